@@ -1,0 +1,7 @@
+"""The catalog: captures, snapshots, records and versions in SQL (PostgreSQL or SQLite)."""
+
+from archivist.adapters.catalog.database import Database
+from archivist.adapters.catalog.repository import Catalog
+from archivist.adapters.catalog.tables import CaptureRow, RecordRow, RecordVersionRow, SnapshotRow
+
+__all__ = ["CaptureRow", "Catalog", "Database", "RecordRow", "RecordVersionRow", "SnapshotRow"]

@@ -1,0 +1,93 @@
+"""Engine, sessions and migrations for the catalog, on PostgreSQL (psycopg 3) or SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from archivist.core.errors import CatalogConflict, CatalogUnavailable
+
+__all__ = ["Database"]
+
+_MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+#: Any constant will do: it only has to be the same for every process migrating this database.
+_MIGRATION_LOCK_ID = 0x41524348
+
+
+def _normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use psycopg 3 for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Database:
+    """One engine and session factory per process. The caller owns each session's transaction."""
+
+    def __init__(self, url: str) -> None:
+        self.url = _normalise_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite:
+            path = self.url.split(":///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(
+                self.url, connect_args={"timeout": 30, "check_same_thread": False}
+            )
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error.
+
+        Raises:
+            CatalogConflict: a unique key was already taken (a concurrent writer won).
+            CatalogUnavailable: the database could not be reached.
+        """
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except IntegrityError as exc:
+            raise CatalogConflict(f"catalog conflict: {exc.orig}") from exc
+        except OperationalError as exc:
+            raise CatalogUnavailable(f"catalog unavailable: {exc.orig}") from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise CatalogUnavailable(f"catalog connection lost: {exc.orig}") from exc
+            raise
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration. Safe when many processes start at once."""
+        config = Config()
+        config.set_main_option("script_location", str(_MIGRATIONS))
+        try:
+            with self.engine.begin() as connection:
+                if not self.is_sqlite:
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except OperationalError as exc:
+            raise CatalogUnavailable(f"cannot migrate the catalog: {exc.orig}") from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI callback
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

@@ -1,0 +1,108 @@
+"""Table definitions. Alembic migrations in ``archivist/migrations`` create them; keep in step."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Base", "CaptureRow", "RecordRow", "RecordVersionRow", "SnapshotRow"]
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class CaptureRow(Base):
+    """One submission of one URL, and where it is in the capture state machine."""
+
+    __tablename__ = "captures"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    urlkey: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    record_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("record_versions.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        Index("ix_captures_urlkey_submitted", "urlkey", "submitted_at"),
+        Index("ix_captures_status", "status"),
+        Index("ix_captures_record_version", "record_version_id"),
+    )
+
+
+class SnapshotRow(Base):
+    """One archived HTTP response (or revisit) of one page, stored as a WARC object."""
+
+    __tablename__ = "snapshots"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    capture_id: Mapped[str] = mapped_column(ForeignKey("captures.id", ondelete="CASCADE"))
+    page: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)
+    urlkey: Mapped[str] = mapped_column(Text)
+    captured_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(16))  # response | revisit
+    http_status: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str | None] = mapped_column(String(255))
+    payload_digest: Mapped[str] = mapped_column(String(64))
+    payload_length: Mapped[int] = mapped_column(BigInteger)
+    storage_key: Mapped[str] = mapped_column(Text)
+    stored_length: Mapped[int] = mapped_column(BigInteger)
+    refers_to_id: Mapped[str | None] = mapped_column(ForeignKey("snapshots.id"))
+    redirects: Mapped[dict[str, Any] | None]
+
+    __table_args__ = (
+        UniqueConstraint("capture_id", "url", name="uq_snapshots_capture_url"),
+        Index("ix_snapshots_urlkey_captured", "urlkey", "captured_at"),
+    )
+
+
+class RecordRow(Base):
+    """A document, identified by its canonical URL."""
+
+    __tablename__ = "records"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    urlkey: Mapped[str] = mapped_column(Text, index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    latest_version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RecordVersionRow(Base):
+    """One version of a record's extracted content, written only when the content changed."""
+
+    __tablename__ = "record_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    content: Mapped[dict[str, Any]]
+    extractor_name: Mapped[str] = mapped_column(String(64))
+    extractor_version: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("record_id", "version", name="uq_record_versions_version"),)

@@ -1,0 +1,341 @@
+"""The HTTP fetcher: httpx with an SSRF guard at connect time, hard limits and exact bytes.
+
+Redirects are followed here, hop by hop, so that each hop is checked and recorded. Every
+connection goes through :class:`_GuardedBackend`, which resolves the host, refuses non-public
+addresses and connects to the address it checked (no second DNS answer can slip in).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import socket
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import BinaryIO
+from urllib.parse import urljoin
+
+import httpcore
+import httpx
+
+from archivist.core.addresses import is_public_address
+from archivist.core.errors import (
+    BlockedAddress,
+    BodyTooLarge,
+    FetchConnectionError,
+    FetchTimeout,
+    HTTPClientError,
+    HTTPServerError,
+    InvalidURL,
+    NotHTML,
+    RateLimited,
+    TooManyRedirects,
+    UnknownHost,
+)
+from archivist.core.urls import canonicalize
+from archivist.settings import FetchPolicy
+
+__all__ = ["Exchange", "FetchResult", "Fetcher"]
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_SPOOL_IN_MEMORY = 1 << 20
+_CHUNK = 64 * 1024
+#: A body may inflate to this many times the body cap before it counts as a decompression bomb.
+_MAX_INFLATION = 4
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request and its response, with the body exactly as it came over the wire."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    http_version: str
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    body: BinaryIO
+    body_length: int
+    started_at: datetime
+
+    @property
+    def content_type(self) -> str | None:
+        for name, value in self.headers:
+            if name.lower() == "content-type":
+                return value
+        return None
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """The final exchange and the redirect hops that led to it, in order."""
+
+    final: Exchange
+    redirects: list[Exchange] = field(default_factory=list)
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        return [*self.redirects, self.final]
+
+    def close(self) -> None:
+        for exchange in self.exchanges:
+            exchange.body.close()
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """Resolves, vets and pins the address of every outgoing connection."""
+
+    def __init__(self, *, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # noqa: ANN001
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
+                raise UnknownHost(f"{host} does not resolve (no such host)") from exc
+            raise httpcore.ConnectError(f"cannot resolve {host!r}: {exc}") from exc
+        addresses = [info[4][0] for info in infos]
+        if not self.allow_private:
+            refused = [a for a in addresses if not is_public_address(a)]
+            if refused:
+                raise BlockedAddress(
+                    f"{host} resolves to a non-public address ({refused[0]}); refused"
+                )
+        return super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    def __init__(self, *, allow_private: bool, limits: httpx.Limits) -> None:
+        super().__init__(limits=limits)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_GuardedBackend(allow_private=allow_private),
+        )
+
+
+def _stored_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    """Response headers as received, except Transfer-Encoding, which is renamed.
+
+    httpx hands us the body with the chunked framing already removed, so a stored
+    ``Transfer-Encoding: chunked`` would make WARC readers de-chunk it a second time.
+    """
+    headers = []
+    for name, value in raw:
+        key = name.decode("latin-1")
+        if key.lower() == "transfer-encoding":
+            key = "X-Archive-Orig-Transfer-Encoding"
+        headers.append((key, value.decode("latin-1")))
+    return headers
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+
+
+def _looks_like_html(head: bytes) -> bool:
+    start = head.lstrip()[:512].lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")) or b"<html" in start
+
+
+class Fetcher:
+    """Fetches one URL under a :class:`FetchPolicy`. Reuses connections; one per worker thread."""
+
+    def __init__(self, policy: FetchPolicy) -> None:
+        self.policy = policy
+        self._client = httpx.Client(
+            transport=_GuardedTransport(
+                allow_private=policy.allow_private_networks,
+                limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+            ),
+            timeout=httpx.Timeout(
+                policy.read_timeout, connect=policy.connect_timeout, pool=policy.connect_timeout
+            ),
+            follow_redirects=False,
+            headers={
+                "User-Agent": policy.user_agent,
+                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+                "Accept-Encoding": "gzip, deflate",
+            },
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def fetch(self, url: str) -> FetchResult:
+        """GET ``url``, following redirects, and return the exchanges with their raw bodies.
+
+        Raises:
+            PermanentFailure subclasses: blocked address, 4xx, not HTML, too large, redirects.
+            TransientFailure subclasses: timeout, connection error, 5xx, 429 (with retry_after).
+        """
+        deadline = time.monotonic() + self.policy.total_timeout
+        redirects: list[Exchange] = []
+        current = url
+        while True:
+            exchange, location = self._exchange(current, deadline)
+            if location is None:
+                return FetchResult(final=exchange, redirects=redirects)
+            redirects.append(exchange)
+            if len(redirects) > self.policy.max_redirects:
+                for hop in redirects:
+                    hop.body.close()
+                raise TooManyRedirects(f"more than {self.policy.max_redirects} redirects from {url}")
+            try:
+                current = canonicalize(urljoin(current, location))
+            except InvalidURL as exc:
+                for hop in redirects:
+                    hop.body.close()
+                raise TooManyRedirects(
+                    f"redirect to an invalid URL {location!r}: {exc.message}", reason="bad_redirect"
+                ) from exc
+            if current in (hop.url for hop in redirects):
+                for hop in redirects:
+                    hop.body.close()
+                raise TooManyRedirects(f"redirect loop at {current}", reason="redirect_loop")
+
+    def _exchange(self, url: str, deadline: float) -> tuple[Exchange, str | None]:
+        started = datetime.now(timezone.utc)
+        request = self._client.build_request("GET", url)
+        try:
+            response = self._client.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(f"timed out fetching {url}: {exc!r}") from exc
+        except httpx.TransportError as exc:
+            raise FetchConnectionError(f"cannot fetch {url}: {exc}") from exc
+        try:
+            status = response.status_code
+            location = response.headers.get("location") if 300 <= status < 400 else None
+            if location is None:
+                self._check_status(url, response)
+                self._check_declared(url, response)
+            body, length = self._read_body(url, response, deadline)
+        finally:
+            response.close()
+        exchange = Exchange(
+            url=url,
+            method="GET",
+            request_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+            http_version=response.http_version,
+            status=status,
+            reason=response.reason_phrase or "",
+            headers=_stored_headers(response.headers.raw),
+            body=body,
+            body_length=length,
+            started_at=started,
+        )
+        if location is None:
+            self._check_content(url, exchange)
+        return exchange, location
+
+    def _check_status(self, url: str, response: httpx.Response) -> None:
+        status = response.status_code
+        if status == 429 or status == 503 and response.headers.get("retry-after"):
+            raise RateLimited(
+                f"{url} answered {status}", retry_after=_retry_after(response.headers.get("retry-after"))
+            )
+        if status >= 500:
+            raise HTTPServerError(f"{url} answered {status} {response.reason_phrase}")
+        if status >= 400:
+            raise HTTPClientError(f"{url} answered {status} {response.reason_phrase}")
+        if status >= 300:
+            raise HTTPClientError(f"{url} answered {status} without a Location", reason="bad_redirect")
+
+    def _check_declared(self, url: str, response: httpx.Response) -> None:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.policy.max_body_bytes:
+            raise BodyTooLarge(
+                f"{url} declares {int(declared)} bytes; the limit is {self.policy.max_body_bytes}"
+            )
+        mime = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if mime and mime not in _HTML_TYPES:
+            raise NotHTML(f"{url} is {mime}, not HTML")
+
+    def _read_body(self, url: str, response: httpx.Response, deadline: float) -> tuple[BinaryIO, int]:
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+        length = 0
+        try:
+            for chunk in response.iter_raw(_CHUNK):
+                length += len(chunk)
+                if length > self.policy.max_body_bytes:
+                    raise BodyTooLarge(f"{url} sent more than {self.policy.max_body_bytes} bytes")
+                if time.monotonic() > deadline:
+                    raise FetchTimeout(
+                        f"{url} took longer than {self.policy.total_timeout:g}s in total", reason="deadline"
+                    )
+                spool.write(chunk)
+        except httpx.TimeoutException as exc:
+            spool.close()
+            raise FetchTimeout(f"timed out reading {url}: {exc!r}") from exc
+        except httpx.TransportError as exc:
+            spool.close()
+            raise FetchConnectionError(f"connection broke reading {url}: {exc}") from exc
+        except BaseException:
+            spool.close()
+            raise
+        spool.seek(0)
+        return spool, length
+
+    def _check_content(self, url: str, exchange: Exchange) -> None:
+        """Refuse bodies that are not HTML or that inflate past the limit once decoded."""
+        try:
+            encoding = next(
+                (v.strip().lower() for k, v in exchange.headers if k.lower() == "content-encoding"), ""
+            )
+            head = _decoded_head(exchange.body, encoding, self.policy.max_body_bytes * _MAX_INFLATION)
+        except BodyTooLarge as exc:
+            exchange.body.close()
+            raise BodyTooLarge(f"{url}: {exc.message}", reason="decompression_bomb") from exc
+        except zlib.error as exc:
+            exchange.body.close()
+            raise NotHTML(f"{url} sent a corrupt {encoding} body: {exc}", reason="bad_encoding") from exc
+        if exchange.content_type is None and not _looks_like_html(head):
+            exchange.body.close()
+            raise NotHTML(f"{url} has no Content-Type and does not look like HTML")
+        if b"\x00" in head[:4096]:
+            exchange.body.close()
+            raise NotHTML(f"{url} sent binary content labelled as HTML", reason="binary_content")
+
+
+def _decoded_head(body: BinaryIO, encoding: str, limit: int) -> bytes:
+    """Decode the whole body once, in bounded steps, and return its first bytes.
+
+    Raises BodyTooLarge when the decoded size passes ``limit``. The stream is rewound.
+    """
+    try:
+        if encoding in ("", "identity"):
+            return body.read(8192)
+        if encoding not in ("gzip", "x-gzip", "deflate"):
+            raise NotHTML(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
+        wbits = zlib.MAX_WBITS | 32 if encoding != "deflate" else zlib.MAX_WBITS
+        decoder = zlib.decompressobj(wbits)
+        head = b""
+        total = 0
+        while chunk := body.read(_CHUNK):
+            data = decoder.decompress(chunk, _CHUNK * 16)
+            while True:
+                total += len(data)
+                if len(head) < 8192:
+                    head += data[: 8192 - len(head)]
+                if total > limit:
+                    raise BodyTooLarge(f"decoded body exceeds {limit} bytes")
+                if not decoder.unconsumed_tail:
+                    break
+                data = decoder.decompress(decoder.unconsumed_tail, _CHUNK * 16)
+        return head
+    finally:
+        body.seek(0)

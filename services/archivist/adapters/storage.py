@@ -1,0 +1,180 @@
+"""Object stores: S3-compatible (MinIO in production) and a local folder (embedded default)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+import urllib3
+from minio import Minio
+from minio.commonconfig import ENABLED
+from minio.error import S3Error
+from minio.versioningconfig import VersioningConfig
+
+from archivist.core.errors import InvalidInput, NotFound, StorageUnavailable
+
+__all__ = ["LocalObjectStore", "S3ObjectStore"]
+
+_MISSING_CODES = frozenset({"NoSuchKey", "NoSuchObject", "NoSuchVersion"})
+
+
+class S3ObjectStore:
+    """Objects in one S3 bucket, through the ``minio`` client (works with MinIO and SeaweedFS)."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        bucket: str,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        region: str | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        parts = urlsplit(endpoint if "://" in endpoint else f"http://{endpoint}")
+        if not parts.netloc:
+            raise InvalidInput(f"S3 endpoint {endpoint!r} has no host")
+        # Bounded timeouts and no client-side retry loop: retries belong to the actors.
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=min(timeout, 5.0), read=timeout),
+            retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)),
+            maxsize=16,
+        )
+        self.bucket = bucket
+        self._client = Minio(
+            parts.netloc,
+            access_key=access_key or None,
+            secret_key=secret_key or None,
+            secure=parts.scheme == "https",
+            region=region,
+            http_client=http,
+        )
+
+    def ensure_bucket(self) -> None:
+        """Create the bucket with versioning on, if it does not exist yet."""
+        try:
+            if not self._client.bucket_exists(self.bucket):
+                try:
+                    self._client.make_bucket(self.bucket)
+                except S3Error as exc:
+                    if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                        raise
+            self._client.set_bucket_versioning(self.bucket, VersioningConfig(ENABLED))
+        except (S3Error, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise StorageUnavailable(f"cannot prepare bucket {self.bucket!r}: {exc}") from exc
+
+    def put(
+        self,
+        key: str,
+        stream: BinaryIO,
+        length: int,
+        *,
+        content_type: str = "application/octet-stream",
+        metadata: dict[str, str] | None = None,
+    ) -> None:
+        try:
+            self._client.put_object(
+                self.bucket, key, stream, length, content_type=content_type, metadata=metadata
+            )
+        except (S3Error, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise StorageUnavailable(f"cannot store {key!r}: {exc}") from exc
+
+    @contextmanager
+    def open(self, key: str) -> Iterator[BinaryIO]:
+        try:
+            response = self._client.get_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code in _MISSING_CODES:
+                raise NotFound(f"no stored object {key!r}") from exc
+            raise StorageUnavailable(f"cannot read {key!r}: {exc}") from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise StorageUnavailable(f"cannot read {key!r}: {exc}") from exc
+        # Never let urllib3 undo a stored Content-Encoding: we want the bytes as written.
+        response.decode_content = False
+        try:
+            yield response  # type: ignore[misc]
+        finally:
+            response.close()
+            response.release_conn()
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._client.stat_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code in _MISSING_CODES:
+                return False
+            raise StorageUnavailable(f"cannot stat {key!r}: {exc}") from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise StorageUnavailable(f"cannot stat {key!r}: {exc}") from exc
+        return True
+
+    def list(self, prefix: str) -> Iterator[str]:
+        try:
+            for obj in self._client.list_objects(self.bucket, prefix=prefix, recursive=True):
+                yield obj.object_name
+        except (S3Error, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise StorageUnavailable(f"cannot list {prefix!r}: {exc}") from exc
+
+
+class LocalObjectStore:
+    """Objects as files under one folder. Writes are atomic (temporary file, then rename)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if not path.is_relative_to(self.root.resolve()) or key.startswith("/"):
+            raise InvalidInput(f"object key {key!r} escapes the store")
+        return path
+
+    def put(
+        self,
+        key: str,
+        stream: BinaryIO,
+        length: int,
+        *,
+        content_type: str = "application/octet-stream",
+        metadata: dict[str, str] | None = None,
+    ) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                shutil.copyfileobj(stream, out, length=1 << 20)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot store {key!r}: {exc}") from exc
+
+    @contextmanager
+    def open(self, key: str) -> Iterator[BinaryIO]:
+        try:
+            handle = self._path(key).open("rb")
+        except FileNotFoundError as exc:
+            raise NotFound(f"no stored object {key!r}") from exc
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot read {key!r}: {exc}") from exc
+        with handle:
+            yield handle
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def list(self, prefix: str) -> Iterator[str]:
+        base = self.root.resolve()
+        # Walk only the folder the prefix names, not the whole store.
+        start = base / prefix.rpartition("/")[0]
+        if not start.is_dir():
+            return
+        for path in sorted(start.rglob("*")):
+            if path.is_file() and not path.name.startswith(".tmp-"):
+                key = path.relative_to(base).as_posix()
+                if key.startswith(prefix):
+                    yield key

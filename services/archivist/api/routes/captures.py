@@ -1,0 +1,38 @@
+"""Submissions and their status: ``POST /v1/captures``, ``GET /v1/captures/{id}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+
+from archivist import pipeline, views
+from archivist.api.deps import RuntimeDep
+from archivist.api.schemas import CaptureRequest, CapturesAccepted, CaptureSummary, parse_duration
+from archivist.observability import metrics
+
+router = APIRouter(prefix="/v1/captures", tags=["captures"])
+
+
+@router.post("", status_code=202, response_model=CapturesAccepted)
+async def submit_captures(body: CaptureRequest, runtime: RuntimeDep) -> CapturesAccepted:
+    """Queue each URL for capture. Invalid URLs come back as failed captures with a reason."""
+    window = parse_duration(body.if_not_archived_within) if body.if_not_archived_within else None
+    submissions = await run_in_threadpool(pipeline.submit, runtime, body.urls, if_not_archived_within=window)
+    for item in submissions:
+        metrics.SUBMISSIONS.labels(
+            "rejected" if item.status == "failed" else "accepted", item.reason or ""
+        ).inc()
+    return CapturesAccepted(
+        captures=[
+            CaptureSummary(id=s.id, url=s.url, status=s.status, reason=s.reason, message=s.message, existing=s.existing)
+            for s in submissions
+        ]
+    )
+
+
+@router.get("/{capture_id}")
+async def get_capture(capture_id: str, runtime: RuntimeDep) -> dict[str, Any]:
+    """Where the capture is: queued, fetching, extracting, archived or failed (with a reason)."""
+    return await run_in_threadpool(views.get_capture, runtime, capture_id)

@@ -1,0 +1,36 @@
+"""Records: ``GET /v1/records?url=``, ``GET /v1/records/{id}``, ``GET /v1/history?url=``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+
+from archivist import views
+from archivist.api.deps import RuntimeDep
+
+router = APIRouter(prefix="/v1", tags=["records"])
+
+
+@router.get("/records")
+async def record_by_url(
+    runtime: RuntimeDep,
+    url: str = Query(..., description="The document's URL (any page of it that was captured)."),
+    version: int | None = Query(None, ge=1),
+) -> dict[str, Any]:
+    """The latest record for a URL (or the given version) and its version list."""
+    return await run_in_threadpool(views.get_record, runtime, url, version=version)
+
+
+@router.get("/records/{record_id}")
+async def record_by_id(
+    record_id: str, runtime: RuntimeDep, version: int | None = Query(None, ge=1)
+) -> dict[str, Any]:
+    return await run_in_threadpool(views.get_record, runtime, record_id=record_id, version=version)
+
+
+@router.get("/history")
+async def url_history(runtime: RuntimeDep, url: str = Query(...)) -> dict[str, Any]:
+    """Every capture of the URL and its record's versions."""
+    return await run_in_threadpool(views.history, runtime, url)

@@ -1,0 +1,54 @@
+"""Request and response bodies of the HTTP API."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from pydantic import BaseModel, Field, field_validator
+
+__all__ = ["CaptureRequest", "CaptureSummary", "CapturesAccepted", "parse_duration"]
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+#: One request may carry this many URLs; larger batches go through several requests.
+MAX_BATCH = 10_000
+
+
+def parse_duration(text: str) -> timedelta:
+    """``30s``, ``15m``, ``12h``, ``1d``, ``2w`` to a timedelta.
+
+    Raises:
+        ValueError: anything else.
+    """
+    match = _DURATION.match(text or "")
+    if not match:
+        raise ValueError(f"{text!r} is not a duration like 30s, 15m, 12h, 1d or 2w")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+class CaptureRequest(BaseModel):
+    urls: list[str] = Field(min_length=1, max_length=MAX_BATCH)
+    if_not_archived_within: str | None = Field(
+        default=None, description="Skip URLs archived this recently (e.g. 1d) and return that capture."
+    )
+
+    @field_validator("if_not_archived_within")
+    @classmethod
+    def _duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)
+        return value
+
+
+class CaptureSummary(BaseModel):
+    id: str
+    url: str
+    status: str
+    reason: str | None = None
+    message: str | None = None
+    existing: bool = False
+
+
+class CapturesAccepted(BaseModel):
+    captures: list[CaptureSummary]

@@ -1,0 +1,151 @@
+"""The exception tree, grouped by what the caller should do about an error.
+
+::
+
+    ArchivistError
+    ├── InvalidInput            refuse the input; nothing was stored
+    │   └── InvalidURL
+    ├── PermanentFailure        the capture fails now, with a reason; retrying cannot help
+    │   ├── BlockedAddress, RobotsDisallowed, HTTPClientError, NotHTML, BodyTooLarge,
+    │   │   TooManyRedirects, ExtractionFailed, NotFound
+    └── TransientFailure        retry later with backoff
+        ├── FetchTimeout, FetchConnectionError, HTTPServerError, RateLimited
+        └── StorageUnavailable, CatalogUnavailable, CatalogConflict, QueueUnavailable
+
+Every error carries a short machine-readable ``reason`` (a bounded set: it becomes a metric
+label and the capture's ``reason``) and a human message.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ArchivistError",
+    "BlockedAddress",
+    "BodyTooLarge",
+    "CatalogConflict",
+    "CatalogUnavailable",
+    "ExtractionFailed",
+    "FetchConnectionError",
+    "FetchTimeout",
+    "HTTPClientError",
+    "HTTPServerError",
+    "InvalidInput",
+    "InvalidURL",
+    "NotFound",
+    "NotHTML",
+    "PermanentFailure",
+    "QueueUnavailable",
+    "RateLimited",
+    "RobotsDisallowed",
+    "StorageUnavailable",
+    "TooManyRedirects",
+    "TransientFailure",
+    "UnknownHost",
+]
+
+
+class ArchivistError(Exception):
+    """Root of every error this service raises on purpose."""
+
+    reason: str = "error"
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if reason is not None:
+            self.reason = reason
+
+
+class InvalidInput(ArchivistError):
+    reason = "invalid_input"
+
+
+class InvalidURL(InvalidInput):
+    reason = "invalid_url"
+
+
+class NotFound(ArchivistError):
+    reason = "not_found"
+
+
+class PermanentFailure(ArchivistError):
+    reason = "failed"
+
+
+class BlockedAddress(PermanentFailure):
+    reason = "blocked_address"
+
+
+class UnknownHost(PermanentFailure):
+    """The host name does not resolve at all (NXDOMAIN), as opposed to a DNS server failure."""
+
+    reason = "unknown_host"
+
+
+class RobotsDisallowed(PermanentFailure):
+    reason = "robots_disallowed"
+
+
+class HTTPClientError(PermanentFailure):
+    reason = "http_4xx"
+
+
+class NotHTML(PermanentFailure):
+    reason = "not_html"
+
+
+class BodyTooLarge(PermanentFailure):
+    reason = "too_large"
+
+
+class TooManyRedirects(PermanentFailure):
+    reason = "too_many_redirects"
+
+
+class ExtractionFailed(PermanentFailure):
+    reason = "extraction_failed"
+
+
+class TransientFailure(ArchivistError):
+    reason = "transient"
+
+    def __init__(
+        self, message: str, *, reason: str | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, reason=reason)
+        #: Seconds the remote side asked us to wait (``Retry-After``), if it said.
+        self.retry_after = retry_after
+
+
+class FetchTimeout(TransientFailure):
+    reason = "timeout"
+
+
+class FetchConnectionError(TransientFailure):
+    reason = "connect_error"
+
+
+class HTTPServerError(TransientFailure):
+    reason = "http_5xx"
+
+
+class RateLimited(TransientFailure):
+    reason = "http_429"
+
+
+class StorageUnavailable(TransientFailure):
+    reason = "storage_unavailable"
+
+
+class CatalogUnavailable(TransientFailure):
+    reason = "catalog_unavailable"
+
+
+class QueueUnavailable(TransientFailure):
+    reason = "queue_unavailable"
+
+
+class CatalogConflict(TransientFailure):
+    """Two workers raced for the same row (a unique key held); the loser retries."""
+
+    reason = "catalog_conflict"

@@ -1,0 +1,44 @@
+"""Records and their versions.
+
+A record is one document, identified by its canonical URL. It gains a version only when the
+extracted content changes: the fingerprint covers the body, the comments and the metadata, and
+nothing that varies between identical captures (capture ids, times, extractor version).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["CONTENT_FIELDS", "content_fingerprint"]
+
+#: The record fields that make up its content. A change in any of them makes a new version.
+CONTENT_FIELDS = (
+    "url",
+    "pages",
+    "title",
+    "authors",
+    "published",
+    "modified",
+    "sitename",
+    "language",
+    "description",
+    "tags",
+    "categories",
+    "image",
+    "body",
+    "comments",
+)
+
+
+def content_fingerprint(content: Mapping[str, Any]) -> str:
+    """A stable SHA-256 over the content fields, in a canonical JSON form."""
+    canonical = json.dumps(
+        {key: content.get(key) for key in CONTENT_FIELDS},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

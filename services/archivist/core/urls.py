@@ -1,0 +1,79 @@
+"""URL validation, canonicalisation and index keys.
+
+Canonicalisation is delegated to ``url-normalize`` (case, default ports, dot segments,
+percent-encoding, IDN to punycode) and the index key to ``surt`` (the key pywb and the Wayback
+Machine sort by). We only add the policy: http(s) only, a host, no fragment, a length limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit, urlunsplit
+
+import surt as _surt
+from url_normalize import url_normalize
+
+from archivist.core.errors import InvalidURL
+
+__all__ = ["MAX_URL_LENGTH", "canonicalize", "url_hash", "urlkey"]
+
+#: Longer URLs are refused: browsers and servers disagree beyond this, and keys must stay short.
+MAX_URL_LENGTH = 2048
+
+_SCHEMES = frozenset({"http", "https"})
+
+
+def canonicalize(url: str, *, max_length: int = MAX_URL_LENGTH) -> str:
+    """Validate ``url`` and return its canonical form.
+
+    A missing scheme means ``https``. The fragment is dropped: it never reaches the server.
+
+    Raises:
+        InvalidURL: not a string, empty, too long, not http(s), no host, or unparseable.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidURL("empty URL")
+    raw = url.strip()
+    if len(raw) > max_length:
+        raise InvalidURL(f"URL is {len(raw)} characters long; the limit is {max_length}")
+    if any(ch in raw for ch in "\x00\r\n\t"):
+        raise InvalidURL("URL contains control characters")
+    try:
+        given = urlsplit(raw)
+    except ValueError as exc:
+        raise InvalidURL(f"malformed URL: {exc}") from exc
+    has_authority = "://" in raw or raw.startswith("//")
+    # "host:port/path" parses as scheme "host"; only a scheme followed by "//" is one.
+    if has_authority and given.scheme and given.scheme.lower() not in _SCHEMES:
+        raise InvalidURL(f"unsupported scheme {given.scheme!r}: only http and https can be archived")
+    if not has_authority and given.scheme and not given.path[:1].isdigit():
+        raise InvalidURL(f"unsupported scheme {given.scheme!r}: only http and https can be archived")
+    if has_authority and not given.netloc:
+        raise InvalidURL("URL has no host")
+    try:
+        normalized = url_normalize(raw)
+        parts = urlsplit(normalized)
+        port = parts.port  # raises ValueError on a malformed port
+    except (ValueError, UnicodeError) as exc:
+        raise InvalidURL(f"malformed URL: {exc}") from exc
+    if parts.scheme not in _SCHEMES:
+        raise InvalidURL(f"unsupported scheme {parts.scheme!r}: only http and https can be archived")
+    host = parts.hostname
+    if not host or host.startswith(".") or ".." in host or " " in host:
+        raise InvalidURL("URL has no valid host")
+    if port == 0:
+        raise InvalidURL("port 0 is not a valid port")
+    canonical = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+    if len(canonical) > max_length:
+        raise InvalidURL(f"URL is {len(canonical)} characters long once encoded; the limit is {max_length}")
+    return canonical
+
+
+def urlkey(url: str) -> str:
+    """The SURT key of a canonical URL (``com,example)/path?a=1``), as CDX indexes sort by."""
+    return _surt.surt(url)
+
+
+def url_hash(url: str) -> str:
+    """A short, fixed-length digest of the URL's SURT key, for object-store key prefixes."""
+    return hashlib.sha1(urlkey(url).encode("utf-8")).hexdigest()[:20]

@@ -1,0 +1,411 @@
+"""The capture pipeline's steps: submit, fetch, extract. Actors call these; so do tests.
+
+Each step is idempotent. It first claims its edge of the capture state machine with a
+conditional update; a redelivered message that finds the step taken does nothing (or, for a
+fetch that finished but whose extraction message was lost, re-sends that message). Permanent
+failures end the capture with a reason here; transient ones propagate so the broker retries.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from archivist.adapters.catalog import CaptureRow, RecordRow, RecordVersionRow, SnapshotRow
+from archivist.adapters.fetcher import FetchResult
+from archivist.core.captures import TERMINAL, CaptureStatus
+from archivist.core.errors import (
+    ArchivistError,
+    ExtractionFailed,
+    InvalidInput,
+    PermanentFailure,
+    QueueUnavailable,
+)
+from archivist.core.keys import snapshot_key
+from archivist.core.records import content_fingerprint
+from archivist.core.urls import canonicalize, urlkey
+from archivist.extraction import EXTRACTOR_NAME, EXTRACTOR_VERSION, SourcePage, discover_pages, extract
+from archivist.runtime import Runtime
+from archivist.warc import Revisit, decode_content, payload_digest, read_response, warc_date, write_snapshot
+
+__all__ = [
+    "ExtractOutcome",
+    "FetchOutcome",
+    "PageOutcome",
+    "Submission",
+    "extract_capture",
+    "fetch_capture",
+    "submit",
+]
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything we write is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# Outcomes: what a step did, for the metrics middleware and the caller ---------------------------
+
+
+@dataclass(slots=True)
+class PageOutcome:
+    status: int | None
+    received_bytes: int = 0
+    stored_bytes: int = 0
+    revisit: bool = False
+    seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class FetchOutcome:
+    capture_id: str
+    pages: list[PageOutcome] = field(default_factory=list)
+    failed_reason: str | None = None
+    skipped: bool = False
+
+
+@dataclass(slots=True)
+class ExtractOutcome:
+    capture_id: str
+    new_version: bool = False
+    seconds: float = 0.0
+    failed_reason: str | None = None
+    latency_seconds: float | None = None
+    skipped: bool = False
+
+
+# Submission ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One submitted URL and what became of it at submission time."""
+
+    id: str
+    url: str
+    status: str
+    reason: str | None = None
+    message: str | None = None
+    existing: bool = False
+
+
+def submit(
+    runtime: Runtime, urls: Iterable[str], *, if_not_archived_within: timedelta | None = None
+) -> list[Submission]:
+    """Validate, record and enqueue each URL. Returns one :class:`Submission` per input, in order.
+
+    An invalid URL becomes a failed capture with reason ``invalid_url``: the caller sees why,
+    and the batch goes on. With ``if_not_archived_within``, a URL captured (and not failed)
+    within that window returns the existing capture instead of a new one.
+
+    Raises:
+        QueueUnavailable: the broker refused the batch; its captures are marked failed.
+    """
+    now = _now()
+    max_length = runtime.settings.max_url_length
+    rows: list[CaptureRow] = []
+    results: list[Submission] = []
+    to_enqueue: list[str] = []
+    with runtime.database.session() as session:
+        for raw in urls:
+            capture_id = str(uuid.uuid4())
+            try:
+                url = canonicalize(raw, max_length=max_length)
+            except InvalidInput as exc:
+                shown = str(raw)[:max_length]
+                rows.append(
+                    CaptureRow(
+                        id=capture_id, url=shown, urlkey="", status=CaptureStatus.FAILED.value,
+                        reason=exc.reason, message=exc.message, submitted_at=now, updated_at=now,
+                        finished_at=now, attempts=0,
+                    )
+                )
+                results.append(Submission(capture_id, shown, "failed", exc.reason, exc.message))
+                continue
+            key = urlkey(url)
+            if if_not_archived_within is not None:
+                recent = runtime.catalog.latest_capture(session, key, since=now - if_not_archived_within)
+                if recent is not None:
+                    results.append(Submission(recent.id, recent.url, recent.status, existing=True))
+                    continue
+            rows.append(
+                CaptureRow(
+                    id=capture_id, url=url, urlkey=key, status=CaptureStatus.QUEUED.value,
+                    submitted_at=now, updated_at=now, attempts=0,
+                )
+            )
+            results.append(Submission(capture_id, url, CaptureStatus.QUEUED.value))
+            to_enqueue.append(capture_id)
+        runtime.catalog.add_captures(session, rows)
+    if to_enqueue:
+        try:
+            runtime.queue.enqueue_fetch(to_enqueue)
+        except QueueUnavailable as exc:
+            with runtime.database.session() as session:
+                for capture_id in to_enqueue:
+                    runtime.catalog.move(
+                        session, capture_id, CaptureStatus.FAILED, reason=exc.reason, message=exc.message
+                    )
+            raise
+    return results
+
+
+# Fetch -----------------------------------------------------------------------------------------
+
+
+def fetch_capture(runtime: Runtime, capture_id: str) -> FetchOutcome:
+    """Fetch the capture's URL and every page of its article; store each as a WARC snapshot."""
+    outcome = FetchOutcome(capture_id)
+    with runtime.database.session() as session:
+        capture = runtime.catalog.get_capture(session, capture_id)
+        if capture is None:
+            log.warning("fetch: no capture %s; dropping the message", capture_id)
+            outcome.skipped = True
+            return outcome
+        status = CaptureStatus(capture.status)
+        claimed = status not in TERMINAL and runtime.catalog.move(session, capture_id, CaptureStatus.FETCHING)
+        url, submitted_at = capture.url, _aware(capture.submitted_at)
+    if status is CaptureStatus.EXTRACTING:
+        # A previous delivery fetched everything but may have died before handing over.
+        runtime.queue.enqueue_extract(capture_id)
+    if not claimed:
+        outcome.skipped = True
+        return outcome
+    try:
+        _fetch_pages(runtime, capture_id, url, submitted_at, outcome)
+    except PermanentFailure as exc:
+        _fail(runtime, capture_id, exc)
+        outcome.failed_reason = exc.reason
+        return outcome
+    with runtime.database.session() as session:
+        runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING)
+    runtime.queue.enqueue_extract(capture_id)
+    return outcome
+
+
+def _fail(runtime: Runtime, capture_id: str, exc: ArchivistError) -> None:
+    log.info("capture %s failed: %s (%s)", capture_id, exc.message, exc.reason)
+    with runtime.database.session() as session:
+        runtime.catalog.move(session, capture_id, CaptureStatus.FAILED, reason=exc.reason, message=exc.message)
+
+
+def fail_capture(runtime: Runtime, capture_id: str, exc: ArchivistError) -> bool:
+    """End a capture as failed (used when retries are exhausted). False if it already ended."""
+    with runtime.database.session() as session:
+        return runtime.catalog.move(
+            session, capture_id, CaptureStatus.FAILED, reason=exc.reason, message=exc.message
+        )
+
+
+def _fetch_pages(
+    runtime: Runtime, capture_id: str, url: str, submitted_at: datetime, outcome: FetchOutcome
+) -> None:
+    """Fetch ``url``, then the other pages it and its siblings point to, until closure."""
+    max_pages = runtime.settings.max_pages
+    host = urlsplit(url).hostname
+    orders: list[list[str]] = []
+    queue = [url]
+    seen = {url}
+    stored: list[str] = []
+    while queue and len(stored) < max_pages:
+        page_url = queue.pop(0)
+        try:
+            body, content_type = _fetch_one(runtime, capture_id, page_url, submitted_at, outcome)
+        except PermanentFailure:
+            if page_url == url:
+                raise
+            log.info("capture %s: skipping page %s that failed permanently", capture_id, page_url)
+            continue
+        stored.append(page_url)
+        try:
+            pages = discover_pages(body, page_url, max_pages=max_pages)
+        except Exception:  # noqa: BLE001 - a page we cannot parse for links is still archived
+            log.exception("capture %s: pagination discovery failed on %s", capture_id, page_url)
+            pages = [page_url]
+        orders.append(pages)
+        for candidate in pages:
+            try:
+                candidate = canonicalize(candidate)
+            except InvalidInput:
+                continue
+            if candidate not in seen and urlsplit(candidate).hostname == host:
+                seen.add(candidate)
+                queue.append(candidate)
+    order = _reading_order(orders, stored)
+    with runtime.database.session() as session:
+        for snapshot in runtime.catalog.snapshots_for_capture(session, capture_id):
+            snapshot.page = order.index(snapshot.url) + 1 if snapshot.url in order else len(order) + 1
+
+
+def _reading_order(orders: list[list[str]], stored: list[str]) -> list[str]:
+    """Merge the page lists each page gave into one reading order over the stored pages."""
+    merged: list[str] = []
+    for pages in sorted(orders, key=len, reverse=True):
+        for page in pages:
+            if page in stored and page not in merged:
+                merged.append(page)
+    merged.extend(page for page in stored if page not in merged)
+    return merged
+
+
+def _fetch_one(
+    runtime: Runtime, capture_id: str, page_url: str, submitted_at: datetime, outcome: FetchOutcome
+) -> tuple[bytes, str | None]:
+    """Fetch one page and store it; returns its decoded body for pagination discovery."""
+    started = time.perf_counter()
+    page = PageOutcome(status=None)
+    outcome.pages.append(page)
+    try:
+        result = runtime.fetcher.fetch(page_url)
+    finally:
+        page.seconds = time.perf_counter() - started
+    try:
+        final = result.final
+        page.status = final.status
+        page.received_bytes = sum(exchange.body_length for exchange in result.exchanges)
+        digest = payload_digest(final.body)
+        key = urlkey(page_url)
+        with runtime.database.session() as session:
+            previous = runtime.catalog.latest_response(session, key)
+            if previous is not None and previous.capture_id == capture_id:
+                previous = None  # our own earlier delivery: never revisit ourselves
+            revisit = None
+            if previous is not None and previous.payload_digest == digest:
+                revisit = Revisit(target_uri=previous.url, date=warc_date(_aware(previous.captured_at)))
+            refers_to = previous.id if revisit is not None else None
+        page.revisit = revisit is not None
+        captured_at = final.started_at
+        storage_key = snapshot_key(page_url, submitted_at, capture_id)
+        stored_length = _store(runtime, storage_key, result, captured_at, revisit)
+        page.stored_bytes = stored_length
+        with runtime.database.session() as session:
+            runtime.catalog.put_snapshot(
+                session,
+                SnapshotRow(
+                    id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{capture_id} {page_url}")),
+                    capture_id=capture_id, page=0, url=page_url, urlkey=key, captured_at=captured_at,
+                    kind="revisit" if revisit else "response", http_status=final.status,
+                    mime=(final.content_type or "").split(";")[0].strip() or None,
+                    payload_digest=digest, payload_length=final.body_length, storage_key=storage_key,
+                    stored_length=stored_length, refers_to_id=refers_to,
+                    redirects={"chain": [{"url": hop.url, "status": hop.status} for hop in result.redirects],
+                               "final_url": final.url},
+                ),
+            )
+        final.body.seek(0)
+        return decode_content(final.body.read(), final.headers), final.content_type
+    finally:
+        result.close()
+
+
+def _store(runtime: Runtime, key: str, result: FetchResult, captured_at: datetime, revisit: Revisit | None) -> int:
+    with tempfile.SpooledTemporaryFile(max_size=4 << 20) as spool:
+        write_snapshot(spool, result.exchanges, date=captured_at, revisit=revisit)
+        length = spool.tell()
+        spool.seek(0)
+        runtime.store.put(key, spool, length, content_type="application/warc", metadata={"capture-id": key})
+    return length
+
+
+# Extract ---------------------------------------------------------------------------------------
+
+
+def load_pages(runtime: Runtime, snapshots: Sequence[SnapshotRow]) -> list[SourcePage]:
+    """Read each snapshot's archived response from storage (following revisits), in page order."""
+    pages = []
+    for snapshot in snapshots:
+        source = snapshot
+        if snapshot.kind == "revisit" and snapshot.refers_to_id:
+            with runtime.database.session() as session:
+                source = runtime.catalog.get_snapshot(session, snapshot.refers_to_id) or snapshot
+        with runtime.store.open(source.storage_key) as stream:
+            response = read_response(stream)
+        pages.append(SourcePage(url=response.url, body=response.body, content_type=response.content_type))
+    return pages
+
+
+def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
+    """Extract the capture's stored pages into a record version (a new one only on change)."""
+    outcome = ExtractOutcome(capture_id)
+    with runtime.database.session() as session:
+        capture = runtime.catalog.get_capture(session, capture_id)
+        if capture is None or capture.status != CaptureStatus.EXTRACTING.value:
+            outcome.skipped = True
+            return outcome
+        snapshots = list(runtime.catalog.snapshots_for_capture(session, capture_id))
+        submitted_at = _aware(capture.submitted_at)
+        fallback_url = capture.url
+    started = time.perf_counter()
+    try:
+        pages = load_pages(runtime, snapshots)
+        if not pages:
+            raise ExtractionFailed("the capture has no stored page")
+        try:
+            extraction = extract(pages)
+        except Exception as exc:  # noqa: BLE001 - any extractor crash is this document's failure
+            raise ExtractionFailed(f"extraction crashed: {type(exc).__name__}: {exc}") from exc
+    except PermanentFailure as exc:
+        _fail(runtime, capture_id, exc)
+        outcome.failed_reason = exc.reason
+        return outcome
+    outcome.seconds = time.perf_counter() - started
+    content = extraction.as_dict()
+    content["url"] = _record_url(content.get("url"), pages[0].url, fallback_url)
+    fingerprint = content_fingerprint(content)
+    now = _now()
+    with runtime.database.session() as session:
+        record = runtime.catalog.get_record_by_url(session, content["url"])
+        if record is None:
+            record = runtime.catalog.add_record(
+                session,
+                RecordRow(id=str(uuid.uuid4()), url=content["url"], urlkey=urlkey(content["url"]),
+                          created_at=now, updated_at=now, latest_version=0),
+            )
+        latest = runtime.catalog.get_version(session, record.id, record.latest_version)
+        if latest is not None and latest.fingerprint == fingerprint:
+            version = latest
+        else:
+            version = runtime.catalog.add_version(
+                session,
+                record,
+                RecordVersionRow(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
+                                 extractor_version=EXTRACTOR_VERSION, created_at=now),
+            )
+            outcome.new_version = True
+        if not runtime.catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version.id):
+            session.rollback()
+            outcome.new_version = False
+            outcome.skipped = True
+            return outcome
+    outcome.latency_seconds = (now - submitted_at).total_seconds()
+    return outcome
+
+
+def _record_url(canonical: str | None, page_url: str, fallback: str) -> str:
+    """The record's identity: the page's declared canonical URL when it is on the same site."""
+    base = page_url or fallback
+    if canonical:
+        try:
+            candidate = canonicalize(canonical)
+        except InvalidInput:
+            return canonicalize(base)
+        if _site(candidate) == _site(base):
+            return candidate
+    return canonicalize(base)
+
+
+def _site(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")

@@ -1,0 +1,70 @@
+"""The adapters one process works with, built from settings on first use.
+
+A runtime holds connection pools and nothing else: no state that another worker would need.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from archivist.adapters.catalog import Catalog, Database
+from archivist.adapters.fetcher import Fetcher
+from archivist.adapters.storage import LocalObjectStore, S3ObjectStore
+from archivist.core.ports import ObjectStore, TaskQueue
+from archivist.settings import Settings
+
+__all__ = ["Runtime"]
+
+
+class Runtime:
+    """Settings plus the adapters they select: S3 or a local folder, PostgreSQL or SQLite."""
+
+    def __init__(self, settings: Settings, *, queue: TaskQueue | None = None) -> None:
+        self.settings = settings
+        self._queue = queue
+        self.catalog = Catalog()
+        self._local = threading.local()
+
+    @property
+    def queue(self) -> TaskQueue:
+        if self._queue is None:
+            raise RuntimeError("this runtime has no task queue: it was built for reading only")
+        return self._queue
+
+    @cached_property
+    def database(self) -> Database:
+        return Database(self.settings.effective_database_url)
+
+    @cached_property
+    def store(self) -> ObjectStore:
+        if self.settings.s3_endpoint:
+            return S3ObjectStore(
+                self.settings.s3_endpoint,
+                bucket=self.settings.s3_bucket,
+                access_key=self.settings.s3_access_key,
+                secret_key=self.settings.s3_secret_key,
+                region=self.settings.s3_region,
+            )
+        return LocalObjectStore(self.settings.objects_dir)
+
+    @property
+    def fetcher(self) -> Fetcher:
+        """One fetcher (and connection pool) per thread: httpx clients are not shared."""
+        fetcher = getattr(self._local, "fetcher", None)
+        if fetcher is None:
+            fetcher = self._local.fetcher = Fetcher(self.settings.fetch_policy)
+        return fetcher
+
+    def prepare(self) -> None:
+        """Migrate the catalog and create the bucket. Idempotent; safe from many processes."""
+        self.database.migrate()
+        if isinstance(self.store, S3ObjectStore):
+            self.store.ensure_bucket()
+
+    def close(self) -> None:
+        if "database" in self.__dict__:
+            self.database.dispose()
+        fetcher = getattr(self._local, "fetcher", None)
+        if fetcher is not None:
+            fetcher.close()

@@ -1,0 +1,102 @@
+"""One typed settings object, read from ``ARCHIVIST_*`` environment variables.
+
+With nothing set, every adapter falls back to its embedded default: SQLite and a local-folder
+object store under ``ARCHIVIST_HOME``, and an in-process Dramatiq broker. Switching to
+production (PostgreSQL, MinIO/S3, Redis) is configuration only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["FetchPolicy", "Settings", "get_settings"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchPolicy:
+    """Limits applied to every fetch. Frozen so that a worker cannot change them mid-run."""
+
+    connect_timeout: float
+    read_timeout: float
+    total_timeout: float
+    max_body_bytes: int
+    max_redirects: int
+    max_pages: int
+    user_agent: str
+    allow_private_networks: bool
+
+
+class Settings(BaseSettings):
+    """Everything configurable, in one place. Nothing here connects to anything."""
+
+    model_config = SettingsConfigDict(env_prefix="ARCHIVIST_", extra="ignore", frozen=True)
+
+    home: Path = Field(default_factory=lambda: Path.home() / ".local" / "share" / "archivist")
+
+    # Adapters: unset means embedded.
+    redis_url: str | None = None
+    database_url: str | None = None
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_bucket: str = "archivist"
+    s3_region: str | None = None
+
+    # Fetching.
+    allow_private_networks: bool = False
+    user_agent: str = "ArchivistBot/0.1 (+https://github.com/archivist; web archiving)"
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 10
+    max_pages: int = 20
+    max_url_length: int = 2048
+
+    # Workers.
+    fetch_max_retries: int = 5
+    extract_max_retries: int = 3
+    retry_min_backoff_ms: int = 1_000
+    retry_max_backoff_ms: int = 300_000
+    worker_metrics_port: int = 9191
+
+    @field_validator("redis_url", "database_url", "s3_endpoint", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def embedded_database_url(self) -> str:
+        return f"sqlite:///{self.home / 'catalog.sqlite3'}"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or self.embedded_database_url
+
+    @property
+    def objects_dir(self) -> Path:
+        return self.home / "objects"
+
+    @property
+    def fetch_policy(self) -> FetchPolicy:
+        return FetchPolicy(
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            total_timeout=self.total_timeout,
+            max_body_bytes=self.max_body_bytes,
+            max_redirects=self.max_redirects,
+            max_pages=self.max_pages,
+            user_agent=self.user_agent,
+            allow_private_networks=self.allow_private_networks,
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,175 @@
+"""The read side: captures, records and histories as JSON-ready dicts, for the API and CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from archivist.adapters.catalog import CaptureRow, RecordRow, RecordVersionRow, SnapshotRow
+from archivist.core.captures import CaptureStatus, spn_status
+from archivist.core.errors import InvalidInput, NotFound
+from archivist.core.keys import warc_timestamp
+from archivist.core.urls import canonicalize, urlkey
+from archivist.runtime import Runtime
+
+__all__ = ["capture_view", "get_capture", "get_record", "history", "record_view"]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def capture_view(capture: CaptureRow, snapshots: list[SnapshotRow] | None = None) -> dict[str, Any]:
+    """A capture in our shape, with the Wayback "Save Page Now" status fields beside it."""
+    status = CaptureStatus(capture.status)
+    first = snapshots[0] if snapshots else None
+    duration = None
+    if capture.finished_at is not None:
+        duration = round((capture.finished_at - capture.submitted_at).total_seconds(), 3)
+    view: dict[str, Any] = {
+        "id": capture.id,
+        "url": capture.url,
+        "status": status.value,
+        "reason": capture.reason,
+        "message": capture.message,
+        "submitted_at": _iso(capture.submitted_at),
+        "updated_at": _iso(capture.updated_at),
+        "finished_at": _iso(capture.finished_at),
+        "attempts": capture.attempts,
+        "record_version_id": capture.record_version_id,
+        # Save Page Now's names, for tools that speak it.
+        "job_id": capture.id,
+        "original_url": capture.url,
+        "state": spn_status(status),
+        "timestamp": warc_timestamp(first.captured_at) if first else None,
+        "duration_sec": duration,
+        "status_ext": capture.reason,
+    }
+    if snapshots is not None:
+        view["snapshots"] = [snapshot_view(s) for s in snapshots]
+    return view
+
+
+def snapshot_view(snapshot: SnapshotRow) -> dict[str, Any]:
+    return {
+        "id": snapshot.id,
+        "url": snapshot.url,
+        "page": snapshot.page,
+        "timestamp": warc_timestamp(snapshot.captured_at),
+        "captured_at": _iso(snapshot.captured_at),
+        "kind": snapshot.kind,
+        "http_status": snapshot.http_status,
+        "mime": snapshot.mime,
+        "payload_digest": snapshot.payload_digest,
+        "payload_length": snapshot.payload_length,
+        "stored_length": snapshot.stored_length,
+        "storage_key": snapshot.storage_key,
+        "final_url": (snapshot.redirects or {}).get("final_url", snapshot.url),
+    }
+
+
+def record_view(record: RecordRow, version: RecordVersionRow, capture_ids: list[str]) -> dict[str, Any]:
+    """One record version: the extracted content plus its provenance."""
+    return {
+        "id": record.id,
+        **version.content,
+        "version": version.version,
+        "latest_version": record.latest_version,
+        "capture_ids": capture_ids,
+        "extractor": {"name": version.extractor_name, "version": version.extractor_version},
+        "created_at": _iso(version.created_at),
+    }
+
+
+def get_capture(runtime: Runtime, capture_id: str) -> dict[str, Any]:
+    with runtime.database.session() as session:
+        capture = runtime.catalog.get_capture(session, capture_id)
+        if capture is None:
+            raise NotFound(f"no capture {capture_id!r}")
+        return capture_view(capture, list(runtime.catalog.snapshots_for_capture(session, capture_id)))
+
+
+def _find_record(runtime: Runtime, session, url: str) -> RecordRow:  # noqa: ANN001
+    canonical = canonicalize(url)
+    record = runtime.catalog.get_record_by_url(session, canonical)
+    if record is None:
+        # The record may be keyed by the page's canonical URL: follow the URL's latest capture.
+        for capture in reversed(runtime.catalog.captures_for_url(session, urlkey(canonical))):
+            if capture.record_version_id is not None:
+                version = session.get(RecordVersionRow, capture.record_version_id)
+                record = runtime.catalog.get_record(session, version.record_id) if version else None
+                break
+    if record is None:
+        raise NotFound(f"no record for {canonical}")
+    return record
+
+
+def get_record(runtime: Runtime, url: str | None = None, *, record_id: str | None = None,
+               version: int | None = None) -> dict[str, Any]:
+    """A record (latest version unless ``version``) with the list of its versions.
+
+    Raises:
+        NotFound: no record for that URL or id, or no such version.
+        InvalidURL: the URL is not valid.
+    """
+    with runtime.database.session() as session:
+        if record_id is not None:
+            record = runtime.catalog.get_record(session, record_id)
+            if record is None:
+                raise NotFound(f"no record {record_id!r}")
+        elif url is not None:
+            record = _find_record(runtime, session, url)
+        else:
+            raise InvalidInput("give a URL or a record id")
+        number = version if version is not None else record.latest_version
+        row = runtime.catalog.get_version(session, record.id, number)
+        if row is None:
+            raise NotFound(f"record {record.id} has no version {number}")
+        view = record_view(record, row, runtime.catalog.captures_for_version(session, row.id))
+        view["versions"] = [
+            {
+                "version": v.version,
+                "created_at": _iso(v.created_at),
+                "extractor": {"name": v.extractor_name, "version": v.extractor_version},
+                "capture_ids": runtime.catalog.captures_for_version(session, v.id),
+            }
+            for v in runtime.catalog.versions(session, record.id)
+        ]
+        return view
+
+
+def history(runtime: Runtime, url: str) -> dict[str, Any]:
+    """Every capture of the URL (time, HTTP status, digest, outcome) and its record's versions."""
+    canonical = canonicalize(url)
+    with runtime.database.session() as session:
+        captures = []
+        for capture in runtime.catalog.captures_for_url(session, urlkey(canonical)):
+            snapshots = list(runtime.catalog.snapshots_for_capture(session, capture.id))
+            main = next((s for s in snapshots if s.url == capture.url), snapshots[0] if snapshots else None)
+            captures.append(
+                {
+                    "id": capture.id,
+                    "submitted_at": _iso(capture.submitted_at),
+                    "timestamp": warc_timestamp(main.captured_at) if main else None,
+                    "http_status": main.http_status if main else None,
+                    "payload_digest": main.payload_digest if main else None,
+                    "kind": main.kind if main else None,
+                    "status": capture.status,
+                    "reason": capture.reason,
+                    "record_version_id": capture.record_version_id,
+                }
+            )
+    try:
+        record = get_record(runtime, canonical)
+    except NotFound:
+        record = None
+    return {
+        "url": canonical,
+        "captures": captures,
+        "record_id": record["id"] if record else None,
+        "versions": record["versions"] if record else [],
+    }

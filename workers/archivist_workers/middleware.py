@@ -1,0 +1,79 @@
+"""Cross-cutting concerns of the actors, as Dramatiq middleware.
+
+- :class:`RuntimeProvider`: builds the process's adapters once, after the worker process boots.
+- :class:`CaptureFailures`: a message that exhausted its retries ends its capture as failed,
+  with the reason of the last error, so no capture is left pending when its message dies.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dramatiq
+from dramatiq.middleware import Middleware
+
+from archivist import pipeline
+from archivist.core.errors import ArchivistError, TransientFailure
+from archivist.observability import metrics
+from archivist.runtime import Runtime
+from archivist.settings import Settings
+from archivist_workers.queue import DramatiqTaskQueue
+
+__all__ = ["CaptureFailures", "RuntimeProvider", "root_cause"]
+
+log = logging.getLogger(__name__)
+
+
+def root_cause(exception: BaseException) -> BaseException:
+    """The error a ``dramatiq.Retry`` was raised for, or the exception itself."""
+    if isinstance(exception, dramatiq.Retry) and exception.__cause__ is not None:
+        return exception.__cause__
+    return exception
+
+
+class RuntimeProvider(Middleware):
+    """Owns the :class:`Runtime` of a worker (or embedded) process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._runtime: Runtime | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            raise RuntimeError("the runtime is built when the worker process boots")
+        return self._runtime
+
+    def attach(self, broker: dramatiq.Broker) -> Runtime:
+        """Build the runtime for this process (idempotent)."""
+        if self._runtime is None:
+            self._runtime = Runtime(self.settings, queue=DramatiqTaskQueue(broker))
+        return self._runtime
+
+    def after_process_boot(self, broker: dramatiq.Broker) -> None:
+        self.attach(broker).prepare()
+
+    def before_process_stop(self, broker: dramatiq.Broker) -> None:
+        if self._runtime is not None:
+            self._runtime.close()
+
+
+class CaptureFailures(Middleware):
+    """Ends the capture of a message that failed for good. Must sit before ``Retries``."""
+
+    def __init__(self, provider: RuntimeProvider) -> None:
+        self.provider = provider
+
+    def after_process_message(self, broker, message, *, result=None, exception=None):  # noqa: ANN001
+        if exception is None or not message.failed or not message.args:
+            return
+        cause = root_cause(exception)
+        if not isinstance(cause, ArchivistError):
+            cause = TransientFailure(f"{type(cause).__name__}: {cause}", reason="internal_error")
+        attempts = message.options.get("retries", 0)
+        failure = type(cause)(f"gave up after {attempts} attempts: {cause.message}", reason=cause.reason)
+        try:
+            if pipeline.fail_capture(self.provider.runtime, message.args[0], failure):
+                metrics.CAPTURES_FINISHED.labels("failed", failure.reason).inc()
+        except ArchivistError:
+            log.exception("could not mark capture %s failed; it stays pending", message.args[0])
