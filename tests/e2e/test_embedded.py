@@ -1,0 +1,94 @@
+"""The embedded path end to end: `archivist archive` with no servers, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.pages import PageServer
+
+
+def run_cli(
+    *args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVIST_")}
+    environment.update({"ARCHIVIST_HOME": str(home), "ARCHIVIST_ALLOW_PRIVATE_NETWORKS": "1", **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "archivist", *args], env=environment, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def records(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+def test_archive_prints_one_record_per_url_and_keeps_it(seed_site: PageServer, seed: dict, tmp_path: Path) -> None:
+    page3 = seed_site.url(seed["pages"]["3"])
+    result = run_cli("archive", "--json", page3, home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (record,) = records(result.stdout)
+    assert record["status"] == "archived"
+    assert record["title"] == seed["title"]
+    assert record["version"] == 1
+    for key in ("url", "pages", "authors", "published", "modified", "sitename", "language", "description",
+                "tags", "categories", "image", "body", "comments", "version", "capture_ids", "extractor"):
+        assert key in record, key
+    assert record["extractor"]["name"] == "archivist"
+    assert seed["body_paragraphs_page3"][0] in record["body"]
+    # Every page of the article was fetched, once.
+    assert sorted(seed_site.hits) == sorted(seed["served_as"])
+    # The raw responses are in the local object store, as WARC.
+    stored = list((tmp_path / "objects" / "snapshots").rglob("*.warc.gz"))
+    assert len(stored) == 3
+
+    # Capturing again an unchanged page makes no new version and stores revisits.
+    again = run_cli("archive", "--json", page3, home=tmp_path)
+    assert again.returncode == 0, again.stderr
+    (second,) = records(again.stdout)
+    assert second["version"] == 1
+    assert len(second["capture_ids"]) == 2
+
+    shown = run_cli("history", page3, "--json", home=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    history = json.loads(shown.stdout)
+    assert [c["kind"] for c in history["captures"]] == ["response", "revisit"]
+    assert len(history["versions"]) == 1
+
+
+def test_archive_reports_bad_input_as_failed_captures(pages: PageServer, tmp_path: Path) -> None:
+    pdf = pages.set("/file.pdf", b"%PDF-1.4 binary", headers={"Content-Type": "application/pdf"})
+    missing = pages.url("/missing")
+    big = pages.set("/big", "<html><body>" + "x" * 2_000_000 + "</body></html>")
+    result = run_cli("archive", "--json", "ftp://example.org/", "http://exa mple.org/", pdf, missing, big,
+                     home=tmp_path, env={"ARCHIVIST_MAX_BODY_BYTES": "1000000"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    reasons = [(r["status"], r.get("reason")) for r in records(result.stdout)]
+    assert reasons == [
+        ("failed", "invalid_url"),
+        ("failed", "invalid_url"),
+        ("failed", "not_html"),
+        ("failed", "http_4xx"),
+        ("failed", "too_large"),
+    ]
+
+
+def test_extract_command_reads_local_files(tmp_path: Path, seed: dict) -> None:
+    from tests.support.paths import SEED
+
+    result = run_cli("extract", "--json", str(SEED / "page3.html"), str(SEED / "page1.html"), home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = records(result.stdout)
+    assert [Path(line["source"]).name for line in lines] == ["page3.html", "page1.html"]
+    assert lines[0]["title"] == seed["title"]
+
+
+def test_demo_archives_the_bundled_sample_site(tmp_path: Path) -> None:
+    result = run_cli("demo", "--json", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (record,) = records(result.stdout)
+    assert record["status"] == "archived"
+    assert record["title"] == "Harbour Town Votes to Keep Its Lighthouse Lit"
+    assert len(record["pages"]) == 3

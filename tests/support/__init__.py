@@ -1,0 +1,1 @@
+"""Test support: real servers on loopback (SeaweedFS S3, a page server) and paths."""

@@ -1,0 +1,92 @@
+"""A local HTTP server whose routes a test can set and change between captures."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    #: Takes over the whole answer when set (slow or broken servers).
+    handler: Callable[[BaseHTTPRequestHandler], None] | None = None
+
+
+class PageServer:
+    """Serves ``routes[path_with_query]`` on 127.0.0.1; counts the hits per path."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.hits: dict[str, int] = {}
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - stdlib name
+                target = self.path if "://" not in self.path else urlsplit(self.path)._replace(scheme="", netloc="").geturl()
+                server.hits[target] = server.hits.get(target, 0) + 1
+                route = server.routes.get(target)
+                if route is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "9")
+                    self.send_header("Content-Type", "text/plain")
+                    self.end_headers()
+                    self.wfile.write(b"not found")
+                    return
+                if route.handler is not None:
+                    route.handler(self)
+                    return
+                self.send_response(route.status)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                self.wfile.write(route.body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def set(self, path: str, body: bytes | str = b"", **kwargs) -> str:
+        self.routes[path] = Route(body=body.encode() if isinstance(body, str) else body, **kwargs)
+        return self.url(path)
+
+    def serve_seed(self, seed_dir: Path, served_as: dict[str, str]) -> None:
+        for path, name in served_as.items():
+            self.set(path, (seed_dir / name).read_bytes())
+
+    def start(self) -> PageServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def wait_for(predicate: Callable[[], object], *, timeout: float = 60.0, interval: float = 0.2, what: str = "condition"):
+    """Poll ``predicate`` until it returns something truthy; return that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
