@@ -16,8 +16,8 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
-
 from archivist.settings import Settings, get_settings
+
 from tests.support.pages import PageServer
 from tests.support.paths import require_seed, seed_expected
 from tests.support.seaweed import SeaweedS3

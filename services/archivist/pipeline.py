@@ -14,10 +14,15 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from archivist.adapters.catalog import CaptureRow, RecordRow, RecordVersionRow, SnapshotRow
+from archivist.adapters.catalog import (
+    CaptureRow,
+    RecordRow,
+    RecordVersionRow,
+    SnapshotRow,
+)
 from archivist.adapters.fetcher import FetchResult
 from archivist.core.captures import TERMINAL, CaptureStatus
 from archivist.core.errors import (
@@ -30,9 +35,22 @@ from archivist.core.errors import (
 from archivist.core.keys import snapshot_key
 from archivist.core.records import content_fingerprint
 from archivist.core.urls import canonicalize, urlkey
-from archivist.extraction import EXTRACTOR_NAME, EXTRACTOR_VERSION, SourcePage, discover_pages, extract
+from archivist.extraction import (
+    EXTRACTOR_NAME,
+    EXTRACTOR_VERSION,
+    SourcePage,
+    discover_pages,
+    extract,
+)
 from archivist.runtime import Runtime
-from archivist.warc import Revisit, decode_content, payload_digest, read_response, warc_date, write_snapshot
+from archivist.warc import (
+    Revisit,
+    decode_content,
+    payload_digest,
+    read_response,
+    warc_date,
+    write_snapshot,
+)
 
 __all__ = [
     "ExtractOutcome",
@@ -48,12 +66,12 @@ log = logging.getLogger(__name__)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything we write is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # Outcomes: what a step did, for the metrics middleware and the caller ---------------------------

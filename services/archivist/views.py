@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from archivist.adapters.catalog import CaptureRow, RecordRow, RecordVersionRow, SnapshotRow
+from archivist.adapters.catalog import (
+    CaptureRow,
+    RecordRow,
+    RecordVersionRow,
+    SnapshotRow,
+)
 from archivist.core.captures import CaptureStatus, spn_status
 from archivist.core.errors import InvalidInput, NotFound
 from archivist.core.keys import warc_timestamp
@@ -19,8 +24,8 @@ def _iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def capture_view(capture: CaptureRow, snapshots: list[SnapshotRow] | None = None) -> dict[str, Any]:

@@ -11,14 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import dramatiq
-
 from archivist import pipeline
 from archivist.core.errors import TransientFailure
 from archivist.observability import metrics
 from archivist.settings import Settings
+
 from archivist_workers.middleware import RuntimeProvider
 from archivist_workers.outcomes import observe
-from archivist_workers.queue import EXTRACT_ACTOR, EXTRACT_QUEUE, FETCH_ACTOR, FETCH_QUEUE
+from archivist_workers.queue import (
+    EXTRACT_ACTOR,
+    EXTRACT_QUEUE,
+    FETCH_ACTOR,
+    FETCH_QUEUE,
+)
 
 __all__ = ["Actors", "declare_actors"]
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dramatiq
+from archivist.settings import Settings
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Retries
 
-from archivist.settings import Settings
 from archivist_workers.actors import Actors, declare_actors
 from archivist_workers.middleware import CaptureFailures, RuntimeProvider
 

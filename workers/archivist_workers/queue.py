@@ -7,10 +7,9 @@ from uuid import uuid4
 
 import dramatiq
 import redis
+from archivist.core.errors import QueueUnavailable
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import current_millis
-
-from archivist.core.errors import QueueUnavailable
 
 __all__ = ["EXTRACT_QUEUE", "FETCH_QUEUE", "DramatiqTaskQueue"]
 

@@ -13,7 +13,7 @@ import tempfile
 import time
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import BinaryIO
 from urllib.parse import urljoin
 
@@ -144,7 +144,7 @@ def _retry_after(value: str | None) -> float | None:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def _looks_like_html(head: bytes) -> bool:
@@ -209,7 +209,7 @@ class Fetcher:
                 raise TooManyRedirects(f"redirect loop at {current}", reason="redirect_loop")
 
     def _exchange(self, url: str, deadline: float) -> tuple[Exchange, str | None]:
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         request = self._client.build_request("GET", url)
         try:
             response = self._client.send(request, stream=True)

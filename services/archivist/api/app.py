@@ -50,9 +50,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         if runtime is not None:
             app.state.runtime = runtime
         elif settings.redis_url:
-            from dramatiq.brokers.redis import RedisBroker
-
             from archivist_workers.queue import DramatiqTaskQueue
+            from dramatiq.brokers.redis import RedisBroker
 
             app.state.runtime = Runtime(settings, queue=DramatiqTaskQueue(RedisBroker(url=settings.redis_url)))
             app.state.runtime.prepare()

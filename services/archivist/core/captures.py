@@ -19,15 +19,12 @@ import enum
 __all__ = ["TERMINAL", "CaptureStatus", "can_move", "sources_of", "spn_status"]
 
 
-class CaptureStatus(str, enum.Enum):
+class CaptureStatus(enum.StrEnum):
     QUEUED = "queued"
     FETCHING = "fetching"
     EXTRACTING = "extracting"
     ARCHIVED = "archived"
     FAILED = "failed"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 TERMINAL = frozenset({CaptureStatus.ARCHIVED, CaptureStatus.FAILED})

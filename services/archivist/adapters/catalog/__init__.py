@@ -2,6 +2,11 @@
 
 from archivist.adapters.catalog.database import Database
 from archivist.adapters.catalog.repository import Catalog
-from archivist.adapters.catalog.tables import CaptureRow, RecordRow, RecordVersionRow, SnapshotRow
+from archivist.adapters.catalog.tables import (
+    CaptureRow,
+    RecordRow,
+    RecordVersionRow,
+    SnapshotRow,
+)
 
 __all__ = ["CaptureRow", "Catalog", "Database", "RecordRow", "RecordVersionRow", "SnapshotRow"]

@@ -7,19 +7,24 @@ same message cannot both take a step: the second finds the row already moved and
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from archivist.adapters.catalog.tables import CaptureRow, RecordRow, RecordVersionRow, SnapshotRow
+from archivist.adapters.catalog.tables import (
+    CaptureRow,
+    RecordRow,
+    RecordVersionRow,
+    SnapshotRow,
+)
 from archivist.core.captures import CaptureStatus, sources_of
 
 __all__ = ["Catalog"]
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Catalog:

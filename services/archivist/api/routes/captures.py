@@ -9,7 +9,12 @@ from fastapi.concurrency import run_in_threadpool
 
 from archivist import pipeline, views
 from archivist.api.deps import RuntimeDep
-from archivist.api.schemas import CaptureRequest, CapturesAccepted, CaptureSummary, parse_duration
+from archivist.api.schemas import (
+    CaptureRequest,
+    CapturesAccepted,
+    CaptureSummary,
+    parse_duration,
+)
 from archivist.observability import metrics
 
 router = APIRouter(prefix="/v1/captures", tags=["captures"])

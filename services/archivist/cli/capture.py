@@ -1,4 +1,4 @@
-"""The ``archivist`` command line. Commands parse, call the application, and print."""
+"""Capturing: archive (in-process), submit (to the workers), demo, extract (local files)."""
 
 from __future__ import annotations
 
@@ -7,43 +7,17 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from archivist import pipeline, views
+from archivist.cli._common import emit, err, fail, read_urls
 from archivist.core.errors import ArchivistError
 from archivist.settings import get_settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Capture, extract, version and replay web pages.")
-db_app = typer.Typer(no_args_is_help=True, help="Catalog database maintenance.")
-app.add_typer(db_app, name="db")
-err = Console(stderr=True)
-
-
-def _emit(obj: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    else:
-        Console().print_json(data=obj)
-
-
-def _fail(exc: ArchivistError) -> typer.Exit:
-    err.print(f"[red]error[/red] ({exc.reason}): {exc.message}")
-    return typer.Exit(code=2)
-
-
-def _read_urls(urls: list[str] | None, file: Path | None) -> list[str]:
-    collected = list(urls or [])
-    if file is not None:
-        source = sys.stdin if str(file) == "-" else file.open(encoding="utf-8")
-        with source:
-            collected.extend(line.strip() for line in source if line.strip() and not line.startswith("#"))
-    if not collected:
-        raise typer.BadParameter("give at least one URL, or --file")
-    return collected
+app = typer.Typer()
 
 
 def archive_urls(urls: list[str], *, as_json: bool, threads: int = 4) -> int:
@@ -66,10 +40,10 @@ def archive_urls(urls: list[str], *, as_json: bool, threads: int = 4) -> int:
             if capture["status"] == "archived":
                 record = views.get_record(workers.runtime, capture["url"])
                 record.pop("versions", None)
-                _emit({"capture_id": submission.id, "status": "archived", **record}, as_json)
+                emit({"capture_id": submission.id, "status": "archived", **record}, as_json)
             else:
                 failures += 1
-                _emit(
+                emit(
                     {"capture_id": submission.id, "url": capture["url"], "status": capture["status"],
                      "reason": capture["reason"], "message": capture["message"]},
                     as_json,
@@ -86,9 +60,9 @@ def archive(
 ) -> None:
     """Fetch, archive and extract URLs now, in this process, and print each record."""
     try:
-        failures = archive_urls(_read_urls(urls, file), as_json=as_json, threads=threads)
+        failures = archive_urls(read_urls(urls, file), as_json=as_json, threads=threads)
     except ArchivistError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     raise typer.Exit(code=1 if failures else 0)
 
 
@@ -99,11 +73,11 @@ def submit(
     if_not_archived_within: Annotated[str | None, typer.Option(help="e.g. 1d: skip URLs archived this recently.")] = None,
 ) -> None:
     """Queue URLs for the workers (needs ARCHIVIST_REDIS_URL). Prints one JSON line per URL."""
+    from archivist_workers.queue import DramatiqTaskQueue
     from dramatiq.brokers.redis import RedisBroker
 
     from archivist.api.schemas import parse_duration
     from archivist.runtime import Runtime
-    from archivist_workers.queue import DramatiqTaskQueue
 
     settings = get_settings()
     if not settings.redis_url:
@@ -114,40 +88,13 @@ def submit(
     runtime = Runtime(settings, queue=DramatiqTaskQueue(RedisBroker(url=settings.redis_url)))
     try:
         runtime.prepare()
-        for item in pipeline.submit(runtime, _read_urls(urls, file), if_not_archived_within=window):
+        for item in pipeline.submit(runtime, read_urls(urls, file), if_not_archived_within=window):
             sys.stdout.write(json.dumps({"id": item.id, "url": item.url, "status": item.status,
                                          "reason": item.reason, "existing": item.existing}) + "\n")
     except ArchivistError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     finally:
         runtime.close()
-
-
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-) -> None:
-    """Run the HTTP API (with in-process workers when no Redis is configured)."""
-    import uvicorn
-
-    from archivist.api import create_app
-
-    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
-
-
-@app.command()
-def worker(
-    processes: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
-    threads: Annotated[int, typer.Option(min=1, help="Threads per process.")] = 4,
-) -> None:
-    """Run Dramatiq workers on the Redis queue (needs ARCHIVIST_REDIS_URL)."""
-    if not get_settings().redis_url:
-        err.print("[red]error[/red]: workers consume the Redis queue; set ARCHIVIST_REDIS_URL")
-        raise typer.Exit(code=2)
-    args = [sys.executable, "-m", "dramatiq", "archivist_workers.app",
-            "--processes", str(processes), "--threads", str(threads), "--queues", "fetch", "extract"]
-    os.execv(sys.executable, args)
 
 
 @app.command()
@@ -165,42 +112,7 @@ def extract(
         body = gzip.decompress(raw) if path.suffix == ".gz" else raw
         page_url = url or path.resolve().as_uri()
         result = run_extraction([SourcePage(url=page_url, body=body)])
-        _emit({"source": str(path), **result.as_dict()}, as_json)
-
-
-@app.command()
-def show(
-    url: Annotated[str, typer.Argument(help="A captured URL.")],
-    version: Annotated[int | None, typer.Option(min=1)] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """The latest record for a URL (or a given version) and its version list."""
-    from archivist.runtime import Runtime
-
-    runtime = Runtime(get_settings())
-    try:
-        _emit(views.get_record(runtime, url, version=version), as_json)
-    except ArchivistError as exc:
-        raise _fail(exc) from exc
-    finally:
-        runtime.close()
-
-
-@app.command()
-def history(
-    url: Annotated[str, typer.Argument(help="A URL.")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """Every capture of a URL (time, HTTP status, payload digest, outcome) and record versions."""
-    from archivist.runtime import Runtime
-
-    runtime = Runtime(get_settings())
-    try:
-        _emit(views.history(runtime, url), as_json)
-    except ArchivistError as exc:
-        raise _fail(exc) from exc
-    finally:
-        runtime.close()
+        emit({"source": str(path), **result.as_dict()}, as_json)
 
 
 @app.command()
@@ -217,22 +129,3 @@ def demo(
         err.print(f"serving the sample site at {site.base_url}; archiving {site.start_url}")
         failures = archive_urls([site.start_url], as_json=as_json)
     raise typer.Exit(code=1 if failures else 0)
-
-
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Create or migrate the catalog schema (and the S3 bucket) to the current version."""
-    from archivist.runtime import Runtime
-
-    runtime = Runtime(get_settings())
-    try:
-        runtime.prepare()
-    except ArchivistError as exc:
-        raise _fail(exc) from exc
-    finally:
-        runtime.close()
-    err.print("catalog is up to date")
-
-
-def main() -> None:
-    app()

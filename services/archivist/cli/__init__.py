@@ -1,0 +1,21 @@
+"""The ``archivist`` command line. Commands parse, call the application, and print.
+
+Each module holds one group of commands on its own ``typer.Typer``; this one merges them.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from archivist.cli import capture, read, run
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Capture, extract, version and replay web pages.")
+for group in (capture.app, read.app, run.app):
+    app.registered_commands.extend(group.registered_commands)
+app.add_typer(run.db_app, name="db")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,40 @@
+"""Helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from archivist.core.errors import ArchivistError
+
+__all__ = ["emit", "err", "fail", "read_urls"]
+
+err = Console(stderr=True)
+
+
+def emit(obj: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    else:
+        Console().print_json(data=obj)
+
+
+def fail(exc: ArchivistError) -> typer.Exit:
+    err.print(f"[red]error[/red] ({exc.reason}): {exc.message}")
+    return typer.Exit(code=2)
+
+
+def read_urls(urls: list[str] | None, file: Path | None) -> list[str]:
+    collected = list(urls or [])
+    if file is not None:
+        source = sys.stdin if str(file) == "-" else file.open(encoding="utf-8")
+        with source:
+            collected.extend(line.strip() for line in source if line.strip() and not line.startswith("#"))
+    if not collected:
+        raise typer.BadParameter("give at least one URL, or --file")
+    return collected

@@ -1,0 +1,58 @@
+"""Running the services: serve (HTTP API), worker (Dramatiq), db upgrade."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from archivist.cli._common import err, fail
+from archivist.core.errors import ArchivistError
+from archivist.settings import get_settings
+
+app = typer.Typer()
+db_app = typer.Typer(no_args_is_help=True, help="Catalog database maintenance.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the HTTP API (with in-process workers when no Redis is configured)."""
+    import uvicorn
+
+    from archivist.api import create_app
+
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+
+
+@app.command()
+def worker(
+    processes: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
+    threads: Annotated[int, typer.Option(min=1, help="Threads per process.")] = 4,
+) -> None:
+    """Run Dramatiq workers on the Redis queue (needs ARCHIVIST_REDIS_URL)."""
+    if not get_settings().redis_url:
+        err.print("[red]error[/red]: workers consume the Redis queue; set ARCHIVIST_REDIS_URL")
+        raise typer.Exit(code=2)
+    args = [sys.executable, "-m", "dramatiq", "archivist_workers.app",
+            "--processes", str(processes), "--threads", str(threads), "--queues", "fetch", "extract"]
+    os.execv(sys.executable, args)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the catalog schema (and the S3 bucket) to the current version."""
+    from archivist.runtime import Runtime
+
+    runtime = Runtime(get_settings())
+    try:
+        runtime.prepare()
+    except ArchivistError as exc:
+        raise fail(exc) from exc
+    finally:
+        runtime.close()
+    err.print("catalog is up to date")
