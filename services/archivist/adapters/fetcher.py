@@ -12,6 +12,7 @@ import socket
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
@@ -29,6 +30,7 @@ from archivist.core.errors import (
     HTTPClientError,
     HTTPServerError,
     InvalidURL,
+    MalformedResponse,
     NotHTML,
     RateLimited,
     TooManyRedirects,
@@ -85,11 +87,14 @@ class FetchResult:
             exchange.body.close()
 
 
+AddressPolicy = Callable[[str], bool]
+
+
 class _GuardedBackend(httpcore.SyncBackend):
     """Resolves, vets and pins the address of every outgoing connection."""
 
-    def __init__(self, *, allow_private: bool) -> None:
-        self.allow_private = allow_private
+    def __init__(self, *, address_allowed: AddressPolicy) -> None:
+        self.address_allowed = address_allowed
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # noqa: ANN001
         try:
@@ -99,24 +104,21 @@ class _GuardedBackend(httpcore.SyncBackend):
                 raise UnknownHost(f"{host} does not resolve (no such host)") from exc
             raise httpcore.ConnectError(f"cannot resolve {host!r}: {exc}") from exc
         addresses = [info[4][0] for info in infos]
-        if not self.allow_private:
-            refused = [a for a in addresses if not is_public_address(a)]
-            if refused:
-                raise BlockedAddress(
-                    f"{host} resolves to a non-public address ({refused[0]}); refused"
-                )
+        refused = [a for a in addresses if not self.address_allowed(a)]
+        if refused:
+            raise BlockedAddress(f"{host} resolves to a non-public address ({refused[0]}); refused")
         return super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)
 
 
 class _GuardedTransport(httpx.HTTPTransport):
-    def __init__(self, *, allow_private: bool, limits: httpx.Limits) -> None:
+    def __init__(self, *, address_allowed: AddressPolicy, limits: httpx.Limits) -> None:
         super().__init__(limits=limits)
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_GuardedBackend(allow_private=allow_private),
+            network_backend=_GuardedBackend(address_allowed=address_allowed),
         )
 
 
@@ -147,19 +149,31 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
+def _is_malformed(exc: httpx.RemoteProtocolError) -> bool:
+    """h11's words for an answer that breaks HTTP, as opposed to a connection that broke."""
+    text = str(exc).lower()
+    return any(word in text for word in ("buffer too long", "illegal", "invalid", "malformed"))
+
+
 def _looks_like_html(head: bytes) -> bool:
     start = head.lstrip()[:512].lower()
     return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")) or b"<html" in start
 
 
 class Fetcher:
-    """Fetches one URL under a :class:`FetchPolicy`. Reuses connections; one per worker thread."""
+    """Fetches one URL under a :class:`FetchPolicy`. Reuses connections; one per worker thread.
 
-    def __init__(self, policy: FetchPolicy) -> None:
+    ``address_allowed`` decides which resolved addresses may be connected to; by default only
+    public ones, or any when the policy allows private networks.
+    """
+
+    def __init__(self, policy: FetchPolicy, *, address_allowed: AddressPolicy | None = None) -> None:
         self.policy = policy
+        if address_allowed is None:
+            address_allowed = (lambda _address: True) if policy.allow_private_networks else is_public_address
         self._client = httpx.Client(
             transport=_GuardedTransport(
-                allow_private=policy.allow_private_networks,
+                address_allowed=address_allowed,
                 limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
             ),
             timeout=httpx.Timeout(
@@ -215,6 +229,10 @@ class Fetcher:
             response = self._client.send(request, stream=True)
         except httpx.TimeoutException as exc:
             raise FetchTimeout(f"timed out fetching {url}: {exc!r}") from exc
+        except httpx.RemoteProtocolError as exc:
+            if _is_malformed(exc):
+                raise MalformedResponse(f"{url} sent a malformed response: {exc}") from exc
+            raise FetchConnectionError(f"cannot fetch {url}: {exc}") from exc
         except httpx.TransportError as exc:
             raise FetchConnectionError(f"cannot fetch {url}: {exc}") from exc
         try:
@@ -269,7 +287,9 @@ class Fetcher:
         spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
         length = 0
         try:
-            for chunk in response.iter_raw(_CHUNK):
+            # No chunk size: each read is handed over as it arrives, so the deadline is checked
+            # even when a server drips a few bytes at a time.
+            for chunk in response.iter_raw():
                 length += len(chunk)
                 if length > self.policy.max_body_bytes:
                     raise BodyTooLarge(f"{url} sent more than {self.policy.max_body_bytes} bytes")

@@ -31,6 +31,7 @@ __all__ = [
     "HTTPServerError",
     "InvalidInput",
     "InvalidURL",
+    "MalformedResponse",
     "NotFound",
     "NotHTML",
     "PermanentFailure",
@@ -88,6 +89,12 @@ class RobotsDisallowed(PermanentFailure):
 
 class HTTPClientError(PermanentFailure):
     reason = "http_4xx"
+
+
+class MalformedResponse(PermanentFailure):
+    """The server's answer breaks HTTP itself: oversized or invalid headers, bad framing."""
+
+    reason = "bad_response"
 
 
 class NotHTML(PermanentFailure):

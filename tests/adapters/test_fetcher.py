@@ -1,0 +1,203 @@
+"""The fetcher against real (and hostile) HTTP servers on loopback."""
+
+from __future__ import annotations
+
+import gzip
+import time
+import zlib
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+from archivist.adapters.fetcher import Fetcher
+from archivist.core.errors import (
+    BlockedAddress,
+    BodyTooLarge,
+    FetchConnectionError,
+    FetchTimeout,
+    HTTPClientError,
+    HTTPServerError,
+    MalformedResponse,
+    NotHTML,
+    RateLimited,
+    TooManyRedirects,
+    UnknownHost,
+)
+from archivist.settings import Settings
+
+from tests.support.pages import PageServer, Route
+
+HTML = "<!doctype html><html><body><p>Hello</p></body></html>"
+
+
+@pytest.fixture
+def policy():
+    return replace(Settings().fetch_policy, allow_private_networks=True, total_timeout=5, read_timeout=2,
+                   connect_timeout=2, max_body_bytes=100_000, max_redirects=3)
+
+
+@pytest.fixture
+def fetcher(policy):
+    client = Fetcher(policy)
+    yield client
+    client.close()
+
+
+def test_plain_page_keeps_raw_bytes_and_headers(fetcher: Fetcher, pages: PageServer) -> None:
+    url = pages.set("/a", HTML)
+    result = fetcher.fetch(url)
+    assert result.final.status == 200
+    assert result.final.body.read() == HTML.encode()
+    assert ("Content-Type", "text/html; charset=utf-8") in result.final.headers
+    assert any(name == "User-Agent" for name, _ in result.final.request_headers)
+    result.close()
+
+
+def test_gzip_body_is_stored_as_sent(fetcher: Fetcher, pages: PageServer) -> None:
+    compressed = gzip.compress(HTML.encode())
+    url = pages.set("/gz", compressed, headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    result = fetcher.fetch(url)
+    assert result.final.body.read() == compressed
+    result.close()
+
+
+def test_redirects_are_followed_and_recorded(fetcher: Fetcher, pages: PageServer) -> None:
+    pages.set("/r1", status=301, headers={"Location": "/r2"})
+    pages.set("/r2", status=302, headers={"Location": pages.url("/final")})
+    pages.set("/final", HTML)
+    result = fetcher.fetch(pages.url("/r1"))
+    assert [hop.status for hop in result.redirects] == [301, 302]
+    assert result.final.url == pages.url("/final")
+    result.close()
+
+
+def test_redirect_loops_and_chains_are_refused(fetcher: Fetcher, pages: PageServer) -> None:
+    pages.set("/loop1", status=302, headers={"Location": "/loop2"})
+    pages.set("/loop2", status=302, headers={"Location": "/loop1"})
+    with pytest.raises(TooManyRedirects) as caught:
+        fetcher.fetch(pages.url("/loop1"))
+    assert caught.value.reason == "redirect_loop"
+    for n in range(6):
+        pages.set(f"/chain{n}", status=302, headers={"Location": f"/chain{n + 1}"})
+    with pytest.raises(TooManyRedirects):
+        fetcher.fetch(pages.url("/chain0"))
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "error", "retry_after"),
+    [
+        (404, {}, HTTPClientError, None),
+        (410, {}, HTTPClientError, None),
+        (500, {}, HTTPServerError, None),
+        (502, {}, HTTPServerError, None),
+        (429, {"Retry-After": "7"}, RateLimited, 7.0),
+        (503, {"Retry-After": "3"}, RateLimited, 3.0),
+    ],
+)
+def test_status_classes(fetcher, pages, status, headers, error, retry_after) -> None:
+    url = pages.set("/s", "<html></html>", status=status, headers={"Content-Type": "text/html", **headers})
+    with pytest.raises(error) as caught:
+        fetcher.fetch(url)
+    assert getattr(caught.value, "retry_after", None) == retry_after
+
+
+def test_non_html_and_binary_bodies_are_refused(fetcher: Fetcher, pages: PageServer) -> None:
+    with pytest.raises(NotHTML):
+        fetcher.fetch(pages.set("/pdf", b"%PDF-1.4", headers={"Content-Type": "application/pdf"}))
+    with pytest.raises(NotHTML):
+        fetcher.fetch(pages.set("/img", b"\x89PNG\r\n\x1a\n\x00\x00", headers={"Content-Type": "text/html"}))
+    with pytest.raises(NotHTML):
+        fetcher.fetch(pages.set("/none", b"just text, no markup", headers={}))
+    result = fetcher.fetch(pages.set("/sniffed", HTML, headers={}))  # no type, but plainly HTML
+    assert result.final.status == 200
+    result.close()
+
+
+def test_size_limits_declared_streamed_and_decompressed(fetcher: Fetcher, pages: PageServer) -> None:
+    with pytest.raises(BodyTooLarge):
+        fetcher.fetch(pages.set("/big", "<html>" + "x" * 200_000))
+
+    def endless_chunked(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        chunk = b"<p>" + b"y" * 8000 + b"</p>"
+        try:
+            for _ in range(10_000):
+                handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    pages.routes["/endless"] = Route(handler=endless_chunked)
+    with pytest.raises(BodyTooLarge):
+        fetcher.fetch(pages.url("/endless"))
+
+    bomb = gzip.compress(b"<html>" + b"\x00" * 50_000_000, compresslevel=9)
+    assert len(bomb) < 100_000
+    with pytest.raises(BodyTooLarge) as caught:
+        fetcher.fetch(pages.set("/bomb", bomb, headers={"Content-Type": "text/html", "Content-Encoding": "gzip"}))
+    assert caught.value.reason == "decompression_bomb"
+
+    with pytest.raises(NotHTML) as broken:
+        fetcher.fetch(pages.set("/badgz", b"not gzip at all", headers={"Content-Type": "text/html",
+                                                                       "Content-Encoding": "gzip"}))
+    assert broken.value.reason == "bad_encoding"
+    assert zlib  # deflate is covered by the WARC reader tests
+
+
+def test_slow_server_hits_the_total_deadline(fetcher: Fetcher, pages: PageServer) -> None:
+    def drip(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", "100000")
+        handler.end_headers()
+        try:
+            for _ in range(100):
+                handler.wfile.write(b"<p>x</p>")
+                handler.wfile.flush()
+                time.sleep(1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    pages.routes["/drip"] = Route(handler=drip)
+    started = time.monotonic()
+    with pytest.raises(FetchTimeout):
+        fetcher.fetch(pages.url("/drip"))
+    assert time.monotonic() - started < 10
+
+
+def test_huge_headers_fail_cleanly(fetcher: Fetcher, pages: PageServer) -> None:
+    url = pages.set("/hdr", HTML, headers={"Content-Type": "text/html", "X-Big": "a" * 300_000})
+    with pytest.raises(MalformedResponse) as caught:
+        fetcher.fetch(url)
+    assert caught.value.reason == "bad_response"
+
+
+def test_private_addresses_are_refused_after_resolution(policy, pages: PageServer) -> None:
+    strict = Fetcher(replace(policy, allow_private_networks=False))
+    port = pages.base_url.rsplit(":", 1)[1]
+    pages.set("/", HTML)
+    for url in (f"http://127.0.0.1:{port}/", f"http://localhost:{port}/", f"http://[::1]:{port}/",
+                f"http://[::ffff:127.0.0.1]:{port}/", f"http://2130706433:{port}/", f"http://0x7f000001:{port}/"):
+        with pytest.raises((BlockedAddress, FetchConnectionError)) as caught:
+            strict.fetch(url)
+        assert isinstance(caught.value, BlockedAddress) or "resolve" in caught.value.message
+    strict.close()
+
+
+def test_redirect_to_a_refused_address_is_blocked(policy, pages: PageServer) -> None:
+    """The guard checks every hop: here 127.0.0.1 stands for the internet, 127.0.0.2 for inside."""
+    port = pages.base_url.rsplit(":", 1)[1]
+    pages.set("/hop", status=302, headers={"Location": f"http://127.0.0.2:{port}/secret"})
+    pages.set("/secret", HTML)
+    fetcher = Fetcher(policy, address_allowed=lambda address: address == "127.0.0.1")
+    with pytest.raises(BlockedAddress):
+        fetcher.fetch(pages.url("/hop"))
+    assert pages.hits.get("/secret") is None
+    fetcher.close()
+
+
+def test_unknown_host_is_permanent(fetcher: Fetcher) -> None:
+    with pytest.raises(UnknownHost):
+        fetcher.fetch("http://no-such-host.invalid/")

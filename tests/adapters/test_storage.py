@@ -1,0 +1,82 @@
+"""Both object stores through the same contract: S3 on a real SeaweedFS server, and a folder."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import pytest
+from archivist.adapters.storage import LocalObjectStore, S3ObjectStore
+from archivist.core.errors import InvalidInput, NotFound, StorageUnavailable
+from minio import Minio
+
+from tests.support.seaweed import free_port
+
+
+@pytest.fixture(params=["s3", "local"])
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    if request.param == "local":
+        return LocalObjectStore(tmp_path / "objects")
+    endpoint = request.getfixturevalue("s3_endpoint")
+    s3 = S3ObjectStore(endpoint, bucket=request.getfixturevalue("s3_bucket"))
+    s3.ensure_bucket()
+    return s3
+
+
+def put(store, key: str, data: bytes) -> None:
+    store.put(key, io.BytesIO(data), len(data), content_type="application/warc")
+
+
+def test_round_trip_keeps_bytes_exactly(store) -> None:
+    data = gzip.compress(b"<html>hello</html>")  # stored gzip must not be silently un-gzipped
+    put(store, "snapshots/abc/20240101000000-x.warc.gz", data)
+    with store.open("snapshots/abc/20240101000000-x.warc.gz") as stream:
+        assert stream.read() == data
+    assert store.exists("snapshots/abc/20240101000000-x.warc.gz")
+    assert not store.exists("snapshots/abc/nothing")
+
+
+def test_overwrite_keeps_last_and_listing_is_in_key_order(store) -> None:
+    for stamp in ("20240301000000", "20240101000000", "20240201000000"):
+        put(store, f"snapshots/u1/{stamp}-c.warc.gz", stamp.encode())
+    put(store, "snapshots/u1/20240101000000-c.warc.gz", b"second write")
+    put(store, "snapshots/u2/20240101000000-c.warc.gz", b"other url")
+    assert list(store.list("snapshots/u1/")) == [
+        "snapshots/u1/20240101000000-c.warc.gz",
+        "snapshots/u1/20240201000000-c.warc.gz",
+        "snapshots/u1/20240301000000-c.warc.gz",
+    ]
+    with store.open("snapshots/u1/20240101000000-c.warc.gz") as stream:
+        assert stream.read() == b"second write"
+
+
+def test_missing_object_is_not_found(store) -> None:
+    with pytest.raises(NotFound), store.open("snapshots/none/missing"):
+        pass
+
+
+def test_local_store_refuses_keys_outside_its_folder(tmp_path: Path) -> None:
+    store = LocalObjectStore(tmp_path / "objects")
+    with pytest.raises(InvalidInput):
+        put(store, "../escape", b"x")
+
+
+def test_s3_bucket_is_versioned(s3_endpoint: str, s3_bucket: str) -> None:
+    store = S3ObjectStore(s3_endpoint, bucket=s3_bucket)
+    store.ensure_bucket()
+    store.ensure_bucket()  # idempotent
+    put(store, "k", b"one")
+    put(store, "k", b"two")
+    client = Minio(s3_endpoint.split("://", 1)[1], secure=False)
+    assert client.get_bucket_versioning(s3_bucket).status == "Enabled"
+    versions = [o for o in client.list_objects(s3_bucket, prefix="k", include_version=True)]
+    assert len(versions) == 2
+
+
+def test_s3_down_is_storage_unavailable(s3_bucket: str) -> None:
+    store = S3ObjectStore(f"http://127.0.0.1:{free_port()}", bucket=s3_bucket, timeout=2)
+    with pytest.raises(StorageUnavailable):
+        put(store, "k", b"x")
+    with pytest.raises(StorageUnavailable), store.open("k"):
+        pass
