@@ -1,7 +1,9 @@
 """A real S3 server for tests: SeaweedFS (``weed mini``) on loopback.
 
-SeaweedFS binds fixed helper ports besides the S3 one, so one instance serves the whole test
-session. ``ARCHIVIST_TEST_S3_ENDPOINT`` points the tests at an already running S3 server instead.
+SeaweedFS binds several helper ports besides the S3 one (master, volume, filer, their gRPC
+twins, admin, webdav); each instance gets its own free ports for all of them, so several can
+run on one machine (a test that stops S3 starts its own). ``ARCHIVIST_TEST_S3_ENDPOINT`` points
+the tests at an already running S3 server instead.
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ import time
 from pathlib import Path
 
 import httpx
+
+
+_HELPER_PORTS = (
+    "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port", "filer.port.grpc",
+    "s3.port.grpc", "admin.port", "admin.port.grpc",
+)
 
 
 def free_port() -> int:
@@ -43,9 +51,11 @@ class SeaweedS3:
 
     def start(self, timeout: float = 60.0) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        ports = [f"-{name}={free_port()}" for name in _HELPER_PORTS]
         self.process = subprocess.Popen(
             [weed_binary(), "mini", f"-dir={self.data_dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-             f"-s3.port={self.port}", "-admin.ui=false"],
+             f"-s3.port={self.port}", "-admin.ui=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
+             "-webdav=false", *ports],
             stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
