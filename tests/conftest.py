@@ -115,6 +115,7 @@ def embedded_settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("ARCHIVIST_ALLOW_PRIVATE_NETWORKS", "1")
     monkeypatch.setenv("ARCHIVIST_RETRY_MIN_BACKOFF_MS", "50")
     monkeypatch.setenv("ARCHIVIST_RETRY_MAX_BACKOFF_MS", "200")
+    monkeypatch.setenv("ARCHIVIST_HOST_MIN_INTERVAL", "0")
     get_settings.cache_clear()
     return get_settings()
 
@@ -131,6 +132,7 @@ def production_env(redis_url: str, pg_url: str, s3_endpoint: str, s3_bucket: str
         "ARCHIVIST_HOME": str(tmp_path / "prod-home"),
         "ARCHIVIST_RETRY_MIN_BACKOFF_MS": "100",
         "ARCHIVIST_RETRY_MAX_BACKOFF_MS": "1000",
+        "ARCHIVIST_HOST_MIN_INTERVAL": "0",
     }
 
 

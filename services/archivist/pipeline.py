@@ -282,13 +282,14 @@ def _fetch_one(
     runtime: Runtime, capture_id: str, page_url: str, submitted_at: datetime, outcome: FetchOutcome
 ) -> tuple[bytes, str | None]:
     """Fetch one page and store it; returns its decoded body for pagination discovery."""
-    started = time.perf_counter()
     page = PageOutcome(status=None)
     outcome.pages.append(page)
-    try:
-        result = runtime.fetcher.fetch(page_url)
-    finally:
-        page.seconds = time.perf_counter() - started
+    with runtime.politeness.request(page_url):
+        started = time.perf_counter()
+        try:
+            result = runtime.fetcher.fetch(page_url)
+        finally:
+            page.seconds = time.perf_counter() - started
     try:
         final = result.final
         page.status = final.status

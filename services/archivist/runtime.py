@@ -10,8 +10,10 @@ from functools import cached_property
 
 from archivist.adapters.catalog import Catalog, Database
 from archivist.adapters.fetcher import Fetcher
+from archivist.adapters.hostgate import LocalHostGate, RedisHostGate
 from archivist.adapters.storage import LocalObjectStore, S3ObjectStore
-from archivist.core.ports import ObjectStore, TaskQueue
+from archivist.core.ports import HostGate, ObjectStore, TaskQueue
+from archivist.politeness import Politeness
 from archivist.settings import Settings
 
 __all__ = ["Runtime"]
@@ -47,6 +49,21 @@ class Runtime:
                 region=self.settings.s3_region,
             )
         return LocalObjectStore(self.settings.objects_dir)
+
+    @cached_property
+    def politeness(self) -> Politeness:
+        if self.settings.redis_url:
+            gate: HostGate = RedisHostGate(self.settings.redis_url, concurrency=self.settings.host_concurrency)
+        else:
+            gate = LocalHostGate(concurrency=self.settings.host_concurrency)
+        return Politeness(
+            gate=gate,
+            fetcher=lambda: self.fetcher,
+            user_agent=self.settings.user_agent,
+            respect_robots=self.settings.respect_robots,
+            min_interval=self.settings.host_min_interval,
+            max_wait=self.settings.host_max_wait,
+        )
 
     @property
     def fetcher(self) -> Fetcher:

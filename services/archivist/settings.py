@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     max_pages: int = 20
     max_url_length: int = 2048
 
+    # Politeness.
+    respect_robots: bool = True
+    host_min_interval: float = 1.0
+    host_concurrency: int = 2
+    host_max_wait: float = 10.0
+
     # Workers.
     fetch_max_retries: int = 5
     extract_max_retries: int = 3

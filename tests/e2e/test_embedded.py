@@ -15,7 +15,8 @@ def run_cli(
     *args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 180
 ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVIST_")}
-    environment.update({"ARCHIVIST_HOME": str(home), "ARCHIVIST_ALLOW_PRIVATE_NETWORKS": "1", **(env or {})})
+    environment.update({"ARCHIVIST_HOME": str(home), "ARCHIVIST_ALLOW_PRIVATE_NETWORKS": "1",
+                        "ARCHIVIST_HOST_MIN_INTERVAL": "0", **(env or {})})
     return subprocess.run(
         [sys.executable, "-m", "archivist", *args], env=environment, capture_output=True, text=True, timeout=timeout
     )
@@ -39,7 +40,8 @@ def test_archive_prints_one_record_per_url_and_keeps_it(seed_site: PageServer, s
     assert record["extractor"]["name"] == "archivist"
     assert seed["body_paragraphs_page3"][0] in record["body"]
     # Every page of the article was fetched, once.
-    assert sorted(seed_site.hits) == sorted(seed["served_as"])
+    assert sorted(seed_site.hits) == sorted([*seed["served_as"], "/robots.txt"])
+    assert set(seed_site.hits.values()) == {1}
     # The raw responses are in the local object store, as WARC.
     stored = list((tmp_path / "objects" / "snapshots").rglob("*.warc.gz"))
     assert len(stored) == 3

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import httpx
 
-
 _HELPER_PORTS = (
     "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port", "filer.port.grpc",
     "s3.port.grpc", "admin.port", "admin.port.grpc",

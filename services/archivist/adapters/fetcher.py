@@ -222,6 +222,26 @@ class Fetcher:
                     hop.body.close()
                 raise TooManyRedirects(f"redirect loop at {current}", reason="redirect_loop")
 
+    def fetch_robots(self, origin: str, *, max_bytes: int = 512 * 1024) -> tuple[int, bytes]:
+        """GET ``{origin}/robots.txt`` (redirects followed, address guard on) as (status, body).
+
+        Raises:
+            FetchTimeout, FetchConnectionError, BlockedAddress, UnknownHost: as for pages.
+        """
+        url = origin.rstrip("/") + "/robots.txt"
+        try:
+            with self._client.stream("GET", url, follow_redirects=True, extensions={}) as response:
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > max_bytes:
+                        break  # RFC 9309: parse at least the first 500 KiB; ignore the rest
+                return response.status_code, bytes(body[:max_bytes])
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(f"timed out fetching {url}: {exc!r}") from exc
+        except httpx.TransportError as exc:
+            raise FetchConnectionError(f"cannot fetch {url}: {exc}") from exc
+
     def _exchange(self, url: str, deadline: float) -> tuple[Exchange, str | None]:
         started = datetime.now(UTC)
         request = self._client.build_request("GET", url)

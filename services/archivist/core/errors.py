@@ -9,7 +9,7 @@
     │   ├── BlockedAddress, RobotsDisallowed, HTTPClientError, NotHTML, BodyTooLarge,
     │   │   TooManyRedirects, ExtractionFailed, NotFound
     └── TransientFailure        retry later with backoff
-        ├── FetchTimeout, FetchConnectionError, HTTPServerError, RateLimited
+        ├── FetchTimeout, FetchConnectionError, HTTPServerError, RateLimited, HostBusy
         └── StorageUnavailable, CatalogUnavailable, CatalogConflict, QueueUnavailable
 
 Every error carries a short machine-readable ``reason`` (a bounded set: it becomes a metric
@@ -29,6 +29,7 @@ __all__ = [
     "FetchTimeout",
     "HTTPClientError",
     "HTTPServerError",
+    "HostBusy",
     "InvalidInput",
     "InvalidURL",
     "MalformedResponse",
@@ -138,6 +139,12 @@ class HTTPServerError(TransientFailure):
 
 class RateLimited(TransientFailure):
     reason = "http_429"
+
+
+class HostBusy(TransientFailure):
+    """Politeness: the host's next request slot is too far away to wait for in this worker."""
+
+    reason = "host_busy"
 
 
 class StorageUnavailable(TransientFailure):

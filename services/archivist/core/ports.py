@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import BinaryIO, Protocol
 
-__all__ = ["ObjectStore", "TaskQueue"]
+__all__ = ["HostGate", "ObjectStore", "TaskQueue"]
 
 
 class ObjectStore(Protocol):
@@ -56,3 +56,19 @@ class TaskQueue(Protocol):
         """
 
     def enqueue_extract(self, capture_id: str) -> None: ...
+
+
+class HostGate(Protocol):
+    """Per-host politeness shared by every worker: request spacing and concurrency."""
+
+    def reserve(self, host: str, interval: float) -> float:
+        """Take the host's next request slot, ``interval`` seconds after the previous one.
+
+        Returns how many seconds from now the slot starts (0 when it is free now).
+        """
+
+    def hold_off(self, host: str, seconds: float) -> None:
+        """Let no request reach ``host`` for ``seconds`` (after a 429 or 503)."""
+
+    def slot(self, host: str) -> AbstractContextManager[bool]:
+        """One of the host's concurrent-request slots while the block runs; False if none free."""

@@ -1,0 +1,124 @@
+"""Crawler manners: robots.txt, request spacing and concurrency per host, backing off on 429.
+
+The rules follow RFC 9309 for robots.txt: a 4xx robots.txt allows everything, a 5xx or an
+unreachable one disallows for now (a transient failure, retried later), and ``Crawl-delay``
+widens the spacing between requests. Spacing and concurrency are shared by all workers through
+the :class:`~archivist.core.ports.HostGate`; parsed robots.txt files are cached per process.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+from protego import Protego
+
+from archivist.adapters.fetcher import Fetcher
+from archivist.core.errors import HostBusy, RateLimited, RobotsDisallowed, TransientFailure
+from archivist.core.ports import HostGate
+
+__all__ = ["Politeness"]
+
+#: How long a parsed robots.txt is trusted.
+ROBOTS_TTL = 3600.0
+#: How many hosts' robots.txt files one process keeps.
+ROBOTS_CACHE_SIZE = 4096
+#: Backing off a host that said 429/503 without a Retry-After.
+DEFAULT_HOLD_OFF = 60.0
+
+
+class Politeness:
+    def __init__(
+        self,
+        *,
+        gate: HostGate,
+        fetcher: Callable[[], Fetcher],
+        user_agent: str,
+        respect_robots: bool,
+        min_interval: float,
+        max_wait: float,
+    ) -> None:
+        self.gate = gate
+        self._fetcher = fetcher
+        self.agent = user_agent.split("/", 1)[0]
+        self.respect_robots = respect_robots
+        self.min_interval = min_interval
+        self.max_wait = max_wait
+        self._robots: OrderedDict[str, tuple[float, Protego | None]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._loading: dict[str, threading.Lock] = {}
+
+    def check_robots(self, url: str) -> float:
+        """Raise RobotsDisallowed if robots.txt forbids ``url``; return its Crawl-delay (or 0)."""
+        if not self.respect_robots:
+            return 0.0
+        rules = self._rules(url)
+        if rules is None:
+            return 0.0
+        if not rules.can_fetch(url, self.agent):
+            raise RobotsDisallowed(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
+        return float(rules.crawl_delay(self.agent) or 0.0)
+
+    @contextmanager
+    def request(self, url: str) -> Iterator[None]:
+        """Wait for the host's turn, hold one of its slots, and back off if it says 429/503.
+
+        Raises:
+            RobotsDisallowed: robots.txt forbids the URL.
+            HostBusy: the host's turn is further away than this worker should wait.
+        """
+        host = urlsplit(url).netloc.lower()
+        interval = max(self.min_interval, self.check_robots(url))
+        wait = self.gate.reserve(host, interval)
+        if wait > self.max_wait:
+            raise HostBusy(f"{host} is busy for {wait:.0f}s more (politeness)", retry_after=wait)
+        if wait > 0:
+            time.sleep(wait)
+        with self.gate.slot(host) as acquired:
+            if not acquired:
+                raise HostBusy(f"{host} has no free request slot", retry_after=max(interval, 1.0))
+            try:
+                yield
+            except RateLimited as exc:
+                self.gate.hold_off(host, exc.retry_after or DEFAULT_HOLD_OFF)
+                raise
+
+    def _rules(self, url: str) -> Protego | None:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            loading = self._loading.setdefault(origin, threading.Lock())
+        # One thread loads an origin's robots.txt; the others wait for its answer.
+        with loading:
+            now = time.monotonic()
+            with self._lock:
+                cached = self._robots.get(origin)
+                if cached is not None and cached[0] > now:
+                    self._robots.move_to_end(origin)
+                    return cached[1]
+            try:
+                rules = self._load(origin)
+                with self._lock:
+                    self._robots[origin] = (now + ROBOTS_TTL, rules)
+                    while len(self._robots) > ROBOTS_CACHE_SIZE:
+                        self._robots.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._loading.pop(origin, None)
+            return rules
+
+    def _load(self, origin: str) -> Protego | None:
+        """Parsed rules, or None when everything is allowed (no robots.txt)."""
+        status, body = self._fetcher().fetch_robots(origin)
+        if 400 <= status < 500:
+            return None
+        if status >= 500:
+            raise TransientFailure(f"{origin}/robots.txt answered {status}; not fetching for now",
+                                   reason="robots_unavailable")
+        if status >= 300:
+            return None  # a redirect loop the client gave up on: treat as absent
+        return Protego.parse(body.decode("utf-8", errors="replace"))

@@ -1,0 +1,45 @@
+"""Host politeness state, shared through Redis or held in one process."""
+
+from __future__ import annotations
+
+import pytest
+from archivist.adapters.hostgate import LocalHostGate, RedisHostGate
+
+
+@pytest.fixture(params=["redis", "local"])
+def gate(request: pytest.FixtureRequest):
+    if request.param == "local":
+        return LocalHostGate(concurrency=1)
+    return RedisHostGate(request.getfixturevalue("redis_url"), concurrency=1)
+
+
+def test_successive_reservations_are_spaced(gate) -> None:
+    waits = [gate.reserve("example.com", 2.0) for _ in range(3)]
+    assert waits[0] == pytest.approx(0, abs=0.05)
+    assert waits[1] == pytest.approx(2.0, abs=0.1)
+    assert waits[2] == pytest.approx(4.0, abs=0.1)
+    assert gate.reserve("other.example", 2.0) == pytest.approx(0, abs=0.05)
+
+
+def test_hold_off_pushes_the_next_slot(gate) -> None:
+    gate.hold_off("example.com", 30)
+    assert gate.reserve("example.com", 1.0) == pytest.approx(30, abs=0.5)
+    gate.hold_off("example.com", 1)  # a shorter hold never shortens a longer one
+    assert gate.reserve("example.com", 1.0) == pytest.approx(31, abs=0.5)
+
+
+def test_concurrency_slots_are_limited_and_released(gate) -> None:
+    with gate.slot("example.com") as first:
+        assert first
+        with gate.slot("example.com") as second:
+            assert not second
+        with gate.slot("other.example") as elsewhere:
+            assert elsewhere
+    with gate.slot("example.com") as again:
+        assert again
+
+
+def test_two_gates_on_one_redis_share_state(redis_url: str) -> None:
+    one, two = RedisHostGate(redis_url, concurrency=1), RedisHostGate(redis_url, concurrency=1)
+    assert one.reserve("example.com", 5.0) == pytest.approx(0, abs=0.05)
+    assert two.reserve("example.com", 5.0) == pytest.approx(5.0, abs=0.1)

@@ -1,0 +1,62 @@
+"""robots.txt and host manners through the real pipeline (embedded workers, local HTTP server)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from archivist import pipeline, views
+from archivist.settings import get_settings
+from archivist_workers.embedded import EmbeddedWorkers
+
+from tests.support.pages import PageServer
+
+HTML = "<html><head><title>t</title></head><body><p>{}</p></body></html>"
+
+
+def archive(urls: list[str]) -> list[dict]:
+    with EmbeddedWorkers(get_settings()) as workers:
+        submitted = pipeline.submit(workers.runtime, urls)
+        workers.drain()
+        return [views.get_capture(workers.runtime, s.id) for s in submitted]
+
+
+def test_robots_txt_disallow_fails_the_capture(embedded_settings, pages: PageServer) -> None:
+    pages.set("/robots.txt", "User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"})
+    allowed = pages.set("/public/a", HTML.format("open"))
+    refused = pages.set("/private/b", HTML.format("closed"))
+    first, second = archive([allowed, refused])
+    assert first["status"] == "archived"
+    assert (second["status"], second["reason"]) == ("failed", "robots_disallowed")
+    assert "/private/b" not in pages.hits
+    assert pages.hits["/robots.txt"] == 1  # cached for the host
+
+
+def test_robots_txt_can_be_ignored_by_configuration(embedded_settings, pages, monkeypatch) -> None:
+    monkeypatch.setenv("ARCHIVIST_RESPECT_ROBOTS", "0")
+    get_settings.cache_clear()
+    pages.set("/robots.txt", "User-agent: *\nDisallow: /\n", headers={"Content-Type": "text/plain"})
+    (capture,) = archive([pages.set("/x", HTML.format("x"))])
+    assert capture["status"] == "archived"
+    assert "/robots.txt" not in pages.hits
+
+
+def test_crawl_delay_spaces_requests_to_one_host(embedded_settings, pages: PageServer) -> None:
+    pages.set("/robots.txt", "User-agent: *\nCrawl-delay: 1\n", headers={"Content-Type": "text/plain"})
+    urls = [pages.set(f"/p{n}", HTML.format(n)) for n in range(3)]
+    started = time.monotonic()
+    captures = archive(urls)
+    assert [c["status"] for c in captures] == ["archived"] * 3
+    assert time.monotonic() - started >= 2.0  # three requests, at least one second apart
+
+
+@pytest.mark.parametrize(("status", "outcome"), [(404, "archived"), (503, "failed")])
+def test_robots_txt_status_rules(embedded_settings, pages, monkeypatch, status, outcome) -> None:
+    """RFC 9309: an absent robots.txt allows all; a failing one means not now (retried, then failed)."""
+    monkeypatch.setenv("ARCHIVIST_FETCH_MAX_RETRIES", "1")
+    get_settings.cache_clear()
+    pages.set("/robots.txt", "oops", status=status, headers={"Content-Type": "text/plain"})
+    (capture,) = archive([pages.set("/y", HTML.format("y"))])
+    assert capture["status"] == outcome
+    if outcome == "failed":
+        assert capture["reason"] == "robots_unavailable"
