@@ -1,6 +1,6 @@
 """Shared fixtures: the real servers every adapter test talks to.
 
-- Redis on 127.0.0.1:6379 (database 15, flushed per test that uses it).
+- Redis on 127.0.0.1:6379 (database 15), each test under a key prefix of its own.
 - PostgreSQL on 127.0.0.1:5432: a fresh database per test session, dropped afterwards.
 - SeaweedFS S3 on a loopback port, started once per session.
 - A local page server, and the seed article served at its original paths.
@@ -16,8 +16,8 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
-from archivist.settings import Settings, get_settings
 
+from archivist.settings import Settings, get_settings
 from tests.support.pages import PageServer
 from tests.support.paths import require_seed, seed_expected
 from tests.support.seaweed import SeaweedS3
@@ -58,11 +58,18 @@ def s3_bucket() -> str:
 
 
 @pytest.fixture
-def redis_url() -> Iterator[str]:
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
+def redis_namespace() -> str:
+    """A key prefix of this test's own: test sessions running at once share one Redis."""
+    return f"t{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def redis_url(redis_namespace: str) -> Iterator[str]:
     yield REDIS_URL
-    client.flushdb()
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"{redis_namespace}*", count=1000))
+    if keys:
+        client.delete(*keys)
     client.close()
 
 
@@ -121,10 +128,13 @@ def embedded_settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 @pytest.fixture
-def production_env(redis_url: str, pg_url: str, s3_endpoint: str, s3_bucket: str, tmp_path: Path) -> dict[str, str]:
+def production_env(
+    redis_url: str, redis_namespace: str, pg_url: str, s3_endpoint: str, s3_bucket: str, tmp_path: Path
+) -> dict[str, str]:
     """ARCHIVIST_* variables for the production adapters on the real local servers."""
     return {
         "ARCHIVIST_REDIS_URL": redis_url,
+        "ARCHIVIST_REDIS_NAMESPACE": redis_namespace,
         "ARCHIVIST_DATABASE_URL": pg_url,
         "ARCHIVIST_S3_ENDPOINT": s3_endpoint,
         "ARCHIVIST_S3_BUCKET": s3_bucket,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from archivist import pipeline, views
 from archivist.settings import get_settings
 from archivist_workers.embedded import EmbeddedWorkers
-
 from tests.support.pages import PageServer
 
 HTML = "<html><head><title>t</title></head><body><p>{}</p></body></html>"

@@ -27,6 +27,7 @@ from archivist.adapters.fetcher import FetchResult
 from archivist.core.captures import TERMINAL, CaptureStatus
 from archivist.core.errors import (
     ArchivistError,
+    CaptureTakenOver,
     ExtractionFailed,
     InvalidInput,
     PermanentFailure,
@@ -58,7 +59,10 @@ __all__ = [
     "PageOutcome",
     "Submission",
     "extract_capture",
+    "fail_capture",
     "fetch_capture",
+    "reopen_capture",
+    "requeue_stale",
     "submit",
 ]
 
@@ -183,8 +187,18 @@ def submit(
 # Fetch -----------------------------------------------------------------------------------------
 
 
-def fetch_capture(runtime: Runtime, capture_id: str) -> FetchOutcome:
-    """Fetch the capture's URL and every page of its article; store each as a WARC snapshot."""
+def fetch_lease(runtime: Runtime) -> timedelta:
+    """How long a fetch holds its capture without renewing (renewed after every page)."""
+    settings = runtime.settings
+    return timedelta(seconds=settings.total_timeout + settings.host_max_wait + 60)
+
+
+def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchOutcome:
+    """Fetch the capture's URL and every page of its article; store each as a WARC snapshot.
+
+    ``delivery`` identifies the message: its own redelivery may take over an interrupted fetch,
+    while a duplicate message finds the capture held and does nothing.
+    """
     outcome = FetchOutcome(capture_id)
     with runtime.database.session() as session:
         capture = runtime.catalog.get_capture(session, capture_id)
@@ -193,7 +207,9 @@ def fetch_capture(runtime: Runtime, capture_id: str) -> FetchOutcome:
             outcome.skipped = True
             return outcome
         status = CaptureStatus(capture.status)
-        claimed = status not in TERMINAL and runtime.catalog.move(session, capture_id, CaptureStatus.FETCHING)
+        claimed = status not in TERMINAL and runtime.catalog.claim_fetch(
+            session, capture_id, delivery=delivery, lease_expired=_now() - fetch_lease(runtime)
+        )
         url, submitted_at = capture.url, _aware(capture.submitted_at)
     if status is CaptureStatus.EXTRACTING:
         # A previous delivery fetched everything but may have died before handing over.
@@ -202,7 +218,7 @@ def fetch_capture(runtime: Runtime, capture_id: str) -> FetchOutcome:
         outcome.skipped = True
         return outcome
     try:
-        _fetch_pages(runtime, capture_id, url, submitted_at, outcome)
+        _fetch_pages(runtime, capture_id, delivery, url, submitted_at, outcome)
     except PermanentFailure as exc:
         _fail(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
@@ -227,8 +243,32 @@ def fail_capture(runtime: Runtime, capture_id: str, exc: ArchivistError) -> bool
         )
 
 
+def reopen_capture(runtime: Runtime, capture_id: str, target: CaptureStatus) -> bool:
+    """Reopen a failed capture for an operator's requeue. False if it is not failed."""
+    with runtime.database.session() as session:
+        return runtime.catalog.reopen(session, capture_id, target)
+
+
+def requeue_stale(runtime: Runtime, *, older_than: timedelta, limit: int = 10_000) -> int:
+    """Send again the message of every live capture untouched for ``older_than``.
+
+    The catalog, not the broker, is the source of truth: if Redis lost messages (restarted
+    without persistence, flushed), this finds the captures they were about. Actors are
+    idempotent, so a message that was only slow is harmless to send twice.
+    """
+    with runtime.database.session() as session:
+        stale = runtime.catalog.stale_captures(session, before=_now() - older_than, limit=limit)
+        fetches = [c.id for c in stale if c.status != CaptureStatus.EXTRACTING.value]
+        extracts = [c.id for c in stale if c.status == CaptureStatus.EXTRACTING.value]
+    if fetches:
+        runtime.queue.enqueue_fetch(fetches)
+    for capture_id in extracts:
+        runtime.queue.enqueue_extract(capture_id)
+    return len(fetches) + len(extracts)
+
+
 def _fetch_pages(
-    runtime: Runtime, capture_id: str, url: str, submitted_at: datetime, outcome: FetchOutcome
+    runtime: Runtime, capture_id: str, delivery: str, url: str, submitted_at: datetime, outcome: FetchOutcome
 ) -> None:
     """Fetch ``url``, then the other pages it and its siblings point to, until closure."""
     max_pages = runtime.settings.max_pages
@@ -239,6 +279,10 @@ def _fetch_pages(
     stored: list[str] = []
     while queue and len(stored) < max_pages:
         page_url = queue.pop(0)
+        if stored:
+            with runtime.database.session() as session:
+                if not runtime.catalog.touch(session, capture_id, delivery=delivery):
+                    raise CaptureTakenOver(f"capture {capture_id} was taken over by another delivery")
         try:
             body, content_type = _fetch_one(runtime, capture_id, page_url, submitted_at, outcome)
         except PermanentFailure:

@@ -53,7 +53,8 @@ class Runtime:
     @cached_property
     def politeness(self) -> Politeness:
         if self.settings.redis_url:
-            gate: HostGate = RedisHostGate(self.settings.redis_url, concurrency=self.settings.host_concurrency)
+            gate: HostGate = RedisHostGate(self.settings.redis_url, concurrency=self.settings.host_concurrency,
+                                           namespace=self.settings.redis_namespace)
         else:
             gate = LocalHostGate(concurrency=self.settings.host_concurrency)
         return Politeness(

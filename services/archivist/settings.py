@@ -40,6 +40,8 @@ class Settings(BaseSettings):
 
     # Adapters: unset means embedded.
     redis_url: str | None = None
+    #: Prefix of every Redis key (Dramatiq's queues and ours): several deployments can share a Redis.
+    redis_namespace: str = "dramatiq"
     database_url: str | None = None
     s3_endpoint: str | None = None
     s3_access_key: str | None = None
@@ -70,6 +72,8 @@ class Settings(BaseSettings):
     retry_min_backoff_ms: int = 1_000
     retry_max_backoff_ms: int = 300_000
     worker_metrics_port: int = 9191
+    #: A worker silent this long is presumed dead and its in-flight messages go to another.
+    worker_heartbeat_timeout_ms: int = 15_000
 
     @field_validator("redis_url", "database_url", "s3_endpoint", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from archivist.adapters.catalog import CaptureRow, Catalog, Database, RecordRow, RecordVersionRow
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import CatalogConflict, CatalogUnavailable
@@ -31,9 +32,13 @@ def test_moves_follow_the_state_machine_once(database: Database) -> None:
     catalog = Catalog()
     with database.session() as session:
         catalog.add_captures(session, [capture()])
+    long_ago = datetime(2000, 1, 1, tzinfo=UTC)
     with database.session() as session:
-        assert catalog.move(session, "c1", CaptureStatus.FETCHING)
-        assert catalog.move(session, "c1", CaptureStatus.FETCHING)  # re-claim after a crash
+        assert catalog.claim_fetch(session, "c1", delivery="m1", lease_expired=long_ago)
+        assert catalog.claim_fetch(session, "c1", delivery="m1", lease_expired=long_ago)  # its redelivery
+        assert not catalog.claim_fetch(session, "c1", delivery="m2", lease_expired=long_ago)  # a duplicate
+        assert catalog.touch(session, "c1", delivery="m1")
+        assert not catalog.touch(session, "c1", delivery="m2")
         assert not catalog.move(session, "c1", CaptureStatus.ARCHIVED)  # not from fetching
         assert catalog.move(session, "c1", CaptureStatus.EXTRACTING)
         assert not catalog.move(session, "c1", CaptureStatus.EXTRACTING)  # second delivery: no-op
@@ -41,8 +46,19 @@ def test_moves_follow_the_state_machine_once(database: Database) -> None:
         assert not catalog.move(session, "c1", CaptureStatus.ARCHIVED)
     with database.session() as session:
         row = catalog.get_capture(session, "c1")
-        assert (row.status, row.reason, row.attempts) == ("failed", "timeout", 2)
+        assert (row.status, row.reason, row.attempts, row.claimed_by) == ("failed", "timeout", 2, "m1")
         assert row.finished_at is not None
+
+
+def test_an_expired_lease_lets_another_delivery_take_over(database: Database) -> None:
+    catalog = Catalog()
+    with database.session() as session:
+        catalog.add_captures(session, [capture()])
+    with database.session() as session:
+        assert catalog.claim_fetch(session, "c1", delivery="m1", lease_expired=datetime(2000, 1, 1, tzinfo=UTC))
+    with database.session() as session:
+        assert catalog.claim_fetch(session, "c1", delivery="m2", lease_expired=datetime.now(UTC))
+        assert not catalog.touch(session, "c1", delivery="m1")
 
 
 def test_duplicate_version_numbers_conflict(database: Database) -> None:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from http.server import BaseHTTPRequestHandler
 
 import pytest
+
 from archivist.adapters.fetcher import Fetcher
 from archivist.core.errors import (
     BlockedAddress,
@@ -24,7 +25,6 @@ from archivist.core.errors import (
     UnknownHost,
 )
 from archivist.settings import Settings
-
 from tests.support.pages import PageServer, Route
 
 HTML = "<!doctype html><html><body><p>Hello</p></body></html>"

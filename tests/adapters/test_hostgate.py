@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from archivist.adapters.hostgate import LocalHostGate, RedisHostGate
 
 
@@ -10,7 +11,8 @@ from archivist.adapters.hostgate import LocalHostGate, RedisHostGate
 def gate(request: pytest.FixtureRequest):
     if request.param == "local":
         return LocalHostGate(concurrency=1)
-    return RedisHostGate(request.getfixturevalue("redis_url"), concurrency=1)
+    return RedisHostGate(request.getfixturevalue("redis_url"), concurrency=1,
+                         namespace=request.getfixturevalue("redis_namespace"))
 
 
 def test_successive_reservations_are_spaced(gate) -> None:
@@ -39,7 +41,7 @@ def test_concurrency_slots_are_limited_and_released(gate) -> None:
         assert again
 
 
-def test_two_gates_on_one_redis_share_state(redis_url: str) -> None:
-    one, two = RedisHostGate(redis_url, concurrency=1), RedisHostGate(redis_url, concurrency=1)
+def test_two_gates_on_one_redis_share_state(redis_url: str, redis_namespace: str) -> None:
+    one, two = (RedisHostGate(redis_url, concurrency=1, namespace=redis_namespace) for _ in range(2))
     assert one.reserve("example.com", 5.0) == pytest.approx(0, abs=0.05)
     assert two.reserve("example.com", 5.0) == pytest.approx(5.0, abs=0.1)

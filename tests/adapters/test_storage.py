@@ -7,10 +7,10 @@ import io
 from pathlib import Path
 
 import pytest
-from archivist.adapters.storage import LocalObjectStore, S3ObjectStore
-from archivist.core.errors import InvalidInput, NotFound, StorageUnavailable
 from minio import Minio
 
+from archivist.adapters.storage import LocalObjectStore, S3ObjectStore
+from archivist.core.errors import InvalidInput, NotFound, StorageUnavailable
 from tests.support.seaweed import free_port
 
 

@@ -1,4 +1,5 @@
 import pytest
+
 from archivist.core.addresses import is_public_address
 
 

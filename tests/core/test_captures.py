@@ -1,4 +1,4 @@
-from archivist.core.captures import TERMINAL, CaptureStatus, can_move, sources_of, spn_status
+from archivist.core.captures import TERMINAL, CaptureStatus, can_move, can_reopen, sources_of, spn_status
 
 
 def test_status_only_moves_forward() -> None:
@@ -12,9 +12,18 @@ def test_status_only_moves_forward() -> None:
         assert not any(can_move(final, target) for target in CaptureStatus)
 
 
+def test_only_failed_captures_reopen_and_only_to_a_live_step() -> None:
+    assert can_reopen(CaptureStatus.FAILED, CaptureStatus.QUEUED)
+    assert can_reopen(CaptureStatus.FAILED, CaptureStatus.EXTRACTING)
+    assert not can_reopen(CaptureStatus.FAILED, CaptureStatus.ARCHIVED)
+    assert not can_reopen(CaptureStatus.ARCHIVED, CaptureStatus.QUEUED)
+    assert not can_reopen(CaptureStatus.FETCHING, CaptureStatus.QUEUED)
+
+
 def test_every_live_status_can_fail() -> None:
     assert sources_of(CaptureStatus.FAILED) == {CaptureStatus.QUEUED, CaptureStatus.FETCHING, CaptureStatus.EXTRACTING}
     assert sources_of(CaptureStatus.ARCHIVED) == {CaptureStatus.EXTRACTING}
+    assert sources_of(CaptureStatus.EXTRACTING) == {CaptureStatus.FETCHING}
 
 
 def test_save_page_now_words() -> None:

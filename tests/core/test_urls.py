@@ -1,4 +1,5 @@
 import pytest
+
 from archivist.core.errors import InvalidURL
 from archivist.core.urls import canonicalize, url_hash, urlkey
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from archivist.warc import read_response
 from minio import Minio
 
+from archivist.warc import read_response
 from tests.support.pages import PageServer, wait_for
 from tests.support.processes import ApiServer, Service
 

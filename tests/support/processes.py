@@ -35,9 +35,14 @@ class Service:
         )
         return self
 
-    def signal(self, sig: int) -> None:
+    def signal(self, sig: int, *, group: bool = True) -> None:
+        """Signal the process group (as a crash would hit all of it), or only the main process
+        (as ``docker stop`` or a process manager does)."""
         if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
+            if group:
+                os.killpg(self.process.pid, sig)
+            else:
+                self.process.send_signal(sig)
 
     def stop(self, timeout: float = 20) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import dramatiq
+from dramatiq.middleware import CurrentMessage
+
 from archivist import pipeline
 from archivist.core.errors import TransientFailure
 from archivist.observability import metrics
 from archivist.settings import Settings
-
 from archivist_workers.middleware import RuntimeProvider
 from archivist_workers.outcomes import observe
 from archivist_workers.queue import (
@@ -72,7 +73,8 @@ def _step(step: Callable[[str], Outcome]) -> Callable[[str], None]:
 
 def declare_actors(broker: dramatiq.Broker, provider: RuntimeProvider, settings: Settings) -> Actors:
     def fetch_capture(capture_id: str) -> pipeline.FetchOutcome:
-        return pipeline.fetch_capture(provider.runtime, capture_id)
+        delivery = CurrentMessage.get_current_message().message_id
+        return pipeline.fetch_capture(provider.runtime, capture_id, delivery=delivery)
 
     def extract_capture(capture_id: str) -> pipeline.ExtractOutcome:
         return pipeline.extract_capture(provider.runtime, capture_id)

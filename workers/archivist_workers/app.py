@@ -1,8 +1,8 @@
 """The module the ``dramatiq`` CLI loads in each worker process (``archivist worker`` runs it)."""
 
 import dramatiq
-from archivist.settings import get_settings
 
+from archivist.settings import get_settings
 from archivist_workers.broker import build
 
 setup = build(get_settings(), embedded=False)

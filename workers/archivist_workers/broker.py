@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import dramatiq
-from archivist.settings import Settings
-from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import Retries
+from dramatiq.middleware import CurrentMessage, Retries
 
+from archivist.settings import Settings
 from archivist_workers.actors import Actors, declare_actors
 from archivist_workers.middleware import CaptureFailures, RuntimeProvider
+from archivist_workers.queue import redis_broker
 
 __all__ = ["Setup", "build"]
-
-#: A worker that stops heartbeating for this long has its messages handed to another worker.
-HEARTBEAT_TIMEOUT_MS = 15_000
-#: Run the broker's maintenance (which requeues a dead worker's messages) on every call.
-MAINTENANCE_CHANCE = 1_000_000
-
 
 class Setup:
     """A broker with our middleware and actors declared on it."""
@@ -34,13 +28,10 @@ def build(settings: Settings, *, embedded: bool | None = None) -> Setup:
     if use_stub:
         broker: dramatiq.Broker = StubBroker()
     else:
-        broker = RedisBroker(
-            url=settings.redis_url,
-            heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
-            maintenance_chance=MAINTENANCE_CHANCE,
-        )
+        broker = redis_broker(settings)
     provider = RuntimeProvider(settings)
     broker.add_middleware(provider)
     broker.add_middleware(CaptureFailures(provider), before=Retries)
+    broker.add_middleware(CurrentMessage())
     actors = declare_actors(broker, provider, settings)
     return Setup(broker, provider, actors)

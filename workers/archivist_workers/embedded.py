@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dramatiq
-from archivist.runtime import Runtime
-from archivist.settings import Settings
 from dramatiq.common import dq_name
 
+from archivist.runtime import Runtime
+from archivist.settings import Settings
 from archivist_workers.broker import Setup, build
 from archivist_workers.queue import EXTRACT_QUEUE, FETCH_QUEUE
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 
 import dramatiq
+from dramatiq.middleware import Middleware
+
 from archivist import pipeline
 from archivist.core.errors import ArchivistError, TransientFailure
 from archivist.observability import metrics
 from archivist.runtime import Runtime
 from archivist.settings import Settings
-from dramatiq.middleware import Middleware
-
 from archivist_workers.queue import DramatiqTaskQueue
 
 __all__ = ["CaptureFailures", "RuntimeProvider", "root_cause"]

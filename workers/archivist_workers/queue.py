@@ -7,16 +7,38 @@ from uuid import uuid4
 
 import dramatiq
 import redis
-from archivist.core.errors import QueueUnavailable
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import current_millis
 
-__all__ = ["EXTRACT_QUEUE", "FETCH_QUEUE", "DramatiqTaskQueue"]
+from archivist.core.errors import QueueUnavailable
+from archivist.settings import Settings
+
+__all__ = ["EXTRACT_QUEUE", "FETCH_QUEUE", "DramatiqTaskQueue", "redis_broker", "redis_task_queue"]
 
 FETCH_QUEUE = "fetch"
 EXTRACT_QUEUE = "extract"
 FETCH_ACTOR = "fetch_capture"
 EXTRACT_ACTOR = "extract_capture"
+
+
+#: Run the broker's maintenance (which requeues a dead worker's messages) on every call.
+MAINTENANCE_CHANCE = 1_000_000
+
+
+def redis_broker(settings: Settings) -> RedisBroker:
+    """The Redis broker the settings describe, for producers and workers alike (no connection yet)."""
+    if not settings.redis_url:
+        raise QueueUnavailable("no broker configured: set ARCHIVIST_REDIS_URL")
+    return RedisBroker(
+        url=settings.redis_url,
+        namespace=settings.redis_namespace,
+        heartbeat_timeout=settings.worker_heartbeat_timeout_ms,
+        maintenance_chance=MAINTENANCE_CHANCE,
+    )
+
+
+def redis_task_queue(settings: Settings) -> DramatiqTaskQueue:
+    return DramatiqTaskQueue(redis_broker(settings))
 
 
 class DramatiqTaskQueue:

@@ -22,7 +22,7 @@ from archivist.core.errors import QueueUnavailable
 
 __all__ = ["LocalHostGate", "RedisHostGate"]
 
-_PREFIX = "archivist:host"
+_PREFIX = "archivist-host"
 #: A concurrency slot held longer than this is considered abandoned (its worker died).
 _SLOT_TTL_MS = 10 * 60 * 1000
 
@@ -49,7 +49,8 @@ def _host_key(host: str) -> str:
 
 
 class RedisHostGate:
-    def __init__(self, url: str, *, concurrency: int) -> None:
+    def __init__(self, url: str, *, concurrency: int, namespace: str = "dramatiq") -> None:
+        self._prefix = f"{namespace}:{_PREFIX}"
         self._client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self._reserve = self._client.register_script(_RESERVE)
         self._hold_off = self._client.register_script(_HOLD_OFF)
@@ -59,7 +60,7 @@ class RedisHostGate:
     def reserve(self, host: str, interval: float) -> float:
         now = time.time()
         try:
-            start = float(self._reserve(keys=[f"{_PREFIX}:{_host_key(host)}:next"],
+            start = float(self._reserve(keys=[f"{self._prefix}:{_host_key(host)}:next"],
                                         args=[now, interval, int(interval) + 3600]))
         except redis.RedisError as exc:
             raise QueueUnavailable(f"cannot reach Redis for host politeness: {exc}") from exc
@@ -67,14 +68,14 @@ class RedisHostGate:
 
     def hold_off(self, host: str, seconds: float) -> None:
         try:
-            self._hold_off(keys=[f"{_PREFIX}:{_host_key(host)}:next"],
+            self._hold_off(keys=[f"{self._prefix}:{_host_key(host)}:next"],
                            args=[time.time() + seconds, int(seconds) + 3600])
         except redis.RedisError as exc:
             raise QueueUnavailable(f"cannot reach Redis for host politeness: {exc}") from exc
 
     @contextmanager
     def slot(self, host: str) -> Iterator[bool]:
-        limiter = ConcurrentRateLimiter(self._backend, f"{_PREFIX}:{_host_key(host)}:slots",
+        limiter = ConcurrentRateLimiter(self._backend, f"{self._prefix}:{_host_key(host)}:slots",
                                         limit=self.concurrency, ttl=_SLOT_TTL_MS)
         try:
             with limiter.acquire(raise_on_failure=False) as acquired:

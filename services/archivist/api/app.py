@@ -50,10 +50,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         if runtime is not None:
             app.state.runtime = runtime
         elif settings.redis_url:
-            from archivist_workers.queue import DramatiqTaskQueue
-            from dramatiq.brokers.redis import RedisBroker
+            from archivist_workers.queue import redis_task_queue
 
-            app.state.runtime = Runtime(settings, queue=DramatiqTaskQueue(RedisBroker(url=settings.redis_url)))
+            app.state.runtime = Runtime(settings, queue=redis_task_queue(settings))
             app.state.runtime.prepare()
         else:
             from archivist_workers.embedded import EmbeddedWorkers

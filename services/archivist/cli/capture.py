@@ -73,11 +73,9 @@ def submit(
     if_not_archived_within: Annotated[str | None, typer.Option(help="e.g. 1d: skip URLs archived this recently.")] = None,
 ) -> None:
     """Queue URLs for the workers (needs ARCHIVIST_REDIS_URL). Prints one JSON line per URL."""
-    from archivist_workers.queue import DramatiqTaskQueue
-    from dramatiq.brokers.redis import RedisBroker
-
     from archivist.api.schemas import parse_duration
     from archivist.runtime import Runtime
+    from archivist_workers.queue import redis_task_queue
 
     settings = get_settings()
     if not settings.redis_url:
@@ -85,7 +83,7 @@ def submit(
                   "(or use `archivist archive` to archive in this process)")
         raise typer.Exit(code=2)
     window = parse_duration(if_not_archived_within) if if_not_archived_within else None
-    runtime = Runtime(settings, queue=DramatiqTaskQueue(RedisBroker(url=settings.redis_url)))
+    runtime = Runtime(settings, queue=redis_task_queue(settings))
     try:
         runtime.prepare()
         for item in pipeline.submit(runtime, read_urls(urls, file), if_not_archived_within=window):

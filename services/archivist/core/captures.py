@@ -6,17 +6,19 @@ twice finds the step already taken and does nothing (idempotent actors)::
 
     queued ──> fetching ──> extracting ──> archived
        │          │  ▲           │
-       │          └──┘ (retry)   │
-       └──────────┴──────────────┴──────> failed
+       │          └──┘ (the same delivery after a crash, or once the lease expired)
+       └──────────┴──────────────┴──────> failed ──> queued | extracting  (operator requeue)
 
-``reextracting`` is not a status: re-extraction makes record versions, not captures.
+Nothing automatic leaves ``failed``: only an operator requeueing a dead letter reopens a capture
+(back to ``queued`` for a fetch, ``extracting`` for an extraction). Re-extraction is not a
+status: it makes record versions, not captures.
 """
 
 from __future__ import annotations
 
 import enum
 
-__all__ = ["TERMINAL", "CaptureStatus", "can_move", "sources_of", "spn_status"]
+__all__ = ["REOPEN_TARGETS", "TERMINAL", "CaptureStatus", "can_move", "can_reopen", "sources_of", "spn_status"]
 
 
 class CaptureStatus(enum.StrEnum):
@@ -40,10 +42,18 @@ _EDGES: dict[CaptureStatus, frozenset[CaptureStatus]] = {
     CaptureStatus.FAILED: frozenset(),
 }
 
+#: Where an operator's dead-letter requeue may send a failed capture (see :func:`can_reopen`).
+REOPEN_TARGETS = frozenset({CaptureStatus.QUEUED, CaptureStatus.EXTRACTING})
+
 
 def can_move(current: CaptureStatus, target: CaptureStatus) -> bool:
     """Whether a capture in ``current`` may move to ``target``."""
     return target in _EDGES[current]
+
+
+def can_reopen(current: CaptureStatus, target: CaptureStatus) -> bool:
+    """Whether an operator may reopen a capture: only from ``failed``, only to a live step."""
+    return current is CaptureStatus.FAILED and target in REOPEN_TARGETS
 
 
 def sources_of(target: CaptureStatus) -> frozenset[CaptureStatus]:

@@ -22,6 +22,7 @@ __all__ = [
     "ArchivistError",
     "BlockedAddress",
     "BodyTooLarge",
+    "CaptureTakenOver",
     "CatalogConflict",
     "CatalogUnavailable",
     "ExtractionFailed",
@@ -157,6 +158,12 @@ class CatalogUnavailable(TransientFailure):
 
 class QueueUnavailable(TransientFailure):
     reason = "queue_unavailable"
+
+
+class CaptureTakenOver(TransientFailure):
+    """This delivery lost its hold on the capture (its lease expired and another took it)."""
+
+    reason = "taken_over"
 
 
 class CatalogConflict(TransientFailure):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from archivist.adapters.catalog.tables import (
@@ -18,7 +18,9 @@ from archivist.adapters.catalog.tables import (
     RecordVersionRow,
     SnapshotRow,
 )
-from archivist.core.captures import CaptureStatus, sources_of
+from archivist.core.captures import REOPEN_TARGETS, TERMINAL, CaptureStatus, sources_of
+
+LIVE = frozenset(CaptureStatus) - TERMINAL
 
 __all__ = ["Catalog"]
 
@@ -53,10 +55,10 @@ class Catalog:
         Returns False (and changes nothing) when the capture is not in a source state of
         ``target``: another delivery already took this step, or the capture is finished.
         """
+        if target is CaptureStatus.FETCHING:
+            raise ValueError("the fetch step is taken with claim_fetch()")
         now = utcnow()
         values: dict = {"status": target.value, "updated_at": now}
-        if target is CaptureStatus.FETCHING:
-            values["attempts"] = CaptureRow.attempts + 1
         if target in (CaptureStatus.ARCHIVED, CaptureStatus.FAILED):
             values["finished_at"] = now
             values["reason"] = reason
@@ -70,6 +72,62 @@ class Catalog:
             .values(**values)
         )
         return result.rowcount == 1
+
+    def claim_fetch(self, session: Session, capture_id: str, *, delivery: str, lease_expired: datetime) -> bool:
+        """Take the fetch step for ``delivery``.
+
+        A queued capture is taken by anyone. A capture already fetching is taken back only by
+        the same delivery (the broker redelivered it after its worker died) or once the holder's
+        lease has expired; a duplicate message meanwhile gets False and does nothing.
+        """
+        result = session.execute(
+            update(CaptureRow)
+            .where(CaptureRow.id == capture_id)
+            .where(
+                or_(
+                    CaptureRow.status == CaptureStatus.QUEUED.value,
+                    and_(
+                        CaptureRow.status == CaptureStatus.FETCHING.value,
+                        or_(CaptureRow.claimed_by == delivery, CaptureRow.updated_at < lease_expired),
+                    ),
+                )
+            )
+            .values(status=CaptureStatus.FETCHING.value, claimed_by=delivery, updated_at=utcnow(),
+                    attempts=CaptureRow.attempts + 1)
+        )
+        return result.rowcount == 1
+
+    def touch(self, session: Session, capture_id: str, *, delivery: str) -> bool:
+        """Renew the holder's lease (between pages); False if another delivery took over."""
+        result = session.execute(
+            update(CaptureRow)
+            .where(CaptureRow.id == capture_id)
+            .where(CaptureRow.claimed_by == delivery)
+            .values(updated_at=utcnow())
+        )
+        return result.rowcount == 1
+
+    def reopen(self, session: Session, capture_id: str, target: CaptureStatus) -> bool:
+        """Put a failed capture back to ``target`` (an operator's requeue); False if not failed."""
+        if target not in REOPEN_TARGETS:
+            raise ValueError(f"a capture cannot be reopened to {target}")
+        result = session.execute(
+            update(CaptureRow)
+            .where(CaptureRow.id == capture_id)
+            .where(CaptureRow.status == CaptureStatus.FAILED.value)
+            .values(status=target.value, updated_at=utcnow(), reason=None, message=None, finished_at=None)
+        )
+        return result.rowcount == 1
+
+    def stale_captures(self, session: Session, *, before: datetime, limit: int) -> Sequence[CaptureRow]:
+        """Live captures untouched since ``before``: their message may have been lost."""
+        return session.scalars(
+            select(CaptureRow)
+            .where(CaptureRow.status.in_([s.value for s in LIVE]))
+            .where(CaptureRow.updated_at < before)
+            .order_by(CaptureRow.updated_at)
+            .limit(limit)
+        ).all()
 
     def latest_capture(self, session: Session, urlkey: str, *, since: datetime) -> CaptureRow | None:
         """The newest capture of the URL submitted after ``since`` that did not fail."""

@@ -40,6 +40,8 @@ class CaptureRow(Base):
     updated_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: The message (delivery) that holds the current step; its redelivery may take it back.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
     record_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("record_versions.id", ondelete="SET NULL")
     )

@@ -52,6 +52,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('claimed_by', sa.String(length=64), nullable=True),
     sa.Column('record_version_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['record_version_id'], ['record_versions.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')

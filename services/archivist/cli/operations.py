@@ -1,0 +1,118 @@
+"""Operating the queues: dead letters (dlq list|show|requeue|purge) and reconcile."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from archivist.api.schemas import parse_duration
+from archivist.cli._common import emit, err, fail
+from archivist.core.captures import CaptureStatus
+from archivist.core.errors import ArchivistError
+from archivist.runtime import Runtime
+from archivist.settings import get_settings
+
+app = typer.Typer()
+dlq_app = typer.Typer(no_args_is_help=True, help="Dead letters: messages that exhausted their retries.")
+
+Queue = Annotated[str, typer.Option("--queue", "-q", help="fetch or extract")]
+
+
+def _redis_runtime() -> Runtime:
+    from archivist_workers.queue import redis_task_queue
+
+    settings = get_settings()
+    if not settings.redis_url:
+        err.print("[red]error[/red]: this command works on the Redis broker; set ARCHIVIST_REDIS_URL")
+        raise typer.Exit(code=2)
+    return Runtime(settings, queue=redis_task_queue(settings))
+
+
+def _dead_letters(runtime: Runtime):  # noqa: ANN202 - import kept local to the command
+    from archivist_workers.dead_letters import DeadLetters
+    from archivist_workers.queue import DramatiqTaskQueue
+
+    assert isinstance(runtime.queue, DramatiqTaskQueue)
+    return DeadLetters(runtime.queue.broker)
+
+
+@dlq_app.command("list")
+def dlq_list(queue: Queue = "fetch", limit: Annotated[int, typer.Option(min=1)] = 100) -> None:
+    """Dead letters of a queue, oldest first, one JSON line each."""
+    runtime = _redis_runtime()
+    try:
+        for letter in _dead_letters(runtime).list(queue, limit=limit):
+            sys.stdout.write(json.dumps(letter.as_dict()) + "\n")
+    except ArchivistError as exc:
+        raise fail(exc) from exc
+
+
+@dlq_app.command("show")
+def dlq_show(message_id: str, queue: Queue = "fetch") -> None:
+    """One dead letter in full."""
+    runtime = _redis_runtime()
+    try:
+        emit(_dead_letters(runtime).show(queue, message_id), as_json=True)
+    except ArchivistError as exc:
+        raise fail(exc) from exc
+
+
+@dlq_app.command("requeue")
+def dlq_requeue(
+    message_ids: Annotated[list[str] | None, typer.Argument(help="Ids to requeue (default: all).")] = None,
+    queue: Queue = "fetch",
+) -> None:
+    """Send dead letters back with their retry count reset, reopening their captures."""
+    from archivist import pipeline
+
+    runtime = _redis_runtime()
+    targets = {"fetch_capture": CaptureStatus.QUEUED, "extract_capture": CaptureStatus.EXTRACTING}
+
+    def reopen(actor: str, capture_id: str) -> None:
+        if actor in targets:
+            pipeline.reopen_capture(runtime, capture_id, targets[actor])
+
+    try:
+        count = _dead_letters(runtime).requeue(queue, message_ids or None, reopen=reopen)
+    except ArchivistError as exc:
+        raise fail(exc) from exc
+    finally:
+        runtime.close()
+    err.print(f"requeued {count} message(s) from {queue}")
+
+
+@dlq_app.command("purge")
+def dlq_purge(
+    message_ids: Annotated[list[str] | None, typer.Argument(help="Ids to drop (default: all).")] = None,
+    queue: Queue = "fetch",
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False,
+) -> None:
+    """Drop dead letters for good (their captures stay failed)."""
+    if not yes and not message_ids:
+        typer.confirm(f"Drop every dead letter of {queue}?", abort=True)
+    runtime = _redis_runtime()
+    try:
+        count = _dead_letters(runtime).purge(queue, message_ids or None)
+    except ArchivistError as exc:
+        raise fail(exc) from exc
+    err.print(f"purged {count} message(s) from {queue}")
+
+
+@app.command()
+def reconcile(
+    older_than: Annotated[str, typer.Option(help="Requeue live captures untouched this long (e.g. 1h).")] = "1h",
+) -> None:
+    """Re-send the messages of captures stuck in a live state (after a broker lost messages)."""
+    from archivist import pipeline
+
+    runtime = _redis_runtime()
+    try:
+        count = pipeline.requeue_stale(runtime, older_than=parse_duration(older_than))
+    except ArchivistError as exc:
+        raise fail(exc) from exc
+    finally:
+        runtime.close()
+    err.print(f"requeued {count} stale capture(s)")

@@ -1,0 +1,135 @@
+"""Dead letters on the Redis broker: list, show, requeue, purge.
+
+Dramatiq keeps a queue's dead letters in ``{namespace}:{queue}.XQ`` (a sorted set of message ids
+scored by expiry) and ``{namespace}:{queue}.XQ.msgs`` (id → encoded message), and offers no API
+over them. Requeue sends a fresh copy of the message (retry count reset: dramatiq's own
+``Message.copy`` merges options and cannot drop it), reopens the capture it was about, and only
+then removes the dead letter, so a crash in between leaves a duplicate, never a loss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import dramatiq
+import redis
+from dramatiq.brokers.redis import RedisBroker
+
+from archivist.core.errors import NotFound, QueueUnavailable
+from archivist_workers.queue import EXTRACT_QUEUE, FETCH_QUEUE
+
+__all__ = ["DEAD_LETTER_QUEUES", "DeadLetter", "DeadLetters"]
+
+DEAD_LETTER_QUEUES = (FETCH_QUEUE, EXTRACT_QUEUE)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    queue: str
+    id: str
+    actor: str
+    args: list[Any]
+    enqueued_at: str | None
+    expires_at: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"queue": self.queue, "id": self.id, "actor": self.actor, "args": self.args,
+                "enqueued_at": self.enqueued_at, "expires_at": self.expires_at}
+
+
+def _iso_millis(millis: float | None) -> str | None:
+    if millis is None:
+        return None
+    return datetime.fromtimestamp(millis / 1000, UTC).isoformat().replace("+00:00", "Z")
+
+
+class DeadLetters:
+    """Operator access to one broker's dead-letter queues."""
+
+    def __init__(self, broker: RedisBroker) -> None:
+        self.broker = broker
+        self.client: redis.Redis = broker.client
+
+    def _keys(self, queue: str) -> tuple[str, str]:
+        if queue not in DEAD_LETTER_QUEUES:
+            raise NotFound(f"no queue {queue!r}; the queues are {', '.join(DEAD_LETTER_QUEUES)}")
+        base = f"{self.broker.namespace}:{queue}.XQ"
+        return base, f"{base}.msgs"
+
+    def count(self, queue: str) -> int:
+        ids, _ = self._keys(queue)
+        return self._call(lambda: self.client.zcard(ids))
+
+    def list(self, queue: str, *, limit: int = 100) -> list[DeadLetter]:
+        ids_key, msgs_key = self._keys(queue)
+
+        def read() -> list[DeadLetter]:
+            entries = self.client.zrange(ids_key, 0, limit - 1, withscores=True)
+            bodies = self.client.hmget(msgs_key, [message_id for message_id, _ in entries]) if entries else []
+            letters = []
+            for (message_id, score), body in zip(entries, bodies, strict=True):
+                if body is None:
+                    continue
+                message = dramatiq.Message.decode(body)
+                letters.append(DeadLetter(queue, message_id.decode(), message.actor_name, list(message.args),
+                                          _iso_millis(message.message_timestamp), _iso_millis(score) or ""))
+            return letters
+
+        return self._call(read)
+
+    def show(self, queue: str, message_id: str) -> dict[str, Any]:
+        _, msgs_key = self._keys(queue)
+        body = self._call(lambda: self.client.hget(msgs_key, message_id))
+        if body is None:
+            raise NotFound(f"no dead letter {message_id!r} on queue {queue!r}")
+        return dramatiq.Message.decode(body).asdict()
+
+    def requeue(self, queue: str, message_ids: list[str] | None, *, reopen: Callable[[str, str], None]) -> int:
+        """Send dead letters back (all when ``message_ids`` is None). ``reopen(actor, capture_id)``
+        puts the capture back where the message will find it. Returns how many were requeued."""
+        ids_key, msgs_key = self._keys(queue)
+        if message_ids is None:
+            message_ids = [m.decode() for m in self._call(lambda: self.client.zrange(ids_key, 0, -1))]
+        done = 0
+        for message_id in message_ids:
+            body = self._call(lambda message_id=message_id: self.client.hget(msgs_key, message_id))
+            if body is None:
+                continue
+            old = dramatiq.Message.decode(body)
+            if old.args:
+                reopen(old.actor_name, old.args[0])
+            fresh = dramatiq.Message(queue_name=old.queue_name, actor_name=old.actor_name, args=old.args,
+                                     kwargs=old.kwargs, options={})
+            self._call(lambda fresh=fresh: self.broker.enqueue(fresh))
+            self._delete(ids_key, msgs_key, message_id)
+            done += 1
+        return done
+
+    def purge(self, queue: str, message_ids: list[str] | None = None) -> int:
+        ids_key, msgs_key = self._keys(queue)
+        if message_ids is None:
+            count = self.count(queue)
+            self._call(lambda: self.client.delete(ids_key, msgs_key))
+            return count
+        for message_id in message_ids:
+            self._delete(ids_key, msgs_key, message_id)
+        return len(message_ids)
+
+    def _delete(self, ids_key: str, msgs_key: str, message_id: str) -> None:
+        def delete() -> None:
+            with self.client.pipeline() as pipe:
+                pipe.zrem(ids_key, message_id)
+                pipe.hdel(msgs_key, message_id)
+                pipe.execute()
+
+        self._call(delete)
+
+    @staticmethod
+    def _call(operation: Callable[[], Any]) -> Any:
+        try:
+            return operation()
+        except redis.RedisError as exc:
+            raise QueueUnavailable(f"cannot reach the broker: {exc}") from exc
