@@ -11,8 +11,9 @@ from functools import cached_property
 from archivist.adapters.catalog import Catalog, Database
 from archivist.adapters.fetcher import Fetcher
 from archivist.adapters.hostgate import LocalHostGate, RedisHostGate
+from archivist.adapters.quota import LocalQuota, RedisQuota
 from archivist.adapters.storage import LocalObjectStore, S3ObjectStore
-from archivist.core.ports import HostGate, ObjectStore, TaskQueue
+from archivist.core.ports import HostGate, ObjectStore, Quota, TaskQueue
 from archivist.politeness import Politeness
 from archivist.settings import Settings
 
@@ -65,6 +66,12 @@ class Runtime:
             min_interval=self.settings.host_min_interval,
             max_wait=self.settings.host_max_wait,
         )
+
+    @cached_property
+    def quota(self) -> Quota:
+        if self.settings.redis_url:
+            return RedisQuota(self.settings.redis_url, namespace=self.settings.redis_namespace)
+        return LocalQuota()
 
     @property
     def fetcher(self) -> Fetcher:

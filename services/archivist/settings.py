@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     host_concurrency: int = 2
     host_max_wait: float = 10.0
 
+    # Access. Off by default (a local, embedded archive); production turns it on.
+    auth_required: bool = False
+    #: With auth on, let anyone read (records, history, replay) while submitting needs a key.
+    open_read: bool = False
+    #: Quota for keys that set none, in URLs submitted per minute (0: unlimited).
+    default_submissions_per_minute: int = 600
+
     # Workers.
     fetch_max_retries: int = 5
     extract_max_retries: int = 3

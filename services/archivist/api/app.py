@@ -12,13 +12,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from archivist import __version__
 from archivist.api.routes import captures, records
 from archivist.core.errors import (
+    AccessDenied,
     ArchivistError,
     CatalogUnavailable,
     InvalidInput,
     NotFound,
     QueueUnavailable,
+    QuotaExceeded,
     StorageUnavailable,
     TransientFailure,
+    Unauthenticated,
 )
 from archivist.runtime import Runtime
 from archivist.settings import Settings, get_settings
@@ -26,6 +29,9 @@ from archivist.settings import Settings, get_settings
 __all__ = ["create_app"]
 
 _STATUS = (
+    (Unauthenticated, 401),
+    (AccessDenied, 403),
+    (QuotaExceeded, 429),
     (NotFound, 404),
     (InvalidInput, 422),
     (QueueUnavailable, 503),
@@ -37,7 +43,13 @@ _STATUS = (
 
 def _error_response(_request: Request, exc: ArchivistError) -> JSONResponse:
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
-    return JSONResponse({"error": exc.reason, "detail": exc.message}, status_code=status)
+    headers = {}
+    if isinstance(exc, Unauthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="archivist"'
+    retry_after = getattr(exc, "retry_after", None)
+    if status in (429, 503) and retry_after:
+        headers["Retry-After"] = str(max(1, round(retry_after)))
+    return JSONResponse({"error": exc.reason, "detail": exc.message}, status_code=status, headers=headers)
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:

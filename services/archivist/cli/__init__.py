@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from archivist.cli import capture, operations, read, run
+from archivist.cli import capture, keys, operations, read, run
 
 __all__ = ["app", "main"]
 
@@ -16,6 +16,7 @@ for group in (capture.app, read.app, run.app, operations.app):
     app.registered_commands.extend(group.registered_commands)
 app.add_typer(run.db_app, name="db")
 app.add_typer(operations.dlq_app, name="dlq")
+app.add_typer(keys.keys_app, name="keys")
 
 
 def main() -> None:

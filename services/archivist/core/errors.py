@@ -5,6 +5,9 @@
     ArchivistError
     ├── InvalidInput            refuse the input; nothing was stored
     │   └── InvalidURL
+    ├── AccessDenied            refuse the caller (Unauthenticated: no valid key)
+    ├── QuotaExceeded           refuse for now; ``retry_after`` says when
+    ├── NotFound
     ├── PermanentFailure        the capture fails now, with a reason; retrying cannot help
     │   ├── BlockedAddress, RobotsDisallowed, HTTPClientError, NotHTML, BodyTooLarge,
     │   │   TooManyRedirects, ExtractionFailed, NotFound
@@ -19,6 +22,7 @@ label and the capture's ``reason``) and a human message.
 from __future__ import annotations
 
 __all__ = [
+    "AccessDenied",
     "ArchivistError",
     "BlockedAddress",
     "BodyTooLarge",
@@ -37,12 +41,14 @@ __all__ = [
     "NotFound",
     "NotHTML",
     "PermanentFailure",
+    "QuotaExceeded",
     "QueueUnavailable",
     "RateLimited",
     "RobotsDisallowed",
     "StorageUnavailable",
     "TooManyRedirects",
     "TransientFailure",
+    "Unauthenticated",
     "UnknownHost",
 ]
 
@@ -69,6 +75,26 @@ class InvalidURL(InvalidInput):
 
 class NotFound(ArchivistError):
     reason = "not_found"
+
+
+class AccessDenied(ArchivistError):
+    """The caller may not do this: no valid key (401) or a key without the scope (403)."""
+
+    reason = "forbidden"
+
+
+class Unauthenticated(AccessDenied):
+    reason = "unauthenticated"
+
+
+class QuotaExceeded(ArchivistError):
+    """The caller's key submitted more than its quota allows; try again after ``retry_after``."""
+
+    reason = "quota_exceeded"
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentFailure(ArchivistError):

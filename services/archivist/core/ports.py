@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import BinaryIO, Protocol
 
-__all__ = ["HostGate", "ObjectStore", "TaskQueue"]
+__all__ = ["HostGate", "ObjectStore", "Quota", "TaskQueue"]
 
 
 class ObjectStore(Protocol):
@@ -72,3 +72,10 @@ class HostGate(Protocol):
 
     def slot(self, host: str) -> AbstractContextManager[bool]:
         """One of the host's concurrent-request slots while the block runs; False if none free."""
+
+
+class Quota(Protocol):
+    """Per-caller submission counting over a time window, shared by every API server."""
+
+    def take(self, key_id: str, amount: int, limit: int) -> float | None:
+        """Count ``amount``; None when within ``limit``, else seconds until the window ends."""

@@ -3,10 +3,11 @@
 from archivist.adapters.catalog.database import Database
 from archivist.adapters.catalog.repository import Catalog
 from archivist.adapters.catalog.tables import (
+    ApiKeyRow,
     CaptureRow,
     RecordRow,
     RecordVersionRow,
     SnapshotRow,
 )
 
-__all__ = ["CaptureRow", "Catalog", "Database", "RecordRow", "RecordVersionRow", "SnapshotRow"]
+__all__ = ["ApiKeyRow", "CaptureRow", "Catalog", "Database", "RecordRow", "RecordVersionRow", "SnapshotRow"]

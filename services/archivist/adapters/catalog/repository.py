@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from archivist.adapters.catalog.tables import (
+    ApiKeyRow,
     CaptureRow,
     RecordRow,
     RecordVersionRow,
@@ -233,6 +234,28 @@ class Catalog:
         record.updated_at = row.created_at
         session.flush()
         return row
+
+    # API keys -------------------------------------------------------------------------------
+
+    def add_key(self, session: Session, row: ApiKeyRow) -> ApiKeyRow:
+        session.add(row)
+        session.flush()
+        return row
+
+    def key_by_hash(self, session: Session, key_hash: str) -> ApiKeyRow | None:
+        return session.scalars(
+            select(ApiKeyRow).where(ApiKeyRow.key_hash == key_hash).where(ApiKeyRow.revoked_at.is_(None))
+        ).first()
+
+    def keys(self, session: Session) -> Sequence[ApiKeyRow]:
+        return session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)).all()
+
+    def revoke_key(self, session: Session, key_id: str) -> bool:
+        result = session.execute(
+            update(ApiKeyRow).where(ApiKeyRow.id == key_id).where(ApiKeyRow.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        return result.rowcount == 1
 
     def count_records(self, session: Session) -> int:
         return session.scalar(select(func.count()).select_from(RecordRow)) or 0

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "CaptureRow", "RecordRow", "RecordVersionRow", "SnapshotRow"]
+__all__ = ["ApiKeyRow", "Base", "CaptureRow", "RecordRow", "RecordVersionRow", "SnapshotRow"]
 
 
 class Base(DeclarativeBase):
@@ -108,3 +108,18 @@ class RecordVersionRow(Base):
     created_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("record_id", "version", name="uq_record_versions_version"),)
+
+
+class ApiKeyRow(Base):
+    """An API key, stored as a SHA-256 of the secret: the secret itself is shown once, at creation."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(String(200))  # space-separated
+    submissions_per_minute: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
 from archivist import pipeline, views
-from archivist.api.deps import RuntimeDep
+from archivist.access import charge_submissions
+from archivist.api.deps import ReadCaller, RuntimeDep, SubmitCaller
 from archivist.api.schemas import (
     CaptureRequest,
     CapturesAccepted,
@@ -21,8 +22,9 @@ router = APIRouter(prefix="/v1/captures", tags=["captures"])
 
 
 @router.post("", status_code=202, response_model=CapturesAccepted)
-async def submit_captures(body: CaptureRequest, runtime: RuntimeDep) -> CapturesAccepted:
+async def submit_captures(body: CaptureRequest, runtime: RuntimeDep, caller: SubmitCaller) -> CapturesAccepted:
     """Queue each URL for capture. Invalid URLs come back as failed captures with a reason."""
+    await run_in_threadpool(charge_submissions, runtime, caller, len(body.urls))
     window = parse_duration(body.if_not_archived_within) if body.if_not_archived_within else None
     submissions = await run_in_threadpool(pipeline.submit, runtime, body.urls, if_not_archived_within=window)
     for item in submissions:
@@ -38,6 +40,6 @@ async def submit_captures(body: CaptureRequest, runtime: RuntimeDep) -> Captures
 
 
 @router.get("/{capture_id}")
-async def get_capture(capture_id: str, runtime: RuntimeDep) -> dict[str, Any]:
+async def get_capture(capture_id: str, runtime: RuntimeDep, _caller: ReadCaller) -> dict[str, Any]:
     """Where the capture is: queued, fetching, extracting, archived or failed (with a reason)."""
     return await run_in_threadpool(views.get_capture, runtime, capture_id)

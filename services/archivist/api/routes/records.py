@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 
 from archivist import views
-from archivist.api.deps import RuntimeDep
+from archivist.api.deps import RuntimeDep, require
+from archivist.core.access import Scope
 
-router = APIRouter(prefix="/v1", tags=["records"])
+router = APIRouter(prefix="/v1", tags=["records"], dependencies=[Depends(require(Scope.READ))])
 
 
 @router.get("/records")

@@ -1,0 +1,94 @@
+"""API keys and scopes, through a real API process on PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from tests.support.processes import ApiServer, archivist_env
+
+
+def cli(env: dict[str, str], *args: str) -> dict:
+    done = subprocess.run([sys.executable, "-m", "archivist", *args], env=archivist_env(env),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout) if done.stdout.strip() else {}
+
+
+@pytest.fixture
+def auth_env(production_env: dict[str, str]) -> dict[str, str]:
+    return {**production_env, "ARCHIVIST_AUTH_REQUIRED": "1"}
+
+
+@pytest.fixture
+def api(auth_env: dict[str, str], tmp_path: Path) -> Iterator[ApiServer]:
+    server = ApiServer(auth_env, tmp_path / "api.log").start()
+    yield server
+    server.stop()
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_scopes_and_revocation(api: ApiServer, auth_env: dict[str, str]) -> None:
+    submitter = cli(auth_env, "keys", "create", "robot", "--scope", "submit")
+    reader = cli(auth_env, "keys", "create", "viewer", "--scope", "read")
+    body = {"urls": ["ftp://not-archivable.example/"]}
+    with httpx.Client(base_url=api.base_url, timeout=10) as client:
+        anonymous = client.post("/v1/captures", json=body)
+        assert anonymous.status_code == 401
+        assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+        assert client.post("/v1/captures", json=body, headers={"Authorization": "Basic abc"}).status_code == 401
+        assert client.post("/v1/captures", json=body, headers=bearer("ak_wrong")).status_code == 401
+        denied = client.post("/v1/captures", json=body, headers=bearer(reader["key"]))
+        assert denied.status_code == 403 and denied.json()["error"] == "forbidden"
+
+        accepted = client.post("/v1/captures", json=body, headers=bearer(submitter["key"]))
+        assert accepted.status_code == 202
+        capture_id = accepted.json()["captures"][0]["id"]
+        assert client.get(f"/v1/captures/{capture_id}").status_code == 401
+        assert client.get(f"/v1/captures/{capture_id}", headers=bearer(reader["key"])).json()["status"] == "failed"
+
+        cli(auth_env, "keys", "revoke", submitter["id"])
+        assert client.post("/v1/captures", json=body, headers=bearer(submitter["key"])).status_code == 401
+        assert client.get("/healthz").status_code == 200
+
+
+def test_keys_are_stored_hashed(auth_env: dict[str, str]) -> None:
+    created = cli(auth_env, "keys", "create", "robot", "--scope", "admin")
+    with psycopg.connect(auth_env["ARCHIVIST_DATABASE_URL"]) as conn:
+        stored = conn.execute("SELECT key_hash, prefix FROM api_keys WHERE id = %s", (created["id"],)).fetchone()
+        dump = json.dumps(conn.execute("SELECT * FROM api_keys").fetchall(), default=str)
+    assert created["key"] not in dump
+    assert stored[0] != created["key"] and len(stored[0]) == 64
+    assert created["key"].startswith(stored[1])
+
+
+def test_per_key_submission_quota(api: ApiServer, auth_env: dict[str, str]) -> None:
+    key = cli(auth_env, "keys", "create", "limited", "--scope", "submit", "--rate", "3")["key"]
+    urls = ["ftp://a.example/", "ftp://b.example/"]
+    with httpx.Client(base_url=api.base_url, timeout=10, headers=bearer(key)) as client:
+        assert client.post("/v1/captures", json={"urls": urls}).status_code == 202
+        over = client.post("/v1/captures", json={"urls": urls})
+        assert over.status_code == 429
+        assert over.json()["error"] == "quota_exceeded"
+        assert 1 <= int(over.headers["Retry-After"]) <= 60
+        assert client.post("/v1/captures", json={"urls": urls[:1]}).status_code == 202  # refused ones cost nothing
+
+
+def test_open_read_lets_anyone_read_but_not_submit(auth_env: dict[str, str], tmp_path: Path) -> None:
+    server = ApiServer({**auth_env, "ARCHIVIST_OPEN_READ": "1"}, tmp_path / "open.log").start()
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=10) as client:
+            assert client.get("/v1/captures/unknown").status_code == 404
+            assert client.post("/v1/captures", json={"urls": ["http://example.com/"]}).status_code == 401
+    finally:
+        server.stop()
