@@ -54,8 +54,12 @@ class Runtime:
     @cached_property
     def politeness(self) -> Politeness:
         if self.settings.redis_url:
-            gate: HostGate = RedisHostGate(self.settings.redis_url, concurrency=self.settings.host_concurrency,
-                                           namespace=self.settings.redis_namespace)
+            gate: HostGate = RedisHostGate(
+                self.settings.redis_url,
+                concurrency=self.settings.host_concurrency,
+                slot_ttl=self.settings.total_timeout + 30,
+                namespace=self.settings.redis_namespace,
+            )
         else:
             gate = LocalHostGate(concurrency=self.settings.host_concurrency)
         return Politeness(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from archivist.adapters.hostgate import LocalHostGate, RedisHostGate
@@ -11,7 +13,7 @@ from archivist.adapters.hostgate import LocalHostGate, RedisHostGate
 def gate(request: pytest.FixtureRequest):
     if request.param == "local":
         return LocalHostGate(concurrency=1)
-    return RedisHostGate(request.getfixturevalue("redis_url"), concurrency=1,
+    return RedisHostGate(request.getfixturevalue("redis_url"), concurrency=1, slot_ttl=60,
                          namespace=request.getfixturevalue("redis_namespace"))
 
 
@@ -42,6 +44,18 @@ def test_concurrency_slots_are_limited_and_released(gate) -> None:
 
 
 def test_two_gates_on_one_redis_share_state(redis_url: str, redis_namespace: str) -> None:
-    one, two = (RedisHostGate(redis_url, concurrency=1, namespace=redis_namespace) for _ in range(2))
+    one, two = (RedisHostGate(redis_url, concurrency=1, slot_ttl=60, namespace=redis_namespace) for _ in range(2))
     assert one.reserve("example.com", 5.0) == pytest.approx(0, abs=0.05)
     assert two.reserve("example.com", 5.0) == pytest.approx(5.0, abs=0.1)
+
+
+def test_an_abandoned_slot_frees_itself(redis_url: str, redis_namespace: str) -> None:
+    """A worker killed while holding a slot never releases it: its lease runs out instead."""
+    gate = RedisHostGate(redis_url, concurrency=1, slot_ttl=0.5, namespace=redis_namespace)
+    held = gate.slot("example.com")
+    assert held.__enter__()  # taken and never released, as by a SIGKILLed worker
+    with gate.slot("example.com") as blocked:
+        assert not blocked
+    time.sleep(0.6)
+    with gate.slot("example.com") as freed:
+        assert freed

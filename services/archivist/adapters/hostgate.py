@@ -2,8 +2,11 @@
 
 Spacing is a "next free slot" timestamp per host, advanced atomically (a Lua script on Redis),
 so N workers asking at once get N successive slots instead of N simultaneous requests.
-Concurrency uses Dramatiq's ConcurrentRateLimiter on the same backend. Host names are hashed
-into keys: nothing about a host leaks into key listings or metrics.
+Concurrency slots are leases: each holder is a member of a sorted set scored by its expiry, so
+the slots of a worker killed mid-request free themselves after ``slot_ttl`` seconds. (Dramatiq's
+ConcurrentRateLimiter keeps a counter whose expiry is renewed by every acquisition: a crashed
+holder's slot never comes back while the host stays busy.) Host names are hashed into keys:
+nothing about a host leaks into key listings or metrics.
 """
 
 from __future__ import annotations
@@ -11,20 +14,17 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import redis
-from dramatiq.rate_limits import ConcurrentRateLimiter
-from dramatiq.rate_limits.backends import RedisBackend, StubBackend
 
 from archivist.core.errors import QueueUnavailable
 
 __all__ = ["LocalHostGate", "RedisHostGate"]
 
 _PREFIX = "archivist-host"
-#: A concurrency slot held longer than this is considered abandoned (its worker died).
-_SLOT_TTL_MS = 10 * 60 * 1000
 
 # KEYS[1] next-slot key; ARGV: now, interval, ttl seconds. Returns the slot start.
 _RESERVE = """
@@ -33,6 +33,16 @@ local start = tonumber(redis.call('GET', KEYS[1]) or '0')
 if start < now then start = now end
 redis.call('SET', KEYS[1], tostring(start + tonumber(ARGV[2])), 'EX', tonumber(ARGV[3]))
 return tostring(start)
+"""
+# KEYS[1] slot set; ARGV: now, expiry, token, limit. Returns 1 when the slot was taken.
+_ACQUIRE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[4]) then
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+  redis.call('PEXPIREAT', KEYS[1], math.floor(tonumber(ARGV[2]) * 1000))
+  return 1
+end
+return 0
 """
 # KEYS[1] next-slot key; ARGV: until, ttl seconds. Pushes the next slot to at least `until`.
 _HOLD_OFF = """
@@ -49,13 +59,14 @@ def _host_key(host: str) -> str:
 
 
 class RedisHostGate:
-    def __init__(self, url: str, *, concurrency: int, namespace: str = "dramatiq") -> None:
+    def __init__(self, url: str, *, concurrency: int, slot_ttl: float, namespace: str = "dramatiq") -> None:
         self._prefix = f"{namespace}:{_PREFIX}"
         self._client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self._reserve = self._client.register_script(_RESERVE)
         self._hold_off = self._client.register_script(_HOLD_OFF)
-        self._backend = RedisBackend(client=self._client)
+        self._acquire = self._client.register_script(_ACQUIRE)
         self.concurrency = concurrency
+        self.slot_ttl = slot_ttl
 
     def reserve(self, host: str, interval: float) -> float:
         now = time.time()
@@ -75,13 +86,21 @@ class RedisHostGate:
 
     @contextmanager
     def slot(self, host: str) -> Iterator[bool]:
-        limiter = ConcurrentRateLimiter(self._backend, f"{self._prefix}:{_host_key(host)}:slots",
-                                        limit=self.concurrency, ttl=_SLOT_TTL_MS)
+        key = f"{self._prefix}:{_host_key(host)}:slots"
+        token = uuid.uuid4().hex
+        now = time.time()
         try:
-            with limiter.acquire(raise_on_failure=False) as acquired:
-                yield acquired
+            acquired = bool(self._acquire(keys=[key], args=[now, now + self.slot_ttl, token, self.concurrency]))
         except redis.RedisError as exc:
             raise QueueUnavailable(f"cannot reach Redis for host politeness: {exc}") from exc
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                try:
+                    self._client.zrem(key, token)
+                except redis.RedisError:
+                    pass  # the lease expires by itself
 
 
 class LocalHostGate:
@@ -90,7 +109,7 @@ class LocalHostGate:
     def __init__(self, *, concurrency: int) -> None:
         self._lock = threading.Lock()
         self._next: dict[str, float] = {}
-        self._backend = StubBackend()
+        self._busy: dict[str, int] = {}
         self.concurrency = concurrency
 
     def reserve(self, host: str, interval: float) -> float:
@@ -108,7 +127,14 @@ class LocalHostGate:
 
     @contextmanager
     def slot(self, host: str) -> Iterator[bool]:
-        limiter = ConcurrentRateLimiter(self._backend, f"{_PREFIX}:{_host_key(host)}:slots",
-                                        limit=self.concurrency, ttl=_SLOT_TTL_MS)
-        with limiter.acquire(raise_on_failure=False) as acquired:
+        key = _host_key(host)
+        with self._lock:
+            acquired = self._busy.get(key, 0) < self.concurrency
+            if acquired:
+                self._busy[key] = self._busy.get(key, 0) + 1
+        try:
             yield acquired
+        finally:
+            if acquired:
+                with self._lock:
+                    self._busy[key] -= 1
