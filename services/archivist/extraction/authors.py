@@ -1,0 +1,134 @@
+"""Author display names: where to find them and how to clean them.
+
+Bylines come as "By WAI MOE", "By Jane Doe and John Roe, Staff Writers", "A, B and C" or
+"jane@example.com (Jane Doe)". We return one clean display name per person: the "By" prefix,
+roles, dates, e-mails and agency suffixes removed, lists split, ALL-CAPS names title-cased with
+care for "McDonald", "O'Brien" and particles such as "van der".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from lxml.html import HtmlElement
+
+from archivist.extraction.regions import in_chrome
+from archivist.extraction.structured import Structured, ld_text, ld_types
+
+__all__ = ["clean_author", "find_authors", "split_authors", "title_case_name"]
+
+_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|reported|photos?|words|text|story)\s+)?"
+    r"(?:by|von|par|por|di|da|door|av|af|przez|от|автор)\s*[:\-]?\s+",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bog\b)\s*",
+                    re.IGNORECASE)
+_ROLE = re.compile(
+    r"\b(?:staff|senior|chief|contributing|special|guest|political|foreign|sports|business|"
+    r"news|managing)?\s*(?:writer|reporter|correspondent|editor|columnist|contributor|"
+    r"journalist|photographer|staff|author|redakteur|redaktion|rédacteur|redacción)s?\b.*$",
+    re.IGNORECASE,
+)
+_WEEKDAY = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b.*$", re.IGNORECASE
+)
+_NOT_NAME = re.compile(r"\d|https?:|www\.|\|", re.IGNORECASE)
+_PARTICLES = {"van", "der", "den", "de", "del", "della", "di", "da", "von", "zu", "la", "le",
+              "du", "dos", "das", "ten", "ter", "bin", "al", "el"}
+_MAX_NAME = 60
+_MAX_AUTHORS = 10
+
+
+def _title_word(word: str) -> str:
+    if "-" in word:
+        return "-".join(_title_word(part) for part in word.split("-"))
+    if "'" in word and len(word) > 2:
+        head, _, tail = word.partition("'")
+        return f"{_title_word(head)}'{_title_word(tail)}"
+    lower = word.lower()
+    if lower.startswith("mc") and len(word) > 3:
+        return "Mc" + lower[2:].capitalize()
+    return lower.capitalize()
+
+
+def title_case_name(name: str) -> str:
+    """Title-case a name written in capitals (``WAI MOE`` → ``Wai Moe``); others unchanged."""
+    letters = [c for c in name if c.isalpha()]
+    if not letters or not all(c.isupper() for c in letters) or len(letters) <= 3:
+        return name
+    words = name.split()
+    return " ".join(
+        word.lower() if index and word.lower() in _PARTICLES and index < len(words) - 1
+        else _title_word(word)
+        for index, word in enumerate(words)
+    )
+
+
+def clean_author(raw: str) -> str | None:
+    """One name from a byline fragment, or ``None`` when nothing name-like is left."""
+    text = " ".join(_EMAIL.sub(" ", raw).split()).strip(" ,;:|-–—()[]")
+    text = _WEEKDAY.sub("", _ROLE.sub("", _PREFIX.sub("", text))).strip(" ,;:|-–—()[]")
+    if not text or len(text) > _MAX_NAME or _NOT_NAME.search(text) or len(text.split()) > 5:
+        return None
+    return title_case_name(text)
+
+
+def split_authors(raw: str) -> list[str]:
+    """Split a byline into clean names: "By A and B" / "A, B and C" → [A, B(, C)]."""
+    text = _PREFIX.sub("", " ".join(raw.split()))
+    text = re.split(r"\s[|–—]\s|\s-\s", text)[0]
+    names: list[str] = []
+    for part in _SPLIT.split(text):
+        name = clean_author(part)
+        if name and name not in names:
+            names.append(name)
+    return names[:_MAX_AUTHORS]
+
+
+def _ld_authors(data: Structured) -> list[str]:
+    for obj in data.objects:
+        types = ld_types(obj)
+        if "Comment" in types or "author" not in obj or types & {"Person", "Organization"}:
+            continue
+        raw = obj["author"]
+        entries = raw if isinstance(raw, list) else [raw]
+        names = [name for entry in entries for name in split_authors(ld_text(entry) or "")]
+        if names:
+            return names
+    return []
+
+
+def _dedupe(names: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.lower(), name)
+    return tuple(seen.values())
+
+
+def find_authors(tree: HtmlElement, data: Structured) -> tuple[str, ...]:
+    """Authors by provenance: JSON-LD, ``<meta>``, then byline markup outside the site chrome."""
+    names = _ld_authors(data)
+    if not names:
+        meta = data.first_meta("author", "article:author", "parsely-author", "sailthru.author",
+                               "dc.creator", "dcterms.creator", "byl")
+        if meta and not meta.startswith("http"):
+            names = split_authors(meta)
+    if not names:
+        for xpath in ("//*[@itemprop='author']", "//*[@rel='author']",
+                      "//*[contains(concat(' ',normalize-space(@class),' '),' author ') or "
+                      "contains(@class,'author-name') or contains(@class,'byline__name')]",
+                      "//*[contains(@class,'byline') or contains(@id,'byline')]"):
+            for element in tree.xpath(xpath):
+                if in_chrome(element) or element.xpath("ancestor::*[contains(@class,'comment')]"):
+                    continue
+                name_node = element.find(".//*[@itemprop='name']")
+                text = (name_node if name_node is not None else element).text_content()
+                names = split_authors(text)
+                if names:
+                    break
+            if names:
+                break
+    return _dedupe(names)

@@ -1,0 +1,103 @@
+"""The article body as plain text: paragraphs separated by blank lines.
+
+trafilatura finds the main content; around it we add what it lacks on news and forum pages:
+
+* before: the comment section, forms and page furniture (see :mod:`.boilerplate`) are cut from
+  the tree, so comments, captchas, pagers and "more articles" lists cannot leak in;
+* after: the headline at the top, furniture lines ("Read more: ...", copyright, pager text),
+  link lists introduced by "Related"/"Don't miss", and any paragraph that is a comment's text
+  are dropped.
+
+trafilatura runs in ``fast`` mode (no fallback extractors): it scores as well on the benchmark
+and is about 1.5x faster. Lists, tables and code blocks are kept, one block per paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.xml import xmltotxt
+
+from archivist.extraction.boilerplate import (
+    boilerplate_elements,
+    is_boilerplate_line,
+    starts_link_list,
+)
+
+__all__ = ["extract_body", "word_key"]
+
+_WORDS = re.compile(r"\w+")
+#: The headline, if repeated, is within the first few paragraphs.
+_TITLE_WINDOW = 3
+
+
+def word_key(text: str) -> str:
+    """Text reduced to its lower-cased words, to compare paragraphs regardless of punctuation."""
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+def _remove(elements: Iterable[HtmlElement]) -> None:
+    """Drop elements with their content but keep the text that follows them (their tail)."""
+    for element in elements:
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
+def _blocks(postbody: HtmlElement | None) -> list[str]:
+    if postbody is None:
+        return []
+    blocks = []
+    for child in postbody:
+        text = xmltotxt(child, False).strip()
+        if child.tag in ("list", "table", "code", "pre"):
+            blocks.append(text)
+        else:
+            blocks.extend(part.strip() for part in text.split("\n"))
+    return [block for block in blocks if block.strip()]
+
+
+def _is_list(block: str) -> bool:
+    return block.lstrip().startswith(("- ", "* ", "• "))
+
+
+def _filter(blocks: list[str], titles: set[str], comment_keys: set[str]) -> list[str]:
+    kept: list[str] = []
+    after_intro = False
+    for index, block in enumerate(blocks):
+        key = word_key(block)
+        if not key:
+            continue
+        if index < _TITLE_WINDOW and key in titles and not kept:
+            continue
+        if is_boilerplate_line(block) or key in comment_keys:
+            continue
+        if starts_link_list(block) and len(block) < 200:
+            after_intro = True
+            continue
+        if after_intro and _is_list(block):
+            continue
+        after_intro = False
+        kept.append(block)
+    return kept
+
+
+def extract_body(tree: HtmlElement, url: str, *, remove: Iterable[HtmlElement] = (),
+                 titles: Iterable[str] = (), comments: Iterable[str] = ()) -> str:
+    """The body text of one page. Mutates ``tree``: call it after the read-only steps.
+
+    ``remove`` are elements known not to be article (the comment section), ``titles`` the
+    headline variants to drop from the top, ``comments`` comment texts that must not appear.
+    """
+    _remove(list(remove) + boilerplate_elements(tree))
+    document = trafilatura.bare_extraction(
+        tree, url=url, fast=True, include_comments=False, include_tables=True,
+        with_metadata=False,
+    )
+    blocks = _blocks(document.body if document is not None else None)
+    comment_keys = {word_key(line) for text in comments for line in text.split("\n")}
+    comment_keys.discard("")
+    title_keys = {word_key(title) for title in titles if title}
+    return "\n\n".join(_filter(blocks, title_keys, comment_keys))

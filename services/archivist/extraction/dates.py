@@ -1,0 +1,168 @@
+"""Publication and modification dates, chosen by provenance rather than document order.
+
+Taking the first date in the document (as generic date finders do) picks a site header's
+"today" date or a sidebar's. We trust, in order: JSON-LD ``datePublished``; OpenGraph /
+``<meta>`` publication dates; ``itemprop=datePublished`` and ``<time>`` elements outside the
+site chrome; a date in the URL path; finally a date written in the byline or next to the author
+element. Header, navigation, footer and sidebar dates are never used, and there is no default:
+no date found gives ``None``, never the capture day.
+
+Dates are returned as ISO 8601 calendar dates (``YYYY-MM-DD``): time zones are too often
+missing or wrong on real pages to make the time of day trustworthy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+import dateparser
+from lxml.html import HtmlElement
+
+from archivist.extraction.regions import attributes, in_chrome
+from archivist.extraction.structured import Structured, ld_types
+
+__all__ = ["find_dates", "parse_date"]
+
+_PUBLISHED_META = (
+    "article:published_time", "og:published_time", "datepublished", "date", "pubdate",
+    "publishdate", "publish-date", "publish_date", "published_time", "dc.date.issued",
+    "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "dc.date.created",
+    "sailthru.date", "parsely-pub-date", "citation_publication_date", "citation_date",
+    "article.published", "originalpublicationdate", "cxenseparse:recs:publishtime",
+)
+_MODIFIED_META = (
+    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
+    "dc.date.modified", "last-modified", "lastmod", "article.updated",
+)
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$|[-_])")
+_BYLINE = re.compile(r"byline|author|dateline|posted|published|pubdate|date|time|meta|info",
+                     re.IGNORECASE)
+_DATE_SETTINGS = {
+    "PREFER_DAY_OF_MONTH": "first",
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "RETURN_AS_TIMEZONE_AWARE": False,
+}
+#: Text longer than this around a byline is prose, not a dateline.
+_MAX_DATE_TEXT = 80
+_OLDEST_YEAR = 1990
+#: Bound on byline candidates read, since written dates are slow to parse.
+_MAX_BYLINES = 20
+
+
+def _valid(date: dt.date) -> str | None:
+    if _OLDEST_YEAR <= date.year <= dt.date.today().year + 1:
+        return date.isoformat()
+    return None
+
+
+def parse_date(text: str | None, languages: list[str] | None = None) -> str | None:
+    """An ISO date from ISO 8601 text or a written date in most languages (via dateparser)."""
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    match = _ISO.search(text)
+    if match:
+        try:
+            return _valid(dt.date(*(int(part) for part in match.groups())))
+        except ValueError:
+            return None
+    if len(text) > _MAX_DATE_TEXT or not re.search(r"\d", text):
+        return None
+    parsed = dateparser.parse(text, languages=languages, settings=_DATE_SETTINGS)
+    if parsed is None and languages:
+        parsed = dateparser.parse(text, settings=_DATE_SETTINGS)
+    return _valid(parsed.date()) if parsed else None
+
+
+def _from_ld(data: Structured, key: str) -> str | None:
+    ranked = sorted(data.objects, key=lambda obj: "Comment" in ld_types(obj))
+    for obj in ranked:
+        if "Comment" in ld_types(obj):
+            break
+        value = obj.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        date = parse_date(value) if isinstance(value, str) else None
+        if date:
+            return date
+    return None
+
+
+def _from_url(url: str) -> str | None:
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    try:
+        return _valid(dt.date(*(int(part) for part in match.groups())))
+    except ValueError:
+        return None
+
+
+def _outside_chrome(elements: Iterable[HtmlElement]) -> Iterable[HtmlElement]:
+    return (element for element in elements if not in_chrome(element)
+            and not element.xpath("ancestor::*[contains(@class,'comment') or "
+                                  "contains(@id,'comment')]"))
+
+
+def _from_elements(tree: HtmlElement, prop: str, languages: list[str] | None) -> str | None:
+    for element in _outside_chrome(tree.xpath(f"//*[@itemprop='{prop}']")):
+        date = parse_date(element.get("content") or element.get("datetime")
+                          or element.text_content(), languages)
+        if date:
+            return date
+    return None
+
+
+def _from_time(tree: HtmlElement, languages: list[str] | None) -> str | None:
+    for element in _outside_chrome(tree.iter("time")):
+        date = parse_date(element.get("datetime") or element.text_content(), languages)
+        if date:
+            return date
+    return None
+
+
+def _from_byline(tree: HtmlElement, languages: list[str] | None) -> str | None:
+    """A written date in a byline-like element, or in the author element's vicinity."""
+    candidates = [element for element in tree.iter("p", "div", "span", "small", "li", "em")
+                  if _BYLINE.search(attributes(element))]
+    for author in tree.xpath("//*[@rel='author' or @itemprop='author' or "
+                             "contains(@class,'author') or contains(@class,'byline')]"):
+        parent = author.getparent()
+        if parent is not None:
+            candidates.append(parent)
+    for element in list(_outside_chrome(candidates))[:_MAX_BYLINES]:
+        text = " ".join(element.text_content().split())
+        for piece in [text, *re.split(r"\s*[|•·–—]\s*|\s{2,}", text)]:
+            date = parse_date(piece, languages) if len(piece) <= _MAX_DATE_TEXT else None
+            if date:
+                return date
+        for child in element.iterdescendants():
+            date = parse_date(child.text_content(), languages) if _BYLINE.search(
+                attributes(child)) else None
+            if date:
+                return date
+    return None
+
+
+def find_dates(tree: HtmlElement, data: Structured, url: str,
+               language: str | None = None) -> tuple[str | None, str | None]:
+    """``(published, modified)`` as ISO dates, each ``None`` when not found."""
+    languages = [language] if language else None
+    published = (
+        _from_ld(data, "datePublished")
+        or parse_date(data.first_meta(*_PUBLISHED_META))
+        or _from_elements(tree, "datePublished", languages)
+        or _from_time(tree, languages)
+        or _from_url(url)
+        or _from_ld(data, "dateCreated")
+        or _from_byline(tree, languages)
+    )
+    modified = (
+        _from_ld(data, "dateModified")
+        or parse_date(data.first_meta(*_MODIFIED_META))
+        or _from_elements(tree, "dateModified", languages)
+    )
+    return published, modified

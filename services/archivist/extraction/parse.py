@@ -1,0 +1,48 @@
+"""Parse a page's HTML once into the lxml tree that every extraction step shares.
+
+Parsing is the single most expensive step after body extraction, so each page is parsed exactly
+once; steps that must modify the tree (body extraction) run last, after the read-only ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml.html import HtmlElement
+
+from archivist.extraction.decode import decode_html
+
+__all__ = ["ParsedPage", "parse_html", "parse_page"]
+
+_PARSER = lxml.html.HTMLParser(
+    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+)
+#: lxml refuses a str that carries an XML encoding declaration; it is meaningless once decoded.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class ParsedPage:
+    """One page: its URL and its parsed tree (the tree is mutated by body extraction)."""
+
+    url: str
+    tree: HtmlElement
+
+
+def parse_html(html: bytes | str, content_type: str | None = None) -> HtmlElement:
+    """Decode (see :mod:`.decode`) and parse a document; never raises on junk input."""
+    text = _XML_DECLARATION.sub("", decode_html(html, content_type), count=1)
+    if not text.strip():
+        text = "<html><body></body></html>"
+    try:
+        tree = lxml.html.document_fromstring(text, parser=_PARSER)
+    except (ValueError, lxml.etree.ParserError):
+        tree = lxml.html.document_fromstring("<html><body></body></html>", parser=_PARSER)
+    return tree
+
+
+def parse_page(url: str, body: bytes | str, content_type: str | None = None) -> ParsedPage:
+    """Parse one archived page."""
+    return ParsedPage(url=url, tree=parse_html(body, content_type))

@@ -1,0 +1,49 @@
+"""Where an element sits on the page: site chrome (header, navigation, footer, sidebar) or not.
+
+Several steps must ignore what sits in the site's chrome: a header's "today" date is not the
+publication date, a sidebar's "recent comments" are not comments, a footer's pager is not the
+article's. The tests here look at the element and its ancestors' tags, ids and classes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+__all__ = ["attributes", "in_chrome", "is_chrome"]
+
+_CHROME_TAGS = {"header", "nav", "footer", "aside"}
+_CHROME_WORDS = re.compile(
+    r"(?:^|[\s_-])(?:header|masthead|top-?bar|navbar|nav|navigation|menu|footer|sidebar|"
+    r"side-bar|widget|today|site-?info|breadcrumbs?|banner)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+#: A "header" class inside an article is usually the article header (title, byline): keep it.
+_ARTICLE_HEADER = re.compile(r"(?:article|entry|post|story)[_-]?header", re.IGNORECASE)
+
+
+def attributes(element: HtmlElement) -> str:
+    """An element's id and class, joined, for pattern matching."""
+    return f"{element.get('id') or ''} {element.get('class') or ''}".strip()
+
+
+def is_chrome(element: HtmlElement) -> bool:
+    """Whether this element itself is site chrome (not looking at ancestors)."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    attrs = attributes(element)
+    if _ARTICLE_HEADER.search(attrs):
+        return False
+    if tag in _CHROME_TAGS:
+        return not (tag == "header" and element.xpath("ancestor::article"))
+    return bool(attrs and _CHROME_WORDS.search(attrs))
+
+
+def in_chrome(element: HtmlElement) -> bool:
+    """Whether this element or one of its ancestors is site chrome."""
+    node: HtmlElement | None = element
+    while node is not None and node.tag not in ("body", "html"):
+        if is_chrome(node):
+            return True
+        node = node.getparent()
+    return False
