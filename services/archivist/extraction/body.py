@@ -21,11 +21,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.xml import xmltotxt
 
-from archivist.extraction.boilerplate import (
-    boilerplate_elements,
-    is_boilerplate_line,
-    starts_link_list,
-)
+from archivist.extraction.boilerplate import is_boilerplate_line, starts_link_list
 
 __all__ = ["extract_body", "word_key"]
 
@@ -88,10 +84,11 @@ def extract_body(tree: HtmlElement, url: str, *, remove: Iterable[HtmlElement] =
                  titles: Iterable[str] = (), comments: Iterable[str] = ()) -> str:
     """The body text of one page. Mutates ``tree``: call it after the read-only steps.
 
-    ``remove`` are elements known not to be article (the comment section), ``titles`` the
-    headline variants to drop from the top, ``comments`` comment texts that must not appear.
+    ``remove`` are elements known not to be article (comment section, page furniture),
+    ``titles`` the headline variants to drop from the top, ``comments`` comment texts that must
+    not appear.
     """
-    _remove(list(remove) + boilerplate_elements(tree))
+    _remove(remove)
     document = trafilatura.bare_extraction(
         tree, url=url, fast=True, include_comments=False, include_tables=True,
         with_metadata=False,

@@ -9,15 +9,16 @@ class/id) and after it (by line pattern) is where our precision gain comes from.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from lxml.html import HtmlElement
 
-from archivist.extraction.regions import attributes
+from archivist.extraction.regions import token_pattern
 
 __all__ = ["boilerplate_elements", "is_boilerplate_line", "is_pager_text", "starts_link_list"]
 
-_FURNITURE = re.compile(
-    r"^(?:related|related-?(?:articles?|posts?|stories|content|links|news|items?)|"
+_FURNITURE = token_pattern(
+    r"related|related-?(?:articles?|posts?|stories|content|links|news|items?)|"
     r"(?:\w+-)?related|recommend\w*|newsletter\w*|\w*-newsletter|signup|sign-up|"
     r"subscribe\w*|subscription|share|shares|sharing|share-?(?:bar|buttons?|tools|links|icons)|"
     r"social|social-?(?:share|links|media|buttons?|icons)|breadcrumbs?|pagination|pager|"
@@ -26,8 +27,7 @@ _FURNITURE = re.compile(
     r"advert\w*|ad-?slot|ad-?container|ad-?wrapper|cookie\w*|popup|modal|author-?bio|"
     r"author-?box|about-?the-?author|print-?only|skip-?link|sr-only|visually-?hidden|"
     r"comment-?count|comments-?link|pageno|page-?number|article-?footer|entry-?footer|"
-    r"post-?footer)$",
-    re.IGNORECASE,
+    r"post-?footer"
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 #: An element holding more of the page's text than this is the article, whatever its class.
@@ -74,26 +74,24 @@ _LIST_INTRO = re.compile(
 )
 
 
-def _is_furniture(element: HtmlElement) -> bool:
-    if any(_FURNITURE.match(token) for token in attributes(element).split()):
+def _is_furniture(element: HtmlElement, attrs: str) -> bool:
+    if _FURNITURE.search(attrs):
         return True
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
     return bool(_HIDDEN_STYLE.search(element.get("style") or ""))
 
 
-def boilerplate_elements(tree: HtmlElement) -> list[HtmlElement]:
-    """Furniture blocks inside the page body, outermost first, none holding the article."""
+def boilerplate_elements(tree: HtmlElement,
+                         scanned: Iterable[tuple[HtmlElement, str]]) -> list[HtmlElement]:
+    """Furniture blocks among ``scanned`` (see :func:`.regions.containers`), outermost first,
+    none holding the article."""
     body = tree.find("body")
     if body is None:
         return []
     total = len(body.text_content()) or 1
-    found: list[HtmlElement] = []
-    for element in body.iterdescendants():
-        if not isinstance(element.tag, str) or element.tag in ("html", "body", "main"):
-            continue
-        if _is_furniture(element) and len(element.text_content()) <= _MAX_SHARE * total:
-            found.append(element)
+    found = [element for element, attrs in scanned
+             if _is_furniture(element, attrs) and len(element.text_content()) <= _MAX_SHARE * total]
     chosen = set(found)
     return [element for element in found
             if not any(ancestor in chosen for ancestor in element.iterancestors())]

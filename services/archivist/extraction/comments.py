@@ -29,25 +29,23 @@ from lxml.html import HtmlElement
 from archivist.extraction.authors import clean_author
 from archivist.extraction.dates import parse_date
 from archivist.extraction.model import Comment
-from archivist.extraction.regions import attributes, in_chrome
+from archivist.extraction.regions import attributes, in_chrome, token_pattern
 from archivist.extraction.structured import Structured, ld_text, ld_types
 from archivist.extraction.text import lines_text
 
 __all__ = ["CommentSection", "find_comments", "merge_comments"]
 
 _COMMENT_TYPES = {"Comment", "UserComments"}
-_REGION = re.compile(
-    r"^(?:comments?|comment-?list|commentlist|comments?-(?:area|section|container|wrapper|"
+_REGION = token_pattern(
+    r"comments?|comment-?list|commentlist|comments?-(?:area|section|container|wrapper|"
     r"block|list|thread|holder|box|content)|responses|discussion|disqus_thread|respond|"
     r"reader-?comments|user-?comments|article-?comments|post-?comments|story-?comments|"
-    r"kommentare|commentaires|comentarios)$",
-    re.IGNORECASE,
+    r"kommentare|commentaires|comentarios"
 )
-_BLOCK = re.compile(
-    r"^(?:comment|comment-?item|commentlist-?item|single-?comment|comment-?entry|"
+_BLOCK = token_pattern(
+    r"comment|comment-?item|commentlist-?item|single-?comment|comment-?entry|"
     r"comment-?wrap(?:per)?|c-comment|post-?comment|user-?comment|reader-?comment|"
-    r"depth-\d+|thread-(?:even|odd))$",
-    re.IGNORECASE,
+    r"depth-\d+|thread-(?:even|odd)"
 )
 _BLOCK_ID = re.compile(r"^(?:li-)?comment-?\d+$", re.IGNORECASE)
 _FORM = re.compile(
@@ -171,12 +169,12 @@ def _from_microdata(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]
     index_of: dict[HtmlElement, int] = {}
     out: list[Comment] = []
     for item in items:
-        text_node = next(_own_props(item, "text"), None) or next(
-            _own_props(item, "commentText"), None)
+        text_node = next((node for prop in ("text", "commentText")
+                          for node in _own_props(item, prop)), None)
         if text_node is None:
             continue
-        author_node = next(_own_props(item, "author"), None) or next(
-            _own_props(item, "creator"), None)
+        author_node = next((node for prop in ("author", "creator")
+                            for node in _own_props(item, prop)), None)
         author = None
         if author_node is not None:
             name_node = next(_own_props(author_node, "name"), None)
@@ -197,12 +195,12 @@ def _from_microdata(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]
 # --- comment markup ----------------------------------------------------------------------
 
 
-def _regions(tree: HtmlElement) -> list[HtmlElement]:
-    found = [element for element in tree.xpath("//body//*[@id or @class]")
-             if _matches(element, _REGION) and element.tag not in ("a", "span", "img", "button")
-             and not in_chrome(element)]
+def _regions(scanned: Iterable[tuple[HtmlElement, str]]) -> list[HtmlElement]:
+    found = [element for element, attrs in scanned
+             if element.tag != "span" and _REGION.search(attrs) and not in_chrome(element)]
+    chosen = set(found)
     return [element for element in found
-            if not any(ancestor in found for ancestor in element.iterancestors())]
+            if not any(ancestor in chosen for ancestor in element.iterancestors())]
 
 
 def _is_noise(element: HtmlElement) -> bool:
@@ -213,7 +211,7 @@ def _is_noise(element: HtmlElement) -> bool:
 def _blocks(region: HtmlElement) -> list[HtmlElement]:
     blocks = [element for element in region.iter()
               if isinstance(element.tag, str) and element is not region
-              and (_matches(element, _BLOCK) or _BLOCK_ID.match(element.get("id") or ""))
+              and (_BLOCK.search(attributes(element)) or _BLOCK_ID.match(element.get("id") or ""))
               and not any(_is_noise(ancestor) for ancestor in element.iterancestors()
                           if ancestor is not region and region in ancestor.iterancestors())]
     # A wrapper around one comment (div#comment-1 > article.comment) is not a comment of its
@@ -340,9 +338,13 @@ def _forms(tree: HtmlElement) -> list[HtmlElement]:
             if element.xpath(".//textarea") or _matches(element, _FORM)]
 
 
-def find_comments(tree: HtmlElement, data: Structured) -> CommentSection:
-    """The page's comments in page order, and the elements of its comment section."""
-    regions = _regions(tree)
+def find_comments(tree: HtmlElement, data: Structured,
+                  scanned: Iterable[tuple[HtmlElement, str]]) -> CommentSection:
+    """The page's comments in page order, and the elements of its comment section.
+
+    ``scanned`` is the page's :func:`.regions.containers` list.
+    """
+    regions = _regions(scanned)
     section = CommentSection(regions=regions + _forms(tree))
     comments = _from_json_ld(data)
     microdata, items = _from_microdata(tree)

@@ -14,10 +14,12 @@ missing or wrong on real pages to make the time of day trustworthy.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 
-import dateparser
+from dateparser.date import DateDataParser
+from dateparser.languages.loader import default_loader
 from lxml.html import HtmlElement
 
 from archivist.extraction.regions import attributes, in_chrome
@@ -36,6 +38,8 @@ _MODIFIED_META = (
     "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
     "dc.date.modified", "last-modified", "lastmod", "article.updated",
 )
+#: Written dates worth parsing name a year (four digits, or two after a separator: 7/7/10).
+_HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d{2}(?!\d)")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$|[-_])")
 _BYLINE = re.compile(r"byline|author|dateline|posted|published|pubdate|date|time|meta|info",
@@ -45,6 +49,10 @@ _DATE_SETTINGS = {
     "REQUIRE_PARTS": ["day", "month", "year"],
     "RETURN_AS_TIMEZONE_AWARE": False,
 }
+#: Without a declared language, written dates are read as English: guessing among all of
+#: dateparser's locales costs tens of milliseconds a call.
+_DEFAULT_LANGUAGES = ("en",)
+_SUPPORTED = frozenset(default_loader.get_locale_map().keys())
 #: Text longer than this around a byline is prose, not a dateline.
 _MAX_DATE_TEXT = 80
 _OLDEST_YEAR = 1990
@@ -69,12 +77,17 @@ def parse_date(text: str | None, languages: list[str] | None = None) -> str | No
             return _valid(dt.date(*(int(part) for part in match.groups())))
         except ValueError:
             return None
-    if len(text) > _MAX_DATE_TEXT or not re.search(r"\d", text):
+    if len(text) > _MAX_DATE_TEXT or not _HAS_YEAR.search(text):
         return None
-    parsed = dateparser.parse(text, languages=languages, settings=_DATE_SETTINGS)
-    if parsed is None and languages:
-        parsed = dateparser.parse(text, settings=_DATE_SETTINGS)
+    parsed = _parser(tuple(languages or ()) or _DEFAULT_LANGUAGES).get_date_data(text).date_obj
     return _valid(parsed.date()) if parsed else None
+
+
+@functools.lru_cache(maxsize=32)
+def _parser(languages: tuple[str, ...]) -> DateDataParser:
+    """One dateparser per language set: building one (and guessing locales) is the slow part."""
+    known = [code for code in languages if code in _SUPPORTED] or list(_DEFAULT_LANGUAGES)
+    return DateDataParser(languages=known, settings=_DATE_SETTINGS)
 
 
 def _from_ld(data: Structured, key: str) -> str | None:

@@ -15,12 +15,14 @@ import trafilatura
 
 from archivist.extraction.authors import find_authors
 from archivist.extraction.body import extract_body
+from archivist.extraction.boilerplate import boilerplate_elements
 from archivist.extraction.comments import find_comments, merge_comments
 from archivist.extraction.dates import find_dates
 from archivist.extraction.language import declared_language, detect_language
 from archivist.extraction.metadata import Metadata, canonical_url, find_metadata
 from archivist.extraction.model import Comment, Extraction, SourcePage
 from archivist.extraction.parse import parse_page
+from archivist.extraction.regions import containers
 from archivist.extraction.structured import read_structured
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
@@ -50,11 +52,13 @@ def _extract_page(page: SourcePage) -> _PageResult:
     language = declared_language(tree, data)
     published, modified = find_dates(tree, data, page.url, language)
     authors = find_authors(tree, data)
-    section = find_comments(tree, data)
+    scanned = containers(tree)
+    section = find_comments(tree, data, scanned)
+    furniture = boilerplate_elements(tree, scanned)
     canonical = canonical_url(tree, page.url)
     h1 = [element.text_content() for element in tree.iter("h1")]
     body = extract_body(
-        tree, page.url, remove=section.regions,
+        tree, page.url, remove=section.regions + furniture,
         titles=[metadata.title or "", *h1], comments=[c.text for c in section.comments],
     )
     return _PageResult(canonical, metadata, authors, published, modified, language, body,
