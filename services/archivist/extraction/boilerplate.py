@@ -13,9 +13,16 @@ from collections.abc import Iterable
 
 from lxml.html import HtmlElement
 
-from archivist.extraction.regions import token_pattern
+from archivist.extraction.regions import attributes, in_chrome, token_pattern
 
-__all__ = ["boilerplate_elements", "is_boilerplate_line", "is_pager_text", "starts_link_list"]
+__all__ = [
+    "boilerplate_elements",
+    "deck_elements",
+    "is_boilerplate_line",
+    "is_pager_text",
+    "link_lists",
+    "starts_link_list",
+]
 
 _FURNITURE = token_pattern(
     r"related|related-?(?:articles?|posts?|stories|content|links|news|items?)|"
@@ -29,6 +36,13 @@ _FURNITURE = token_pattern(
     r"comment-?count|comments-?link|pageno|page-?number|article-?footer|entry-?footer|"
     r"post-?footer"
 )
+_DECK = token_pattern(r"(?:article-?)?(?:sub-?head(?:line)?|subline|dek|standfirst|sub-?title|"
+                      r"strapline|summary|excerpt|teaser|description|kicker|lede|intro)")
+#: A headline's own header block (headline, deck, byline) is short; an article is not.
+_MAX_HEADER_TEXT = 1000
+_MIN_DECK = 30
+_MIN_LINK_ITEMS = 3
+_LINK_LIST_SHARE = 0.9
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 #: An element holding more of the page's text than this is the article, whatever its class.
 _MAX_SHARE = 0.4
@@ -48,7 +62,6 @@ _LINE_PATTERNS = [
     r".{0,120}\b(?:sign up|subscribe)\b.{0,120}\b(?:newsletter|inbox|e-?mail)\b.{0,100}",
     r".{0,120}\b(?:newsletter|inbox)\b.{0,120}\b(?:sign up|subscribe)\b.{0,100}",
     r"(?:thanks|thank you) for (?:signing up|subscribing).{0,100}",
-    r"https?://\S+",
     r".{0,80}\b(?:characters? (?:left|remaining)|word verification)\b.{0,120}",
     r"please read our (?:comment )?policy.{0,150}",
     r"your e-?mail(?: address)? will not be published.{0,100}",
@@ -95,6 +108,46 @@ def boilerplate_elements(tree: HtmlElement,
     chosen = set(found)
     return [element for element in found
             if not any(ancestor in chosen for ancestor in element.iterancestors())]
+
+
+def deck_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """The standfirst under the headline: h2/h3 in the headline's own (small) header block.
+
+    Decks summarise the article and are not part of its text; inside the article, h2/h3 are
+    section headings and stay.
+    """
+    headline = next((h1 for h1 in tree.iter("h1") if not in_chrome(h1)), None)
+    if headline is None:
+        return []
+    found: list[HtmlElement] = []
+    for block in (headline.getparent(), headline.getparent().getparent()
+                  if headline.getparent() is not None else None):
+        if block is None or block.tag in ("body", "html") or len(
+                block.text_content()) > _MAX_HEADER_TEXT:
+            break
+        found = [heading for heading in block.iter("h2", "h3", "h4")
+                 if len(heading.text_content().strip()) >= _MIN_DECK]
+    if not found:
+        sibling = headline.getnext()
+        if sibling is not None and sibling.tag in ("h2", "h3") and _DECK.search(
+                attributes(sibling)):
+            found = [sibling]
+    return found
+
+
+def link_lists(tree: HtmlElement) -> list[HtmlElement]:
+    """Lists of at least three items that are all links: lists of other articles."""
+    found = []
+    for listing in tree.iter("ul", "ol"):
+        items = [item for item in listing if item.tag == "li"]
+        if len(items) < _MIN_LINK_ITEMS:
+            continue
+        text = len(" ".join(listing.text_content().split()))
+        linked = sum(len(" ".join(a.text_content().split())) for a in listing.iter("a"))
+        if text and linked >= _LINK_LIST_SHARE * text and all(
+                item.find(".//a") is not None for item in items):
+            found.append(listing)
+    return found
 
 
 def is_boilerplate_line(line: str) -> bool:

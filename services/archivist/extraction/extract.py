@@ -15,7 +15,7 @@ import trafilatura
 
 from archivist.extraction.authors import find_authors
 from archivist.extraction.body import extract_body
-from archivist.extraction.boilerplate import boilerplate_elements
+from archivist.extraction.boilerplate import boilerplate_elements, deck_elements, link_lists
 from archivist.extraction.comments import find_comments, merge_comments
 from archivist.extraction.dates import find_dates
 from archivist.extraction.language import declared_language, detect_language
@@ -54,7 +54,7 @@ def _extract_page(page: SourcePage) -> _PageResult:
     authors = find_authors(tree, data)
     scanned = containers(tree)
     section = find_comments(tree, data, scanned)
-    furniture = boilerplate_elements(tree, scanned)
+    furniture = boilerplate_elements(tree, scanned) + deck_elements(tree) + link_lists(tree)
     canonical = canonical_url(tree, page.url)
     h1 = [element.text_content() for element in tree.iter("h1")]
     body = extract_body(
