@@ -26,6 +26,9 @@ from archivist.extraction.boilerplate import is_boilerplate_line, starts_link_li
 __all__ = ["extract_body", "word_key"]
 
 _WORDS = re.compile(r"\w+")
+#: A chunk of a split article body holds this many paragraphs of this many characters.
+_CHUNK_PARAGRAPHS = 2
+_CHUNK_PARAGRAPH = 80
 #: The headline, if repeated, is within the first few paragraphs.
 _TITLE_WINDOW = 3
 
@@ -40,6 +43,32 @@ def _remove(elements: Iterable[HtmlElement]) -> None:
     for element in elements:
         if element.getparent() is not None:
             element.drop_tree()
+
+
+def _join_chunks(tree: HtmlElement) -> None:
+    """Join an article body split into several same-class containers (between ad slots).
+
+    Content extractors pick the single best container and lose the other chunks. Containers
+    with the same tag and class, each holding several real paragraphs, are moved into the
+    first one, in document order.
+    """
+    groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    for paragraph in tree.iter("p"):
+        parent = paragraph.getparent()
+        if parent is None or not parent.get("class") or len(
+                paragraph.text_content()) < _CHUNK_PARAGRAPH:
+            continue
+        group = groups.setdefault((parent.tag, parent.get("class", "")), [])
+        if parent not in group:
+            group.append(parent)
+    for chunks in groups.values():
+        chunks = [chunk for chunk in chunks if sum(
+            1 for child in chunk if child.tag == "p"
+            and len(child.text_content()) >= _CHUNK_PARAGRAPH) >= _CHUNK_PARAGRAPHS]
+        if len(chunks) < 2 or any(a in b.iterancestors() for a in chunks for b in chunks):
+            continue
+        for chunk in chunks[1:]:
+            chunks[0].extend(list(chunk))
 
 
 def _blocks(postbody: HtmlElement | None) -> list[str]:
@@ -89,6 +118,7 @@ def extract_body(tree: HtmlElement, url: str, *, remove: Iterable[HtmlElement] =
     not appear.
     """
     _remove(remove)
+    _join_chunks(tree)
     document = trafilatura.bare_extraction(
         tree, url=url, fast=True, include_comments=False, include_tables=True,
         with_metadata=False,
