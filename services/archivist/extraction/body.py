@@ -9,7 +9,8 @@ trafilatura finds the main content; around it we add what it lacks on news and f
   are dropped.
 
 trafilatura runs in ``fast`` mode (no fallback extractors): it scores as well on the benchmark
-and is about 1.5x faster. Lists, tables and code blocks are kept, one block per paragraph.
+and is about 1.5x faster. When that pass returns what looks like a menu (mostly short labels),
+the full extractor runs again with ``favor_precision``. Lists, tables and code blocks are kept, one block per paragraph.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ _WORDS = re.compile(r"\w+")
 #: A chunk of a split article body holds this many paragraphs of this many characters.
 _CHUNK_PARAGRAPHS = 2
 _CHUNK_PARAGRAPH = 80
+#: Output of at least this many blocks, most of them short labels, is a menu.
+_NAV_MIN_BLOCKS = 10
+_NAV_LABEL = 40
+_NAV_SHARE = 0.6
 #: The headline, if repeated, is within the first few paragraphs.
 _TITLE_WINDOW = 3
 
@@ -84,6 +89,24 @@ def _blocks(postbody: HtmlElement | None) -> list[str]:
     return [block for block in blocks if block.strip()]
 
 
+def _run_trafilatura(tree: HtmlElement, url: str, *, fast: bool) -> list[str]:
+    """trafilatura's main-content blocks (it works on its own copy of ``tree``)."""
+    document = trafilatura.bare_extraction(
+        tree, url=url, fast=fast, favor_precision=not fast, include_comments=False,
+        include_tables=True, with_metadata=False,
+    )
+    return _blocks(document.body if document is not None else None)
+
+
+def _looks_like_navigation(blocks: list[str]) -> bool:
+    """Mostly short label-like lines: the fast pass took a menu for the article."""
+    if len(blocks) < _NAV_MIN_BLOCKS:
+        return False
+    labels = sum(1 for block in blocks
+                 if len(block) < _NAV_LABEL and not block.rstrip().endswith((".", "!", "?", ":")))
+    return labels >= _NAV_SHARE * len(blocks)
+
+
 def _is_list(block: str) -> bool:
     return block.lstrip().startswith(("- ", "* ", "• "))
 
@@ -95,7 +118,7 @@ def _filter(blocks: list[str], titles: set[str], comment_keys: set[str]) -> list
         key = word_key(block)
         if not key:
             continue
-        if index < _TITLE_WINDOW and key in titles and not kept:
+        if index < _TITLE_WINDOW and key in titles:
             continue
         if is_boilerplate_line(block) or key in comment_keys:
             continue
@@ -119,12 +142,10 @@ def extract_body(tree: HtmlElement, url: str, *, remove: Iterable[HtmlElement] =
     """
     _remove(remove)
     _join_chunks(tree)
-    document = trafilatura.bare_extraction(
-        tree, url=url, fast=True, include_comments=False, include_tables=True,
-        with_metadata=False,
-    )
-    blocks = _blocks(document.body if document is not None else None)
+    blocks = _run_trafilatura(tree, url, fast=True)
+    if _looks_like_navigation(blocks):
+        blocks = _run_trafilatura(tree, url, fast=False) or blocks
     comment_keys = {word_key(line) for text in comments for line in text.split("\n")}
     comment_keys.discard("")
-    title_keys = {word_key(title) for title in titles if title}
+    title_keys = {word_key(title) for title in [*titles, url] if title}
     return "\n\n".join(_filter(blocks, title_keys, comment_keys))
