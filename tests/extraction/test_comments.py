@@ -1,0 +1,160 @@
+"""Comments one by one, from schema.org data, CMS markup and plain "X wrote:" blocks."""
+
+from __future__ import annotations
+
+import json
+
+from archivist.extraction import Comment
+
+from .conftest import article, page
+
+WORDPRESS = """
+<div id="comments" class="comments-area">
+  <h2 class="comments-title">3 thoughts on &ldquo;Budget Vote Delayed&rdquo;</h2>
+  <ol class="comment-list">
+    <li id="comment-11" class="comment even thread-even depth-1 parent">
+      <article id="div-comment-11" class="comment-body">
+        <footer class="comment-meta">
+          <div class="comment-author vcard"><img class="avatar" src="a.png" alt="">
+            <cite class="fn">Alice Martin</cite> <span class="says">says:</span></div>
+          <div class="comment-metadata"><a href="#comment-11">
+            <time datetime="2024-05-03T10:15:00+00:00">May 3, 2024 at 10:15 am</time></a></div>
+        </footer>
+        <div class="comment-content"><p>First line of Alice.<br>Second line of Alice.</p></div>
+        <div class="reply"><a class="comment-reply-link" href="#">Reply</a></div>
+      </article>
+      <ul class="children">
+        <li id="comment-12" class="comment odd alt depth-2">
+          <article id="div-comment-12" class="comment-body">
+            <footer class="comment-meta">
+              <div class="comment-author vcard"><b class="fn"><a href="https://bob.example">Bob
+                Stone</a></b> <span class="says">says:</span></div>
+              <div class="comment-metadata"><time datetime="2024-05-04T08:00:00+00:00">May 4,
+                2024</time></div>
+            </footer>
+            <div class="comment-content"><p>Bob replies to Alice.</p></div>
+            <div class="reply"><a class="comment-reply-link" href="#">Reply</a></div>
+          </article>
+        </li>
+      </ul>
+    </li>
+    <li id="comment-13" class="comment even thread-odd depth-1">
+      <article id="div-comment-13" class="comment-body">
+        <footer class="comment-meta">
+          <div class="comment-author vcard"><cite class="fn">Carol</cite>
+            <span class="says">says:</span></div>
+          <div class="comment-metadata"><time datetime="2024-05-05T09:00:00+00:00">May 5</time>
+          </div>
+        </footer>
+        <div class="comment-content"><p>Carol starts a new thread.</p></div>
+      </article>
+    </li>
+  </ol>
+  <div id="respond" class="comment-respond">
+    <h3 id="reply-title" class="comment-reply-title">Leave a Reply</h3>
+    <form action="/wp-comments-post.php" method="post" id="commentform" class="comment-form">
+      <p class="comment-notes">Your email address will not be published.</p>
+      <p class="comment-form-comment"><textarea id="comment" name="comment"></textarea></p>
+      <p class="form-submit"><input type="submit" value="Post Comment"></p>
+    </form>
+  </div>
+</div>
+"""
+
+
+def test_wordpress_nested_replies() -> None:
+    result = page(article(after=WORDPRESS))
+    assert result.comments == (
+        Comment("Alice Martin", "2024-05-03", "First line of Alice.\nSecond line of Alice.", None),
+        Comment("Bob Stone", "2024-05-04", "Bob replies to Alice.", 0),
+        Comment("Carol", "2024-05-05", "Carol starts a new thread.", None),
+    )
+    assert "Alice" not in result.body
+    assert "Leave a Reply" not in result.body
+    assert "Paragraph 4 ends here." in result.body
+
+
+def test_json_ld_comments() -> None:
+    data = {
+        "@context": "https://schema.org", "@type": "NewsArticle",
+        "headline": "Budget Vote Delayed", "datePublished": "2024-05-02",
+        "comment": [
+            {"@type": "Comment", "author": {"@type": "Person", "name": "Dana Reed"},
+             "dateCreated": "2024-05-02T12:00:00Z", "text": "Great reporting.",
+             "comment": [{"@type": "Comment", "author": {"@type": "Person", "name": "Eli"},
+                          "dateCreated": "2024-05-03", "text": "Agreed with Dana."}]},
+            {"@type": "Comment", "author": "Fay", "text": "When is the next vote?"},
+        ],
+    }
+    head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    result = page(article(head=head))
+    assert result.comments == (
+        Comment("Dana Reed", "2024-05-02", "Great reporting.", None),
+        Comment("Eli", "2024-05-03", "Agreed with Dana.", 0),
+        Comment("Fay", None, "When is the next vote?", None),
+    )
+
+
+MICRODATA = """
+<section class="reader-feedback">
+  <div itemprop="comment" itemscope itemtype="https://schema.org/Comment">
+    <span itemprop="author" itemscope itemtype="https://schema.org/Person">
+      <span itemprop="name">Gina Holt</span></span>
+    <meta itemprop="dateCreated" content="2024-05-06">
+    <div itemprop="text">Microdata comment one.<br>With a second line.</div>
+    <div itemprop="comment" itemscope itemtype="https://schema.org/Comment">
+      <span itemprop="author">Hugo</span>
+      <time itemprop="dateCreated" datetime="2024-05-07">7 May</time>
+      <p itemprop="text">A nested answer.</p>
+    </div>
+  </div>
+</section>
+"""
+
+
+def test_microdata_comments() -> None:
+    result = page(article(after=MICRODATA))
+    assert result.comments == (
+        Comment("Gina Holt", "2024-05-06", "Microdata comment one.\nWith a second line.", None),
+        Comment("Hugo", "2024-05-07", "A nested answer.", 0),
+    )
+    assert "Microdata comment" not in result.body
+
+
+SAYS = """
+<div id="comments">
+  <h3>Reader comments</h3>
+  <div class="entry">
+    <p class="who">Ivan Petrov says:</p>
+    <p>Roads first, then the library.</p>
+  </div>
+  <div class="entry">
+    <p class="who">june_bug wrote:</p>
+    <p>I disagree.<br>Schools matter more.</p>
+  </div>
+  <p>You have 500 characters left. Word Verification: type the letters.</p>
+  <form><textarea name="c"></textarea><input type="submit" value="Send"></form>
+</div>
+"""
+
+
+def test_says_and_wrote_blocks() -> None:
+    result = page(article(after=SAYS))
+    assert [(c.author, c.text) for c in result.comments] == [
+        ("Ivan Petrov", "Roads first, then the library."),
+        ("june_bug", "I disagree.\nSchools matter more."),
+    ]
+    assert "characters left" not in result.body
+    assert "Word Verification" not in result.body
+
+
+def test_no_comments() -> None:
+    assert page(article()).comments == ()
+
+
+def test_recent_comments_widget_is_not_comments() -> None:
+    widget = ('<div id="sidebar"><div class="widget widget_recent_comments">'
+              '<h3>Recent Comments</h3><ul id="recentcomments">'
+              '<li class="recentcomments">Zed on <a href="/a">Another story</a></li>'
+              '<li class="recentcomments">Yan on <a href="/b">Third story</a></li></ul></div></div>')
+    assert page(article(after=widget)).comments == ()
