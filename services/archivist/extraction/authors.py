@@ -38,6 +38,9 @@ _WEEKDAY = re.compile(
 _NOT_NAME = re.compile(r"\d|https?:|www\.|\|", re.IGNORECASE)
 _PARTICLES = {"van", "der", "den", "de", "del", "della", "di", "da", "von", "zu", "la", "le",
               "du", "dos", "das", "ten", "ter", "bin", "al", "el"}
+_NUMERALS = {"II", "III", "IV"}
+#: In a mixed-case name, a capitalised word this long is a shouted name, shorter an acronym.
+_MIN_SHOUTED = 4
 _MAX_NAME = 60
 _MAX_AUTHORS = 10
 
@@ -54,14 +57,23 @@ def _title_word(word: str) -> str:
     return lower.capitalize()
 
 
+def _shouting(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters) and word not in _NUMERALS
+
+
 def title_case_name(name: str) -> str:
-    """Title-case a name written in capitals (``WAI MOE`` → ``Wai Moe``); others unchanged."""
-    letters = [c for c in name if c.isalpha()]
-    if not letters or not all(c.isupper() for c in letters) or len(letters) <= 3:
-        return name
+    """Title-case the words of a name written in capitals (``WAI MOE`` → ``Wai Moe``).
+
+    Words already in mixed case are left alone, and so are short capitals (BBC, AP) beside
+    mixed-case words, which are acronyms rather than shouting; particles such as "van der" inside a name
+    become lower-case, and "MCDONALD"/"O'BRIEN" become "McDonald"/"O'Brien".
+    """
     words = name.split()
+    whole = all(_shouting(word) or not any(c.isalpha() for c in word) for word in words)
     return " ".join(
-        word.lower() if index and word.lower() in _PARTICLES and index < len(words) - 1
+        word if not _shouting(word) or (not whole and len(word) < _MIN_SHOUTED)
+        else word.lower() if 0 < index < len(words) - 1 and word.lower() in _PARTICLES
         else _title_word(word)
         for index, word in enumerate(words)
     )

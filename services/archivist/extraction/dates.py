@@ -40,6 +40,11 @@ _MODIFIED_META = (
 )
 #: Written dates worth parsing name a year (four digits, or two after a separator: 7/7/10).
 _HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d{2}(?!\d)")
+#: Date-shaped pieces of a longer text: "3 mars 2022", "March 3, 2022", "3.3.2022".
+_WRITTEN_DATE = re.compile(
+    r"\b\d{1,2}\.?\s+[^\W\d_]{3,12}\.?,?\s+\d{4}\b|\b[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
+    r"\s+\d{4}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
+)
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$|[-_])")
 _BYLINE = re.compile(r"byline|author|dateline|posted|published|pubdate|date|time|meta|info",
@@ -79,8 +84,12 @@ def parse_date(text: str | None, languages: list[str] | None = None) -> str | No
             return None
     if len(text) > _MAX_DATE_TEXT or not _HAS_YEAR.search(text):
         return None
-    parsed = _parser(tuple(languages or ()) or _DEFAULT_LANGUAGES).get_date_data(text).date_obj
-    return _valid(parsed.date()) if parsed else None
+    parser = _parser(tuple(languages or ()) or _DEFAULT_LANGUAGES)
+    for candidate in [text, *(match.group(0) for match in _WRITTEN_DATE.finditer(text))]:
+        parsed = parser.get_date_data(candidate).date_obj
+        if parsed:
+            return _valid(parsed.date())
+    return None
 
 
 @functools.lru_cache(maxsize=32)
