@@ -71,12 +71,17 @@ def title_case_name(name: str) -> str:
     """
     words = name.split()
     whole = all(_shouting(word) or not any(c.isalpha() for c in word) for word in words)
-    return " ".join(
-        word if not _shouting(word) or (not whole and len(word) < _MIN_SHOUTED)
-        else word.lower() if 0 < index < len(words) - 1 and word.lower() in _PARTICLES
-        else _title_word(word)
-        for index, word in enumerate(words)
-    )
+    if whole and sum(c.isalpha() for c in name) < _MIN_SHOUTED:
+        return name
+
+    def fix(index: int, word: str) -> str:
+        if not _shouting(word):
+            return word
+        if 0 < index < len(words) - 1 and word.lower() in _PARTICLES:
+            return word.lower()
+        return _title_word(word) if whole or len(word) >= _MIN_SHOUTED else word
+
+    return " ".join(fix(index, word) for index, word in enumerate(words))
 
 
 def clean_author(raw: str) -> str | None:
