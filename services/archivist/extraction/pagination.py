@@ -149,7 +149,7 @@ def _links(tree: HtmlElement, base: str) -> Iterator[tuple[str, str, bool, str]]
 def _current_number(tree: HtmlElement, own: _Numbered) -> tuple[int | None, int | None]:
     """This page's number and the page count, from its URL and "Page X of N" text."""
     body = tree.find("body")
-    text = " ".join((body if body is not None else tree).text_content().split())[:20000]
+    text = " ".join(" ".join((body if body is not None else tree).itertext()).split())
     match = _PAGE_OF.search(text)
     if match:
         current, total = int(match.group(1)), int(match.group(2))
@@ -199,17 +199,18 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
         if says_number or (in_pager and len(text) <= _MAX_PAGER_TEXT) or rels & {
                 "next", "prev", "previous"} or _NEXT_PREV.match(text):
             by_number.setdefault(number, link)
+    if current is None and not by_number:
+        chain = [relative["prev"]] if "prev" in relative else []
+        chain += [url] + ([relative["next"]] if "next" in relative else [])
+        return chain[:max_pages] if url in chain[:max_pages] else [url]
     if current is None:
-        current = 1 if by_number else None
-    if current is not None:
-        by_number.pop(current, None)
-        if "prev" in relative and current > 1:
-            by_number.setdefault(current - 1, relative["prev"])
-        if "next" in relative:
-            by_number.setdefault(current + 1, relative["next"])
-        by_number[current] = url
-    if not by_number:
-        return [url]
+        current = 1
+    by_number.pop(current, None)
+    if "prev" in relative and current > 1:
+        by_number.setdefault(current - 1, relative["prev"])
+    if "next" in relative:
+        by_number.setdefault(current + 1, relative["next"])
+    by_number[current] = url
     numbered_samples = [(number, link) for number, link in by_number.items()
                         if _split_number(link).number == number]
     if total and numbered_samples and total <= max_pages * 5:
@@ -219,9 +220,7 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
                 by_number[number] = _with_number(sample, sample_number, number)
     ordered = [by_number[number] for number in sorted(by_number)]
     if len(ordered) > max_pages:
-        position = ordered.index(url)
-        start = max(0, min(position - max_pages + 1, len(ordered) - max_pages)) if \
-            position >= max_pages else 0
+        start = max(0, ordered.index(url) - max_pages + 1)
         ordered = ordered[start:start + max_pages]
     return ordered
 
