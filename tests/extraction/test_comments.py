@@ -158,3 +158,45 @@ def test_recent_comments_widget_is_not_comments() -> None:
               '<li class="recentcomments">Zed on <a href="/a">Another story</a></li>'
               '<li class="recentcomments">Yan on <a href="/b">Third story</a></li></ul></div></div>')
     assert page(article(after=widget)).comments == ()
+
+
+FLAT = """
+<h3>2 Responses</h3>
+<p><b>Maya Chen</b> said on July 8, 2010:</p>
+<p>The library roof has leaked for years.</p>
+<p>Glad it is finally funded.</p>
+<p><b>Olaf</b> wrote:</p>
+<p>What about the buses?</p>
+<form><p>Please read our policy before you post.</p><textarea></textarea></form>
+"""
+
+
+def test_flat_wrote_lines_after_a_comments_heading() -> None:
+    result = page(article(after=FLAT))
+    assert result.comments == (
+        Comment("Maya Chen", "2010-07-08",
+                "The library roof has leaked for years.\nGlad it is finally funded.", None),
+        Comment("Olaf", None, "What about the buses?", None),
+    )
+    assert "buses" not in result.body
+    assert "policy" not in result.body
+
+
+def test_section_heading_named_comments_is_not_a_comment_section() -> None:
+    section = ("<h2>Comments from the public</h2><p>Residents asked the council to publish "
+               "the full budget online before the next meeting, and several spoke.</p>")
+    result = page(article(section))
+    assert result.comments == ()
+    assert "Residents asked the council" in result.body
+
+
+def test_comments_merged_across_pages_without_repeats() -> None:
+    from archivist.extraction import SourcePage, extract
+
+    def one(n: int) -> SourcePage:
+        html = article(after=WORDPRESS)
+        return SourcePage(f"https://news.example.com/story?page={n}", html.encode(), None)
+
+    result = extract([one(1), one(2)])
+    assert [c.author for c in result.comments] == ["Alice Martin", "Bob Stone", "Carol"]
+    assert [c.parent for c in result.comments] == [None, 0, None]

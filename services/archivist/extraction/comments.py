@@ -27,6 +27,7 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from archivist.extraction.authors import clean_author
+from archivist.extraction.boilerplate import is_boilerplate_line
 from archivist.extraction.dates import parse_date
 from archivist.extraction.model import Comment
 from archivist.extraction.regions import attributes, in_chrome, token_pattern
@@ -60,14 +61,21 @@ _TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|^text$|^conten
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
 _REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer|vote)|"
                           r"vote|like|report|share", re.IGNORECASE)
+_VERBS = (r"(?:wrote|says|said|writes|commented|replied|schrieb|schreibt|sagt|a écrit|écrit|dit|"
+          r"escribió|dice|disse|diz|scrive|ha scritto|schreef|skrev|napisał)")
+#: "NAME wrote:" / "NAME said on 8 July 2010:" as a whole line (the author line of a comment).
 _SAID = re.compile(
-    r"^\s*(.{1,60}?)\s+(?:wrote|says|said|writes|schrieb|schreibt|sagt|a écrit|écrit|dit|"
-    r"escribió|dice|disse|diz|scrive|ha scritto|schreef|skrev|napisał)\s*:?\s*$",
+    r"^\s*(.{1,60}?)\s+" + _VERBS + r"(?:\s+(?:on|at|am|le|el|il|em|op)\s+(.{4,40}?))?\s*:?\s*$",
     re.IGNORECASE,
 )
+#: The same at the start of a comment's text: "NAME wrote: text...".
 _SAID_INLINE = re.compile(
-    r"^\s*(.{1,60}?)\s+(?:wrote|says|said|writes|schrieb|schreibt|sagt|a écrit|dit|escribió|"
-    r"dice|disse|scrive|schreef|skrev|napisał)\s*:\s*",
+    r"^\s*(.{1,60}?)\s+" + _VERBS + r"(?:\s+(?:on|at|am|le|el|il|em|op)\s+(.{4,40}?))?\s*:\s*",
+    re.IGNORECASE,
+)
+_COMMENTS_HEADING = re.compile(
+    r"^\W*(?:\d+\s+)?(?:comments?|responses?|replies|reader comments|user comments|"
+    r"reactions|kommentare?|commentaires?|comentarios?|commenti|reacties)\b.{0,60}$",
     re.IGNORECASE,
 )
 _NOISE_LINE = re.compile(
@@ -310,11 +318,17 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
         said = _SAID_INLINE.match(text)
         if said and clean_author(said.group(1)):
             author, text = clean_author(said.group(1)), text[said.end():]
-    lines = [line for line in text.split("\n") if not _NOISE_LINE.match(line.strip())]
-    text = "\n".join(lines).strip()
+    text = _clean_lines(text)
     if not text:
         return None
     return Comment(author=author, published=published, text=text, parent=parent)
+
+
+def _clean_lines(text: str) -> str:
+    """Comment text without reply/like links, form prompts and captcha instructions."""
+    return "\n".join(line for line in text.split("\n") if line.strip()
+                     and not _NOISE_LINE.match(line.strip())
+                     and not is_boilerplate_line(line)).strip()
 
 
 def _from_blocks(blocks: list[HtmlElement]) -> list[Comment]:
@@ -330,6 +344,65 @@ def _from_blocks(blocks: list[HtmlElement]) -> list[Comment]:
             index_of[block] = len(out)
             out.append(comment)
     return out
+
+
+def _said_runs(elements: Iterable[HtmlElement]) -> list[Comment]:
+    """Comments in a flat run of elements, each starting at a "NAME wrote:" line."""
+    out: list[Comment] = []
+    author: str | None = None
+    published: str | None = None
+    lines: list[str] = []
+
+    def close() -> None:
+        text = _clean_lines("\n".join(lines))
+        if author and text:
+            out.append(Comment(author=author, published=published, text=text))
+
+    for element in elements:
+        if _is_noise(element) or element.tag in ("script", "style"):
+            continue
+        text = lines_text(element)
+        first, _, rest = text.partition("\n")
+        said = _SAID.match(first) or _SAID_INLINE.match(text)
+        name = clean_author(said.group(1)) if said else None
+        if said and name:
+            close()
+            author = name
+            published = parse_date(said.group(2)) if said.group(2) else None
+            lines = [rest] if _SAID.match(first) else [text[said.end():]]
+        elif author:
+            lines.append(text)
+    close()
+    return out
+
+
+def _heading_sections(tree: HtmlElement) -> Iterator[tuple[HtmlElement, list[HtmlElement]]]:
+    """A "12 Comments" heading and the elements that follow it, up to the next heading."""
+    for heading in tree.iter("h2", "h3", "h4", "h5"):
+        if not _COMMENTS_HEADING.match(" ".join(heading.text_content().split())) or in_chrome(
+                heading):
+            continue
+        run: list[HtmlElement] = []
+        for sibling in heading.itersiblings():
+            if sibling.tag in ("h1", "h2", "h3"):
+                break
+            if isinstance(sibling.tag, str):
+                run.append(sibling)
+        if run:
+            yield heading, run
+
+
+def _from_region(region: HtmlElement) -> list[Comment]:
+    blocks = _blocks(region)
+    if blocks:
+        return _from_blocks(blocks)
+    children = [child for child in region if isinstance(child.tag, str)]
+    if len(children) == 1 and not _said_runs(children):
+        children = [child for child in children[0] if isinstance(child.tag, str)]
+    runs = _said_runs(children)
+    segments = _from_blocks(_segments(region))
+    with_author = sum(1 for comment in segments if comment.author)
+    return runs if runs and with_author * 2 < len(segments) else segments or runs
 
 
 def _forms(tree: HtmlElement) -> list[HtmlElement]:
@@ -353,8 +426,15 @@ def find_comments(tree: HtmlElement, data: Structured,
         comments = microdata
     if not comments:
         for region in regions:
-            blocks = _blocks(region) or _segments(region)
-            comments.extend(_from_blocks(blocks))
+            comments.extend(_from_region(region))
+    if not comments:
+        # No comment markup: trust a "Comments" heading only when what follows it reads as
+        # comments ("NAME wrote:"), since an article may have a section called "Comments".
+        for heading, run in _heading_sections(tree):
+            found = _said_runs(run)
+            if found:
+                comments.extend(found)
+                section.regions.extend([heading, *run])
     section.comments = merge_comments([comments])
     return section
 
