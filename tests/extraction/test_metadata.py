@@ -128,3 +128,15 @@ def test_title_from_title_tag_without_site_suffix() -> None:
     html = ("<html><head><title>Budget Vote Delayed | Example News</title></head><body>"
             "<p>Some text here.</p></body></html>")
     assert page(html).title == "Budget Vote Delayed"
+
+
+def test_unmarked_header_date_before_headline_loses_to_byline() -> None:
+    html = ('<html><body><div class="strip"><time datetime="2025-02-09">Sunday, '
+            'February 09, 2025</time></div><div class="story"><div class="story-head">'
+            '<h1>Budget Vote Delayed</h1><div class="info">By Ron Hale | '
+            '<time datetime="2016-10-12">October 12, 2016</time></div></div>'
+            f'<div class="text"><p>{"The council met again. " * 20}</p></div></div>'
+            '</body></html>')
+    result = page(html, url="https://news.example.com/story.php?id=3")
+    assert result.published == "2016-10-12"
+    assert result.authors == ("Ron Hale",)

@@ -42,6 +42,7 @@ _NUMERALS = {"II", "III", "IV"}
 #: In a mixed-case name, a capitalised word this long is a shouted name, shorter an acronym.
 _MIN_SHOUTED = 4
 _MAX_NAME = 60
+_MAX_BYLINE = 120
 _MAX_AUTHORS = 10
 
 
@@ -148,4 +149,22 @@ def find_authors(tree: HtmlElement, data: Structured) -> tuple[str, ...]:
                     break
             if names:
                 break
+    if not names:
+        names = _byline_text(tree)
     return _dedupe(names)
+
+
+def _byline_text(tree: HtmlElement) -> list[str]:
+    """Names from a short "By ..." line near the headline, when nothing marks up the byline."""
+    headline = next((h1 for h1 in tree.iter("h1") if not in_chrome(h1)), None)
+    if headline is None:
+        return []
+    scope = headline.getparent() if headline.getparent() is not None else headline
+    scope = scope.getparent() if scope.getparent() is not None else scope
+    for element in scope.iter("p", "div", "span", "address", "li"):
+        text = " ".join(element.text_content().split())
+        if len(text) <= _MAX_BYLINE and _PREFIX.match(text):
+            names = split_authors(text)
+            if names:
+                return names
+    return []

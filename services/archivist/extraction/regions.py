@@ -34,7 +34,8 @@ def containers(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
 _CHROME_TAGS = {"header", "nav", "footer", "aside"}
 _CHROME_WORDS = re.compile(
     r"(?:^|[\s_-])(?:header|masthead|top-?bar|navbar|nav|navigation|menu|footer|sidebar|"
-    r"side-bar|widget|today|site-?info|breadcrumbs?|banner)(?:$|[\s_-])",
+    r"side-bar|widget|today|current-?date|date-?today|top-?nav|utility|ticker|site-?info|"
+    r"breadcrumbs?|banner)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 #: A "header" class inside an article is usually the article header (title, byline): keep it.
