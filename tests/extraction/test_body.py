@@ -75,3 +75,15 @@ def test_multi_page_body_in_reading_order() -> None:
         "Closing words of page 2")
     assert result.pages == ("https://news.example.com/story?page=1",
                             "https://news.example.com/story?page=2")
+
+
+def test_unmarked_more_articles_list_is_dropped() -> None:
+    more = ("<h3>More articles in this section</h3><ul>"
+            '<li><a href="/a">Mayor opens new bridge over the river</a></li>'
+            '<li><a href="/b">School board elects new chair</a></li></ul>'
+            "<p>« previous <a href='?p=1'>1</a> | <a href='?p=2'>2</a> | <b>3</b></p>")
+    body = page(article(more)).body.lower()
+    assert "more articles" not in body
+    assert "mayor opens" not in body
+    assert "previous" not in body
+    assert "paragraph 4 ends here." in body

@@ -56,6 +56,8 @@ _LINE_PATTERNS = [
     r"also read|also see|don'?t miss|more on this|recommended|read next|watch|listen|"
     r"trending|most read|most popular|more from [\w ]{1,40}|you may also like|"
     r"you might also like|more stories|more articles|top stories)\s*(?::.{0,200}|\.{0,3})",
+    r"(?:more|other|related|recommended|latest|popular|top|similar) (?:articles|stories|news|"
+    r"posts|headlines|videos)\b.{0,40}",
     r"advertisement|advertising|sponsored|tags?|filed under|share(?: this)?(?: article| story)?|"
     r"comments?|\d+ comments?|leave a (?:reply|comment)|post a comment|print|e-?mail|"
     r"previous|next|previous (?:article|post)|next (?:article|post)",
@@ -82,7 +84,8 @@ _PAGER_TEXT = re.compile(
 _LIST_INTRO = re.compile(
     r"^\s*(?:related|read more|see also|also read|don'?t miss|more on this|recommended|"
     r"read next|more stories|more articles|you may also like|you might also like|"
-    r"more from [\w ]{1,40}|top stories|trending|most read|most popular)\b",
+    r"more from [\w ]{1,40}|top stories|trending|most read|most popular|"
+    r"(?:more|other|latest|popular|similar) (?:articles|stories|news|posts|headlines))\b",
     re.IGNORECASE,
 )
 
