@@ -136,8 +136,8 @@ def find_authors(tree: HtmlElement, data: Structured) -> tuple[str, ...]:
             names = split_authors(meta)
     if not names:
         for xpath in ("//*[@itemprop='author']", "//*[@rel='author']",
-                      "//*[contains(concat(' ',normalize-space(@class),' '),' author ') or "
-                      "contains(@class,'author-name') or contains(@class,'byline__name')]",
+                      ("//*[contains(concat(' ',normalize-space(@class),' '),' author ') or "
+                       "contains(@class,'author-name') or contains(@class,'byline__name')]"),
                       "//*[contains(@class,'byline') or contains(@id,'byline')]"):
             for element in tree.xpath(xpath):
                 if in_chrome(element) or element.xpath("ancestor::*[contains(@class,'comment')]"):

@@ -52,15 +52,15 @@ _MIN_PAGER_NUMBERS = 3
 _LINE_PATTERNS = [
     r"(?:copyright|©|\(c\))\s.{0,200}",
     r".{0,150}all rights reserved\.?.{0,60}",
-    r"(?:read more|related|related (?:articles?|stories|coverage|content|links|posts?)|see also|"
-    r"also read|also see|don'?t miss|more on this|recommended|read next|watch|listen|"
-    r"trending|most read|most popular|more from [\w ]{1,40}|you may also like|"
-    r"you might also like|more stories|more articles|top stories)\s*(?::.{0,200}|\.{0,3})",
-    r"(?:more|other|related|recommended|latest|popular|top|similar) (?:articles|stories|news|"
-    r"posts|headlines|videos)\b.{0,40}",
-    r"advertisement|advertising|sponsored|tags?|filed under|share(?: this)?(?: article| story)?|"
-    r"comments?|\d+ comments?|leave a (?:reply|comment)|post a comment|print|e-?mail|"
-    r"previous|next|previous (?:article|post)|next (?:article|post)",
+    (r"(?:read more|related|related (?:articles?|stories|coverage|content|links|posts?)|see also|"
+     r"also read|also see|don'?t miss|more on this|recommended|read next|watch|listen|"
+     r"trending|most read|most popular|more from [\w ]{1,40}|you may also like|"
+     r"you might also like|more stories|more articles|top stories)\s*(?::.{0,200}|\.{0,3})"),
+    (r"(?:more|other|related|recommended|latest|popular|top|similar) (?:articles|stories|news|"
+     r"posts|headlines|videos)\b.{0,40}"),
+    (r"advertisement|advertising|sponsored|tags?|filed under|share(?: this)?(?: article| story)?|"
+     r"comments?|\d+ comments?|leave a (?:reply|comment)|post a comment|print|e-?mail|"
+     r"previous|next|previous (?:article|post)|next (?:article|post)"),
     r".{0,120}\b(?:sign up|subscribe)\b.{0,120}\b(?:newsletter|inbox|e-?mail)\b.{0,100}",
     r".{0,120}\b(?:newsletter|inbox)\b.{0,120}\b(?:sign up|subscribe)\b.{0,100}",
     r"(?:thanks|thank you) for (?:signing up|subscribing).{0,100}",

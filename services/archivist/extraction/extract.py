@@ -15,7 +15,11 @@ import trafilatura
 
 from archivist.extraction.authors import find_authors
 from archivist.extraction.body import extract_body
-from archivist.extraction.boilerplate import boilerplate_elements, deck_elements, link_lists
+from archivist.extraction.boilerplate import (
+    boilerplate_elements,
+    deck_elements,
+    link_lists,
+)
 from archivist.extraction.comments import find_comments, merge_comments
 from archivist.extraction.dates import find_dates
 from archivist.extraction.language import declared_language, detect_language

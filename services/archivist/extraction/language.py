@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from lxml.html import HtmlElement
 import py3langid
+from lxml.html import HtmlElement
 
 from archivist.extraction.structured import Structured
 

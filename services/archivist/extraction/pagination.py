@@ -31,7 +31,7 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.parse import parse_html
 from archivist.extraction.regions import attributes, in_chrome
-from archivist.extraction.structured import read_structured, ld_types
+from archivist.extraction.structured import ld_types, read_structured
 
 __all__ = ["discover_pages", "find_pages", "page_number"]
 

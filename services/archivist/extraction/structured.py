@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-__all__ = ["Structured", "read_structured", "ld_types", "ld_text"]
+__all__ = ["Structured", "ld_text", "ld_types", "read_structured"]
 
 
 @dataclass(slots=True)
