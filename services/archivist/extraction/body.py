@@ -10,7 +10,9 @@ trafilatura finds the main content; around it we add what it lacks on news and f
 
 trafilatura runs in ``fast`` mode (no fallback extractors): it scores as well on the benchmark
 and is about 1.5x faster. When that pass returns what looks like a menu (mostly short labels),
-the full extractor runs again with ``favor_precision``. Lists, tables and code blocks are kept, one block per paragraph.
+the full extractor runs again with ``favor_precision``. An article body split into several
+same-class containers is joined first. Lists, tables and code blocks are kept, one block per
+paragraph.
 """
 
 from __future__ import annotations
