@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from lxml.html import HtmlElement
 
-from archivist.extraction.regions import in_chrome
+from archivist.extraction.regions import headline_element, headline_scope, in_chrome
 from archivist.extraction.structured import Structured, ld_text, ld_types
 
 __all__ = ["clean_author", "find_authors", "split_authors", "title_case_name"]
@@ -137,7 +137,8 @@ def find_authors(tree: HtmlElement, data: Structured) -> tuple[str, ...]:
     if not names:
         for xpath in ("//*[@itemprop='author']", "//*[@rel='author']",
                       ("//*[contains(concat(' ',normalize-space(@class),' '),' author ') or "
-                       "contains(@class,'author-name') or contains(@class,'byline__name')]"),
+                       "contains(@class,'author-name') or contains(@class,'byline__name') or "
+                       "contains(@class,'writer') or contains(@class,'reporter')]"),
                       "//*[contains(@class,'byline') or contains(@id,'byline')]"):
             for element in tree.xpath(xpath):
                 if in_chrome(element) or element.xpath("ancestor::*[contains(@class,'comment')]"):
@@ -156,12 +157,11 @@ def find_authors(tree: HtmlElement, data: Structured) -> tuple[str, ...]:
 
 def _byline_text(tree: HtmlElement) -> list[str]:
     """Names from a short "By ..." line near the headline, when nothing marks up the byline."""
-    headline = next((h1 for h1 in tree.iter("h1") if not in_chrome(h1)), None)
+    headline = headline_element(tree)
     if headline is None:
         return []
-    scope = headline.getparent() if headline.getparent() is not None else headline
-    scope = scope.getparent() if scope.getparent() is not None else scope
-    for element in scope.iter("p", "div", "span", "address", "li"):
+    for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
+                                                 "font", "b", "em", "small"):
         text = " ".join(element.text_content().split())
         if len(text) <= _MAX_BYLINE and _PREFIX.match(text):
             names = split_authors(text)

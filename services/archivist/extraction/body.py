@@ -78,6 +78,24 @@ def _join_chunks(tree: HtmlElement) -> None:
             chunks[0].extend(list(chunk))
 
 
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Turn tables used for page layout into plain blocks.
+
+    A table whose cells hold paragraphs, lists, forms or other tables lays out the page (old
+    sites put header, article, pager and sidebar in cells); extracted as a table it would come
+    out as one cell of everything. So does a table of a single row (a logo beside a date).
+    Data tables (several rows of text-only cells) are left alone.
+    """
+    for table in tree.xpath("//table[.//p or .//div or .//ul or .//ol or .//form or .//table "
+                            "or .//h1 or .//h2 or .//h3 or .//br/following-sibling::br "
+                            "or count(.//tr) = 1]"):
+        own = [element for element in table.iterdescendants("tbody", "thead", "tfoot", "tr",
+                                                            "td", "th")
+               if element.xpath("ancestor::table[1]") == [table]]
+        for element in [table, *own]:
+            element.tag = "div"
+
+
 def _blocks(postbody: HtmlElement | None) -> list[str]:
     if postbody is None:
         return []
@@ -143,6 +161,7 @@ def extract_body(tree: HtmlElement, url: str, *, remove: Iterable[HtmlElement] =
     not appear.
     """
     _remove(remove)
+    _unwrap_layout_tables(tree)
     _join_chunks(tree)
     blocks = _run_trafilatura(tree, url, fast=True)
     if _looks_like_navigation(blocks):

@@ -22,7 +22,7 @@ from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
 from lxml.html import HtmlElement
 
-from archivist.extraction.regions import attributes, in_chrome
+from archivist.extraction.regions import attributes, headline_element, headline_scope, in_chrome
 from archivist.extraction.structured import Structured, ld_types
 
 __all__ = ["find_dates", "parse_date"]
@@ -135,11 +135,10 @@ def _outside_chrome(elements: Iterable[HtmlElement]) -> list[HtmlElement]:
     if not kept:
         return kept
     tree = kept[0].getroottree().getroot()
-    headline = next((h1 for h1 in tree.iter("h1") if not in_chrome(h1)), None)
+    headline = headline_element(tree)
     if headline is None:
         return kept
-    scope = headline.getparent() if headline.getparent() is not None else headline
-    scope = scope.getparent() if scope.getparent() is not None else scope
+    scope = headline_scope(headline)
     position = int(headline.xpath("count(preceding::*)"))
 
     def early(element: HtmlElement) -> bool:

@@ -26,7 +26,7 @@ from archivist.extraction.language import declared_language, detect_language
 from archivist.extraction.metadata import Metadata, canonical_url, find_metadata
 from archivist.extraction.model import Comment, Extraction, SourcePage
 from archivist.extraction.parse import parse_page
-from archivist.extraction.regions import containers
+from archivist.extraction.regions import containers, headline_element
 from archivist.extraction.structured import read_structured
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
@@ -60,10 +60,13 @@ def _extract_page(page: SourcePage) -> _PageResult:
     section = find_comments(tree, data, scanned)
     furniture = boilerplate_elements(tree, scanned) + deck_elements(tree) + link_lists(tree)
     canonical = canonical_url(tree, page.url)
-    h1 = [element.text_content() for element in tree.iter("h1")]
+    headline = headline_element(tree)
+    headings = [element.text_content() for element in tree.iter("h1")]
+    if headline is not None:
+        headings.append(headline.text_content())
     body = extract_body(
         tree, page.url, remove=section.regions + furniture,
-        titles=[metadata.title or "", *h1], comments=[c.text for c in section.comments],
+        titles=[metadata.title or "", *headings], comments=[c.text for c in section.comments],
     )
     return _PageResult(canonical, metadata, authors, published, modified, language, body,
                        section.comments)

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from archivist.extraction.regions import in_chrome
+from archivist.extraction.regions import headline_element
 from archivist.extraction.structured import Structured, ld_text, ld_types
 
 __all__ = ["Metadata", "canonical_url", "find_metadata"]
@@ -60,6 +60,7 @@ def _article_objects(data: Structured) -> list[dict]:
 
 
 def _logo_alt(tree: HtmlElement) -> str | None:
+    """The ``alt`` text of the site logo (an image in a logo/brand block, or named logo)."""
     for element in tree.xpath("//*[@class or @id]"):
         attrs = f"{element.get('id') or ''} {element.get('class') or ''}"
         if not _LOGO.search(attrs):
@@ -69,6 +70,10 @@ def _logo_alt(tree: HtmlElement) -> str | None:
             alt = _clean(image.get("alt"))
             if alt and alt.lower() not in ("logo", "home"):
                 return re.sub(r"\s+logo$", "", alt, flags=re.IGNORECASE)
+    for image in tree.xpath("//img[contains(translate(@src, 'LOGO', 'logo'), 'logo')]"):
+        alt = _clean(image.get("alt"))
+        if alt and alt.lower() not in ("logo", "home"):
+            return re.sub(r"\s+logo$", "", alt, flags=re.IGNORECASE)
     return None
 
 
@@ -118,8 +123,8 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str) -> Metadata:
     sitename = _clean(data.first_meta("og:site_name", "application-name", "al:ios:app_name")
                       or publisher or _logo_alt(tree)) or (urlsplit(url).hostname or None)
 
-    heading = next((_clean(h1.text_content()) for h1 in tree.iter("h1")
-                    if not in_chrome(h1) and _clean(h1.text_content())), None)
+    headline = headline_element(tree)
+    heading = _clean(headline.text_content()) if headline is not None else None
     declared = _clean(data.first_meta("og:title", "twitter:title")
                       or next((ld_text(obj.get("headline")) for obj in articles
                                if obj.get("headline")), None)

@@ -11,7 +11,8 @@ import re
 
 from lxml.html import HtmlElement
 
-__all__ = ["attributes", "containers", "in_chrome", "is_chrome", "token_pattern"]
+__all__ = ["attributes", "containers", "headline_element",
+    "headline_scope", "in_chrome", "is_chrome", "token_pattern"]
 
 #: Elements that can hold a whole page region (inline elements, links and images cannot).
 _CONTAINERS_XPATH = (
@@ -72,3 +73,34 @@ def in_chrome(element: HtmlElement) -> bool:
             return True
         node = node.getparent()
     return False
+
+
+_HEADLINE_CLASS = re.compile(
+    r"(?:^|\s)(?:(?:article|entry|post|story|news|page)[_-]?)?(?:title|headline|heading)"
+    r"(?=\s|$)",
+    re.IGNORECASE,
+)
+_MIN_HEADLINE_WORDS = 3
+
+
+def headline_element(tree: HtmlElement) -> HtmlElement | None:
+    """The article's headline: the first ``<h1>`` outside the chrome, else (old table layouts)
+    the first element outside the chrome whose class says title/headline.
+
+    Bylines, dates and decks are looked for around it.
+    """
+    for h1 in tree.iter("h1"):
+        if not in_chrome(h1) and h1.text_content().strip():
+            return h1
+    for element in tree.iter("h2", "div", "span", "p", "td", "font", "b", "strong"):
+        if (_HEADLINE_CLASS.search(attributes(element))
+                and len(element.text_content().split()) >= _MIN_HEADLINE_WORDS
+                and not in_chrome(element)):
+            return element
+    return None
+
+
+def headline_scope(headline: HtmlElement) -> HtmlElement:
+    """The headline's own block: its grandparent (headline, deck, byline and date live there)."""
+    scope = headline.getparent() if headline.getparent() is not None else headline
+    return scope.getparent() if scope.getparent() is not None else scope
