@@ -22,7 +22,12 @@ from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
 from lxml.html import HtmlElement
 
-from archivist.extraction.regions import attributes, headline_element, headline_scope, in_chrome
+from archivist.extraction.regions import (
+    attributes,
+    headline_element,
+    headline_scope,
+    in_chrome,
+)
 from archivist.extraction.structured import Structured, ld_types
 
 __all__ = ["find_dates", "parse_date"]
