@@ -83,3 +83,11 @@ def test_bounded_by_max_pages() -> None:
     url = "https://news.example.com/long"
     found = discover_pages(article(pager), url, max_pages=5)
     assert found == [url] + [f"https://news.example.com/long?page={n}" for n in (2, 3, 4, 5)]
+
+
+def test_tracking_parameters_do_not_hide_the_pager() -> None:
+    pager = ('<div class="pages"><a href="/read.php?id=4&amp;page=1">1</a> '
+             '<b>2</b></div>')
+    url = "https://news.example.com/read.php?id=4&page=2&utm_source=feed"
+    assert discover_pages(article(pager), url) == [
+        "https://news.example.com/read.php?id=4&page=1", url]

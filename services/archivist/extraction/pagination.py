@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml.html import HtmlElement
 
+from archivist.extraction.metadata import canonical_url
 from archivist.extraction.parse import parse_html
 from archivist.extraction.regions import attributes, in_chrome
 from archivist.extraction.structured import ld_types, read_structured
@@ -54,6 +55,9 @@ _PAGE_OF = re.compile(r"\b(?:page|seite|página|pagina|page)\s+(\d{1,3})\s*(?:of
 _LISTING_PATH = re.compile(r"/(?:tags?|category|categories|topics?|archives?|author|search|"
                            r"section|label)(?:/|$)", re.IGNORECASE)
 _COMMENT_PAGE = re.compile(r"comment-page-\d+|[?&]cpage=", re.IGNORECASE)
+#: Query parameters that say how the reader arrived, not which document this is.
+_TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|source|from|cmpid|ito|ns_\w+)$",
+                       re.IGNORECASE)
 _LISTING_ARTICLES = 3
 #: Pager links read "3", "Next »" or "Last page"; longer link texts are headlines.
 _MAX_PAGER_TEXT = 15
@@ -80,7 +84,7 @@ def _split_number(url: str) -> _Numbered:
     for key, value in query:
         if key.lower() in _PAGE_PARAMS and value.isdigit() and number is None:
             number = int(value)
-        else:
+        elif not _TRACKING.match(key):
             kept.append((key, value))
     path = parts.path
     if number is None:
@@ -182,6 +186,7 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
     base = urljoin(url, base_element.get("href")) if base_element is not None else url
     host = urlsplit(url).netloc.lower()
     own = _split_number(_strip_fragment(url))
+    templates = {own.template, _split_number(canonical_url(tree, url)).template}
     current, total = _current_number(tree, own)
     by_number: dict[int, str] = {}
     relative: dict[str, str] = {}
@@ -190,7 +195,7 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
             continue
         numbered = _split_number(link)
         rels = set(rel.split())
-        if numbered.template != own.template:
+        if numbered.template not in templates:
             if rels & {"next", "prev", "previous"}:
                 relative.setdefault("next" if "next" in rels else "prev", link)
             continue
