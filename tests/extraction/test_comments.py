@@ -200,3 +200,27 @@ def test_comments_merged_across_pages_without_repeats() -> None:
     result = extract([one(1), one(2)])
     assert [c.author for c in result.comments] == ["Alice Martin", "Bob Stone", "Carol"]
     assert [c.parent for c in result.comments] == [None, 0, None]
+
+
+BLOGGER = """
+<div id="comments"><h4>2 comments:</h4>
+<dl id="comments-block">
+  <dt class="comment-author" id="c1"><a href="/profile/1">Nora Quinn</a> said...</dt>
+  <dd class="comment-body"><p>Loved this post.<br>Thanks!</p></dd>
+  <dd class="comment-footer"><span class="comment-timestamp">
+    <a href="#c1">July 8, 2010 3:45 PM</a></span></dd>
+  <dt class="comment-author" id="c2">Anonymous said...</dt>
+  <dd class="comment-body"><p>Nice pictures.</p></dd>
+  <dd class="comment-footer"><span class="comment-timestamp">
+    <a href="#c2">July 9, 2010 1:05 AM</a></span></dd>
+</dl>
+<p class="comment-footer"><a href="/comment?postID=1">Post a Comment</a></p>
+</div>
+"""
+
+
+def test_blogger_definition_list() -> None:
+    assert page(article(after=BLOGGER)).comments == (
+        Comment("Nora Quinn", "2010-07-08", "Loved this post.\nThanks!", None),
+        Comment("Anonymous", "2010-07-09", "Nice pictures.", None),
+    )

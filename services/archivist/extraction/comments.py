@@ -65,7 +65,8 @@ _VERBS = (r"(?:wrote|says|said|writes|commented|replied|schrieb|schreibt|sagt|a 
           r"escribió|dice|disse|diz|scrive|ha scritto|schreef|skrev|napisał)")
 #: "NAME wrote:" / "NAME said on 8 July 2010:" as a whole line (the author line of a comment).
 _SAID = re.compile(
-    r"^\s*(.{1,60}?)\s+" + _VERBS + r"(?:\s+(?:on|at|am|le|el|il|em|op)\s+(.{4,40}?))?\s*:?\s*$",
+    r"^\s*(.{1,60}?)\s+" + _VERBS + r"(?:\s+(?:on|at|am|le|el|il|em|op)\s+(.{4,40}?))?"
+    r"\s*(?::|\.{3}|…)?\s*$",
     re.IGNORECASE,
 )
 #: The same at the start of a comment's text: "NAME wrote: text...".
@@ -84,6 +85,8 @@ _NOISE_LINE = re.compile(
     re.IGNORECASE,
 )
 _MIN_SEGMENTS = 2
+#: A line this short that parses as a date is a comment's timestamp, not its text.
+_MAX_DATE_LINE = 60
 _WRAPPER_SHARE = 0.9
 
 
@@ -370,10 +373,30 @@ def _said_runs(elements: Iterable[HtmlElement]) -> list[Comment]:
             author = name
             published = parse_date(said.group(2)) if said.group(2) else None
             lines = [rest] if _SAID.match(first) else [text[said.end():]]
+        elif author and not published and len(text) <= _MAX_DATE_LINE and parse_date(text):
+            published = parse_date(text)
         elif author:
             lines.append(text)
     close()
     return out
+
+
+def _author_line(element: HtmlElement) -> bool:
+    first = lines_text(element).partition("\n")[0]
+    return bool(_SAID.match(first) or _SAID_INLINE.match(first))
+
+
+def _said_level(region: HtmlElement) -> list[HtmlElement]:
+    """The children of the element whose children hold the most "NAME wrote:" lines."""
+    best, most = region, 0
+    for container in region.iter():
+        if not isinstance(container.tag, str) or _is_noise(container) or len(container) < 1:
+            continue
+        count = sum(1 for child in container if isinstance(child.tag, str)
+                    and _author_line(child))
+        if count > most:
+            best, most = container, count
+    return [child for child in best if isinstance(child.tag, str)]
 
 
 def _heading_sections(tree: HtmlElement) -> Iterator[tuple[HtmlElement, list[HtmlElement]]]:
@@ -396,10 +419,7 @@ def _from_region(region: HtmlElement) -> list[Comment]:
     blocks = _blocks(region)
     if blocks:
         return _from_blocks(blocks)
-    children = [child for child in region if isinstance(child.tag, str)]
-    if len(children) == 1 and not _said_runs(children):
-        children = [child for child in children[0] if isinstance(child.tag, str)]
-    runs = _said_runs(children)
+    runs = _said_runs(_said_level(region))
     segments = _from_blocks(_segments(region))
     with_author = sum(1 for comment in segments if comment.author)
     return runs if runs and with_author * 2 < len(segments) else segments or runs
