@@ -19,7 +19,7 @@ __all__ = ["declared_language", "detect_language", "find_language"]
 _CODE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
 #: Shorter texts are too ambiguous for the classifier to be worth trusting.
 _MIN_DETECT_CHARS = 40
-_DETECT_CHARS = 5000
+_DETECT_CHARS = 2000
 
 
 def _code(value: str | None) -> str | None:
