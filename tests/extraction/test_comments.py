@@ -224,3 +224,14 @@ def test_blogger_definition_list() -> None:
         Comment("Nora Quinn", "2010-07-08", "Loved this post.\nThanks!", None),
         Comment("Anonymous", "2010-07-09", "Nice pictures.", None),
     )
+
+
+def test_inline_wrote_with_date_and_counter_inside_the_list() -> None:
+    section = ('<div id="comments"><div class="comment"><b>plan B</b> Wrote:<br>Line one.<br>'
+               'Line two.<br></div><div class="comment"><b>Zaw</b> wrote on July 9, 2010:<br>'
+               'Reply text here.</div><div class="comment">You have 1000 characters left.'
+               '</div></div>')
+    assert page(article(after=section)).comments == (
+        Comment("plan B", None, "Line one.\nLine two.", None),
+        Comment("Zaw", "2010-07-09", "Reply text here.", None),
+    )

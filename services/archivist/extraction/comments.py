@@ -321,6 +321,7 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
         said = _SAID_INLINE.match(text)
         if said and clean_author(said.group(1)):
             author, text = clean_author(said.group(1)), text[said.end():]
+            published = published or (parse_date(said.group(2)) if said.group(2) else None)
     text = _clean_lines(text)
     if not text:
         return None
