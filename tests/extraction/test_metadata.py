@@ -140,3 +140,13 @@ def test_unmarked_header_date_before_headline_loses_to_byline() -> None:
     result = page(html, url="https://news.example.com/story.php?id=3")
     assert result.published == "2016-10-12"
     assert result.authors == ("Ron Hale",)
+
+
+def test_byline_roles_agencies_and_slashes() -> None:
+    from archivist.extraction.authors import split_authors
+
+    assert split_authors("By WAI MOE / THE IRRAWADDY") == ["Wai Moe"]
+    assert split_authors("By WAI MOE, IRRAWADDY CORRESPONDENT") == ["Wai Moe"]
+    assert split_authors("By Jane Doe | Reuters") == ["Jane Doe"]
+    assert split_authors("Por María José García y Luis Pérez") == [
+        "María José García", "Luis Pérez"]

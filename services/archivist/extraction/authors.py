@@ -95,11 +95,17 @@ def clean_author(raw: str) -> str | None:
 
 
 def split_authors(raw: str) -> list[str]:
-    """Split a byline into clean names: "By A and B" / "A, B and C" → [A, B(, C)]."""
+    """Split a byline into clean names: "By A and B" / "A, B and C" → [A, B(, C)].
+
+    After the first name, a part that states a role ("Staff Writer", "Irrawaddy Correspondent")
+    is a description of the names before it, not a name.
+    """
     text = _PREFIX.sub("", " ".join(raw.split()))
-    text = re.split(r"\s[|–—]\s|\s-\s", text)[0]
+    text = re.split(r"\s[|/–—]\s|\s-\s", text)[0]
     names: list[str] = []
-    for part in _SPLIT.split(text):
+    for index, part in enumerate(_SPLIT.split(text)):
+        if index and _ROLE.search(part):
+            continue
         name = clean_author(part)
         if name and name not in names:
             names.append(name)
