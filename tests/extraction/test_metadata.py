@@ -150,3 +150,19 @@ def test_byline_roles_agencies_and_slashes() -> None:
     assert split_authors("By Jane Doe | Reuters") == ["Jane Doe"]
     assert split_authors("Por María José García y Luis Pérez") == [
         "María José García", "Luis Pérez"]
+
+
+def test_initials_credentials_and_trailing_words() -> None:
+    from archivist.extraction.authors import split_authors
+
+    assert split_authors("Sarah E. Needleman") == ["Sarah E. Needleman"]
+    assert split_authors("Rachael Link, MS, RD") == ["Rachael Link"]
+    assert split_authors("By Matthew Digby and Minh Do on") == ["Matthew Digby", "Minh Do"]
+
+
+def test_sitename_tagline_and_file_name_logo() -> None:
+    head = '<meta property="og:site_name" content="LinkNaija | Nigeria\'s news platform">'
+    assert page(article(head=head)).sitename == "LinkNaija"
+    html = ('<html><body><div class="logo"><img src="/l.png" alt="acme-image-Logo"></div>'
+            '<article><h1>Title here</h1><p>Text.</p></article></body></html>')
+    assert page(html, url="https://www.acme.example/n").sitename == "www.acme.example"

@@ -24,8 +24,9 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
-_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bog\b)\s*",
-                    re.IGNORECASE)
+#: Name separators: punctuation, "and" in several languages (any case), and the one-letter
+#: conjunctions "y"/"e" only in lower case, so that initials ("Sarah E. Needleman") survive.
+_SPLIT = re.compile(r"\s*(?:,|;|&|\s(?i:and|und|et|og|och|en)\s|\s[ye]\s)\s*")
 _ROLE = re.compile(
     r"\b(?:staff|senior|chief|contributing|special|guest|political|foreign|sports|business|"
     r"news|managing)?\s*(?:writer|reporter|correspondent|editor|columnist|contributor|"
@@ -35,6 +36,11 @@ _ROLE = re.compile(
 _WEEKDAY = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b.*$", re.IGNORECASE
 )
+_CREDENTIAL = re.compile(
+    r"^(?:MD|M\.D\.|PhD|Ph\.D\.|MS|MSc|MA|BA|BSc|RD|RN|MPH|MBA|DDS|DVM|CPA|CFA|Esq\.?|LCSW)$"
+)
+_TRAILING_WORD = re.compile(r"\s+(?:on|at|am|le|el|il|em|op|den|der|the|updated|published)$",
+                            re.IGNORECASE)
 _NOT_NAME = re.compile(r"\d|https?:|www\.|\|", re.IGNORECASE)
 _PARTICLES = {"van", "der", "den", "de", "del", "della", "di", "da", "von", "zu", "la", "le",
               "du", "dos", "das", "ten", "ter", "bin", "al", "el"}
@@ -88,8 +94,9 @@ def title_case_name(name: str) -> str:
 def clean_author(raw: str) -> str | None:
     """One name from a byline fragment, or ``None`` when nothing name-like is left."""
     text = " ".join(_EMAIL.sub(" ", raw).split()).strip(" ,;:|-–—()[]")
-    text = _WEEKDAY.sub("", _ROLE.sub("", _PREFIX.sub("", text))).strip(" ,;:|-–—()[]")
-    if not text or len(text) > _MAX_NAME or _NOT_NAME.search(text) or len(text.split()) > 5:
+    text = _WEEKDAY.sub("", _ROLE.sub("", _PREFIX.sub("", text))).strip(" ,;:|-–—()[].")
+    text = _TRAILING_WORD.sub("", text)
+    if sum(c.isalpha() for c in text) < 2 or _CREDENTIAL.match(text) or len(text) > _MAX_NAME or _NOT_NAME.search(text) or len(text.split()) > 5:
         return None
     return title_case_name(text)
 

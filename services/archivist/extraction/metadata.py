@@ -59,6 +59,17 @@ def _article_objects(data: Structured) -> list[dict]:
     return [obj for obj in data.objects if ld_types(obj) & _ARTICLE_TYPES]
 
 
+def _logo_name(alt: str | None) -> str | None:
+    """A site name from a logo's ``alt`` text; file-name-like alts ("acme-image-logo") are not."""
+    alt = _clean(alt)
+    if not alt:
+        return None
+    name = re.sub(r"(?:^logo[\s_-]*|[\s_-]*logo$)", "", alt, flags=re.IGNORECASE).strip()
+    if not name or name.lower() == "home" or (" " not in name and re.search(r"[-_.]", name)):
+        return None
+    return name
+
+
 def _logo_alt(tree: HtmlElement) -> str | None:
     """The ``alt`` text of the site logo (an image in a logo/brand block, or named logo)."""
     for element in tree.xpath("//*[@class or @id]"):
@@ -67,13 +78,13 @@ def _logo_alt(tree: HtmlElement) -> str | None:
             continue
         images = [element] if element.tag == "img" else element.iter("img")
         for image in images:
-            alt = _clean(image.get("alt"))
-            if alt and alt.lower() not in ("logo", "home"):
-                return re.sub(r"\s+logo$", "", alt, flags=re.IGNORECASE)
+            name = _logo_name(image.get("alt"))
+            if name:
+                return name
     for image in tree.xpath("//img[contains(translate(@src, 'LOGO', 'logo'), 'logo')]"):
-        alt = _clean(image.get("alt"))
-        if alt and alt.lower() not in ("logo", "home"):
-            return re.sub(r"\s+logo$", "", alt, flags=re.IGNORECASE)
+        name = _logo_name(image.get("alt"))
+        if name:
+            return name
     return None
 
 
@@ -120,8 +131,11 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str) -> Metadata:
     articles = _article_objects(data)
     publisher = next((ld_text(obj.get("publisher")) for obj in articles
                       if obj.get("publisher")), None)
-    sitename = _clean(data.first_meta("og:site_name", "application-name", "al:ios:app_name")
-                      or publisher or _logo_alt(tree)) or (urlsplit(url).hostname or None)
+    declared = _clean(data.first_meta("og:site_name", "application-name", "al:ios:app_name")
+                      or publisher)
+    if declared:
+        declared = _TITLE_SEPARATORS.split(declared)[0]
+    sitename = declared or _logo_alt(tree) or urlsplit(url).hostname or None
 
     headline = headline_element(tree)
     heading = _clean(headline.text_content()) if headline is not None else None
