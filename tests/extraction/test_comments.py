@@ -235,3 +235,19 @@ def test_inline_wrote_with_date_and_counter_inside_the_list() -> None:
         Comment("plan B", None, "Line one.\nLine two.", None),
         Comment("Zaw", "2010-07-09", "Reply text here.", None),
     )
+
+
+def test_author_line_with_date_before_said() -> None:
+    section = ('<ul class="comment-list"><li class="comment" id="comment-7">'
+               '<div class="comment-body"><div class="comment-author"><strong>Jamie Cass</strong>'
+               ' on <a href="#comment-7">November 15, 2018 at 10:12 am</a> said:</div>'
+               '<p>I am so pumped about this!</p><div class="reply"></div></div></li></ul>')
+    assert page(article(after=section)).comments == (
+        Comment("Jamie Cass", "2018-11-15", "I am so pumped about this!", None),)
+
+
+def test_repeated_form_notes_are_not_comments() -> None:
+    section = ('<div id="comments"><div class="note"><p>By submitting this form you agree to '
+               'our use of your data.</p></div><div class="note"><p>You may revoke this consent '
+               'at any time.</p></div><div class="note"><p>My Profile</p></div></div>')
+    assert page(article(after=section)).comments == ()

@@ -23,6 +23,7 @@ _PREFIX = re.compile(
     r"(?:by|von|par|por|di|da|door|av|af|przez|от|автор)\s*[:\-]?\s+",
     re.IGNORECASE,
 )
+_PARENTHESIS = re.compile(r"\([^)]*\)?")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 #: Name separators: punctuation, "and" in several languages (any case), and the one-letter
 #: conjunctions "y"/"e" only in lower case, so that initials ("Sarah E. Needleman") survive.
@@ -93,7 +94,7 @@ def title_case_name(name: str) -> str:
 
 def clean_author(raw: str) -> str | None:
     """One name from a byline fragment, or ``None`` when nothing name-like is left."""
-    text = " ".join(_EMAIL.sub(" ", raw).split()).strip(" ,;:|-–—()[]")
+    text = " ".join(_PARENTHESIS.sub(" ", _EMAIL.sub(" ", raw)).split()).strip(" ,;:|-–—()[]")
     text = _WEEKDAY.sub("", _ROLE.sub("", _PREFIX.sub("", text))).strip(" ,;:|-–—()[].")
     text = _TRAILING_WORD.sub("", text)
     if sum(c.isalpha() for c in text) < 2 or _CREDENTIAL.match(text) or len(text) > _MAX_NAME or _NOT_NAME.search(text) or len(text.split()) > 5:

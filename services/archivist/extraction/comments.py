@@ -63,17 +63,14 @@ _REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer
                           r"vote|like|report|share", re.IGNORECASE)
 _VERBS = (r"(?:wrote|says|said|writes|commented|replied|schrieb|schreibt|sagt|a écrit|écrit|dit|"
           r"escribió|dice|disse|diz|scrive|ha scritto|schreef|skrev|napisał)")
-#: "NAME wrote:" / "NAME said on 8 July 2010:" as a whole line (the author line of a comment).
-_SAID = re.compile(
-    r"^\s*(.{1,60}?)\s+" + _VERBS + r"(?:\s+(?:on|at|am|le|el|il|em|op)\s+(.{4,40}?))?"
-    r"\s*(?::|\.{3}|…)?\s*$",
-    re.IGNORECASE,
-)
-#: The same at the start of a comment's text: "NAME wrote: text...".
-_SAID_INLINE = re.compile(
-    r"^\s*(.{1,60}?)\s+" + _VERBS + r"(?:\s+(?:on|at|am|le|el|il|em|op)\s+(.{4,40}?))?\s*:\s*",
-    re.IGNORECASE,
-)
+_WHEN = r"(?:on|at|am|le|el|il|em|op)\s+"
+#: "NAME wrote:", "NAME said on 8 July 2010:", "NAME on 8 July 2010 at 4:47 pm said:".
+_SAID_HEAD = (r"^\s*(?P<name>.{1,60}?)\s+(?:" + _WHEN + r"(?P<before>.{4,40}?)\s+)?" + _VERBS
+              + r"(?:\s+" + _WHEN + r"(?P<after>.{4,40}?))?")
+#: ... as a whole line (the author line of a comment).
+_SAID = re.compile(_SAID_HEAD + r"\s*(?::|\.{3}|…)?\s*$", re.IGNORECASE)
+#: ... at the start of a comment's text: "NAME wrote: text...".
+_SAID_INLINE = re.compile(_SAID_HEAD + r"\s*:\s*", re.IGNORECASE)
 _COMMENTS_HEADING = re.compile(
     r"^\W*(?:\d+\s+)?(?:comments?|responses?|replies|reader comments|user comments|"
     r"reactions|kommentare?|commentaires?|comentarios?|commenti|reacties)\b.{0,60}$",
@@ -257,8 +254,10 @@ def _segments(region: HtmlElement) -> list[HtmlElement]:
     return best
 
 
-def _author_of(block: HtmlElement, nested: set[HtmlElement]) -> tuple[str | None, set]:
-    """The author's name and the elements that hold it (kept out of the comment text)."""
+def _author_of(block: HtmlElement,
+               nested: set[HtmlElement]) -> tuple[str | None, str | None, set[HtmlElement]]:
+    """The author's name, a date written in the author line ("NAME on DATE said:"), and the
+    elements that hold them (kept out of the comment text)."""
     for element in block.iterdescendants():
         if any(ancestor in nested for ancestor in element.iterancestors()) or element in nested:
             continue
@@ -270,19 +269,19 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement]) -> tuple[str | None
             source = inner if inner is not None else element
             text = " ".join(source.text_content().split())
             said = _SAID.match(text)
-            name = clean_author(said.group(1) if said else re.sub(
+            name = clean_author(said.group("name") if said else re.sub(
                 r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE))
             if name:
-                return name, {element}
+                return name, _said_date(said) if said else None, {element}
     for element in block.iterdescendants():
         if element in nested or any(ancestor in nested for ancestor in element.iterancestors()):
             continue
         said = _SAID.match(" ".join(element.text_content().split()))
         if said and element.tag not in ("p",) and len(element) <= 3:
-            name = clean_author(said.group(1))
+            name = clean_author(said.group("name"))
             if name:
-                return name, {element}
-    return None, set()
+                return name, _said_date(said), {element}
+    return None, None, set()
 
 
 def _date_of(block: HtmlElement, nested: set[HtmlElement]) -> tuple[str | None, set]:
@@ -314,14 +313,15 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
     noise = {element for element in block.iterdescendants()
              if _is_noise(element) or _matches(element, _REPLY_CLASS)
              or element.tag in ("script", "style")}
-    author, author_nodes = _author_of(block, nested | noise)
+    author, said_date, author_nodes = _author_of(block, nested | noise)
     published, date_nodes = _date_of(block, nested | noise | author_nodes)
+    published = published or said_date
     text = _text_of(block, nested | noise | author_nodes | date_nodes)
     if not author:
         said = _SAID_INLINE.match(text)
-        if said and clean_author(said.group(1)):
-            author, text = clean_author(said.group(1)), text[said.end():]
-            published = published or (parse_date(said.group(2)) if said.group(2) else None)
+        if said and clean_author(said.group("name")):
+            author, text = clean_author(said.group("name")), text[said.end():]
+            published = published or _said_date(said)
     text = _clean_lines(text)
     if not text:
         return None
@@ -350,6 +350,11 @@ def _from_blocks(blocks: list[HtmlElement]) -> list[Comment]:
     return out
 
 
+def _said_date(said: re.Match[str]) -> str | None:
+    when = said.group("before") or said.group("after")
+    return parse_date(when) if when else None
+
+
 def _said_runs(elements: Iterable[HtmlElement]) -> list[Comment]:
     """Comments in a flat run of elements, each starting at a "NAME wrote:" line."""
     out: list[Comment] = []
@@ -368,11 +373,11 @@ def _said_runs(elements: Iterable[HtmlElement]) -> list[Comment]:
         text = lines_text(element)
         first, _, rest = text.partition("\n")
         said = _SAID.match(first) or _SAID_INLINE.match(text)
-        name = clean_author(said.group(1)) if said else None
+        name = clean_author(said.group("name")) if said else None
         if said and name:
             close()
             author = name
-            published = parse_date(said.group(2)) if said.group(2) else None
+            published = _said_date(said)
             lines = [rest] if _SAID.match(first) else [text[said.end():]]
         elif author and not published and len(text) <= _MAX_DATE_LINE and parse_date(text):
             published = parse_date(text)
@@ -420,10 +425,12 @@ def _from_region(region: HtmlElement) -> list[Comment]:
     blocks = _blocks(region)
     if blocks:
         return _from_blocks(blocks)
-    runs = _said_runs(_said_level(region))
+    # Repeated blocks without comment markup are comments only if most of them name an
+    # author: forms, consent notes and account menus repeat too.
     segments = _from_blocks(_segments(region))
-    with_author = sum(1 for comment in segments if comment.author)
-    return runs if runs and with_author * 2 < len(segments) else segments or runs
+    if segments and 2 * sum(1 for comment in segments if comment.author) >= len(segments):
+        return segments
+    return _said_runs(_said_level(region))
 
 
 def _forms(tree: HtmlElement) -> list[HtmlElement]:
