@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import trafilatura
 
@@ -25,11 +26,13 @@ from archivist.extraction.dates import find_dates
 from archivist.extraction.language import declared_language, detect_language
 from archivist.extraction.metadata import Metadata, canonical_url, find_metadata
 from archivist.extraction.model import Comment, Extraction, SourcePage
-from archivist.extraction.parse import parse_page
+from archivist.extraction.parse import parse_html
 from archivist.extraction.regions import containers, headline_element
 from archivist.extraction.structured import read_structured
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
+
+T = TypeVar("T")
 
 EXTRACTOR_NAME = "archivist"
 #: Bumped whenever the output for the same input can change, so re-extraction makes new versions.
@@ -49,8 +52,7 @@ class _PageResult:
 
 
 def _extract_page(page: SourcePage) -> _PageResult:
-    parsed = parse_page(page.url, page.body, page.content_type)
-    tree = parsed.tree
+    tree = parse_html(page.body, page.content_type)
     data = read_structured(tree)
     metadata = find_metadata(tree, data, page.url)
     language = declared_language(tree, data)
@@ -72,7 +74,8 @@ def _extract_page(page: SourcePage) -> _PageResult:
                        section.comments)
 
 
-def _first(values: Sequence[object]) -> object:
+def _first(values: Sequence[T | None]) -> T | None:
+    """The first non-empty value: page 1's, else the next page that has one."""
     return next((value for value in values if value), None)
 
 

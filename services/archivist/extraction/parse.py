@@ -7,14 +7,13 @@ once; steps that must modify the tree (body extraction) run last, after the read
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import lxml.html
 from lxml.html import HtmlElement
 
 from archivist.extraction.decode import decode_html
 
-__all__ = ["ParsedPage", "parse_html", "parse_page"]
+__all__ = ["parse_html"]
 
 _PARSER = lxml.html.HTMLParser(
     collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
@@ -23,26 +22,13 @@ _PARSER = lxml.html.HTMLParser(
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
-@dataclass(slots=True)
-class ParsedPage:
-    """One page: its URL and its parsed tree (the tree is mutated by body extraction)."""
-
-    url: str
-    tree: HtmlElement
-
-
 def parse_html(html: bytes | str, content_type: str | None = None) -> HtmlElement:
     """Decode (see :mod:`.decode`) and parse a document; never raises on junk input."""
     text = _XML_DECLARATION.sub("", decode_html(html, content_type), count=1)
     if not text.strip():
         text = "<html><body></body></html>"
     try:
-        tree = lxml.html.document_fromstring(text, parser=_PARSER)
+        return lxml.html.document_fromstring(text, parser=_PARSER)
     except (ValueError, lxml.etree.ParserError):
-        tree = lxml.html.document_fromstring("<html><body></body></html>", parser=_PARSER)
-    return tree
+        return lxml.html.document_fromstring("<html><body></body></html>", parser=_PARSER)
 
-
-def parse_page(url: str, body: bytes | str, content_type: str | None = None) -> ParsedPage:
-    """Parse one archived page."""
-    return ParsedPage(url=url, tree=parse_html(body, content_type))
