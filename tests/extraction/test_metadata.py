@@ -166,3 +166,11 @@ def test_sitename_tagline_and_file_name_logo() -> None:
     html = ('<html><body><div class="logo"><img src="/l.png" alt="acme-image-Logo"></div>'
             '<article><h1>Title here</h1><p>Text.</p></article></body></html>')
     assert page(html, url="https://www.acme.example/n").sitename == "www.acme.example"
+
+
+def test_dates_of_related_articles_are_not_the_date() -> None:
+    related = ('<div class="related-articles"><ul><li><a href="/x">Other story</a> '
+               '<time datetime="2024-04-01">1 April</time></li></ul></div>')
+    byline = '<p class="byline">Published March 3, 2024</p>'
+    result = page(article(before=byline, after=related), url="https://n.example.com/s")
+    assert result.published == "2024-03-03"

@@ -18,6 +18,7 @@ from archivist.extraction.regions import attributes, in_chrome, token_pattern
 __all__ = [
     "boilerplate_elements",
     "deck_elements",
+    "in_furniture",
     "is_boilerplate_line",
     "is_pager_text",
     "link_lists",
@@ -96,6 +97,11 @@ def _is_furniture(element: HtmlElement, attrs: str) -> bool:
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
     return bool(_HIDDEN_STYLE.search(element.get("style") or ""))
+
+
+def in_furniture(element: HtmlElement) -> bool:
+    """Whether the element sits in a related/newsletter/share/... block (by class or id)."""
+    return any(_FURNITURE.search(attributes(node)) for node in element.iterancestors())
 
 
 def boilerplate_elements(tree: HtmlElement,

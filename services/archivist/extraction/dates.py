@@ -22,6 +22,7 @@ from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
 from lxml.html import HtmlElement
 
+from archivist.extraction.boilerplate import in_furniture
 from archivist.extraction.regions import (
     attributes,
     headline_element,
@@ -129,12 +130,14 @@ def _from_url(url: str) -> str | None:
 
 
 def _outside_chrome(elements: Iterable[HtmlElement]) -> list[HtmlElement]:
-    """Candidates outside site chrome and comments, those before the headline's block last.
+    """Candidates outside site chrome, comments and related-article blocks, those before the
+    headline's block last.
 
     A date above the headline's block is a site header's date ("today") far more often than
     the article's, even when the header is not marked up as one.
     """
     kept = [element for element in elements if not in_chrome(element)
+            and not in_furniture(element)
             and not element.xpath("ancestor::*[contains(@class,'comment') or "
                                   "contains(@id,'comment')]")]
     if not kept:
