@@ -91,3 +91,12 @@ def test_tracking_parameters_do_not_hide_the_pager() -> None:
     url = "https://news.example.com/read.php?id=4&page=2&utm_source=feed"
     assert discover_pages(article(pager), url) == [
         "https://news.example.com/read.php?id=4&page=1", url]
+
+
+def test_article_with_latest_news_box_keeps_its_pages() -> None:
+    latest = "".join(f'<div class="teaser"><h3><a href="/news/{n}">Story {n}</a></h3></div>'
+                     for n in range(8))
+    pager = '<div class="pagination"><b>1</b> <a href="/archive/2010/story.html?page=2">2</a></div>'
+    url = "https://news.example.com/archive/2010/story.html"
+    assert discover_pages(article(pager, after=latest), url) == [
+        url, "https://news.example.com/archive/2010/story.html?page=2"]

@@ -59,6 +59,8 @@ _COMMENT_PAGE = re.compile(r"comment-page-\d+|[?&]cpage=", re.IGNORECASE)
 _TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|source|from|cmpid|ito|ns_\w+)$",
                        re.IGNORECASE)
 _LISTING_ARTICLES = 3
+_ARTICLE_PARAGRAPHS = 3
+_ARTICLE_PARAGRAPH = 150
 #: Pager links read "3", "Next »" or "Last page"; longer link texts are headlines.
 _MAX_PAGER_TEXT = 15
 _LISTING_HEADINGS = 6
@@ -105,21 +107,35 @@ def page_number(url: str) -> int | None:
     return _split_number(url).number
 
 
+def _has_article_text(tree: HtmlElement) -> bool:
+    """Whether some block holds several long paragraphs: an article, not a list of teasers."""
+    for parent in {paragraph.getparent() for paragraph in tree.iter("p")
+                   if len(paragraph.text_content()) >= _ARTICLE_PARAGRAPH}:
+        if parent is not None and sum(
+                1 for child in parent if child.tag == "p"
+                and len(child.text_content()) >= _ARTICLE_PARAGRAPH) >= _ARTICLE_PARAGRAPHS:
+            return True
+    return False
+
+
 def _looks_like_listing(tree: HtmlElement, url: str) -> bool:
-    """Category, tag, archive and search pages, or pages made of many linked teasers."""
+    """Category, tag, archive and search pages, or pages made of many linked teasers.
+
+    A URL or teaser count that looks like a listing is overruled by article text on the page
+    (several long paragraphs in one block), since articles carry "latest news" boxes too.
+    """
     data = read_structured(tree)
     types = set().union(*(ld_types(obj) for obj in data.objects)) if data.objects else set()
     if types & {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle"}:
         return False
-    if types & {"CollectionPage", "ItemList", "SearchResultsPage"} or _LISTING_PATH.search(
-            urlsplit(url).path):
+    if types & {"CollectionPage", "ItemList", "SearchResultsPage"}:
         return True
     articles = [element for element in tree.iter("article") if not in_chrome(element)]
-    if len(articles) >= _LISTING_ARTICLES:
-        return True
     linked_headings = [heading for heading in tree.iter("h2", "h3", "h4")
                        if heading.find(".//a") is not None and not in_chrome(heading)]
-    return len(linked_headings) >= _LISTING_HEADINGS
+    looks = (bool(_LISTING_PATH.search(urlsplit(url).path)) or len(articles) >= _LISTING_ARTICLES
+             or len(linked_headings) >= _LISTING_HEADINGS)
+    return looks and not _has_article_text(tree)
 
 
 def _in_pager(element: HtmlElement) -> bool:
