@@ -56,3 +56,20 @@ def test_discover_from_first_page(seed: dict) -> None:
     found = discover_pages(page.body, page.url)
     assert found == [SEED_HOST + seed["pages"][n] for n in ("1", "2", "3")]
     assert [page_number(url) for url in found] == [1, 2, 3]
+
+
+def test_page_three_without_any_class_or_id(seed: dict) -> None:
+    """The same page with every class and id stripped: no markup left to lean on."""
+    import re
+
+    from archivist.extraction import SourcePage
+
+    page = seed_page(seed, "3")
+    bare = re.sub(rb'\s(?:class|id)="[^"]*"', b"", page.body)
+    result = extract([SourcePage(page.url, bare, page.content_type)])
+    assert result.body.split("\n\n") == seed["body_paragraphs_page3"]
+    assert [(c.author, c.text) for c in result.comments] == [
+        (c["author"], c["text"]) for c in seed["comments"]]
+    assert result.authors == (seed["author"],)
+    assert result.published == seed["date"]
+    assert discover_pages(bare, page.url) == [SEED_HOST + seed["pages"][n] for n in "123"]

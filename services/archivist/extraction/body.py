@@ -4,7 +4,7 @@ trafilatura finds the main content; around it we add what it lacks on news and f
 
 * before: the comment section, forms and page furniture (see :mod:`.boilerplate`) are cut from
   the tree, so comments, captchas, pagers and "more articles" lists cannot leak in;
-* after: the headline at the top, furniture lines ("Read more: ...", copyright, pager text),
+* after: the headline and a byline or bare date line at the top, furniture lines ("Read more: ...", copyright, pager text),
   link lists introduced by "Related"/"Don't miss", and any paragraph that is a comment's text
   are dropped.
 
@@ -25,6 +25,7 @@ from lxml.html import HtmlElement
 from trafilatura.xml import xmltotxt
 
 from archivist.extraction.boilerplate import is_boilerplate_line, starts_link_list
+from archivist.extraction.dates import parse_date
 
 __all__ = ["extract_body", "word_key"]
 
@@ -36,6 +37,8 @@ _CHUNK_PARAGRAPH = 80
 _NAV_MIN_BLOCKS = 10
 _NAV_LABEL = 40
 _NAV_SHARE = 0.6
+_BYLINE = re.compile(r"^(?:by|von|par|por|door|av|af)\s+\S", re.IGNORECASE)
+_MAX_BYLINE = 100
 #: The headline, if repeated, is within the first few paragraphs.
 _TITLE_WINDOW = 3
 
@@ -127,6 +130,13 @@ def _looks_like_navigation(blocks: list[str]) -> bool:
     return labels >= _NAV_SHARE * len(blocks)
 
 
+def _is_byline(block: str) -> bool:
+    """A short "By NAME, DATE" line, or a bare date, above the article text."""
+    if len(block) > _MAX_BYLINE:
+        return False
+    return bool(_BYLINE.match(block)) or parse_date(block) is not None
+
+
 def _is_list(block: str) -> bool:
     return block.lstrip().startswith(("- ", "* ", "• "))
 
@@ -138,7 +148,7 @@ def _filter(blocks: list[str], titles: set[str], comment_keys: set[str]) -> list
         key = word_key(block)
         if not key:
             continue
-        if index < _TITLE_WINDOW and key in titles:
+        if index < _TITLE_WINDOW and (key in titles or _is_byline(block)):
             continue
         if is_boilerplate_line(block) or key in comment_keys:
             continue

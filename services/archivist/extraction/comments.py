@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from archivist.extraction.authors import clean_author
@@ -74,6 +75,15 @@ _SAID_HEAD = (r"^\s*(?P<name>.{1,60}?)\s+(?:" + _WHEN + r"(?P<before>.{4,40}?)\s
 _SAID = re.compile(_SAID_HEAD + r"\s*(?::|\.{3}|…)?\s*$", re.IGNORECASE)
 #: ... at the start of a comment's text: "NAME wrote: text...".
 _SAID_INLINE = re.compile(_SAID_HEAD + r"\s*:\s*", re.IGNORECASE)
+#: Text nodes ending like an author line ("... wrote:", "... said..."), found inside libxml2.
+#: (Text ending in ":" or holding an ellipsis is selected in C; the verb is checked after.)
+_AUTHOR_TEXT = etree.XPath(
+    "//body//text()[substring(normalize-space(.), string-length(normalize-space(.))) = ':' "
+    "or contains(., '...') or contains(., '…')]"
+)
+_AUTHOR_TEXT_END = re.compile(r"\b" + _VERBS + r"\s*(?::|\.{3}|…)\s*$", re.IGNORECASE)
+#: Without comment markup, it takes this many "NAME wrote:" comments to call them comments.
+_MIN_UNMARKED = 2
 _COMMENTS_HEADING = re.compile(
     r"^\W*(?:\d+\s+)?(?:comments?|responses?|replies|reader comments|user comments|"
     r"reactions|kommentare?|commentaires?|comentarios?|commenti|reacties)\b.{0,60}$",
@@ -436,6 +446,44 @@ def _from_region(region: HtmlElement) -> list[Comment]:
     return _said_runs(_said_level(region))
 
 
+def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
+    shared = [element, *element.iterancestors()] if (element := elements[0]) is not None else []
+    for other in elements[1:]:
+        chain = {other, *other.iterancestors()}
+        shared = [node for node in shared if node in chain]
+    return shared[0] if shared else None
+
+
+def _unmarked(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
+    """Comments with no comment markup at all: two or more "NAME wrote:" lines in one block.
+
+    Returns the comments and the elements they came from. The author lines are found through
+    their text nodes (a cheap XPath), then read as flat runs at the level that holds them.
+    """
+    lines: list[HtmlElement] = []
+    for text in _AUTHOR_TEXT(tree):
+        if not _AUTHOR_TEXT_END.search(text):
+            continue
+        element = text.getparent()
+        if text.is_tail and element is not None:
+            element = element.getparent()
+        if (element is not None and _SAID.match(" ".join(element.text_content().split()))
+                and not in_chrome(element)):
+            lines.append(element)
+    if len(lines) < _MIN_UNMARKED:
+        return [], []
+    container = _common_ancestor(lines)
+    if container is None:
+        return [], []
+    children = _said_level(container)
+    comments = _said_runs(children)
+    if len(comments) < _MIN_UNMARKED:
+        return [], []
+    start = next(index for index, child in enumerate(children)
+                 if child is lines[0] or child in lines[0].iterancestors())
+    return comments, children[start:]
+
+
 def _forms(tree: HtmlElement) -> list[HtmlElement]:
     """Comment forms and captchas anywhere on the page (never article text)."""
     return [element for element in tree.xpath("//body//form | //body//textarea/ancestor::div[1]")
@@ -466,6 +514,9 @@ def find_comments(tree: HtmlElement, data: Structured,
             if found:
                 comments.extend(found)
                 section.regions.extend([heading, *run])
+    if not comments:
+        comments, elements = _unmarked(tree)
+        section.regions.extend(elements)
     section.comments = merge_comments([comments])
     return section
 

@@ -174,7 +174,8 @@ def _from_time(tree: HtmlElement, languages: list[str] | None) -> str | None:
 
 
 def _from_byline(tree: HtmlElement, languages: list[str] | None) -> str | None:
-    """A written date in a byline-like element, or in the author element's vicinity."""
+    """A written date in a byline-like element, in the author element's vicinity, or in a
+    short line of the headline's own block (an unmarked "By NAME, DATE" line)."""
     candidates = [element for element in tree.iter("p", "div", "span", "small", "li", "em")
                   if _BYLINE.search(attributes(element))]
     for author in tree.xpath("//*[@rel='author' or @itemprop='author' or "
@@ -182,6 +183,11 @@ def _from_byline(tree: HtmlElement, languages: list[str] | None) -> str | None:
         parent = author.getparent()
         if parent is not None:
             candidates.append(parent)
+    headline = headline_element(tree)
+    if headline is not None:
+        candidates.extend(element for element in headline_scope(headline).iter(
+            "p", "div", "span", "small", "em", "font", "td")
+            if len(element.text_content()) <= _MAX_DATE_TEXT * 2)
     for element in _outside_chrome(candidates)[:_MAX_BYLINES]:
         text = " ".join(element.text_content().split())
         for piece in [text, *re.split(r"\s*[|•·–—]\s*|\s{2,}", text)]:
