@@ -87,3 +87,11 @@ def test_unmarked_more_articles_list_is_dropped() -> None:
     assert "mayor opens" not in body
     assert "previous" not in body
     assert "paragraph 4 ends here." in body
+
+
+def test_same_page_under_two_urls_counts_once() -> None:
+    html = article().encode()
+    result = extract([SourcePage("https://news.example.com/story", html, None),
+                      SourcePage("https://news.example.com/story?page=1", html, None)])
+    assert result.body.count("Paragraph 1 ends here.") == 1
+    assert result.pages == ("https://news.example.com/story",)

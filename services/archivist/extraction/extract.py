@@ -2,8 +2,9 @@
 
 Each page is parsed once; the read-only steps (structured data, metadata, dates, authors,
 comments) run on the tree first, body extraction (which cuts the tree) last. For a multi-page
-document the body is the pages' bodies in reading order, comments are merged without repeats,
-and metadata comes from page 1, completed from later pages where page 1 lacks a field.
+document the body is the pages' bodies in reading order (a page whose body repeats an earlier
+page's is the same page under another URL and is skipped), comments are merged without
+repeats, and metadata comes from page 1, completed from later pages where page 1 lacks a field.
 """
 
 from __future__ import annotations
@@ -87,13 +88,20 @@ def extract(pages: Sequence[SourcePage]) -> Extraction:
     """
     if not pages:
         raise ValueError("extract() needs at least one page")
-    results = [_extract_page(page) for page in pages]
+    results: list[_PageResult] = []
+    used: list[SourcePage] = []
+    for page in pages:
+        result = _extract_page(page)
+        if result.body and any(result.body == earlier.body for earlier in results):
+            continue  # the same page reached under two URLs (``/story`` and ``?page=1``)
+        results.append(result)
+        used.append(page)
     first = results[0]
     body = "\n\n".join(result.body for result in results if result.body)
     language = _first([r.language for r in results]) or detect_language(body)
     return Extraction(
         url=first.canonical,
-        pages=tuple(page.url for page in pages),
+        pages=tuple(page.url for page in used),
         title=_first([r.metadata.title for r in results]),
         authors=_first([r.authors for r in results]) or (),
         published=_first([r.published for r in results]),
