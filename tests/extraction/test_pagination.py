@@ -24,13 +24,21 @@ def test_page_segment_pagination() -> None:
         f"{base}/", f"{base}/page/2/", f"{base}/page/3/"]
 
 
-def test_rel_next_prev_chain_without_numbers() -> None:
-    head = ('<link rel="prev" href="/stories/river-part-one">'
-            '<link rel="next" href="/stories/river-part-three">')
-    url = "https://mag.example.org/stories/river-part-two"
+def test_rel_next_prev_chain() -> None:
+    head = ('<link rel="prev" href="/stories/river">'
+            '<link rel="next" href="/stories/river?page=3">')
+    url = "https://mag.example.org/stories/river?page=2"
     assert discover_pages(article(head=head), url) == [
-        "https://mag.example.org/stories/river-part-one", url,
-        "https://mag.example.org/stories/river-part-three"]
+        "https://mag.example.org/stories/river", url,
+        "https://mag.example.org/stories/river?page=3"]
+
+
+def test_rel_links_to_adjacent_posts_are_not_pages() -> None:
+    head = ('<link rel="prev" href="/2015/03/29/older-post/">'
+            '<link rel="next" href="/2015/03/31/newer-post/">')
+    nav = '<a rel="prev" href="/2015/03/29/older-post/">« Older post</a>'
+    url = "https://blog.example.org/2015/03/30/this-post/"
+    assert discover_pages(article(nav, head=head), url) == [url]
 
 
 def test_page_x_of_n_fills_unlinked_pages() -> None:

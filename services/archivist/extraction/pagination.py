@@ -3,14 +3,15 @@
 A page of an article split over several URLs shows where the others are in several ways; we use
 them all, so that any page (including the last) leads to every page:
 
-* ``<link rel=next/prev>`` and ``<a rel=next/prev>``;
 * links whose URL differs from this page's only by a page number (``?page=N``, ``&p=N``,
-  ``/page/N``, a trailing ``/N/`` or ``-N.html``) and which read as a page number, as
-  next/previous, or sit in a pager container (class or id with pag/pager/pagination/page-nav);
+  ``/page/N``, a trailing ``/N/`` or ``-N.html``) and which carry ``rel=next/prev``
+  (``<link>`` or ``<a>``), read as a page number or as next/previous, or sit in a pager
+  container (class or id with pag/pager/pagination/page-nav);
 * "Page X of N" text, which fills in pages the pager does not link.
 
-Listing pages (category, tag, archive, search, a page of many teasers) are not articles: their
-pagination is never followed and they give ``[url]``. Nor are comment pages (``cpage``,
+A ``rel=next/prev`` link to a URL of another shape is the blog's previous/next *post* (WordPress
+emits these), not a page of this article. Listing pages (category, tag, archive, search, a page
+of many teasers) are not articles: their pagination is never followed and they give ``[url]``. Nor are comment pages (``cpage``,
 ``comment-page-N``), links to other hosts, or lists of other articles: those URLs are not this
 page's URL with another page number.
 
@@ -205,32 +206,21 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
     templates = {own.template, _split_number(canonical_url(tree, url)).template}
     current, total = _current_number(tree, own)
     by_number: dict[int, str] = {}
-    relative: dict[str, str] = {}
     for link, rel, in_pager, text in _links(tree, base):
         if urlsplit(link).netloc.lower() != host or _COMMENT_PAGE.search(link):
             continue
         numbered = _split_number(link)
         rels = set(rel.split())
         if numbered.template not in templates:
-            if rels & {"next", "prev", "previous"}:
-                relative.setdefault("next" if "next" in rels else "prev", link)
             continue
         number = numbered.number or 1
         says_number = text.isdigit() and int(text) == number
         if says_number or (in_pager and len(text) <= _MAX_PAGER_TEXT) or rels & {
                 "next", "prev", "previous"} or _NEXT_PREV.match(text):
             by_number.setdefault(number, link)
-    if current is None and not by_number:
-        chain = [relative["prev"]] if "prev" in relative else []
-        chain += [url] + ([relative["next"]] if "next" in relative else [])
-        return chain[:max_pages] if url in chain[:max_pages] else [url]
     if current is None:
         current = 1
     by_number.pop(current, None)
-    if "prev" in relative and current > 1:
-        by_number.setdefault(current - 1, relative["prev"])
-    if "next" in relative:
-        by_number.setdefault(current + 1, relative["next"])
     by_number[current] = url
     numbered_samples = [(number, link) for number, link in by_number.items()
                         if _split_number(link).number == number]
