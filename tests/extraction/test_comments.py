@@ -251,3 +251,32 @@ def test_repeated_form_notes_are_not_comments() -> None:
                'our use of your data.</p></div><div class="note"><p>You may revoke this consent '
                'at any time.</p></div><div class="note"><p>My Profile</p></div></div>')
     assert page(article(after=section)).comments == ()
+
+
+OLD_WORDPRESS = """
+<h3 id="comments">2 Responses to &#8220;Budget&#8221;</h3>
+<ol class="commentlist">
+<li class="comment even thread-even depth-1" id="li-comment-5"><div id="comment-5">
+  <div class="comment-author vcard"><img src="a.png" class="avatar"><cite class="fn">
+    <a href="http://x.example" rel="external nofollow" class="url">Old Timer</a></cite>
+    <span class="says">says:</span></div>
+  <div class="comment-meta commentmetadata"><a href="#comment-5">July 8, 2010 at 3:45 pm</a></div>
+  <p>First para.</p><p>Second para.</p>
+  <div class="reply"><a class="comment-reply-link" href="#">Reply</a></div></div>
+  <ul class="children"><li class="comment odd alt depth-2" id="li-comment-6"><div id="comment-6">
+    <div class="comment-author vcard"><cite class="fn">Young One</cite>
+      <span class="says">says:</span></div>
+    <div class="comment-meta commentmetadata"><a href="#comment-6">July 9, 2010 at 1:00 am</a>
+    </div><p>Child reply.</p></div></li></ul>
+</li></ol>
+<div id="respond"><h3>Leave a Reply</h3><form id="commentform"><textarea></textarea></form></div>
+"""
+
+
+def test_old_wordpress_commentlist() -> None:
+    result = page(article(after=OLD_WORDPRESS))
+    assert result.comments == (
+        Comment("Old Timer", "2010-07-08", "First para.\nSecond para.", None),
+        Comment("Young One", "2010-07-09", "Child reply.", 0),
+    )
+    assert "Leave a Reply" not in result.body

@@ -349,17 +349,29 @@ def _clean_lines(text: str) -> str:
 
 
 def _from_blocks(blocks: list[HtmlElement]) -> list[Comment]:
+    """Comments from blocks in document order; a block's parent is the nearest block around it.
+
+    A block with no text of its own wraps its comment and the replies (WordPress
+    ``li#li-comment-5 > div#comment-5 + ul.children``): it stands for the first comment found
+    inside it, so that the replies point at that comment.
+    """
     out: list[Comment] = []
     index_of: dict[HtmlElement, int] = {}
+    wrappers: list[HtmlElement] = []
     block_set = set(blocks)
     for block in blocks:
         nested = {inner for inner in block.iterdescendants() if inner in block_set}
         parent = next((index_of[ancestor] for ancestor in block.iterancestors()
                        if ancestor in index_of), None)
         comment = _comment_from_block(block, nested, parent)
-        if comment is not None:
-            index_of[block] = len(out)
-            out.append(comment)
+        if comment is None:
+            wrappers.append(block)
+            continue
+        index_of[block] = len(out)
+        for wrapper in [w for w in wrappers if w in block.iterancestors()]:
+            index_of[wrapper] = len(out)
+            wrappers.remove(wrapper)
+        out.append(comment)
     return out
 
 
