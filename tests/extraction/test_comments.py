@@ -280,3 +280,31 @@ def test_old_wordpress_commentlist() -> None:
         Comment("Young One", "2010-07-09", "Child reply.", 0),
     )
     assert "Leave a Reply" not in result.body
+
+
+DRUPAL = """
+<section class="comments"><h2>Comments</h2>
+<article class="comment js-comment" id="comment-31">
+  <footer class="comment__meta"><span class="comment__author">By <a href="/u/1">Pia</a></span>
+    <p class="comment__time">Tue, 07/07/2020 - 10:00</p></footer>
+  <div class="comment__content"><div class="field--name-comment-body"><p>Parent here.</p></div>
+  </div></article>
+<div class="indented">
+  <article class="comment js-comment" id="comment-32">
+    <footer class="comment__meta"><span class="comment__author">By Quentin</span>
+      <p class="comment__time">Wed, 07/08/2020 - 11:00</p></footer>
+    <div class="comment__content"><p>Child here.</p></div></article>
+</div>
+<article class="comment js-comment" id="comment-33">
+  <footer class="comment__meta"><span class="comment__author">By Rosa</span></footer>
+  <div class="comment__content"><p>Second thread.</p></div></article>
+</section>
+"""
+
+
+def test_drupal_indented_replies() -> None:
+    assert page(article(after=DRUPAL)).comments == (
+        Comment("Pia", "2020-07-07", "Parent here.", None),
+        Comment("Quentin", "2020-07-08", "Child here.", 0),
+        Comment("Rosa", None, "Second thread.", None),
+    )

@@ -52,6 +52,8 @@ _BLOCK = token_pattern(
     r"comment-?wrap(?:per)?|c-comment|post-?comment|user-?comment|reader-?comment|"
     r"depth-\d+|thread-(?:even|odd)"
 )
+_REPLIES = token_pattern(r"indented|children|replies|comment-?replies|sub-?comments|"
+                         r"nested-?comments|reply-?list|comment-?children")
 _BLOCK_ID = re.compile(r"^(?:li-)?comment-?\d+$", re.IGNORECASE)
 _FORM = re.compile(
     r"comment-?form|respond|reply-?form|post-?comment-?form|captcha|comment-?policy|"
@@ -348,6 +350,20 @@ def _clean_lines(text: str) -> str:
                      and not is_boilerplate_line(line)).strip()
 
 
+def _replied_sibling(block: HtmlElement, index_of: dict[HtmlElement, int]) -> int | None:
+    """Replies kept in a container right after the comment they answer (Drupal's
+    ``article.comment + div.indented``): the comment just before that container."""
+    for ancestor in block.iterancestors():
+        if _REPLIES.search(attributes(ancestor)):
+            previous = ancestor.getprevious()
+            while previous is not None and not isinstance(previous.tag, str):
+                previous = previous.getprevious()
+            if previous is not None and previous in index_of:
+                return index_of[previous]
+            return None
+    return None
+
+
 def _from_blocks(blocks: list[HtmlElement]) -> list[Comment]:
     """Comments from blocks in document order; a block's parent is the nearest block around it.
 
@@ -363,6 +379,8 @@ def _from_blocks(blocks: list[HtmlElement]) -> list[Comment]:
         nested = {inner for inner in block.iterdescendants() if inner in block_set}
         parent = next((index_of[ancestor] for ancestor in block.iterancestors()
                        if ancestor in index_of), None)
+        if parent is None:
+            parent = _replied_sibling(block, index_of)
         comment = _comment_from_block(block, nested, parent)
         if comment is None:
             wrappers.append(block)
