@@ -308,3 +308,12 @@ def test_drupal_indented_replies() -> None:
         Comment("Quentin", "2020-07-08", "Child here.", 0),
         Comment("Rosa", None, "Second thread.", None),
     )
+
+
+def test_comment_lines_that_look_like_page_furniture_are_kept() -> None:
+    section = ('<div id="comments"><div class="comment"><span class="author">Ute</span>'
+               '<div class="comment-body">Copyright is not the point here.<br>Next time, '
+               'read it first.<br>Word Verification: type the code</div></div></div>')
+    assert page(article(after=section)).comments == (
+        Comment("Ute", None, "Copyright is not the point here.\nNext time, read it first.",
+                None),)

@@ -20,6 +20,7 @@ __all__ = [
     "deck_elements",
     "in_furniture",
     "is_boilerplate_line",
+    "is_form_line",
     "is_pager_text",
     "link_lists",
     "starts_link_list",
@@ -65,9 +66,6 @@ _LINE_PATTERNS = [
     r".{0,120}\b(?:sign up|subscribe)\b.{0,120}\b(?:newsletter|inbox|e-?mail)\b.{0,100}",
     r".{0,120}\b(?:newsletter|inbox)\b.{0,120}\b(?:sign up|subscribe)\b.{0,100}",
     r"(?:thanks|thank you) for (?:signing up|subscribing).{0,100}",
-    r".{0,80}\b(?:characters? (?:left|remaining)|word verification)\b.{0,120}",
-    r"please read our (?:comment )?policy.{0,150}",
-    r"your e-?mail(?: address)? will not be published.{0,100}",
     r"(?:page|seite|página)\s+\d+\s*(?:of|/|von|de)\s*\d+\.?",
     r"\(?page \d+ of \d+\)?",
     r"follow (?:us|him|her|them) on (?:twitter|facebook|instagram).{0,150}",
@@ -75,8 +73,18 @@ _LINE_PATTERNS = [
     r"write to [\w .'-]{2,60} at \S+@\S+\.?",
     r"(?:photo|image|picture) (?:credit|courtesy)\s*:.{0,120}",
 ]
-_BOILERPLATE_LINE = re.compile(r"^\s*(?:" + "|".join(_LINE_PATTERNS) + r")\s*$",
-                               re.IGNORECASE)
+#: Comment-form prompts and captcha instructions: furniture in a body and in a comment alike.
+_FORM_PATTERNS = [
+    r".{0,80}\b(?:characters? (?:left|remaining)|word verification)\b.{0,120}",
+    r"please read our (?:comment )?policy.{0,150}",
+    r"your e-?mail(?: address)? will not be published.{0,100}",
+    r"(?:leave a (?:reply|comment)|post a comment|add a comment|submit comment)\.?",
+    r"(?:type|enter) the (?:characters|letters|code|word)s? (?:you see|shown|above).{0,80}",
+]
+_FORM_LINE = re.compile(r"^\s*(?:" + "|".join(_FORM_PATTERNS) + r")\s*$", re.IGNORECASE)
+_BOILERPLATE_LINE = re.compile(
+    r"^\s*(?:" + "|".join(_LINE_PATTERNS + _FORM_PATTERNS) + r")\s*$", re.IGNORECASE
+)
 _PAGER_TEXT = re.compile(
     r"^[\s«»‹›<>|·•,.\-–—\d]*(?:(?:previous|prev|next|first|last|older|newer)[\s«»‹›<>|·•,.\-–—"
     r"\d]*)*$",
@@ -162,6 +170,11 @@ def link_lists(tree: HtmlElement) -> list[HtmlElement]:
 def is_boilerplate_line(line: str) -> bool:
     """A paragraph that is page furniture whatever the page: copyright, "Read more: ...", etc."""
     return bool(_BOILERPLATE_LINE.match(line)) or is_pager_text(line)
+
+
+def is_form_line(line: str) -> bool:
+    """A comment-form prompt or captcha instruction ("You have 1000 characters left")."""
+    return bool(_FORM_LINE.match(line))
 
 
 def is_pager_text(line: str) -> bool:

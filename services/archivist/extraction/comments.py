@@ -31,7 +31,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from archivist.extraction.authors import clean_author
-from archivist.extraction.boilerplate import is_boilerplate_line
+from archivist.extraction.boilerplate import is_form_line, is_pager_text
 from archivist.extraction.dates import parse_date
 from archivist.extraction.model import Comment
 from archivist.extraction.regions import attributes, in_chrome, token_pattern
@@ -347,7 +347,7 @@ def _clean_lines(text: str) -> str:
     """Comment text without reply/like links, form prompts and captcha instructions."""
     return "\n".join(line for line in text.split("\n") if line.strip()
                      and not _NOISE_LINE.match(line.strip())
-                     and not is_boilerplate_line(line)).strip()
+                     and not is_form_line(line) and not is_pager_text(line)).strip()
 
 
 def _replied_sibling(block: HtmlElement, index_of: dict[HtmlElement, int]) -> int | None:
