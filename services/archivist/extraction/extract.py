@@ -1,58 +1,117 @@
-"""Turn a document's archived pages into an :class:`Extraction`."""
+"""Turn a document's archived pages into an :class:`Extraction`.
+
+Each page is parsed once; the read-only steps (structured data, metadata, dates, authors,
+comments) run on the tree first, body extraction (which cuts the tree) last. For a multi-page
+document the body is the pages' bodies in reading order (a page whose body repeats an earlier
+page's is the same page under another URL and is skipped), comments are merged without
+repeats, and metadata comes from page 1, completed from later pages where page 1 lacks a field.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 
 import trafilatura
 
-from archivist.extraction.model import Extraction, SourcePage
+from archivist.extraction.authors import find_authors
+from archivist.extraction.body import extract_body
+from archivist.extraction.boilerplate import (
+    boilerplate_elements,
+    deck_elements,
+    link_lists,
+)
+from archivist.extraction.comments import find_comments, merge_comments
+from archivist.extraction.dates import find_dates
+from archivist.extraction.language import declared_language, detect_language
+from archivist.extraction.metadata import Metadata, canonical_url, find_metadata
+from archivist.extraction.model import Comment, Extraction, SourcePage
+from archivist.extraction.parse import parse_html
+from archivist.extraction.regions import containers, headline_element
+from archivist.extraction.structured import read_structured
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
 
+T = TypeVar("T")
+
 EXTRACTOR_NAME = "archivist"
 #: Bumped whenever the output for the same input can change, so re-extraction makes new versions.
-EXTRACTOR_VERSION = f"0.1+trafilatura.{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"1.0+trafilatura.{trafilatura.__version__}"
 
 
-def _decode(page: SourcePage) -> str:
-    charset = None
-    if page.content_type and "charset=" in page.content_type.lower():
-        charset = page.content_type.lower().split("charset=")[-1].split(";")[0].strip() or None
-    try:
-        return page.body.decode(charset or "utf-8")
-    except (LookupError, UnicodeDecodeError):
-        return page.body.decode("utf-8", errors="replace")
+@dataclass(slots=True)
+class _PageResult:
+    canonical: str
+    metadata: Metadata
+    authors: tuple[str, ...]
+    published: str | None
+    modified: str | None
+    language: str | None
+    body: str
+    comments: list[Comment]
+
+
+def _extract_page(page: SourcePage) -> _PageResult:
+    tree = parse_html(page.body, page.content_type)
+    data = read_structured(tree)
+    metadata = find_metadata(tree, data, page.url)
+    language = declared_language(tree, data)
+    published, modified = find_dates(tree, data, page.url, language)
+    authors = find_authors(tree, data)
+    scanned = containers(tree)
+    section = find_comments(tree, data, scanned)
+    furniture = boilerplate_elements(tree, scanned) + deck_elements(tree) + link_lists(tree)
+    canonical = canonical_url(tree, page.url)
+    headline = headline_element(tree)
+    headings = [element.text_content() for element in tree.iter("h1")]
+    if headline is not None:
+        headings.append(headline.text_content())
+    body = extract_body(
+        tree, page.url, remove=section.regions + furniture,
+        titles=[metadata.title or "", *headings], comments=[c.text for c in section.comments],
+    )
+    return _PageResult(canonical, metadata, authors, published, modified, language, body,
+                       section.comments)
+
+
+def _first(values: Sequence[T | None]) -> T | None:
+    """The first non-empty value: page 1's, else the next page that has one."""
+    return next((value for value in values if value), None)
 
 
 def extract(pages: Sequence[SourcePage]) -> Extraction:
-    """Extract one document from its pages, given in reading order (page 1 first)."""
+    """Extract one document from its pages, given in reading order (page 1 first).
+
+    Raises:
+        ValueError: when ``pages`` is empty.
+    """
     if not pages:
         raise ValueError("extract() needs at least one page")
-    bodies: list[str] = []
-    first: dict = {}
+    results: list[_PageResult] = []
+    used: list[SourcePage] = []
     for page in pages:
-        document = trafilatura.bare_extraction(
-            _decode(page), url=page.url, include_comments=False, with_metadata=True, fast=True
-        )
-        data = document.as_dict() if document is not None else {}
-        if not first:
-            first = data
-        if data.get("text"):
-            bodies.append(data["text"])
-    tags = tuple(t.strip() for raw in first.get("tags") or () for t in raw.split(",") if t.strip())
-    author = first.get("author")
+        result = _extract_page(page)
+        if result.body and any(result.body == earlier.body for earlier in results):
+            continue  # the same page reached under two URLs (``/story`` and ``?page=1``)
+        results.append(result)
+        used.append(page)
+    first = results[0]
+    body = "\n\n".join(result.body for result in results if result.body)
+    language = _first([r.language for r in results]) or detect_language(body)
     return Extraction(
-        url=pages[-1].url,
-        pages=tuple(page.url for page in pages),
-        title=first.get("title"),
-        authors=tuple(a.strip() for a in author.split(";")) if author else (),
-        published=first.get("date"),
-        sitename=first.get("sitename"),
-        language=first.get("language"),
-        description=first.get("description"),
-        tags=tags,
-        categories=tuple(first.get("categories") or ()),
-        image=first.get("image"),
-        body="\n\n".join(bodies),
+        url=first.canonical,
+        pages=tuple(page.url for page in used),
+        title=_first([r.metadata.title for r in results]),
+        authors=_first([r.authors for r in results]) or (),
+        published=_first([r.published for r in results]),
+        modified=_first([r.modified for r in results]),
+        sitename=_first([r.metadata.sitename for r in results]),
+        language=language,
+        description=_first([r.metadata.description for r in results]),
+        tags=_first([r.metadata.tags for r in results]) or (),
+        categories=_first([r.metadata.categories for r in results]) or (),
+        image=_first([r.metadata.image for r in results]),
+        body=body,
+        comments=tuple(merge_comments(r.comments for r in results)),
     )

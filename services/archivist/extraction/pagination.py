@@ -1,24 +1,245 @@
-"""Find the other pages of a paginated article."""
+"""The pages of a paginated article, in reading order, inferred from any one of its pages.
+
+A page of an article split over several URLs shows where the others are in several ways; we use
+them all, so that any page (including the last) leads to every page:
+
+* links whose URL differs from this page's only by a page number (``?page=N``, ``&p=N``,
+  ``/page/N``, a trailing ``/N/`` or ``-N.html``) and which carry ``rel=next/prev``
+  (``<link>`` or ``<a>``), read as a page number or as next/previous, or sit in a pager
+  container (class or id with pag/pager/pagination/page-nav);
+* "Page X of N" text, which fills in pages the pager does not link.
+
+A ``rel=next/prev`` link to a URL of another shape is the blog's previous/next *post* (WordPress
+emits these), not a page of this article. Listing pages (category, tag, archive, search, a page
+of many teasers) are not articles: their pagination is never followed and they give ``[url]``. Nor are comment pages (``cpage``,
+``comment-page-N``), links to other hosts, or lists of other articles: those URLs are not this
+page's URL with another page number.
+
+Integration: call :func:`discover_pages` on every fetched page and fetch what is not yet known,
+until no new URL appears. Each call returns its pages ordered by page number, page 1 first;
+merge the lists from several pages by :func:`page_number` (``None`` means page 1) and hand the
+pages to ``extract`` in that order.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-import lxml.html
+from lxml.html import HtmlElement
 
-__all__ = ["discover_pages"]
+from archivist.extraction.metadata import canonical_url
+from archivist.extraction.parse import parse_html
+from archivist.extraction.regions import attributes, in_chrome
+from archivist.extraction.structured import ld_types, read_structured
+
+__all__ = ["discover_pages", "find_pages", "page_number"]
+
+_PAGE_PARAMS = {"page", "p", "pg", "pagenum", "pageno", "page_no", "pagenumber", "paged",
+                "pagina", "seite", "currentpage", "pn"}
+_PATH_PATTERNS = (
+    re.compile(r"/(?:page|seite|pagina|p)[/-]?(\d{1,3})/?$", re.IGNORECASE),
+    re.compile(r"/(\d{1,2})/?$"),
+    re.compile(r"[-_](?:page|p)?(\d{1,2})(\.s?html?|\.php|\.aspx?)$", re.IGNORECASE),
+)
+_PAGER = re.compile(r"pagination|paginat|pager|paging|page-?nav|page-?links|page-?numbers|"
+                    r"pages|pagelist|^pag(?:es|ing|e-?list)?$", re.IGNORECASE)
+_NEXT_PREV = re.compile(
+    r"^\W*(?:next|prev|previous|older|newer|continue|weiter|zurück|suivant|précédent|"
+    r"siguiente|anterior|próxima|successiva|precedente|volgende|vorige)\b.{0,20}$|^[«»‹›<>→←]+$",
+    re.IGNORECASE,
+)
+_PAGE_OF = re.compile(r"\b(?:page|seite|página|pagina|page)\s+(\d{1,3})\s*(?:of|/|von|de|sur|di)"
+                      r"\s*(\d{1,3})\b", re.IGNORECASE)
+_LISTING_PATH = re.compile(r"/(?:tags?|category|categories|topics?|archives?|author|search|"
+                           r"section|label)(?:/|$)", re.IGNORECASE)
+_COMMENT_PAGE = re.compile(r"comment-page-\d+|[?&]cpage=", re.IGNORECASE)
+#: Query parameters that say how the reader arrived, not which document this is.
+_TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|source|from|cmpid|ito|ns_\w+)$",
+                       re.IGNORECASE)
+_LISTING_ARTICLES = 3
+_ARTICLE_PARAGRAPHS = 3
+_ARTICLE_PARAGRAPH = 150
+#: Pager links read "3", "Next »" or "Last page"; longer link texts are headlines.
+_MAX_PAGER_TEXT = 15
+_LISTING_HEADINGS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class _Numbered:
+    template: str
+    number: int | None
+
+
+def _strip_fragment(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+
+
+def _split_number(url: str) -> _Numbered:
+    """The URL with its page-number component cut out, and that number (``None`` if absent)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    number = None
+    kept = []
+    for key, value in query:
+        if key.lower() in _PAGE_PARAMS and value.isdigit() and number is None:
+            number = int(value)
+        elif not _TRACKING.match(key):
+            kept.append((key, value))
+    path = parts.path
+    if number is None:
+        for pattern in _PATH_PATTERNS:
+            match = pattern.search(path)
+            if match:
+                number = int(match.group(1))
+                path = path[:match.start()] + (match.group(2) if match.lastindex == 2 else "")
+                break
+    path = path.rstrip("/") or "/"
+    template = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path,
+                           urlencode(sorted(kept)), ""))
+    return _Numbered(template, number)
+
+
+def page_number(url: str) -> int | None:
+    """The page number written in a URL (``?page=3``, ``/page/3``, ``/3/``), else ``None``."""
+    return _split_number(url).number
+
+
+def _has_article_text(tree: HtmlElement) -> bool:
+    """Whether some block holds several long paragraphs: an article, not a list of teasers."""
+    for parent in {paragraph.getparent() for paragraph in tree.iter("p")
+                   if len(paragraph.text_content()) >= _ARTICLE_PARAGRAPH}:
+        if parent is not None and sum(
+                1 for child in parent if child.tag == "p"
+                and len(child.text_content()) >= _ARTICLE_PARAGRAPH) >= _ARTICLE_PARAGRAPHS:
+            return True
+    return False
+
+
+def _looks_like_listing(tree: HtmlElement, url: str) -> bool:
+    """Category, tag, archive and search pages, or pages made of many linked teasers.
+
+    A URL or teaser count that looks like a listing is overruled by article text on the page
+    (several long paragraphs in one block), since articles carry "latest news" boxes too.
+    """
+    data = read_structured(tree)
+    types = set().union(*(ld_types(obj) for obj in data.objects)) if data.objects else set()
+    if types & {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle"}:
+        return False
+    if types & {"CollectionPage", "ItemList", "SearchResultsPage"}:
+        return True
+    articles = [element for element in tree.iter("article") if not in_chrome(element)]
+    linked_headings = [heading for heading in tree.iter("h2", "h3", "h4")
+                       if heading.find(".//a") is not None and not in_chrome(heading)]
+    looks = (bool(_LISTING_PATH.search(urlsplit(url).path)) or len(articles) >= _LISTING_ARTICLES
+             or len(linked_headings) >= _LISTING_HEADINGS)
+    return looks and not _has_article_text(tree)
+
+
+def _in_pager(element: HtmlElement) -> bool:
+    for node in element.iterancestors():
+        if node.tag == "body":
+            return False
+        if any(_PAGER.search(token) for token in attributes(node).split()):
+            return True
+    return False
+
+
+def _in_comments(element: HtmlElement) -> bool:
+    return any("comment" in attributes(node).lower() for node in element.iterancestors())
+
+
+def _links(tree: HtmlElement, base: str) -> Iterator[tuple[str, str, bool, str]]:
+    """(absolute URL, rel, in pager, link text) for every same-document-candidate link."""
+    for element in tree.iter("a", "link"):
+        href = (element.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        rel = (element.get("rel") or "").lower()
+        if element.tag == "link" and not {"next", "prev", "previous"} & set(rel.split()):
+            continue
+        if element.tag == "a" and _in_comments(element):
+            continue
+        text = " ".join(element.text_content().split()) if element.tag == "a" else ""
+        yield _strip_fragment(urljoin(base, href)), rel, _in_pager(element), text
+
+
+def _current_number(tree: HtmlElement, own: _Numbered) -> tuple[int | None, int | None]:
+    """This page's number and the page count, from its URL and "Page X of N" text."""
+    body = tree.find("body")
+    text = " ".join(" ".join((body if body is not None else tree).itertext()).split())
+    match = _PAGE_OF.search(text)
+    if match:
+        current, total = int(match.group(1)), int(match.group(2))
+        if 1 <= current <= total:
+            return own.number or current, total
+    return own.number, None
+
+
+def _with_number(sample: str, sample_number: int, number: int) -> str:
+    """Rewrite a page URL of the same article for another page number."""
+    parts = urlsplit(sample)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    for index, (key, value) in enumerate(query):
+        if key.lower() in _PAGE_PARAMS and value == str(sample_number):
+            query[index] = (key, str(number))
+            return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    for pattern in _PATH_PATTERNS:
+        match = pattern.search(parts.path)
+        if match and int(match.group(1)) == sample_number:
+            path = parts.path[:match.start(1)] + str(number) + parts.path[match.end(1):]
+            return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+    return sample
+
+
+def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]:
+    """:func:`discover_pages` on an already parsed page."""
+    if max_pages < 1 or _looks_like_listing(tree, url) or _COMMENT_PAGE.search(url):
+        return [url]
+    base_element = tree.find(".//base[@href]")
+    base = urljoin(url, base_element.get("href")) if base_element is not None else url
+    host = urlsplit(url).netloc.lower()
+    own = _split_number(_strip_fragment(url))
+    templates = {own.template, _split_number(canonical_url(tree, url)).template}
+    current, total = _current_number(tree, own)
+    by_number: dict[int, str] = {}
+    for link, rel, in_pager, text in _links(tree, base):
+        if urlsplit(link).netloc.lower() != host or _COMMENT_PAGE.search(link):
+            continue
+        numbered = _split_number(link)
+        rels = set(rel.split())
+        if numbered.template not in templates:
+            continue
+        number = numbered.number or 1
+        says_number = text.isdigit() and int(text) == number
+        if says_number or (in_pager and len(text) <= _MAX_PAGER_TEXT) or rels & {
+                "next", "prev", "previous"} or _NEXT_PREV.match(text):
+            by_number.setdefault(number, link)
+    if current is None:
+        current = 1
+    by_number.pop(current, None)
+    by_number[current] = url
+    numbered_samples = [(number, link) for number, link in by_number.items()
+                        if _split_number(link).number == number]
+    if total and numbered_samples and total <= max_pages * 5:
+        sample_number, sample = numbered_samples[0]
+        for number in range(1, total + 1):
+            if number not in by_number:
+                by_number[number] = _with_number(sample, sample_number, number)
+    ordered = [by_number[number] for number in sorted(by_number)]
+    if len(ordered) > max_pages:
+        start = max(0, ordered.index(url) - max_pages + 1)
+        ordered = ordered[start:start + max_pages]
+    return ordered
 
 
 def discover_pages(html: bytes | str, url: str, *, max_pages: int = 20) -> list[str]:
-    """The URLs of the document's pages that this page links to with ``rel=prev/next``.
+    """All page URLs of the article this page belongs to, page 1 first, ``url`` included.
 
-    Same host only; the page itself is included. Order is not significant.
+    Absolute URLs on ``url``'s host only, at most ``max_pages``; ``[url]`` when the page is not
+    paginated or is a listing page.
     """
-    tree = lxml.html.fromstring(html)
-    host = urlsplit(url).netloc
-    found = [url]
-    for href in tree.xpath("//link[@rel='prev' or @rel='next']/@href"):
-        absolute = urljoin(url, href.strip())
-        if urlsplit(absolute).netloc == host and absolute not in found:
-            found.append(absolute)
-    return found[:max_pages]
+    return find_pages(parse_html(html), url, max_pages=max_pages)

@@ -1,0 +1,184 @@
+"""Author display names: where to find them and how to clean them.
+
+Bylines come as "By WAI MOE", "By Jane Doe and John Roe, Staff Writers", "A, B and C" or
+"jane@example.com (Jane Doe)". We return one clean display name per person: the "By" prefix,
+roles, dates, e-mails and agency suffixes removed, lists split, ALL-CAPS names title-cased with
+care for "McDonald", "O'Brien" and particles such as "van der".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from lxml.html import HtmlElement
+
+from archivist.extraction.regions import headline_element, headline_scope, in_chrome
+from archivist.extraction.structured import Structured, ld_text, ld_types
+
+__all__ = ["clean_author", "find_authors", "split_authors", "title_case_name"]
+
+_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|reported|photos?|words|text|story)\s+)?"
+    r"(?:by|von|par|por|di|da|door|av|af|przez|от|автор)\s*[:\-]?\s+",
+    re.IGNORECASE,
+)
+_PARENTHESIS = re.compile(r"\([^)]*\)?")
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+#: Name separators: punctuation, "and" in several languages (any case), and the one-letter
+#: conjunctions "y"/"e" only in lower case, so that initials ("Sarah E. Needleman") survive.
+_SPLIT = re.compile(r"\s*(?:,|;|&|\s(?i:and|und|et|og|och|en)\s|\s[ye]\s)\s*")
+_ROLE = re.compile(
+    r"\b(?:staff|senior|chief|contributing|special|guest|political|foreign|sports|business|"
+    r"news|managing)?\s*(?:writer|reporter|correspondent|editor|columnist|contributor|"
+    r"journalist|photographer|staff|author|redakteur|redaktion|rédacteur|redacción)s?\b.*$",
+    re.IGNORECASE,
+)
+_WEEKDAY = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b.*$", re.IGNORECASE
+)
+_CREDENTIAL = re.compile(
+    r"^(?:MD|M\.D\.|PhD|Ph\.D\.|MS|MSc|MA|BA|BSc|RD|RN|MPH|MBA|DDS|DVM|CPA|CFA|Esq\.?|LCSW)$"
+)
+_TRAILING_WORD = re.compile(r"\s+(?:on|at|am|le|el|il|em|op|den|der|the|updated|published)$",
+                            re.IGNORECASE)
+_NOT_NAME = re.compile(r"\d|https?:|www\.|\|", re.IGNORECASE)
+_PARTICLES = {"van", "der", "den", "de", "del", "della", "di", "da", "von", "zu", "la", "le",
+              "du", "dos", "das", "ten", "ter", "bin", "al", "el"}
+_NUMERALS = {"II", "III", "IV"}
+#: In a mixed-case name, a capitalised word this long is a shouted name, shorter an acronym.
+_MIN_SHOUTED = 4
+_MAX_NAME = 60
+_MAX_BYLINE = 120
+_MAX_AUTHORS = 10
+
+
+def _title_word(word: str) -> str:
+    if "-" in word:
+        return "-".join(_title_word(part) for part in word.split("-"))
+    if "'" in word and len(word) > 2:
+        head, _, tail = word.partition("'")
+        return f"{_title_word(head)}'{_title_word(tail)}"
+    lower = word.lower()
+    if lower.startswith("mc") and len(word) > 3:
+        return "Mc" + lower[2:].capitalize()
+    return lower.capitalize()
+
+
+def _shouting(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters) and word not in _NUMERALS
+
+
+def title_case_name(name: str) -> str:
+    """Title-case the words of a name written in capitals (``WAI MOE`` → ``Wai Moe``).
+
+    Words already in mixed case are left alone, and so are short capitals (BBC, AP) beside
+    mixed-case words, which are acronyms rather than shouting; particles such as "van der" inside a name
+    become lower-case, and "MCDONALD"/"O'BRIEN" become "McDonald"/"O'Brien".
+    """
+    words = name.split()
+    whole = all(_shouting(word) or not any(c.isalpha() for c in word) for word in words)
+    if whole and sum(c.isalpha() for c in name) < _MIN_SHOUTED:
+        return name
+
+    def fix(index: int, word: str) -> str:
+        if not _shouting(word):
+            return word
+        if 0 < index < len(words) - 1 and word.lower() in _PARTICLES:
+            return word.lower()
+        return _title_word(word) if whole or len(word) >= _MIN_SHOUTED else word
+
+    return " ".join(fix(index, word) for index, word in enumerate(words))
+
+
+def clean_author(raw: str) -> str | None:
+    """One name from a byline fragment, or ``None`` when nothing name-like is left."""
+    text = " ".join(_PARENTHESIS.sub(" ", _EMAIL.sub(" ", raw)).split()).strip(" ,;:|-–—()[]")
+    text = _WEEKDAY.sub("", _ROLE.sub("", _PREFIX.sub("", text))).strip(" ,;:|-–—()[].")
+    text = _TRAILING_WORD.sub("", text)
+    if sum(c.isalpha() for c in text) < 2 or _CREDENTIAL.match(text) or len(text) > _MAX_NAME or _NOT_NAME.search(text) or len(text.split()) > 5:
+        return None
+    return title_case_name(text)
+
+
+def split_authors(raw: str) -> list[str]:
+    """Split a byline into clean names: "By A and B" / "A, B and C" → [A, B(, C)].
+
+    After the first name, a part that states a role ("Staff Writer", "Irrawaddy Correspondent")
+    is a description of the names before it, not a name.
+    """
+    text = _PREFIX.sub("", " ".join(raw.split()))
+    text = re.split(r"\s[|/–—]\s|\s-\s", text)[0]
+    names: list[str] = []
+    for index, part in enumerate(_SPLIT.split(text)):
+        if index and _ROLE.search(part):
+            continue
+        name = clean_author(part)
+        if name and name not in names:
+            names.append(name)
+    return names[:_MAX_AUTHORS]
+
+
+def _ld_authors(data: Structured) -> list[str]:
+    for obj in data.objects:
+        types = ld_types(obj)
+        if "Comment" in types or "author" not in obj or types & {"Person", "Organization"}:
+            continue
+        raw = obj["author"]
+        entries = raw if isinstance(raw, list) else [raw]
+        names = [name for entry in entries for name in split_authors(ld_text(entry) or "")]
+        if names:
+            return names
+    return []
+
+
+def _dedupe(names: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.lower(), name)
+    return tuple(seen.values())
+
+
+def find_authors(tree: HtmlElement, data: Structured) -> tuple[str, ...]:
+    """Authors by provenance: JSON-LD, ``<meta>``, then byline markup outside the site chrome."""
+    names = _ld_authors(data)
+    if not names:
+        meta = data.first_meta("author", "article:author", "parsely-author", "sailthru.author",
+                               "dc.creator", "dcterms.creator", "byl")
+        if meta and not meta.startswith("http"):
+            names = split_authors(meta)
+    if not names:
+        for xpath in ("//*[@itemprop='author']", "//*[@rel='author']",
+                      ("//*[contains(concat(' ',normalize-space(@class),' '),' author ') or "
+                       "contains(@class,'author-name') or contains(@class,'byline__name') or "
+                       "contains(@class,'writer') or contains(@class,'reporter')]"),
+                      "//*[contains(@class,'byline') or contains(@id,'byline')]"):
+            for element in tree.xpath(xpath):
+                if in_chrome(element) or element.xpath("ancestor::*[contains(@class,'comment')]"):
+                    continue
+                name_node = element.find(".//*[@itemprop='name']")
+                text = (name_node if name_node is not None else element).text_content()
+                names = split_authors(text)
+                if names:
+                    break
+            if names:
+                break
+    if not names:
+        names = _byline_text(tree)
+    return _dedupe(names)
+
+
+def _byline_text(tree: HtmlElement) -> list[str]:
+    """Names from a short "By ..." line near the headline, when nothing marks up the byline."""
+    headline = headline_element(tree)
+    if headline is None:
+        return []
+    for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
+                                                 "font", "b", "em", "small"):
+        text = " ".join(element.text_content().split())
+        if len(text) <= _MAX_BYLINE and _PREFIX.match(text):
+            names = split_authors(text)
+            if names:
+                return names
+    return []

@@ -1,0 +1,191 @@
+"""What is never article text: the page furniture to cut from the tree, and the lines to drop.
+
+trafilatura already drops most navigation. What it lets through on news pages are the blocks
+around the article: share bars, newsletter boxes, "related"/"more articles" lists, pagers, tag
+lists and copyright lines, plus the headline itself. Removing them before extraction (by
+class/id) and after it (by line pattern) is where our precision gain comes from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from lxml.html import HtmlElement
+
+from archivist.extraction.regions import attributes, in_chrome, token_pattern
+
+__all__ = [
+    "boilerplate_elements",
+    "deck_elements",
+    "in_furniture",
+    "is_boilerplate_line",
+    "is_form_line",
+    "is_pager_text",
+    "link_lists",
+    "starts_link_list",
+]
+
+_FURNITURE = token_pattern(
+    r"related|related-?(?:articles?|posts?|stories|content|links|news|items?)|"
+    r"(?:\w+-)?related|recommend\w*|newsletter\w*|\w*-newsletter|signup|sign-up|"
+    r"subscribe\w*|subscription|share|shares|sharing|share-?(?:bar|buttons?|tools|links|icons)|"
+    r"social|social-?(?:share|links|media|buttons?|icons)|breadcrumbs?|pagination|pager|"
+    r"paging|page-?nav|pagenav|post-?tags|tag-?list|tags-?list|article-?tags|entry-?tags|"
+    r"more-?(?:articles|stories|news|from)|read-?more|outbrain|taboola|promo|promos|"
+    r"advert\w*|ad-?slot|ad-?container|ad-?wrapper|cookie\w*|popup|modal|author-?bio|"
+    r"author-?box|about-?the-?author|print-?only|skip-?link|sr-only|visually-?hidden|"
+    r"comment-?count|comments-?link|pageno|page-?number|article-?footer|entry-?footer|"
+    r"post-?footer"
+)
+_DECK = token_pattern(r"(?:article-?)?(?:sub-?head(?:line)?|subline|dek|standfirst|sub-?title|"
+                      r"strapline|summary|excerpt|teaser|description|kicker|lede|intro)")
+#: A headline's own header block (headline, deck, byline) is short; an article is not.
+_MAX_HEADER_TEXT = 1000
+_MIN_DECK = 30
+_MIN_LINK_ITEMS = 3
+_LINK_LIST_SHARE = 0.9
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+#: An element holding more of the page's text than this is the article, whatever its class.
+_MAX_SHARE = 0.4
+_MAX_PAGER = 120
+_MIN_PAGER_NUMBERS = 3
+
+_LINE_PATTERNS = [
+    r"(?:copyright|©|\(c\))\s.{0,200}",
+    r".{0,150}all rights reserved\.?.{0,60}",
+    (r"(?:read more|related|related (?:articles?|stories|coverage|content|links|posts?)|see also|"
+     r"also read|also see|don'?t miss|more on this|recommended|read next|watch|listen|"
+     r"trending|most read|most popular|more from [\w ]{1,40}|you may also like|"
+     r"you might also like|more stories|more articles|top stories)\s*(?::.{0,200}|\.{0,3})"),
+    (r"(?:more|other|related|recommended|latest|popular|top|similar) (?:articles|stories|news|"
+     r"posts|headlines|videos)\b.{0,40}"),
+    (r"advertisement|advertising|sponsored|tags?|filed under|share(?: this)?(?: article| story)?|"
+     r"comments?|\d+ comments?|leave a (?:reply|comment)|post a comment|print|e-?mail|"
+     r"previous|next|previous (?:article|post)|next (?:article|post)"),
+    r".{0,120}\b(?:sign up|subscribe)\b.{0,120}\b(?:newsletter|inbox|e-?mail)\b.{0,100}",
+    r".{0,120}\b(?:newsletter|inbox)\b.{0,120}\b(?:sign up|subscribe)\b.{0,100}",
+    r"(?:thanks|thank you) for (?:signing up|subscribing).{0,100}",
+    r"(?:page|seite|página)\s+\d+\s*(?:of|/|von|de)\s*\d+\.?",
+    r"\(?page \d+ of \d+\)?",
+    r"follow (?:us|him|her|them) on (?:twitter|facebook|instagram).{0,150}",
+    r"(?:email|contact) [\w .'-]{2,40} at \S+@\S+.{0,150}",
+    r"write to [\w .'-]{2,60} at \S+@\S+\.?",
+    r"(?:photo|image|picture) (?:credit|courtesy)\s*:.{0,120}",
+]
+#: Comment-form prompts and captcha instructions: furniture in a body and in a comment alike.
+_FORM_PATTERNS = [
+    r".{0,80}\b(?:characters? (?:left|remaining)|word verification)\b.{0,120}",
+    r"please read our (?:comment )?policy.{0,150}",
+    r"your e-?mail(?: address)? will not be published.{0,100}",
+    r"(?:leave a (?:reply|comment)|post a comment|add a comment|submit comment)\.?",
+    r"(?:type|enter) the (?:characters|letters|code|word)s? (?:you see|shown|above).{0,80}",
+]
+_FORM_LINE = re.compile(r"^\s*(?:" + "|".join(_FORM_PATTERNS) + r")\s*$", re.IGNORECASE)
+_BOILERPLATE_LINE = re.compile(
+    r"^\s*(?:" + "|".join(_LINE_PATTERNS + _FORM_PATTERNS) + r")\s*$", re.IGNORECASE
+)
+_PAGER_TEXT = re.compile(
+    r"^[\s«»‹›<>|·•,.\-–—\d]*(?:(?:previous|prev|next|first|last|older|newer)[\s«»‹›<>|·•,.\-–—"
+    r"\d]*)*$",
+    re.IGNORECASE,
+)
+_LIST_INTRO = re.compile(
+    r"^\s*(?:related|read more|see also|also read|don'?t miss|more on this|recommended|"
+    r"read next|more stories|more articles|you may also like|you might also like|"
+    r"more from [\w ]{1,40}|top stories|trending|most read|most popular|"
+    r"(?:more|other|latest|popular|similar) (?:articles|stories|news|posts|headlines))\b",
+    re.IGNORECASE,
+)
+
+
+def _is_furniture(element: HtmlElement, attrs: str) -> bool:
+    if _FURNITURE.search(attrs):
+        return True
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    return bool(_HIDDEN_STYLE.search(element.get("style") or ""))
+
+
+def in_furniture(element: HtmlElement) -> bool:
+    """Whether the element sits in a related/newsletter/share/... block (by class or id)."""
+    return any(_FURNITURE.search(attributes(node)) for node in element.iterancestors())
+
+
+def boilerplate_elements(tree: HtmlElement,
+                         scanned: Iterable[tuple[HtmlElement, str]]) -> list[HtmlElement]:
+    """Furniture blocks among ``scanned`` (see :func:`.regions.containers`), outermost first,
+    none holding the article."""
+    body = tree.find("body")
+    if body is None:
+        return []
+    total = len(body.text_content()) or 1
+    found = [element for element, attrs in scanned
+             if _is_furniture(element, attrs) and len(element.text_content()) <= _MAX_SHARE * total]
+    chosen = set(found)
+    return [element for element in found
+            if not any(ancestor in chosen for ancestor in element.iterancestors())]
+
+
+def deck_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """The standfirst under the headline: h2/h3 in the headline's own (small) header block.
+
+    Decks summarise the article and are not part of its text; inside the article, h2/h3 are
+    section headings and stay.
+    """
+    headline = next((h1 for h1 in tree.iter("h1") if not in_chrome(h1)), None)
+    if headline is None:
+        return []
+    found: list[HtmlElement] = []
+    for block in (headline.getparent(), headline.getparent().getparent()
+                  if headline.getparent() is not None else None):
+        if block is None or block.tag in ("body", "html") or len(
+                block.text_content()) > _MAX_HEADER_TEXT:
+            break
+        found = [heading for heading in block.iter("h2", "h3", "h4")
+                 if len(heading.text_content().strip()) >= _MIN_DECK]
+    if not found:
+        sibling = headline.getnext()
+        if sibling is not None and sibling.tag in ("h2", "h3") and _DECK.search(
+                attributes(sibling)):
+            found = [sibling]
+    return found
+
+
+def link_lists(tree: HtmlElement) -> list[HtmlElement]:
+    """Lists of at least three items that are all links: lists of other articles."""
+    found = []
+    for listing in tree.iter("ul", "ol"):
+        items = [item for item in listing if item.tag == "li"]
+        if len(items) < _MIN_LINK_ITEMS:
+            continue
+        text = len(" ".join(listing.text_content().split()))
+        linked = sum(len(" ".join(a.text_content().split())) for a in listing.iter("a"))
+        if text and linked >= _LINK_LIST_SHARE * text and all(
+                item.find(".//a") is not None for item in items):
+            found.append(listing)
+    return found
+
+
+def is_boilerplate_line(line: str) -> bool:
+    """A paragraph that is page furniture whatever the page: copyright, "Read more: ...", etc."""
+    return bool(_BOILERPLATE_LINE.match(line)) or is_pager_text(line)
+
+
+def is_form_line(line: str) -> bool:
+    """A comment-form prompt or captcha instruction ("You have 1000 characters left")."""
+    return bool(_FORM_LINE.match(line))
+
+
+def is_pager_text(line: str) -> bool:
+    """A line that is a pager: "« previous 1 | 2 | 3 next »" (numbers and arrows only)."""
+    stripped = line.strip()
+    if not stripped or len(stripped) >= _MAX_PAGER or not _PAGER_TEXT.match(stripped):
+        return False
+    return bool(re.search(r"prev|next|«|»", stripped, re.IGNORECASE)) or len(
+        re.findall(r"\d+", stripped)) >= _MIN_PAGER_NUMBERS
+
+
+def starts_link_list(line: str) -> bool:
+    """A "Related:" / "Read more" style lead-in, after which a list is other articles."""
+    return bool(_LIST_INTRO.match(line))

@@ -1,0 +1,573 @@
+"""Reader comments, one by one, with author, date and the comment replied to.
+
+Sources, most reliable first:
+
+1. schema.org ``Comment`` / ``UserComments`` in JSON-LD (nesting through ``comment``);
+2. the same types in microdata (``itemtype``/``itemprop``), nesting from the DOM;
+3. comment markup of common CMSs and hand-written sites: a comment region (``#comments``,
+   ``.comment-list``, ``ol.commentlist``...) holding blocks whose class says "comment"
+   (WordPress ``li.comment`` with ``cite.fn`` and ``ul.children`` replies, ``div.comment`` with
+   author/date/body children);
+4. otherwise, the region's largest run of repeated sibling blocks, if most of them name an
+   author, or else flat runs of elements each starting at a "NAME wrote:" / "NAME said...:"
+   line (Blogger's ``dt``/``dd`` lists, hand-written pages); a "12 Comments" heading without
+   comment markup counts only when such runs follow it.
+
+Authors are read from author markup or from a "NAME wrote:/says:/said on DATE:" line, dates
+from ``<time>``, date-classed children or that line. Forms, captchas, character counters, policy notes and
+reply links are never part of a comment, and comment lists in site chrome ("recent comments"
+widgets) are ignored. :func:`find_comments` also returns the elements that make up the comment
+section, so the body extractor can cut them out before it runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from archivist.extraction.authors import clean_author
+from archivist.extraction.boilerplate import is_form_line, is_pager_text
+from archivist.extraction.dates import parse_date
+from archivist.extraction.model import Comment
+from archivist.extraction.regions import attributes, in_chrome, token_pattern
+from archivist.extraction.structured import Structured, ld_text, ld_types
+from archivist.extraction.text import lines_text
+
+__all__ = ["CommentSection", "find_comments", "merge_comments"]
+
+_COMMENT_TYPES = {"Comment", "UserComments"}
+_REGION = token_pattern(
+    r"comments?|comment-?list|commentlist|comments?-(?:area|section|container|wrapper|"
+    r"block|list|thread|holder|box|content)|responses|discussion|disqus_thread|respond|"
+    r"reader-?comments|user-?comments|article-?comments|post-?comments|story-?comments|"
+    r"kommentare|commentaires|comentarios"
+)
+_BLOCK = token_pattern(
+    r"comment|comment-?item|commentlist-?item|single-?comment|comment-?entry|"
+    r"comment-?wrap(?:per)?|c-comment|post-?comment|user-?comment|reader-?comment|"
+    r"depth-\d+|thread-(?:even|odd)"
+)
+_REPLIES = token_pattern(r"indented|children|replies|comment-?replies|sub-?comments|"
+                         r"nested-?comments|reply-?list|comment-?children")
+_BLOCK_ID = re.compile(r"^(?:li-)?comment-?\d+$", re.IGNORECASE)
+_FORM = re.compile(
+    r"comment-?form|respond|reply-?form|post-?comment-?form|captcha|comment-?policy|"
+    r"policy|add-?comment|leave-?a-?(?:reply|comment)|login|subscribe",
+    re.IGNORECASE,
+)
+_AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:fn|author|comment-?author|username|user-?name|"
+                           r"commenter|nickname|name|poster|user)(?:$|[\s_-])", re.IGNORECASE)
+_DATE_CLASS = re.compile(r"date|time|posted|published|metadata|comment-?meta", re.IGNORECASE)
+_TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|^text$|^content$|"
+                         r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
+_REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer|vote)|"
+                          r"vote|like|report|share", re.IGNORECASE)
+_VERBS = (r"(?:wrote|says|said|writes|commented|replied|schrieb|schreibt|sagt|a écrit|écrit|dit|"
+          r"escribió|dice|disse|diz|scrive|ha scritto|schreef|skrev|napisał)")
+_WHEN = r"(?:on|at|am|le|el|il|em|op)\s+"
+#: "NAME wrote:", "NAME said on 8 July 2010:", "NAME on 8 July 2010 at 4:47 pm said:".
+_SAID_HEAD = (r"^\s*(?P<name>.{1,60}?)\s+(?:" + _WHEN + r"(?P<before>.{4,40}?)\s+)?" + _VERBS
+              + r"(?:\s+" + _WHEN + r"(?P<after>.{4,40}?))?")
+#: ... as a whole line (the author line of a comment).
+_SAID = re.compile(_SAID_HEAD + r"\s*(?::|\.{3}|…)?\s*$", re.IGNORECASE)
+#: ... at the start of a comment's text: "NAME wrote: text...".
+_SAID_INLINE = re.compile(_SAID_HEAD + r"\s*:\s*", re.IGNORECASE)
+#: Text nodes ending like an author line ("... wrote:", "... said..."), found inside libxml2.
+#: (Text ending in ":" or holding an ellipsis is selected in C; the verb is checked after.)
+_AUTHOR_TEXT = etree.XPath(
+    "//body//text()[substring(normalize-space(.), string-length(normalize-space(.))) = ':' "
+    "or contains(., '...') or contains(., '…')]"
+)
+_AUTHOR_TEXT_END = re.compile(r"\b" + _VERBS + r"\s*(?::|\.{3}|…)\s*$", re.IGNORECASE)
+#: Without comment markup, it takes this many "NAME wrote:" comments to call them comments.
+_MIN_UNMARKED = 2
+_COMMENTS_HEADING = re.compile(
+    r"^\W*(?:\d+\s+)?(?:comments?|responses?|replies|reader comments|user comments|"
+    r"reactions|kommentare?|commentaires?|comentarios?|commenti|reacties)\b.{0,60}$",
+    re.IGNORECASE,
+)
+_NOISE_LINE = re.compile(
+    r"^(?:reply|antworten|répondre|responder|rispondi|report|flag|like|share|permalink|"
+    r"\d+\s+(?:likes?|replies)|log in to reply|quote)$",
+    re.IGNORECASE,
+)
+_MIN_SEGMENTS = 2
+#: A line this short that parses as a date is a comment's timestamp, not its text.
+_MAX_DATE_LINE = 60
+_WRAPPER_SHARE = 0.9
+
+
+@dataclass(slots=True)
+class CommentSection:
+    """The comments found, and the elements forming the comment section on the page."""
+
+    comments: list[Comment] = field(default_factory=list)
+    regions: list[HtmlElement] = field(default_factory=list)
+
+
+def _tokens(element: HtmlElement) -> list[str]:
+    return attributes(element).split()
+
+
+def _matches(element: HtmlElement, pattern: re.Pattern[str]) -> bool:
+    return any(pattern.search(token) for token in _tokens(element))
+
+
+# --- schema.org in JSON-LD -------------------------------------------------------------
+
+
+def _ld_comment(obj: dict[str, Any], parent: int | None) -> Comment | None:
+    text = ld_text(obj.get("text") or obj.get("commentText") or obj.get("description"))
+    if not text:
+        return None
+    author_value = obj.get("author") or obj.get("creator")
+    author = clean_author(ld_text(author_value) or "") if author_value else None
+    date = obj.get("dateCreated") or obj.get("datePublished") or obj.get("commentTime")
+    return Comment(author=author, published=parse_date(date) if isinstance(date, str) else None,
+                   text=text.strip(), parent=parent)
+
+
+def _walk_ld(value: Any, parent: int | None, out: list[Comment]) -> None:
+    for obj in value if isinstance(value, list) else [value]:
+        if not isinstance(obj, dict) or not ld_types(obj) & _COMMENT_TYPES:
+            continue
+        comment = _ld_comment(obj, parent)
+        index = parent
+        if comment is not None:
+            out.append(comment)
+            index = len(out) - 1
+        if obj.get("comment"):
+            _walk_ld(obj["comment"], index, out)
+
+
+def _from_json_ld(data: Structured) -> list[Comment]:
+    out: list[Comment] = []
+    roots = [obj for obj in data.objects
+             if obj.get("comment") and not ld_types(obj) & _COMMENT_TYPES]
+    for root in roots:
+        _walk_ld(root["comment"], None, out)
+    if not out and not roots:
+        nested = {id(child) for obj in data.objects for child in _children(obj.get("comment"))}
+        _walk_ld([obj for obj in data.objects if id(obj) not in nested], None, out)
+    return out
+
+
+def _children(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value] if value else []
+
+
+# --- schema.org in microdata -------------------------------------------------------------
+
+
+def _is_comment_item(element: HtmlElement) -> bool:
+    itemtype = element.get("itemtype") or ""
+    return element.get("itemscope") is not None and any(
+        itemtype.rstrip("/").endswith(name) for name in _COMMENT_TYPES)
+
+
+def _own_props(item: HtmlElement, name: str) -> Iterator[HtmlElement]:
+    """Elements with ``itemprop=name`` that belong to ``item`` itself, not to a nested item."""
+    for element in item.iterdescendants():
+        if name not in (element.get("itemprop") or "").split():
+            continue
+        owner = element.getparent()
+        while owner is not None and owner is not item and owner.get("itemscope") is None:
+            owner = owner.getparent()
+        if owner is item:
+            yield element
+
+
+def _prop_value(element: HtmlElement) -> str:
+    return (element.get("content") or element.get("datetime") or lines_text(element)).strip()
+
+
+def _from_microdata(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
+    items = [element for element in tree.xpath("//*[@itemscope and @itemtype]")
+             if _is_comment_item(element) and not in_chrome(element)]
+    index_of: dict[HtmlElement, int] = {}
+    out: list[Comment] = []
+    for item in items:
+        text_node = next((node for prop in ("text", "commentText")
+                          for node in _own_props(item, prop)), None)
+        if text_node is None:
+            continue
+        author_node = next((node for prop in ("author", "creator")
+                            for node in _own_props(item, prop)), None)
+        author = None
+        if author_node is not None:
+            name_node = next(_own_props(author_node, "name"), None)
+            author = clean_author(_prop_value(name_node if name_node is not None
+                                              else author_node))
+        date_node = next((node for prop in ("dateCreated", "datePublished", "commentTime")
+                          for node in _own_props(item, prop)), None)
+        parent = next((index_of[ancestor] for ancestor in item.iterancestors()
+                       if ancestor in index_of), None)
+        index_of[item] = len(out)
+        out.append(Comment(author=author,
+                           published=parse_date(_prop_value(date_node)) if date_node is not None
+                           else None,
+                           text=lines_text(text_node), parent=parent))
+    return out, items
+
+
+# --- comment markup ----------------------------------------------------------------------
+
+
+def _regions(scanned: Iterable[tuple[HtmlElement, str]]) -> list[HtmlElement]:
+    found = [element for element, attrs in scanned
+             if element.tag != "span" and _REGION.search(attrs) and not in_chrome(element)]
+    chosen = set(found)
+    return [element for element in found
+            if not any(ancestor in chosen for ancestor in element.iterancestors())]
+
+
+def _is_noise(element: HtmlElement) -> bool:
+    return (element.tag in ("form", "textarea", "input", "button", "select", "script", "style")
+            or _matches(element, _FORM))
+
+
+def _blocks(region: HtmlElement) -> list[HtmlElement]:
+    blocks = [element for element in region.iter()
+              if isinstance(element.tag, str) and element is not region
+              and (_BLOCK.search(attributes(element)) or _BLOCK_ID.match(element.get("id") or ""))
+              and not any(_is_noise(ancestor) for ancestor in element.iterancestors()
+                          if ancestor is not region and region in ancestor.iterancestors())]
+    # A wrapper around one comment (div#comment-1 > article.comment) is not a comment of its
+    # own: drop a block when a block inside it holds nearly all of its text.
+    lengths = {block: len(block.text_content()) for block in blocks}
+    return [block for block in blocks
+            if not any(inner is not block and inner in lengths
+                       and lengths[inner] >= _WRAPPER_SHARE * lengths[block]
+                       for inner in block.iterdescendants())]
+
+
+def _signature(element: HtmlElement) -> tuple[str, str]:
+    return element.tag, " ".join(sorted(token for token in (element.get("class") or "").split()
+                                        if not re.search(r"\d", token)))
+
+
+def _segments(region: HtmlElement) -> list[HtmlElement]:
+    """The largest group (≥ 2) of same-tag, same-class siblings holding text, in the region."""
+    best: list[HtmlElement] = []
+    for parent in region.iter():
+        if not isinstance(parent.tag, str) or _is_noise(parent):
+            continue
+        groups: dict[tuple[str, str], list[HtmlElement]] = {}
+        for child in parent:
+            if isinstance(child.tag, str) and not _is_noise(child) and child.tag not in (
+                    "br", "script", "style", "h1", "h2", "h3", "h4", "a", "span", "b", "i"):
+                groups.setdefault(_signature(child), []).append(child)
+        for group in groups.values():
+            if len(group) >= _MIN_SEGMENTS and len(group) > len(best) and all(
+                    child.text_content().strip() for child in group):
+                best = group
+    return best
+
+
+def _author_of(block: HtmlElement,
+               nested: set[HtmlElement]) -> tuple[str | None, str | None, set[HtmlElement]]:
+    """The author's name, a date written in the author line ("NAME on DATE said:"), and the
+    elements that hold them (kept out of the comment text)."""
+    for element in block.iterdescendants():
+        if any(ancestor in nested for ancestor in element.iterancestors()) or element in nested:
+            continue
+        if element.tag == "cite" or "fn" in _tokens(element) or (
+                element.get("itemprop") in ("author", "creator")) or (
+                _matches(element, _AUTHOR_CLASS) and not _matches(element, _TEXT_CLASS)):
+            inner = next(iter(element.xpath(".//*[contains(concat(' ',@class,' '),' fn ')]")),
+                         None)
+            source = inner if inner is not None else element
+            text = " ".join(source.text_content().split())
+            said = _SAID.match(text)
+            name = clean_author(said.group("name") if said else re.sub(
+                r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE))
+            if name:
+                return name, _said_date(said) if said else None, {element}
+    for element in block.iterdescendants():
+        if element in nested or any(ancestor in nested for ancestor in element.iterancestors()):
+            continue
+        said = _SAID.match(" ".join(element.text_content().split()))
+        if said and element.tag not in ("p",) and len(element) <= 3:
+            name = clean_author(said.group("name"))
+            if name:
+                return name, _said_date(said), {element}
+    return None, None, set()
+
+
+def _date_of(block: HtmlElement, nested: set[HtmlElement]) -> tuple[str | None, set]:
+    candidates = [element for element in block.iterdescendants()
+                  if element.tag == "time" or _matches(element, _DATE_CLASS)]
+    for element in candidates:
+        if any(ancestor in nested for ancestor in element.iterancestors()) or element in nested:
+            continue
+        date = parse_date(element.get("datetime") or element.get("title")
+                          or " ".join(element.text_content().split()))
+        if date:
+            return date, {element}
+    return None, set()
+
+
+def _text_of(block: HtmlElement, skip: set[HtmlElement]) -> str:
+    for element in block.iterdescendants():
+        if element in skip or any(ancestor in skip for ancestor in element.iterancestors()):
+            continue
+        if _matches(element, _TEXT_CLASS) or element.get("itemprop") in ("text", "commentText"):
+            holds_meta = any(node in skip for node in element.iterdescendants())
+            if not holds_meta or element.get("itemprop"):
+                return lines_text(element, skip)
+    return lines_text(block, skip)
+
+
+def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
+                        parent: int | None) -> Comment | None:
+    noise = {element for element in block.iterdescendants()
+             if _is_noise(element) or _matches(element, _REPLY_CLASS)
+             or element.tag in ("script", "style")}
+    author, said_date, author_nodes = _author_of(block, nested | noise)
+    published, date_nodes = _date_of(block, nested | noise | author_nodes)
+    published = published or said_date
+    text = _text_of(block, nested | noise | author_nodes | date_nodes)
+    if not author:
+        said = _SAID_INLINE.match(text)
+        if said and clean_author(said.group("name")):
+            author, text = clean_author(said.group("name")), text[said.end():]
+            published = published or _said_date(said)
+    text = _clean_lines(text)
+    if not text:
+        return None
+    return Comment(author=author, published=published, text=text, parent=parent)
+
+
+def _clean_lines(text: str) -> str:
+    """Comment text without reply/like links, form prompts and captcha instructions."""
+    return "\n".join(line for line in text.split("\n") if line.strip()
+                     and not _NOISE_LINE.match(line.strip())
+                     and not is_form_line(line) and not is_pager_text(line)).strip()
+
+
+def _replied_sibling(block: HtmlElement, index_of: dict[HtmlElement, int]) -> int | None:
+    """Replies kept in a container right after the comment they answer (Drupal's
+    ``article.comment + div.indented``): the comment just before that container."""
+    for ancestor in block.iterancestors():
+        if _REPLIES.search(attributes(ancestor)):
+            previous = ancestor.getprevious()
+            while previous is not None and not isinstance(previous.tag, str):
+                previous = previous.getprevious()
+            if previous is not None and previous in index_of:
+                return index_of[previous]
+            return None
+    return None
+
+
+def _from_blocks(blocks: list[HtmlElement]) -> list[Comment]:
+    """Comments from blocks in document order; a block's parent is the nearest block around it.
+
+    A block with no text of its own wraps its comment and the replies (WordPress
+    ``li#li-comment-5 > div#comment-5 + ul.children``): it stands for the first comment found
+    inside it, so that the replies point at that comment.
+    """
+    out: list[Comment] = []
+    index_of: dict[HtmlElement, int] = {}
+    wrappers: list[HtmlElement] = []
+    block_set = set(blocks)
+    for block in blocks:
+        nested = {inner for inner in block.iterdescendants() if inner in block_set}
+        parent = next((index_of[ancestor] for ancestor in block.iterancestors()
+                       if ancestor in index_of), None)
+        if parent is None:
+            parent = _replied_sibling(block, index_of)
+        comment = _comment_from_block(block, nested, parent)
+        if comment is None:
+            wrappers.append(block)
+            continue
+        index_of[block] = len(out)
+        for wrapper in [w for w in wrappers if w in block.iterancestors()]:
+            index_of[wrapper] = len(out)
+            wrappers.remove(wrapper)
+        out.append(comment)
+    return out
+
+
+def _said_date(said: re.Match[str]) -> str | None:
+    when = said.group("before") or said.group("after")
+    return parse_date(when) if when else None
+
+
+def _said_runs(elements: Iterable[HtmlElement]) -> list[Comment]:
+    """Comments in a flat run of elements, each starting at a "NAME wrote:" line."""
+    out: list[Comment] = []
+    author: str | None = None
+    published: str | None = None
+    lines: list[str] = []
+
+    def close() -> None:
+        text = _clean_lines("\n".join(lines))
+        if author and text:
+            out.append(Comment(author=author, published=published, text=text))
+
+    for element in elements:
+        if _is_noise(element) or element.tag in ("script", "style"):
+            continue
+        text = lines_text(element)
+        first, _, rest = text.partition("\n")
+        said = _SAID.match(first) or _SAID_INLINE.match(text)
+        name = clean_author(said.group("name")) if said else None
+        if said and name:
+            close()
+            author = name
+            published = _said_date(said)
+            lines = [rest] if _SAID.match(first) else [text[said.end():]]
+        elif author and not published and len(text) <= _MAX_DATE_LINE and parse_date(text):
+            published = parse_date(text)
+        elif author:
+            lines.append(text)
+    close()
+    return out
+
+
+def _author_line(element: HtmlElement) -> bool:
+    first = lines_text(element).partition("\n")[0]
+    return bool(_SAID.match(first) or _SAID_INLINE.match(first))
+
+
+def _said_level(region: HtmlElement) -> list[HtmlElement]:
+    """The children of the element whose children hold the most "NAME wrote:" lines."""
+    best, most = region, 0
+    for container in region.iter():
+        if not isinstance(container.tag, str) or _is_noise(container) or len(container) < 1:
+            continue
+        count = sum(1 for child in container if isinstance(child.tag, str)
+                    and _author_line(child))
+        if count > most:
+            best, most = container, count
+    return [child for child in best if isinstance(child.tag, str)]
+
+
+def _heading_sections(tree: HtmlElement) -> Iterator[tuple[HtmlElement, list[HtmlElement]]]:
+    """A "12 Comments" heading and the elements that follow it, up to the next heading."""
+    for heading in tree.iter("h2", "h3", "h4", "h5"):
+        if not _COMMENTS_HEADING.match(" ".join(heading.text_content().split())) or in_chrome(
+                heading):
+            continue
+        run: list[HtmlElement] = []
+        for sibling in heading.itersiblings():
+            if sibling.tag in ("h1", "h2", "h3"):
+                break
+            if isinstance(sibling.tag, str):
+                run.append(sibling)
+        if run:
+            yield heading, run
+
+
+def _from_region(region: HtmlElement) -> list[Comment]:
+    blocks = _blocks(region)
+    if blocks:
+        return _from_blocks(blocks)
+    # Repeated blocks without comment markup are comments only if most of them name an
+    # author: forms, consent notes and account menus repeat too.
+    segments = _from_blocks(_segments(region))
+    if segments and 2 * sum(1 for comment in segments if comment.author) >= len(segments):
+        return segments
+    return _said_runs(_said_level(region))
+
+
+def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
+    shared = [element, *element.iterancestors()] if (element := elements[0]) is not None else []
+    for other in elements[1:]:
+        chain = {other, *other.iterancestors()}
+        shared = [node for node in shared if node in chain]
+    return shared[0] if shared else None
+
+
+def _unmarked(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
+    """Comments with no comment markup at all: two or more "NAME wrote:" lines in one block.
+
+    Returns the comments and the elements they came from. The author lines are found through
+    their text nodes (a cheap XPath), then read as flat runs at the level that holds them.
+    """
+    lines: list[HtmlElement] = []
+    for text in _AUTHOR_TEXT(tree):
+        if not _AUTHOR_TEXT_END.search(text):
+            continue
+        element = text.getparent()
+        if text.is_tail and element is not None:
+            element = element.getparent()
+        if (element is not None and _SAID.match(" ".join(element.text_content().split()))
+                and not in_chrome(element)):
+            lines.append(element)
+    if len(lines) < _MIN_UNMARKED:
+        return [], []
+    container = _common_ancestor(lines)
+    if container is None:
+        return [], []
+    children = _said_level(container)
+    comments = _said_runs(children)
+    if len(comments) < _MIN_UNMARKED:
+        return [], []
+    start = next(index for index, child in enumerate(children)
+                 if child is lines[0] or child in lines[0].iterancestors())
+    return comments, children[start:]
+
+
+def _forms(tree: HtmlElement) -> list[HtmlElement]:
+    """Comment forms and captchas anywhere on the page (never article text)."""
+    return [element for element in tree.xpath("//body//form | //body//textarea/ancestor::div[1]")
+            if element.xpath(".//textarea") or _matches(element, _FORM)]
+
+
+def find_comments(tree: HtmlElement, data: Structured,
+                  scanned: Iterable[tuple[HtmlElement, str]]) -> CommentSection:
+    """The page's comments in page order, and the elements of its comment section.
+
+    ``scanned`` is the page's :func:`.regions.containers` list.
+    """
+    regions = _regions(scanned)
+    section = CommentSection(regions=regions + _forms(tree))
+    comments = _from_json_ld(data)
+    microdata, items = _from_microdata(tree)
+    section.regions.extend(items)
+    if not comments:
+        comments = microdata
+    if not comments:
+        for region in regions:
+            comments.extend(_from_region(region))
+    if not comments:
+        # No comment markup: trust a "Comments" heading only when what follows it reads as
+        # comments ("NAME wrote:"), since an article may have a section called "Comments".
+        for heading, run in _heading_sections(tree):
+            found = _said_runs(run)
+            if found:
+                comments.extend(found)
+                section.regions.extend([heading, *run])
+    if not comments:
+        comments, elements = _unmarked(tree)
+        section.regions.extend(elements)
+    section.comments = merge_comments([comments])
+    return section
+
+
+def merge_comments(groups: Iterable[Sequence[Comment]]) -> list[Comment]:
+    """Concatenate comment lists (pages in order), dropping repeats and renumbering parents.
+
+    A comment repeated on several pages (same author and text) is kept once; replies to a
+    dropped repeat point at the kept one.
+    """
+    merged: list[Comment] = []
+    first_index: dict[tuple[str | None, str], int] = {}
+    for group in groups:
+        mapping: dict[int, int] = {}
+        for position, comment in enumerate(group):
+            key = (comment.author, comment.text)
+            if key in first_index:
+                mapping[position] = first_index[key]
+                continue
+            parent = mapping.get(comment.parent) if comment.parent is not None else None
+            mapping[position] = first_index[key] = len(merged)
+            merged.append(Comment(author=comment.author, published=comment.published,
+                                  text=comment.text, parent=parent))
+    return merged

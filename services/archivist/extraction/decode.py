@@ -1,0 +1,94 @@
+"""Bytes to text: find the character encoding of an archived HTML payload.
+
+Archived pages often lie about their charset (a ``Content-Type`` header saying ISO-8859-1 over
+UTF-8 bytes, or a ``<meta charset>`` that disagrees with the server). We decode in the order
+that gets real pages right most often:
+
+1. a byte-order mark, which cannot be accidental;
+2. strict UTF-8 when the bytes hold non-ASCII UTF-8 sequences: random legacy-encoded text is
+   almost never valid UTF-8, so validity outweighs any declaration;
+3. the HTTP header's charset, then the document's ``<meta>`` declaration (the HTML standard's
+   precedence), as long as the bytes decode under it;
+4. statistical detection by ``charset_normalizer``;
+5. Windows-1252 with replacement characters, which never fails.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+__all__ = ["declared_charset", "decode_html"]
+
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_META_CHARSET = re.compile(
+    rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE
+)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+#: Legacy labels that browsers map to a superset; decoding with the superset loses nothing.
+_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
+            "ascii": "cp1252", "iso-8859-9": "cp1254", "gb2312": "gb18030", "gbk": "gb18030"}
+#: How far into the payload a ``<meta charset>`` is looked for (the HTML standard says 1024).
+_META_WINDOW = 4096
+
+
+def _normalise(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().lower()
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return _ALIASES.get(label, _ALIASES.get(name, name))
+
+
+def declared_charset(body: bytes, content_type: str | None) -> tuple[str | None, str | None]:
+    """The charsets declared by the HTTP header and by the document's ``<meta>``, normalised."""
+    header = None
+    if content_type:
+        match = _HEADER_CHARSET.search(content_type)
+        header = _normalise(match.group(1)) if match else None
+    match = _META_CHARSET.search(body[:_META_WINDOW])
+    meta = _normalise(match.group(1).decode("ascii", "ignore")) if match else None
+    return header, meta
+
+
+def _try(body: bytes, encoding: str) -> str | None:
+    try:
+        return body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_html(body: bytes | str, content_type: str | None = None) -> str:
+    """Decode an HTML payload to text, trusting the evidence in the order given above."""
+    if isinstance(body, str):
+        return body
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(encoding, errors="replace")
+    if not body.isascii():
+        text = _try(body, "utf-8")
+        if text is not None:
+            return text
+    header, meta = declared_charset(body, content_type)
+    for encoding in (header, meta):
+        if encoding and encoding not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be"):
+            text = _try(body, encoding)
+            if text is not None:
+                return text
+    if body.isascii():
+        return body.decode("ascii")
+    best = from_bytes(body[:200_000]).best()
+    if best is not None and best.encoding:
+        text = _try(body, best.encoding)
+        if text is not None:
+            return text
+    return body.decode("cp1252", errors="replace")

@@ -1,0 +1,169 @@
+"""Descriptive metadata: canonical URL, title, description, site name, image, tags, categories.
+
+Declared values (OpenGraph, JSON-LD, ``<meta>``) come first because the site chose them for
+exactly this purpose; visible markup (``<h1>``, the logo's ``alt`` text, ``<title>``) is the
+fallback, and the host name is the last resort for the site name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from archivist.extraction.regions import headline_element
+from archivist.extraction.structured import Structured, ld_text, ld_types
+
+__all__ = ["Metadata", "canonical_url", "find_metadata"]
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
+_LOGO = re.compile(r"logo|brand|masthead|site-?title|site-?name", re.IGNORECASE)
+_ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle",
+                  "TechArticle", "WebPage", "ReportageNewsArticle", "AnalysisNewsArticle",
+                  "OpinionNewsArticle", "LiveBlogPosting", "SocialMediaPosting", "Review"}
+_MAX_TAGS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """What one page declares about itself (dates, authors and language live elsewhere)."""
+
+    title: str | None
+    description: str | None
+    sitename: str | None
+    image: str | None
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+
+
+def canonical_url(tree: HtmlElement, url: str) -> str:
+    """The page's ``<link rel=canonical>`` resolved against its URL, else the URL itself."""
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            href = link.get("href", "").strip()
+            if href and not href.startswith(("javascript:", "#")):
+                return urljoin(url, href)
+    return url
+
+
+def _clean(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = " ".join(text.split())
+    return text or None
+
+
+def _article_objects(data: Structured) -> list[dict]:
+    return [obj for obj in data.objects if ld_types(obj) & _ARTICLE_TYPES]
+
+
+def _logo_name(alt: str | None) -> str | None:
+    """A site name from a logo's ``alt`` text; file-name-like alts ("acme-image-logo") are not."""
+    alt = _clean(alt)
+    if not alt:
+        return None
+    name = re.sub(r"(?:^logo[\s_-]*|[\s_-]*logo$)", "", alt, flags=re.IGNORECASE).strip()
+    if not name or name.lower() == "home" or (" " not in name and re.search(r"[-_.]", name)):
+        return None
+    return name
+
+
+def _logo_alt(tree: HtmlElement) -> str | None:
+    """The ``alt`` text of the site logo (an image in a logo/brand block, or named logo)."""
+    for element in tree.xpath("//*[@class or @id]"):
+        attrs = f"{element.get('id') or ''} {element.get('class') or ''}"
+        if not _LOGO.search(attrs):
+            continue
+        images = [element] if element.tag == "img" else element.iter("img")
+        for image in images:
+            name = _logo_name(image.get("alt"))
+            if name:
+                return name
+    for image in tree.xpath("//img[contains(translate(@src, 'LOGO', 'logo'), 'logo')]"):
+        name = _logo_name(image.get("alt"))
+        if name:
+            return name
+    return None
+
+
+def _strip_site(title: str, sitename: str | None, *, guess: bool) -> str:
+    """Remove a site-name part from ``Headline | Site`` or ``Site - Headline`` titles.
+
+    With ``guess`` (a ``<title>``, which nearly always carries the site name), keep the longest
+    part when the site name is not recognised.
+    """
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    if sitename:
+        kept = [part for part in parts if part.strip().lower() != sitename.lower()]
+        if kept and len(kept) < len(parts):
+            return " - ".join(kept)
+    longest = max(parts, key=len)
+    return longest if guess and len(longest) > len(title) / 2 else title
+
+
+def _split_list(values: list[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for value in values:
+        for item in re.split(r"[,;]", value):
+            item = " ".join(item.split())
+            if item:
+                seen.setdefault(item.lower(), item)
+    return tuple(seen.values())[:_MAX_TAGS]
+
+
+def _ld_list(objects: list[dict], key: str) -> list[str]:
+    found: list[str] = []
+    for obj in objects:
+        value = obj.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            text = ld_text(item)
+            if text:
+                found.append(text)
+    return found
+
+
+def find_metadata(tree: HtmlElement, data: Structured, url: str) -> Metadata:
+    """Read title, description, site name, image, tags and categories from one page."""
+    articles = _article_objects(data)
+    publisher = next((ld_text(obj.get("publisher")) for obj in articles
+                      if obj.get("publisher")), None)
+    declared = _clean(data.first_meta("og:site_name", "application-name", "al:ios:app_name")
+                      or publisher)
+    if declared:
+        declared = _TITLE_SEPARATORS.split(declared)[0]
+    sitename = declared or _logo_alt(tree) or urlsplit(url).hostname or None
+
+    headline = headline_element(tree)
+    heading = _clean(headline.text_content()) if headline is not None else None
+    declared = _clean(data.first_meta("og:title", "twitter:title")
+                      or next((ld_text(obj.get("headline")) for obj in articles
+                               if obj.get("headline")), None)
+                      or heading)
+    title_tag = tree.find(".//title")
+    if declared:
+        title: str | None = _strip_site(declared, sitename, guess=False)
+    else:
+        text = _clean(title_tag.text_content()) if title_tag is not None else None
+        title = _strip_site(text, sitename, guess=True) if text else None
+
+    image = data.first_meta("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
+    if not image:
+        image = next((ld_text(obj.get("image")) or (obj["image"].get("url") if isinstance(
+            obj.get("image"), dict) else None) for obj in articles if obj.get("image")), None)
+    tags = _split_list(data.meta.get("article:tag", []) + data.meta.get("keywords", [])
+                       + data.meta.get("news_keywords", []) + _ld_list(articles, "keywords"))
+    categories = _split_list(data.meta.get("article:section", [])
+                             + _ld_list(articles, "articleSection"))
+    return Metadata(
+        title=title,
+        description=_clean(data.first_meta("og:description", "description",
+                                           "twitter:description")),
+        sitename=sitename,
+        image=urljoin(url, image.strip()) if image else None,
+        tags=tags,
+        categories=categories,
+    )

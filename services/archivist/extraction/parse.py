@@ -1,0 +1,34 @@
+"""Parse a page's HTML once into the lxml tree that every extraction step shares.
+
+Parsing is the single most expensive step after body extraction, so each page is parsed exactly
+once; steps that must modify the tree (body extraction) run last, after the read-only ones.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml.html import HtmlElement
+
+from archivist.extraction.decode import decode_html
+
+__all__ = ["parse_html"]
+
+_PARSER = lxml.html.HTMLParser(
+    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+)
+#: lxml refuses a str that carries an XML encoding declaration; it is meaningless once decoded.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+
+def parse_html(html: bytes | str, content_type: str | None = None) -> HtmlElement:
+    """Decode (see :mod:`.decode`) and parse a document; never raises on junk input."""
+    text = _XML_DECLARATION.sub("", decode_html(html, content_type), count=1)
+    if not text.strip():
+        text = "<html><body></body></html>"
+    try:
+        return lxml.html.document_fromstring(text, parser=_PARSER)
+    except (ValueError, lxml.etree.ParserError):
+        return lxml.html.document_fromstring("<html><body></body></html>", parser=_PARSER)
+

@@ -1,0 +1,106 @@
+"""Where an element sits on the page: site chrome (header, navigation, footer, sidebar) or not.
+
+Several steps must ignore what sits in the site's chrome: a header's "today" date is not the
+publication date, a sidebar's "recent comments" are not comments, a footer's pager is not the
+article's. The tests here look at the element and its ancestors' tags, ids and classes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+__all__ = ["attributes", "containers", "headline_element",
+    "headline_scope", "in_chrome", "is_chrome", "token_pattern"]
+
+#: Elements that can hold a whole page region (inline elements, links and images cannot).
+_CONTAINERS_XPATH = (
+    "//body//*[(@id or @class or @style or @hidden or @aria-hidden) and (self::div or "
+    "self::section or self::aside or self::ul or self::ol or self::nav or self::footer or "
+    "self::header or self::p or self::figure or self::form or self::table or self::span or "
+    "self::article or self::dl or self::center or self::font)]"
+)
+
+
+def containers(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """Block elements with an id, class or visibility attribute, each with :func:`attributes`.
+
+    Boilerplate and comment-section detection both scan these; scanning once per page and
+    sharing the list halves the cost, which is significant on large pages.
+    """
+    return [(element, attributes(element)) for element in tree.xpath(_CONTAINERS_XPATH)]
+
+
+_CHROME_TAGS = {"header", "nav", "footer", "aside"}
+_CHROME_WORDS = re.compile(
+    r"(?:^|[\s_-])(?:header|masthead|top-?bar|navbar|nav|navigation|menu|footer|sidebar|"
+    r"side-bar|widget|today|current-?date|date-?today|top-?nav|utility|ticker|site-?info|"
+    r"breadcrumbs?|banner)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+#: A "header" class inside an article is usually the article header (title, byline): keep it.
+_ARTICLE_HEADER = re.compile(r"(?:article|entry|post|story)[_-]?header", re.IGNORECASE)
+
+
+def token_pattern(alternatives: str) -> re.Pattern[str]:
+    """A case-insensitive regex matching when one whole id/class token is one of the
+    ``alternatives`` (a regex alternation), searched in :func:`attributes`' output."""
+    return re.compile(r"(?:^|\s)(?:" + alternatives + r")(?=\s|$)", re.IGNORECASE)
+
+
+def attributes(element: HtmlElement) -> str:
+    """An element's id and class, joined, for pattern matching."""
+    return f"{element.get('id') or ''} {element.get('class') or ''}".strip()
+
+
+def is_chrome(element: HtmlElement) -> bool:
+    """Whether this element itself is site chrome (not looking at ancestors)."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    attrs = attributes(element)
+    if _ARTICLE_HEADER.search(attrs):
+        return False
+    if tag in _CHROME_TAGS:
+        return not (tag == "header" and element.xpath("ancestor::article"))
+    return bool(attrs and _CHROME_WORDS.search(attrs))
+
+
+def in_chrome(element: HtmlElement) -> bool:
+    """Whether this element or one of its ancestors is site chrome."""
+    node: HtmlElement | None = element
+    while node is not None and node.tag not in ("body", "html"):
+        if is_chrome(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+_HEADLINE_CLASS = re.compile(
+    r"(?:^|\s)(?:(?:article|entry|post|story|news|page)[_-]?)?(?:title|headline|heading)"
+    r"(?=\s|$)",
+    re.IGNORECASE,
+)
+_MIN_HEADLINE_WORDS = 3
+
+
+def headline_element(tree: HtmlElement) -> HtmlElement | None:
+    """The article's headline: the first ``<h1>`` outside the chrome, else (old table layouts)
+    the first element outside the chrome whose class says title/headline.
+
+    Bylines, dates and decks are looked for around it.
+    """
+    for h1 in tree.iter("h1"):
+        if not in_chrome(h1) and h1.text_content().strip():
+            return h1
+    for element in tree.iter("h2", "div", "span", "p", "td", "font", "b", "strong"):
+        if (_HEADLINE_CLASS.search(attributes(element))
+                and len(element.text_content().split()) >= _MIN_HEADLINE_WORDS
+                and not in_chrome(element)):
+            return element
+    return None
+
+
+def headline_scope(headline: HtmlElement) -> HtmlElement:
+    """The headline's own block: its grandparent (headline, deck, byline and date live there)."""
+    scope = headline.getparent() if headline.getparent() is not None else headline
+    return scope.getparent() if scope.getparent() is not None else scope

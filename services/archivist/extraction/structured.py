@@ -1,0 +1,81 @@
+"""Read the machine-readable metadata a page declares: JSON-LD objects and ``<meta>`` tags.
+
+Declared metadata is the most reliable provenance for title, dates, authors and comments, so
+every metadata step starts here. JSON-LD is read with ``json`` directly (not extruct) because
+only a handful of keys are needed and this runs on every page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml.html import HtmlElement
+
+__all__ = ["Structured", "ld_text", "ld_types", "read_structured"]
+
+
+@dataclass(slots=True)
+class Structured:
+    """JSON-LD objects (nested ones flattened out) and meta tags keyed by lower-cased name."""
+
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, list[str]] = field(default_factory=dict)
+
+    def first_meta(self, *names: str) -> str | None:
+        """The first non-empty content among ``names``, in the order given."""
+        for name in names:
+            for value in self.meta.get(name, ()):
+                if value.strip():
+                    return value.strip()
+        return None
+
+
+def _walk(value: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(value, dict):
+        yield value
+        for child in value.values():
+            if isinstance(child, (dict, list)):
+                yield from _walk(child)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk(item)
+
+
+def ld_types(obj: dict[str, Any]) -> set[str]:
+    """The ``@type`` of a JSON-LD object as a set of bare names (``schema:Article`` → Article)."""
+    raw = obj.get("@type") or ()
+    names = [raw] if isinstance(raw, str) else [t for t in raw if isinstance(t, str)]
+    return {name.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for name in names}
+
+
+def ld_text(value: Any) -> str | None:
+    """A JSON-LD value as text: strings as is, objects by ``name``/``@value``, lists by first."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return ld_text(value.get("name") or value.get("@value"))
+    if isinstance(value, list) and value:
+        return ld_text(value[0])
+    return None
+
+
+def read_structured(tree: HtmlElement) -> Structured:
+    """Collect JSON-LD and meta tags from a parsed page; malformed JSON-LD is skipped."""
+    found = Structured()
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text.strip().rstrip(";"))
+        except ValueError:
+            continue
+        found.objects.extend(_walk(data))
+    for meta in tree.iter("meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop")
+        content = meta.get("content")
+        if key and content is not None:
+            found.meta.setdefault(key.strip().lower(), []).append(content)
+    return found

@@ -1,0 +1,49 @@
+"""Element text with the line structure a reader sees: ``<br>`` and block ends become newlines.
+
+``text_content()`` glues "line one<br>line two" into "line oneline two"; comments and bylines
+need the lines kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+
+from lxml.html import HtmlElement
+
+__all__ = ["BLOCK_TAGS", "lines_text"]
+
+BLOCK_TAGS = frozenset({
+    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tr",
+    "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer", "figure",
+    "figcaption", "address", "hr", "form",
+})
+_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "textarea", "select",
+                           "button", "input", "iframe", "svg"})
+
+
+def _collect(element: HtmlElement, skip: Container[HtmlElement], out: list[str]) -> None:
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if child in skip or tag in _SKIPPED_TAGS or not tag:
+            pass
+        elif tag == "br":
+            out.append("\n")
+        else:
+            block = tag in BLOCK_TAGS
+            if block:
+                out.append("\n")
+            if child.text:
+                out.append(child.text)
+            _collect(child, skip, out)
+            if block:
+                out.append("\n")
+        if child.tail:
+            out.append(child.tail)
+
+
+def lines_text(element: HtmlElement, skip: Container[HtmlElement] = ()) -> str:
+    """The element's text, one visual line per line, blank lines and extra spaces removed."""
+    out: list[str] = [element.text or ""]
+    _collect(element, skip, out)
+    lines = (" ".join(line.split()) for line in "".join(out).split("\n"))
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,319 @@
+"""Comments one by one, from schema.org data, CMS markup and plain "X wrote:" blocks."""
+
+from __future__ import annotations
+
+import json
+
+from archivist.extraction import Comment
+
+from .conftest import article, page
+
+WORDPRESS = """
+<div id="comments" class="comments-area">
+  <h2 class="comments-title">3 thoughts on &ldquo;Budget Vote Delayed&rdquo;</h2>
+  <ol class="comment-list">
+    <li id="comment-11" class="comment even thread-even depth-1 parent">
+      <article id="div-comment-11" class="comment-body">
+        <footer class="comment-meta">
+          <div class="comment-author vcard"><img class="avatar" src="a.png" alt="">
+            <cite class="fn">Alice Martin</cite> <span class="says">says:</span></div>
+          <div class="comment-metadata"><a href="#comment-11">
+            <time datetime="2024-05-03T10:15:00+00:00">May 3, 2024 at 10:15 am</time></a></div>
+        </footer>
+        <div class="comment-content"><p>First line of Alice.<br>Second line of Alice.</p></div>
+        <div class="reply"><a class="comment-reply-link" href="#">Reply</a></div>
+      </article>
+      <ul class="children">
+        <li id="comment-12" class="comment odd alt depth-2">
+          <article id="div-comment-12" class="comment-body">
+            <footer class="comment-meta">
+              <div class="comment-author vcard"><b class="fn"><a href="https://bob.example">Bob
+                Stone</a></b> <span class="says">says:</span></div>
+              <div class="comment-metadata"><time datetime="2024-05-04T08:00:00+00:00">May 4,
+                2024</time></div>
+            </footer>
+            <div class="comment-content"><p>Bob replies to Alice.</p></div>
+            <div class="reply"><a class="comment-reply-link" href="#">Reply</a></div>
+          </article>
+        </li>
+      </ul>
+    </li>
+    <li id="comment-13" class="comment even thread-odd depth-1">
+      <article id="div-comment-13" class="comment-body">
+        <footer class="comment-meta">
+          <div class="comment-author vcard"><cite class="fn">Carol</cite>
+            <span class="says">says:</span></div>
+          <div class="comment-metadata"><time datetime="2024-05-05T09:00:00+00:00">May 5</time>
+          </div>
+        </footer>
+        <div class="comment-content"><p>Carol starts a new thread.</p></div>
+      </article>
+    </li>
+  </ol>
+  <div id="respond" class="comment-respond">
+    <h3 id="reply-title" class="comment-reply-title">Leave a Reply</h3>
+    <form action="/wp-comments-post.php" method="post" id="commentform" class="comment-form">
+      <p class="comment-notes">Your email address will not be published.</p>
+      <p class="comment-form-comment"><textarea id="comment" name="comment"></textarea></p>
+      <p class="form-submit"><input type="submit" value="Post Comment"></p>
+    </form>
+  </div>
+</div>
+"""
+
+
+def test_wordpress_nested_replies() -> None:
+    result = page(article(after=WORDPRESS))
+    assert result.comments == (
+        Comment("Alice Martin", "2024-05-03", "First line of Alice.\nSecond line of Alice.", None),
+        Comment("Bob Stone", "2024-05-04", "Bob replies to Alice.", 0),
+        Comment("Carol", "2024-05-05", "Carol starts a new thread.", None),
+    )
+    assert "Alice" not in result.body
+    assert "Leave a Reply" not in result.body
+    assert "Paragraph 4 ends here." in result.body
+
+
+def test_json_ld_comments() -> None:
+    data = {
+        "@context": "https://schema.org", "@type": "NewsArticle",
+        "headline": "Budget Vote Delayed", "datePublished": "2024-05-02",
+        "comment": [
+            {"@type": "Comment", "author": {"@type": "Person", "name": "Dana Reed"},
+             "dateCreated": "2024-05-02T12:00:00Z", "text": "Great reporting.",
+             "comment": [{"@type": "Comment", "author": {"@type": "Person", "name": "Eli"},
+                          "dateCreated": "2024-05-03", "text": "Agreed with Dana."}]},
+            {"@type": "Comment", "author": "Fay", "text": "When is the next vote?"},
+        ],
+    }
+    head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    result = page(article(head=head))
+    assert result.comments == (
+        Comment("Dana Reed", "2024-05-02", "Great reporting.", None),
+        Comment("Eli", "2024-05-03", "Agreed with Dana.", 0),
+        Comment("Fay", None, "When is the next vote?", None),
+    )
+
+
+MICRODATA = """
+<section class="reader-feedback">
+  <div itemprop="comment" itemscope itemtype="https://schema.org/Comment">
+    <span itemprop="author" itemscope itemtype="https://schema.org/Person">
+      <span itemprop="name">Gina Holt</span></span>
+    <meta itemprop="dateCreated" content="2024-05-06">
+    <div itemprop="text">Microdata comment one.<br>With a second line.</div>
+    <div itemprop="comment" itemscope itemtype="https://schema.org/Comment">
+      <span itemprop="author">Hugo</span>
+      <time itemprop="dateCreated" datetime="2024-05-07">7 May</time>
+      <p itemprop="text">A nested answer.</p>
+    </div>
+  </div>
+</section>
+"""
+
+
+def test_microdata_comments() -> None:
+    result = page(article(after=MICRODATA))
+    assert result.comments == (
+        Comment("Gina Holt", "2024-05-06", "Microdata comment one.\nWith a second line.", None),
+        Comment("Hugo", "2024-05-07", "A nested answer.", 0),
+    )
+    assert "Microdata comment" not in result.body
+
+
+SAYS = """
+<div id="comments">
+  <h3>Reader comments</h3>
+  <div class="entry">
+    <p class="who">Ivan Petrov says:</p>
+    <p>Roads first, then the library.</p>
+  </div>
+  <div class="entry">
+    <p class="who">june_bug wrote:</p>
+    <p>I disagree.<br>Schools matter more.</p>
+  </div>
+  <p>You have 500 characters left. Word Verification: type the letters.</p>
+  <form><textarea name="c"></textarea><input type="submit" value="Send"></form>
+</div>
+"""
+
+
+def test_says_and_wrote_blocks() -> None:
+    result = page(article(after=SAYS))
+    assert [(c.author, c.text) for c in result.comments] == [
+        ("Ivan Petrov", "Roads first, then the library."),
+        ("june_bug", "I disagree.\nSchools matter more."),
+    ]
+    assert "characters left" not in result.body
+    assert "Word Verification" not in result.body
+
+
+def test_no_comments() -> None:
+    assert page(article()).comments == ()
+
+
+def test_recent_comments_widget_is_not_comments() -> None:
+    widget = ('<div id="sidebar"><div class="widget widget_recent_comments">'
+              '<h3>Recent Comments</h3><ul id="recentcomments">'
+              '<li class="recentcomments">Zed on <a href="/a">Another story</a></li>'
+              '<li class="recentcomments">Yan on <a href="/b">Third story</a></li></ul></div></div>')
+    assert page(article(after=widget)).comments == ()
+
+
+FLAT = """
+<h3>2 Responses</h3>
+<p><b>Maya Chen</b> said on July 8, 2010:</p>
+<p>The library roof has leaked for years.</p>
+<p>Glad it is finally funded.</p>
+<p><b>Olaf</b> wrote:</p>
+<p>What about the buses?</p>
+<form><p>Please read our policy before you post.</p><textarea></textarea></form>
+"""
+
+
+def test_flat_wrote_lines_after_a_comments_heading() -> None:
+    result = page(article(after=FLAT))
+    assert result.comments == (
+        Comment("Maya Chen", "2010-07-08",
+                "The library roof has leaked for years.\nGlad it is finally funded.", None),
+        Comment("Olaf", None, "What about the buses?", None),
+    )
+    assert "buses" not in result.body
+    assert "policy" not in result.body
+
+
+def test_section_heading_named_comments_is_not_a_comment_section() -> None:
+    section = ("<h2>Comments from the public</h2><p>Residents asked the council to publish "
+               "the full budget online before the next meeting, and several spoke.</p>")
+    result = page(article(section))
+    assert result.comments == ()
+    assert "Residents asked the council" in result.body
+
+
+def test_comments_merged_across_pages_without_repeats() -> None:
+    from archivist.extraction import SourcePage, extract
+
+    def one(n: int) -> SourcePage:
+        html = article(after=WORDPRESS)
+        return SourcePage(f"https://news.example.com/story?page={n}", html.encode(), None)
+
+    result = extract([one(1), one(2)])
+    assert [c.author for c in result.comments] == ["Alice Martin", "Bob Stone", "Carol"]
+    assert [c.parent for c in result.comments] == [None, 0, None]
+
+
+BLOGGER = """
+<div id="comments"><h4>2 comments:</h4>
+<dl id="comments-block">
+  <dt class="comment-author" id="c1"><a href="/profile/1">Nora Quinn</a> said...</dt>
+  <dd class="comment-body"><p>Loved this post.<br>Thanks!</p></dd>
+  <dd class="comment-footer"><span class="comment-timestamp">
+    <a href="#c1">July 8, 2010 3:45 PM</a></span></dd>
+  <dt class="comment-author" id="c2">Anonymous said...</dt>
+  <dd class="comment-body"><p>Nice pictures.</p></dd>
+  <dd class="comment-footer"><span class="comment-timestamp">
+    <a href="#c2">July 9, 2010 1:05 AM</a></span></dd>
+</dl>
+<p class="comment-footer"><a href="/comment?postID=1">Post a Comment</a></p>
+</div>
+"""
+
+
+def test_blogger_definition_list() -> None:
+    assert page(article(after=BLOGGER)).comments == (
+        Comment("Nora Quinn", "2010-07-08", "Loved this post.\nThanks!", None),
+        Comment("Anonymous", "2010-07-09", "Nice pictures.", None),
+    )
+
+
+def test_inline_wrote_with_date_and_counter_inside_the_list() -> None:
+    section = ('<div id="comments"><div class="comment"><b>plan B</b> Wrote:<br>Line one.<br>'
+               'Line two.<br></div><div class="comment"><b>Zaw</b> wrote on July 9, 2010:<br>'
+               'Reply text here.</div><div class="comment">You have 1000 characters left.'
+               '</div></div>')
+    assert page(article(after=section)).comments == (
+        Comment("plan B", None, "Line one.\nLine two.", None),
+        Comment("Zaw", "2010-07-09", "Reply text here.", None),
+    )
+
+
+def test_author_line_with_date_before_said() -> None:
+    section = ('<ul class="comment-list"><li class="comment" id="comment-7">'
+               '<div class="comment-body"><div class="comment-author"><strong>Jamie Cass</strong>'
+               ' on <a href="#comment-7">November 15, 2018 at 10:12 am</a> said:</div>'
+               '<p>I am so pumped about this!</p><div class="reply"></div></div></li></ul>')
+    assert page(article(after=section)).comments == (
+        Comment("Jamie Cass", "2018-11-15", "I am so pumped about this!", None),)
+
+
+def test_repeated_form_notes_are_not_comments() -> None:
+    section = ('<div id="comments"><div class="note"><p>By submitting this form you agree to '
+               'our use of your data.</p></div><div class="note"><p>You may revoke this consent '
+               'at any time.</p></div><div class="note"><p>My Profile</p></div></div>')
+    assert page(article(after=section)).comments == ()
+
+
+OLD_WORDPRESS = """
+<h3 id="comments">2 Responses to &#8220;Budget&#8221;</h3>
+<ol class="commentlist">
+<li class="comment even thread-even depth-1" id="li-comment-5"><div id="comment-5">
+  <div class="comment-author vcard"><img src="a.png" class="avatar"><cite class="fn">
+    <a href="http://x.example" rel="external nofollow" class="url">Old Timer</a></cite>
+    <span class="says">says:</span></div>
+  <div class="comment-meta commentmetadata"><a href="#comment-5">July 8, 2010 at 3:45 pm</a></div>
+  <p>First para.</p><p>Second para.</p>
+  <div class="reply"><a class="comment-reply-link" href="#">Reply</a></div></div>
+  <ul class="children"><li class="comment odd alt depth-2" id="li-comment-6"><div id="comment-6">
+    <div class="comment-author vcard"><cite class="fn">Young One</cite>
+      <span class="says">says:</span></div>
+    <div class="comment-meta commentmetadata"><a href="#comment-6">July 9, 2010 at 1:00 am</a>
+    </div><p>Child reply.</p></div></li></ul>
+</li></ol>
+<div id="respond"><h3>Leave a Reply</h3><form id="commentform"><textarea></textarea></form></div>
+"""
+
+
+def test_old_wordpress_commentlist() -> None:
+    result = page(article(after=OLD_WORDPRESS))
+    assert result.comments == (
+        Comment("Old Timer", "2010-07-08", "First para.\nSecond para.", None),
+        Comment("Young One", "2010-07-09", "Child reply.", 0),
+    )
+    assert "Leave a Reply" not in result.body
+
+
+DRUPAL = """
+<section class="comments"><h2>Comments</h2>
+<article class="comment js-comment" id="comment-31">
+  <footer class="comment__meta"><span class="comment__author">By <a href="/u/1">Pia</a></span>
+    <p class="comment__time">Tue, 07/07/2020 - 10:00</p></footer>
+  <div class="comment__content"><div class="field--name-comment-body"><p>Parent here.</p></div>
+  </div></article>
+<div class="indented">
+  <article class="comment js-comment" id="comment-32">
+    <footer class="comment__meta"><span class="comment__author">By Quentin</span>
+      <p class="comment__time">Wed, 07/08/2020 - 11:00</p></footer>
+    <div class="comment__content"><p>Child here.</p></div></article>
+</div>
+<article class="comment js-comment" id="comment-33">
+  <footer class="comment__meta"><span class="comment__author">By Rosa</span></footer>
+  <div class="comment__content"><p>Second thread.</p></div></article>
+</section>
+"""
+
+
+def test_drupal_indented_replies() -> None:
+    assert page(article(after=DRUPAL)).comments == (
+        Comment("Pia", "2020-07-07", "Parent here.", None),
+        Comment("Quentin", "2020-07-08", "Child here.", 0),
+        Comment("Rosa", None, "Second thread.", None),
+    )
+
+
+def test_comment_lines_that_look_like_page_furniture_are_kept() -> None:
+    section = ('<div id="comments"><div class="comment"><span class="author">Ute</span>'
+               '<div class="comment-body">Copyright is not the point here.<br>Next time, '
+               'read it first.<br>Word Verification: type the code</div></div></div>')
+    assert page(article(after=section)).comments == (
+        Comment("Ute", None, "Copyright is not the point here.\nNext time, read it first.",
+                None),)

@@ -1,0 +1,56 @@
+"""Charsets: the HTTP header, the document's meta, and declarations that lie."""
+
+from __future__ import annotations
+
+from archivist.extraction import SourcePage, extract
+from archivist.extraction.decode import decode_html
+
+TEXT = "Café crème, naïve façade: déjà vu à Zürich. " * 3
+
+
+def _html(meta: str = "") -> str:
+    return f"<html><head>{meta}<title>t</title></head><body><p>{TEXT}</p></body></html>"
+
+
+def test_header_charset() -> None:
+    assert TEXT in decode_html(_html().encode("cp1252"), "text/html; charset=windows-1252")
+
+
+def test_meta_charset_when_header_has_none() -> None:
+    body = _html('<meta charset="iso-8859-15">').encode("iso-8859-15")
+    assert TEXT in decode_html(body, "text/html")
+
+
+def test_header_wins_over_meta() -> None:
+    body = _html('<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">')
+    assert TEXT in decode_html(body.encode("cp1252"), "text/html; charset=ISO-8859-1")
+
+
+def test_header_says_latin1_but_bytes_are_utf8() -> None:
+    body = _html('<meta charset="iso-8859-1">').encode("utf-8")
+    assert TEXT in decode_html(body, "text/html; charset=iso-8859-1")
+
+
+def test_header_says_utf8_but_bytes_are_cp1252() -> None:
+    body = _html('<meta charset="windows-1252">').encode("cp1252")
+    assert TEXT in decode_html(body, "text/html; charset=utf-8")
+
+
+def test_undeclared_legacy_bytes() -> None:
+    text = decode_html(_html().encode("cp1252"), None)
+    assert "Café" in text and "Zürich" in text
+
+
+def test_utf8_bom_and_xml_declaration() -> None:
+    body = b"\xef\xbb\xbf<?xml version='1.0' encoding='utf-8'?>" + _html().encode("utf-8")
+    page = SourcePage("https://example.com/a", body, None)
+    assert "Zürich" in extract([page]).body
+
+
+def test_russian_meta_charset() -> None:
+    russian = "Городской совет обсудил новый бюджет на следующий год. " * 4
+    body = (f'<html><head><meta charset="koi8-r"></head><body><p>{russian}</p></body></html>'
+            ).encode("koi8-r")
+    result = extract([SourcePage("https://example.ru/a", body, "text/html")])
+    assert "Городской совет" in result.body
+    assert result.language == "ru"

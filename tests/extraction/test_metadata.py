@@ -1,0 +1,176 @@
+"""Dates by provenance, author names, language, site name, title, tags and canonical URL."""
+
+from __future__ import annotations
+
+import json
+
+from .conftest import article, page
+
+
+def _ld(data: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def test_header_today_date_is_not_the_publication_date() -> None:
+    header_date = '<div class="today">Sunday, February 09, 2025</div>'
+    byline = ('<p class="byline">By <span class="author">JANE DOE</span> '
+              '<span class="date">Tuesday, March 4, 2014</span></p>')
+    html = article(before=byline).replace('<div id="header">', f'<div id="header">{header_date}')
+    result = page(html, url="https://news.example.com/story.php?id=7")
+    assert result.published == "2014-03-04"
+    assert result.authors == ("Jane Doe",)
+
+
+def test_json_ld_published_and_modified() -> None:
+    head = _ld({"@context": "https://schema.org", "@type": "NewsArticle",
+                "headline": "Budget Vote Delayed", "datePublished": "2021-06-01T08:00:00+02:00",
+                "dateModified": "2021-06-03T09:30:00+02:00",
+                "author": [{"@type": "Person", "name": "Ann Lee"},
+                           {"@type": "Person", "name": "Bo Chen"}],
+                "publisher": {"@type": "Organization", "name": "Example Daily"}})
+    result = page(article(head=head), url="https://news.example.com/a/budget")
+    assert (result.published, result.modified) == ("2021-06-01", "2021-06-03")
+    assert result.authors == ("Ann Lee", "Bo Chen")
+    assert result.sitename == "Example Daily"
+
+
+def test_opengraph_dates_and_metadata() -> None:
+    head = ('<meta property="og:title" content="Budget Vote Delayed Again">'
+            '<meta property="og:site_name" content="Example News">'
+            '<meta property="og:image" content="/img/vote.jpg">'
+            '<meta property="article:published_time" content="2019-11-18T10:00:00Z">'
+            '<meta property="article:modified_time" content="2019-11-19T10:00:00Z">'
+            '<meta property="article:section" content="Politics">'
+            '<meta name="keywords" content="budget, council , vote">'
+            '<meta name="description" content="The council postponed the vote.">'
+            '<link rel="canonical" href="/politics/budget-vote">')
+    result = page(article(head=head), url="https://news.example.com/politics/budget-vote?utm=x")
+    assert result.published == "2019-11-18"
+    assert result.modified == "2019-11-19"
+    assert result.title == "Budget Vote Delayed Again"
+    assert result.sitename == "Example News"
+    assert result.image == "https://news.example.com/img/vote.jpg"
+    assert result.tags == ("budget", "council", "vote")
+    assert result.categories == ("Politics",)
+    assert result.description == "The council postponed the vote."
+    assert result.url == "https://news.example.com/politics/budget-vote"
+
+
+def test_by_a_and_b() -> None:
+    byline = '<div class="byline">By MARY MCDONALD and Piet VAN DER BERG, Staff Writers</div>'
+    result = page(article(before=byline), url="https://news.example.com/x")
+    assert result.authors == ("Mary McDonald", "Piet van der Berg")
+
+
+def test_author_list_with_roles_and_email() -> None:
+    head = '<meta name="author" content="By Ana Ruiz, Tom O\'BRIEN and Li Wei (li@example.com)">'
+    assert page(article(head=head)).authors == ("Ana Ruiz", "Tom O'Brien", "Li Wei")
+
+
+def test_all_caps_particles() -> None:
+    byline = '<p class="byline">By JAMES VAN DER BEEK</p>'
+    assert page(article(before=byline)).authors == ("James van der Beek",)
+
+
+def test_time_element_in_article() -> None:
+    byline = '<p class="meta">Posted <time datetime="2023-01-15T07:00">15 Jan</time></p>'
+    result = page(article(before=byline), url="https://blog.example.org/posts/hello")
+    assert result.published == "2023-01-15"
+    assert result.modified is None
+
+
+def test_no_date_means_none() -> None:
+    assert page(article(), url="https://blog.example.org/posts/hello").published is None
+
+
+def test_date_in_url() -> None:
+    assert page(article(), url="https://blog.example.org/2018/07/21/hello/").published == \
+        "2018-07-21"
+
+
+def test_language_declared() -> None:
+    assert page(article(lang=' lang="pt-BR"')).language == "pt"
+
+
+def test_language_detected_without_declaration() -> None:
+    german = "".join(
+        f"<p>Der Gemeinderat hat am Dienstagabend über den neuen Haushalt für das kommende "
+        f"Jahr beraten, und die Mitglieder sprachen lange über Straßen, Schulen und die "
+        f"Stadtbibliothek. Absatz {n} endet hier.</p>" for n in range(4))
+    html = (f"<html><head><title>Haushalt vertagt</title></head><body><article>"
+            f"<h1>Haushalt vertagt</h1>{german}</article></body></html>")
+    result = page(html)
+    assert result.language == "de"
+    assert result.title == "Haushalt vertagt"
+
+
+def test_french_page_date_in_byline() -> None:
+    french = "".join(
+        f"<p>Le conseil municipal s'est réuni mardi soir pour discuter du nouveau budget de "
+        f"l'année prochaine, et les élus ont longuement parlé des routes et des écoles. "
+        f"Paragraphe {n}.</p>" for n in range(4))
+    html = (f'<html lang="fr"><head><title>Budget reporté - Le Journal</title></head><body>'
+            f'<article><h1>Budget reporté</h1><p class="byline">Par Claire Dubois, '
+            f'le 3 mars 2022</p>{french}</article></body></html>')
+    result = page(html, url="https://journal.example.fr/budget")
+    assert result.published == "2022-03-03"
+    assert result.authors == ("Claire Dubois",)
+    assert result.language == "fr"
+
+
+def test_sitename_from_logo_then_host() -> None:
+    assert page(article()).sitename == "Example News"
+    bare = "<html><body><article><h1>T</h1><p>Text.</p></article></body></html>"
+    assert page(bare, url="https://www.example.org/a").sitename == "www.example.org"
+
+
+def test_title_from_title_tag_without_site_suffix() -> None:
+    html = ("<html><head><title>Budget Vote Delayed | Example News</title></head><body>"
+            "<p>Some text here.</p></body></html>")
+    assert page(html).title == "Budget Vote Delayed"
+
+
+def test_unmarked_header_date_before_headline_loses_to_byline() -> None:
+    html = ('<html><body><div class="strip"><time datetime="2025-02-09">Sunday, '
+            'February 09, 2025</time></div><div class="story"><div class="story-head">'
+            '<h1>Budget Vote Delayed</h1><div class="info">By Ron Hale | '
+            '<time datetime="2016-10-12">October 12, 2016</time></div></div>'
+            f'<div class="text"><p>{"The council met again. " * 20}</p></div></div>'
+            '</body></html>')
+    result = page(html, url="https://news.example.com/story.php?id=3")
+    assert result.published == "2016-10-12"
+    assert result.authors == ("Ron Hale",)
+
+
+def test_byline_roles_agencies_and_slashes() -> None:
+    from archivist.extraction.authors import split_authors
+
+    assert split_authors("By WAI MOE / THE IRRAWADDY") == ["Wai Moe"]
+    assert split_authors("By WAI MOE, IRRAWADDY CORRESPONDENT") == ["Wai Moe"]
+    assert split_authors("By Jane Doe | Reuters") == ["Jane Doe"]
+    assert split_authors("Por María José García y Luis Pérez") == [
+        "María José García", "Luis Pérez"]
+
+
+def test_initials_credentials_and_trailing_words() -> None:
+    from archivist.extraction.authors import split_authors
+
+    assert split_authors("Sarah E. Needleman") == ["Sarah E. Needleman"]
+    assert split_authors("Rachael Link, MS, RD") == ["Rachael Link"]
+    assert split_authors("By Matthew Digby and Minh Do on") == ["Matthew Digby", "Minh Do"]
+
+
+def test_sitename_tagline_and_file_name_logo() -> None:
+    head = '<meta property="og:site_name" content="LinkNaija | Nigeria\'s news platform">'
+    assert page(article(head=head)).sitename == "LinkNaija"
+    html = ('<html><body><div class="logo"><img src="/l.png" alt="acme-image-Logo"></div>'
+            '<article><h1>Title here</h1><p>Text.</p></article></body></html>')
+    assert page(html, url="https://www.acme.example/n").sitename == "www.acme.example"
+
+
+def test_dates_of_related_articles_are_not_the_date() -> None:
+    related = ('<div class="related-articles"><ul><li><a href="/x">Other story</a> '
+               '<time datetime="2024-04-01">1 April</time></li></ul></div>')
+    byline = '<p class="byline">Published March 3, 2024</p>'
+    result = page(article(before=byline, after=related), url="https://n.example.com/s")
+    assert result.published == "2024-03-03"

@@ -1,0 +1,110 @@
+"""discover_pages: every page of the article from any page, in reading order, nothing else."""
+
+from __future__ import annotations
+
+from archivist.extraction import discover_pages, page_number
+
+from .conftest import article
+
+
+def test_path_pagination_from_middle_page() -> None:
+    base = "https://blog.example.com/2020/01/long-read"
+    pager = ('<div class="page-links">Pages: <a href="/2020/01/long-read/">1</a> <span>2</span> '
+             '<a href="/2020/01/long-read/3/">3</a> '
+             '<a href="/2020/01/long-read/3/">Next page</a></div>')
+    assert discover_pages(article(pager), f"{base}/2/") == [f"{base}/", f"{base}/2/", f"{base}/3/"]
+
+
+def test_page_segment_pagination() -> None:
+    base = "https://site.example.net/features/deep-dive"
+    pager = (f'<nav class="pagination"><a href="{base}/">« Prev</a> <a href="{base}/">1</a> '
+             f'<strong>2</strong> <a href="{base}/page/3/">3</a> '
+             f'<a href="{base}/page/3/">Next »</a></nav>')
+    assert discover_pages(article(pager), f"{base}/page/2/") == [
+        f"{base}/", f"{base}/page/2/", f"{base}/page/3/"]
+
+
+def test_rel_next_prev_chain() -> None:
+    head = ('<link rel="prev" href="/stories/river">'
+            '<link rel="next" href="/stories/river?page=3">')
+    url = "https://mag.example.org/stories/river?page=2"
+    assert discover_pages(article(head=head), url) == [
+        "https://mag.example.org/stories/river", url,
+        "https://mag.example.org/stories/river?page=3"]
+
+
+def test_rel_links_to_adjacent_posts_are_not_pages() -> None:
+    head = ('<link rel="prev" href="/2015/03/29/older-post/">'
+            '<link rel="next" href="/2015/03/31/newer-post/">')
+    nav = '<a rel="prev" href="/2015/03/29/older-post/">« Older post</a>'
+    url = "https://blog.example.org/2015/03/30/this-post/"
+    assert discover_pages(article(nav, head=head), url) == [url]
+
+
+def test_page_x_of_n_fills_unlinked_pages() -> None:
+    pager = ('<p class="pageno">Page 1 of 4</p>'
+             '<a href="/news/item.php?id=9&amp;page=2" class="next">Next</a>')
+    url = "https://news.example.com/news/item.php?id=9"
+    found = discover_pages(article(pager), url)
+    assert found == [url] + [f"https://news.example.com/news/item.php?id=9&page={n}"
+                             for n in (2, 3, 4)]
+    assert [page_number(u) for u in found] == [None, 2, 3, 4]
+
+
+def test_other_host_is_ignored() -> None:
+    head = '<link rel="next" href="https://mirror.example.net/story?page=2">'
+    pager = ('<div class="pagination"><b>1</b> '
+             '<a href="https://mirror.example.net/story?page=2">2</a></div>')
+    url = "https://news.example.com/story"
+    assert discover_pages(article(pager, head=head), url) == [url]
+
+
+def test_listing_page_is_not_an_article() -> None:
+    teasers = "".join(
+        f'<article class="teaser"><h2><a href="/news/story-{n}">Story {n}</a></h2>'
+        f'<p>Teaser text for story {n}.</p></article>' for n in range(8))
+    pager = ('<div class="pagination"><span>1</span> <a href="/category/news/page/2/">2</a> '
+             '<a href="/category/news/page/3/">3</a></div>')
+    html = f"<html><body><main>{teasers}{pager}</main></body></html>"
+    url = "https://news.example.com/category/news/"
+    assert discover_pages(html, url) == [url]
+
+
+def test_more_articles_and_comment_pages_are_not_pages() -> None:
+    more = ('<div class="related"><h3>More articles</h3><ul>'
+            '<li><a href="/2024/05/other-story.html">Other story</a></li>'
+            '<li><a href="/2024/05/story-2.html">Story 2: the sequel</a></li></ul></div>'
+            '<div id="comments"><div class="comment-pagination">'
+            '<a href="/2024/05/story.html?cpage=2">2</a></div></div>')
+    url = "https://news.example.com/2024/05/story.html"
+    assert discover_pages(article(after=more), url) == [url]
+
+
+def test_not_paginated() -> None:
+    url = "https://news.example.com/2024/05/story.html"
+    assert discover_pages(article(), url) == [url]
+
+
+def test_bounded_by_max_pages() -> None:
+    links = "".join(f'<a href="/long?page={n}">{n}</a> ' for n in range(2, 60))
+    pager = f'<div class="pager"><b>1</b> {links}</div>'
+    url = "https://news.example.com/long"
+    found = discover_pages(article(pager), url, max_pages=5)
+    assert found == [url] + [f"https://news.example.com/long?page={n}" for n in (2, 3, 4, 5)]
+
+
+def test_tracking_parameters_do_not_hide_the_pager() -> None:
+    pager = ('<div class="pages"><a href="/read.php?id=4&amp;page=1">1</a> '
+             '<b>2</b></div>')
+    url = "https://news.example.com/read.php?id=4&page=2&utm_source=feed"
+    assert discover_pages(article(pager), url) == [
+        "https://news.example.com/read.php?id=4&page=1", url]
+
+
+def test_article_with_latest_news_box_keeps_its_pages() -> None:
+    latest = "".join(f'<div class="teaser"><h3><a href="/news/{n}">Story {n}</a></h3></div>'
+                     for n in range(8))
+    pager = '<div class="pagination"><b>1</b> <a href="/archive/2010/story.html?page=2">2</a></div>'
+    url = "https://news.example.com/archive/2010/story.html"
+    assert discover_pages(article(pager, after=latest), url) == [
+        url, "https://news.example.com/archive/2010/story.html?page=2"]
