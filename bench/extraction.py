@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import trafilatura
+
 from archivist.extraction import EXTRACTOR_VERSION, SourcePage, extract
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"

@@ -42,6 +42,7 @@ from archivist.extraction import (
     SourcePage,
     discover_pages,
     extract,
+    page_number,
 )
 from archivist.runtime import Runtime
 from archivist.warc import (
@@ -273,7 +274,6 @@ def _fetch_pages(
     """Fetch ``url``, then the other pages it and its siblings point to, until closure."""
     max_pages = runtime.settings.max_pages
     host = urlsplit(url).hostname
-    orders: list[list[str]] = []
     queue = [url]
     seen = {url}
     stored: list[str] = []
@@ -296,7 +296,6 @@ def _fetch_pages(
         except Exception:  # noqa: BLE001 - a page we cannot parse for links is still archived
             log.exception("capture %s: pagination discovery failed on %s", capture_id, page_url)
             pages = [page_url]
-        orders.append(pages)
         for candidate in pages:
             try:
                 candidate = canonicalize(candidate)
@@ -305,21 +304,15 @@ def _fetch_pages(
             if candidate not in seen and urlsplit(candidate).hostname == host:
                 seen.add(candidate)
                 queue.append(candidate)
-    order = _reading_order(orders, stored)
+    order = _reading_order(stored)
     with runtime.database.session() as session:
         for snapshot in runtime.catalog.snapshots_for_capture(session, capture_id):
             snapshot.page = order.index(snapshot.url) + 1 if snapshot.url in order else len(order) + 1
 
 
-def _reading_order(orders: list[list[str]], stored: list[str]) -> list[str]:
-    """Merge the page lists each page gave into one reading order over the stored pages."""
-    merged: list[str] = []
-    for pages in sorted(orders, key=len, reverse=True):
-        for page in pages:
-            if page in stored and page not in merged:
-                merged.append(page)
-    merged.extend(page for page in stored if page not in merged)
-    return merged
+def _reading_order(stored: list[str]) -> list[str]:
+    """The stored pages ordered by the page number in their URL (none means page 1)."""
+    return sorted(stored, key=lambda url: (page_number(url) or 1, stored.index(url)))
 
 
 def _fetch_one(

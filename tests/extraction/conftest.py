@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from archivist.extraction import Extraction, SourcePage, extract
 
 #: The shared folder sits next to the repository (``../shared``); it is not part of the repo.

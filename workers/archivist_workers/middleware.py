@@ -51,7 +51,16 @@ class RuntimeProvider(Middleware):
         return self._runtime
 
     def after_process_boot(self, broker: dramatiq.Broker) -> None:
-        self.attach(broker).prepare()
+        """Build the runtime, and migrate/create the bucket if the servers answer.
+
+        A server that is down at boot must not leave the worker without a runtime: the steps
+        will meet the same outage, fail transiently and be retried until it is back.
+        """
+        runtime = self.attach(broker)
+        try:
+            runtime.prepare()
+        except ArchivistError as exc:
+            log.error("could not prepare the catalog or bucket at boot (%s); continuing", exc.message)
 
     def before_process_stop(self, broker: dramatiq.Broker) -> None:
         if self._runtime is not None:
@@ -75,5 +84,5 @@ class CaptureFailures(Middleware):
         try:
             if pipeline.fail_capture(self.provider.runtime, message.args[0], failure):
                 metrics.CAPTURES_FINISHED.labels("failed", failure.reason).inc()
-        except ArchivistError:
-            log.exception("could not mark capture %s failed; it stays pending", message.args[0])
+        except Exception:  # noqa: BLE001 - the dead letter stays; reconcile or requeue finds it
+            log.exception("could not mark capture %s failed; it stays live until reconciled", message.args[0])
