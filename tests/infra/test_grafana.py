@@ -52,7 +52,3 @@ def test_panels_do_not_overlap() -> None:
         assert pos["x"] + pos["w"] <= 24
         cells |= area
 
-
-def test_dashboard_provider_loads_the_folder_compose_mounts() -> None:
-    provider = yaml.safe_load((GRAFANA / "provisioning" / "dashboards" / "archivist.yml").read_text())
-    assert [p["options"]["path"] for p in provider["providers"]] == ["/var/lib/grafana/dashboards"]
