@@ -7,12 +7,15 @@ gauges of the API's collector, the ``dramatiq_*`` metrics of Dramatiq's Promethe
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from archivist.observability import metrics
 from archivist_workers.exporter import QueueCollector
 from dramatiq.middleware.prometheus import Prometheus
 from prometheus_client.metrics import MetricWrapperBase
 
+from tests.support.prometheus import INFRA
 from tests.support.promql import alert_expressions, dashboard_queries, metric_names
 
 _SAMPLE_SUFFIXES = {
@@ -63,3 +66,10 @@ def test_dashboard_and_alerts_read_exported_metrics(source: str, queries: list[t
     assert queries, f"no queries found in the {source}"
     unknown = {(title, name) for title, expr in queries for name in metric_names(expr) if name not in exported}
     assert not unknown, f"{source} refers to metrics nobody exports: {sorted(unknown)}"
+
+
+def test_operations_guide_lists_every_archivist_metric(exported: set[str]) -> None:
+    guide = (INFRA.parent / "docs" / "OPERATIONS.md").read_text()
+    families = {re.sub(r"_(total|bucket|sum|count|created)$", "", name) for name in exported if name.startswith("archivist_")}
+    missing = {name for name in families if not re.search(rf"`{name}(_total)?`", guide)}
+    assert not missing, f"docs/OPERATIONS.md does not list {sorted(missing)}"
