@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from archivist.settings import Settings
 
+from archivist.settings import Settings
 from tests.support.prometheus import INFRA
 
 REPO = INFRA.parent

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from archivist.demo import serve_sample_site
 
+from archivist.demo import serve_sample_site
 from tests.support.pages import wait_for
 from tests.support.processes import ApiServer, Service
 from tests.support.prometheus import PrometheusServer

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from archivist.observability import metrics
-from archivist_workers.exporter import QueueCollector
 from dramatiq.middleware.prometheus import Prometheus
 from prometheus_client.metrics import MetricWrapperBase
 
+from archivist.observability import metrics
+from archivist_workers.exporter import QueueCollector
 from tests.support.prometheus import INFRA
 from tests.support.promql import alert_expressions, dashboard_queries, metric_names
 

@@ -66,17 +66,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         if runtime is not None:
             app.state.runtime = runtime
         elif settings.redis_url:
-            import redis
-
             from archivist_workers.exporter import QueueCollector
             from archivist_workers.queue import EXTRACT_QUEUE, FETCH_QUEUE, redis_task_queue
 
             app.state.runtime = Runtime(settings, queue=redis_task_queue(settings))
             app.state.runtime.prepare()
-            # Its own client, with a short timeout: a stuck Redis must not hang the scrape.
-            client = redis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
-            app.state.queue_collector = QueueCollector(
-                client, (FETCH_QUEUE, EXTRACT_QUEUE), namespace=settings.redis_namespace
+            app.state.queue_collector = QueueCollector.from_url(
+                settings.redis_url, (FETCH_QUEUE, EXTRACT_QUEUE), namespace=settings.redis_namespace
             )
             exposed.register(app.state.queue_collector)
         else:
