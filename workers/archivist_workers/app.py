@@ -1,10 +1,26 @@
-"""The module the ``dramatiq`` CLI loads in each worker process (``archivist worker`` runs it)."""
+"""The module the ``dramatiq`` CLI loads in each worker process (``archivist worker`` runs it).
+
+Workers only: Dramatiq's Prometheus middleware, which serves the worker metrics, belongs in the
+consuming processes (a producer such as the API would log errors on every enqueue).
+``archivist worker`` sets its multiprocess directory up before this module is imported.
+"""
+
+import logging
+import os
 
 import dramatiq
+from dramatiq.middleware.prometheus import Prometheus
 
 from archivist.settings import get_settings
 from archivist_workers.broker import build
 
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    logging.getLogger(__name__).warning(
+        "PROMETHEUS_MULTIPROC_DIR is not set: archivist_* metrics of these workers will not be "
+        "exported; start them with `archivist worker`"
+    )
+
 setup = build(get_settings(), embedded=False)
 broker = setup.broker
+broker.add_middleware(Prometheus())
 dramatiq.set_broker(broker)

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
 from archivist import __version__
 from archivist.api.routes import captures, records
@@ -55,6 +55,10 @@ def _error_response(_request: Request, exc: ArchivistError) -> JSONResponse:
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     """The API. Without Redis configured, it runs the workers in-process (embedded mode)."""
     settings = settings or get_settings()
+    # What /metrics serves: the process's metrics, plus the queue gauges when on Redis.
+    # (The process-wide registry is registered as one collector of this one.)
+    exposed = CollectorRegistry(auto_describe=False)
+    exposed.register(REGISTRY)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,10 +66,15 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         if runtime is not None:
             app.state.runtime = runtime
         elif settings.redis_url:
-            from archivist_workers.queue import redis_task_queue
+            from archivist_workers.exporter import QueueCollector
+            from archivist_workers.queue import EXTRACT_QUEUE, FETCH_QUEUE, redis_task_queue
 
             app.state.runtime = Runtime(settings, queue=redis_task_queue(settings))
             app.state.runtime.prepare()
+            app.state.queue_collector = QueueCollector.from_url(
+                settings.redis_url, (FETCH_QUEUE, EXTRACT_QUEUE), namespace=settings.redis_namespace
+            )
+            exposed.register(app.state.queue_collector)
         else:
             from archivist_workers.embedded import EmbeddedWorkers
 
@@ -78,6 +87,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 embedded.__exit__(None, None, None)
             elif runtime is None:
                 app.state.runtime.close()
+                exposed.unregister(app.state.queue_collector)
+                app.state.queue_collector.client.close()
 
     app = FastAPI(title="Archivist", version=__version__, lifespan=lifespan)
     app.add_exception_handler(ArchivistError, _error_response)  # type: ignore[arg-type]
@@ -90,6 +101,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(exposed), media_type=CONTENT_TYPE_LATEST)
 
     return app

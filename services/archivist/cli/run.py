@@ -34,10 +34,17 @@ def worker(
     processes: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
     threads: Annotated[int, typer.Option(min=1, help="Threads per process.")] = 4,
 ) -> None:
-    """Run Dramatiq workers on the Redis queue (needs ARCHIVIST_REDIS_URL)."""
-    if not get_settings().redis_url:
+    """Run Dramatiq workers on the Redis queue (needs ARCHIVIST_REDIS_URL).
+
+    Their metrics are served on ARCHIVIST_WORKER_METRICS_PORT (default 9191).
+    """
+    from archivist.observability.workers import exposition_env
+
+    settings = get_settings()
+    if not settings.redis_url:
         err.print("[red]error[/red]: workers consume the Redis queue; set ARCHIVIST_REDIS_URL")
         raise typer.Exit(code=2)
+    os.environ.update(exposition_env(settings))
     args = [sys.executable, "-m", "dramatiq", "archivist_workers.app",
             "--processes", str(processes), "--threads", str(threads), "--queues", "fetch", "extract"]
     os.execv(sys.executable, args)

@@ -1,0 +1,1 @@
+"""Infrastructure as code: Prometheus, Grafana and compose files, checked with the real tools."""

@@ -1,0 +1,1 @@
+"""Metrics and their exposition, against the real Redis and real worker processes."""

@@ -1,0 +1,57 @@
+"""``archivist worker`` serves the metrics of all its processes, and none of a previous run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from archivist.observability.workers import metrics_dir
+from archivist.settings import Settings
+from tests.support.pages import wait_for
+from tests.support.processes import Service
+from tests.support.seaweed import free_port
+
+
+def scrape(port: int) -> dict[tuple[str, tuple], float] | None:
+    try:
+        answer = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2)
+    except httpx.HTTPError:
+        return None
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(answer.text)
+        for sample in family.samples
+    }
+
+
+def test_worker_port_exports_archivist_metrics_and_forgets_old_runs(
+    redis_url: str, redis_namespace: str, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    port = free_port()
+    env = {"ARCHIVIST_REDIS_URL": redis_url, "ARCHIVIST_REDIS_NAMESPACE": redis_namespace,
+           "ARCHIVIST_HOME": str(home), "ARCHIVIST_WORKER_METRICS_PORT": str(port)}
+    # A previous run's counter, written the way worker processes write theirs.
+    stale_dir = metrics_dir(Settings(home=home))
+    stale_dir.mkdir(parents=True)
+    subprocess.run(
+        [sys.executable, "-c",
+         "from archivist.observability import metrics; metrics.CAPTURES_FINISHED.labels('archived', '').inc(1000)"],
+        env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(stale_dir)}, check=True,
+    )
+    assert list(stale_dir.iterdir())
+
+    worker = Service(["worker", "--processes", "2", "--threads", "1"], env, tmp_path / "worker.log").start()
+    try:
+        samples = wait_for(lambda: scrape(port), timeout=60, what="the worker metrics port")
+        # Each worker process wrote its unlabelled counters at import: served through the port.
+        assert samples[("archivist_revisits_total", ())] == 0
+        assert ("archivist_captures_total", (("reason", ""), ("status", "archived"))) not in samples
+    finally:
+        worker.stop()
+        print(worker.output()[-3000:])
