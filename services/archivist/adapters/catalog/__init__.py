@@ -6,7 +6,8 @@ from archivist.adapters.catalog.tables import (
     CaptureRow,
     RecordRow,
     RecordVersionRow,
+    ScheduleRow,
     SnapshotRow,
 )
 
-__all__ = ["CaptureRow", "Catalog", "Database", "RecordRow", "RecordVersionRow", "SnapshotRow"]
+__all__ = ["CaptureRow", "Catalog", "Database", "RecordRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]
