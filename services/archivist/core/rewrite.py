@@ -98,7 +98,10 @@ def rewrite_html(
             element.set("content", _rewrite_refresh(element.get("content") or "", base, link))
     if banner is not None:
         _insert_banner(document, banner())
-    doctype = document.getroottree().docinfo.doctype
+    # lxml reports a default DTD for pages that declared none; adding one could change the
+    # page's rendering mode, so only a declared doctype is written back.
+    declared = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:9].lower() == b"<!doctype"
+    doctype = document.getroottree().docinfo.doctype if declared else None
     return lxml.html.tostring(document, encoding="utf-8", doctype=doctype or None)
 
 
