@@ -7,7 +7,7 @@ same message cannot both take a step: the second finds the row already moved and
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -154,24 +154,29 @@ class Catalog:
     def nearest_snapshot(self, session: Session, urlkey: str, moment: datetime) -> SnapshotRow | None:
         """The URL's snapshot closest in time to ``moment`` (the earlier one on a tie).
 
-        Two index seeks on (urlkey, captured_at), one each side of ``moment``.
+        Times compare at the one-second resolution of timestamps and HTTP dates: a snapshot
+        taken at 12:00:41.9 *is* the memento of ``...120041``. Two index seeks on
+        (urlkey, captured_at), one each side of the second.
         """
+        second = _aware(moment).replace(microsecond=0)
+        ceiling = second + timedelta(seconds=1)
         before = session.scalars(
             select(SnapshotRow)
-            .where(SnapshotRow.urlkey == urlkey, SnapshotRow.captured_at <= moment)
+            .where(SnapshotRow.urlkey == urlkey, SnapshotRow.captured_at < ceiling)
             .order_by(SnapshotRow.captured_at.desc())
             .limit(1)
         ).first()
         after = session.scalars(
             select(SnapshotRow)
-            .where(SnapshotRow.urlkey == urlkey, SnapshotRow.captured_at > moment)
+            .where(SnapshotRow.urlkey == urlkey, SnapshotRow.captured_at >= ceiling)
             .order_by(SnapshotRow.captured_at)
             .limit(1)
         ).first()
         if before is None or after is None:
             return before or after
-        moment = _aware(moment)
-        return after if _aware(after.captured_at) - moment < moment - _aware(before.captured_at) else before
+        after_gap = _aware(after.captured_at).replace(microsecond=0) - second
+        before_gap = second - _aware(before.captured_at).replace(microsecond=0)
+        return after if after_gap < before_gap else before
 
     def find_snapshots(
         self,
