@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from archivist.adapters.catalog.tables import (
@@ -191,9 +191,24 @@ class Catalog:
     ) -> Iterator[SnapshotRow]:
         """Snapshots in (urlkey, captured_at) order, for CDX queries and WARC export.
 
-        ``exact`` is one SURT key; each of ``prefixes`` is a key range ``[prefix, prefix+U+10FFFF)``,
-        a range scan of the (urlkey, captured_at) index (urlkey compares bytewise). Rows stream
-        in batches, so an export of the whole archive does not load it.
+        Rows stream in batches, so an export of the whole archive does not load it.
+        """
+        query = self.snapshot_query(exact=exact, prefixes=prefixes, since=since, until=until, limit=limit)
+        yield from session.scalars(query.execution_options(yield_per=batch))
+
+    @staticmethod
+    def snapshot_query(
+        *,
+        exact: str | None = None,
+        prefixes: Sequence[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> Select[tuple[SnapshotRow]]:
+        """The statement behind :meth:`find_snapshots`.
+
+        ``exact`` is one SURT key; each of ``prefixes`` is a key range ``[prefix, prefix+U+10FFFF)``:
+        a range scan of the (urlkey, captured_at) index, since urlkey compares bytewise.
         """
         conditions: list[ColumnElement[bool]] = []
         if exact is not None:
@@ -207,9 +222,7 @@ class Catalog:
         if until is not None:
             conditions.append(SnapshotRow.captured_at <= until)
         query = select(SnapshotRow).where(*conditions).order_by(SnapshotRow.urlkey, SnapshotRow.captured_at)
-        if limit is not None:
-            query = query.limit(limit)
-        yield from session.scalars(query.execution_options(yield_per=batch))
+        return query.limit(limit) if limit is not None else query
 
     def revisit_savings(self, session: Session, urlkey: str) -> tuple[int, int]:
         """How many revisits the URL has and the payload bytes they did not store again."""
