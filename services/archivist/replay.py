@@ -223,7 +223,7 @@ def cdx_fields(row: SnapshotRow) -> dict[str, Any]:
         "url": row.url,
         "mime": "warc/revisit" if row.kind == "revisit" else (row.mime or "unk"),
         "status": str(row.http_status),
-        "digest": row.payload_digest.removeprefix("sha1:"),
+        "digest": row.payload_digest,
         "length": str(row.stored_length - (row.record_offset or 0)),
         "filename": row.storage_key,
     }

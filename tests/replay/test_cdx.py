@@ -78,7 +78,7 @@ def test_match_types(cdx_client: TestClient) -> None:
     first = exact[0]
     assert first["urlkey"] == "org,example)/news/1?a=1&b=2"
     assert first["timestamp"] == "20220304050607"
-    assert (first["mime"], first["status"], first["digest"]) == ("text/html", "200", "AAAA")
+    assert (first["mime"], first["status"], first["digest"]) == ("text/html", "200", "sha1:AAAA")
     assert (first["filename"], first["offset"], first["length"]) == ("snapshots/x/2.warc.gz", "400", "500")
     assert exact[1]["mime"] == "warc/revisit"
 
