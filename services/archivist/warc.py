@@ -211,14 +211,21 @@ def verify_warc(stream: BinaryIO) -> int:
                 raise InvalidInput(f"record {count + 1} ({headers.get_header('WARC-Target-URI')}) is truncated",
                                    reason="corrupt_warc")
             count += 1
+        end = stream.seek(0, io.SEEK_END)
+        if start + iterator.offset < end:
+            stream.seek(start + iterator.offset)
+            if stream.read(1 << 16).strip():
+                raise InvalidInput(f"the file is truncated (or has garbage) after record {count}, "
+                                   f"at offset {iterator.offset}", reason="corrupt_warc")
     except InvalidInput:
         raise
     except Exception as exc:  # warcio raises ArchiveLoadFailed, ValueError and bare Exceptions
-        raise InvalidInput(f"unreadable WARC at record {count + 1}: {exc}", reason="corrupt_warc") from exc
+        raise InvalidInput(f"record {count + 1} is unreadable (the file is truncated or not a WARC): {exc}",
+                           reason="corrupt_warc") from exc
     finally:
         stream.seek(start)
     if count == 0:
-        raise InvalidInput("the file holds no WARC record", reason="corrupt_warc")
+        raise InvalidInput("no complete WARC record (the file is truncated or not a WARC)", reason="corrupt_warc")
     return count
 
 
