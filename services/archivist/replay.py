@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import lxml.html
 from lxml.html import builder as E
 
 from archivist.adapters.catalog import SnapshotRow
@@ -30,6 +31,7 @@ __all__ = [
     "aware",
     "cdx_fields",
     "cdx_query",
+    "listing",
     "load",
     "mementos",
     "render",
@@ -168,6 +170,19 @@ def mementos(runtime: Runtime, url: str) -> list[tuple[SnapshotRow, Memento]]:
     if not rows:
         raise NotFound(f"{url} is not in the archive")
     return [(row, Memento(uri=timestamp_of(row.captured_at), moment=aware(row.captured_at))) for row in rows]
+
+
+def listing(found: list[tuple[SnapshotRow, Memento]]) -> bytes:
+    """A plain HTML page listing the captures of one URL (pywb's ``/web/*/{url}``), newest first."""
+    url = found[0][0].url
+    items = [
+        E.LI(E.A(format_http_date(memento.moment), href=f"/web/{memento.uri}/{row.url}"),
+             f" HTTP {row.http_status}", " (unchanged)" if row.kind == "revisit" else "")
+        for row, memento in reversed(found)
+    ]
+    page = E.HTML(E.HEAD(E.META(charset="utf-8"), E.TITLE(f"Captures of {url}")),
+                  E.BODY(E.H1("Captures of ", E.A(url, href=url)), E.P(f"{len(found)} captures"), E.UL(*items)))
+    return lxml.html.tostring(page, doctype="<!DOCTYPE html>", encoding="utf-8")
 
 
 def cdx_query(

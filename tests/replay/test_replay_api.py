@@ -152,4 +152,6 @@ def test_timegate_and_timemaps(workers, client: TestClient, pages: PageServer) -
     as_json = [json.loads(line) for line in client.get(f"/timemap/json/{url}").text.splitlines()]
     assert [line["timestamp"] for line in as_json] == [first, second]
     assert client.get("/timemap/link/http://127.0.0.1:1/never").status_code == 404
+    listing = lxml.html.fromstring(client.get(f"/web/*/{url}").content)
+    assert [a.get("href") for a in listing.iter("a")][1:] == [f"/web/{second}/{url}", f"/web/{first}/{url}"]
     assert datetime.now(UTC) >= parse_http_date(latest.headers["link"].rsplit('datetime="', 1)[1].rstrip('"'))

@@ -97,7 +97,7 @@ def reextract(
     Nothing is re-fetched. With Redis configured the work is queued for `archivist worker`;
     otherwise it runs here, with a progress bar.
     """
-    if sum(option is not None and option is not False for option in (url, host, all_records or None)) != 1:
+    if [url is not None, host is not None, all_records].count(True) != 1:
         raise typer.BadParameter("give exactly one of --url, --host or --all")
     from archivist import pipeline
 

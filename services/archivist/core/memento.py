@@ -19,7 +19,6 @@ from archivist.core.errors import InvalidInput
 
 __all__ = [
     "Memento",
-    "closest",
     "format_http_date",
     "link_header",
     "parse_http_date",
@@ -83,18 +82,6 @@ def parse_http_date(text: str) -> datetime:
     if moment is None:
         raise InvalidInput(f"{text!r} is not an RFC 1123 date")
     return _utc(moment)
-
-
-def closest(candidates: Sequence[datetime], target: datetime) -> int:
-    """Index of the candidate nearest to ``target``; on a tie, the earlier one.
-
-    Raises:
-        ValueError: no candidates.
-    """
-    if not candidates:
-        raise ValueError("no candidates")
-    target = _utc(target)
-    return min(range(len(candidates)), key=lambda i: (abs(_utc(candidates[i]) - target), _utc(candidates[i])))
 
 
 def link_header(*, original: str, timegate: str, timemap: str, memento: Memento | None = None) -> str:

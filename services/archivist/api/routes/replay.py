@@ -1,6 +1,7 @@
 """Replay in pywb's URL scheme, with RFC 7089 (Memento) headers, and a CDX index server.
 
 - ``GET /web/{timestamp}{modifier}/{url}``: a memento (``id_``: the original bytes).
+- ``GET /web/*/{url}``: a page listing the URL's captures.
 - ``GET /web/{url}``: the TimeGate (``Accept-Datetime``), 302 to the closest memento.
 - ``GET /timemap/link/{url}``, ``GET /timemap/json/{url}``: every memento of the URL.
 - ``GET /cdx?url=&matchType=&from=&to=&limit=&output=json``: CDXJ lines.
@@ -31,6 +32,7 @@ from archivist.core.memento import (
     parse_timestamp,
     timemap_link_format,
 )
+from archivist.runtime import Runtime
 
 router = APIRouter(tags=["replay"])
 
@@ -55,7 +57,10 @@ def _links(request: Request, url: str, memento: Memento | None = None) -> str:
 @router.get("/web/{path:path}")
 async def web(path: str, request: Request, runtime: RuntimeDep,
               accept_datetime: str | None = Header(None)) -> Response:
-    """A memento when the path starts with a timestamp, otherwise the TimeGate."""
+    """A memento when the path starts with a timestamp, a listing after ``*/``, else the TimeGate."""
+    if path.startswith("*/"):
+        found = await run_in_threadpool(replay.mementos, runtime, _target(path[2:], request))
+        return Response(replay.listing(found), media_type="text/html; charset=utf-8")
     match = _MEMENTO_PATH.match(path)
     if match is None:
         return await _timegate(_target(path, request), request, runtime, accept_datetime)
@@ -93,7 +98,7 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
     return response
 
 
-async def _timegate(url: str, request: Request, runtime: RuntimeDep, accept_datetime: str | None) -> Response:
+async def _timegate(url: str, request: Request, runtime: Runtime, accept_datetime: str | None) -> Response:
     try:
         at = parse_http_date(accept_datetime) if accept_datetime else None
     except InvalidInput as exc:
