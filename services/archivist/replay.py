@@ -36,7 +36,6 @@ __all__ = [
     "mementos",
     "render",
     "resolve",
-    "timestamp_of",
 ]
 
 MATCH_TYPES = ("exact", "prefix", "host", "domain")

@@ -31,6 +31,7 @@ from archivist.core.memento import (
     parse_http_date,
     parse_timestamp,
     timemap_link_format,
+    timestamp_of,
 )
 from archivist.runtime import Runtime
 
@@ -69,7 +70,7 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
         raise InvalidInput(f"unknown replay modifier {modifier!r}")
     url = _target(match.group("url"), request)
     snapshot = await run_in_threadpool(replay.resolve, runtime, url, at=parse_timestamp(match.group("ts")))
-    exact = replay.timestamp_of(snapshot.captured_at)
+    exact = timestamp_of(snapshot.captured_at)
     if match.group("ts") != exact:
         # pywb's behaviour: a partial or inexact timestamp redirects to the memento's own URL.
         return RedirectResponse(f"/web/{exact}{modifier}/{snapshot.url}", status_code=302)
@@ -105,7 +106,7 @@ async def _timegate(url: str, request: Request, runtime: Runtime, accept_datetim
         # RFC 7089 4.1.1: a TimeGate answers a malformed Accept-Datetime with 400.
         return JSONResponse({"error": exc.reason, "detail": exc.message}, status_code=400)
     snapshot = await run_in_threadpool(replay.resolve, runtime, url, at=at)
-    exact = replay.timestamp_of(snapshot.captured_at)
+    exact = timestamp_of(snapshot.captured_at)
     memento = Memento(f"{request.base_url}web/{exact}/{snapshot.url}", replay.aware(snapshot.captured_at))
     return RedirectResponse(
         memento.uri,
