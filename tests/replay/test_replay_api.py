@@ -138,6 +138,11 @@ def test_timegate_and_timemaps(workers, client: TestClient, pages: PageServer) -
     assert gate.headers["location"] == f"http://testserver/web/{first}/{url}"
     assert gate.headers["vary"] == "accept-datetime"
     assert 'rel="original"' in gate.headers["link"] and 'rel="timemap"' in gate.headers["link"]
+    probe = client.head(f"/web/{url}", follow_redirects=False)
+    assert probe.status_code == 302 and probe.headers["vary"] == "accept-datetime"
+    memento = client.head(probe.headers["location"])
+    assert memento.status_code == 200 and memento.headers["memento-datetime"]
+    assert client.head(f"/timemap/link/{url}").status_code == 200
     latest = client.get(f"/web/{url}", follow_redirects=False)
     assert latest.headers["location"].endswith(f"/web/{second}/{url}")
     assert client.get(f"/web/{url}", headers={"Accept-Datetime": "yesterday"}).status_code == 400

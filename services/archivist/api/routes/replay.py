@@ -55,7 +55,11 @@ def _links(request: Request, url: str, memento: Memento | None = None) -> str:
                        memento=memento)
 
 
-@router.get("/web/{path:path}")
+#: Memento clients probe TimeGates and mementos with HEAD.
+_GET_HEAD = ["GET", "HEAD"]
+
+
+@router.api_route("/web/{path:path}", methods=_GET_HEAD)
 async def web(path: str, request: Request, runtime: RuntimeDep,
               accept_datetime: str | None = Header(None)) -> Response:
     """A memento when the path starts with a timestamp, a listing after ``*/``, else the TimeGate."""
@@ -115,7 +119,7 @@ async def _timegate(url: str, request: Request, runtime: Runtime, accept_datetim
     )
 
 
-@router.get("/timemap/link/{path:path}")
+@router.api_route("/timemap/link/{path:path}", methods=_GET_HEAD)
 async def timemap_link(path: str, request: Request, runtime: RuntimeDep) -> Response:
     """Every memento of the URL in ``application/link-format``, oldest first."""
     url = _target(path, request)
@@ -131,7 +135,7 @@ async def timemap_link(path: str, request: Request, runtime: RuntimeDep) -> Resp
     return Response(body, media_type="application/link-format")
 
 
-@router.get("/timemap/json/{path:path}")
+@router.api_route("/timemap/json/{path:path}", methods=_GET_HEAD)
 async def timemap_json(path: str, request: Request, runtime: RuntimeDep) -> Response:
     """Every memento of the URL as CDX JSON lines (pywb's ``/timemap/json``)."""
     found = await run_in_threadpool(replay.mementos, runtime, _target(path, request))
