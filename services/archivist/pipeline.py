@@ -43,6 +43,7 @@ from archivist.extraction import (
 )
 from archivist.runtime import Runtime
 from archivist.warc import (
+    FinalRecord,
     Revisit,
     decode_content,
     payload_digest,
@@ -313,12 +314,13 @@ def _fetch_one(
                 previous = None  # our own earlier delivery: never revisit ourselves
             revisit = None
             if previous is not None and previous.payload_digest == digest:
-                revisit = Revisit(target_uri=previous.url, date=warc_date(_aware(previous.captured_at)))
+                revisit = Revisit(target_uri=previous.url, date=warc_date(_aware(previous.captured_at)),
+                                  record_id=previous.warc_record_id)
             refers_to = previous.id if revisit is not None else None
         page.revisit = revisit is not None
         captured_at = final.started_at
         storage_key = snapshot_key(page_url, submitted_at, capture_id)
-        stored_length, record_offset = store_snapshot(runtime, storage_key, result.exchanges, captured_at, revisit)
+        stored_length, final_record = store_snapshot(runtime, storage_key, result.exchanges, captured_at, revisit)
         page.stored_bytes = stored_length
         with runtime.database.session() as session:
             runtime.catalog.put_snapshot(
@@ -329,7 +331,8 @@ def _fetch_one(
                     kind="revisit" if revisit else "response", http_status=final.status,
                     mime=(final.content_type or "").split(";")[0].strip() or None,
                     payload_digest=digest, payload_length=final.body_length, storage_key=storage_key,
-                    stored_length=stored_length, refers_to_id=refers_to, record_offset=record_offset,
+                    stored_length=stored_length, refers_to_id=refers_to, record_offset=final_record.offset,
+                    warc_record_id=final_record.record_id,
                     redirects={"chain": [{"url": hop.url, "status": hop.status} for hop in result.redirects],
                                "final_url": final.url},
                 ),
@@ -342,14 +345,14 @@ def _fetch_one(
 
 def store_snapshot(
     runtime: Runtime, key: str, exchanges: Sequence, captured_at: datetime, revisit: Revisit | None
-) -> tuple[int, int]:
-    """Write the exchanges as a snapshot object; returns its length and its final record's offset."""
+) -> tuple[int, FinalRecord]:
+    """Write the exchanges as a snapshot object; returns its length and where its final record is."""
     with tempfile.SpooledTemporaryFile(max_size=4 << 20) as spool:
-        offset = write_snapshot(spool, exchanges, date=captured_at, revisit=revisit)
+        final = write_snapshot(spool, exchanges, date=captured_at, revisit=revisit)
         length = spool.tell()
         spool.seek(0)
         runtime.store.put(key, spool, length, content_type="application/warc", metadata={"capture-id": key})
-    return length, offset
+    return length, final
 
 
 # Extract ---------------------------------------------------------------------------------------

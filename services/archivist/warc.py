@@ -27,6 +27,7 @@ from archivist.core.errors import InvalidInput, PermanentFailure
 
 __all__ = [
     "REVISIT_PROFILE",
+    "FinalRecord",
     "Revisit",
     "decode_content",
     "StoredResponse",
@@ -51,6 +52,15 @@ class Revisit:
     record_id: str | None = None
     #: The payload digest as the source declared it (an imported revisit has no body to hash).
     payload_digest: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FinalRecord:
+    """Where a snapshot object's final response (or revisit) record is, and its WARC-Record-ID:
+    what a CDX line points at and what a later revisit's ``WARC-Refers-To`` names."""
+
+    offset: int
+    record_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,14 +122,14 @@ def write_snapshot(
     *,
     date: datetime,
     revisit: Revisit | None = None,
-) -> int:
+) -> FinalRecord:
     """Write the exchanges (``archivist.adapters.fetcher.Exchange``-shaped) as WARC records.
 
     With ``revisit``, the last exchange is written as a revisit record with no payload.
-    Returns the offset of the last response (or revisit) record, the one a CDX line points at.
+    Returns where the last response (or revisit) record is, and its record id.
     """
     members = _MemberWriter(out)
-    final_offset = 0
+    final = FinalRecord(0, "")
     writer = members.writer
     stamp = warc_date(date)
     exchanges = list(exchanges)
@@ -169,9 +179,9 @@ def write_snapshot(
             )
         request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
         members.write(request)
-        final_offset = members.written
+        final = FinalRecord(members.written, response.rec_headers.get_header("WARC-Record-ID"))
         members.write(response)
-    return final_offset
+    return final
 
 
 def write_warcinfo(out: BinaryIO, *, filename: str, fields: dict[str, str]) -> None:

@@ -249,7 +249,7 @@ def _import_revisit(runtime: Runtime, capture_id: str, exchange: Exchange, heade
     if original is None:
         return False
     revisit = Revisit(target_uri=original.url, date=warc_date(_aware(original.captured_at)),
-                      payload_digest=digest)
+                      record_id=original.warc_record_id, payload_digest=digest)
     exchange.body_length = 0
     _commit(runtime, capture_id, exchange, kind="revisit", digest=digest, revisit=revisit, refers_to=original)
     return True
@@ -260,7 +260,7 @@ def _commit(runtime: Runtime, capture_id: str, exchange: Exchange, *, kind: str,
     """Store the snapshot object, then its catalog rows, then queue its extraction."""
     captured_at = exchange.started_at
     key = snapshot_key(exchange.url, captured_at, capture_id)
-    stored_length, offset = store_snapshot(runtime, key, [exchange], captured_at, revisit)
+    stored_length, final_record = store_snapshot(runtime, key, [exchange], captured_at, revisit)
     now = datetime.now(UTC)
     content_type = next((v for k, v in exchange.headers if k.lower() == "content-type"), "")
     with runtime.database.session() as session:
@@ -276,7 +276,8 @@ def _commit(runtime: Runtime, capture_id: str, exchange: Exchange, *, kind: str,
             mime=content_type.split(";")[0].strip() or (refers_to.mime if refers_to else None),
             payload_digest=digest,
             payload_length=refers_to.payload_length if refers_to else exchange.body_length,
-            storage_key=key, stored_length=stored_length, record_offset=offset,
+            storage_key=key, stored_length=stored_length, record_offset=final_record.offset,
+            warc_record_id=final_record.record_id,
             refers_to_id=refers_to.id if refers_to else None,
             redirects={"chain": [], "final_url": exchange.url, "imported": True},
         ))

@@ -80,7 +80,12 @@ def test_captures_over_time_on_the_production_stack(
         assert payload == b""
         assert headers["WARC-Profile"].endswith("/revisit/identical-payload-digest")
         assert headers["WARC-Payload-Digest"] == first["snapshots"][0]["payload_digest"]
-        assert len(revisit_object) < len(_stored(production_env, first["snapshots"][0]["storage_key"]))
+        original_object = _stored(production_env, first["snapshots"][0]["storage_key"])
+        original_id = [r.rec_headers.get_header("WARC-Record-ID") for r in ArchiveIterator(io.BytesIO(original_object))
+                       if r.rec_type == "response"][-1]
+        assert headers["WARC-Refers-To"] == original_id
+        assert headers["WARC-Refers-To-Target-URI"] == url
+        assert len(revisit_object) < len(original_object)
         history = client.get("/v1/history", params={"url": url}).json()
         assert history["revisits"] == 1 and history["bytes_saved"] == len(pages.routes["/harbour"].body)
 

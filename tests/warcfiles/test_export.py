@@ -60,6 +60,9 @@ def test_export_is_a_valid_warc_that_indexers_read(workers, client: TestClient, 
     revisit = next(headers for kind, _, headers in records if kind == "revisit")
     assert revisit["WARC-Profile"] == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
     assert revisit["WARC-Refers-To-Target-URI"] == same and revisit["WARC-Refers-To-Date"]
+    same_responses = [headers for kind, uri, headers in records if kind == "response" and uri == same]
+    assert revisit["WARC-Refers-To"] == same_responses[0]["WARC-Record-ID"]
+    assert revisit["WARC-Refers-To-Date"] == same_responses[0]["WARC-Date"]
     assert all(headers.get("WARC-Payload-Digest", "sha1:").startswith("sha1:") for _, _, headers in records)
 
     indexed = subprocess.run([_tool("cdxj-indexer"), str(out)], capture_output=True, text=True)

@@ -13,6 +13,7 @@ from archivist import views
 from archivist.core.errors import InvalidInput
 from archivist.warcfiles import import_warc
 from fastapi.testclient import TestClient
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -134,6 +135,10 @@ def test_imports_wget_browsertrix_and_heritrix_shapes(workers, client: TestClien
     with runtime.store.open(lines[0]["filename"]) as stream:
         stored = stream.read()
     assert b"User-Agent: Wget/1.21" in gzip.decompress(stored)
+    with runtime.store.open(lines[1]["filename"]) as stream:
+        (revisit,) = [r for r in ArchiveIterator(stream) if r.rec_type == "revisit"]
+        assert revisit.rec_headers.get_header("WARC-Refers-To-Target-URI") == "https://crawl.example.net/news"
+        assert revisit.rec_headers.get_header("WARC-Refers-To", "").startswith("<urn:uuid:")
 
     # Importing the same file again changes nothing.
     with (tmp_path / "browsertrix_warc.warc.gz").open("rb") as stream:

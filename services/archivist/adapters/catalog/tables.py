@@ -78,6 +78,8 @@ class SnapshotRow(Base):
     #: Where the final response (or revisit) record starts in the stored object, for CDX
     #: ``offset``; None for snapshots written before it was recorded.
     record_offset: Mapped[int | None] = mapped_column(BigInteger)
+    #: That record's WARC-Record-ID, for the ``WARC-Refers-To`` of later revisits.
+    warc_record_id: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         UniqueConstraint("capture_id", "url", name="uq_snapshots_capture_url"),
