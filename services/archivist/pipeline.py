@@ -23,7 +23,6 @@ from archivist.adapters.catalog import (
     RecordVersionRow,
     SnapshotRow,
 )
-from archivist.adapters.fetcher import FetchResult
 from archivist.core.captures import TERMINAL, CaptureStatus
 from archivist.core.errors import (
     ArchivistError,
@@ -46,6 +45,7 @@ from archivist.extraction import (
 )
 from archivist.runtime import Runtime
 from archivist.warc import (
+    FinalRecord,
     Revisit,
     decode_content,
     payload_digest,
@@ -58,12 +58,16 @@ __all__ = [
     "ExtractOutcome",
     "FetchOutcome",
     "PageOutcome",
+    "ReextractOutcome",
     "Submission",
     "extract_capture",
     "fail_capture",
     "fetch_capture",
+    "reextract_capture",
+    "reextract_targets",
     "reopen_capture",
     "requeue_stale",
+    "store_snapshot",
     "submit",
 ]
 
@@ -106,6 +110,15 @@ class ExtractOutcome:
     seconds: float = 0.0
     failed_reason: str | None = None
     latency_seconds: float | None = None
+    skipped: bool = False
+
+
+@dataclass(slots=True)
+class ReextractOutcome:
+    capture_id: str
+    new_version: bool = False
+    seconds: float = 0.0
+    failed_reason: str | None = None
     skipped: bool = False
 
 
@@ -339,12 +352,13 @@ def _fetch_one(
                 previous = None  # our own earlier delivery: never revisit ourselves
             revisit = None
             if previous is not None and previous.payload_digest == digest:
-                revisit = Revisit(target_uri=previous.url, date=warc_date(_aware(previous.captured_at)))
+                revisit = Revisit(target_uri=previous.url, date=warc_date(_aware(previous.captured_at)),
+                                  record_id=previous.warc_record_id)
             refers_to = previous.id if revisit is not None else None
         page.revisit = revisit is not None
         captured_at = final.started_at
         storage_key = snapshot_key(page_url, submitted_at, capture_id)
-        stored_length = _store(runtime, storage_key, result, captured_at, revisit)
+        stored_length, final_record = store_snapshot(runtime, storage_key, result.exchanges, captured_at, revisit)
         page.stored_bytes = stored_length
         with runtime.database.session() as session:
             runtime.catalog.put_snapshot(
@@ -355,7 +369,8 @@ def _fetch_one(
                     kind="revisit" if revisit else "response", http_status=final.status,
                     mime=(final.content_type or "").split(";")[0].strip() or None,
                     payload_digest=digest, payload_length=final.body_length, storage_key=storage_key,
-                    stored_length=stored_length, refers_to_id=refers_to,
+                    stored_length=stored_length, refers_to_id=refers_to, record_offset=final_record.offset,
+                    warc_record_id=final_record.record_id,
                     redirects={"chain": [{"url": hop.url, "status": hop.status} for hop in result.redirects],
                                "final_url": final.url},
                 ),
@@ -366,13 +381,16 @@ def _fetch_one(
         result.close()
 
 
-def _store(runtime: Runtime, key: str, result: FetchResult, captured_at: datetime, revisit: Revisit | None) -> int:
+def store_snapshot(
+    runtime: Runtime, key: str, exchanges: Sequence, captured_at: datetime, revisit: Revisit | None
+) -> tuple[int, FinalRecord]:
+    """Write the exchanges as a snapshot object; returns its length and where its final record is."""
     with tempfile.SpooledTemporaryFile(max_size=4 << 20) as spool:
-        write_snapshot(spool, result.exchanges, date=captured_at, revisit=revisit)
+        final = write_snapshot(spool, exchanges, date=captured_at, revisit=revisit)
         length = spool.tell()
         spool.seek(0)
         runtime.store.put(key, spool, length, content_type="application/warc", metadata={"capture-id": key})
-    return length
+    return length, final
 
 
 # Extract ---------------------------------------------------------------------------------------
@@ -405,19 +423,12 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
         fallback_url = capture.url
     started = time.perf_counter()
     try:
-        pages = load_pages(runtime, snapshots)
-        if not pages:
-            raise ExtractionFailed("the capture has no stored page")
-        try:
-            extraction = extract(pages)
-        except Exception as exc:  # noqa: BLE001 - any extractor crash is this document's failure
-            raise ExtractionFailed(f"extraction crashed: {type(exc).__name__}: {exc}") from exc
+        pages, content = _extract_stored(runtime, snapshots)
     except PermanentFailure as exc:
         _fail(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
         return outcome
     outcome.seconds = time.perf_counter() - started
-    content = extraction.as_dict()
     content["url"] = _record_url(content.get("url"), pages[0].url, fallback_url)
     fingerprint = content_fingerprint(content)
     now = _now()
@@ -447,6 +458,92 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
             return outcome
     outcome.latency_seconds = (now - submitted_at).total_seconds()
     return outcome
+
+
+def _extract_stored(runtime: Runtime, snapshots: Sequence[SnapshotRow]) -> tuple[list[SourcePage], dict]:
+    """Run the current extractor over stored snapshots: the pages read and the content dict.
+
+    Raises:
+        ExtractionFailed: no stored page, or the extractor crashed on them.
+        PermanentFailure: a stored snapshot is unreadable.
+    """
+    pages = load_pages(runtime, snapshots)
+    if not pages:
+        raise ExtractionFailed("the capture has no stored page")
+    try:
+        extraction = extract(pages)
+    except Exception as exc:  # noqa: BLE001 - any extractor crash is this document's failure
+        raise ExtractionFailed(f"extraction crashed: {type(exc).__name__}: {exc}") from exc
+    return pages, extraction.as_dict()
+
+
+# Re-extract ------------------------------------------------------------------------------------
+
+
+def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
+    """Run the current extractor again on an archived capture's stored snapshots (no fetch).
+
+    This is not a step of the capture state machine: the capture stays ``archived`` whatever
+    happens, and a failure is reported in the outcome, not written to the capture. The record
+    gains a version only when the fingerprint differs from its latest version, and only from
+    the record's newest capture: re-extracting an older capture would otherwise append old
+    content as the newest version. The record keeps its identity (its URL), even if the page's
+    declared canonical URL would now be read differently. The new version's capture link moves
+    to it (``captures.record_version_id``): it is what that capture now produces.
+    """
+    outcome = ReextractOutcome(capture_id)
+    with runtime.database.session() as session:
+        capture = runtime.catalog.get_capture(session, capture_id)
+        record = runtime.catalog.record_of_capture(session, capture_id) if capture else None
+        newest = runtime.catalog.newest_capture_of_record(session, record.id) if record else None
+        if capture is None or record is None or newest is None or newest.id != capture_id:
+            outcome.skipped = True
+            return outcome
+        snapshots = list(runtime.catalog.snapshots_for_capture(session, capture_id))
+        record_id, record_url = record.id, record.url
+    started = time.perf_counter()
+    try:
+        _, content = _extract_stored(runtime, snapshots)
+    except PermanentFailure as exc:
+        log.warning("re-extraction of capture %s failed: %s", capture_id, exc.message)
+        outcome.failed_reason = exc.reason
+        return outcome
+    outcome.seconds = time.perf_counter() - started
+    content["url"] = record_url
+    fingerprint = content_fingerprint(content)
+    with runtime.database.session() as session:
+        record = runtime.catalog.get_record(session, record_id)
+        latest = runtime.catalog.get_version(session, record_id, record.latest_version)
+        if latest is not None and latest.fingerprint == fingerprint:
+            return outcome
+        version = runtime.catalog.add_version(
+            session,
+            record,
+            RecordVersionRow(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
+                             extractor_version=EXTRACTOR_VERSION, created_at=_now()),
+        )
+        runtime.catalog.get_capture(session, capture_id).record_version_id = version.id
+        outcome.new_version = True
+    return outcome
+
+
+def reextract_targets(runtime: Runtime, *, url: str | None = None, host: str | None = None) -> list[str]:
+    """The captures to re-extract: each selected record's newest archived capture.
+
+    ``url`` selects one record, ``host`` every record on that host, neither every record.
+
+    Raises:
+        InvalidURL: ``url`` or ``host`` is not valid.
+    """
+    canonical = canonicalize(url) if url is not None else None
+    prefixes = (urlkey(canonicalize(host)).split(")", 1)[0] + ")/",) if host is not None else ()
+    with runtime.database.session() as session:
+        targets = []
+        for record in runtime.catalog.records_matching(session, url=canonical, host_prefixes=prefixes):
+            newest = runtime.catalog.newest_capture_of_record(session, record.id)
+            if newest is not None:
+                targets.append(newest.id)
+        return targets
 
 
 def _record_url(canonical: str | None, page_url: str, fallback: str) -> str:

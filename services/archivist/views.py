@@ -12,12 +12,13 @@ from archivist.adapters.catalog import (
     SnapshotRow,
 )
 from archivist.core.captures import CaptureStatus, spn_status
+from archivist.core.diffs import diff_versions
 from archivist.core.errors import InvalidInput, NotFound
 from archivist.core.keys import warc_timestamp
 from archivist.core.urls import canonicalize, urlkey
 from archivist.runtime import Runtime
 
-__all__ = ["capture_view", "get_capture", "get_record", "history", "record_view"]
+__all__ = ["capture_view", "get_capture", "get_record", "history", "record_diff", "record_view"]
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -147,10 +148,44 @@ def get_record(runtime: Runtime, url: str | None = None, *, record_id: str | Non
         return view
 
 
+def record_diff(runtime: Runtime, url: str | None = None, *, record_id: str | None = None,
+                from_version: int | None = None, to_version: int | None = None) -> dict[str, Any]:
+    """What changed between two versions of a record (default: the previous one to the latest).
+
+    Raises:
+        NotFound: no such record or version.
+        InvalidURL: the URL is not valid.
+    """
+    with runtime.database.session() as session:
+        if record_id is not None:
+            record = runtime.catalog.get_record(session, record_id)
+            if record is None:
+                raise NotFound(f"no record {record_id!r}")
+        elif url is not None:
+            record = _find_record(runtime, session, url)
+        else:
+            raise InvalidInput("give a URL or a record id")
+        to_number = to_version if to_version is not None else record.latest_version
+        from_number = from_version if from_version is not None else max(1, to_number - 1)
+        rows = {}
+        for number in (from_number, to_number):
+            row = runtime.catalog.get_version(session, record.id, number)
+            if row is None:
+                raise NotFound(f"record {record.id} has no version {number}")
+            rows[number] = row
+        diff = diff_versions(rows[from_number].content, rows[to_number].content,
+                             from_version=from_number, to_version=to_number)
+        return {"record_id": record.id, "url": record.url, **diff.as_dict()}
+
+
 def history(runtime: Runtime, url: str) -> dict[str, Any]:
-    """Every capture of the URL (time, HTTP status, digest, outcome) and its record's versions."""
+    """Every capture of the URL (time, HTTP status, digest, outcome) and its record's versions.
+
+    ``revisits`` and ``bytes_saved`` count the re-captures whose payload was not stored again.
+    """
     canonical = canonicalize(url)
     with runtime.database.session() as session:
+        revisits, bytes_saved = runtime.catalog.revisit_savings(session, urlkey(canonical))
         captures = []
         for capture in runtime.catalog.captures_for_url(session, urlkey(canonical)):
             snapshots = list(runtime.catalog.snapshots_for_capture(session, capture.id))
@@ -175,6 +210,8 @@ def history(runtime: Runtime, url: str) -> dict[str, Any]:
     return {
         "url": canonical,
         "captures": captures,
+        "revisits": revisits,
+        "bytes_saved": bytes_saved,
         "record_id": record["id"] if record else None,
         "versions": record["versions"] if record else [],
     }

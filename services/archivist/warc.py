@@ -23,17 +23,20 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archivist.core.errors import PermanentFailure
+from archivist.core.errors import InvalidInput, PermanentFailure
 
 __all__ = [
     "REVISIT_PROFILE",
+    "FinalRecord",
     "Revisit",
     "decode_content",
     "StoredResponse",
     "payload_digest",
     "read_response",
+    "verify_warc",
     "warc_date",
     "write_snapshot",
+    "write_warcinfo",
 ]
 
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
@@ -47,6 +50,17 @@ class Revisit:
     target_uri: str
     date: str
     record_id: str | None = None
+    #: The payload digest as the source declared it (an imported revisit has no body to hash).
+    payload_digest: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FinalRecord:
+    """Where a snapshot object's final response (or revisit) record is, and its WARC-Record-ID:
+    what a CDX line points at and what a later revisit's ``WARC-Refers-To`` names."""
+
+    offset: int
+    record_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +101,8 @@ class _MemberWriter:
 
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
+        #: Bytes written so far: the offset at which the next record's gzip member starts.
+        self.written = 0
         self._buffer = io.BytesIO()
         self.writer = WARCWriter(self._buffer, gzip=False, warc_version="1.1")
 
@@ -95,8 +111,9 @@ class _MemberWriter:
         self._buffer.truncate()
         self.writer.write_record(record)
         compressor = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-        self.out.write(compressor.compress(self._buffer.getvalue()))
-        self.out.write(compressor.flush())
+        for chunk in (compressor.compress(self._buffer.getvalue()), compressor.flush()):
+            self.out.write(chunk)
+            self.written += len(chunk)
 
 
 def write_snapshot(
@@ -105,12 +122,14 @@ def write_snapshot(
     *,
     date: datetime,
     revisit: Revisit | None = None,
-) -> None:
+) -> FinalRecord:
     """Write the exchanges (``archivist.adapters.fetcher.Exchange``-shaped) as WARC records.
 
     With ``revisit``, the last exchange is written as a revisit record with no payload.
+    Returns where the last response (or revisit) record is, and its record id.
     """
     members = _MemberWriter(out)
+    final = FinalRecord(0, "")
     writer = members.writer
     stamp = warc_date(date)
     exchanges = list(exchanges)
@@ -136,7 +155,7 @@ def write_snapshot(
                 "WARC-Profile": REVISIT_PROFILE,
                 "WARC-Refers-To-Target-URI": revisit.target_uri,
                 "WARC-Refers-To-Date": revisit.date,
-                "WARC-Payload-Digest": payload_digest(exchange.body),
+                "WARC-Payload-Digest": revisit.payload_digest or payload_digest(exchange.body),
             }
             if revisit.record_id:
                 headers["WARC-Refers-To"] = revisit.record_id
@@ -160,7 +179,85 @@ def write_snapshot(
             )
         request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
         members.write(request)
+        final = FinalRecord(members.written, response.rec_headers.get_header("WARC-Record-ID"))
         members.write(response)
+    return final
+
+
+def write_warcinfo(out: BinaryIO, *, filename: str, fields: dict[str, str]) -> None:
+    """A ``warcinfo`` record (one gzip member), the record a WARC file starts with."""
+    members = _MemberWriter(out)
+    members.write(members.writer.create_warcinfo_record(filename, fields))
+
+
+def verify_warc(stream: BinaryIO) -> int:
+    """Read a whole WARC (gzipped or not) and check it is complete; returns its record count.
+
+    warcio stops quietly at a truncated gzip member or record and reads garbage as an empty
+    record, so before anything is imported we check ourselves: every gzip member ends, every
+    record has a WARC-Type and a WARC-Record-ID, every block is as long as its Content-Length,
+    and the digests it declares match (warcio's own check). Rewinds the stream.
+
+    Raises:
+        InvalidInput: the file is not a complete, readable WARC (reason ``corrupt_warc``).
+    """
+    start = stream.tell()
+    magic = stream.read(2)
+    stream.seek(start)
+    if magic == b"\x1f\x8b":
+        _verify_gzip_members(stream)
+        stream.seek(start)
+    count = 0
+    try:
+        iterator = ArchiveIterator(stream, check_digests="raise")
+        for record in iterator:
+            headers = record.rec_headers
+            if not headers.get_header("WARC-Type") or not headers.get_header("WARC-Record-ID"):
+                raise InvalidInput(f"record {count + 1} has no WARC-Type or WARC-Record-ID: not a WARC",
+                                   reason="corrupt_warc")
+            while record.raw_stream.read(1 << 16):
+                pass
+            if getattr(record.raw_stream, "limit", 0):
+                raise InvalidInput(f"record {count + 1} ({headers.get_header('WARC-Target-URI')}) is truncated",
+                                   reason="corrupt_warc")
+            count += 1
+        end = stream.seek(0, io.SEEK_END)
+        if start + iterator.offset < end:
+            stream.seek(start + iterator.offset)
+            if stream.read(1 << 16).strip():
+                raise InvalidInput(f"the file is truncated (or has garbage) after record {count}, "
+                                   f"at offset {iterator.offset}", reason="corrupt_warc")
+    except InvalidInput:
+        raise
+    except Exception as exc:  # warcio raises ArchiveLoadFailed, ValueError and bare Exceptions
+        raise InvalidInput(f"record {count + 1} is unreadable (the file is truncated or not a WARC): {exc}",
+                           reason="corrupt_warc") from exc
+    finally:
+        stream.seek(start)
+    if count == 0:
+        raise InvalidInput("no complete WARC record (the file is truncated or not a WARC)", reason="corrupt_warc")
+    return count
+
+
+def _verify_gzip_members(stream: BinaryIO) -> None:
+    """Decompress every gzip member to its end, in constant memory."""
+    pending = b""
+    while True:
+        decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        data = pending or stream.read(1 << 16)
+        if not data:
+            return
+        try:
+            while True:
+                decompressor.decompress(data)
+                if decompressor.eof:
+                    pending = decompressor.unused_data
+                    break
+                data = stream.read(1 << 16)
+                if not data:
+                    raise InvalidInput("the last gzip member is truncated", reason="corrupt_warc")
+        except zlib.error as exc:
+            raise InvalidInput(f"broken gzip data: {exc}", reason="corrupt_warc") from exc
 
 
 def read_response(stream: BinaryIO) -> StoredResponse:

@@ -24,18 +24,20 @@ from archivist_workers.queue import (
     EXTRACT_QUEUE,
     FETCH_ACTOR,
     FETCH_QUEUE,
+    REEXTRACT_ACTOR,
 )
 
 __all__ = ["Actors", "declare_actors"]
 
 
-Outcome = pipeline.FetchOutcome | pipeline.ExtractOutcome
+Outcome = pipeline.FetchOutcome | pipeline.ExtractOutcome | pipeline.ReextractOutcome
 
 
 @dataclass(frozen=True, slots=True)
 class Actors:
     fetch_capture: dramatiq.Actor
     extract_capture: dramatiq.Actor
+    reextract_capture: dramatiq.Actor
 
 
 def _retry_when(max_retries: int) -> Callable[[int, BaseException], bool]:
@@ -79,6 +81,9 @@ def declare_actors(broker: dramatiq.Broker, provider: RuntimeProvider, settings:
     def extract_capture(capture_id: str) -> pipeline.ExtractOutcome:
         return pipeline.extract_capture(provider.runtime, capture_id)
 
+    def reextract_capture(capture_id: str) -> pipeline.ReextractOutcome:
+        return pipeline.reextract_capture(provider.runtime, capture_id)
+
     common = {
         "broker": broker,
         "min_backoff": settings.retry_min_backoff_ms,
@@ -96,6 +101,14 @@ def declare_actors(broker: dramatiq.Broker, provider: RuntimeProvider, settings:
         extract_capture=dramatiq.actor(
             _step(extract_capture),
             actor_name=EXTRACT_ACTOR,
+            queue_name=EXTRACT_QUEUE,
+            retry_when=_retry_when(settings.extract_max_retries),
+            time_limit=300_000,
+            **common,
+        ),
+        reextract_capture=dramatiq.actor(
+            _step(reextract_capture),
+            actor_name=REEXTRACT_ACTOR,
             queue_name=EXTRACT_QUEUE,
             retry_when=_retry_when(settings.extract_max_retries),
             time_limit=300_000,

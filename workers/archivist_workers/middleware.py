@@ -17,7 +17,7 @@ from archivist.core.errors import ArchivistError, TransientFailure
 from archivist.observability import metrics
 from archivist.runtime import Runtime
 from archivist.settings import Settings
-from archivist_workers.queue import DramatiqTaskQueue
+from archivist_workers.queue import REEXTRACT_ACTOR, DramatiqTaskQueue
 
 __all__ = ["CaptureFailures", "RuntimeProvider", "root_cause"]
 
@@ -76,6 +76,8 @@ class CaptureFailures(Middleware):
     def after_process_message(self, broker, message, *, result=None, exception=None):  # noqa: ANN001
         if exception is None or not message.failed or not message.args:
             return
+        if message.actor_name == REEXTRACT_ACTOR:
+            return  # re-extraction never changes a capture's status
         cause = root_cause(exception)
         if not isinstance(cause, ArchivistError):
             cause = TransientFailure(f"{type(cause).__name__}: {cause}", reason="internal_error")

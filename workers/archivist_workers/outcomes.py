@@ -8,9 +8,11 @@ from archivist.observability import metrics
 __all__ = ["observe"]
 
 
-def observe(outcome: pipeline.FetchOutcome | pipeline.ExtractOutcome) -> None:
+def observe(outcome: pipeline.FetchOutcome | pipeline.ExtractOutcome | pipeline.ReextractOutcome) -> None:
     if isinstance(outcome, pipeline.FetchOutcome):
         _fetch(outcome)
+    elif isinstance(outcome, pipeline.ReextractOutcome):
+        _reextract(outcome)
     else:
         _extract(outcome)
 
@@ -42,3 +44,16 @@ def _extract(outcome: pipeline.ExtractOutcome) -> None:
     metrics.CAPTURES_FINISHED.labels("archived", "").inc()
     if outcome.latency_seconds is not None:
         metrics.CAPTURE_LATENCY.observe(outcome.latency_seconds)
+
+
+def _reextract(outcome: pipeline.ReextractOutcome) -> None:
+    """Re-extraction counts as an extraction and may make a version; it finishes no capture."""
+    if outcome.skipped:
+        return
+    if outcome.failed_reason:
+        metrics.EXTRACTIONS.labels("failed", outcome.failed_reason).inc()
+        return
+    metrics.EXTRACTIONS.labels("ok", "").inc()
+    metrics.EXTRACTION_DURATION.observe(outcome.seconds)
+    if outcome.new_version:
+        metrics.RECORD_VERSIONS.inc()

@@ -13,12 +13,21 @@ from dramatiq.common import current_millis
 from archivist.core.errors import QueueUnavailable
 from archivist.settings import Settings
 
-__all__ = ["EXTRACT_QUEUE", "FETCH_QUEUE", "DramatiqTaskQueue", "redis_broker", "redis_task_queue"]
+__all__ = [
+    "EXTRACT_QUEUE",
+    "FETCH_QUEUE",
+    "REEXTRACT_ACTOR",
+    "DramatiqTaskQueue",
+    "redis_broker",
+    "redis_task_queue",
+]
 
 FETCH_QUEUE = "fetch"
 EXTRACT_QUEUE = "extract"
 FETCH_ACTOR = "fetch_capture"
 EXTRACT_ACTOR = "extract_capture"
+#: Re-extraction shares the extract queue (and so its workers): it is the same kind of work.
+REEXTRACT_ACTOR = "reextract_capture"
 
 
 #: Run the broker's maintenance (which requeues a dead worker's messages) on every call.
@@ -42,7 +51,7 @@ def redis_task_queue(settings: Settings) -> DramatiqTaskQueue:
 
 
 class DramatiqTaskQueue:
-    """Sends fetch and extract messages. Batches go to Redis in one pipelined round trip."""
+    """Sends fetch, extract and re-extract messages. Batches go to Redis in one pipelined round trip."""
 
     def __init__(self, broker: dramatiq.Broker) -> None:
         self.broker = broker
@@ -52,7 +61,13 @@ class DramatiqTaskQueue:
         return dramatiq.Message(queue_name=queue, actor_name=actor, args=(capture_id,), kwargs={}, options={})
 
     def enqueue_fetch(self, capture_ids: Sequence[str]) -> None:
-        messages = [self._message(FETCH_QUEUE, FETCH_ACTOR, capture_id) for capture_id in capture_ids]
+        self._enqueue_batch(FETCH_QUEUE, FETCH_ACTOR, capture_ids, "fetches")
+
+    def enqueue_reextract(self, capture_ids: Sequence[str]) -> None:
+        self._enqueue_batch(EXTRACT_QUEUE, REEXTRACT_ACTOR, capture_ids, "re-extractions")
+
+    def _enqueue_batch(self, queue: str, actor: str, capture_ids: Sequence[str], what: str) -> None:
+        messages = [self._message(queue, actor, capture_id) for capture_id in capture_ids]
         try:
             if isinstance(self.broker, RedisBroker) and len(messages) > 1:
                 self._enqueue_pipelined(messages)
@@ -60,7 +75,7 @@ class DramatiqTaskQueue:
                 for message in messages:
                     self.broker.enqueue(message)
         except (redis.RedisError, dramatiq.errors.ConnectionError) as exc:
-            raise QueueUnavailable(f"cannot queue {len(messages)} fetches: {exc}") from exc
+            raise QueueUnavailable(f"cannot queue {len(messages)} {what}: {exc}") from exc
 
     def enqueue_extract(self, capture_id: str) -> None:
         try:

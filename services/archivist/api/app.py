@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
 from archivist import __version__
-from archivist.api.routes import captures, records
+from archivist.api.routes import captures, records, replay, schedules
 from archivist.core.errors import (
     AccessDenied,
     ArchivistError,
@@ -94,6 +94,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_exception_handler(ArchivistError, _error_response)  # type: ignore[arg-type]
     app.include_router(captures.router)
     app.include_router(records.router)
+    app.include_router(schedules.router)
+    app.include_router(replay.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

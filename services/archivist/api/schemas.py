@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel, Field, field_validator
 
-__all__ = ["CaptureRequest", "CaptureSummary", "CapturesAccepted", "parse_duration"]
+__all__ = ["CaptureRequest", "CaptureSummary", "CapturesAccepted", "ScheduleRequest", "parse_duration"]
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -52,3 +52,14 @@ class CaptureSummary(BaseModel):
 
 class CapturesAccepted(BaseModel):
     captures: list[CaptureSummary]
+
+
+class ScheduleRequest(BaseModel):
+    url: str
+    interval: str = Field(description="How often to re-capture, e.g. 12h or 1d (at least 1m).")
+
+    @field_validator("interval")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value

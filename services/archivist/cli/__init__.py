@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import typer
 
-from archivist.cli import capture, keys, operations, read, run
+from archivist.cli import archive_io, capture, keys, operations, read, run, schedule, versions
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Capture, extract, version and replay web pages.")
-for group in (capture.app, read.app, run.app, operations.app):
+for group in (capture.app, read.app, versions.app, archive_io.app, schedule.app, run.app, operations.app):
     app.registered_commands.extend(group.registered_commands)
 app.add_typer(run.db_app, name="db")
+app.add_typer(schedule.schedule_app, name="schedule")
 app.add_typer(operations.dlq_app, name="dlq")
 app.add_typer(keys.keys_app, name="keys")
 

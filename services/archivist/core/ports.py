@@ -57,6 +57,12 @@ class TaskQueue(Protocol):
 
     def enqueue_extract(self, capture_id: str) -> None: ...
 
+    def enqueue_reextract(self, capture_ids: Sequence[str]) -> None:
+        """Queue re-extraction of archived captures (nothing is fetched), batched like fetches.
+
+        Raises:
+            QueueUnavailable: the broker could not be reached.
+        """
 
 class HostGate(Protocol):
     """Per-host politeness shared by every worker: request spacing and concurrency."""

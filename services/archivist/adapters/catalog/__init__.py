@@ -7,7 +7,8 @@ from archivist.adapters.catalog.tables import (
     CaptureRow,
     RecordRow,
     RecordVersionRow,
+    ScheduleRow,
     SnapshotRow,
 )
 
-__all__ = ["ApiKeyRow", "CaptureRow", "Catalog", "Database", "RecordRow", "RecordVersionRow", "SnapshotRow"]
+__all__ = ["ApiKeyRow", "CaptureRow", "Catalog", "Database", "RecordRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]

@@ -6,10 +6,10 @@ same message cannot both take a step: the second finds the row already moved and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from archivist.adapters.catalog.tables import (
@@ -17,6 +17,7 @@ from archivist.adapters.catalog.tables import (
     CaptureRow,
     RecordRow,
     RecordVersionRow,
+    ScheduleRow,
     SnapshotRow,
 )
 from archivist.core.captures import REOPEN_TARGETS, TERMINAL, CaptureStatus, sources_of
@@ -28,6 +29,11 @@ __all__ = ["Catalog"]
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class Catalog:
@@ -191,8 +197,99 @@ class Catalog:
             .limit(1)
         ).first()
 
+    def response_with_digest(self, session: Session, urlkey: str, digest: str) -> SnapshotRow | None:
+        """The newest full response of the URL with this payload digest (what a revisit repeats)."""
+        return session.scalars(
+            select(SnapshotRow)
+            .where(SnapshotRow.urlkey == urlkey, SnapshotRow.kind == "response")
+            .where(SnapshotRow.payload_digest == digest)
+            .order_by(SnapshotRow.captured_at.desc())
+            .limit(1)
+        ).first()
+
     def get_snapshot(self, session: Session, snapshot_id: str) -> SnapshotRow | None:
         return session.get(SnapshotRow, snapshot_id)
+
+    def nearest_snapshot(self, session: Session, urlkey: str, moment: datetime) -> SnapshotRow | None:
+        """The URL's snapshot closest in time to ``moment`` (the earlier one on a tie).
+
+        Times compare at the one-second resolution of timestamps and HTTP dates: a snapshot
+        taken at 12:00:41.9 *is* the memento of ``...120041``. Two index seeks on
+        (urlkey, captured_at), one each side of the second.
+        """
+        second = _aware(moment).replace(microsecond=0)
+        ceiling = second + timedelta(seconds=1)
+        before = session.scalars(
+            select(SnapshotRow)
+            .where(SnapshotRow.urlkey == urlkey, SnapshotRow.captured_at < ceiling)
+            .order_by(SnapshotRow.captured_at.desc())
+            .limit(1)
+        ).first()
+        after = session.scalars(
+            select(SnapshotRow)
+            .where(SnapshotRow.urlkey == urlkey, SnapshotRow.captured_at >= ceiling)
+            .order_by(SnapshotRow.captured_at)
+            .limit(1)
+        ).first()
+        if before is None or after is None:
+            return before or after
+        after_gap = _aware(after.captured_at).replace(microsecond=0) - second
+        before_gap = second - _aware(before.captured_at).replace(microsecond=0)
+        return after if after_gap < before_gap else before
+
+    def find_snapshots(
+        self,
+        session: Session,
+        *,
+        exact: str | None = None,
+        prefixes: Sequence[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+        batch: int = 500,
+    ) -> Iterator[SnapshotRow]:
+        """Snapshots in (urlkey, captured_at) order, for CDX queries and WARC export.
+
+        Rows stream in batches, so an export of the whole archive does not load it.
+        """
+        query = self.snapshot_query(exact=exact, prefixes=prefixes, since=since, until=until, limit=limit)
+        yield from session.scalars(query.execution_options(yield_per=batch))
+
+    @staticmethod
+    def snapshot_query(
+        *,
+        exact: str | None = None,
+        prefixes: Sequence[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> Select[tuple[SnapshotRow]]:
+        """The statement behind :meth:`find_snapshots`.
+
+        ``exact`` is one SURT key; each of ``prefixes`` is a key range ``[prefix, prefix+U+10FFFF)``:
+        a range scan of the (urlkey, captured_at) index, since urlkey compares bytewise.
+        """
+        conditions: list[ColumnElement[bool]] = []
+        if exact is not None:
+            conditions.append(SnapshotRow.urlkey == exact)
+        elif prefixes:
+            conditions.append(
+                or_(*(and_(SnapshotRow.urlkey >= p, SnapshotRow.urlkey < p + "\U0010ffff") for p in prefixes))
+            )
+        if since is not None:
+            conditions.append(SnapshotRow.captured_at >= since)
+        if until is not None:
+            conditions.append(SnapshotRow.captured_at <= until)
+        query = select(SnapshotRow).where(*conditions).order_by(SnapshotRow.urlkey, SnapshotRow.captured_at)
+        return query.limit(limit) if limit is not None else query
+
+    def revisit_savings(self, session: Session, urlkey: str) -> tuple[int, int]:
+        """How many revisits the URL has and the payload bytes they did not store again."""
+        count, saved = session.execute(
+            select(func.count(), func.coalesce(func.sum(SnapshotRow.payload_length), 0))
+            .where(SnapshotRow.urlkey == urlkey, SnapshotRow.kind == "revisit")
+        ).one()
+        return int(count), int(saved)
 
     # Records --------------------------------------------------------------------------------
 
@@ -259,3 +356,82 @@ class Catalog:
 
     def count_records(self, session: Session) -> int:
         return session.scalar(select(func.count()).select_from(RecordRow)) or 0
+
+    def count_versions(self, session: Session) -> int:
+        return session.scalar(select(func.count()).select_from(RecordVersionRow)) or 0
+
+    def record_of_capture(self, session: Session, capture_id: str) -> RecordRow | None:
+        """The record the capture's extraction went into, if it was extracted."""
+        return session.scalars(
+            select(RecordRow)
+            .join(RecordVersionRow, RecordVersionRow.record_id == RecordRow.id)
+            .join(CaptureRow, CaptureRow.record_version_id == RecordVersionRow.id)
+            .where(CaptureRow.id == capture_id)
+        ).first()
+
+    def newest_capture_of_record(self, session: Session, record_id: str) -> CaptureRow | None:
+        """The most recently submitted archived capture whose extraction went into the record."""
+        return session.scalars(
+            select(CaptureRow)
+            .join(RecordVersionRow, CaptureRow.record_version_id == RecordVersionRow.id)
+            .where(RecordVersionRow.record_id == record_id)
+            .where(CaptureRow.status == CaptureStatus.ARCHIVED.value)
+            .order_by(CaptureRow.submitted_at.desc())
+            .limit(1)
+        ).first()
+
+    def records_matching(
+        self, session: Session, *, url: str | None = None, host_prefixes: Sequence[str] = ()
+    ) -> Sequence[RecordRow]:
+        """Records by canonical URL, by SURT host prefix, or all of them (neither given)."""
+        query = select(RecordRow).order_by(RecordRow.urlkey)
+        if url is not None:
+            query = query.where(RecordRow.url == url)
+        elif host_prefixes:
+            query = query.where(
+                or_(*(and_(RecordRow.urlkey >= p, RecordRow.urlkey < p + "\U0010ffff") for p in host_prefixes))
+            )
+        return session.scalars(query).all()
+
+    # Schedules ------------------------------------------------------------------------------
+
+    def add_schedule(self, session: Session, row: ScheduleRow) -> ScheduleRow:
+        session.add(row)
+        session.flush()
+        return row
+
+    def get_schedule_by_url(self, session: Session, url: str) -> ScheduleRow | None:
+        return session.scalars(select(ScheduleRow).where(ScheduleRow.url == url)).first()
+
+    def schedules(self, session: Session) -> Sequence[ScheduleRow]:
+        return session.scalars(select(ScheduleRow).order_by(ScheduleRow.next_due_at, ScheduleRow.url)).all()
+
+    def delete_schedule(self, session: Session, schedule_id: str) -> bool:
+        return session.execute(delete(ScheduleRow).where(ScheduleRow.id == schedule_id)).rowcount == 1
+
+    def due_schedules(self, session: Session, now: datetime, *, limit: int) -> Sequence[ScheduleRow]:
+        """Schedules due at ``now``, oldest slot first, locked for this transaction.
+
+        On PostgreSQL the rows are taken ``FOR UPDATE SKIP LOCKED``: a second scheduler skips
+        them instead of waiting. SQLite has no row locks (SQLAlchemy drops the clause); there
+        :meth:`claim_slot`'s conditional update is what keeps two schedulers apart.
+        """
+        return session.scalars(
+            select(ScheduleRow)
+            .where(ScheduleRow.next_due_at <= now)
+            .order_by(ScheduleRow.next_due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+
+    def claim_slot(self, session: Session, schedule_id: str, *, due: datetime, next_due: datetime, now: datetime) -> bool:
+        """Move the schedule from slot ``due`` to ``next_due``; False if someone else already did."""
+        result = session.execute(
+            update(ScheduleRow)
+            .where(ScheduleRow.id == schedule_id, ScheduleRow.next_due_at == due)
+            .values(next_due_at=next_due, last_submitted_at=now)
+        )
+        return result.rowcount == 1
+
+    def note_scheduled_capture(self, session: Session, schedule_id: str, capture_id: str) -> None:
+        session.execute(update(ScheduleRow).where(ScheduleRow.id == schedule_id).values(last_capture_id=capture_id))

@@ -18,7 +18,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["ApiKeyRow", "Base", "CaptureRow", "RecordRow", "RecordVersionRow", "SnapshotRow"]
+__all__ = ["ApiKeyRow", "Base", "CaptureRow", "RecordRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]
+
+#: SURT keys compare bytewise, as CDX indexes sort them: prefix queries are then index range
+#: scans. PostgreSQL needs the "C" collation for that; SQLite's default (BINARY) already is.
+_URLKEY = Text().with_variant(Text(collation="C"), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -62,7 +66,7 @@ class SnapshotRow(Base):
     capture_id: Mapped[str] = mapped_column(ForeignKey("captures.id", ondelete="CASCADE"))
     page: Mapped[int] = mapped_column(Integer)
     url: Mapped[str] = mapped_column(Text)
-    urlkey: Mapped[str] = mapped_column(Text)
+    urlkey: Mapped[str] = mapped_column(_URLKEY)
     captured_at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(16))  # response | revisit
     http_status: Mapped[int] = mapped_column(Integer)
@@ -73,6 +77,11 @@ class SnapshotRow(Base):
     stored_length: Mapped[int] = mapped_column(BigInteger)
     refers_to_id: Mapped[str | None] = mapped_column(ForeignKey("snapshots.id"))
     redirects: Mapped[dict[str, Any] | None]
+    #: Where the final response (or revisit) record starts in the stored object, for CDX
+    #: ``offset``; None for snapshots written before it was recorded.
+    record_offset: Mapped[int | None] = mapped_column(BigInteger)
+    #: That record's WARC-Record-ID, for the ``WARC-Refers-To`` of later revisits.
+    warc_record_id: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         UniqueConstraint("capture_id", "url", name="uq_snapshots_capture_url"),
@@ -108,6 +117,27 @@ class RecordVersionRow(Base):
     created_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("record_id", "version", name="uq_record_versions_version"),)
+
+
+class ScheduleRow(Base):
+    """A URL to re-capture every ``interval_seconds``; due when ``next_due_at`` has passed.
+
+    ``next_due_at`` is also the claim: a scheduler takes a due slot by moving it forward with a
+    conditional update, so the same slot is never submitted twice.
+    """
+
+    __tablename__ = "schedules"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    urlkey: Mapped[str] = mapped_column(Text)
+    interval_seconds: Mapped[int] = mapped_column(Integer)
+    next_due_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    last_submitted_at: Mapped[datetime | None]
+    last_capture_id: Mapped[str | None] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_schedules_next_due", "next_due_at"),)
 
 
 class ApiKeyRow(Base):

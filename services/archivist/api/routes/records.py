@@ -1,4 +1,5 @@
-"""Records: ``GET /v1/records?url=``, ``GET /v1/records/{id}``, ``GET /v1/history?url=``."""
+"""Records: ``GET /v1/records?url=``, ``GET /v1/records/{id}``, ``GET /v1/records/{id}/diff``,
+``GET /v1/history?url=``."""
 
 from __future__ import annotations
 
@@ -29,6 +30,19 @@ async def record_by_id(
     record_id: str, runtime: RuntimeDep, version: int | None = Query(None, ge=1)
 ) -> dict[str, Any]:
     return await run_in_threadpool(views.get_record, runtime, record_id=record_id, version=version)
+
+
+@router.get("/records/{record_id}/diff")
+async def record_diff(
+    record_id: str,
+    runtime: RuntimeDep,
+    from_version: int | None = Query(None, alias="from", ge=1, description="Default: the version before `to`."),
+    to_version: int | None = Query(None, alias="to", ge=1, description="Default: the latest version."),
+) -> dict[str, Any]:
+    """Body as a unified diff, comments added and removed, metadata fields changed."""
+    return await run_in_threadpool(
+        views.record_diff, runtime, record_id=record_id, from_version=from_version, to_version=to_version
+    )
 
 
 @router.get("/history")

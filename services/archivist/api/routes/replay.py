@@ -1,0 +1,169 @@
+"""Replay in pywb's URL scheme, with RFC 7089 (Memento) headers, and a CDX index server.
+
+- ``GET /web/{timestamp}{modifier}/{url}``: a memento (``id_``: the original bytes).
+- ``GET /web/*/{url}``: a page listing the URL's captures.
+- ``GET /web/{url}``: the TimeGate (``Accept-Datetime``), 302 to the closest memento.
+- ``GET /timemap/link/{url}``, ``GET /timemap/json/{url}``: every memento of the URL.
+- ``GET /cdx?url=&matchType=&from=&to=&limit=&output=json``: CDXJ lines.
+
+Replayed content is served under a ``Content-Security-Policy: sandbox`` without
+``allow-same-origin``: the archived page's scripts run in an opaque origin and cannot call the
+API with the user's credentials or read its responses.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+
+from archivist import replay
+from archivist.api.deps import RuntimeDep
+from archivist.core.errors import InvalidInput
+from archivist.core.memento import (
+    Memento,
+    format_http_date,
+    link_header,
+    parse_http_date,
+    parse_timestamp,
+    timemap_link_format,
+    timestamp_of,
+)
+from archivist.runtime import Runtime
+
+router = APIRouter(tags=["replay"])
+
+SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals"
+#: Modifiers (pywb's) that replay without the banner: sub-resources and frames.
+_NO_BANNER = frozenset({"im_", "js_", "cs_", "if_", "fr_", "oe_"})
+_MEMENTO_PATH = re.compile(r"^(?P<ts>\d{1,14})(?P<mod>[a-z]{2}_)?/(?P<url>.+)$")
+
+
+def _target(path: str, request: Request) -> str:
+    """The archived URL of a replay path: the rest of the path plus the request's query."""
+    query = request.url.query
+    return f"{path}?{query}" if query else path
+
+
+def _links(request: Request, url: str, memento: Memento | None = None) -> str:
+    base = str(request.base_url)
+    return link_header(original=url, timegate=f"{base}web/{url}", timemap=f"{base}timemap/link/{url}",
+                       memento=memento)
+
+
+#: Memento clients probe TimeGates and mementos with HEAD.
+_GET_HEAD = ["GET", "HEAD"]
+
+
+@router.api_route("/web/{path:path}", methods=_GET_HEAD)
+async def web(path: str, request: Request, runtime: RuntimeDep,
+              accept_datetime: str | None = Header(None)) -> Response:
+    """A memento when the path starts with a timestamp, a listing after ``*/``, else the TimeGate."""
+    if path.startswith("*/"):
+        found = await run_in_threadpool(replay.mementos, runtime, _target(path[2:], request))
+        return Response(replay.listing(found), media_type="text/html; charset=utf-8")
+    match = _MEMENTO_PATH.match(path)
+    if match is None:
+        return await _timegate(_target(path, request), request, runtime, accept_datetime)
+    modifier = match.group("mod") or ""
+    if modifier not in _NO_BANNER | {"", "mp_", "id_"}:
+        raise InvalidInput(f"unknown replay modifier {modifier!r}")
+    url = _target(match.group("url"), request)
+    snapshot = await run_in_threadpool(replay.resolve, runtime, url, at=parse_timestamp(match.group("ts")))
+    exact = timestamp_of(snapshot.captured_at)
+    if match.group("ts") != exact:
+        # pywb's behaviour: a partial or inexact timestamp redirects to the memento's own URL.
+        return RedirectResponse(f"/web/{exact}{modifier}/{snapshot.url}", status_code=302)
+    replayed = await run_in_threadpool(replay.load, runtime, snapshot)
+    memento_uri = f"{request.base_url}web/{exact}/{replayed.url}"
+    if modifier == "id_":
+        response = Response(replayed.raw_body, status_code=replayed.status or 200)
+        for name, value in replayed.original_headers():
+            response.headers.append(name, value)
+    else:
+        body = replay.render(
+            replayed,
+            link=lambda target, mod: f"/web/{exact}{mod}/{target}",
+            banner=modifier not in _NO_BANNER,
+            timemap_uri=f"/timemap/link/{replayed.url}",
+        )
+        response = Response(body, status_code=replayed.status or 200)
+        rewritten = replayed.mime in ("text/html", "application/xhtml+xml", "text/css")
+        content_type = f"{replayed.mime}; charset=utf-8" if rewritten else replayed.content_type
+        if content_type:
+            response.headers["Content-Type"] = content_type
+    response.headers["Memento-Datetime"] = format_http_date(replayed.moment)
+    response.headers["Link"] = _links(request, replayed.url, Memento(memento_uri, replayed.moment))
+    response.headers["Content-Security-Policy"] = SANDBOX
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+async def _timegate(url: str, request: Request, runtime: Runtime, accept_datetime: str | None) -> Response:
+    try:
+        at = parse_http_date(accept_datetime) if accept_datetime else None
+    except InvalidInput as exc:
+        # RFC 7089 4.1.1: a TimeGate answers a malformed Accept-Datetime with 400.
+        return JSONResponse({"error": exc.reason, "detail": exc.message}, status_code=400)
+    snapshot = await run_in_threadpool(replay.resolve, runtime, url, at=at)
+    exact = timestamp_of(snapshot.captured_at)
+    memento = Memento(f"{request.base_url}web/{exact}/{snapshot.url}", replay.aware(snapshot.captured_at))
+    return RedirectResponse(
+        memento.uri,
+        status_code=302,
+        headers={"Vary": "accept-datetime", "Link": _links(request, snapshot.url, memento)},
+    )
+
+
+@router.api_route("/timemap/link/{path:path}", methods=_GET_HEAD)
+async def timemap_link(path: str, request: Request, runtime: RuntimeDep) -> Response:
+    """Every memento of the URL in ``application/link-format``, oldest first."""
+    url = _target(path, request)
+    found = await run_in_threadpool(replay.mementos, runtime, url)
+    original = found[0][0].url
+    base = str(request.base_url)
+    body = timemap_link_format(
+        original=original,
+        timegate=f"{base}web/{original}",
+        self_uri=f"{base}timemap/link/{original}",
+        mementos=[Memento(f"{base}web/{m.uri}/{row.url}", m.moment) for row, m in found],
+    )
+    return Response(body, media_type="application/link-format")
+
+
+@router.api_route("/timemap/json/{path:path}", methods=_GET_HEAD)
+async def timemap_json(path: str, request: Request, runtime: RuntimeDep) -> Response:
+    """Every memento of the URL as CDX JSON lines (pywb's ``/timemap/json``)."""
+    found = await run_in_threadpool(replay.mementos, runtime, _target(path, request))
+    lines = "".join(json.dumps(replay.cdx_fields(row)) + "\n" for row, _ in found)
+    return Response(lines, media_type="application/x-ndjson")
+
+
+@router.get("/cdx")
+async def cdx(
+    runtime: RuntimeDep,
+    url: str = Query(..., description="A URL; `example.com/path*` means prefix, `*.example.com` domain."),
+    match_type: str = Query("exact", alias="matchType", pattern="^(exact|prefix|host|domain)$"),
+    from_: str | None = Query(None, alias="from", pattern=r"^\d{1,14}$"),
+    to: str | None = Query(None, pattern=r"^\d{1,14}$"),
+    limit: int | None = Query(None, ge=1, le=1_000_000),
+    output: str | None = Query(None, pattern="^(json|cdxj)$", description="json: one JSON object a line."),
+) -> Response:
+    """Captures as CDXJ (``urlkey timestamp {json}``) or, with ``output=json``, JSON lines."""
+    # Validate (and fail with 422) before the response starts streaming.
+    replay.archived_url(url.removeprefix("*.").removesuffix("*"))
+
+    def lines() -> Iterator[str]:
+        for fields in replay.cdx_query(runtime, url, match_type=match_type, since=from_, until=to, limit=limit):
+            if output == "json":
+                yield json.dumps(fields) + "\n"
+            else:
+                rest = {k: v for k, v in fields.items() if k not in ("urlkey", "timestamp")}
+                yield f"{fields['urlkey']} {fields['timestamp']} {json.dumps(rest)}\n"
+
+    media = "application/x-ndjson" if output == "json" else "text/x-cdxj"
+    return StreamingResponse(lines(), media_type=media)

@@ -1,0 +1,129 @@
+"""Versions and replay: diff, replay, reextract."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from archivist import replay as replaying
+from archivist import views
+from archivist.cli._common import emit, err, fail
+from archivist.cli._workers import queued_runtime
+from archivist.core.errors import ArchivistError
+from archivist.core.memento import parse_timestamp
+from archivist.settings import get_settings
+
+app = typer.Typer()
+
+
+@app.command()
+def diff(
+    url: Annotated[str, typer.Argument(help="A captured URL.")],
+    from_version: Annotated[int | None, typer.Option("--from", min=1, help="Default: the version before --to.")] = None,
+    to_version: Annotated[int | None, typer.Option("--to", min=1, help="Default: the latest version.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """What changed between two versions of a record: body, comments, metadata."""
+    from archivist.runtime import Runtime
+
+    runtime = Runtime(get_settings())
+    try:
+        result = views.record_diff(runtime, url, from_version=from_version, to_version=to_version)
+    except ArchivistError as exc:
+        raise fail(exc) from exc
+    finally:
+        runtime.close()
+    if as_json:
+        emit(result, True)
+        return
+    out = Console(highlight=False)
+    out.print(f"[bold]{result['url']}[/bold]: version {result['from']} → {result['to']}")
+    if not result["changed"]:
+        out.print("no changes")
+    for name, change in result["metadata"].items():
+        out.print(f"[yellow]{name}[/yellow]: {change['from']!r} → {change['to']!r}")
+    for line in result["body"].splitlines():
+        style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else ""
+        out.print(f"[{style}]{line}[/{style}]" if style else line, markup=bool(style), soft_wrap=True)
+    for label, key, style in (("comment added", "added", "green"), ("comment removed", "removed", "red")):
+        for comment in result["comments"][key]:
+            out.print(f"[{style}]{label}[/{style}] ({comment.get('author') or 'anonymous'}): {comment['text']}")
+
+
+@app.command()
+def replay(
+    url: Annotated[str, typer.Argument(help="An archived URL.")],
+    at: Annotated[str | None, typer.Option(help="1 to 14 digit timestamp; the closest capture. Default: latest.")] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="The original bytes, not rewritten.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print or save an archived page. Rewritten links point at /web/ (as `archivist serve` replays)."""
+    from archivist.runtime import Runtime
+
+    runtime = Runtime(get_settings())
+    try:
+        snapshot = replaying.resolve(runtime, url, at=parse_timestamp(at) if at else None)
+        replayed = replaying.load(runtime, snapshot)
+    except ArchivistError as exc:
+        raise fail(exc) from exc
+    finally:
+        runtime.close()
+    stamp = replayed.timestamp
+    body = replayed.body if raw else replaying.render(
+        replayed, link=lambda target, mod: f"/web/{stamp}{mod}/{target}", timemap_uri=f"/timemap/link/{replayed.url}"
+    )
+    err.print(f"{replayed.url} captured {stamp} ({replayed.kind}, HTTP {replayed.status})")
+    if output is not None:
+        output.write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+
+
+@app.command()
+def reextract(
+    url: Annotated[str | None, typer.Option(help="Only the record of this URL.")] = None,
+    host: Annotated[str | None, typer.Option(help="Only records on this host.")] = None,
+    all_records: Annotated[bool, typer.Option("--all", help="Every record.")] = False,
+) -> None:
+    """Run stored snapshots through the current extractor; records gain versions only on change.
+
+    Nothing is re-fetched. With Redis configured the work is queued for `archivist worker`;
+    otherwise it runs here, with a progress bar.
+    """
+    if [url is not None, host is not None, all_records].count(True) != 1:
+        raise typer.BadParameter("give exactly one of --url, --host or --all")
+    from archivist import pipeline
+
+    try:
+        with queued_runtime() as queued:
+            targets = pipeline.reextract_targets(queued.runtime, url=url, host=host)
+            versions_before = _count_versions(queued.runtime)
+            with Progress(TextColumn("re-extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=err, transient=True) as progress:
+                task = progress.add_task("reextract", total=len(targets))
+                for start in range(0, len(targets), 1000):
+                    queued.runtime.queue.enqueue_reextract(targets[start : start + 1000])
+                if queued.pending is not None:
+                    while (left := queued.pending()) > 0:
+                        progress.update(task, completed=len(targets) - left)
+                        time.sleep(0.1)
+                    queued.drain()
+                progress.update(task, completed=len(targets))
+            summary: dict = {"records": len(targets), "queued": queued.drain is None}
+            if queued.drain is not None:
+                summary["new_versions"] = _count_versions(queued.runtime) - versions_before
+            emit(summary, True)
+    except ArchivistError as exc:
+        raise fail(exc) from exc
+
+
+def _count_versions(runtime) -> int:  # noqa: ANN001
+    with runtime.database.session() as session:
+        return runtime.catalog.count_versions(session)

@@ -1,0 +1,106 @@
+"""What changed between two versions of a record: body, comments and metadata.
+
+Plain Python over the versions' content dicts (``archivist.core.records.CONTENT_FIELDS``), so the
+API and the CLI show the same diff. The body is a unified diff (``difflib``) by line, the way
+reviewers read text changes; comments are compared as whole comments (author, date, text), since
+one edited comment is one removed and one added; every other field is reported as from/to.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from archivist.core.records import CONTENT_FIELDS
+
+__all__ = ["VersionDiff", "diff_versions"]
+
+#: Content fields compared as a whole, from/to (the body and comments have their own forms).
+METADATA_FIELDS = tuple(name for name in CONTENT_FIELDS if name not in ("body", "comments"))
+
+
+@dataclass(frozen=True, slots=True)
+class VersionDiff:
+    """The changes from version ``from_version`` to ``to_version`` of one record."""
+
+    from_version: int
+    to_version: int
+    body: str
+    comments_added: list[dict[str, Any]] = field(default_factory=list)
+    comments_removed: list[dict[str, Any]] = field(default_factory=list)
+    metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.body or self.comments_added or self.comments_removed or self.metadata)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "from": self.from_version,
+            "to": self.to_version,
+            "changed": self.changed,
+            "body": self.body,
+            "comments": {"added": self.comments_added, "removed": self.comments_removed},
+            "metadata": self.metadata,
+        }
+
+
+def diff_versions(
+    old: Mapping[str, Any], new: Mapping[str, Any], *, from_version: int, to_version: int, context: int = 3
+) -> VersionDiff:
+    """Compare two versions' content. Any two versions may be given, in either order."""
+    body = "".join(
+        difflib.unified_diff(
+            _lines(old.get("body")),
+            _lines(new.get("body")),
+            fromfile=f"version {from_version}",
+            tofile=f"version {to_version}",
+            n=context,
+        )
+    )
+    old_comments = [_comment_key(c) for c in old.get("comments") or []]
+    new_comments = [_comment_key(c) for c in new.get("comments") or []]
+    added = _multiset_minus(new_comments, old_comments)
+    removed = _multiset_minus(old_comments, new_comments)
+    metadata = {
+        name: {"from": old.get(name), "to": new.get(name)}
+        for name in METADATA_FIELDS
+        if old.get(name) != new.get(name)
+    }
+    return VersionDiff(
+        from_version=from_version,
+        to_version=to_version,
+        body=body,
+        comments_added=[json.loads(c) for c in added],
+        comments_removed=[json.loads(c) for c in removed],
+        metadata=metadata,
+    )
+
+
+def _lines(text: str | None) -> list[str]:
+    lines = (text or "").splitlines()
+    return [line + "\n" for line in lines]
+
+
+def _comment_key(comment: Mapping[str, Any]) -> str:
+    """A comment's identity for comparison: who, when and what (not its position in the list)."""
+    return json.dumps(
+        {"author": comment.get("author"), "published": comment.get("published"), "text": comment.get("text")},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+
+
+def _multiset_minus(left: list[str], right: list[str]) -> list[str]:
+    """Items of ``left`` not matched one-for-one in ``right``, in ``left``'s order."""
+    remaining = list(right)
+    out = []
+    for item in left:
+        if item in remaining:
+            remaining.remove(item)
+        else:
+            out.append(item)
+    return out

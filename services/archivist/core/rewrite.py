@@ -1,0 +1,186 @@
+"""Server-side rewriting of archived HTML and CSS so that a replayed page stays in the archive.
+
+Every URL an archived page loads or links to (``href``, ``src``, ``srcset``, ``action``,
+``poster``, ``<meta http-equiv=refresh>``, CSS ``url()`` and ``@import`` in ``<style>`` and
+``style=""``, and ``<base href>``) is made absolute against the page (or its ``<base>``) and
+turned into an archive URL by the caller's ``link(url, modifier)``. The modifier follows pywb:
+``im_`` images, ``js_`` scripts, ``cs_`` stylesheets, ``if_`` frames, ``""`` pages.
+
+HTML is parsed with lxml, never matched with regular expressions; CSS, which has no tree here,
+is rewritten token-wise by its ``url(...)`` and ``@import "..."`` forms. Scripts are left as they
+are: client-side wrapping (what pywb's wombat does) is out of scope, and the replay response's
+sandbox keeps them off the API's origin.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+__all__ = ["Linker", "rewrite_css", "rewrite_html"]
+
+#: ``link(absolute_url, modifier) -> archive URL``.
+Linker = Callable[[str, str], str]
+
+#: (tag, attribute) -> modifier. Tags not listed use ``_DEFAULT_MODIFIERS`` by attribute.
+_MODIFIERS: dict[tuple[str, str], str] = {
+    ("img", "src"): "im_",
+    ("input", "src"): "im_",
+    ("source", "src"): "im_",
+    ("track", "src"): "im_",
+    ("video", "src"): "im_",
+    ("audio", "src"): "im_",
+    ("video", "poster"): "im_",
+    ("embed", "src"): "oe_",
+    ("object", "data"): "oe_",
+    ("script", "src"): "js_",
+    ("iframe", "src"): "if_",
+    ("frame", "src"): "if_",
+}
+_DEFAULT_MODIFIERS = {"href": "", "src": "", "action": "", "formaction": "", "background": "im_", "poster": "im_"}
+_LINK_REL_MODIFIERS = {"stylesheet": "cs_", "icon": "im_", "shortcut": "im_", "apple-touch-icon": "im_", "preload": ""}
+
+_CSS_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<url>[^'")]*?)(?P=q)\s*\)""", re.IGNORECASE)
+_CSS_IMPORT = re.compile(r"""@import\s+(?P<q>['"])(?P<url>[^'"]+)(?P=q)""", re.IGNORECASE)
+_SKIP_SCHEMES = ("data:", "javascript:", "mailto:", "tel:", "about:", "blob:", "#")
+
+
+def rewrite_html(
+    body: bytes,
+    *,
+    page_url: str,
+    link: Linker,
+    charset: str | None = None,
+    banner: Callable[[], etree._Element] | None = None,
+) -> bytes:
+    """The page with its URLs pointing into the archive, UTF-8 encoded, banner first in ``<body>``.
+
+    ``charset`` is the one the response declared (Content-Type); without it, UTF-8 is tried,
+    then lxml's own detection (``<meta charset>``). A body lxml cannot parse comes back as is.
+    """
+    if not body.strip():
+        return body
+    try:
+        document = _parse(body, charset)
+    except (etree.ParserError, ValueError):
+        return body
+    base = page_url
+    for element in document.iter("base"):
+        href = element.get("href")
+        if href:
+            base = urljoin(page_url, href.strip())
+            element.set("href", link(base, ""))
+        break
+    for element in document.iter(etree.Element):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = tag.lower()
+        for attribute in ("href", "src", "action", "formaction", "background", "poster", "data"):
+            value = element.get(attribute)
+            if value is None or tag == "base":
+                continue
+            modifier = _modifier(tag, attribute, element)
+            if modifier is None:
+                continue
+            element.set(attribute, _absolute_link(value, base, modifier, link))
+        srcset = element.get("srcset")
+        if srcset:
+            element.set("srcset", _rewrite_srcset(srcset, base, link))
+        style = element.get("style")
+        if style:
+            element.set("style", rewrite_css(style, base_url=base, link=link))
+        if tag == "style" and element.text:
+            element.text = rewrite_css(element.text, base_url=base, link=link)
+        if tag == "meta" and (element.get("http-equiv") or "").lower() == "refresh":
+            element.set("content", _rewrite_refresh(element.get("content") or "", base, link))
+    if banner is not None:
+        _insert_banner(document, banner())
+    # lxml reports a default DTD for pages that declared none; adding one could change the
+    # page's rendering mode, so only a declared doctype is written back.
+    declared = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:9].lower() == b"<!doctype"
+    doctype = document.getroottree().docinfo.doctype if declared else None
+    return lxml.html.tostring(document, encoding="utf-8", doctype=doctype or None)
+
+
+def rewrite_css(text: str, *, base_url: str, link: Linker) -> str:
+    """CSS with its ``url(...)`` and ``@import "..."`` targets pointing into the archive."""
+
+    def url_form(match: re.Match[str]) -> str:
+        quote = match.group("q")
+        return f"url({quote}{_absolute_link(match.group('url'), base_url, 'im_', link)}{quote})"
+
+    def import_form(match: re.Match[str]) -> str:
+        quote = match.group("q")
+        return f"@import {quote}{_absolute_link(match.group('url'), base_url, 'cs_', link)}{quote}"
+
+    return _CSS_URL.sub(url_form, _CSS_IMPORT.sub(import_form, text))
+
+
+def _parse(body: bytes, charset: str | None) -> etree._Element:
+    text: str | None = None
+    if charset:
+        try:
+            text = body.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            text = None
+    if text is None:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return lxml.html.document_fromstring(body)
+    if text.lstrip().startswith("<?xml"):
+        # lxml refuses str input that carries an encoding declaration; the text is decoded.
+        text = text.lstrip().split("?>", 1)[-1]
+    return lxml.html.document_fromstring(text)
+
+
+def _modifier(tag: str, attribute: str, element: etree._Element) -> str | None:
+    if (tag, attribute) in _MODIFIERS:
+        return _MODIFIERS[(tag, attribute)]
+    if tag == "link" and attribute == "href":
+        rels = (element.get("rel") or "").lower().split()
+        return next((_LINK_REL_MODIFIERS[rel] for rel in rels if rel in _LINK_REL_MODIFIERS), "")
+    if attribute == "data":
+        return None  # only <object data> is a URL; data="" elsewhere is not
+    return _DEFAULT_MODIFIERS.get(attribute)
+
+
+def _absolute_link(value: str, base: str, modifier: str, link: Linker) -> str:
+    stripped = value.strip()
+    if not stripped or stripped.lower().startswith(_SKIP_SCHEMES):
+        return value
+    absolute = urljoin(base, stripped)
+    if urlsplit(absolute).scheme not in ("http", "https"):
+        return value
+    return link(absolute, modifier)
+
+
+def _rewrite_srcset(srcset: str, base: str, link: Linker) -> str:
+    """``a.jpg 1x, b.jpg 2x`` with each candidate URL rewritten, descriptors kept."""
+    candidates = []
+    for candidate in srcset.split(","):
+        parts = candidate.strip().split(None, 1)
+        if not parts:
+            continue
+        parts[0] = _absolute_link(parts[0], base, "im_", link)
+        candidates.append(" ".join(parts))
+    return ", ".join(candidates)
+
+
+def _rewrite_refresh(content: str, base: str, link: Linker) -> str:
+    delay, separator, rest = content.partition(";")
+    key, equals, target = rest.strip().partition("=")
+    if not separator or not equals or key.strip().lower() != "url":
+        return content
+    target = target.strip().strip("'\"")
+    return f"{delay}; url={_absolute_link(target, base, '', link)}"
+
+
+def _insert_banner(document: etree._Element, banner: etree._Element) -> None:
+    body = document.find(".//body")
+    if body is None:
+        body = etree.SubElement(document, "body")
+    body.insert(0, banner)

@@ -1,0 +1,272 @@
+"""The replay read side: which snapshot answers a URL at a moment, its archived response, the
+URL's mementos, and CDX index lines. The API's replay routes and ``archivist replay`` use it.
+
+Lookups go through the catalog's (urlkey, captured_at) index; bodies come from the object store.
+A revisit replays the payload of the snapshot it refers to, with its own date, status and headers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import lxml.html
+from lxml.html import builder as E
+
+from archivist.adapters.catalog import SnapshotRow
+from archivist.core.errors import InvalidInput, NotFound
+from archivist.core.memento import Memento, format_http_date, parse_timestamp, timestamp_of
+from archivist.core.rewrite import Linker, rewrite_css, rewrite_html
+from archivist.core.urls import canonicalize, urlkey
+from archivist.runtime import Runtime
+from archivist.warc import StoredResponse, read_response
+
+__all__ = [
+    "MATCH_TYPES",
+    "Replayed",
+    "archived_url",
+    "aware",
+    "cdx_fields",
+    "cdx_query",
+    "listing",
+    "load",
+    "mementos",
+    "render",
+    "resolve",
+]
+
+MATCH_TYPES = ("exact", "prefix", "host", "domain")
+
+#: Original headers replayed as they were on the ``id_`` view; every other one is renamed
+#: ``X-Archive-Orig-*`` (as pywb does) so that it cannot act on the archive's own origin.
+SAFE_HEADERS = frozenset({"content-type", "content-encoding", "content-language", "last-modified", "etag"})
+#: Headers that describe the original transfer, never replayed in any form.
+_HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
+
+_SLASH_COLLAPSED = re.compile(r"^(https?):/(?!/)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """An archived response ready to serve: the snapshot's metadata and the payload it replays."""
+
+    url: str
+    moment: datetime
+    kind: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    raw_body: bytes
+
+    @property
+    def timestamp(self) -> str:
+        return timestamp_of(self.moment)
+
+    @property
+    def content_type(self) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == "content-type"), None)
+
+    @property
+    def mime(self) -> str:
+        return (self.content_type or "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        content_type = (self.content_type or "").lower()
+        if "charset=" not in content_type:
+            return None
+        return content_type.split("charset=")[-1].split(";")[0].strip().strip('"') or None
+
+    def original_headers(self) -> list[tuple[str, str]]:
+        """The archived headers for the identity view: safe ones as they were, others renamed."""
+        out = []
+        for name, value in self.headers:
+            lower = name.lower()
+            if lower in _HOP_HEADERS:
+                continue
+            out.append((name, value) if lower in SAFE_HEADERS else (f"X-Archive-Orig-{name}", value))
+        return out
+
+
+def archived_url(url: str) -> str:
+    """The canonical form of a URL as it appears in a replay path (``http:/x`` is repaired).
+
+    Raises:
+        InvalidURL: not a URL we could have archived.
+    """
+    return canonicalize(_SLASH_COLLAPSED.sub(r"\1://", url.strip()))
+
+
+def resolve(runtime: Runtime, url: str, *, at: datetime | None = None) -> SnapshotRow:
+    """The snapshot of ``url`` closest to ``at`` (the latest one without ``at``).
+
+    Raises:
+        NotFound: the URL was never archived.
+        InvalidURL: the URL is not valid.
+    """
+    key = urlkey(archived_url(url))
+    moment = at or datetime.now(UTC)
+    with runtime.database.session() as session:
+        snapshot = runtime.catalog.nearest_snapshot(session, key, moment)
+    if snapshot is None:
+        raise NotFound(f"{url} is not in the archive")
+    return snapshot
+
+
+def load(runtime: Runtime, snapshot: SnapshotRow) -> Replayed:
+    """The snapshot's archived response; for a revisit, the payload of the snapshot it refers to.
+
+    Raises:
+        NotFound: the stored object (or the revisited one) is missing.
+        PermanentFailure: the stored object is not a readable snapshot (reason ``corrupt_warc``).
+    """
+    own = _read(runtime, snapshot.storage_key)
+    payload = own
+    if snapshot.kind == "revisit":
+        with runtime.database.session() as session:
+            original = runtime.catalog.get_snapshot(session, snapshot.refers_to_id) if snapshot.refers_to_id else None
+        if original is None:
+            raise NotFound(f"the revisit {snapshot.id} refers to no stored response")
+        payload = _read(runtime, original.storage_key)
+    return Replayed(
+        url=snapshot.url,
+        moment=aware(snapshot.captured_at),
+        kind=snapshot.kind,
+        status=own.status or payload.status,
+        headers=own.headers or payload.headers,
+        body=payload.body,
+        raw_body=payload.raw_body,
+    )
+
+
+def render(replayed: Replayed, *, link: Linker, banner: bool = True, timemap_uri: str | None = None) -> bytes:
+    """The payload rewritten for replay: HTML and CSS point into the archive; others unchanged.
+
+    The result of HTML and CSS is UTF-8 encoded.
+    """
+    if replayed.mime in ("text/html", "application/xhtml+xml"):
+        make_banner = (lambda: _banner(replayed, timemap_uri)) if banner else None
+        return rewrite_html(replayed.body, page_url=replayed.url, link=link, charset=replayed.charset,
+                            banner=make_banner)
+    if replayed.mime == "text/css":
+        text = replayed.body.decode(replayed.charset or "utf-8", errors="replace")
+        return rewrite_css(text, base_url=replayed.url, link=link).encode("utf-8")
+    return replayed.body
+
+
+def mementos(runtime: Runtime, url: str) -> list[tuple[SnapshotRow, Memento]]:
+    """Every snapshot of the URL, oldest first, as (snapshot, memento with its timestamp as uri).
+
+    Raises:
+        NotFound: the URL was never archived.
+    """
+    key = urlkey(archived_url(url))
+    with runtime.database.session() as session:
+        rows = list(runtime.catalog.find_snapshots(session, exact=key))
+    if not rows:
+        raise NotFound(f"{url} is not in the archive")
+    return [(row, Memento(uri=timestamp_of(row.captured_at), moment=aware(row.captured_at))) for row in rows]
+
+
+def listing(found: list[tuple[SnapshotRow, Memento]]) -> bytes:
+    """A plain HTML page listing the captures of one URL (pywb's ``/web/*/{url}``), newest first."""
+    url = found[0][0].url
+    items = [
+        E.LI(E.A(format_http_date(memento.moment), href=f"/web/{memento.uri}/{row.url}"),
+             f" HTTP {row.http_status}", " (unchanged)" if row.kind == "revisit" else "")
+        for row, memento in reversed(found)
+    ]
+    page = E.HTML(E.HEAD(E.META(charset="utf-8"), E.TITLE(f"Captures of {url}")),
+                  E.BODY(E.H1("Captures of ", E.A(url, href=url)), E.P(f"{len(found)} captures"), E.UL(*items)))
+    return lxml.html.tostring(page, doctype="<!DOCTYPE html>", encoding="utf-8")
+
+
+def cdx_query(
+    runtime: Runtime,
+    url: str,
+    *,
+    match_type: str = "exact",
+    since: str | None = None,
+    until: str | None = None,
+    limit: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    """CDX lines (dicts) for the query, in (urlkey, timestamp) order, as pywb's CDX server shapes it.
+
+    ``url`` may carry pywb's wildcards: ``example.com/path*`` is a prefix query and
+    ``*.example.com`` a domain query. ``since``/``until`` are 1 to 14 digit timestamps.
+
+    Raises:
+        InvalidInput: unknown match type, bad timestamp or URL.
+    """
+    if url.startswith("*."):
+        url, match_type = url[2:], "domain"
+    elif url.endswith("*"):
+        url, match_type = url[:-1], "prefix"
+    if match_type not in MATCH_TYPES:
+        raise InvalidInput(f"matchType must be one of {', '.join(MATCH_TYPES)}")
+    key = urlkey(archived_url(url))
+    host = key.split(")", 1)[0]
+    exact, prefixes = None, ()
+    if match_type == "exact":
+        exact = key
+    elif match_type == "prefix":
+        # "example.com/news" has the key "com,example)/news"; a bare host ends in ")/".
+        prefixes = (key,)
+    elif match_type == "host":
+        prefixes = (host + ")/",)
+    else:
+        prefixes = (host + ")", host + ",")
+    lower = parse_timestamp(since) if since else None
+    upper = parse_timestamp(until, upper=True) if until else None
+    with runtime.database.session() as session:
+        for row in runtime.catalog.find_snapshots(
+            session, exact=exact, prefixes=prefixes, since=lower, until=upper, limit=limit
+        ):
+            yield cdx_fields(row)
+
+
+def cdx_fields(row: SnapshotRow) -> dict[str, Any]:
+    """One snapshot as a CDXJ object. ``filename``/``offset``/``length`` locate its final record
+    (response or revisit) in the stored object, a small WARC of its own."""
+    fields: dict[str, Any] = {
+        "urlkey": row.urlkey,
+        "timestamp": timestamp_of(row.captured_at),
+        "url": row.url,
+        "mime": "warc/revisit" if row.kind == "revisit" else (row.mime or "unk"),
+        "status": str(row.http_status),
+        "digest": row.payload_digest,
+        "length": str(row.stored_length - (row.record_offset or 0)),
+        "filename": row.storage_key,
+    }
+    if row.record_offset is not None:
+        fields["offset"] = str(row.record_offset)
+    return fields
+
+
+def _read(runtime: Runtime, key: str) -> StoredResponse:
+    with runtime.store.open(key) as stream:
+        return read_response(stream)
+
+
+def _banner(replayed: Replayed, timemap_uri: str | None):  # noqa: ANN202 - an lxml element
+    """A small fixed bar saying what this is: an archived copy, of what, from when."""
+    parts = ["Archived copy of ", E.A(replayed.url, href=replayed.url, target="_blank", rel="noopener"),
+             f" captured {format_http_date(replayed.moment)}"]
+    if replayed.kind == "revisit":
+        parts.append(" (unchanged since an earlier capture)")
+    if timemap_uri:
+        parts.extend([" · ", E.A("all captures", href=timemap_uri)])
+    return E.DIV(
+        *parts,
+        id="archivist-banner",
+        style="position:sticky;top:0;z-index:2147483647;background:#222;color:#eee;font:13px/1.6 sans-serif;"
+              "padding:4px 10px;",
+    )
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,299 @@
+"""WARC files in and out of the archive.
+
+Export streams the stored snapshot objects, which are already sequences of gzip members (one
+per record), behind a ``warcinfo`` record: the output is a standard WARC 1.1 file that
+``warcio check`` and ``warcio index`` / pywb read, written in constant memory whatever its size.
+
+Import reads WARCs written by other tools (wget, Heritrix, Browsertrix: responses with or
+without request records, identical-payload revisits) and makes each 2xx HTML response a capture
+of its own, stored as our snapshot WARC and handed to extraction, as if we had fetched it then.
+The file is verified whole before anything is stored, so a truncated or broken file imports
+nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archivist import __version__
+from archivist.adapters.catalog import CaptureRow, SnapshotRow
+from archivist.adapters.fetcher import Exchange
+from archivist.core.captures import CaptureStatus
+from archivist.core.errors import InvalidInput
+from archivist.core.keys import snapshot_key
+from archivist.core.urls import canonicalize, urlkey
+from archivist.pipeline import store_snapshot
+from archivist.runtime import Runtime
+from archivist.warc import Revisit, payload_digest, verify_warc, warc_date, write_warcinfo
+
+__all__ = ["ExportReport", "ImportReport", "export_warc", "import_warc"]
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_REVISIT_PROFILES = (
+    "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
+    "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest",
+)
+#: HTTP headers that describe the transfer encoding we undo on import: the stored payload is the
+#: entity itself, so these would misdescribe it.
+_TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+@dataclass(slots=True)
+class ExportReport:
+    snapshots: int = 0
+    bytes: int = 0
+
+
+@dataclass(slots=True)
+class ImportReport:
+    records: int = 0
+    captures: list[str] = field(default_factory=list)
+    revisits: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict:
+        return {"records": self.records, "imported": len(self.captures), "revisits": self.revisits,
+                "skipped": dict(self.skipped), "capture_ids": self.captures}
+
+
+class _Counting:
+    """A write-only stream wrapper that counts bytes, for the report."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.count = 0
+
+    def write(self, data: bytes) -> int:
+        self.out.write(data)
+        self.count += len(data)
+        return len(data)
+
+
+def export_warc(
+    runtime: Runtime,
+    out: BinaryIO,
+    *,
+    filename: str,
+    url: str | None = None,
+    host: str | None = None,
+    since: datetime | None = None,
+) -> ExportReport:
+    """Write a WARC file of the selected snapshots (all of them without a filter) to ``out``.
+
+    A revisit whose original is not in the selection is preceded by that original, so every
+    revisit in the file resolves within the file.
+
+    Raises:
+        InvalidURL: ``url`` or ``host`` is not valid.
+        StorageUnavailable: a snapshot object could not be read.
+    """
+    exact, prefixes = None, ()
+    if url is not None:
+        exact = urlkey(canonicalize(url))
+    elif host is not None:
+        prefixes = (urlkey(canonicalize(host)).split(")", 1)[0] + ")/",)
+    counting = _Counting(out)
+    write_warcinfo(counting, filename=filename, fields={  # type: ignore[arg-type]
+        "software": f"archivist/{__version__}",
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+    })
+    report = ExportReport()
+    written: set[str] = set()
+    with runtime.database.session() as session:
+        for snapshot in runtime.catalog.find_snapshots(session, exact=exact, prefixes=prefixes, since=since):
+            if snapshot.kind == "revisit" and snapshot.refers_to_id and snapshot.refers_to_id not in written:
+                original = runtime.catalog.get_snapshot(session, snapshot.refers_to_id)
+                if original is not None:
+                    _copy_object(runtime, original.storage_key, counting)
+                    written.add(original.id)
+                    report.snapshots += 1
+            if snapshot.id in written:
+                continue
+            _copy_object(runtime, snapshot.storage_key, counting)
+            written.add(snapshot.id)
+            report.snapshots += 1
+    report.bytes = counting.count
+    return report
+
+
+def _copy_object(runtime: Runtime, key: str, out: _Counting) -> None:
+    with runtime.store.open(key) as stream:
+        shutil.copyfileobj(stream, out, length=1 << 20)  # type: ignore[misc]
+
+
+def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
+    """Import every 2xx HTML response (and identical-payload revisit) of a seekable WARC stream.
+
+    Each becomes a capture, born at ``extracting`` (it was fetched by another tool), with one
+    snapshot stored as our own snapshot WARC, and its extraction is queued. Imported payloads
+    are stored without their transfer and content encodings (warcio decodes them). Importing a
+    file twice does nothing the second time: capture ids derive from the WARC-Record-IDs.
+
+    Raises:
+        InvalidInput: the file is not a complete WARC (nothing was imported).
+        StorageUnavailable, CatalogUnavailable, QueueUnavailable: transient; importing again
+            later completes the file (what was imported is skipped).
+    """
+    report = ImportReport(records=verify_warc(stream))
+    requests = _request_headers(stream)
+    for record in ArchiveIterator(stream):
+        kind = record.rec_type
+        if kind not in ("response", "revisit"):
+            continue
+        headers = record.rec_headers
+        record_id = headers.get_header("WARC-Record-ID")
+        if kind == "revisit" and headers.get_header("WARC-Profile") not in _REVISIT_PROFILES:
+            report.skipped["revisit_profile"] += 1
+            continue
+        http = record.http_headers
+        if http is None or not headers.get_header("WARC-Target-URI", "").startswith(("http:", "https:")):
+            report.skipped["not_http"] += 1
+            continue
+        try:
+            url = canonicalize(headers.get_header("WARC-Target-URI"))
+        except InvalidInput:
+            report.skipped["invalid_url"] += 1
+            continue
+        status = int(http.get_statuscode() or 0)
+        mime = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
+        if kind == "response" and not 200 <= status < 300:
+            report.skipped[f"http_{status // 100}xx"] += 1
+            continue
+        if kind == "response" and mime not in _HTML_TYPES:
+            report.skipped["not_html"] += 1
+            continue
+        capture_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"import {record_id}"))
+        with runtime.database.session() as session:
+            if runtime.catalog.get_capture(session, capture_id) is not None:
+                report.skipped["already_imported"] += 1
+                continue
+        request = requests.get(record_id) or requests.get(headers.get_header("WARC-Concurrent-To") or "")
+        method, request_headers = request or ("GET", [])
+        exchange = _exchange(record, url, method, request_headers)
+        if kind == "revisit":
+            imported = _import_revisit(runtime, capture_id, exchange, headers)
+            if imported:
+                report.revisits += 1
+            else:
+                report.skipped["unresolved_revisit"] += 1
+                continue
+        else:
+            with tempfile.SpooledTemporaryFile(max_size=4 << 20) as spool:
+                shutil.copyfileobj(record.content_stream(), spool, length=1 << 16)
+                exchange.body_length = spool.tell()
+                spool.seek(0)
+                exchange.body = spool  # type: ignore[assignment]
+                _import_response(runtime, capture_id, exchange)
+        report.captures.append(capture_id)
+    stream.seek(0)
+    return report
+
+
+def _request_headers(stream: BinaryIO) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Request methods and headers, by the request's WARC-Record-ID and by the record it is
+    concurrent to, so that a response finds its request whichever side carries the link.
+
+    Heritrix writes the request after its response, so this is a pass of its own (headers only).
+    """
+    found: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    for record in ArchiveIterator(stream):
+        if record.rec_type != "request" or record.http_headers is None:
+            continue
+        method = (record.http_headers.protocol or "GET").split(" ", 1)[0] or "GET"
+        entry = (method, list(record.http_headers.headers))
+        # wget links the response to its request; Heritrix and warcio the request to its response.
+        found[record.rec_headers.get_header("WARC-Record-ID")] = entry
+        concurrent = record.rec_headers.get_header("WARC-Concurrent-To")
+        if concurrent:
+            found[concurrent] = entry
+    stream.seek(0)
+    return found
+
+
+def _exchange(record, url: str, method: str, request_headers: list[tuple[str, str]]) -> Exchange:  # noqa: ANN001
+    http = record.http_headers
+    status_code, _, reason = (http.statusline or "").partition(" ")
+    headers = [(k, v) for k, v in http.headers if k.lower() not in _TRANSFER_HEADERS]
+    return Exchange(
+        url=url, method=method, request_headers=request_headers, http_version=http.protocol or "HTTP/1.1",
+        status=int(status_code or 0), reason=reason, headers=headers, body=io.BytesIO(b""), body_length=0,
+        started_at=_warc_datetime(record.rec_headers.get_header("WARC-Date")),
+    )
+
+
+def _import_response(runtime: Runtime, capture_id: str, exchange: Exchange) -> None:
+    digest = payload_digest(exchange.body)
+    _commit(runtime, capture_id, exchange, kind="response", digest=digest, revisit=None, refers_to=None)
+
+
+def _import_revisit(runtime: Runtime, capture_id: str, exchange: Exchange, headers) -> bool:  # noqa: ANN001
+    """Store a revisit if the response it repeats is in the archive (same URL and payload digest)."""
+    digest = headers.get_header("WARC-Payload-Digest")
+    target = headers.get_header("WARC-Refers-To-Target-URI") or exchange.url
+    try:
+        target_key = urlkey(canonicalize(target))
+    except InvalidInput:
+        return False
+    with runtime.database.session() as session:
+        original = runtime.catalog.response_with_digest(session, target_key, digest) if digest else None
+    if original is None:
+        return False
+    revisit = Revisit(target_uri=original.url, date=warc_date(_aware(original.captured_at)),
+                      record_id=original.warc_record_id, payload_digest=digest)
+    exchange.body_length = 0
+    _commit(runtime, capture_id, exchange, kind="revisit", digest=digest, revisit=revisit, refers_to=original)
+    return True
+
+
+def _commit(runtime: Runtime, capture_id: str, exchange: Exchange, *, kind: str, digest: str,
+            revisit: Revisit | None, refers_to: SnapshotRow | None) -> None:
+    """Store the snapshot object, then its catalog rows, then queue its extraction."""
+    captured_at = exchange.started_at
+    key = snapshot_key(exchange.url, captured_at, capture_id)
+    stored_length, final_record = store_snapshot(runtime, key, [exchange], captured_at, revisit)
+    now = datetime.now(UTC)
+    content_type = next((v for k, v in exchange.headers if k.lower() == "content-type"), "")
+    with runtime.database.session() as session:
+        runtime.catalog.add_captures(session, [CaptureRow(
+            id=capture_id, url=exchange.url, urlkey=urlkey(exchange.url), status=CaptureStatus.EXTRACTING.value,
+            submitted_at=captured_at, updated_at=now, attempts=0,
+        )])
+        session.flush()
+        runtime.catalog.put_snapshot(session, SnapshotRow(
+            id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{capture_id} {exchange.url}")), capture_id=capture_id, page=1,
+            url=exchange.url, urlkey=urlkey(exchange.url), captured_at=captured_at, kind=kind,
+            http_status=exchange.status or (refers_to.http_status if refers_to else 0),
+            mime=content_type.split(";")[0].strip() or (refers_to.mime if refers_to else None),
+            payload_digest=digest,
+            payload_length=refers_to.payload_length if refers_to else exchange.body_length,
+            storage_key=key, stored_length=stored_length, record_offset=final_record.offset,
+            warc_record_id=final_record.record_id,
+            refers_to_id=refers_to.id if refers_to else None,
+            redirects={"chain": [], "final_url": exchange.url, "imported": True},
+        ))
+    runtime.queue.enqueue_extract(capture_id)
+
+
+def _warc_datetime(text: str | None) -> datetime:
+    """WARC-Date (``2024-01-02T03:04:05Z``, fractions allowed in WARC 1.1) as a UTC moment."""
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInput(f"bad WARC-Date {text!r}", reason="corrupt_warc") from exc
+    return _aware(moment).astimezone(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,135 @@
+"""The CDX index query: match types, time bounds, limits, output forms, on SQLite and PostgreSQL,
+and the PostgreSQL plan (index range scans, not a table scan)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from archivist.adapters.catalog import CaptureRow, Catalog, SnapshotRow
+from archivist.api import create_app
+from archivist.core.urls import urlkey
+from archivist.runtime import Runtime
+from archivist.settings import Settings
+
+URLS = [
+    ("http://example.org/", "2020-01-01T00:00:00"),
+    ("http://example.org/news", "2021-06-01T12:00:00"),
+    ("http://example.org/news/1?b=2&a=1", "2022-03-04T05:06:07"),
+    ("http://example.org/news/1?b=2&a=1", "2023-03-04T05:06:07"),
+    ("http://example.org/newsletter", "2023-07-01T00:00:00"),
+    ("http://example.org/about", "2024-01-01T00:00:00"),
+    ("http://www.example.org/www", "2024-02-01T00:00:00"),
+    ("http://blog.example.org/post", "2024-03-01T00:00:00"),
+    ("http://example.com/elsewhere", "2024-04-01T00:00:00"),
+    ("http://notexample.org/x", "2024-05-01T00:00:00"),
+]
+
+
+def _fill(runtime: Runtime) -> None:
+    """Catalog rows only: the CDX query never reads the stored objects."""
+    with runtime.database.session() as session:
+        for index, (url, when) in enumerate(URLS):
+            moment = datetime.fromisoformat(when).replace(tzinfo=UTC)
+            capture_id = str(uuid.uuid4())
+            session.add(CaptureRow(id=capture_id, url=url, urlkey=urlkey(url), status="archived",
+                                   submitted_at=moment, updated_at=moment, attempts=1))
+            session.flush()
+            session.add(SnapshotRow(
+                id=str(uuid.uuid4()), capture_id=capture_id, page=1, url=url, urlkey=urlkey(url), captured_at=moment,
+                kind="revisit" if index == 3 else "response", http_status=200, mime="text/html",
+                payload_digest="sha1:AAAA", payload_length=10, storage_key=f"snapshots/x/{index}.warc.gz",
+                stored_length=900, record_offset=400, redirects=None,
+            ))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def cdx_client(request: pytest.FixtureRequest, embedded_settings: Settings) -> Iterator[TestClient]:
+    settings = embedded_settings
+    if request.param == "postgresql":
+        settings = Settings(database_url=request.getfixturevalue("pg_url"), home=embedded_settings.home)
+    runtime = Runtime(settings)
+    runtime.prepare()
+    _fill(runtime)
+    with TestClient(create_app(settings, runtime=runtime)) as client:
+        client.runtime = runtime  # type: ignore[attr-defined]
+        yield client
+    runtime.close()
+
+
+def _query(client: TestClient, **params: str) -> list[dict]:
+    response = client.get("/cdx", params={"output": "json", **params})
+    assert response.status_code == 200, response.text
+    return [json.loads(line) for line in response.text.splitlines()]
+
+
+def _urls(lines: list[dict]) -> list[str]:
+    return [line["url"] for line in lines]
+
+
+def test_match_types(cdx_client: TestClient) -> None:
+    exact = _query(cdx_client, url="example.org/news/1?a=1&b=2")
+    assert _urls(exact) == ["http://example.org/news/1?b=2&a=1"] * 2
+    first = exact[0]
+    assert first["urlkey"] == "org,example)/news/1?a=1&b=2"
+    assert first["timestamp"] == "20220304050607"
+    assert (first["mime"], first["status"], first["digest"]) == ("text/html", "200", "sha1:AAAA")
+    assert (first["filename"], first["offset"], first["length"]) == ("snapshots/x/2.warc.gz", "400", "500")
+    assert exact[1]["mime"] == "warc/revisit"
+
+    prefix = _query(cdx_client, url="http://example.org/news", matchType="prefix")
+    assert _urls(prefix) == ["http://example.org/news", "http://example.org/news/1?b=2&a=1",
+                             "http://example.org/news/1?b=2&a=1", "http://example.org/newsletter"]
+    assert _urls(_query(cdx_client, url="example.org/news*")) == _urls(prefix)
+
+    host = _query(cdx_client, url="example.org", matchType="host")
+    # SURT drops "www.", so www.example.org is the same host key, as in pywb.
+    assert sorted(_urls(host)) == sorted(u for u, _ in URLS if "//example.org" in u or "//www." in u)
+    assert all(line["urlkey"].startswith("org,example)/") for line in host)
+
+    domain = _query(cdx_client, url="example.org", matchType="domain")
+    assert "http://blog.example.org/post" in _urls(domain)
+    assert not {"http://example.com/elsewhere", "http://notexample.org/x"} & set(_urls(domain))
+    assert _urls(_query(cdx_client, url="*.example.org")) == _urls(domain)
+    keys = [(line["urlkey"].encode(), line["timestamp"]) for line in domain]
+    assert keys == sorted(keys)
+
+
+def test_time_bounds_limit_and_cdxj(cdx_client: TestClient) -> None:
+    window = _query(cdx_client, url="example.org", matchType="domain", **{"from": "2023", "to": "202401"})
+    assert [line["timestamp"][:6] for line in window] == ["202401", "202303", "202307"]
+    assert len(_query(cdx_client, url="example.org", matchType="domain", limit="2")) == 2
+    cdxj = cdx_client.get("/cdx", params={"url": "example.org/news"}).text.splitlines()
+    key, stamp, rest = cdxj[0].split(" ", 2)
+    assert (key, stamp) == ("org,example)/news", "20210601120000")
+    assert json.loads(rest)["url"] == "http://example.org/news"
+    assert cdx_client.get("/cdx", params={"url": "example.org", "matchType": "fuzzy"}).status_code == 422
+    assert cdx_client.get("/cdx", params={"url": "example.org", "from": "20x"}).status_code == 422
+    assert cdx_client.get("/cdx", params={"url": "ftp://example.org/"}).status_code == 422
+
+
+def test_prefix_and_exact_queries_use_the_urlkey_index_on_postgresql(pg_url: str, embedded_settings: Settings) -> None:
+    runtime = Runtime(Settings(database_url=pg_url, home=embedded_settings.home))
+    runtime.prepare()
+    try:
+        _fill(runtime)
+        queries = [
+            Catalog.snapshot_query(exact="org,example)/news"),
+            Catalog.snapshot_query(prefixes=("org,example)/news",)),
+            Catalog.snapshot_query(prefixes=("org,example)", "org,example,")),
+        ]
+        with runtime.database.session() as session:
+            session.execute(text("SET LOCAL enable_seqscan = off"))
+            for query in queries:
+                compiled = query.compile(session.bind, compile_kwargs={"literal_binds": True})
+                plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {compiled}")))
+                assert "ix_snapshots_urlkey_captured" in plan, plan
+                assert "Seq Scan" not in plan, plan
+    finally:
+        runtime.close()

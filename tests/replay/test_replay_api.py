@@ -1,0 +1,162 @@
+"""Replay through the API on the embedded stack: rewriting, Memento headers, TimeGate, TimeMap,
+the identity view, revisits, the sandbox. Pages change between captures on a local server."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+
+import lxml.html
+from fastapi.testclient import TestClient
+
+from archivist.core.memento import parse_http_date
+from tests.support.pages import PageServer
+from tests.support.stack import capture
+
+PAGE = """<!DOCTYPE html><html><head><title>Harbour</title><base href="/site/">
+<link rel="stylesheet" href="style.css"><style>body {{ background: url('bg.png') }}</style></head>
+<body><p>{text}</p><a id="next" href="page2?x=1">next</a><a id="frag" href="#top">top</a>
+<img id="pic" src="/img/a.png" srcset="/img/a.png 1x, b.png 2x">
+<form id="search" action="/search"></form><div id="styled" style="background-image: url(dot.gif)"></div>
+<iframe id="frame" src="https://other.example.org/embed"></iframe><script src="app.js"></script></body></html>"""
+
+
+def _stamp(client: TestClient, url: str) -> list[str]:
+    return [line["timestamp"] for line in map(json.loads, client.get(
+        "/cdx", params={"url": url, "output": "json"}).text.splitlines())]
+
+
+def test_memento_is_rewritten_into_the_archive_with_memento_headers(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    url = pages.set("/site/index", PAGE.format(text="first"))
+    capture(workers, url)
+    (stamp,) = _stamp(client, url)
+
+    response = client.get(f"/web/{stamp}/{url}")
+    assert response.status_code == 200, response.text
+    base = pages.base_url
+    doc = lxml.html.fromstring(response.content)
+    archive = f"/web/{stamp}"
+    assert doc.get_element_by_id("next").get("href") == f"{archive}/{base}/site/page2?x=1"
+    assert doc.get_element_by_id("frag").get("href") == "#top"
+    assert doc.get_element_by_id("pic").get("src") == f"{archive}im_/{base}/img/a.png"
+    assert doc.get_element_by_id("pic").get("srcset") == f"{archive}im_/{base}/img/a.png 1x, {archive}im_/{base}/site/b.png 2x"
+    assert doc.get_element_by_id("search").get("action") == f"{archive}/{base}/search"
+    assert f"url({archive}im_/{base}/site/dot.gif)" in doc.get_element_by_id("styled").get("style")
+    assert doc.get_element_by_id("frame").get("src") == f"{archive}if_/https://other.example.org/embed"
+    assert doc.find(".//script").get("src") == f"{archive}js_/{base}/site/app.js"
+    assert doc.find(".//link").get("href") == f"{archive}cs_/{base}/site/style.css"
+    assert f"url('{archive}im_/{base}/site/bg.png')" in doc.find(".//style").text
+    assert doc.find(".//base").get("href") == f"{archive}/{base}/site/"
+    banner = doc.get_element_by_id("archivist-banner")
+    assert url in banner.text_content()
+    assert response.content.startswith(b"<!DOCTYPE html>")
+
+    headers = response.headers
+    assert headers["content-type"] == "text/html; charset=utf-8"
+    moment = parse_http_date(headers["memento-datetime"])
+    assert moment.strftime("%Y%m%d%H%M%S") == stamp
+    link = headers["link"]
+    assert f'<{url}>; rel="original"' in link
+    assert f'<http://testserver/web/{url}>; rel="timegate"' in link
+    assert f'<http://testserver/timemap/link/{url}>; rel="timemap"; type="application/link-format"' in link
+    csp = headers["content-security-policy"]
+    assert csp.startswith("sandbox") and "allow-scripts" in csp and "allow-same-origin" not in csp
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_closest_capture_wins_and_partial_timestamps_redirect(workers, client: TestClient, pages: PageServer) -> None:
+    url = pages.set("/story", PAGE.format(text="before the vote"))
+    capture(workers, url)
+    time.sleep(1.1)
+    pages.set("/story", PAGE.format(text="after the vote"))
+    capture(workers, url)
+    first, second = _stamp(client, url)
+    assert first < second
+
+    assert b"before the vote" in client.get(f"/web/{first}/{url}").content
+    assert b"after the vote" in client.get(f"/web/{second}/{url}").content
+    # Far in the past and far in the future resolve to the ends; a prefix redirects to the exact memento.
+    early = client.get(f"/web/1999/{url}", follow_redirects=False)
+    assert early.status_code == 302 and early.headers["location"] == f"/web/{first}/{url}"
+    late = client.get(f"/web/29991231/{url}", follow_redirects=False)
+    assert late.headers["location"] == f"/web/{second}/{url}"
+    assert client.get(f"/web/{second}/{url}".replace("http://", "http:/")).status_code == 200
+    assert client.get(f"/web/{second}/http://127.0.0.1:1/never").status_code == 404
+
+
+def test_identity_view_returns_the_original_bytes_and_safe_headers(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    body = PAGE.format(text="identity").encode()
+    url = pages.set("/raw", body, headers={"Content-Type": "text/html; charset=utf-8", "X-Custom": "42",
+                                           "Set-Cookie": "session=abc"})
+    capture(workers, url)
+    (stamp,) = _stamp(client, url)
+    response = client.get(f"/web/{stamp}id_/{url}")
+    assert response.status_code == 200
+    assert response.content == body
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["x-archive-orig-x-custom"] == "42"
+    assert response.headers["x-archive-orig-set-cookie"] == "session=abc"
+    assert "set-cookie" not in response.headers
+    assert response.headers["memento-datetime"]
+    assert "allow-same-origin" not in response.headers["content-security-policy"]
+
+
+def test_revisit_replays_the_referred_payload_with_its_own_date(workers, client: TestClient, pages: PageServer) -> None:
+    url = pages.set("/same", PAGE.format(text="unchanged"))
+    capture(workers, url)
+    time.sleep(1.1)
+    capture(workers, url)
+    lines = [json.loads(line) for line in client.get("/cdx", params={"url": url, "output": "json"}).text.splitlines()]
+    assert [line["mime"] for line in lines] == ["text/html", "warc/revisit"]
+    assert lines[0]["digest"] == lines[1]["digest"]
+    revisit = client.get(f"/web/{lines[1]['timestamp']}id_/{url}")
+    assert revisit.status_code == 200
+    assert revisit.content == pages.routes["/same"].body
+    assert parse_http_date(revisit.headers["memento-datetime"]).strftime("%Y%m%d%H%M%S") == lines[1]["timestamp"]
+    rewritten = client.get(f"/web/{lines[1]['timestamp']}/{url}")
+    assert b"unchanged since an earlier capture" in rewritten.content
+    history = client.get("/v1/history", params={"url": url}).json()
+    assert history["revisits"] == 1 and history["bytes_saved"] == len(pages.routes["/same"].body)
+
+
+def test_timegate_and_timemaps(workers, client: TestClient, pages: PageServer) -> None:
+    url = pages.set("/tg", PAGE.format(text="one"))
+    capture(workers, url)
+    time.sleep(1.1)
+    pages.set("/tg", PAGE.format(text="two"))
+    capture(workers, url)
+    first, second = _stamp(client, url)
+
+    gate = client.get(f"/web/{url}", headers={"Accept-Datetime": "Thu, 01 Jan 1998 00:00:00 GMT"},
+                      follow_redirects=False)
+    assert gate.status_code == 302
+    assert gate.headers["location"] == f"http://testserver/web/{first}/{url}"
+    assert gate.headers["vary"] == "accept-datetime"
+    assert 'rel="original"' in gate.headers["link"] and 'rel="timemap"' in gate.headers["link"]
+    probe = client.head(f"/web/{url}", follow_redirects=False)
+    assert probe.status_code == 302 and probe.headers["vary"] == "accept-datetime"
+    memento = client.head(probe.headers["location"])
+    assert memento.status_code == 200 and memento.headers["memento-datetime"]
+    assert client.head(f"/timemap/link/{url}").status_code == 200
+    latest = client.get(f"/web/{url}", follow_redirects=False)
+    assert latest.headers["location"].endswith(f"/web/{second}/{url}")
+    assert client.get(f"/web/{url}", headers={"Accept-Datetime": "yesterday"}).status_code == 400
+
+    timemap = client.get(f"/timemap/link/{url}")
+    assert timemap.headers["content-type"].startswith("application/link-format")
+    lines = timemap.text.strip().split(",\n")
+    assert lines[0] == f'<{url}>; rel="original"'
+    assert 'rel="self"' in lines[2]
+    assert lines[3].startswith(f'<http://testserver/web/{first}/{url}>; rel="first memento"; datetime="')
+    assert lines[4].startswith(f'<http://testserver/web/{second}/{url}>; rel="last memento"; datetime="')
+    as_json = [json.loads(line) for line in client.get(f"/timemap/json/{url}").text.splitlines()]
+    assert [line["timestamp"] for line in as_json] == [first, second]
+    assert client.get("/timemap/link/http://127.0.0.1:1/never").status_code == 404
+    listing = lxml.html.fromstring(client.get(f"/web/*/{url}").content)
+    assert [a.get("href") for a in listing.iter("a")][1:] == [f"/web/{second}/{url}", f"/web/{first}/{url}"]
+    assert datetime.now(UTC) >= parse_http_date(latest.headers["link"].rsplit('datetime="', 1)[1].rstrip('"'))

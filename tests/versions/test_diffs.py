@@ -1,0 +1,85 @@
+"""Record diffs: the core comparison, and `archivist diff` / `GET /v1/records/{id}/diff` on a
+page that changes between captures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from archivist.core.diffs import diff_versions
+from tests.support.pages import PageServer
+from tests.support.stack import capture, json_lines, run_cli
+
+ARTICLE = """<html><head><title>{title}</title><meta name="author" content="Ann Writer">
+<meta name="description" content="{description}"></head><body><article><h1>{title}</h1>
+<p>The harbour council met on Tuesday to discuss the lighthouse and its future in the town.</p>
+<p>{middle}</p>
+<p>A vote is expected next week after the public consultation closes on Friday evening.</p>
+</article></body></html>"""
+
+
+def _article(**overrides: str) -> str:
+    fields = {"title": "Harbour news", "description": "The council and the light",
+              "middle": "Members agreed that the light should stay on through the winter months."}
+    return ARTICLE.format(**{**fields, **overrides})
+
+
+def test_core_diff_reports_body_comments_and_metadata() -> None:
+    old = {"title": "A", "tags": ["x"], "body": "one\ntwo\nthree",
+           "comments": [{"author": "Bob", "published": None, "text": "hi"},
+                        {"author": "Eve", "published": "2024-01-01", "text": "spam"}]}
+    new = {"title": "B", "tags": ["x"], "body": "one\n2\nthree\nfour",
+           "comments": [{"author": "Bob", "published": None, "text": "hi", "parent": None},
+                        {"author": "Ann", "published": None, "text": "welcome"}]}
+    diff = diff_versions(old, new, from_version=1, to_version=3)
+    assert diff.changed
+    assert diff.metadata == {"title": {"from": "A", "to": "B"}}
+    assert diff.body.splitlines()[:2] == ["--- version 1", "+++ version 3"]
+    assert "-two" in diff.body.splitlines() and "+2" in diff.body.splitlines() and "+four" in diff.body.splitlines()
+    assert diff.comments_added == [{"author": "Ann", "published": None, "text": "welcome"}]
+    assert diff.comments_removed == [{"author": "Eve", "published": "2024-01-01", "text": "spam"}]
+    same = diff_versions(old, dict(old), from_version=2, to_version=2)
+    assert not same.changed and same.body == "" and same.as_dict()["comments"] == {"added": [], "removed": []}
+
+
+def test_diff_between_captured_versions_over_api_and_cli(
+    workers, client: TestClient, pages: PageServer, tmp_path: Path
+) -> None:
+    url = pages.set("/harbour", _article())
+    capture(workers, url)
+    pages.set("/harbour", _article(middle="Members voted to switch the light off for good in March."))
+    capture(workers, url)
+    pages.set("/harbour", _article(middle="Members voted to switch the light off for good in March.",
+                                   title="Harbour light to go dark", description="A decision"))
+    capture(workers, url)
+    record = client.get("/v1/records", params={"url": url}).json()
+    assert record["version"] == 3
+
+    latest = client.get(f"/v1/records/{record['id']}/diff").json()
+    assert (latest["from"], latest["to"]) == (2, 3)
+    assert latest["metadata"]["title"] == {"from": "Harbour news", "to": "Harbour light to go dark"}
+    assert latest["metadata"]["description"] == {"from": "The council and the light", "to": "A decision"}
+    body_lines = latest["body"].splitlines()
+    assert "-Harbour news" in body_lines and "+Harbour light to go dark" in body_lines
+
+    first = client.get(f"/v1/records/{record['id']}/diff", params={"from": 1, "to": 2}).json()
+    assert first["metadata"] == {}
+    assert "-Members agreed that the light should stay on through the winter months." in first["body"].splitlines()
+    assert "+Members voted to switch the light off for good in March." in first["body"].splitlines()
+    backwards = client.get(f"/v1/records/{record['id']}/diff", params={"from": 3, "to": 1}).json()
+    assert backwards["metadata"]["title"]["to"] == "Harbour news"
+    assert client.get(f"/v1/records/{record['id']}/diff", params={"from": 9}).status_code == 404
+    assert client.get("/v1/records/nope/diff").status_code == 404
+
+    # The same through the CLI, on the same embedded home.
+    env = {"ARCHIVIST_HOME": str(workers.runtime.settings.home)}
+    shown = run_cli("diff", url, "--from", "1", "--to", "2", "--json", env=env)
+    assert shown.returncode == 0, shown.stderr
+    (line,) = json_lines(shown.stdout)
+    assert line["body"] == first["body"]
+    human = run_cli("diff", url, env=env)
+    assert human.returncode == 0, human.stderr
+    assert "version 2 → 3" in human.stdout and "+Harbour light to go dark" in human.stdout
+    missing = run_cli("diff", pages.url("/never"), env=env)
+    assert missing.returncode == 2 and "not_found" in missing.stderr

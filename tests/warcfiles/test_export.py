@@ -1,0 +1,112 @@
+"""WARC export: a standard WARC 1.1 file that warcio's checker accepts and indexers read, with
+the CDX offsets of the catalog pointing at the right records of the stored objects."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from warcio.archiveiterator import ArchiveIterator
+
+from archivist.runtime import Runtime
+from tests.support.pages import PageServer
+from tests.support.stack import capture, run_cli
+
+PAGE = "<html><head><title>{0}</title></head><body><article><p>{0}: the harbour council met again.</p></article></body></html>"
+
+
+def _tool(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def _records(path: Path) -> list[tuple[str, str | None, dict]]:
+    with path.open("rb") as stream:
+        return [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), dict(r.rec_headers.headers))
+                for r in ArchiveIterator(stream)]
+
+
+def _archive(workers, pages: PageServer) -> tuple[str, str]:  # noqa: ANN001
+    changing = pages.set("/changing", PAGE.format("first"))
+    same = pages.set("/same", PAGE.format("same"))
+    capture(workers, changing, same)
+    time.sleep(1.1)
+    pages.set("/changing", PAGE.format("second"))
+    capture(workers, changing, same)
+    return changing, same
+
+
+def test_export_is_a_valid_warc_that_indexers_read(workers, client: TestClient, pages: PageServer, tmp_path: Path) -> None:
+    changing, same = _archive(workers, pages)
+    env = {"ARCHIVIST_HOME": str(workers.runtime.settings.home)}
+    out = tmp_path / "all.warc.gz"
+    result = run_cli("export", "--warc", str(out), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "exported 4 snapshots" in result.stderr
+
+    checked = subprocess.run([_tool("warcio"), "check", "-v", str(out)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    records = _records(out)
+    assert records[0][0] == "warcinfo"
+    assert records[0][2]["WARC-Type"] == "warcinfo"
+    kinds = [(kind, uri) for kind, uri, _ in records[1:] if kind in ("response", "revisit")]
+    assert sorted(kinds) == sorted([("response", changing), ("response", changing), ("response", same),
+                                    ("revisit", same)])
+    assert {kind for kind, _, _ in records[1:]} == {"request", "response", "revisit"}
+    revisit = next(headers for kind, _, headers in records if kind == "revisit")
+    assert revisit["WARC-Profile"] == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+    assert revisit["WARC-Refers-To-Target-URI"] == same and revisit["WARC-Refers-To-Date"]
+    same_responses = [headers for kind, uri, headers in records if kind == "response" and uri == same]
+    assert revisit["WARC-Refers-To"] == same_responses[0]["WARC-Record-ID"]
+    assert revisit["WARC-Refers-To-Date"] == same_responses[0]["WARC-Date"]
+    assert all(headers.get("WARC-Payload-Digest", "sha1:").startswith("sha1:") for _, _, headers in records)
+
+    indexed = subprocess.run([_tool("cdxj-indexer"), str(out)], capture_output=True, text=True)
+    assert indexed.returncode == 0, indexed.stderr
+    lines = [line.split(" ", 2) for line in indexed.stdout.splitlines() if line and not line.startswith("!")]
+    entries = {(key, stamp, json.loads(rest)["mime"], json.loads(rest)["digest"]) for key, stamp, rest in lines
+               if "request" not in rest}
+    ours = {(line["urlkey"], line["timestamp"], line["mime"], line["digest"]) for line in map(json.loads, client.get(
+        "/cdx", params={"url": pages.base_url, "matchType": "host", "output": "json"}).text.splitlines())}
+    assert ours <= entries, (ours, entries)
+    assert subprocess.run([_tool("warcio"), "index", str(out)], capture_output=True).returncode == 0
+
+
+def test_export_selections_keep_revisits_resolvable(workers, client: TestClient, pages: PageServer, tmp_path: Path) -> None:
+    changing, same = _archive(workers, pages)
+    env = {"ARCHIVIST_HOME": str(workers.runtime.settings.home)}
+    only_same = tmp_path / "same.warc.gz"
+    assert run_cli("export", "--warc", str(only_same), "--url", same, env=env).returncode == 0
+    assert {uri for kind, uri, _ in _records(only_same) if kind != "warcinfo"} == {same}
+
+    stamps = [json.loads(line)["timestamp"] for line in client.get("/cdx", params={"url": same, "output": "json"}).text.splitlines()]
+    recent = tmp_path / "recent.warc.gz"
+    assert run_cli("export", "--warc", str(recent), "--since", stamps[1], "--url", same, env=env).returncode == 0
+    # The revisit is newer than --since; the response it repeats is not, and comes along.
+    assert [kind for kind, _, _ in _records(recent) if kind in ("response", "revisit")] == ["response", "revisit"]
+
+    nothing = tmp_path / "none.warc.gz"
+    assert run_cli("export", "--warc", str(nothing), "--since", "2999", env=env).returncode == 0
+    assert [kind for kind, _, _ in _records(nothing)] == ["warcinfo"]
+    assert run_cli("export", "--warc", str(nothing), "--since", "soon", env=env).returncode == 2
+    assert run_cli("export", "--warc", str(nothing), "--url", same, "--host", same, env=env).returncode != 0
+
+
+def test_cdx_offsets_point_at_the_final_record(workers, client: TestClient, pages: PageServer) -> None:
+    _archive(workers, pages)
+    runtime: Runtime = workers.runtime
+    lines = [json.loads(line) for line in client.get(
+        "/cdx", params={"url": pages.base_url, "matchType": "host", "output": "json"}).text.splitlines()]
+    assert len(lines) == 4
+    for line in lines:
+        with runtime.store.open(line["filename"]) as stream:
+            data = stream.read()
+        offset, length = int(line["offset"]), int(line["length"])
+        assert offset + length == len(data)
+        record = next(iter(ArchiveIterator(io.BytesIO(data[offset:offset + length]))))
+        assert record.rec_type == ("revisit" if line["mime"] == "warc/revisit" else "response")
+        assert record.rec_headers.get_header("WARC-Target-URI") == line["url"]

@@ -1,0 +1,193 @@
+"""WARC import from other tools' shapes (wget, Browsertrix, Heritrix), written here with warcio's
+WARCWriter, and broken files that must import nothing."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archivist import views
+from archivist.core.errors import InvalidInput
+from archivist.warcfiles import import_warc
+from tests.support.stack import json_lines, run_cli
+
+ARTICLE = ("<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+           "<p>The harbour council met on Tuesday to discuss the lighthouse and its future.</p>"
+           "<p>Members agreed that the light should stay on through the winter months.</p>"
+           "</article></body></html>")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _response(writer: WARCWriter, url: str, body: bytes, date: str, *, content_type: str = "text/html; charset=utf-8",
+              status: str = "200 OK", extra: list[tuple[str, str]] | None = None, warc: dict | None = None):  # noqa: ANN202
+    headers = StatusAndHeaders(status, [("Content-Type", content_type), *(extra or [])], protocol="HTTP/1.1")
+    return writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
+                                     warc_headers_dict={"WARC-Date": date, **(warc or {})})
+
+
+def _request(writer: WARCWriter, url: str, date: str, concurrent_to: str | None = None):  # noqa: ANN202
+    path = "/" + url.split("/", 3)[3]
+    headers = StatusAndHeaders(f"GET {path} HTTP/1.1", [("Host", url.split("/")[2]), ("User-Agent", "Wget/1.21")],
+                               is_http_request=True)
+    warc = {"WARC-Date": date}
+    if concurrent_to:
+        warc["WARC-Concurrent-To"] = concurrent_to
+    return writer.create_warc_record(url, "request", payload=io.BytesIO(b""), length=0, http_headers=headers,
+                                     warc_headers_dict=warc)
+
+
+def wget_warc(path: Path) -> Path:
+    """wget's shape: warcinfo, then request before response, the response pointing at its request."""
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.0")
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "Wget/1.21.3"}))
+        for url, body, kind in [("http://wget.example.org/story", ARTICLE.format(title="Wget story").encode(), "text/html"),
+                                ("http://wget.example.org/logo.png", PNG, "image/png")]:
+            request = _request(writer, url, "2024-01-02T03:04:05Z")
+            response = _response(writer, url, body, "2024-01-02T03:04:05Z", content_type=kind,
+                                 warc={"WARC-Concurrent-To": request.rec_headers.get_header("WARC-Record-ID")})
+            writer.write_record(request)
+            writer.write_record(response)
+        writer.write_record(writer.create_warc_record("metadata://gnu.org/software/wget/warc/wget.log", "resource",
+                                                      payload=io.BytesIO(b"log"), warc_content_type="text/plain"))
+    return path
+
+
+def browsertrix_warc(path: Path) -> Path:
+    """Browsertrix's shape: response then request (linked from the request), text resources,
+    a gzip-encoded page, a 404, and an identical-payload revisit of the first page."""
+    url = "https://crawl.example.net/news"
+    body = ARTICLE.format(title="Crawled news").encode()
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        first = _response(writer, url, body, "2024-05-01T10:00:00.123Z")
+        writer.write_record(first)
+        writer.write_record(_request(writer, url, "2024-05-01T10:00:00.123Z",
+                                     first.rec_headers.get_header("WARC-Record-ID")))
+        writer.write_record(writer.create_warc_record(f"urn:text:{url}", "resource", payload=io.BytesIO(b"Crawled news"),
+                                                      warc_content_type="text/plain"))
+        writer.write_record(_response(writer, "https://crawl.example.net/gz",
+                                      gzip.compress(ARTICLE.format(title="Compressed page").encode()),
+                                      "2024-05-01T10:00:01Z", extra=[("Content-Encoding", "gzip")]))
+        writer.write_record(_response(writer, "https://crawl.example.net/missing", b"<html>gone</html>",
+                                      "2024-05-01T10:00:02Z", status="404 Not Found"))
+        digest = first.rec_headers.get_header("WARC-Payload-Digest")
+        revisit = writer.create_revisit_record(url, digest, url, "2024-05-01T10:00:00Z",
+                                               http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                                                             protocol="HTTP/1.1"))
+        revisit.rec_headers.replace_header("WARC-Date", "2024-06-01T10:00:00Z")
+        writer.write_record(revisit)
+    return path
+
+
+def heritrix_warc(path: Path) -> Path:
+    """An uncompressed WARC with a response and no request record at all."""
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=False, warc_version="1.0")
+        writer.write_record(_response(writer, "http://old.example.com/page?id=2&a=1",
+                                      ARTICLE.format(title="Old page").encode(), "2019-12-31T23:59:59Z"))
+    return path
+
+
+def _count_snapshots(client: TestClient, host: str) -> int:
+    return len(client.get("/cdx", params={"url": host, "matchType": "domain"}).text.splitlines())
+
+
+def test_imports_wget_browsertrix_and_heritrix_shapes(workers, client: TestClient, tmp_path: Path) -> None:
+    runtime = workers.runtime
+    reports = []
+    for make in (wget_warc, browsertrix_warc, heritrix_warc):
+        with make(tmp_path / f"{make.__name__}.warc.gz").open("rb") as stream:
+            reports.append(import_warc(runtime, stream))
+        workers.drain()
+    wget, crawl, heritrix = (report.as_dict() for report in reports)
+    assert (wget["imported"], wget["skipped"]) == (1, {"not_html": 1})
+    assert (crawl["imported"], crawl["revisits"], crawl["skipped"]) == (3, 1, {"http_4xx": 1})
+    assert heritrix["imported"] == 1
+
+    story = views.get_record(runtime, "http://wget.example.org/story")
+    assert story["title"] == "Wget story"
+    capture = views.get_capture(runtime, story["capture_ids"][0])
+    assert capture["status"] == "archived" and capture["timestamp"] == "20240102030405"
+    assert views.get_record(runtime, "https://crawl.example.net/gz")["title"] == "Compressed page"
+    assert views.get_record(runtime, "http://old.example.com/page?a=1&id=2")["title"] == "Old page"
+    news = views.get_record(runtime, "https://crawl.example.net/news")
+    assert news["version"] == 1 and len(news["capture_ids"]) == 2
+
+    # Imported captures replay like our own, revisits included; the request headers came along.
+    lines = [json.loads(line) for line in client.get(
+        "/cdx", params={"url": "crawl.example.net/news", "output": "json"}).text.splitlines()]
+    assert [(line["timestamp"], line["mime"]) for line in lines] == [("20240501100000", "text/html"),
+                                                                       ("20240601100000", "warc/revisit")]
+    replayed = client.get("/web/20240601100000id_/https://crawl.example.net/news")
+    assert replayed.content == ARTICLE.format(title="Crawled news").encode()
+    gz = client.get("/web/2024id_/https://crawl.example.net/gz", follow_redirects=True)
+    assert gz.content == ARTICLE.format(title="Compressed page").encode()
+    assert "content-encoding" not in gz.headers
+    with runtime.store.open(lines[0]["filename"]) as stream:
+        stored = stream.read()
+    assert b"User-Agent: Wget/1.21" in gzip.decompress(stored)
+    with runtime.store.open(lines[1]["filename"]) as stream:
+        (revisit,) = [r for r in ArchiveIterator(stream) if r.rec_type == "revisit"]
+        assert revisit.rec_headers.get_header("WARC-Refers-To-Target-URI") == "https://crawl.example.net/news"
+        assert revisit.rec_headers.get_header("WARC-Refers-To", "").startswith("<urn:uuid:")
+
+    # Importing the same file again changes nothing.
+    with (tmp_path / "browsertrix_warc.warc.gz").open("rb") as stream:
+        again = import_warc(runtime, stream).as_dict()
+    assert again["imported"] == 0 and again["skipped"] == {"already_imported": 3, "http_4xx": 1}
+    assert _count_snapshots(client, "crawl.example.net") == 3
+
+
+def test_broken_warcs_import_nothing(workers, client: TestClient, tmp_path: Path) -> None:
+    good = wget_warc(tmp_path / "good.warc.gz").read_bytes()
+    truncated = tmp_path / "truncated.warc.gz"
+    truncated.write_bytes(good[: len(good) - 40])
+    plain = heritrix_warc(tmp_path / "plain.warc").read_bytes()
+    cut = tmp_path / "cut.warc"
+    cut.write_bytes(plain[: len(plain) // 2])
+    two = wget_warc(tmp_path / "two.warc.gz").read_bytes()
+    garbage_after = tmp_path / "garbage-after.warc.gz"
+    garbage_after.write_bytes(two + b"\x1f\x8b\x08 trailing garbage")
+    half_member = tmp_path / "half-member.warc.gz"
+    half_member.write_bytes(two + gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\n")[:12])
+    garbage = tmp_path / "garbage.warc"
+    garbage.write_bytes(b"this is not a WARC file at all\r\n\r\n")
+    cases = ((truncated, "truncated"), (cut, "truncated"), (garbage, "not a WARC"),
+             (garbage_after, "gzip"), (half_member, "truncated"))
+    for path, message in cases:
+        with path.open("rb") as stream, pytest.raises(InvalidInput) as caught:
+            import_warc(workers.runtime, stream)
+        assert caught.value.reason == "corrupt_warc" and message in caught.value.message, caught.value.message
+    assert _count_snapshots(client, "wget.example.org") == 0
+    assert _count_snapshots(client, "old.example.com") == 0
+    objects = workers.runtime.settings.objects_dir
+    assert not objects.exists() or not any(p.is_file() for p in objects.rglob("*"))
+
+
+def test_import_command(tmp_path: Path) -> None:
+    env = {"ARCHIVIST_HOME": str(tmp_path / "home")}
+    good = browsertrix_warc(tmp_path / "crawl.warc.gz")
+    broken = tmp_path / "broken.warc.gz"
+    broken.write_bytes(good.read_bytes()[:-30])
+    result = run_cli("import", str(good), str(broken), env=env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    (report,) = json_lines(result.stdout)
+    assert report["imported"] == 3 and report["revisits"] == 1
+    assert "broken.warc.gz" in result.stderr and "nothing imported" in result.stderr
+    shown = run_cli("show", "https://crawl.example.net/news", "--json", env=env)
+    assert json_lines(shown.stdout)[0]["title"] == "Crawled news"
+    raw = run_cli("replay", "https://crawl.example.net/news", "--raw", "--at", "20240501", env=env)
+    assert raw.returncode == 0 and raw.stdout == ARTICLE.format(title="Crawled news")
+    out = tmp_path / "page.html"
+    rewritten = run_cli("replay", "https://crawl.example.net/news", "--output", str(out), env=env)
+    assert rewritten.returncode == 0, rewritten.stderr
+    assert b'id="archivist-banner"' in out.read_bytes() and "20240601100000 (revisit" in rewritten.stderr
