@@ -17,12 +17,13 @@ import json
 import re
 from collections.abc import Iterator
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from archivist import replay
-from archivist.api.deps import RuntimeDep
+from archivist.api.deps import RuntimeDep, require
+from archivist.core.access import Scope
 from archivist.core.errors import InvalidInput
 from archivist.core.memento import (
     Memento,
@@ -35,7 +36,7 @@ from archivist.core.memento import (
 )
 from archivist.runtime import Runtime
 
-router = APIRouter(tags=["replay"])
+router = APIRouter(tags=["replay"], dependencies=[Depends(require(Scope.READ))])
 
 SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals"
 #: Modifiers (pywb's) that replay without the banner: sub-resources and frames.

@@ -8,24 +8,24 @@ from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
 from archivist import scheduling
-from archivist.api.deps import RuntimeDep
+from archivist.api.deps import ReadCaller, RuntimeDep, SubmitCaller
 from archivist.api.schemas import ScheduleRequest, parse_duration
 
 router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
 
 
 @router.post("", status_code=201)
-async def add_schedule(body: ScheduleRequest, runtime: RuntimeDep) -> dict[str, Any]:
+async def add_schedule(body: ScheduleRequest, runtime: RuntimeDep, _caller: SubmitCaller) -> dict[str, Any]:
     """Re-capture the URL every ``interval``; the first capture is due at once."""
     return await run_in_threadpool(scheduling.add_schedule, runtime, body.url, parse_duration(body.interval))
 
 
 @router.get("")
-async def list_schedules(runtime: RuntimeDep) -> dict[str, Any]:
+async def list_schedules(runtime: RuntimeDep, _caller: ReadCaller) -> dict[str, Any]:
     return {"schedules": await run_in_threadpool(scheduling.list_schedules, runtime)}
 
 
 @router.delete("/{schedule_id}", status_code=204)
-async def remove_schedule(schedule_id: str, runtime: RuntimeDep) -> Response:
+async def remove_schedule(schedule_id: str, runtime: RuntimeDep, _caller: SubmitCaller) -> Response:
     await run_in_threadpool(scheduling.remove_schedule, runtime, schedule_id)
     return Response(status_code=204)
