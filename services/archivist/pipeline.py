@@ -448,7 +448,7 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
                 session,
                 record,
                 RecordVersionRow(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
-                                 extractor_version=EXTRACTOR_VERSION, created_at=now),
+                                 extractor_version=EXTRACTOR_VERSION, created_at=now, source_capture_id=capture_id),
             )
             outcome.new_version = True
         if not runtime.catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version.id):
@@ -489,7 +489,8 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
     the record's newest capture: re-extracting an older capture would otherwise append old
     content as the newest version. The record keeps its identity (its URL), even if the page's
     declared canonical URL would now be read differently. The new version's capture link moves
-    to it (``captures.record_version_id``): it is what that capture now produces.
+    to it (``captures.record_version_id``): it is what that capture now produces; each version
+    keeps its own ``source_capture_id``.
     """
     outcome = ReextractOutcome(capture_id)
     with runtime.database.session() as session:
@@ -520,7 +521,7 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
             session,
             record,
             RecordVersionRow(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
-                             extractor_version=EXTRACTOR_VERSION, created_at=_now()),
+                             extractor_version=EXTRACTOR_VERSION, created_at=_now(), source_capture_id=capture_id),
         )
         runtime.catalog.get_capture(session, capture_id).record_version_id = version.id
         outcome.new_version = True

@@ -7,8 +7,9 @@ A revisit replays the payload of the snapshot it refers to, with its own date, s
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ import lxml.html
 from lxml.html import builder as E
 
 from archivist.adapters.catalog import SnapshotRow
+from archivist.core.cdx import closest_first, parse_filter
 from archivist.core.errors import InvalidInput, NotFound
 from archivist.core.memento import Memento, format_http_date, parse_timestamp, timestamp_of
 from archivist.core.rewrite import Linker, rewrite_css, rewrite_html
@@ -192,14 +194,22 @@ def cdx_query(
     since: str | None = None,
     until: str | None = None,
     limit: int | None = None,
+    filters: Sequence[str] = (),
+    closest: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     """CDX lines (dicts) for the query, in (urlkey, timestamp) order, as pywb's CDX server shapes it.
 
     ``url`` may carry pywb's wildcards: ``example.com/path*`` is a prefix query and
     ``*.example.com`` a domain query. ``since``/``until`` are 1 to 14 digit timestamps.
+    ``filters`` are pywb's ``[!][=|~]field:value`` (:mod:`archivist.core.cdx`). ``closest`` (a
+    timestamp; exact queries only, as in pywb) orders the lines nearest first.
+
+    Everything is validated here, before the first line: the caller can answer an error before
+    it starts streaming. The rows stream from the index (``closest`` sorts one URL's captures).
 
     Raises:
-        InvalidInput: unknown match type, bad timestamp or URL.
+        InvalidInput: unknown match type, bad timestamp, filter or URL; ``closest`` on a
+            non-exact query.
     """
     if url.startswith("*."):
         url, match_type = url[2:], "domain"
@@ -221,11 +231,24 @@ def cdx_query(
         prefixes = (host + ")", host + ",")
     lower = parse_timestamp(since) if since else None
     upper = parse_timestamp(until, upper=True) if until else None
-    with runtime.database.session() as session:
-        for row in runtime.catalog.find_snapshots(
-            session, exact=exact, prefixes=prefixes, since=lower, until=upper, limit=limit
-        ):
-            yield cdx_fields(row)
+    checks = [parse_filter(text) for text in filters]
+    target = parse_timestamp(closest) if closest else None
+    if target is not None and match_type != "exact":
+        raise InvalidInput("closest ordering needs matchType=exact")
+    # The limit goes to the database only when nothing is dropped or reordered after it.
+    sql_limit = limit if not checks and target is None else None
+
+    def lines() -> Iterator[dict[str, Any]]:
+        with runtime.database.session() as session:
+            rows: Iterable[SnapshotRow] = runtime.catalog.find_snapshots(
+                session, exact=exact, prefixes=prefixes, since=lower, until=upper, limit=sql_limit
+            )
+            if target is not None:
+                rows = closest_first(((aware(row.captured_at), row) for row in rows), target)
+            selected = (fields for fields in map(cdx_fields, rows) if all(c.matches(fields) for c in checks))
+            yield from itertools.islice(selected, limit)
+
+    return lines()
 
 
 def cdx_fields(row: SnapshotRow) -> dict[str, Any]:

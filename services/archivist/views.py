@@ -142,6 +142,7 @@ def get_record(runtime: Runtime, url: str | None = None, *, record_id: str | Non
                 "created_at": _iso(v.created_at),
                 "extractor": {"name": v.extractor_name, "version": v.extractor_version},
                 "capture_ids": runtime.catalog.captures_for_version(session, v.id),
+                "source_capture_id": v.source_capture_id,
             }
             for v in runtime.catalog.versions(session, record.id)
         ]

@@ -135,7 +135,8 @@ def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
     """Import every 2xx HTML response (and identical-payload revisit) of a seekable WARC stream.
 
     Each becomes a capture, born at ``extracting`` (it was fetched by another tool), with one
-    snapshot stored as our own snapshot WARC, and its extraction is queued. Imported payloads
+    snapshot stored as our own snapshot WARC, and its extraction is queued. Payloads above the
+    fetcher's ``max_body_bytes`` are skipped, as a fetch of them would fail. Imported payloads
     are stored without their transfer and content encodings (warcio decodes them). Importing a
     file twice does nothing the second time: capture ids derive from the WARC-Record-IDs.
 
@@ -189,7 +190,9 @@ def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
                 continue
         else:
             with tempfile.SpooledTemporaryFile(max_size=4 << 20) as spool:
-                shutil.copyfileobj(record.content_stream(), spool, length=1 << 16)
+                if not _spool_capped(record.content_stream(), spool, runtime.settings.max_body_bytes):
+                    report.skipped["too_large"] += 1
+                    continue
                 exchange.body_length = spool.tell()
                 spool.seek(0)
                 exchange.body = spool  # type: ignore[assignment]
@@ -197,6 +200,15 @@ def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
         report.captures.append(capture_id)
     stream.seek(0)
     return report
+
+
+def _spool_capped(source: BinaryIO, spool: BinaryIO, cap: int) -> bool:
+    """Copy the decoded payload; False once it exceeds ``cap`` (the fetcher's body limit)."""
+    while chunk := source.read(1 << 16):
+        spool.write(chunk)
+        if spool.tell() > cap:
+            return False
+    return True
 
 
 def _request_headers(stream: BinaryIO) -> dict[str, tuple[str, list[tuple[str, str]]]]:

@@ -114,6 +114,26 @@ def test_time_bounds_limit_and_cdxj(cdx_client: TestClient) -> None:
     assert cdx_client.get("/cdx", params={"url": "ftp://example.org/"}).status_code == 422
 
 
+def test_filters_and_closest_ordering(cdx_client: TestClient) -> None:
+    domain = {"url": "example.org", "matchType": "domain"}
+    revisits = _query(cdx_client, **domain, filter="mime:warc/")
+    assert [line["mime"] for line in revisits] == ["warc/revisit"]
+    assert len(_query(cdx_client, **domain, filter="!=mime:warc/revisit")) == 7
+    news = _query(cdx_client, **domain, filter="~url:/news")
+    assert {line["url"] for line in news} == {"http://example.org/news", "http://example.org/news/1?b=2&a=1",
+                                              "http://example.org/newsletter"}
+    assert len(_query(cdx_client, **domain, filter="~url:/news", limit="2")) == 2
+    both = cdx_client.get("/cdx", params=[("url", "example.org"), ("matchType", "domain"), ("output", "json"),
+                                          ("filter", "~url:/news"), ("filter", "!mime:warc")])
+    assert len(both.text.splitlines()) == 3
+
+    nearest = _query(cdx_client, url="example.org/news/1?a=1&b=2", closest="2023", sort="closest")
+    assert [line["timestamp"] for line in nearest] == ["20230304050607", "20220304050607"]
+    assert _query(cdx_client, url="example.org/news/1?a=1&b=2", closest="2022", limit="1")[0]["timestamp"] == "20220304050607"
+    for bad in ({"filter": "nofield"}, {"filter": "status:("}, {"closest": "2023", "matchType": "prefix"}):
+        assert cdx_client.get("/cdx", params={"url": "example.org", **bad}).status_code == 422, bad
+
+
 def test_prefix_and_exact_queries_use_the_urlkey_index_on_postgresql(pg_url: str, embedded_settings: Settings) -> None:
     runtime = Runtime(Settings(database_url=pg_url, home=embedded_settings.home))
     runtime.prepare()

@@ -60,6 +60,9 @@ def test_reextraction_makes_versions_only_where_the_result_changed(
     assert revised["version"] == 2 and revised["title"] == "Council meets (revised)"
     assert revised["capture_ids"] == [ids[1]]
     assert [v["version"] for v in revised["versions"]] == [1, 2]
+    # Version 1 keeps where it came from, though its capture now points at version 2.
+    assert [v["source_capture_id"] for v in revised["versions"]] == [ids[1], ids[1]]
+    assert revised["versions"][0]["capture_ids"] == []
     # Nothing was fetched again, and the captures did not move in the state machine.
     assert pages.hits == hits
     assert [views.get_capture(workers.runtime, i)["status"] for i in ids] == ["archived", "archived"]

@@ -187,6 +187,8 @@ def test_import_command(tmp_path: Path) -> None:
     assert json_lines(shown.stdout)[0]["title"] == "Crawled news"
     raw = run_cli("replay", "https://crawl.example.net/news", "--raw", "--at", "20240501", env=env)
     assert raw.returncode == 0 and raw.stdout == ARTICLE.format(title="Crawled news")
+    capped = run_cli("import", str(wget_warc(tmp_path / "wget.warc.gz")), env={**env, "ARCHIVIST_MAX_BODY_BYTES": "100"})
+    assert capped.returncode == 0 and json_lines(capped.stdout)[0]["skipped"] == {"too_large": 1, "not_html": 1}
     out = tmp_path / "page.html"
     rewritten = run_cli("replay", "https://crawl.example.net/news", "--output", str(out), env=env)
     assert rewritten.returncode == 0, rewritten.stderr

@@ -115,6 +115,11 @@ class RecordVersionRow(Base):
     extractor_name: Mapped[str] = mapped_column(String(64))
     extractor_version: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    #: The capture whose snapshots this version was extracted from. Captures point at the
+    #: version they last produced (``captures.record_version_id``), which re-extraction moves;
+    #: this keeps where each version came from. No foreign key: captures already reference
+    #: versions, and the cycle is not worth it for a provenance note. None before migration 0002.
+    source_capture_id: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (UniqueConstraint("record_id", "version", name="uq_record_versions_version"),)
 

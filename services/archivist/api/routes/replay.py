@@ -153,13 +153,16 @@ async def cdx(
     to: str | None = Query(None, pattern=r"^\d{1,14}$"),
     limit: int | None = Query(None, ge=1, le=1_000_000),
     output: str | None = Query(None, pattern="^(json|cdxj)$", description="json: one JSON object a line."),
+    filter_: list[str] = Query([], alias="filter", description="[!][=|~]field:value, repeatable (pywb's)."),
+    closest: str | None = Query(None, pattern=r"^\d{1,14}$", description="Nearest first (exact queries)."),
+    sort: str | None = Query(None, pattern="^closest$", description="Accepted for pywb clients: `closest=` sorts."),
 ) -> Response:
     """Captures as CDXJ (``urlkey timestamp {json}``) or, with ``output=json``, JSON lines."""
-    # Validate (and fail with 422) before the response starts streaming.
-    replay.archived_url(url.removeprefix("*.").removesuffix("*"))
+    found = replay.cdx_query(runtime, url, match_type=match_type, since=from_, until=to, limit=limit,
+                             filters=filter_, closest=closest)
 
     def lines() -> Iterator[str]:
-        for fields in replay.cdx_query(runtime, url, match_type=match_type, since=from_, until=to, limit=limit):
+        for fields in found:
             if output == "json":
                 yield json.dumps(fields) + "\n"
             else:
