@@ -204,7 +204,12 @@ def submit(
 def fetch_lease(runtime: Runtime) -> timedelta:
     """How long a fetch holds its capture without renewing (renewed after every page)."""
     settings = runtime.settings
-    return timedelta(seconds=settings.total_timeout + settings.host_max_wait + 60)
+    return timedelta(seconds=2 * settings.total_timeout + settings.host_max_wait)
+
+
+def extract_lease(runtime: Runtime) -> timedelta:
+    """How long an extraction may take before its capture counts as abandoned."""
+    return timedelta(seconds=runtime.settings.extract_time_limit)
 
 
 def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchOutcome:
@@ -263,21 +268,35 @@ def reopen_capture(runtime: Runtime, capture_id: str, target: CaptureStatus) -> 
         return runtime.catalog.reopen(session, capture_id, target)
 
 
-def requeue_stale(runtime: Runtime, *, older_than: timedelta, limit: int = 10_000) -> int:
-    """Send again the message of every live capture untouched for ``older_than``.
+def requeue_stale(runtime: Runtime, *, queued_older_than: timedelta, limit: int = 10_000) -> int:
+    """Send again the message of every live capture that looks abandoned.
 
-    The catalog, not the broker, is the source of truth: if Redis lost messages (restarted
-    without persistence, flushed), this finds the captures they were about. Actors are
-    idempotent, so a message that was only slow is harmless to send twice.
+    The catalog, not the broker, is the source of truth: if the broker lost a message (Redis
+    restarted without persistence, a worker died while the broker was down), this finds the
+    capture it was about. A step in progress is abandoned once its lease has run out (nothing
+    renews it); a queued capture once it has waited ``queued_older_than``, which should exceed
+    the time the backlog takes to drain. Actors are idempotent, so a message that was only slow
+    is harmless to send twice.
     """
+    now = _now()
     with runtime.database.session() as session:
-        stale = runtime.catalog.stale_captures(session, before=_now() - older_than, limit=limit)
+        stale = runtime.catalog.stale_captures(
+            session,
+            older_than={
+                CaptureStatus.QUEUED: now - queued_older_than,
+                CaptureStatus.FETCHING: now - fetch_lease(runtime),
+                CaptureStatus.EXTRACTING: now - extract_lease(runtime),
+            },
+            limit=limit,
+        )
         fetches = [c.id for c in stale if c.status != CaptureStatus.EXTRACTING.value]
         extracts = [c.id for c in stale if c.status == CaptureStatus.EXTRACTING.value]
     if fetches:
         runtime.queue.enqueue_fetch(fetches)
     for capture_id in extracts:
         runtime.queue.enqueue_extract(capture_id)
+    if stale:
+        log.warning("reconcile: re-sent %d fetch and %d extract messages", len(fetches), len(extracts))
     return len(fetches) + len(extracts)
 
 

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     extract_max_retries: int = 3
     retry_min_backoff_ms: int = 1_000
     retry_max_backoff_ms: int = 300_000
+    extract_time_limit: float = 300.0
+    #: The scheduler re-sends the messages of abandoned captures this often (0: never).
+    reconcile_interval: float = 60.0
+    #: A queued capture counts as abandoned after waiting this long (longer than any backlog).
+    reconcile_queued_after: float = 3600.0
     worker_metrics_port: int = 9191
     #: A worker silent this long is presumed dead and its in-flight messages go to another.
     worker_heartbeat_timeout_ms: int = 15_000

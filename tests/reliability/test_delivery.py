@@ -168,3 +168,38 @@ def test_broker_down_refuses_submissions_clearly(production_env: dict[str, str],
         server.stop()
     assert answer.status_code == 503
     assert answer.json()["error"] == "queue_unavailable"
+
+
+
+def test_reconcile_resends_abandoned_captures_only(embedded_settings, pages: PageServer) -> None:
+    """A message the broker lost leaves its capture live: reconcile finds it by its expired lease."""
+    from datetime import UTC, datetime, timedelta
+
+    from archivist.adapters.catalog import CaptureRow
+    from archivist.core.urls import urlkey
+
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
+    urls = {name: pages.set(f"/{name}", ARTICLE.format(name)) for name in ("abandoned", "waiting", "fresh")}
+    rows = [
+        # A fetch whose worker and message were both lost two hours ago.
+        CaptureRow(id="abandoned", url=urls["abandoned"], urlkey=urlkey(urls["abandoned"]), status="fetching",
+                   claimed_by="a-dead-delivery", submitted_at=long_ago, updated_at=long_ago, attempts=1),
+        # Queued two hours ago and never delivered.
+        CaptureRow(id="waiting", url=urls["waiting"], urlkey=urlkey(urls["waiting"]), status="queued",
+                   submitted_at=long_ago, updated_at=long_ago, attempts=0),
+        # Being fetched right now by a live worker: must be left alone.
+        CaptureRow(id="fresh", url=urls["fresh"], urlkey=urlkey(urls["fresh"]), status="fetching",
+                   claimed_by="a-live-delivery", submitted_at=datetime.now(UTC), updated_at=datetime.now(UTC),
+                   attempts=1),
+    ]
+    with EmbeddedWorkers(get_settings()) as workers:
+        runtime = workers.runtime
+        with runtime.database.session() as session:
+            runtime.catalog.add_captures(session, rows)
+        assert pipeline.requeue_stale(runtime, queued_older_than=timedelta(hours=3)) == 1
+        workers.drain()
+        assert pipeline.requeue_stale(runtime, queued_older_than=timedelta(hours=1)) == 1
+        workers.drain()
+        states = {c: views.get_capture(runtime, c)["status"] for c in ("abandoned", "waiting", "fresh")}
+    assert states == {"abandoned": "archived", "waiting": "archived", "fresh": "fetching"}
+    assert "/fresh" not in pages.hits

@@ -70,10 +70,14 @@ def test_nothing_lost_nothing_duplicated(pages: PageServer, pg_url: str, redis_n
         "ARCHIVIST_HOME": str(tmp_path / "home"), "ARCHIVIST_WORKER_HEARTBEAT_TIMEOUT_MS": "3000",
         "ARCHIVIST_FETCH_MAX_RETRIES": "10", "ARCHIVIST_EXTRACT_MAX_RETRIES": "10",
         "ARCHIVIST_RETRY_MIN_BACKOFF_MS": "500", "ARCHIVIST_RETRY_MAX_BACKOFF_MS": "8000",
+        # Short leases and a frequent reconcile, so the scheduler rescues abandoned captures in seconds.
+        "ARCHIVIST_TOTAL_TIMEOUT": "5", "ARCHIVIST_HOST_MAX_WAIT": "2", "ARCHIVIST_EXTRACT_TIME_LIMIT": "30",
+        "ARCHIVIST_RECONCILE_INTERVAL": "5", "ARCHIVIST_RECONCILE_QUEUED_AFTER": "120",
     }
     api = ApiServer(env, tmp_path / "api.log").start()
     workers = [Service(["worker", "--processes", "1", "--threads", "4"], env, tmp_path / f"w{i}.log").start()
                for i in range(2)]
+    scheduler = Service(["scheduler", "--poll", "1"], env, tmp_path / "scheduler.log").start()
     events: list[str] = []
     started = time.monotonic()
 
@@ -122,6 +126,7 @@ def test_nothing_lost_nothing_duplicated(pages: PageServer, pg_url: str, redis_n
     finally:
         for worker in workers:
             worker.stop()
+        scheduler.stop()
         api.stop()
 
     with psycopg.connect(pg_url) as conn:
@@ -138,6 +143,8 @@ def test_nothing_lost_nothing_duplicated(pages: PageServer, pg_url: str, redis_n
     print(f"\n{URLS} URLs in {elapsed:.1f}s with faults:\n  " + "\n  ".join(events))
     print(f"  outcomes: {dict(outcomes)}; fetched more than once: {redelivered}")
     print(f"  snapshots {len(snapshots)}, stored objects {len(keys)}, records {len(versions)}")
+    resent = [line.split("reconcile: ", 1)[1] for line in scheduler.output().splitlines() if "reconcile: " in line]
+    print(f"  reconcile: {resent or 'nothing to re-send'}")
 
     assert sorted(c[0] for c in captures) == sorted(ids)
     assert set(by_url.values()) == {1}, "one capture per submitted URL"

@@ -103,7 +103,7 @@ def declare_actors(broker: dramatiq.Broker, provider: RuntimeProvider, settings:
             actor_name=EXTRACT_ACTOR,
             queue_name=EXTRACT_QUEUE,
             retry_when=_retry_when(settings.extract_max_retries),
-            time_limit=300_000,
+            time_limit=int(settings.extract_time_limit * 1000),
             **common,
         ),
         reextract_capture=dramatiq.actor(
@@ -111,7 +111,7 @@ def declare_actors(broker: dramatiq.Broker, provider: RuntimeProvider, settings:
             actor_name=REEXTRACT_ACTOR,
             queue_name=EXTRACT_QUEUE,
             retry_when=_retry_when(settings.extract_max_retries),
-            time_limit=300_000,
+            time_limit=int(settings.extract_time_limit * 1000),
             **common,
         ),
     )

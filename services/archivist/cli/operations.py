@@ -103,14 +103,18 @@ def dlq_purge(
 
 @app.command()
 def reconcile(
-    older_than: Annotated[str, typer.Option(help="Requeue live captures untouched this long (e.g. 1h).")] = "1h",
+    queued_older_than: Annotated[str, typer.Option(help="Re-send queued captures waiting this long (e.g. 1h).")] = "1h",
 ) -> None:
-    """Re-send the messages of captures stuck in a live state (after a broker lost messages)."""
+    """Re-send the messages of abandoned captures (after a broker lost messages).
+
+    Captures being fetched or extracted count as abandoned once their lease has run out.
+    The scheduler does this every ARCHIVIST_RECONCILE_INTERVAL seconds.
+    """
     from archivist import pipeline
 
     runtime = _redis_runtime()
     try:
-        count = pipeline.requeue_stale(runtime, older_than=parse_duration(older_than))
+        count = pipeline.requeue_stale(runtime, queued_older_than=parse_duration(queued_older_than))
     except ArchivistError as exc:
         raise fail(exc) from exc
     finally:

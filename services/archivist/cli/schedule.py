@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 
-from archivist import scheduling
+from archivist import pipeline, scheduling
 from archivist.cli._common import emit, err, fail
 from archivist.cli._workers import queued_runtime
 from archivist.core.errors import ArchivistError, InvalidInput, TransientFailure
@@ -77,8 +79,14 @@ def scheduler(
     poll: Annotated[float, typer.Option(min=0.1, help="Seconds between looks for due schedules.")] = 10.0,
     once: Annotated[bool, typer.Option("--once", help="Submit what is due now, then exit.")] = False,
 ) -> None:
-    """Submit due re-captures, in a loop. Running two is safe: a due slot is submitted once."""
+    """Submit due re-captures, in a loop. Running two is safe: a due slot is submitted once.
+
+    Every ARCHIVIST_RECONCILE_INTERVAL seconds it also re-sends the messages of abandoned
+    captures (see ``archivist reconcile``).
+    """
     stop = threading.Event()
+    settings = get_settings()
+    next_reconcile = time.monotonic() + settings.reconcile_interval
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:
@@ -87,6 +95,11 @@ def scheduler(
                 try:
                     for due in scheduling.run_due(queued.runtime):
                         emit({"schedule_id": due.schedule_id, "url": due.url, "capture_id": due.capture_id}, True)
+                    if settings.reconcile_interval and time.monotonic() >= next_reconcile:
+                        pipeline.requeue_stale(
+                            queued.runtime, queued_older_than=timedelta(seconds=settings.reconcile_queued_after)
+                        )
+                        next_reconcile = time.monotonic() + settings.reconcile_interval
                     if queued.drain is not None:
                         queued.drain()
                 except TransientFailure as exc:

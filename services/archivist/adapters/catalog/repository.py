@@ -1,5 +1,9 @@
 """Catalog queries. Every method takes the caller's session and never commits.
 
+Bulk updates skip the ORM's in-session synchronisation: none of the callers keep loaded rows
+they expect to see change, and evaluating the conditions in Python would compare SQLite's
+naive datetimes with aware ones.
+
 Status changes are conditional updates (``WHERE status IN (...)``), so two deliveries of the
 same message cannot both take a step: the second finds the row already moved and gets None.
 """
@@ -73,7 +77,7 @@ class Catalog:
         if record_version_id is not None:
             values["record_version_id"] = record_version_id
         result = session.execute(
-            update(CaptureRow)
+            update(CaptureRow).execution_options(synchronize_session=False)
             .where(CaptureRow.id == capture_id)
             .where(CaptureRow.status.in_([s.value for s in sources_of(target)]))
             .values(**values)
@@ -88,7 +92,7 @@ class Catalog:
         lease has expired; a duplicate message meanwhile gets False and does nothing.
         """
         result = session.execute(
-            update(CaptureRow)
+            update(CaptureRow).execution_options(synchronize_session=False)
             .where(CaptureRow.id == capture_id)
             .where(
                 or_(
@@ -107,7 +111,7 @@ class Catalog:
     def touch(self, session: Session, capture_id: str, *, delivery: str) -> bool:
         """Renew the holder's lease (between pages); False if another delivery took over."""
         result = session.execute(
-            update(CaptureRow)
+            update(CaptureRow).execution_options(synchronize_session=False)
             .where(CaptureRow.id == capture_id)
             .where(CaptureRow.claimed_by == delivery)
             .values(updated_at=utcnow())
@@ -119,22 +123,20 @@ class Catalog:
         if target not in REOPEN_TARGETS:
             raise ValueError(f"a capture cannot be reopened to {target}")
         result = session.execute(
-            update(CaptureRow)
+            update(CaptureRow).execution_options(synchronize_session=False)
             .where(CaptureRow.id == capture_id)
             .where(CaptureRow.status == CaptureStatus.FAILED.value)
             .values(status=target.value, updated_at=utcnow(), reason=None, message=None, finished_at=None)
         )
         return result.rowcount == 1
 
-    def stale_captures(self, session: Session, *, before: datetime, limit: int) -> Sequence[CaptureRow]:
-        """Live captures untouched since ``before``: their message may have been lost."""
-        return session.scalars(
-            select(CaptureRow)
-            .where(CaptureRow.status.in_([s.value for s in LIVE]))
-            .where(CaptureRow.updated_at < before)
-            .order_by(CaptureRow.updated_at)
-            .limit(limit)
-        ).all()
+    def stale_captures(
+        self, session: Session, *, older_than: dict[CaptureStatus, datetime], limit: int
+    ) -> Sequence[CaptureRow]:
+        """Live captures untouched since the time given for their status: their message may be lost."""
+        stale = or_(*(and_(CaptureRow.status == status.value, CaptureRow.updated_at < before)
+                      for status, before in older_than.items()))
+        return session.scalars(select(CaptureRow).where(stale).order_by(CaptureRow.updated_at).limit(limit)).all()
 
     def latest_capture(self, session: Session, urlkey: str, *, since: datetime) -> CaptureRow | None:
         """The newest capture of the URL submitted after ``since`` that did not fail."""
@@ -349,7 +351,7 @@ class Catalog:
 
     def revoke_key(self, session: Session, key_id: str) -> bool:
         result = session.execute(
-            update(ApiKeyRow).where(ApiKeyRow.id == key_id).where(ApiKeyRow.revoked_at.is_(None))
+            update(ApiKeyRow).execution_options(synchronize_session=False).where(ApiKeyRow.id == key_id).where(ApiKeyRow.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
         return result.rowcount == 1
@@ -427,11 +429,11 @@ class Catalog:
     def claim_slot(self, session: Session, schedule_id: str, *, due: datetime, next_due: datetime, now: datetime) -> bool:
         """Move the schedule from slot ``due`` to ``next_due``; False if someone else already did."""
         result = session.execute(
-            update(ScheduleRow)
+            update(ScheduleRow).execution_options(synchronize_session=False)
             .where(ScheduleRow.id == schedule_id, ScheduleRow.next_due_at == due)
             .values(next_due_at=next_due, last_submitted_at=now)
         )
         return result.rowcount == 1
 
     def note_scheduled_capture(self, session: Session, schedule_id: str, capture_id: str) -> None:
-        session.execute(update(ScheduleRow).where(ScheduleRow.id == schedule_id).values(last_capture_id=capture_id))
+        session.execute(update(ScheduleRow).execution_options(synchronize_session=False).where(ScheduleRow.id == schedule_id).values(last_capture_id=capture_id))
