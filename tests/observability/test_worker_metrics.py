@@ -37,7 +37,7 @@ def test_worker_port_exports_archivist_metrics_and_forgets_old_runs(
     env = {"ARCHIVIST_REDIS_URL": redis_url, "ARCHIVIST_REDIS_NAMESPACE": redis_namespace,
            "ARCHIVIST_HOME": str(home), "ARCHIVIST_WORKER_METRICS_PORT": str(port)}
     # A previous run's counter, written the way worker processes write theirs.
-    stale_dir = metrics_dir(Settings(home=home))
+    stale_dir = metrics_dir(Settings(home=home, worker_metrics_port=port))
     stale_dir.mkdir(parents=True)
     subprocess.run(
         [sys.executable, "-c",

@@ -22,8 +22,12 @@ __all__ = ["exposition_env", "metrics_dir"]
 
 
 def metrics_dir(settings: Settings) -> Path:
-    """Where the worker processes of this ``ARCHIVIST_HOME`` keep their metric files."""
-    return settings.home / "worker-metrics"
+    """Where the worker processes serving this home and port keep their metric files.
+
+    By port, so that two ``archivist worker`` on one host (which need two ports anyway) do not
+    empty each other's directory.
+    """
+    return settings.home / "worker-metrics" / str(settings.worker_metrics_port)
 
 
 def exposition_env(settings: Settings) -> dict[str, str]:
