@@ -38,7 +38,12 @@ def test_archive_prints_one_record_per_url_and_keeps_it(seed_site: PageServer, s
                 "tags", "categories", "image", "body", "comments", "version", "capture_ids", "extractor"):
         assert key in record, key
     assert record["extractor"]["name"] == "archivist"
-    assert seed["body_paragraphs_page3"][0] in record["body"]
+    # Submitted on page 3: the record is the whole article, from page 1, with its comments.
+    assert record["pages"] == [seed_site.url(seed["pages"][n]) for n in ("1", "2", "3")]
+    assert record["body"].split("\n\n") == seed["body_paragraphs_stitched"]
+    assert [(c["author"], c["text"]) for c in record["comments"]] == [
+        (c["author"], c["text"]) for c in seed["comments"]]
+    assert record["published"] == seed["date"] and record["authors"] == [seed["author"]]
     # Every page of the article was fetched, once.
     assert sorted(seed_site.hits) == sorted([*seed["served_as"], "/robots.txt"])
     assert set(seed_site.hits.values()) == {1}
