@@ -67,7 +67,7 @@ def values(server: PrometheusServer, expr: str) -> list[float]:
 
 def test_dashboard_and_alerts_evaluate_on_scraped_metrics(prometheus: tuple[PrometheusServer, ApiServer]) -> None:
     server, api = prometheus
-    wait_for(lambda: values(server, "sum(up)") == [2.0], timeout=30, what="both targets up")
+    wait_for(lambda: values(server, "sum(up)") == [2.0], timeout=60, what="the API and the worker scraped")
 
     with serve_sample_site() as site, httpx.Client(base_url=api.base_url, timeout=30) as client:
         article = site.start_url

@@ -1,11 +1,12 @@
 """The queues as Prometheus gauges, read from Dramatiq's Redis keys at scrape time.
 
-Dramatiq's Redis broker keeps, per queue ``Q`` (namespace ``dramatiq``):
+Dramatiq's Redis broker keeps, per queue ``Q`` under its namespace ``N``
+(``ARCHIVIST_REDIS_NAMESPACE``, ``dramatiq`` by default):
 
-- ``dramatiq:Q.msgs``: a hash of every message not acknowledged yet, waiting in the list
-  ``dramatiq:Q`` or held by a worker;
-- ``dramatiq:Q.DQ.msgs``: the same for the delay queue (retries waiting out their backoff);
-- ``dramatiq:Q.XQ``: a sorted set of the dead letters (retries exhausted), kept for 7 days.
+- ``N:Q.msgs``: a hash of every message not acknowledged yet, waiting in the list ``N:Q`` or
+  held by a worker;
+- ``N:Q.DQ.msgs``: the same for the delay queue (retries waiting out their backoff);
+- ``N:Q.XQ``: a sorted set of the dead letters (retries exhausted), kept for 7 days.
 
 The API process registers a :class:`QueueCollector` for the fetch and extract queues. One
 pipelined round trip per scrape; when Redis does not answer, ``archivist_redis_up`` is 0 and
