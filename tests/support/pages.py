@@ -64,6 +64,11 @@ class PageServer:
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
+    @property
+    def page_hits(self) -> dict[str, int]:
+        """Hits per path, without the politeness fetches of /robots.txt."""
+        return {path: count for path, count in self.hits.items() if path != "/robots.txt"}
+
     def url(self, path: str) -> str:
         return self.base_url + path
 

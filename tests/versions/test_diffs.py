@@ -60,8 +60,7 @@ def test_diff_between_captured_versions_over_api_and_cli(
     assert (latest["from"], latest["to"]) == (2, 3)
     assert latest["metadata"]["title"] == {"from": "Harbour news", "to": "Harbour light to go dark"}
     assert latest["metadata"]["description"] == {"from": "The council and the light", "to": "A decision"}
-    body_lines = latest["body"].splitlines()
-    assert "-Harbour news" in body_lines and "+Harbour light to go dark" in body_lines
+    assert latest["body"] == ""  # the headline is the title, not body text: only metadata changed
 
     first = client.get(f"/v1/records/{record['id']}/diff", params={"from": 1, "to": 2}).json()
     assert first["metadata"] == {}
@@ -80,6 +79,6 @@ def test_diff_between_captured_versions_over_api_and_cli(
     assert line["body"] == first["body"]
     human = run_cli("diff", url, env=env)
     assert human.returncode == 0, human.stderr
-    assert "version 2 → 3" in human.stdout and "+Harbour light to go dark" in human.stdout
+    assert "version 2 → 3" in human.stdout and "title: 'Harbour news' → 'Harbour light to go dark'" in human.stdout
     missing = run_cli("diff", pages.url("/never"), env=env)
     assert missing.returncode == 2 and "not_found" in missing.stderr

@@ -114,12 +114,12 @@ def test_schedule_commands_and_scheduler_loop_embedded(pages: PageServer, tmp_pa
     assert ran.returncode == 0, ran.stderr
     (due,) = json_lines(ran.stdout)
     assert due["url"] == url
-    assert pages.hits == {"/scheduled": 1}
+    assert pages.page_hits == {"/scheduled": 1}
     shown = json_lines(run_cli("show", url, "--json", env=env).stdout)[0]
     assert shown["title"] == "Tide tables" and shown["capture_ids"] == [due["capture_id"]]
     # Not due again for a day: a second run submits nothing.
     assert json_lines(run_cli("scheduler", "--once", env=env).stdout) == []
-    assert pages.hits == {"/scheduled": 1}
+    assert pages.page_hits == {"/scheduled": 1}
 
     assert run_cli("schedule", "remove", url, env=env).returncode == 0
     assert json_lines(run_cli("schedule", "list", env=env).stdout) == []
@@ -135,9 +135,9 @@ def test_if_not_archived_within_skips_the_fetch(workers, client: TestClient, pag
     second = client.post("/v1/captures", json={"urls": [url], "if_not_archived_within": "1d"}).json()["captures"][0]
     workers.drain()
     assert second["existing"] is True and second["id"] == first["id"]
-    assert pages.hits == {"/recent": 1}
+    assert pages.page_hits == {"/recent": 1}
     third = client.post("/v1/captures", json={"urls": [url]}).json()["captures"][0]
     workers.drain()
-    assert third["existing"] is False and pages.hits == {"/recent": 2}
+    assert third["existing"] is False and pages.page_hits == {"/recent": 2}
     bad = client.post("/v1/captures", json={"urls": [url], "if_not_archived_within": "soon"})
     assert bad.status_code == 422

@@ -29,11 +29,9 @@ class Queued:
 def queued_runtime() -> Iterator[Queued]:
     settings = get_settings()
     if settings.redis_url:
-        from dramatiq.brokers.redis import RedisBroker
+        from archivist_workers.queue import redis_task_queue
 
-        from archivist_workers.queue import DramatiqTaskQueue
-
-        runtime = Runtime(settings, queue=DramatiqTaskQueue(RedisBroker(url=settings.redis_url)))
+        runtime = Runtime(settings, queue=redis_task_queue(settings))
         try:
             runtime.prepare()
             yield Queued(runtime, None, None)
