@@ -114,6 +114,18 @@ def _find_record(runtime: Runtime, session, url: str) -> RecordRow:  # noqa: ANN
     return record
 
 
+def _locate_record(runtime: Runtime, session, url: str | None, record_id: str | None) -> RecordRow:  # noqa: ANN001
+    """The record named by id, or found from any captured URL of it."""
+    if record_id is not None:
+        record = runtime.catalog.get_record(session, record_id)
+        if record is None:
+            raise NotFound(f"no record {record_id!r}")
+        return record
+    if url is not None:
+        return _find_record(runtime, session, url)
+    raise InvalidInput("give a URL or a record id")
+
+
 def get_record(runtime: Runtime, url: str | None = None, *, record_id: str | None = None,
                version: int | None = None) -> dict[str, Any]:
     """A record (latest version unless ``version``) with the list of its versions.
@@ -123,14 +135,7 @@ def get_record(runtime: Runtime, url: str | None = None, *, record_id: str | Non
         InvalidURL: the URL is not valid.
     """
     with runtime.database.session() as session:
-        if record_id is not None:
-            record = runtime.catalog.get_record(session, record_id)
-            if record is None:
-                raise NotFound(f"no record {record_id!r}")
-        elif url is not None:
-            record = _find_record(runtime, session, url)
-        else:
-            raise InvalidInput("give a URL or a record id")
+        record = _locate_record(runtime, session, url, record_id)
         number = version if version is not None else record.latest_version
         row = runtime.catalog.get_version(session, record.id, number)
         if row is None:
@@ -158,14 +163,7 @@ def record_diff(runtime: Runtime, url: str | None = None, *, record_id: str | No
         InvalidURL: the URL is not valid.
     """
     with runtime.database.session() as session:
-        if record_id is not None:
-            record = runtime.catalog.get_record(session, record_id)
-            if record is None:
-                raise NotFound(f"no record {record_id!r}")
-        elif url is not None:
-            record = _find_record(runtime, session, url)
-        else:
-            raise InvalidInput("give a URL or a record id")
+        record = _locate_record(runtime, session, url, record_id)
         to_number = to_version if to_version is not None else record.latest_version
         from_number = from_version if from_version is not None else max(1, to_number - 1)
         rows = {}

@@ -24,6 +24,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archivist.core.errors import InvalidInput, PermanentFailure
+from archivist.core.http import header
 
 __all__ = [
     "REVISIT_PROFILE",
@@ -77,10 +78,7 @@ class StoredResponse:
 
     @property
     def content_type(self) -> str | None:
-        for name, value in self.headers:
-            if name.lower() == "content-type":
-                return value
-        return None
+        return header(self.headers, "content-type")
 
 
 def warc_date(moment: datetime) -> str:
@@ -294,7 +292,7 @@ def read_response(stream: BinaryIO) -> StoredResponse:
 
 def decode_content(raw: bytes, headers: list[tuple[str, str]]) -> bytes:
     """Undo the Content-Encoding (gzip, deflate) the fetcher stored as sent."""
-    encoding = next((v.strip().lower() for k, v in headers if k.lower() == "content-encoding"), "")
+    encoding = (header(headers, "content-encoding") or "").strip().lower()
     if not raw or encoding in ("", "identity"):
         return raw
     if encoding in ("gzip", "x-gzip", "deflate"):

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import httpx
@@ -19,7 +18,7 @@ from archivist import pipeline, views
 from archivist.adapters.catalog import RecordVersionRow, SnapshotRow
 from archivist.settings import get_settings
 from archivist_workers.embedded import EmbeddedWorkers
-from tests.support.pages import PageServer, Route, wait_for
+from tests.support.pages import PageServer, slow_route, wait_for
 from tests.support.processes import ApiServer, Service, archivist_env
 
 ARTICLE = "<html><head><title>{0}</title></head><body><article><p>{0} " + "text " * 60 + "</p></article></body></html>"
@@ -104,24 +103,8 @@ def test_exhausted_retries_dead_letter_and_requeue(api, worker_env, pages: PageS
         worker.stop()
 
 
-def slow_page(seconds: float, title: str) -> Route:
-    def answer(handler: BaseHTTPRequestHandler) -> None:
-        time.sleep(seconds)
-        body = ARTICLE.format(title).encode()
-        try:
-            handler.send_response(200)
-            handler.send_header("Content-Type", "text/html")
-            handler.send_header("Content-Length", str(len(body)))
-            handler.end_headers()
-            handler.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    return Route(handler=answer)
-
-
 def test_sigkilled_worker_message_is_redelivered(api, worker_env, pages: PageServer, tmp_path: Path) -> None:
-    pages.routes["/slow"] = slow_page(4, "Slow")
+    pages.routes["/slow"] = slow_route(4, ARTICLE.format("Slow"))
     first = Service(["worker", "--processes", "1", "--threads", "1"], worker_env, tmp_path / "w1.log").start()
     capture_id = submit(api, pages.url("/slow"))
     wait_for(lambda: pages.hits.get("/slow"), timeout=30, what="the fetch to start")
@@ -141,7 +124,7 @@ def test_sigkilled_worker_message_is_redelivered(api, worker_env, pages: PageSer
 
 
 def test_sigterm_finishes_in_flight_work(api, worker_env, pages: PageServer, tmp_path: Path) -> None:
-    pages.routes["/slow"] = slow_page(2, "Slow")
+    pages.routes["/slow"] = slow_route(2, ARTICLE.format("Slow"))
     worker = Service(["worker", "--processes", "1", "--threads", "1"], worker_env, tmp_path / "w.log").start()
     capture_id = submit(api, pages.url("/slow"))
     wait_for(lambda: pages.hits.get("/slow"), timeout=30, what="the fetch to start")

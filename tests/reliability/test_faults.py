@@ -19,7 +19,7 @@ import psycopg
 import pytest
 from minio import Minio
 
-from tests.support.pages import PageServer, Route, wait_for
+from tests.support.pages import PageServer, slow_route, wait_for
 from tests.support.processes import ApiServer, Service
 from tests.support.redis_server import RedisServer
 from tests.support.seaweed import SeaweedS3
@@ -32,22 +32,6 @@ ARTICLE = ("<html><head><title>Story {n}</title></head><body><article><h1>Story 
            + "</p></article></body></html>")
 
 
-def slow(n: int) -> Route:
-    def answer(handler) -> None:  # noqa: ANN001
-        time.sleep(1.0)
-        body = ARTICLE.format(n=n).encode()
-        try:
-            handler.send_response(200)
-            handler.send_header("Content-Type", "text/html")
-            handler.send_header("Content-Length", str(len(body)))
-            handler.end_headers()
-            handler.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    return Route(handler=answer)
-
-
 def test_nothing_lost_nothing_duplicated(pages: PageServer, pg_url: str, redis_namespace: str, tmp_path: Path) -> None:
     rng = random.Random(7)
     expected_failures = set()
@@ -56,7 +40,7 @@ def test_nothing_lost_nothing_duplicated(pages: PageServer, pg_url: str, redis_n
             pages.set(f"/p/{n}", "gone", status=404, headers={"Content-Type": "text/plain"})
             expected_failures.add(n)
         elif n % 25 == 3:
-            pages.routes[f"/p/{n}"] = slow(n)
+            pages.routes[f"/p/{n}"] = slow_route(1.0, ARTICLE.format(n=n))
         else:
             pages.set(f"/p/{n}", ARTICLE.format(n=n))
 

@@ -20,6 +20,24 @@ class Route:
     handler: Callable[[BaseHTTPRequestHandler], None] | None = None
 
 
+def slow_route(seconds: float, body: str) -> Route:
+    """A page that answers ``body`` after ``seconds``: work a worker can be caught in."""
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(seconds)
+        data = body.encode()
+        try:
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/html")
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    return Route(handler=answer)
+
+
 class PageServer:
     """Serves ``routes[path_with_query]`` on 127.0.0.1; counts the hits per path."""
 

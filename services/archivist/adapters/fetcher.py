@@ -36,6 +36,7 @@ from archivist.core.errors import (
     TooManyRedirects,
     UnknownHost,
 )
+from archivist.core.http import header
 from archivist.core.urls import canonicalize
 from archivist.settings import FetchPolicy
 
@@ -65,10 +66,7 @@ class Exchange:
 
     @property
     def content_type(self) -> str | None:
-        for name, value in self.headers:
-            if name.lower() == "content-type":
-                return value
-        return None
+        return header(self.headers, "content-type")
 
 
 @dataclass(slots=True)
@@ -332,10 +330,8 @@ class Fetcher:
 
     def _check_content(self, url: str, exchange: Exchange) -> None:
         """Refuse bodies that are not HTML or that inflate past the limit once decoded."""
+        encoding = (header(exchange.headers, "content-encoding") or "").strip().lower()
         try:
-            encoding = next(
-                (v.strip().lower() for k, v in exchange.headers if k.lower() == "content-encoding"), ""
-            )
             head = _decoded_head(exchange.body, encoding, self.policy.max_body_bytes * _MAX_INFLATION)
         except BodyTooLarge as exc:
             exchange.body.close()
