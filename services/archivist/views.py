@@ -15,10 +15,11 @@ from archivist.core.captures import CaptureStatus, spn_status
 from archivist.core.diffs import diff_versions
 from archivist.core.errors import InvalidInput, NotFound
 from archivist.core.keys import warc_timestamp
+from archivist.core.search import SearchQuery, snippet
 from archivist.core.urls import canonicalize, urlkey
 from archivist.runtime import Runtime
 
-__all__ = ["capture_view", "get_capture", "get_record", "history", "record_diff", "record_view"]
+__all__ = ["capture_view", "get_capture", "get_record", "history", "record_diff", "record_view", "search"]
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -215,4 +216,39 @@ def history(runtime: Runtime, url: str) -> dict[str, Any]:
         "bytes_saved": bytes_saved,
         "record_id": record["id"] if record else None,
         "versions": record["versions"] if record else [],
+    }
+
+
+def search(runtime: Runtime, *, q: str | None = None, url_prefix: str | None = None, host: str | None = None,
+           since: str | None = None, until: str | None = None, page: int = 1) -> dict[str, Any]:
+    """One page of records matching every word of ``q`` in their title or body, under a URL prefix
+    or host, archived (latest version) between ``since`` and ``until``; the newest first without ``q``.
+
+    Raises:
+        InvalidInput: a date or page that is not one.
+        InvalidURL: ``url_prefix`` is not a URL.
+    """
+    prefix = urlkey(canonicalize(url_prefix)) if url_prefix and url_prefix.strip() else None
+    query = SearchQuery.parse(q=q, urlkey_prefix=prefix, host=host, since=since, until=until, page=page)
+    with runtime.database.session() as session:
+        rows, total = runtime.catalog.search(session, query)
+        results = [
+            {
+                "record_id": row.record_id,
+                "url": row.url,
+                "title": row.title,
+                "host": row.host,
+                "version": row.version,
+                "archived_at": _iso(row.archived_at),
+                "snippet": snippet(row.body, query.words),
+            }
+            for row in rows
+        ]
+    return {
+        "q": " ".join(query.words),
+        "results": results,
+        "total": total,
+        "page": query.page,
+        "per_page": query.per_page,
+        "pages": max(1, -(-total // query.per_page)),
     }
