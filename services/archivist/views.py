@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from archivist import replay
 from archivist.adapters.catalog import (
     CaptureRow,
     RecordRow,
@@ -19,7 +20,17 @@ from archivist.core.search import SearchQuery, snippet
 from archivist.core.urls import canonicalize, urlkey
 from archivist.runtime import Runtime
 
-__all__ = ["capture_view", "get_capture", "get_record", "history", "record_diff", "record_view", "search"]
+__all__ = [
+    "capture_view",
+    "failures",
+    "get_capture",
+    "get_record",
+    "history",
+    "record_diff",
+    "record_view",
+    "replay_context",
+    "search",
+]
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -252,3 +263,41 @@ def search(runtime: Runtime, *, q: str | None = None, url_prefix: str | None = N
         "per_page": query.per_page,
         "pages": max(1, -(-total // query.per_page)),
     }
+
+
+def replay_context(runtime: Runtime, url: str, *, at: datetime) -> dict[str, Any]:
+    """What the replay banner says about the capture of ``url`` closest to ``at``: its time and
+    kind, the captures before and after it, and the record it belongs to (None if not extracted).
+
+    Raises:
+        NotFound: the URL was never archived.
+        InvalidURL: the URL is not valid.
+    """
+    snapshot = replay.resolve(runtime, url, at=at)
+    found = replay.mementos(runtime, snapshot.url)
+    position = next(i for i, (row, _) in enumerate(found) if row.id == snapshot.id)
+    try:
+        record_id = get_record(runtime, snapshot.url)["id"]
+    except NotFound:
+        record_id = None
+    return {
+        "url": snapshot.url,
+        "timestamp": found[position][1].uri,
+        "captured_at": _iso(snapshot.captured_at),
+        "kind": snapshot.kind,
+        "http_status": snapshot.http_status,
+        "previous": found[position - 1][1].uri if position > 0 else None,
+        "next": found[position + 1][1].uri if position + 1 < len(found) else None,
+        "position": position + 1,
+        "count": len(found),
+        "record_id": record_id,
+    }
+
+
+def failures(runtime: Runtime, *, within: timedelta, limit: int = 20) -> dict[str, Any]:
+    """Captures that failed recently: counts by reason over ``within``, and the latest few."""
+    with runtime.database.session() as session:
+        counts = runtime.catalog.failure_counts(session, since=datetime.now(UTC) - within)
+        latest = [capture_view(row) for row in runtime.catalog.recent_failures(session, limit=limit)]
+    return {"by_reason": [{"reason": r, "count": c} for r, c in counts], "latest": latest,
+            "within_hours": within.total_seconds() / 3600}

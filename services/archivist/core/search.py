@@ -90,7 +90,7 @@ class SearchQuery:
 
 
 def snippet(body: str | None, words: tuple[str, ...], *, width: int = 240) -> str:
-    """About ``width`` characters of the body around the first query word found in it.
+    """About ``width`` characters of the body where most of the query's words appear together.
 
     Computed here rather than by the database (``ts_headline``, FTS5 ``snippet``) so that both
     catalogs give the same excerpt, and only for the page of results shown.
@@ -99,11 +99,14 @@ def snippet(body: str | None, words: tuple[str, ...], *, width: int = 240) -> st
     if len(text) <= width:
         return text
     lowered = text.lower()
-    hits = [found for found in (lowered.find(word) for word in words) if found >= 0]
-    start = max(0, min(hits) - width // 3) if hits else 0
+    hits = sorted(match.start() for word in words for match in re.finditer(re.escape(word), lowered))
+    start = 0
+    if hits:
+        best = max(hits[:200], key=lambda at: (sum(w in lowered[at : at + width] for w in words), -at))
+        start = max(0, best - width // 4)
     if start:
         start = text.find(" ", start) + 1 or start
     end = min(len(text), start + width)
-    if end < len(text):
-        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    if end < len(text) and text.rfind(" ", start, end) > start:
+        end = text.rfind(" ", start, end)
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")

@@ -172,6 +172,25 @@ class Catalog:
             )
         )
 
+    def failure_counts(self, session: Session, *, since: datetime) -> list[tuple[str, int]]:
+        """How many captures failed since ``since``, by reason, the commonest first."""
+        rows = session.execute(
+            select(CaptureRow.reason, func.count())
+            .where(CaptureRow.status == CaptureStatus.FAILED.value, CaptureRow.updated_at >= since)
+            .group_by(CaptureRow.reason)
+            .order_by(func.count().desc(), CaptureRow.reason)
+        ).all()
+        return [(reason or "unknown", int(count)) for reason, count in rows]
+
+    def recent_failures(self, session: Session, *, limit: int) -> Sequence[CaptureRow]:
+        """The latest failed captures (by when they failed)."""
+        return session.scalars(
+            select(CaptureRow)
+            .where(CaptureRow.status == CaptureStatus.FAILED.value)
+            .order_by(CaptureRow.updated_at.desc())
+            .limit(limit)
+        ).all()
+
     # Snapshots ------------------------------------------------------------------------------
 
     def put_snapshot(self, session: Session, row: SnapshotRow) -> SnapshotRow:

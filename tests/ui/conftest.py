@@ -1,0 +1,3 @@
+"""Shared fixtures for these tests live in tests/support/stack.py and tests/support/browser.py."""
+
+from tests.support.stack import client, workers  # noqa: F401
