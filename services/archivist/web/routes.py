@@ -76,7 +76,14 @@ def _highlight(text: str | None, words: list[str] | tuple[str, ...]) -> Markup:
     return Markup("").join(out)
 
 
-templates.env.filters.update(when=_when, stamp=_stamp, highlight=_highlight)
+def _shown(value: Any) -> str:
+    """A metadata value for reading: lists joined, nothing as a dash."""
+    if value is None or value == [] or value == "":
+        return "—"
+    return ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+
+
+templates.env.filters.update(when=_when, stamp=_stamp, highlight=_highlight, shown=_shown)
 
 
 def _render(request: Request, name: str, *, status_code: int = 200, caller: Principal | None = None,
