@@ -58,8 +58,6 @@ def submit(page: Page, base: str, *urls: str) -> None:
 def walk_through(page: Page, base: str, pages: PageServer, shots: Path) -> None:
     """Every page of the interface on real captures, as a reader would use them."""
     url, tides = site.serve(pages)
-    page.goto(base + "/")
-    page.screenshot(path=shots / "home-empty.png")
     submit(page, base, url, tides)
     page.screenshot(path=shots / "status.png")
 
@@ -133,7 +131,8 @@ def production_stack(production_env: dict[str, str], tmp_path: Path) -> Iterator
 
 
 def test_the_interface_on_the_production_stack_with_sign_in(
-    browser_page: Page, production_stack: tuple[ApiServer, dict[str, str]], pages: PageServer, screenshots: Path
+    browser_page: Page, production_stack: tuple[ApiServer, dict[str, str]], pages: PageServer, screenshots: Path,
+    tmp_path: Path,
 ) -> None:
     api, env = production_stack
     made = run_cli("keys", "create", "operator", "--scope", "admin", env=env)
@@ -156,8 +155,7 @@ def test_the_interface_on_the_production_stack_with_sign_in(
     cookie = next(c for c in page.context.cookies() if c["name"] == "archivist_key")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
 
-    (screenshots / "production").mkdir(exist_ok=True)
-    walk_through(page, api.base_url, pages, screenshots / "production")
+    walk_through(page, api.base_url, pages, tmp_path)  # the pages' screenshots are the embedded run's
 
     # Operations: a 404 fails at once; a server that stays down exhausts its retries into a dead
     # letter, which the operator requeues from the page once the server is back.
