@@ -161,9 +161,9 @@ def submit(runtime: RuntimeDep, caller: SubmitCaller, urls: Annotated[str, Form(
 
 @router.get("/captures")
 def status(request: Request, runtime: RuntimeDep, caller: ReadCaller,
-           id: Annotated[list[str], Query(max_length=MAX_STATUS_IDS)] = []) -> Response:  # noqa: A002, B006
+           id: Annotated[list[str], Query()] = []) -> Response:  # noqa: A002, B006
     """Where each submitted capture is; refreshes itself (a script, or a meta refresh) until all end."""
-    captures = [views.get_capture(runtime, capture_id) for capture_id in id]
+    captures = [views.get_capture(runtime, capture_id) for capture_id in id[:MAX_STATUS_IDS]]
     pending = any(c["status"] not in ("archived", "failed") for c in captures)
     return _render(request, "captures.html", caller=caller, captures=captures, pending=pending)
 
