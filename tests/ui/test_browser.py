@@ -42,6 +42,32 @@ def embedded_api(tmp_path: Path) -> Iterator[ApiServer]:
     api.stop()
 
 
+#: Checked on every page the walk-through visits (what an automated audit would flag first).
+_AUDIT = """() => {
+  const problems = [];
+  if (document.querySelectorAll("main").length !== 1) problems.push("not one <main>");
+  if (document.querySelectorAll("h1").length !== 1) problems.push("not one <h1>");
+  if (!document.documentElement.lang) problems.push("no lang on <html>");
+  if (!document.title.trim()) problems.push("no <title>");
+  for (const field of document.querySelectorAll("input:not([type=hidden]), textarea, select")) {
+    if (!(field.labels && field.labels.length) && !field.getAttribute("aria-label")) problems.push("unlabelled " + field.outerHTML);
+  }
+  for (const button of document.querySelectorAll("button")) {
+    if (!(button.textContent.trim() || button.getAttribute("aria-label"))) problems.push("unnamed button");
+  }
+  for (const image of document.querySelectorAll("img")) if (!image.hasAttribute("alt")) problems.push("img without alt");
+  for (const frame of document.querySelectorAll("iframe")) if (!frame.title) problems.push("iframe without title");
+  return problems;
+}"""
+
+
+def audit(page: Page) -> None:
+    """The page's landmarks, headings, labels and names are in place, and Tab reaches the skip link."""
+    assert page.evaluate(_AUDIT) == [], page.url
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content", page.url
+
+
 def submit(page: Page, base: str, *urls: str) -> None:
     """Archive through the home page's form and wait until the status page says archived."""
     page.goto(base + "/")
@@ -59,6 +85,7 @@ def walk_through(page: Page, base: str, pages: PageServer, shots: Path) -> None:
     """Every page of the interface on real captures, as a reader would use them."""
     url, tides = site.serve(pages)
     submit(page, base, url, tides)
+    audit(page)
     page.screenshot(path=shots / "status.png")
 
     # Search finds the record by words of its body; the result leads to the record.
@@ -67,6 +94,7 @@ def walk_through(page: Page, base: str, pages: PageServer, shots: Path) -> None:
     page.get_by_label("URL starts with").fill(url)
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", level=2, name="1 record")).to_be_visible()
+    audit(page)
     page.screenshot(path=shots / "search.png")
 
     # The page changes; a second capture through the form makes a second version.
@@ -74,23 +102,27 @@ def walk_through(page: Page, base: str, pages: PageServer, shots: Path) -> None:
     pages.set("/lighthouse", site.article(news="The light goes dark in March.", late_comment=True))
     submit(page, base, url)
     page.goto(base + "/")
+    audit(page)
     page.screenshot(path=shots / "home.png")
 
     page.goto(f"{base}/timeline?url={url}")
     marks = page.locator("a.mark")
     expect(marks).to_have_count(2)
     expect(page.locator("a.mark.new")).to_have_count(2)
+    audit(page)
     page.screenshot(path=shots / "timeline.png")
 
     # Record: the thread indents Bob's reply under Alice; compare the two versions.
     page.get_by_role("link", name=re.compile(r"^record")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Harbour Light to Stay On")
     expect(page.locator("ol.thread > li").first.locator("ol.replies")).to_contain_text("Bob Stone")
+    audit(page)
     page.screenshot(path=shots / "record.png", full_page=True)
     page.get_by_role("button", name="Compare").click()
     expect(page.locator("table.diff.side del")).to_have_text("The light stays on through the winter.")
     expect(page.locator("table.diff.side ins")).to_have_text("The light goes dark in March.")
     expect(page.locator("ul.comment-changes.added")).to_contain_text("It goes dark in March, then.")
+    audit(page)
     page.screenshot(path=shots / "diff.png", full_page=True)
 
     # Replay the first capture from the timeline; an archived link in it stays in the archive.
@@ -100,6 +132,7 @@ def walk_through(page: Page, base: str, pages: PageServer, shots: Path) -> None:
     frame = page.frame_locator("iframe.replay")
     expect(frame.locator("body")).to_contain_text("The light stays on through the winter.")
     expect(page.get_by_role("link", name="Next capture →")).to_be_visible()
+    audit(page)
     page.screenshot(path=shots / "replay.png")
     inner = page.frame(url=re.compile(r"/web/\d{14}if_/"))
     frame.locator("#next-story").click()
@@ -113,6 +146,27 @@ def test_the_interface_on_the_embedded_default(browser_page: Page, embedded_api:
     walk_through(browser_page, embedded_api.base_url, pages, screenshots)
     browser_page.goto(embedded_api.base_url + "/operations")
     expect(browser_page.get_by_role("heading", name="Queues")).to_be_visible()
+    audit(browser_page)
+
+
+def test_submitting_and_reading_without_javascript(chromium, embedded_api: ApiServer, pages: PageServer) -> None:  # noqa: ANN001
+    """With scripting off, the form posts, and the status page refreshes itself until archived."""
+    context = chromium.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        url, _ = site.serve(pages)
+        page.goto(embedded_api.base_url + "/")
+        page.get_by_label("URLs to archive, one a line").fill(url)
+        page.get_by_role("button", name="Archive").click()
+        page.wait_for_url(re.compile(r"/captures\?id="))
+        expect(page.locator('[data-field="status"]')).to_have_text("archived", timeout=60_000)
+        expect(page.locator("#status-summary")).to_have_text("Done.")
+        page.get_by_role("link", name="record").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Harbour Light to Stay On")
+        page.goto(f"{embedded_api.base_url}/search?q=lighthouse")
+        expect(page.get_by_role("heading", level=2, name="1 record")).to_be_visible()
+    finally:
+        context.close()
 
 
 @pytest.fixture

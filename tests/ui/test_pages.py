@@ -35,6 +35,8 @@ def test_pages_render_real_captures(client: TestClient, workers: EmbeddedWorkers
     assert found.status_code == 200 and "1 record<" in found.text and "<mark>dark</mark>" in found.text
     record_id = re.search(r'href="/records/([0-9a-f-]{36})"', found.text).group(1)
     assert "0 records" in client.get("/search", params={"q": "lighthouse", "host": "elsewhere.example"}).text
+    api = client.get("/v1/search", params={"q": "dark", "host": "127.0.0.1"}).json()
+    assert (api["total"], api["results"][0]["url"], api["results"][0]["version"]) == (1, url, 2)
     bad = client.get("/search", params={"from": "soon"})
     assert bad.status_code == 422 and 'role="alert"' in bad.text
 
