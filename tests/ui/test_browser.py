@@ -66,6 +66,7 @@ def audit(page: Page) -> None:
     assert page.evaluate(_AUDIT) == [], page.url
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content", page.url
+    page.evaluate("document.activeElement.blur()")
 
 
 def submit(page: Page, base: str, *urls: str) -> None:
