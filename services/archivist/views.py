@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from archivist import replay
 from archivist.adapters.catalog import (
     CaptureRow,
     RecordRow,
@@ -15,10 +16,21 @@ from archivist.core.captures import CaptureStatus, spn_status
 from archivist.core.diffs import diff_versions
 from archivist.core.errors import InvalidInput, NotFound
 from archivist.core.keys import warc_timestamp
+from archivist.core.search import SearchQuery, snippet
 from archivist.core.urls import canonicalize, urlkey
 from archivist.runtime import Runtime
 
-__all__ = ["capture_view", "get_capture", "get_record", "history", "record_diff", "record_view"]
+__all__ = [
+    "capture_view",
+    "failures",
+    "get_capture",
+    "get_record",
+    "history",
+    "record_diff",
+    "record_view",
+    "replay_context",
+    "search",
+]
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -214,3 +226,76 @@ def history(runtime: Runtime, url: str) -> dict[str, Any]:
         "record_id": record["id"] if record else None,
         "versions": record["versions"] if record else [],
     }
+
+
+def search(runtime: Runtime, *, q: str | None = None, url_prefix: str | None = None, host: str | None = None,
+           since: str | None = None, until: str | None = None, page: int = 1) -> dict[str, Any]:
+    """One page of records matching every word of ``q`` in their title or body, under a URL prefix
+    or host, archived (latest version) between ``since`` and ``until``; the newest first without ``q``.
+
+    Raises:
+        InvalidInput: a date or page that is not one.
+        InvalidURL: ``url_prefix`` is not a URL.
+    """
+    prefix = urlkey(canonicalize(url_prefix)) if url_prefix and url_prefix.strip() else None
+    query = SearchQuery.parse(q=q, urlkey_prefix=prefix, host=host, since=since, until=until, page=page)
+    with runtime.database.session() as session:
+        rows, total = runtime.catalog.search(session, query)
+        results = [
+            {
+                "record_id": row.record_id,
+                "url": row.url,
+                "title": row.title,
+                "host": row.host,
+                "version": row.version,
+                "archived_at": _iso(row.archived_at),
+                "snippet": snippet(row.body, query.words),
+            }
+            for row in rows
+        ]
+    return {
+        "q": " ".join(query.words),
+        "results": results,
+        "total": total,
+        "page": query.page,
+        "per_page": query.per_page,
+        "pages": max(1, -(-total // query.per_page)),
+    }
+
+
+def replay_context(runtime: Runtime, url: str, *, at: datetime) -> dict[str, Any]:
+    """What the replay banner says about the capture of ``url`` closest to ``at``: its time and
+    kind, the captures before and after it, and the record it belongs to (None if not extracted).
+
+    Raises:
+        NotFound: the URL was never archived.
+        InvalidURL: the URL is not valid.
+    """
+    snapshot = replay.resolve(runtime, url, at=at)
+    found = replay.mementos(runtime, snapshot.url)
+    position = next(i for i, (row, _) in enumerate(found) if row.id == snapshot.id)
+    try:
+        record_id = get_record(runtime, snapshot.url)["id"]
+    except NotFound:
+        record_id = None
+    return {
+        "url": snapshot.url,
+        "timestamp": found[position][1].uri,
+        "captured_at": _iso(snapshot.captured_at),
+        "kind": snapshot.kind,
+        "http_status": snapshot.http_status,
+        "previous": found[position - 1][1].uri if position > 0 else None,
+        "next": found[position + 1][1].uri if position + 1 < len(found) else None,
+        "position": position + 1,
+        "count": len(found),
+        "record_id": record_id,
+    }
+
+
+def failures(runtime: Runtime, *, within: timedelta, limit: int = 20) -> dict[str, Any]:
+    """Captures that failed recently: counts by reason over ``within``, and the latest few."""
+    with runtime.database.session() as session:
+        counts = runtime.catalog.failure_counts(session, since=datetime.now(UTC) - within)
+        latest = [capture_view(row) for row in runtime.catalog.recent_failures(session, limit=limit)]
+    return {"by_reason": [{"reason": r, "count": c} for r, c in counts], "latest": latest,
+            "within_hours": within.total_seconds() / 3600}

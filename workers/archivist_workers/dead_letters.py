@@ -18,12 +18,27 @@ import dramatiq
 import redis
 from dramatiq.brokers.redis import RedisBroker
 
+from archivist import pipeline
+from archivist.core.captures import CaptureStatus
 from archivist.core.errors import NotFound, QueueUnavailable
-from archivist_workers.queue import EXTRACT_QUEUE, FETCH_QUEUE
+from archivist.runtime import Runtime
+from archivist_workers.queue import EXTRACT_ACTOR, EXTRACT_QUEUE, FETCH_ACTOR, FETCH_QUEUE
 
-__all__ = ["DEAD_LETTER_QUEUES", "DeadLetter", "DeadLetters"]
+__all__ = ["DEAD_LETTER_QUEUES", "DeadLetter", "DeadLetters", "reopener"]
 
 DEAD_LETTER_QUEUES = (FETCH_QUEUE, EXTRACT_QUEUE)
+#: Where a requeued message's capture goes back to, by actor, so that the message finds it there.
+_REOPEN_TARGETS = {FETCH_ACTOR: CaptureStatus.QUEUED, EXTRACT_ACTOR: CaptureStatus.EXTRACTING}
+
+
+def reopener(runtime: Runtime) -> Callable[[str, str], None]:
+    """The ``reopen`` callback of :meth:`DeadLetters.requeue` for the CLI and the web interface."""
+
+    def reopen(actor: str, capture_id: str) -> None:
+        if actor in _REOPEN_TARGETS:
+            pipeline.reopen_capture(runtime, capture_id, _REOPEN_TARGETS[actor])
+
+    return reopen
 
 
 @dataclass(frozen=True, slots=True)

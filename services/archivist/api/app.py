@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
-from archivist import __version__
+from archivist import __version__, web
 from archivist.api.routes import captures, records, replay, schedules
 from archivist.core.errors import (
     AccessDenied,
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(records.router)
     app.include_router(schedules.router)
     app.include_router(replay.router)
+    app.include_router(web.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

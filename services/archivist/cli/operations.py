@@ -10,7 +10,6 @@ import typer
 
 from archivist.api.schemas import parse_duration
 from archivist.cli._common import emit, err, fail
-from archivist.core.captures import CaptureStatus
 from archivist.core.errors import ArchivistError
 from archivist.runtime import Runtime
 from archivist.settings import get_settings
@@ -66,17 +65,11 @@ def dlq_requeue(
     queue: Queue = "fetch",
 ) -> None:
     """Send dead letters back with their retry count reset, reopening their captures."""
-    from archivist import pipeline
+    from archivist_workers.dead_letters import reopener
 
     runtime = _redis_runtime()
-    targets = {"fetch_capture": CaptureStatus.QUEUED, "extract_capture": CaptureStatus.EXTRACTING}
-
-    def reopen(actor: str, capture_id: str) -> None:
-        if actor in targets:
-            pipeline.reopen_capture(runtime, capture_id, targets[actor])
-
     try:
-        count = _dead_letters(runtime).requeue(queue, message_ids or None, reopen=reopen)
+        count = _dead_letters(runtime).requeue(queue, message_ids or None, reopen=reopener(runtime))
     except ArchivistError as exc:
         raise fail(exc) from exc
     finally:

@@ -6,9 +6,10 @@ from archivist.adapters.catalog.tables import (
     ApiKeyRow,
     CaptureRow,
     RecordRow,
+    RecordSearchRow,
     RecordVersionRow,
     ScheduleRow,
     SnapshotRow,
 )
 
-__all__ = ["ApiKeyRow", "CaptureRow", "Catalog", "Database", "RecordRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]
+__all__ = ["ApiKeyRow", "CaptureRow", "Catalog", "Database", "RecordRow", "RecordSearchRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]

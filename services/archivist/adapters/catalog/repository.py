@@ -13,22 +13,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, column, delete, func, literal_column, or_, select, table, update
 from sqlalchemy.orm import Session
 
 from archivist.adapters.catalog.tables import (
     ApiKeyRow,
     CaptureRow,
     RecordRow,
+    RecordSearchRow,
     RecordVersionRow,
     ScheduleRow,
     SnapshotRow,
 )
 from archivist.core.captures import REOPEN_TARGETS, TERMINAL, CaptureStatus, sources_of
+from archivist.core.search import INDEXED_CHARS, SearchQuery, host_of
 
 LIVE = frozenset(CaptureStatus) - TERMINAL
 
 __all__ = ["Catalog"]
+
+
+#: The full-text structures of migration 0004, which the ORM does not model.
+_PG_DOCUMENT = literal_column("record_search.document")
+_FTS = table("record_search_fts", column("rowid"), column("record_search_fts"))
+#: FTS5's BM25 with a title word worth ten body words (PostgreSQL weighs them 'A' against 'B').
+_FTS_RANK = literal_column("bm25(record_search_fts, 10.0, 1.0)")
 
 
 def utcnow() -> datetime:
@@ -162,6 +171,25 @@ class Catalog:
                 .order_by(CaptureRow.submitted_at)
             )
         )
+
+    def failure_counts(self, session: Session, *, since: datetime) -> list[tuple[str, int]]:
+        """How many captures failed since ``since``, by reason, the commonest first."""
+        rows = session.execute(
+            select(CaptureRow.reason, func.count())
+            .where(CaptureRow.status == CaptureStatus.FAILED.value, CaptureRow.updated_at >= since)
+            .group_by(CaptureRow.reason)
+            .order_by(func.count().desc(), CaptureRow.reason)
+        ).all()
+        return [(reason or "unknown", int(count)) for reason, count in rows]
+
+    def recent_failures(self, session: Session, *, limit: int) -> Sequence[CaptureRow]:
+        """The latest failed captures (by when they failed)."""
+        return session.scalars(
+            select(CaptureRow)
+            .where(CaptureRow.status == CaptureStatus.FAILED.value)
+            .order_by(CaptureRow.updated_at.desc())
+            .limit(limit)
+        ).all()
 
     # Snapshots ------------------------------------------------------------------------------
 
@@ -332,7 +360,65 @@ class Catalog:
         record.latest_version = row.version
         record.updated_at = row.created_at
         session.flush()
+        self._index(session, record, row)
         return row
+
+    # Search ---------------------------------------------------------------------------------
+
+    def _index(self, session: Session, record: RecordRow, version: RecordVersionRow) -> None:
+        """Point the record's search entry at ``version``, in the transaction that wrote it.
+
+        Every version goes through :meth:`add_version`, so the index cannot fall behind the
+        records; the database's full-text index follows the entry (migration 0004).
+        """
+        entry = session.scalars(select(RecordSearchRow).where(RecordSearchRow.record_id == record.id)).first()
+        if entry is None:
+            entry = RecordSearchRow(record_id=record.id)
+            session.add(entry)
+        content = version.content or {}
+        entry.url = record.url
+        entry.urlkey = record.urlkey
+        entry.host = host_of(record.url)
+        entry.title = content.get("title")
+        entry.body = (content.get("body") or "")[:INDEXED_CHARS]
+        entry.version = version.version
+        entry.archived_at = version.created_at
+        session.flush()
+
+    def search(self, session: Session, query: SearchQuery) -> tuple[Sequence[RecordSearchRow], int]:
+        """One page of the records matching ``query`` and how many match in all.
+
+        With words, the best matches come first (PostgreSQL's ``ts_rank_cd``, FTS5's BM25);
+        without, the most recently archived. Ties go to the newer record.
+        """
+        statement = select(RecordSearchRow)
+        conditions: list[ColumnElement[bool]] = []
+        if query.urlkey_prefix:
+            prefix = query.urlkey_prefix
+            conditions.append(and_(RecordSearchRow.urlkey >= prefix, RecordSearchRow.urlkey < prefix + "\U0010ffff"))
+        if query.host:
+            conditions.append(RecordSearchRow.host == query.host)
+        if query.since is not None:
+            conditions.append(RecordSearchRow.archived_at >= query.since)
+        if query.until is not None:
+            conditions.append(RecordSearchRow.archived_at <= query.until)
+        order: list = []
+        if query.words:
+            if session.get_bind().dialect.name == "postgresql":
+                tsquery = func.plainto_tsquery(literal_column("'simple'::regconfig"), " ".join(query.words))
+                conditions.append(_PG_DOCUMENT.op("@@")(tsquery))
+                order.append(func.ts_rank_cd(_PG_DOCUMENT, tsquery).desc())
+            else:
+                statement = statement.join(_FTS, _FTS.c.rowid == RecordSearchRow.id)
+                conditions.append(_FTS.c.record_search_fts.op("MATCH")(" ".join(f'"{w}"' for w in query.words)))
+                order.append(_FTS_RANK)
+        statement = statement.where(*conditions)
+        total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+        rows = session.scalars(
+            statement.order_by(*order, RecordSearchRow.archived_at.desc(), RecordSearchRow.id.desc())
+            .offset(query.offset).limit(query.per_page)
+        ).all()
+        return rows, total
 
     # API keys -------------------------------------------------------------------------------
 

@@ -18,7 +18,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["ApiKeyRow", "Base", "CaptureRow", "RecordRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]
+__all__ = [
+    "ApiKeyRow", "Base", "CaptureRow", "RecordRow", "RecordSearchRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow",
+    "is_modelled",
+]
 
 #: SURT keys compare bytewise, as CDX indexes sort them: prefix queries are then index range
 #: scans. PostgreSQL needs the "C" collation for that; SQLite's default (BINARY) already is.
@@ -122,6 +125,48 @@ class RecordVersionRow(Base):
     source_capture_id: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (UniqueConstraint("record_id", "version", name="uq_record_versions_version"),)
+
+
+class RecordSearchRow(Base):
+    """A record's search entry: its latest version's title and body, and what search filters on.
+
+    The repository writes it with every new version, in the same transaction. The full-text
+    index over ``title`` and ``body`` belongs to the database and is not modelled here
+    (migration 0004): on PostgreSQL the generated ``tsvector`` column ``document`` with a GIN
+    index; on SQLite the FTS5 table ``record_search_fts``, which reads this table
+    (``content=``) and is kept in step by triggers. ``id`` is the FTS5 rowid.
+    """
+
+    __tablename__ = "record_search"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    urlkey: Mapped[str] = mapped_column(_URLKEY)
+    host: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    #: When the latest version was written: what the date filters of a search compare.
+    archived_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_record_search_urlkey", "urlkey"),
+        Index("ix_record_search_host_archived", "host", "archived_at"),
+        Index("ix_record_search_archived", "archived_at"),
+    )
+
+
+def is_modelled(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic's ``include_name``: False for the full-text structures each database keeps for
+    ``record_search`` (migration 0004), which these models leave out on purpose."""
+    if type_ == "table":
+        return not (name or "").startswith("record_search_fts")
+    if type_ == "column":
+        return not (parent_names.get("table_name") == "record_search" and name == "document")
+    if type_ == "index":
+        return name != "ix_record_search_document"
+    return True
 
 
 class ScheduleRow(Base):

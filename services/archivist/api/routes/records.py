@@ -1,5 +1,5 @@
 """Records: ``GET /v1/records?url=``, ``GET /v1/records/{id}``, ``GET /v1/records/{id}/diff``,
-``GET /v1/history?url=``."""
+``GET /v1/history?url=``, ``GET /v1/search``."""
 
 from __future__ import annotations
 
@@ -49,3 +49,18 @@ async def record_diff(
 async def url_history(runtime: RuntimeDep, url: str = Query(...)) -> dict[str, Any]:
     """Every capture of the URL and its record's versions."""
     return await run_in_threadpool(views.history, runtime, url)
+
+
+@router.get("/search")
+async def search_records(
+    runtime: RuntimeDep,
+    q: str | None = Query(None, description="Words, all required, in the title or body."),
+    url_prefix: str | None = Query(None, description="Records whose URL starts with this (scheme aside)."),
+    host: str | None = Query(None, description="Records of this host (www. or not)."),
+    from_: str | None = Query(None, alias="from", description="Archived on or after: 2024-03-05 or a timestamp."),
+    to: str | None = Query(None, description="Archived on or before (the whole day or period it names)."),
+    page: int = Query(1, ge=1),
+) -> dict[str, Any]:
+    """Records by words, URL prefix, host and archive date, 20 a page, best matches first."""
+    return await run_in_threadpool(views.search, runtime, q=q, url_prefix=url_prefix, host=host,
+                                   since=from_, until=to, page=page)

@@ -1,0 +1,112 @@
+"""Searching records: what a query asks for, and the pieces of an answer computed in Python.
+
+The catalog keeps one search entry per record (its latest version) and matches words with the
+database's own full-text index: PostgreSQL's ``tsvector`` or SQLite's FTS5. Both are given the
+same thing, the query's words, all required, so that a search finds the same records on either
+database. Quoting, ``OR`` and negation are not offered: their syntaxes differ between the two
+engines, and a plain "all these words" is what a search box in an archive is mostly used for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from archivist.core.errors import InvalidInput
+from archivist.core.memento import parse_timestamp
+
+__all__ = ["INDEXED_CHARS", "PER_PAGE", "SearchQuery", "host_of", "query_words", "snippet"]
+
+#: How much of a body is indexed. PostgreSQL refuses a ``tsvector`` above 1 MB, which would fail
+#: the version write; the first 200,000 characters (a long book chapter) are searched on both.
+INDEXED_CHARS = 200_000
+#: Results on one page of a search.
+PER_PAGE = 20
+#: Words kept from a query; more would only slow the index down without narrowing much.
+_MAX_WORDS = 16
+_WORD = re.compile(r"\w+", re.UNICODE)
+_DATE_SEPARATORS = re.compile(r"[-:T ]")
+
+
+def query_words(text: str | None) -> tuple[str, ...]:
+    """The words of a query, lower-cased, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall((text or "").lower()):
+        seen.setdefault(word, None)
+    return tuple(seen)[:_MAX_WORDS]
+
+
+def host_of(url: str) -> str:
+    """The host a record is filed under: lower-cased, without ``www.``, which names the same site."""
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+def _moment(text: str | None, *, upper: bool) -> datetime | None:
+    """``2024``, ``2024-03``, ``2024-03-05`` (a date input's value) or a 1 to 14 digit timestamp.
+
+    Raises:
+        InvalidInput: anything else.
+    """
+    if not text or not text.strip():
+        return None
+    return parse_timestamp(_DATE_SEPARATORS.sub("", text.strip()), upper=upper)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchQuery:
+    """A validated search: words, a SURT key prefix, a host, an archive-date range, a page."""
+
+    words: tuple[str, ...] = ()
+    urlkey_prefix: str | None = None
+    host: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @classmethod
+    def parse(cls, *, q: str | None = None, urlkey_prefix: str | None = None, host: str | None = None,
+              since: str | None = None, until: str | None = None, page: int = 1) -> SearchQuery:
+        """A query from a form's strings; ``since``/``until`` bound the day (or second) they name.
+
+        Raises:
+            InvalidInput: a date that is not one, or a page below 1.
+        """
+        if page < 1:
+            raise InvalidInput("page numbers start at 1")
+        lower, upper = _moment(since, upper=False), _moment(until, upper=True)
+        if lower and upper and lower > upper:
+            raise InvalidInput("the date range ends before it starts")
+        host = (host or "").strip()
+        return cls(words=query_words(q), urlkey_prefix=urlkey_prefix or None,
+                   host=host_of(host if "://" in host else f"http://{host}") or None if host else None,
+                   since=lower, until=upper, page=page)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def snippet(body: str | None, words: tuple[str, ...], *, width: int = 240) -> str:
+    """About ``width`` characters of the body where most of the query's words appear together.
+
+    Computed here rather than by the database (``ts_headline``, FTS5 ``snippet``) so that both
+    catalogs give the same excerpt, and only for the page of results shown.
+    """
+    text = " ".join((body or "").split())
+    if len(text) <= width:
+        return text
+    lowered = text.lower()
+    hits = sorted(match.start() for word in words for match in re.finditer(re.escape(word), lowered))
+    start = 0
+    if hits:
+        best = max(hits[:200], key=lambda at: (sum(w in lowered[at : at + width] for w in words), -at))
+        start = max(0, best - width // 4)
+    if start:
+        start = text.find(" ", start) + 1 or start
+    end = min(len(text), start + width)
+    if end < len(text) and text.rfind(" ", start, end) > start:
+        end = text.rfind(" ", start, end)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")

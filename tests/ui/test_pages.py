@@ -1,0 +1,123 @@
+"""The web pages over plain HTTP (no browser): what each renders from real captures on the
+embedded stack, the no-JavaScript submission flow, errors as pages, and sign-in with auth on."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from archivist.access import create_key
+from archivist.api import create_app
+from archivist.settings import get_settings
+from archivist_workers.embedded import EmbeddedWorkers
+from tests.support.pages import PageServer
+from tests.support.stack import capture
+from tests.ui import site
+
+
+def test_pages_render_real_captures(client: TestClient, workers: EmbeddedWorkers, pages: PageServer) -> None:
+    url, tides = site.serve(pages)
+    capture(workers, url, tides)
+    time.sleep(1.1)
+    pages.set("/lighthouse", site.article(news="The light goes dark in March.", late_comment=True))
+    capture(workers, url)
+    time.sleep(1.1)
+    capture(workers, url)  # unchanged: a revisit
+
+    home = client.get("/")
+    assert home.status_code == 200 and "Harbour Light to Stay On" in home.text
+    assert '<label for="urls">' in home.text and "default-src 'self'" in home.headers["content-security-policy"]
+
+    found = client.get("/search", params={"q": "lighthouse dark"})
+    assert found.status_code == 200 and "1 record<" in found.text and "<mark>dark</mark>" in found.text
+    record_id = re.search(r'href="/records/([0-9a-f-]{36})"', found.text).group(1)
+    assert "0 records" in client.get("/search", params={"q": "lighthouse", "host": "elsewhere.example"}).text
+    api = client.get("/v1/search", params={"q": "dark", "host": "127.0.0.1"}).json()
+    assert (api["total"], api["results"][0]["url"], api["results"][0]["version"]) == (1, url, 2)
+    bad = client.get("/search", params={"from": "soon"})
+    assert bad.status_code == 422 and 'role="alert"' in bad.text
+
+    record = client.get(f"/records/{record_id}")
+    assert record.status_code == 200
+    assert "The light goes dark in March." in record.text and "version 2" in record.text
+    # The thread: Bob's reply sits in the list of replies under Alice's comment.
+    thread = record.text[record.text.index('class="thread"'):]
+    assert thread.index("Alice Martin") < thread.index('class="replies"') < thread.index("Bob Stone") < thread.index("Carol")
+
+    diff = client.get(f"/records/{record_id}/diff", params={"from": 1, "to": 2})
+    assert "<del>The light stays on through the winter.</del>" in diff.text
+    assert "<ins>The light goes dark in March.</ins>" in diff.text
+    assert "<ins>It goes dark in March, then.</ins>" in diff.text
+    inline = client.get(f"/records/{record_id}/diff", params={"from": 1, "to": 2, "view": "inline"})
+    assert 'class="diff inline"' in inline.text and "<ins>The light goes dark in March.</ins>" in inline.text
+
+    timeline = client.get("/timeline", params={"url": url})
+    marks = re.findall(r'class="mark (new|unchanged|failed)" href="/replay/(\d{14})/', timeline.text)
+    assert [state for state, _ in marks] == ["new", "new", "unchanged"]
+
+    first = marks[0][1]
+    replay = client.get(f"/replay/{first}/{url}")
+    assert replay.status_code == 200
+    assert f'src="/web/{first}if_/{url}"' in replay.text and 'sandbox="allow-scripts' in replay.text
+    assert f'href="/replay/{marks[1][1]}/{url}"' in replay.text and 'rel="prev"' not in replay.text
+    assert f"/records/{record_id}" in replay.text
+    near = client.get(f"/replay/{first[:8]}/{url}", follow_redirects=False)
+    assert near.status_code == 302 and near.headers["location"] == f"/replay/{first}/{url}"
+    framed = client.get(f"/web/{first}if_/{url}")
+    assert "allow-same-origin" not in framed.headers["content-security-policy"]
+    assert f'href="/web/{first}/{tides}"' in framed.text
+
+    assert client.get("/records/nope").status_code == 404
+    assert "Not in the archive" in client.get("/timeline", params={"url": pages.url("/never")}).text
+    assert client.get("/static/archivist.css").headers["content-type"].startswith("text/css")
+    assert client.get("/static/..%2Froutes.py").status_code == 404
+
+
+def test_submission_without_javascript(client: TestClient, workers: EmbeddedWorkers, pages: PageServer) -> None:
+    _, url = site.serve(pages)
+    posted = client.post("/captures", data={"urls": f"{url}\ngopher://example.org/"}, follow_redirects=False)
+    assert posted.status_code == 303
+    status_url = posted.headers["location"]
+    assert status_url.startswith("/captures?id=")
+    workers.drain()
+    page = client.get(status_url)
+    assert page.text.count('data-status="archived"') == 1 and page.text.count('data-status="failed"') == 1
+    assert "invalid_url" in page.text and "http-equiv" not in page.text
+    assert client.get(f"/record?url={url}", follow_redirects=True).url.path.startswith("/records/")
+
+    operations = client.get("/operations")
+    assert operations.status_code == 200 and "invalid_url" in operations.text and "Embedded mode" in operations.text
+
+
+def test_sign_in_with_auth_required(workers: EmbeddedWorkers, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVIST_AUTH_REQUIRED", "1")
+    get_settings.cache_clear()
+    settings = get_settings()
+    runtime = workers.runtime
+    runtime.settings = settings
+    _, reader = create_key(runtime, "reader", ["read"])
+    _, admin = create_key(runtime, "admin", ["admin"])
+    with TestClient(create_app(settings, runtime=runtime)) as client:
+        away = client.get("/search?q=x", follow_redirects=False)
+        assert away.status_code == 303 and away.headers["location"] == "/sign-in?next=%2Fsearch%3Fq%3Dx"
+        assert client.get("/v1/search").status_code == 401
+        wrong = client.post("/sign-in", data={"key": "ak_wrong", "next": "/search"}, follow_redirects=False)
+        assert wrong.status_code == 401 and 'aria-invalid="true"' in wrong.text
+
+        signed = client.post("/sign-in", data={"key": reader, "next": "//evil.example/"}, follow_redirects=False)
+        assert signed.status_code == 303 and signed.headers["location"] == "/"
+        cookie = signed.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        assert client.get("/search").status_code == 200
+        assert client.get("/v1/search").status_code == 200
+        assert client.get("/operations").status_code == 403
+        assert "Archiving needs a key" in client.get("/").text
+        assert client.post("/captures", data={"urls": "https://example.org/"}).status_code == 403
+
+        client.post("/sign-out")
+        assert client.get("/", follow_redirects=False).status_code == 303
+        client.post("/sign-in", data={"key": admin, "next": "/operations"})
+        assert client.get("/operations").status_code == 200
