@@ -22,6 +22,7 @@ from pathlib import Path
 import psycopg
 import redis
 
+from archivist.settings import get_settings
 from tests.support.pages import PageServer
 from tests.support.seaweed import SeaweedS3
 
@@ -60,8 +61,6 @@ class Stack:
 
     def apply(self) -> None:
         """Point this process's settings at the stack (for in-process submitters)."""
-        from archivist.settings import get_settings
-
         os.environ.update(self.env)
         get_settings.cache_clear()
 
