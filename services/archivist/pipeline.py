@@ -237,12 +237,14 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
         outcome.skipped = True
         return outcome
     try:
-        _fetch_pages(runtime, capture_id, delivery, url, submitted_at, outcome)
+        order = _fetch_pages(runtime, capture_id, delivery, url, submitted_at, outcome)
     except PermanentFailure as exc:
         _fail(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
         return outcome
     with runtime.database.session() as session:
+        for snapshot in runtime.catalog.snapshots_for_capture(session, capture_id):
+            snapshot.page = order.index(snapshot.url) + 1 if snapshot.url in order else len(order) + 1
         runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING)
     runtime.queue.enqueue_extract(capture_id)
     return outcome
@@ -302,8 +304,12 @@ def requeue_stale(runtime: Runtime, *, queued_older_than: timedelta, limit: int 
 
 def _fetch_pages(
     runtime: Runtime, capture_id: str, delivery: str, url: str, submitted_at: datetime, outcome: FetchOutcome
-) -> None:
-    """Fetch ``url``, then the other pages it and its siblings point to, until closure."""
+) -> list[str]:
+    """Fetch ``url``, then the other pages it and its siblings point to, until closure.
+
+    Returns the stored pages in reading order; the caller numbers the snapshots in the same
+    transaction that hands the capture to extraction.
+    """
     max_pages = runtime.settings.max_pages
     host = urlsplit(url).hostname
     queue = [url]
@@ -336,10 +342,7 @@ def _fetch_pages(
             if candidate not in seen and urlsplit(candidate).hostname == host:
                 seen.add(candidate)
                 queue.append(candidate)
-    order = _reading_order(stored)
-    with runtime.database.session() as session:
-        for snapshot in runtime.catalog.snapshots_for_capture(session, capture_id):
-            snapshot.page = order.index(snapshot.url) + 1 if snapshot.url in order else len(order) + 1
+    return _reading_order(stored)
 
 
 def _reading_order(stored: list[str]) -> list[str]:
@@ -365,6 +368,9 @@ def _fetch_one(
         page.received_bytes = sum(exchange.body_length for exchange in result.exchanges)
         digest = payload_digest(final.body)
         key = urlkey(page_url)
+        # One transaction from the revisit lookup to the snapshot row, around the object PUT:
+        # the lookup only reads, so holding it costs a pooled connection for the PUT's duration
+        # and saves a transaction per page.
         with runtime.database.session() as session:
             previous = runtime.catalog.latest_response(session, key)
             if previous is not None and previous.capture_id == capture_id:
@@ -374,12 +380,12 @@ def _fetch_one(
                 revisit = Revisit(target_uri=previous.url, date=warc_date(_aware(previous.captured_at)),
                                   record_id=previous.warc_record_id)
             refers_to = previous.id if revisit is not None else None
-        page.revisit = revisit is not None
-        captured_at = final.started_at
-        storage_key = snapshot_key(page_url, submitted_at, capture_id)
-        stored_length, final_record = store_snapshot(runtime, storage_key, result.exchanges, captured_at, revisit)
-        page.stored_bytes = stored_length
-        with runtime.database.session() as session:
+            page.revisit = revisit is not None
+            captured_at = final.started_at
+            storage_key = snapshot_key(page_url, submitted_at, capture_id)
+            stored_length, final_record = store_snapshot(runtime, storage_key, result.exchanges, captured_at,
+                                                         revisit)
+            page.stored_bytes = stored_length
             runtime.catalog.put_snapshot(
                 session,
                 SnapshotRow(
@@ -459,7 +465,7 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
                 RecordRow(id=str(uuid.uuid4()), url=content["url"], urlkey=urlkey(content["url"]),
                           created_at=now, updated_at=now, latest_version=0),
             )
-        latest = runtime.catalog.get_version(session, record.id, record.latest_version)
+        latest = runtime.catalog.get_version(session, record.id, record.latest_version) if record.latest_version else None
         if latest is not None and latest.fingerprint == fingerprint:
             version = latest
         else:

@@ -152,8 +152,12 @@ def _in_comments(element: HtmlElement) -> bool:
     return any("comment" in attributes(node).lower() for node in element.iterancestors())
 
 
-def _links(tree: HtmlElement, base: str) -> Iterator[tuple[str, str, bool, str]]:
-    """(absolute URL, rel, in pager, link text) for every same-document-candidate link."""
+def _links(tree: HtmlElement, base: str) -> Iterator[tuple[HtmlElement, str, str]]:
+    """(element, absolute URL, rel) for every link that could point to another page.
+
+    Only the cheap tests run here; the costly ones (ancestors, link text) are left to the
+    caller, which runs them only on the few links whose URL has this page's shape.
+    """
     for element in tree.iter("a", "link"):
         href = (element.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
@@ -161,10 +165,7 @@ def _links(tree: HtmlElement, base: str) -> Iterator[tuple[str, str, bool, str]]
         rel = (element.get("rel") or "").lower()
         if element.tag == "link" and not {"next", "prev", "previous"} & set(rel.split()):
             continue
-        if element.tag == "a" and _in_comments(element):
-            continue
-        text = " ".join(element.text_content().split()) if element.tag == "a" else ""
-        yield _strip_fragment(urljoin(base, href)), rel, _in_pager(element), text
+        yield element, _strip_fragment(urljoin(base, href)), rel
 
 
 def _current_number(tree: HtmlElement, own: _Numbered) -> tuple[int | None, int | None]:
@@ -206,13 +207,17 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
     templates = {own.template, _split_number(canonical_url(tree, url)).template}
     current, total = _current_number(tree, own)
     by_number: dict[int, str] = {}
-    for link, rel, in_pager, text in _links(tree, base):
+    for element, link, rel in _links(tree, base):
         if urlsplit(link).netloc.lower() != host or _COMMENT_PAGE.search(link):
             continue
         numbered = _split_number(link)
-        rels = set(rel.split())
         if numbered.template not in templates:
             continue
+        if element.tag == "a" and _in_comments(element):
+            continue
+        rels = set(rel.split())
+        text = " ".join(element.text_content().split()) if element.tag == "a" else ""
+        in_pager = _in_pager(element)
         number = numbered.number or 1
         says_number = text.isdigit() and int(text) == number
         if says_number or (in_pager and len(text) <= _MAX_PAGER_TEXT) or rels & {

@@ -13,7 +13,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, column, delete, func, literal_column, or_, select, table, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    table,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from archivist.adapters.catalog.tables import (
@@ -55,7 +68,16 @@ class Catalog:
     # Captures -------------------------------------------------------------------------------
 
     def add_captures(self, session: Session, rows: Iterable[CaptureRow]) -> None:
-        session.add_all(list(rows))
+        """Insert new captures as one bulk INSERT (batched multi-row statements).
+
+        A submission of thousands of URLs would spend most of its time in the ORM's unit of
+        work (identity map, per-object events); nobody reads these rows back in the same
+        session, so only the values set on each row are sent.
+        """
+        columns = [attribute.key for attribute in CaptureRow.__mapper__.column_attrs]
+        values = [{key: row.__dict__[key] for key in columns if key in row.__dict__} for row in rows]
+        if values:
+            session.execute(insert(CaptureRow), values)
 
     def get_capture(self, session: Session, capture_id: str) -> CaptureRow | None:
         return session.get(CaptureRow, capture_id)
