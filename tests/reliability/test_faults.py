@@ -102,9 +102,11 @@ def test_nothing_lost_nothing_duplicated(pages: PageServer, pg_url: str, redis_n
             return not live and not chaos_thread.is_alive()
 
         try:
-            wait_for(all_done, timeout=240, interval=1, what="every capture to finish")
+            wait_for(all_done, timeout=360, interval=1, what="every capture to finish")
         except AssertionError:
             print("still live:", live[:20], "\nevents:", events)
+            for service in (*workers, scheduler):
+                print(f"--- {service.log.name} (last lines)\n" + "\n".join(service.output().splitlines()[-40:]))
             raise
         elapsed = time.monotonic() - started
     finally:
