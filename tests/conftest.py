@@ -20,6 +20,7 @@ import redis
 from archivist.settings import Settings, get_settings
 from tests.support.pages import PageServer
 from tests.support.paths import require_seed, seed_expected
+from tests.support.processes import ApiServer, Service
 from tests.support.seaweed import SeaweedS3
 
 REDIS_URL = os.environ.get("ARCHIVIST_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -152,3 +153,17 @@ def production_settings(production_env: dict[str, str], monkeypatch: pytest.Monk
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     return get_settings()
+
+
+@pytest.fixture
+def production_stack(production_env: dict[str, str], tmp_path: Path) -> Iterator[ApiServer]:
+    """``archivist serve`` and one ``archivist worker`` as subprocesses on the real servers."""
+    worker = Service(["worker", "--processes", "1", "--threads", "4"], production_env, tmp_path / "worker.log").start()
+    api = ApiServer(production_env, tmp_path / "api.log")
+    try:
+        api.start()
+        yield api
+    finally:
+        api.stop()
+        worker.stop()
+        print("--- worker log ---\n" + worker.output()[-4000:])

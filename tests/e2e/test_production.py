@@ -4,29 +4,13 @@ Redis, PostgreSQL and SeaweedFS S3, the seed article served over real HTTP."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 from minio import Minio
 
 from archivist.warc import read_response
 from tests.support.pages import PageServer, wait_for
-from tests.support.processes import ApiServer, Service
-
-
-@pytest.fixture
-def stack(production_env: dict[str, str], tmp_path: Path) -> Iterator[ApiServer]:
-    worker = Service(["worker", "--processes", "1", "--threads", "4"], production_env, tmp_path / "worker.log").start()
-    api = ApiServer(production_env, tmp_path / "api.log")
-    try:
-        api.start()
-        yield api
-    finally:
-        api.stop()
-        worker.stop()
-        print("--- worker log ---\n" + worker.output()[-4000:])
+from tests.support.processes import ApiServer
 
 
 def finished(client: httpx.Client, capture_id: str) -> dict | None:
@@ -35,10 +19,10 @@ def finished(client: httpx.Client, capture_id: str) -> dict | None:
 
 
 def test_seed_article_through_api_workers_and_s3(
-    stack: ApiServer, seed_site: PageServer, seed: dict, production_env: dict[str, str]
+    production_stack: ApiServer, seed_site: PageServer, seed: dict, production_env: dict[str, str]
 ) -> None:
     urls = [seed_site.url(seed["pages"]["3"]), "gopher://example.org/", seed_site.url("/does-not-exist")]
-    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
+    with httpx.Client(base_url=production_stack.base_url, timeout=30) as client:
         answer = client.post("/v1/captures", json={"urls": urls})
         assert answer.status_code == 202, answer.text
         captures = answer.json()["captures"]

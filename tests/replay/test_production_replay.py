@@ -8,36 +8,21 @@ import io
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 import redis
 from minio import Minio
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.support.pages import PageServer, wait_for
-from tests.support.processes import ApiServer, Service
+from tests.support.processes import ApiServer
 from tests.support.stack import json_lines, run_cli
 from tests.warcfiles.test_import import browsertrix_warc
 
 ARTICLE = ("<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
            "<p>The harbour council met on Tuesday to discuss the lighthouse and its future.</p>"
            "<p>{middle}</p></article></body></html>")
-
-
-@pytest.fixture
-def stack(production_env: dict[str, str], tmp_path: Path) -> Iterator[ApiServer]:
-    worker = Service(["worker", "--processes", "1", "--threads", "4"], production_env, tmp_path / "worker.log").start()
-    api = ApiServer(production_env, tmp_path / "api.log")
-    try:
-        api.start()
-        yield api
-    finally:
-        api.stop()
-        worker.stop()
-        print("--- worker log ---\n" + worker.output()[-4000:])
 
 
 def _archive(client: httpx.Client, url: str) -> dict:
@@ -62,10 +47,10 @@ def _stored(env: dict[str, str], key: str) -> bytes:
 
 
 def test_captures_over_time_on_the_production_stack(
-    stack: ApiServer, pages: PageServer, production_env: dict[str, str], tmp_path: Path
+    production_stack: ApiServer, pages: PageServer, production_env: dict[str, str], tmp_path: Path
 ) -> None:
     url = pages.set("/harbour", ARTICLE.format(title="Harbour news", middle="The light stays on."))
-    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
+    with httpx.Client(base_url=production_stack.base_url, timeout=30) as client:
         first = _archive(client, url)
         time.sleep(1.1)
         second = _archive(client, url)
