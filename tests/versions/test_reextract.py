@@ -12,6 +12,7 @@ import pytest
 
 from archivist import pipeline, views
 from archivist.extraction import extract as real_extract
+from archivist.pipeline import extracting
 from archivist.settings import Settings
 from archivist_workers.broker import build
 from tests.support.pages import PageServer
@@ -52,7 +53,7 @@ def test_reextraction_makes_versions_only_where_the_result_changed(
     assert views.get_record(workers.runtime, same)["version"] == 1
     assert views.get_record(workers.runtime, changed)["version"] == 1
 
-    monkeypatch.setattr(pipeline, "extract", _revising("/changed"))
+    monkeypatch.setattr(extracting, "extract", _revising("/changed"))
     _reextract(workers)
     unchanged = views.get_record(workers.runtime, same)
     revised = views.get_record(workers.runtime, changed)
@@ -79,7 +80,7 @@ def test_only_the_newest_capture_of_a_record_is_reextracted(
     old, = capture(workers, url)
     pages.set("/story", ARTICLE.format(title="New title"))
     new, = capture(workers, url)
-    monkeypatch.setattr(pipeline, "extract", _revising("/story"))
+    monkeypatch.setattr(extracting, "extract", _revising("/story"))
     assert pipeline.reextract_capture(workers.runtime, old).skipped
     outcome = pipeline.reextract_capture(workers.runtime, new)
     assert outcome.new_version and not outcome.skipped
@@ -135,7 +136,7 @@ def test_reextraction_on_redis_postgresql_and_s3(
     assert all(views.get_capture(runtime, i)["status"] == "archived" for i in ids)
     hits = dict(pages.hits)
 
-    monkeypatch.setattr(pipeline, "extract", _revising("/doc1"))
+    monkeypatch.setattr(extracting, "extract", _revising("/doc1"))
     runtime.queue.enqueue_reextract(pipeline.reextract_targets(runtime))
     drain()
     assert [views.get_record(runtime, u)["version"] for u in urls] == [1, 2, 1]

@@ -1,0 +1,205 @@
+"""The extract step, and re-extraction of stored snapshots into record versions."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from archivist.adapters.catalog import (
+    RecordRow,
+    RecordVersionRow,
+    SnapshotRow,
+)
+from archivist.core.captures import CaptureStatus
+from archivist.core.errors import (
+    ExtractionFailed,
+    InvalidInput,
+    PermanentFailure,
+)
+from archivist.core.records import content_fingerprint
+from archivist.core.urls import canonicalize, urlkey
+from archivist.extraction import (
+    EXTRACTOR_NAME,
+    EXTRACTOR_VERSION,
+    SourcePage,
+    extract,
+)
+from archivist.pipeline.common import aware, end_failed, utcnow
+from archivist.pipeline.outcomes import ExtractOutcome, ReextractOutcome
+from archivist.runtime import Runtime
+from archivist.warc import (
+    read_response,
+)
+
+__all__ = ["extract_capture", "load_pages", "reextract_capture", "reextract_targets"]
+
+log = logging.getLogger(__name__)
+
+
+def load_pages(runtime: Runtime, snapshots: Sequence[SnapshotRow]) -> list[SourcePage]:
+    """Read each snapshot's archived response from storage (following revisits), in page order."""
+    pages = []
+    for snapshot in snapshots:
+        source = snapshot
+        if snapshot.kind == "revisit" and snapshot.refers_to_id:
+            with runtime.database.session() as session:
+                source = runtime.catalog.get_snapshot(session, snapshot.refers_to_id) or snapshot
+        with runtime.store.open(source.storage_key) as stream:
+            response = read_response(stream)
+        pages.append(SourcePage(url=response.url, body=response.body, content_type=response.content_type))
+    return pages
+
+
+def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
+    """Extract the capture's stored pages into a record version (a new one only on change)."""
+    outcome = ExtractOutcome(capture_id)
+    with runtime.database.session() as session:
+        capture = runtime.catalog.get_capture(session, capture_id)
+        if capture is None or capture.status != CaptureStatus.EXTRACTING.value:
+            outcome.skipped = True
+            return outcome
+        snapshots = list(runtime.catalog.snapshots_for_capture(session, capture_id))
+        submitted_at = aware(capture.submitted_at)
+        fallback_url = capture.url
+    started = time.perf_counter()
+    try:
+        pages, content = _extract_stored(runtime, snapshots)
+    except PermanentFailure as exc:
+        end_failed(runtime, capture_id, exc)
+        outcome.failed_reason = exc.reason
+        return outcome
+    outcome.seconds = time.perf_counter() - started
+    content["url"] = _record_url(content.get("url"), pages[0].url, fallback_url)
+    fingerprint = content_fingerprint(content)
+    now = utcnow()
+    with runtime.database.session() as session:
+        record = runtime.catalog.get_record_by_url(session, content["url"])
+        if record is None:
+            record = runtime.catalog.add_record(
+                session,
+                RecordRow(id=str(uuid.uuid4()), url=content["url"], urlkey=urlkey(content["url"]),
+                          created_at=now, updated_at=now, latest_version=0),
+            )
+        latest = runtime.catalog.get_version(session, record.id, record.latest_version) if record.latest_version else None
+        if latest is not None and latest.fingerprint == fingerprint:
+            version = latest
+        else:
+            version = runtime.catalog.add_version(
+                session,
+                record,
+                RecordVersionRow(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
+                                 extractor_version=EXTRACTOR_VERSION, created_at=now, source_capture_id=capture_id),
+            )
+            outcome.new_version = True
+        if not runtime.catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version.id):
+            session.rollback()
+            outcome.new_version = False
+            outcome.skipped = True
+            return outcome
+    outcome.latency_seconds = (now - submitted_at).total_seconds()
+    return outcome
+
+
+def _extract_stored(runtime: Runtime, snapshots: Sequence[SnapshotRow]) -> tuple[list[SourcePage], dict]:
+    """Run the current extractor over stored snapshots: the pages read and the content dict.
+
+    Raises:
+        ExtractionFailed: no stored page, or the extractor crashed on them.
+        PermanentFailure: a stored snapshot is unreadable.
+    """
+    pages = load_pages(runtime, snapshots)
+    if not pages:
+        raise ExtractionFailed("the capture has no stored page")
+    try:
+        extraction = extract(pages)
+    except Exception as exc:  # noqa: BLE001 - any extractor crash is this document's failure
+        raise ExtractionFailed(f"extraction crashed: {type(exc).__name__}: {exc}") from exc
+    return pages, extraction.as_dict()
+
+
+def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
+    """Run the current extractor again on an archived capture's stored snapshots (no fetch).
+
+    This is not a step of the capture state machine: the capture stays ``archived`` whatever
+    happens, and a failure is reported in the outcome, not written to the capture. The record
+    gains a version only when the fingerprint differs from its latest version, and only from
+    the record's newest capture: re-extracting an older capture would otherwise append old
+    content as the newest version. The record keeps its identity (its URL), even if the page's
+    declared canonical URL would now be read differently. The new version's capture link moves
+    to it (``captures.record_version_id``): it is what that capture now produces; each version
+    keeps its own ``source_capture_id``.
+    """
+    outcome = ReextractOutcome(capture_id)
+    with runtime.database.session() as session:
+        capture = runtime.catalog.get_capture(session, capture_id)
+        record = runtime.catalog.record_of_capture(session, capture_id) if capture else None
+        newest = runtime.catalog.newest_capture_of_record(session, record.id) if record else None
+        if capture is None or record is None or newest is None or newest.id != capture_id:
+            outcome.skipped = True
+            return outcome
+        snapshots = list(runtime.catalog.snapshots_for_capture(session, capture_id))
+        record_id, record_url = record.id, record.url
+    started = time.perf_counter()
+    try:
+        _, content = _extract_stored(runtime, snapshots)
+    except PermanentFailure as exc:
+        log.warning("re-extraction of capture %s failed: %s", capture_id, exc.message)
+        outcome.failed_reason = exc.reason
+        return outcome
+    outcome.seconds = time.perf_counter() - started
+    content["url"] = record_url
+    fingerprint = content_fingerprint(content)
+    with runtime.database.session() as session:
+        record = runtime.catalog.get_record(session, record_id)
+        latest = runtime.catalog.get_version(session, record_id, record.latest_version)
+        if latest is not None and latest.fingerprint == fingerprint:
+            return outcome
+        version = runtime.catalog.add_version(
+            session,
+            record,
+            RecordVersionRow(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
+                             extractor_version=EXTRACTOR_VERSION, created_at=utcnow(), source_capture_id=capture_id),
+        )
+        runtime.catalog.get_capture(session, capture_id).record_version_id = version.id
+        outcome.new_version = True
+    return outcome
+
+
+def reextract_targets(runtime: Runtime, *, url: str | None = None, host: str | None = None) -> list[str]:
+    """The captures to re-extract: each selected record's newest archived capture.
+
+    ``url`` selects one record, ``host`` every record on that host, neither every record.
+
+    Raises:
+        InvalidURL: ``url`` or ``host`` is not valid.
+    """
+    canonical = canonicalize(url) if url is not None else None
+    prefixes = (urlkey(canonicalize(host)).split(")", 1)[0] + ")/",) if host is not None else ()
+    with runtime.database.session() as session:
+        targets = []
+        for record in runtime.catalog.records_matching(session, url=canonical, host_prefixes=prefixes):
+            newest = runtime.catalog.newest_capture_of_record(session, record.id)
+            if newest is not None:
+                targets.append(newest.id)
+        return targets
+
+
+def _record_url(canonical: str | None, page_url: str, fallback: str) -> str:
+    """The record's identity: the page's declared canonical URL when it is on the same site."""
+    base = page_url or fallback
+    if canonical:
+        try:
+            candidate = canonicalize(canonical)
+        except InvalidInput:
+            return canonicalize(base)
+        if _site(candidate) == _site(base):
+            return candidate
+    return canonicalize(base)
+
+
+def _site(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
