@@ -1,15 +1,14 @@
-"""CPU per capture, step by step: the pipeline's fetch and extract steps called in one process.
+"""CPU per capture: the pipeline's fetch step (which extracts in the same delivery) in one process.
 
 The worker benchmark (:mod:`bench.pipeline`) measures what a deployment gets, but on a shared
 2-core machine its figures move with everyone else's load. This one calls
-``pipeline.fetch_capture`` and ``pipeline.extract_capture`` directly, one capture at a time in
-this process, on the real stack (:mod:`bench.stack`, messages really queued to Redis), and
+``pipeline.fetch_capture`` directly, one capture at a time in this process (it fetches, stores,
+then extracts from memory and records the version: the whole capture), on the real stack (:mod:`bench.stack`, messages really queued to Redis), and
 times each step with ``time.process_time``: the CPU of our code and its clients, without the
 queue consumer and without the servers' own CPU.
 
 The baseline is bare ``trafilatura.extract(html, include_comments=False)`` on the same pages in
-the same process; the ratio is bare / (fetch + extract), the share of the issue's target
-(>= 0.85).
+the same process; the ratio is bare / capture, the share of the issue's target (>= 0.85).
 
 Usage (from the repository root):
   PYTHONPATH=services:workers:. python -m bench.steps [--repeat 3]
@@ -32,20 +31,18 @@ from bench.pipeline import serve
 from bench.stack import corpus, machine, median, running_stack
 
 
-def one_pass(runtime: Runtime, urls: list[str]) -> tuple[float, float]:
-    """CPU seconds of all fetch steps and of all extract steps over ``urls``."""
+def one_pass(runtime: Runtime, urls: list[str]) -> float:
+    """CPU seconds of all captures of ``urls`` (each a fetch delivery that also extracts)."""
     ids = [s.id for s in pipeline.submit(runtime, urls)]
-    fetch = extract = 0.0
+    spent = 0.0
     for capture_id in ids:
         started = time.process_time()
-        pipeline.fetch_capture(runtime, capture_id, delivery=f"bench-{capture_id}")
-        middle = time.process_time()
-        outcome = pipeline.extract_capture(runtime, capture_id)
-        extract += time.process_time() - middle
-        fetch += middle - started
-        if outcome.skipped or outcome.failed_reason:
-            raise RuntimeError(f"capture {capture_id} did not archive: {outcome}")
-    return fetch, extract
+        outcome = pipeline.fetch_capture(runtime, capture_id, delivery=f"bench-{capture_id}")
+        spent += time.process_time() - started
+        extraction = outcome.extraction
+        if extraction is None or extraction.skipped or extraction.failed_reason:
+            raise RuntimeError(f"capture {capture_id} did not archive in its delivery: {outcome}")
+    return spent
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,24 +58,21 @@ def main(argv: list[str] | None = None) -> int:
         runtime.prepare()
         try:
             one_pass(runtime, serve(stack, pages[:10], "warm", 1))
-            fetches, extracts, bares = [], [], []
+            captures, bares = [], []
             for run in range(args.repeat):
-                fetch, extract = one_pass(runtime, serve(stack, pages, f"steps{run}", 1))
+                spent = one_pass(runtime, serve(stack, pages, f"steps{run}", 1))
                 started = time.process_time()
                 for body in pages:
                     trafilatura.extract(body, include_comments=False)
                 bares.append((time.process_time() - started) / len(pages) * 1000)
-                fetches.append(fetch / len(pages) * 1000)
-                extracts.append(extract / len(pages) * 1000)
+                captures.append(spent / len(pages) * 1000)
         finally:
             runtime.close()
-    fetch, extract, bare = median(fetches), median(extracts), median(bares)
+    ours, bare = median(captures), median(bares)
     print(f"{len(pages)} pages, {args.repeat} passes; load {os.getloadavg()[0]:.2f}")
-    print(f"fetch step    {fetch:6.1f} ms CPU/page  (runs: {', '.join(f'{v:.1f}' for v in fetches)})")
-    print(f"extract step  {extract:6.1f} ms CPU/page  (runs: {', '.join(f'{v:.1f}' for v in extracts)})")
-    print(f"both          {fetch + extract:6.1f} ms CPU/page")
+    print(f"capture          {ours:6.1f} ms CPU/page  (runs: {', '.join(f'{v:.1f}' for v in captures)})")
     print(f"bare trafilatura {bare:6.1f} ms CPU/page  (runs: {', '.join(f'{v:.1f}' for v in bares)})")
-    print(f"ratio bare / ours {bare / (fetch + extract):.2f}")
+    print(f"ratio bare / ours {bare / ours:.2f}")
     return 0
 
 

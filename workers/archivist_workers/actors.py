@@ -95,7 +95,8 @@ def declare_actors(broker: dramatiq.Broker, provider: RuntimeProvider, settings:
             actor_name=FETCH_ACTOR,
             queue_name=FETCH_QUEUE,
             retry_when=_retry_when(settings.fetch_max_retries),
-            time_limit=int(settings.total_timeout * 1000 * (settings.max_pages + 1)),
+            # Every page, then their extraction (see pipeline.extract_fetched).
+            time_limit=int((settings.total_timeout * (settings.max_pages + 1) + settings.extract_time_limit) * 1000),
             **common,
         ),
         extract_capture=dramatiq.actor(

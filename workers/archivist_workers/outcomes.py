@@ -11,6 +11,8 @@ __all__ = ["observe"]
 def observe(outcome: pipeline.FetchOutcome | pipeline.ExtractOutcome | pipeline.ReextractOutcome) -> None:
     if isinstance(outcome, pipeline.FetchOutcome):
         _fetch(outcome)
+        if outcome.extraction is not None:
+            _extract(outcome.extraction)
     elif isinstance(outcome, pipeline.ReextractOutcome):
         _reextract(outcome)
     else:

@@ -1,22 +1,27 @@
 """The extraction core: article body, metadata, comments and pagination from archived HTML.
 
 Plain Python over lxml and trafilatura: no network, no storage, no broker. Callers hand it the
-archived bytes of one document's pages and get an :class:`Extraction` back; the capture
-pipeline uses :func:`discover_pages` (and :func:`page_number` to order what it gathers) to find
-the pages of a paginated article first.
+archived bytes of one document's pages and get an :class:`Extraction` back. The capture
+pipeline parses each fetched page once (:func:`parse_page`), finds the other pages of a
+paginated article on that tree (:func:`find_pages`; :func:`page_number` orders what it
+gathers), then hands the same trees to :func:`extract`.
 """
 
 from archivist.extraction.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract
 from archivist.extraction.model import Comment, Extraction, SourcePage
-from archivist.extraction.pagination import discover_pages, page_number
+from archivist.extraction.pagination import discover_pages, find_pages, page_number
+from archivist.extraction.parse import ParsedPage, parse_page
 
 __all__ = [
     "EXTRACTOR_NAME",
     "EXTRACTOR_VERSION",
     "Comment",
     "Extraction",
+    "ParsedPage",
     "SourcePage",
     "discover_pages",
     "extract",
+    "find_pages",
     "page_number",
+    "parse_page",
 ]

@@ -27,7 +27,7 @@ from archivist.extraction.dates import find_dates
 from archivist.extraction.language import declared_language, detect_language
 from archivist.extraction.metadata import Metadata, canonical_url, find_metadata
 from archivist.extraction.model import Comment, Extraction, SourcePage
-from archivist.extraction.parse import parse_html
+from archivist.extraction.parse import ParsedPage, parse_page
 from archivist.extraction.regions import containers, headline_element
 from archivist.extraction.structured import read_structured
 
@@ -52,8 +52,8 @@ class _PageResult:
     comments: list[Comment]
 
 
-def _extract_page(page: SourcePage) -> _PageResult:
-    tree = parse_html(page.body, page.content_type)
+def _extract_page(parsed: ParsedPage) -> _PageResult:
+    page, tree = parsed.source, parsed.tree
     data = read_structured(tree)
     metadata = find_metadata(tree, data, page.url)
     language = declared_language(tree, data)
@@ -80,8 +80,11 @@ def _first(values: Sequence[T | None]) -> T | None:
     return next((value for value in values if value), None)
 
 
-def extract(pages: Sequence[SourcePage]) -> Extraction:
+def extract(pages: Sequence[SourcePage | ParsedPage]) -> Extraction:
     """Extract one document from its pages, given in reading order (page 1 first).
+
+    A page already parsed (for pagination discovery) is given as a :class:`ParsedPage`; its
+    tree is consumed.
 
     Raises:
         ValueError: when ``pages`` is empty.
@@ -91,11 +94,12 @@ def extract(pages: Sequence[SourcePage]) -> Extraction:
     results: list[_PageResult] = []
     used: list[SourcePage] = []
     for page in pages:
-        result = _extract_page(page)
+        parsed = page if isinstance(page, ParsedPage) else parse_page(page)
+        result = _extract_page(parsed)
         if result.body and any(result.body == earlier.body for earlier in results):
             continue  # the same page reached under two URLs (``/story`` and ``?page=1``)
         results.append(result)
-        used.append(page)
+        used.append(parsed.source)
     first = results[0]
     body = "\n\n".join(result.body for result in results if result.body)
     language = _first([r.language for r in results]) or detect_language(body)

@@ -1,19 +1,23 @@
 """Parse a page's HTML once into the lxml tree that every extraction step shares.
 
 Parsing is the single most expensive step after body extraction, so each page is parsed exactly
-once; steps that must modify the tree (body extraction) run last, after the read-only ones.
+once; steps that must modify the tree (body extraction) run last, after the read-only ones. The
+fetch step parses a page for pagination discovery and hands the same tree to extraction
+(:class:`ParsedPage`), so a captured page is parsed once in all.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import lxml.html
 from lxml.html import HtmlElement
 
 from archivist.extraction.decode import decode_html
+from archivist.extraction.model import SourcePage
 
-__all__ = ["parse_html"]
+__all__ = ["ParsedPage", "parse_html", "parse_page"]
 
 _PARSER = lxml.html.HTMLParser(
     collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
@@ -32,3 +36,20 @@ def parse_html(html: bytes | str, content_type: str | None = None) -> HtmlElemen
     except (ValueError, lxml.etree.ParserError):
         return lxml.html.document_fromstring("<html><body></body></html>", parser=_PARSER)
 
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPage:
+    """A page with its parsed tree, to share one parse between pagination and extraction.
+
+    Extraction consumes the tree (body extraction cuts it), so a ParsedPage is extracted once;
+    read-only steps such as :func:`~archivist.extraction.pagination.find_pages` may come before.
+    """
+
+    source: SourcePage
+    tree: HtmlElement
+
+
+def parse_page(page: SourcePage) -> ParsedPage:
+    """Parse ``page`` with its declared charset (see :func:`parse_html`)."""
+    return ParsedPage(page, parse_html(page.body, page.content_type))

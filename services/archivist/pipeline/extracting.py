@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from archivist.adapters.catalog import (
@@ -24,6 +25,7 @@ from archivist.core.urls import canonicalize, urlkey
 from archivist.extraction import (
     EXTRACTOR_NAME,
     EXTRACTOR_VERSION,
+    ParsedPage,
     SourcePage,
     extract,
 )
@@ -34,7 +36,7 @@ from archivist.warc import (
     read_response,
 )
 
-__all__ = ["extract_capture", "load_pages", "reextract_capture", "reextract_targets"]
+__all__ = ["extract_capture", "extract_fetched", "load_pages", "reextract_capture", "reextract_targets"]
 
 log = logging.getLogger(__name__)
 
@@ -54,25 +56,61 @@ def load_pages(runtime: Runtime, snapshots: Sequence[SnapshotRow]) -> list[Sourc
 
 
 def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
-    """Extract the capture's stored pages into a record version (a new one only on change)."""
-    outcome = ExtractOutcome(capture_id)
+    """Extract the capture's stored pages into a record version (a new one only on change).
+
+    This is the extract message's step: recovery after a fetch delivery could not extract
+    (see :func:`extract_fetched`), so it reads the pages back from storage.
+    """
     with runtime.database.session() as session:
         capture = runtime.catalog.get_capture(session, capture_id)
         if capture is None or capture.status != CaptureStatus.EXTRACTING.value:
-            outcome.skipped = True
-            return outcome
+            return ExtractOutcome(capture_id, skipped=True)
         snapshots = list(runtime.catalog.snapshots_for_capture(session, capture_id))
         submitted_at = aware(capture.submitted_at)
         fallback_url = capture.url
+    return _extract_and_record(runtime, capture_id, lambda: load_pages(runtime, snapshots),
+                               submitted_at=submitted_at, fallback_url=fallback_url)
+
+
+def extract_fetched(
+    runtime: Runtime, capture_id: str, pages: Sequence[ParsedPage], *, submitted_at: datetime, fallback_url: str
+) -> ExtractOutcome | None:
+    """The extract step on the pages the fetch step holds, already parsed, in reading order.
+
+    The fetch delivery that handed the capture over runs this itself: the pages are in its
+    memory and parsed for pagination, so reading them back from storage, parsing them again
+    and a message to another worker would be cost without benefit. Returns None when it could
+    not finish for a reason that may pass (the catalog, say): the caller then sends the
+    extract message, whose step reads the stored pages and has its own retries.
+    """
+    try:
+        return _extract_and_record(runtime, capture_id, lambda: pages,
+                                   submitted_at=submitted_at, fallback_url=fallback_url)
+    except Exception:  # noqa: BLE001 - handed over by message instead, see above
+        log.exception("capture %s: extraction in the fetch delivery failed; sending the extract message",
+                      capture_id)
+        return None
+
+
+def _extract_and_record(
+    runtime: Runtime,
+    capture_id: str,
+    pages: Callable[[], Sequence[SourcePage | ParsedPage]],
+    *,
+    submitted_at: datetime,
+    fallback_url: str,
+) -> ExtractOutcome:
+    """Run the extractor on ``pages()`` and record the result; the capture must be extracting."""
+    outcome = ExtractOutcome(capture_id)
     started = time.perf_counter()
     try:
-        pages, content = _extract_stored(runtime, snapshots)
+        content = _run_extractor(pages())
     except PermanentFailure as exc:
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
         return outcome
     outcome.seconds = time.perf_counter() - started
-    content["url"] = _record_url(content.get("url"), pages[0].url, fallback_url)
+    content["url"] = _record_url(content.get("url"), content["pages"][0], fallback_url)
     fingerprint = content_fingerprint(content)
     now = utcnow()
     with runtime.database.session() as session:
@@ -103,21 +141,18 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
     return outcome
 
 
-def _extract_stored(runtime: Runtime, snapshots: Sequence[SnapshotRow]) -> tuple[list[SourcePage], dict]:
-    """Run the current extractor over stored snapshots: the pages read and the content dict.
+def _run_extractor(pages: Sequence[SourcePage | ParsedPage]) -> dict:
+    """The current extractor's content dict for ``pages``.
 
     Raises:
-        ExtractionFailed: no stored page, or the extractor crashed on them.
-        PermanentFailure: a stored snapshot is unreadable.
+        ExtractionFailed: no page, or the extractor crashed on them.
     """
-    pages = load_pages(runtime, snapshots)
     if not pages:
         raise ExtractionFailed("the capture has no stored page")
     try:
-        extraction = extract(pages)
+        return extract(pages).as_dict()
     except Exception as exc:  # noqa: BLE001 - any extractor crash is this document's failure
         raise ExtractionFailed(f"extraction crashed: {type(exc).__name__}: {exc}") from exc
-    return pages, extraction.as_dict()
 
 
 def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
@@ -144,7 +179,7 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
         record_id, record_url = record.id, record.url
     started = time.perf_counter()
     try:
-        _, content = _extract_stored(runtime, snapshots)
+        content = _run_extractor(load_pages(runtime, snapshots))
     except PermanentFailure as exc:
         log.warning("re-extraction of capture %s failed: %s", capture_id, exc.message)
         outcome.failed_reason = exc.reason

@@ -1,4 +1,9 @@
-"""The fetch step: every page of the article, stored as WARC snapshots."""
+"""The fetch step: every page of the article, stored as WARC snapshots, then extracted.
+
+The delivery that fetched the pages extracts them too, from memory and on the trees parsed
+for pagination discovery (:func:`~archivist.pipeline.extracting.extract_fetched`); the extract
+message is the way back in when it could not.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +27,14 @@ from archivist.core.errors import (
 from archivist.core.keys import snapshot_key
 from archivist.core.urls import canonicalize, urlkey
 from archivist.extraction import (
-    discover_pages,
+    ParsedPage,
+    SourcePage,
+    find_pages,
     page_number,
+    parse_page,
 )
 from archivist.pipeline.common import aware, end_failed, fetch_lease, utcnow
+from archivist.pipeline.extracting import extract_fetched
 from archivist.pipeline.outcomes import FetchOutcome, PageOutcome
 from archivist.runtime import Runtime
 from archivist.warc import (
@@ -67,32 +76,37 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
         outcome.skipped = True
         return outcome
     try:
-        order = _fetch_pages(runtime, capture_id, delivery, url, submitted_at, outcome)
+        pages = _fetch_pages(runtime, capture_id, delivery, url, submitted_at, outcome)
     except PermanentFailure as exc:
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
         return outcome
+    order = [page_url for page_url, _ in pages]
     with runtime.database.session() as session:
         for snapshot in runtime.catalog.snapshots_for_capture(session, capture_id):
             snapshot.page = order.index(snapshot.url) + 1 if snapshot.url in order else len(order) + 1
-        runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING)
-    runtime.queue.enqueue_extract(capture_id)
+        handed_over = runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING)
+    if handed_over:
+        outcome.extraction = extract_fetched(runtime, capture_id, [parsed for _, parsed in pages],
+                                             submitted_at=submitted_at, fallback_url=url)
+    if outcome.extraction is None:
+        runtime.queue.enqueue_extract(capture_id)
     return outcome
 
 
 def _fetch_pages(
     runtime: Runtime, capture_id: str, delivery: str, url: str, submitted_at: datetime, outcome: FetchOutcome
-) -> list[str]:
+) -> list[tuple[str, ParsedPage]]:
     """Fetch ``url``, then the other pages it and its siblings point to, until closure.
 
-    Returns the stored pages in reading order; the caller numbers the snapshots in the same
-    transaction that hands the capture to extraction.
+    Returns the stored pages (URL and parsed response) in reading order; the caller numbers
+    the snapshots in the same transaction that hands the capture to extraction.
     """
     max_pages = runtime.settings.max_pages
     host = urlsplit(url).hostname
     queue = [url]
     seen = {url}
-    stored: list[str] = []
+    stored: dict[str, ParsedPage] = {}
     while queue and len(stored) < max_pages:
         page_url = queue.pop(0)
         if stored:
@@ -100,15 +114,15 @@ def _fetch_pages(
                 if not runtime.catalog.touch(session, capture_id, delivery=delivery):
                     raise CaptureTakenOver(f"capture {capture_id} was taken over by another delivery")
         try:
-            body, content_type = _fetch_one(runtime, capture_id, page_url, submitted_at, outcome)
+            parsed = parse_page(_fetch_one(runtime, capture_id, page_url, submitted_at, outcome))
         except PermanentFailure:
             if page_url == url:
                 raise
             log.info("capture %s: skipping page %s that failed permanently", capture_id, page_url)
             continue
-        stored.append(page_url)
+        stored[page_url] = parsed
         try:
-            pages = discover_pages(body, page_url, max_pages=max_pages)
+            pages = find_pages(parsed.tree, page_url, max_pages=max_pages)
         except Exception:  # noqa: BLE001 - a page we cannot parse for links is still archived
             log.exception("capture %s: pagination discovery failed on %s", capture_id, page_url)
             pages = [page_url]
@@ -123,15 +137,16 @@ def _fetch_pages(
     return _reading_order(stored)
 
 
-def _reading_order(stored: list[str]) -> list[str]:
-    """The stored pages ordered by the page number in their URL (none means page 1)."""
-    return sorted(stored, key=lambda url: (page_number(url) or 1, stored.index(url)))
+def _reading_order(stored: dict[str, ParsedPage]) -> list[tuple[str, ParsedPage]]:
+    """The stored pages ordered by the page number in their URL (none means page 1), then as fetched."""
+    fetched = list(stored)
+    return sorted(stored.items(), key=lambda item: (page_number(item[0]) or 1, fetched.index(item[0])))
 
 
 def _fetch_one(
     runtime: Runtime, capture_id: str, page_url: str, submitted_at: datetime, outcome: FetchOutcome
-) -> tuple[bytes, str | None]:
-    """Fetch one page and store it; returns its decoded body for pagination discovery."""
+) -> SourcePage:
+    """Fetch one page and store it; returns the response as extraction reads it back from storage."""
     page = PageOutcome(status=None)
     outcome.pages.append(page)
     with runtime.politeness.request(page_url):
@@ -179,7 +194,8 @@ def _fetch_one(
                 ),
             )
         final.body.seek(0)
-        return decode_content(final.body.read(), final.headers), final.content_type
+        return SourcePage(url=final.url, body=decode_content(final.body.read(), final.headers),
+                          content_type=final.content_type)
     finally:
         result.close()
 

@@ -17,14 +17,6 @@ class PageOutcome:
 
 
 @dataclass(slots=True)
-class FetchOutcome:
-    capture_id: str
-    pages: list[PageOutcome] = field(default_factory=list)
-    failed_reason: str | None = None
-    skipped: bool = False
-
-
-@dataclass(slots=True)
 class ExtractOutcome:
     capture_id: str
     new_version: bool = False
@@ -32,6 +24,17 @@ class ExtractOutcome:
     failed_reason: str | None = None
     latency_seconds: float | None = None
     skipped: bool = False
+
+
+@dataclass(slots=True)
+class FetchOutcome:
+    """``extraction`` is set when the fetch delivery extracted the pages itself."""
+
+    capture_id: str
+    pages: list[PageOutcome] = field(default_factory=list)
+    failed_reason: str | None = None
+    skipped: bool = False
+    extraction: ExtractOutcome | None = None
 
 
 @dataclass(slots=True)

@@ -1,0 +1,81 @@
+"""The fetch delivery extracts the pages it holds; the extract message is the way back in.
+
+On the real stack (PostgreSQL, SeaweedFS, Redis), steps called directly so that what each one
+sends to the broker can be read off Redis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from archivist import pipeline, views
+from archivist.runtime import Runtime
+from archivist.settings import Settings
+from archivist_workers.overview import queue_depths
+from archivist_workers.queue import EXTRACT_QUEUE, redis_task_queue
+from tests.support.pages import PageServer
+
+ARTICLE = """<html><head><title>Harbour {0}</title></head><body><article><h1>Harbour {0}</h1>
+<p>The harbour council met on Tuesday to discuss the lighthouse and its future in the town.</p>
+<p>Members agreed that the light should stay on through the winter months at the very least.</p>
+<p>This is the part of the story told on {0}, with details that no other page repeats.</p>
+{1}</article></body></html>"""
+
+
+@pytest.fixture
+def runtime(production_settings: Settings) -> Iterator[Runtime]:
+    runtime = Runtime(production_settings, queue=redis_task_queue(production_settings))
+    runtime.prepare()
+    yield runtime
+    runtime.close()
+
+
+def extract_messages(runtime: Runtime) -> int:
+    return next(d.waiting for d in queue_depths(runtime.queue.broker) if d.queue == EXTRACT_QUEUE)
+
+
+def test_the_fetch_delivery_archives_a_paginated_article_without_an_extract_message(
+    runtime: Runtime, pages: PageServer
+) -> None:
+    pager = '<nav class="pager"><a href="/story?page=1">1</a> <a href="/story?page=2">2</a></nav>'
+    first = pages.set("/story?page=1", ARTICLE.format("page one", pager))
+    pages.set("/story?page=2", ARTICLE.format("page two", pager))
+    (submission,) = pipeline.submit(runtime, [first])
+
+    outcome = pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+
+    assert outcome.extraction is not None and outcome.extraction.new_version
+    assert extract_messages(runtime) == 0
+    capture = views.get_capture(runtime, submission.id)
+    assert capture["status"] == "archived"
+    record = views.get_record(runtime, first)
+    assert record["pages"] == [first, pages.url("/story?page=2")]
+    assert record["body"].count("The harbour council met") == 2  # both pages, parsed once each
+
+
+def test_a_catalog_failure_during_extraction_hands_over_by_message(
+    runtime: Runtime, production_settings: Settings, pages: PageServer
+) -> None:
+    url = pages.set("/lighthouse", ARTICLE.format("lighthouse", ""))
+    (submission,) = pipeline.submit(runtime, [url])
+    # A real fault between handing over and recording: the records table is gone for a moment.
+    with psycopg.connect(production_settings.database_url.replace("+psycopg", ""), autocommit=True) as admin:
+        admin.execute("ALTER TABLE records RENAME TO records_away")
+        try:
+            outcome = pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+        finally:
+            admin.execute("ALTER TABLE records_away RENAME TO records")
+
+    assert outcome.extraction is None
+    assert views.get_capture(runtime, submission.id)["status"] == "extracting"
+    assert extract_messages(runtime) == 1
+    hits = pages.hits["/lighthouse"]
+
+    extracted = pipeline.extract_capture(runtime, submission.id)  # what the extract message runs
+
+    assert extracted.new_version and not extracted.failed_reason
+    assert views.get_capture(runtime, submission.id)["status"] == "archived"
+    assert pages.hits["/lighthouse"] == hits  # read back from storage, not fetched again
