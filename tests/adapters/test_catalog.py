@@ -85,3 +85,65 @@ def test_unreachable_database_is_catalog_unavailable() -> None:
     db = Database(f"postgresql://postgres@127.0.0.1:{free_port()}/none?connect_timeout=2")
     with pytest.raises(CatalogUnavailable), db.session() as session:
         Catalog().get_capture(session, "x")
+
+
+def _kill_backends(pg_url: str) -> None:
+    """End every other session on the test database, as a server restart would."""
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+def test_a_pooled_connection_killed_while_idle_is_replaced_unseen(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archivist.adapters.catalog import database as database_module
+
+    db = Database(pg_url)
+    db.migrate()
+    with db.session() as session:
+        Catalog().add_captures(session, [capture()])
+    _kill_backends(pg_url)
+    monkeypatch.setattr(database_module, "_PING_AFTER_IDLE_SECONDS", 0.0)  # it has now been idle long enough
+    with db.session() as session:
+        assert Catalog().get_capture(session, "c1") is not None
+    db.dispose()
+
+
+def test_a_pooled_connection_killed_in_steady_use_fails_once_then_recovers(pg_url: str) -> None:
+    db = Database(pg_url)
+    db.migrate()
+    with db.session() as session:
+        Catalog().add_captures(session, [capture()])
+    _kill_backends(pg_url)
+    with pytest.raises(CatalogUnavailable), db.session() as session:  # used moments ago: not pinged
+        Catalog().get_capture(session, "c1")
+    with db.session() as session:  # the pool was invalidated: a fresh connection
+        assert Catalog().get_capture(session, "c1") is not None
+    db.dispose()
+
+
+def test_snapshots_are_replaced_by_a_redelivery_and_numbered_in_reading_order(database: Database) -> None:
+    from archivist.adapters.catalog import SnapshotRow
+
+    catalog = Catalog()
+    now = datetime.now(UTC)
+
+    def snapshot(url: str, length: int) -> SnapshotRow:
+        return SnapshotRow(id=f"s-{url}", capture_id="c1", page=0, url=url, urlkey=url, captured_at=now,
+                           kind="response", http_status=200, payload_digest="d", payload_length=length,
+                           storage_key=f"k/{url}", stored_length=1, record_offset=0, warc_record_id=f"w-{url}",
+                           redirects={})
+
+    with database.session() as session:
+        catalog.add_captures(session, [capture()])
+        for url in ("p2", "p1", "stray"):
+            catalog.put_snapshot(session, snapshot(url, 10))
+    with database.session() as session:
+        catalog.put_snapshot(session, snapshot("p1", 20))  # a redelivery wrote page p1 again
+        catalog.number_pages(session, "c1", ["p1", "p2"])
+    with database.session() as session:
+        stored = [(s.url, s.page, s.payload_length) for s in catalog.snapshots_for_capture(session, "c1")]
+    assert stored == [("p1", 1, 20), ("p2", 2, 10), ("stray", 3, 10)]

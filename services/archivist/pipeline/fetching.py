@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from archivist.adapters.catalog import (
     SnapshotRow,
 )
-from archivist.core.captures import TERMINAL, CaptureStatus
+from archivist.core.captures import CaptureStatus
 from archivist.core.errors import (
     CaptureTakenOver,
     InvalidInput,
@@ -59,32 +59,27 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
     """
     outcome = FetchOutcome(capture_id)
     with runtime.database.session() as session:
-        capture = runtime.catalog.get_capture(session, capture_id)
-        if capture is None:
-            log.warning("fetch: no capture %s; dropping the message", capture_id)
-            outcome.skipped = True
-            return outcome
-        status = CaptureStatus(capture.status)
-        claimed = status not in TERMINAL and runtime.catalog.claim_fetch(
+        claim = runtime.catalog.claim_fetch(
             session, capture_id, delivery=delivery, lease_expired=utcnow() - fetch_lease(runtime)
         )
-        url, submitted_at = capture.url, aware(capture.submitted_at)
-    if status is CaptureStatus.EXTRACTING:
-        # A previous delivery fetched everything but may have died before handing over.
-        runtime.queue.enqueue_extract(capture_id)
-    if not claimed:
+        capture = runtime.catalog.get_capture(session, capture_id) if claim is None else None
+    if claim is None:
+        if capture is None:
+            log.warning("fetch: no capture %s; dropping the message", capture_id)
+        elif capture.status == CaptureStatus.EXTRACTING.value:
+            # A previous delivery fetched everything but may have died before extracting.
+            runtime.queue.enqueue_extract(capture_id)
         outcome.skipped = True
         return outcome
+    url, submitted_at = claim
     try:
         pages = _fetch_pages(runtime, capture_id, delivery, url, submitted_at, outcome)
     except PermanentFailure as exc:
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
         return outcome
-    order = [page_url for page_url, _ in pages]
     with runtime.database.session() as session:
-        for snapshot in runtime.catalog.snapshots_for_capture(session, capture_id):
-            snapshot.page = order.index(snapshot.url) + 1 if snapshot.url in order else len(order) + 1
+        runtime.catalog.number_pages(session, capture_id, [page_url for page_url, _ in pages])
         handed_over = runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING)
     if handed_over:
         outcome.extraction = extract_fetched(runtime, capture_id, [parsed for _, parsed in pages],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archivist.core.errors import CatalogConflict, CatalogUnavailable
@@ -19,6 +20,38 @@ __all__ = ["Database"]
 _MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 #: Any constant will do: it only has to be the same for every process migrating this database.
 _MIGRATION_LOCK_ID = 0x41524348
+
+
+#: A pooled connection unused for longer than this is pinged before it is handed out.
+_PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it has been idle a while.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: a round trip per transaction,
+    several per capture. A connection returned moments ago is as good as the ping would say;
+    one that sat idle may have been closed by the server, a restart or a firewall, and is
+    replaced before anyone sees it. A server restart while connections are in steady use
+    fails their next statement instead: SQLAlchemy then invalidates the whole pool, and the
+    step's CatalogUnavailable is retried by the broker.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection, record) -> None:  # noqa: ANN001 - SQLAlchemy's event signature
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _handed_out(dbapi_connection, record, proxy) -> None:  # noqa: ANN001 - SQLAlchemy's event signature
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at < _PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as exc:  # noqa: BLE001 - any failure means this connection is unusable
+            raise DisconnectionError(f"pooled connection is dead: {exc}") from exc
 
 
 def _normalise_url(url: str) -> str:
@@ -44,7 +77,8 @@ class Database:
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+            self.engine = create_engine(self.url, pool_size=5, max_overflow=10)
+            _ping_when_idle(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    case,
     column,
     delete,
     func,
@@ -43,7 +45,14 @@ from archivist.core.search import INDEXED_CHARS, SearchQuery, host_of
 
 LIVE = frozenset(CaptureStatus) - TERMINAL
 
-__all__ = ["Catalog"]
+__all__ = ["Catalog", "Claim"]
+
+
+class Claim(NamedTuple):
+    """A capture whose fetch step a delivery has taken."""
+
+    url: str
+    submitted_at: datetime
 
 
 #: The full-text structures of migration 0004, which the ORM does not model.
@@ -55,6 +64,12 @@ _FTS_RANK = literal_column("bm25(record_search_fts, 10.0, 1.0)")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _values(row: object) -> dict:
+    """The column values set on an ORM row, for a Core INSERT that skips the unit of work."""
+    columns = [attribute.key for attribute in type(row).__mapper__.column_attrs]
+    return {key: row.__dict__[key] for key in columns if key in row.__dict__}
 
 
 def _aware(moment: datetime) -> datetime:
@@ -74,8 +89,7 @@ class Catalog:
         work (identity map, per-object events); nobody reads these rows back in the same
         session, so only the values set on each row are sent.
         """
-        columns = [attribute.key for attribute in CaptureRow.__mapper__.column_attrs]
-        values = [{key: row.__dict__[key] for key in columns if key in row.__dict__} for row in rows]
+        values = [_values(row) for row in rows]
         if values:
             session.execute(insert(CaptureRow), values)
 
@@ -115,14 +129,17 @@ class Catalog:
         )
         return result.rowcount == 1
 
-    def claim_fetch(self, session: Session, capture_id: str, *, delivery: str, lease_expired: datetime) -> bool:
-        """Take the fetch step for ``delivery``.
+    def claim_fetch(
+        self, session: Session, capture_id: str, *, delivery: str, lease_expired: datetime
+    ) -> Claim | None:
+        """Take the fetch step for ``delivery``; what to fetch, or None if it is not ours to take.
 
         A queued capture is taken by anyone. A capture already fetching is taken back only by
         the same delivery (the broker redelivered it after its worker died) or once the holder's
-        lease has expired; a duplicate message meanwhile gets False and does nothing.
+        lease has expired; a duplicate message meanwhile gets None and does nothing. One
+        statement: the claim returns the capture's URL and submission time.
         """
-        result = session.execute(
+        row = session.execute(
             update(CaptureRow).execution_options(synchronize_session=False)
             .where(CaptureRow.id == capture_id)
             .where(
@@ -136,8 +153,9 @@ class Catalog:
             )
             .values(status=CaptureStatus.FETCHING.value, claimed_by=delivery, updated_at=utcnow(),
                     attempts=CaptureRow.attempts + 1)
-        )
-        return result.rowcount == 1
+            .returning(CaptureRow.url, CaptureRow.submitted_at)
+        ).first()
+        return Claim(row.url, _aware(row.submitted_at)) if row is not None else None
 
     def touch(self, session: Session, capture_id: str, *, delivery: str) -> bool:
         """Renew the holder's lease (between pages); False if another delivery took over."""
@@ -215,19 +233,27 @@ class Catalog:
 
     # Snapshots ------------------------------------------------------------------------------
 
-    def put_snapshot(self, session: Session, row: SnapshotRow) -> SnapshotRow:
-        """Insert the snapshot, or replace the one a previous delivery wrote for this page."""
-        existing = session.scalars(
-            select(SnapshotRow)
+    def put_snapshot(self, session: Session, row: SnapshotRow) -> None:
+        """Insert the snapshot, or replace the one a previous delivery wrote for this page.
+
+        Two statements and no unit of work: the fetch step writes one per page and never
+        reads the row back in the same session.
+        """
+        session.execute(
+            delete(SnapshotRow).execution_options(synchronize_session=False)
             .where(SnapshotRow.capture_id == row.capture_id)
             .where(SnapshotRow.url == row.url)
-        ).first()
-        if existing is not None:
-            session.delete(existing)
-            session.flush()
-        session.add(row)
-        session.flush()
-        return row
+        )
+        session.execute(insert(SnapshotRow), [_values(row)])
+
+    def number_pages(self, session: Session, capture_id: str, order: Sequence[str]) -> None:
+        """Number the capture's snapshots in reading order (``order``: their URLs); others go last."""
+        session.execute(
+            update(SnapshotRow).execution_options(synchronize_session=False)
+            .where(SnapshotRow.capture_id == capture_id)
+            .values(page=case({url: number for number, url in enumerate(order, 1)},
+                              value=SnapshotRow.url, else_=len(order) + 1))
+        )
 
     def snapshots_for_capture(self, session: Session, capture_id: str) -> Sequence[SnapshotRow]:
         return session.scalars(
@@ -352,8 +378,8 @@ class Catalog:
         return session.get(RecordRow, record_id)
 
     def add_record(self, session: Session, row: RecordRow) -> RecordRow:
+        """Add a record; it is written with its first version (:meth:`add_version` flushes)."""
         session.add(row)
-        session.flush()
         return row
 
     def get_version(self, session: Session, record_id: str, version: int) -> RecordVersionRow | None:
@@ -381,8 +407,8 @@ class Catalog:
         session.add(row)
         record.latest_version = row.version
         record.updated_at = row.created_at
-        session.flush()
         self._index(session, record, row)
+        session.flush()
         return row
 
     # Search ---------------------------------------------------------------------------------
@@ -393,7 +419,9 @@ class Catalog:
         Every version goes through :meth:`add_version`, so the index cannot fall behind the
         records; the database's full-text index follows the entry (migration 0004).
         """
-        entry = session.scalars(select(RecordSearchRow).where(RecordSearchRow.record_id == record.id)).first()
+        entry = None
+        if version.version > 1:  # a first version's record has no entry yet: nothing to look up
+            entry = session.scalars(select(RecordSearchRow).where(RecordSearchRow.record_id == record.id)).first()
         if entry is None:
             entry = RecordSearchRow(record_id=record.id)
             session.add(entry)
@@ -405,7 +433,6 @@ class Catalog:
         entry.body = (content.get("body") or "")[:INDEXED_CHARS]
         entry.version = version.version
         entry.archived_at = version.created_at
-        session.flush()
 
     def search(self, session: Session, query: SearchQuery) -> tuple[Sequence[RecordSearchRow], int]:
         """One page of the records matching ``query`` and how many match in all.
