@@ -4,7 +4,9 @@ A snapshot object is a small ``.warc.gz``: for every HTTP exchange (redirect hop
 final one) a ``request`` and a ``response`` record linked by ``WARC-Concurrent-To``, or for an
 unchanged re-capture a ``revisit`` (identical-payload-digest profile). Each record is its own
 gzip member, so objects concatenate into valid WARC files and any record reads from its offset.
-We compress at level 6 rather than warcio's 9: the same ratio at 1.6x the speed.
+We compress at level 6 rather than warcio's 9 (the same ratio at 1.6x the speed), with zlib-ng,
+whose level 6 gives zlib's ratio (5.03 against 5.06 on the benchmark pages) in about half the
+CPU time; the output is ordinary gzip, read back by warcio and anyone else with plain zlib.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+from zlib_ng import zlib_ng
 
 from archivist.core.errors import InvalidInput, PermanentFailure
 from archivist.core.http import header
@@ -108,8 +111,8 @@ class _MemberWriter:
         self._buffer.seek(0)
         self._buffer.truncate()
         self.writer.write_record(record)
-        compressor = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-        for chunk in (compressor.compress(self._buffer.getvalue()), compressor.flush()):
+        compressor = zlib_ng.compressobj(_GZIP_LEVEL, zlib_ng.DEFLATED, zlib_ng.MAX_WBITS | 16)
+        for chunk in (compressor.compress(self._buffer.getbuffer()), compressor.flush()):
             self.out.write(chunk)
             self.written += len(chunk)
 
