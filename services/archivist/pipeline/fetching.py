@@ -16,6 +16,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from archivist.adapters.catalog import (
+    Claim,
     SnapshotRow,
 )
 from archivist.core.captures import CaptureStatus
@@ -71,9 +72,9 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
             runtime.queue.enqueue_extract(capture_id)
         outcome.skipped = True
         return outcome
-    url, submitted_at = claim
+    url, submitted_at = claim.url, claim.submitted_at
     try:
-        pages = _fetch_pages(runtime, capture_id, delivery, url, submitted_at, outcome)
+        pages = _fetch_pages(runtime, capture_id, delivery, claim, outcome)
     except PermanentFailure as exc:
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
@@ -90,7 +91,7 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
 
 
 def _fetch_pages(
-    runtime: Runtime, capture_id: str, delivery: str, url: str, submitted_at: datetime, outcome: FetchOutcome
+    runtime: Runtime, capture_id: str, delivery: str, claim: Claim, outcome: FetchOutcome
 ) -> list[tuple[str, ParsedPage]]:
     """Fetch ``url``, then the other pages it and its siblings point to, until closure.
 
@@ -98,6 +99,7 @@ def _fetch_pages(
     the snapshots in the same transaction that hands the capture to extraction.
     """
     max_pages = runtime.settings.max_pages
+    url = claim.url
     host = urlsplit(url).hostname
     queue = [url]
     seen = {url}
@@ -109,7 +111,7 @@ def _fetch_pages(
                 if not runtime.catalog.touch(session, capture_id, delivery=delivery):
                     raise CaptureTakenOver(f"capture {capture_id} was taken over by another delivery")
         try:
-            parsed = parse_page(_fetch_one(runtime, capture_id, page_url, submitted_at, outcome))
+            parsed = parse_page(_fetch_one(runtime, capture_id, page_url, claim, outcome))
         except PermanentFailure:
             if page_url == url:
                 raise
@@ -138,9 +140,7 @@ def _reading_order(stored: dict[str, ParsedPage]) -> list[tuple[str, ParsedPage]
     return sorted(stored.items(), key=lambda item: (page_number(item[0]) or 1, fetched.index(item[0])))
 
 
-def _fetch_one(
-    runtime: Runtime, capture_id: str, page_url: str, submitted_at: datetime, outcome: FetchOutcome
-) -> SourcePage:
+def _fetch_one(runtime: Runtime, capture_id: str, page_url: str, claim: Claim, outcome: FetchOutcome) -> SourcePage:
     """Fetch one page and store it; returns the response as extraction reads it back from storage."""
     page = PageOutcome(status=None)
     outcome.pages.append(page)
@@ -170,7 +170,7 @@ def _fetch_one(
             refers_to = previous.id if revisit is not None else None
             page.revisit = revisit is not None
             captured_at = final.started_at
-            storage_key = snapshot_key(page_url, submitted_at, capture_id)
+            storage_key = snapshot_key(page_url, claim.submitted_at, capture_id)
             stored_length, final_record = store_snapshot(runtime, storage_key, result.exchanges, captured_at,
                                                          revisit)
             page.stored_bytes = stored_length
@@ -187,6 +187,7 @@ def _fetch_one(
                     redirects={"chain": [{"url": hop.url, "status": hop.status} for hop in result.redirects],
                                "final_url": final.url},
                 ),
+                replace=claim.attempts > 1,  # only an earlier claim can have written this page
             )
         final.body.seek(0)
         return SourcePage(url=final.url, body=decode_content(final.body.read(), final.headers),

@@ -47,14 +47,26 @@ from archivist.core.search import INDEXED_CHARS, SearchQuery, host_of
 
 LIVE = frozenset(CaptureStatus) - TERMINAL
 
-__all__ = ["Catalog", "Claim"]
+__all__ = ["Catalog", "Claim", "LatestResponse"]
 
 
 class Claim(NamedTuple):
-    """A capture whose fetch step a delivery has taken."""
+    """A capture whose fetch step a delivery has taken; ``attempts`` counts this claim."""
 
     url: str
     submitted_at: datetime
+    attempts: int
+
+
+class LatestResponse(NamedTuple):
+    """What a new capture of a URL needs of its newest full response to write a revisit."""
+
+    id: str
+    capture_id: str
+    url: str
+    captured_at: datetime
+    payload_digest: str
+    warc_record_id: str
 
 
 #: The full-text structures of migration 0004, which the ORM does not model.
@@ -105,13 +117,19 @@ _CLAIM = (
     ))
     .values(status=CaptureStatus.FETCHING.value, claimed_by=bindparam("p_delivery"), updated_at=bindparam("p_now"),
             attempts=_CAPTURES.c.attempts + 1)
-    .returning(_CAPTURES.c.url, _CAPTURES.c.submitted_at)
+    .returning(_CAPTURES.c.url, _CAPTURES.c.submitted_at, _CAPTURES.c.attempts)
 )
 _TOUCH = (update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id"))
           .where(_CAPTURES.c.claimed_by == bindparam("p_delivery")).values(updated_at=bindparam("p_now")))
 _DROP_SNAPSHOT = (delete(_SNAPSHOTS).where(_SNAPSHOTS.c.capture_id == bindparam("p_capture"))
                   .where(_SNAPSHOTS.c.url == bindparam("p_url")))
 _INSERT_SNAPSHOT = insert(_SNAPSHOTS)
+_LATEST_RESPONSE = (
+    select(*(_SNAPSHOTS.c[name] for name in LatestResponse._fields))
+    .where(_SNAPSHOTS.c.urlkey == bindparam("p_urlkey"), _SNAPSHOTS.c.kind == "response")
+    .order_by(_SNAPSHOTS.c.captured_at.desc())
+    .limit(1)
+)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -176,7 +194,7 @@ class Catalog:
         row = session.execute(
             _CLAIM, {"p_id": capture_id, "p_delivery": delivery, "p_expired": lease_expired, "p_now": utcnow()}
         ).first()
-        return Claim(row.url, _aware(row.submitted_at)) if row is not None else None
+        return Claim(row.url, _aware(row.submitted_at), row.attempts) if row is not None else None
 
     def touch(self, session: Session, capture_id: str, *, delivery: str) -> bool:
         """Renew the holder's lease (between pages); False if another delivery took over."""
@@ -249,13 +267,15 @@ class Catalog:
 
     # Snapshots ------------------------------------------------------------------------------
 
-    def put_snapshot(self, session: Session, row: SnapshotRow) -> None:
-        """Insert the snapshot, or replace the one a previous delivery wrote for this page.
+    def put_snapshot(self, session: Session, row: SnapshotRow, *, replace: bool = True) -> None:
+        """Insert the snapshot; with ``replace``, in place of one an earlier delivery wrote for this page.
 
-        Two statements and no unit of work: the fetch step writes one per page and never
-        reads the row back in the same session.
+        No unit of work: the fetch step writes one per page and never reads the row back in the
+        same session. Its first delivery (the capture's first claim) has nothing to replace,
+        which saves a statement per page.
         """
-        session.execute(_DROP_SNAPSHOT, {"p_capture": row.capture_id, "p_url": row.url})
+        if replace:
+            session.execute(_DROP_SNAPSHOT, {"p_capture": row.capture_id, "p_url": row.url})
         session.execute(_INSERT_SNAPSHOT, [_values(row)])
 
     def number_pages(self, session: Session, capture_id: str, order: Sequence[str]) -> None:
@@ -276,15 +296,10 @@ class Catalog:
             select(SnapshotRow).where(SnapshotRow.urlkey == urlkey).order_by(SnapshotRow.captured_at)
         ).all()
 
-    def latest_response(self, session: Session, urlkey: str) -> SnapshotRow | None:
+    def latest_response(self, session: Session, urlkey: str) -> LatestResponse | None:
         """The newest snapshot of the URL that holds a full response (not a revisit)."""
-        return session.scalars(
-            select(SnapshotRow)
-            .where(SnapshotRow.urlkey == urlkey)
-            .where(SnapshotRow.kind == "response")
-            .order_by(SnapshotRow.captured_at.desc())
-            .limit(1)
-        ).first()
+        row = session.execute(_LATEST_RESPONSE, {"p_urlkey": urlkey}).first()
+        return LatestResponse(*row) if row is not None else None
 
     def response_with_digest(self, session: Session, urlkey: str, digest: str) -> SnapshotRow | None:
         """The newest full response of the URL with this payload digest (what a revisit repeats)."""
