@@ -79,3 +79,25 @@ def test_a_catalog_failure_during_extraction_hands_over_by_message(
     assert extracted.new_version and not extracted.failed_reason
     assert views.get_capture(runtime, submission.id)["status"] == "archived"
     assert pages.hits["/lighthouse"] == hits  # read back from storage, not fetched again
+
+
+def test_an_extractor_crash_in_the_fetch_delivery_fails_the_capture_through_the_extract_step(
+    runtime: Runtime, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archivist.pipeline import extracting
+
+    def crash(pages):  # noqa: ANN001, ANN202
+        raise RecursionError("maximum recursion depth exceeded")
+
+    url = pages.set("/deep", ARTICLE.format("deep", ""))
+    (submission,) = pipeline.submit(runtime, [url])
+    monkeypatch.setattr(extracting, "extract", crash)
+
+    outcome = pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+    assert outcome.extraction is None and extract_messages(runtime) == 1
+    extracted = pipeline.extract_capture(runtime, submission.id)
+
+    assert extracted.failed_reason == "extraction_failed"
+    capture = views.get_capture(runtime, submission.id)
+    assert (capture["status"], capture["reason"]) == ("failed", "extraction_failed")
+    assert "RecursionError" in capture["message"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from archivist.adapters.catalog import (
@@ -36,6 +37,9 @@ from archivist.warc import (
     read_response,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 __all__ = ["extract_capture", "extract_fetched", "load_pages", "reextract_capture", "reextract_targets"]
 
 log = logging.getLogger(__name__)
@@ -58,87 +62,107 @@ def load_pages(runtime: Runtime, snapshots: Sequence[SnapshotRow]) -> list[Sourc
 def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
     """Extract the capture's stored pages into a record version (a new one only on change).
 
-    This is the extract message's step: recovery after a fetch delivery could not extract
+    This is the extract message's step: the way in when the fetch delivery could not extract
     (see :func:`extract_fetched`), so it reads the pages back from storage.
     """
+    outcome = ExtractOutcome(capture_id)
     with runtime.database.session() as session:
         capture = runtime.catalog.get_capture(session, capture_id)
         if capture is None or capture.status != CaptureStatus.EXTRACTING.value:
-            return ExtractOutcome(capture_id, skipped=True)
+            outcome.skipped = True
+            return outcome
         snapshots = list(runtime.catalog.snapshots_for_capture(session, capture_id))
         submitted_at = aware(capture.submitted_at)
         fallback_url = capture.url
-    return _extract_and_record(runtime, capture_id, lambda: load_pages(runtime, snapshots),
-                               submitted_at=submitted_at, fallback_url=fallback_url)
-
-
-def extract_fetched(
-    runtime: Runtime, capture_id: str, pages: Sequence[ParsedPage], *, submitted_at: datetime, fallback_url: str
-) -> ExtractOutcome | None:
-    """The extract step on the pages the fetch step holds, already parsed, in reading order.
-
-    The fetch delivery that handed the capture over runs this itself: the pages are in its
-    memory and parsed for pagination, so reading them back from storage, parsing them again
-    and a message to another worker would be cost without benefit. Returns None when it could
-    not finish for a reason that may pass (the catalog, say): the caller then sends the
-    extract message, whose step reads the stored pages and has its own retries.
-    """
-    try:
-        return _extract_and_record(runtime, capture_id, lambda: pages,
-                                   submitted_at=submitted_at, fallback_url=fallback_url)
-    except Exception:  # noqa: BLE001 - handed over by message instead, see above
-        log.exception("capture %s: extraction in the fetch delivery failed; sending the extract message",
-                      capture_id)
-        return None
-
-
-def _extract_and_record(
-    runtime: Runtime,
-    capture_id: str,
-    pages: Callable[[], Sequence[SourcePage | ParsedPage]],
-    *,
-    submitted_at: datetime,
-    fallback_url: str,
-) -> ExtractOutcome:
-    """Run the extractor on ``pages()`` and record the result; the capture must be extracting."""
-    outcome = ExtractOutcome(capture_id)
     started = time.perf_counter()
     try:
-        content = _run_extractor(pages())
+        content = _run_extractor(load_pages(runtime, snapshots))
     except PermanentFailure as exc:
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
         return outcome
     outcome.seconds = time.perf_counter() - started
+    with runtime.database.session() as session:
+        _record(runtime, session, capture_id, content, fallback_url, outcome)
+    if not outcome.skipped:
+        outcome.latency_seconds = (utcnow() - submitted_at).total_seconds()
+    return outcome
+
+
+def extract_fetched(
+    runtime: Runtime,
+    capture_id: str,
+    pages: Sequence[tuple[str, ParsedPage]],
+    *,
+    submitted_at: datetime,
+    fallback_url: str,
+) -> ExtractOutcome | None:
+    """Extract the pages the fetch delivery holds and archive the capture, in one transaction.
+
+    ``pages`` are the stored pages (snapshot URL, parsed response) in reading order. The
+    delivery that fetched them runs this itself: the pages are in its memory and parsed for
+    pagination, so reading them back from storage, parsing them again and a message to
+    another worker would be cost without benefit; and the hand-over (pages numbered, capture
+    ``extracting``) commits with the record version and ``archived``. Returns None when it
+    could not finish: the caller then hands the capture over by itself and sends the extract
+    message, whose step reads the stored pages, has its own retries, and ends the capture
+    failed if the extractor cannot read them.
+    """
+    outcome = ExtractOutcome(capture_id)
+    started = time.perf_counter()
+    try:
+        content = _run_extractor([parsed for _, parsed in pages])
+    except PermanentFailure:
+        return None
+    outcome.seconds = time.perf_counter() - started
+    try:
+        with runtime.database.session() as session:
+            runtime.catalog.number_pages(session, capture_id, [url for url, _ in pages])
+            if not runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING):
+                outcome.skipped = True  # another delivery finished it or it ended meanwhile
+                return outcome
+            _record(runtime, session, capture_id, content, fallback_url, outcome)
+    except Exception:  # noqa: BLE001 - handed over by message instead, see above
+        log.exception("capture %s: archiving in the fetch delivery failed; sending the extract message", capture_id)
+        return None
+    if not outcome.skipped:
+        outcome.latency_seconds = (utcnow() - submitted_at).total_seconds()
+    return outcome
+
+
+def _record(
+    runtime: Runtime, session: Session, capture_id: str, content: dict, fallback_url: str, outcome: ExtractOutcome
+) -> None:
+    """Write ``content`` as the record's version (a new one only on change) and archive the capture.
+
+    The capture must be ``extracting`` in ``session``; if it no longer is (another delivery
+    finished it), nothing is written and the outcome says skipped.
+    """
     content["url"] = _record_url(content.get("url"), content["pages"][0], fallback_url)
     fingerprint = content_fingerprint(content)
     now = utcnow()
-    with runtime.database.session() as session:
-        record = runtime.catalog.get_record_by_url(session, content["url"])
-        if record is None:
-            record = runtime.catalog.add_record(
-                session,
-                RecordRow(id=str(uuid.uuid4()), url=content["url"], urlkey=urlkey(content["url"]),
-                          created_at=now, updated_at=now, latest_version=0),
-            )
-        latest = runtime.catalog.get_version(session, record.id, record.latest_version) if record.latest_version else None
-        if latest is not None and latest.fingerprint == fingerprint:
-            version = latest
-        else:
-            version = runtime.catalog.add_version(
-                session,
-                record,
-                RecordVersionRow(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
-                                 extractor_version=EXTRACTOR_VERSION, created_at=now, source_capture_id=capture_id),
-            )
-            outcome.new_version = True
-        if not runtime.catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version.id):
-            session.rollback()
-            outcome.new_version = False
-            outcome.skipped = True
-            return outcome
-    outcome.latency_seconds = (now - submitted_at).total_seconds()
-    return outcome
+    record = runtime.catalog.get_record_by_url(session, content["url"])
+    if record is None:
+        record = runtime.catalog.add_record(
+            session,
+            RecordRow(id=str(uuid.uuid4()), url=content["url"], urlkey=urlkey(content["url"]),
+                      created_at=now, updated_at=now, latest_version=0),
+        )
+    latest = runtime.catalog.get_version(session, record.id, record.latest_version) if record.latest_version else None
+    if latest is not None and latest.fingerprint == fingerprint:
+        version = latest
+    else:
+        version = runtime.catalog.add_version(
+            session,
+            record,
+            RecordVersionRow(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
+                             extractor_version=EXTRACTOR_VERSION, created_at=now, source_capture_id=capture_id),
+        )
+        outcome.new_version = True
+    if not runtime.catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version.id):
+        session.rollback()
+        outcome.new_version = False
+        outcome.skipped = True
 
 
 def _run_extractor(pages: Sequence[SourcePage | ParsedPage]) -> dict:

@@ -79,13 +79,11 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
         return outcome
-    with runtime.database.session() as session:
-        runtime.catalog.number_pages(session, capture_id, [page_url for page_url, _ in pages])
-        handed_over = runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING)
-    if handed_over:
-        outcome.extraction = extract_fetched(runtime, capture_id, [parsed for _, parsed in pages],
-                                             submitted_at=submitted_at, fallback_url=url)
+    outcome.extraction = extract_fetched(runtime, capture_id, pages, submitted_at=submitted_at, fallback_url=url)
     if outcome.extraction is None:
+        with runtime.database.session() as session:
+            runtime.catalog.number_pages(session, capture_id, [page_url for page_url, _ in pages])
+            runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING)
         runtime.queue.enqueue_extract(capture_id)
     return outcome
 
@@ -95,8 +93,8 @@ def _fetch_pages(
 ) -> list[tuple[str, ParsedPage]]:
     """Fetch ``url``, then the other pages it and its siblings point to, until closure.
 
-    Returns the stored pages (URL and parsed response) in reading order; the caller numbers
-    the snapshots in the same transaction that hands the capture to extraction.
+    Returns the stored pages (URL and parsed response) in reading order; the snapshots are
+    numbered in the transaction that hands the capture over.
     """
     max_pages = runtime.settings.max_pages
     url = claim.url
