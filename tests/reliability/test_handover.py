@@ -37,9 +37,13 @@ def extract_messages(runtime: Runtime) -> int:
     return next(d.waiting for d in queue_depths(runtime.queue.broker) if d.queue == EXTRACT_QUEUE)
 
 
+@pytest.mark.parametrize("trees_budget", [8 << 20, 1], ids=["trees-kept", "over-budget-parsed-again"])
 def test_the_fetch_delivery_archives_a_paginated_article_without_an_extract_message(
-    runtime: Runtime, pages: PageServer
+    runtime: Runtime, pages: PageServer, monkeypatch: pytest.MonkeyPatch, trees_budget: int
 ) -> None:
+    from archivist.pipeline import fetching
+
+    monkeypatch.setattr(fetching, "_TREES_BUDGET_BYTES", trees_budget)
     pager = '<nav class="pager"><a href="/story?page=1">1</a> <a href="/story?page=2">2</a></nav>'
     first = pages.set("/story?page=1", ARTICLE.format("page one", pager))
     pages.set("/story?page=2", ARTICLE.format("page two", pager))

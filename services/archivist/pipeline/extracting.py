@@ -92,14 +92,15 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
 def extract_fetched(
     runtime: Runtime,
     capture_id: str,
-    pages: Sequence[tuple[str, ParsedPage]],
+    pages: Sequence[tuple[str, ParsedPage | SourcePage]],
     *,
     submitted_at: datetime,
     fallback_url: str,
 ) -> ExtractOutcome | None:
     """Extract the pages the fetch delivery holds and archive the capture, in one transaction.
 
-    ``pages`` are the stored pages (snapshot URL, parsed response) in reading order. The
+    ``pages`` are the stored pages (snapshot URL, response, parsed unless it was too big to
+    keep the tree) in reading order. The
     delivery that fetched them runs this itself: the pages are in its memory and parsed for
     pagination, so reading them back from storage, parsing them again and a message to
     another worker would be cost without benefit; and the hand-over (pages numbered, capture

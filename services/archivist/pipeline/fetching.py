@@ -51,6 +51,10 @@ __all__ = ["fetch_capture", "store_snapshot"]
 
 log = logging.getLogger(__name__)
 
+#: Parsed trees are kept for extraction while their pages' bytes stay under this; an article
+#: of many large pages is parsed again page by page instead of holding every tree at once.
+_TREES_BUDGET_BYTES = 8 << 20
+
 
 def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchOutcome:
     """Fetch the capture's URL and every page of its article; store each as a WARC snapshot.
@@ -90,18 +94,20 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
 
 def _fetch_pages(
     runtime: Runtime, capture_id: str, delivery: str, claim: Claim, outcome: FetchOutcome
-) -> list[tuple[str, ParsedPage]]:
+) -> list[tuple[str, ParsedPage | SourcePage]]:
     """Fetch ``url``, then the other pages it and its siblings point to, until closure.
 
-    Returns the stored pages (URL and parsed response) in reading order; the snapshots are
-    numbered in the transaction that hands the capture over.
+    Returns the stored pages (URL and response, parsed while their bytes fit
+    ``_TREES_BUDGET_BYTES``) in reading order; the snapshots are numbered in the transaction
+    that hands the capture over.
     """
     max_pages = runtime.settings.max_pages
     url = claim.url
     host = urlsplit(url).hostname
     queue = [url]
     seen = {url}
-    stored: dict[str, ParsedPage] = {}
+    stored: dict[str, ParsedPage | SourcePage] = {}
+    kept_bytes = 0
     while queue and len(stored) < max_pages:
         page_url = queue.pop(0)
         if stored:
@@ -115,12 +121,14 @@ def _fetch_pages(
                 raise
             log.info("capture %s: skipping page %s that failed permanently", capture_id, page_url)
             continue
-        stored[page_url] = parsed
         try:
             pages = find_pages(parsed.tree, page_url, max_pages=max_pages)
         except Exception:  # noqa: BLE001 - a page we cannot parse for links is still archived
             log.exception("capture %s: pagination discovery failed on %s", capture_id, page_url)
             pages = [page_url]
+        kept_bytes += len(parsed.source.body)
+        # A tree takes several times its page's bytes: past the budget, extraction parses again.
+        stored[page_url] = parsed if kept_bytes <= _TREES_BUDGET_BYTES else parsed.source
         for candidate in pages:
             try:
                 candidate = canonicalize(candidate)
@@ -132,7 +140,7 @@ def _fetch_pages(
     return _reading_order(stored)
 
 
-def _reading_order(stored: dict[str, ParsedPage]) -> list[tuple[str, ParsedPage]]:
+def _reading_order(stored: dict[str, ParsedPage | SourcePage]) -> list[tuple[str, ParsedPage | SourcePage]]:
     """The stored pages ordered by the page number in their URL (none means page 1), then as fetched."""
     fetched = list(stored)
     return sorted(stored.items(), key=lambda item: (page_number(item[0]) or 1, fetched.index(item[0])))
