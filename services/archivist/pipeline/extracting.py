@@ -96,11 +96,12 @@ def extract_fetched(
     *,
     submitted_at: datetime,
     fallback_url: str,
+    renumber: bool,
 ) -> ExtractOutcome | None:
     """Extract the pages the fetch delivery holds and archive the capture, in one transaction.
 
     ``pages`` are the stored pages (snapshot URL, response, parsed unless it was too big to
-    keep the tree) in reading order. The
+    keep the tree) in reading order; with ``renumber`` their snapshots are numbered so. The
     delivery that fetched them runs this itself: the pages are in its memory and parsed for
     pagination, so reading them back from storage, parsing them again and a message to
     another worker would be cost without benefit; and the hand-over (pages numbered, capture
@@ -118,7 +119,8 @@ def extract_fetched(
     outcome.seconds = time.perf_counter() - started
     try:
         with runtime.database.session() as session:
-            runtime.catalog.number_pages(session, capture_id, [url for url, _ in pages])
+            if renumber:
+                runtime.catalog.number_pages(session, capture_id, [url for url, _ in pages])
             if not runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING):
                 outcome.skipped = True  # another delivery finished it or it ended meanwhile
                 return outcome

@@ -83,10 +83,15 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
         return outcome
-    outcome.extraction = extract_fetched(runtime, capture_id, pages, submitted_at=submitted_at, fallback_url=url)
+    # Every snapshot is written as page 1; a capture's first claim that stored one page has
+    # nothing to renumber (no other page, no earlier delivery's), which saves a statement.
+    renumber = len(pages) > 1 or claim.attempts > 1
+    outcome.extraction = extract_fetched(runtime, capture_id, pages, submitted_at=submitted_at, fallback_url=url,
+                                         renumber=renumber)
     if outcome.extraction is None:
         with runtime.database.session() as session:
-            runtime.catalog.number_pages(session, capture_id, [page_url for page_url, _ in pages])
+            if renumber:
+                runtime.catalog.number_pages(session, capture_id, [page_url for page_url, _ in pages])
             runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING)
         runtime.queue.enqueue_extract(capture_id)
     return outcome
@@ -184,7 +189,7 @@ def _fetch_one(runtime: Runtime, capture_id: str, page_url: str, claim: Claim, o
                 session,
                 SnapshotRow(
                     id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{capture_id} {page_url}")),
-                    capture_id=capture_id, page=0, url=page_url, urlkey=key, captured_at=captured_at,
+                    capture_id=capture_id, page=1, url=page_url, urlkey=key, captured_at=captured_at,
                     kind="revisit" if revisit else "response", http_status=final.status,
                     mime=(final.content_type or "").split(";")[0].strip() or None,
                     payload_digest=digest, payload_length=final.body_length, storage_key=storage_key,
