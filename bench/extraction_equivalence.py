@@ -101,19 +101,22 @@ def body_inputs(url: str, body: bytes) -> dict[str, Any]:
     return seen
 
 
-def record(shared: Path) -> dict[str, Any]:
-    """Every output, keyed by page (or article) name."""
+def record(shared: Path, *, pages_only: bool = False) -> dict[str, Any]:
+    """Every output, keyed by page (or article) name (only ``discover_pages``'s with
+    ``pages_only``)."""
     out: dict[str, Any] = {}
     singles = benchmark_pages(shared)
     articles = article_pages(shared)
     for name, url, body in singles + [page for pages in articles for page in pages]:
-        out[f"extract/{name}"] = extract([SourcePage(url, body, CONTENT_TYPE)]).as_dict()
-        out[f"body-inputs/{name}"] = body_inputs(url, body)
-        out[f"extract-untyped/{name}"] = extract([SourcePage(url, body)]).as_dict()
         for variant in url_variants(url):
             out[f"pages/{name}/{variant}"] = discover_pages(body, variant)
             out[f"pages-3/{name}/{variant}"] = discover_pages(body, variant, max_pages=3)
-    for pages in articles:
+        if pages_only:
+            continue
+        out[f"extract/{name}"] = extract([SourcePage(url, body, CONTENT_TYPE)]).as_dict()
+        out[f"body-inputs/{name}"] = body_inputs(url, body)
+        out[f"extract-untyped/{name}"] = extract([SourcePage(url, body)]).as_dict()
+    for pages in articles if not pages_only else ():
         name = pages[0][0].rsplit("-", 1)[0]
         sources = [SourcePage(url, body, CONTENT_TYPE) for _, url, body in pages]
         out[f"extract-stitched/{name}"] = extract(sources).as_dict()
@@ -155,23 +158,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", type=Path, help="a JSON written earlier by --out")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes (best is kept)")
     parser.add_argument("--no-timing", action="store_true", help="only record and compare")
+    parser.add_argument("--pages-only", action="store_true",
+                        help="only discover_pages (compared with the same keys of --compare)")
     args = parser.parse_args(argv)
 
     shared = args.shared.resolve()
-    outputs = record(shared)
+    outputs = record(shared, pages_only=args.pages_only)
     text = json.dumps(outputs, ensure_ascii=False, indent=1, sort_keys=True)
     if args.out:
         args.out.write_text(text, encoding="utf8")
     print(f"{len(outputs)} outputs recorded")
     if not args.no_timing:
         pages = benchmark_pages(shared)
-        extract_ms = best_ms(lambda url, body: extract([SourcePage(url, body, CONTENT_TYPE)]),
-                             pages, args.repeat)
         pages_ms = best_ms(lambda url, body: discover_pages(body, url), pages, args.repeat)
+        extract_ms = 0.0 if args.pages_only else best_ms(
+            lambda url, body: extract([SourcePage(url, body, CONTENT_TYPE)]), pages, args.repeat)
         print(f"extract: {extract_ms:.2f} ms/page; discover_pages: {pages_ms:.2f} ms/page "
               f"(CPU, best of {args.repeat}, {len(pages)} benchmark pages)")
     if args.compare:
         old = json.loads(args.compare.read_text(encoding="utf8"))
+        if args.pages_only:
+            old = {key: value for key, value in old.items() if key.startswith("pages")}
         diffs = compare(json.loads(text), old)
         for line in diffs:
             print(line)
