@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 import lxml.html
-from lxml.html import HtmlElement
+from lxml import etree
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 
 from archivist.extraction.decode import decode_html
 
@@ -18,6 +19,14 @@ __all__ = ["parse_html"]
 _PARSER = lxml.html.HTMLParser(
     collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
 )
+# lxml.html picks each element's class in a Python callback, called whenever an element is
+# first touched from Python: on every page, hundreds of thousands of calls between our steps
+# and trafilatura's (it works on copies of this tree, which keep this parser). The classes it
+# adds for form fields (``FormElement.fields``, ``InputElement.value``...) are used by neither,
+# so every element gets the plain ``HtmlElement`` class, chosen in C.
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity,
+))
 #: lxml refuses a str that carries an XML encoding declaration; it is meaningless once decoded.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
