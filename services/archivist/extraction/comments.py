@@ -67,8 +67,12 @@ _TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|^text$|^conten
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
 _REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer|vote)|"
                           r"vote|like|report|share", re.IGNORECASE)
-_VERBS = (r"(?:wrote|says|said|writes|commented|replied|schrieb|schreibt|sagt|a écrit|écrit|dit|"
-          r"escribió|dice|disse|diz|scrive|ha scritto|schreef|skrev|napisał)")
+_VERB_WORDS = ("wrote", "says", "said", "writes", "commented", "replied", "schrieb", "schreibt",
+               "sagt", "a écrit", "écrit", "dit", "escribió", "dice", "disse", "diz", "scrive",
+               "ha scritto", "schreef", "skrev", "napisał")
+_VERBS = "(?:" + "|".join(_VERB_WORDS) + ")"
+#: The most characters a verb of :data:`_VERBS` spans.
+_MAX_VERB = max(len(verb) for verb in _VERB_WORDS)
 _WHEN = r"(?:on|at|am|le|el|il|em|op)\s+"
 #: "NAME wrote:", "NAME said on 8 July 2010:", "NAME on 8 July 2010 at 4:47 pm said:".
 _SAID_HEAD = (r"^\s*(?P<name>.{1,60}?)\s+(?:" + _WHEN + r"(?P<before>.{4,40}?)\s+)?" + _VERBS
@@ -78,11 +82,13 @@ _SAID = re.compile(_SAID_HEAD + r"\s*(?::|\.{3}|…)?\s*$", re.IGNORECASE)
 #: ... at the start of a comment's text: "NAME wrote: text...".
 _SAID_INLINE = re.compile(_SAID_HEAD + r"\s*:\s*", re.IGNORECASE)
 #: Text nodes ending like an author line ("... wrote:", "... said..."), found inside libxml2.
-#: (Text ending in ":" or holding an ellipsis is selected in C; the verb is checked after.)
+#: Only used on a page with several ``<body>`` elements (see :func:`_line_ends`).
 _AUTHOR_TEXT = etree.XPath(
     "//body//text()[substring(normalize-space(.), string-length(normalize-space(.))) = ':' "
     "or contains(., '...') or contains(., '…')]"
 )
+#: The whitespace that XPath's normalize-space() strips.
+_XML_SPACE = " \t\r\n"
 _AUTHOR_TEXT_END = re.compile(r"\b" + _VERBS + r"\s*(?::|\.{3}|…)\s*$", re.IGNORECASE)
 #: Without comment markup, it takes this many "NAME wrote:" comments to call them comments.
 _MIN_UNMARKED = 2
@@ -484,6 +490,44 @@ def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
     return shared[0] if shared else None
 
 
+def _line_ends(tree: HtmlElement) -> Iterator[tuple[str, HtmlElement | None]]:
+    """The text nodes inside ``<body>`` that may end an author line (that end in ':', ignoring
+    XML whitespace, or hold an ellipsis), in document order, each with the element holding it.
+
+    This is what :data:`_AUTHOR_TEXT` selects, read from the elements' ``text`` and ``tail``
+    in one walk: the XPath copies every text node, scripts included, up to three times.
+    """
+    bodies = list(tree.iter("body"))
+    if len(bodies) != 1:
+        for text in _AUTHOR_TEXT(tree):
+            element = text.getparent()
+            yield text, element.getparent() if text.is_tail and element is not None else element
+        return
+    body = bodies[0]
+    for event, element in etree.iterwalk(body, events=("start", "end")):
+        if event == "start":
+            text, holder = element.text, element
+        elif element is not body:
+            text, holder = element.tail, element.getparent()
+        else:
+            continue
+        if text and ((":" in text and text.rstrip(_XML_SPACE).endswith(":"))
+                     or "..." in text or "…" in text):
+            yield text, holder
+
+
+def _ends_with_verb(text: str) -> bool:
+    """Whether ``text`` ends like an author line: :data:`_AUTHOR_TEXT_END`, searched only where
+    its verb can start.
+
+    A match's verb ends where the text ends once trailing space, the ':' / '...' / '…' and the
+    space before it are cut, so it starts at most :data:`_MAX_VERB` characters earlier. Searching
+    a long text node (a paragraph or a script holding '...') from its start is what is slow.
+    """
+    end = len(text.rstrip().rstrip(":.…").rstrip())
+    return _AUTHOR_TEXT_END.search(text, max(0, end - _MAX_VERB)) is not None
+
+
 def _unmarked(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
     """Comments with no comment markup at all: two or more "NAME wrote:" lines in one block.
 
@@ -491,12 +535,9 @@ def _unmarked(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
     their text nodes (a cheap XPath), then read as flat runs at the level that holds them.
     """
     lines: list[HtmlElement] = []
-    for text in _AUTHOR_TEXT(tree):
-        if not _AUTHOR_TEXT_END.search(text):
+    for text, element in _line_ends(tree):
+        if not _ends_with_verb(text):
             continue
-        element = text.getparent()
-        if text.is_tail and element is not None:
-            element = element.getparent()
         if (element is not None and _SAID.match(" ".join(element.text_content().split()))
                 and not in_chrome(element)):
             lines.append(element)
