@@ -89,6 +89,8 @@ _AUTHOR_TEXT = etree.XPath(
 )
 #: The whitespace that XPath's normalize-space() strips.
 _XML_SPACE = " \t\r\n"
+#: The same text nodes as :data:`_AUTHOR_TEXT`, unfiltered, as plain strings (cheap to make).
+_BODY_TEXT = etree.XPath("//body//text()", smart_strings=False)
 _AUTHOR_TEXT_END = re.compile(r"\b" + _VERBS + r"\s*(?::|\.{3}|…)\s*$", re.IGNORECASE)
 #: Without comment markup, it takes this many "NAME wrote:" comments to call them comments.
 _MIN_UNMARKED = 2
@@ -491,8 +493,8 @@ def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
 
 
 def _line_ends(tree: HtmlElement) -> Iterator[tuple[str, HtmlElement | None]]:
-    """The text nodes inside ``<body>`` that may end an author line (that end in ':', ignoring
-    XML whitespace, or hold an ellipsis), in document order, each with the element holding it.
+    """The text nodes inside ``<body>`` that may end an author line (see :func:`_may_end_line`),
+    in document order, each with the element that holds it.
 
     This is what :data:`_AUTHOR_TEXT` selects, read from the elements' ``text`` and ``tail``
     in one walk: the XPath copies every text node, scripts included, up to three times.
@@ -511,9 +513,13 @@ def _line_ends(tree: HtmlElement) -> Iterator[tuple[str, HtmlElement | None]]:
             text, holder = element.tail, element.getparent()
         else:
             continue
-        if text and ((":" in text and text.rstrip(_XML_SPACE).endswith(":"))
-                     or "..." in text or "…" in text):
+        if text and _may_end_line(text):
             yield text, holder
+
+
+def _may_end_line(text: str) -> bool:
+    """Whether a text node ends in ':' (ignoring XML whitespace) or holds an ellipsis."""
+    return (":" in text and text.rstrip(_XML_SPACE).endswith(":")) or "..." in text or "…" in text
 
 
 def _ends_with_verb(text: str) -> bool:
@@ -534,6 +540,8 @@ def _unmarked(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
     Returns the comments and the elements they came from. The author lines are found through
     their text nodes (a cheap XPath), then read as flat runs at the level that holds them.
     """
+    if not any(_may_end_line(text) and _ends_with_verb(text) for text in _BODY_TEXT(tree)):
+        return [], []  # no text node ends like an author line: spare the walk over elements
     lines: list[HtmlElement] = []
     for text, element in _line_ends(tree):
         if not _ends_with_verb(text):

@@ -23,13 +23,28 @@ _CONTAINERS_XPATH = (
 )
 
 
+_CONTAINER_TAGS = ("div", "section", "aside", "ul", "ol", "nav", "footer", "header", "p",
+                   "figure", "form", "table", "span", "article", "dl", "center", "font")
+
+
 def containers(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
     """Block elements with an id, class or visibility attribute, each with :func:`attributes`.
 
     Boilerplate and comment-section detection both scan these; scanning once per page and
-    sharing the list halves the cost, which is significant on large pages.
+    sharing the list halves the cost, which is significant on large pages. The elements are
+    those of :data:`_CONTAINERS_XPATH`, read by iterating over the body's elements of these
+    tags: libxml2 evaluates that XPath's predicate several times slower.
     """
-    return [(element, attributes(element)) for element in tree.xpath(_CONTAINERS_XPATH)]
+    bodies = list(tree.iter("body"))
+    if len(bodies) != 1:
+        return [(element, attributes(element)) for element in tree.xpath(_CONTAINERS_XPATH)]
+    found = []
+    for element in bodies[0].iter(_CONTAINER_TAGS):
+        get = element.get
+        if (get("id") is not None or get("class") is not None or get("style") is not None
+                or get("hidden") is not None or get("aria-hidden") is not None):
+            found.append((element, attributes(element)))
+    return found
 
 
 _CHROME_TAGS = {"header", "nav", "footer", "aside"}
