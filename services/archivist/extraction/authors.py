@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from lxml.html import HtmlElement
 
-from archivist.extraction.regions import headline_element, headline_scope, in_chrome
+from archivist.extraction.regions import headline_scope, in_chrome
 from archivist.extraction.structured import Structured, ld_text, ld_types
 
 __all__ = ["clean_author", "find_authors", "split_authors", "title_case_name"]
@@ -140,8 +140,10 @@ def _dedupe(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def find_authors(tree: HtmlElement, data: Structured) -> tuple[str, ...]:
-    """Authors by provenance: JSON-LD, ``<meta>``, then byline markup outside the site chrome."""
+def find_authors(tree: HtmlElement, data: Structured, *,
+                 headline: HtmlElement | None) -> tuple[str, ...]:
+    """Authors by provenance: JSON-LD, ``<meta>``, then byline markup outside the site chrome,
+    then a "By ..." line near ``headline`` (the page's :func:`.regions.headline_element`)."""
     names = _ld_authors(data)
     if not names:
         meta = data.first_meta("author", "article:author", "parsely-author", "sailthru.author",
@@ -165,13 +167,12 @@ def find_authors(tree: HtmlElement, data: Structured) -> tuple[str, ...]:
             if names:
                 break
     if not names:
-        names = _byline_text(tree)
+        names = _byline_text(headline)
     return _dedupe(names)
 
 
-def _byline_text(tree: HtmlElement) -> list[str]:
+def _byline_text(headline: HtmlElement | None) -> list[str]:
     """Names from a short "By ..." line near the headline, when nothing marks up the byline."""
-    headline = headline_element(tree)
     if headline is None:
         return []
     for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
