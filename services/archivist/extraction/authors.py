@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from archivist.extraction.regions import headline_scope, in_chrome
@@ -51,6 +52,20 @@ _MIN_SHOUTED = 4
 _MAX_NAME = 60
 _MAX_BYLINE = 120
 _MAX_AUTHORS = 10
+_IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment')]")
+#: Byline markup, most specific first. The leading predicates are cheap necessary conditions
+#: of the last one (an element matches all of them or none): libxml2 then evaluates the
+#: costly string tests on a few elements instead of all.
+_BYLINE_XPATHS = tuple(etree.XPath(xpath) for xpath in (
+    "//*[@itemprop='author']",
+    "//*[@rel='author']",
+    ("//*[@class][contains(@class,'author') or contains(@class,'writer') or "
+     "contains(@class,'reporter') or contains(@class,'byline__name')]"
+     "[contains(concat(' ',normalize-space(@class),' '),' author ') or "
+     "contains(@class,'author-name') or contains(@class,'byline__name') or "
+     "contains(@class,'writer') or contains(@class,'reporter')]"),
+    "//*[@class or @id][contains(@class,'byline') or contains(@id,'byline')]",
+))
 
 
 def _title_word(word: str) -> str:
@@ -151,13 +166,9 @@ def find_authors(tree: HtmlElement, data: Structured, *,
         if meta and not meta.startswith("http"):
             names = split_authors(meta)
     if not names:
-        for xpath in ("//*[@itemprop='author']", "//*[@rel='author']",
-                      ("//*[contains(concat(' ',normalize-space(@class),' '),' author ') or "
-                       "contains(@class,'author-name') or contains(@class,'byline__name') or "
-                       "contains(@class,'writer') or contains(@class,'reporter')]"),
-                      "//*[contains(@class,'byline') or contains(@id,'byline')]"):
-            for element in tree.xpath(xpath):
-                if in_chrome(element) or element.xpath("ancestor::*[contains(@class,'comment')]"):
+        for xpath in _BYLINE_XPATHS:
+            for element in xpath(tree):
+                if in_chrome(element) or _IN_COMMENT(element):
                     continue
                 name_node = element.find(".//*[@itemprop='name']")
                 text = (name_node if name_node is not None else element).text_content()

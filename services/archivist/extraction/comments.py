@@ -87,6 +87,7 @@ _AUTHOR_TEXT = etree.XPath(
     "//body//text()[substring(normalize-space(.), string-length(normalize-space(.))) = ':' "
     "or contains(., '...') or contains(., '…')]"
 )
+_TEXTAREA = etree.XPath(".//textarea")
 #: The whitespace that XPath's normalize-space() strips.
 _XML_SPACE = " \t\r\n"
 #: The same text nodes as :data:`_AUTHOR_TEXT`, unfiltered, as plain strings (cheap to make).
@@ -566,7 +567,7 @@ def _unmarked(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
 def _forms(tree: HtmlElement) -> list[HtmlElement]:
     """Comment forms and captchas anywhere on the page (never article text)."""
     return [element for element in tree.xpath("//body//form | //body//textarea/ancestor::div[1]")
-            if element.xpath(".//textarea") or _matches(element, _FORM)]
+            if _TEXTAREA(element) or _matches(element, _FORM)]
 
 
 def find_comments(tree: HtmlElement, data: Structured,

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
+from lxml import etree
 from lxml.html import HtmlElement
 
 from archivist.extraction.boilerplate import in_furniture
@@ -56,6 +57,9 @@ _BYLINE = re.compile(r"byline|author|dateline|posted|published|pubdate|date|time
                      re.IGNORECASE)
 #: Where a byline splits into pieces that may each be a date ("Jane Doe | 3 March 2022").
 _BYLINE_SEPARATORS = re.compile(r"\s*[|•·–—]\s*|\s{2,}")
+#: XPath objects are compiled once; ``element.xpath(...)`` compiles its expression every call.
+_IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment') or contains(@id,'comment')]")
+_PRECEDING = etree.XPath("count(preceding::*)")
 _DATE_SETTINGS = {
     "PREFER_DAY_OF_MONTH": "first",
     "REQUIRE_PARTS": ["day", "month", "year"],
@@ -140,16 +144,15 @@ def _outside_chrome(elements: Iterable[HtmlElement],
     """
     kept = [element for element in elements if not in_chrome(element)
             and not in_furniture(element)
-            and not element.xpath("ancestor::*[contains(@class,'comment') or "
-                                  "contains(@id,'comment')]")]
+            and not _IN_COMMENT(element)]
     if not kept or headline is None:
         return kept
     scope = headline_scope(headline)
-    position = int(headline.xpath("count(preceding::*)"))
+    position = int(_PRECEDING(headline))
 
     def early(element: HtmlElement) -> bool:
         inside = element is scope or scope in element.iterancestors()
-        return not inside and int(element.xpath("count(preceding::*)")) < position
+        return not inside and int(_PRECEDING(element)) < position
 
     return sorted(kept, key=early)
 

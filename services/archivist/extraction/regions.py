@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 __all__ = ["attributes", "containers", "headline_element",
@@ -54,6 +55,7 @@ _CHROME_WORDS = re.compile(
     r"breadcrumbs?|banner)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+_IN_ARTICLE = etree.XPath("ancestor::article")
 #: A "header" class inside an article is usually the article header (title, byline): keep it.
 _ARTICLE_HEADER = re.compile(r"(?:article|entry|post|story)[_-]?header", re.IGNORECASE)
 
@@ -76,7 +78,7 @@ def is_chrome(element: HtmlElement) -> bool:
     if _ARTICLE_HEADER.search(attrs):
         return False
     if tag in _CHROME_TAGS:
-        return not (tag == "header" and element.xpath("ancestor::article"))
+        return not (tag == "header" and _IN_ARTICLE(element))
     return bool(attrs and _CHROME_WORDS.search(attrs))
 
 
