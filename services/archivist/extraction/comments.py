@@ -88,6 +88,8 @@ _AUTHOR_TEXT = etree.XPath(
     "or contains(., '...') or contains(., '…')]"
 )
 _TEXTAREA = etree.XPath(".//textarea")
+#: Microdata items that may be comments: :func:`_is_comment_item` needs "Comment" in the type.
+_COMMENT_ITEMS = etree.XPath("//*[@itemscope and @itemtype][contains(@itemtype, 'Comment')]")
 #: The whitespace that XPath's normalize-space() strips.
 _XML_SPACE = " \t\r\n"
 #: The same text nodes as :data:`_AUTHOR_TEXT`, unfiltered, as plain strings (cheap to make).
@@ -196,7 +198,7 @@ def _prop_value(element: HtmlElement) -> str:
 
 
 def _from_microdata(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
-    items = [element for element in tree.xpath("//*[@itemscope and @itemtype]")
+    items = [element for element in _COMMENT_ITEMS(tree)
              if _is_comment_item(element) and not in_chrome(element)]
     index_of: dict[HtmlElement, int] = {}
     out: list[Comment] = []
@@ -228,11 +230,27 @@ def _from_microdata(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]
 
 
 def _regions(scanned: Iterable[tuple[HtmlElement, str]]) -> list[HtmlElement]:
-    found = [element for element, attrs in scanned
-             if element.tag != "span" and _REGION.search(attrs) and not in_chrome(element)]
-    chosen = set(found)
-    return [element for element in found
-            if not any(ancestor in chosen for ancestor in element.iterancestors())]
+    """The outermost comment regions outside the chrome among ``scanned`` (in document order).
+
+    A block inside a region already found is skipped untested; the region test is memoised
+    per id/class string, which a page repeats.
+    """
+    named: dict[str, bool] = {}
+    found: list[HtmlElement] = []
+    chosen: set[HtmlElement] = set()
+    for element, attrs in scanned:
+        if element.tag == "span":
+            continue
+        region = named.get(attrs)
+        if region is None:
+            region = named[attrs] = bool(_REGION.search(attrs))
+        if not region or (chosen and any(ancestor in chosen
+                                         for ancestor in element.iterancestors())):
+            continue
+        if not in_chrome(element):
+            chosen.add(element)
+            found.append(element)
+    return found
 
 
 def _is_noise(element: HtmlElement) -> bool:
@@ -240,12 +258,21 @@ def _is_noise(element: HtmlElement) -> bool:
             or _matches(element, _FORM))
 
 
+def _in_noise(element: HtmlElement, region: HtmlElement) -> bool:
+    """Whether an ancestor of ``element`` inside ``region`` (a descendant of it) is noise."""
+    for ancestor in element.iterancestors():
+        if ancestor is region:
+            return False
+        if _is_noise(ancestor):
+            return True
+    return False
+
+
 def _blocks(region: HtmlElement) -> list[HtmlElement]:
     blocks = [element for element in region.iter()
               if isinstance(element.tag, str) and element is not region
               and (_BLOCK.search(attributes(element)) or _BLOCK_ID.match(element.get("id") or ""))
-              and not any(_is_noise(ancestor) for ancestor in element.iterancestors()
-                          if ancestor is not region and region in ancestor.iterancestors())]
+              and not _in_noise(element, region)]
     # A wrapper around one comment (div#comment-1 > article.comment) is not a comment of its
     # own: drop a block when a block inside it holds nearly all of its text.
     lengths = {block: len(block.text_content()) for block in blocks}
