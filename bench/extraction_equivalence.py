@@ -10,8 +10,9 @@ each page (a page number added, a fragment and tracking parameters), so that its
 is exercised on pages whose own URL is not paginated.
 
 It also prints the CPU milliseconds per page (``time.process_time``, best of ``--repeat``
-passes) of ``extract`` and of ``discover_pages`` over the benchmark pages, so before/after speed
-comes from the same inputs.
+passes) of ``extract``, of bare ``trafilatura.extract(html, include_comments=False)`` and of
+``discover_pages`` over the benchmark pages, run in turn on each page, and the ratio of bare
+trafilatura's time to ours (the speed ratio, as in ``bench/extraction.py``).
 
 Usage (from the repository root):
   PYTHONPATH=services python bench/extraction_equivalence.py --out /tmp/before.json
@@ -30,6 +31,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import trafilatura
 
 from archivist.extraction import SourcePage, discover_pages, extract
 
@@ -124,16 +127,33 @@ def record(shared: Path, *, pages_only: bool = False) -> dict[str, Any]:
     return out
 
 
-def best_ms(fn: Callable[[str, bytes], object], pages: list[tuple[str, str, bytes]],
-            repeat: int) -> float:
-    """Best CPU milliseconds per page over ``repeat`` passes, after one warm-up call."""
-    fn(pages[0][1], pages[0][2])
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.process_time()
+def timings(pages: list[tuple[str, str, bytes]], repeat: int, *,
+            pages_only: bool = False) -> dict[str, float]:
+    """CPU milliseconds per page of ``extract``, bare trafilatura and ``discover_pages`` (only
+    the last with ``pages_only``).
+
+    The three run one after the other on each page, so that the machine's load, which moves
+    CPU times by tens of percent on a shared machine, weighs on all three alike and their
+    ratio holds. Each figure is the best of ``repeat`` passes, after one warm-up pass.
+    """
+    steps: dict[str, Callable[[str, bytes], object]] = {
+        "extract": lambda url, body: extract([SourcePage(url, body, CONTENT_TYPE)]),
+        "trafilatura": lambda url, body: trafilatura.extract(
+            body.decode("utf8"), url=url, include_comments=False),
+        "discover_pages": lambda url, body: discover_pages(body, url),
+    }
+    if pages_only:
+        steps = {"discover_pages": steps["discover_pages"]}
+    best = dict.fromkeys(steps, float("inf"))
+    for index in range(repeat + 1):
+        spent = dict.fromkeys(steps, 0.0)
         for _, url, body in pages:
-            fn(url, body)
-        best = min(best, (time.process_time() - start) * 1000 / len(pages))
+            for name, step in steps.items():
+                start = time.process_time()
+                step(url, body)
+                spent[name] += time.process_time() - start
+        if index:
+            best = {name: min(best[name], spent[name] * 1000 / len(pages)) for name in steps}
     return best
 
 
@@ -169,12 +189,12 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(text, encoding="utf8")
     print(f"{len(outputs)} outputs recorded")
     if not args.no_timing:
-        pages = benchmark_pages(shared)
-        pages_ms = best_ms(lambda url, body: discover_pages(body, url), pages, args.repeat)
-        extract_ms = 0.0 if args.pages_only else best_ms(
-            lambda url, body: extract([SourcePage(url, body, CONTENT_TYPE)]), pages, args.repeat)
-        print(f"extract: {extract_ms:.2f} ms/page; discover_pages: {pages_ms:.2f} ms/page "
-              f"(CPU, best of {args.repeat}, {len(pages)} benchmark pages)")
+        figures = timings(benchmark_pages(shared), args.repeat, pages_only=args.pages_only)
+        print(f"CPU ms/page over the benchmark pages, best of {args.repeat}: "
+              + ", ".join(f"{name} {value:.2f}" for name, value in figures.items()))
+        if "extract" in figures:
+            print(f"speed ratio (trafilatura / extract): "
+                  f"{figures['trafilatura'] / figures['extract']:.2f}")
     if args.compare:
         old = json.loads(args.compare.read_text(encoding="utf8"))
         if args.pages_only:
