@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from lxml import etree
 from lxml.html import HtmlElement
 
-from archivist.extraction.regions import headline_element, headline_scope, in_chrome
+from archivist.extraction.regions import headline_scope, in_chrome
 from archivist.extraction.structured import Structured, ld_text, ld_types
 
 __all__ = ["clean_author", "find_authors", "split_authors", "title_case_name"]
@@ -51,6 +52,20 @@ _MIN_SHOUTED = 4
 _MAX_NAME = 60
 _MAX_BYLINE = 120
 _MAX_AUTHORS = 10
+_IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment')]")
+#: Byline markup, most specific first. The leading predicates are cheap necessary conditions
+#: of the last one (an element matches all of them or none): libxml2 then evaluates the
+#: costly string tests on a few elements instead of all.
+_BYLINE_XPATHS = tuple(etree.XPath(xpath) for xpath in (
+    "//*[@itemprop='author']",
+    "//*[@rel='author']",
+    ("//*[@class][contains(@class,'author') or contains(@class,'writer') or "
+     "contains(@class,'reporter') or contains(@class,'byline__name')]"
+     "[contains(concat(' ',normalize-space(@class),' '),' author ') or "
+     "contains(@class,'author-name') or contains(@class,'byline__name') or "
+     "contains(@class,'writer') or contains(@class,'reporter')]"),
+    "//*[@class or @id][contains(@class,'byline') or contains(@id,'byline')]",
+))
 
 
 def _title_word(word: str) -> str:
@@ -140,8 +155,10 @@ def _dedupe(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def find_authors(tree: HtmlElement, data: Structured) -> tuple[str, ...]:
-    """Authors by provenance: JSON-LD, ``<meta>``, then byline markup outside the site chrome."""
+def find_authors(tree: HtmlElement, data: Structured, *,
+                 headline: HtmlElement | None) -> tuple[str, ...]:
+    """Authors by provenance: JSON-LD, ``<meta>``, then byline markup outside the site chrome,
+    then a "By ..." line near ``headline`` (the page's :func:`.regions.headline_element`)."""
     names = _ld_authors(data)
     if not names:
         meta = data.first_meta("author", "article:author", "parsely-author", "sailthru.author",
@@ -149,13 +166,9 @@ def find_authors(tree: HtmlElement, data: Structured) -> tuple[str, ...]:
         if meta and not meta.startswith("http"):
             names = split_authors(meta)
     if not names:
-        for xpath in ("//*[@itemprop='author']", "//*[@rel='author']",
-                      ("//*[contains(concat(' ',normalize-space(@class),' '),' author ') or "
-                       "contains(@class,'author-name') or contains(@class,'byline__name') or "
-                       "contains(@class,'writer') or contains(@class,'reporter')]"),
-                      "//*[contains(@class,'byline') or contains(@id,'byline')]"):
-            for element in tree.xpath(xpath):
-                if in_chrome(element) or element.xpath("ancestor::*[contains(@class,'comment')]"):
+        for xpath in _BYLINE_XPATHS:
+            for element in xpath(tree):
+                if in_chrome(element) or _IN_COMMENT(element):
                     continue
                 name_node = element.find(".//*[@itemprop='name']")
                 text = (name_node if name_node is not None else element).text_content()
@@ -165,13 +178,12 @@ def find_authors(tree: HtmlElement, data: Structured) -> tuple[str, ...]:
             if names:
                 break
     if not names:
-        names = _byline_text(tree)
+        names = _byline_text(headline)
     return _dedupe(names)
 
 
-def _byline_text(tree: HtmlElement) -> list[str]:
+def _byline_text(headline: HtmlElement | None) -> list[str]:
     """Names from a short "By ..." line near the headline, when nothing marks up the byline."""
-    headline = headline_element(tree)
     if headline is None:
         return []
     for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",

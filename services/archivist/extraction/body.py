@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.xml import xmltotxt
 
@@ -41,6 +42,8 @@ _BYLINE = re.compile(r"^(?:by|von|par|por|door|av|af)\s+\S", re.IGNORECASE)
 _MAX_BYLINE = 100
 #: The headline, if repeated, is within the first few paragraphs.
 _TITLE_WINDOW = 3
+#: XPath objects are compiled once; ``element.xpath(...)`` compiles its expression every call.
+_OWN_TABLE = etree.XPath("ancestor::table[1]")
 
 
 def word_key(text: str) -> str:
@@ -94,7 +97,7 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
                             "or count(.//tr) = 1]"):
         own = [element for element in table.iterdescendants("tbody", "thead", "tfoot", "tr",
                                                             "td", "th")
-               if element.xpath("ancestor::table[1]") == [table]]
+               if _OWN_TABLE(element) == [table]]
         for element in [table, *own]:
             element.tag = "div"
 

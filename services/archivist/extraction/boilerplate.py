@@ -99,8 +99,16 @@ _LIST_INTRO = re.compile(
 )
 
 
-def _is_furniture(element: HtmlElement, attrs: str) -> bool:
-    if _FURNITURE.search(attrs):
+def _is_furniture(element: HtmlElement, attrs: str, named: dict[str, bool]) -> bool:
+    """Whether a block is furniture by its id/class, or hidden.
+
+    ``named`` memoises the id/class test per ``attrs`` for one page: a page repeats its
+    classes, and the pattern is long.
+    """
+    furniture = named.get(attrs)
+    if furniture is None:
+        furniture = named[attrs] = bool(_FURNITURE.search(attrs))
+    if furniture:
         return True
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
@@ -115,16 +123,26 @@ def in_furniture(element: HtmlElement) -> bool:
 def boilerplate_elements(tree: HtmlElement,
                          scanned: Iterable[tuple[HtmlElement, str]]) -> list[HtmlElement]:
     """Furniture blocks among ``scanned`` (see :func:`.regions.containers`), outermost first,
-    none holding the article."""
+    none holding the article.
+
+    ``scanned`` is in document order, so a block inside one already chosen comes after it;
+    it is skipped without measuring its text, since the outer block is cut with it.
+    """
     body = tree.find("body")
     if body is None:
         return []
     total = len(body.text_content()) or 1
-    found = [element for element, attrs in scanned
-             if _is_furniture(element, attrs) and len(element.text_content()) <= _MAX_SHARE * total]
-    chosen = set(found)
-    return [element for element in found
-            if not any(ancestor in chosen for ancestor in element.iterancestors())]
+    named: dict[str, bool] = {}
+    chosen: set[HtmlElement] = set()
+    found = []
+    for element, attrs in scanned:
+        if not _is_furniture(element, attrs, named) or (chosen and any(
+                ancestor in chosen for ancestor in element.iterancestors())):
+            continue
+        if len(element.text_content()) <= _MAX_SHARE * total:
+            chosen.add(element)
+            found.append(element)
+    return found
 
 
 def deck_elements(tree: HtmlElement) -> list[HtmlElement]:
@@ -157,12 +175,14 @@ def link_lists(tree: HtmlElement) -> list[HtmlElement]:
     found = []
     for listing in tree.iter("ul", "ol"):
         items = [item for item in listing if item.tag == "li"]
-        if len(items) < _MIN_LINK_ITEMS:
+        # Cheapest test first: most lists have an item without a link, and then their text
+        # need not be measured.
+        if len(items) < _MIN_LINK_ITEMS or not all(
+                item.find(".//a") is not None for item in items):
             continue
         text = len(" ".join(listing.text_content().split()))
         linked = sum(len(" ".join(a.text_content().split())) for a in listing.iter("a"))
-        if text and linked >= _LINK_LIST_SHARE * text and all(
-                item.find(".//a") is not None for item in items):
+        if text and linked >= _LINK_LIST_SHARE * text:
             found.append(listing)
     return found
 

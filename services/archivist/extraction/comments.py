@@ -67,8 +67,12 @@ _TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|^text$|^conten
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
 _REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer|vote)|"
                           r"vote|like|report|share", re.IGNORECASE)
-_VERBS = (r"(?:wrote|says|said|writes|commented|replied|schrieb|schreibt|sagt|a écrit|écrit|dit|"
-          r"escribió|dice|disse|diz|scrive|ha scritto|schreef|skrev|napisał)")
+_VERB_WORDS = ("wrote", "says", "said", "writes", "commented", "replied", "schrieb", "schreibt",
+               "sagt", "a écrit", "écrit", "dit", "escribió", "dice", "disse", "diz", "scrive",
+               "ha scritto", "schreef", "skrev", "napisał")
+_VERBS = "(?:" + "|".join(_VERB_WORDS) + ")"
+#: The most characters a verb of :data:`_VERBS` spans.
+_MAX_VERB = max(len(verb) for verb in _VERB_WORDS)
 _WHEN = r"(?:on|at|am|le|el|il|em|op)\s+"
 #: "NAME wrote:", "NAME said on 8 July 2010:", "NAME on 8 July 2010 at 4:47 pm said:".
 _SAID_HEAD = (r"^\s*(?P<name>.{1,60}?)\s+(?:" + _WHEN + r"(?P<before>.{4,40}?)\s+)?" + _VERBS
@@ -78,11 +82,18 @@ _SAID = re.compile(_SAID_HEAD + r"\s*(?::|\.{3}|…)?\s*$", re.IGNORECASE)
 #: ... at the start of a comment's text: "NAME wrote: text...".
 _SAID_INLINE = re.compile(_SAID_HEAD + r"\s*:\s*", re.IGNORECASE)
 #: Text nodes ending like an author line ("... wrote:", "... said..."), found inside libxml2.
-#: (Text ending in ":" or holding an ellipsis is selected in C; the verb is checked after.)
+#: Only used on a page with several ``<body>`` elements (see :func:`_line_ends`).
 _AUTHOR_TEXT = etree.XPath(
     "//body//text()[substring(normalize-space(.), string-length(normalize-space(.))) = ':' "
     "or contains(., '...') or contains(., '…')]"
 )
+_TEXTAREA = etree.XPath(".//textarea")
+#: Microdata items that may be comments: :func:`_is_comment_item` needs "Comment" in the type.
+_COMMENT_ITEMS = etree.XPath("//*[@itemscope and @itemtype][contains(@itemtype, 'Comment')]")
+#: The whitespace that XPath's normalize-space() strips.
+_XML_SPACE = " \t\r\n"
+#: The same text nodes as :data:`_AUTHOR_TEXT`, unfiltered, as plain strings (cheap to make).
+_BODY_TEXT = etree.XPath("//body//text()", smart_strings=False)
 _AUTHOR_TEXT_END = re.compile(r"\b" + _VERBS + r"\s*(?::|\.{3}|…)\s*$", re.IGNORECASE)
 #: Without comment markup, it takes this many "NAME wrote:" comments to call them comments.
 _MIN_UNMARKED = 2
@@ -187,7 +198,7 @@ def _prop_value(element: HtmlElement) -> str:
 
 
 def _from_microdata(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
-    items = [element for element in tree.xpath("//*[@itemscope and @itemtype]")
+    items = [element for element in _COMMENT_ITEMS(tree)
              if _is_comment_item(element) and not in_chrome(element)]
     index_of: dict[HtmlElement, int] = {}
     out: list[Comment] = []
@@ -219,11 +230,27 @@ def _from_microdata(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]
 
 
 def _regions(scanned: Iterable[tuple[HtmlElement, str]]) -> list[HtmlElement]:
-    found = [element for element, attrs in scanned
-             if element.tag != "span" and _REGION.search(attrs) and not in_chrome(element)]
-    chosen = set(found)
-    return [element for element in found
-            if not any(ancestor in chosen for ancestor in element.iterancestors())]
+    """The outermost comment regions outside the chrome among ``scanned`` (in document order).
+
+    A block inside a region already found is skipped untested; the region test is memoised
+    per id/class string, which a page repeats.
+    """
+    named: dict[str, bool] = {}
+    found: list[HtmlElement] = []
+    chosen: set[HtmlElement] = set()
+    for element, attrs in scanned:
+        if element.tag == "span":
+            continue
+        region = named.get(attrs)
+        if region is None:
+            region = named[attrs] = bool(_REGION.search(attrs))
+        if not region or (chosen and any(ancestor in chosen
+                                         for ancestor in element.iterancestors())):
+            continue
+        if not in_chrome(element):
+            chosen.add(element)
+            found.append(element)
+    return found
 
 
 def _is_noise(element: HtmlElement) -> bool:
@@ -231,12 +258,21 @@ def _is_noise(element: HtmlElement) -> bool:
             or _matches(element, _FORM))
 
 
+def _in_noise(element: HtmlElement, region: HtmlElement) -> bool:
+    """Whether an ancestor of ``element`` inside ``region`` (a descendant of it) is noise."""
+    for ancestor in element.iterancestors():
+        if ancestor is region:
+            return False
+        if _is_noise(ancestor):
+            return True
+    return False
+
+
 def _blocks(region: HtmlElement) -> list[HtmlElement]:
     blocks = [element for element in region.iter()
               if isinstance(element.tag, str) and element is not region
               and (_BLOCK.search(attributes(element)) or _BLOCK_ID.match(element.get("id") or ""))
-              and not any(_is_noise(ancestor) for ancestor in element.iterancestors()
-                          if ancestor is not region and region in ancestor.iterancestors())]
+              and not _in_noise(element, region)]
     # A wrapper around one comment (div#comment-1 > article.comment) is not a comment of its
     # own: drop a block when a block inside it holds nearly all of its text.
     lengths = {block: len(block.text_content()) for block in blocks}
@@ -484,19 +520,60 @@ def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
     return shared[0] if shared else None
 
 
+def _line_ends(tree: HtmlElement) -> Iterator[tuple[str, HtmlElement | None]]:
+    """The text nodes inside ``<body>`` that may end an author line (see :func:`_may_end_line`),
+    in document order, each with the element that holds it.
+
+    This is what :data:`_AUTHOR_TEXT` selects, read from the elements' ``text`` and ``tail``
+    in one walk: the XPath copies every text node, scripts included, up to three times.
+    """
+    bodies = list(tree.iter("body"))
+    if len(bodies) != 1:
+        for text in _AUTHOR_TEXT(tree):
+            element = text.getparent()
+            yield text, element.getparent() if text.is_tail and element is not None else element
+        return
+    body = bodies[0]
+    for event, element in etree.iterwalk(body, events=("start", "end")):
+        if event == "start":
+            text, holder = element.text, element
+        elif element is not body:
+            text, holder = element.tail, element.getparent()
+        else:
+            continue
+        if text and _may_end_line(text):
+            yield text, holder
+
+
+def _may_end_line(text: str) -> bool:
+    """Whether a text node ends in ':' (ignoring XML whitespace) or holds an ellipsis."""
+    return (":" in text and text.rstrip(_XML_SPACE).endswith(":")) or "..." in text or "…" in text
+
+
+def _ends_with_verb(text: str) -> bool:
+    """Whether ``text`` ends like an author line: :data:`_AUTHOR_TEXT_END`, searched only where
+    its verb can start.
+
+    A match's verb ends where the text ends once trailing space, the ':' / '...' / '…' and the
+    space before it are cut, so it starts at most :data:`_MAX_VERB` characters earlier. Searching
+    a long text node (a paragraph or a script holding '...') from its start is what is slow.
+    """
+    end = len(text.rstrip().rstrip(":.…").rstrip())
+    return _AUTHOR_TEXT_END.search(text, max(0, end - _MAX_VERB)) is not None
+
+
 def _unmarked(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
     """Comments with no comment markup at all: two or more "NAME wrote:" lines in one block.
 
     Returns the comments and the elements they came from. The author lines are found through
     their text nodes (a cheap XPath), then read as flat runs at the level that holds them.
     """
+    if not any(_may_end_line(text) and _ends_with_verb(text) for text in _BODY_TEXT(tree)):
+        return [], []  # no text node ends like an author line: spare the walk over elements
     lines: list[HtmlElement] = []
-    for text in _AUTHOR_TEXT(tree):
-        if not _AUTHOR_TEXT_END.search(text):
+    for text, element in _line_ends(tree):
+        if not _ends_with_verb(text):
             continue
-        element = text.getparent()
-        if text.is_tail and element is not None:
-            element = element.getparent()
         if (element is not None and _SAID.match(" ".join(element.text_content().split()))
                 and not in_chrome(element)):
             lines.append(element)
@@ -517,7 +594,7 @@ def _unmarked(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
 def _forms(tree: HtmlElement) -> list[HtmlElement]:
     """Comment forms and captchas anywhere on the page (never article text)."""
     return [element for element in tree.xpath("//body//form | //body//textarea/ancestor::div[1]")
-            if element.xpath(".//textarea") or _matches(element, _FORM)]
+            if _TEXTAREA(element) or _matches(element, _FORM)]
 
 
 def find_comments(tree: HtmlElement, data: Structured,

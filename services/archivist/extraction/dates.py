@@ -20,12 +20,12 @@ from collections.abc import Iterable
 
 from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
+from lxml import etree
 from lxml.html import HtmlElement
 
 from archivist.extraction.boilerplate import in_furniture
 from archivist.extraction.regions import (
     attributes,
-    headline_element,
     headline_scope,
     in_chrome,
 )
@@ -55,6 +55,11 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$|[-_])")
 _BYLINE = re.compile(r"byline|author|dateline|posted|published|pubdate|date|time|meta|info",
                      re.IGNORECASE)
+#: Where a byline splits into pieces that may each be a date ("Jane Doe | 3 March 2022").
+_BYLINE_SEPARATORS = re.compile(r"\s*[|•·–—]\s*|\s{2,}")
+#: XPath objects are compiled once; ``element.xpath(...)`` compiles its expression every call.
+_IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment') or contains(@id,'comment')]")
+_PRECEDING = etree.XPath("count(preceding::*)")
 _DATE_SETTINGS = {
     "PREFER_DAY_OF_MONTH": "first",
     "REQUIRE_PARTS": ["day", "month", "year"],
@@ -129,35 +134,32 @@ def _from_url(url: str) -> str | None:
         return None
 
 
-def _outside_chrome(elements: Iterable[HtmlElement]) -> list[HtmlElement]:
+def _outside_chrome(elements: Iterable[HtmlElement],
+                    headline: HtmlElement | None) -> list[HtmlElement]:
     """Candidates outside site chrome, comments and related-article blocks, those before the
-    headline's block last.
+    ``headline``'s block last.
 
     A date above the headline's block is a site header's date ("today") far more often than
     the article's, even when the header is not marked up as one.
     """
     kept = [element for element in elements if not in_chrome(element)
             and not in_furniture(element)
-            and not element.xpath("ancestor::*[contains(@class,'comment') or "
-                                  "contains(@id,'comment')]")]
-    if not kept:
-        return kept
-    tree = kept[0].getroottree().getroot()
-    headline = headline_element(tree)
-    if headline is None:
+            and not _IN_COMMENT(element)]
+    if not kept or headline is None:
         return kept
     scope = headline_scope(headline)
-    position = int(headline.xpath("count(preceding::*)"))
+    position = int(_PRECEDING(headline))
 
     def early(element: HtmlElement) -> bool:
         inside = element is scope or scope in element.iterancestors()
-        return not inside and int(element.xpath("count(preceding::*)")) < position
+        return not inside and int(_PRECEDING(element)) < position
 
     return sorted(kept, key=early)
 
 
-def _from_elements(tree: HtmlElement, prop: str, languages: list[str] | None) -> str | None:
-    for element in _outside_chrome(tree.xpath(f"//*[@itemprop='{prop}']")):
+def _from_elements(tree: HtmlElement, prop: str, languages: list[str] | None,
+                   headline: HtmlElement | None) -> str | None:
+    for element in _outside_chrome(tree.xpath(f"//*[@itemprop='{prop}']"), headline):
         date = parse_date(element.get("content") or element.get("datetime")
                           or element.text_content(), languages)
         if date:
@@ -165,15 +167,17 @@ def _from_elements(tree: HtmlElement, prop: str, languages: list[str] | None) ->
     return None
 
 
-def _from_time(tree: HtmlElement, languages: list[str] | None) -> str | None:
-    for element in _outside_chrome(tree.iter("time")):
+def _from_time(tree: HtmlElement, languages: list[str] | None,
+               headline: HtmlElement | None) -> str | None:
+    for element in _outside_chrome(tree.iter("time"), headline):
         date = parse_date(element.get("datetime") or element.text_content(), languages)
         if date:
             return date
     return None
 
 
-def _from_byline(tree: HtmlElement, languages: list[str] | None) -> str | None:
+def _from_byline(tree: HtmlElement, languages: list[str] | None,
+                 headline: HtmlElement | None) -> str | None:
     """A written date in a byline-like element, in the author element's vicinity, or in a
     short line of the headline's own block (an unmarked "By NAME, DATE" line)."""
     candidates = [element for element in tree.iter("p", "div", "span", "small", "li", "em")
@@ -183,41 +187,51 @@ def _from_byline(tree: HtmlElement, languages: list[str] | None) -> str | None:
         parent = author.getparent()
         if parent is not None:
             candidates.append(parent)
-    headline = headline_element(tree)
     if headline is not None:
         candidates.extend(element for element in headline_scope(headline).iter(
             "p", "div", "span", "small", "em", "font", "td")
             if len(element.text_content()) <= _MAX_DATE_TEXT * 2)
-    for element in _outside_chrome(candidates)[:_MAX_BYLINES]:
+    # Nested candidates (a byline block and the date inside it) repeat the same texts, and
+    # a written date costs dateparser milliseconds: each text is parsed once.
+    parsed: dict[str, str | None] = {}
+
+    def parse(text: str) -> str | None:
+        if text not in parsed:
+            parsed[text] = parse_date(text, languages)
+        return parsed[text]
+
+    for element in _outside_chrome(candidates, headline)[:_MAX_BYLINES]:
         text = " ".join(element.text_content().split())
-        for piece in [text, *re.split(r"\s*[|•·–—]\s*|\s{2,}", text)]:
-            date = parse_date(piece, languages) if len(piece) <= _MAX_DATE_TEXT else None
+        for piece in [text, *_BYLINE_SEPARATORS.split(text)]:
+            date = parse(piece) if len(piece) <= _MAX_DATE_TEXT else None
             if date:
                 return date
         for child in element.iterdescendants():
-            date = parse_date(child.text_content(), languages) if _BYLINE.search(
-                attributes(child)) else None
+            date = parse(child.text_content()) if _BYLINE.search(attributes(child)) else None
             if date:
                 return date
     return None
 
 
-def find_dates(tree: HtmlElement, data: Structured, url: str,
-               language: str | None = None) -> tuple[str | None, str | None]:
-    """``(published, modified)`` as ISO dates, each ``None`` when not found."""
+def find_dates(tree: HtmlElement, data: Structured, url: str, language: str | None = None, *,
+               headline: HtmlElement | None) -> tuple[str | None, str | None]:
+    """``(published, modified)`` as ISO dates, each ``None`` when not found.
+
+    ``headline`` is the page's :func:`.regions.headline_element`, found once per page.
+    """
     languages = [language] if language else None
     published = (
         _from_ld(data, "datePublished")
         or parse_date(data.first_meta(*_PUBLISHED_META))
-        or _from_elements(tree, "datePublished", languages)
-        or _from_time(tree, languages)
+        or _from_elements(tree, "datePublished", languages, headline)
+        or _from_time(tree, languages, headline)
         or _from_url(url)
         or _from_ld(data, "dateCreated")
-        or _from_byline(tree, languages)
+        or _from_byline(tree, languages, headline)
     )
     modified = (
         _from_ld(data, "dateModified")
         or parse_date(data.first_meta(*_MODIFIED_META))
-        or _from_elements(tree, "dateModified", languages)
+        or _from_elements(tree, "dateModified", languages, headline)
     )
     return published, modified

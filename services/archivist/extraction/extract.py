@@ -55,15 +55,15 @@ class _PageResult:
 def _extract_page(parsed: ParsedPage) -> _PageResult:
     page, tree = parsed.source, parsed.tree
     data = read_structured(tree)
-    metadata = find_metadata(tree, data, page.url)
+    headline = headline_element(tree)
+    metadata = find_metadata(tree, data, page.url, headline=headline)
     language = declared_language(tree, data)
-    published, modified = find_dates(tree, data, page.url, language)
-    authors = find_authors(tree, data)
+    published, modified = find_dates(tree, data, page.url, language, headline=headline)
+    authors = find_authors(tree, data, headline=headline)
     scanned = containers(tree)
     section = find_comments(tree, data, scanned)
     furniture = boilerplate_elements(tree, scanned) + deck_elements(tree) + link_lists(tree)
     canonical = canonical_url(tree, page.url)
-    headline = headline_element(tree)
     headings = [element.text_content() for element in tree.iter("h1")]
     if headline is not None:
         headings.append(headline.text_content())

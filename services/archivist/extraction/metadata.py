@@ -13,7 +13,6 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from archivist.extraction.regions import headline_element
 from archivist.extraction.structured import Structured, ld_text, ld_types
 
 __all__ = ["Metadata", "canonical_url", "find_metadata"]
@@ -126,8 +125,12 @@ def _ld_list(objects: list[dict], key: str) -> list[str]:
     return found
 
 
-def find_metadata(tree: HtmlElement, data: Structured, url: str) -> Metadata:
-    """Read title, description, site name, image, tags and categories from one page."""
+def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
+                  headline: HtmlElement | None) -> Metadata:
+    """Read title, description, site name, image, tags and categories from one page.
+
+    ``headline`` is the page's :func:`.regions.headline_element`, found once per page.
+    """
     articles = _article_objects(data)
     publisher = next((ld_text(obj.get("publisher")) for obj in articles
                       if obj.get("publisher")), None)
@@ -137,7 +140,6 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str) -> Metadata:
         declared = _TITLE_SEPARATORS.split(declared)[0]
     sitename = declared or _logo_alt(tree) or urlsplit(url).hostname or None
 
-    headline = headline_element(tree)
     heading = _clean(headline.text_content()) if headline is not None else None
     declared = _clean(data.first_meta("og:title", "twitter:title")
                       or next((ld_text(obj.get("headline")) for obj in articles

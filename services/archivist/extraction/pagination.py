@@ -24,10 +24,11 @@ pages to ``extract`` in that order.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from archivist.extraction.metadata import canonical_url
@@ -53,6 +54,13 @@ _NEXT_PREV = re.compile(
 )
 _PAGE_OF = re.compile(r"\b(?:page|seite|página|pagina|page)\s+(\d{1,3})\s*(?:of|/|von|de|sur|di)"
                       r"\s*(\d{1,3})\b", re.IGNORECASE)
+#: Where a word of :data:`_PAGE_OF` can start: its first letters, in every case that the
+#: case-insensitive pattern accepts (``ſ`` is a long s, ``İ`` and ``ı`` are Turkish i's).
+_PAGE_WORD = re.compile(r"[pPsSſ](?:[aAáÁ][gG]|[eE][iIİı][tT][eE])")
+_TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
+#: A file extension that :func:`_split_number` keeps when it cuts ``-2.html`` out of a path.
+_EXTENSION = re.compile(r"(?:\.s?html?|\.php|\.aspx?)$", re.IGNORECASE)
+_ABSOLUTE = re.compile(r"https?://([^/?#]*)", re.IGNORECASE)
 _LISTING_PATH = re.compile(r"/(?:tags?|category|categories|topics?|archives?|author|search|"
                            r"section|label)(?:/|$)", re.IGNORECASE)
 _COMMENT_PAGE = re.compile(r"comment-page-\d+|[?&]cpage=", re.IGNORECASE)
@@ -71,6 +79,8 @@ _LISTING_HEADINGS = 6
 class _Numbered:
     template: str
     number: int | None
+    #: The template's path.
+    path: str
 
 
 def _strip_fragment(url: str) -> str:
@@ -100,7 +110,7 @@ def _split_number(url: str) -> _Numbered:
     path = path.rstrip("/") or "/"
     template = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path,
                            urlencode(sorted(kept)), ""))
-    return _Numbered(template, number)
+    return _Numbered(template, number, path)
 
 
 def page_number(url: str) -> int | None:
@@ -152,11 +162,50 @@ def _in_comments(element: HtmlElement) -> bool:
     return any("comment" in attributes(node).lower() for node in element.iterancestors())
 
 
-def _links(tree: HtmlElement, base: str) -> Iterator[tuple[HtmlElement, str, str]]:
+def _stems(templates: Iterable[_Numbered]) -> tuple[str, ...] | None:
+    """Strings that the href of a page of this article must contain, or ``None`` if unknown.
+
+    A page's URL path, once :func:`_split_number` cuts the page number out, equals a template's
+    path: so it starts with that path, less a trailing file extension (``-2.html`` becomes
+    ``.html``). Only the root path ``/`` gives no usable stem.
+    """
+    stems = []
+    for numbered in templates:
+        if numbered.path == "/":
+            return None
+        extension = _EXTENSION.search(numbered.path)
+        stems.append(numbered.path[:extension.start()] if extension else numbered.path)
+    return tuple(stems)
+
+
+def _literal_path(href: str) -> bool:
+    """Whether resolving ``href`` leaves its path as written, and cannot fail.
+
+    So it is for a root-relative path and an absolute URL with an ASCII host (a non-ASCII or
+    bracketed host is checked, and may be refused, when parsed), unless dot segments, tabs or
+    newlines are in it: resolving removes those.
+    """
+    if "/." in href or "\t" in href or "\r" in href or "\n" in href:
+        return False
+    if href.startswith("/"):
+        return not href.startswith("//")
+    absolute = _ABSOLUTE.match(href)
+    if absolute is None:
+        return False
+    host = absolute.group(1)
+    return host.isascii() and "[" not in host and "]" not in host
+
+
+def _links(tree: HtmlElement, base: str,
+           stems: tuple[str, ...] | None) -> Iterator[tuple[HtmlElement, str, str]]:
     """(element, absolute URL, rel) for every link that could point to another page.
 
     Only the cheap tests run here; the costly ones (ancestors, link text) are left to the
-    caller, which runs them only on the few links whose URL has this page's shape.
+    caller, which runs them only on the few links whose URL has this page's shape. Resolving
+    every href is itself costly on pages of hundreds of links, so an href whose path is written
+    out in full (``/path`` or ``http(s)://host/path``, which resolving leaves as it is) and
+    contains none of the ``stems`` (see :func:`_stems`) is skipped unresolved: its URL cannot
+    have this page's shape.
     """
     for element in tree.iter("a", "link"):
         href = (element.get("href") or "").strip()
@@ -165,18 +214,27 @@ def _links(tree: HtmlElement, base: str) -> Iterator[tuple[HtmlElement, str, str
         rel = (element.get("rel") or "").lower()
         if element.tag == "link" and not {"next", "prev", "previous"} & set(rel.split()):
             continue
+        if stems is not None and not any(stem in href for stem in stems) and _literal_path(href):
+            continue
         yield element, _strip_fragment(urljoin(base, href)), rel
 
 
 def _current_number(tree: HtmlElement, own: _Numbered) -> tuple[int | None, int | None]:
-    """This page's number and the page count, from its URL and "Page X of N" text."""
+    """This page's number and the page count, from its URL and "Page X of N" text.
+
+    The page's text is searched as its text nodes joined by spaces, whitespace left as it is
+    (the pattern's ``\\s`` takes any run of it). The pattern is only tried where one of its
+    words starts, since a case-insensitive search of every position of a long page is slow.
+    """
     body = tree.find("body")
-    text = " ".join(" ".join((body if body is not None else tree).itertext()).split())
-    match = _PAGE_OF.search(text)
-    if match:
-        current, total = int(match.group(1)), int(match.group(2))
-        if 1 <= current <= total:
-            return own.number or current, total
+    text = " ".join(_TEXT_NODES(body if body is not None else tree))
+    for start in _PAGE_WORD.finditer(text):
+        match = _PAGE_OF.match(text, start.start())
+        if match:
+            current, total = int(match.group(1)), int(match.group(2))
+            if 1 <= current <= total:
+                return own.number or current, total
+            break
     return own.number, None
 
 
@@ -204,10 +262,11 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
     base = urljoin(url, base_element.get("href")) if base_element is not None else url
     host = urlsplit(url).netloc.lower()
     own = _split_number(_strip_fragment(url))
-    templates = {own.template, _split_number(canonical_url(tree, url)).template}
+    canonical = _split_number(canonical_url(tree, url))
+    templates = {own.template, canonical.template}
     current, total = _current_number(tree, own)
     by_number: dict[int, str] = {}
-    for element, link, rel in _links(tree, base):
+    for element, link, rel in _links(tree, base, _stems((own, canonical))):
         if urlsplit(link).netloc.lower() != host or _COMMENT_PAGE.search(link):
             continue
         numbered = _split_number(link)

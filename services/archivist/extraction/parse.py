@@ -11,35 +11,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import lxml.etree
 import lxml.html
-from lxml.html import HtmlElement
+from lxml import etree
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 
 from archivist.extraction.decode import decode_html
 from archivist.extraction.model import SourcePage
 
 __all__ = ["ParsedPage", "parse_html", "parse_page"]
 
-
-def _parser() -> lxml.etree.HTMLParser:
-    """An HTML parser whose elements are all plain :class:`HtmlElement`.
-
-    ``lxml.html.HTMLParser`` picks each element's class (form, input, label...) in a Python
-    callback that runs whenever lxml hands an element to Python: hundreds of thousands of calls
-    per page across the extraction steps, a sixth of their time. Nothing here uses the
-    form-specific classes, so a lookup done in C with one class for every element serves the
-    same methods (``text_content``, ``iterlinks``...) without the callback.
-    """
-    parser = lxml.etree.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True,
-                                   remove_pis=True)
-    parser.set_element_class_lookup(lxml.etree.ElementDefaultClassLookup(
-        element=HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
-        entity=lxml.html.HtmlEntity,
-    ))
-    return parser
-
-
-_PARSER = _parser()
+_PARSER = lxml.html.HTMLParser(
+    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+)
+# lxml.html picks each element's class in a Python callback, called whenever an element is
+# first touched from Python: on every page, hundreds of thousands of calls between our steps
+# and trafilatura's (it works on copies of this tree, which keep this parser). The classes it
+# adds for form fields (``FormElement.fields``, ``InputElement.value``...) are used by neither,
+# so every element gets the plain ``HtmlElement`` class, chosen in C.
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity,
+))
 #: lxml refuses a str that carries an XML encoding declaration; it is meaningless once decoded.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 

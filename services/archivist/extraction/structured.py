@@ -34,14 +34,20 @@ class Structured:
 
 
 def _walk(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, dict):
-        yield value
-        for child in value.values():
-            if isinstance(child, (dict, list)):
-                yield from _walk(child)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk(item)
+    """Every object in a JSON value, each before the objects nested in it, in document order.
+
+    An explicit stack, not recursion: each level of nested generators would cost every object
+    below it one more resumption, and JSON-LD graphs nest deeply.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(reversed([child for child in item.values()
+                                   if isinstance(child, (dict, list))]))
+        elif isinstance(item, list):
+            stack.extend(reversed([child for child in item if isinstance(child, (dict, list))]))
 
 
 def ld_types(obj: dict[str, Any]) -> set[str]:
