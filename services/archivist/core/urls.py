@@ -56,7 +56,9 @@ def _url_normalize(url: str) -> str:
     elements = elements._replace(
         host=host,
         scheme=scheme,
-        userinfo=normalize_userinfo(elements.userinfo),
+        # Almost no URL has userinfo, and url-normalize's escaping pass over "" still costs as
+        # much as the host step once that is cached; "" normalises to "".
+        userinfo=normalize_userinfo(elements.userinfo) if elements.userinfo else "",
         query=normalize_query(elements.query, host=host, filter_params=False, param_allowlist=None),
         fragment=normalize_fragment(elements.fragment),
         port=normalize_port(elements.port, scheme),
