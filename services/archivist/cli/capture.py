@@ -124,7 +124,7 @@ def submit(
     except ArchivistError as exc:
         stop = fail(exc)
         if queued:
-            err.print(f"stopped at a chunk boundary: the first {queued} URLs are queued (their lines are above); "
+            err.print(f"stopped at a chunk boundary: the first {queued} URLs were submitted (their lines are above); "
                       "the chunk that failed and the URLs after it were not queued")
         raise stop from exc
     finally:
