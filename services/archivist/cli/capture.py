@@ -94,7 +94,7 @@ def submit(
     and each chunk's lines are printed once it is queued. An error stops at a chunk boundary:
     the chunks before it stay queued, the failing chunk and the rest are not queued.
     """
-    from archivist.api.schemas import parse_duration
+    from archivist.core.durations import parse_duration
     from archivist.runtime import Runtime
     from archivist_workers.queue import redis_task_queue
 
