@@ -74,7 +74,11 @@ _HOSTS = [
 _PORTS = ["", ":80", ":443", ":8080", ":0080", ":0", ":99999", ":", ":abc"]
 _USERINFO = ["", "user@", "user:pass@", "@", ":@", "us%65r:p%40ss@", "ü@"]
 _SCHEMES = ["http://", "https://", "HTTP://", "", "//", "ftp://"]
-_PATHS = ["", "/", "/a/../b/./c", "/ä?q=1&&b=ü#frag", "/%7euser/%2F", "?x=1", "#!/route", "/a b", "/x?y=%zz"]
+_PATHS = [
+    "", "/", "/a/../b/./c", "/ä?q=1&&b=ü#frag", "/%7euser/%2F", "?x=1", "#!/route", "/a b", "/x?y=%zz", "//a//b/",
+    "/a/.", "/a/..", "/a/..b", "/.a/", "/a/...", "/[x]/y", "/a/b/", "/~u/:@!$&'()*+,;=", "/a%2fb", "/%41", "/a/./",
+    "/a\\b", "/a|b", '/a"b', "/a{b}", "/a^b", "/a`b", "/é", "/a/b.html;jsessionid=1",
+]
 
 
 def _generated() -> list[str]:

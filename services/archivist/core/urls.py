@@ -8,6 +8,7 @@ Machine sort by). We only add the policy: http(s) only, a host, no fragment, a l
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
@@ -38,9 +39,18 @@ _SCHEMES = frozenset({"http", "https"})
 #: distinct hosts costs a little memory and no more.
 _normalize_host = lru_cache(maxsize=4096)(normalize_host)
 
+#: A path that url-normalize's path step returns as it is: non-empty, "/"-separated segments of
+#: characters it never escapes (unreserved, and the sub-delimiters and ":@[]" it keeps), no
+#: empty segment inside ("//" would collapse), no "." or ".." segment, no "%" to re-encode.
+#: Most submitted paths are like this; the step's escaping pass is a third of canonicalising.
+_PLAIN_PATH = re.compile(r"(?:/(?!\.\.?(?:/|$))[\w\-.~:@!$&'()*+,;=\[\]]+)*/?", re.ASCII)
+
 
 def _url_normalize(url: str) -> str:
-    """``url_normalize.url_normalize(url)`` with its default options, host step cached.
+    """``url_normalize.url_normalize(url)`` with its default options, faster but equal.
+
+    The host step is cached, and the steps that return their input unchanged (a plain path,
+    no userinfo) are skipped.
 
     The same steps in the same order as url-normalize 3.1's ``url_normalize``, less the
     default-domain step (a no-op without a default domain). ``tests/core/test_urls.py`` checks
@@ -62,7 +72,9 @@ def _url_normalize(url: str) -> str:
         query=normalize_query(elements.query, host=host, filter_params=False, param_allowlist=None),
         fragment=normalize_fragment(elements.fragment),
         port=normalize_port(elements.port, scheme),
-        path=normalize_path(elements.path, scheme),
+        path=elements.path if elements.path and _PLAIN_PATH.fullmatch(elements.path) else normalize_path(
+            elements.path, scheme
+        ),
     )
     return reconstruct_url(elements)
 
