@@ -86,13 +86,15 @@ def submit(
     urls: Annotated[list[str] | None, typer.Argument(help="URLs to queue.")] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="A file of URLs, one a line (- for stdin).")] = None,
     if_not_archived_within: Annotated[str | None, typer.Option(help="e.g. 1d: skip URLs archived this recently.")] = None,
-    chunk: Annotated[int, typer.Option(min=1, help="URLs per transaction.")] = SUBMIT_CHUNK,
+    chunk: Annotated[int, typer.Option(min=1, help="URLs per transaction; an error stops at a chunk boundary.")] = SUBMIT_CHUNK,
 ) -> None:
     """Queue URLs for the workers (needs ARCHIVIST_REDIS_URL). Prints one JSON line per URL.
 
     The URLs go in chunks of --chunk, each recorded and queued in a transaction of its own,
     and each chunk's lines are printed once it is queued. An error stops at a chunk boundary:
-    the chunks before it stay queued, the failing chunk and the rest are not queued.
+    the chunks before it stay queued, the failing chunk and the rest are not queued. With
+    --if-not-archived-within, a URL repeated in a later chunk returns the capture queued for it
+    by the earlier one.
     """
     from archivist.core.durations import parse_duration
     from archivist.runtime import Runtime
@@ -105,12 +107,10 @@ def submit(
         raise typer.Exit(code=2)
     window = parse_duration(if_not_archived_within) if if_not_archived_within else None
     runtime = Runtime(settings, queue=redis_task_queue(settings))
-    queued = 0
+    submitted = 0
     try:
         runtime.prepare()
-        given = False
         for urls_chunk in chunked(iter_urls(urls, file), chunk):
-            given = True
             submissions = pipeline.submit(runtime, urls_chunk, if_not_archived_within=window)
             sys.stdout.write("".join(
                 json.dumps({"id": item.id, "url": item.url, "status": item.status, "reason": item.reason,
@@ -118,14 +118,14 @@ def submit(
                 for item in submissions
             ))
             sys.stdout.flush()
-            queued += len(urls_chunk)
-        if not given:
+            submitted += len(urls_chunk)
+        if not submitted:
             raise no_urls()
     except ArchivistError as exc:
         stop = fail(exc)
-        if queued:
-            err.print(f"stopped at a chunk boundary: the first {queued} URLs were submitted (their lines are above); "
-                      "the chunk that failed and the URLs after it were not queued")
+        if submitted:
+            err.print(f"stopped at a chunk boundary: the first {submitted} URLs were submitted (their lines are "
+                      "above); the chunk that failed and the URLs after it were not queued")
         raise stop from exc
     finally:
         runtime.close()
