@@ -99,8 +99,8 @@ class Catalog:
         """Insert submitted captures with a Core executemany (batched multi-row INSERTs).
 
         Submission inserts thousands of rows a second. A :class:`CaptureRow` per URL, read back
-        into a dict by :meth:`add_captures`, and the ORM's bulk path over those dicts cost more
-        than the INSERT itself; plain dicts with the same keys each go to the driver as they are.
+        into a dict by :meth:`add_captures` for the ORM's bulk path, is per-row Python work the
+        INSERT does not need; plain dicts with the same keys go to the driver as they are.
         """
         if captures:
             session.execute(CaptureRow.__table__.insert(), captures)
