@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from archivist.adapters.catalog import Catalog, Database
-from archivist.adapters.fetcher import Fetcher
 from archivist.adapters.hostgate import LocalHostGate, RedisHostGate
 from archivist.adapters.quota import LocalQuota, RedisQuota
 from archivist.adapters.storage import LocalObjectStore, S3ObjectStore
 from archivist.core.ports import HostGate, ObjectStore, Quota, TaskQueue
-from archivist.politeness import Politeness
 from archivist.settings import Settings
+
+if TYPE_CHECKING:
+    # Only fetching needs these (httpx, protego): imported on first use, so a process that
+    # only submits or reads, such as most CLI commands, starts without them.
+    from archivist.adapters.fetcher import Fetcher
+    from archivist.politeness import Politeness
 
 __all__ = ["Runtime"]
 
@@ -53,6 +58,8 @@ class Runtime:
 
     @cached_property
     def politeness(self) -> Politeness:
+        from archivist.politeness import Politeness
+
         if self.settings.redis_url:
             gate: HostGate = RedisHostGate(
                 self.settings.redis_url,
@@ -82,6 +89,8 @@ class Runtime:
         """One fetcher (and connection pool) per thread: httpx clients are not shared."""
         fetcher = getattr(self._local, "fetcher", None)
         if fetcher is None:
+            from archivist.adapters.fetcher import Fetcher
+
             fetcher = self._local.fetcher = Fetcher(self.settings.fetch_policy)
         return fetcher
 

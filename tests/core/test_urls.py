@@ -1,7 +1,18 @@
-import pytest
+import ast
+import gzip
+import re
+from collections.abc import Callable
+from pathlib import Path
 
+import pytest
+from url_normalize import url_normalize
+
+from archivist.core import urls
 from archivist.core.errors import InvalidURL
 from archivist.core.urls import canonicalize, url_hash, urlkey
+from tests.support.paths import SHARED
+
+CORPUS = SHARED / "benchmarks" / "article-extraction" / "html"
 
 
 @pytest.mark.parametrize(
@@ -48,3 +59,89 @@ def test_urlkey_is_surt_and_hash_is_stable() -> None:
     assert url_hash("http://example.com/a") == url_hash("https://example.com/a")
     assert url_hash("http://example.com/a") != url_hash("http://example.com/b")
     assert len(url_hash("http://example.com/a")) == 20
+
+
+# The cached host step ------------------------------------------------------------------------
+
+_HOSTS = [
+    "example.com", "EXAMPLE.com", "Example.COM.", ".example.com", "example.com..", "a..b.com", "..", "",
+    "bücher.de", "BÜCHER.de", "xn--bcher-kva.de", "XN--BCHER-KVA.DE", "例え.テスト", "faß.de", "ΣΑΣ.gr",
+    "ünï.cödé\u3002example", "example\uff0ecom", "example\uff61com\uff61", "☃.net", "xn--n3h.net", "\u200b.com",
+    "exa mple.org", "ex%41mple.com", "a_b.example", "-leading.example", "trailing-.example", "ab--cd.com",
+    "xn--a.com", "x" * 64 + ".com", "1.2.3.4", "0x7f000001", "2130706433", "localhost", "[2001:DB8::1]",
+    "[fe80::1%25eth0]", "[FE80::1%25Eth0]", "[::1", "[::ffff:127.0.0.1]", "www.Ü.example", "münchen.de", "MÜNCHEN.DE",
+]
+_PORTS = ["", ":80", ":443", ":8080", ":0080", ":0", ":99999", ":", ":abc"]
+_USERINFO = ["", "user@", "user:pass@", "@", ":@", "us%65r:p%40ss@", "ü@"]
+_SCHEMES = ["http://", "https://", "HTTP://", "", "//", "ftp://"]
+_PATHS = [
+    "", "/", "/a/../b/./c", "/ä?q=1&&b=ü#frag", "/%7euser/%2F", "?x=1", "#!/route", "/a b", "/x?y=%zz", "//a//b/",
+    "/a/.", "/a/..", "/a/..b", "/.a/", "/a/...", "/[x]/y", "/a/b/", "/~u/:@!$&'()*+,;=", "/a%2fb", "/%41", "/a/./",
+    "/a\\b", "/a|b", '/a"b', "/a{b}", "/a^b", "/a`b", "/é", "/a/b.html;jsessionid=1",
+]
+
+
+def _generated() -> list[str]:
+    """Hosts crossed with ports and userinfo; schemes and paths vary along with them."""
+    corpus = []
+    for h, host in enumerate(_HOSTS):
+        for p, port in enumerate(_PORTS):
+            for u, userinfo in enumerate(_USERINFO):
+                index = h + p + u
+                scheme, path = _SCHEMES[index % len(_SCHEMES)], _PATHS[index % len(_PATHS)]
+                corpus.append(f"{scheme}{userinfo}{host}{port}{path}")
+    return corpus
+
+
+def _from_tests() -> list[str]:
+    """Every string constant in the test suite: the URLs the tests use, and plenty of non-URLs."""
+    found: set[str] = set()
+    for path in Path(__file__).resolve().parents[1].rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.add(node.value)
+    return sorted(found)
+
+
+def _from_corpus(limit: int = 3000) -> list[str]:
+    """Links of the shared benchmark pages, as written in their HTML (none if it is absent)."""
+    found: set[str] = set()
+    for path in sorted(CORPUS.glob("*.html.gz")):
+        found.update(re.findall(r"""href=["']([^"']{1,500})["']""", gzip.decompress(path.read_bytes()).decode("utf-8", "replace")))
+        if len(found) >= limit:
+            break
+    return sorted(found)[:limit]
+
+
+def _outcome(function: Callable[[str], object], url: str) -> object:
+    try:
+        return function(url)
+    except Exception as exc:  # the same error, with the same words, is part of the same result
+        return type(exc), str(exc)
+
+
+def test_cached_normalisation_is_url_normalize_for_every_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = _generated() + _from_tests() + _from_corpus()
+    assert len(corpus) > 3000
+    urls._normalize_host.cache_clear()
+    expected = {url: _outcome(url_normalize, url) for url in corpus}
+    # Twice: the first pass fills the host cache, the second answers from it.
+    for _ in range(2):
+        for url in corpus:
+            assert _outcome(urls._url_normalize, url) == expected[url], url
+    assert urls._normalize_host.cache_info().hits > len(corpus)
+
+    canonical = {url: _outcome(canonicalize, url) for url in corpus}
+    monkeypatch.setattr(urls, "_url_normalize", url_normalize)
+    for url in corpus:
+        assert _outcome(canonicalize, url) == canonical[url], url
+    assert sum(isinstance(result, str) for result in canonical.values()) > 1000
+
+
+def test_host_cache_is_bounded_and_keyed_by_the_host_as_written() -> None:
+    urls._normalize_host.cache_clear()
+    assert canonicalize("http://BÜCHER.de/a") == canonicalize("http://bücher.de/a") == "http://xn--bcher-kva.de/a"
+    assert urls._normalize_host.cache_info().currsize == 2
+    for i in range(urls._normalize_host.cache_info().maxsize + 10):
+        canonicalize(f"http://host{i}.example/")
+    assert urls._normalize_host.cache_info().currsize == urls._normalize_host.cache_info().maxsize

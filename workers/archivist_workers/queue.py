@@ -67,15 +67,14 @@ class DramatiqTaskQueue:
         self._enqueue_batch(EXTRACT_QUEUE, REEXTRACT_ACTOR, capture_ids, "re-extractions")
 
     def _enqueue_batch(self, queue: str, actor: str, capture_ids: Sequence[str], what: str) -> None:
-        messages = [self._message(queue, actor, capture_id) for capture_id in capture_ids]
         try:
-            if isinstance(self.broker, RedisBroker) and len(messages) > 1:
-                self._enqueue_pipelined(messages)
+            if isinstance(self.broker, RedisBroker) and len(capture_ids) > 1:
+                self._enqueue_pipelined(queue, actor, capture_ids)
             else:
-                for message in messages:
-                    self.broker.enqueue(message)
+                for capture_id in capture_ids:
+                    self.broker.enqueue(self._message(queue, actor, capture_id))
         except (redis.RedisError, dramatiq.errors.ConnectionError) as exc:
-            raise QueueUnavailable(f"cannot queue {len(messages)} {what}: {exc}") from exc
+            raise QueueUnavailable(f"cannot queue {len(capture_ids)} {what}: {exc}") from exc
 
     def enqueue_extract(self, capture_id: str) -> None:
         try:
@@ -83,24 +82,31 @@ class DramatiqTaskQueue:
         except (redis.RedisError, dramatiq.errors.ConnectionError) as exc:
             raise QueueUnavailable(f"cannot queue extraction of {capture_id}: {exc}") from exc
 
-    def _enqueue_pipelined(self, messages: list[dramatiq.Message], batch: int = 1000) -> None:
+    def _enqueue_pipelined(self, queue: str, actor: str, capture_ids: Sequence[str], batch: int = 1000) -> None:
         """What ``RedisBroker.enqueue`` does per message, sent through one pipeline per batch.
 
         Dramatiq has no batch enqueue; one round trip per message caps submission at a few
         thousand a second. This calls the broker's own dispatch script with the arguments
-        ``RedisBroker._dispatch`` would, and runs the middleware enqueue hooks as usual.
+        ``RedisBroker._dispatch`` would, and runs the middleware enqueue hooks as usual. Each
+        message is built with the Redis message id that ``RedisBroker.enqueue`` would add by
+        copying it, so it is built once, and only one batch of messages exists at a time.
         """
         broker = self.broker
         dispatch = broker.scripts["dispatch"]
-        for start in range(0, len(messages), batch):
-            chunk = [message.copy(options={"redis_message_id": str(uuid4())}) for message in messages[start : start + batch]]
+        keys = [broker.namespace]
+        for start in range(0, len(capture_ids), batch):
+            chunk = [
+                dramatiq.Message(queue_name=queue, actor_name=actor, args=(capture_id,), kwargs={},
+                                 options={"redis_message_id": str(uuid4())})
+                for capture_id in capture_ids[start : start + batch]
+            ]
             with broker.client.pipeline(transaction=False) as pipe:
                 for message in chunk:
                     broker.emit_before("enqueue", message, None)
                     dispatch(
-                        keys=[broker.namespace],
+                        keys=keys,
                         args=[
-                            "enqueue", current_millis(), message.queue_name, broker.broker_id,
+                            "enqueue", current_millis(), queue, broker.broker_id,
                             broker.heartbeat_timeout, broker.dead_message_ttl,
                             broker._should_do_maintenance("enqueue"), broker._max_unpack_size(),
                             message.options["redis_message_id"], message.encode(),

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
-
 from pydantic import BaseModel, Field, field_validator
+
+from archivist.core.durations import parse_duration
 
 __all__ = ["CaptureRequest", "CaptureSummary", "CapturesAccepted", "ScheduleRequest", "parse_duration"]
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 #: One request may carry this many URLs; larger batches go through several requests.
 MAX_BATCH = 10_000
-
-
-def parse_duration(text: str) -> timedelta:
-    """``30s``, ``15m``, ``12h``, ``1d``, ``2w`` to a timedelta.
-
-    Raises:
-        ValueError: anything else.
-    """
-    match = _DURATION.match(text or "")
-    if not match:
-        raise ValueError(f"{text!r} is not a duration like 30s, 15m, 12h, 1d or 2w")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
 class CaptureRequest(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from rich.console import Console
 
 from archivist.core.errors import ArchivistError
 
-__all__ = ["emit", "err", "fail", "read_urls"]
+__all__ = ["emit", "err", "fail", "iter_urls", "no_urls", "read_urls"]
 
 err = Console(stderr=True)
 
@@ -29,12 +30,24 @@ def fail(exc: ArchivistError) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def read_urls(urls: list[str] | None, file: Path | None) -> list[str]:
-    collected = list(urls or [])
+def iter_urls(urls: list[str] | None, file: Path | None) -> Iterator[str]:
+    """The URLs given, then the file's lines (blank ones and ``#`` comments skipped), as read.
+
+    Lazy, so a caller that works in chunks never holds the whole file.
+    """
+    yield from urls or []
     if file is not None:
         source = sys.stdin if str(file) == "-" else file.open(encoding="utf-8")
         with source:
-            collected.extend(line.strip() for line in source if line.strip() and not line.startswith("#"))
+            yield from (line.strip() for line in source if line.strip() and not line.startswith("#"))
+
+
+def no_urls() -> typer.BadParameter:
+    return typer.BadParameter("give at least one URL, or --file")
+
+
+def read_urls(urls: list[str] | None, file: Path | None) -> list[str]:
+    collected = list(iter_urls(urls, file))
     if not collected:
-        raise typer.BadParameter("give at least one URL, or --file")
+        raise no_urls()
     return collected

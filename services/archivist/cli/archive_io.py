@@ -82,7 +82,7 @@ def _since(text: str):  # noqa: ANN202 - a datetime
     """``7d`` (a duration back from now) or ``2024`` (a 1 to 14 digit timestamp)."""
     from datetime import UTC, datetime
 
-    from archivist.api.schemas import parse_duration
+    from archivist.core.durations import parse_duration
 
     if text.isdigit():
         return parse_timestamp(text)

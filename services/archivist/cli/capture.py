@@ -6,6 +6,8 @@ import gzip
 import json
 import os
 import sys
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from archivist import pipeline, views
-from archivist.cli._common import emit, err, fail, read_urls
+from archivist.cli._common import emit, err, fail, iter_urls, no_urls, read_urls
 from archivist.core.errors import ArchivistError
 from archivist.settings import get_settings
 
@@ -66,14 +68,35 @@ def archive(
     raise typer.Exit(code=1 if failures else 0)
 
 
+#: URLs per ``pipeline.submit`` call of ``archivist submit``: the process holds one chunk's
+#: URLs and results, not the whole file's, and the per-call costs (a transaction, a few enqueue
+#: round trips) are spread over enough URLs to vanish.
+SUBMIT_CHUNK = 5_000
+
+
+def chunked(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    """``items`` in lists of ``size`` (the last one shorter), read as they are needed."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
 @app.command()
 def submit(
     urls: Annotated[list[str] | None, typer.Argument(help="URLs to queue.")] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="A file of URLs, one a line (- for stdin).")] = None,
     if_not_archived_within: Annotated[str | None, typer.Option(help="e.g. 1d: skip URLs archived this recently.")] = None,
+    chunk: Annotated[int, typer.Option(min=1, help="URLs per transaction; an error stops at a chunk boundary.")] = SUBMIT_CHUNK,
 ) -> None:
-    """Queue URLs for the workers (needs ARCHIVIST_REDIS_URL). Prints one JSON line per URL."""
-    from archivist.api.schemas import parse_duration
+    """Queue URLs for the workers (needs ARCHIVIST_REDIS_URL). Prints one JSON line per URL.
+
+    The URLs go in chunks of --chunk, each recorded and queued in a transaction of its own,
+    and each chunk's lines are printed once it is queued. An error stops at a chunk boundary:
+    the chunks before it stay queued, the failing chunk and the rest are not queued. With
+    --if-not-archived-within, a URL repeated in a later chunk returns the capture queued for it
+    by the earlier one.
+    """
+    from archivist.core.durations import parse_duration
     from archivist.runtime import Runtime
     from archivist_workers.queue import redis_task_queue
 
@@ -84,13 +107,26 @@ def submit(
         raise typer.Exit(code=2)
     window = parse_duration(if_not_archived_within) if if_not_archived_within else None
     runtime = Runtime(settings, queue=redis_task_queue(settings))
+    submitted = 0
     try:
         runtime.prepare()
-        for item in pipeline.submit(runtime, read_urls(urls, file), if_not_archived_within=window):
-            sys.stdout.write(json.dumps({"id": item.id, "url": item.url, "status": item.status,
-                                         "reason": item.reason, "existing": item.existing}) + "\n")
+        for urls_chunk in chunked(iter_urls(urls, file), chunk):
+            submissions = pipeline.submit(runtime, urls_chunk, if_not_archived_within=window)
+            sys.stdout.write("".join(
+                json.dumps({"id": item.id, "url": item.url, "status": item.status, "reason": item.reason,
+                            "existing": item.existing}) + "\n"
+                for item in submissions
+            ))
+            sys.stdout.flush()
+            submitted += len(urls_chunk)
+        if not submitted:
+            raise no_urls()
     except ArchivistError as exc:
-        raise fail(exc) from exc
+        stop = fail(exc)
+        if submitted:
+            err.print(f"stopped at a chunk boundary: the first {submitted} URLs were submitted (their lines are "
+                      "above); the chunk that failed and the URLs after it were not queued")
+        raise stop from exc
     finally:
         runtime.close()
 

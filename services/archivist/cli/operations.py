@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from archivist.api.schemas import parse_duration
 from archivist.cli._common import emit, err, fail
+from archivist.core.durations import parse_duration
 from archivist.core.errors import ArchivistError
 from archivist.runtime import Runtime
 from archivist.settings import get_settings

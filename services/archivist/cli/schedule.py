@@ -34,7 +34,7 @@ def add(
     every: Annotated[str, typer.Option("--every", help="Interval: 30m, 12h, 1d, 2w (at least 1m).")],
 ) -> None:
     """Re-capture URL every interval (the first capture is due at once; `archivist scheduler` runs it)."""
-    from archivist.api.schemas import parse_duration
+    from archivist.core.durations import parse_duration
 
     runtime = _runtime()
     try:

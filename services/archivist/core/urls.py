@@ -8,10 +8,21 @@ Machine sort by). We only add the policy: http(s) only, a host, no fragment, a l
 from __future__ import annotations
 
 import hashlib
+import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 import surt as _surt
-from url_normalize import url_normalize
+from url_normalize.generic_url_cleanup import generic_url_cleanup
+from url_normalize.normalize_fragment import normalize_fragment
+from url_normalize.normalize_host import normalize_host
+from url_normalize.normalize_path import normalize_path
+from url_normalize.normalize_port import normalize_port
+from url_normalize.normalize_query import normalize_query
+from url_normalize.normalize_scheme import DEFAULT_SCHEME, normalize_scheme
+from url_normalize.normalize_userinfo import normalize_userinfo
+from url_normalize.provide_url_scheme import provide_url_scheme
+from url_normalize.tools import cleanup_url_input, deconstruct_url, reconstruct_url
 
 from archivist.core.errors import InvalidURL
 
@@ -21,6 +32,51 @@ __all__ = ["MAX_URL_LENGTH", "canonicalize", "url_hash", "urlkey"]
 MAX_URL_LENGTH = 2048
 
 _SCHEMES = frozenset({"http", "https"})
+
+#: ``url_normalize``'s host step (IDNA 2008 with UTS 46 mapping, label by label) is most of the
+#: cost of canonicalising a URL, and a batch repeats the same few hosts. The step is a pure
+#: function of the host text, so its cached result is the same string. Bounded, so a batch of
+#: distinct hosts costs a little memory and no more.
+_normalize_host = lru_cache(maxsize=4096)(normalize_host)
+
+#: A path that url-normalize's path step returns as it is: non-empty, "/"-separated segments of
+#: characters it never escapes (unreserved, and the sub-delimiters and ":@[]" it keeps), no
+#: empty segment inside ("//" would collapse), no "." or ".." segment, no "%" to re-encode.
+#: Most submitted paths are like this; the step's escaping pass is a third of canonicalising.
+_PLAIN_PATH = re.compile(r"(?:/(?!\.\.?(?:/|$))[\w\-.~:@!$&'()*+,;=\[\]]+)*/?", re.ASCII)
+
+
+def _url_normalize(url: str) -> str:
+    """``url_normalize.url_normalize(url)`` with its default options, faster but equal.
+
+    The host step is cached, and the steps that return their input unchanged (a plain path,
+    no userinfo) are skipped.
+
+    The same steps in the same order as url-normalize 3.1's ``url_normalize``, less the
+    default-domain step (a no-op without a default domain). ``tests/core/test_urls.py`` checks
+    the results against ``url_normalize`` itself, so an upgrade that changes the steps fails there.
+    """
+    url = cleanup_url_input(url)
+    if not url:
+        return url
+    url = generic_url_cleanup(provide_url_scheme(url, DEFAULT_SCHEME))
+    elements = deconstruct_url(url)
+    host = _normalize_host(elements.host)
+    scheme = normalize_scheme(elements.scheme)
+    elements = elements._replace(
+        host=host,
+        scheme=scheme,
+        # Almost no URL has userinfo, and url-normalize's escaping pass over "" still costs as
+        # much as the host step once that is cached; "" normalises to "".
+        userinfo=normalize_userinfo(elements.userinfo) if elements.userinfo else "",
+        query=normalize_query(elements.query, host=host, filter_params=False, param_allowlist=None),
+        fragment=normalize_fragment(elements.fragment),
+        port=normalize_port(elements.port, scheme),
+        path=elements.path if elements.path and _PLAIN_PATH.fullmatch(elements.path) else normalize_path(
+            elements.path, scheme
+        ),
+    )
+    return reconstruct_url(elements)
 
 
 def canonicalize(url: str, *, max_length: int = MAX_URL_LENGTH) -> str:
@@ -51,7 +107,7 @@ def canonicalize(url: str, *, max_length: int = MAX_URL_LENGTH) -> str:
     if has_authority and not given.netloc:
         raise InvalidURL("URL has no host")
     try:
-        normalized = url_normalize(raw)
+        normalized = _url_normalize(raw)
         parts = urlsplit(normalized)
         port = parts.port  # raises ValueError on a malformed port
     except (ValueError, UnicodeError) as exc:

@@ -7,9 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from archivist.adapters.catalog import (
-    CaptureRow,
-)
+from archivist.adapters.catalog import NewCapture
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import (
     InvalidInput,
@@ -48,7 +46,10 @@ def submit(
     """
     now = utcnow()
     max_length = runtime.settings.max_url_length
-    rows: list[CaptureRow] = []
+    queued, failed = CaptureStatus.QUEUED.value, CaptureStatus.FAILED.value
+    # Plain dicts, not CaptureRow objects: nobody reads these rows back here, and the ORM's
+    # per-attribute instrumentation is per-URL work that the INSERT does not need.
+    captures: list[NewCapture] = []
     results: list[Submission] = []
     to_enqueue: list[str] = []
     with runtime.database.session() as session:
@@ -58,14 +59,12 @@ def submit(
                 url = canonicalize(raw, max_length=max_length)
             except InvalidInput as exc:
                 shown = str(raw)[:max_length]
-                rows.append(
-                    CaptureRow(
-                        id=capture_id, url=shown, urlkey="", status=CaptureStatus.FAILED.value,
-                        reason=exc.reason, message=exc.message, submitted_at=now, updated_at=now,
-                        finished_at=now, attempts=0,
-                    )
-                )
-                results.append(Submission(capture_id, shown, "failed", exc.reason, exc.message))
+                captures.append({
+                    "id": capture_id, "url": shown, "urlkey": "", "status": failed, "reason": exc.reason,
+                    "message": exc.message, "submitted_at": now, "updated_at": now, "finished_at": now,
+                    "attempts": 0,
+                })
+                results.append(Submission(capture_id, shown, failed, exc.reason, exc.message))
                 continue
             key = urlkey(url)
             if if_not_archived_within is not None:
@@ -73,15 +72,13 @@ def submit(
                 if recent is not None:
                     results.append(Submission(recent.id, recent.url, recent.status, existing=True))
                     continue
-            rows.append(
-                CaptureRow(
-                    id=capture_id, url=url, urlkey=key, status=CaptureStatus.QUEUED.value,
-                    submitted_at=now, updated_at=now, attempts=0,
-                )
-            )
-            results.append(Submission(capture_id, url, CaptureStatus.QUEUED.value))
+            captures.append({
+                "id": capture_id, "url": url, "urlkey": key, "status": queued, "reason": None, "message": None,
+                "submitted_at": now, "updated_at": now, "finished_at": None, "attempts": 0,
+            })
+            results.append(Submission(capture_id, url, queued))
             to_enqueue.append(capture_id)
-        runtime.catalog.add_captures(session, rows)
+        runtime.catalog.insert_captures(session, captures)
     if to_enqueue:
         try:
             runtime.queue.enqueue_fetch(to_enqueue)

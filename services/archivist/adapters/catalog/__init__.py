@@ -1,7 +1,7 @@
 """The catalog: captures, snapshots, records and versions in SQL (PostgreSQL or SQLite)."""
 
 from archivist.adapters.catalog.database import Database
-from archivist.adapters.catalog.repository import Catalog, Claim, LatestResponse
+from archivist.adapters.catalog.repository import Catalog, Claim, LatestResponse, NewCapture
 from archivist.adapters.catalog.tables import (
     ApiKeyRow,
     CaptureRow,
@@ -12,4 +12,4 @@ from archivist.adapters.catalog.tables import (
     SnapshotRow,
 )
 
-__all__ = ["ApiKeyRow", "CaptureRow", "Catalog", "Claim", "Database", "LatestResponse", "RecordRow", "RecordSearchRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]
+__all__ = ["ApiKeyRow", "CaptureRow", "Catalog", "Claim", "Database", "LatestResponse", "NewCapture", "RecordRow", "RecordSearchRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 from sqlalchemy import (
     ColumnElement,
@@ -47,7 +47,7 @@ from archivist.core.search import INDEXED_CHARS, SearchQuery, host_of
 
 LIVE = frozenset(CaptureStatus) - TERMINAL
 
-__all__ = ["Catalog", "Claim", "LatestResponse"]
+__all__ = ["Catalog", "Claim", "LatestResponse", "NewCapture"]
 
 
 class Claim(NamedTuple):
@@ -137,6 +137,21 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+class NewCapture(TypedDict):
+    """A submitted capture's columns, for :meth:`Catalog.insert_captures`. The others start NULL."""
+
+    id: str
+    url: str
+    urlkey: str
+    status: str
+    reason: str | None
+    message: str | None
+    submitted_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+    attempts: int
+
+
 class Catalog:
     """Stateless query object; one instance can serve every session of a process."""
 
@@ -152,6 +167,16 @@ class Catalog:
         values = [_values(row) for row in rows]
         if values:
             session.execute(insert(CaptureRow), values)
+
+    def insert_captures(self, session: Session, captures: Sequence[NewCapture]) -> None:
+        """Insert submitted captures with a Core executemany (batched multi-row INSERTs).
+
+        Submission inserts thousands of rows a second. A :class:`CaptureRow` per URL, read back
+        into a dict by :meth:`add_captures` for the ORM's bulk path, is per-row Python work the
+        INSERT does not need; plain dicts with the same keys go to the driver as they are.
+        """
+        if captures:
+            session.execute(CaptureRow.__table__.insert(), captures)
 
     def get_capture(self, session: Session, capture_id: str) -> CaptureRow | None:
         return session.get(CaptureRow, capture_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from fastapi import APIRouter
@@ -27,10 +28,13 @@ async def submit_captures(body: CaptureRequest, runtime: RuntimeDep, caller: Sub
     await run_in_threadpool(charge_submissions, runtime, caller, len(body.urls))
     window = parse_duration(body.if_not_archived_within) if body.if_not_archived_within else None
     submissions = await run_in_threadpool(pipeline.submit, runtime, body.urls, if_not_archived_within=window)
-    for item in submissions:
-        metrics.SUBMISSIONS.labels(
-            "rejected" if item.status == "failed" else "accepted", item.reason or ""
-        ).inc()
+    # One increment per distinct outcome, not per URL: a label lookup takes a lock, and a batch
+    # of 1,000 URLs has one or two outcomes.
+    outcomes = Counter(
+        ("rejected" if item.status == "failed" else "accepted", item.reason or "") for item in submissions
+    )
+    for (outcome, reason), count in outcomes.items():
+        metrics.SUBMISSIONS.labels(outcome, reason).inc(count)
     return CapturesAccepted(
         captures=[
             CaptureSummary(id=s.id, url=s.url, status=s.status, reason=s.reason, message=s.message, existing=s.existing)
