@@ -5,6 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import surt
 from url_normalize import url_normalize
 
 from archivist.core import urls
@@ -145,3 +146,49 @@ def test_host_cache_is_bounded_and_keyed_by_the_host_as_written() -> None:
     for i in range(urls._normalize_host.cache_info().maxsize + 10):
         canonicalize(f"http://host{i}.example/")
     assert urls._normalize_host.cache_info().currsize == urls._normalize_host.cache_info().maxsize
+
+
+# The SURT key without the whole of surt ---------------------------------------------------------
+
+_SURT_HOSTS = ["example.com", "www.example.com", "www2.example.com", "wwwexample.com", "a.b.co.uk", "1.2.3.4",
+               "2130706433", "017.0.0.1", "1.2.3", "xn--bcher-kva.de", "host.", "www.", ".", "a..b.com", "-x-.org"]
+_SURT_PORTS = ["", ":80", ":443", ":8080", ":0080", ":99999", ":"]
+_SURT_PATHS = [
+    "/", "/A/B/", "/a/b.html", "/a/(S(abcdefghijklmnopqrstuvwx))/page.aspx", "/(abcdefghijklmnopqrstuvwx)/x.ASPX",
+    "/a/./b", "/a/../b", "/..", "/a//b", "//", "/~x/:@!$&'()*+,;=", "/a%20b", "/%41", "/Ünï", "/a b", "/x/", "/a\\b",
+    "/_x-y.z~/", "/a\"b", "/a^b{c}", "/a;jsessionid=0123456789abcdef0123456789ABCDEF",
+]
+_SURT_QUERIES = [
+    "", "?", "?b=2&a=1", "?B=2&a", "?a=&a", "?&&", "?jsessionid=0123456789abcdef0123456789ABCDEF&x=1",
+    "?a=1&PHPSESSID=0123456789abcdef0123456789abcdef", "?sid=0123456789abcdef0123456789abcdef",
+    "?ASPSESSIONIDabcdefgh=abcdefghijklmnopqrstuvwx&z", "?cfid=1&cftoken=2&q", "?a=%41", "?q=a b", "?q=ü",
+    "?a=1#frag", "?x=\"<>\\^`{|}", "?a?b=/c:d@e", "?Z=1&z=0&Y",
+]
+
+
+def _surt_corpus() -> list[str]:
+    """Hosts, ports and schemes crossed; paths and queries vary along with them, as surt treats them."""
+    corpus = []
+    for h, host in enumerate(_SURT_HOSTS):
+        for p, port in enumerate(_SURT_PORTS):
+            for s, scheme in enumerate(["http://", "https://", "HTTP://"]):
+                for q, query in enumerate(_SURT_QUERIES):
+                    path = _SURT_PATHS[(h + p + s + q) % len(_SURT_PATHS)]
+                    corpus.append(f"{scheme}{host}{port}{path}{query}")
+    corpus += [f"https://example.com{path}{query}" for path in _SURT_PATHS for query in _SURT_QUERIES]
+    return corpus
+
+
+def test_urlkey_is_surt_for_every_input() -> None:
+    """``urlkey`` skips most of surt for simple URLs: the key, or the error, must be surt's own."""
+    raw = _generated() + _from_tests() + _from_corpus() + _surt_corpus()
+    canonical = [url for url in (_outcome(canonicalize, url) for url in raw) if isinstance(url, str)]
+    corpus = raw + canonical
+    assert len(canonical) > 3000
+    urls._surt_host.cache_clear()
+    expected = {url: _outcome(surt.surt, url) for url in corpus}
+    # Twice: the first pass fills the host cache, the second answers from it.
+    for _ in range(2):
+        for url in corpus:
+            assert _outcome(urlkey, url) == expected[url], url
+    assert urls._surt_host.cache_info().hits > len(canonical)
