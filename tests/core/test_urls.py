@@ -132,11 +132,26 @@ def test_cached_normalisation_is_url_normalize_for_every_input(monkeypatch: pyte
             assert _outcome(urls._url_normalize, url) == expected[url], url
     assert urls._normalize_host.cache_info().hits > len(corpus)
 
+    # canonicalize returns a URL already in canonical form as it is, without url-normalize's
+    # steps: the same result, or the same error, as the full path with url_normalize itself.
+    corpus += _surt_corpus() + _already_canonical()
     canonical = {url: _outcome(canonicalize, url) for url in corpus}
     monkeypatch.setattr(urls, "_url_normalize", url_normalize)
     for url in corpus:
-        assert _outcome(canonicalize, url) == canonical[url], url
+        assert _outcome(lambda u: urls._canonicalize(u, max_length=urls.MAX_URL_LENGTH), url) == canonical[url], url
     assert sum(isinstance(result, str) for result in canonical.values()) > 1000
+    assert sum(canonical[url] == url for url in corpus) > 1000  # the unchanged ones took the short path
+
+
+def _already_canonical() -> list[str]:
+    """URLs at and around the canonical form's edges: queries, dots, hyphens, IP hosts, odd hosts."""
+    hosts = ["example.com", "a-b.example", "1.2.3.4", "2130706433", "xn--bcher-kva.de", "xn--a.com", "example.com.",
+             "-x-.org", "ab--cd.com", "a_b.example", "x" * 64 + ".com", "localhost", "xn--n3h.net", ".a.com"]
+    paths = ["/", "/a", "/a/b/", "/a/./b", "/a/..", "/~u/:@!$&'()*+,;=", "/a%20b", "/[x]", "/a/b.html"]
+    queries = ["", "?a=1", "?b=2&a=1", "?a", "?a=", "?a=b=c", "?a&&b", "?=x", "?a=%41", "?a+b=c+d", "?q=/x?y@z",
+               "?a=[1]", "?a=1&", "?&a", "?a=~'!$()*,;:", "?a=b#c", "?a b", "?é"]
+    return [f"{scheme}{host}{path}{query}" for scheme in ("http://", "https://") for host in hosts
+            for path in paths for query in queries]
 
 
 def test_host_cache_is_bounded_and_keyed_by_the_host_as_written() -> None:
