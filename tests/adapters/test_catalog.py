@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from archivist.adapters.catalog import CaptureRow, Catalog, Database, RecordRow, RecordVersionRow
+from archivist.adapters.catalog import CaptureRow, Catalog, Database, NewCapture, RecordRow, RecordVersionRow
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import CatalogConflict, CatalogUnavailable
 
@@ -77,6 +78,65 @@ def test_duplicate_version_numbers_conflict(database: Database) -> None:
                               latest_version=0))
     with database.session() as session:
         assert [v.version for v in catalog.versions(session, "r1")] == [1]
+
+
+def new_captures(prefix: str) -> list[NewCapture]:
+    """Submitted captures with the values COPY's text format must escape: tabs, newlines, backslashes, NULLs."""
+    now = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+    captures: list[NewCapture] = []
+    for i, url in enumerate(["https://example.com/", "https://ex.org/a\\b?q=\t", "https://ñ.example/ü \u2603",
+                             "https://example.com/" + "x" * 2000]):
+        failed = i % 2 == 1
+        captures.append({
+            "id": f"{prefix}{i}", "url": url, "urlkey": "" if failed else f"com,example)/{i}",
+            "status": "failed" if failed else "queued", "reason": "invalid_url" if failed else None,
+            "message": "tab\tnew\nline \\N \\." if failed else None, "submitted_at": now,
+            "updated_at": now, "finished_at": now if failed else None, "attempts": i,
+        })
+    return captures
+
+
+def _captures_but_ids(session: object, prefix: str) -> list[tuple]:
+    rows = session.execute(select(CaptureRow).where(CaptureRow.id.startswith(prefix)).order_by(CaptureRow.id))
+    return [(row.url, row.urlkey, row.status, row.reason, row.message, row.submitted_at, row.updated_at,
+             row.finished_at, row.attempts, row.claimed_by, row.record_version_id) for (row,) in rows]
+
+
+def test_insert_captures_writes_the_rows_an_executemany_writes(database: Database) -> None:
+    """On PostgreSQL ``insert_captures`` uses COPY: the same rows as the plain INSERT must result."""
+    with database.session() as session:
+        Catalog().insert_captures(session, new_captures("copy-"))
+        session.execute(CaptureRow.__table__.insert(), new_captures("insert-"))
+    with database.session() as session:
+        copied, inserted = _captures_but_ids(session, "copy-"), _captures_but_ids(session, "insert-")
+    assert len(copied) == 4
+    assert copied == inserted
+
+
+def test_insert_captures_is_all_or_nothing_and_a_taken_id_is_a_conflict(database: Database) -> None:
+    catalog = Catalog()
+    with database.session() as session:
+        catalog.insert_captures(session, new_captures("a-")[:1])
+    again = new_captures("b-") + new_captures("a-")[:1]
+    with pytest.raises(CatalogConflict), database.session() as session:
+        catalog.insert_captures(session, again)
+    with database.session() as session:  # the pool's connection is still good, and nothing of "b-" was kept
+        assert _captures_but_ids(session, "b-") == []
+        assert len(_captures_but_ids(session, "a-")) == 1
+
+
+def test_insert_captures_after_a_lost_connection_is_catalog_unavailable(pg_url: str) -> None:
+    db = Database(pg_url)
+    db.migrate()
+    with db.session() as session:
+        Catalog().insert_captures(session, new_captures("a-"))
+    _kill_backends(pg_url)
+    with pytest.raises(CatalogUnavailable), db.session() as session:  # used moments ago: not pinged
+        Catalog().insert_captures(session, new_captures("b-"))
+    with db.session() as session:  # the dead connection was invalidated: a fresh one
+        assert len(_captures_but_ids(session, "a-")) == 4
+        assert _captures_but_ids(session, "b-") == []
+    db.dispose()
 
 
 def test_unreachable_database_is_catalog_unavailable() -> None:

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import surt
 from url_normalize import url_normalize
 
 from archivist.core import urls
@@ -131,11 +132,26 @@ def test_cached_normalisation_is_url_normalize_for_every_input(monkeypatch: pyte
             assert _outcome(urls._url_normalize, url) == expected[url], url
     assert urls._normalize_host.cache_info().hits > len(corpus)
 
+    # canonicalize returns a URL already in canonical form as it is, without url-normalize's
+    # steps: the same result, or the same error, as the full path with url_normalize itself.
+    corpus += _surt_corpus() + _already_canonical()
     canonical = {url: _outcome(canonicalize, url) for url in corpus}
     monkeypatch.setattr(urls, "_url_normalize", url_normalize)
     for url in corpus:
-        assert _outcome(canonicalize, url) == canonical[url], url
+        assert _outcome(lambda u: urls._canonicalize(u, max_length=urls.MAX_URL_LENGTH), url) == canonical[url], url
     assert sum(isinstance(result, str) for result in canonical.values()) > 1000
+    assert sum(canonical[url] == url for url in corpus) > 1000  # the unchanged ones took the short path
+
+
+def _already_canonical() -> list[str]:
+    """URLs at and around the canonical form's edges: queries, dots, hyphens, IP hosts, odd hosts."""
+    hosts = ["example.com", "a-b.example", "1.2.3.4", "2130706433", "xn--bcher-kva.de", "xn--a.com", "example.com.",
+             "-x-.org", "ab--cd.com", "a_b.example", "x" * 64 + ".com", "localhost", "xn--n3h.net", ".a.com"]
+    paths = ["/", "/a", "/a/b/", "/a/./b", "/a/..", "/~u/:@!$&'()*+,;=", "/a%20b", "/[x]", "/a/b.html"]
+    queries = ["", "?a=1", "?b=2&a=1", "?a", "?a=", "?a=b=c", "?a&&b", "?=x", "?a=%41", "?a+b=c+d", "?q=/x?y@z",
+               "?a=[1]", "?a=1&", "?&a", "?a=~'!$()*,;:", "?a=b#c", "?a b", "?é"]
+    return [f"{scheme}{host}{path}{query}" for scheme in ("http://", "https://") for host in hosts
+            for path in paths for query in queries]
 
 
 def test_host_cache_is_bounded_and_keyed_by_the_host_as_written() -> None:
@@ -145,3 +161,49 @@ def test_host_cache_is_bounded_and_keyed_by_the_host_as_written() -> None:
     for i in range(urls._normalize_host.cache_info().maxsize + 10):
         canonicalize(f"http://host{i}.example/")
     assert urls._normalize_host.cache_info().currsize == urls._normalize_host.cache_info().maxsize
+
+
+# The SURT key without the whole of surt ---------------------------------------------------------
+
+_SURT_HOSTS = ["example.com", "www.example.com", "www2.example.com", "wwwexample.com", "a.b.co.uk", "1.2.3.4",
+               "2130706433", "017.0.0.1", "1.2.3", "xn--bcher-kva.de", "host.", "www.", ".", "a..b.com", "-x-.org"]
+_SURT_PORTS = ["", ":80", ":443", ":8080", ":0080", ":99999", ":"]
+_SURT_PATHS = [
+    "/", "/A/B/", "/a/b.html", "/a/(S(abcdefghijklmnopqrstuvwx))/page.aspx", "/(abcdefghijklmnopqrstuvwx)/x.ASPX",
+    "/a/./b", "/a/../b", "/..", "/a//b", "//", "/~x/:@!$&'()*+,;=", "/a%20b", "/%41", "/Ünï", "/a b", "/x/", "/a\\b",
+    "/_x-y.z~/", "/a\"b", "/a^b{c}", "/a;jsessionid=0123456789abcdef0123456789ABCDEF",
+]
+_SURT_QUERIES = [
+    "", "?", "?b=2&a=1", "?B=2&a", "?a=&a", "?&&", "?jsessionid=0123456789abcdef0123456789ABCDEF&x=1",
+    "?a=1&PHPSESSID=0123456789abcdef0123456789abcdef", "?sid=0123456789abcdef0123456789abcdef",
+    "?ASPSESSIONIDabcdefgh=abcdefghijklmnopqrstuvwx&z", "?cfid=1&cftoken=2&q", "?a=%41", "?q=a b", "?q=ü",
+    "?a=1#frag", "?x=\"<>\\^`{|}", "?a?b=/c:d@e", "?Z=1&z=0&Y",
+]
+
+
+def _surt_corpus() -> list[str]:
+    """Hosts, ports and schemes crossed; paths and queries vary along with them, as surt treats them."""
+    corpus = []
+    for h, host in enumerate(_SURT_HOSTS):
+        for p, port in enumerate(_SURT_PORTS):
+            for s, scheme in enumerate(["http://", "https://", "HTTP://"]):
+                for q, query in enumerate(_SURT_QUERIES):
+                    path = _SURT_PATHS[(h + p + s + q) % len(_SURT_PATHS)]
+                    corpus.append(f"{scheme}{host}{port}{path}{query}")
+    corpus += [f"https://example.com{path}{query}" for path in _SURT_PATHS for query in _SURT_QUERIES]
+    return corpus
+
+
+def test_urlkey_is_surt_for_every_input() -> None:
+    """``urlkey`` skips most of surt for simple URLs: the key, or the error, must be surt's own."""
+    raw = _generated() + _from_tests() + _from_corpus() + _surt_corpus()
+    canonical = [url for url in (_outcome(canonicalize, url) for url in raw) if isinstance(url, str)]
+    corpus = raw + canonical
+    assert len(canonical) > 3000
+    urls._surt_host.cache_clear()
+    expected = {url: _outcome(surt.surt, url) for url in corpus}
+    # Twice: the first pass fills the host cache, the second answers from it.
+    for _ in range(2):
+        for url in corpus:
+            assert _outcome(urlkey, url) == expected[url], url
+    assert urls._surt_host.cache_info().hits > len(canonical)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import NamedTuple, TypedDict
 
 from sqlalchemy import (
@@ -31,6 +32,7 @@ from sqlalchemy import (
     table,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from archivist.adapters.catalog.tables import (
@@ -152,6 +154,38 @@ class NewCapture(TypedDict):
     attempts: int
 
 
+#: The columns of :class:`NewCapture`, in the order :func:`_copy_captures` writes them.
+_NEW_CAPTURE_COLUMNS = tuple(NewCapture.__annotations__)
+_new_capture_values = itemgetter(*_NEW_CAPTURE_COLUMNS)
+_COPY_CAPTURES = f"COPY captures ({', '.join(_NEW_CAPTURE_COLUMNS)}) FROM STDIN"
+
+
+def _copy_captures(session: Session, captures: Sequence[NewCapture]) -> None:
+    """COPY the rows on the session's own psycopg connection, inside its transaction.
+
+    psycopg's errors from COPY do not pass through SQLAlchemy, so they are wrapped here as
+    SQLAlchemy would wrap them from an ``execute``: a unique-key violation becomes an
+    ``IntegrityError`` and a lost server an ``OperationalError`` on an invalidated connection,
+    which :meth:`Database.session` turns into CatalogConflict and CatalogUnavailable.
+    """
+    session.flush()  # an ``execute`` would autoflush pending ORM rows first; so does this
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    dialect = connection.dialect
+    try:
+        with driver.cursor() as cursor, cursor.copy(_COPY_CAPTURES) as copy:
+            write_row = copy.write_row
+            for capture in captures:
+                write_row(_new_capture_values(capture))
+    except dialect.loaded_dbapi.Error as exc:
+        disconnected = dialect.is_disconnect(exc, driver, None)
+        if disconnected:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(
+            _COPY_CAPTURES, None, exc, dialect.loaded_dbapi.Error, connection_invalidated=disconnected
+        ) from exc
+
+
 class Catalog:
     """Stateless query object; one instance can serve every session of a process."""
 
@@ -169,13 +203,19 @@ class Catalog:
             session.execute(insert(CaptureRow), values)
 
     def insert_captures(self, session: Session, captures: Sequence[NewCapture]) -> None:
-        """Insert submitted captures with a Core executemany (batched multi-row INSERTs).
+        """Insert submitted captures: with COPY on PostgreSQL, a Core executemany elsewhere.
 
         Submission inserts thousands of rows a second. A :class:`CaptureRow` per URL, read back
         into a dict by :meth:`add_captures` for the ORM's bulk path, is per-row Python work the
-        INSERT does not need; plain dicts with the same keys go to the driver as they are.
+        INSERT does not need; plain dicts with the same keys go to the driver as they are. On
+        PostgreSQL, COPY costs the client about a third of the executemany's multi-row INSERTs
+        (no statement to render and bind per batch) and streams the rows in one command.
         """
-        if captures:
+        if not captures:
+            return
+        if session.get_bind().dialect.name == "postgresql":
+            _copy_captures(session, captures)
+        else:
             session.execute(CaptureRow.__table__.insert(), captures)
 
     def get_capture(self, session: Session, capture_id: str) -> CaptureRow | None:
