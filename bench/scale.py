@@ -3,7 +3,7 @@
 On a fresh PostgreSQL database (see :mod:`bench.stack`) the catalog is filled with synthetic
 archived captures (one snapshot, one record and one version each) up to each size, then:
 
-* each hot query of the pipeline (claim_fetch, latest_response, get_record_by_url,
+* each hot query of the pipeline (claim_fetch, latest_response, record_head,
   snapshots_for_capture, captures_for_url) is timed through :class:`Catalog` on random keys
   (median of ``--calls`` calls, each in its own transaction as the pipeline runs them), and its
   plan is shown (``EXPLAIN`` of the exact statement and parameters SQLAlchemy sent);
@@ -90,7 +90,7 @@ def hot_queries(runtime: Runtime, size: int) -> dict[str, Callable[[Callable], o
         "SELECT 1 (baseline)": run(lambda s, i: s.execute(text("SELECT 1")).scalar()),
         "claim_fetch": run(lambda s, i: catalog.claim_fetch(s, f"c{i:035d}", delivery="bench", lease_expired=lease)),
         "latest_response": run(lambda s, i: catalog.latest_response(s, urlkey(url(i)))),
-        "get_record_by_url": run(lambda s, i: catalog.get_record_by_url(s, url(i))),
+        "record_head": run(lambda s, i: catalog.record_head(s, url(i))),
         "snapshots_for_capture": run(lambda s, i: catalog.snapshots_for_capture(s, f"c{i:035d}")),
         "captures_for_url": run(lambda s, i: catalog.captures_for_url(s, urlkey(url(i)))),
     }

@@ -2,7 +2,7 @@
 """Benchmark record search: index upkeep on writes, and query latency, on SQLite or PostgreSQL.
 
 Writes ``--records`` synthetic records (a Zipf-distributed vocabulary, ``--words`` words of body
-each) through ``Catalog.add_version`` (so the search entry and the full-text index are kept as the
+each) through ``Catalog.add_record`` (so the search entry and the full-text index are kept as the
 pipeline keeps them), then times each query of a fixed set ``--repeat`` times and prints the
 median and 95th percentile, with the plan PostgreSQL chose for the word query.
 
@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from archivist import views
-from archivist.adapters.catalog import RecordRow, RecordVersionRow
+from archivist.adapters.catalog import NewVersion
 from archivist.core.urls import urlkey
 from archivist.runtime import Runtime
 from archivist.settings import Settings
@@ -54,13 +54,11 @@ def fill(runtime: Runtime, *, records: int, words: int, seed: int = 7) -> float:
             for n in range(batch, min(records, batch + 500)):
                 url = f"https://site{n % 10}.example/news/{n}"
                 at = start + timedelta(minutes=5 * n)
-                record = runtime.catalog.add_record(session, RecordRow(
-                    id=str(uuid.uuid4()), url=url, urlkey=urlkey(url), created_at=at, updated_at=at, latest_version=0))
                 body = " ".join(rng.choices(vocabulary, weights, k=words))
                 title = " ".join(rng.choices(string.ascii_lowercase, k=3)) + f" {rng.choice(vocabulary)}"
-                runtime.catalog.add_version(session, record, RecordVersionRow(
+                runtime.catalog.add_record(session, str(uuid.uuid4()), url, urlkey(url), NewVersion(
                     fingerprint=uuid.uuid4().hex, content={"url": url, "title": title, "body": body},
-                    extractor_name="bench", extractor_version="1", created_at=at))
+                    extractor_name="bench", extractor_version="1", created_at=at, source_capture_id=None))
     return records / (time.perf_counter() - began)
 
 

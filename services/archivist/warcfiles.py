@@ -25,7 +25,7 @@ from typing import BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 
 from archivist import __version__
-from archivist.adapters.catalog import CaptureRow, SnapshotRow
+from archivist.adapters.catalog import CaptureRow, NewSnapshot, SnapshotRow
 from archivist.adapters.fetcher import Exchange
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import InvalidInput
@@ -281,7 +281,7 @@ def _commit(runtime: Runtime, capture_id: str, exchange: Exchange, *, kind: str,
             submitted_at=captured_at, updated_at=now, attempts=0,
         )])
         session.flush()
-        runtime.catalog.put_snapshot(session, SnapshotRow(
+        runtime.catalog.put_snapshot(session, NewSnapshot(
             id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{capture_id} {exchange.url}")), capture_id=capture_id, page=1,
             url=exchange.url, urlkey=urlkey(exchange.url), captured_at=captured_at, kind=kind,
             http_status=exchange.status or (refers_to.http_status if refers_to else 0),

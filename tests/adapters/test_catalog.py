@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from archivist.adapters.catalog import CaptureRow, Catalog, Database, NewCapture, RecordRow, RecordVersionRow
+from archivist.adapters.catalog import (
+    CaptureRow,
+    Catalog,
+    Database,
+    NewCapture,
+    NewVersion,
+    RecordHead,
+    RecordRow,
+    RecordSearchRow,
+)
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import CatalogConflict, CatalogUnavailable
 
@@ -62,22 +71,46 @@ def test_an_expired_lease_lets_another_delivery_take_over(database: Database) ->
         assert not catalog.touch(session, "c1", delivery="m1")
 
 
+def version(fingerprint: str, content: dict | None = None) -> NewVersion:
+    return NewVersion(fingerprint=fingerprint, content=content or {}, extractor_name="a", extractor_version="1",
+                      created_at=datetime.now(UTC), source_capture_id=None)
+
+
 def test_duplicate_version_numbers_conflict(database: Database) -> None:
+    catalog = Catalog()
+    url = "https://example.com/"
+    with database.session() as session:
+        first = catalog.add_record(session, "r1", url, "k", version("f1"))
+    with pytest.raises(CatalogConflict), database.session() as session:  # a concurrent first writer of the URL
+        catalog.add_record(session, "r2", url, "k", version("f2"))
+    with database.session() as session:
+        stale = catalog.record_head(session, url)
+    assert stale == RecordHead("r1", url, "k", 1, first, "f1")
+    with database.session() as session:
+        second = catalog.add_version(session, stale, version("f2", {"title": "Second"}))
+    with pytest.raises(CatalogConflict), database.session() as session:  # a writer that read the same head
+        catalog.add_version(session, stale, version("f3"))
+    with database.session() as session:
+        assert catalog.record_head(session, url) == RecordHead("r1", url, "k", 2, second, "f2")
+        assert [v.version for v in catalog.versions(session, "r1")] == [1, 2]
+        entries = session.execute(select(RecordSearchRow.record_id, RecordSearchRow.version, RecordSearchRow.title))
+        assert entries.all() == [("r1", 2, "Second")]
+        assert catalog.record_head(session, "https://example.com/other") is None
+
+
+def test_a_record_without_a_version_gains_its_search_entry_with_one(database: Database) -> None:
     catalog = Catalog()
     now = datetime.now(UTC)
     with database.session() as session:
-        record = catalog.add_record(session, RecordRow(id="r1", url="https://example.com/", urlkey="k",
-                                                       created_at=now, updated_at=now, latest_version=0))
-        catalog.add_version(session, record, RecordVersionRow(fingerprint="f1", content={}, extractor_name="a",
-                                                              extractor_version="1", created_at=now))
-    with pytest.raises(CatalogConflict), database.session() as session:
-        session.add(RecordVersionRow(record_id="r1", version=1, fingerprint="f2", content={}, extractor_name="a",
-                                     extractor_version="1", created_at=now))
-    with pytest.raises(CatalogConflict), database.session() as session:
-        session.add(RecordRow(id="r2", url="https://example.com/", urlkey="k", created_at=now, updated_at=now,
+        session.add(RecordRow(id="r1", url="https://example.com/", urlkey="k", created_at=now, updated_at=now,
                               latest_version=0))
     with database.session() as session:
-        assert [v.version for v in catalog.versions(session, "r1")] == [1]
+        head = catalog.record_head(session, "https://example.com/")
+        assert head == RecordHead("r1", "https://example.com/", "k", 0, None, None)
+        catalog.add_version(session, head, version("f1", {"title": "First"}))
+    with database.session() as session:
+        entries = session.execute(select(RecordSearchRow.record_id, RecordSearchRow.version, RecordSearchRow.title))
+        assert entries.all() == [("r1", 1, "First")]
 
 
 def new_captures(prefix: str) -> list[NewCapture]:
@@ -186,16 +219,16 @@ def test_a_pooled_connection_killed_in_steady_use_fails_once_then_recovers(pg_ur
 
 
 def test_snapshots_are_replaced_by_a_redelivery_and_numbered_in_reading_order(database: Database) -> None:
-    from archivist.adapters.catalog import SnapshotRow
+    from archivist.adapters.catalog import NewSnapshot
 
     catalog = Catalog()
     now = datetime.now(UTC)
 
-    def snapshot(url: str, length: int) -> SnapshotRow:
-        return SnapshotRow(id=f"s-{url}", capture_id="c1", page=0, url=url, urlkey=url, captured_at=now,
-                           kind="response", http_status=200, payload_digest="d", payload_length=length,
-                           storage_key=f"k/{url}", stored_length=1, record_offset=0, warc_record_id=f"w-{url}",
-                           redirects={})
+    def snapshot(url: str, length: int) -> NewSnapshot:
+        return NewSnapshot(id=f"s-{url}", capture_id="c1", page=0, url=url, urlkey=url, captured_at=now,
+                           kind="response", http_status=200, mime=None, payload_digest="d", payload_length=length,
+                           storage_key=f"k/{url}", stored_length=1, refers_to_id=None, redirects={},
+                           record_offset=0, warc_record_id=f"w-{url}")
 
     with database.session() as session:
         catalog.add_captures(session, [capture()])

@@ -15,7 +15,7 @@ from alembic.config import Config
 from sqlalchemy import inspect, select, text
 
 from archivist import views
-from archivist.adapters.catalog import RecordRow, RecordSearchRow, RecordVersionRow
+from archivist.adapters.catalog import NewVersion, RecordSearchRow
 from archivist.adapters.catalog.database import _MIGRATIONS
 from archivist.core.errors import InvalidInput
 from archivist.runtime import Runtime
@@ -35,19 +35,19 @@ def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]
 
 
 def _write(runtime: Runtime, url: str, *, title: str, body: str, at: datetime, record_id: str | None = None) -> str:
-    """A record version written the way the pipeline writes it: through Catalog.add_version."""
+    """A record version written the way the pipeline writes it: through Catalog.add_record and add_version."""
+    version = NewVersion(fingerprint=uuid.uuid4().hex, content={"url": url, "title": title, "body": body},
+                         extractor_name="test", extractor_version="1", created_at=at, source_capture_id=None)
     with runtime.database.session() as session:
-        record = runtime.catalog.get_record_by_url(session, url)
-        if record is None:
-            from archivist.core.urls import urlkey
+        record = runtime.catalog.record_head(session, url)
+        if record is not None:
+            runtime.catalog.add_version(session, record, version)
+            return record.id
+        from archivist.core.urls import urlkey
 
-            record = runtime.catalog.add_record(session, RecordRow(
-                id=record_id or str(uuid.uuid4()), url=url, urlkey=urlkey(url), created_at=at, updated_at=at,
-                latest_version=0))
-        runtime.catalog.add_version(session, record, RecordVersionRow(
-            fingerprint=uuid.uuid4().hex, content={"url": url, "title": title, "body": body},
-            extractor_name="test", extractor_version="1", created_at=at))
-        return record.id
+        record_id = record_id or str(uuid.uuid4())
+        runtime.catalog.add_record(session, record_id, url, urlkey(url), version)
+        return record_id
 
 
 def _urls(answer: dict) -> list[str]:
@@ -102,10 +102,10 @@ def test_the_index_follows_new_versions_in_their_transaction(runtime: Runtime) -
 
     # A version rolled back (a lost race in extract_capture) leaves the index as it was.
     with runtime.database.session() as session:
-        record = runtime.catalog.get_record_by_url(session, url)
-        runtime.catalog.add_version(session, record, RecordVersionRow(
+        record = runtime.catalog.record_head(session, url)
+        runtime.catalog.add_version(session, record, NewVersion(
             fingerprint="x", content={"url": url, "title": "Rolled back", "body": "ephemeral"},
-            extractor_name="test", extractor_version="1", created_at=at + timedelta(days=2)))
+            extractor_name="test", extractor_version="1", created_at=at + timedelta(days=2), source_capture_id=None))
         session.rollback()
     assert views.search(runtime, q="ephemeral")["total"] == 0
     assert views.search(runtime, q="dark")["total"] == 1

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from archivist.adapters.catalog import (
-    RecordRow,
-    RecordVersionRow,
+    NewVersion,
     SnapshotRow,
 )
 from archivist.core.captures import CaptureStatus
@@ -143,26 +142,19 @@ def _record(
     """
     content["url"] = _record_url(content.get("url"), content["pages"][0], fallback_url)
     fingerprint = content_fingerprint(content)
-    now = utcnow()
-    record = runtime.catalog.get_record_by_url(session, content["url"])
-    if record is None:
-        record = runtime.catalog.add_record(
-            session,
-            RecordRow(id=str(uuid.uuid4()), url=content["url"], urlkey=urlkey(content["url"]),
-                      created_at=now, updated_at=now, latest_version=0),
-        )
-    latest = runtime.catalog.get_version(session, record.id, record.latest_version) if record.latest_version else None
-    if latest is not None and latest.fingerprint == fingerprint:
-        version = latest
+    record = runtime.catalog.record_head(session, content["url"])
+    if record is not None and record.latest_fingerprint == fingerprint:
+        version_id = record.latest_id
     else:
-        version = runtime.catalog.add_version(
-            session,
-            record,
-            RecordVersionRow(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
-                             extractor_version=EXTRACTOR_VERSION, created_at=now, source_capture_id=capture_id),
-        )
+        version = NewVersion(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
+                             extractor_version=EXTRACTOR_VERSION, created_at=utcnow(), source_capture_id=capture_id)
+        if record is None:
+            version_id = runtime.catalog.add_record(session, str(uuid.uuid4()), content["url"], urlkey(content["url"]),
+                                                    version)
+        else:
+            version_id = runtime.catalog.add_version(session, record, version)
         outcome.new_version = True
-    if not runtime.catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version.id):
+    if not runtime.catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version_id):
         session.rollback()
         outcome.new_version = False
         outcome.skipped = True
@@ -203,7 +195,7 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
             outcome.skipped = True
             return outcome
         snapshots = list(runtime.catalog.snapshots_for_capture(session, capture_id))
-        record_id, record_url = record.id, record.url
+        record_url = record.url
     started = time.perf_counter()
     try:
         content = _run_extractor(load_pages(runtime, snapshots))
@@ -215,17 +207,19 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
     content["url"] = record_url
     fingerprint = content_fingerprint(content)
     with runtime.database.session() as session:
-        record = runtime.catalog.get_record(session, record_id)
-        latest = runtime.catalog.get_version(session, record_id, record.latest_version)
-        if latest is not None and latest.fingerprint == fingerprint:
+        record = runtime.catalog.record_head(session, record_url)
+        if record is None:  # deleted meanwhile
+            outcome.skipped = True
             return outcome
-        version = runtime.catalog.add_version(
+        if record.latest_fingerprint == fingerprint:
+            return outcome
+        version_id = runtime.catalog.add_version(
             session,
             record,
-            RecordVersionRow(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
-                             extractor_version=EXTRACTOR_VERSION, created_at=utcnow(), source_capture_id=capture_id),
+            NewVersion(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
+                       extractor_version=EXTRACTOR_VERSION, created_at=utcnow(), source_capture_id=capture_id),
         )
-        runtime.catalog.get_capture(session, capture_id).record_version_id = version.id
+        runtime.catalog.get_capture(session, capture_id).record_version_id = version_id
         outcome.new_version = True
     return outcome
 

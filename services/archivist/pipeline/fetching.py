@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from archivist.adapters.catalog import (
     Claim,
-    SnapshotRow,
+    NewSnapshot,
 )
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import (
@@ -187,7 +187,7 @@ def _fetch_one(runtime: Runtime, capture_id: str, page_url: str, claim: Claim, o
             page.stored_bytes = stored_length
             runtime.catalog.put_snapshot(
                 session,
-                SnapshotRow(
+                NewSnapshot(
                     id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{capture_id} {page_url}")),
                     capture_id=capture_id, page=1, url=page_url, urlkey=key, captured_at=captured_at,
                     kind="revisit" if revisit else "response", http_status=final.status,

@@ -1,7 +1,15 @@
 """The catalog: captures, snapshots, records and versions in SQL (PostgreSQL or SQLite)."""
 
 from archivist.adapters.catalog.database import Database
-from archivist.adapters.catalog.repository import Catalog, Claim, LatestResponse, NewCapture
+from archivist.adapters.catalog.repository import (
+    Catalog,
+    Claim,
+    LatestResponse,
+    NewCapture,
+    NewSnapshot,
+    NewVersion,
+    RecordHead,
+)
 from archivist.adapters.catalog.tables import (
     ApiKeyRow,
     CaptureRow,
@@ -12,4 +20,4 @@ from archivist.adapters.catalog.tables import (
     SnapshotRow,
 )
 
-__all__ = ["ApiKeyRow", "CaptureRow", "Catalog", "Claim", "Database", "LatestResponse", "NewCapture", "RecordRow", "RecordSearchRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]
+__all__ = ["ApiKeyRow", "CaptureRow", "Catalog", "Claim", "Database", "LatestResponse", "NewCapture", "NewSnapshot", "NewVersion", "RecordHead", "RecordRow", "RecordSearchRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]
