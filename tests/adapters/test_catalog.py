@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -96,6 +98,39 @@ def test_duplicate_version_numbers_conflict(database: Database) -> None:
         entries = session.execute(select(RecordSearchRow.record_id, RecordSearchRow.version, RecordSearchRow.title))
         assert entries.all() == [("r1", 2, "Second")]
         assert catalog.record_head(session, "https://example.com/other") is None
+
+
+def test_concurrent_writers_of_the_next_version_one_wins_the_other_conflicts(database: Database) -> None:
+    """Two deliveries that compared against the same latest version: the second waits for the
+    first's transaction, then fails on the version key (and retries against the new latest)."""
+    catalog = Catalog()
+    url = "https://example.com/"
+    with database.session() as session:
+        catalog.add_record(session, "r1", url, "k", version("f1"))
+    with database.session() as session:
+        head = catalog.record_head(session, url)
+    first_wrote, outcome = threading.Event(), []
+
+    def second_writer() -> None:
+        first_wrote.wait()
+        try:
+            with database.session() as session:
+                catalog.add_version(session, head, version("f3"))
+            outcome.append("written")
+        except CatalogConflict:
+            outcome.append("conflict")
+
+    writer = threading.Thread(target=second_writer)
+    writer.start()
+    with database.session() as session:
+        catalog.add_version(session, head, version("f2"))
+        first_wrote.set()
+        time.sleep(0.3)  # the second writer is now waiting on this transaction
+    writer.join(timeout=30)
+    assert outcome == ["conflict"]
+    with database.session() as session:
+        assert catalog.record_head(session, url).latest_fingerprint == "f2"
+        assert [v.fingerprint for v in catalog.versions(session, "r1")] == ["f1", "f2"]
 
 
 def test_a_record_without_a_version_gains_its_search_entry_with_one(database: Database) -> None:

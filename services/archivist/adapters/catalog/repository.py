@@ -147,8 +147,8 @@ _LATEST_RESPONSE = (
 
 
 # The record path: a capture reads its record and latest version in one statement, and writes
-# a new version with its record and search entry as plain INSERTs and UPDATEs. A unit-of-work
-# flush of the ORM rows cost about twice the CPU of these statements together.
+# a new version with its record and search entry as plain INSERTs and UPDATEs. The ORM's two
+# reads and unit-of-work flush cost about twice the CPU of these statements (bench/steps).
 _RECORDS = RecordRow.__table__
 _VERSIONS = RecordVersionRow.__table__
 _ENTRIES = RecordSearchRow.__table__
@@ -583,8 +583,10 @@ class Catalog:
     def add_version(self, session: Session, record: RecordHead, version: NewVersion) -> int:
         """Append ``version`` as the record's next version and point its search entry at it; its id.
 
-        The (record, version) unique key makes a concurrent writer of the same version number
-        fail with CatalogConflict; it retries and compares against the new latest. The search
+        The number follows the latest version the caller compared its content against, not one
+        computed in SQL at write time: a concurrent writer that compared against the same one
+        then fails on the (record, version) unique key with CatalogConflict, retries and compares
+        against the new latest, instead of appending content that may repeat it. The search
         entry is written in the same transaction, so the index cannot fall behind the records;
         the database's full-text index follows the entry (migration 0004).
         """
