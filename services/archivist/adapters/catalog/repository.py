@@ -147,7 +147,7 @@ _LATEST_RESPONSE = (
 
 
 # The record path: a capture reads its record and latest version in one statement, and writes
-# a new version with its record and search entry as plain INSERTs and UPDATEs. The ORM's two
+# a new version with its record and search entry as plain INSERTs and UPDATEs. The ORM's
 # reads and unit-of-work flush cost about twice the CPU of these statements (bench/steps).
 _RECORDS = RecordRow.__table__
 _VERSIONS = RecordVersionRow.__table__
