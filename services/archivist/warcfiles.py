@@ -281,7 +281,7 @@ def _commit(runtime: Runtime, capture_id: str, exchange: Exchange, *, kind: str,
             submitted_at=captured_at, updated_at=now, attempts=0,
         )])
         session.flush()
-        runtime.catalog.put_snapshot(session, NewSnapshot(
+        runtime.catalog.put_snapshots(session, capture_id, [NewSnapshot(
             id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{capture_id} {exchange.url}")), capture_id=capture_id, page=1,
             url=exchange.url, urlkey=urlkey(exchange.url), captured_at=captured_at, kind=kind,
             http_status=exchange.status or (refers_to.http_status if refers_to else 0),
@@ -292,7 +292,7 @@ def _commit(runtime: Runtime, capture_id: str, exchange: Exchange, *, kind: str,
             warc_record_id=final_record.record_id,
             refers_to_id=refers_to.id if refers_to else None,
             redirects={"chain": [], "final_url": exchange.url, "imported": True},
-        ))
+        )], replace=False)
     runtime.queue.enqueue_extract(capture_id)
 
 

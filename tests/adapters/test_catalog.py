@@ -253,25 +253,31 @@ def test_a_pooled_connection_killed_in_steady_use_fails_once_then_recovers(pg_ur
     db.dispose()
 
 
-def test_snapshots_are_replaced_by_a_redelivery_and_numbered_in_reading_order(database: Database) -> None:
+def test_a_redelivery_replaces_every_snapshot_an_earlier_delivery_wrote(database: Database) -> None:
     from archivist.adapters.catalog import NewSnapshot
 
     catalog = Catalog()
     now = datetime.now(UTC)
 
-    def snapshot(url: str, length: int) -> NewSnapshot:
-        return NewSnapshot(id=f"s-{url}", capture_id="c1", page=0, url=url, urlkey=url, captured_at=now,
+    def snapshot(url: str, page: int, length: int) -> NewSnapshot:
+        return NewSnapshot(id=f"s-{url}", capture_id="c1", page=page, url=url, urlkey=url, captured_at=now,
                            kind="response", http_status=200, mime=None, payload_digest="d", payload_length=length,
                            storage_key=f"k/{url}", stored_length=1, refers_to_id=None, redirects={},
                            record_offset=0, warc_record_id=f"w-{url}")
 
     with database.session() as session:
         catalog.add_captures(session, [capture()])
-        for url in ("p2", "p1", "stray"):
-            catalog.put_snapshot(session, snapshot(url, 10))
-    with database.session() as session:
-        catalog.put_snapshot(session, snapshot("p1", 20))  # a redelivery wrote page p1 again
-        catalog.number_pages(session, "c1", ["p1", "p2"])
+        catalog.put_snapshots(session, "c1", [snapshot("p1", 1, 10), snapshot("p2", 2, 10), snapshot("stray", 3, 10)],
+                              replace=False)
     with database.session() as session:
         stored = [(s.url, s.page, s.payload_length) for s in catalog.snapshots_for_capture(session, "c1")]
-    assert stored == [("p1", 1, 20), ("p2", 2, 10), ("stray", 3, 10)]
+    assert stored == [("p1", 1, 10), ("p2", 2, 10), ("stray", 3, 10)]
+    # The redelivery found the pages in another order, and no "stray" page this time.
+    with database.session() as session:
+        catalog.put_snapshots(session, "c1", [snapshot("p2", 1, 20), snapshot("p1", 2, 20)], replace=True)
+    with database.session() as session:
+        stored = [(s.url, s.page, s.payload_length) for s in catalog.snapshots_for_capture(session, "c1")]
+    assert stored == [("p2", 1, 20), ("p1", 2, 20)]
+    # Without replace, the same rows again are a conflict, not a silent duplicate.
+    with pytest.raises(CatalogConflict), database.session() as session:
+        catalog.put_snapshots(session, "c1", [snapshot("p2", 1, 30)], replace=False)

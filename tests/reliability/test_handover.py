@@ -105,3 +105,35 @@ def test_an_extractor_crash_in_the_fetch_delivery_fails_the_capture_through_the_
     capture = views.get_capture(runtime, submission.id)
     assert (capture["status"], capture["reason"]) == ("failed", "extraction_failed")
     assert "RecursionError" in capture["message"]
+
+
+def test_a_delivery_that_dies_before_archiving_leaves_no_snapshot_rows_and_its_redelivery_writes_them(
+    runtime: Runtime, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archivist.pipeline import fetching
+
+    pager = '<nav class="pager"><a href="/tide?page=1">1</a> <a href="/tide?page=2">2</a></nav>'
+    first = pages.set("/tide?page=1", ARTICLE.format("tide one", pager))
+    second = pages.set("/tide?page=2", ARTICLE.format("tide two", pager))
+    (submission,) = pipeline.submit(runtime, [second])  # page 2 submitted: page 1 is found by the pager
+
+    def killed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - the worker dies after its PUTs
+        raise SystemExit("worker killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(fetching, "extract_fetched", killed)
+        with pytest.raises(SystemExit):
+            pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+
+    def snapshot_rows() -> list[tuple[int, str]]:
+        with runtime.database.session() as session:
+            return [(s.page, s.url) for s in runtime.catalog.snapshots_for_capture(session, submission.id)]
+
+    assert views.get_capture(runtime, submission.id)["status"] == "fetching"
+    assert snapshot_rows() == []  # the objects were stored; no row points at them yet
+
+    outcome = pipeline.fetch_capture(runtime, submission.id, delivery="d1")  # the broker redelivers
+
+    assert outcome.extraction is not None and outcome.extraction.new_version
+    assert views.get_capture(runtime, submission.id)["status"] == "archived"
+    assert snapshot_rows() == [(1, first), (2, second)]  # in reading order, not fetch order

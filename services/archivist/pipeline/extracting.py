@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from archivist.adapters.catalog import (
+    NewSnapshot,
     NewVersion,
     SnapshotRow,
 )
@@ -92,22 +93,23 @@ def extract_fetched(
     runtime: Runtime,
     capture_id: str,
     pages: Sequence[tuple[str, ParsedPage | SourcePage]],
+    snapshots: Sequence[NewSnapshot],
     *,
+    replace: bool,
     submitted_at: datetime,
     fallback_url: str,
-    renumber: bool,
 ) -> ExtractOutcome | None:
     """Extract the pages the fetch delivery holds and archive the capture, in one transaction.
 
     ``pages`` are the stored pages (snapshot URL, response, parsed unless it was too big to
-    keep the tree) in reading order; with ``renumber`` their snapshots are numbered so. The
-    delivery that fetched them runs this itself: the pages are in its memory and parsed for
-    pagination, so reading them back from storage, parsing them again and a message to
-    another worker would be cost without benefit; and the hand-over (pages numbered, capture
-    ``extracting``) commits with the record version and ``archived``. Returns None when it
-    could not finish: the caller then hands the capture over by itself and sends the extract
-    message, whose step reads the stored pages, has its own retries, and ends the capture
-    failed if the extractor cannot read them.
+    keep the tree) in reading order, and ``snapshots`` their rows, numbered so (with
+    ``replace``, in place of an earlier delivery's). The delivery that fetched them runs this
+    itself: the pages are in its memory and parsed for pagination, so reading them back from
+    storage, parsing them again and a message to another worker would be cost without benefit;
+    and the hand-over (snapshot rows, capture ``extracting``) commits with the record version
+    and ``archived``. Returns None when it could not finish: the caller then hands the capture
+    over by itself and sends the extract message, whose step reads the stored pages, has its
+    own retries, and ends the capture failed if the extractor cannot read them.
     """
     outcome = ExtractOutcome(capture_id)
     started = time.perf_counter()
@@ -118,11 +120,10 @@ def extract_fetched(
     outcome.seconds = time.perf_counter() - started
     try:
         with runtime.database.session() as session:
-            if renumber:
-                runtime.catalog.number_pages(session, capture_id, [url for url, _ in pages])
             if not runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING):
                 outcome.skipped = True  # another delivery finished it or it ended meanwhile
                 return outcome
+            runtime.catalog.put_snapshots(session, capture_id, snapshots, replace=replace)
             _record(runtime, session, capture_id, content, fallback_url, outcome)
     except Exception:  # noqa: BLE001 - handed over by message instead, see above
         log.exception("capture %s: archiving in the fetch delivery failed; sending the extract message", capture_id)

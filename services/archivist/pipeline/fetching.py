@@ -13,10 +13,12 @@ import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from archivist.adapters.catalog import (
     Claim,
+    LatestResponse,
     NewSnapshot,
 )
 from archivist.core.captures import CaptureStatus
@@ -47,6 +49,9 @@ from archivist.warc import (
     write_snapshot,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 __all__ = ["fetch_capture", "store_snapshot"]
 
 log = logging.getLogger(__name__)
@@ -67,7 +72,10 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
         claim = runtime.catalog.claim_fetch(
             session, capture_id, delivery=delivery, lease_expired=utcnow() - fetch_lease(runtime)
         )
-        capture = runtime.catalog.get_capture(session, capture_id) if claim is None else None
+        if claim is None:
+            capture = runtime.catalog.get_capture(session, capture_id)
+        else:
+            previous = _previous_response(runtime, session, capture_id, claim.url)
     if claim is None:
         if capture is None:
             log.warning("fetch: no capture %s; dropping the message", capture_id)
@@ -78,62 +86,75 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
         return outcome
     url, submitted_at = claim.url, claim.submitted_at
     try:
-        pages = _fetch_pages(runtime, capture_id, delivery, claim, outcome)
+        pages = _fetch_pages(runtime, capture_id, delivery, claim, previous, outcome)
     except PermanentFailure as exc:
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
         return outcome
-    # Every snapshot is written as page 1; a capture's first claim that stored one page has
-    # nothing to renumber (no other page, no earlier delivery's), which saves a statement.
-    renumber = len(pages) > 1 or claim.attempts > 1
-    outcome.extraction = extract_fetched(runtime, capture_id, pages, submitted_at=submitted_at, fallback_url=url,
-                                         renumber=renumber)
+    snapshots = [snapshot for _, _, snapshot in pages]
+    replace = claim.attempts > 1  # only an earlier claim can have written this capture's rows
+    outcome.extraction = extract_fetched(runtime, capture_id, [(page_url, page) for page_url, page, _ in pages],
+                                         snapshots, replace=replace, submitted_at=submitted_at, fallback_url=url)
     if outcome.extraction is None:
         with runtime.database.session() as session:
-            if renumber:
-                runtime.catalog.number_pages(session, capture_id, [page_url for page_url, _ in pages])
-            runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING)
+            if runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING):
+                runtime.catalog.put_snapshots(session, capture_id, snapshots, replace=replace)
         runtime.queue.enqueue_extract(capture_id)
     return outcome
 
 
+def _previous_response(runtime: Runtime, session: Session, capture_id: str, page_url: str) -> LatestResponse | None:
+    """The URL's newest full response from another capture: what an identical payload revisits."""
+    previous = runtime.catalog.latest_response(session, urlkey(page_url))
+    return previous if previous is not None and previous.capture_id != capture_id else None
+
+
 def _fetch_pages(
-    runtime: Runtime, capture_id: str, delivery: str, claim: Claim, outcome: FetchOutcome
-) -> list[tuple[str, ParsedPage | SourcePage]]:
+    runtime: Runtime,
+    capture_id: str,
+    delivery: str,
+    claim: Claim,
+    previous: LatestResponse | None,
+    outcome: FetchOutcome,
+) -> list[tuple[str, ParsedPage | SourcePage, NewSnapshot]]:
     """Fetch ``url``, then the other pages it and its siblings point to, until closure.
 
-    Returns the stored pages (URL and response, parsed while their bytes fit
-    ``_TREES_BUDGET_BYTES``) in reading order; the snapshots are numbered in the transaction
-    that hands the capture over.
+    ``previous`` is the first page's revisit candidate, read in the claim's transaction; each
+    further page's is read with the lease renewal that precedes it. Returns the stored pages
+    (URL, response parsed while their bytes fit ``_TREES_BUDGET_BYTES``, snapshot row) in
+    reading order, their rows numbered so; the rows are written in the transaction that hands
+    the capture over.
     """
     max_pages = runtime.settings.max_pages
     url = claim.url
     host = urlsplit(url).hostname
     queue = [url]
     seen = {url}
-    stored: dict[str, ParsedPage | SourcePage] = {}
+    stored: dict[str, tuple[ParsedPage | SourcePage, NewSnapshot]] = {}
     kept_bytes = 0
     while queue and len(stored) < max_pages:
         page_url = queue.pop(0)
-        if stored:
+        if page_url != url:
             with runtime.database.session() as session:
                 if not runtime.catalog.touch(session, capture_id, delivery=delivery):
                     raise CaptureTakenOver(f"capture {capture_id} was taken over by another delivery")
+                previous = _previous_response(runtime, session, capture_id, page_url)
         try:
-            parsed = parse_page(_fetch_one(runtime, capture_id, page_url, claim, outcome))
+            source, snapshot = _fetch_one(runtime, capture_id, page_url, claim, previous, outcome)
         except PermanentFailure:
             if page_url == url:
                 raise
             log.info("capture %s: skipping page %s that failed permanently", capture_id, page_url)
             continue
+        parsed = parse_page(source)
         try:
             pages = find_pages(parsed.tree, page_url, max_pages=max_pages)
         except Exception:  # noqa: BLE001 - a page we cannot parse for links is still archived
             log.exception("capture %s: pagination discovery failed on %s", capture_id, page_url)
             pages = [page_url]
-        kept_bytes += len(parsed.source.body)
+        kept_bytes += len(source.body)
         # A tree takes several times its page's bytes: past the budget, extraction parses again.
-        stored[page_url] = parsed if kept_bytes <= _TREES_BUDGET_BYTES else parsed.source
+        stored[page_url] = (parsed if kept_bytes <= _TREES_BUDGET_BYTES else source, snapshot)
         for candidate in pages:
             try:
                 candidate = canonicalize(candidate)
@@ -142,17 +163,30 @@ def _fetch_pages(
             if candidate not in seen and urlsplit(candidate).hostname == host:
                 seen.add(candidate)
                 queue.append(candidate)
-    return _reading_order(stored)
+    ordered = _reading_order(list(stored))
+    for number, page_url in enumerate(ordered, 1):
+        stored[page_url][1]["page"] = number
+    return [(page_url, *stored[page_url]) for page_url in ordered]
 
 
-def _reading_order(stored: dict[str, ParsedPage | SourcePage]) -> list[tuple[str, ParsedPage | SourcePage]]:
-    """The stored pages ordered by the page number in their URL (none means page 1), then as fetched."""
-    fetched = list(stored)
-    return sorted(stored.items(), key=lambda item: (page_number(item[0]) or 1, fetched.index(item[0])))
+def _reading_order(fetched: list[str]) -> list[str]:
+    """The page URLs ordered by the page number in their URL (none means page 1), then as fetched."""
+    return sorted(fetched, key=lambda page_url: (page_number(page_url) or 1, fetched.index(page_url)))
 
 
-def _fetch_one(runtime: Runtime, capture_id: str, page_url: str, claim: Claim, outcome: FetchOutcome) -> SourcePage:
-    """Fetch one page and store it; returns the response as extraction reads it back from storage."""
+def _fetch_one(
+    runtime: Runtime,
+    capture_id: str,
+    page_url: str,
+    claim: Claim,
+    previous: LatestResponse | None,
+    outcome: FetchOutcome,
+) -> tuple[SourcePage, NewSnapshot]:
+    """Fetch one page and store its snapshot object; returns the response and the snapshot's row.
+
+    ``previous`` is the URL's newest full response from another capture: an identical payload
+    is stored as a revisit of it, without the body.
+    """
     page = PageOutcome(status=None)
     outcome.pages.append(page)
     with runtime.politeness.request(page_url):
@@ -166,43 +200,30 @@ def _fetch_one(runtime: Runtime, capture_id: str, page_url: str, claim: Claim, o
         page.status = final.status
         page.received_bytes = sum(exchange.body_length for exchange in result.exchanges)
         digest = payload_digest(final.body)
-        key = urlkey(page_url)
-        # One transaction from the revisit lookup to the snapshot row, around the object PUT:
-        # the lookup only reads, so holding it costs a pooled connection for the PUT's duration
-        # and saves a transaction per page.
-        with runtime.database.session() as session:
-            previous = runtime.catalog.latest_response(session, key)
-            if previous is not None and previous.capture_id == capture_id:
-                previous = None  # our own earlier delivery: never revisit ourselves
-            revisit = None
-            if previous is not None and previous.payload_digest == digest:
-                revisit = Revisit(target_uri=previous.url, date=warc_date(aware(previous.captured_at)),
-                                  record_id=previous.warc_record_id)
-            refers_to = previous.id if revisit is not None else None
-            page.revisit = revisit is not None
-            captured_at = final.started_at
-            storage_key = snapshot_key(page_url, claim.submitted_at, capture_id)
-            stored_length, final_record = store_snapshot(runtime, storage_key, result.exchanges, captured_at,
-                                                         revisit)
-            page.stored_bytes = stored_length
-            runtime.catalog.put_snapshot(
-                session,
-                NewSnapshot(
-                    id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{capture_id} {page_url}")),
-                    capture_id=capture_id, page=1, url=page_url, urlkey=key, captured_at=captured_at,
-                    kind="revisit" if revisit else "response", http_status=final.status,
-                    mime=(final.content_type or "").split(";")[0].strip() or None,
-                    payload_digest=digest, payload_length=final.body_length, storage_key=storage_key,
-                    stored_length=stored_length, refers_to_id=refers_to, record_offset=final_record.offset,
-                    warc_record_id=final_record.record_id,
-                    redirects={"chain": [{"url": hop.url, "status": hop.status} for hop in result.redirects],
-                               "final_url": final.url},
-                ),
-                replace=claim.attempts > 1,  # only an earlier claim can have written this page
-            )
+        revisit = None
+        if previous is not None and previous.payload_digest == digest:
+            revisit = Revisit(target_uri=previous.url, date=warc_date(aware(previous.captured_at)),
+                              record_id=previous.warc_record_id)
+        page.revisit = revisit is not None
+        captured_at = final.started_at
+        storage_key = snapshot_key(page_url, claim.submitted_at, capture_id)
+        stored_length, final_record = store_snapshot(runtime, storage_key, result.exchanges, captured_at, revisit)
+        page.stored_bytes = stored_length
+        snapshot = NewSnapshot(
+            id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{capture_id} {page_url}")),
+            capture_id=capture_id, page=1, url=page_url, urlkey=urlkey(page_url), captured_at=captured_at,
+            kind="revisit" if revisit else "response", http_status=final.status,
+            mime=(final.content_type or "").split(";")[0].strip() or None,
+            payload_digest=digest, payload_length=final.body_length, storage_key=storage_key,
+            stored_length=stored_length, refers_to_id=previous.id if revisit is not None else None,
+            record_offset=final_record.offset, warc_record_id=final_record.record_id,
+            redirects={"chain": [{"url": hop.url, "status": hop.status} for hop in result.redirects],
+                       "final_url": final.url},
+        )
         final.body.seek(0)
-        return SourcePage(url=final.url, body=decode_content(final.body.read(), final.headers),
-                          content_type=final.content_type)
+        source = SourcePage(url=final.url, body=decode_content(final.body.read(), final.headers),
+                            content_type=final.content_type)
+        return source, snapshot
     finally:
         result.close()
 

@@ -21,7 +21,6 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
-    case,
     column,
     delete,
     func,
@@ -135,8 +134,7 @@ _CLAIM = (
 )
 _TOUCH = (update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id"))
           .where(_CAPTURES.c.claimed_by == bindparam("p_delivery")).values(updated_at=bindparam("p_now")))
-_DROP_SNAPSHOT = (delete(_SNAPSHOTS).where(_SNAPSHOTS.c.capture_id == bindparam("p_capture"))
-                  .where(_SNAPSHOTS.c.url == bindparam("p_url")))
+_DROP_SNAPSHOTS = delete(_SNAPSHOTS).where(_SNAPSHOTS.c.capture_id == bindparam("p_capture"))
 _INSERT_SNAPSHOT = insert(_SNAPSHOTS)
 _LATEST_RESPONSE = (
     select(*(_SNAPSHOTS.c[name] for name in LatestResponse._fields))
@@ -189,7 +187,7 @@ class NewCapture(TypedDict):
 
 
 class NewSnapshot(TypedDict):
-    """A stored page's columns, for :meth:`Catalog.put_snapshot`."""
+    """A stored page's columns, for :meth:`Catalog.put_snapshots`."""
 
     id: str
     capture_id: str
@@ -407,25 +405,22 @@ class Catalog:
 
     # Snapshots ------------------------------------------------------------------------------
 
-    def put_snapshot(self, session: Session, snapshot: NewSnapshot, *, replace: bool = True) -> None:
-        """Insert the snapshot; with ``replace``, in place of one an earlier delivery wrote for this page.
+    def put_snapshots(
+        self, session: Session, capture_id: str, snapshots: Sequence[NewSnapshot], *, replace: bool
+    ) -> None:
+        """Insert the capture's snapshots; with ``replace``, in place of all an earlier delivery wrote.
 
-        A plain dict and no unit of work: the fetch step writes one per page and never reads the
-        row back in the same session, and a :class:`SnapshotRow` would cost more to build and
-        read back than the INSERT. Its first delivery (the capture's first claim) has nothing to
-        replace, which saves a statement per page.
+        The fetch step writes every page's row at once, numbered in reading order, in the
+        transaction that hands the capture over: a capture's rows appear with its record, and a
+        delivery that dies before that commit leaves none behind (its objects are overwritten
+        by the redelivery, whose keys are the same). Plain dicts and no unit of work: nothing
+        reads the rows back in the same session. Only a later claim can find an earlier
+        delivery's rows, so a first claim skips the DELETE.
         """
         if replace:
-            session.execute(_DROP_SNAPSHOT, {"p_capture": snapshot["capture_id"], "p_url": snapshot["url"]})
-        session.execute(_INSERT_SNAPSHOT, snapshot)
-
-    def number_pages(self, session: Session, capture_id: str, order: Sequence[str]) -> None:
-        """Number the capture's snapshots in reading order (``order``: their URLs); others go last."""
-        session.execute(
-            update(_SNAPSHOTS).where(_SNAPSHOTS.c.capture_id == capture_id)
-            .values(page=case({url: number for number, url in enumerate(order, 1)},
-                              value=_SNAPSHOTS.c.url, else_=len(order) + 1))
-        )
+            session.execute(_DROP_SNAPSHOTS, {"p_capture": capture_id})
+        if snapshots:
+            session.execute(_INSERT_SNAPSHOT, list(snapshots))
 
     def snapshots_for_capture(self, session: Session, capture_id: str) -> Sequence[SnapshotRow]:
         return session.scalars(
