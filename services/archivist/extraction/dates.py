@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
@@ -182,26 +183,33 @@ def _from_url(url: str) -> str | None:
 
 
 def _outside_chrome(elements: Iterable[HtmlElement],
-                    headline: HtmlElement | None) -> list[HtmlElement]:
+                    headline: HtmlElement | None) -> Iterator[HtmlElement]:
     """Candidates outside site chrome, comments and related-article blocks, those before the
     ``headline``'s block last.
 
     A date above the headline's block is a site header's date ("today") far more often than
-    the article's, even when the header is not marked up as one.
+    the article's, even when the header is not marked up as one. The candidates are tested
+    lazily, as the caller reads them: callers stop at the first one that holds a date, and the
+    tests are costly on a long page (the position test counts every element before one).
     """
-    kept = [element for element in elements if not in_chrome(element)
+    kept = (element for element in elements if not in_chrome(element)
             and not in_furniture(element)
-            and not _IN_COMMENT(element)]
-    if not kept or headline is None:
-        return kept
+            and not _IN_COMMENT(element))
+    if headline is None:
+        yield from kept
+        return
     scope = headline_scope(headline)
-    position = int(_PRECEDING(headline))
-
-    def early(element: HtmlElement) -> bool:
+    position: int | None = None
+    early: list[HtmlElement] = []
+    for element in kept:
+        if position is None:
+            position = int(_PRECEDING(headline))
         inside = element is scope or scope in element.iterancestors()
-        return not inside and int(_PRECEDING(element)) < position
-
-    return sorted(kept, key=early)
+        if not inside and int(_PRECEDING(element)) < position:
+            early.append(element)
+        else:
+            yield element
+    yield from early
 
 
 def _from_elements(tree: HtmlElement, prop: str, languages: list[str] | None,
@@ -247,7 +255,7 @@ def _from_byline(tree: HtmlElement, languages: list[str] | None,
             parsed[text] = parse_date(text, languages)
         return parsed[text]
 
-    for element in _outside_chrome(candidates, headline)[:_MAX_BYLINES]:
+    for element in itertools.islice(_outside_chrome(candidates, headline), _MAX_BYLINES):
         text = " ".join(element.text_content().split())
         for piece in [text, *_BYLINE_SEPARATORS.split(text)]:
             date = parse(piece) if len(piece) <= _MAX_DATE_TEXT else None
