@@ -31,6 +31,7 @@ from archivist.extraction.regions import (
     in_chrome,
 )
 from archivist.extraction.structured import Structured, ld_types
+from archivist.extraction.text import text_content
 
 __all__ = ["find_dates", "parse_date"]
 
@@ -216,7 +217,7 @@ def _from_elements(tree: HtmlElement, prop: str, languages: list[str] | None,
                    headline: HtmlElement | None) -> str | None:
     for element in _outside_chrome(tree.xpath(f"//*[@itemprop='{prop}']"), headline):
         date = parse_date(element.get("content") or element.get("datetime")
-                          or element.text_content(), languages)
+                          or text_content(element), languages)
         if date:
             return date
     return None
@@ -225,7 +226,7 @@ def _from_elements(tree: HtmlElement, prop: str, languages: list[str] | None,
 def _from_time(tree: HtmlElement, languages: list[str] | None,
                headline: HtmlElement | None) -> str | None:
     for element in _outside_chrome(tree.iter("time"), headline):
-        date = parse_date(element.get("datetime") or element.text_content(), languages)
+        date = parse_date(element.get("datetime") or text_content(element), languages)
         if date:
             return date
     return None
@@ -245,7 +246,7 @@ def _from_byline(tree: HtmlElement, languages: list[str] | None,
     if headline is not None:
         candidates.extend(element for element in headline_scope(headline).iter(
             "p", "div", "span", "small", "em", "font", "td")
-            if len(element.text_content()) <= _MAX_DATE_TEXT * 2)
+            if len(text_content(element)) <= _MAX_DATE_TEXT * 2)
     # Nested candidates (a byline block and the date inside it) repeat the same texts, and
     # a written date costs dateparser milliseconds: each text is parsed once.
     parsed: dict[str, str | None] = {}
@@ -256,13 +257,13 @@ def _from_byline(tree: HtmlElement, languages: list[str] | None,
         return parsed[text]
 
     for element in itertools.islice(_outside_chrome(candidates, headline), _MAX_BYLINES):
-        text = " ".join(element.text_content().split())
+        text = " ".join(text_content(element).split())
         for piece in [text, *_BYLINE_SEPARATORS.split(text)]:
             date = parse(piece) if len(piece) <= _MAX_DATE_TEXT else None
             if date:
                 return date
         for child in element.iterdescendants():
-            date = parse(child.text_content()) if _BYLINE.search(attributes(child)) else None
+            date = parse(text_content(child)) if _BYLINE.search(attributes(child)) else None
             if date:
                 return date
     return None
