@@ -187,6 +187,9 @@ def test_common_english_dates_read_as_dateparser_reads_them() -> None:
         for day in (1, 2, 3, 11, 22, 29, 30, 31):
             texts += [f"{month} {day}, 2019", f"Monday, {month} {day}th 2020",
                       f"Tue. {day}. {month} 2019", f"{day:02d} {month}, 2024"]
+    for clock in (" at 4:47 pm", ", 07:47 PM", " 16:07:38 -0600", " 08:02 GMT", " 0:05 a.m.",
+                  " 13:00 pm", " 24:00", " 12:60"):
+        texts += [f"November 19, 2019{clock}", f"Mon, 18 Nov 2019{clock}"]
     texts += ["ſept 3, 2019", "July. 3, 2019", "June  3, 2019"]
     taken = 0
     for text in texts:
@@ -198,3 +201,4 @@ def test_common_english_dates_read_as_dateparser_reads_them() -> None:
     assert taken >= len(texts) * 3 // 4
     assert _english_date("Feb 30, 2019") is None
     assert _english_date("ſept 3, 2019") is None
+    assert _english_date("November 19, 2019 13:00 pm") is None
