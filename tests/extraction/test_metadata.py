@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from archivist.extraction.dates import _english_date, _parser
-
 from .conftest import article, page
 
 
@@ -176,29 +174,3 @@ def test_dates_of_related_articles_are_not_the_date() -> None:
     byline = '<p class="byline">Published March 3, 2024</p>'
     result = page(article(before=byline, after=related), url="https://n.example.com/s")
     assert result.published == "2024-03-03"
-
-
-def test_common_english_dates_read_as_dateparser_reads_them() -> None:
-    # The fast path of parse_date must give dateparser's day for every form it takes, and
-    # leave what it cannot take (impossible days, other spellings) to dateparser.
-    parser = _parser(("en",))
-    texts = []
-    for month in ("January", "Feb", "Sept.", "may", "NOV", "Dec."):
-        for day in (1, 2, 3, 11, 22, 29, 30, 31):
-            texts += [f"{month} {day}, 2019", f"Monday, {month} {day}th 2020",
-                      f"Tue. {day}. {month} 2019", f"{day:02d} {month}, 2024"]
-    for clock in (" at 4:47 pm", ", 07:47 PM", " 16:07:38 -0600", " 08:02 GMT", " 0:05 a.m.",
-                  " 13:00 pm", " 24:00", " 12:60"):
-        texts += [f"November 19, 2019{clock}", f"Mon, 18 Nov 2019{clock}"]
-    texts += ["ſept 3, 2019", "July. 3, 2019", "June  3, 2019"]
-    taken = 0
-    for text in texts:
-        fast = _english_date(text)
-        if fast is not None:
-            taken += 1
-            parsed = parser.get_date_data(text).date_obj
-            assert parsed is not None and fast == parsed.date(), text
-    assert taken >= len(texts) * 3 // 4
-    assert _english_date("Feb 30, 2019") is None
-    assert _english_date("ſept 3, 2019") is None
-    assert _english_date("November 19, 2019 13:00 pm") is None

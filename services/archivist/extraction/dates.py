@@ -71,29 +71,6 @@ _DATE_SETTINGS = {
 #: dateparser's locales costs tens of milliseconds a call.
 _DEFAULT_LANGUAGES = ("en",)
 _SUPPORTED = frozenset(default_loader.get_locale_map().keys())
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december")
-_MONTH_ABBREVIATIONS = (*(month[:3] for month in _MONTHS), "sept")
-_MONTH_NUMBER = {**{month: number for number, month in enumerate(_MONTHS, 1)},
-                 **{month[:3]: number for number, month in enumerate(_MONTHS, 1)}, "sept": 9}
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-#: A month's name, or its abbreviation with or without a period.
-_EN_MONTH = rf"(?:{'|'.join(_MONTHS)}|(?:{'|'.join(_MONTH_ABBREVIATIONS)})\.?)"
-_EN_WEEKDAY = rf"(?:{'|'.join(_WEEKDAYS)}|(?:{'|'.join(day[:3] for day in _WEEKDAYS)})\.?)"
-#: The English written dates that pages use most ("November 19, 2019", "Mon, 18 Nov 2019",
-#: "Oct. 13th, 2019 at 4:47 pm", "20 Nov 2019 08:02 GMT"): dateparser reads each as that day
-#: (checked against it on every month spelling, day, form and time of day), in a fraction of
-#: the time. Only ASCII, only single spaces, a 19xx/20xx year and a GMT, UTC or numeric time
-#: zone: anything else is left to dateparser.
-_EN_DATE = re.compile(
-    rf"(?:{_EN_WEEKDAY},? )?"
-    rf"(?:(?P<month>{_EN_MONTH}) (?P<day>\d{{1,2}})(?:st|nd|rd|th)?,? "
-    rf"|(?P<day_first>\d{{1,2}})\.? (?P<month_second>{_EN_MONTH}),? )"
-    r"(?P<year>(?:19|20)\d\d)"
-    r"(?:(?: at|,| -)? (?P<hour>\d{1,2}):(?P<minute>\d\d)(?::(?P<second>\d\d))?"
-    r"(?: ?(?P<meridiem>[ap]m|[ap]\.m\.))?(?: (?:gmt|utc|[+-]\d{4}))?)?",
-    re.IGNORECASE | re.ASCII,
-)
 #: Text longer than this around a byline is prose, not a dateline.
 _MAX_DATE_TEXT = 80
 _OLDEST_YEAR = 1990
@@ -120,57 +97,19 @@ def parse_date(text: str | None, languages: list[str] | None = None) -> str | No
             return None
     if len(text) > _MAX_DATE_TEXT or not _HAS_YEAR.search(text):
         return None
-    known = _known_languages(tuple(languages or ()) or _DEFAULT_LANGUAGES)
-    parser = _parser(known)
+    parser = _parser(tuple(languages or ()) or _DEFAULT_LANGUAGES)
     for candidate in [text, *(match.group(0) for match in _WRITTEN_DATE.finditer(text))]:
-        day = _english_date(candidate) if known == _DEFAULT_LANGUAGES else None
-        if day is None:
-            parsed = parser.get_date_data(candidate).date_obj
-            day = parsed.date() if parsed else None
-        if day is not None:
-            return _valid(day)
+        parsed = parser.get_date_data(candidate).date_obj
+        if parsed:
+            return _valid(parsed.date())
     return None
-
-
-def _english_date(text: str) -> dt.date | None:
-    """The day a common English written date names (see :data:`_EN_DATE`), else ``None``
-    (also for a day the month does not have or a time that does not exist: dateparser decides
-    those).
-
-    dateparser takes about a millisecond a date, which made it the largest cost of date
-    finding.
-    """
-    match = _EN_DATE.fullmatch(text)
-    if match is None or not _valid_time(match):
-        return None
-    month = (match.group("month") or match.group("month_second")).lower().rstrip(".")
-    day = match.group("day") or match.group("day_first")
-    try:
-        return dt.date(int(match.group("year")), _MONTH_NUMBER[month], int(day))
-    except ValueError:
-        return None
-
-
-def _valid_time(match: re.Match[str]) -> bool:
-    """Whether the time of day in an :data:`_EN_DATE` match, if any, exists. Other times are
-    dateparser's to judge: it refuses the whole date for "25:00" but reads "13:00 pm"."""
-    if match.group("hour") is None:
-        return True
-    hour, minute, second = (int(match.group(name) or 0) for name in ("hour", "minute", "second"))
-    hours = range(1, 13) if match.group("meridiem") else range(24)
-    return hour in hours and minute < 60 and second < 60
-
-
-@functools.lru_cache(maxsize=32)
-def _known_languages(languages: tuple[str, ...]) -> tuple[str, ...]:
-    """The languages dateparser supports among ``languages``, else the default."""
-    return tuple(code for code in languages if code in _SUPPORTED) or _DEFAULT_LANGUAGES
 
 
 @functools.lru_cache(maxsize=32)
 def _parser(languages: tuple[str, ...]) -> DateDataParser:
     """One dateparser per language set: building one (and guessing locales) is the slow part."""
-    return DateDataParser(languages=list(languages), settings=_DATE_SETTINGS)
+    known = [code for code in languages if code in _SUPPORTED] or list(_DEFAULT_LANGUAGES)
+    return DateDataParser(languages=known, settings=_DATE_SETTINGS)
 
 
 def _from_ld(data: Structured, key: str) -> str | None:
