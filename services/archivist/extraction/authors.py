@@ -16,6 +16,7 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.regions import headline_scope, in_chrome
 from archivist.extraction.structured import Structured, ld_text, ld_types
+from archivist.extraction.text import text_content
 
 __all__ = ["clean_author", "find_authors", "split_authors", "title_case_name"]
 
@@ -171,7 +172,7 @@ def find_authors(tree: HtmlElement, data: Structured, *,
                 if in_chrome(element) or _IN_COMMENT(element):
                     continue
                 name_node = element.find(".//*[@itemprop='name']")
-                text = (name_node if name_node is not None else element).text_content()
+                text = text_content(name_node if name_node is not None else element)
                 names = split_authors(text)
                 if names:
                     break
@@ -188,7 +189,7 @@ def _byline_text(headline: HtmlElement | None) -> list[str]:
         return []
     for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
                                                  "font", "b", "em", "small"):
-        text = " ".join(element.text_content().split())
+        text = " ".join(text_content(element).split())
         if len(text) <= _MAX_BYLINE and _PREFIX.match(text):
             names = split_authors(text)
             if names:

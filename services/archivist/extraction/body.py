@@ -27,6 +27,7 @@ from trafilatura.xml import xmltotxt
 
 from archivist.extraction.boilerplate import is_boilerplate_line, starts_link_list
 from archivist.extraction.dates import parse_date
+from archivist.extraction.text import text_content
 
 __all__ = ["extract_body", "word_key"]
 
@@ -69,7 +70,7 @@ def _join_chunks(tree: HtmlElement) -> None:
     for paragraph in tree.iter("p"):
         parent = paragraph.getparent()
         if parent is None or not parent.get("class") or len(
-                paragraph.text_content()) < _CHUNK_PARAGRAPH:
+                text_content(paragraph)) < _CHUNK_PARAGRAPH:
             continue
         group = groups.setdefault((parent.tag, parent.get("class", "")), [])
         if parent not in group:
@@ -77,7 +78,7 @@ def _join_chunks(tree: HtmlElement) -> None:
     for chunks in groups.values():
         chunks = [chunk for chunk in chunks if sum(
             1 for child in chunk if child.tag == "p"
-            and len(child.text_content()) >= _CHUNK_PARAGRAPH) >= _CHUNK_PARAGRAPHS]
+            and len(text_content(child)) >= _CHUNK_PARAGRAPH) >= _CHUNK_PARAGRAPHS]
         if len(chunks) < 2 or any(a in b.iterancestors() for a in chunks for b in chunks):
             continue
         for chunk in chunks[1:]:

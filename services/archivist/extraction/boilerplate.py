@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from lxml.html import HtmlElement
 
 from archivist.extraction.regions import attributes, in_chrome, token_pattern
+from archivist.extraction.text import text_content
 
 __all__ = [
     "boilerplate_elements",
@@ -131,7 +132,7 @@ def boilerplate_elements(tree: HtmlElement,
     body = tree.find("body")
     if body is None:
         return []
-    total = len(body.text_content()) or 1
+    total = len(text_content(body)) or 1
     named: dict[str, bool] = {}
     chosen: set[HtmlElement] = set()
     found = []
@@ -139,7 +140,7 @@ def boilerplate_elements(tree: HtmlElement,
         if not _is_furniture(element, attrs, named) or (chosen and any(
                 ancestor in chosen for ancestor in element.iterancestors())):
             continue
-        if len(element.text_content()) <= _MAX_SHARE * total:
+        if len(text_content(element)) <= _MAX_SHARE * total:
             chosen.add(element)
             found.append(element)
     return found
@@ -158,10 +159,10 @@ def deck_elements(tree: HtmlElement) -> list[HtmlElement]:
     for block in (headline.getparent(), headline.getparent().getparent()
                   if headline.getparent() is not None else None):
         if block is None or block.tag in ("body", "html") or len(
-                block.text_content()) > _MAX_HEADER_TEXT:
+                text_content(block)) > _MAX_HEADER_TEXT:
             break
         found = [heading for heading in block.iter("h2", "h3", "h4")
-                 if len(heading.text_content().strip()) >= _MIN_DECK]
+                 if len(text_content(heading).strip()) >= _MIN_DECK]
     if not found:
         sibling = headline.getnext()
         if sibling is not None and sibling.tag in ("h2", "h3") and _DECK.search(
@@ -180,8 +181,8 @@ def link_lists(tree: HtmlElement) -> list[HtmlElement]:
         if len(items) < _MIN_LINK_ITEMS or not all(
                 item.find(".//a") is not None for item in items):
             continue
-        text = len(" ".join(listing.text_content().split()))
-        linked = sum(len(" ".join(a.text_content().split())) for a in listing.iter("a"))
+        text = len(" ".join(text_content(listing).split()))
+        linked = sum(len(" ".join(text_content(a).split())) for a in listing.iter("a"))
         if text and linked >= _LINK_LIST_SHARE * text:
             found.append(listing)
     return found

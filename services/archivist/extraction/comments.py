@@ -36,7 +36,7 @@ from archivist.extraction.dates import parse_date
 from archivist.extraction.model import Comment
 from archivist.extraction.regions import attributes, in_chrome, token_pattern
 from archivist.extraction.structured import Structured, ld_text, ld_types
-from archivist.extraction.text import lines_text
+from archivist.extraction.text import lines_text, text_content
 
 __all__ = ["CommentSection", "find_comments", "merge_comments"]
 
@@ -275,7 +275,7 @@ def _blocks(region: HtmlElement) -> list[HtmlElement]:
               and not _in_noise(element, region)]
     # A wrapper around one comment (div#comment-1 > article.comment) is not a comment of its
     # own: drop a block when a block inside it holds nearly all of its text.
-    lengths = {block: len(block.text_content()) for block in blocks}
+    lengths = {block: len(text_content(block)) for block in blocks}
     return [block for block in blocks
             if not any(inner is not block and inner in lengths
                        and lengths[inner] >= _WRAPPER_SHARE * lengths[block]
@@ -300,7 +300,7 @@ def _segments(region: HtmlElement) -> list[HtmlElement]:
                 groups.setdefault(_signature(child), []).append(child)
         for group in groups.values():
             if len(group) >= _MIN_SEGMENTS and len(group) > len(best) and all(
-                    child.text_content().strip() for child in group):
+                    text_content(child).strip() for child in group):
                 best = group
     return best
 
@@ -318,7 +318,7 @@ def _author_of(block: HtmlElement,
             inner = next(iter(element.xpath(".//*[contains(concat(' ',@class,' '),' fn ')]")),
                          None)
             source = inner if inner is not None else element
-            text = " ".join(source.text_content().split())
+            text = " ".join(text_content(source).split())
             said = _SAID.match(text)
             name = clean_author(said.group("name") if said else re.sub(
                 r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE))
@@ -327,7 +327,7 @@ def _author_of(block: HtmlElement,
     for element in block.iterdescendants():
         if element in nested or any(ancestor in nested for ancestor in element.iterancestors()):
             continue
-        said = _SAID.match(" ".join(element.text_content().split()))
+        said = _SAID.match(" ".join(text_content(element).split()))
         if said and element.tag not in ("p",) and len(element) <= 3:
             name = clean_author(said.group("name"))
             if name:
@@ -342,7 +342,7 @@ def _date_of(block: HtmlElement, nested: set[HtmlElement]) -> tuple[str | None, 
         if any(ancestor in nested for ancestor in element.iterancestors()) or element in nested:
             continue
         date = parse_date(element.get("datetime") or element.get("title")
-                          or " ".join(element.text_content().split()))
+                          or " ".join(text_content(element).split()))
         if date:
             return date, {element}
     return None, set()
@@ -487,7 +487,7 @@ def _said_level(region: HtmlElement) -> list[HtmlElement]:
 def _heading_sections(tree: HtmlElement) -> Iterator[tuple[HtmlElement, list[HtmlElement]]]:
     """A "12 Comments" heading and the elements that follow it, up to the next heading."""
     for heading in tree.iter("h2", "h3", "h4", "h5"):
-        if not _COMMENTS_HEADING.match(" ".join(heading.text_content().split())) or in_chrome(
+        if not _COMMENTS_HEADING.match(" ".join(text_content(heading).split())) or in_chrome(
                 heading):
             continue
         run: list[HtmlElement] = []
@@ -574,7 +574,7 @@ def _unmarked(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
     for text, element in _line_ends(tree):
         if not _ends_with_verb(text):
             continue
-        if (element is not None and _SAID.match(" ".join(element.text_content().split()))
+        if (element is not None and _SAID.match(" ".join(text_content(element).split()))
                 and not in_chrome(element)):
             lines.append(element)
     if len(lines) < _MIN_UNMARKED:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
@@ -30,6 +31,7 @@ from archivist.extraction.regions import (
     in_chrome,
 )
 from archivist.extraction.structured import Structured, ld_types
+from archivist.extraction.text import text_content
 
 __all__ = ["find_dates", "parse_date"]
 
@@ -135,33 +137,40 @@ def _from_url(url: str) -> str | None:
 
 
 def _outside_chrome(elements: Iterable[HtmlElement],
-                    headline: HtmlElement | None) -> list[HtmlElement]:
+                    headline: HtmlElement | None) -> Iterator[HtmlElement]:
     """Candidates outside site chrome, comments and related-article blocks, those before the
     ``headline``'s block last.
 
     A date above the headline's block is a site header's date ("today") far more often than
-    the article's, even when the header is not marked up as one.
+    the article's, even when the header is not marked up as one. The candidates are tested
+    lazily, as the caller reads them: callers stop at the first one that holds a date, and the
+    tests are costly on a long page (the position test counts every element before one).
     """
-    kept = [element for element in elements if not in_chrome(element)
+    kept = (element for element in elements if not in_chrome(element)
             and not in_furniture(element)
-            and not _IN_COMMENT(element)]
-    if not kept or headline is None:
-        return kept
+            and not _IN_COMMENT(element))
+    if headline is None:
+        yield from kept
+        return
     scope = headline_scope(headline)
-    position = int(_PRECEDING(headline))
-
-    def early(element: HtmlElement) -> bool:
+    position: int | None = None
+    early: list[HtmlElement] = []
+    for element in kept:
+        if position is None:
+            position = int(_PRECEDING(headline))
         inside = element is scope or scope in element.iterancestors()
-        return not inside and int(_PRECEDING(element)) < position
-
-    return sorted(kept, key=early)
+        if not inside and int(_PRECEDING(element)) < position:
+            early.append(element)
+        else:
+            yield element
+    yield from early
 
 
 def _from_elements(tree: HtmlElement, prop: str, languages: list[str] | None,
                    headline: HtmlElement | None) -> str | None:
     for element in _outside_chrome(tree.xpath(f"//*[@itemprop='{prop}']"), headline):
         date = parse_date(element.get("content") or element.get("datetime")
-                          or element.text_content(), languages)
+                          or text_content(element), languages)
         if date:
             return date
     return None
@@ -170,7 +179,7 @@ def _from_elements(tree: HtmlElement, prop: str, languages: list[str] | None,
 def _from_time(tree: HtmlElement, languages: list[str] | None,
                headline: HtmlElement | None) -> str | None:
     for element in _outside_chrome(tree.iter("time"), headline):
-        date = parse_date(element.get("datetime") or element.text_content(), languages)
+        date = parse_date(element.get("datetime") or text_content(element), languages)
         if date:
             return date
     return None
@@ -190,7 +199,7 @@ def _from_byline(tree: HtmlElement, languages: list[str] | None,
     if headline is not None:
         candidates.extend(element for element in headline_scope(headline).iter(
             "p", "div", "span", "small", "em", "font", "td")
-            if len(element.text_content()) <= _MAX_DATE_TEXT * 2)
+            if len(text_content(element)) <= _MAX_DATE_TEXT * 2)
     # Nested candidates (a byline block and the date inside it) repeat the same texts, and
     # a written date costs dateparser milliseconds: each text is parsed once.
     parsed: dict[str, str | None] = {}
@@ -200,14 +209,14 @@ def _from_byline(tree: HtmlElement, languages: list[str] | None,
             parsed[text] = parse_date(text, languages)
         return parsed[text]
 
-    for element in _outside_chrome(candidates, headline)[:_MAX_BYLINES]:
-        text = " ".join(element.text_content().split())
+    for element in itertools.islice(_outside_chrome(candidates, headline), _MAX_BYLINES):
+        text = " ".join(text_content(element).split())
         for piece in [text, *_BYLINE_SEPARATORS.split(text)]:
             date = parse(piece) if len(piece) <= _MAX_DATE_TEXT else None
             if date:
                 return date
         for child in element.iterdescendants():
-            date = parse(child.text_content()) if _BYLINE.search(attributes(child)) else None
+            date = parse(text_content(child)) if _BYLINE.search(attributes(child)) else None
             if date:
                 return date
     return None

@@ -30,6 +30,7 @@ from archivist.extraction.model import Comment, Extraction, SourcePage
 from archivist.extraction.parse import ParsedPage, parse_page
 from archivist.extraction.regions import containers, headline_element
 from archivist.extraction.structured import read_structured
+from archivist.extraction.text import text_content
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
 
@@ -64,9 +65,9 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     section = find_comments(tree, data, scanned)
     furniture = boilerplate_elements(tree, scanned) + deck_elements(tree) + link_lists(tree)
     canonical = canonical_url(tree, page.url)
-    headings = [element.text_content() for element in tree.iter("h1")]
+    headings = [text_content(element) for element in tree.iter("h1")]
     if headline is not None:
-        headings.append(headline.text_content())
+        headings.append(text_content(headline))
     body = extract_body(
         tree, page.url, remove=section.regions + furniture,
         titles=[metadata.title or "", *headings], comments=[c.text for c in section.comments],

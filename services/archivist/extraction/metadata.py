@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from archivist.extraction.structured import Structured, ld_text, ld_types
+from archivist.extraction.text import text_content
 
 __all__ = ["Metadata", "canonical_url", "find_metadata"]
 
@@ -140,7 +141,7 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
         declared = _TITLE_SEPARATORS.split(declared)[0]
     sitename = declared or _logo_alt(tree) or urlsplit(url).hostname or None
 
-    heading = _clean(headline.text_content()) if headline is not None else None
+    heading = _clean(text_content(headline)) if headline is not None else None
     declared = _clean(data.first_meta("og:title", "twitter:title")
                       or next((ld_text(obj.get("headline")) for obj in articles
                                if obj.get("headline")), None)
@@ -149,7 +150,7 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
     if declared:
         title: str | None = _strip_site(declared, sitename, guess=False)
     else:
-        text = _clean(title_tag.text_content()) if title_tag is not None else None
+        text = _clean(text_content(title_tag)) if title_tag is not None else None
         title = _strip_site(text, sitename, guess=True) if text else None
 
     image = data.first_meta("og:image", "og:image:url", "og:image:secure_url", "twitter:image")

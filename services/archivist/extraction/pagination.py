@@ -35,6 +35,7 @@ from archivist.extraction.metadata import canonical_url
 from archivist.extraction.parse import parse_html
 from archivist.extraction.regions import attributes, in_chrome
 from archivist.extraction.structured import ld_types, read_structured
+from archivist.extraction.text import text_content
 
 __all__ = ["discover_pages", "find_pages", "page_number"]
 
@@ -121,10 +122,10 @@ def page_number(url: str) -> int | None:
 def _has_article_text(tree: HtmlElement) -> bool:
     """Whether some block holds several long paragraphs: an article, not a list of teasers."""
     for parent in {paragraph.getparent() for paragraph in tree.iter("p")
-                   if len(paragraph.text_content()) >= _ARTICLE_PARAGRAPH}:
+                   if len(text_content(paragraph)) >= _ARTICLE_PARAGRAPH}:
         if parent is not None and sum(
                 1 for child in parent if child.tag == "p"
-                and len(child.text_content()) >= _ARTICLE_PARAGRAPH) >= _ARTICLE_PARAGRAPHS:
+                and len(text_content(child)) >= _ARTICLE_PARAGRAPH) >= _ARTICLE_PARAGRAPHS:
             return True
     return False
 
@@ -275,7 +276,7 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
         if element.tag == "a" and _in_comments(element):
             continue
         rels = set(rel.split())
-        text = " ".join(element.text_content().split()) if element.tag == "a" else ""
+        text = " ".join(text_content(element).split()) if element.tag == "a" else ""
         in_pager = _in_pager(element)
         number = numbered.number or 1
         says_number = text.isdigit() and int(text) == number

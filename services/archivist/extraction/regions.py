@@ -12,6 +12,8 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
+from archivist.extraction.text import text_content
+
 __all__ = ["attributes", "containers", "headline_element",
     "headline_scope", "in_chrome", "is_chrome", "token_pattern"]
 
@@ -107,11 +109,11 @@ def headline_element(tree: HtmlElement) -> HtmlElement | None:
     Bylines, dates and decks are looked for around it.
     """
     for h1 in tree.iter("h1"):
-        if not in_chrome(h1) and h1.text_content().strip():
+        if not in_chrome(h1) and text_content(h1).strip():
             return h1
     for element in tree.iter("h2", "div", "span", "p", "td", "font", "b", "strong"):
         if (_HEADLINE_CLASS.search(attributes(element))
-                and len(element.text_content().split()) >= _MIN_HEADLINE_WORDS
+                and len(text_content(element).split()) >= _MIN_HEADLINE_WORDS
                 and not in_chrome(element)):
             return element
     return None

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Container
 
+from lxml import etree
 from lxml.html import HtmlElement
 
-__all__ = ["BLOCK_TAGS", "lines_text"]
+__all__ = ["BLOCK_TAGS", "lines_text", "text_content"]
 
 BLOCK_TAGS = frozenset({
     "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tr",
@@ -47,3 +48,13 @@ def lines_text(element: HtmlElement, skip: Container[HtmlElement] = ()) -> str:
     _collect(element, skip, out)
     lines = (" ".join(line.split()) for line in "".join(out).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def text_content(element: HtmlElement) -> str:
+    """``element.text_content()``: all the text inside the element, as libxml2 joins it.
+
+    lxml's ``text_content()`` evaluates an XPath ``string()`` for this, and the steps call it
+    hundreds of times a page; serialising the element as text reads the same node content
+    (libxml2's ``xmlBufGetNodeContent``) in half the time.
+    """
+    return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
