@@ -33,6 +33,14 @@ class Runtime:
         self._queue = queue
         self.catalog = Catalog()
         self._local = threading.local()
+        #: Held around the steps that work on parsed HTML (parsing, pagination discovery,
+        #: extraction), so that the threads of a process take turns at them. lxml lets go of
+        #: the GIL around every parse, XPath evaluation and serialisation, thousands of times a
+        #: page: two threads extracting at once pass the GIL back and forth at each of those
+        #: calls (a futex wake-up and a cache refill each time; 3.6 ms more kernel time per
+        #: page at three threads, docs/PERFORMANCE.md). Threads still overlap their network
+        #: waits, which is what they are for.
+        self.html_work = threading.Lock()
 
     @property
     def queue(self) -> TaskQueue:

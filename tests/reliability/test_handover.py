@@ -6,7 +6,11 @@ sends to the broker can be read off Redis.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import psycopg
 import pytest
@@ -17,6 +21,8 @@ from archivist.settings import Settings
 from archivist_workers.overview import queue_depths
 from archivist_workers.queue import EXTRACT_QUEUE, redis_task_queue
 from tests.support.pages import PageServer
+
+T = TypeVar("T")
 
 ARTICLE = """<html><head><title>Harbour {0}</title></head><body><article><h1>Harbour {0}</h1>
 <p>The harbour council met on Tuesday to discuss the lighthouse and its future in the town.</p>
@@ -137,3 +143,46 @@ def test_a_delivery_that_dies_before_archiving_leaves_no_snapshot_rows_and_its_r
     assert outcome.extraction is not None and outcome.extraction.new_version
     assert views.get_capture(runtime, submission.id)["status"] == "archived"
     assert snapshot_rows() == [(1, first), (2, second)]  # in reading order, not fetch order
+
+
+def test_deliveries_in_one_process_take_turns_at_the_html_work(
+    production_settings: Settings, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Threads overlap their network waits, never their parsing or extraction (see Runtime.html_work)."""
+    from archivist.pipeline import extracting, fetching
+
+    settings = production_settings.model_copy(update={"host_min_interval": 0, "host_concurrency": 8})
+    runtime = Runtime(settings, queue=redis_task_queue(settings))
+    runtime.prepare()
+
+    running, most = 0, 0
+    guard = threading.Lock()
+
+    def counted(step: Callable[..., T]) -> Callable[..., T]:
+        def run(*args: object, **kwargs: object) -> T:
+            nonlocal running, most
+            with guard:
+                running += 1
+                most = max(most, running)
+            try:
+                time.sleep(0.05)  # long enough for another thread to get in, were it let in
+                return step(*args, **kwargs)
+            finally:
+                with guard:
+                    running -= 1
+        return run
+
+    for module, name in [(fetching, "parse_page"), (fetching, "find_pages"), (extracting, "extract")]:
+        monkeypatch.setattr(module, name, counted(getattr(module, name)))
+    urls = [pages.set(f"/quay{n}", ARTICLE.format(f"quay {n}", "")) for n in range(4)]
+    submissions = pipeline.submit(runtime, urls)
+
+    try:
+        with ThreadPoolExecutor(len(submissions)) as pool:
+            outcomes = list(pool.map(lambda s: pipeline.fetch_capture(runtime, s.id, delivery=f"d-{s.id}"),
+                                     submissions))
+    finally:
+        runtime.close()
+
+    assert all(outcome.extraction is not None and outcome.extraction.new_version for outcome in outcomes)
+    assert most == 1

@@ -74,14 +74,12 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
         snapshots = list(runtime.catalog.snapshots_for_capture(session, capture_id))
         submitted_at = aware(capture.submitted_at)
         fallback_url = capture.url
-    started = time.perf_counter()
     try:
-        content = _run_extractor(load_pages(runtime, snapshots))
+        content, outcome.seconds = _run_extractor(runtime, load_pages(runtime, snapshots))
     except PermanentFailure as exc:
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
         return outcome
-    outcome.seconds = time.perf_counter() - started
     with runtime.database.session() as session:
         _record(runtime, session, capture_id, content, fallback_url, outcome)
     if not outcome.skipped:
@@ -112,12 +110,10 @@ def extract_fetched(
     own retries, and ends the capture failed if the extractor cannot read them.
     """
     outcome = ExtractOutcome(capture_id)
-    started = time.perf_counter()
     try:
-        content = _run_extractor([parsed for _, parsed in pages])
+        content, outcome.seconds = _run_extractor(runtime, [parsed for _, parsed in pages])
     except PermanentFailure:
         return None
-    outcome.seconds = time.perf_counter() - started
     try:
         with runtime.database.session() as session:
             if not runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING):
@@ -161,18 +157,23 @@ def _record(
         outcome.skipped = True
 
 
-def _run_extractor(pages: Sequence[SourcePage | ParsedPage]) -> dict:
-    """The current extractor's content dict for ``pages``.
+def _run_extractor(runtime: Runtime, pages: Sequence[SourcePage | ParsedPage]) -> tuple[dict, float]:
+    """The current extractor's content dict for ``pages``, and the seconds it took.
+
+    It runs in the process's turn for HTML work (:attr:`Runtime.html_work`); the seconds do
+    not count the wait for it.
 
     Raises:
         ExtractionFailed: no page, or the extractor crashed on them.
     """
     if not pages:
         raise ExtractionFailed("the capture has no stored page")
-    try:
-        return extract(pages).as_dict()
-    except Exception as exc:  # noqa: BLE001 - any extractor crash is this document's failure
-        raise ExtractionFailed(f"extraction crashed: {type(exc).__name__}: {exc}") from exc
+    with runtime.html_work:
+        started = time.perf_counter()
+        try:
+            return extract(pages).as_dict(), time.perf_counter() - started
+        except Exception as exc:  # noqa: BLE001 - any extractor crash is this document's failure
+            raise ExtractionFailed(f"extraction crashed: {type(exc).__name__}: {exc}") from exc
 
 
 def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
@@ -197,14 +198,12 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
             return outcome
         snapshots = list(runtime.catalog.snapshots_for_capture(session, capture_id))
         record_url = record.url
-    started = time.perf_counter()
     try:
-        content = _run_extractor(load_pages(runtime, snapshots))
+        content, outcome.seconds = _run_extractor(runtime, load_pages(runtime, snapshots))
     except PermanentFailure as exc:
         log.warning("re-extraction of capture %s failed: %s", capture_id, exc.message)
         outcome.failed_reason = exc.reason
         return outcome
-    outcome.seconds = time.perf_counter() - started
     content["url"] = record_url
     fingerprint = content_fingerprint(content)
     with runtime.database.session() as session:

@@ -146,12 +146,13 @@ def _fetch_pages(
                 raise
             log.info("capture %s: skipping page %s that failed permanently", capture_id, page_url)
             continue
-        parsed = parse_page(source)
-        try:
-            pages = find_pages(parsed.tree, page_url, max_pages=max_pages)
-        except Exception:  # noqa: BLE001 - a page we cannot parse for links is still archived
-            log.exception("capture %s: pagination discovery failed on %s", capture_id, page_url)
-            pages = [page_url]
+        with runtime.html_work:
+            parsed = parse_page(source)
+            try:
+                pages = find_pages(parsed.tree, page_url, max_pages=max_pages)
+            except Exception:  # noqa: BLE001 - a page we cannot parse for links is still archived
+                log.exception("capture %s: pagination discovery failed on %s", capture_id, page_url)
+                pages = [page_url]
         kept_bytes += len(source.body)
         # A tree takes several times its page's bytes: past the budget, extraction parses again.
         stored[page_url] = (parsed if kept_bytes <= _TREES_BUDGET_BYTES else source, snapshot)
