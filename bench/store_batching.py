@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     members = [gzip_member(pages[i % len(pages)]) for i in range(args.captures)]
     print(f"machine: {machine()}")
     print(f"{args.captures} captures, {sum(map(len, members)) / len(members) / 1024:.1f} KiB each, gzipped")
-    print(f"{'captures/object':>15} {'server CPU ms':>13} {'client CPU ms':>13} {'wall ms':>8}  (per capture)")
+    print(f"{'captures/object':>15} {'server CPU ms':>13} {'client CPU ms':>13} {'wall ms':>8} "
+          f"{'CPU vs 1':>8}  (per capture; the baseline is one object per capture, as stored now)")
     with tempfile.TemporaryDirectory(prefix="archivist-bench-") as tmp:
         s3 = SeaweedS3(Path(tmp) / "seaweed")
         s3.start()
@@ -67,10 +68,13 @@ def main(argv: list[str] | None = None) -> int:
             objects_store = S3ObjectStore(s3.endpoint, bucket="bench")
             objects_store.ensure_bucket()
             store(s3, objects_store, members[:32], 1, "warm")
-            for batch in args.batch:
+            baseline = None
+            for batch in [1, *(size for size in args.batch if size != 1)]:
                 runs = [store(s3, objects_store, members, batch, f"b{batch}r{run}") for run in range(args.repeat)]
                 server, client, wall = (median([run[i] for run in runs]) for i in range(3))
-                print(f"{batch:>15} {server:13.2f} {client:13.2f} {wall:8.2f}", flush=True)
+                baseline = baseline or server + client
+                print(f"{batch:>15} {server:13.2f} {client:13.2f} {wall:8.2f} {(server + client) / baseline:8.2f}",
+                      flush=True)
         finally:
             s3.stop()
     return 0
