@@ -73,6 +73,46 @@ def test_an_expired_lease_lets_another_delivery_take_over(database: Database) ->
         assert not catalog.touch(session, "c1", delivery="m1")
 
 
+def test_the_fetch_steps_holder_archives_from_fetching_and_no_one_else_does(database: Database) -> None:
+    catalog = Catalog()
+    with database.session() as session:
+        catalog.add_captures(session, [capture("c1"), capture("c2")])
+    with database.session(atomic=False) as session:
+        assert catalog.claim_fetch(session, "c1", delivery="m1", lease_expired=datetime(2000, 1, 1, tzinfo=UTC))
+        assert catalog.claim_fetch(session, "c2", delivery="m1", lease_expired=datetime(2000, 1, 1, tzinfo=UTC))
+        assert catalog.claim_fetch(session, "c2", delivery="m2", lease_expired=datetime.now(UTC))  # taken over
+    with database.session() as session:
+        assert not catalog.move(session, "c1", CaptureStatus.ARCHIVED)  # an extract step cannot
+        assert not catalog.move(session, "c1", CaptureStatus.ARCHIVED, holder="m2")
+        assert not catalog.move(session, "c2", CaptureStatus.ARCHIVED, holder="m1")  # no longer its holder
+        assert catalog.move(session, "c1", CaptureStatus.ARCHIVED, holder="m1")
+        assert not catalog.move(session, "c1", CaptureStatus.ARCHIVED, holder="m1")  # once
+        assert catalog.move(session, "c2", CaptureStatus.EXTRACTING, holder="m2")
+        assert not catalog.move(session, "c2", CaptureStatus.ARCHIVED, holder="m2")  # not fetching any more
+        with pytest.raises(ValueError, match="holder"):
+            catalog.move(session, "c2", CaptureStatus.QUEUED, holder="m2")
+    with database.session() as session:
+        assert catalog.get_capture(session, "c1").status == "archived"
+        assert catalog.get_capture(session, "c1").finished_at is not None
+        assert catalog.get_capture(session, "c2").status == "extracting"
+
+
+def test_a_session_without_a_transaction_commits_each_statement_at_once(database: Database) -> None:
+    catalog = Catalog()
+    with database.session() as session:
+        catalog.add_captures(session, [capture("c1")])
+    with pytest.raises(RuntimeError), database.session(atomic=False) as session:
+        assert catalog.claim_fetch(session, "c1", delivery="m1", lease_expired=datetime(2000, 1, 1, tzinfo=UTC))
+        raise RuntimeError("the step fails after its claim")
+    with pytest.raises(RuntimeError), database.session() as session:
+        assert catalog.touch(session, "c1", delivery="m1")
+        assert catalog.move(session, "c1", CaptureStatus.EXTRACTING)
+        raise RuntimeError("a transaction fails after its moves")
+    with database.session() as session:
+        row = catalog.get_capture(session, "c1")
+        assert (row.status, row.claimed_by) == ("fetching", "m1")  # the claim stayed, the move did not
+
+
 def version(fingerprint: str, content: dict | None = None) -> NewVersion:
     return NewVersion(fingerprint=fingerprint, content=content or {}, extractor_name="a", extractor_version="1",
                       created_at=datetime.now(UTC), source_capture_id=None)

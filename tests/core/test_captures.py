@@ -12,6 +12,13 @@ def test_status_only_moves_forward() -> None:
         assert not any(can_move(final, target) for target in CaptureStatus)
 
 
+def test_only_the_fetch_steps_holder_archives_straight_from_fetching() -> None:
+    assert not can_move(CaptureStatus.FETCHING, CaptureStatus.ARCHIVED)
+    assert can_move(CaptureStatus.FETCHING, CaptureStatus.ARCHIVED, holding=True)
+    assert not can_move(CaptureStatus.QUEUED, CaptureStatus.ARCHIVED, holding=True)
+    assert not can_move(CaptureStatus.FAILED, CaptureStatus.ARCHIVED, holding=True)
+
+
 def test_only_failed_captures_reopen_and_only_to_a_live_step() -> None:
     assert can_reopen(CaptureStatus.FAILED, CaptureStatus.QUEUED)
     assert can_reopen(CaptureStatus.FAILED, CaptureStatus.EXTRACTING)

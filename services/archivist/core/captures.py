@@ -4,10 +4,17 @@ A capture is one submission of one URL. Its status only moves forward along thes
 every actor claims its step with a conditional update on the status, so a message delivered
 twice finds the step already taken and does nothing (idempotent actors)::
 
+                  ┌─────────────────────────┐ (only the delivery holding the fetch step)
+                  │                         ▼
     queued ──> fetching ──> extracting ──> archived
        │          │  ▲           │
        │          └──┘ (the same delivery after a crash, or once the lease expired)
        └──────────┴──────────────┴──────> failed ──> queued | extracting  (operator requeue)
+
+The fetch delivery extracts the pages it holds itself, then writes their snapshot rows, the
+record version and the capture's end in one transaction, where nobody could see ``extracting``
+in between: it moves the capture from ``fetching`` to ``archived`` at once (see
+:data:`HELD_EDGES`).
 
 Nothing automatic leaves ``failed``: only an operator requeueing a dead letter reopens a capture
 (back to ``queued`` for a fetch, ``extracting`` for an extraction). Re-extraction is not a
@@ -18,7 +25,7 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["REOPEN_TARGETS", "TERMINAL", "CaptureStatus", "can_move", "can_reopen", "sources_of", "spn_status"]
+__all__ = ["HELD_EDGES", "REOPEN_TARGETS", "TERMINAL", "CaptureStatus", "can_move", "can_reopen", "sources_of", "spn_status"]
 
 
 class CaptureStatus(enum.StrEnum):
@@ -42,13 +49,18 @@ _EDGES: dict[CaptureStatus, frozenset[CaptureStatus]] = {
     CaptureStatus.FAILED: frozenset(),
 }
 
+#: Edges out of ``fetching`` that only the delivery holding the fetch step may take: the catalog
+#: checks the holder, so an extract message (or any other step) can never archive a capture that
+#: some fetch delivery is working on.
+HELD_EDGES = frozenset({CaptureStatus.ARCHIVED})
+
 #: Where an operator's dead-letter requeue may send a failed capture (see :func:`can_reopen`).
 REOPEN_TARGETS = frozenset({CaptureStatus.QUEUED, CaptureStatus.EXTRACTING})
 
 
-def can_move(current: CaptureStatus, target: CaptureStatus) -> bool:
-    """Whether a capture in ``current`` may move to ``target``."""
-    return target in _EDGES[current]
+def can_move(current: CaptureStatus, target: CaptureStatus, *, holding: bool = False) -> bool:
+    """Whether a capture in ``current`` may move to ``target``; ``holding``: by the fetch step's holder."""
+    return target in _EDGES[current] or (holding and current is CaptureStatus.FETCHING and target in HELD_EDGES)
 
 
 def can_reopen(current: CaptureStatus, target: CaptureStatus) -> bool:
@@ -57,7 +69,10 @@ def can_reopen(current: CaptureStatus, target: CaptureStatus) -> bool:
 
 
 def sources_of(target: CaptureStatus) -> frozenset[CaptureStatus]:
-    """Every status from which ``target`` can be reached in one step (for conditional updates)."""
+    """Every status from which anyone can reach ``target`` in one step (for conditional updates).
+
+    The held edges are not among them: the catalog writes those with the holder's check.
+    """
     return frozenset(status for status, edges in _EDGES.items() if target in edges)
 
 

@@ -38,13 +38,13 @@ def extract_lease(runtime: Runtime) -> timedelta:
 
 def end_failed(runtime: Runtime, capture_id: str, exc: ArchivistError) -> None:
     log.info("capture %s failed: %s (%s)", capture_id, exc.message, exc.reason)
-    with runtime.database.session() as session:
+    with runtime.database.session(atomic=False) as session:
         runtime.catalog.move(session, capture_id, CaptureStatus.FAILED, reason=exc.reason, message=exc.message)
 
 
 def fail_capture(runtime: Runtime, capture_id: str, exc: ArchivistError) -> bool:
     """End a capture as failed (used when retries are exhausted). False if it already ended."""
-    with runtime.database.session() as session:
+    with runtime.database.session(atomic=False) as session:
         return runtime.catalog.move(
             session, capture_id, CaptureStatus.FAILED, reason=exc.reason, message=exc.message
         )

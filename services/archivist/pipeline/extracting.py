@@ -93,6 +93,7 @@ def extract_fetched(
     pages: Sequence[tuple[str, ParsedPage | SourcePage]],
     snapshots: Sequence[NewSnapshot],
     *,
+    delivery: str,
     replace: bool,
     submitted_at: datetime,
     fallback_url: str,
@@ -103,11 +104,13 @@ def extract_fetched(
     keep the tree) in reading order, and ``snapshots`` their rows, numbered so (with
     ``replace``, in place of an earlier delivery's). The delivery that fetched them runs this
     itself: the pages are in its memory and parsed for pagination, so reading them back from
-    storage, parsing them again and a message to another worker would be cost without benefit;
-    and the hand-over (snapshot rows, capture ``extracting``) commits with the record version
-    and ``archived``. Returns None when it could not finish: the caller then hands the capture
-    over by itself and sends the extract message, whose step reads the stored pages, has its
-    own retries, and ends the capture failed if the extractor cannot read them.
+    storage, parsing them again and a message to another worker would be cost without benefit.
+    The snapshot rows commit with the record version and the capture's move from ``fetching``
+    (held by ``delivery``) to ``archived``; if another delivery took the fetch over or the
+    capture ended meanwhile, the move fails and nothing is written. Returns None when it could
+    not finish: the caller then hands the capture over by itself and sends the extract message,
+    whose step reads the stored pages, has its own retries, and ends the capture failed if the
+    extractor cannot read them.
     """
     outcome = ExtractOutcome(capture_id)
     try:
@@ -116,11 +119,8 @@ def extract_fetched(
         return None
     try:
         with runtime.database.session() as session:
-            if not runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING):
-                outcome.skipped = True  # another delivery finished it or it ended meanwhile
-                return outcome
             runtime.catalog.put_snapshots(session, capture_id, snapshots, replace=replace)
-            _record(runtime, session, capture_id, content, fallback_url, outcome)
+            _record(runtime, session, capture_id, content, fallback_url, outcome, holder=delivery)
     except Exception:  # noqa: BLE001 - handed over by message instead, see above
         log.exception("capture %s: archiving in the fetch delivery failed; sending the extract message", capture_id)
         return None
@@ -130,12 +130,21 @@ def extract_fetched(
 
 
 def _record(
-    runtime: Runtime, session: Session, capture_id: str, content: dict, fallback_url: str, outcome: ExtractOutcome
+    runtime: Runtime,
+    session: Session,
+    capture_id: str,
+    content: dict,
+    fallback_url: str,
+    outcome: ExtractOutcome,
+    *,
+    holder: str | None = None,
 ) -> None:
     """Write ``content`` as the record's version (a new one only on change) and archive the capture.
 
-    The capture must be ``extracting`` in ``session``; if it no longer is (another delivery
-    finished it), nothing is written and the outcome says skipped.
+    The capture must be ``extracting``, or with ``holder``, ``fetching`` under that delivery
+    (which extracted the pages itself). If it no longer is (another delivery finished it or took
+    the fetch over), the session is rolled back, so nothing it wrote stays, and the outcome says
+    skipped.
     """
     content["url"] = _record_url(content.get("url"), content["pages"][0], fallback_url)
     fingerprint = content_fingerprint(content)
@@ -151,7 +160,8 @@ def _record(
         else:
             version_id = runtime.catalog.add_version(session, record, version)
         outcome.new_version = True
-    if not runtime.catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version_id):
+    if not runtime.catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version_id,
+                                holder=holder):
         session.rollback()
         outcome.new_version = False
         outcome.skipped = True

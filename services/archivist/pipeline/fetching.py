@@ -68,7 +68,8 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
     while a duplicate message finds the capture held and does nothing.
     """
     outcome = FetchOutcome(capture_id)
-    with runtime.database.session() as session:
+    # The claim is one conditional statement; the rest are reads: no transaction around them.
+    with runtime.database.session(atomic=False) as session:
         claim = runtime.catalog.claim_fetch(
             session, capture_id, delivery=delivery, lease_expired=utcnow() - fetch_lease(runtime)
         )
@@ -94,10 +95,11 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
     snapshots = [snapshot for _, _, snapshot in pages]
     replace = claim.attempts > 1  # only an earlier claim can have written this capture's rows
     outcome.extraction = extract_fetched(runtime, capture_id, [(page_url, page) for page_url, page, _ in pages],
-                                         snapshots, replace=replace, submitted_at=submitted_at, fallback_url=url)
+                                         snapshots, delivery=delivery, replace=replace, submitted_at=submitted_at,
+                                         fallback_url=url)
     if outcome.extraction is None:
         with runtime.database.session() as session:
-            if runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING):
+            if runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING, holder=delivery):
                 runtime.catalog.put_snapshots(session, capture_id, snapshots, replace=replace)
         runtime.queue.enqueue_extract(capture_id)
     return outcome
@@ -135,7 +137,7 @@ def _fetch_pages(
     while queue and len(stored) < max_pages:
         page_url = queue.pop(0)
         if page_url != url:
-            with runtime.database.session() as session:
+            with runtime.database.session(atomic=False) as session:  # one conditional renewal, then a read
                 if not runtime.catalog.touch(session, capture_id, delivery=delivery):
                     raise CaptureTakenOver(f"capture {capture_id} was taken over by another delivery")
                 previous = _previous_response(runtime, session, capture_id, page_url)

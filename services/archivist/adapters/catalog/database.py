@@ -80,17 +80,25 @@ class Database:
             self.engine = create_engine(self.url, pool_size=5, max_overflow=10)
             _ping_when_idle(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._autocommit_sessions = sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                                                 expire_on_commit=False)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, atomic: bool = True) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error.
+
+        With ``atomic=False``, each statement commits on its own instead: for work whose every
+        write is one statement that stands alone (a conditional claim, a lease renewal) and
+        for reads. psycopg sends a transaction's BEGIN and its COMMIT as two more round trips
+        to the server, and on a busy machine each round trip costs the client and the server
+        more CPU than a short statement's own work (docs/PERFORMANCE.md).
 
         Raises:
             CatalogConflict: a unique key was already taken (a concurrent writer won).
             CatalogUnavailable: the database could not be reached.
         """
         try:
-            with self._sessions.begin() as session:
+            with (self._sessions if atomic else self._autocommit_sessions).begin() as session:
                 yield session
         except IntegrityError as exc:
             raise CatalogConflict(f"catalog conflict: {exc.orig}") from exc

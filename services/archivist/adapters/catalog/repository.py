@@ -43,7 +43,7 @@ from archivist.adapters.catalog.tables import (
     ScheduleRow,
     SnapshotRow,
 )
-from archivist.core.captures import REOPEN_TARGETS, TERMINAL, CaptureStatus, sources_of
+from archivist.core.captures import REOPEN_TARGETS, TERMINAL, CaptureStatus, can_move, sources_of
 from archivist.core.search import INDEXED_CHARS, SearchQuery, host_of
 
 LIVE = frozenset(CaptureStatus) - TERMINAL
@@ -107,19 +107,24 @@ _SNAPSHOTS = SnapshotRow.__table__
 _ENDS = (CaptureStatus.ARCHIVED, CaptureStatus.FAILED)
 
 
-def _move_statement(target: CaptureStatus, *, with_version: bool) -> Update:
+def _move_statement(target: CaptureStatus, *, with_version: bool, held: bool) -> Update:
     values: dict = {"status": target.value, "updated_at": bindparam("p_now")}
     if target in _ENDS:
         values |= {"finished_at": bindparam("p_now"), "reason": bindparam("p_reason"),
                    "message": bindparam("p_message")}
     if with_version:
         values["record_version_id"] = bindparam("p_version")
-    return (update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id"))
-            .where(_CAPTURES.c.status.in_([source.value for source in sources_of(target)])).values(values))
+    if held:
+        source = and_(_CAPTURES.c.status == CaptureStatus.FETCHING.value,
+                      _CAPTURES.c.claimed_by == bindparam("p_holder"))
+    else:
+        source = _CAPTURES.c.status.in_([status.value for status in sources_of(target)])
+    return update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id")).where(source).values(values)
 
 
-_MOVES = {(target, with_version): _move_statement(target, with_version=with_version)
-          for target in CaptureStatus if target is not CaptureStatus.FETCHING for with_version in (False, True)}
+_MOVES = {(target, with_version, held): _move_statement(target, with_version=with_version, held=held)
+          for target in CaptureStatus if target is not CaptureStatus.FETCHING for with_version in (False, True)
+          for held in (False, True) if not held or can_move(CaptureStatus.FETCHING, target, holding=True)}
 _CLAIM = (
     update(_CAPTURES)
     .where(_CAPTURES.c.id == bindparam("p_id"))
@@ -303,20 +308,30 @@ class Catalog:
         reason: str | None = None,
         message: str | None = None,
         record_version_id: int | None = None,
+        holder: str | None = None,
     ) -> bool:
         """Move the capture to ``target`` if the state machine allows it from where it is.
 
+        With ``holder``, the move is the fetch step's holder's own: only from ``fetching`` under
+        that holder, along any edge out of it, the held edges included (the fetch delivery
+        archiving what it extracted).
+
         Returns False (and changes nothing) when the capture is not in a source state of
-        ``target``: another delivery already took this step, or the capture is finished.
+        ``target`` (or not held by ``holder``): another delivery already took this step, or took
+        the fetch over, or the capture is finished.
         """
         if target is CaptureStatus.FETCHING:
             raise ValueError("the fetch step is taken with claim_fetch()")
+        if holder is not None and not can_move(CaptureStatus.FETCHING, target, holding=True):
+            raise ValueError(f"the fetch step's holder cannot move a capture to {target}")
         parameters: dict = {"p_id": capture_id, "p_now": utcnow()}
         if target in _ENDS:
             parameters |= {"p_reason": reason, "p_message": message}
         if record_version_id is not None:
             parameters["p_version"] = record_version_id
-        result = session.execute(_MOVES[target, record_version_id is not None], parameters)
+        if holder is not None:
+            parameters["p_holder"] = holder
+        result = session.execute(_MOVES[target, record_version_id is not None, holder is not None], parameters)
         return result.rowcount == 1
 
     def claim_fetch(

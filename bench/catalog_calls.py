@@ -1,0 +1,143 @@
+"""What a capture's catalog work costs, sent as the fetch delivery sends it, in two ways.
+
+A capture's catalog work is a handful of short statements; on this kind of machine each round
+trip to PostgreSQL costs more CPU, in the client and in the server, than most of those
+statements' own work. This benchmark times the fetch delivery's catalog calls alone, without
+the fetching and extraction around them whose cost drifts far more than theirs, on a fresh
+PostgreSQL database, in two ways, alternated in blocks:
+
+- ``transactions``: the claim and the revisit lookup in a transaction, then a second one that
+  moves the capture to ``extracting``, writes its snapshot row and record version and moves
+  it to ``archived`` (the pipeline up to the fifth round: 13 round trips);
+- ``current``: the claim and the lookup each committing on their own (no BEGIN or COMMIT),
+  then one transaction that writes the rows and moves the capture from ``fetching`` straight
+  to ``archived`` under its holder (10 round trips).
+
+Each prints the client's CPU (``time.thread_time``) and every PostgreSQL process's CPU per
+capture, and the difference between them per round trip saved.
+
+Usage (from the repository root):
+  PYTHONPATH=services:workers:. python -m bench.catalog_calls [--captures 300] [--rounds 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from archivist.adapters.catalog import Catalog, Database, NewSnapshot, NewVersion
+from archivist.core.captures import CaptureStatus
+from archivist.core.urls import urlkey
+from bench.pipeline import CpuSnapshot
+from bench.stack import machine, median, running_stack
+
+#: About a corpus article's extracted body: the search entry indexes it.
+_BODY = " ".join(f"word{index % 997} text{index % 13}" for index in range(700))
+
+
+def _snapshot(capture_id: str, url: str) -> NewSnapshot:
+    return NewSnapshot(id=str(uuid.uuid4()), capture_id=capture_id, page=1, url=url, urlkey=urlkey(url),
+                       captured_at=datetime.now(UTC), kind="response", http_status=200, mime="text/html",
+                       payload_digest="sha1:" + uuid.uuid4().hex, payload_length=40_000,
+                       storage_key=f"snapshots/{capture_id}", stored_length=12_000, refers_to_id=None,
+                       redirects={"chain": [], "final_url": url}, record_offset=0,
+                       warc_record_id=f"<urn:uuid:{uuid.uuid4()}>")
+
+
+def _version(capture_id: str, url: str) -> NewVersion:
+    return NewVersion(fingerprint=uuid.uuid4().hex, content={"url": url, "title": "A title", "body": _BODY},
+                      extractor_name="bench", extractor_version="1", created_at=datetime.now(UTC),
+                      source_capture_id=capture_id)
+
+
+def _archive(database: Database, catalog: Catalog, capture_id: str, url: str, *, holder: str | None) -> None:
+    with database.session() as session:
+        if holder is None and not catalog.move(session, capture_id, CaptureStatus.EXTRACTING):
+            raise RuntimeError(f"capture {capture_id} was not fetching")
+        catalog.put_snapshots(session, capture_id, [_snapshot(capture_id, url)], replace=False)
+        if catalog.record_head(session, url) is not None:
+            raise RuntimeError(f"{url} already has a record")
+        version_id = catalog.add_record(session, str(uuid.uuid4()), url, urlkey(url), _version(capture_id, url))
+        if not catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version_id, holder=holder):
+            raise RuntimeError(f"capture {capture_id} could not be archived")
+
+
+def in_transactions(database: Database, catalog: Catalog, capture_id: str, url: str) -> None:
+    with database.session() as session:
+        catalog.claim_fetch(session, capture_id, delivery=capture_id, lease_expired=datetime.now(UTC))
+        catalog.latest_response(session, urlkey(url))
+    _archive(database, catalog, capture_id, url, holder=None)
+
+
+def as_now(database: Database, catalog: Catalog, capture_id: str, url: str) -> None:
+    with database.session(atomic=False) as session:
+        catalog.claim_fetch(session, capture_id, delivery=capture_id, lease_expired=datetime.now(UTC))
+        catalog.latest_response(session, urlkey(url))
+    _archive(database, catalog, capture_id, url, holder=capture_id)
+
+
+WAYS: dict[str, tuple[Callable[[Database, Catalog, str, str], None], int]] = {
+    "transactions": (in_transactions, 13),
+    "current": (as_now, 10),
+}
+
+
+def one_block(database: Database, catalog: Catalog, way: str, captures: int, tag: str) -> tuple[float, float]:
+    """Client and PostgreSQL CPU ms per capture for ``captures`` new captures sent ``way``."""
+    now = datetime.now(UTC)
+    ids = [f"{tag}-{index}" for index in range(captures)]
+    urls = [f"https://bench.example/{tag}/{index}" for index in range(captures)]
+    with database.session() as session:
+        catalog.insert_captures(session, [
+            {"id": capture_id, "url": url, "urlkey": urlkey(url), "status": CaptureStatus.QUEUED.value,
+             "reason": None, "message": None, "submitted_at": now, "updated_at": now, "finished_at": None,
+             "attempts": 0} for capture_id, url in zip(ids, urls, strict=True)])
+    send = WAYS[way][0]
+    before, started = CpuSnapshot.take(), time.thread_time()
+    for capture_id, url in zip(ids, urls, strict=True):
+        send(database, catalog, capture_id, url)
+    client = time.thread_time() - started
+    server = CpuSnapshot.take().named("postgres") - before.named("postgres")
+    return client / captures * 1000, server / captures * 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--captures", type=int, default=300, help="captures per block")
+    parser.add_argument("--rounds", type=int, default=4, help="blocks per way, alternated (the median is reported)")
+    args = parser.parse_args(argv)
+
+    print(f"machine: {machine()}")
+    with running_stack() as stack:
+        database, catalog = Database(stack.database_url), Catalog()
+        database.migrate()
+        try:
+            for way in WAYS:  # warm-up: connections, prepared statements
+                one_block(database, catalog, way, 50, f"warm-{way}")
+            figures: dict[str, list[tuple[float, float]]] = {way: [] for way in WAYS}
+            for run in range(args.rounds):
+                for way in WAYS:
+                    figures[way].append(one_block(database, catalog, way, args.captures, f"{way}-{run}"))
+        finally:
+            database.dispose()
+    print(f"{args.captures} captures per block, {args.rounds} blocks per way; CPU ms per capture (median)")
+    totals = {}
+    for way, (_, trips) in WAYS.items():
+        client, server = median([c for c, _ in figures[way]]), median([s for _, s in figures[way]])
+        totals[way] = (client, server)
+        runs = ", ".join(f"{c:.2f}+{s:.2f}" for c, s in figures[way])
+        print(f"{way:>13}: {trips} round trips, client {client:.2f}, PostgreSQL {server:.2f}  (runs: {runs})")
+    saved = WAYS["transactions"][1] - WAYS["current"][1]
+    client_saved = totals["transactions"][0] - totals["current"][0]
+    server_saved = totals["transactions"][1] - totals["current"][1]
+    print(f"saved per capture: client {client_saved:.2f}, PostgreSQL {server_saved:.2f} "
+          f"({(client_saved + server_saved) / saved * 1000:.0f} us of CPU per round trip saved)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
