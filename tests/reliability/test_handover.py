@@ -10,12 +10,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import psycopg
 import pytest
 
 from archivist import pipeline, views
+from archivist.core.errors import NotFound
 from archivist.runtime import Runtime
 from archivist.settings import Settings
 from archivist_workers.overview import queue_depths
@@ -111,6 +113,41 @@ def test_an_extractor_crash_in_the_fetch_delivery_fails_the_capture_through_the_
     capture = views.get_capture(runtime, submission.id)
     assert (capture["status"], capture["reason"]) == ("failed", "extraction_failed")
     assert "RecursionError" in capture["message"]
+
+
+def test_a_delivery_whose_fetch_was_taken_over_archives_nothing_and_the_new_holder_archives_once(
+    runtime: Runtime, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archivist.pipeline import extracting
+
+    url = pages.set("/quay", ARTICLE.format("quay", ""))
+    (submission,) = pipeline.submit(runtime, [url])
+    extract = extracting.extract
+
+    def taken_over_meanwhile(stored):  # noqa: ANN001, ANN202
+        # The delivery outlived its lease, and the broker's redelivery claimed the capture.
+        with runtime.database.session(atomic=False) as session:
+            assert runtime.catalog.claim_fetch(session, submission.id, delivery="d2",
+                                               lease_expired=datetime.now(UTC) + timedelta(hours=1))
+        return extract(stored)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(extracting, "extract", taken_over_meanwhile)
+        stale = pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+
+    assert stale.extraction is not None and stale.extraction.skipped and not stale.extraction.new_version
+    capture = views.get_capture(runtime, submission.id)
+    assert (capture["status"], capture["snapshots"]) == ("fetching", [])  # its rows were rolled back
+    with pytest.raises(NotFound):
+        views.get_record(runtime, url)
+    assert extract_messages(runtime) == 0
+
+    holder = pipeline.fetch_capture(runtime, submission.id, delivery="d2")
+
+    assert holder.extraction is not None and holder.extraction.new_version
+    capture = views.get_capture(runtime, submission.id)
+    assert capture["status"] == "archived" and len(capture["snapshots"]) == 1
+    assert [v["version"] for v in views.get_record(runtime, url)["versions"]] == [1]
 
 
 def test_a_delivery_that_dies_before_archiving_leaves_no_snapshot_rows_and_its_redelivery_writes_them(
