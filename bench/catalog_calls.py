@@ -16,6 +16,12 @@ PostgreSQL database, in two ways, alternated in blocks:
 Each prints the client's CPU (``time.thread_time``) and every PostgreSQL process's CPU per
 capture, and the difference between them per round trip saved.
 
+With ``--shared K``, a third way measures what sharing one archiving transaction among K
+captures would save, before anyone builds it: the same calls as ``current``, with the
+archiving of K captures in one transaction (8 + 2 / K round trips a capture). Nothing in the
+pipeline does this; it is the part of batching captures (docs/PERFORMANCE.md, "Left out") that
+the catalog alone would give, without any statement batched.
+
 Usage (from the repository root):
   PYTHONPATH=services:workers:. python -m bench.catalog_calls [--captures 300] [--rounds 4]
 """
@@ -28,6 +34,8 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
 
 from archivist.adapters.catalog import Catalog, Database, NewSnapshot, NewVersion
 from archivist.core.captures import CaptureStatus
@@ -58,12 +66,22 @@ def _archive(database: Database, catalog: Catalog, capture_id: str, url: str, *,
     with database.session() as session:
         if holder is None and not catalog.move(session, capture_id, CaptureStatus.EXTRACTING):
             raise RuntimeError(f"capture {capture_id} was not fetching")
-        catalog.put_snapshots(session, capture_id, [_snapshot(capture_id, url)], replace=False)
-        if catalog.record_head(session, url) is not None:
-            raise RuntimeError(f"{url} already has a record")
-        version_id = catalog.add_record(session, str(uuid.uuid4()), url, urlkey(url), _version(capture_id, url))
-        if not catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version_id, holder=holder):
-            raise RuntimeError(f"capture {capture_id} could not be archived")
+        _write(session, catalog, capture_id, url, holder=holder)
+
+
+def _write(session: Session, catalog: Catalog, capture_id: str, url: str, *, holder: str | None) -> None:
+    catalog.put_snapshots(session, capture_id, [_snapshot(capture_id, url)], replace=False)
+    if catalog.record_head(session, url) is not None:
+        raise RuntimeError(f"{url} already has a record")
+    version_id = catalog.add_record(session, str(uuid.uuid4()), url, urlkey(url), _version(capture_id, url))
+    if not catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version_id, holder=holder):
+        raise RuntimeError(f"capture {capture_id} could not be archived")
+
+
+def _claim(database: Database, catalog: Catalog, capture_id: str, url: str) -> None:
+    with database.session(atomic=False) as session:
+        catalog.claim_fetch(session, capture_id, delivery=capture_id, lease_expired=datetime.now(UTC))
+        catalog.latest_response(session, urlkey(url))
 
 
 def in_transactions(database: Database, catalog: Catalog, capture_id: str, url: str) -> None:
@@ -74,10 +92,19 @@ def in_transactions(database: Database, catalog: Catalog, capture_id: str, url: 
 
 
 def as_now(database: Database, catalog: Catalog, capture_id: str, url: str) -> None:
-    with database.session(atomic=False) as session:
-        catalog.claim_fetch(session, capture_id, delivery=capture_id, lease_expired=datetime.now(UTC))
-        catalog.latest_response(session, urlkey(url))
+    _claim(database, catalog, capture_id, url)
     _archive(database, catalog, capture_id, url, holder=capture_id)
+
+
+def shared(database: Database, catalog: Catalog, ids: list[str], urls: list[str], size: int) -> None:
+    """``current``, with the archiving of ``size`` captures at a time in one transaction."""
+    for start in range(0, len(ids), size):
+        group = list(zip(ids[start:start + size], urls[start:start + size], strict=True))
+        for capture_id, url in group:
+            _claim(database, catalog, capture_id, url)
+        with database.session() as session:
+            for capture_id, url in group:
+                _write(session, catalog, capture_id, url, holder=capture_id)
 
 
 WAYS: dict[str, tuple[Callable[[Database, Catalog, str, str], None], int]] = {
@@ -86,8 +113,10 @@ WAYS: dict[str, tuple[Callable[[Database, Catalog, str, str], None], int]] = {
 }
 
 
-def one_block(database: Database, catalog: Catalog, way: str, captures: int, tag: str) -> tuple[float, float]:
-    """Client and PostgreSQL CPU ms per capture for ``captures`` new captures sent ``way``."""
+def one_block(database: Database, catalog: Catalog, way: str, captures: int, tag: str,
+              shared_by: int = 0) -> tuple[float, float]:
+    """Client and PostgreSQL CPU ms per capture for ``captures`` new captures sent ``way``
+    (``shared`` archives ``shared_by`` at a time in one transaction)."""
     now = datetime.now(UTC)
     ids = [f"{tag}-{index}" for index in range(captures)]
     urls = [f"https://bench.example/{tag}/{index}" for index in range(captures)]
@@ -96,10 +125,12 @@ def one_block(database: Database, catalog: Catalog, way: str, captures: int, tag
             {"id": capture_id, "url": url, "urlkey": urlkey(url), "status": CaptureStatus.QUEUED.value,
              "reason": None, "message": None, "submitted_at": now, "updated_at": now, "finished_at": None,
              "attempts": 0} for capture_id, url in zip(ids, urls, strict=True)])
-    send = WAYS[way][0]
     before, started = CpuSnapshot.take(), time.thread_time()
-    for capture_id, url in zip(ids, urls, strict=True):
-        send(database, catalog, capture_id, url)
+    if way == "shared":
+        shared(database, catalog, ids, urls, shared_by)
+    else:
+        for capture_id, url in zip(ids, urls, strict=True):
+            WAYS[way][0](database, catalog, capture_id, url)
     client = time.thread_time() - started
     server = CpuSnapshot.take().named("postgres") - before.named("postgres")
     return client / captures * 1000, server / captures * 1000
@@ -109,33 +140,40 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--captures", type=int, default=300, help="captures per block")
     parser.add_argument("--rounds", type=int, default=4, help="blocks per way, alternated (the median is reported)")
+    parser.add_argument("--shared", type=int, default=0, metavar="K",
+                        help="also archive K captures per transaction (what sharing it would save)")
     args = parser.parse_args(argv)
+    ways = [*WAYS, *(["shared"] if args.shared else [])]
+    trips = {way: float(count) for way, (_, count) in WAYS.items()} | {"shared": 8 + 2 / max(args.shared, 1)}
 
     print(f"machine: {machine()}")
     with running_stack() as stack:
         database, catalog = Database(stack.database_url), Catalog()
         database.migrate()
         try:
-            for way in WAYS:  # warm-up: connections, prepared statements
-                one_block(database, catalog, way, 50, f"warm-{way}")
-            figures: dict[str, list[tuple[float, float]]] = {way: [] for way in WAYS}
+            for way in ways:  # warm-up: connections, prepared statements
+                one_block(database, catalog, way, 50, f"warm-{way}", args.shared)
+            figures: dict[str, list[tuple[float, float]]] = {way: [] for way in ways}
             for run in range(args.rounds):
-                for way in WAYS:
-                    figures[way].append(one_block(database, catalog, way, args.captures, f"{way}-{run}"))
+                for way in ways:
+                    figures[way].append(one_block(database, catalog, way, args.captures, f"{way}-{run}", args.shared))
         finally:
             database.dispose()
     print(f"{args.captures} captures per block, {args.rounds} blocks per way; CPU ms per capture (median)")
     totals = {}
-    for way, (_, trips) in WAYS.items():
+    for way in ways:
         client, server = median([c for c, _ in figures[way]]), median([s for _, s in figures[way]])
         totals[way] = (client, server)
         runs = ", ".join(f"{c:.2f}+{s:.2f}" for c, s in figures[way])
-        print(f"{way:>13}: {trips} round trips, client {client:.2f}, PostgreSQL {server:.2f}  (runs: {runs})")
-    saved = WAYS["transactions"][1] - WAYS["current"][1]
-    client_saved = totals["transactions"][0] - totals["current"][0]
-    server_saved = totals["transactions"][1] - totals["current"][1]
-    print(f"saved per capture: client {client_saved:.2f}, PostgreSQL {server_saved:.2f} "
-          f"({(client_saved + server_saved) / saved * 1000:.0f} us of CPU per round trip saved)")
+        label = f"shared by {args.shared}" if way == "shared" else way
+        print(f"{label:>13}: {trips[way]:.2f} round trips, client {client:.2f}, PostgreSQL {server:.2f}  "
+              f"(runs: {runs})")
+    for way in ways[1:]:
+        saved = trips["transactions"] - trips[way]
+        client_saved = totals["transactions"][0] - totals[way][0]
+        server_saved = totals["transactions"][1] - totals[way][1]
+        print(f"{way} against transactions, saved per capture: client {client_saved:.2f}, PostgreSQL "
+              f"{server_saved:.2f} ({(client_saved + server_saved) / saved * 1000:.0f} us of CPU per round trip)")
     return 0
 
 
