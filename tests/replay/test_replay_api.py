@@ -160,3 +160,22 @@ def test_timegate_and_timemaps(workers, client: TestClient, pages: PageServer) -
     listing = lxml.html.fromstring(client.get(f"/web/*/{url}").content)
     assert [a.get("href") for a in listing.iter("a")][1:] == [f"/web/{second}/{url}", f"/web/{first}/{url}"]
     assert datetime.now(UTC) >= parse_http_date(latest.headers["link"].rsplit('datetime="', 1)[1].rstrip('"'))
+
+
+def test_escaped_delimiters_in_the_archived_path_stay_escaped(workers, client: TestClient, pages: PageServer) -> None:
+    """``/tags/c%23`` and ``/tags/c`` are two documents: the replay path is read as the client
+    sent it, so ``%23`` is not decoded into a fragment that canonicalisation then drops."""
+    sharp = pages.set("/tags/c%23", "<html><body><p>the C sharp tag</p></body></html>")
+    plain = pages.set("/tags/c", "<html><body><p>the C tag</p></body></html>")
+    capture(workers, sharp, plain)
+    (stamp,) = _stamp(client, sharp)
+
+    assert b"the C sharp tag" in client.get(f"/web/{stamp}/{sharp}").content
+    assert client.get(f"/web/{stamp}id_/{sharp}").content == pages.routes["/tags/c%23"].body
+    gate = client.get(f"/web/{sharp}", follow_redirects=False)
+    assert gate.headers["location"].endswith(f"/web/{stamp}/{sharp}")
+    timemap = client.get(f"/timemap/link/{sharp}").text
+    assert timemap.startswith(f"<{sharp}>; rel=\"original\"")
+    assert [line["url"] for line in map(json.loads, client.get(f"/timemap/json/{sharp}").text.splitlines())] == [sharp]
+    listing = lxml.html.fromstring(client.get(f"/web/*/{sharp}").content)
+    assert [a.get("href") for a in listing.iter("a")][1:] == [f"/web/{stamp}/{sharp}"]

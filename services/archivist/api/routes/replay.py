@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from urllib.parse import unquote_to_bytes
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -42,12 +43,38 @@ SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape
 #: Modifiers (pywb's) that replay without the banner: sub-resources and frames.
 _NO_BANNER = frozenset({"im_", "js_", "cs_", "if_", "fr_", "oe_"})
 _MEMENTO_PATH = re.compile(r"^(?P<ts>\d{1,14})(?P<mod>[a-z]{2}_)?/(?P<url>.+)$")
+_HEX_PAIR = re.compile(rb"[0-9A-Fa-f]{2}")
 
 
 def _target(path: str, request: Request) -> str:
-    """The archived URL of a replay path: the rest of the path plus the request's query."""
+    """The archived URL of a replay path: the rest of the path as the client sent it, plus the
+    request's query.
+
+    The router hands ``path`` percent-decoded, which changes the URL: an archived ``/tags/c%23``
+    would become ``/tags/c#`` (a fragment, then dropped) and ``/a%2Fb`` would become ``/a/b``.
+    The same part of the path is taken still encoded from the raw request path.
+    """
+    rest = _undecoded_tail(request.scope.get("raw_path"), path)
     query = request.url.query
-    return f"{path}?{query}" if query else path
+    return f"{rest}?{query}" if query else rest
+
+
+def _undecoded_tail(raw_path: bytes | None, tail: str) -> str:
+    """The end of ``raw_path`` whose percent-decoding is ``tail`` (``tail`` itself if none is)."""
+    wanted = tail.encode("utf-8")
+    decoded = unquote_to_bytes(raw_path or b"")
+    if not raw_path or not decoded.endswith(wanted):
+        return tail
+    # Walk over the decoded bytes before the tail as unquote does: "%XX" is one byte, any other
+    # character one byte.
+    position = 0
+    for _ in range(len(decoded) - len(wanted)):
+        escape = raw_path[position:position + 1] == b"%" and _HEX_PAIR.fullmatch(raw_path[position + 1:position + 3])
+        position += 3 if escape else 1
+    try:
+        return raw_path[position:].decode("utf-8")
+    except UnicodeDecodeError:
+        return tail
 
 
 def _links(request: Request, url: str, memento: Memento | None = None) -> str:
