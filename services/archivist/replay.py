@@ -56,6 +56,9 @@ class Replayed:
     """An archived response ready to serve: the snapshot's metadata and the payload it replays."""
 
     url: str
+    #: Where the response came from: ``url``, or the page its redirects ended on. The payload's
+    #: relative URLs are relative to it.
+    base_url: str
     moment: datetime
     kind: str
     status: int
@@ -135,6 +138,7 @@ def load(runtime: Runtime, snapshot: SnapshotRow) -> Replayed:
         payload = _read(runtime, original.storage_key)
     return Replayed(
         url=snapshot.url,
+        base_url=own.url or snapshot.url,
         moment=aware(snapshot.captured_at),
         kind=snapshot.kind,
         status=own.status or payload.status,
@@ -147,15 +151,16 @@ def load(runtime: Runtime, snapshot: SnapshotRow) -> Replayed:
 def render(replayed: Replayed, *, link: Linker, banner: bool = True, timemap_uri: str | None = None) -> bytes:
     """The payload rewritten for replay: HTML and CSS point into the archive; others unchanged.
 
-    The result of HTML and CSS is UTF-8 encoded.
+    Relative URLs resolve against the page the capture's redirects ended on (``base_url``), as
+    they did in the browser. The result of HTML and CSS is UTF-8 encoded.
     """
     if replayed.mime in ("text/html", "application/xhtml+xml"):
         make_banner = (lambda: _banner(replayed, timemap_uri)) if banner else None
-        return rewrite_html(replayed.body, page_url=replayed.url, link=link, charset=replayed.charset,
+        return rewrite_html(replayed.body, page_url=replayed.base_url, link=link, charset=replayed.charset,
                             banner=make_banner)
     if replayed.mime == "text/css":
         text = replayed.body.decode(replayed.charset or "utf-8", errors="replace")
-        return rewrite_css(text, base_url=replayed.url, link=link).encode("utf-8")
+        return rewrite_css(text, base_url=replayed.base_url, link=link).encode("utf-8")
     return replayed.body
 
 

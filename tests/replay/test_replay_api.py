@@ -11,7 +11,7 @@ import lxml.html
 from fastapi.testclient import TestClient
 
 from archivist.core.memento import parse_http_date
-from tests.support.pages import PageServer
+from tests.support.pages import PageServer, Route
 from tests.support.stack import capture
 
 PAGE = """<!DOCTYPE html><html><head><title>Harbour</title><base href="/site/">
@@ -179,3 +179,26 @@ def test_escaped_delimiters_in_the_archived_path_stay_escaped(workers, client: T
     assert [line["url"] for line in map(json.loads, client.get(f"/timemap/json/{sharp}").text.splitlines())] == [sharp]
     listing = lxml.html.fromstring(client.get(f"/web/*/{sharp}").content)
     assert [a.get("href") for a in listing.iter("a")][1:] == [f"/web/{stamp}/{sharp}"]
+
+
+def test_a_redirected_capture_resolves_relative_links_against_the_page_it_landed_on(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """``/go`` redirected to ``/section/story/``: the archived page's relative URLs are relative
+    to where the browser would have been, ``/section/story/``, not to ``/go``."""
+    base = pages.base_url
+    pages.routes["/go"] = Route(status=302, headers={"Location": f"{base}/section/story/"}, body=b"")
+    pages.set("/section/story/", '<html><head><style>p { background: url(dot.png) }</style></head><body>'
+                                 '<p><a id="next" href="page-2.html">next</a><img id="pic" src="img/a.png"></p>'
+                                 '</body></html>')
+    url = pages.url("/go")
+    capture(workers, url)
+    (stamp,) = _stamp(client, url)
+
+    response = client.get(f"/web/{stamp}/{url}")
+    assert response.status_code == 200
+    doc = lxml.html.fromstring(response.content)
+    archive = f"/web/{stamp}"
+    assert doc.get_element_by_id("next").get("href") == f"{archive}/{base}/section/story/page-2.html"
+    assert doc.get_element_by_id("pic").get("src") == f"{archive}im_/{base}/section/story/img/a.png"
+    assert f"url({archive}im_/{base}/section/story/dot.png)" in doc.find(".//style").text
