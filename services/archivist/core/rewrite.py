@@ -1,8 +1,8 @@
 """Server-side rewriting of archived HTML and CSS so that a replayed page stays in the archive.
 
-Every URL an archived page loads or links to (``href``, ``src``, ``srcset``, ``action``,
-``poster``, ``<meta http-equiv=refresh>``, CSS ``url()`` and ``@import`` in ``<style>`` and
-``style=""``, and ``<base href>``) is made absolute against the page (or its ``<base>``) and
+Every URL an archived page loads or links to (``href``, ``src``, ``srcset``, ``imagesrcset``,
+``action``, ``poster``, ``<meta http-equiv=refresh>``, CSS ``url()`` and ``@import`` in
+``<style>`` and ``style=""``, and ``<base href>``) is made absolute against the page (or its ``<base>``) and
 turned into an archive URL by the caller's ``link(url, modifier)``. The modifier follows pywb:
 ``im_`` images, ``js_`` scripts, ``cs_`` stylesheets, ``if_`` frames, ``""`` pages.
 
@@ -86,9 +86,10 @@ def rewrite_html(
             if modifier is None:
                 continue
             element.set(attribute, _absolute_link(value, base, modifier, link))
-        srcset = element.get("srcset")
-        if srcset:
-            element.set("srcset", _rewrite_srcset(srcset, base, link))
+        for attribute in ("srcset", "imagesrcset"):
+            srcset = element.get(attribute)
+            if srcset:
+                element.set(attribute, _rewrite_srcset(srcset, base, link))
         style = element.get("style")
         if style:
             element.set("style", rewrite_css(style, base_url=base, link=link))
@@ -160,14 +161,43 @@ def _absolute_link(value: str, base: str, modifier: str, link: Linker) -> str:
 
 def _rewrite_srcset(srcset: str, base: str, link: Linker) -> str:
     """``a.jpg 1x, b.jpg 2x`` with each candidate URL rewritten, descriptors kept."""
+    return ", ".join(
+        f"{_absolute_link(url, base, 'im_', link)} {descriptors}".rstrip()
+        for url, descriptors in _srcset_candidates(srcset)
+    )
+
+
+def _srcset_candidates(srcset: str) -> list[tuple[str, str]]:
+    """The (URL, descriptors) pairs of a srcset, split as HTML's srcset parsing splits them.
+
+    A candidate's URL runs to the next whitespace and may hold commas (image CDNs'
+    ``w_400,h_300``, every ``data:`` URL); commas that end it are separators. After the URL,
+    the descriptors run to the next comma outside parentheses.
+    """
     candidates = []
-    for candidate in srcset.split(","):
-        parts = candidate.strip().split(None, 1)
-        if not parts:
-            continue
-        parts[0] = _absolute_link(parts[0], base, "im_", link)
-        candidates.append(" ".join(parts))
-    return ", ".join(candidates)
+    position, end = 0, len(srcset)
+    while True:
+        while position < end and (srcset[position].isspace() or srcset[position] == ","):
+            position += 1
+        if position == end:
+            return candidates
+        start = position
+        while position < end and not srcset[position].isspace():
+            position += 1
+        url = srcset[start:position]
+        descriptors = ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            start, depth = position, 0
+            while position < end and (srcset[position] != "," or depth > 0):
+                if srcset[position] == "(":
+                    depth += 1
+                elif srcset[position] == ")":
+                    depth = max(depth - 1, 0)
+                position += 1
+            descriptors = srcset[start:position].strip()
+        candidates.append((url, descriptors))
 
 
 def _rewrite_refresh(content: str, base: str, link: Linker) -> str:
