@@ -202,3 +202,19 @@ def test_a_redirected_capture_resolves_relative_links_against_the_page_it_landed
     assert doc.get_element_by_id("next").get("href") == f"{archive}/{base}/section/story/page-2.html"
     assert doc.get_element_by_id("pic").get("src") == f"{archive}im_/{base}/section/story/img/a.png"
     assert f"url({archive}im_/{base}/section/story/dot.png)" in doc.find(".//style").text
+
+
+def test_the_last_representable_moment_resolves_to_the_latest_capture(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """``99999999999999`` (a common "latest" timestamp) and an Accept-Datetime in 9999 are the
+    far future: the latest memento, not an overflow."""
+    url = pages.set("/far", PAGE.format(text="far future"))
+    capture(workers, url)
+    (stamp,) = _stamp(client, url)
+
+    latest = client.get(f"/web/99999999999999/{url}", follow_redirects=False)
+    assert latest.status_code == 302 and latest.headers["location"] == f"/web/{stamp}/{url}"
+    gate = client.get(f"/web/{url}", headers={"Accept-Datetime": "Fri, 31 Dec 9999 23:59:59 GMT"},
+                      follow_redirects=False)
+    assert gate.status_code == 302 and gate.headers["location"].endswith(f"/web/{stamp}/{url}")

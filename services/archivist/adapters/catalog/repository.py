@@ -47,6 +47,8 @@ from archivist.core.captures import REOPEN_TARGETS, TERMINAL, CaptureStatus, can
 from archivist.core.search import INDEXED_CHARS, SearchQuery, host_of
 
 LIVE = frozenset(CaptureStatus) - TERMINAL
+#: The last whole second a datetime holds (9999-12-31T23:59:59Z).
+_LAST_SECOND = datetime.max.replace(microsecond=0, tzinfo=UTC)
 
 __all__ = ["Catalog", "Claim", "LatestResponse", "NewCapture", "NewSnapshot", "NewVersion", "RecordHead"]
 
@@ -470,9 +472,11 @@ class Catalog:
 
         Times compare at the one-second resolution of timestamps and HTTP dates: a snapshot
         taken at 12:00:41.9 *is* the memento of ``...120041``. Two index seeks on
-        (urlkey, captured_at), one each side of the second.
+        (urlkey, captured_at), one each side of the second. The last second of year 9999 (a
+        timestamp of all nines) is taken one second earlier, which finds the same snapshot:
+        the second after it cannot be represented.
         """
-        second = _aware(moment).replace(microsecond=0)
+        second = min(_aware(moment).replace(microsecond=0), _LAST_SECOND - timedelta(seconds=1))
         ceiling = second + timedelta(seconds=1)
         before = session.scalars(
             select(SnapshotRow)
