@@ -179,7 +179,7 @@ def record_diff(runtime: Runtime, url: str | None = None, *, record_id: str | No
         to_number = to_version if to_version is not None else record.latest_version
         from_number = from_version if from_version is not None else max(1, to_number - 1)
         rows = {}
-        for number in (from_number, to_number):
+        for number in (to_number, from_number):  # a missing "to" is named, not the "from" it implies
             row = runtime.catalog.get_version(session, record.id, number)
             if row is None:
                 raise NotFound(f"record {record.id} has no version {number}")

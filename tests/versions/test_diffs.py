@@ -3,11 +3,16 @@ page that changes between captures."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
+from archivist.api import create_app
 from archivist.core.diffs import diff_versions
+from archivist.settings import Settings
+from archivist_workers.embedded import EmbeddedWorkers
 from tests.support.pages import PageServer
 from tests.support.stack import capture, json_lines, run_cli
 
@@ -82,3 +87,34 @@ def test_diff_between_captured_versions_over_api_and_cli(
     assert "version 2 → 3" in human.stdout and "title: 'Harbour news' → 'Harbour light to go dark'" in human.stdout
     missing = run_cli("diff", pages.url("/never"), env=env)
     assert missing.returncode == 2 and "not_found" in missing.stderr
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog_workers(request: pytest.FixtureRequest, embedded_settings: Settings) -> Iterator[EmbeddedWorkers]:
+    """In-process workers on either catalog: their integer columns have different ranges."""
+    settings = embedded_settings
+    if request.param == "postgresql":
+        settings = Settings(database_url=request.getfixturevalue("pg_url"), home=embedded_settings.home,
+                            allow_private_networks=True, host_min_interval=0)
+    with EmbeddedWorkers(settings) as running:
+        yield running
+
+
+def test_version_numbers_that_cannot_exist_are_not_found(catalog_workers: EmbeddedWorkers, pages: PageServer) -> None:
+    """A version number beyond what the catalog's column holds is a version the record does not
+    have: 404 naming it, like any other missing version, not a database error."""
+    url = pages.set("/numbers", _article())
+    capture(catalog_workers, url)
+    with TestClient(create_app(catalog_workers.runtime.settings, runtime=catalog_workers.runtime)) as client:
+        record_id = client.get("/v1/records", params={"url": url}).json()["id"]
+        for number in (2**31, 10**20):
+            for path, params in [(f"/v1/records/{record_id}", {"version": number}),
+                                 ("/v1/records", {"url": url, "version": number}),
+                                 (f"/v1/records/{record_id}/diff", {"from": number}),
+                                 (f"/v1/records/{record_id}/diff", {"from": 1, "to": number})]:
+                response = client.get(path, params=params)
+                assert response.status_code == 404, (path, params, response.text)
+                assert response.json()["detail"].endswith(f"has no version {number}")
+        # Only "to" given: the missing version named is the one asked for, not the default "from".
+        response = client.get(f"/v1/records/{record_id}/diff", params={"to": 9})
+        assert response.status_code == 404 and response.json()["detail"].endswith("has no version 9")

@@ -49,6 +49,8 @@ from archivist.core.search import INDEXED_CHARS, SearchQuery, host_of
 LIVE = frozenset(CaptureStatus) - TERMINAL
 #: The last whole second a datetime holds (9999-12-31T23:59:59Z).
 _LAST_SECOND = datetime.max.replace(microsecond=0, tzinfo=UTC)
+#: The largest version number ``record_versions.version`` (an SQL INTEGER) can hold.
+_MAX_VERSION = 2**31 - 1
 
 __all__ = ["Catalog", "Claim", "LatestResponse", "NewCapture", "NewSnapshot", "NewVersion", "RecordHead"]
 
@@ -581,6 +583,9 @@ class Catalog:
         return version_id
 
     def get_version(self, session: Session, record_id: str, version: int) -> RecordVersionRow | None:
+        """The record's version ``version``; None if it has none (whatever number is asked for)."""
+        if not 1 <= version <= _MAX_VERSION:
+            return None  # beyond the column's range: no such version, and no query to fail
         return session.scalars(
             select(RecordVersionRow)
             .where(RecordVersionRow.record_id == record_id)
