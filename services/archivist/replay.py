@@ -79,6 +79,21 @@ class Replayed:
         return (self.content_type or "").split(";")[0].strip().lower()
 
     @property
+    def is_html(self) -> bool:
+        """HTML or XHTML; or untyped, which the fetcher took (and extraction read) as HTML."""
+        return self.mime in ("", "text/html", "application/xhtml+xml")
+
+    @property
+    def rendered_type(self) -> str | None:
+        """The Content-Type of :func:`render`'s output. Rewriting writes HTML syntax and UTF-8,
+        so rewritten XHTML is ``text/html`` (as XML, its ``<br>`` would be an error)."""
+        if self.is_html:
+            return "text/html; charset=utf-8"
+        if self.mime == "text/css":
+            return "text/css; charset=utf-8"
+        return self.content_type
+
+    @property
     def charset(self) -> str | None:
         content_type = (self.content_type or "").lower()
         if "charset=" not in content_type:
@@ -152,9 +167,9 @@ def render(replayed: Replayed, *, link: Linker, banner: bool = True, timemap_uri
     """The payload rewritten for replay: HTML and CSS point into the archive; others unchanged.
 
     Relative URLs resolve against the page the capture's redirects ended on (``base_url``), as
-    they did in the browser. The result of HTML and CSS is UTF-8 encoded.
+    they did in the browser. The result is of type ``replayed.rendered_type``.
     """
-    if replayed.mime in ("text/html", "application/xhtml+xml"):
+    if replayed.is_html:
         make_banner = (lambda: _banner(replayed, timemap_uri)) if banner else None
         return rewrite_html(replayed.body, page_url=replayed.base_url, link=link, charset=replayed.charset,
                             banner=make_banner)

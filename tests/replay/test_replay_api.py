@@ -218,3 +218,27 @@ def test_the_last_representable_moment_resolves_to_the_latest_capture(
     gate = client.get(f"/web/{url}", headers={"Accept-Datetime": "Fri, 31 Dec 9999 23:59:59 GMT"},
                       follow_redirects=False)
     assert gate.status_code == 302 and gate.headers["location"].endswith(f"/web/{stamp}/{url}")
+
+
+def test_xhtml_and_untyped_pages_replay_rewritten_as_html(workers, client: TestClient, pages: PageServer) -> None:
+    """Rewriting writes HTML syntax, so a rewritten XHTML page is served as text/html (as
+    application/xhtml+xml its ``<br>`` is an XML error). A page archived without a Content-Type
+    was taken as HTML when it was fetched and extracted, and is replayed as HTML, rewritten."""
+    xhtml = pages.set("/x", '<?xml version="1.0" encoding="utf-8"?><!DOCTYPE html>'
+                            '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>X</title></head>'
+                            '<body><p>line<br/>break</p><a id="next" href="next">next</a></body></html>',
+                      headers={"Content-Type": "application/xhtml+xml"})
+    untyped = pages.set("/untyped", '<html><body><p>no type</p><a id="next" href="next">next</a></body></html>',
+                        headers={})
+    capture(workers, xhtml, untyped)
+    for url in (xhtml, untyped):
+        (stamp,) = _stamp(client, url)
+        response = client.get(f"/web/{stamp}/{url}")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        doc = lxml.html.fromstring(response.content)
+        assert doc.get_element_by_id("next").get("href") == f"/web/{stamp}/{pages.base_url}/next"
+        assert doc.get_element_by_id("archivist-banner") is not None
+    (stamp,) = _stamp(client, xhtml)
+    assert client.get(f"/web/{stamp}/{xhtml}").content.startswith(b"<!DOCTYPE html>")  # standards mode kept
+    assert client.get(f"/web/{stamp}id_/{xhtml}").headers["content-type"] == "application/xhtml+xml"

@@ -46,6 +46,8 @@ _LINK_REL_MODIFIERS = {"stylesheet": "cs_", "icon": "im_", "shortcut": "im_", "a
 
 _CSS_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<url>[^'")]*?)(?P=q)\s*\)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"""@import\s+(?P<q>['"])(?P<url>[^'"]+)(?P=q)""", re.IGNORECASE)
+#: A doctype at the start of a page, after an optional BOM and XML declaration (XHTML).
+_DECLARED_DOCTYPE = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?<!doctype", re.IGNORECASE)
 _SKIP_SCHEMES = ("data:", "javascript:", "mailto:", "tel:", "about:", "blob:", "#")
 
 
@@ -101,7 +103,7 @@ def rewrite_html(
         _insert_banner(document, banner())
     # lxml reports a default DTD for pages that declared none; adding one could change the
     # page's rendering mode, so only a declared doctype is written back.
-    declared = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:9].lower() == b"<!doctype"
+    declared = _DECLARED_DOCTYPE.match(body) is not None
     doctype = document.getroottree().docinfo.doctype if declared else None
     return lxml.html.tostring(document, encoding="utf-8", doctype=doctype or None)
 

@@ -120,10 +120,8 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
             timemap_uri=f"/timemap/link/{replayed.url}",
         )
         response = Response(body, status_code=replayed.status or 200)
-        rewritten = replayed.mime in ("text/html", "application/xhtml+xml", "text/css")
-        content_type = f"{replayed.mime}; charset=utf-8" if rewritten else replayed.content_type
-        if content_type:
-            response.headers["Content-Type"] = content_type
+        if replayed.rendered_type:
+            response.headers["Content-Type"] = replayed.rendered_type
     response.headers["Memento-Datetime"] = format_http_date(replayed.moment)
     response.headers["Link"] = _links(request, replayed.url, Memento(memento_uri, replayed.moment))
     response.headers["Content-Security-Policy"] = SANDBOX
