@@ -36,6 +36,7 @@ __all__ = [
     "listing",
     "load",
     "mementos",
+    "neighbours",
     "render",
     "resolve",
 ]
@@ -161,6 +162,14 @@ def load(runtime: Runtime, snapshot: SnapshotRow) -> Replayed:
         body=payload.body,
         raw_body=payload.raw_body,
     )
+
+
+def neighbours(runtime: Runtime, snapshot: SnapshotRow) -> list[tuple[str, SnapshotRow]]:
+    """The snapshots a memento links to by RFC 7089's ``first``, ``prev``, ``next`` and ``last``
+    relations, in that order (``prev``/``next`` only where they exist)."""
+    with runtime.database.session() as session:
+        found = runtime.catalog.memento_neighbours(session, snapshot)
+    return [(rel, found[rel]) for rel in ("first", "prev", "next", "last") if rel in found]
 
 
 def render(replayed: Replayed, *, link: Linker, banner: bool = True, timemap_uri: str | None = None) -> bytes:

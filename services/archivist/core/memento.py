@@ -84,8 +84,13 @@ def parse_http_date(text: str) -> datetime:
     return _utc(moment)
 
 
-def link_header(*, original: str, timegate: str, timemap: str, memento: Memento | None = None) -> str:
-    """The ``Link`` header of a memento or TimeGate response (RFC 7089 section 5)."""
+def link_header(*, original: str, timegate: str, timemap: str, memento: Memento | None = None,
+                related: Sequence[tuple[str, Memento]] = ()) -> str:
+    """The ``Link`` header of a memento or TimeGate response (RFC 7089 section 5).
+
+    ``related`` are (``first`` | ``prev`` | ``next`` | ``last``, memento) pairs, written as the
+    ``"first memento"``... relations, so that a client can step through time from here.
+    """
     links = [
         f'<{original}>; rel="original"',
         f'<{timegate}>; rel="timegate"',
@@ -93,6 +98,8 @@ def link_header(*, original: str, timegate: str, timemap: str, memento: Memento 
     ]
     if memento is not None:
         links.append(f'<{memento.uri}>; rel="memento"; datetime="{format_http_date(memento.moment)}"')
+    links.extend(f'<{other.uri}>; rel="{rel} memento"; datetime="{format_http_date(other.moment)}"'
+                 for rel, other in related)
     return ", ".join(links)
 
 

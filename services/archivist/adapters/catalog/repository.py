@@ -498,6 +498,23 @@ class Catalog:
         before_gap = second - _aware(before.captured_at).replace(microsecond=0)
         return after if after_gap < before_gap else before
 
+    def memento_neighbours(self, session: Session, snapshot: SnapshotRow) -> dict[str, SnapshotRow]:
+        """The URL's first and last snapshots, and the ones just before and after ``snapshot``'s
+        second (a memento's URI names its second): ``{"first", "prev", "next", "last"}``, each
+        present only if it exists. Four index seeks on (urlkey, captured_at)."""
+        second = _aware(snapshot.captured_at).replace(microsecond=0)
+        same_url = SnapshotRow.urlkey == snapshot.urlkey
+        queries = {
+            "first": select(SnapshotRow).where(same_url).order_by(SnapshotRow.captured_at),
+            "prev": select(SnapshotRow).where(same_url, SnapshotRow.captured_at < second)
+            .order_by(SnapshotRow.captured_at.desc()),
+            "next": select(SnapshotRow).where(same_url, SnapshotRow.captured_at >= second + timedelta(seconds=1))
+            .order_by(SnapshotRow.captured_at),
+            "last": select(SnapshotRow).where(same_url).order_by(SnapshotRow.captured_at.desc()),
+        }
+        found = {rel: session.scalars(query.limit(1)).first() for rel, query in queries.items()}
+        return {rel: row for rel, row in found.items() if row is not None}
+
     def find_snapshots(
         self,
         session: Session,

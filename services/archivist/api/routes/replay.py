@@ -23,6 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from archivist import replay
+from archivist.adapters.catalog import SnapshotRow
 from archivist.api.deps import RuntimeDep, require
 from archivist.core.access import Scope
 from archivist.core.errors import InvalidInput
@@ -77,10 +78,18 @@ def _undecoded_tail(raw_path: bytes | None, tail: str) -> str:
         return tail
 
 
-def _links(request: Request, url: str, memento: Memento | None = None) -> str:
+async def _links(request: Request, runtime: Runtime, snapshot: SnapshotRow) -> str:
+    """The Link header of the snapshot's memento (and of the TimeGate's redirect to it): the
+    original, TimeGate and TimeMap, the memento itself, its first, previous, next and last."""
     base = str(request.base_url)
+
+    def memento(row: SnapshotRow) -> Memento:
+        return Memento(f"{base}web/{timestamp_of(row.captured_at)}/{row.url}", replay.aware(row.captured_at))
+
+    related = await run_in_threadpool(replay.neighbours, runtime, snapshot)
+    url = snapshot.url
     return link_header(original=url, timegate=f"{base}web/{url}", timemap=f"{base}timemap/link/{url}",
-                       memento=memento)
+                       memento=memento(snapshot), related=[(rel, memento(row)) for rel, row in related])
 
 
 #: Memento clients probe TimeGates and mementos with HEAD.
@@ -107,7 +116,6 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
         # pywb's behaviour: a partial or inexact timestamp redirects to the memento's own URL.
         return RedirectResponse(f"/web/{exact}{modifier}/{snapshot.url}", status_code=302)
     replayed = await run_in_threadpool(replay.load, runtime, snapshot)
-    memento_uri = f"{request.base_url}web/{exact}/{replayed.url}"
     if modifier == "id_":
         response = Response(replayed.raw_body, status_code=replayed.status or 200)
         for name, value in replayed.original_headers():
@@ -123,7 +131,7 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
         if replayed.rendered_type:
             response.headers["Content-Type"] = replayed.rendered_type
     response.headers["Memento-Datetime"] = format_http_date(replayed.moment)
-    response.headers["Link"] = _links(request, replayed.url, Memento(memento_uri, replayed.moment))
+    response.headers["Link"] = await _links(request, runtime, snapshot)
     response.headers["Content-Security-Policy"] = SANDBOX
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -136,12 +144,11 @@ async def _timegate(url: str, request: Request, runtime: Runtime, accept_datetim
         # RFC 7089 4.1.1: a TimeGate answers a malformed Accept-Datetime with 400.
         return JSONResponse({"error": exc.reason, "detail": exc.message}, status_code=400)
     snapshot = await run_in_threadpool(replay.resolve, runtime, url, at=at)
-    exact = timestamp_of(snapshot.captured_at)
-    memento = Memento(f"{request.base_url}web/{exact}/{snapshot.url}", replay.aware(snapshot.captured_at))
+    location = f"{request.base_url}web/{timestamp_of(snapshot.captured_at)}/{snapshot.url}"
     return RedirectResponse(
-        memento.uri,
+        location,
         status_code=302,
-        headers={"Vary": "accept-datetime", "Link": _links(request, snapshot.url, memento)},
+        headers={"Vary": "accept-datetime", "Link": await _links(request, runtime, snapshot)},
     )
 
 
