@@ -20,6 +20,7 @@ from lxml.html import builder as E
 from archivist.adapters.catalog import SnapshotRow
 from archivist.core.cdx import closest_first, parse_filter
 from archivist.core.errors import InvalidInput, NotFound
+from archivist.core.http import looks_like_html
 from archivist.core.memento import Memento, format_http_date, parse_timestamp, timestamp_of
 from archivist.core.rewrite import Linker, rewrite_css, rewrite_html
 from archivist.core.urls import canonicalize, urlkey
@@ -81,8 +82,11 @@ class Replayed:
 
     @property
     def is_html(self) -> bool:
-        """HTML or XHTML; or untyped, which the fetcher took (and extraction read) as HTML."""
-        return self.mime in ("", "text/html", "application/xhtml+xml")
+        """HTML or XHTML; or untyped and starting as HTML does, as the fetcher took it (an untyped
+        payload that does not, say an image in an imported WARC, is served as it is)."""
+        if self.mime:
+            return self.mime in ("text/html", "application/xhtml+xml")
+        return looks_like_html(self.body[:1024])
 
     @property
     def rendered_type(self) -> str | None:

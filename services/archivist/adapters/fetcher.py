@@ -36,7 +36,7 @@ from archivist.core.errors import (
     TooManyRedirects,
     UnknownHost,
 )
-from archivist.core.http import header
+from archivist.core.http import header, looks_like_html
 from archivist.core.urls import canonicalize
 from archivist.settings import FetchPolicy
 
@@ -151,11 +151,6 @@ def _is_malformed(exc: httpx.RemoteProtocolError) -> bool:
     """h11's words for an answer that breaks HTTP, as opposed to a connection that broke."""
     text = str(exc).lower()
     return any(word in text for word in ("buffer too long", "illegal", "invalid", "malformed"))
-
-
-def _looks_like_html(head: bytes) -> bool:
-    start = head.lstrip()[:512].lower()
-    return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")) or b"<html" in start
 
 
 class Fetcher:
@@ -339,7 +334,7 @@ class Fetcher:
         except zlib.error as exc:
             exchange.body.close()
             raise NotHTML(f"{url} sent a corrupt {encoding} body: {exc}", reason="bad_encoding") from exc
-        if exchange.content_type is None and not _looks_like_html(head):
+        if exchange.content_type is None and not looks_like_html(head):
             exchange.body.close()
             raise NotHTML(f"{url} has no Content-Type and does not look like HTML")
         if b"\x00" in head[:4096]:
