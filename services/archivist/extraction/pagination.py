@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -36,6 +36,7 @@ from archivist.extraction.parse import parse_html
 from archivist.extraction.regions import attributes, in_chrome
 from archivist.extraction.structured import ld_types, read_structured
 from archivist.extraction.text import text_content
+from archivist.extraction.urls import join_url
 
 __all__ = ["discover_pages", "find_pages", "page_number"]
 
@@ -217,7 +218,9 @@ def _links(tree: HtmlElement, base: str,
             continue
         if stems is not None and not any(stem in href for stem in stems) and _literal_path(href):
             continue
-        yield element, _strip_fragment(urljoin(base, href)), rel
+        link = join_url(base, href)
+        if link is not None:
+            yield element, _strip_fragment(link), rel
 
 
 def _current_number(tree: HtmlElement, own: _Numbered) -> tuple[int | None, int | None]:
@@ -260,7 +263,7 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
     if max_pages < 1 or _looks_like_listing(tree, url) or _COMMENT_PAGE.search(url):
         return [url]
     base_element = tree.find(".//base[@href]")
-    base = urljoin(url, base_element.get("href")) if base_element is not None else url
+    base = (join_url(url, base_element.get("href")) or url) if base_element is not None else url
     host = urlsplit(url).netloc.lower()
     own = _split_number(_strip_fragment(url))
     canonical = _split_number(canonical_url(tree, url))
