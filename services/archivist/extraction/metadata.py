@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from archivist.extraction.structured import Structured, ld_text, ld_types
+from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
 from archivist.extraction.text import text_content
 from archivist.extraction.urls import join_url
 
@@ -22,9 +22,7 @@ __all__ = ["Metadata", "canonical_url", "find_metadata"]
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
 _LOGO = re.compile(r"logo|brand|masthead|site-?title|site-?name", re.IGNORECASE)
-_ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle",
-                  "TechArticle", "WebPage", "ReportageNewsArticle", "AnalysisNewsArticle",
-                  "OpinionNewsArticle", "LiveBlogPosting", "SocialMediaPosting", "Review"}
+_ARTICLE_TYPES = ARTICLE_TYPES | {"WebPage"}
 _MAX_TAGS = 50
 
 

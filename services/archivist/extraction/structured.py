@@ -14,7 +14,15 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-__all__ = ["Structured", "ld_text", "ld_types", "read_structured"]
+__all__ = ["ARTICLE_TYPES", "Structured", "ld_text", "ld_types", "read_structured"]
+
+#: schema.org types of the document itself (an article, a post, a report): what a page's
+#: JSON-LD says about the main content, as opposed to its images, comments or web page shell.
+ARTICLE_TYPES = frozenset({
+    "Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle", "TechArticle",
+    "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle", "LiveBlogPosting",
+    "SocialMediaPosting", "Review",
+})
 
 
 @dataclass(slots=True)
