@@ -62,7 +62,7 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     published, modified = find_dates(tree, data, page.url, language, headline=headline)
     authors = find_authors(tree, data, headline=headline)
     scanned = containers(tree)
-    section = find_comments(tree, data, scanned)
+    section = find_comments(tree, data, scanned, language)
     furniture = boilerplate_elements(tree, scanned) + deck_elements(tree) + link_lists(tree)
     canonical = canonical_url(tree, page.url)
     headings = [text_content(element) for element in tree.iter("h1")]
