@@ -13,7 +13,8 @@ Sources, most reliable first:
    line (Blogger's ``dt``/``dd`` lists, hand-written pages); a "12 Comments" heading without
    comment markup counts only when such runs follow it.
 
-Authors are read from author markup or from a "NAME wrote:/says:/said on DATE:" line, dates
+Authors are read from author markup, from a "NAME wrote:/says:/said on DATE:" line or from a
+"Posted by NAME on DATE" line, dates
 from ``<time>``, date-classed children or that line. Forms, captchas, character counters, policy notes and
 reply links are never part of a comment, and comment lists in site chrome ("recent comments"
 widgets) are ignored. :func:`find_comments` also returns the elements that make up the comment
@@ -81,6 +82,12 @@ _SAID_HEAD = (r"^\s*(?P<name>.{1,60}?)\s+(?:" + _WHEN + r"(?P<before>.{4,40}?)\s
 _SAID = re.compile(_SAID_HEAD + r"\s*(?::|\.{3}|…)?\s*$", re.IGNORECASE)
 #: ... at the start of a comment's text: "NAME wrote: text...".
 _SAID_INLINE = re.compile(_SAID_HEAD + r"\s*:\s*", re.IGNORECASE)
+#: "Posted by NAME", "Posted by NAME on DATE": a comment's author line, before or after its text
+#: (old blogs and hand-written pages), in a few languages.
+_POSTED_BY = re.compile(
+    r"^\s*(?:posted|written|submitted|added|geschrieben|verfasst|publié|écrit|publicado|escrito|"
+    r"pubblicato|scritto|geplaatst)\s+(?:by|von|par|por|da|door)\s+(?P<name>.{1,60}?)"
+    r"(?:,?\s+" + _WHEN + r"(?P<after>.{4,40}?))?\s*\.?\s*$", re.IGNORECASE)
 #: Text nodes ending like an author line ("... wrote:", "... said..."), found inside libxml2.
 #: Only used on a page with several ``<body>`` elements (see :func:`_line_ends`).
 _AUTHOR_TEXT = etree.XPath(
@@ -330,11 +337,18 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], languages: _Languag
     for element in block.iterdescendants():
         if element in nested or any(ancestor in nested for ancestor in element.iterancestors()):
             continue
-        said = _SAID.match(" ".join(text_content(element).split()))
+        line = " ".join(text_content(element).split())
+        said = _SAID.match(line)
         if said and element.tag not in ("p",) and len(element) <= 3:
             name = clean_author(said.group("name"))
             if name:
                 return name, _said_date(said, languages), {element}
+        posted = _POSTED_BY.match(line)
+        if posted and len(element) <= 3:
+            name = clean_author(posted.group("name"))
+            when = posted.group("after")
+            if name:
+                return name, parse_date(when, languages) if when else None, {element}
     return None, None, set()
 
 
