@@ -317,3 +317,51 @@ def test_comment_lines_that_look_like_page_furniture_are_kept() -> None:
     assert page(article(after=section)).comments == (
         Comment("Ute", None, "Copyright is not the point here.\nNext time, read it first.",
                 None),)
+
+
+def test_comment_dates_are_read_in_the_page_language() -> None:
+    comments = """
+    <div id="commentaires"><h3>Commentaires</h3>
+      <div class="com"><p><strong>Jean a écrit :</strong></p><p>Enfin, le pont est ouvert.</p>
+        <p class="date">le 28 novembre 2024</p></div>
+      <div class="com"><p><strong>Luc a écrit :</strong></p><p>Et le trottoir nord ?</p>
+        <p class="date">le 29 novembre 2024</p></div>
+    </div>"""
+    result = page(article(after=comments, lang=' lang="fr"'))
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Jean", "2024-11-28", "Enfin, le pont est ouvert."),
+        ("Luc", "2024-11-29", "Et le trottoir nord ?")]
+    german = """
+    <div id="kommentare">
+      <div class="eintrag"><div class="kopf">Hans schrieb am 28. März 2024:</div>
+        <div class="text">Endlich wieder offen.</div></div>
+      <div class="eintrag"><div class="kopf">Petra schrieb am 2. Mai 2024:</div>
+        <div class="text">Und der Fußweg?</div></div>
+    </div>"""
+    result = page(article(after=german, lang=' lang="de"'))
+    assert [(c.author, c.published) for c in result.comments] == [
+        ("Hans", "2024-03-28"), ("Petra", "2024-05-02")]
+
+
+def test_posted_by_name_on_date_lines() -> None:
+    comments = """
+    <div id="comments"><h3>2 Comments</h3>
+      <div class="comment-block"><p>I loved the ceremony, the kids were so happy.</p>
+        <p class="posted">Posted by Sarah Lee on December 1, 2024 at 10:12 AM</p></div>
+      <div class="comment-block"><p class="posted">Posted by Dave R</p>
+        <p>Was about time.</p></div>
+    </div>"""
+    result = page(article(after=comments))
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Sarah Lee", "2024-12-01", "I loved the ceremony, the kids were so happy."),
+        ("Dave R", None, "Was about time.")]
+    german = """
+    <div id="kommentare">
+      <div class="eintrag"><div class="info">Geschrieben von Hans am 28. März 2024</div>
+        <div class="inhalt">Endlich wieder offen.</div></div>
+      <div class="eintrag"><div class="info">Geschrieben von Petra am 2. Mai 2024</div>
+        <div class="inhalt">Und der Fußweg?</div></div>
+    </div>"""
+    result = page(article(after=german, lang=' lang="de"'))
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Hans", "2024-03-28", "Endlich wieder offen."), ("Petra", "2024-05-02", "Und der Fußweg?")]

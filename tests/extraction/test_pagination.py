@@ -108,3 +108,25 @@ def test_article_with_latest_news_box_keeps_its_pages() -> None:
     url = "https://news.example.com/archive/2010/story.html"
     assert discover_pages(article(pager, after=latest), url) == [
         url, "https://news.example.com/archive/2010/story.html?page=2"]
+
+
+def test_page_x_of_n_of_comments_or_sidebar_is_not_the_article_count() -> None:
+    url = "https://news.example.com/story?page=2"
+    pager = ('<div class="pages">Page 2 of 3 <a href="/story?page=1">1</a> '
+             '<a href="/story?page=3">3</a></div>')
+    expected = ["https://news.example.com/story?page=1", url,
+                "https://news.example.com/story?page=3"]
+    comments = ('<div id="comments"><p>Page 1 of 9</p><div class="comment"><cite>Bo</cite>'
+                '<p>First.</p></div></div>')
+    assert discover_pages(article(after=comments + pager), url) == expected
+    sidebar = '<div class="sidebar"><p>Most read: page 1 of 12</p></div>'
+    assert discover_pages(article(before=sidebar, after=pager), url) == expected
+
+
+def test_page_x_of_n_that_is_not_this_page_is_ignored() -> None:
+    url = "https://news.example.com/story?page=2"
+    gallery = '<div class="gallery-box">Page 1 of 20</div>'
+    pager = ('<div class="pages">Page 2 of 3 <a href="/story?page=1">1</a> '
+             '<a href="/story?page=3">3</a></div>')
+    assert discover_pages(article(gallery, after=pager), url) == [
+        "https://news.example.com/story?page=1", url, "https://news.example.com/story?page=3"]

@@ -13,7 +13,8 @@ Sources, most reliable first:
    line (Blogger's ``dt``/``dd`` lists, hand-written pages); a "12 Comments" heading without
    comment markup counts only when such runs follow it.
 
-Authors are read from author markup or from a "NAME wrote:/says:/said on DATE:" line, dates
+Authors are read from author markup, from a "NAME wrote:/says:/said on DATE:" line or from a
+"Posted by NAME on DATE" line, dates
 from ``<time>``, date-classed children or that line. Forms, captchas, character counters, policy notes and
 reply links are never part of a comment, and comment lists in site chrome ("recent comments"
 widgets) are ignored. :func:`find_comments` also returns the elements that make up the comment
@@ -81,6 +82,12 @@ _SAID_HEAD = (r"^\s*(?P<name>.{1,60}?)\s+(?:" + _WHEN + r"(?P<before>.{4,40}?)\s
 _SAID = re.compile(_SAID_HEAD + r"\s*(?::|\.{3}|…)?\s*$", re.IGNORECASE)
 #: ... at the start of a comment's text: "NAME wrote: text...".
 _SAID_INLINE = re.compile(_SAID_HEAD + r"\s*:\s*", re.IGNORECASE)
+#: "Posted by NAME", "Posted by NAME on DATE": a comment's author line, before or after its text
+#: (old blogs and hand-written pages), in a few languages.
+_POSTED_BY = re.compile(
+    r"^\s*(?:posted|written|submitted|added|geschrieben|verfasst|publié|écrit|publicado|escrito|"
+    r"pubblicato|scritto|geplaatst)\s+(?:by|von|par|por|da|door)\s+(?P<name>.{1,60}?)"
+    r"(?:,?\s+" + _WHEN + r"(?P<after>.{4,40}?))?\s*\.?\s*$", re.IGNORECASE)
 #: Text nodes ending like an author line ("... wrote:", "... said..."), found inside libxml2.
 #: Only used on a page with several ``<body>`` elements (see :func:`_line_ends`).
 _AUTHOR_TEXT = etree.XPath(
@@ -111,6 +118,8 @@ _MIN_SEGMENTS = 2
 #: A line this short that parses as a date is a comment's timestamp, not its text.
 _MAX_DATE_LINE = 60
 _WRAPPER_SHARE = 0.9
+#: The languages written dates are read in (``None``: English), as :func:`.dates.parse_date`.
+_Languages = list[str] | None
 
 
 @dataclass(slots=True)
@@ -197,7 +206,8 @@ def _prop_value(element: HtmlElement) -> str:
     return (element.get("content") or element.get("datetime") or lines_text(element)).strip()
 
 
-def _from_microdata(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
+def _from_microdata(tree: HtmlElement,
+                    languages: _Languages) -> tuple[list[Comment], list[HtmlElement]]:
     items = [element for element in _COMMENT_ITEMS(tree)
              if _is_comment_item(element) and not in_chrome(element)]
     index_of: dict[HtmlElement, int] = {}
@@ -220,8 +230,8 @@ def _from_microdata(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]
                        if ancestor in index_of), None)
         index_of[item] = len(out)
         out.append(Comment(author=author,
-                           published=parse_date(_prop_value(date_node)) if date_node is not None
-                           else None,
+                           published=parse_date(_prop_value(date_node), languages)
+                           if date_node is not None else None,
                            text=lines_text(text_node), parent=parent))
     return out, items
 
@@ -305,8 +315,8 @@ def _segments(region: HtmlElement) -> list[HtmlElement]:
     return best
 
 
-def _author_of(block: HtmlElement,
-               nested: set[HtmlElement]) -> tuple[str | None, str | None, set[HtmlElement]]:
+def _author_of(block: HtmlElement, nested: set[HtmlElement], languages: _Languages
+               ) -> tuple[str | None, str | None, set[HtmlElement]]:
     """The author's name, a date written in the author line ("NAME on DATE said:"), and the
     elements that hold them (kept out of the comment text)."""
     for element in block.iterdescendants():
@@ -323,26 +333,34 @@ def _author_of(block: HtmlElement,
             name = clean_author(said.group("name") if said else re.sub(
                 r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE))
             if name:
-                return name, _said_date(said) if said else None, {element}
+                return name, _said_date(said, languages) if said else None, {element}
     for element in block.iterdescendants():
         if element in nested or any(ancestor in nested for ancestor in element.iterancestors()):
             continue
-        said = _SAID.match(" ".join(text_content(element).split()))
+        line = " ".join(text_content(element).split())
+        said = _SAID.match(line)
         if said and element.tag not in ("p",) and len(element) <= 3:
             name = clean_author(said.group("name"))
             if name:
-                return name, _said_date(said), {element}
+                return name, _said_date(said, languages), {element}
+        posted = _POSTED_BY.match(line)
+        if posted and len(element) <= 3:
+            name = clean_author(posted.group("name"))
+            when = posted.group("after")
+            if name:
+                return name, parse_date(when, languages) if when else None, {element}
     return None, None, set()
 
 
-def _date_of(block: HtmlElement, nested: set[HtmlElement]) -> tuple[str | None, set]:
+def _date_of(block: HtmlElement, nested: set[HtmlElement],
+             languages: _Languages) -> tuple[str | None, set]:
     candidates = [element for element in block.iterdescendants()
                   if element.tag == "time" or _matches(element, _DATE_CLASS)]
     for element in candidates:
         if any(ancestor in nested for ancestor in element.iterancestors()) or element in nested:
             continue
         date = parse_date(element.get("datetime") or element.get("title")
-                          or " ".join(text_content(element).split()))
+                          or " ".join(text_content(element).split()), languages)
         if date:
             return date, {element}
     return None, set()
@@ -360,19 +378,19 @@ def _text_of(block: HtmlElement, skip: set[HtmlElement]) -> str:
 
 
 def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
-                        parent: int | None) -> Comment | None:
+                        parent: int | None, languages: _Languages) -> Comment | None:
     noise = {element for element in block.iterdescendants()
              if _is_noise(element) or _matches(element, _REPLY_CLASS)
              or element.tag in ("script", "style")}
-    author, said_date, author_nodes = _author_of(block, nested | noise)
-    published, date_nodes = _date_of(block, nested | noise | author_nodes)
+    author, said_date, author_nodes = _author_of(block, nested | noise, languages)
+    published, date_nodes = _date_of(block, nested | noise | author_nodes, languages)
     published = published or said_date
     text = _text_of(block, nested | noise | author_nodes | date_nodes)
     if not author:
         said = _SAID_INLINE.match(text)
         if said and clean_author(said.group("name")):
             author, text = clean_author(said.group("name")), text[said.end():]
-            published = published or _said_date(said)
+            published = published or _said_date(said, languages)
     text = _clean_lines(text)
     if not text:
         return None
@@ -400,7 +418,7 @@ def _replied_sibling(block: HtmlElement, index_of: dict[HtmlElement, int]) -> in
     return None
 
 
-def _from_blocks(blocks: list[HtmlElement]) -> list[Comment]:
+def _from_blocks(blocks: list[HtmlElement], languages: _Languages) -> list[Comment]:
     """Comments from blocks in document order; a block's parent is the nearest block around it.
 
     A block with no text of its own wraps its comment and the replies (WordPress
@@ -417,7 +435,7 @@ def _from_blocks(blocks: list[HtmlElement]) -> list[Comment]:
                        if ancestor in index_of), None)
         if parent is None:
             parent = _replied_sibling(block, index_of)
-        comment = _comment_from_block(block, nested, parent)
+        comment = _comment_from_block(block, nested, parent, languages)
         if comment is None:
             wrappers.append(block)
             continue
@@ -429,12 +447,12 @@ def _from_blocks(blocks: list[HtmlElement]) -> list[Comment]:
     return out
 
 
-def _said_date(said: re.Match[str]) -> str | None:
+def _said_date(said: re.Match[str], languages: _Languages) -> str | None:
     when = said.group("before") or said.group("after")
-    return parse_date(when) if when else None
+    return parse_date(when, languages) if when else None
 
 
-def _said_runs(elements: Iterable[HtmlElement]) -> list[Comment]:
+def _said_runs(elements: Iterable[HtmlElement], languages: _Languages) -> list[Comment]:
     """Comments in a flat run of elements, each starting at a "NAME wrote:" line."""
     out: list[Comment] = []
     author: str | None = None
@@ -456,10 +474,11 @@ def _said_runs(elements: Iterable[HtmlElement]) -> list[Comment]:
         if said and name:
             close()
             author = name
-            published = _said_date(said)
+            published = _said_date(said, languages)
             lines = [rest] if _SAID.match(first) else [text[said.end():]]
-        elif author and not published and len(text) <= _MAX_DATE_LINE and parse_date(text):
-            published = parse_date(text)
+        elif author and not published and len(text) <= _MAX_DATE_LINE and parse_date(
+                text, languages):
+            published = parse_date(text, languages)
         elif author:
             lines.append(text)
     close()
@@ -500,16 +519,16 @@ def _heading_sections(tree: HtmlElement) -> Iterator[tuple[HtmlElement, list[Htm
             yield heading, run
 
 
-def _from_region(region: HtmlElement) -> list[Comment]:
+def _from_region(region: HtmlElement, languages: _Languages) -> list[Comment]:
     blocks = _blocks(region)
     if blocks:
-        return _from_blocks(blocks)
+        return _from_blocks(blocks, languages)
     # Repeated blocks without comment markup are comments only if most of them name an
     # author: forms, consent notes and account menus repeat too.
-    segments = _from_blocks(_segments(region))
+    segments = _from_blocks(_segments(region), languages)
     if segments and 2 * sum(1 for comment in segments if comment.author) >= len(segments):
         return segments
-    return _said_runs(_said_level(region))
+    return _said_runs(_said_level(region), languages)
 
 
 def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
@@ -562,7 +581,8 @@ def _ends_with_verb(text: str) -> bool:
     return _AUTHOR_TEXT_END.search(text, max(0, end - _MAX_VERB)) is not None
 
 
-def _unmarked(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
+def _unmarked(tree: HtmlElement,
+              languages: _Languages) -> tuple[list[Comment], list[HtmlElement]]:
     """Comments with no comment markup at all: two or more "NAME wrote:" lines in one block.
 
     Returns the comments and the elements they came from. The author lines are found through
@@ -583,7 +603,7 @@ def _unmarked(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
     if container is None:
         return [], []
     children = _said_level(container)
-    comments = _said_runs(children)
+    comments = _said_runs(children, languages)
     if len(comments) < _MIN_UNMARKED:
         return [], []
     start = next(index for index, child in enumerate(children)
@@ -598,31 +618,34 @@ def _forms(tree: HtmlElement) -> list[HtmlElement]:
 
 
 def find_comments(tree: HtmlElement, data: Structured,
-                  scanned: Iterable[tuple[HtmlElement, str]]) -> CommentSection:
+                  scanned: Iterable[tuple[HtmlElement, str]],
+                  language: str | None = None) -> CommentSection:
     """The page's comments in page order, and the elements of its comment section.
 
-    ``scanned`` is the page's :func:`.regions.containers` list.
+    ``scanned`` is the page's :func:`.regions.containers` list; ``language`` the page's
+    declared language, in which the comments' written dates are read ("le 3 mars 2022").
     """
+    languages = [language] if language else None
     regions = _regions(scanned)
     section = CommentSection(regions=regions + _forms(tree))
     comments = _from_json_ld(data)
-    microdata, items = _from_microdata(tree)
+    microdata, items = _from_microdata(tree, languages)
     section.regions.extend(items)
     if not comments:
         comments = microdata
     if not comments:
         for region in regions:
-            comments.extend(_from_region(region))
+            comments.extend(_from_region(region, languages))
     if not comments:
         # No comment markup: trust a "Comments" heading only when what follows it reads as
         # comments ("NAME wrote:"), since an article may have a section called "Comments".
         for heading, run in _heading_sections(tree):
-            found = _said_runs(run)
+            found = _said_runs(run, languages)
             if found:
                 comments.extend(found)
                 section.regions.extend([heading, *run])
     if not comments:
-        comments, elements = _unmarked(tree)
+        comments, elements = _unmarked(tree, languages)
         section.regions.extend(elements)
     section.comments = merge_comments([comments])
     return section

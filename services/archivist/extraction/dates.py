@@ -4,8 +4,11 @@ Taking the first date in the document (as generic date finders do) picks a site 
 "today" date or a sidebar's. We trust, in order: JSON-LD ``datePublished``; OpenGraph /
 ``<meta>`` publication dates; ``itemprop=datePublished`` and ``<time>`` elements outside the
 site chrome; a date in the URL path; finally a date written in the byline or next to the author
-element. Header, navigation, footer and sidebar dates are never used, and there is no default:
-no date found gives ``None``, never the capture day.
+element. Header, navigation, footer and sidebar dates are never used, and a date above the
+headline's block (an unmarked header's "today") only when no other source has one. A date
+labelled as a change ("Updated: ...", ``class="updated"``) is the modification date, never the
+publication date. The JSON-LD dates are the article object's first (not an image's or a
+comment's). There is no default: no date found gives ``None``, never the capture day.
 
 Dates are returned as ISO 8601 calendar dates (``YYYY-MM-DD``): time zones are too often
 missing or wrong on real pages to make the time of day trustworthy.
@@ -30,7 +33,7 @@ from archivist.extraction.regions import (
     headline_scope,
     in_chrome,
 )
-from archivist.extraction.structured import Structured, ld_types
+from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_types
 from archivist.extraction.text import text_content
 
 __all__ = ["find_dates", "parse_date"]
@@ -62,6 +65,8 @@ _BYLINE_SEPARATORS = re.compile(r"\s*[|•·–—]\s*|\s{2,}")
 #: XPath objects are compiled once; ``element.xpath(...)`` compiles its expression every call.
 _IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment') or contains(@id,'comment')]")
 _PRECEDING = etree.XPath("count(preceding::*)")
+_IN_HEAD = etree.XPath("boolean(ancestor::head)")
+_ITEMPROP = etree.XPath("//*[@itemprop=$prop]")
 _DATE_SETTINGS = {
     "PREFER_DAY_OF_MONTH": "first",
     "REQUIRE_PARTS": ["day", "month", "year"],
@@ -76,6 +81,28 @@ _MAX_DATE_TEXT = 80
 _OLDEST_YEAR = 1990
 #: Bound on byline candidates read, since written dates are slow to parse.
 _MAX_BYLINES = 20
+#: Words that label a date as the last change, not the publication ("Updated: 1 May 2024",
+#: "Zuletzt aktualisiert am", "Mis à jour le"), in the languages the date parser reads most.
+_UPDATED_WORDS = (r"updated|modified|revised|aktualisiert|geändert|mis à jour|modifié|"
+                  r"actualizad[oa]|actualización|aggiornat[oa]|bijgewerkt|atualizad[oa]|"
+                  r"uppdaterad|opdateret|oppdatert|zaktualizowano")
+#: A text that starts with such a label, after at most two words ("Last updated", "Page last
+#: modified").
+_STARTS_UPDATED = re.compile(r"^\W{0,3}(?:[^\W\d]+\s+){0,2}?(?:" + _UPDATED_WORDS + r")\b",
+                             re.IGNORECASE)
+#: A text that ends with such a label: what precedes a date element ("Updated <time>").
+_ENDS_UPDATED = re.compile(r"\b(?:" + _UPDATED_WORDS + r")\W{0,3}(?:on|at|am|le|el|il|op)?"
+                           r"\W{0,3}$", re.IGNORECASE)
+#: Where a byline's updated part begins ("Published 3 May 2024, updated 4 May 2024").
+_UPDATED_CLAUSE = re.compile(r"(?=\b(?:(?:last|zuletzt)\s+)?(?:" + _UPDATED_WORDS + r")\b)",
+                             re.IGNORECASE)
+_UPDATED_MARKUP = re.compile(r"updated|modified", re.IGNORECASE)
+_PUBLISHED_MARKUP = re.compile(r"published", re.IGNORECASE)
+#: How much text before a date element is read for its label.
+_LABEL_WINDOW = 40
+#: JSON-LD objects whose dates are not the document's: its pictures and its readers' comments.
+_NOT_DOCUMENT_TYPES = frozenset({"Comment", "UserComments", "ImageObject", "VideoObject",
+                                 "AudioObject", "MediaObject"})
 
 
 def _valid(date: dt.date) -> str | None:
@@ -113,10 +140,11 @@ def _parser(languages: tuple[str, ...]) -> DateDataParser:
 
 
 def _from_ld(data: Structured, key: str) -> str | None:
-    ranked = sorted(data.objects, key=lambda obj: "Comment" in ld_types(obj))
+    """``key``'s date from the article's JSON-LD object first, then from the other objects
+    (the ``WebPage`` around it...), never from an image's, a video's or a comment's."""
+    ranked = sorted((obj for obj in data.objects if not ld_types(obj) & _NOT_DOCUMENT_TYPES),
+                    key=lambda obj: not ld_types(obj) & ARTICLE_TYPES)
     for obj in ranked:
-        if "Comment" in ld_types(obj):
-            break
         value = obj.get(key)
         if isinstance(value, list):
             value = value[0] if value else None
@@ -136,90 +164,180 @@ def _from_url(url: str) -> str | None:
         return None
 
 
-def _outside_chrome(elements: Iterable[HtmlElement],
-                    headline: HtmlElement | None) -> Iterator[HtmlElement]:
-    """Candidates outside site chrome, comments and related-article blocks, those before the
-    ``headline``'s block last.
+def _date_scope(headline: HtmlElement) -> HtmlElement | None:
+    """The headline's own block (:func:`.regions.headline_scope`), narrowed to its parent when
+    that block is the whole page, and ``None`` when the headline sits in ``<body>`` itself: a
+    block that holds the site header cannot vouch for a date above the headline."""
+    for scope in (headline_scope(headline), headline.getparent()):
+        if scope is not None and scope.tag not in ("body", "html"):
+            return scope
+    return None
 
-    A date above the headline's block is a site header's date ("today") far more often than
-    the article's, even when the header is not marked up as one. The candidates are tested
-    lazily, as the caller reads them: callers stop at the first one that holds a date, and the
-    tests are costly on a long page (the position test counts every element before one).
+
+def _label_before(element: HtmlElement) -> str:
+    """The text just before ``element`` in its parent ("Updated" in "Updated <time>")."""
+    parent = element.getparent()
+    if parent is None:
+        return ""
+    pieces = [parent.text or ""]
+    for sibling in parent:
+        if sibling is element:
+            break
+        if isinstance(sibling.tag, str):
+            pieces.append(text_content(sibling))
+        pieces.append(sibling.tail or "")
+    return "".join(pieces)[-_LABEL_WINDOW:]
+
+
+def _says_updated(element: HtmlElement) -> bool:
+    """Whether a date element is the last change: marked up so (``class="updated"``,
+    ``itemprop=dateModified``), labelled so in its text, or right after such a label."""
+    markup = f"{attributes(element)} {element.get('itemprop') or ''}"
+    if _UPDATED_MARKUP.search(markup):
+        # WordPress marks a post never changed ``class="entry-date published updated"``.
+        return not _PUBLISHED_MARKUP.search(markup)
+    return bool(_STARTS_UPDATED.match(text_content(element))
+                or _ENDS_UPDATED.search(_label_before(element)))
+
+
+def _clauses(text: str, *, updated: bool) -> list[str]:
+    """The parts of a byline text that may hold the publication date, or (``updated``) the
+    last change's: the whole text when it names no change, then its pieces between separators
+    and before each "updated" label."""
+    pieces = [clause for piece in _BYLINE_SEPARATORS.split(text)
+              for clause in _UPDATED_CLAUSE.split(piece) if clause.strip()]
+    if updated:
+        return [piece for piece in pieces if _STARTS_UPDATED.match(piece)]
+    whole = [] if _UPDATED_CLAUSE.search(text) else [text]
+    return whole + [piece for piece in pieces if not _STARTS_UPDATED.match(piece)]
+
+
+class _PageDates:
+    """The date sources of one page's markup, read in several passes by :func:`find_dates`.
+
+    A date above the headline's block is a site header's date ("today") or a sidebar's far
+    more often than the article's, even when the header is not marked up as one: every source
+    is read first without such *early* candidates, and then only they. Likewise the
+    publication and the last change ("Updated ...") are read in passes of their own. What the
+    passes share is worked out once: the byline candidates, each candidate's place, each
+    written date. Candidates are placed lazily, as a pass reads them: passes stop at the first
+    one that holds a date, and placing is costly on a long page (the position test counts
+    every element before one).
     """
-    kept = (element for element in elements if not in_chrome(element)
-            and not in_furniture(element)
-            and not _IN_COMMENT(element))
-    if headline is None:
-        yield from kept
-        return
-    scope = headline_scope(headline)
-    position: int | None = None
-    early: list[HtmlElement] = []
-    for element in kept:
-        if position is None:
-            position = int(_PRECEDING(headline))
-        inside = element is scope or scope in element.iterancestors()
-        if not inside and int(_PRECEDING(element)) < position:
-            early.append(element)
-        else:
-            yield element
-    yield from early
 
+    def __init__(self, tree: HtmlElement, languages: list[str] | None,
+                 headline: HtmlElement | None) -> None:
+        self._tree = tree
+        self._languages = languages
+        self._headline = headline
+        self._scope = _date_scope(headline) if headline is not None else None
+        self._position: int | None = None
+        self._places: dict[HtmlElement, bool | None] = {}
+        self._bylines: list[HtmlElement] | None = None
+        self._parsed: dict[str, str | None] = {}
+        self._itemprops: dict[str, list[HtmlElement]] = {}
 
-def _from_elements(tree: HtmlElement, prop: str, languages: list[str] | None,
-                   headline: HtmlElement | None) -> str | None:
-    for element in _outside_chrome(tree.xpath(f"//*[@itemprop='{prop}']"), headline):
-        date = parse_date(element.get("content") or element.get("datetime")
-                          or text_content(element), languages)
-        if date:
-            return date
-    return None
+    def _early(self, element: HtmlElement) -> bool | None:
+        """Whether a candidate sits above the headline's block; ``None`` when it is no
+        candidate at all (site chrome, a comment, a related-articles block)."""
+        if element in self._places:
+            return self._places[element]
+        place: bool | None = None
+        if not (in_chrome(element) or in_furniture(element) or _IN_COMMENT(element)):
+            place = False
+            if self._headline is not None:
+                if self._position is None:
+                    self._position = int(_PRECEDING(self._headline))
+                # ``<head>`` holds declarations (``<meta itemprop>``), not a site header.
+                inside = _IN_HEAD(element) or self._scope is not None and (
+                    element is self._scope or self._scope in element.iterancestors())
+                place = not inside and int(_PRECEDING(element)) < self._position
+        self._places[element] = place
+        return place
 
+    def _candidates(self, elements: Iterable[HtmlElement], *,
+                    early: bool) -> Iterator[HtmlElement]:
+        return (element for element in elements if self._early(element) is early)
 
-def _from_time(tree: HtmlElement, languages: list[str] | None,
-               headline: HtmlElement | None) -> str | None:
-    for element in _outside_chrome(tree.iter("time"), headline):
-        date = parse_date(element.get("datetime") or text_content(element), languages)
-        if date:
-            return date
-    return None
+    def _parse(self, text: str) -> str | None:
+        """A written date; nested candidates repeat texts, and dateparser costs milliseconds."""
+        if text not in self._parsed:
+            self._parsed[text] = parse_date(text, self._languages)
+        return self._parsed[text]
 
-
-def _from_byline(tree: HtmlElement, languages: list[str] | None,
-                 headline: HtmlElement | None) -> str | None:
-    """A written date in a byline-like element, in the author element's vicinity, or in a
-    short line of the headline's own block (an unmarked "By NAME, DATE" line)."""
-    candidates = [element for element in tree.iter("p", "div", "span", "small", "li", "em")
-                  if _BYLINE.search(attributes(element))]
-    for author in tree.xpath("//*[@rel='author' or @itemprop='author' or "
-                             "contains(@class,'author') or contains(@class,'byline')]"):
-        parent = author.getparent()
-        if parent is not None:
-            candidates.append(parent)
-    if headline is not None:
-        candidates.extend(element for element in headline_scope(headline).iter(
-            "p", "div", "span", "small", "em", "font", "td")
-            if len(text_content(element)) <= _MAX_DATE_TEXT * 2)
-    # Nested candidates (a byline block and the date inside it) repeat the same texts, and
-    # a written date costs dateparser milliseconds: each text is parsed once.
-    parsed: dict[str, str | None] = {}
-
-    def parse(text: str) -> str | None:
-        if text not in parsed:
-            parsed[text] = parse_date(text, languages)
-        return parsed[text]
-
-    for element in itertools.islice(_outside_chrome(candidates, headline), _MAX_BYLINES):
-        text = " ".join(text_content(element).split())
-        for piece in [text, *_BYLINE_SEPARATORS.split(text)]:
-            date = parse(piece) if len(piece) <= _MAX_DATE_TEXT else None
+    def from_elements(self, prop: str, *, early: bool) -> str | None:
+        """The first date of an ``itemprop=prop`` element."""
+        if prop not in self._itemprops:
+            self._itemprops[prop] = _ITEMPROP(self._tree, prop=prop)
+        for element in self._candidates(self._itemprops[prop], early=early):
+            date = parse_date(element.get("content") or element.get("datetime")
+                              or text_content(element), self._languages)
             if date:
                 return date
-        for child in element.iterdescendants():
-            date = parse(text_content(child)) if _BYLINE.search(attributes(child)) else None
+        return None
+
+    def from_time(self, *, early: bool, updated: bool) -> str | None:
+        """The first ``<time>`` date that is (``updated``) or is not the last change."""
+        for element in self._candidates(self._tree.iter("time"), early=early):
+            if _says_updated(element) != updated:
+                continue
+            date = parse_date(element.get("datetime") or text_content(element),
+                              self._languages)
             if date:
                 return date
-    return None
+        return None
+
+    def _byline_elements(self) -> list[HtmlElement]:
+        """Byline-like elements, the author element's parents, then the short lines of the
+        headline's own block (an unmarked "By NAME, DATE" line)."""
+        if self._bylines is None:
+            tree, headline = self._tree, self._headline
+            found = [element for element in tree.iter("p", "div", "span", "small", "li", "em")
+                     if _BYLINE.search(attributes(element))]
+            for author in tree.xpath("//*[@rel='author' or @itemprop='author' or "
+                                     "contains(@class,'author') or contains(@class,'byline')]"):
+                parent = author.getparent()
+                if parent is not None:
+                    found.append(parent)
+            if headline is not None:
+                found.extend(element for element in headline_scope(headline).iter(
+                    "p", "div", "span", "small", "em", "font", "td")
+                    if len(text_content(element)) <= _MAX_DATE_TEXT * 2)
+            self._bylines = found
+        return self._bylines
+
+    @property
+    def bylines_read(self) -> bool:
+        """Whether a pass has read the byline candidates (the page declares no dates)."""
+        return self._bylines is not None
+
+    def from_byline(self, *, early: bool, updated: bool) -> str | None:
+        """A written date in a byline candidate: the publication's, or with ``updated`` the
+        one labelled as the last change."""
+        for element in itertools.islice(self._candidates(self._byline_elements(), early=early),
+                                        _MAX_BYLINES):
+            text = " ".join(text_content(element).split())
+            if updated and not _UPDATED_CLAUSE.search(text):
+                continue  # nor do its children name a change
+            for piece in _clauses(text, updated=updated):
+                date = self._parse(piece) if len(piece) <= _MAX_DATE_TEXT else None
+                if date:
+                    return date
+            for child in element.iterdescendants():
+                if not _BYLINE.search(attributes(child)):
+                    continue
+                text = " ".join(text_content(child).split())
+                if _says_updated(child):
+                    pieces = [text] if updated else []
+                elif _UPDATED_CLAUSE.search(text):
+                    pieces = _clauses(text, updated=updated)
+                else:
+                    pieces = [] if updated else [text]
+                for piece in pieces:
+                    date = self._parse(piece) if len(piece) <= _MAX_DATE_TEXT else None
+                    if date:
+                        return date
+        return None
 
 
 def find_dates(tree: HtmlElement, data: Structured, url: str, language: str | None = None, *,
@@ -228,19 +346,27 @@ def find_dates(tree: HtmlElement, data: Structured, url: str, language: str | No
 
     ``headline`` is the page's :func:`.regions.headline_element`, found once per page.
     """
-    languages = [language] if language else None
+    page = _PageDates(tree, [language] if language else None, headline)
     published = (
         _from_ld(data, "datePublished")
         or parse_date(data.first_meta(*_PUBLISHED_META))
-        or _from_elements(tree, "datePublished", languages, headline)
-        or _from_time(tree, languages, headline)
+        or page.from_elements("datePublished", early=False)
+        or page.from_time(early=False, updated=False)
         or _from_url(url)
         or _from_ld(data, "dateCreated")
-        or _from_byline(tree, languages, headline)
+        or page.from_byline(early=False, updated=False)
+        or page.from_elements("datePublished", early=True)
+        or page.from_time(early=True, updated=False)
+        or page.from_byline(early=True, updated=False)
     )
     modified = (
         _from_ld(data, "dateModified")
         or parse_date(data.first_meta(*_MODIFIED_META))
-        or _from_elements(tree, "dateModified", languages, headline)
+        or page.from_elements("dateModified", early=False)
+        or page.from_time(early=False, updated=True)
+        # A page that declares its publication date declares its changes too, if at all;
+        # only a page whose dates are written in its bylines gets them searched for "Updated".
+        or (page.from_byline(early=False, updated=True) if page.bylines_read else None)
+        or page.from_elements("dateModified", early=True)
     )
     return published, modified

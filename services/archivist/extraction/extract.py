@@ -38,7 +38,7 @@ T = TypeVar("T")
 
 EXTRACTOR_NAME = "archivist"
 #: Bumped whenever the output for the same input can change, so re-extraction makes new versions.
-EXTRACTOR_VERSION = f"1.0+trafilatura.{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"1.1+trafilatura.{trafilatura.__version__}"
 
 
 @dataclass(slots=True)
@@ -62,7 +62,7 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     published, modified = find_dates(tree, data, page.url, language, headline=headline)
     authors = find_authors(tree, data, headline=headline)
     scanned = containers(tree)
-    section = find_comments(tree, data, scanned)
+    section = find_comments(tree, data, scanned, language)
     furniture = boilerplate_elements(tree, scanned) + deck_elements(tree) + link_lists(tree)
     canonical = canonical_url(tree, page.url)
     headings = [text_content(element) for element in tree.iter("h1")]

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from typing import Any
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from archivist.extraction.structured import Structured, ld_text, ld_types
+from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
 from archivist.extraction.text import text_content
+from archivist.extraction.urls import join_url
 
 __all__ = ["Metadata", "canonical_url", "find_metadata"]
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
 _LOGO = re.compile(r"logo|brand|masthead|site-?title|site-?name", re.IGNORECASE)
-_ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle",
-                  "TechArticle", "WebPage", "ReportageNewsArticle", "AnalysisNewsArticle",
-                  "OpinionNewsArticle", "LiveBlogPosting", "SocialMediaPosting", "Review"}
+_ARTICLE_TYPES = ARTICLE_TYPES | {"WebPage"}
 _MAX_TAGS = 50
 
 
@@ -39,12 +39,13 @@ class Metadata:
 
 
 def canonical_url(tree: HtmlElement, url: str) -> str:
-    """The page's ``<link rel=canonical>`` resolved against its URL, else the URL itself."""
+    """The page's ``<link rel=canonical>`` resolved against its URL, else the URL itself
+    (also when the link cannot be parsed)."""
     for link in tree.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             href = link.get("href", "").strip()
             if href and not href.startswith(("javascript:", "#")):
-                return urljoin(url, href)
+                return join_url(url, href) or url
     return url
 
 
@@ -126,6 +127,18 @@ def _ld_list(objects: list[dict], key: str) -> list[str]:
     return found
 
 
+def _ld_image(value: Any) -> str | None:
+    """An image URL from a JSON-LD ``image``: a URL, an ``ImageObject`` (``url`` or
+    ``contentUrl``, not its ``name``, which is a caption), or a list of either (the first)."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, list):
+        return next((found for item in value if (found := _ld_image(item))), None)
+    if isinstance(value, dict):
+        return _ld_image(value.get("url")) or _ld_image(value.get("contentUrl"))
+    return None
+
+
 def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
                   headline: HtmlElement | None) -> Metadata:
     """Read title, description, site name, image, tags and categories from one page.
@@ -155,8 +168,7 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
 
     image = data.first_meta("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
     if not image:
-        image = next((ld_text(obj.get("image")) or (obj["image"].get("url") if isinstance(
-            obj.get("image"), dict) else None) for obj in articles if obj.get("image")), None)
+        image = next((found for obj in articles if (found := _ld_image(obj.get("image")))), None)
     tags = _split_list(data.meta.get("article:tag", []) + data.meta.get("keywords", [])
                        + data.meta.get("news_keywords", []) + _ld_list(articles, "keywords"))
     categories = _split_list(data.meta.get("article:section", [])
@@ -166,7 +178,7 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
         description=_clean(data.first_meta("og:description", "description",
                                            "twitter:description")),
         sitename=sitename,
-        image=urljoin(url, image.strip()) if image else None,
+        image=join_url(url, image) if image else None,
         tags=tags,
         categories=categories,
     )

@@ -23,10 +23,13 @@ pages to ``extract`` in that order.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -36,6 +39,7 @@ from archivist.extraction.parse import parse_html
 from archivist.extraction.regions import attributes, in_chrome
 from archivist.extraction.structured import ld_types, read_structured
 from archivist.extraction.text import text_content
+from archivist.extraction.urls import join_url
 
 __all__ = ["discover_pages", "find_pages", "page_number"]
 
@@ -59,6 +63,8 @@ _PAGE_OF = re.compile(r"\b(?:page|seite|página|pagina|page)\s+(\d{1,3})\s*(?:of
 #: case-insensitive pattern accepts (``ſ`` is a long s, ``İ`` and ``ı`` are Turkish i's).
 _PAGE_WORD = re.compile(r"[pPsSſ](?:[aAáÁ][gG]|[eE][iIİı][tT][eE])")
 _TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
+#: The same text nodes as "smart" strings, which know their element: made only on a match.
+_HOLDERS = etree.XPath(".//text()")
 #: A file extension that :func:`_split_number` keeps when it cuts ``-2.html`` out of a path.
 _EXTENSION = re.compile(r"(?:\.s?html?|\.php|\.aspx?)$", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"https?://([^/?#]*)", re.IGNORECASE)
@@ -217,26 +223,48 @@ def _links(tree: HtmlElement, base: str,
             continue
         if stems is not None and not any(stem in href for stem in stems) and _literal_path(href):
             continue
-        yield element, _strip_fragment(urljoin(base, href)), rel
+        link = join_url(base, href)
+        if link is not None:
+            yield element, _strip_fragment(link), rel
 
 
 def _current_number(tree: HtmlElement, own: _Numbered) -> tuple[int | None, int | None]:
     """This page's number and the page count, from its URL and "Page X of N" text.
+
+    A "Page X of N" counts only outside the site chrome and the comment section (a comments
+    pager or a sidebar's list says it too), and only when X agrees with the number in the
+    page's URL (a photo gallery's "Page 1 of 20" on page 2 is not the article's).
 
     The page's text is searched as its text nodes joined by spaces, whitespace left as it is
     (the pattern's ``\\s`` takes any run of it). The pattern is only tried where one of its
     words starts, since a case-insensitive search of every position of a long page is slow.
     """
     body = tree.find("body")
-    text = " ".join(_TEXT_NODES(body if body is not None else tree))
+    root = body if body is not None else tree
+    nodes = _TEXT_NODES(root)
+    text = " ".join(nodes)
+    starts: list[int] | None = None
     for start in _PAGE_WORD.finditer(text):
         match = _PAGE_OF.match(text, start.start())
-        if match:
-            current, total = int(match.group(1)), int(match.group(2))
-            if 1 <= current <= total:
-                return own.number or current, total
-            break
+        if not match:
+            continue
+        current, total = int(match.group(1)), int(match.group(2))
+        if not 1 <= current <= total or own.number not in (None, current):
+            continue
+        if starts is None:
+            starts = list(itertools.accumulate((len(node) + 1 for node in nodes), initial=0))
+        holder = _text_holder(_HOLDERS(root)[bisect.bisect_right(starts, match.start()) - 1])
+        if holder is not None and (in_chrome(holder) or _in_comments(holder)
+                                   or "comment" in attributes(holder).lower()):
+            continue
+        return own.number or current, total
     return own.number, None
+
+
+def _text_holder(node: Any) -> HtmlElement | None:
+    """The element whose content a text node is (for a tail, the element's parent)."""
+    element = node.getparent()
+    return element.getparent() if node.is_tail and element is not None else element
 
 
 def _with_number(sample: str, sample_number: int, number: int) -> str:
@@ -260,7 +288,7 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
     if max_pages < 1 or _looks_like_listing(tree, url) or _COMMENT_PAGE.search(url):
         return [url]
     base_element = tree.find(".//base[@href]")
-    base = urljoin(url, base_element.get("href")) if base_element is not None else url
+    base = (join_url(url, base_element.get("href")) or url) if base_element is not None else url
     host = urlsplit(url).netloc.lower()
     own = _split_number(_strip_fragment(url))
     canonical = _split_number(canonical_url(tree, url))

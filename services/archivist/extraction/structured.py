@@ -14,7 +14,15 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-__all__ = ["Structured", "ld_text", "ld_types", "read_structured"]
+__all__ = ["ARTICLE_TYPES", "Structured", "ld_text", "ld_types", "read_structured"]
+
+#: schema.org types of the document itself (an article, a post, a report): what a page's
+#: JSON-LD says about the main content, as opposed to its images, comments or web page shell.
+ARTICLE_TYPES = frozenset({
+    "Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle", "TechArticle",
+    "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle", "LiveBlogPosting",
+    "SocialMediaPosting", "Review",
+})
 
 
 @dataclass(slots=True)
@@ -51,9 +59,17 @@ def _walk(value: Any) -> Iterator[dict[str, Any]]:
 
 
 def ld_types(obj: dict[str, Any]) -> set[str]:
-    """The ``@type`` of a JSON-LD object as a set of bare names (``schema:Article`` → Article)."""
-    raw = obj.get("@type") or ()
-    names = [raw] if isinstance(raw, str) else [t for t in raw if isinstance(t, str)]
+    """The ``@type`` of a JSON-LD object as a set of bare names (``schema:Article`` → Article).
+
+    A ``@type`` that is neither a string nor a list (a number, an object) names no type.
+    """
+    raw = obj.get("@type")
+    if isinstance(raw, str):
+        names = [raw]
+    elif isinstance(raw, list):
+        names = [name for name in raw if isinstance(name, str)]
+    else:
+        names = []
     return {name.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for name in names}
 
 

@@ -1,0 +1,77 @@
+"""Publication dates against the other dates a page shows: "updated" dates, a site header's
+"today" and sidebars on flat pages, and the JSON-LD objects that are not the article."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import FILLER, page
+
+URL = "https://news.example.com/local/bridge-reopens"
+TEXT = "".join(f"<p>{FILLER}Paragraph {n}.</p>" for n in range(1, 4))
+
+
+def _story(meta: str, *, above: str = "", lang: str = "en") -> str:
+    """A page whose headline sits in an article block after ``above``."""
+    return (f'<html lang="{lang}"><head><title>Bridge Reopens</title></head><body>{above}'
+            f'<div class="article"><h1>Bridge Reopens</h1>{meta}{TEXT}</div></body></html>')
+
+
+@pytest.mark.parametrize("meta", [
+    '<p class="meta">Updated Dec. 1, 2025 at 9:00 am</p>'
+    '<p class="meta">Published Nov. 27, 2025 at 3:04 pm</p>',
+    '<p class="byline">By Tom Jones | Updated: 1 December 2025 | First published: '
+    '27 November 2025</p>',
+    '<p class="byline">Updated <time datetime="2025-12-01">Dec 1</time>, published '
+    '<time datetime="2025-11-27">Nov 27</time></p>',
+    '<p><time class="updated" datetime="2025-12-01T10:00">Dec 1</time> '
+    '<time class="entry-date published" datetime="2025-11-27">Nov 27</time></p>',
+    '<p class="meta">Zuletzt aktualisiert am 1.12.2025</p><p class="meta">27.11.2025</p>',
+])
+def test_updated_date_is_the_modification_not_the_publication(meta: str) -> None:
+    result = page(_story(meta, lang="de" if "aktualisiert" in meta else "en"), url=URL)
+    assert (result.published, result.modified) == ("2025-11-27", "2025-12-01")
+
+
+def test_wordpress_time_marked_published_and_updated_is_the_publication() -> None:
+    meta = ('<p>Posted on <time class="entry-date published updated" '
+            'datetime="2025-11-27T15:04:00+00:00">November 27, 2025</time></p>')
+    assert page(_story(meta), url=URL).published == "2025-11-27"
+
+
+def test_only_an_updated_date_gives_no_publication_date() -> None:
+    result = page(_story('<p class="meta">Last updated: 1 December 2025</p>'), url=URL)
+    assert (result.published, result.modified) == (None, "2025-12-01")
+
+
+def test_flat_page_header_date_loses_to_byline() -> None:
+    html = ('<html lang="de"><body><div>Freitag, 5. Dezember 2025</div><h1>Brücke wieder '
+            'offen</h1><p class="autor">Von Anna Schmidt | 27.11.2025, 15:04 Uhr</p>'
+            f'{TEXT}</body></html>')
+    assert page(html, url=URL).published == "2025-11-27"
+
+
+def test_unmarked_sidebar_time_before_the_headline_loses_to_byline() -> None:
+    html = ('<html><body><div class="col-right"><h3>Latest</h3><p><a href="/y">Other story'
+            '</a> <time datetime="2025-11-30">Nov 30</time></p></div>'
+            '<h1>Bridge Reopens</h1><p class="date">27.11.2025</p>'
+            f'{TEXT}</body></html>')
+    assert page(html, url=URL).published == "2025-11-27"
+
+
+def _ld(data: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def test_json_ld_article_date_wins_over_other_objects() -> None:
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "ImageObject", "url": "/img.jpg", "datePublished": "2019-01-01"},
+        {"@type": "WebPage", "datePublished": "2025-11-28", "dateModified": "2025-12-02"},
+        {"@type": "NewsArticle", "headline": "Bridge Reopens",
+         "datePublished": "2025-11-27", "dateModified": "2025-12-01"},
+    ]}
+    html = _story("").replace("</head>", _ld(graph) + "</head>")
+    result = page(html, url=URL)
+    assert (result.published, result.modified) == ("2025-11-27", "2025-12-01")
