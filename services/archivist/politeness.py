@@ -73,7 +73,7 @@ class Politeness:
         """
         host = urlsplit(url).netloc.lower()
         interval = max(self.min_interval, self.check_robots(url))
-        wait = self.gate.reserve(host, interval)
+        wait = self.gate.reserve(host, interval, self.max_wait)
         if wait > self.max_wait:
             raise HostBusy(f"{host} is busy for {wait:.0f}s more (politeness)", retry_after=wait)
         if wait > 0:
