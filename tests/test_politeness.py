@@ -60,3 +60,23 @@ def test_robots_txt_status_rules(embedded_settings, pages, monkeypatch, status, 
     assert capture["status"] == outcome
     if outcome == "failed":
         assert capture["reason"] == "robots_unavailable"
+
+
+def test_a_batch_of_one_site_waits_its_turn_without_failing(embedded_settings, pages, monkeypatch) -> None:
+    """Many URLs of one host and more workers than its pace allows: all archived, none host_busy.
+
+    Waiting for the host's turn is politeness, not a failure: it neither books turns that nobody
+    takes (the host would sit idle while every worker is told it is busy) nor spends the retries
+    that a real fault needs.
+    """
+    monkeypatch.setenv("ARCHIVIST_HOST_MIN_INTERVAL", "0.2")
+    monkeypatch.setenv("ARCHIVIST_HOST_MAX_WAIT", "0.5")
+    monkeypatch.setenv("ARCHIVIST_FETCH_MAX_RETRIES", "2")
+    get_settings.cache_clear()
+    urls = [pages.set(f"/story/{n}", HTML.format(n)) for n in range(24)]
+    with EmbeddedWorkers(get_settings(), threads=12) as workers:
+        submitted = pipeline.submit(workers.runtime, urls)
+        workers.drain()
+        captures = [views.get_capture(workers.runtime, s.id) for s in submitted]
+    assert [(c["status"], c["reason"]) for c in captures] == [("archived", None)] * len(urls)
+    assert set(pages.page_hits.values()) == {1}

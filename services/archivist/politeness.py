@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from protego import Protego
 
 from archivist.adapters.fetcher import Fetcher
-from archivist.core.errors import HostBusy, RateLimited, RobotsDisallowed, TransientFailure
+from archivist.core.errors import HostBusy, RateLimited, RobotsDisallowed, TooManyRedirects, TransientFailure
 from archivist.core.ports import HostGate
 
 __all__ = ["Politeness"]
@@ -73,7 +73,7 @@ class Politeness:
         """
         host = urlsplit(url).netloc.lower()
         interval = max(self.min_interval, self.check_robots(url))
-        wait = self.gate.reserve(host, interval)
+        wait = self.gate.reserve(host, interval, self.max_wait)
         if wait > self.max_wait:
             raise HostBusy(f"{host} is busy for {wait:.0f}s more (politeness)", retry_after=wait)
         if wait > 0:
@@ -113,12 +113,15 @@ class Politeness:
 
     def _load(self, origin: str) -> Protego | None:
         """Parsed rules, or None when everything is allowed (no robots.txt)."""
-        status, body = self._fetcher().fetch_robots(origin)
+        try:
+            status, body = self._fetcher().fetch_robots(origin)
+        except TooManyRedirects:
+            return None  # RFC 9309 2.3.1.2: redirects that lead nowhere make robots.txt unavailable
         if 400 <= status < 500:
             return None
         if status >= 500:
             raise TransientFailure(f"{origin}/robots.txt answered {status}; not fetching for now",
                                    reason="robots_unavailable")
         if status >= 300:
-            return None  # a redirect loop the client gave up on: treat as absent
+            return None  # a 3xx without a Location (300, 304): no file to read
         return Protego.parse(body.decode("utf-8", errors="replace"))

@@ -27,7 +27,7 @@ from warcio.warcwriter import WARCWriter
 from zlib_ng import zlib_ng
 
 from archivist.core.errors import InvalidInput, PermanentFailure
-from archivist.core.http import header
+from archivist.core.http import content_wbits, header
 
 __all__ = [
     "REVISIT_PROFILE",
@@ -299,12 +299,7 @@ def decode_content(raw: bytes, headers: list[tuple[str, str]]) -> bytes:
     if not raw or encoding in ("", "identity"):
         return raw
     if encoding in ("gzip", "x-gzip", "deflate"):
-        try:
-            return zlib.decompress(raw, zlib.MAX_WBITS | 32 if encoding != "deflate" else zlib.MAX_WBITS)
-        except zlib.error:
-            if encoding == "deflate":  # some servers send raw deflate without the zlib header
-                return zlib.decompress(raw, -zlib.MAX_WBITS)
-            raise
+        return zlib.decompress(raw, content_wbits(encoding, raw[:2]))
     raise PermanentFailure(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
 
 

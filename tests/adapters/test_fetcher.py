@@ -201,3 +201,12 @@ def test_redirect_to_a_refused_address_is_blocked(policy, pages: PageServer) -> 
 def test_unknown_host_is_permanent(fetcher: Fetcher) -> None:
     with pytest.raises(UnknownHost):
         fetcher.fetch("http://no-such-host.invalid/")
+
+
+def test_an_empty_body_labelled_as_compressed_is_not_refused(fetcher: Fetcher, pages: PageServer) -> None:
+    """Nothing to decode is not a truncated stream (servers label 204s and empty pages so)."""
+    result = fetcher.fetch(pages.set("/empty", b"", status=204, headers={"Content-Type": "text/html",
+                                                                         "Content-Encoding": "gzip"}))
+    assert result.final.status == 204
+    assert result.final.body_length == 0
+    result.close()

@@ -18,18 +18,27 @@ def gate(request: pytest.FixtureRequest):
 
 
 def test_successive_reservations_are_spaced(gate) -> None:
-    waits = [gate.reserve("example.com", 2.0) for _ in range(3)]
+    waits = [gate.reserve("example.com", 2.0, 60) for _ in range(3)]
     assert waits[0] == pytest.approx(0, abs=0.05)
     assert waits[1] == pytest.approx(2.0, abs=0.1)
     assert waits[2] == pytest.approx(4.0, abs=0.1)
-    assert gate.reserve("other.example", 2.0) == pytest.approx(0, abs=0.05)
+    assert gate.reserve("other.example", 2.0, 60) == pytest.approx(0, abs=0.05)
+
+
+def test_a_slot_past_the_longest_wait_is_reported_but_not_taken(gate) -> None:
+    """A caller that will not wait that long books nothing: the host stays free for the next."""
+    assert gate.reserve("example.com", 2.0, 3) == pytest.approx(0, abs=0.05)
+    assert gate.reserve("example.com", 2.0, 3) == pytest.approx(2.0, abs=0.1)
+    for _ in range(3):
+        assert gate.reserve("example.com", 2.0, 3) == pytest.approx(4.0, abs=0.1)  # too far: not taken
+    assert gate.reserve("example.com", 2.0, 10) == pytest.approx(4.0, abs=0.1)  # still free for a patient caller
 
 
 def test_hold_off_pushes_the_next_slot(gate) -> None:
     gate.hold_off("example.com", 30)
-    assert gate.reserve("example.com", 1.0) == pytest.approx(30, abs=0.5)
+    assert gate.reserve("example.com", 1.0, 60) == pytest.approx(30, abs=0.5)
     gate.hold_off("example.com", 1)  # a shorter hold never shortens a longer one
-    assert gate.reserve("example.com", 1.0) == pytest.approx(31, abs=0.5)
+    assert gate.reserve("example.com", 1.0, 60) == pytest.approx(31, abs=0.5)
 
 
 def test_concurrency_slots_are_limited_and_released(gate) -> None:
@@ -45,8 +54,8 @@ def test_concurrency_slots_are_limited_and_released(gate) -> None:
 
 def test_two_gates_on_one_redis_share_state(redis_url: str, redis_namespace: str) -> None:
     one, two = (RedisHostGate(redis_url, concurrency=1, slot_ttl=60, namespace=redis_namespace) for _ in range(2))
-    assert one.reserve("example.com", 5.0) == pytest.approx(0, abs=0.05)
-    assert two.reserve("example.com", 5.0) == pytest.approx(5.0, abs=0.1)
+    assert one.reserve("example.com", 5.0, 60) == pytest.approx(0, abs=0.05)
+    assert two.reserve("example.com", 5.0, 60) == pytest.approx(5.0, abs=0.1)
 
 
 def test_an_abandoned_slot_frees_itself(redis_url: str, redis_namespace: str) -> None:

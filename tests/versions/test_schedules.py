@@ -143,13 +143,13 @@ def test_if_not_archived_within_skips_the_fetch(workers, client: TestClient, pag
     assert bad.status_code == 422
 
 
-@pytest.mark.parametrize("duration", ["3000000d", "99999999999999999999999s", "5201w"])
+@pytest.mark.parametrize("duration", ["3000000d", "99999999999999999999999s", "5219w"])
 def test_durations_beyond_a_century_are_refused_clearly(client: TestClient, duration: str) -> None:
     """A moment that far away is outside what dates hold: a clear 422, not an overflow's 500."""
     captures = client.post("/v1/captures", json={"urls": ["http://example.org/"], "if_not_archived_within": duration})
     schedules = client.post("/v1/schedules", json={"url": "http://example.org/", "interval": duration})
     for response in (captures, schedules):
         assert response.status_code == 422, response.text
-        assert "longest duration" in response.text
+        assert "the longest is" in response.text
     assert client.post("/v1/captures", json={"urls": ["http://example.org/"],
                                              "if_not_archived_within": "5200w"}).status_code == 202

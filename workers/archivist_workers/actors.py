@@ -14,7 +14,7 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 
 from archivist import pipeline
-from archivist.core.errors import TransientFailure
+from archivist.core.errors import HostBusy, TransientFailure
 from archivist.observability import metrics
 from archivist.settings import Settings
 from archivist_workers.middleware import RuntimeProvider
@@ -49,6 +49,18 @@ def _retry_when(max_retries: int) -> Callable[[int, BaseException], bool]:
     return retry_when
 
 
+def _give_back_the_retry() -> None:
+    """Keep the current message's retry count where it was, though Dramatiq is about to add one.
+
+    Waiting for a host's turn (``HostBusy``) is politeness, not a failed attempt: counted, a
+    batch of one site's pages spent its retries queueing behind itself and failed ``host_busy``
+    while the site was fine. Dramatiq's Retries middleware adds one to ``retries`` for every
+    retry, Retry included, so one is taken off first.
+    """
+    message = CurrentMessage.get_current_message()
+    message.options["retries"] = message.options.get("retries", 0) - 1
+
+
 def _step(step: Callable[[str], Outcome]) -> Callable[[str], None]:
     """The one wrapper around every actor: metrics from the outcome, and ``Retry-After``.
 
@@ -60,6 +72,10 @@ def _step(step: Callable[[str], Outcome]) -> Callable[[str], None]:
     def run(capture_id: str) -> None:
         try:
             outcome = step(capture_id)
+        except HostBusy as exc:
+            metrics.STEP_ERRORS.labels(step.__name__, exc.reason).inc()
+            _give_back_the_retry()
+            raise dramatiq.Retry(exc.message, delay=int((exc.retry_after or 1.0) * 1000)) from exc
         except TransientFailure as exc:
             metrics.STEP_ERRORS.labels(step.__name__, exc.reason).inc()
             if exc.retry_after is not None:

@@ -32,21 +32,25 @@ from archivist.core.errors import (
     InvalidURL,
     MalformedResponse,
     NotHTML,
+    PermanentFailure,
     RateLimited,
     TooManyRedirects,
+    TransientFailure,
     UnknownHost,
 )
-from archivist.core.http import header, looks_like_html
+from archivist.core.http import content_wbits, header, looks_like_html
 from archivist.core.urls import canonicalize
 from archivist.settings import FetchPolicy
 
-__all__ = ["Exchange", "FetchResult", "Fetcher"]
+__all__ = ["ROBOTS_MAX_REDIRECTS", "Exchange", "FetchResult", "Fetcher"]
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SPOOL_IN_MEMORY = 1 << 20
 _CHUNK = 64 * 1024
 #: A body may inflate to this many times the body cap before it counts as a decompression bomb.
 _MAX_INFLATION = 4
+#: RFC 9309 2.3.1.2: follow at least five redirects to a robots.txt.
+ROBOTS_MAX_REDIRECTS = 5
 
 
 @dataclass(slots=True)
@@ -147,10 +151,47 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
+#: h11's and httpcore's words for a connection that ended before the answer did.
+_CONNECTION_ENDED = ("closed connection", "disconnected")
+
+
 def _is_malformed(exc: httpx.RemoteProtocolError) -> bool:
-    """h11's words for an answer that breaks HTTP, as opposed to a connection that broke."""
+    """Whether the answer breaks HTTP itself, as opposed to a connection that broke.
+
+    A broken connection may work next time; an answer with bad framing (a Content-Length that
+    is not a number, or two that disagree), an illegal line or oversized headers will not.
+    h11 raises the same exception class for both, so the words tell them apart, and any
+    protocol error that does not say the connection ended counts as a malformed answer.
+    """
     text = str(exc).lower()
-    return any(word in text for word in ("buffer too long", "illegal", "invalid", "malformed"))
+    return not any(words in text for words in _CONNECTION_ENDED)
+
+
+def _transport_failure(url: str, exc: httpx.TransportError, *, reading: bool) -> PermanentFailure | TransientFailure:
+    """Our error for httpx's ``exc`` while sending the request for ``url`` or reading its body."""
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchTimeout(f"timed out {'reading' if reading else 'fetching'} {url}: {exc!r}")
+    if isinstance(exc, httpx.RemoteProtocolError) and _is_malformed(exc):
+        return MalformedResponse(f"{url} sent a malformed response: {exc}")
+    return FetchConnectionError(f"connection broke reading {url}: {exc}" if reading else f"cannot fetch {url}: {exc}")
+
+
+def _check_location(response: httpx.Response) -> None:
+    """Refuse a redirect to something that is not a web address before httpx tries to follow it.
+
+    httpx builds the next request of every redirect, followed or not, and fails with a bare
+    ``InvalidURL`` on a Location such as ``javascript:...``, ``mailto:...`` or ``tel:...``.
+    """
+    if not response.has_redirect_location:
+        return
+    location = response.headers["location"]
+    try:
+        canonicalize(urljoin(str(response.request.url), location))
+    except InvalidURL as exc:
+        raise TooManyRedirects(
+            f"{response.request.url} redirects to {location!r}, which cannot be archived: {exc.message}",
+            reason="bad_redirect",
+        ) from exc
 
 
 class Fetcher:
@@ -173,6 +214,8 @@ class Fetcher:
                 policy.read_timeout, connect=policy.connect_timeout, pool=policy.connect_timeout
             ),
             follow_redirects=False,
+            max_redirects=ROBOTS_MAX_REDIRECTS,  # pages follow theirs hop by hop in fetch()
+            event_hooks={"response": [_check_location]},
             headers={
                 "User-Agent": policy.user_agent,
                 "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
@@ -219,6 +262,8 @@ class Fetcher:
         """GET ``{origin}/robots.txt`` (redirects followed, address guard on) as (status, body).
 
         Raises:
+            TooManyRedirects: its redirects lead nowhere (more than ``ROBOTS_MAX_REDIRECTS``,
+                a loop, or a Location that is no web address).
             FetchTimeout, FetchConnectionError, BlockedAddress, UnknownHost: as for pages.
         """
         url = origin.rstrip("/") + "/robots.txt"
@@ -230,24 +275,24 @@ class Fetcher:
                     if len(body) > max_bytes:
                         break  # RFC 9309: parse at least the first 500 KiB; ignore the rest
                 return response.status_code, bytes(body[:max_bytes])
-        except httpx.TimeoutException as exc:
-            raise FetchTimeout(f"timed out fetching {url}: {exc!r}") from exc
+        except httpx.TooManyRedirects as exc:
+            raise TooManyRedirects(f"{url} redirects more than {ROBOTS_MAX_REDIRECTS} times") from exc
         except httpx.TransportError as exc:
-            raise FetchConnectionError(f"cannot fetch {url}: {exc}") from exc
+            raise _transport_failure(url, exc, reading=False) from exc
+        except httpx.InvalidURL as exc:  # a Location that _check_location let through
+            raise TooManyRedirects(f"{url} redirects to an address httpx cannot follow: {exc}",
+                                   reason="bad_redirect") from exc
 
     def _exchange(self, url: str, deadline: float) -> tuple[Exchange, str | None]:
         started = datetime.now(UTC)
         request = self._client.build_request("GET", url)
         try:
             response = self._client.send(request, stream=True)
-        except httpx.TimeoutException as exc:
-            raise FetchTimeout(f"timed out fetching {url}: {exc!r}") from exc
-        except httpx.RemoteProtocolError as exc:
-            if _is_malformed(exc):
-                raise MalformedResponse(f"{url} sent a malformed response: {exc}") from exc
-            raise FetchConnectionError(f"cannot fetch {url}: {exc}") from exc
         except httpx.TransportError as exc:
-            raise FetchConnectionError(f"cannot fetch {url}: {exc}") from exc
+            raise _transport_failure(url, exc, reading=False) from exc
+        except httpx.InvalidURL as exc:  # a Location that _check_location let through
+            raise TooManyRedirects(f"{url} redirects to an address httpx cannot follow: {exc}",
+                                   reason="bad_redirect") from exc
         try:
             status = response.status_code
             location = response.headers.get("location") if 300 <= status < 400 else None
@@ -311,12 +356,9 @@ class Fetcher:
                         f"{url} took longer than {self.policy.total_timeout:g}s in total", reason="deadline"
                     )
                 spool.write(chunk)
-        except httpx.TimeoutException as exc:
-            spool.close()
-            raise FetchTimeout(f"timed out reading {url}: {exc!r}") from exc
         except httpx.TransportError as exc:
             spool.close()
-            raise FetchConnectionError(f"connection broke reading {url}: {exc}") from exc
+            raise _transport_failure(url, exc, reading=True) from exc
         except BaseException:
             spool.close()
             raise
@@ -345,15 +387,19 @@ class Fetcher:
 def _decoded_head(body: BinaryIO, encoding: str, limit: int) -> bytes:
     """Decode the whole body once, in bounded steps, and return its first bytes.
 
-    Raises BodyTooLarge when the decoded size passes ``limit``. The stream is rewound.
+    Raises BodyTooLarge when the decoded size passes ``limit``, zlib.error when the stream is
+    corrupt or cut short. The stream is rewound.
     """
     try:
         if encoding in ("", "identity"):
             return body.read(8192)
         if encoding not in ("gzip", "x-gzip", "deflate"):
             raise NotHTML(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
-        wbits = zlib.MAX_WBITS | 32 if encoding != "deflate" else zlib.MAX_WBITS
-        decoder = zlib.decompressobj(wbits)
+        start = body.read(2)
+        if not start:
+            return b""  # an empty body (a 204, say) labelled as compressed: nothing to decode
+        decoder = zlib.decompressobj(content_wbits(encoding, start))
+        body.seek(0)
         head = b""
         total = 0
         while chunk := body.read(_CHUNK):
@@ -367,6 +413,9 @@ def _decoded_head(body: BinaryIO, encoding: str, limit: int) -> bytes:
                 if not decoder.unconsumed_tail:
                     break
                 data = decoder.decompress(decoder.unconsumed_tail, _CHUNK * 16)
+        if not decoder.eof:
+            # zlib stops quietly at the end of its input: a stream cut short is only seen here.
+            raise zlib.error("the compressed stream is truncated")
         return head
     finally:
         body.seek(0)

@@ -26,12 +26,15 @@ __all__ = ["LocalHostGate", "RedisHostGate"]
 
 _PREFIX = "archivist-host"
 
-# KEYS[1] next-slot key; ARGV: now, interval, ttl seconds. Returns the slot start.
+# KEYS[1] next-slot key; ARGV: now, interval, ttl seconds, max wait. Returns the slot start,
+# taken only when it starts within the max wait.
 _RESERVE = """
 local now = tonumber(ARGV[1])
 local start = tonumber(redis.call('GET', KEYS[1]) or '0')
 if start < now then start = now end
-redis.call('SET', KEYS[1], tostring(start + tonumber(ARGV[2])), 'EX', tonumber(ARGV[3]))
+if start - now <= tonumber(ARGV[4]) then
+  redis.call('SET', KEYS[1], tostring(start + tonumber(ARGV[2])), 'EX', tonumber(ARGV[3]))
+end
 return tostring(start)
 """
 # KEYS[1] slot set; ARGV: now, expiry, token, limit. Returns 1 when the slot was taken.
@@ -68,11 +71,11 @@ class RedisHostGate:
         self.concurrency = concurrency
         self.slot_ttl = slot_ttl
 
-    def reserve(self, host: str, interval: float) -> float:
+    def reserve(self, host: str, interval: float, max_wait: float) -> float:
         now = time.time()
         try:
             start = float(self._reserve(keys=[f"{self._prefix}:{_host_key(host)}:next"],
-                                        args=[now, interval, int(interval) + 3600]))
+                                        args=[now, interval, int(interval) + 3600, max_wait]))
         except redis.RedisError as exc:
             raise QueueUnavailable(f"cannot reach Redis for host politeness: {exc}") from exc
         return max(0.0, start - now)
@@ -112,12 +115,13 @@ class LocalHostGate:
         self._busy: dict[str, int] = {}
         self.concurrency = concurrency
 
-    def reserve(self, host: str, interval: float) -> float:
+    def reserve(self, host: str, interval: float, max_wait: float) -> float:
         now = time.time()
         key = _host_key(host)
         with self._lock:
             start = max(now, self._next.get(key, 0.0))
-            self._next[key] = start + interval
+            if start - now <= max_wait:
+                self._next[key] = start + interval
         return start - now
 
     def hold_off(self, host: str, seconds: float) -> None:

@@ -33,11 +33,16 @@ def fail(exc: ArchivistError) -> typer.Exit:
 def iter_urls(urls: list[str] | None, file: Path | None) -> Iterator[str]:
     """The URLs given, then the file's lines (blank ones and ``#`` comments skipped), as read.
 
-    Lazy, so a caller that works in chunks never holds the whole file.
+    Lazy, so a caller that works in chunks never holds the whole file. Bytes that are not UTF-8
+    are kept as surrogate escapes, as Python does for command-line arguments: a line in another
+    encoding is one URL to refuse or percent-encode, not a crash that loses the whole file.
     """
     yield from urls or []
     if file is not None:
-        source = sys.stdin if str(file) == "-" else file.open(encoding="utf-8")
+        source = open(
+            sys.stdin.fileno() if str(file) == "-" else file, encoding="utf-8", errors="surrogateescape",
+            closefd=str(file) != "-",
+        )
         with source:
             yield from (line.strip() for line in source if line.strip() and not line.startswith("#"))
 

@@ -105,7 +105,10 @@ def submit(
         err.print("[red]error[/red]: submit queues work for workers on Redis; set ARCHIVIST_REDIS_URL "
                   "(or use `archivist archive` to archive in this process)")
         raise typer.Exit(code=2)
-    window = parse_duration(if_not_archived_within) if if_not_archived_within else None
+    try:
+        window = parse_duration(if_not_archived_within) if if_not_archived_within else None
+    except ArchivistError as exc:
+        raise fail(exc) from exc
     runtime = Runtime(settings, queue=redis_task_queue(settings))
     submitted = 0
     try:

@@ -13,7 +13,7 @@ import typer
 from archivist import pipeline, scheduling
 from archivist.cli._common import emit, err, fail
 from archivist.cli._workers import queued_runtime
-from archivist.core.errors import ArchivistError, InvalidInput, TransientFailure
+from archivist.core.errors import ArchivistError, TransientFailure
 from archivist.settings import get_settings
 
 app = typer.Typer()
@@ -38,11 +38,7 @@ def add(
 
     runtime = _runtime()
     try:
-        try:
-            interval = parse_duration(every)
-        except ValueError as exc:
-            raise InvalidInput(str(exc)) from exc
-        emit(scheduling.add_schedule(runtime, url, interval), True)
+        emit(scheduling.add_schedule(runtime, url, parse_duration(every)), True)
     except ArchivistError as exc:
         raise fail(exc) from exc
     finally:

@@ -4,7 +4,7 @@
 
     ArchivistError
     ├── InvalidInput            refuse the input; nothing was stored
-    │   └── InvalidURL
+    │   └── InvalidURL, InvalidDuration
     ├── AccessDenied            refuse the caller (Unauthenticated: no valid key)
     ├── QuotaExceeded           refuse for now; ``retry_after`` says when
     ├── NotFound
@@ -35,6 +35,7 @@ __all__ = [
     "HTTPClientError",
     "HTTPServerError",
     "HostBusy",
+    "InvalidDuration",
     "InvalidInput",
     "InvalidURL",
     "MalformedResponse",
@@ -71,6 +72,13 @@ class InvalidInput(ArchivistError):
 
 class InvalidURL(InvalidInput):
     reason = "invalid_url"
+
+
+class InvalidDuration(InvalidInput, ValueError):
+    """Not a duration like ``1d``, or too long a one. A ValueError too: a request model's
+    validator that meets it refuses the request (422) instead of failing (500)."""
+
+    reason = "invalid_duration"
 
 
 class NotFound(ArchivistError):

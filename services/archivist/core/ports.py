@@ -67,10 +67,13 @@ class TaskQueue(Protocol):
 class HostGate(Protocol):
     """Per-host politeness shared by every worker: request spacing and concurrency."""
 
-    def reserve(self, host: str, interval: float) -> float:
+    def reserve(self, host: str, interval: float, max_wait: float) -> float:
         """Take the host's next request slot, ``interval`` seconds after the previous one.
 
-        Returns how many seconds from now the slot starts (0 when it is free now).
+        Returns how many seconds from now the slot starts (0 when it is free now). A slot more
+        than ``max_wait`` seconds away is not taken, only reported: its caller will not wait for
+        it, and a turn booked but never used would keep the host idle while it pushes every
+        later caller further back.
         """
 
     def hold_off(self, host: str, seconds: float) -> None:

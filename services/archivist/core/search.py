@@ -17,13 +17,16 @@ from urllib.parse import urlsplit
 from archivist.core.errors import InvalidInput
 from archivist.core.memento import parse_timestamp
 
-__all__ = ["INDEXED_CHARS", "PER_PAGE", "SearchQuery", "host_of", "query_words", "snippet"]
+__all__ = ["INDEXED_CHARS", "MAX_PAGE", "PER_PAGE", "SearchQuery", "host_of", "query_words", "snippet"]
 
 #: How much of a body is indexed. PostgreSQL refuses a ``tsvector`` above 1 MB, which would fail
 #: the version write; the first 200,000 characters (a long book chapter) are searched on both.
 INDEXED_CHARS = 200_000
 #: Results on one page of a search.
 PER_PAGE = 20
+#: The last page a search may ask for: 20 million results in, far past any useful one, and an
+#: offset that both databases' 64-bit integers hold (a larger page number is a 500 otherwise).
+MAX_PAGE = 1_000_000
 #: Words kept from a query; more would only slow the index down without narrowing much.
 _MAX_WORDS = 16
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -72,10 +75,12 @@ class SearchQuery:
         """A query from a form's strings; ``since``/``until`` bound the day (or second) they name.
 
         Raises:
-            InvalidInput: a date that is not one, or a page below 1.
+            InvalidInput: a date that is not one, or a page below 1 or above ``MAX_PAGE``.
         """
         if page < 1:
             raise InvalidInput("page numbers start at 1")
+        if page > MAX_PAGE:
+            raise InvalidInput(f"page {page} is past the last page a search can show ({MAX_PAGE:,})")
         lower, upper = _moment(since, upper=False), _moment(until, upper=True)
         if lower and upper and lower > upper:
             raise InvalidInput("the date range ends before it starts")

@@ -28,7 +28,7 @@ from url_normalize.tools import cleanup_url_input, deconstruct_url, reconstruct_
 
 from archivist.core.errors import InvalidURL
 
-__all__ = ["MAX_URL_LENGTH", "canonicalize", "url_hash", "urlkey"]
+__all__ = ["MAX_URL_LENGTH", "canonicalize", "shown_input", "url_hash", "urlkey"]
 
 #: Longer URLs are refused: browsers and servers disagree beyond this, and keys must stay short.
 MAX_URL_LENGTH = 2048
@@ -122,6 +122,23 @@ def canonicalize(url: str, *, max_length: int = MAX_URL_LENGTH) -> str:
         if simple is not None and _PLAIN_PATH.fullmatch(simple[2]) and _is_canonical_host(simple[1]):
             return url
     return _canonicalize(url, max_length=max_length)
+
+
+#: What a refused input may hold that no catalog column can (NUL in PostgreSQL text, lone
+#: surrogates in UTF-8: a JSON ``\ud800`` escape, an argument that is not UTF-8) and what a
+#: listing should not print as it is (the other control characters).
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def shown_input(raw: object, *, max_length: int = MAX_URL_LENGTH) -> str:
+    """A refused input as the text to record and show: what was sent, readably and storably.
+
+    Cut to ``max_length`` characters, with each control character and lone surrogate written
+    as its Python escape (``\x00``, ``\udcff``), so that every catalog stores it, every answer
+    encodes it, and a person sees which character was wrong.
+    """
+    text = str(raw)[:max_length]
+    return _UNSHOWABLE.sub(lambda found: found[0].encode("unicode_escape").decode("ascii"), text)
 
 
 def _canonicalize(url: str, *, max_length: int) -> str:

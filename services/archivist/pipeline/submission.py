@@ -13,7 +13,7 @@ from archivist.core.errors import (
     InvalidInput,
     QueueUnavailable,
 )
-from archivist.core.urls import canonicalize, urlkey
+from archivist.core.urls import canonicalize, shown_input, urlkey
 from archivist.pipeline.common import utcnow
 from archivist.runtime import Runtime
 
@@ -58,7 +58,7 @@ def submit(
             try:
                 url = canonicalize(raw, max_length=max_length)
             except InvalidInput as exc:
-                shown = str(raw)[:max_length]
+                shown = shown_input(raw, max_length=max_length)
                 captures.append({
                     "id": capture_id, "url": shown, "urlkey": "", "status": failed, "reason": exc.reason,
                     "message": exc.message, "submitted_at": now, "updated_at": now, "finished_at": now,

@@ -1,0 +1,96 @@
+"""Bad submissions through a real API process on PostgreSQL, Redis and S3.
+
+Every bad input gets a clear answer (the right status and a message that names the problem),
+never a 500, and a batch is recorded whole: one bad URL does not cost the good ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.processes import ApiServer
+
+
+@pytest.fixture
+def client(production_env: dict[str, str], tmp_path: Path) -> Iterator[httpx.Client]:
+    server = ApiServer(production_env, tmp_path / "api.log").start()
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=30) as http:
+            yield http
+    finally:
+        server.stop()
+
+
+def post_json(client: httpx.Client, path: str, document: object) -> httpx.Response:
+    """POST ``document`` as JSON text exactly as given: escapes such as a lone ``\\ud800`` included."""
+    return client.post(path, content=json.dumps(document), headers={"Content-Type": "application/json"})
+
+
+#: What a JSON body or a command line can carry and no catalog column can hold: NUL (PostgreSQL
+#: text refuses it) and lone surrogates (they have no UTF-8 form), in a host and in a path.
+#: Each with the text it is shown as: the character as an escape, the rest as sent.
+UNSTORABLE = {
+    "http://exa\x00mple.com/": "http://exa\\x00mple.com/",
+    "http://example.com/\x00page": "http://example.com/\\x00page",
+    "http://\ud800.example.com/": "http://\\ud800.example.com/",
+    "http://example.com/\ud800": "http://example.com/\\ud800",
+}
+
+
+def test_urls_no_catalog_can_store_are_refused_alone_and_the_batch_recorded(client: httpx.Client) -> None:
+    response = post_json(client, "/v1/captures", {"urls": ["https://example.com/first", *UNSTORABLE,
+                                                           "https://example.com/last"]})
+    assert response.status_code == 202, response.text
+    first, *refused, last = response.json()["captures"]
+    assert (first["status"], last["status"]) == ("queued", "queued")
+    for capture, shown_as in zip(refused, UNSTORABLE.values(), strict=True):
+        assert (capture["status"], capture["reason"]) == ("failed", "invalid_url"), capture
+        assert capture["url"] == shown_as
+        shown = client.get(f"/v1/captures/{capture['id']}")
+        assert shown.status_code == 200, shown.text
+        assert (shown.json()["status"], shown.json()["url"]) == ("failed", capture["url"])
+
+
+def test_numbers_too_large_to_represent_are_refused_clearly(client: httpx.Client) -> None:
+    for path, document in [
+        ("/v1/captures", {"urls": ["https://example.com/"], "if_not_archived_within": "99999999999d"}),
+        ("/v1/schedules", {"url": "https://example.com/", "interval": "99999999999w"}),
+    ]:
+        response = post_json(client, path, document)
+        assert response.status_code == 422, response.text
+        assert "too long" in response.text
+    response = client.get("/v1/search", params={"q": "anything", "page": str(10**20)})
+    assert response.status_code == 422, response.text
+    assert "page" in response.text
+
+
+def test_malformed_request_bodies_are_refused_with_what_is_wrong(client: httpx.Client) -> None:
+    for content, content_type, words in [
+        (b'{"urls": ["https://example.com/"', "application/json", "JSON"),
+        (b"https://example.com/", "text/plain", "dictionary"),
+        (b'{"urls": []}', "application/json", "at least 1"),
+        (b'{"urls": "https://example.com/"}', "application/json", "list"),
+        (b'{"url": "https://example.com/"}', "application/json", "urls"),
+    ]:
+        response = client.post("/v1/captures", content=content, headers={"Content-Type": content_type})
+        assert response.status_code == 422, response.text
+        assert words in response.text
+
+
+def test_the_cli_reads_a_url_file_that_is_not_utf8_line_by_line(production_env: dict[str, str], tmp_path: Path) -> None:
+    """A file of URLs with one line in Latin-1: that line is refused or queued, the others queued."""
+    from tests.e2e.test_embedded import run_cli
+
+    urls = tmp_path / "urls.txt"
+    urls.write_bytes(b"https://example.com/one\nhttps://ex\xe9mple.com/caf\xe9\nhttps://example.com/three\n")
+    done = run_cli("submit", "--file", str(urls), home=tmp_path, env=production_env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["url"] for line in lines[::2]] == ["https://example.com/one", "https://example.com/three"]
+    assert len(lines) == 3
+    assert lines[1]["status"] in ("queued", "failed")
