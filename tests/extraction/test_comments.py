@@ -365,3 +365,47 @@ def test_posted_by_name_on_date_lines() -> None:
     result = page(article(after=german, lang=' lang="de"'))
     assert [(c.author, c.published, c.text) for c in result.comments] == [
         ("Hans", "2024-03-28", "Endlich wieder offen."), ("Petra", "2024-05-02", "Und der Fußweg?")]
+
+
+_NAMES = ("plan B", "Zaw Htet", "Mya", "Tin Tin")
+
+
+def _forum(*bodies: str, lang: str = ' lang="en"') -> tuple[tuple[str | None, str | None, str],
+                                                              ...]:
+    """(author, published, text) of forum comments: a "NAME Wrote:" line, then the body."""
+    blocks = "".join(f'<div class="comment"><div class="comment-author"><b>{name}</b> Wrote:'
+                     f'</div><div class="comment-body">{body}</div></div>'
+                     for name, body in zip(_NAMES, bodies, strict=False))
+    result = page(article(after=f'<div class="comment-list">{blocks}</div>', lang=lang))
+    return tuple((c.author, c.published, c.text) for c in result.comments)
+
+
+def test_timestamp_line_inside_a_comment_is_its_date() -> None:
+    assert _forum("Finally!<br>27.11.2025 16:04",
+                  "27 Nov 2025, 16:04<br>Took them long enough.<br>Two years late.",
+                  "<p>About time.</p><p>Nov 28, 2025 at 4:04 pm</p>",
+                  "Posted on Nov 29, 2025 | 9:30 am EST<br>Me too.<br>Reply") == (
+        ("plan B", "2025-11-27", "Finally!"),
+        ("Zaw Htet", "2025-11-27", "Took them long enough.\nTwo years late."),
+        ("Mya", "2025-11-28", "About time."),
+        ("Tin Tin", "2025-11-29", "Me too."),
+    )
+    assert _forum("Endlich!<br>27. November 2025 um 16:04 Uhr", "Ja.<br>28.11.2025",
+                  lang=' lang="de"') == (("plan B", "2025-11-27", "Endlich!"),
+                                         ("Zaw Htet", "2025-11-28", "Ja."))
+
+
+def test_a_sentence_that_mentions_a_date_stays_comment_text() -> None:
+    assert _forum("Finally!<br>The vote is on 27 Nov 2025.",
+                  "Since March 3 2024 nothing.<br>Sad.", "27.11.2025 16:04") == (
+        ("plan B", None, "Finally!\nThe vote is on 27 Nov 2025."),
+        ("Zaw Htet", None, "Since March 3 2024 nothing.\nSad."),
+        ("Mya", None, "27.11.2025 16:04"),
+    )
+    # In flat "NAME wrote:" runs too, only a line that is a timestamp is one.
+    thread = ('<div class="thread"><p>Anna wrote:</p><p>See you on 27 Nov 2025.</p>'
+              '<p>Bring snacks.</p><p>Ben wrote:</p><p>Nov 28, 2025 at 9:30 am</p>'
+              '<p>Me too.</p></div>')
+    assert [(c.author, c.published, c.text) for c in page(article(after=thread)).comments] == [
+        ("Anna", None, "See you on 27 Nov 2025.\nBring snacks."),
+        ("Ben", "2025-11-28", "Me too.")]

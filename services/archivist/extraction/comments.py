@@ -33,7 +33,7 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.authors import clean_author
 from archivist.extraction.boilerplate import is_form_line, is_pager_text
-from archivist.extraction.dates import parse_date
+from archivist.extraction.dates import parse_date, timestamp_date
 from archivist.extraction.model import Comment
 from archivist.extraction.regions import attributes, in_chrome, token_pattern
 from archivist.extraction.structured import Structured, ld_text, ld_types
@@ -115,8 +115,6 @@ _NOISE_LINE = re.compile(
     re.IGNORECASE,
 )
 _MIN_SEGMENTS = 2
-#: A line this short that parses as a date is a comment's timestamp, not its text.
-_MAX_DATE_LINE = 60
 _WRAPPER_SHARE = 0.9
 #: The languages written dates are read in (``None``: English), as :func:`.dates.parse_date`.
 _Languages = list[str] | None
@@ -391,17 +389,30 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
         if said and clean_author(said.group("name")):
             author, text = clean_author(said.group("name")), text[said.end():]
             published = published or _said_date(said, languages)
-    text = _clean_lines(text)
+    text, stamped = _clean_lines(text, languages, dated=published is not None)
     if not text:
         return None
-    return Comment(author=author, published=published, text=text, parent=parent)
+    return Comment(author=author, published=published or stamped, text=text, parent=parent)
 
 
-def _clean_lines(text: str) -> str:
-    """Comment text without reply/like links, form prompts and captcha instructions."""
-    return "\n".join(line for line in text.split("\n") if line.strip()
-                     and not _NOISE_LINE.match(line.strip())
-                     and not is_form_line(line) and not is_pager_text(line)).strip()
+def _clean_lines(text: str, languages: _Languages, *, dated: bool) -> tuple[str, str | None]:
+    """Comment text without reply/like links, form prompts and captcha instructions, and the
+    date of its timestamp line.
+
+    Forums write a comment's time as a line of its own before or after the text, in the same
+    element ("Finally!<br>27.11.2026 16:04"). Unless the comment is ``dated`` already, such a
+    line (:func:`.dates.timestamp_date`, the last line tried first) is its date, not its text.
+    """
+    lines = [line.strip() for line in text.split("\n") if line.strip()
+             and not _NOISE_LINE.match(line.strip()) and not is_form_line(line)]
+    published = None
+    if not dated and len(lines) > 1:
+        for index in (-1, 0):
+            published = timestamp_date(lines[index], languages)
+            if published:
+                del lines[index]
+                break
+    return "\n".join(line for line in lines if not is_pager_text(line)), published
 
 
 def _replied_sibling(block: HtmlElement, index_of: dict[HtmlElement, int]) -> int | None:
@@ -460,9 +471,9 @@ def _said_runs(elements: Iterable[HtmlElement], languages: _Languages) -> list[C
     lines: list[str] = []
 
     def close() -> None:
-        text = _clean_lines("\n".join(lines))
+        text, stamped = _clean_lines("\n".join(lines), languages, dated=published is not None)
         if author and text:
-            out.append(Comment(author=author, published=published, text=text))
+            out.append(Comment(author=author, published=published or stamped, text=text))
 
     for element in elements:
         if _is_noise(element) or element.tag in ("script", "style"):
@@ -476,9 +487,8 @@ def _said_runs(elements: Iterable[HtmlElement], languages: _Languages) -> list[C
             author = name
             published = _said_date(said, languages)
             lines = [rest] if _SAID.match(first) else [text[said.end():]]
-        elif author and not published and len(text) <= _MAX_DATE_LINE and parse_date(
-                text, languages):
-            published = parse_date(text, languages)
+        elif author and not published and timestamp_date(text, languages):
+            published = timestamp_date(text, languages)
         elif author:
             lines.append(text)
     close()
