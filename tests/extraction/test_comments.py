@@ -409,3 +409,59 @@ def test_a_sentence_that_mentions_a_date_stays_comment_text() -> None:
     assert [(c.author, c.published, c.text) for c in page(article(after=thread)).comments] == [
         ("Anna", None, "See you on 27 Nov 2025.\nBring snacks."),
         ("Ben", "2025-11-28", "Me too.")]
+
+
+def _disqus_post(name: str, when: str, text: str, replies: str = "") -> str:
+    """One post of Disqus's static markup (as archived once its thread rendered)."""
+    children = f'<ul class="children">{replies}</ul>' if replies else ""
+    return (f'<li class="post"><div class="post-content"><div class="avatar"><img src="a.png"'
+            f' alt="Avatar"></div><div class="post-body"><header><span class="post-byline">'
+            f'<span class="author"><a href="#">{name}</a></span></span> <span class="post-meta">'
+            f'<span class="bullet time-ago-bullet">•</span> <a class="time-ago" href="#" '
+            f'title="{when}"><time datetime="{when}">3 days ago</time></a></span></header>'
+            f'<div class="post-body-inner"><div class="post-message"><p>{text}</p></div></div>'
+            f'<footer><ul><li class="voting"><a href="#">Like</a></li><li class="reply">'
+            f'<a href="#">Reply</a></li></ul></footer></div></div>{children}</li>')
+
+
+def test_disqus_nested_replies_are_comments_of_their_own() -> None:
+    thread = _disqus_post("Alice", "2024-05-03T10:00", "Alice starts.",
+                          _disqus_post("Bob", "2024-05-04T10:00", "Bob answers Alice.",
+                                       _disqus_post("Carol", "2024-05-05T10:00", "Carol answers.")))
+    second = _disqus_post("Dan", "2024-05-06T10:00", "Dan starts again.")
+    section = f'<div id="disqus_thread"><ul class="post-list">{thread}{second}</ul></div>'
+    result = page(article(after=section))
+    assert result.comments == (
+        Comment("Alice", "2024-05-03", "Alice starts.", None),
+        Comment("Bob", "2024-05-04", "Bob answers Alice.", 0),
+        Comment("Carol", "2024-05-05", "Carol answers.", 1),
+        Comment("Dan", "2024-05-06", "Dan starts again.", None),
+    )
+    assert "answers" not in result.body
+    # One thread whose replies outnumber the top-level posts keeps its first post.
+    thread = _disqus_post("Alice", "2024-05-03T10:00", "Alice starts.",
+                          _disqus_post("Bob", "2024-05-04T10:00", "Bob answers Alice.")
+                          + _disqus_post("Eve", "2024-05-04T11:00", "Eve answers Alice."))
+    section = f'<div id="disqus_thread"><ul class="post-list">{thread}</ul></div>'
+    assert [(c.author, c.parent) for c in page(article(after=section)).comments] == [
+        ("Alice", None), ("Bob", 0), ("Eve", 0)]
+
+
+def test_replies_nested_in_unmarked_comment_blocks() -> None:
+    def media(name: str, text: str, replies: str = "") -> str:
+        return (f'<div class="media"><img class="media-object" src="a.png"><div class="media-body">'
+                f'<h4 class="media-heading"><span class="author">{name}</span></h4><p>{text}</p>'
+                f'{replies}</div></div>')
+
+    section = ('<div class="comments">' + media("Alice", "Alice starts.", media("Bob", "Bob answers."))
+               + media("Dan", "Dan starts again.") + "</div>")
+    assert [(c.author, c.text, c.parent) for c in page(article(after=section)).comments] == [
+        ("Alice", "Alice starts.", None), ("Bob", "Bob answers.", 0),
+        ("Dan", "Dan starts again.", None)]
+    # A block of the same class nested for layout, naming no author, is part of its comment.
+    rows = "".join(f'<div class="row"><div class="col"><span class="author">{name}</span></div>'
+                   f'<div class="row"><p>{text}</p></div></div>'
+                   for name, text in (("Anna", "First text."), ("Ben", "Second text.")))
+    assert [(c.author, c.text, c.parent) for c in
+            page(article(after=f'<div id="comments">{rows}</div>')).comments] == [
+        ("Anna", "First text.", None), ("Ben", "Second text.", None)]

@@ -114,6 +114,8 @@ _NOISE_LINE = re.compile(
     r"\d+\s+(?:likes?|replies)|log in to reply|quote)$",
     re.IGNORECASE,
 )
+#: A line of nothing but separators: the "•" between a comment's author and its time.
+_SEPARATOR_LINE = re.compile(r"^[\s•·∙|/–—-]+$")
 _MIN_SEGMENTS = 2
 _WRAPPER_SHARE = 0.9
 #: The languages written dates are read in (``None``: English), as :func:`.dates.parse_date`.
@@ -313,6 +315,53 @@ def _segments(region: HtmlElement) -> list[HtmlElement]:
     return best
 
 
+def _with_replies(region: HtmlElement, group: list[HtmlElement],
+                  languages: _Languages) -> list[HtmlElement]:
+    """The threads of ``group``, a run of same-kind sibling blocks, in document order: the
+    top-level blocks and the replies nested in them (Disqus's ``li.post`` in the ``ul.children``
+    of the ``li.post`` it answers), which :func:`_from_blocks` parents to the block around them.
+
+    Blocks of the same kind have the group's tag and classes. When the run found is itself a
+    set of replies nested in such a block, the top level is the outermost block's run. A
+    nested block is a reply when a reply container (``children``, ``replies``...) holds it or,
+    if the blocks have a class, when it names an author: a layout ``div`` nested in a comment
+    is no reply.
+    """
+    if not group:
+        return group
+    signature = _signature(group[0])
+    outer = [ancestor for ancestor in group[0].iterancestors(signature[0])
+             if _signature(ancestor) == signature and region in ancestor.iterancestors()]
+    if outer:
+        parent = outer[-1].getparent()
+        group = [child for child in parent if _signature(child) == signature]
+    top = set(group)
+    threads = []
+    for element in region.iter(signature[0]):
+        if element in top or (
+                _signature(element) == signature and not _in_noise(element, region)
+                and any(ancestor in top for ancestor in element.iterancestors())
+                and _is_reply(element, top, signature, languages)):
+            threads.append(element)
+    return threads
+
+
+def _is_reply(element: HtmlElement, top: set[HtmlElement], signature: tuple[str, str],
+              languages: _Languages) -> bool:
+    """Whether a block nested in a top-level block of the same kind is a reply (see
+    :func:`_with_replies`)."""
+    for ancestor in element.iterancestors():
+        if ancestor in top or _signature(ancestor) == signature:
+            break
+        if _REPLIES.search(attributes(ancestor)):
+            return True
+    if not signature[1]:
+        return False
+    inner = {node for node in element.iterdescendants(signature[0])
+             if _signature(node) == signature}
+    return _author_of(element, inner, languages)[0] is not None
+
+
 def _author_of(block: HtmlElement, nested: set[HtmlElement], languages: _Languages
                ) -> tuple[str | None, str | None, set[HtmlElement]]:
     """The author's name, a date written in the author line ("NAME on DATE said:"), and the
@@ -404,7 +453,8 @@ def _clean_lines(text: str, languages: _Languages, *, dated: bool) -> tuple[str,
     line (:func:`.dates.timestamp_date`, the last line tried first) is its date, not its text.
     """
     lines = [line.strip() for line in text.split("\n") if line.strip()
-             and not _NOISE_LINE.match(line.strip()) and not is_form_line(line)]
+             and not _NOISE_LINE.match(line.strip()) and not _SEPARATOR_LINE.match(line)
+             and not is_form_line(line)]
     published = None
     if not dated and len(lines) > 1:
         for index in (-1, 0):
@@ -535,7 +585,7 @@ def _from_region(region: HtmlElement, languages: _Languages) -> list[Comment]:
         return _from_blocks(blocks, languages)
     # Repeated blocks without comment markup are comments only if most of them name an
     # author: forms, consent notes and account menus repeat too.
-    segments = _from_blocks(_segments(region), languages)
+    segments = _from_blocks(_with_replies(region, _segments(region), languages), languages)
     if segments and 2 * sum(1 for comment in segments if comment.author) >= len(segments):
         return segments
     return _said_runs(_said_level(region), languages)
