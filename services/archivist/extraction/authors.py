@@ -184,13 +184,16 @@ def find_authors(tree: HtmlElement, data: Structured, *,
 
 
 def _byline_text(headline: HtmlElement | None) -> list[str]:
-    """Names from a short "By ..." line near the headline, when nothing marks up the byline."""
+    """Names from a short "By ..." line near the headline, when nothing marks up the byline.
+
+    The headline's block may be the whole page: a sidebar's "By day a nurse..." is no byline.
+    """
     if headline is None:
         return []
     for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
                                                  "font", "b", "em", "small"):
         text = " ".join(text_content(element).split())
-        if len(text) <= _MAX_BYLINE and _PREFIX.match(text):
+        if len(text) <= _MAX_BYLINE and _PREFIX.match(text) and not in_chrome(element):
             names = split_authors(text)
             if names:
                 return names
