@@ -465,3 +465,12 @@ def test_replies_nested_in_unmarked_comment_blocks() -> None:
     assert [(c.author, c.text, c.parent) for c in
             page(article(after=f'<div id="comments">{rows}</div>')).comments] == [
         ("Anna", "First text.", None), ("Ben", "Second text.", None)]
+
+
+def test_commenter_initial_keeps_its_period() -> None:
+    section = ('<div id="comments"><div class="comment-block"><p>I loved it.</p>'
+               '<p class="posted">Posted by Anna K.</p></div><div class="comment-block">'
+               '<p class="posted">Posted by Jane Doe.</p><p>Yes.</p></div></div>')
+    assert [c.author for c in page(article(after=section)).comments] == ["Anna K.", "Jane Doe"]
+    assert [c.author for c in page(article(after=WORDPRESS.replace(
+        "Alice Martin", "Alice M."))).comments] == ["Alice M.", "Bob Stone", "Carol"]

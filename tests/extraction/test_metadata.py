@@ -160,6 +160,21 @@ def test_initials_credentials_and_trailing_words() -> None:
     assert split_authors("By Matthew Digby and Minh Do on") == ["Matthew Digby", "Minh Do"]
 
 
+def test_initials_keep_their_periods() -> None:
+    from archivist.extraction.authors import clean_author, split_authors
+
+    assert split_authors("By Anna K. and Ben L.") == ["Anna K.", "Ben L."]
+    assert split_authors("By J.R.R. TOLKIEN") == ["J.R.R. Tolkien"]
+    assert clean_author("ANNA K.") == "Anna K."
+    assert clean_author("Martin Luther King Jr.") == "Martin Luther King Jr."
+    assert clean_author("Dave R.,") == "Dave R."
+    # A full stop or an ellipsis after a whole name is punctuation, not part of the name.
+    assert clean_author("Jane Doe.") == "Jane Doe"
+    assert clean_author("Anna K...") == "Anna K"
+    byline = '<p class="byline">By Anna K.</p>'
+    assert page(article(before=byline)).authors == ("Anna K.",)
+
+
 def test_sitename_tagline_and_file_name_logo() -> None:
     head = '<meta property="og:site_name" content="LinkNaija | Nigeria\'s news platform">'
     assert page(article(head=head)).sitename == "LinkNaija"

@@ -87,7 +87,7 @@ _SAID_INLINE = re.compile(_SAID_HEAD + r"\s*:\s*", re.IGNORECASE)
 _POSTED_BY = re.compile(
     r"^\s*(?:posted|written|submitted|added|geschrieben|verfasst|publié|écrit|publicado|escrito|"
     r"pubblicato|scritto|geplaatst)\s+(?:by|von|par|por|da|door)\s+(?P<name>.{1,60}?)"
-    r"(?:,?\s+" + _WHEN + r"(?P<after>.{4,40}?))?\s*\.?\s*$", re.IGNORECASE)
+    r"(?:,?\s+" + _WHEN + r"(?P<after>.{4,40}?))?\s*$", re.IGNORECASE)
 #: Text nodes ending like an author line ("... wrote:", "... said..."), found inside libxml2.
 #: Only used on a page with several ``<body>`` elements (see :func:`_line_ends`).
 _AUTHOR_TEXT = etree.XPath(
