@@ -474,3 +474,12 @@ def test_commenter_initial_keeps_its_period() -> None:
     assert [c.author for c in page(article(after=section)).comments] == ["Anna K.", "Jane Doe"]
     assert [c.author for c in page(article(after=WORDPRESS.replace(
         "Alice Martin", "Alice M."))).comments] == ["Alice M.", "Bob Stone", "Carol"]
+
+
+def test_comments_heading_over_one_list_of_wrote_lines() -> None:
+    section = ('<h3>2 Comments</h3><dl><dt>Anna wrote:</dt><dd>Finally!<br>27.11.2025 16:04</dd>'
+               '<dt>Ben wrote:</dt><dd>Posted on Nov 28, 2025 at 9:30 am<br>Me too.</dd></dl>')
+    result = page(article(after=section))
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Anna", "2025-11-27", "Finally!"), ("Ben", "2025-11-28", "Me too.")]
+    assert "Me too." not in result.body

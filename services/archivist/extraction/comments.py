@@ -563,6 +563,20 @@ def _said_level(region: HtmlElement) -> list[HtmlElement]:
     return [child for child in best if isinstance(child.tag, str)]
 
 
+def _run_level(run: list[HtmlElement]) -> list[HtmlElement]:
+    """The elements to read as "NAME wrote:" runs after a "Comments" heading: the run itself,
+    or the children of the element in it that hold more author lines (a ``<dl>`` of
+    ``dt``/``dd`` pairs, a ``<div>`` of ``<p>``s), whose text read whole would make all its
+    comments one."""
+    best, most = run, sum(1 for element in run if _author_line(element))
+    for element in run:
+        children = _said_level(element)
+        count = sum(1 for child in children if _author_line(child))
+        if count > most:
+            best, most = children, count
+    return best
+
+
 def _heading_sections(tree: HtmlElement) -> Iterator[tuple[HtmlElement, list[HtmlElement]]]:
     """A "12 Comments" heading and the elements that follow it, up to the next heading."""
     for heading in tree.iter("h2", "h3", "h4", "h5"):
@@ -700,7 +714,7 @@ def find_comments(tree: HtmlElement, data: Structured,
         # No comment markup: trust a "Comments" heading only when what follows it reads as
         # comments ("NAME wrote:"), since an article may have a section called "Comments".
         for heading, run in _heading_sections(tree):
-            found = _said_runs(run, languages)
+            found = _said_runs(_run_level(run), languages)
             if found:
                 comments.extend(found)
                 section.regions.extend([heading, *run])
