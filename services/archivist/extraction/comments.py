@@ -8,16 +8,17 @@ Sources, most reliable first:
    ``.comment-list``, ``ol.commentlist``...) holding blocks whose class says "comment"
    (WordPress ``li.comment`` with ``cite.fn`` and ``ul.children`` replies, ``div.comment`` with
    author/date/body children);
-4. otherwise, the region's largest run of repeated sibling blocks, if most of them name an
-   author, or else flat runs of elements each starting at a "NAME wrote:" / "NAME said...:"
-   line (Blogger's ``dt``/``dd`` lists, hand-written pages); a "12 Comments" heading without
-   comment markup counts only when such runs follow it.
+4. otherwise, the region's largest run of repeated sibling blocks with the replies nested in
+   them (Disqus's ``li.post`` in ``ul.children``), if most of them name an author, or else
+   flat runs of elements each starting at a "NAME wrote:" / "NAME said...:" line (Blogger's
+   ``dt``/``dd`` lists, hand-written pages); a "12 Comments" heading without comment markup
+   counts only when such runs follow it.
 
 Authors are read from author markup, from a "NAME wrote:/says:/said on DATE:" line or from a
-"Posted by NAME on DATE" line, dates
-from ``<time>``, date-classed children or that line. Forms, captchas, character counters, policy notes and
-reply links are never part of a comment, and comment lists in site chrome ("recent comments"
-widgets) are ignored. :func:`find_comments` also returns the elements that make up the comment
+"Posted by NAME on DATE" line, dates from ``<time>``, date-classed children, that line, or a
+timestamp line of its own before or after the text. Forms, captchas, character counters,
+policy notes and reply links are never part of a comment, and comment lists in site chrome
+("recent comments" widgets) are ignored. :func:`find_comments` also returns the elements that make up the comment
 section, so the body extractor can cut them out before it runs.
 """
 
