@@ -92,6 +92,36 @@ def test_extract_command_reads_local_files(tmp_path: Path, seed: dict) -> None:
     assert lines[0]["title"] == seed["title"]
 
 
+def test_extract_command_refuses_files_that_are_not_html(tmp_path: Path, seed: dict) -> None:
+    from tests.support.paths import SEED
+
+    files = {
+        "report.pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
+        "photo.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01",
+        "empty.html": b"",
+        "blank.html": b" \n\t\n",
+        "data.html": b'{"title": "not a page"}\n',
+        "broken.html.gz": b"<html>not compressed</html>",
+        "noise.bin": bytes(range(256)) * 8,
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    result = run_cli("extract", "--json", *(str(tmp_path / name) for name in files),
+                     str(SEED / "page1.html"), home=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    errors = " ".join(result.stderr.split())
+    for name, problem in (("report.pdf", "not HTML but a PDF document"),
+                          ("photo.png", "not HTML but a PNG image"),
+                          ("empty.html", "the file is empty"), ("blank.html", "the file is empty"),
+                          ("data.html", "not HTML: no HTML markup"),
+                          ("broken.html.gz", "not a valid gzip file"),
+                          ("noise.bin", "not HTML but binary data")):
+        assert f"{name}: {problem}" in errors
+    # The good file among them is still extracted.
+    assert [Path(line["source"]).name for line in records(result.stdout)] == ["page1.html"]
+
+
 def test_demo_archives_the_bundled_sample_site(tmp_path: Path) -> None:
     result = run_cli("demo", "--json", home=tmp_path)
     assert result.returncode == 0, result.stderr

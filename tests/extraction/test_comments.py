@@ -365,3 +365,121 @@ def test_posted_by_name_on_date_lines() -> None:
     result = page(article(after=german, lang=' lang="de"'))
     assert [(c.author, c.published, c.text) for c in result.comments] == [
         ("Hans", "2024-03-28", "Endlich wieder offen."), ("Petra", "2024-05-02", "Und der Fußweg?")]
+
+
+_NAMES = ("plan B", "Zaw Htet", "Mya", "Tin Tin")
+
+
+def _forum(*bodies: str, lang: str = ' lang="en"') -> tuple[tuple[str | None, str | None, str],
+                                                              ...]:
+    """(author, published, text) of forum comments: a "NAME Wrote:" line, then the body."""
+    blocks = "".join(f'<div class="comment"><div class="comment-author"><b>{name}</b> Wrote:'
+                     f'</div><div class="comment-body">{body}</div></div>'
+                     for name, body in zip(_NAMES, bodies, strict=False))
+    result = page(article(after=f'<div class="comment-list">{blocks}</div>', lang=lang))
+    return tuple((c.author, c.published, c.text) for c in result.comments)
+
+
+def test_timestamp_line_inside_a_comment_is_its_date() -> None:
+    assert _forum("Finally!<br>27.11.2025 16:04",
+                  "27 Nov 2025, 16:04<br>Took them long enough.<br>Two years late.",
+                  "<p>About time.</p><p>Nov 28, 2025 at 4:04 pm</p>",
+                  "Posted on Nov 29, 2025 | 9:30 am EST<br>Me too.<br>Reply") == (
+        ("plan B", "2025-11-27", "Finally!"),
+        ("Zaw Htet", "2025-11-27", "Took them long enough.\nTwo years late."),
+        ("Mya", "2025-11-28", "About time."),
+        ("Tin Tin", "2025-11-29", "Me too."),
+    )
+    assert _forum("Endlich!<br>27. November 2025 um 16:04 Uhr", "Ja.<br>28.11.2025",
+                  lang=' lang="de"') == (("plan B", "2025-11-27", "Endlich!"),
+                                         ("Zaw Htet", "2025-11-28", "Ja."))
+
+
+def test_a_sentence_that_mentions_a_date_stays_comment_text() -> None:
+    assert _forum("Finally!<br>The vote is on 27 Nov 2025.",
+                  "Since March 3 2024 nothing.<br>Sad.", "27.11.2025 16:04") == (
+        ("plan B", None, "Finally!\nThe vote is on 27 Nov 2025."),
+        ("Zaw Htet", None, "Since March 3 2024 nothing.\nSad."),
+        ("Mya", None, "27.11.2025 16:04"),
+    )
+    # In flat "NAME wrote:" runs too, only a line that is a timestamp is one.
+    thread = ('<div class="thread"><p>Anna wrote:</p><p>See you on 27 Nov 2025.</p>'
+              '<p>Bring snacks.</p><p>Ben wrote:</p><p>Nov 28, 2025 at 9:30 am</p>'
+              '<p>Me too.</p></div>')
+    assert [(c.author, c.published, c.text) for c in page(article(after=thread)).comments] == [
+        ("Anna", None, "See you on 27 Nov 2025.\nBring snacks."),
+        ("Ben", "2025-11-28", "Me too.")]
+
+
+def _disqus_post(name: str, when: str, text: str, replies: str = "") -> str:
+    """One post of Disqus's static markup (as archived once its thread rendered)."""
+    children = f'<ul class="children">{replies}</ul>' if replies else ""
+    return (f'<li class="post"><div class="post-content"><div class="avatar"><img src="a.png"'
+            f' alt="Avatar"></div><div class="post-body"><header><span class="post-byline">'
+            f'<span class="author"><a href="#">{name}</a></span></span> <span class="post-meta">'
+            f'<span class="bullet time-ago-bullet">•</span> <a class="time-ago" href="#" '
+            f'title="{when}"><time datetime="{when}">3 days ago</time></a></span></header>'
+            f'<div class="post-body-inner"><div class="post-message"><p>{text}</p></div></div>'
+            f'<footer><ul><li class="voting"><a href="#">Like</a></li><li class="reply">'
+            f'<a href="#">Reply</a></li></ul></footer></div></div>{children}</li>')
+
+
+def test_disqus_nested_replies_are_comments_of_their_own() -> None:
+    thread = _disqus_post("Alice", "2024-05-03T10:00", "Alice starts.",
+                          _disqus_post("Bob", "2024-05-04T10:00", "Bob answers Alice.",
+                                       _disqus_post("Carol", "2024-05-05T10:00", "Carol answers.")))
+    second = _disqus_post("Dan", "2024-05-06T10:00", "Dan starts again.")
+    section = f'<div id="disqus_thread"><ul class="post-list">{thread}{second}</ul></div>'
+    result = page(article(after=section))
+    assert result.comments == (
+        Comment("Alice", "2024-05-03", "Alice starts.", None),
+        Comment("Bob", "2024-05-04", "Bob answers Alice.", 0),
+        Comment("Carol", "2024-05-05", "Carol answers.", 1),
+        Comment("Dan", "2024-05-06", "Dan starts again.", None),
+    )
+    assert "answers" not in result.body
+    # One thread whose replies outnumber the top-level posts keeps its first post.
+    thread = _disqus_post("Alice", "2024-05-03T10:00", "Alice starts.",
+                          _disqus_post("Bob", "2024-05-04T10:00", "Bob answers Alice.")
+                          + _disqus_post("Eve", "2024-05-04T11:00", "Eve answers Alice."))
+    section = f'<div id="disqus_thread"><ul class="post-list">{thread}</ul></div>'
+    assert [(c.author, c.parent) for c in page(article(after=section)).comments] == [
+        ("Alice", None), ("Bob", 0), ("Eve", 0)]
+
+
+def test_replies_nested_in_unmarked_comment_blocks() -> None:
+    def media(name: str, text: str, replies: str = "") -> str:
+        return (f'<div class="media"><img class="media-object" src="a.png"><div class="media-body">'
+                f'<h4 class="media-heading"><span class="author">{name}</span></h4><p>{text}</p>'
+                f'{replies}</div></div>')
+
+    section = ('<div class="comments">' + media("Alice", "Alice starts.", media("Bob", "Bob answers."))
+               + media("Dan", "Dan starts again.") + "</div>")
+    assert [(c.author, c.text, c.parent) for c in page(article(after=section)).comments] == [
+        ("Alice", "Alice starts.", None), ("Bob", "Bob answers.", 0),
+        ("Dan", "Dan starts again.", None)]
+    # A block of the same class nested for layout, naming no author, is part of its comment.
+    rows = "".join(f'<div class="row"><div class="col"><span class="author">{name}</span></div>'
+                   f'<div class="row"><p>{text}</p></div></div>'
+                   for name, text in (("Anna", "First text."), ("Ben", "Second text.")))
+    assert [(c.author, c.text, c.parent) for c in
+            page(article(after=f'<div id="comments">{rows}</div>')).comments] == [
+        ("Anna", "First text.", None), ("Ben", "Second text.", None)]
+
+
+def test_commenter_initial_keeps_its_period() -> None:
+    section = ('<div id="comments"><div class="comment-block"><p>I loved it.</p>'
+               '<p class="posted">Posted by Anna K.</p></div><div class="comment-block">'
+               '<p class="posted">Posted by Jane Doe.</p><p>Yes.</p></div></div>')
+    assert [c.author for c in page(article(after=section)).comments] == ["Anna K.", "Jane Doe"]
+    assert [c.author for c in page(article(after=WORDPRESS.replace(
+        "Alice Martin", "Alice M."))).comments] == ["Alice M.", "Bob Stone", "Carol"]
+
+
+def test_comments_heading_over_one_list_of_wrote_lines() -> None:
+    section = ('<h3>2 Comments</h3><dl><dt>Anna wrote:</dt><dd>Finally!<br>27.11.2025 16:04</dd>'
+               '<dt>Ben wrote:</dt><dd>Posted on Nov 28, 2025 at 9:30 am<br>Me too.</dd></dl>')
+    result = page(article(after=section))
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Anna", "2025-11-27", "Finally!"), ("Ben", "2025-11-28", "Me too.")]
+    assert "Me too." not in result.body

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import article, page
+from .conftest import FILLER, article, page
 
 
 def _ld(data: dict) -> str:
@@ -160,6 +160,21 @@ def test_initials_credentials_and_trailing_words() -> None:
     assert split_authors("By Matthew Digby and Minh Do on") == ["Matthew Digby", "Minh Do"]
 
 
+def test_initials_keep_their_periods() -> None:
+    from archivist.extraction.authors import clean_author, split_authors
+
+    assert split_authors("By Anna K. and Ben L.") == ["Anna K.", "Ben L."]
+    assert split_authors("By J.R.R. TOLKIEN") == ["J.R.R. Tolkien"]
+    assert clean_author("ANNA K.") == "Anna K."
+    assert clean_author("Martin Luther King Jr.") == "Martin Luther King Jr."
+    assert clean_author("Dave R.,") == "Dave R."
+    # A full stop or an ellipsis after a whole name is punctuation, not part of the name.
+    assert clean_author("Jane Doe.") == "Jane Doe"
+    assert clean_author("Anna K...") == "Anna K"
+    byline = '<p class="byline">By Anna K.</p>'
+    assert page(article(before=byline)).authors == ("Anna K.",)
+
+
 def test_sitename_tagline_and_file_name_logo() -> None:
     head = '<meta property="og:site_name" content="LinkNaija | Nigeria\'s news platform">'
     assert page(article(head=head)).sitename == "LinkNaija"
@@ -174,3 +189,41 @@ def test_dates_of_related_articles_are_not_the_date() -> None:
     byline = '<p class="byline">Published March 3, 2024</p>'
     result = page(article(before=byline, after=related), url="https://n.example.com/s")
     assert result.published == "2024-03-03"
+
+
+def test_unmarked_h2_headline_has_its_byline_read() -> None:
+    prose = "".join(f"<p>{FILLER}Paragraph {n}.</p>" for n in range(1, 5))
+    sidebar = ('<div class="sidebar"><h2>About me</h2><p>By day a nurse, by night a writer.</p>'
+               '</div>')
+    for title, lead in (("Bridge Reopens After Two Years | Daily", ""),  # the <title> names it
+                        ("The Daily", sidebar)):  # the article's prose follows it
+        html = (f'<html lang="en"><head><title>{title}</title></head><body>'
+                f'<div id="header"><a href="/">The Daily</a></div>{lead}<div class="content">'
+                f'<h2>Bridge Reopens After Two Years</h2>'
+                f'<p>By Anna Smith and John Roe, Staff Writers | May 3, 2024</p>{prose}</div>'
+                f'</body></html>')
+        result = page(html, url="https://daily.example.com/bridge")
+        assert result.authors == ("Anna Smith", "John Roe")
+        assert result.published == "2024-05-03"
+        assert result.title == "Bridge Reopens After Two Years"
+        assert "Anna Smith" not in result.body
+
+
+def test_teaser_h2_above_an_unmarked_headline_is_not_the_headline() -> None:
+    prose = "".join(f"<p>{FILLER}Paragraph {n}.</p>" for n in range(1, 5))
+    html = ('<html lang="en"><head><title>The Daily</title></head><body>'
+            '<div class="top"><h2>Latest news</h2><ul><li><a href="/a">Ferry fares rise</a></li>'
+            '<li><a href="/b">Library opens late</a></li></ul></div>'
+            f'<div class="content"><h2>Bridge Reopens After Two Years</h2>'
+            f'<p>By Anna Smith</p>{prose}</div></body></html>')
+    result = page(html, url="https://daily.example.com/bridge")
+    assert (result.title, result.authors) == ("Bridge Reopens After Two Years", ("Anna Smith",))
+
+
+def test_sidebar_by_line_beside_the_headline_is_no_byline() -> None:
+    prose = "".join(f"<p>{FILLER}Paragraph {n}.</p>" for n in range(1, 5))
+    html = ('<html lang="en"><head><title>The Daily</title></head><body>'
+            '<div class="sidebar"><h2>About me</h2><p>By day a nurse, by night a writer.</p>'
+            '</div><div class="content"><h1>Bridge Reopens After Two Years</h1>'
+            f'<p>By Anna Smith</p>{prose}</div></body></html>')
+    assert page(html, url="https://daily.example.com/bridge").authors == ("Anna Smith",)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import os
+import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -16,7 +19,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from archivist import pipeline, views
 from archivist.cli._common import emit, err, fail, iter_urls, no_urls, read_urls
-from archivist.core.errors import ArchivistError
+from archivist.core.errors import ArchivistError, InvalidInput
+from archivist.core.http import binary_kind
 from archivist.settings import get_settings
 
 app = typer.Typer()
@@ -140,16 +144,60 @@ def extract(
     url: Annotated[str | None, typer.Option(help="The URL the page was served at.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
-    """Extract records from local HTML files (no fetching, no storage)."""
+    """Extract records from local HTML files (no fetching, no storage).
+
+    A file that is not HTML is reported on stderr and skipped; the command then exits with 2.
+    """
     from archivist.extraction import SourcePage
     from archivist.extraction import extract as run_extraction
 
+    refused = 0
     for path in files:
-        raw = path.read_bytes()
-        body = gzip.decompress(raw) if path.suffix == ".gz" else raw
+        try:
+            body = _read_page_file(path)
+        except InvalidInput as exc:
+            err.print(f"[red]error[/red] ({exc.reason}): {exc.message}", soft_wrap=True)
+            refused += 1
+            continue
         page_url = url or path.resolve().as_uri()
         result = run_extraction([SourcePage(url=page_url, body=body)])
         emit({"source": str(path), **result.as_dict()}, as_json)
+    if refused:
+        raise typer.Exit(code=2)
+
+
+#: How far into a file its HTML markup must start (a page's first tag is near its start).
+_MARKUP_WINDOW = 64 * 1024
+_MARKUP = re.compile(r"<(?:!doctype|!--|[a-z][a-z0-9:-]*[\s/>])", re.IGNORECASE)
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _read_page_file(path: Path) -> bytes:
+    """The HTML in a local file, gunzipped when it is gzip-compressed (whatever its name).
+
+    Raises:
+        InvalidInput: the file is empty, not valid gzip although named ``.gz``, or not HTML
+            (a PDF, an image, other binary data, or text without any markup), so that the
+            user is told which file is wrong and why, instead of getting garbage text.
+    """
+    raw = path.read_bytes()
+    if raw.startswith(_GZIP_MAGIC) or path.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InvalidInput(f"{path}: not a valid gzip file ({exc})", reason="bad_gzip") from exc
+    if not raw.strip():
+        raise InvalidInput(f"{path}: the file is empty", reason="empty_file")
+    head = raw[:_MARKUP_WINDOW]
+    kind = binary_kind(head)
+    if kind is not None:
+        raise InvalidInput(f"{path}: not HTML but {kind}", reason="not_html")
+    text = head.decode("utf-16" if head.startswith(_UTF16_BOMS) else "latin-1", errors="replace")
+    if not _MARKUP.search(text):
+        raise InvalidInput(f"{path}: not HTML: no HTML markup in its first {_MARKUP_WINDOW // 1024} KiB",
+                           reason="not_html")
+    return raw
 
 
 @app.command()

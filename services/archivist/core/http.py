@@ -2,16 +2,56 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterable
 
-__all__ = ["content_wbits", "header", "looks_like_html"]
+__all__ = ["binary_kind", "content_wbits", "header", "looks_like_html"]
+
+#: File signatures of formats that are sent or saved where a page is expected, with a name a
+#: user recognises.
+_SIGNATURES = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document or EPUB)"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"%!PS", "a PostScript document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document"),
+)
+#: Control bytes never found in text (tab, newlines, form feed and ISO-2022's escape are).
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+#: Text with more control bytes than this share is binary (a stray one in a page is not).
+_MAX_CONTROL_SHARE = 0.01
 
 
 def header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
     """The first value of header ``name`` (case-insensitive), or None."""
     wanted = name.lower()
     return next((value for key, value in headers if key.lower() == wanted), None)
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What a payload is when it is not text, named for a message ("a PDF document", "a PNG
+    image", "binary data"), from its first bytes; ``None`` for text, which may be HTML.
+
+    A RIFF container (WebP) starts with its length, so it is recognised further in. UTF-16
+    text is full of NUL bytes but starts with its byte order mark.
+    """
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "a WebP image"
+    if head.startswith(_UTF16_BOMS):
+        return None
+    controls = len(_CONTROL.findall(head))
+    if b"\x00" in head or controls > _MAX_CONTROL_SHARE * len(head):
+        return "binary data"
+    return None
 
 
 def content_wbits(encoding: str, head: bytes) -> int:

@@ -48,6 +48,10 @@ _NOT_NAME = re.compile(r"\d|https?:|www\.|\|", re.IGNORECASE)
 _PARTICLES = {"van", "der", "den", "de", "del", "della", "di", "da", "von", "zu", "la", "le",
               "du", "dos", "das", "ten", "ter", "bin", "al", "el"}
 _NUMERALS = {"II", "III", "IV"}
+#: Initials: single letters each followed by a period ("K.", "J.R.R.").
+_INITIALS = re.compile(r"^(?:[^\W\d_]\.)+$")
+#: A name ending in an initial or a suffix whose period is part of the name.
+_ABBREVIATION_END = re.compile(r"(?:^|\s)(?:(?:[^\W\d_]\.)+|Jr\.|Sr\.)$", re.IGNORECASE)
 #: In a mixed-case name, a capitalised word this long is a shouted name, shorter an acronym.
 _MIN_SHOUTED = 4
 _MAX_NAME = 60
@@ -83,7 +87,8 @@ def _title_word(word: str) -> str:
 
 def _shouting(word: str) -> bool:
     letters = [c for c in word if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters) and word not in _NUMERALS
+    return (len(letters) >= 2 and all(c.isupper() for c in letters) and word not in _NUMERALS
+            and not _INITIALS.match(word))
 
 
 def title_case_name(name: str) -> str:
@@ -94,7 +99,8 @@ def title_case_name(name: str) -> str:
     become lower-case, and "MCDONALD"/"O'BRIEN" become "McDonald"/"O'Brien".
     """
     words = name.split()
-    whole = all(_shouting(word) or not any(c.isalpha() for c in word) for word in words)
+    whole = all(_shouting(word) or _INITIALS.match(word) or not any(c.isalpha() for c in word)
+                for word in words)
     if whole and sum(c.isalpha() for c in name) < _MIN_SHOUTED:
         return name
 
@@ -111,11 +117,20 @@ def title_case_name(name: str) -> str:
 def clean_author(raw: str) -> str | None:
     """One name from a byline fragment, or ``None`` when nothing name-like is left."""
     text = " ".join(_PARENTHESIS.sub(" ", _EMAIL.sub(" ", raw)).split()).strip(" ,;:|-–—()[]")
-    text = _WEEKDAY.sub("", _ROLE.sub("", _PREFIX.sub("", text))).strip(" ,;:|-–—()[].")
-    text = _TRAILING_WORD.sub("", text)
+    text = _WEEKDAY.sub("", _ROLE.sub("", _PREFIX.sub("", text))).strip(" ,;:|-–—()[]")
+    text = _TRAILING_WORD.sub("", _trailing_period(text.lstrip(".")))
     if sum(c.isalpha() for c in text) < 2 or _CREDENTIAL.match(text) or len(text) > _MAX_NAME or _NOT_NAME.search(text) or len(text.split()) > 5:
         return None
     return title_case_name(text)
+
+
+def _trailing_period(text: str) -> str:
+    """``text`` without a final full stop or ellipsis, but with an initial's or a suffix's
+    period ("Anna K.", "J.R.R.", "Martin Luther King Jr.")."""
+    stripped = text.rstrip(" .…")
+    if text.endswith(".") and not text.endswith("..") and _ABBREVIATION_END.search(stripped + "."):
+        return stripped + "."
+    return stripped
 
 
 def split_authors(raw: str) -> list[str]:
@@ -184,13 +199,16 @@ def find_authors(tree: HtmlElement, data: Structured, *,
 
 
 def _byline_text(headline: HtmlElement | None) -> list[str]:
-    """Names from a short "By ..." line near the headline, when nothing marks up the byline."""
+    """Names from a short "By ..." line near the headline, when nothing marks up the byline.
+
+    The headline's block may be the whole page: a sidebar's "By day a nurse..." is no byline.
+    """
     if headline is None:
         return []
     for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
                                                  "font", "b", "em", "small"):
         text = " ".join(text_content(element).split())
-        if len(text) <= _MAX_BYLINE and _PREFIX.match(text):
+        if len(text) <= _MAX_BYLINE and _PREFIX.match(text) and not in_chrome(element):
             names = split_authors(text)
             if names:
                 return names

@@ -8,16 +8,17 @@ Sources, most reliable first:
    ``.comment-list``, ``ol.commentlist``...) holding blocks whose class says "comment"
    (WordPress ``li.comment`` with ``cite.fn`` and ``ul.children`` replies, ``div.comment`` with
    author/date/body children);
-4. otherwise, the region's largest run of repeated sibling blocks, if most of them name an
-   author, or else flat runs of elements each starting at a "NAME wrote:" / "NAME said...:"
-   line (Blogger's ``dt``/``dd`` lists, hand-written pages); a "12 Comments" heading without
-   comment markup counts only when such runs follow it.
+4. otherwise, the region's largest run of repeated sibling blocks with the replies nested in
+   them (Disqus's ``li.post`` in ``ul.children``), if most of them name an author, or else
+   flat runs of elements each starting at a "NAME wrote:" / "NAME said...:" line (Blogger's
+   ``dt``/``dd`` lists, hand-written pages); a "12 Comments" heading without comment markup
+   counts only when such runs follow it.
 
 Authors are read from author markup, from a "NAME wrote:/says:/said on DATE:" line or from a
-"Posted by NAME on DATE" line, dates
-from ``<time>``, date-classed children or that line. Forms, captchas, character counters, policy notes and
-reply links are never part of a comment, and comment lists in site chrome ("recent comments"
-widgets) are ignored. :func:`find_comments` also returns the elements that make up the comment
+"Posted by NAME on DATE" line, dates from ``<time>``, date-classed children, that line, or a
+timestamp line of its own before or after the text. Forms, captchas, character counters,
+policy notes and reply links are never part of a comment, and comment lists in site chrome
+("recent comments" widgets) are ignored. :func:`find_comments` also returns the elements that make up the comment
 section, so the body extractor can cut them out before it runs.
 """
 
@@ -33,7 +34,7 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.authors import clean_author
 from archivist.extraction.boilerplate import is_form_line, is_pager_text
-from archivist.extraction.dates import parse_date
+from archivist.extraction.dates import parse_date, timestamp_date
 from archivist.extraction.model import Comment
 from archivist.extraction.regions import attributes, in_chrome, token_pattern
 from archivist.extraction.structured import Structured, ld_text, ld_types
@@ -87,7 +88,7 @@ _SAID_INLINE = re.compile(_SAID_HEAD + r"\s*:\s*", re.IGNORECASE)
 _POSTED_BY = re.compile(
     r"^\s*(?:posted|written|submitted|added|geschrieben|verfasst|publié|écrit|publicado|escrito|"
     r"pubblicato|scritto|geplaatst)\s+(?:by|von|par|por|da|door)\s+(?P<name>.{1,60}?)"
-    r"(?:,?\s+" + _WHEN + r"(?P<after>.{4,40}?))?\s*\.?\s*$", re.IGNORECASE)
+    r"(?:,?\s+" + _WHEN + r"(?P<after>.{4,40}?))?\s*$", re.IGNORECASE)
 #: Text nodes ending like an author line ("... wrote:", "... said..."), found inside libxml2.
 #: Only used on a page with several ``<body>`` elements (see :func:`_line_ends`).
 _AUTHOR_TEXT = etree.XPath(
@@ -114,9 +115,9 @@ _NOISE_LINE = re.compile(
     r"\d+\s+(?:likes?|replies)|log in to reply|quote)$",
     re.IGNORECASE,
 )
+#: A line of nothing but separators: the "•" between a comment's author and its time.
+_SEPARATOR_LINE = re.compile(r"^[\s•·∙|/–—-]+$")
 _MIN_SEGMENTS = 2
-#: A line this short that parses as a date is a comment's timestamp, not its text.
-_MAX_DATE_LINE = 60
 _WRAPPER_SHARE = 0.9
 #: The languages written dates are read in (``None``: English), as :func:`.dates.parse_date`.
 _Languages = list[str] | None
@@ -315,6 +316,53 @@ def _segments(region: HtmlElement) -> list[HtmlElement]:
     return best
 
 
+def _with_replies(region: HtmlElement, group: list[HtmlElement],
+                  languages: _Languages) -> list[HtmlElement]:
+    """The threads of ``group``, a run of same-kind sibling blocks, in document order: the
+    top-level blocks and the replies nested in them (Disqus's ``li.post`` in the ``ul.children``
+    of the ``li.post`` it answers), which :func:`_from_blocks` parents to the block around them.
+
+    Blocks of the same kind have the group's tag and classes. When the run found is itself a
+    set of replies nested in such a block, the top level is the outermost block's run. A
+    nested block is a reply when a reply container (``children``, ``replies``...) holds it or,
+    if the blocks have a class, when it names an author: a layout ``div`` nested in a comment
+    is no reply.
+    """
+    if not group:
+        return group
+    signature = _signature(group[0])
+    outer = [ancestor for ancestor in group[0].iterancestors(signature[0])
+             if _signature(ancestor) == signature and region in ancestor.iterancestors()]
+    if outer:
+        parent = outer[-1].getparent()
+        group = [child for child in parent if _signature(child) == signature]
+    top = set(group)
+    threads = []
+    for element in region.iter(signature[0]):
+        if element in top or (
+                _signature(element) == signature and not _in_noise(element, region)
+                and any(ancestor in top for ancestor in element.iterancestors())
+                and _is_reply(element, top, signature, languages)):
+            threads.append(element)
+    return threads
+
+
+def _is_reply(element: HtmlElement, top: set[HtmlElement], signature: tuple[str, str],
+              languages: _Languages) -> bool:
+    """Whether a block nested in a top-level block of the same kind is a reply (see
+    :func:`_with_replies`)."""
+    for ancestor in element.iterancestors():
+        if ancestor in top or _signature(ancestor) == signature:
+            break
+        if _REPLIES.search(attributes(ancestor)):
+            return True
+    if not signature[1]:
+        return False
+    inner = {node for node in element.iterdescendants(signature[0])
+             if _signature(node) == signature}
+    return _author_of(element, inner, languages)[0] is not None
+
+
 def _author_of(block: HtmlElement, nested: set[HtmlElement], languages: _Languages
                ) -> tuple[str | None, str | None, set[HtmlElement]]:
     """The author's name, a date written in the author line ("NAME on DATE said:"), and the
@@ -391,17 +439,31 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
         if said and clean_author(said.group("name")):
             author, text = clean_author(said.group("name")), text[said.end():]
             published = published or _said_date(said, languages)
-    text = _clean_lines(text)
+    text, stamped = _clean_lines(text, languages, dated=published is not None)
     if not text:
         return None
-    return Comment(author=author, published=published, text=text, parent=parent)
+    return Comment(author=author, published=published or stamped, text=text, parent=parent)
 
 
-def _clean_lines(text: str) -> str:
-    """Comment text without reply/like links, form prompts and captcha instructions."""
-    return "\n".join(line for line in text.split("\n") if line.strip()
-                     and not _NOISE_LINE.match(line.strip())
-                     and not is_form_line(line) and not is_pager_text(line)).strip()
+def _clean_lines(text: str, languages: _Languages, *, dated: bool) -> tuple[str, str | None]:
+    """Comment text without reply/like links, form prompts and captcha instructions, and the
+    date of its timestamp line.
+
+    Forums write a comment's time as a line of its own before or after the text, in the same
+    element ("Finally!<br>27.11.2026 16:04"). Unless the comment is ``dated`` already, such a
+    line (:func:`.dates.timestamp_date`, the last line tried first) is its date, not its text.
+    """
+    lines = [line.strip() for line in text.split("\n") if line.strip()
+             and not _NOISE_LINE.match(line.strip()) and not _SEPARATOR_LINE.match(line)
+             and not is_form_line(line)]
+    published = None
+    if not dated and len(lines) > 1:
+        for index in (-1, 0):
+            published = timestamp_date(lines[index], languages)
+            if published:
+                del lines[index]
+                break
+    return "\n".join(line for line in lines if not is_pager_text(line)), published
 
 
 def _replied_sibling(block: HtmlElement, index_of: dict[HtmlElement, int]) -> int | None:
@@ -460,9 +522,9 @@ def _said_runs(elements: Iterable[HtmlElement], languages: _Languages) -> list[C
     lines: list[str] = []
 
     def close() -> None:
-        text = _clean_lines("\n".join(lines))
+        text, stamped = _clean_lines("\n".join(lines), languages, dated=published is not None)
         if author and text:
-            out.append(Comment(author=author, published=published, text=text))
+            out.append(Comment(author=author, published=published or stamped, text=text))
 
     for element in elements:
         if _is_noise(element) or element.tag in ("script", "style"):
@@ -476,9 +538,8 @@ def _said_runs(elements: Iterable[HtmlElement], languages: _Languages) -> list[C
             author = name
             published = _said_date(said, languages)
             lines = [rest] if _SAID.match(first) else [text[said.end():]]
-        elif author and not published and len(text) <= _MAX_DATE_LINE and parse_date(
-                text, languages):
-            published = parse_date(text, languages)
+        elif author and not published and timestamp_date(text, languages):
+            published = timestamp_date(text, languages)
         elif author:
             lines.append(text)
     close()
@@ -503,6 +564,20 @@ def _said_level(region: HtmlElement) -> list[HtmlElement]:
     return [child for child in best if isinstance(child.tag, str)]
 
 
+def _run_level(run: list[HtmlElement]) -> list[HtmlElement]:
+    """The elements to read as "NAME wrote:" runs after a "Comments" heading: the run itself,
+    or the children of the element in it that hold more author lines (a ``<dl>`` of
+    ``dt``/``dd`` pairs, a ``<div>`` of ``<p>``s), whose text read whole would make all its
+    comments one."""
+    best, most = run, sum(1 for element in run if _author_line(element))
+    for element in run:
+        children = _said_level(element)
+        count = sum(1 for child in children if _author_line(child))
+        if count > most:
+            best, most = children, count
+    return best
+
+
 def _heading_sections(tree: HtmlElement) -> Iterator[tuple[HtmlElement, list[HtmlElement]]]:
     """A "12 Comments" heading and the elements that follow it, up to the next heading."""
     for heading in tree.iter("h2", "h3", "h4", "h5"):
@@ -525,7 +600,7 @@ def _from_region(region: HtmlElement, languages: _Languages) -> list[Comment]:
         return _from_blocks(blocks, languages)
     # Repeated blocks without comment markup are comments only if most of them name an
     # author: forms, consent notes and account menus repeat too.
-    segments = _from_blocks(_segments(region), languages)
+    segments = _from_blocks(_with_replies(region, _segments(region), languages), languages)
     if segments and 2 * sum(1 for comment in segments if comment.author) >= len(segments):
         return segments
     return _said_runs(_said_level(region), languages)
@@ -640,7 +715,7 @@ def find_comments(tree: HtmlElement, data: Structured,
         # No comment markup: trust a "Comments" heading only when what follows it reads as
         # comments ("NAME wrote:"), since an article may have a section called "Comments".
         for heading, run in _heading_sections(tree):
-            found = _said_runs(run, languages)
+            found = _said_runs(_run_level(run), languages)
             if found:
                 comments.extend(found)
                 section.regions.extend([heading, *run])

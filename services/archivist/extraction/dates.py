@@ -36,7 +36,7 @@ from archivist.extraction.regions import (
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_types
 from archivist.extraction.text import text_content
 
-__all__ = ["find_dates", "parse_date"]
+__all__ = ["find_dates", "parse_date", "timestamp_date"]
 
 _PUBLISHED_META = (
     "article:published_time", "og:published_time", "datepublished", "date", "pubdate",
@@ -57,6 +57,25 @@ _WRITTEN_DATE = re.compile(
     r"\s+\d{4}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
 )
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+#: A timestamp line is at most this long (a byline date may sit in longer text).
+_MAX_TIMESTAMP = 60
+#: The words of a line, for :func:`timestamp_date`: runs of letters (with a final '.', as in
+#: "Nov."), runs of digits and their separators ("27.11.2026", "16:04", "2026-11-27T16:04Z").
+_TIMESTAMP_TOKEN = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)*\.?|[+-]?\d[\w:.+/-]*")
+#: A number, date or time, with an ordinal or time suffix ("27th", "16h30", "4pm", "10:15Z").
+_TIMESTAMP_NUMBER = re.compile(r"[+-]?\d[\d:./T+-]*(?:st|nd|rd|th|h\d*|[ap]\.?m\.?|z|uhr)?",
+                               re.IGNORECASE)
+#: A time zone abbreviation, written in capitals ("UTC", "CET", "EST", "MESZ").
+_TIME_ZONE = re.compile(r"[A-Z]{2,5}")
+#: The labels a comment's timestamp line starts with, in the languages dates are read in most,
+#: and the small words before a date or time that dateparser does not skip itself.
+_TIMESTAMP_LABELS = ("posted", "published", "written", "sent", "submitted", "commented",
+                     "geschrieben", "verfasst", "gepostet", "publié", "posté", "publicado",
+                     "escrito", "pubblicato", "scritto", "geplaatst", "uhr", "ore", "a.m", "p.m",
+                     "il", "el", "em", "op", "kl")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$|[-_])")
 _BYLINE = re.compile(r"byline|author|dateline|posted|published|pubdate|date|time|meta|info",
                      re.IGNORECASE)
@@ -130,6 +149,37 @@ def parse_date(text: str | None, languages: list[str] | None = None) -> str | No
         if parsed:
             return _valid(parsed.date())
     return None
+
+
+def timestamp_date(line: str, languages: list[str] | None = None) -> str | None:
+    """The date of a line that is nothing but a timestamp, else ``None``.
+
+    Comments carry their time as a line of their own ("27.11.2026 16:04", "Nov 27, 2026 at
+    4:04 pm", "Posted on 3 mars 2022 | 09:30 CET"). A short sentence that mentions a date
+    ("The vote is on 27 Nov 2026.") is text: every word of a timestamp line must be a number,
+    a month or weekday name, an am/pm marker, a time zone, a date label ("Posted") or one of
+    the small words dateparser itself skips ("at", "on", "um"), in English or ``languages``.
+    """
+    if len(line) > _MAX_TIMESTAMP or not _HAS_YEAR.search(line):
+        return None
+    vocabulary = _timestamp_words(tuple(languages or ()))
+    for token in _TIMESTAMP_TOKEN.findall(line):
+        if not (_TIMESTAMP_NUMBER.fullmatch(token) or _TIME_ZONE.fullmatch(token)
+                or token.lower().rstrip(".") in vocabulary):
+            return None
+    return parse_date(line, [*(languages or ()), *_DEFAULT_LANGUAGES])
+
+
+@functools.lru_cache(maxsize=32)
+def _timestamp_words(languages: tuple[str, ...]) -> frozenset[str]:
+    """The words a timestamp line may hold in English and ``languages`` (dateparser's data)."""
+    words = set(_TIMESTAMP_LABELS)
+    for code in {*_DEFAULT_LANGUAGES, *(code for code in languages if code in _SUPPORTED)}:
+        info = default_loader.get_locale(code).info
+        for key in (*_MONTHS, *_WEEKDAYS, "am", "pm", "skip"):
+            words.update(word.rstrip(".") for entry in info.get(key, ())
+                         for word in entry.lower().split())
+    return frozenset(word for word in words if word.strip(" .,'-/;@[]|，"))
 
 
 @functools.lru_cache(maxsize=32)

@@ -100,23 +100,66 @@ _HEADLINE_CLASS = re.compile(
     re.IGNORECASE,
 )
 _MIN_HEADLINE_WORDS = 3
+#: This many paragraphs this long are an article's prose, not a teaser's or a sidebar's lines.
+_MIN_PROSE = 100
+_MIN_PROSE_PARAGRAPHS = 2
 
 
 def headline_element(tree: HtmlElement) -> HtmlElement | None:
     """The article's headline: the first ``<h1>`` outside the chrome, else (old table layouts)
-    the first element outside the chrome whose class says title/headline.
+    the first element outside the chrome whose class says title/headline, else an unmarked
+    ``<h2>`` headline (:func:`_h2_headline`).
 
     Bylines, dates and decks are looked for around it.
     """
+    has_h1 = False
     for h1 in tree.iter("h1"):
-        if not in_chrome(h1) and text_content(h1).strip():
-            return h1
+        if text_content(h1).strip():
+            if not in_chrome(h1):
+                return h1
+            has_h1 = True
     for element in tree.iter("h2", "div", "span", "p", "td", "font", "b", "strong"):
         if (_HEADLINE_CLASS.search(attributes(element))
                 and len(text_content(element).split()) >= _MIN_HEADLINE_WORDS
                 and not in_chrome(element)):
             return element
-    return None
+    return _h2_headline(tree, has_h1=has_h1)
+
+
+def _h2_headline(tree: HtmlElement, *, has_h1: bool) -> HtmlElement | None:
+    """The headline of a page that sets it in an unmarked ``<h2>`` (blogs, old sites, pages
+    whose only ``<h1>`` is the site name): the ``<h2>`` outside the chrome that the
+    ``<title>`` names, else, on a page without ``<h1>``, the first one that the article's
+    text follows (with an ``<h1>`` in the chrome, that is a subheading).
+
+    A sidebar's or a teaser list's ``<h2>`` ("About me", "Latest news") is followed by a
+    short text or links, not by paragraphs of prose.
+    """
+    candidates = [h2 for h2 in tree.iter("h2") if not in_chrome(h2)]
+    title = next(tree.iter("title"), None)
+    named = " ".join(text_content(title).split()).casefold() if title is not None else ""
+    for h2 in candidates:
+        text = " ".join(text_content(h2).split()).casefold()
+        if text and text in named and (len(text.split()) >= _MIN_HEADLINE_WORDS
+                                       or 2 * len(text) >= len(named)):
+            return h2
+    if has_h1:
+        return None
+    return next((h2 for h2 in candidates if text_content(h2).strip() and _prose_follows(h2)),
+                None)
+
+
+def _prose_follows(heading: HtmlElement) -> bool:
+    """Whether paragraphs of prose come after ``heading`` before the next heading of its
+    level, among its following siblings."""
+    paragraphs = 0
+    for sibling in heading.itersiblings():
+        if sibling.tag in ("h1", "h2"):
+            break
+        if isinstance(sibling.tag, str):
+            paragraphs += sum(1 for paragraph in sibling.iter("p")
+                              if len(" ".join(text_content(paragraph).split())) >= _MIN_PROSE)
+    return paragraphs >= _MIN_PROSE_PARAGRAPHS
 
 
 def headline_scope(headline: HtmlElement) -> HtmlElement:
