@@ -1,8 +1,9 @@
 """Server-side rewriting of archived HTML and CSS so that a replayed page stays in the archive.
 
 Every URL an archived page loads or links to (``href``, ``src``, ``srcset``, ``imagesrcset``,
-``action``, ``poster``, ``<meta http-equiv=refresh>``, CSS ``url()`` and ``@import`` in
-``<style>`` and ``style=""``, and ``<base href>``) is made absolute against the page (or its ``<base>``) and
+``action``, ``poster``, SVG's ``xlink:href``, ``<meta http-equiv=refresh>``, CSS ``url()``,
+``image-set()`` strings and ``@import`` in ``<style>`` and ``style=""``, and ``<base href>``)
+is made absolute against the page (or its ``<base>``) and
 turned into an archive URL by the caller's ``link(url, modifier)``. The modifier follows pywb:
 ``im_`` images, ``js_`` scripts, ``cs_`` stylesheets, ``if_`` frames, ``""`` pages.
 
@@ -40,12 +41,24 @@ _MODIFIERS: dict[tuple[str, str], str] = {
     ("script", "src"): "js_",
     ("iframe", "src"): "if_",
     ("frame", "src"): "if_",
+    # Inline SVG: an image, or a sprite or pattern that <use> loads from another file.
+    ("image", "href"): "im_",
+    ("image", "xlink:href"): "im_",
+    ("use", "href"): "im_",
+    ("use", "xlink:href"): "im_",
 }
-_DEFAULT_MODIFIERS = {"href": "", "src": "", "action": "", "formaction": "", "background": "im_", "poster": "im_"}
+_DEFAULT_MODIFIERS = {"href": "", "xlink:href": "", "src": "", "action": "", "formaction": "", "background": "im_",
+                      "poster": "im_"}
+#: The attributes that hold a URL on some element (``data`` only on ``<object>``).
+_URL_ATTRIBUTES = ("href", "xlink:href", "src", "action", "formaction", "background", "poster", "data")
 _LINK_REL_MODIFIERS = {"stylesheet": "cs_", "icon": "im_", "shortcut": "im_", "apple-touch-icon": "im_", "preload": ""}
 
 _CSS_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<url>[^'")]*?)(?P=q)\s*\)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"""@import\s+(?P<q>['"])(?P<url>[^'"]+)(?P=q)""", re.IGNORECASE)
+#: ``image-set(`` (or ``-webkit-image-set(``), whose candidates may be bare strings, not ``url()``.
+_CSS_IMAGE_SET = re.compile(r"(?:-webkit-)?image-set\(", re.IGNORECASE)
+#: A quoted string in an ``image-set()``, unless it is a ``url()``'s argument.
+_CSS_SET_STRING = re.compile(r"""(?<!url\()(?P<q>['"])(?P<url>[^'"]*)(?P=q)""", re.IGNORECASE)
 #: A doctype at the start of a page, after an optional BOM and XML declaration (XHTML).
 _DECLARED_DOCTYPE = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?<!doctype", re.IGNORECASE)
 _SKIP_SCHEMES = ("data:", "javascript:", "mailto:", "tel:", "about:", "blob:", "#")
@@ -80,7 +93,7 @@ def rewrite_html(
     for element in document.iter(etree.Element):
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.lower()
-        for attribute in ("href", "src", "action", "formaction", "background", "poster", "data"):
+        for attribute in _URL_ATTRIBUTES:
             value = element.get(attribute)
             if value is None or tag == "base":
                 continue
@@ -119,7 +132,30 @@ def rewrite_css(text: str, *, base_url: str, link: Linker) -> str:
         quote = match.group("q")
         return f"@import {quote}{_absolute_link(match.group('url'), base_url, 'cs_', link)}{quote}"
 
-    return _CSS_URL.sub(url_form, _CSS_IMPORT.sub(import_form, text))
+    def string_form(match: re.Match[str]) -> str:
+        quote = match.group("q")
+        return f"{quote}{_absolute_link(match.group('url'), base_url, 'im_', link)}{quote}"
+
+    return _CSS_URL.sub(url_form, _rewrite_image_sets(_CSS_IMPORT.sub(import_form, text), string_form))
+
+
+def _rewrite_image_sets(text: str, string_form: Callable[[re.Match[str]], str]) -> str:
+    """``text`` with the bare string candidates of each ``image-set()`` rewritten by ``string_form``.
+
+    The set runs to its matching parenthesis (its ``url()`` candidates nest); those are left to
+    the ``url()`` rewriting.
+    """
+    pieces, position = [], 0
+    for match in _CSS_IMAGE_SET.finditer(text):
+        if match.start() < position:
+            continue  # inside the set just rewritten
+        depth, end = 1, match.end()
+        while end < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+        pieces += [text[position:match.end()], _CSS_SET_STRING.sub(string_form, text[match.end():end])]
+        position = end
+    return "".join(pieces) + text[position:]
 
 
 def _parse(body: bytes, charset: str | None) -> etree._Element:
