@@ -48,6 +48,22 @@ def test_core_diff_reports_body_comments_and_metadata() -> None:
     assert not same.changed and same.body == "" and same.as_dict()["comments"] == {"added": [], "removed": []}
 
 
+def test_core_diff_follows_replies_by_what_they_reply_to_not_their_index() -> None:
+    """A reply moved under another comment changed (the content's fingerprint says so too); a
+    comment added above a reply shifts its parent's index but changes nothing about the reply."""
+    bob, eve = {"author": "Bob", "published": None, "text": "hi"}, {"author": "Eve", "published": None, "text": "yo"}
+    reply = {"author": "Ann", "published": None, "text": "agreed"}
+    old = {"comments": [bob, eve, {**reply, "parent": 0}]}
+    moved = diff_versions(old, {"comments": [bob, eve, {**reply, "parent": 1}]}, from_version=1, to_version=2)
+    assert moved.changed
+    assert moved.comments_removed == [{**reply, "in_reply_to": bob}]
+    assert moved.comments_added == [{**reply, "in_reply_to": eve}]
+    new = {"comments": [{"author": "Zed", "published": None, "text": "first!"}, bob, eve, {**reply, "parent": 1}]}
+    shifted = diff_versions(old, new, from_version=1, to_version=2)
+    assert shifted.comments_added == [{"author": "Zed", "published": None, "text": "first!"}]
+    assert shifted.comments_removed == []
+
+
 def test_diff_between_captured_versions_over_api_and_cli(
     workers, client: TestClient, pages: PageServer, tmp_path: Path
 ) -> None:

@@ -2,8 +2,9 @@
 
 Plain Python over the versions' content dicts (``archivist.core.records.CONTENT_FIELDS``), so the
 API and the CLI show the same diff. The body is a unified diff (``difflib``) by line, the way
-reviewers read text changes; comments are compared as whole comments (author, date, text), since
-one edited comment is one removed and one added; every other field is reported as from/to.
+reviewers read text changes; comments are compared as whole comments (author, date, text, and the
+comment they reply to), since one edited comment is one removed and one added; every other field
+is reported as from/to.
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ def diff_versions(
             n=context,
         )
     )
-    old_comments = [_comment_key(c) for c in old.get("comments") or []]
-    new_comments = [_comment_key(c) for c in new.get("comments") or []]
+    old_comments = _comment_keys(old.get("comments") or [])
+    new_comments = _comment_keys(new.get("comments") or [])
     added = _multiset_minus(new_comments, old_comments)
     removed = _multiset_minus(old_comments, new_comments)
     metadata = {
@@ -85,13 +86,29 @@ def _lines(text: str | None) -> list[str]:
     return [line + "\n" for line in lines]
 
 
-def _comment_key(comment: Mapping[str, Any]) -> str:
-    """A comment's identity for comparison: who, when and what (not its position in the list)."""
-    return json.dumps(
-        {"author": comment.get("author"), "published": comment.get("published"), "text": comment.get("text")},
-        sort_keys=True,
-        ensure_ascii=False,
-    )
+def _comment_keys(comments: list[Mapping[str, Any]]) -> list[str]:
+    """Each comment's identity for comparison: who, when and what, and which comment it replies to.
+
+    Not its position in the list, which a comment added above it shifts; for the same reason a
+    reply's ``parent`` (an index) is replaced by the author, date and text of the comment it names.
+    A reply moved under another comment is then one removed and one added, as an edit is.
+    """
+
+    def own(comment: Mapping[str, Any]) -> dict[str, Any]:
+        return {"author": comment.get("author"), "published": comment.get("published"), "text": comment.get("text")}
+
+    def replying_to(comment: Mapping[str, Any]) -> dict[str, Any] | None:
+        parent = comment.get("parent")
+        valid = isinstance(parent, int) and not isinstance(parent, bool) and 0 <= parent < len(comments)
+        return own(comments[parent]) if valid else None
+
+    keys = []
+    for comment in comments:
+        identity = own(comment)
+        if (parent := replying_to(comment)) is not None:
+            identity["in_reply_to"] = parent
+        keys.append(json.dumps(identity, sort_keys=True, ensure_ascii=False))
+    return keys
 
 
 def _multiset_minus(left: list[str], right: list[str]) -> list[str]:
