@@ -263,7 +263,8 @@ def cdx_query(
     else:
         prefixes = (host + ")", host + ",")
     lower = parse_timestamp(since) if since else None
-    upper = parse_timestamp(until, upper=True) if until else None
+    # ``to`` names its last second whole: a capture at 12:00:41.9 has the timestamp ...120041.
+    upper = parse_timestamp(until, upper=True).replace(microsecond=999_999) if until else None
     checks = [parse_filter(text) for text in filters]
     target = parse_timestamp(closest) if closest else None
     if target is not None and match_type != "exact":

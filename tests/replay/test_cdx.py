@@ -153,3 +153,28 @@ def test_prefix_and_exact_queries_use_the_urlkey_index_on_postgresql(pg_url: str
                 assert "Seq Scan" not in plan, plan
     finally:
         runtime.close()
+
+
+def test_to_and_closest_read_a_timestamp_as_its_whole_second(cdx_client: TestClient) -> None:
+    """A capture at 12:00:41.9 has the timestamp ...120041 in every CDX line: ``to`` of that
+    timestamp includes it, and ``closest`` of it puts it first, not a capture 0.6 s away."""
+    runtime = cdx_client.runtime  # type: ignore[attr-defined]
+    url = "http://example.org/fractions"
+    with runtime.database.session() as session:
+        for index, moment in enumerate((datetime(2025, 5, 1, 12, 0, 40, 500_000, tzinfo=UTC),
+                                        datetime(2025, 5, 1, 12, 0, 41, 900_000, tzinfo=UTC))):
+            capture_id = str(uuid.uuid4())
+            session.add(CaptureRow(id=capture_id, url=url, urlkey=urlkey(url), status="archived",
+                                   submitted_at=moment, updated_at=moment, attempts=1))
+            session.flush()
+            session.add(SnapshotRow(
+                id=str(uuid.uuid4()), capture_id=capture_id, page=1, url=url, urlkey=urlkey(url), captured_at=moment,
+                kind="response", http_status=200, mime="text/html", payload_digest="sha1:BBBB", payload_length=10,
+                storage_key=f"snapshots/f/{index}.warc.gz", stored_length=900, record_offset=400, redirects=None,
+            ))
+    stamps = [line["timestamp"] for line in _query(cdx_client, url=url)]
+    assert stamps == ["20250501120040", "20250501120041"]
+    assert [line["timestamp"] for line in _query(cdx_client, url=url, to="20250501120041")] == stamps
+    assert [line["timestamp"] for line in _query(cdx_client, url=url, **{"from": "20250501120041",
+                                                                          "to": "20250501120041"})] == stamps[1:]
+    assert _query(cdx_client, url=url, closest="20250501120041", limit="1")[0]["timestamp"] == "20250501120041"
