@@ -271,23 +271,23 @@ def replay_context(runtime: Runtime, url: str, *, at: datetime) -> dict[str, Any
         NotFound: the URL was never archived.
         InvalidURL: the URL is not valid.
     """
-    snapshot = replay.resolve(runtime, url, at=at)
-    found = replay.mementos(runtime, snapshot.url)
-    position = next(i for i, (row, _) in enumerate(found) if row.id == snapshot.id)
+    found = replay.resolve(runtime, url, at=at)
+    every = replay.mementos(runtime, found.url)
+    position = next(i for i, memento in enumerate(every) if memento.snapshot.id == found.snapshot.id)
     try:
-        record_id = get_record(runtime, snapshot.url)["id"]
+        record_id = get_record(runtime, found.url)["id"]
     except NotFound:
         record_id = None
     return {
-        "url": snapshot.url,
-        "timestamp": found[position][1].uri,
-        "captured_at": _iso(snapshot.captured_at),
-        "kind": snapshot.kind,
-        "http_status": snapshot.http_status,
-        "previous": found[position - 1][1].uri if position > 0 else None,
-        "next": found[position + 1][1].uri if position + 1 < len(found) else None,
+        "url": found.url,
+        "timestamp": found.timestamp,
+        "captured_at": _iso(found.snapshot.captured_at),
+        "kind": found.snapshot.kind,
+        "http_status": found.snapshot.http_status,
+        "previous": every[position - 1].timestamp if position > 0 else None,
+        "next": every[position + 1].timestamp if position + 1 < len(every) else None,
         "position": position + 1,
-        "count": len(found),
+        "count": len(every),
         "record_id": record_id,
     }
 

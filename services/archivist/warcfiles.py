@@ -110,7 +110,8 @@ def export_warc(
     report = ExportReport()
     written: set[str] = set()
     with runtime.database.session() as session:
-        for snapshot in runtime.catalog.find_snapshots(session, exact=exact, prefixes=prefixes, since=since):
+        # A redirected snapshot found under two keys of the selection is written once.
+        for snapshot, _ in runtime.catalog.find_snapshots(session, exact=exact, prefixes=prefixes, since=since):
             if snapshot.kind == "revisit" and snapshot.refers_to_id and snapshot.refers_to_id not in written:
                 original = runtime.catalog.get_snapshot(session, snapshot.refers_to_id)
                 if original is not None:
@@ -291,7 +292,7 @@ def _commit(runtime: Runtime, capture_id: str, exchange: Exchange, *, kind: str,
             storage_key=key, stored_length=stored_length, record_offset=final_record.offset,
             warc_record_id=final_record.record_id,
             refers_to_id=refers_to.id if refers_to else None,
-            redirects={"chain": [], "final_url": exchange.url, "imported": True},
+            redirects={"chain": [], "final_url": exchange.url, "imported": True}, final_urlkey=None,
         )], replace=False)
     runtime.queue.enqueue_extract(capture_id)
 
