@@ -112,15 +112,21 @@ def get_capture(runtime: Runtime, capture_id: str) -> dict[str, Any]:
 
 
 def _find_record(runtime: Runtime, session, url: str) -> RecordRow:  # noqa: ANN001
+    """The record of ``url``: keyed by it; else (keyed by the page's declared canonical URL)
+    the record of its latest extracted capture; else, when ``url`` is where a capture of
+    another URL was redirected to, the record of the newest snapshot found under it."""
     canonical = canonicalize(url)
+    key = urlkey(canonical)
     record = runtime.catalog.get_record_by_url(session, canonical)
     if record is None:
-        # The record may be keyed by the page's canonical URL: follow the URL's latest capture.
-        for capture in reversed(runtime.catalog.captures_for_url(session, urlkey(canonical))):
+        for capture in reversed(runtime.catalog.captures_for_url(session, key)):
             if capture.record_version_id is not None:
                 version = session.get(RecordVersionRow, capture.record_version_id)
                 record = runtime.catalog.get_record(session, version.record_id) if version else None
                 break
+    if record is None:
+        snapshot = runtime.catalog.nearest_snapshot(session, key, datetime.now(UTC))
+        record = runtime.catalog.record_of_capture(session, snapshot.capture_id) if snapshot else None
     if record is None:
         raise NotFound(f"no record for {canonical}")
     return record

@@ -117,3 +117,23 @@ def test_captures_through_a_redirect_and_direct_ones_are_one_timeline_of_the_lan
     expected = [(urlkey(requested), requested, middle), *((urlkey(landed), landed, stamp) for stamp in stamps)]
     assert host == sorted(expected, key=lambda line: (line[0].encode(), line[2]))
 
+
+def test_the_record_of_a_redirected_capture_is_found_from_the_url_it_landed_on(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """A record is keyed by the page's canonical URL. Here the page declares one that is
+    neither the requested nor the landed URL; each of the three finds the record."""
+    base = pages.base_url
+    pages.routes["/?p=9"] = Route(status=301, headers={"Location": f"{base}/2024/05/lighthouse/?utm_source=feed"})
+    landed = pages.set("/2024/05/lighthouse/?utm_source=feed", (
+        f'<html><head><title>Lighthouse</title><link rel="canonical" href="{base}/2024/05/lighthouse/"></head>'
+        '<body><article><h1>The lighthouse</h1><p>' + "The light stays on through the winter. " * 20
+        + '</p></article></body></html>'))
+    requested, canonical = pages.url("/?p=9"), f"{base}/2024/05/lighthouse/"
+    capture(workers, requested)
+
+    found = {url: client.get("/v1/records", params={"url": url}) for url in (requested, landed, canonical)}
+    assert {url: answer.status_code for url, answer in found.items()} == dict.fromkeys(found, 200)
+    assert {answer.json()["id"] for answer in found.values()} == {found[canonical].json()["id"]}
+    assert found[landed].json()["url"] == canonical
+
