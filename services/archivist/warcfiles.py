@@ -261,7 +261,7 @@ def _import_revisit(runtime: Runtime, capture_id: str, exchange: Exchange, heade
         original = runtime.catalog.response_with_digest(session, target_key, digest) if digest else None
     if original is None:
         return False
-    revisit = Revisit(target_uri=original.url, date=warc_date(_aware(original.captured_at)),
+    revisit = Revisit(target_uri=original.final_url, date=warc_date(_aware(original.captured_at)),
                       record_id=original.warc_record_id, payload_digest=digest)
     exchange.body_length = 0
     _commit(runtime, capture_id, exchange, kind="revisit", digest=digest, revisit=revisit, refers_to=original)

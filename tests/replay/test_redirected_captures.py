@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import lxml.html
 from fastapi.testclient import TestClient
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from archivist.core.urls import urlkey
+from archivist.warcfiles import import_warc
 from tests.support.pages import PageServer, Route
 from tests.support.stack import capture
 
@@ -137,3 +142,58 @@ def test_the_record_of_a_redirected_capture_is_found_from_the_url_it_landed_on(
     assert {answer.json()["id"] for answer in found.values()} == {found[canonical].json()["id"]}
     assert found[landed].json()["url"] == canonical
 
+
+def _records(workers, storage_key: str) -> list[dict[str, str]]:
+    """The response and revisit records of a stored snapshot object, as their WARC headers."""
+    with workers.runtime.store.open(storage_key) as stream:
+        return [dict(record.rec_headers.headers) for record in ArchiveIterator(stream)
+                if record.rec_type in ("response", "revisit")]
+
+
+def test_an_unchanged_recapture_through_a_redirect_refers_to_the_final_response_it_repeats(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """WARC-Refers-To-Target-URI is the WARC-Target-URI of the record the revisit refers to: the
+    final response (the landed URL), not the redirect the URL first answered. pywb and other
+    readers resolve a revisit by that URI and date."""
+    requested, landed = _shortlink(pages, "unchanged")
+    capture(workers, requested)
+    time.sleep(1.1)
+    capture(workers, requested)
+    original, repeat = _cdx(client, requested)
+    assert repeat["mime"] == "warc/revisit"
+
+    final = _records(workers, original["filename"])[-1]
+    revisit = _records(workers, repeat["filename"])[-1]
+    assert final["WARC-Target-URI"] == landed and revisit["WARC-Target-URI"] == landed
+    assert revisit["WARC-Refers-To"] == final["WARC-Record-ID"]
+    assert revisit["WARC-Refers-To-Target-URI"] == final["WARC-Target-URI"]
+    assert client.get(f"/web/{repeat['timestamp']}id_/{landed}").content == pages.routes["/2024/05/harbour/"].body
+
+
+def test_an_imported_revisit_of_the_landed_url_refers_to_the_final_response_captured_through_a_redirect(
+    workers, client: TestClient, pages: PageServer, tmp_path: Path
+) -> None:
+    """A crawler's WARC revisits the landed URL with the payload we captured through the
+    redirect: the import resolves it to that capture and names its final URL as the target."""
+    requested, landed = _shortlink(pages, "crawled later")
+    capture(workers, requested)
+    (original,) = _cdx(client, landed)
+    path = tmp_path / "crawl.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        revisit = writer.create_revisit_record(landed, original["digest"], landed, "2024-05-01T10:00:00Z",
+                                               http_headers=http)
+        revisit.rec_headers.replace_header("WARC-Date", "2030-01-01T00:00:00Z")
+        writer.write_record(revisit)
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream)
+    assert (report.revisits, dict(report.skipped)) == (1, {})
+
+    imported = _cdx(client, landed)[-1]
+    assert (imported["timestamp"], imported["mime"]) == ("20300101000000", "warc/revisit")
+    stored = _records(workers, imported["filename"])[-1]
+    assert stored["WARC-Refers-To-Target-URI"] == landed
+    assert stored["WARC-Refers-To"] == _records(workers, original["filename"])[-1]["WARC-Record-ID"]
+    assert client.get(f"/web/20300101000000id_/{landed}").content == pages.routes["/2024/05/harbour/"].body

@@ -71,6 +71,8 @@ class LatestResponse(NamedTuple):
 
     id: str
     capture_id: str
+    #: The URL the response came from: where its capture's redirects ended. A revisit's
+    #: ``WARC-Refers-To-Target-URI`` names it (the WARC-Target-URI of the record it repeats).
     url: str
     captured_at: datetime
     payload_digest: str
@@ -156,7 +158,7 @@ _TOUCH = (update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id"))
 _DROP_SNAPSHOTS = delete(_SNAPSHOTS).where(_SNAPSHOTS.c.capture_id == bindparam("p_capture"))
 _INSERT_SNAPSHOT = insert(_SNAPSHOTS)
 _LATEST_RESPONSE = (
-    select(*(_SNAPSHOTS.c[name] for name in LatestResponse._fields))
+    select(*(_SNAPSHOTS.c[name] for name in LatestResponse._fields), _SNAPSHOTS.c.redirects)
     .where(_SNAPSHOTS.c.urlkey == bindparam("p_urlkey"), _SNAPSHOTS.c.kind == "response")
     .order_by(_SNAPSHOTS.c.captured_at.desc())
     .limit(1)
@@ -485,7 +487,12 @@ class Catalog:
     def latest_response(self, session: Session, urlkey: str) -> LatestResponse | None:
         """The newest snapshot of the URL that holds a full response (not a revisit)."""
         row = session.execute(_LATEST_RESPONSE, {"p_urlkey": urlkey}).first()
-        return LatestResponse(*row) if row is not None else None
+        if row is None:
+            return None
+        *fields, redirects = row
+        response = LatestResponse(*fields)
+        final_url = redirects.get("final_url") if isinstance(redirects, dict) else None
+        return response._replace(url=final_url) if final_url else response
 
     def response_with_digest(self, session: Session, urlkey: str, digest: str) -> SnapshotRow | None:
         """The newest full response found under the URL (see :meth:`nearest_snapshot`) with this
