@@ -53,7 +53,7 @@ def _snapshot(capture_id: str, url: str) -> NewSnapshot:
                        payload_digest="sha1:" + uuid.uuid4().hex, payload_length=40_000,
                        storage_key=f"snapshots/{capture_id}", stored_length=12_000, refers_to_id=None,
                        redirects={"chain": [], "final_url": url}, record_offset=0,
-                       warc_record_id=f"<urn:uuid:{uuid.uuid4()}>")
+                       warc_record_id=f"<urn:uuid:{uuid.uuid4()}>", final_urlkey=None)
 
 
 def _version(capture_id: str, url: str) -> NewVersion:

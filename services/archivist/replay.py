@@ -1,8 +1,10 @@
 """The replay read side: which snapshot answers a URL at a moment, its archived response, the
 URL's mementos, and CDX index lines. The API's replay routes and ``archivist replay`` use it.
 
-Lookups go through the catalog's (urlkey, captured_at) index; bodies come from the object store.
-A revisit replays the payload of the snapshot it refers to, with its own date, status and headers.
+Lookups go through the catalog's (urlkey, captured_at) and (final_urlkey, captured_at) indexes:
+a capture whose redirects ended on another URL is found under the URL it was requested as and
+under the one it landed on (:class:`Found`). Bodies come from the object store. A revisit
+replays the payload of the snapshot it refers to, with its own date, status and headers.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from typing import Any
 import lxml.html
 from lxml.html import builder as E
 
-from archivist.adapters.catalog import SnapshotRow
+from archivist.adapters.catalog import FoundSnapshot, SnapshotRow
 from archivist.core.cdx import closest_first, parse_filter
 from archivist.core.errors import InvalidInput, NotFound
 from archivist.core.http import looks_like_html
-from archivist.core.memento import Memento, format_http_date, parse_timestamp, timestamp_of
+from archivist.core.memento import format_http_date, parse_timestamp, timestamp_of
 from archivist.core.rewrite import Linker, rewrite_css, rewrite_html
 from archivist.core.urls import canonicalize, urlkey
 from archivist.runtime import Runtime
@@ -29,6 +31,7 @@ from archivist.warc import StoredResponse, read_response
 
 __all__ = [
     "MATCH_TYPES",
+    "Found",
     "Replayed",
     "archived_url",
     "aware",
@@ -51,6 +54,43 @@ SAFE_HEADERS = frozenset({"content-type", "content-encoding", "content-language"
 _HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
 _SLASH_COLLAPSED = re.compile(r"^(https?):/(?!/)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A snapshot as a lookup by URL found it: under ``key``, answering for ``url``.
+
+    A capture of ``A`` whose redirects ended on ``B`` is one snapshot, found under both: as
+    ``A``, the URL it was requested as, and as ``B``, the URL its final response came from (the
+    one browsers end up on and other pages link to). ``url`` names the memento: replay paths,
+    ``Link: rel="original"``, TimeMaps and CDX lines use it.
+    """
+
+    snapshot: SnapshotRow
+    url: str
+    key: str
+
+    @property
+    def moment(self) -> datetime:
+        return aware(self.snapshot.captured_at)
+
+    @property
+    def timestamp(self) -> str:
+        return timestamp_of(self.snapshot.captured_at)
+
+
+def _found(snapshot: SnapshotRow, key: str, asked: str | None = None) -> Found:
+    """``snapshot`` as found under ``key``, for a lookup of the canonical URL ``asked`` if any.
+
+    The URL it answers for is ``asked`` when that is its requested or final URL (an http page
+    that redirected to https shares its key with it); else the one whose key was matched.
+    """
+    final = snapshot.final_url
+    if asked is not None and asked in (snapshot.url, final):
+        url = asked
+    else:
+        url = snapshot.url if snapshot.urlkey == key else final
+    return Found(snapshot=snapshot, url=url, key=key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,29 +165,32 @@ def archived_url(url: str) -> str:
     return canonicalize(_SLASH_COLLAPSED.sub(r"\1://", url.strip()))
 
 
-def resolve(runtime: Runtime, url: str, *, at: datetime | None = None) -> SnapshotRow:
-    """The snapshot of ``url`` closest to ``at`` (the latest one without ``at``).
+def resolve(runtime: Runtime, url: str, *, at: datetime | None = None) -> Found:
+    """The snapshot found under ``url`` closest to ``at`` (the latest one without ``at``): one
+    captured as ``url``, or one whose redirects ended on it.
 
     Raises:
         NotFound: the URL was never archived.
         InvalidURL: the URL is not valid.
     """
-    key = urlkey(archived_url(url))
+    asked = archived_url(url)
+    key = urlkey(asked)
     moment = at or datetime.now(UTC)
     with runtime.database.session() as session:
         snapshot = runtime.catalog.nearest_snapshot(session, key, moment)
     if snapshot is None:
         raise NotFound(f"{url} is not in the archive")
-    return snapshot
+    return _found(snapshot, key, asked)
 
 
-def load(runtime: Runtime, snapshot: SnapshotRow) -> Replayed:
+def load(runtime: Runtime, found: Found) -> Replayed:
     """The snapshot's archived response; for a revisit, the payload of the snapshot it refers to.
 
     Raises:
         NotFound: the stored object (or the revisited one) is missing.
         PermanentFailure: the stored object is not a readable snapshot (reason ``corrupt_warc``).
     """
+    snapshot = found.snapshot
     own = _read(runtime, snapshot.storage_key)
     payload = own
     if snapshot.kind == "revisit":
@@ -157,8 +200,8 @@ def load(runtime: Runtime, snapshot: SnapshotRow) -> Replayed:
             raise NotFound(f"the revisit {snapshot.id} refers to no stored response")
         payload = _read(runtime, original.storage_key)
     return Replayed(
-        url=snapshot.url,
-        base_url=own.url or snapshot.url,
+        url=found.url,
+        base_url=own.url or snapshot.final_url,
         moment=aware(snapshot.captured_at),
         kind=snapshot.kind,
         status=own.status or payload.status,
@@ -168,12 +211,13 @@ def load(runtime: Runtime, snapshot: SnapshotRow) -> Replayed:
     )
 
 
-def neighbours(runtime: Runtime, snapshot: SnapshotRow) -> list[tuple[str, SnapshotRow]]:
+def neighbours(runtime: Runtime, found: Found) -> list[tuple[str, Found]]:
     """The snapshots a memento links to by RFC 7089's ``first``, ``prev``, ``next`` and ``last``
-    relations, in that order (``prev``/``next`` only where they exist)."""
+    relations, in that order (``prev``/``next`` only where they exist), found under the same key."""
     with runtime.database.session() as session:
-        found = runtime.catalog.memento_neighbours(session, snapshot)
-    return [(rel, found[rel]) for rel in ("first", "prev", "next", "last") if rel in found]
+        related = runtime.catalog.memento_neighbours(session, found.key, found.snapshot.captured_at)
+    return [(rel, _found(related[rel], found.key, found.url)) for rel in ("first", "prev", "next", "last")
+            if rel in related]
 
 
 def render(replayed: Replayed, *, link: Linker, banner: bool = True, timemap_uri: str | None = None) -> bytes:
@@ -192,27 +236,28 @@ def render(replayed: Replayed, *, link: Linker, banner: bool = True, timemap_uri
     return replayed.body
 
 
-def mementos(runtime: Runtime, url: str) -> list[tuple[SnapshotRow, Memento]]:
-    """Every snapshot of the URL, oldest first, as (snapshot, memento with its timestamp as uri).
+def mementos(runtime: Runtime, url: str) -> list[Found]:
+    """Every snapshot found under the URL, oldest first.
 
     Raises:
         NotFound: the URL was never archived.
     """
-    key = urlkey(archived_url(url))
+    asked = archived_url(url)
+    key = urlkey(asked)
     with runtime.database.session() as session:
-        rows = list(runtime.catalog.find_snapshots(session, exact=key))
-    if not rows:
+        found = [_found(snapshot, key, asked) for snapshot, _ in runtime.catalog.find_snapshots(session, exact=key)]
+    if not found:
         raise NotFound(f"{url} is not in the archive")
-    return [(row, Memento(uri=timestamp_of(row.captured_at), moment=aware(row.captured_at))) for row in rows]
+    return found
 
 
-def listing(found: list[tuple[SnapshotRow, Memento]]) -> bytes:
+def listing(found: list[Found]) -> bytes:
     """A plain HTML page listing the captures of one URL (pywb's ``/web/*/{url}``), newest first."""
-    url = found[0][0].url
+    url = found[0].url
     items = [
-        E.LI(E.A(format_http_date(memento.moment), href=f"/web/{memento.uri}/{row.url}"),
-             f" HTTP {row.http_status}", " (unchanged)" if row.kind == "revisit" else "")
-        for row, memento in reversed(found)
+        E.LI(E.A(format_http_date(memento.moment), href=f"/web/{memento.timestamp}/{memento.url}"),
+             f" HTTP {memento.snapshot.http_status}", " (unchanged)" if memento.snapshot.kind == "revisit" else "")
+        for memento in reversed(found)
     ]
     page = E.HTML(E.HEAD(E.META(charset="utf-8"), E.TITLE(f"Captures of {url}")),
                   E.BODY(E.H1("Captures of ", E.A(url, href=url)), E.P(f"{len(found)} captures"), E.UL(*items)))
@@ -250,7 +295,8 @@ def cdx_query(
         url, match_type = url[:-1], "prefix"
     if match_type not in MATCH_TYPES:
         raise InvalidInput(f"matchType must be one of {', '.join(MATCH_TYPES)}")
-    key = urlkey(archived_url(url))
+    asked = archived_url(url)
+    key = urlkey(asked)
     host = key.split(")", 1)[0]
     exact, prefixes = None, ()
     if match_type == "exact":
@@ -263,7 +309,8 @@ def cdx_query(
     else:
         prefixes = (host + ")", host + ",")
     lower = parse_timestamp(since) if since else None
-    upper = parse_timestamp(until, upper=True) if until else None
+    # ``to`` names its last second whole: a capture at 12:00:41.9 has the timestamp ...120041.
+    upper = parse_timestamp(until, upper=True).replace(microsecond=999_999) if until else None
     checks = [parse_filter(text) for text in filters]
     target = parse_timestamp(closest) if closest else None
     if target is not None and match_type != "exact":
@@ -273,24 +320,27 @@ def cdx_query(
 
     def lines() -> Iterator[dict[str, Any]]:
         with runtime.database.session() as session:
-            rows: Iterable[SnapshotRow] = runtime.catalog.find_snapshots(
+            rows: Iterable[FoundSnapshot] = runtime.catalog.find_snapshots(
                 session, exact=exact, prefixes=prefixes, since=lower, until=upper, limit=sql_limit
             )
+            found: Iterable[Found] = (_found(snapshot, under, asked if exact else None) for snapshot, under in rows)
             if target is not None:
-                rows = closest_first(((aware(row.captured_at), row) for row in rows), target)
-            selected = (fields for fields in map(cdx_fields, rows) if all(c.matches(fields) for c in checks))
+                found = closest_first(((memento.moment, memento) for memento in found), target)
+            selected = (fields for fields in map(cdx_fields, found) if all(c.matches(fields) for c in checks))
             yield from itertools.islice(selected, limit)
 
     return lines()
 
 
-def cdx_fields(row: SnapshotRow) -> dict[str, Any]:
-    """One snapshot as a CDXJ object. ``filename``/``offset``/``length`` locate its final record
-    (response or revisit) in the stored object, a small WARC of its own."""
+def cdx_fields(found: Found) -> dict[str, Any]:
+    """One snapshot as a CDXJ object, under the key and URL it was found as. ``filename``/
+    ``offset``/``length`` locate its final record (response or revisit) in the stored object, a
+    small WARC of its own."""
+    row = found.snapshot
     fields: dict[str, Any] = {
-        "urlkey": row.urlkey,
-        "timestamp": timestamp_of(row.captured_at),
-        "url": row.url,
+        "urlkey": found.key,
+        "timestamp": found.timestamp,
+        "url": found.url,
         "mime": "warc/revisit" if row.kind == "revisit" else (row.mime or "unk"),
         "status": str(row.http_status),
         "digest": row.payload_digest,

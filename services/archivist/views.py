@@ -112,15 +112,21 @@ def get_capture(runtime: Runtime, capture_id: str) -> dict[str, Any]:
 
 
 def _find_record(runtime: Runtime, session, url: str) -> RecordRow:  # noqa: ANN001
+    """The record of ``url``: keyed by it; else (keyed by the page's declared canonical URL)
+    the record of its latest extracted capture; else, when ``url`` is where a capture of
+    another URL was redirected to, the record of the newest snapshot found under it."""
     canonical = canonicalize(url)
+    key = urlkey(canonical)
     record = runtime.catalog.get_record_by_url(session, canonical)
     if record is None:
-        # The record may be keyed by the page's canonical URL: follow the URL's latest capture.
-        for capture in reversed(runtime.catalog.captures_for_url(session, urlkey(canonical))):
+        for capture in reversed(runtime.catalog.captures_for_url(session, key)):
             if capture.record_version_id is not None:
                 version = session.get(RecordVersionRow, capture.record_version_id)
                 record = runtime.catalog.get_record(session, version.record_id) if version else None
                 break
+    if record is None:
+        snapshot = runtime.catalog.nearest_snapshot(session, key, datetime.now(UTC))
+        record = runtime.catalog.record_of_capture(session, snapshot.capture_id) if snapshot else None
     if record is None:
         raise NotFound(f"no record for {canonical}")
     return record
@@ -271,23 +277,23 @@ def replay_context(runtime: Runtime, url: str, *, at: datetime) -> dict[str, Any
         NotFound: the URL was never archived.
         InvalidURL: the URL is not valid.
     """
-    snapshot = replay.resolve(runtime, url, at=at)
-    found = replay.mementos(runtime, snapshot.url)
-    position = next(i for i, (row, _) in enumerate(found) if row.id == snapshot.id)
+    found = replay.resolve(runtime, url, at=at)
+    every = replay.mementos(runtime, found.url)
+    position = next(i for i, memento in enumerate(every) if memento.snapshot.id == found.snapshot.id)
     try:
-        record_id = get_record(runtime, snapshot.url)["id"]
+        record_id = get_record(runtime, found.url)["id"]
     except NotFound:
         record_id = None
     return {
-        "url": snapshot.url,
-        "timestamp": found[position][1].uri,
-        "captured_at": _iso(snapshot.captured_at),
-        "kind": snapshot.kind,
-        "http_status": snapshot.http_status,
-        "previous": found[position - 1][1].uri if position > 0 else None,
-        "next": found[position + 1][1].uri if position + 1 < len(found) else None,
+        "url": found.url,
+        "timestamp": found.timestamp,
+        "captured_at": _iso(found.snapshot.captured_at),
+        "kind": found.snapshot.kind,
+        "http_status": found.snapshot.http_status,
+        "previous": every[position - 1].timestamp if position > 0 else None,
+        "next": every[position + 1].timestamp if position + 1 < len(every) else None,
         "position": position + 1,
-        "count": len(found),
+        "count": len(every),
         "record_id": record_id,
     }
 

@@ -110,7 +110,8 @@ def export_warc(
     report = ExportReport()
     written: set[str] = set()
     with runtime.database.session() as session:
-        for snapshot in runtime.catalog.find_snapshots(session, exact=exact, prefixes=prefixes, since=since):
+        # A redirected snapshot found under two keys of the selection is written once.
+        for snapshot, _ in runtime.catalog.find_snapshots(session, exact=exact, prefixes=prefixes, since=since):
             if snapshot.kind == "revisit" and snapshot.refers_to_id and snapshot.refers_to_id not in written:
                 original = runtime.catalog.get_snapshot(session, snapshot.refers_to_id)
                 if original is not None:
@@ -260,7 +261,7 @@ def _import_revisit(runtime: Runtime, capture_id: str, exchange: Exchange, heade
         original = runtime.catalog.response_with_digest(session, target_key, digest) if digest else None
     if original is None:
         return False
-    revisit = Revisit(target_uri=original.url, date=warc_date(_aware(original.captured_at)),
+    revisit = Revisit(target_uri=original.final_url, date=warc_date(_aware(original.captured_at)),
                       record_id=original.warc_record_id, payload_digest=digest)
     exchange.body_length = 0
     _commit(runtime, capture_id, exchange, kind="revisit", digest=digest, revisit=revisit, refers_to=original)
@@ -291,7 +292,7 @@ def _commit(runtime: Runtime, capture_id: str, exchange: Exchange, *, kind: str,
             storage_key=key, stored_length=stored_length, record_offset=final_record.offset,
             warc_record_id=final_record.record_id,
             refers_to_id=refers_to.id if refers_to else None,
-            redirects={"chain": [], "final_url": exchange.url, "imported": True},
+            redirects={"chain": [], "final_url": exchange.url, "imported": True}, final_urlkey=None,
         )], replace=False)
     runtime.queue.enqueue_extract(capture_id)
 

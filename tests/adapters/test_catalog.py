@@ -303,7 +303,7 @@ def test_a_redelivery_replaces_every_snapshot_an_earlier_delivery_wrote(database
         return NewSnapshot(id=f"s-{url}", capture_id="c1", page=page, url=url, urlkey=url, captured_at=now,
                            kind="response", http_status=200, mime=None, payload_digest="d", payload_length=length,
                            storage_key=f"k/{url}", stored_length=1, refers_to_id=None, redirects={},
-                           record_offset=0, warc_record_id=f"w-{url}")
+                           record_offset=0, warc_record_id=f"w-{url}", final_urlkey=None)
 
     with database.session() as session:
         catalog.add_captures(session, [capture()])

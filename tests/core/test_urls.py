@@ -207,3 +207,15 @@ def test_urlkey_is_surt_for_every_input() -> None:
         for url in corpus:
             assert _outcome(urlkey, url) == expected[url], url
     assert urls._surt_host.cache_info().hits > len(canonical)
+
+
+@pytest.mark.parametrize(("url", "final_url", "expected"), [
+    ("https://news.example/?p=7", "https://news.example/2024/05/harbour/", "example,news)/2024/05/harbour"),
+    ("https://example.com/a", "https://news.example.com/a", "com,example,news)/a"),
+    ("http://news.example/a", "https://news.example/a", None),   # scheme: SURT drops it
+    ("https://news.example/a", "https://www.news.example/a", None),   # www. folded
+    ("https://news.example/a", "https://news.example/a/", None),   # trailing slash dropped
+    ("https://news.example/a", "https://news.example/a", None),   # no redirect
+])
+def test_final_urlkey_is_the_landed_urls_key_only_when_it_is_another(url: str, final_url: str, expected: str | None) -> None:
+    assert urls.final_urlkey(url, final_url) == expected

@@ -134,22 +134,52 @@ def test_filters_and_closest_ordering(cdx_client: TestClient) -> None:
         assert cdx_client.get("/cdx", params={"url": "example.org", **bad}).status_code == 422, bad
 
 
-def test_prefix_and_exact_queries_use_the_urlkey_index_on_postgresql(pg_url: str, embedded_settings: Settings) -> None:
+def test_prefix_and_exact_queries_use_the_key_indexes_on_postgresql(pg_url: str, embedded_settings: Settings) -> None:
+    """Each key column's statement is a range scan of its own index: ``urlkey`` of the URL as
+    requested, ``final_urlkey`` of the URL a redirected capture landed on (migration 0005)."""
     runtime = Runtime(Settings(database_url=pg_url, home=embedded_settings.home))
     runtime.prepare()
     try:
         _fill(runtime)
         queries = [
-            Catalog.snapshot_query(exact="org,example)/news"),
-            Catalog.snapshot_query(prefixes=("org,example)/news",)),
-            Catalog.snapshot_query(prefixes=("org,example)", "org,example,")),
+            Catalog.snapshot_queries(exact="org,example)/news"),
+            Catalog.snapshot_queries(prefixes=("org,example)/news",)),
+            Catalog.snapshot_queries(prefixes=("org,example)", "org,example,")),
         ]
+        indexes = {"urlkey": "ix_snapshots_urlkey_captured", "final_urlkey": "ix_snapshots_final_urlkey_captured"}
         with runtime.database.session() as session:
             session.execute(text("SET LOCAL enable_seqscan = off"))
-            for query in queries:
-                compiled = query.compile(session.bind, compile_kwargs={"literal_binds": True})
-                plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {compiled}")))
-                assert "ix_snapshots_urlkey_captured" in plan, plan
-                assert "Seq Scan" not in plan, plan
+            for statements in queries:
+                assert set(statements) == set(indexes)
+                for column, query in statements.items():
+                    compiled = query.compile(session.bind, compile_kwargs={"literal_binds": True})
+                    plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {compiled}")))
+                    assert indexes[column] in plan, plan
+                    assert "Seq Scan" not in plan, plan
     finally:
         runtime.close()
+
+
+def test_to_and_closest_read_a_timestamp_as_its_whole_second(cdx_client: TestClient) -> None:
+    """A capture at 12:00:41.9 has the timestamp ...120041 in every CDX line: ``to`` of that
+    timestamp includes it, and ``closest`` of it puts it first, not a capture 0.6 s away."""
+    runtime = cdx_client.runtime  # type: ignore[attr-defined]
+    url = "http://example.org/fractions"
+    with runtime.database.session() as session:
+        for index, moment in enumerate((datetime(2025, 5, 1, 12, 0, 40, 500_000, tzinfo=UTC),
+                                        datetime(2025, 5, 1, 12, 0, 41, 900_000, tzinfo=UTC))):
+            capture_id = str(uuid.uuid4())
+            session.add(CaptureRow(id=capture_id, url=url, urlkey=urlkey(url), status="archived",
+                                   submitted_at=moment, updated_at=moment, attempts=1))
+            session.flush()
+            session.add(SnapshotRow(
+                id=str(uuid.uuid4()), capture_id=capture_id, page=1, url=url, urlkey=urlkey(url), captured_at=moment,
+                kind="response", http_status=200, mime="text/html", payload_digest="sha1:BBBB", payload_length=10,
+                storage_key=f"snapshots/f/{index}.warc.gz", stored_length=900, record_offset=400, redirects=None,
+            ))
+    stamps = [line["timestamp"] for line in _query(cdx_client, url=url)]
+    assert stamps == ["20250501120040", "20250501120041"]
+    assert [line["timestamp"] for line in _query(cdx_client, url=url, to="20250501120041")] == stamps
+    assert [line["timestamp"] for line in _query(cdx_client, url=url, **{"from": "20250501120041",
+                                                                          "to": "20250501120041"})] == stamps[1:]
+    assert _query(cdx_client, url=url, closest="20250501120041", limit="1")[0]["timestamp"] == "20250501120041"

@@ -1,8 +1,9 @@
 """Migrations run up, down and up again on SQLite and PostgreSQL, and leave exactly the schema
-the table models describe (nothing for autogenerate to add)."""
+the table models describe (nothing for autogenerate to add); data migrations fill what they add."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
+from archivist.adapters.catalog import CaptureRow, Catalog, SnapshotRow
 from archivist.adapters.catalog.database import _MIGRATIONS, Database
 from archivist.adapters.catalog.tables import Base, is_modelled
+from archivist.core.urls import urlkey
 
 
 def _step(database: Database, target: str) -> None:
@@ -51,5 +54,47 @@ def test_migrations_round_trip_and_match_the_models(backend: str, request: pytes
                     "WHERE table_name = 'snapshots' AND column_name = 'urlkey'")).scalar()
                 assert collation == "C"
         assert {"schedules", "snapshots"} <= set(inspect(database.engine).get_table_names())
+    finally:
+        database.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migration_0005_backfills_the_final_urlkey_of_redirected_snapshots(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Snapshots stored before 0005 are found under the URL their redirects ended on once it has
+    run: their ``final_urlkey`` comes from ``redirects["final_url"]`` when its key is another."""
+    url = request.getfixturevalue("pg_url") if backend == "postgresql" else f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+    database = Database(url)
+    try:
+        database.migrate()
+        _step(database, "0004")
+        moment = datetime(2026, 3, 5, 12, 0, 41, 900_000, tzinfo=UTC)
+        redirects = {
+            "moved": ("https://news.example/?p=7", {"chain": [{"url": "https://news.example/?p=7", "status": 301}],
+                                                     "final_url": "https://news.example/2026/03/harbour/"}),
+            "same-key": ("http://news.example/a", {"chain": [{"url": "http://news.example/a", "status": 301}],
+                                                   "final_url": "https://www.news.example/a/"}),
+            "direct": ("https://news.example/b", {"chain": [], "final_url": "https://news.example/b"}),
+            "no-redirects": ("https://news.example/c", None),
+        }
+        with database.engine.begin() as connection:
+            for name, (page_url, chain) in redirects.items():
+                connection.execute(CaptureRow.__table__.insert(), {
+                    "id": name, "url": page_url, "urlkey": urlkey(page_url), "status": "archived",
+                    "submitted_at": moment, "updated_at": moment, "attempts": 1})
+                connection.execute(SnapshotRow.__table__.insert(), {
+                    "id": name, "capture_id": name, "page": 1, "url": page_url, "urlkey": urlkey(page_url),
+                    "captured_at": moment, "kind": "response", "http_status": 200, "mime": "text/html",
+                    "payload_digest": "sha1:A", "payload_length": 1, "storage_key": name, "stored_length": 1,
+                    "redirects": chain})
+        _step(database, "head")
+        catalog = Catalog()
+        with database.session() as session:
+            final_keys = {row.id: row.final_urlkey for row in session.scalars(select(SnapshotRow))}
+            landed = catalog.nearest_snapshot(session, urlkey("https://news.example/2026/03/harbour/"), moment)
+            assert landed is not None and landed.id == "moved"
+        assert final_keys == {"moved": "example,news)/2026/03/harbour", "same-key": None, "direct": None,
+                              "no-redirects": None}
     finally:
         database.dispose()

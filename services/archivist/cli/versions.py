@@ -68,8 +68,8 @@ def replay(
 
     runtime = Runtime(get_settings())
     try:
-        snapshot = replaying.resolve(runtime, url, at=parse_timestamp(at) if at else None)
-        replayed = replaying.load(runtime, snapshot)
+        found = replaying.resolve(runtime, url, at=parse_timestamp(at) if at else None)
+        replayed = replaying.load(runtime, found)
     except ArchivistError as exc:
         raise fail(exc) from exc
     finally:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from archivist.core.errors import InvalidInput
@@ -65,5 +65,12 @@ def parse_filter(text: str) -> CdxFilter:
 
 
 def closest_first(rows: Iterable[tuple[datetime, Any]], target: datetime) -> list[Any]:
-    """Items ordered by distance of their moment from ``target``, the earlier one first on a tie."""
-    return [item for _, item in sorted(rows, key=lambda pair: (abs(pair[0] - target), pair[0]))]
+    """Items ordered by distance of their moment from ``target``, the earlier one first on a tie.
+
+    Moments compare at the one-second resolution of timestamps: an item of 12:00:41.9 has the
+    timestamp ``...120041`` and is at distance 0 from it, not farther than one of 12:00:40.5.
+    """
+    def distance(pair: tuple[datetime, Any]) -> tuple[timedelta, datetime]:
+        return abs(pair[0].replace(microsecond=0) - target), pair[0]
+
+    return [item for _, item in sorted(rows, key=distance)]

@@ -28,7 +28,7 @@ from url_normalize.tools import cleanup_url_input, deconstruct_url, reconstruct_
 
 from archivist.core.errors import InvalidURL
 
-__all__ = ["MAX_URL_LENGTH", "canonicalize", "shown_input", "url_hash", "urlkey"]
+__all__ = ["MAX_URL_LENGTH", "canonicalize", "final_urlkey", "shown_input", "url_hash", "urlkey"]
 
 #: Longer URLs are refused: browsers and servers disagree beyond this, and keys must stay short.
 MAX_URL_LENGTH = 2048
@@ -233,6 +233,14 @@ def urlkey(url: str) -> str:
                     key += "?" + key_query.decode("ascii")
             return key
     return _surt.surt(url)
+
+
+def final_urlkey(url: str, final_url: str) -> str | None:
+    """The key a capture of ``url`` that ended on ``final_url`` is also found under: the SURT
+    key of ``final_url`` when it is not ``url``'s own (``/?p=7`` landing on ``/2024/story/``),
+    else None (no redirect, or one to an equal key: http to https, ``www.``, a trailing "/")."""
+    key = urlkey(final_url)
+    return key if key != urlkey(url) else None
 
 
 def url_hash(url: str) -> str:

@@ -28,7 +28,7 @@ from archivist.core.errors import (
     PermanentFailure,
 )
 from archivist.core.keys import snapshot_key
-from archivist.core.urls import canonicalize, urlkey
+from archivist.core.urls import canonicalize, final_urlkey, urlkey
 from archivist.extraction import (
     ParsedPage,
     SourcePage,
@@ -222,6 +222,7 @@ def _fetch_one(
             record_offset=final_record.offset, warc_record_id=final_record.record_id,
             redirects={"chain": [{"url": hop.url, "status": hop.status} for hop in result.redirects],
                        "final_url": final.url},
+            final_urlkey=final_urlkey(page_url, final.url),
         )
         final.body.seek(0)
         source = SourcePage(url=final.url, body=decode_content(final.body.read(), final.headers),

@@ -4,6 +4,7 @@ from archivist.adapters.catalog.database import Database
 from archivist.adapters.catalog.repository import (
     Catalog,
     Claim,
+    FoundSnapshot,
     LatestResponse,
     NewCapture,
     NewSnapshot,
@@ -20,4 +21,4 @@ from archivist.adapters.catalog.tables import (
     SnapshotRow,
 )
 
-__all__ = ["ApiKeyRow", "CaptureRow", "Catalog", "Claim", "Database", "LatestResponse", "NewCapture", "NewSnapshot", "NewVersion", "RecordHead", "RecordRow", "RecordSearchRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]
+__all__ = ["ApiKeyRow", "CaptureRow", "Catalog", "Claim", "Database", "FoundSnapshot", "LatestResponse", "NewCapture", "NewSnapshot", "NewVersion", "RecordHead", "RecordRow", "RecordSearchRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]

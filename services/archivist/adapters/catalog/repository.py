@@ -10,6 +10,8 @@ same message cannot both take a step: the second finds the row already moved and
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -29,10 +31,11 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    union_all,
     update,
 )
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from archivist.adapters.catalog.tables import (
     ApiKeyRow,
@@ -52,7 +55,7 @@ _LAST_SECOND = datetime.max.replace(microsecond=0, tzinfo=UTC)
 #: The largest version number ``record_versions.version`` (an SQL INTEGER) can hold.
 _MAX_VERSION = 2**31 - 1
 
-__all__ = ["Catalog", "Claim", "LatestResponse", "NewCapture", "NewSnapshot", "NewVersion", "RecordHead"]
+__all__ = ["Catalog", "Claim", "FoundSnapshot", "LatestResponse", "NewCapture", "NewSnapshot", "NewVersion", "RecordHead"]
 
 
 class Claim(NamedTuple):
@@ -68,10 +71,19 @@ class LatestResponse(NamedTuple):
 
     id: str
     capture_id: str
+    #: The URL the response came from: where its capture's redirects ended. A revisit's
+    #: ``WARC-Refers-To-Target-URI`` names it (the WARC-Target-URI of the record it repeats).
     url: str
     captured_at: datetime
     payload_digest: str
     warc_record_id: str
+
+
+class FoundSnapshot(NamedTuple):
+    """A snapshot and the key a lookup found it under: its own ``urlkey``, or its ``final_urlkey``."""
+
+    snapshot: SnapshotRow
+    key: str
 
 
 class RecordHead(NamedTuple):
@@ -146,7 +158,7 @@ _TOUCH = (update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id"))
 _DROP_SNAPSHOTS = delete(_SNAPSHOTS).where(_SNAPSHOTS.c.capture_id == bindparam("p_capture"))
 _INSERT_SNAPSHOT = insert(_SNAPSHOTS)
 _LATEST_RESPONSE = (
-    select(*(_SNAPSHOTS.c[name] for name in LatestResponse._fields))
+    select(*(_SNAPSHOTS.c[name] for name in LatestResponse._fields), _SNAPSHOTS.c.redirects)
     .where(_SNAPSHOTS.c.urlkey == bindparam("p_urlkey"), _SNAPSHOTS.c.kind == "response")
     .order_by(_SNAPSHOTS.c.captured_at.desc())
     .limit(1)
@@ -178,6 +190,30 @@ _UPDATE_ENTRY = update(_ENTRIES).where(_ENTRIES.c.record_id == bindparam("p_reco
 def _aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything stored is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+#: The two keys a snapshot is found under: the URL it was requested as, and the URL its
+#: redirects ended on when that has another key. Each leads an index with ``captured_at``.
+_KEY_COLUMNS = (SnapshotRow.urlkey, SnapshotRow.final_urlkey)
+
+
+def _found_under(column: str, rows: Iterable[SnapshotRow]) -> Iterator[FoundSnapshot]:
+    """``rows`` found under their key column ``column`` (``urlkey`` or ``final_urlkey``)."""
+    return (FoundSnapshot(row, getattr(row, column)) for row in rows)
+
+
+def _first_found(key: str, *conditions: ColumnElement[bool], newest: bool = False) -> Select[tuple[SnapshotRow]]:
+    """The earliest (with ``newest``, the latest) snapshot found under ``key`` that meets ``conditions``.
+
+    One ordered, limited index seek per key column, joined by UNION ALL, and the better of their
+    two rows: an OR of the two keys would read every snapshot of the URL to sort them.
+    """
+    order = SnapshotRow.captured_at.desc() if newest else SnapshotRow.captured_at.asc()
+    arms = [select(SnapshotRow).where(column == key, *conditions).order_by(order).limit(1).subquery().select()
+            for column in _KEY_COLUMNS]
+    both = union_all(*arms).subquery()
+    outer = both.c.captured_at.desc() if newest else both.c.captured_at.asc()
+    return select(aliased(SnapshotRow, both)).order_by(outer).limit(1)
 
 
 class NewCapture(TypedDict):
@@ -215,6 +251,8 @@ class NewSnapshot(TypedDict):
     redirects: dict | None
     record_offset: int | None
     warc_record_id: str | None
+    #: The key of the URL the redirects ended on, when it is not ``urlkey`` (see SnapshotRow).
+    final_urlkey: str | None
 
 
 class NewVersion(TypedDict):
@@ -446,73 +484,59 @@ class Catalog:
             select(SnapshotRow).where(SnapshotRow.capture_id == capture_id).order_by(SnapshotRow.page)
         ).all()
 
-    def snapshots_for_url(self, session: Session, urlkey: str) -> Sequence[SnapshotRow]:
-        return session.scalars(
-            select(SnapshotRow).where(SnapshotRow.urlkey == urlkey).order_by(SnapshotRow.captured_at)
-        ).all()
-
     def latest_response(self, session: Session, urlkey: str) -> LatestResponse | None:
         """The newest snapshot of the URL that holds a full response (not a revisit)."""
         row = session.execute(_LATEST_RESPONSE, {"p_urlkey": urlkey}).first()
-        return LatestResponse(*row) if row is not None else None
+        if row is None:
+            return None
+        *fields, redirects = row
+        response = LatestResponse(*fields)
+        final_url = redirects.get("final_url") if isinstance(redirects, dict) else None
+        return response._replace(url=final_url) if final_url else response
 
     def response_with_digest(self, session: Session, urlkey: str, digest: str) -> SnapshotRow | None:
-        """The newest full response of the URL with this payload digest (what a revisit repeats)."""
-        return session.scalars(
-            select(SnapshotRow)
-            .where(SnapshotRow.urlkey == urlkey, SnapshotRow.kind == "response")
-            .where(SnapshotRow.payload_digest == digest)
-            .order_by(SnapshotRow.captured_at.desc())
-            .limit(1)
-        ).first()
+        """The newest full response found under the URL (see :meth:`nearest_snapshot`) with this
+        payload digest (what a revisit repeats)."""
+        return session.scalars(_first_found(
+            urlkey, SnapshotRow.kind == "response", SnapshotRow.payload_digest == digest, newest=True
+        )).first()
 
     def get_snapshot(self, session: Session, snapshot_id: str) -> SnapshotRow | None:
         return session.get(SnapshotRow, snapshot_id)
 
     def nearest_snapshot(self, session: Session, urlkey: str, moment: datetime) -> SnapshotRow | None:
-        """The URL's snapshot closest in time to ``moment`` (the earlier one on a tie).
+        """The snapshot found under the URL closest in time to ``moment`` (the earlier one on a tie).
 
-        Times compare at the one-second resolution of timestamps and HTTP dates: a snapshot
-        taken at 12:00:41.9 *is* the memento of ``...120041``. Two index seeks on
-        (urlkey, captured_at), one each side of the second. The last second of year 9999 (a
-        timestamp of all nines) is taken one second earlier, which finds the same snapshot:
-        the second after it cannot be represented.
+        A snapshot is found under the key of the URL it was requested as (``urlkey``) and under
+        the key of the URL its redirects ended on (``final_urlkey``). Times compare at the
+        one-second resolution of timestamps and HTTP dates: a snapshot taken at 12:00:41.9 *is*
+        the memento of ``...120041``. Two statements, one each side of the second, each two
+        index seeks (one per key). The last second of year 9999 (a timestamp of all nines) is
+        taken one second earlier, which finds the same snapshot: the second after it cannot be
+        represented.
         """
         second = min(_aware(moment).replace(microsecond=0), _LAST_SECOND - timedelta(seconds=1))
         ceiling = second + timedelta(seconds=1)
-        before = session.scalars(
-            select(SnapshotRow)
-            .where(SnapshotRow.urlkey == urlkey, SnapshotRow.captured_at < ceiling)
-            .order_by(SnapshotRow.captured_at.desc())
-            .limit(1)
-        ).first()
-        after = session.scalars(
-            select(SnapshotRow)
-            .where(SnapshotRow.urlkey == urlkey, SnapshotRow.captured_at >= ceiling)
-            .order_by(SnapshotRow.captured_at)
-            .limit(1)
-        ).first()
+        before = session.scalars(_first_found(urlkey, SnapshotRow.captured_at < ceiling, newest=True)).first()
+        after = session.scalars(_first_found(urlkey, SnapshotRow.captured_at >= ceiling)).first()
         if before is None or after is None:
             return before or after
         after_gap = _aware(after.captured_at).replace(microsecond=0) - second
         before_gap = second - _aware(before.captured_at).replace(microsecond=0)
         return after if after_gap < before_gap else before
 
-    def memento_neighbours(self, session: Session, snapshot: SnapshotRow) -> dict[str, SnapshotRow]:
-        """The URL's first and last snapshots, and the ones just before and after ``snapshot``'s
-        second (a memento's URI names its second): ``{"first", "prev", "next", "last"}``, each
-        present only if it exists. Four index seeks on (urlkey, captured_at)."""
-        second = _aware(snapshot.captured_at).replace(microsecond=0)
-        same_url = SnapshotRow.urlkey == snapshot.urlkey
+    def memento_neighbours(self, session: Session, urlkey: str, moment: datetime) -> dict[str, SnapshotRow]:
+        """The first and last snapshots found under the URL, and the ones just before and after
+        ``moment``'s second (a memento's URI names its second): ``{"first", "prev", "next",
+        "last"}``, each present only if it exists. Four statements of two index seeks each."""
+        second = _aware(moment).replace(microsecond=0)
         queries = {
-            "first": select(SnapshotRow).where(same_url).order_by(SnapshotRow.captured_at),
-            "prev": select(SnapshotRow).where(same_url, SnapshotRow.captured_at < second)
-            .order_by(SnapshotRow.captured_at.desc()),
-            "next": select(SnapshotRow).where(same_url, SnapshotRow.captured_at >= second + timedelta(seconds=1))
-            .order_by(SnapshotRow.captured_at),
-            "last": select(SnapshotRow).where(same_url).order_by(SnapshotRow.captured_at.desc()),
+            "first": _first_found(urlkey),
+            "prev": _first_found(urlkey, SnapshotRow.captured_at < second, newest=True),
+            "next": _first_found(urlkey, SnapshotRow.captured_at >= second + timedelta(seconds=1)),
+            "last": _first_found(urlkey, newest=True),
         }
-        found = {rel: session.scalars(query.limit(1)).first() for rel, query in queries.items()}
+        found = {rel: session.scalars(query).first() for rel, query in queries.items()}
         return {rel: row for rel, row in found.items() if row is not None}
 
     def find_snapshots(
@@ -525,41 +549,54 @@ class Catalog:
         until: datetime | None = None,
         limit: int | None = None,
         batch: int = 500,
-    ) -> Iterator[SnapshotRow]:
-        """Snapshots in (urlkey, captured_at) order, for CDX queries and WARC export.
+    ) -> Iterator[FoundSnapshot]:
+        """Snapshots with the key they were found under, in (key, captured_at) order, for CDX
+        queries, TimeMaps and WARC export.
 
-        Rows stream in batches, so an export of the whole archive does not load it.
+        A snapshot whose redirects ended on a URL of another key is found under both keys: a
+        range that holds both yields it twice, once under each. Each key column's statement
+        (:meth:`snapshot_queries`) reads its index in order and the two streams are merged
+        here: in one statement, a UNION ALL ordered by the key found under, PostgreSQL sorts
+        every row before the first. Rows stream in batches, so an export of the whole archive
+        does not load it.
         """
-        query = self.snapshot_query(exact=exact, prefixes=prefixes, since=since, until=until, limit=limit)
-        yield from session.scalars(query.execution_options(yield_per=batch))
+        queries = self.snapshot_queries(exact=exact, prefixes=prefixes, since=since, until=until, limit=limit)
+        streams = [_found_under(column, session.scalars(query.execution_options(yield_per=batch)))
+                   for column, query in queries.items()]
+        merged = heapq.merge(*streams, key=lambda found: (found.key, found.snapshot.captured_at))
+        yield from itertools.islice(merged, limit)
 
     @staticmethod
-    def snapshot_query(
+    def snapshot_queries(
         *,
         exact: str | None = None,
         prefixes: Sequence[str] = (),
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
-    ) -> Select[tuple[SnapshotRow]]:
-        """The statement behind :meth:`find_snapshots`.
+    ) -> dict[str, Select[tuple[SnapshotRow]]]:
+        """The statements behind :meth:`find_snapshots`, by the key column each matches.
 
         ``exact`` is one SURT key; each of ``prefixes`` is a key range ``[prefix, prefix+U+10FFFF)``:
-        a range scan of the (urlkey, captured_at) index, since urlkey compares bytewise.
+        a range scan of the (urlkey, captured_at) index, and one of the (final_urlkey,
+        captured_at) index, since both keys compare bytewise. Without either, every snapshot
+        once, under its own key.
         """
-        conditions: list[ColumnElement[bool]] = []
-        if exact is not None:
-            conditions.append(SnapshotRow.urlkey == exact)
-        elif prefixes:
-            conditions.append(
-                or_(*(and_(SnapshotRow.urlkey >= p, SnapshotRow.urlkey < p + "\U0010ffff") for p in prefixes))
-            )
-        if since is not None:
-            conditions.append(SnapshotRow.captured_at >= since)
-        if until is not None:
-            conditions.append(SnapshotRow.captured_at <= until)
-        query = select(SnapshotRow).where(*conditions).order_by(SnapshotRow.urlkey, SnapshotRow.captured_at)
-        return query.limit(limit) if limit is not None else query
+        columns = _KEY_COLUMNS if exact is not None or prefixes else _KEY_COLUMNS[:1]
+        queries = {}
+        for key_column in columns:
+            conditions: list[ColumnElement[bool]] = []
+            if exact is not None:
+                conditions.append(key_column == exact)
+            elif prefixes:
+                conditions.append(or_(*(and_(key_column >= p, key_column < p + "\U0010ffff") for p in prefixes)))
+            if since is not None:
+                conditions.append(SnapshotRow.captured_at >= since)
+            if until is not None:
+                conditions.append(SnapshotRow.captured_at <= until)
+            query = select(SnapshotRow).where(*conditions).order_by(key_column, SnapshotRow.captured_at)
+            queries[key_column.key] = query.limit(limit) if limit is not None else query
+        return queries
 
     def revisit_savings(self, session: Session, urlkey: str) -> tuple[int, int]:
         """How many revisits the URL has and the payload bytes they did not store again."""

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -85,11 +86,24 @@ class SnapshotRow(Base):
     record_offset: Mapped[int | None] = mapped_column(BigInteger)
     #: That record's WARC-Record-ID, for the ``WARC-Refers-To`` of later revisits.
     warc_record_id: Mapped[str | None] = mapped_column(String(64))
+    #: The SURT key of the URL the fetch's redirects ended on (``redirects["final_url"]``, the
+    #: final response's WARC-Target-URI) when it is not ``urlkey``; else None. Lookups by URL
+    #: match either key: the page is found under the URL it was requested as and under the one
+    #: browsers (and links on other pages) end up on. Migration 0005.
+    final_urlkey: Mapped[str | None] = mapped_column(_URLKEY)
 
     __table_args__ = (
         UniqueConstraint("capture_id", "url", name="uq_snapshots_capture_url"),
         Index("ix_snapshots_urlkey_captured", "urlkey", "captured_at"),
+        # Only redirected snapshots have a final key: the index holds them alone.
+        Index("ix_snapshots_final_urlkey_captured", "final_urlkey", "captured_at",
+              postgresql_where=text("final_urlkey IS NOT NULL"), sqlite_where=text("final_urlkey IS NOT NULL")),
     )
+
+    @property
+    def final_url(self) -> str:
+        """The URL the snapshot's final response came from: where its redirects ended, or its own."""
+        return (self.redirects or {}).get("final_url") or self.url
 
 
 class RecordRow(Base):

@@ -23,7 +23,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from archivist import replay
-from archivist.adapters.catalog import SnapshotRow
 from archivist.api.deps import RuntimeDep, require
 from archivist.core.access import Scope
 from archivist.core.errors import InvalidInput
@@ -34,7 +33,6 @@ from archivist.core.memento import (
     parse_http_date,
     parse_timestamp,
     timemap_link_format,
-    timestamp_of,
 )
 from archivist.runtime import Runtime
 
@@ -78,18 +76,19 @@ def _undecoded_tail(raw_path: bytes | None, tail: str) -> str:
         return tail
 
 
-async def _links(request: Request, runtime: Runtime, snapshot: SnapshotRow) -> str:
-    """The Link header of the snapshot's memento (and of the TimeGate's redirect to it): the
-    original, TimeGate and TimeMap, the memento itself, its first, previous, next and last."""
+def _memento(base: str, found: replay.Found) -> Memento:
+    return Memento(f"{base}web/{found.timestamp}/{found.url}", found.moment)
+
+
+async def _links(request: Request, runtime: Runtime, found: replay.Found) -> str:
+    """The Link header of the found snapshot's memento (and of the TimeGate's redirect to it):
+    the original (the URL it was found as), TimeGate and TimeMap, the memento itself, its
+    first, previous, next and last."""
     base = str(request.base_url)
-
-    def memento(row: SnapshotRow) -> Memento:
-        return Memento(f"{base}web/{timestamp_of(row.captured_at)}/{row.url}", replay.aware(row.captured_at))
-
-    related = await run_in_threadpool(replay.neighbours, runtime, snapshot)
-    url = snapshot.url
+    related = await run_in_threadpool(replay.neighbours, runtime, found)
+    url = found.url
     return link_header(original=url, timegate=f"{base}web/{url}", timemap=f"{base}timemap/link/{url}",
-                       memento=memento(snapshot), related=[(rel, memento(row)) for rel, row in related])
+                       memento=_memento(base, found), related=[(rel, _memento(base, row)) for rel, row in related])
 
 
 #: Memento clients probe TimeGates and mementos with HEAD.
@@ -110,12 +109,12 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
     if modifier not in _NO_BANNER | {"", "mp_", "id_"}:
         raise InvalidInput(f"unknown replay modifier {modifier!r}")
     url = _target(match.group("url"), request)
-    snapshot = await run_in_threadpool(replay.resolve, runtime, url, at=parse_timestamp(match.group("ts")))
-    exact = timestamp_of(snapshot.captured_at)
+    found = await run_in_threadpool(replay.resolve, runtime, url, at=parse_timestamp(match.group("ts")))
+    exact = found.timestamp
     if match.group("ts") != exact:
         # pywb's behaviour: a partial or inexact timestamp redirects to the memento's own URL.
-        return RedirectResponse(f"/web/{exact}{modifier}/{snapshot.url}", status_code=302)
-    replayed = await run_in_threadpool(replay.load, runtime, snapshot)
+        return RedirectResponse(f"/web/{exact}{modifier}/{found.url}", status_code=302)
+    replayed = await run_in_threadpool(replay.load, runtime, found)
     if modifier == "id_":
         response = Response(replayed.raw_body, status_code=replayed.status or 200)
         for name, value in replayed.original_headers():
@@ -131,7 +130,7 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
         if replayed.rendered_type:
             response.headers["Content-Type"] = replayed.rendered_type
     response.headers["Memento-Datetime"] = format_http_date(replayed.moment)
-    response.headers["Link"] = await _links(request, runtime, snapshot)
+    response.headers["Link"] = await _links(request, runtime, found)
     response.headers["Content-Security-Policy"] = SANDBOX
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -143,12 +142,12 @@ async def _timegate(url: str, request: Request, runtime: Runtime, accept_datetim
     except InvalidInput as exc:
         # RFC 7089 4.1.1: a TimeGate answers a malformed Accept-Datetime with 400.
         return JSONResponse({"error": exc.reason, "detail": exc.message}, status_code=400)
-    snapshot = await run_in_threadpool(replay.resolve, runtime, url, at=at)
-    location = f"{request.base_url}web/{timestamp_of(snapshot.captured_at)}/{snapshot.url}"
+    found = await run_in_threadpool(replay.resolve, runtime, url, at=at)
+    location = f"{request.base_url}web/{found.timestamp}/{found.url}"
     return RedirectResponse(
         location,
         status_code=302,
-        headers={"Vary": "accept-datetime", "Link": await _links(request, runtime, snapshot)},
+        headers={"Vary": "accept-datetime", "Link": await _links(request, runtime, found)},
     )
 
 
@@ -157,13 +156,13 @@ async def timemap_link(path: str, request: Request, runtime: RuntimeDep) -> Resp
     """Every memento of the URL in ``application/link-format``, oldest first."""
     url = _target(path, request)
     found = await run_in_threadpool(replay.mementos, runtime, url)
-    original = found[0][0].url
+    original = found[0].url
     base = str(request.base_url)
     body = timemap_link_format(
         original=original,
         timegate=f"{base}web/{original}",
         self_uri=f"{base}timemap/link/{original}",
-        mementos=[Memento(f"{base}web/{m.uri}/{row.url}", m.moment) for row, m in found],
+        mementos=[_memento(base, memento) for memento in found],
     )
     return Response(body, media_type="application/link-format")
 
@@ -172,7 +171,7 @@ async def timemap_link(path: str, request: Request, runtime: RuntimeDep) -> Resp
 async def timemap_json(path: str, request: Request, runtime: RuntimeDep) -> Response:
     """Every memento of the URL as CDX JSON lines (pywb's ``/timemap/json``)."""
     found = await run_in_threadpool(replay.mementos, runtime, _target(path, request))
-    lines = "".join(json.dumps(replay.cdx_fields(row)) + "\n" for row, _ in found)
+    lines = "".join(json.dumps(replay.cdx_fields(memento)) + "\n" for memento in found)
     return Response(lines, media_type="application/x-ndjson")
 
 
