@@ -198,18 +198,25 @@ def record_diff(runtime: Runtime, url: str | None = None, *, record_id: str | No
 def history(runtime: Runtime, url: str) -> dict[str, Any]:
     """Every capture of the URL (time, HTTP status, digest, outcome) and its record's versions.
 
-    ``revisits`` and ``bytes_saved`` count the re-captures whose payload was not stored again.
+    The captures are those submitted for the URL and those of other URLs whose redirects ended
+    on it (``redirected_from`` names the URL they were submitted as), in submission order: the
+    same captures its replay and TimeMap answer with. ``revisits`` and ``bytes_saved`` count the
+    re-captures whose payload was not stored again.
     """
     canonical = canonicalize(url)
+    key = urlkey(canonical)
     with runtime.database.session() as session:
-        revisits, bytes_saved = runtime.catalog.revisit_savings(session, urlkey(canonical))
+        revisits, bytes_saved = runtime.catalog.revisit_savings(session, key)
+        direct = runtime.catalog.captures_for_url(session, key)
+        landed = runtime.catalog.captures_landed_on(session, key)
         captures = []
-        for capture in runtime.catalog.captures_for_url(session, urlkey(canonical)):
+        for capture in sorted([*direct, *landed], key=lambda row: row.submitted_at):
             snapshots = list(runtime.catalog.snapshots_for_capture(session, capture.id))
             main = next((s for s in snapshots if s.url == capture.url), snapshots[0] if snapshots else None)
             captures.append(
                 {
                     "id": capture.id,
+                    "redirected_from": capture.url if capture.urlkey != key else None,
                     "submitted_at": _iso(capture.submitted_at),
                     "timestamp": warc_timestamp(main.captured_at) if main else None,
                     "http_status": main.http_status if main else None,

@@ -122,6 +122,15 @@ def test_captures_through_a_redirect_and_direct_ones_are_one_timeline_of_the_lan
     expected = [(urlkey(requested), requested, middle), *((urlkey(landed), landed, stamp) for stamp in stamps)]
     assert host == sorted(expected, key=lambda line: (line[0].encode(), line[2]))
 
+    # The capture history (API and the timeline page) lists the same captures as the replay.
+    landed_history = client.get("/v1/history", params={"url": landed})
+    assert landed_history.status_code == 200, landed_history.text
+    assert [(c["timestamp"], c["redirected_from"]) for c in landed_history.json()["captures"]] == [
+        (first, None), (middle, requested), (last, None)]
+    requested_history = client.get("/v1/history", params={"url": requested}).json()
+    assert [(c["timestamp"], c["redirected_from"]) for c in requested_history["captures"]] == [(middle, None)]
+    assert client.get("/timeline", params={"url": landed}).text.count("/replay/") >= 3
+
 
 def test_the_record_of_a_redirected_capture_is_found_from_the_url_it_landed_on(
     workers, client: TestClient, pages: PageServer

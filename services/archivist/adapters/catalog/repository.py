@@ -432,6 +432,15 @@ class Catalog:
             select(CaptureRow).where(CaptureRow.urlkey == urlkey).order_by(CaptureRow.submitted_at)
         ).all()
 
+    def captures_landed_on(self, session: Session, urlkey: str) -> Sequence[CaptureRow]:
+        """The captures of other URLs whose redirects ended on this one, oldest first: one seek on
+        the redirected snapshots' index, then their captures by key."""
+        landed = select(SnapshotRow.capture_id).where(SnapshotRow.final_urlkey == urlkey)
+        return session.scalars(
+            select(CaptureRow).where(CaptureRow.id.in_(landed), CaptureRow.urlkey != urlkey)
+            .order_by(CaptureRow.submitted_at)
+        ).all()
+
     def captures_for_version(self, session: Session, version_id: int) -> list[str]:
         return list(
             session.scalars(
