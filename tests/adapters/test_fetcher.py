@@ -83,6 +83,35 @@ def test_redirect_loops_and_chains_are_refused(fetcher: Fetcher, pages: PageServ
         fetcher.fetch(pages.url("/chain0"))
 
 
+def test_a_redirect_to_a_url_with_credentials_is_refused_unsent(fetcher: Fetcher, pages: PageServer) -> None:
+    """Following it would send the credentials as Basic auth and archive them in the request record."""
+    pages.set("/private", HTML)
+    pages.set("/to-credentials", status=302, headers={"Location": pages.url("/private").replace("//", "//u:secret@")})
+    with pytest.raises(TooManyRedirects) as caught:
+        fetcher.fetch(pages.url("/to-credentials"))
+    assert caught.value.reason == "bad_redirect" and "credentials" in caught.value.message
+    assert "secret" not in caught.value.message
+    assert pages.hits.get("/private") is None
+
+
+def test_a_location_that_cannot_be_split_is_a_bad_redirect(fetcher: Fetcher, pages: PageServer) -> None:
+    pages.set("/to-broken", status=302, headers={"Location": "http://[broken"})
+    with pytest.raises(TooManyRedirects) as caught:
+        fetcher.fetch(pages.url("/to-broken"))
+    assert caught.value.reason == "bad_redirect"
+
+
+def test_backslashes_in_a_location_lead_where_a_browser_goes(fetcher: Fetcher, pages: PageServer) -> None:
+    """``\\\\host\\path`` is a network-path reference to another host in the WHATWG URL standard."""
+    port = pages.base_url.rsplit(":", 1)[1]
+    pages.set("/final", HTML)
+    pages.set("/backslashed", status=302, headers={"Location": f"\\\\localhost:{port}\\final"})
+    result = fetcher.fetch(pages.url("/backslashed"))
+    assert result.final.url == f"http://localhost:{port}/final"
+    assert result.final.status == 200
+    result.close()
+
+
 @pytest.mark.parametrize(
     ("status", "headers", "error", "retry_after"),
     [

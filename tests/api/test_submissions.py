@@ -56,6 +56,24 @@ def test_urls_no_catalog_can_store_are_refused_alone_and_the_batch_recorded(clie
         assert (shown.json()["status"], shown.json()["url"]) == ("failed", capture["url"])
 
 
+def test_urls_with_credentials_are_refused_and_the_secret_kept_nowhere(client: httpx.Client) -> None:
+    """An archive must not store or replay secrets: the capture is refused, shown without them."""
+    response = post_json(client, "/v1/captures", {"urls": ["https://user:s3cret@example.com/private",
+                                                           "https://example.com\\@s3cret.example/"]})
+    assert response.status_code == 202, response.text
+    refused, backslashed = response.json()["captures"]
+    assert (refused["status"], refused["reason"], refused["url"]) == (
+        "failed", "invalid_url", "https://***@example.com/private")
+    shown = client.get(f"/v1/captures/{refused['id']}")
+    assert "credentials" in shown.text and "s3cret" not in shown.text
+    # A backslash is a path separator to a browser: the host is example.com, with no user name.
+    assert (backslashed["status"], backslashed["url"]) == ("queued", "https://example.com/@s3cret.example/")
+
+    schedule = post_json(client, "/v1/schedules", {"url": "https://user:s3cret@example.com/", "interval": "1d"})
+    assert schedule.status_code == 422, schedule.text
+    assert "credentials" in schedule.text and "s3cret" not in schedule.text
+
+
 def test_numbers_too_large_to_represent_are_refused_clearly(client: httpx.Client) -> None:
     for path, document in [
         ("/v1/captures", {"urls": ["https://example.com/"], "if_not_archived_within": "99999999999d"}),

@@ -10,7 +10,7 @@ from url_normalize import url_normalize
 
 from archivist.core import urls
 from archivist.core.errors import InvalidURL
-from archivist.core.urls import canonicalize, url_hash, urlkey
+from archivist.core.urls import canonicalize, join, shown_input, url_hash, urlkey
 from tests.support.paths import SHARED
 
 CORPUS = SHARED / "benchmarks" / "article-extraction" / "html"
@@ -53,6 +53,85 @@ def test_invalid_urls_are_refused_with_a_reason(given: str, words: str) -> None:
         canonicalize(given)
     assert words in caught.value.message
     assert caught.value.reason == "invalid_url"
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["http://user:secret@example.com/", "https://token@example.com/a", "http://:secret@example.com/",
+     "//user:secret@example.org/x", "HTTP://User:Secret@Example.COM:8080/", "http://a@b@example.com/"],
+)
+def test_credentials_are_refused_and_never_shown(given: str) -> None:
+    """An archive must not store or replay secrets, and httpx would send them as Basic auth."""
+    with pytest.raises(InvalidURL) as caught:
+        canonicalize(given)
+    assert "credentials" in caught.value.message and "secret" not in caught.value.message.lower()
+    assert "secret" not in shown_input(given).lower() and "***@" in shown_input(given)
+
+
+def test_an_empty_user_part_is_no_credential() -> None:
+    assert canonicalize("http://@example.com/a") == canonicalize("http://:@example.com/a") == "http://example.com/a"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # The WHATWG URL standard (browsers): in http(s), "\" before the query is a "/".
+        ("http://example.com\\@evil.com/", "http://example.com/@evil.com/"),
+        ("http://example.com\\a\\b?q=\\x", "http://example.com/a/b?q=%5Cx"),
+        ("http:\\\\example.com\\a", "http://example.com/a"),
+        ("https:/\\example.com/", "https://example.com/"),
+        ("example.com\\a#\\b", "https://example.com/a"),
+    ],
+)
+def test_backslashes_before_the_query_are_slashes_as_in_browsers(given: str, expected: str) -> None:
+    assert canonicalize(given) == expected
+
+
+def test_references_resolve_with_backslashes_as_slashes() -> None:
+    assert join("http://example.com/a/b", "/\\evil.com/x") == "http://evil.com/x"
+    assert join("http://example.com/a/b", "c\\d?e\\f") == "http://example.com/a/c/d?e\\f"
+
+
+@pytest.mark.parametrize(
+    ("given", "host", "words"),
+    [
+        ("http://exam<ple.com/", "exam<ple.com", "characters no host name can"),
+        ("http://ex%41mple.com/", "ex%41mple.com", "characters no host name can"),
+        ("http://ex!ample.com/a", "ex!ample.com", "characters no host name can"),
+        ("http://xn--/", "xn--", "not valid punycode"),
+        ("http://xn--zz.example.com/", "xn--zz.example.com", "not valid punycode"),
+        ("https://xn--a.com/", "xn--a.com", "not valid punycode"),
+        ("http://a..b/", "a..b", "empty label"),
+        ("http://.example.com/", ".example.com", "empty label"),
+        ("http://" + "x" * 64 + ".com/", "x" * 64 + ".com", "the limit is 63"),
+        ("http://" + "a" * 60 + ".b" * 100 + "/", "a" * 60 + ".b" * 100, "the limit is 253"),
+        ("http://\u200b.com/", "\u200b.com", "idna"),
+    ],
+)
+def test_invalid_host_names_are_refused_naming_the_host(given: str, host: str, words: str) -> None:
+    with pytest.raises(InvalidURL) as caught:
+        canonicalize(given)
+    assert repr(host) in caught.value.message and words in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("http://a_b.example.com/", "http://a_b.example.com/"),
+        ("http://_dmarc.example.com/", "http://_dmarc.example.com/"),
+        ("http://example.com./x", "http://example.com/x"),
+        ("http://☃.net/", "http://xn--n3h.net/"),  # IDNA 2003 only: browsers go there too
+        ("http://xn--n3h.net/", "http://xn--n3h.net/"),
+        ("http://faß.de/", "http://xn--fa-hia.de/"),  # IDNA 2008 only
+        ("http://xn--fa-hia.de/", "http://xn--fa-hia.de/"),
+        ("http://例え.テスト/", "http://xn--r8jz45g.xn--zckzah/"),
+        ("http://example\uff0ecom/", "http://example.com/"),
+        ("http://ab--cd.example/", "http://ab--cd.example/"),
+        ("http://" + "a" * 63 + ".com/", "http://" + "a" * 63 + ".com/"),
+    ],
+)
+def test_real_host_names_are_kept(given: str, expected: str) -> None:
+    assert canonicalize(given) == expected
 
 
 def test_urlkey_is_surt_and_hash_is_stable() -> None:

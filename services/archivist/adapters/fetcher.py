@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
-from urllib.parse import urljoin
 
 import httpcore
 import httpx
@@ -39,7 +38,7 @@ from archivist.core.errors import (
     UnknownHost,
 )
 from archivist.core.http import content_wbits, header, looks_like_html
-from archivist.core.urls import canonicalize
+from archivist.core.urls import canonicalize, join, shown_input
 from archivist.settings import FetchPolicy
 
 __all__ = ["ROBOTS_MAX_REDIRECTS", "Exchange", "FetchResult", "Fetcher"]
@@ -186,10 +185,11 @@ def _check_location(response: httpx.Response) -> None:
         return
     location = response.headers["location"]
     try:
-        canonicalize(urljoin(str(response.request.url), location))
-    except InvalidURL as exc:
+        canonicalize(join(str(response.request.url), location))
+    except (InvalidURL, ValueError) as exc:
         raise TooManyRedirects(
-            f"{response.request.url} redirects to {location!r}, which cannot be archived: {exc.message}",
+            f"{response.request.url} redirects to {shown_input(location)!r}, which cannot be archived: "
+            f"{exc.message if isinstance(exc, InvalidURL) else exc}",
             reason="bad_redirect",
         ) from exc
 
@@ -246,12 +246,12 @@ class Fetcher:
                     hop.body.close()
                 raise TooManyRedirects(f"more than {self.policy.max_redirects} redirects from {url}")
             try:
-                current = canonicalize(urljoin(current, location))
+                current = canonicalize(join(current, location))
             except InvalidURL as exc:
                 for hop in redirects:
                     hop.body.close()
                 raise TooManyRedirects(
-                    f"redirect to an invalid URL {location!r}: {exc.message}", reason="bad_redirect"
+                    f"redirect to an invalid URL {shown_input(location)!r}: {exc.message}", reason="bad_redirect"
                 ) from exc
             if current in (hop.url for hop in redirects):
                 for hop in redirects:

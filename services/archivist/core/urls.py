@@ -2,7 +2,8 @@
 
 Canonicalisation is delegated to ``url-normalize`` (case, default ports, dot segments,
 percent-encoding, IDN to punycode) and the index key to ``surt`` (the key pywb and the Wayback
-Machine sort by). We only add the policy: http(s) only, a host, no fragment, a length limit.
+Machine sort by). We only add the policy: http(s) only, a valid host name, no credentials, no
+fragment, a length limit; and read backslashes as browsers do (the WHATWG URL standard).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import idna
 import surt as _surt
 from surt.IAURLCanonicalizer import alphaReorderQuery
 from surt.URLRegexTransformer import stripPathSessionID, stripQuerySessionID
@@ -28,7 +30,7 @@ from url_normalize.tools import cleanup_url_input, deconstruct_url, reconstruct_
 
 from archivist.core.errors import InvalidURL
 
-__all__ = ["MAX_URL_LENGTH", "canonicalize", "final_urlkey", "shown_input", "url_hash", "urlkey"]
+__all__ = ["MAX_URL_LENGTH", "canonicalize", "final_urlkey", "join", "shown_input", "url_hash", "urlkey"]
 
 #: Longer URLs are refused: browsers and servers disagree beyond this, and keys must stay short.
 MAX_URL_LENGTH = 2048
@@ -99,9 +101,53 @@ def _is_canonical_host(host: str) -> bool:
     if host.startswith(".") or ".." in host:
         return False
     try:
-        return _normalize_host(host) == host
+        return _normalize_host(host) == host and _host_problem(host) is None
     except (ValueError, UnicodeError):
         return False
+
+
+#: What a label of a host name may hold once url-normalize made it ASCII: letters, digits and
+#: hyphens (RFC 1123), and the underscores that real host names carry (``_dmarc``, ``a_b.cdn``).
+_LABEL = re.compile(r"[a-z0-9_\-]{1,63}", re.ASCII)
+#: RFC 1035: a name of at most 255 octets on the wire, so 253 characters written out.
+_MAX_HOST_LENGTH = 253
+
+
+@lru_cache(maxsize=4096)
+def _host_problem(host: str) -> str | None:
+    """What makes ``host``, as url-normalize's host step returns it, no host name, or None.
+
+    No DNS server can answer for such a name, so a URL with one is refused when submitted
+    rather than failing as ``unknown_host`` after a lookup. An ``xn--`` label must be
+    punycode that IDNA decodes, in IDNA 2008 (UTS 46) or, failing that, IDNA 2003: the two
+    standards url-normalize encodes Unicode hosts with, so every IDN it writes stays valid.
+    """
+    if ":" in host:
+        return None  # an IPv6 literal (a name cannot hold ":"): urlsplit has checked it
+    if len(host) > _MAX_HOST_LENGTH:
+        return f"it is {len(host)} characters long; the limit is {_MAX_HOST_LENGTH}"
+    for label in host.split("."):
+        if not _LABEL.fullmatch(label):
+            if len(label) > 63:
+                return f"its label {label[:20]}... is {len(label)} characters long; the limit is 63"
+            return f"its label {label!r} holds characters no host name can"
+        if label.startswith("xn--") and not _decodes_as_idna(label):
+            return f"its label {label!r} is not valid punycode (IDNA)"
+    return None
+
+
+def _decodes_as_idna(label: str) -> bool:
+    try:
+        idna.decode(label)
+        return True
+    except idna.IDNAError:
+        pass
+    try:
+        label.encode("ascii").decode("idna")
+        return True
+    except UnicodeError:
+        return False
+
 
 
 def canonicalize(url: str, *, max_length: int = MAX_URL_LENGTH) -> str:
@@ -130,14 +176,21 @@ def canonicalize(url: str, *, max_length: int = MAX_URL_LENGTH) -> str:
 _UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
+#: The user name and password of a URL as written (``http://user:pass@host/``): whatever comes
+#: before the last "@" of its authority, which ends at "/", "\\", "?" or "#". A scheme counts only
+#: followed by a slash, so that in ``user:pass@host`` the user name is hidden too.
+_USERINFO = re.compile(r"^(\s*(?:[A-Za-z][A-Za-z0-9+.\-]*:)?[/\\]+|\s*)[^/\\?#]+@")
+
+
 def shown_input(raw: object, *, max_length: int = MAX_URL_LENGTH) -> str:
     """A refused input as the text to record and show: what was sent, readably and storably.
 
     Cut to ``max_length`` characters, with each control character and lone surrogate written
     as its Python escape (``\x00``, ``\udcff``), so that every catalog stores it, every answer
-    encodes it, and a person sees which character was wrong.
+    encodes it, and a person sees which character was wrong. Credentials are written ``***``:
+    the catalog keeps no secret, even a refused one.
     """
-    text = str(raw)[:max_length]
+    text = _USERINFO.sub(r"\1***@", str(raw)[:max_length], count=1)
     return _UNSHOWABLE.sub(lambda found: found[0].encode("unicode_escape").decode("ascii"), text)
 
 
@@ -150,6 +203,7 @@ def _canonicalize(url: str, *, max_length: int) -> str:
         raise InvalidURL(f"URL is {len(raw)} characters long; the limit is {max_length}")
     if any(ch in raw for ch in "\x00\r\n\t"):
         raise InvalidURL("URL contains control characters")
+    raw = _as_browsers_read(raw)
     try:
         given = urlsplit(raw)
     except ValueError as exc:
@@ -163,6 +217,15 @@ def _canonicalize(url: str, *, max_length: int) -> str:
     if has_authority and not given.netloc:
         raise InvalidURL("URL has no host")
     try:
+        # The authority as url-normalize's steps split it.
+        authority = deconstruct_url(provide_url_scheme(raw, DEFAULT_SCHEME))
+    except ValueError as exc:
+        raise InvalidURL(f"malformed URL: {exc}") from exc
+    if authority.userinfo.rstrip("@") not in ("", ":"):
+        raise InvalidURL("URL holds credentials (a user name or password before the host): an archive "
+                         "must not store or replay them, and they would be sent to the site; remove them")
+    _check_given_host(authority.host)
+    try:
         normalized = _url_normalize(raw)
         parts = urlsplit(normalized)
         port = parts.port  # raises ValueError on a malformed port
@@ -173,12 +236,71 @@ def _canonicalize(url: str, *, max_length: int) -> str:
     host = parts.hostname
     if not host or host.startswith(".") or ".." in host or " " in host:
         raise InvalidURL("URL has no valid host")
+    problem = _host_problem(host)
+    if problem is not None:
+        raise InvalidURL(f"invalid host name {authority.host!r}: {problem}")
     if port == 0:
         raise InvalidURL("port 0 is not a valid port")
     canonical = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
     if len(canonical) > max_length:
         raise InvalidURL(f"URL is {len(canonical)} characters long once encoded; the limit is {max_length}")
     return canonical
+
+
+#: The dots that separate labels of a host name (UTS 46 maps the last three to ".").
+_DOTS = re.compile("[.\u3002\uff0e\uff61]")
+
+
+def _check_given_host(host: str) -> None:
+    """Refuse a host name, as written, that url-normalize would fail on or make another host.
+
+    Its host step drops empty labels (``a..b`` would become ``a.b``) and cannot encode an
+    over-long label; a single trailing dot (the fully qualified form) is no label.
+
+    Raises:
+        InvalidURL: a label is empty or too long, or the name cannot be IDNA-encoded.
+    """
+    labels = _DOTS.split(host)
+    if labels[-1] == "":
+        labels.pop()
+    for label in labels:
+        if not label:
+            raise InvalidURL(f"invalid host name {host!r}: it has an empty label")
+        if len(label) > 63 and label.isascii():
+            raise InvalidURL(f"invalid host name {host!r}: its label {label[:20]}... is {len(label)} "
+                             "characters long; the limit is 63")
+    try:
+        _normalize_host(host)
+    except (ValueError, UnicodeError) as exc:
+        raise InvalidURL(f"invalid host name {host!r}: {exc}") from exc
+
+
+def _as_browsers_read(url: str) -> str:
+    """``url`` with each backslash before its query or fragment made a slash, as browsers read it.
+
+    The WHATWG URL standard, which browsers follow, reads "\\" as "/" in the scheme separator,
+    the authority and the path of an http(s) URL: ``http://example.com\\@evil.com/`` is a page
+    of example.com. RFC 3986 parsers (urllib, url-normalize) read a user name and the host
+    evil.com. Only http(s) URLs are archived; any other scheme is refused whatever its slashes.
+    """
+    end = len(url)
+    for mark in "?#":
+        found = url.find(mark)
+        if found != -1:
+            end = min(end, found)
+    return url[:end].replace("\\", "/") + url[end:]
+
+
+def join(base: str, reference: str) -> str:
+    """``reference`` (a Location header, a link) resolved against ``base`` as a browser resolves it.
+
+    Backslashes before the reference's query count as slashes, as in :func:`canonicalize`:
+    ``Location: /\\evil.com/`` leads a browser to evil.com, where ``urljoin`` stays on the site.
+
+    Raises:
+        ValueError: ``urljoin`` cannot split ``reference`` (a broken IPv6 literal).
+    """
+    return urljoin(base, _as_browsers_read(reference))
 
 
 #: A URL that :func:`urlkey` keys without the whole of ``surt``: lower-case http(s), a plain
