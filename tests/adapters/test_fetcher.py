@@ -130,6 +130,17 @@ def test_status_classes(fetcher, pages, status, headers, error, retry_after) -> 
     assert getattr(caught.value, "retry_after", None) == retry_after
 
 
+@pytest.mark.parametrize("status", [600, 701, 999])
+def test_a_status_code_outside_http_is_a_malformed_answer_not_a_server_error(fetcher, pages, status) -> None:
+    """A 5xx is retried; a status no HTTP server sends would be retried for nothing."""
+    pages.set("/robots.txt", "User-agent: *\nDisallow:\n", status=status, headers={"Content-Type": "text/plain"})
+    pages.set("/odd", HTML, status=status)
+    for fetch in (lambda: fetcher.fetch(pages.url("/odd")), lambda: fetcher.fetch_robots(pages.base_url)):
+        with pytest.raises(MalformedResponse) as caught:
+            fetch()
+        assert caught.value.reason == "bad_response" and f"status {status}" in caught.value.message
+
+
 def test_non_html_and_binary_bodies_are_refused(fetcher: Fetcher, pages: PageServer) -> None:
     with pytest.raises(NotHTML):
         fetcher.fetch(pages.set("/pdf", b"%PDF-1.4", headers={"Content-Type": "application/pdf"}))

@@ -123,3 +123,14 @@ def test_a_robots_txt_that_redirects_nowhere_counts_as_absent(
     (capture,) = archive([pages.set("/page", HTML)])
     assert capture["status"] == "archived", capture
     assert pages.page_hits == {"/page": 1}
+
+
+@pytest.mark.parametrize("status_line", [b"HTTP/1.1 600 Odd", b"HTTP/1.1 999 Nope", b"HTTP/1.1 099 Early", b"HTTP/1.1 000 "])
+def test_a_status_code_outside_http_fails_at_once_as_bad_response(
+    retries_counted, pages: PageServer, status_line: bytes
+) -> None:
+    """Not a server error that may pass: no HTTP server answers so, and retrying cannot help."""
+    pages.routes["/odd"] = raw_answer(status_line + b"\r\nContent-Type: text/html\r\nContent-Length: %d" % len(HTML), HTML)
+    (capture,) = archive([pages.url("/odd")])
+    assert (capture["status"], capture["reason"]) == ("failed", "bad_response"), capture
+    assert pages.page_hits == {"/odd": 1}

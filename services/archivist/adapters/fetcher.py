@@ -175,6 +175,16 @@ def _transport_failure(url: str, exc: httpx.TransportError, *, reading: bool) ->
     return FetchConnectionError(f"connection broke reading {url}: {exc}" if reading else f"cannot fetch {url}: {exc}")
 
 
+def _check_is_http_status(url: str, status: int) -> None:
+    """Refuse a status code outside HTTP's 100 to 599 (RFC 9110 15) as a malformed answer.
+
+    h11 reads any three digits as a status; a 600 or a 999 is no server error that could pass,
+    and counting it as a 5xx would fetch the page again and again.
+    """
+    if not 100 <= status <= 599:
+        raise MalformedResponse(f"{url} answered status {status}, which is not an HTTP status code")
+
+
 def _check_location(response: httpx.Response) -> None:
     """Refuse a redirect to something that is not a web address before httpx tries to follow it.
 
@@ -264,11 +274,13 @@ class Fetcher:
         Raises:
             TooManyRedirects: its redirects lead nowhere (more than ``ROBOTS_MAX_REDIRECTS``,
                 a loop, or a Location that is no web address).
-            FetchTimeout, FetchConnectionError, BlockedAddress, UnknownHost: as for pages.
+            FetchTimeout, FetchConnectionError, BlockedAddress, UnknownHost, MalformedResponse:
+                as for pages.
         """
         url = origin.rstrip("/") + "/robots.txt"
         try:
             with self._client.stream("GET", url, follow_redirects=True, extensions={}) as response:
+                _check_is_http_status(url, response.status_code)
                 body = bytearray()
                 for chunk in response.iter_bytes():
                     body += chunk
@@ -320,6 +332,7 @@ class Fetcher:
 
     def _check_status(self, url: str, response: httpx.Response) -> None:
         status = response.status_code
+        _check_is_http_status(url, status)
         if status == 429 or status == 503 and response.headers.get("retry-after"):
             raise RateLimited(
                 f"{url} answered {status}", retry_after=_retry_after(response.headers.get("retry-after"))
