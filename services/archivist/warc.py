@@ -27,7 +27,7 @@ from warcio.warcwriter import WARCWriter
 from zlib_ng import zlib_ng
 
 from archivist.core.errors import InvalidInput, PermanentFailure
-from archivist.core.http import content_wbits, header
+from archivist.core.http import header, inflate
 
 __all__ = [
     "REVISIT_PROFILE",
@@ -294,12 +294,17 @@ def read_response(stream: BinaryIO) -> StoredResponse:
 
 
 def decode_content(raw: bytes, headers: list[tuple[str, str]]) -> bytes:
-    """Undo the Content-Encoding (gzip, deflate) the fetcher stored as sent."""
+    """Undo the Content-Encoding (gzip, deflate) the fetcher stored as sent, every gzip member.
+
+    Raises:
+        zlib.error: the stored body is corrupt (the fetcher refuses such bodies).
+        PermanentFailure: an encoding other than gzip or deflate.
+    """
     encoding = (header(headers, "content-encoding") or "").strip().lower()
     if not raw or encoding in ("", "identity"):
         return raw
     if encoding in ("gzip", "x-gzip", "deflate"):
-        return zlib.decompress(raw, content_wbits(encoding, raw[:2]))
+        return b"".join(inflate([raw], encoding))
     raise PermanentFailure(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
 
 

@@ -17,18 +17,22 @@ import io
 import shutil
 import tempfile
 import uuid
+import zlib
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 
 from archivist import __version__
 from archivist.adapters.catalog import CaptureRow, NewSnapshot, SnapshotRow
 from archivist.adapters.fetcher import Exchange
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import InvalidInput
+from archivist.core.http import inflate
 from archivist.core.keys import snapshot_key
 from archivist.core.urls import canonicalize, urlkey
 from archivist.pipeline import store_snapshot
@@ -138,7 +142,9 @@ def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
     Each becomes a capture, born at ``extracting`` (it was fetched by another tool), with one
     snapshot stored as our own snapshot WARC, and its extraction is queued. Payloads above the
     fetcher's ``max_body_bytes`` are skipped, as a fetch of them would fail. Imported payloads
-    are stored without their transfer and content encodings (warcio decodes them). Importing a
+    are stored without their transfer and content encodings (every gzip member decoded); one
+    whose encoding cannot be undone is skipped as ``bad_encoding``, and one whose URL the
+    fetcher would refuse (credentials, no valid host) as ``invalid_url``. Importing a
     file twice does nothing the second time: capture ids derive from the WARC-Record-IDs.
 
     Raises:
@@ -191,7 +197,12 @@ def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
                 continue
         else:
             with tempfile.SpooledTemporaryFile(max_size=4 << 20) as spool:
-                if not _spool_capped(record.content_stream(), spool, runtime.settings.max_body_bytes):
+                try:
+                    within_cap = _spool_capped(_payload(record), spool, runtime.settings.max_body_bytes)
+                except (zlib.error, _UnsupportedEncoding):
+                    report.skipped["bad_encoding"] += 1
+                    continue
+                if not within_cap:
                     report.skipped["too_large"] += 1
                     continue
                 exchange.body_length = spool.tell()
@@ -203,9 +214,37 @@ def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
     return report
 
 
-def _spool_capped(source: BinaryIO, spool: BinaryIO, cap: int) -> bool:
+class _UnsupportedEncoding(ValueError):
+    """A payload in a Content-Encoding that the fetcher would not accept either (br, zstd...)."""
+
+
+def _payload(record) -> Iterator[bytes]:  # noqa: ANN001
+    """A response's payload without its transfer and content encodings, in pieces.
+
+    Every gzip member is decoded (warcio's own decoding stops after the first), the way the
+    fetcher reads a body it archives.
+
+    Raises:
+        _UnsupportedEncoding: a Content-Encoding other than gzip and deflate.
+        zlib.error (while iterated): the payload is not the gzip or deflate it is labelled as,
+            or is cut short.
+    """
+    http = record.http_headers
+    raw = record.raw_stream
+    if (http.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
+        raw = ChunkedDataReader(raw)  # de-chunks only: no decompressor is given
+    chunks = iter(lambda: raw.read(1 << 16), b"")
+    encoding = (http.get_header("Content-Encoding") or "").strip().lower()
+    if encoding in ("", "identity"):
+        return chunks
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        return inflate(chunks, encoding, step=1 << 16)
+    raise _UnsupportedEncoding(f"unsupported Content-Encoding {encoding!r}")
+
+
+def _spool_capped(source: Iterable[bytes], spool: BinaryIO, cap: int) -> bool:
     """Copy the decoded payload; False once it exceeds ``cap`` (the fetcher's body limit)."""
-    while chunk := source.read(1 << 16):
+    for chunk in source:
         spool.write(chunk)
         if spool.tell() > cap:
             return False

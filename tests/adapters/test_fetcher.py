@@ -179,6 +179,13 @@ def test_size_limits_declared_streamed_and_decompressed(fetcher: Fetcher, pages:
         fetcher.fetch(pages.set("/bomb", bomb, headers={"Content-Type": "text/html", "Content-Encoding": "gzip"}))
     assert caught.value.reason == "decompression_bomb"
 
+    # The limit counts every gzip member: a bomb split in many stays a bomb.
+    members = gzip.compress(b"<html>") + gzip.compress(b"\x00" * 300_000, compresslevel=9) * 3
+    with pytest.raises(BodyTooLarge) as caught:
+        fetcher.fetch(pages.set("/members-bomb", members, headers={"Content-Type": "text/html",
+                                                                    "Content-Encoding": "gzip"}))
+    assert caught.value.reason == "decompression_bomb"
+
     with pytest.raises(NotHTML) as broken:
         fetcher.fetch(pages.set("/badgz", b"not gzip at all", headers={"Content-Type": "text/html",
                                                                        "Content-Encoding": "gzip"}))

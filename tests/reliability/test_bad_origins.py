@@ -134,3 +134,18 @@ def test_a_status_code_outside_http_fails_at_once_as_bad_response(
     (capture,) = archive([pages.url("/odd")])
     assert (capture["status"], capture["reason"]) == ("failed", "bad_response"), capture
     assert pages.page_hits == {"/odd": 1}
+
+
+def test_a_body_of_several_gzip_members_is_archived_and_extracted_whole(embedded_settings, pages: PageServer) -> None:
+    """``gzip -c a b`` and servers that compress as they flush send several members; browsers read them all."""
+    tail = b"<p>Only the second gzip member holds this closing paragraph about lighthouses.</p></article></body></html>"
+    page = HTML.removesuffix(b"</article></body></html>") + tail
+    half = len(page) // 2
+    members = gzip.compress(page[:half]) + gzip.compress(page[half:])
+    url = pages.set("/members", members, headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    (capture,) = archive([url])
+    assert capture["status"] == "archived", capture
+    stored = stored_final_response(capture["id"])
+    assert (stored.raw_body, stored.body) == (members, page)
+    with EmbeddedWorkers(get_settings()) as workers:
+        assert "closing paragraph about lighthouses" in views.get_record(workers.runtime, url)["body"]

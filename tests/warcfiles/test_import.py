@@ -147,6 +147,32 @@ def test_imports_wget_browsertrix_and_heritrix_shapes(workers, client: TestClien
     assert _count_snapshots(client, "crawl.example.net") == 3
 
 
+def test_payloads_are_decoded_whole_and_urls_with_credentials_skipped(workers, tmp_path: Path) -> None:
+    """Every gzip member of a payload is decoded, chunked or not; a record whose URL holds
+    credentials (which the archive must not keep) or whose encoding cannot be undone is skipped."""
+    body = ARTICLE.format(title="Two members").encode()
+    members = gzip.compress(body[:100]) + gzip.compress(body[100:])
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (members[:50], members[50:])) + b"0\r\n\r\n"
+    path = tmp_path / "odd.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        for url, payload, extra in [
+            ("https://odd.example.org/members", members, [("Content-Encoding", "gzip")]),
+            ("https://odd.example.org/chunked", chunked, [("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked")]),
+            ("https://user:s3cret@odd.example.org/private", body, []),
+            ("https://odd.example.org/brotli", b"\x8b\x02\x80not really brotli", [("Content-Encoding", "br")]),
+            ("https://odd.example.org/fake-gzip", b"<html>not gzip at all</html>", [("Content-Encoding", "gzip")]),
+        ]:
+            writer.write_record(_response(writer, url, payload, "2024-05-01T10:00:00Z", extra=extra))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["skipped"]) == (2, {"invalid_url": 1, "bad_encoding": 2})
+    for url in ("https://odd.example.org/members", "https://odd.example.org/chunked"):
+        record = views.get_record(workers.runtime, url)
+        assert record["title"] == "Two members" and "through the winter months" in record["body"]
+
+
 def test_broken_warcs_import_nothing(workers, client: TestClient, tmp_path: Path) -> None:
     good = wget_warc(tmp_path / "good.warc.gz").read_bytes()
     truncated = tmp_path / "truncated.warc.gz"

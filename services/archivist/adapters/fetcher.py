@@ -37,7 +37,7 @@ from archivist.core.errors import (
     TransientFailure,
     UnknownHost,
 )
-from archivist.core.http import content_wbits, header, looks_like_html
+from archivist.core.http import header, inflate, looks_like_html
 from archivist.core.urls import canonicalize, join, shown_input
 from archivist.settings import FetchPolicy
 
@@ -398,7 +398,7 @@ class Fetcher:
 
 
 def _decoded_head(body: BinaryIO, encoding: str, limit: int) -> bytes:
-    """Decode the whole body once, in bounded steps, and return its first bytes.
+    """Decode the whole body once, every gzip member of it, in bounded steps; its first bytes.
 
     Raises BodyTooLarge when the decoded size passes ``limit``, zlib.error when the stream is
     corrupt or cut short. The stream is rewound.
@@ -408,27 +408,14 @@ def _decoded_head(body: BinaryIO, encoding: str, limit: int) -> bytes:
             return body.read(8192)
         if encoding not in ("gzip", "x-gzip", "deflate"):
             raise NotHTML(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
-        start = body.read(2)
-        if not start:
-            return b""  # an empty body (a 204, say) labelled as compressed: nothing to decode
-        decoder = zlib.decompressobj(content_wbits(encoding, start))
-        body.seek(0)
         head = b""
         total = 0
-        while chunk := body.read(_CHUNK):
-            data = decoder.decompress(chunk, _CHUNK * 16)
-            while True:
-                total += len(data)
-                if len(head) < 8192:
-                    head += data[: 8192 - len(head)]
-                if total > limit:
-                    raise BodyTooLarge(f"decoded body exceeds {limit} bytes")
-                if not decoder.unconsumed_tail:
-                    break
-                data = decoder.decompress(decoder.unconsumed_tail, _CHUNK * 16)
-        if not decoder.eof:
-            # zlib stops quietly at the end of its input: a stream cut short is only seen here.
-            raise zlib.error("the compressed stream is truncated")
+        for data in inflate(iter(lambda: body.read(_CHUNK), b""), encoding, step=_CHUNK * 16):
+            total += len(data)
+            if len(head) < 8192:
+                head += data[: 8192 - len(head)]
+            if total > limit:
+                raise BodyTooLarge(f"decoded body exceeds {limit} bytes")
         return head
     finally:
         body.seek(0)

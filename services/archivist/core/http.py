@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-__all__ = ["binary_kind", "content_wbits", "header", "looks_like_html"]
+__all__ = ["binary_kind", "content_wbits", "header", "inflate", "looks_like_html"]
 
 #: File signatures of formats that are sent or saved where a page is expected, with a name a
 #: user recognises.
@@ -24,6 +24,7 @@ _SIGNATURES = (
 #: Control bytes never found in text (tab, newlines, form feed and ISO-2022's escape are).
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_GZIP_MAGIC = b"\x1f\x8b"
 #: Text with more control bytes than this share is binary (a stray one in a page is not).
 _MAX_CONTROL_SHARE = 0.01
 
@@ -65,6 +66,49 @@ def content_wbits(encoding: str, head: bytes) -> int:
         return zlib.MAX_WBITS | 32  # gzip, or zlib, told apart by zlib itself
     wrapped = len(head) >= 2 and head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
     return zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS
+
+
+def inflate(chunks: Iterable[bytes], encoding: str, *, step: int = 1 << 20) -> Iterator[bytes]:
+    """Decode a body in Content-Encoding ``encoding`` (gzip, x-gzip or deflate), piece by piece.
+
+    A gzip body may be several gzip members one after the other (``gzip -c a b``, servers that
+    compress as they flush): browsers and Python's gzip module decode them all, and so does this.
+    Bytes after the end that start no gzip member are ignored, as zlib alone ignores them.
+    No piece is longer than ``step``, so that a caller can stop a decompression bomb early.
+    Nothing to decode (an empty body) is no error.
+
+    Raises:
+        zlib.error: the stream is corrupt, or cut short.
+    """
+    decoder = None  # the stream, or gzip member, being decoded
+    members = 0
+    gzip = False
+    rest = b""  # bytes not given to a decoder yet
+    for chunk in chunks:
+        rest += chunk
+        while rest:
+            if decoder is None:
+                if len(rest) < 2:
+                    break  # too little to tell what starts here
+                if members and not (gzip and rest.startswith(_GZIP_MAGIC)):
+                    return  # bytes after the end that start no gzip member: ignored
+                gzip = rest.startswith(_GZIP_MAGIC)
+                decoder = zlib.decompressobj(content_wbits(encoding, rest[:2]))
+                members += 1
+            data, rest = rest, b""
+            while True:
+                piece = decoder.decompress(data, step)
+                if piece:
+                    yield piece
+                data = decoder.unconsumed_tail
+                # A piece of ``step`` bytes may leave output inside zlib with no input left.
+                if decoder.eof or not data and len(piece) < step:
+                    break
+            if decoder.eof:
+                rest, decoder = decoder.unused_data, None
+    if decoder is not None or rest and not members:
+        # zlib stops quietly at the end of its input: a stream cut short is only seen here.
+        raise zlib.error("the compressed stream is truncated")
 
 
 def looks_like_html(head: bytes) -> bool:
