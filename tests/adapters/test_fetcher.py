@@ -153,6 +153,37 @@ def test_non_html_and_binary_bodies_are_refused(fetcher: Fetcher, pages: PageSer
     result.close()
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (HTML.encode("utf-16"), "text/html"),  # with a byte-order mark
+        (HTML.encode("utf-16-le"), "text/html; charset=utf-16"),  # "utf-16" is little-endian
+        (HTML.encode("utf-16-be"), "text/html; charset=UTF-16BE"),
+    ],
+    ids=["bom", "declared-le", "declared-be"],
+)
+def test_utf16_pages_are_html_not_binary(fetcher: Fetcher, pages: PageServer, body: bytes, content_type: str) -> None:
+    result = fetcher.fetch(pages.set("/utf16", body, headers={"Content-Type": content_type}))
+    assert result.final.body.read() == body
+    result.close()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "text/html; charset=utf-16"),
+        (b"\xff\xfe" + b"\x00" * 64, "text/html"),
+        (b"\xff\xfe<\x00h\x00\x00\xdc", "text/html"),  # a lone low surrogate: not UTF-16 text
+    ],
+    ids=["png-declared-utf16", "zeros-after-a-bom", "not-utf16"],
+)
+def test_binaries_that_claim_utf16_are_still_refused(fetcher: Fetcher, pages: PageServer, body: bytes,
+                                                     content_type: str) -> None:
+    with pytest.raises(NotHTML) as caught:
+        fetcher.fetch(pages.set("/fake", body, headers={"Content-Type": content_type}))
+    assert caught.value.reason == "binary_content"
+
+
 def test_size_limits_declared_streamed_and_decompressed(fetcher: Fetcher, pages: PageServer) -> None:
     with pytest.raises(BodyTooLarge):
         fetcher.fetch(pages.set("/big", "<html>" + "x" * 200_000))

@@ -54,3 +54,14 @@ def test_russian_meta_charset() -> None:
     result = extract([SourcePage("https://example.ru/a", body, "text/html")])
     assert "Городской совет" in result.body
     assert result.language == "ru"
+
+
+def test_utf16_declared_by_the_header_without_a_bom() -> None:
+    """UTF-16 of ASCII letters is ASCII bytes, zeros and all: the header's declaration decides."""
+    body = _html().replace(TEXT, "Plain ASCII words only. " * 3)
+    for charset, codec in [("utf-16", "utf-16-le"), ("UTF-16LE", "utf-16-le"), ("utf-16be", "utf-16-be")]:
+        assert decode_html(body.encode(codec), f"text/html; charset={charset}") == body
+
+
+def test_a_header_that_says_utf16_over_utf8_bytes_is_not_believed() -> None:
+    assert TEXT in decode_html(_html().encode("utf-8"), "text/html; charset=utf-16")

@@ -149,3 +149,17 @@ def test_a_body_of_several_gzip_members_is_archived_and_extracted_whole(embedded
     assert (stored.raw_body, stored.body) == (members, page)
     with EmbeddedWorkers(get_settings()) as workers:
         assert "closing paragraph about lighthouses" in views.get_record(workers.runtime, url)["body"]
+
+
+@pytest.mark.parametrize(("codec", "content_type"), [("utf-16", "text/html"), ("utf-16-le", "text/html; charset=utf-16")],
+                         ids=["bom", "declared"])
+def test_a_utf16_page_is_archived_and_extracted(embedded_settings, pages: PageServer, codec: str,
+                                                content_type: str) -> None:
+    page = HTML.decode().replace("Broken origins", "Pages in UTF-16").encode(codec)
+    url = pages.set("/utf16", page, headers={"Content-Type": content_type})
+    (capture,) = archive([url])
+    assert capture["status"] == "archived", capture
+    assert stored_final_response(capture["id"]).body == page
+    with EmbeddedWorkers(get_settings()) as workers:
+        record = views.get_record(workers.runtime, url)
+    assert record["title"] == "Pages in UTF-16" and "servers that misbehave" in record["body"]

@@ -37,7 +37,7 @@ from archivist.core.errors import (
     TransientFailure,
     UnknownHost,
 )
-from archivist.core.http import header, inflate, looks_like_html
+from archivist.core.http import header, inflate, looks_binary, looks_like_html
 from archivist.core.urls import canonicalize, join, shown_input
 from archivist.settings import FetchPolicy
 
@@ -392,7 +392,7 @@ class Fetcher:
         if exchange.content_type is None and not looks_like_html(head):
             exchange.body.close()
             raise NotHTML(f"{url} has no Content-Type and does not look like HTML")
-        if b"\x00" in head[:4096]:
+        if looks_binary(head, exchange.content_type):
             exchange.body.close()
             raise NotHTML(f"{url} sent binary content labelled as HTML", reason="binary_content")
 

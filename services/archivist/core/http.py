@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import zlib
 from collections.abc import Iterable, Iterator
 
-__all__ = ["binary_kind", "content_wbits", "header", "inflate", "looks_like_html"]
+__all__ = ["binary_kind", "content_wbits", "header", "inflate", "looks_binary", "looks_like_html",
+           "utf16_byte_order"]
 
 #: File signatures of formats that are sent or saved where a page is expected, with a name a
 #: user recognises.
@@ -120,3 +122,47 @@ def looks_like_html(head: bytes) -> bool:
     """
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n\f")[:512].lower()
     return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")) or b"<html" in start
+
+
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+#: The WHATWG Encoding standard's labels of UTF-16, and the byte order each means.
+_UTF16_LABELS = {
+    "utf-16be": "utf-16-be", "unicodefffe": "utf-16-be",
+    "utf-16": "utf-16-le", "utf-16le": "utf-16-le", "unicode": "utf-16-le", "unicodefeff": "utf-16-le",
+    "ucs-2": "utf-16-le", "csunicode": "utf-16-le", "iso-10646-ucs-2": "utf-16-le",
+}
+#: How far into a payload labelled as HTML a NUL character makes it binary.
+_BINARY_WINDOW = 4096
+
+
+def utf16_byte_order(head: bytes, content_type: str | None) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when a payload is UTF-16 as a browser decides, else None.
+
+    A byte-order mark decides first (a UTF-8 one says it is not UTF-16), then the charset of the
+    Content-Type. A ``<meta>`` cannot declare UTF-16: it is read as ASCII, which UTF-16 is not.
+    """
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    if head.startswith(codecs.BOM_UTF8):
+        return None
+    declared = _CHARSET.search(content_type or "")
+    return _UTF16_LABELS.get(declared[1].lower()) if declared else None
+
+
+def looks_binary(head: bytes, content_type: str | None) -> bool:
+    """Whether a payload labelled as text is binary: a NUL character in its first 4 KiB.
+
+    In UTF-16 (:func:`utf16_byte_order`) every ASCII character holds a zero byte, so the
+    characters are counted, not the bytes; bytes that are not UTF-16 at all are binary too.
+    """
+    byte_order = utf16_byte_order(head, content_type)
+    if byte_order is None:
+        return b"\x00" in head[:_BINARY_WINDOW]
+    decoder = codecs.getincrementaldecoder(byte_order)()
+    try:
+        text = decoder.decode(head[:_BINARY_WINDOW], final=False)  # a cut character is no error
+    except UnicodeDecodeError:
+        return True
+    return "\x00" in text

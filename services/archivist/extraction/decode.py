@@ -4,7 +4,8 @@ Archived pages often lie about their charset (a ``Content-Type`` header saying I
 UTF-8 bytes, or a ``<meta charset>`` that disagrees with the server). We decode in the order
 that gets real pages right most often:
 
-1. a byte-order mark, which cannot be accidental;
+1. a byte-order mark, which cannot be accidental; then UTF-16 declared by the HTTP header,
+   when the zero bytes of its ASCII characters are there;
 2. strict UTF-8 when the bytes hold non-ASCII UTF-8 sequences: random legacy-encoded text is
    almost never valid UTF-8, so validity outweighs any declaration;
 3. the HTTP header's charset, then the document's ``<meta>`` declaration (the HTML standard's
@@ -34,6 +35,8 @@ _BOMS = (
 #: Legacy labels that browsers map to a superset; decoding with the superset loses nothing.
 _ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
             "ascii": "cp1252", "iso-8859-9": "cp1254", "gb2312": "gb18030", "gbk": "gb18030"}
+#: UTF-16 as the HTTP header may declare it; the label "utf-16" means little-endian (WHATWG).
+_UTF16 = {"utf-16": "utf-16-le", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be"}
 #: How far into the payload a ``<meta charset>`` is looked for (the HTML standard says 1024).
 _META_WINDOW = 4096
 
@@ -74,11 +77,15 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> str:
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return body[len(bom):].decode(encoding, errors="replace")
+    header, meta = declared_charset(body, content_type)
+    if header in _UTF16 and b"\x00" in body[:_META_WINDOW]:
+        # Only the header can declare UTF-16 (a <meta> is read as ASCII, which UTF-16 is not).
+        # The zero bytes of its ASCII characters back the declaration, and would pass for ASCII.
+        return body.decode(_UTF16[header], errors="replace")
     if not body.isascii():
         text = _try(body, "utf-8")
         if text is not None:
             return text
-    header, meta = declared_charset(body, content_type)
     for encoding in (header, meta):
         if encoding and encoding not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be"):
             text = _try(body, encoding)
