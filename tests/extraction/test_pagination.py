@@ -59,6 +59,15 @@ def test_other_host_is_ignored() -> None:
     assert discover_pages(article(pager, head=head), url) == [url]
 
 
+def test_a_pager_link_with_backslashes_goes_where_a_browser_goes() -> None:
+    """``\\\\host\\path`` is a link to another host for a browser (the WHATWG URL standard), not
+    a path of this site."""
+    pager = ('<div class="pagination"><b>1</b> <a href="\\\\mirror.example.net\\story?page=2">2</a> '
+             '<a href="\\story?page=3">3</a></div>')
+    url = "https://news.example.com/story"
+    assert discover_pages(article(pager), url) == [url, "https://news.example.com/story?page=3"]
+
+
 def test_listing_page_is_not_an_article() -> None:
     teasers = "".join(
         f'<article class="teaser"><h2><a href="/news/story-{n}">Story {n}</a></h2>'

@@ -283,6 +283,8 @@ def _as_browsers_read(url: str) -> str:
     of example.com. RFC 3986 parsers (urllib, url-normalize) read a user name and the host
     evil.com. Only http(s) URLs are archived; any other scheme is refused whatever its slashes.
     """
+    if "\\" not in url:
+        return url
     end = len(url)
     for mark in "?#":
         found = url.find(mark)
