@@ -153,6 +153,15 @@ def test_non_html_and_binary_bodies_are_refused(fetcher: Fetcher, pages: PageSer
     result.close()
 
 
+def test_a_document_labelled_as_html_is_refused_by_what_it_is(fetcher: Fetcher, pages: PageServer) -> None:
+    """A PDF whose first kilobytes hold no NUL (its header and an uncompressed object) served as
+    text/html is a PDF: the signature decides, and the message names it."""
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" * 20
+    with pytest.raises(NotHTML) as caught:
+        fetcher.fetch(pages.set("/report", pdf, headers={"Content-Type": "text/html; charset=utf-8"}))
+    assert caught.value.reason == "binary_content" and "a PDF document" in caught.value.message
+
+
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [

@@ -37,7 +37,7 @@ from archivist.core.errors import (
     TransientFailure,
     UnknownHost,
 )
-from archivist.core.http import header, inflate, looks_binary, looks_like_html
+from archivist.core.http import binary_kind, header, inflate, looks_like_html
 from archivist.core.urls import canonicalize, join, shown_input
 from archivist.settings import FetchPolicy
 
@@ -392,9 +392,10 @@ class Fetcher:
         if exchange.content_type is None and not looks_like_html(head):
             exchange.body.close()
             raise NotHTML(f"{url} has no Content-Type and does not look like HTML")
-        if looks_binary(head, exchange.content_type):
+        kind = binary_kind(head, exchange.content_type)
+        if kind is not None:
             exchange.body.close()
-            raise NotHTML(f"{url} sent binary content labelled as HTML", reason="binary_content")
+            raise NotHTML(f"{url} sent {kind} labelled as {exchange.content_type or 'HTML'}", reason="binary_content")
 
 
 def _decoded_head(body: BinaryIO, encoding: str, limit: int) -> bytes:

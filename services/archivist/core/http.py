@@ -7,7 +7,7 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator
 
-__all__ = ["binary_kind", "content_wbits", "header", "inflate", "looks_binary", "looks_like_html",
+__all__ = ["binary_kind", "content_wbits", "header", "inflate", "looks_like_html",
            "utf16_byte_order"]
 
 #: File signatures of formats that are sent or saved where a page is expected, with a name a
@@ -25,7 +25,6 @@ _SIGNATURES = (
 )
 #: Control bytes never found in text (tab, newlines, form feed and ISO-2022's escape are).
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _GZIP_MAGIC = b"\x1f\x8b"
 #: Text with more control bytes than this share is binary (a stray one in a page is not).
 _MAX_CONTROL_SHARE = 0.01
@@ -37,22 +36,33 @@ def header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
     return next((value for key, value in headers if key.lower() == wanted), None)
 
 
-def binary_kind(head: bytes) -> str | None:
+def binary_kind(head: bytes, content_type: str | None = None) -> str | None:
     """What a payload is when it is not text, named for a message ("a PDF document", "a PNG
     image", "binary data"), from its first bytes; ``None`` for text, which may be HTML.
 
-    A RIFF container (WebP) starts with its length, so it is recognised further in. UTF-16
-    text is full of NUL bytes but starts with its byte order mark.
+    Signatures decide first, whatever the payload is labelled as (a PDF served as text/html is
+    a PDF). A RIFF container (WebP) starts with its length, so it is recognised further in.
+    Then text must hold no NUL character and few control bytes in its first 4 KiB. In UTF-16
+    (:func:`utf16_byte_order`: a byte order mark, or ``content_type``'s charset) every ASCII
+    character holds a zero byte, so characters are counted, not bytes; bytes that are not UTF-16
+    at all are binary.
     """
     for signature, kind in _SIGNATURES:
         if head.startswith(signature):
             return kind
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return "a WebP image"
-    if head.startswith(_UTF16_BOMS):
-        return None
-    controls = len(_CONTROL.findall(head))
-    if b"\x00" in head or controls > _MAX_CONTROL_SHARE * len(head):
+    window = head[:_BINARY_WINDOW]
+    byte_order = utf16_byte_order(window, content_type)
+    if byte_order is not None:
+        decoder = codecs.getincrementaldecoder(byte_order)()
+        try:
+            text = decoder.decode(window, final=False)  # a cut character is no error
+        except UnicodeDecodeError:
+            return "binary data"
+        return "binary data" if "\x00" in text else None
+    controls = len(_CONTROL.findall(window))
+    if b"\x00" in window or controls > _MAX_CONTROL_SHARE * len(window):
         return "binary data"
     return None
 
@@ -149,20 +159,3 @@ def utf16_byte_order(head: bytes, content_type: str | None) -> str | None:
         return None
     declared = _CHARSET.search(content_type or "")
     return _UTF16_LABELS.get(declared[1].lower()) if declared else None
-
-
-def looks_binary(head: bytes, content_type: str | None) -> bool:
-    """Whether a payload labelled as text is binary: a NUL character in its first 4 KiB.
-
-    In UTF-16 (:func:`utf16_byte_order`) every ASCII character holds a zero byte, so the
-    characters are counted, not the bytes; bytes that are not UTF-16 at all are binary too.
-    """
-    byte_order = utf16_byte_order(head, content_type)
-    if byte_order is None:
-        return b"\x00" in head[:_BINARY_WINDOW]
-    decoder = codecs.getincrementaldecoder(byte_order)()
-    try:
-        text = decoder.decode(head[:_BINARY_WINDOW], final=False)  # a cut character is no error
-    except UnicodeDecodeError:
-        return True
-    return "\x00" in text
