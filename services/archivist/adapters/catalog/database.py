@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,14 +28,18 @@ _PING_AFTER_IDLE_SECONDS = 5.0
 
 
 def _ping_when_idle(engine: Engine) -> None:
-    """Ping a pooled connection before use only when it has been idle a while.
+    """Ping a pooled connection before use only when it sat idle a while or the server spoke.
 
     SQLAlchemy's ``pool_pre_ping`` pings on every checkout: a round trip per transaction,
-    several per capture. A connection returned moments ago is as good as the ping would say;
-    one that sat idle may have been closed by the server, a restart or a firewall, and is
-    replaced before anyone sees it. A server restart while connections are in steady use
-    fails their next statement instead: SQLAlchemy then invalidates the whole pool, and the
-    step's CatalogUnavailable is retried by the broker.
+    several per capture. A connection returned moments ago is as good as the ping would say,
+    unless the server ended it meanwhile (a restart, ``pg_terminate_backend``, an idle-session
+    timeout): it then sends its FATAL notice and closes the socket, which is readable at once,
+    and a look at the socket costs a system call, not a round trip. Without that look, the
+    next request of an API process after a database restart answered 503, and a worker spent
+    a retry (and fetched the page again), on a database that was back. One that sat idle may
+    have been cut without a word (a firewall, a host lost), and is pinged. A connection lost
+    in the middle of a transaction fails that transaction: SQLAlchemy then invalidates the
+    whole pool, and the step's CatalogUnavailable is retried by the broker.
     """
 
     @event.listens_for(engine, "checkin")
@@ -44,7 +49,10 @@ def _ping_when_idle(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
     def _handed_out(dbapi_connection, record, proxy) -> None:  # noqa: ANN001 - SQLAlchemy's event signature
         returned_at = record.info.get("returned_at")
-        if returned_at is None or time.monotonic() - returned_at < _PING_AFTER_IDLE_SECONDS:
+        if returned_at is None:
+            return  # just connected
+        idle = time.monotonic() - returned_at >= _PING_AFTER_IDLE_SECONDS
+        if not idle and not _server_has_spoken(dbapi_connection):
             return
         try:
             with dbapi_connection.cursor() as cursor:
@@ -52,6 +60,18 @@ def _ping_when_idle(engine: Engine) -> None:
             dbapi_connection.rollback()
         except Exception as exc:  # noqa: BLE001 - any failure means this connection is unusable
             raise DisconnectionError(f"pooled connection is dead: {exc}") from exc
+
+
+def _server_has_spoken(dbapi_connection) -> bool:  # noqa: ANN001 - a psycopg connection
+    """Whether the server sent something on a connection at rest in the pool, where it has
+    nothing to say unless it is ending the session (or the socket is closed already)."""
+    try:
+        socket = dbapi_connection.pgconn.socket
+    except Exception:  # noqa: BLE001 - no socket: the connection is closed
+        return True
+    readable = select.poll()
+    readable.register(socket, select.POLLIN)
+    return bool(readable.poll(0))
 
 
 def _normalise_url(url: str) -> str:
