@@ -5,6 +5,7 @@ A runtime holds connection pools and nothing else: no state that another worker 
 
 from __future__ import annotations
 
+import logging
 import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from archivist.adapters.catalog import Catalog, Database
 from archivist.adapters.hostgate import LocalHostGate, RedisHostGate
 from archivist.adapters.quota import LocalQuota, RedisQuota
 from archivist.adapters.storage import LocalObjectStore, S3ObjectStore
+from archivist.core.errors import ArchivistError
 from archivist.core.ports import HostGate, ObjectStore, Quota, TaskQueue
 from archivist.settings import Settings
 
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from archivist.politeness import Politeness
 
 __all__ = ["Runtime"]
+
+log = logging.getLogger(__name__)
 
 
 class Runtime:
@@ -107,6 +111,18 @@ class Runtime:
         self.database.migrate()
         if isinstance(self.store, S3ObjectStore):
             self.store.ensure_bucket()
+
+    def prepare_if_reachable(self) -> bool:
+        """:meth:`prepare`, for a long-running process at boot: a server that is down is logged,
+        not raised. The process must come up all the same (a worker to retry its steps, the API
+        to answer 503 naming the server), and serve once the server is back. False if it was down.
+        """
+        try:
+            self.prepare()
+        except ArchivistError as exc:
+            log.error("could not prepare the catalog or bucket at start-up (%s); continuing", exc.message)
+            return False
+        return True
 
     def close(self) -> None:
         if "database" in self.__dict__:

@@ -49,3 +49,21 @@ def test_the_api_answers_at_once_after_the_database_ended_its_connections(
     end_every_session(pg_url)
     submitted = httpx.post(f"{api.base_url}/v1/captures", json={"urls": [url]}, timeout=10)
     assert submitted.status_code == 202, submitted.text
+
+
+def test_the_api_starts_while_the_database_and_storage_are_down_and_says_so(
+    production_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Like a worker, an API process that boots during an outage serves once the servers are back."""
+    from tests.support.seaweed import free_port
+
+    down = {**production_env, "ARCHIVIST_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{free_port()}/archivist",
+            "ARCHIVIST_S3_ENDPOINT": f"http://127.0.0.1:{free_port()}"}
+    server = ApiServer(down, tmp_path / "api.log").start()
+    try:
+        read = httpx.get(f"{server.base_url}/v1/captures/some-id", timeout=10)
+        submitted = httpx.post(f"{server.base_url}/v1/captures", json={"urls": ["http://example.com/"]}, timeout=10)
+    finally:
+        server.stop()
+    assert (read.status_code, read.json()["error"]) == (503, "catalog_unavailable")
+    assert (submitted.status_code, submitted.json()["error"]) == (503, "catalog_unavailable")

@@ -56,11 +56,7 @@ class RuntimeProvider(Middleware):
         A server that is down at boot must not leave the worker without a runtime: the steps
         will meet the same outage, fail transiently and be retried until it is back.
         """
-        runtime = self.attach(broker)
-        try:
-            runtime.prepare()
-        except ArchivistError as exc:
-            log.error("could not prepare the catalog or bucket at boot (%s); continuing", exc.message)
+        self.attach(broker).prepare_if_reachable()
 
     def before_process_stop(self, broker: dramatiq.Broker) -> None:
         if self._runtime is not None:

@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             from archivist_workers.queue import EXTRACT_QUEUE, FETCH_QUEUE, redis_task_queue
 
             app.state.runtime = Runtime(settings, queue=redis_task_queue(settings))
-            app.state.runtime.prepare()
+            app.state.runtime.prepare_if_reachable()  # requests meeting an outage get 503
             app.state.queue_collector = QueueCollector.from_url(
                 settings.redis_url, (FETCH_QUEUE, EXTRACT_QUEUE), namespace=settings.redis_namespace
             )
