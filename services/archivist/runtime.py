@@ -65,6 +65,7 @@ class Runtime:
                 access_key=self.settings.s3_access_key,
                 secret_key=self.settings.s3_secret_key,
                 region=self.settings.s3_region,
+                timeout=self.settings.s3_timeout,
             )
         return LocalObjectStore(self.settings.objects_dir)
 

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     s3_secret_key: str | None = None
     s3_bucket: str = "archivist"
     s3_region: str | None = None
+    #: Seconds an S3 request may wait on the server's answer (connecting: at most 5). A frozen
+    #: server fails the request after this: a replay answers 503, a step is retried.
+    s3_timeout: float = 10.0
 
     # Fetching.
     allow_private_networks: bool = False

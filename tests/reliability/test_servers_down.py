@@ -6,6 +6,9 @@ or an API that cannot start. A server that is back is used at once, without a fa
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +16,14 @@ import httpx
 import psycopg
 import pytest
 
+from archivist import pipeline, views
+from archivist.core.errors import StorageUnavailable
+from archivist.runtime import Runtime
+from archivist.settings import Settings
+from archivist_workers.queue import redis_task_queue
 from tests.support.pages import PageServer
 from tests.support.processes import ApiServer
+from tests.support.seaweed import SeaweedS3
 
 ARTICLE = "<html><head><title>{0}</title></head><body><article><p>{0} " + "text " * 60 + "</p></article></body></html>"
 
@@ -67,3 +76,47 @@ def test_the_api_starts_while_the_database_and_storage_are_down_and_says_so(
         server.stop()
     assert (read.status_code, read.json()["error"]) == (503, "catalog_unavailable")
     assert (submitted.status_code, submitted.json()["error"]) == (503, "catalog_unavailable")
+
+
+@pytest.fixture
+def frozen_s3(tmp_path: Path) -> Iterator[SeaweedS3]:
+    """An S3 server of this test's own, which it may freeze (SIGSTOP): it accepts connections
+    and answers nothing, as a hung or overloaded server does."""
+    server = SeaweedS3(tmp_path / "s3")
+    server.start()
+    yield server
+    os.killpg(server.process.pid, signal.SIGCONT)
+    server.stop()
+
+
+def test_a_frozen_s3_fails_replay_and_stores_within_the_s3_timeout(
+    production_env: dict[str, str], production_settings: Settings, frozen_s3: SeaweedS3, pages: PageServer,
+    tmp_path: Path,
+) -> None:
+    env = {**production_env, "ARCHIVIST_S3_ENDPOINT": frozen_s3.endpoint, "ARCHIVIST_S3_TIMEOUT": "1"}
+    settings = production_settings.model_copy(update={"s3_endpoint": frozen_s3.endpoint, "s3_timeout": 1.0})
+    runtime = Runtime(settings, queue=redis_task_queue(settings))
+    runtime.prepare()
+    archived_url = pages.set("/before", ARTICLE.format("Before"))
+    later_url = pages.set("/during", ARTICLE.format("During"))
+    archived, later = pipeline.submit(runtime, [archived_url, later_url])
+    assert pipeline.fetch_capture(runtime, archived.id, delivery="d1").extraction.new_version
+    timestamp = views.get_capture(runtime, archived.id)["timestamp"]
+    api = ApiServer(env, tmp_path / "api.log").start()
+    try:
+        os.killpg(frozen_s3.process.pid, signal.SIGSTOP)
+        started = time.monotonic()
+        replayed = httpx.get(f"{api.base_url}/web/{timestamp}id_/{archived_url}", timeout=30)
+        replay_seconds = time.monotonic() - started
+        started = time.monotonic()
+        with pytest.raises(StorageUnavailable):
+            pipeline.fetch_capture(runtime, later.id, delivery="d2")
+        store_seconds = time.monotonic() - started
+        os.killpg(frozen_s3.process.pid, signal.SIGCONT)
+        retried = pipeline.fetch_capture(runtime, later.id, delivery="d2")  # the broker's retry
+    finally:
+        api.stop()
+        runtime.close()
+    assert (replayed.status_code, replayed.json()["error"]) == (503, "storage_unavailable")
+    assert replay_seconds < 10 and store_seconds < 10, (replay_seconds, store_seconds)
+    assert retried.extraction is not None and retried.extraction.new_version

@@ -35,15 +35,19 @@ class S3ObjectStore:
         access_key: str | None = None,
         secret_key: str | None = None,
         region: str | None = None,
-        timeout: float = 30.0,
+        timeout: float = 10.0,
     ) -> None:
         parts = urlsplit(endpoint if "://" in endpoint else f"http://{endpoint}")
         if not parts.netloc:
             raise InvalidInput(f"S3 endpoint {endpoint!r} has no host")
-        # Bounded timeouts and no client-side retry loop: retries belong to the actors.
+        # Bounded timeouts. A refused connection or a 5xx is tried again at once, twice: a
+        # server restarting or shedding load often answers the next request. A request sent
+        # and left unanswered is not: the server is hung, and waiting on it three times made a
+        # replay take three timeouts (90 s) before its 503. Longer outages are the actors'
+        # retries, with backoff.
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=min(timeout, 5.0), read=timeout),
-            retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)),
+            retries=urllib3.Retry(total=2, read=0, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)),
             maxsize=16,
         )
         self.bucket = bucket
