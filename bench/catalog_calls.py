@@ -74,7 +74,8 @@ def _write(session: Session, catalog: Catalog, capture_id: str, url: str, *, hol
     if catalog.record_head(session, url) is not None:
         raise RuntimeError(f"{url} already has a record")
     version_id = catalog.add_record(session, str(uuid.uuid4()), url, urlkey(url), _version(capture_id, url))
-    if not catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version_id, holder=holder):
+    if not catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version_id, holder=holder,
+                        attempt=None if holder is None else 1):
         raise RuntimeError(f"capture {capture_id} could not be archived")
 
 

@@ -49,8 +49,9 @@ def test_moves_follow_the_state_machine_once(database: Database) -> None:
         assert catalog.claim_fetch(session, "c1", delivery="m1", lease_expired=long_ago)
         assert catalog.claim_fetch(session, "c1", delivery="m1", lease_expired=long_ago)  # its redelivery
         assert not catalog.claim_fetch(session, "c1", delivery="m2", lease_expired=long_ago)  # a duplicate
-        assert catalog.touch(session, "c1", delivery="m1")
-        assert not catalog.touch(session, "c1", delivery="m2")
+        assert catalog.touch(session, "c1", delivery="m1", attempt=2)
+        assert not catalog.touch(session, "c1", delivery="m1", attempt=1)  # its own earlier claim
+        assert not catalog.touch(session, "c1", delivery="m2", attempt=2)
         assert not catalog.move(session, "c1", CaptureStatus.ARCHIVED)  # not from fetching
         assert catalog.move(session, "c1", CaptureStatus.EXTRACTING)
         assert not catalog.move(session, "c1", CaptureStatus.EXTRACTING)  # second delivery: no-op
@@ -70,7 +71,7 @@ def test_an_expired_lease_lets_another_delivery_take_over(database: Database) ->
         assert catalog.claim_fetch(session, "c1", delivery="m1", lease_expired=datetime(2000, 1, 1, tzinfo=UTC))
     with database.session() as session:
         assert catalog.claim_fetch(session, "c1", delivery="m2", lease_expired=datetime.now(UTC))
-        assert not catalog.touch(session, "c1", delivery="m1")
+        assert not catalog.touch(session, "c1", delivery="m1", attempt=1)
 
 
 def test_the_fetch_steps_holder_archives_from_fetching_and_no_one_else_does(database: Database) -> None:
@@ -83,14 +84,16 @@ def test_the_fetch_steps_holder_archives_from_fetching_and_no_one_else_does(data
         assert catalog.claim_fetch(session, "c2", delivery="m2", lease_expired=datetime.now(UTC))  # taken over
     with database.session() as session:
         assert not catalog.move(session, "c1", CaptureStatus.ARCHIVED)  # an extract step cannot
-        assert not catalog.move(session, "c1", CaptureStatus.ARCHIVED, holder="m2")
-        assert not catalog.move(session, "c2", CaptureStatus.ARCHIVED, holder="m1")  # no longer its holder
-        assert catalog.move(session, "c1", CaptureStatus.ARCHIVED, holder="m1")
-        assert not catalog.move(session, "c1", CaptureStatus.ARCHIVED, holder="m1")  # once
-        assert catalog.move(session, "c2", CaptureStatus.EXTRACTING, holder="m2")
-        assert not catalog.move(session, "c2", CaptureStatus.ARCHIVED, holder="m2")  # not fetching any more
+        assert not catalog.move(session, "c1", CaptureStatus.ARCHIVED, holder="m2", attempt=1)
+        assert not catalog.move(session, "c2", CaptureStatus.ARCHIVED, holder="m1", attempt=1)  # no longer its holder
+        assert catalog.move(session, "c1", CaptureStatus.ARCHIVED, holder="m1", attempt=1)
+        assert not catalog.move(session, "c1", CaptureStatus.ARCHIVED, holder="m1", attempt=1)  # once
+        assert catalog.move(session, "c2", CaptureStatus.EXTRACTING, holder="m2", attempt=2)
+        assert not catalog.move(session, "c2", CaptureStatus.ARCHIVED, holder="m2", attempt=2)  # not fetching any more
         with pytest.raises(ValueError, match="holder"):
-            catalog.move(session, "c2", CaptureStatus.QUEUED, holder="m2")
+            catalog.move(session, "c2", CaptureStatus.QUEUED, holder="m2", attempt=2)
+        with pytest.raises(ValueError, match="claim attempt"):
+            catalog.move(session, "c2", CaptureStatus.FAILED, holder="m2")
     with database.session() as session:
         assert catalog.get_capture(session, "c1").status == "archived"
         assert catalog.get_capture(session, "c1").finished_at is not None
@@ -105,7 +108,7 @@ def test_a_session_without_a_transaction_commits_each_statement_at_once(database
         assert catalog.claim_fetch(session, "c1", delivery="m1", lease_expired=datetime(2000, 1, 1, tzinfo=UTC))
         raise RuntimeError("the step fails after its claim")
     with pytest.raises(RuntimeError), database.session() as session:
-        assert catalog.touch(session, "c1", delivery="m1")
+        assert catalog.touch(session, "c1", delivery="m1", attempt=1)
         assert catalog.move(session, "c1", CaptureStatus.EXTRACTING)
         raise RuntimeError("a transaction fails after its moves")
     with database.session() as session:

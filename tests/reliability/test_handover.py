@@ -180,6 +180,9 @@ def test_a_delivery_that_dies_before_archiving_leaves_no_snapshot_rows_and_its_r
     assert outcome.extraction is not None and outcome.extraction.new_version
     assert views.get_capture(runtime, submission.id)["status"] == "archived"
     assert snapshot_rows() == [(1, first), (2, second)]  # in reading order, not fetch order
+    with runtime.database.session() as session:
+        keys = {s.storage_key for s in runtime.catalog.snapshots_for_capture(session, submission.id)}
+    assert set(runtime.store.list("snapshots/")) == keys  # the dead delivery's objects were removed
 
 
 def test_deliveries_in_one_process_take_turns_at_the_html_work(
@@ -223,3 +226,80 @@ def test_deliveries_in_one_process_take_turns_at_the_html_work(
 
     assert all(outcome.extraction is not None and outcome.extraction.new_version for outcome in outcomes)
     assert most == 1
+
+
+def final_record_at(runtime: Runtime, key: str, offset: int) -> tuple[str | None, bytes]:
+    """The WARC-Record-ID and payload of the record a snapshot row's offset points at."""
+    import io
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    with runtime.store.open(key) as stream:
+        data = stream.read()
+    try:
+        record = next(iter(ArchiveIterator(io.BytesIO(data[offset:]))))
+        return record.rec_headers.get_header("WARC-Record-ID"), record.content_stream().read()
+    except Exception:  # noqa: BLE001 - the offset does not start a record of these bytes
+        return None, b""
+
+
+@pytest.mark.parametrize("second_delivery", ["d1", "d2"], ids=["same-message-twice-at-once", "lease-expired"])
+def test_a_delivery_that_lost_the_capture_never_changes_the_objects_the_winner_archived(
+    runtime: Runtime, production_settings: Settings, pages: PageServer, monkeypatch: pytest.MonkeyPatch,
+    second_delivery: str,
+) -> None:
+    """Two deliveries fetch one capture at once: the same message handed out twice (its worker
+    looked dead to the broker), or another message once the first's lease ran out while its
+    S3 write hung. The first one's write lands after the second archived the capture."""
+    from tests.support.pages import Route
+
+    editions = iter(range(1, 10))
+
+    def edition(handler) -> None:  # noqa: ANN001 - the site changes between the two fetches
+        body = ARTICLE.format(f"edition {next(editions)}", "").encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    pages.routes["/edition"] = Route(handler=edition)
+    (submission,) = pipeline.submit(runtime, [pages.url("/edition")])
+    put = runtime.store.put
+    first_is_storing, second_is_done = threading.Event(), threading.Event()
+
+    def hung_for_the_first(key, stream, length, **options):  # noqa: ANN001, ANN003, ANN202
+        if threading.current_thread().name == "first":
+            first_is_storing.set()
+            assert second_is_done.wait(30)
+        return put(key, stream, length, **options)
+
+    monkeypatch.setattr(runtime.store, "put", hung_for_the_first)
+    outcomes = {}
+
+    def deliver(name: str, delivery: str) -> None:
+        outcomes[name] = pipeline.fetch_capture(runtime, submission.id, delivery=delivery)
+
+    first = threading.Thread(target=deliver, args=("first", "d1"), name="first")
+    first.start()
+    assert first_is_storing.wait(30)
+    if second_delivery != "d1":
+        with psycopg.connect(production_settings.database_url, autocommit=True) as admin:
+            admin.execute("UPDATE captures SET updated_at = now() - interval '1 day' WHERE id = %s", (submission.id,))
+    try:
+        deliver("second", second_delivery)
+    finally:
+        second_is_done.set()
+        first.join(30)
+
+    assert outcomes["second"].extraction.new_version
+    assert outcomes["first"].extraction is None or outcomes["first"].extraction.skipped
+    capture = views.get_capture(runtime, submission.id)
+    assert capture["status"] == "archived"
+    (snapshot,) = capture["snapshots"]
+    with runtime.database.session() as session:
+        (row,) = runtime.catalog.snapshots_for_capture(session, submission.id)
+    record_id, payload = final_record_at(runtime, row.storage_key, row.record_offset)
+    assert record_id == row.warc_record_id
+    assert b"edition 2" in payload and views.get_record(runtime, pages.url("/edition"))["title"] == "Harbour edition 2"
+    assert list(runtime.store.list("snapshots/")) == [row.storage_key]  # the loser took its own object away

@@ -118,6 +118,12 @@ class S3ObjectStore:
             raise StorageUnavailable(f"cannot stat {key!r}: {exc}") from exc
         return True
 
+    def delete(self, key: str) -> None:
+        try:
+            self._client.remove_object(self.bucket, key)  # S3 answers 204 for a missing key too
+        except (S3Error, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise StorageUnavailable(f"cannot delete {key!r}: {exc}") from exc
+
     def list(self, prefix: str) -> Iterator[str]:
         try:
             for obj in self._client.list_objects(self.bucket, prefix=prefix, recursive=True):
@@ -170,6 +176,12 @@ class LocalObjectStore:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot delete {key!r}: {exc}") from exc
 
     def list(self, prefix: str) -> Iterator[str]:
         base = self.root.resolve()

@@ -41,6 +41,13 @@ class ObjectStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def delete(self, key: str) -> None:
+        """Remove the object under ``key``; nothing happens if there is none.
+
+        Raises:
+            StorageUnavailable: the store could not be reached.
+        """
+
     def list(self, prefix: str) -> Iterator[str]:
         """Keys under ``prefix``, in lexical (for snapshot keys: time) order."""
 

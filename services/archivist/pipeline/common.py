@@ -36,10 +36,15 @@ def extract_lease(runtime: Runtime) -> timedelta:
     return timedelta(seconds=runtime.settings.extract_time_limit)
 
 
-def end_failed(runtime: Runtime, capture_id: str, exc: ArchivistError) -> None:
+def end_failed(
+    runtime: Runtime, capture_id: str, exc: ArchivistError, *, holder: str | None = None, attempt: int | None = None
+) -> None:
+    """End the capture failed; with ``holder`` and ``attempt``, only while that fetch claim holds it
+    (a delivery that lost the capture to a newer claim must not end it)."""
     log.info("capture %s failed: %s (%s)", capture_id, exc.message, exc.reason)
     with runtime.database.session(atomic=False) as session:
-        runtime.catalog.move(session, capture_id, CaptureStatus.FAILED, reason=exc.reason, message=exc.message)
+        runtime.catalog.move(session, capture_id, CaptureStatus.FAILED, reason=exc.reason, message=exc.message,
+                             holder=holder, attempt=attempt)
 
 
 def fail_capture(runtime: Runtime, capture_id: str, exc: ArchivistError) -> bool:

@@ -94,6 +94,7 @@ def extract_fetched(
     snapshots: Sequence[NewSnapshot],
     *,
     delivery: str,
+    attempt: int,
     replace: bool,
     submitted_at: datetime,
     fallback_url: str,
@@ -106,8 +107,9 @@ def extract_fetched(
     itself: the pages are in its memory and parsed for pagination, so reading them back from
     storage, parsing them again and a message to another worker would be cost without benefit.
     The snapshot rows commit with the record version and the capture's move from ``fetching``
-    (held by ``delivery``) to ``archived``; if another delivery took the fetch over or the
-    capture ended meanwhile, the move fails and nothing is written. Returns None when it could
+    (held by ``delivery`` under its claim ``attempt``) to ``archived``; if a newer claim took
+    the fetch over or the capture ended meanwhile, the move fails, nothing is written, and the
+    outcome says skipped. Returns None when it could
     not finish: the caller then hands the capture over by itself and sends the extract message,
     whose step reads the stored pages, has its own retries, and ends the capture failed if the
     extractor cannot read them.
@@ -120,7 +122,7 @@ def extract_fetched(
     try:
         with runtime.database.session() as session:
             runtime.catalog.put_snapshots(session, capture_id, snapshots, replace=replace)
-            _record(runtime, session, capture_id, content, fallback_url, outcome, holder=delivery)
+            _record(runtime, session, capture_id, content, fallback_url, outcome, holder=(delivery, attempt))
     except Exception:  # noqa: BLE001 - handed over by message instead, see above
         log.exception("capture %s: archiving in the fetch delivery failed; sending the extract message", capture_id)
         return None
@@ -137,12 +139,12 @@ def _record(
     fallback_url: str,
     outcome: ExtractOutcome,
     *,
-    holder: str | None = None,
+    holder: tuple[str, int] | None = None,
 ) -> None:
     """Write ``content`` as the record's version (a new one only on change) and archive the capture.
 
-    The capture must be ``extracting``, or with ``holder``, ``fetching`` under that delivery
-    (which extracted the pages itself). If it no longer is (another delivery finished it or took
+    The capture must be ``extracting``, or with ``holder`` (a delivery and its claim attempt),
+    ``fetching`` under that claim (whose delivery extracted the pages itself). If it no longer is (another delivery finished it or took
     the fetch over), the session is rolled back, so nothing it wrote stays, and the outcome says
     skipped.
     """
@@ -160,8 +162,9 @@ def _record(
         else:
             version_id = runtime.catalog.add_version(session, record, version)
         outcome.new_version = True
+    delivery, attempt = holder if holder is not None else (None, None)
     if not runtime.catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version_id,
-                                holder=holder):
+                                holder=delivery, attempt=attempt):
         session.rollback()
         outcome.new_version = False
         outcome.skipped = True

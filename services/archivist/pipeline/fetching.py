@@ -26,8 +26,9 @@ from archivist.core.errors import (
     CaptureTakenOver,
     InvalidInput,
     PermanentFailure,
+    StorageUnavailable,
 )
-from archivist.core.keys import snapshot_key
+from archivist.core.keys import attempts_prefix, snapshot_key
 from archivist.core.urls import canonicalize, final_urlkey, urlkey
 from archivist.extraction import (
     ParsedPage,
@@ -88,21 +89,59 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
     url, submitted_at = claim.url, claim.submitted_at
     try:
         pages = _fetch_pages(runtime, capture_id, delivery, claim, previous, outcome)
+    except CaptureTakenOver as exc:
+        log.info("capture %s: %s; leaving it to that claim", capture_id, exc.message)
+        outcome.skipped = True
+        return outcome
     except PermanentFailure as exc:
-        end_failed(runtime, capture_id, exc)
+        end_failed(runtime, capture_id, exc, holder=delivery, attempt=claim.attempts)
         outcome.failed_reason = exc.reason
         return outcome
     snapshots = [snapshot for _, _, snapshot in pages]
     replace = claim.attempts > 1  # only an earlier claim can have written this capture's rows
     outcome.extraction = extract_fetched(runtime, capture_id, [(page_url, page) for page_url, page, _ in pages],
-                                         snapshots, delivery=delivery, replace=replace, submitted_at=submitted_at,
-                                         fallback_url=url)
+                                         snapshots, delivery=delivery, attempt=claim.attempts, replace=replace,
+                                         submitted_at=submitted_at, fallback_url=url)
     if outcome.extraction is None:
         with runtime.database.session() as session:
-            if runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING, holder=delivery):
+            handed_over = runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING, holder=delivery,
+                                               attempt=claim.attempts)
+            if handed_over:
                 runtime.catalog.put_snapshots(session, capture_id, snapshots, replace=replace)
-        runtime.queue.enqueue_extract(capture_id)
+        if handed_over:
+            runtime.queue.enqueue_extract(capture_id)
+        kept = handed_over
+    else:
+        kept = not outcome.extraction.skipped
+    if not kept:  # a newer claim took the capture while this one worked: its objects are no one's
+        _discard(runtime, capture_id, [snapshot["storage_key"] for snapshot in snapshots])
+    elif claim.attempts > 1:
+        _discard_earlier_attempts(runtime, capture_id, claim, snapshots)
     return outcome
+
+
+def _discard(runtime: Runtime, capture_id: str, keys: Sequence[str]) -> None:
+    """Remove objects no snapshot row points at, as far as the store lets us: an object left
+    behind is only space, so a failure here is logged, not raised."""
+    for key in keys:
+        try:
+            runtime.store.delete(key)
+        except StorageUnavailable as exc:
+            log.warning("capture %s: could not remove the unused object %s: %s", capture_id, key, exc.message)
+
+
+def _discard_earlier_attempts(runtime: Runtime, capture_id: str, claim: Claim, snapshots: Sequence[NewSnapshot]) -> None:
+    """Remove what earlier claims of the capture stored for these pages (a delivery killed
+    after its writes, a write that reached the store though its answer never came back)."""
+    own = {snapshot["storage_key"] for snapshot in snapshots}
+    earlier = []
+    for snapshot in snapshots:
+        try:
+            prefix = attempts_prefix(snapshot["url"], claim.submitted_at, capture_id)
+            earlier.extend(key for key in runtime.store.list(prefix) if key not in own)
+        except StorageUnavailable as exc:
+            log.warning("capture %s: could not list earlier attempts' objects: %s", capture_id, exc.message)
+    _discard(runtime, capture_id, earlier)
 
 
 def _previous_response(runtime: Runtime, session: Session, capture_id: str, page_url: str) -> LatestResponse | None:
@@ -138,8 +177,9 @@ def _fetch_pages(
         page_url = queue.pop(0)
         if page_url != url:
             with runtime.database.session(atomic=False) as session:  # one conditional renewal, then a read
-                if not runtime.catalog.touch(session, capture_id, delivery=delivery):
-                    raise CaptureTakenOver(f"capture {capture_id} was taken over by another delivery")
+                if not runtime.catalog.touch(session, capture_id, delivery=delivery, attempt=claim.attempts):
+                    _discard(runtime, capture_id, [snapshot["storage_key"] for _, snapshot in stored.values()])
+                    raise CaptureTakenOver(f"capture {capture_id} was claimed again since attempt {claim.attempts}")
                 previous = _previous_response(runtime, session, capture_id, page_url)
         try:
             source, snapshot = _fetch_one(runtime, capture_id, page_url, claim, previous, outcome)
@@ -209,7 +249,7 @@ def _fetch_one(
                               record_id=previous.warc_record_id)
         page.revisit = revisit is not None
         captured_at = final.started_at
-        storage_key = snapshot_key(page_url, claim.submitted_at, capture_id)
+        storage_key = snapshot_key(page_url, claim.submitted_at, capture_id, claim.attempts)
         stored_length, final_record = store_snapshot(runtime, storage_key, result.exchanges, captured_at, revisit)
         page.stored_bytes = stored_length
         snapshot = NewSnapshot(

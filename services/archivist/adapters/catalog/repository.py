@@ -130,9 +130,9 @@ def _move_statement(target: CaptureStatus, *, with_version: bool, held: bool) ->
                    "message": bindparam("p_message")}
     if with_version:
         values["record_version_id"] = bindparam("p_version")
-    if held:
+    if held:  # the holder's own claim: the same delivery may have claimed again since (see claim_fetch)
         source = and_(_CAPTURES.c.status == CaptureStatus.FETCHING.value,
-                      _CAPTURES.c.claimed_by == bindparam("p_holder"))
+                      _CAPTURES.c.claimed_by == bindparam("p_holder"), _CAPTURES.c.attempts == bindparam("p_attempt"))
     else:
         source = _CAPTURES.c.status.in_([status.value for status in sources_of(target)])
     return update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id")).where(source).values(values)
@@ -154,7 +154,8 @@ _CLAIM = (
     .returning(_CAPTURES.c.url, _CAPTURES.c.submitted_at, _CAPTURES.c.attempts)
 )
 _TOUCH = (update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id"))
-          .where(_CAPTURES.c.claimed_by == bindparam("p_delivery")).values(updated_at=bindparam("p_now")))
+          .where(_CAPTURES.c.claimed_by == bindparam("p_delivery"), _CAPTURES.c.attempts == bindparam("p_attempt"))
+          .values(updated_at=bindparam("p_now")))
 _DROP_SNAPSHOTS = delete(_SNAPSHOTS).where(_SNAPSHOTS.c.capture_id == bindparam("p_capture"))
 _INSERT_SNAPSHOT = insert(_SNAPSHOTS)
 _LATEST_RESPONSE = (
@@ -351,12 +352,13 @@ class Catalog:
         message: str | None = None,
         record_version_id: int | None = None,
         holder: str | None = None,
+        attempt: int | None = None,
     ) -> bool:
         """Move the capture to ``target`` if the state machine allows it from where it is.
 
         With ``holder``, the move is the fetch step's holder's own: only from ``fetching`` under
-        that holder, along any edge out of it, the held edges included (the fetch delivery
-        archiving what it extracted).
+        that holder's claim ``attempt`` (:attr:`Claim.attempts`), along any edge out of it, the
+        held edges included (the fetch delivery archiving what it extracted).
 
         Returns False (and changes nothing) when the capture is not in a source state of
         ``target`` (or not held by ``holder``): another delivery already took this step, or took
@@ -366,13 +368,15 @@ class Catalog:
             raise ValueError("the fetch step is taken with claim_fetch()")
         if holder is not None and not can_move(CaptureStatus.FETCHING, target, holding=True):
             raise ValueError(f"the fetch step's holder cannot move a capture to {target}")
+        if (holder is None) != (attempt is None):
+            raise ValueError("the fetch step's holder moves a capture with its delivery and claim attempt, both")
         parameters: dict = {"p_id": capture_id, "p_now": utcnow()}
         if target in _ENDS:
             parameters |= {"p_reason": reason, "p_message": message}
         if record_version_id is not None:
             parameters["p_version"] = record_version_id
         if holder is not None:
-            parameters["p_holder"] = holder
+            parameters |= {"p_holder": holder, "p_attempt": attempt}
         result = session.execute(_MOVES[target, record_version_id is not None, holder is not None], parameters)
         return result.rowcount == 1
 
@@ -384,16 +388,20 @@ class Catalog:
         A queued capture is taken by anyone. A capture already fetching is taken back only by
         the same delivery (the broker redelivered it after its worker died) or once the holder's
         lease has expired; a duplicate message meanwhile gets None and does nothing. One
-        statement: the claim returns the capture's URL and submission time.
+        statement: the claim returns the capture's URL and submission time. Every claim counts
+        one more attempt, and the holder's lease renewals and moves name it: a delivery still
+        running when the same message was handed out again (its worker only looked dead) has
+        lost the capture to the newer claim.
         """
         row = session.execute(
             _CLAIM, {"p_id": capture_id, "p_delivery": delivery, "p_expired": lease_expired, "p_now": utcnow()}
         ).first()
         return Claim(row.url, _aware(row.submitted_at), row.attempts) if row is not None else None
 
-    def touch(self, session: Session, capture_id: str, *, delivery: str) -> bool:
-        """Renew the holder's lease (between pages); False if another delivery took over."""
-        result = session.execute(_TOUCH, {"p_id": capture_id, "p_delivery": delivery, "p_now": utcnow()})
+    def touch(self, session: Session, capture_id: str, *, delivery: str, attempt: int) -> bool:
+        """Renew the holder's lease (between pages); False if another claim took over."""
+        result = session.execute(_TOUCH, {"p_id": capture_id, "p_delivery": delivery, "p_attempt": attempt,
+                                          "p_now": utcnow()})
         return result.rowcount == 1
 
     def reopen(self, session: Session, capture_id: str, target: CaptureStatus) -> bool:
@@ -478,8 +486,8 @@ class Catalog:
 
         The fetch step writes every page's row at once, numbered in reading order, in the
         transaction that hands the capture over: a capture's rows appear with its record, and a
-        delivery that dies before that commit leaves none behind (its objects are overwritten
-        by the redelivery, whose keys are the same). Plain dicts and no unit of work: nothing
+        delivery that dies before that commit leaves none behind (the redelivery, whose claim
+        writes keys of its own, removes its objects). Plain dicts and no unit of work: nothing
         reads the rows back in the same session. Only a later claim can find an earlier
         delivery's rows, so a first claim skips the DELETE.
         """
