@@ -10,7 +10,7 @@ import pytest
 from minio import Minio
 
 from archivist.adapters.storage import LocalObjectStore, S3ObjectStore
-from archivist.core.errors import InvalidInput, NotFound, StorageUnavailable
+from archivist.core.errors import InvalidInput, NotFound, StorageMisconfigured, StorageUnavailable
 from tests.support.seaweed import free_port
 
 
@@ -79,4 +79,20 @@ def test_s3_down_is_storage_unavailable(s3_bucket: str) -> None:
     with pytest.raises(StorageUnavailable):
         put(store, "k", b"x")
     with pytest.raises(StorageUnavailable), store.open("k"):
+        pass
+
+
+def test_delete_removes_an_object_and_a_missing_one_is_no_error(store) -> None:
+    put(store, "snapshots/abc/1-x-1.warc.gz", b"one")
+    store.delete("snapshots/abc/1-x-1.warc.gz")
+    store.delete("snapshots/abc/1-x-1.warc.gz")
+    assert not store.exists("snapshots/abc/1-x-1.warc.gz")
+    assert list(store.list("snapshots/abc/")) == []
+
+
+def test_s3_refusing_the_bucket_is_storage_misconfigured_naming_it(s3_endpoint: str) -> None:
+    s3 = S3ObjectStore(s3_endpoint, bucket="no-such-bucket-here")
+    with pytest.raises(StorageMisconfigured, match="no-such-bucket-here.*ARCHIVIST_S3_BUCKET"):
+        put(s3, "snapshots/abc/x.warc.gz", b"data")
+    with pytest.raises(StorageMisconfigured), s3.open("snapshots/abc/x.warc.gz"):
         pass

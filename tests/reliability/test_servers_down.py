@@ -120,3 +120,27 @@ def test_a_frozen_s3_fails_replay_and_stores_within_the_s3_timeout(
     assert (replayed.status_code, replayed.json()["error"]) == (503, "storage_unavailable")
     assert replay_seconds < 10 and store_seconds < 10, (replay_seconds, store_seconds)
     assert retried.extraction is not None and retried.extraction.new_version
+
+
+def test_a_bucket_gone_from_under_the_workers_fails_the_capture_at_once_naming_it(
+    production_settings: Settings, pages: PageServer
+) -> None:
+    """S3 answering "no such bucket" or "access denied" is configuration, not an outage:
+    retrying cannot help, and every retry would fetch the site again."""
+    from minio import Minio
+
+    runtime = Runtime(production_settings, queue=redis_task_queue(production_settings))
+    runtime.prepare()
+    bucket = production_settings.s3_bucket
+    Minio(production_settings.s3_endpoint.split("://", 1)[1], secure=False).remove_bucket(bucket)
+    url = pages.set("/quay", ARTICLE.format("Quay"))
+    (submission,) = pipeline.submit(runtime, [url])
+    try:
+        outcome = pipeline.fetch_capture(runtime, submission.id, delivery="d1")  # does not raise: no retry
+        capture = views.get_capture(runtime, submission.id)
+    finally:
+        runtime.close()
+    assert outcome.failed_reason == "storage_misconfigured"
+    assert (capture["status"], capture["reason"]) == ("failed", "storage_misconfigured")
+    assert bucket in capture["message"] and "ARCHIVIST_S3_BUCKET" in capture["message"]
+    assert pages.page_hits == {"/quay": 1}

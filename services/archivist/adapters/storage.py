@@ -17,11 +17,26 @@ from minio.commonconfig import ENABLED
 from minio.error import S3Error
 from minio.versioningconfig import VersioningConfig
 
-from archivist.core.errors import InvalidInput, NotFound, StorageUnavailable
+from archivist.core.errors import InvalidInput, NotFound, StorageMisconfigured, StorageUnavailable
 
 __all__ = ["LocalObjectStore", "S3ObjectStore"]
 
 _MISSING_CODES = frozenset({"NoSuchKey", "NoSuchObject", "NoSuchVersion"})
+#: The server refused the bucket or the credentials: retrying will not change its answer.
+_CONFIGURATION_CODES = frozenset({
+    "NoSuchBucket", "AccessDenied", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch",
+    "InvalidBucketName", "AccountProblem",
+})
+
+
+def _failure(exc: Exception, doing: str, bucket: str) -> StorageUnavailable | StorageMisconfigured:
+    """The error to raise for ``exc``, met while ``doing`` something in ``bucket``."""
+    if isinstance(exc, S3Error) and exc.code in _CONFIGURATION_CODES:
+        return StorageMisconfigured(
+            f"S3 refused to {doing} in bucket {bucket!r}: {exc.code} ({exc.message}); "
+            "check ARCHIVIST_S3_BUCKET, ARCHIVIST_S3_ACCESS_KEY and ARCHIVIST_S3_SECRET_KEY"
+        )
+    return StorageUnavailable(f"cannot {doing}: {exc}")
 
 
 class S3ObjectStore:
@@ -87,7 +102,7 @@ class S3ObjectStore:
                 self.bucket, key, stream, length, content_type=content_type, metadata=metadata
             )
         except (S3Error, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise StorageUnavailable(f"cannot store {key!r}: {exc}") from exc
+            raise _failure(exc, f"store {key!r}", self.bucket) from exc
 
     @contextmanager
     def open(self, key: str) -> Iterator[BinaryIO]:
@@ -96,7 +111,7 @@ class S3ObjectStore:
         except S3Error as exc:
             if exc.code in _MISSING_CODES:
                 raise NotFound(f"no stored object {key!r}") from exc
-            raise StorageUnavailable(f"cannot read {key!r}: {exc}") from exc
+            raise _failure(exc, f"read {key!r}", self.bucket) from exc
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise StorageUnavailable(f"cannot read {key!r}: {exc}") from exc
         # Never let urllib3 undo a stored Content-Encoding: we want the bytes as written.
@@ -113,7 +128,7 @@ class S3ObjectStore:
         except S3Error as exc:
             if exc.code in _MISSING_CODES:
                 return False
-            raise StorageUnavailable(f"cannot stat {key!r}: {exc}") from exc
+            raise _failure(exc, f"stat {key!r}", self.bucket) from exc
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise StorageUnavailable(f"cannot stat {key!r}: {exc}") from exc
         return True
@@ -122,14 +137,14 @@ class S3ObjectStore:
         try:
             self._client.remove_object(self.bucket, key)  # S3 answers 204 for a missing key too
         except (S3Error, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise StorageUnavailable(f"cannot delete {key!r}: {exc}") from exc
+            raise _failure(exc, f"delete {key!r}", self.bucket) from exc
 
     def list(self, prefix: str) -> Iterator[str]:
         try:
             for obj in self._client.list_objects(self.bucket, prefix=prefix, recursive=True):
                 yield obj.object_name
         except (S3Error, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise StorageUnavailable(f"cannot list {prefix!r}: {exc}") from exc
+            raise _failure(exc, f"list {prefix!r}", self.bucket) from exc
 
 
 class LocalObjectStore:

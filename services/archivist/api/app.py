@@ -19,6 +19,7 @@ from archivist.core.errors import (
     NotFound,
     QueueUnavailable,
     QuotaExceeded,
+    StorageMisconfigured,
     StorageUnavailable,
     TransientFailure,
     Unauthenticated,
@@ -37,6 +38,7 @@ _STATUS = (
     (QueueUnavailable, 503),
     (CatalogUnavailable, 503),
     (StorageUnavailable, 503),
+    (StorageMisconfigured, 503),  # the server's configuration, not the request: 503, never 500
     (TransientFailure, 503),
 )
 

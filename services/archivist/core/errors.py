@@ -10,7 +10,7 @@
     ├── NotFound
     ├── PermanentFailure        the capture fails now, with a reason; retrying cannot help
     │   ├── BlockedAddress, RobotsDisallowed, HTTPClientError, NotHTML, BodyTooLarge,
-    │   │   TooManyRedirects, ExtractionFailed, NotFound
+    │   │   TooManyRedirects, ExtractionFailed, StorageMisconfigured
     └── TransientFailure        retry later with backoff
         ├── FetchTimeout, FetchConnectionError, HTTPServerError, RateLimited, HostBusy
         └── StorageUnavailable, CatalogUnavailable, CatalogConflict, QueueUnavailable
@@ -46,6 +46,7 @@ __all__ = [
     "QueueUnavailable",
     "RateLimited",
     "RobotsDisallowed",
+    "StorageMisconfigured",
     "StorageUnavailable",
     "TooManyRedirects",
     "TransientFailure",
@@ -147,6 +148,16 @@ class TooManyRedirects(PermanentFailure):
 
 class ExtractionFailed(PermanentFailure):
     reason = "extraction_failed"
+
+
+class StorageMisconfigured(PermanentFailure):
+    """The object store answered, and refused: no such bucket, credentials it does not accept.
+
+    Configuration, not an outage: retrying cannot help until an operator fixes it, and each
+    retry of a capture would fetch the site again.
+    """
+
+    reason = "storage_misconfigured"
 
 
 class TransientFailure(ArchivistError):

@@ -28,7 +28,8 @@ class ObjectStore(Protocol):
         """Store ``length`` bytes read from ``stream`` under ``key``.
 
         Raises:
-            StorageUnavailable: the store could not be reached or refused the write.
+            StorageUnavailable: the store could not be reached or failed the write.
+            StorageMisconfigured: the store refused the bucket or the credentials.
         """
 
     def open(self, key: str) -> AbstractContextManager[BinaryIO]:
@@ -37,6 +38,7 @@ class ObjectStore(Protocol):
         Raises:
             NotFound: no object under ``key``.
             StorageUnavailable: the store could not be reached.
+            StorageMisconfigured: the store refused the bucket or the credentials.
         """
 
     def exists(self, key: str) -> bool: ...

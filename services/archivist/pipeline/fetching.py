@@ -26,6 +26,7 @@ from archivist.core.errors import (
     CaptureTakenOver,
     InvalidInput,
     PermanentFailure,
+    StorageMisconfigured,
     StorageUnavailable,
 )
 from archivist.core.keys import attempts_prefix, snapshot_key
@@ -126,7 +127,7 @@ def _discard(runtime: Runtime, capture_id: str, keys: Sequence[str]) -> None:
     for key in keys:
         try:
             runtime.store.delete(key)
-        except StorageUnavailable as exc:
+        except (StorageUnavailable, StorageMisconfigured) as exc:
             log.warning("capture %s: could not remove the unused object %s: %s", capture_id, key, exc.message)
 
 
@@ -139,7 +140,7 @@ def _discard_earlier_attempts(runtime: Runtime, capture_id: str, claim: Claim, s
         try:
             prefix = attempts_prefix(snapshot["url"], claim.submitted_at, capture_id)
             earlier.extend(key for key in runtime.store.list(prefix) if key not in own)
-        except StorageUnavailable as exc:
+        except (StorageUnavailable, StorageMisconfigured) as exc:
             log.warning("capture %s: could not list earlier attempts' objects: %s", capture_id, exc.message)
     _discard(runtime, capture_id, earlier)
 
