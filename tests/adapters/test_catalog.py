@@ -259,6 +259,26 @@ def test_unreachable_database_is_catalog_unavailable() -> None:
         Catalog().get_capture(session, "x")
 
 
+def test_a_server_that_never_answers_is_catalog_unavailable_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A listener that accepts the connection and says nothing (a frozen host or proxy): the
+    connect timeout ends the wait, without one in the URL."""
+    import socket
+    import time
+
+    from archivist.adapters.catalog import database as database_module
+
+    monkeypatch.setattr(database_module, "_CONNECT_TIMEOUT_SECONDS", 2)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        db = Database(f"postgresql://postgres@127.0.0.1:{silent.getsockname()[1]}/none")
+        started = time.monotonic()
+        with pytest.raises(CatalogUnavailable), db.session() as session:
+            Catalog().get_capture(session, "x")
+        assert time.monotonic() - started < 15
+        db.dispose()
+
+
 def _kill_backends(pg_url: str) -> None:
     """End every other session on the test database, as a server restart would."""
     import psycopg

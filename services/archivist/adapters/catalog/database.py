@@ -74,6 +74,18 @@ def _server_has_spoken(dbapi_connection) -> bool:  # noqa: ANN001 - a psycopg co
     return bool(readable.poll(0))
 
 
+#: How long a connection attempt may take unless the URL says (``?connect_timeout=N``). libpq
+#: waits for ever by default: a server that accepts the connection and never answers (a
+#: frozen host, a stalled proxy) would hang the API's requests and the workers' steps, where a
+#: refused connection fails them at once (CatalogUnavailable, retried).
+_CONNECT_TIMEOUT_SECONDS = 10
+
+
+def _connect_args(url: str) -> dict[str, int]:
+    """psycopg's connection options: a connect timeout unless the URL sets its own."""
+    return {} if "connect_timeout=" in url.partition("?")[2] else {"connect_timeout": _CONNECT_TIMEOUT_SECONDS}
+
+
 def _normalise_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs and use psycopg 3 for them."""
     for prefix in ("postgresql://", "postgres://"):
@@ -97,7 +109,7 @@ class Database:
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_engine(self.url, pool_size=5, max_overflow=10)
+            self.engine = create_engine(self.url, pool_size=5, max_overflow=10, connect_args=_connect_args(self.url))
             _ping_when_idle(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._autocommit_sessions = sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"),
