@@ -32,21 +32,26 @@ URLS = [
 ]
 
 
+def _add_snapshot(session, url: str, moment: datetime, *, kind: str = "response", digest: str = "sha1:AAAA",  # noqa: ANN001
+                  key: str) -> None:
+    """An archived capture of ``url`` at ``moment`` and its snapshot row: catalog rows only, as
+    the CDX query never reads the stored objects."""
+    capture_id = str(uuid.uuid4())
+    session.add(CaptureRow(id=capture_id, url=url, urlkey=urlkey(url), status="archived",
+                           submitted_at=moment, updated_at=moment, attempts=1))
+    session.flush()
+    session.add(SnapshotRow(
+        id=str(uuid.uuid4()), capture_id=capture_id, page=1, url=url, urlkey=urlkey(url), captured_at=moment,
+        kind=kind, http_status=200, mime="text/html", payload_digest=digest, payload_length=10,
+        storage_key=key, stored_length=900, record_offset=400, redirects=None,
+    ))
+
+
 def _fill(runtime: Runtime) -> None:
-    """Catalog rows only: the CDX query never reads the stored objects."""
     with runtime.database.session() as session:
         for index, (url, when) in enumerate(URLS):
-            moment = datetime.fromisoformat(when).replace(tzinfo=UTC)
-            capture_id = str(uuid.uuid4())
-            session.add(CaptureRow(id=capture_id, url=url, urlkey=urlkey(url), status="archived",
-                                   submitted_at=moment, updated_at=moment, attempts=1))
-            session.flush()
-            session.add(SnapshotRow(
-                id=str(uuid.uuid4()), capture_id=capture_id, page=1, url=url, urlkey=urlkey(url), captured_at=moment,
-                kind="revisit" if index == 3 else "response", http_status=200, mime="text/html",
-                payload_digest="sha1:AAAA", payload_length=10, storage_key=f"snapshots/x/{index}.warc.gz",
-                stored_length=900, record_offset=400, redirects=None,
-            ))
+            _add_snapshot(session, url, datetime.fromisoformat(when).replace(tzinfo=UTC),
+                          kind="revisit" if index == 3 else "response", key=f"snapshots/x/{index}.warc.gz")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -168,15 +173,7 @@ def test_to_and_closest_read_a_timestamp_as_its_whole_second(cdx_client: TestCli
     with runtime.database.session() as session:
         for index, moment in enumerate((datetime(2025, 5, 1, 12, 0, 40, 500_000, tzinfo=UTC),
                                         datetime(2025, 5, 1, 12, 0, 41, 900_000, tzinfo=UTC))):
-            capture_id = str(uuid.uuid4())
-            session.add(CaptureRow(id=capture_id, url=url, urlkey=urlkey(url), status="archived",
-                                   submitted_at=moment, updated_at=moment, attempts=1))
-            session.flush()
-            session.add(SnapshotRow(
-                id=str(uuid.uuid4()), capture_id=capture_id, page=1, url=url, urlkey=urlkey(url), captured_at=moment,
-                kind="response", http_status=200, mime="text/html", payload_digest="sha1:BBBB", payload_length=10,
-                storage_key=f"snapshots/f/{index}.warc.gz", stored_length=900, record_offset=400, redirects=None,
-            ))
+            _add_snapshot(session, url, moment, digest="sha1:BBBB", key=f"snapshots/f/{index}.warc.gz")
     stamps = [line["timestamp"] for line in _query(cdx_client, url=url)]
     assert stamps == ["20250501120040", "20250501120041"]
     assert [line["timestamp"] for line in _query(cdx_client, url=url, to="20250501120041")] == stamps

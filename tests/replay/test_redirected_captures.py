@@ -18,7 +18,7 @@ from warcio.warcwriter import WARCWriter
 from archivist.core.urls import urlkey
 from archivist.warcfiles import import_warc
 from tests.support.pages import PageServer, Route
-from tests.support.stack import capture
+from tests.support.stack import capture, link_relations
 
 STORY = ('<html><head><title>Harbour</title></head><body><article><h1>The harbour</h1>'
          '<p>{text}</p><a id="next" href="page-2/">next</a></article></body></html>')
@@ -28,16 +28,6 @@ def _cdx(client: TestClient, url: str, **params: str) -> list[dict]:
     response = client.get("/cdx", params={"url": url, "output": "json", **params})
     assert response.status_code == 200, response.text
     return [json.loads(line) for line in response.text.splitlines()]
-
-
-def _links(header: str) -> dict[str, tuple[str, str | None]]:
-    """A Link header as {rel: (uri, datetime)}."""
-    found = {}
-    for link in header.split(", <"):
-        uri, _, params = link.lstrip("<").partition(">")
-        attributes = dict(part.strip().split("=", 1) for part in params.split(";") if "=" in part)
-        found[attributes["rel"].strip('"')] = (uri, attributes.get("datetime", "").strip('"') or None)
-    return found
 
 
 def _shortlink(pages: PageServer, text: str) -> tuple[str, str]:
@@ -63,7 +53,7 @@ def test_the_landed_url_replays_the_final_response_with_its_own_memento_headers(
     assert b"the harbour keeper" in memento.content
     doc = lxml.html.fromstring(memento.content)
     assert doc.get_element_by_id("next").get("href") == f"/web/{stamp}/{landed}page-2/"
-    links = _links(memento.headers["link"])
+    links = link_relations(memento.headers["link"])
     assert links["original"] == (landed, None)
     assert links["memento"][0] == f"http://testserver/web/{stamp}/{landed}"
     assert links["timemap"][0] == f"http://testserver/timemap/link/{landed}"
@@ -74,7 +64,7 @@ def test_the_landed_url_replays_the_final_response_with_its_own_memento_headers(
     assert client.get(f"/web/1999/{landed}", follow_redirects=False).headers["location"] == f"/web/{stamp}/{landed}"
     gate = client.get(f"/web/{landed}", follow_redirects=False)
     assert gate.status_code == 302 and gate.headers["location"] == f"http://testserver/web/{stamp}/{landed}"
-    assert _links(gate.headers["link"])["original"] == (landed, None)
+    assert link_relations(gate.headers["link"])["original"] == (landed, None)
 
     timemap = client.get(f"/timemap/link/{landed}")
     assert timemap.status_code == 200
@@ -86,7 +76,7 @@ def test_the_landed_url_replays_the_final_response_with_its_own_memento_headers(
 
     # The requested URL still answers as itself.
     asked = client.get(f"/web/{stamp}/{requested}")
-    assert asked.status_code == 200 and _links(asked.headers["link"])["original"] == (requested, None)
+    assert asked.status_code == 200 and link_relations(asked.headers["link"])["original"] == (requested, None)
 
 
 def test_captures_through_a_redirect_and_direct_ones_are_one_timeline_of_the_landed_url(
@@ -107,7 +97,7 @@ def test_captures_through_a_redirect_and_direct_ones_are_one_timeline_of_the_lan
     first, middle, last = stamps
 
     assert b"second" in client.get(f"/web/{middle}/{landed}").content
-    links = _links(client.get(f"/web/{middle}/{landed}").headers["link"])
+    links = link_relations(client.get(f"/web/{middle}/{landed}").headers["link"])
     assert links["prev memento"][0] == f"http://testserver/web/{first}/{landed}"
     assert links["next memento"][0] == f"http://testserver/web/{last}/{landed}"
     assert links["first memento"][0] == f"http://testserver/web/{first}/{landed}"

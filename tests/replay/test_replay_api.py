@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from archivist.core.memento import parse_http_date
 from tests.support.pages import PageServer, Route
-from tests.support.stack import capture
+from tests.support.stack import capture, link_relations
 
 PAGE = """<!DOCTYPE html><html><head><title>Harbour</title><base href="/site/">
 <link rel="stylesheet" href="style.css"><style>body {{ background: url('bg.png') }}</style></head>
@@ -244,16 +244,6 @@ def test_xhtml_and_untyped_pages_replay_rewritten_as_html(workers, client: TestC
     assert client.get(f"/web/{stamp}id_/{xhtml}").headers["content-type"] == "application/xhtml+xml"
 
 
-def _links(header: str) -> dict[str, tuple[str, str | None]]:
-    """A Link header as {rel: (uri, datetime)}."""
-    found = {}
-    for link in header.split(", <"):
-        uri, _, params = link.lstrip("<").partition(">")
-        attributes = dict(part.strip().split("=", 1) for part in params.split(";") if "=" in part)
-        found[attributes["rel"].strip('"')] = (uri, attributes.get("datetime", "").strip('"') or None)
-    return found
-
-
 def test_mementos_and_the_timegate_link_their_first_last_prev_and_next_mementos(
     workers, client: TestClient, pages: PageServer
 ) -> None:
@@ -271,18 +261,18 @@ def test_mementos_and_the_timegate_link_their_first_last_prev_and_next_mementos(
         moment = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
         return f"http://testserver/web/{stamp}/{url}", moment.strftime("%a, %d %b %Y %H:%M:%S GMT")
 
-    links = _links(client.get(f"/web/{middle}/{url}").headers["link"])
+    links = link_relations(client.get(f"/web/{middle}/{url}").headers["link"])
     assert links["memento"] == memento(middle)
     assert links["first memento"] == memento(first) and links["prev memento"] == memento(first)
     assert links["next memento"] == memento(last) and links["last memento"] == memento(last)
     assert links["original"] == (url, None)
 
-    oldest = _links(client.get(f"/web/{first}/{url}").headers["link"])
+    oldest = link_relations(client.get(f"/web/{first}/{url}").headers["link"])
     assert "prev memento" not in oldest
     assert oldest["first memento"] == memento(first) and oldest["next memento"] == memento(middle)
 
     gate = client.get(f"/web/{url}", headers={"Accept-Datetime": "Thu, 01 Jan 2099 00:00:00 GMT"},
                       follow_redirects=False)
-    links = _links(gate.headers["link"])
+    links = link_relations(gate.headers["link"])
     assert links["memento"] == memento(last) and links["prev memento"] == memento(middle)
     assert links["first memento"] == memento(first) and "next memento" not in links

@@ -58,3 +58,13 @@ def json_lines(text: str) -> list[dict]:
 
 def home_env(path: Path) -> dict[str, str]:
     return {"ARCHIVIST_HOME": str(path)}
+
+
+def link_relations(header: str) -> dict[str, tuple[str, str | None]]:
+    """A Memento ``Link`` header as ``{rel: (uri, datetime)}``."""
+    found = {}
+    for link in header.split(", <"):
+        uri, _, params = link.lstrip("<").partition(">")
+        attributes = dict(part.strip().split("=", 1) for part in params.split(";") if "=" in part)
+        found[attributes["rel"].strip('"')] = (uri, attributes.get("datetime", "").strip('"') or None)
+    return found
