@@ -125,7 +125,13 @@ class RobotsDisallowed(PermanentFailure):
 
 
 class HTTPClientError(PermanentFailure):
+    """The site answered 4xx (or a 3xx without a Location); ``status`` is the code it sent."""
+
     reason = "http_4xx"
+
+    def __init__(self, message: str, *, status: int, reason: str | None = None) -> None:
+        super().__init__(message, reason=reason)
+        self.status = status
 
 
 class MalformedResponse(PermanentFailure):
@@ -180,11 +186,23 @@ class FetchConnectionError(TransientFailure):
 
 
 class HTTPServerError(TransientFailure):
+    """The site answered 5xx; ``status`` is the code it sent."""
+
     reason = "http_5xx"
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class RateLimited(TransientFailure):
+    """The site answered 429, or 503 with a ``Retry-After``; ``status`` is the code it sent."""
+
     reason = "http_429"
+
+    def __init__(self, message: str, *, status: int, retry_after: float | None = None) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.status = status
 
 
 class HostBusy(TransientFailure):
