@@ -28,6 +28,7 @@ __all__ = [
     "BodyTooLarge",
     "CaptureTakenOver",
     "CatalogConflict",
+    "CatalogNotMigrated",
     "CatalogUnavailable",
     "ExtractionFailed",
     "FetchConnectionError",
@@ -217,6 +218,16 @@ class StorageUnavailable(TransientFailure):
 
 class CatalogUnavailable(TransientFailure):
     reason = "catalog_unavailable"
+
+
+class CatalogNotMigrated(CatalogUnavailable):
+    """The database answers but holds no catalog schema: ``archivist db upgrade`` never ran on it.
+
+    Unavailable all the same until an operator migrates it (or a worker or ``archivist serve``
+    does at start-up): a step meeting it is retried, the API answers 503.
+    """
+
+    reason = "catalog_not_migrated"
 
 
 class QueueUnavailable(TransientFailure):
