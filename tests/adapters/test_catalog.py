@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +24,8 @@ from archivist.adapters.catalog import (
     RecordSearchRow,
 )
 from archivist.core.captures import CaptureStatus
-from archivist.core.errors import CatalogConflict, CatalogUnavailable
+from archivist.core.errors import CatalogConflict, CatalogNotMigrated, CatalogUnavailable
+from tests.support.processes import archivist_env
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -347,3 +351,38 @@ def test_a_redelivery_replaces_every_snapshot_an_earlier_delivery_wrote(database
     # Without replace, the same rows again are a conflict, not a silent duplicate.
     with pytest.raises(CatalogConflict), database.session() as session:
         catalog.put_snapshots(session, "c1", [snapshot("p2", 1, 30)], replace=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unmigrated_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A catalog database nobody ran ``archivist db upgrade`` on: it exists and has no tables."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    import psycopg
+
+    from tests.conftest import PG_ADMIN_URL
+
+    name = f"archivist_fresh_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.parametrize("command", [["show", "https://example.org/a"], ["keys", "list"]])
+def test_a_catalog_without_its_schema_says_to_run_db_upgrade(unmigrated_url: str, tmp_path: Path,
+                                                              command: list[str]) -> None:
+    """Reading commands do not migrate: on a database never upgraded PostgreSQL's "relation does
+    not exist" came out as a traceback, and SQLite's "no such table" as an outage to wait out."""
+    env = archivist_env({"ARCHIVIST_DATABASE_URL": unmigrated_url, "ARCHIVIST_HOME": str(tmp_path / "home")})
+    done = subprocess.run([sys.executable, "-m", "archivist", *command], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "catalog_not_migrated" in done.stderr and "archivist db upgrade" in done.stderr
+    with pytest.raises(CatalogNotMigrated):  # a step meeting it is retried, the API answers 503
+        with Database(unmigrated_url).session() as session:
+            session.execute(select(CaptureRow)).all()
+    assert issubclass(CatalogNotMigrated, CatalogUnavailable)

@@ -128,6 +128,7 @@ def test_status_classes(fetcher, pages, status, headers, error, retry_after) -> 
     with pytest.raises(error) as caught:
         fetcher.fetch(url)
     assert getattr(caught.value, "retry_after", None) == retry_after
+    assert caught.value.status == status
 
 
 @pytest.mark.parametrize("status", [600, 701, 999])

@@ -92,3 +92,15 @@ def test_open_read_lets_anyone_read_but_not_submit(auth_env: dict[str, str], tmp
             assert client.post("/v1/captures", json={"urls": ["http://example.com/"]}).status_code == 401
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("rate", ["0", "-5"])
+def test_a_key_quota_below_one_url_a_minute_is_refused_not_stored(auth_env: dict[str, str], rate: str) -> None:
+    """``--rate 0`` fell back to the default quota (600) and ``--rate -5`` made the key unlimited,
+    both silently: the operator who typed them meant neither."""
+    cli(auth_env, "db", "upgrade")
+    done = subprocess.run([sys.executable, "-m", "archivist", "keys", "create", "odd", "--scope", "submit",
+                           "--rate", rate], env=archivist_env(auth_env), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stdout
+    assert "--rate" in done.stderr and "greater than or equal to 1" in done.stderr
+    assert cli(auth_env, "keys", "list") == {}

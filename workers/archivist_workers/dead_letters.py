@@ -1,7 +1,7 @@
 """Dead letters on the Redis broker: list, show, requeue, purge.
 
 Dramatiq keeps a queue's dead letters in ``{namespace}:{queue}.XQ`` (a sorted set of message ids
-scored by expiry) and ``{namespace}:{queue}.XQ.msgs`` (id → encoded message), and offers no API
+scored by the time they were dead-lettered, dropped ``dead_message_ttl`` later) and ``{namespace}:{queue}.XQ.msgs`` (id → encoded message), and offers no API
 over them. Requeue sends a fresh copy of the message (retry count reset: dramatiq's own
 ``Message.copy`` merges options and cannot drop it), reopens the capture it was about, and only
 then removes the dead letter, so a crash in between leaves a duplicate, never a loss.
@@ -89,8 +89,9 @@ class DeadLetters:
                 if body is None:
                     continue
                 message = dramatiq.Message.decode(body)
+                expires = _iso_millis(score + self.broker.dead_message_ttl) or ""
                 letters.append(DeadLetter(queue, message_id.decode(), message.actor_name, list(message.args),
-                                          _iso_millis(message.message_timestamp), _iso_millis(score) or ""))
+                                          _iso_millis(message.message_timestamp), expires))
             return letters
 
         return self._call(read)

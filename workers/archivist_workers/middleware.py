@@ -78,7 +78,8 @@ class CaptureFailures(Middleware):
         if not isinstance(cause, ArchivistError):
             cause = TransientFailure(f"{type(cause).__name__}: {cause}", reason="internal_error")
         attempts = message.options.get("retries", 0)
-        failure = type(cause)(f"gave up after {attempts} attempts: {cause.message}", reason=cause.reason)
+        # Only the reason and the message are recorded: no need to rebuild the error's own class.
+        failure = ArchivistError(f"gave up after {attempts} attempts: {cause.message}", reason=cause.reason)
         try:
             if pipeline.fail_capture(self.provider.runtime, message.args[0], failure):
                 metrics.CAPTURES_FINISHED.labels("failed", failure.reason).inc()

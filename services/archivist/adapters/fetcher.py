@@ -334,15 +334,15 @@ class Fetcher:
         status = response.status_code
         _check_is_http_status(url, status)
         if status == 429 or status == 503 and response.headers.get("retry-after"):
-            raise RateLimited(
-                f"{url} answered {status}", retry_after=_retry_after(response.headers.get("retry-after"))
-            )
+            raise RateLimited(f"{url} answered {status}", status=status,
+                              retry_after=_retry_after(response.headers.get("retry-after")))
         if status >= 500:
-            raise HTTPServerError(f"{url} answered {status} {response.reason_phrase}")
+            raise HTTPServerError(f"{url} answered {status} {response.reason_phrase}", status=status)
         if status >= 400:
-            raise HTTPClientError(f"{url} answered {status} {response.reason_phrase}")
+            raise HTTPClientError(f"{url} answered {status} {response.reason_phrase}", status=status)
         if status >= 300:
-            raise HTTPClientError(f"{url} answered {status} without a Location", reason="bad_redirect")
+            raise HTTPClientError(f"{url} answered {status} without a Location", status=status,
+                                  reason="bad_redirect")
 
     def _check_declared(self, url: str, response: httpx.Response) -> None:
         declared = response.headers.get("content-length", "")

@@ -203,7 +203,9 @@ def _read_page_file(path: Path) -> bytes:
 @app.command()
 def demo(
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    pages: Annotated[Path | None, typer.Option(help="Serve this folder instead of the bundled sample site.")] = None,
+    pages: Annotated[Path | None, typer.Option(
+        help="Serve this folder instead of the bundled sample site: its story-1.html, story-2.html... are "
+             "served as story.php?id=7&page=N, and archiving starts at page 3.")] = None,
 ) -> None:
     """Serve the bundled sample article on a loopback port and archive it, in this process."""
     from archivist.demo import serve_sample_site

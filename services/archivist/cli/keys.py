@@ -19,7 +19,9 @@ keys_app = typer.Typer(no_args_is_help=True, help="API keys (stored hashed; the 
 def create(
     name: Annotated[str, typer.Argument(help="Who or what the key is for.")],
     scope: Annotated[list[str], typer.Option("--scope", "-s", help="submit, read or admin (repeatable).")],
-    rate: Annotated[int | None, typer.Option(help="URLs this key may submit per minute.")] = None,
+    rate: Annotated[int | None, typer.Option(
+        min=1, help="URLs this key may submit per minute (default: ARCHIVIST_DEFAULT_SUBMISSIONS_PER_MINUTE)."
+    )] = None,
 ) -> None:
     """Create a key and print it once, with its description."""
     runtime = Runtime(get_settings())

@@ -28,6 +28,7 @@ __all__ = [
     "BodyTooLarge",
     "CaptureTakenOver",
     "CatalogConflict",
+    "CatalogNotMigrated",
     "CatalogUnavailable",
     "ExtractionFailed",
     "FetchConnectionError",
@@ -125,7 +126,13 @@ class RobotsDisallowed(PermanentFailure):
 
 
 class HTTPClientError(PermanentFailure):
+    """The site answered 4xx (or a 3xx without a Location); ``status`` is the code it sent."""
+
     reason = "http_4xx"
+
+    def __init__(self, message: str, *, status: int, reason: str | None = None) -> None:
+        super().__init__(message, reason=reason)
+        self.status = status
 
 
 class MalformedResponse(PermanentFailure):
@@ -180,11 +187,23 @@ class FetchConnectionError(TransientFailure):
 
 
 class HTTPServerError(TransientFailure):
+    """The site answered 5xx; ``status`` is the code it sent."""
+
     reason = "http_5xx"
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class RateLimited(TransientFailure):
+    """The site answered 429, or 503 with a ``Retry-After``; ``status`` is the code it sent."""
+
     reason = "http_429"
+
+    def __init__(self, message: str, *, status: int, retry_after: float | None = None) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.status = status
 
 
 class HostBusy(TransientFailure):
@@ -199,6 +218,16 @@ class StorageUnavailable(TransientFailure):
 
 class CatalogUnavailable(TransientFailure):
     reason = "catalog_unavailable"
+
+
+class CatalogNotMigrated(CatalogUnavailable):
+    """The database answers but holds no catalog schema: ``archivist db upgrade`` never ran on it.
+
+    Unavailable all the same until an operator migrates it (or a worker or ``archivist serve``
+    does at start-up): a step meeting it is retried, the API answers 503.
+    """
+
+    reason = "catalog_not_migrated"
 
 
 class QueueUnavailable(TransientFailure):

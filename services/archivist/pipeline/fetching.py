@@ -24,8 +24,11 @@ from archivist.adapters.catalog import (
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import (
     CaptureTakenOver,
+    HTTPClientError,
+    HTTPServerError,
     InvalidInput,
     PermanentFailure,
+    RateLimited,
     StorageMisconfigured,
     StorageUnavailable,
 )
@@ -237,6 +240,9 @@ def _fetch_one(
         started = time.perf_counter()
         try:
             result = runtime.fetcher.fetch(page_url)
+        except (HTTPClientError, HTTPServerError, RateLimited) as exc:
+            page.status = exc.status  # the site answered: its status class, not "none"
+            raise
         finally:
             page.seconds = time.perf_counter() - started
     try:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archivist.core.errors import CatalogConflict, CatalogUnavailable
+from archivist.core.errors import CatalogConflict, CatalogNotMigrated, CatalogUnavailable
 
 __all__ = ["Database"]
 
@@ -128,15 +128,21 @@ class Database:
         Raises:
             CatalogConflict: a unique key was already taken (a concurrent writer won).
             CatalogUnavailable: the database could not be reached.
+            CatalogNotMigrated: it was reached and has no catalog tables (never upgraded).
         """
         try:
             with (self._sessions if atomic else self._autocommit_sessions).begin() as session:
                 yield session
         except IntegrityError as exc:
             raise CatalogConflict(f"catalog conflict: {exc.orig}") from exc
-        except OperationalError as exc:
-            raise CatalogUnavailable(f"catalog unavailable: {exc.orig}") from exc
         except DBAPIError as exc:
+            if _is_missing_table(exc):
+                first_line = str(exc.orig).splitlines()[0]
+                raise CatalogNotMigrated(
+                    f"the catalog has no schema ({first_line}): run `archivist db upgrade`"
+                ) from exc
+            if isinstance(exc, OperationalError):
+                raise CatalogUnavailable(f"catalog unavailable: {exc.orig}") from exc
             if exc.connection_invalidated:
                 raise CatalogUnavailable(f"catalog connection lost: {exc.orig}") from exc
             raise
@@ -156,6 +162,18 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+#: PostgreSQL's SQLSTATE for a table that does not exist (``undefined_table``).
+_UNDEFINED_TABLE = "42P01"
+
+
+def _is_missing_table(exc: DBAPIError) -> bool:
+    """A statement named a table the database lacks: PostgreSQL's ``undefined_table``, or
+    SQLite's "no such table" (its only way of saying so)."""
+    if getattr(exc.orig, "sqlstate", None) == _UNDEFINED_TABLE:
+        return True
+    return isinstance(exc, OperationalError) and str(exc.orig).startswith("no such table")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI callback
