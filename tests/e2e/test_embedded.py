@@ -82,6 +82,21 @@ def test_archive_reports_bad_input_as_failed_captures(pages: PageServer, tmp_pat
     ]
 
 
+def test_archive_reports_a_retried_outage_in_one_line_per_retry(pages: PageServer, tmp_path: Path) -> None:
+    """A site answering 503 is retried, then fails: each retry is one warning naming the capture
+    and the reason, not a traceback (which would only say where the request was made)."""
+    from tests.support.pages import Route
+
+    pages.routes["/down"] = Route(body=b"<html>maintenance</html>", status=503)
+    result = run_cli("archive", "--json", pages.url("/down"), home=tmp_path,
+                     env={"ARCHIVIST_FETCH_MAX_RETRIES": "2", "ARCHIVIST_RETRY_MIN_BACKOFF_MS": "10",
+                          "ARCHIVIST_RETRY_MAX_BACKOFF_MS": "50"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert [(r["status"], r.get("reason")) for r in records(result.stdout)] == [("failed", "http_5xx")]
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.count("(http_5xx, transient") == 3, result.stderr  # the first try and two retries
+
+
 def test_extract_command_reads_local_files(tmp_path: Path, seed: dict) -> None:
     from tests.support.paths import SEED
 

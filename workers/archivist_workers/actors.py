@@ -7,6 +7,7 @@ production and on Dramatiq's in-process broker in the embedded default.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +29,8 @@ from archivist_workers.queue import (
 )
 
 __all__ = ["Actors", "declare_actors"]
+
+log = logging.getLogger(__name__)
 
 
 Outcome = pipeline.FetchOutcome | pipeline.ExtractOutcome | pipeline.ReextractOutcome
@@ -62,10 +65,14 @@ def _give_back_the_retry() -> None:
 
 
 def _step(step: Callable[[str], Outcome]) -> Callable[[str], None]:
-    """The one wrapper around every actor: metrics from the outcome, and ``Retry-After``.
+    """The one wrapper around every actor: metrics from the outcome, and retries.
 
-    A transient failure whose server named a delay becomes Dramatiq's own delayed retry.
-    The outcome is observed here, not returned: Dramatiq has no use for actor results.
+    A transient failure (a site or server down, a host's turn to wait for) is expected: it
+    becomes Dramatiq's own ``Retry``, after the delay its server named (``Retry-After``) or
+    else the usual backoff, and is logged as one line naming the capture and the reason.
+    Dramatiq logs any other exception with its traceback; a transient failure's traceback
+    would only repeat, at every retry, where the network call was made. The outcome is
+    observed here, not returned: Dramatiq has no use for actor results.
     """
 
     @functools.wraps(step)
@@ -78,9 +85,10 @@ def _step(step: Callable[[str], Outcome]) -> Callable[[str], None]:
             raise dramatiq.Retry(exc.message, delay=int((exc.retry_after or 1.0) * 1000)) from exc
         except TransientFailure as exc:
             metrics.STEP_ERRORS.labels(step.__name__, exc.reason).inc()
-            if exc.retry_after is not None:
-                raise dramatiq.Retry(exc.message, delay=int(exc.retry_after * 1000)) from exc
-            raise
+            log.warning("%s %s: %s (%s, transient: retried while retries last)",
+                        step.__name__, capture_id, exc.message, exc.reason)
+            delay = int(exc.retry_after * 1000) if exc.retry_after is not None else None
+            raise dramatiq.Retry(exc.message, delay=delay) from exc
         except Exception:
             metrics.STEP_ERRORS.labels(step.__name__, "internal_error").inc()
             raise
