@@ -34,7 +34,7 @@ from archivist.core.captures import CaptureStatus
 from archivist.core.errors import InvalidInput
 from archivist.core.http import inflate
 from archivist.core.keys import snapshot_key
-from archivist.core.urls import canonicalize, urlkey
+from archivist.core.urls import canonicalize, host_prefixes, urlkey
 from archivist.pipeline import store_snapshot
 from archivist.runtime import Runtime
 from archivist.warc import Revisit, payload_digest, verify_warc, warc_date, write_warcinfo
@@ -104,7 +104,7 @@ def export_warc(
     if url is not None:
         exact = urlkey(canonicalize(url))
     elif host is not None:
-        prefixes = (urlkey(canonicalize(host)).split(")", 1)[0] + ")/",)
+        prefixes = host_prefixes(host)
     counting = _Counting(out)
     write_warcinfo(counting, filename=filename, fields={  # type: ignore[arg-type]
         "software": f"archivist/{__version__}",

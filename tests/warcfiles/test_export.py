@@ -96,6 +96,22 @@ def test_export_selections_keep_revisits_resolvable(workers, client: TestClient,
     assert run_cli("export", "--warc", str(nothing), "--url", same, "--host", same, env=env).returncode != 0
 
 
+def test_a_host_selects_its_urls_on_every_port_unless_it_names_one(workers, pages: PageServer, tmp_path: Path) -> None:
+    """The page server is a site on a port of its own (127.0.0.1:PORT): ``--host 127.0.0.1``
+    selects it, as search's host filter does; ``--host 127.0.0.1:PORT`` too; another port not."""
+    from archivist.pipeline.extracting import reextract_targets
+
+    changing, same = _archive(workers, pages)
+    env = {"ARCHIVIST_HOME": str(workers.runtime.settings.home)}
+    port = pages.base_url.rsplit(":", 1)[1]
+    for host, expected in (("127.0.0.1", {changing, same}), (f"127.0.0.1:{port}", {changing, same}),
+                           ("127.0.0.1:1", set())):
+        out = tmp_path / f"{host.replace(':', '-')}.warc.gz"
+        assert run_cli("export", "--warc", str(out), "--host", host, env=env).returncode == 0
+        assert {uri for kind, uri, _ in _records(out) if kind in ("response", "revisit")} == expected, host
+        assert len(reextract_targets(workers.runtime, host=host)) == len(expected), host
+
+
 def test_cdx_offsets_point_at_the_final_record(workers, client: TestClient, pages: PageServer) -> None:
     _archive(workers, pages)
     runtime: Runtime = workers.runtime

@@ -370,3 +370,17 @@ def final_urlkey(url: str, final_url: str) -> str | None:
 def url_hash(url: str) -> str:
     """A short, fixed-length digest of the URL's SURT key, for object-store key prefixes."""
     return hashlib.sha1(urlkey(url).encode("utf-8")).hexdigest()[:20]
+
+
+def host_prefixes(host: str) -> tuple[str, ...]:
+    """The :func:`urlkey` prefixes of every URL on ``host`` (``example.org``, ``127.0.0.1:8080``,
+    or a URL whose host is meant).
+
+    A host that names no port takes every port (a key is ``org,example:8080)/...`` on another
+    port than the scheme's); one that names a port takes that port alone.
+
+    Raises:
+        InvalidURL: ``host`` names no valid host.
+    """
+    key = urlkey(canonicalize(host)).split(")", 1)[0]
+    return (f"{key})/",) if ":" in key else (f"{key})/", f"{key}:")

@@ -22,7 +22,7 @@ from archivist.core.errors import (
     PermanentFailure,
 )
 from archivist.core.records import content_fingerprint
-from archivist.core.urls import canonicalize, urlkey
+from archivist.core.urls import canonicalize, host_prefixes, urlkey
 from archivist.extraction import (
     EXTRACTOR_NAME,
     EXTRACTOR_VERSION,
@@ -246,7 +246,7 @@ def reextract_targets(runtime: Runtime, *, url: str | None = None, host: str | N
         InvalidURL: ``url`` or ``host`` is not valid.
     """
     canonical = canonicalize(url) if url is not None else None
-    prefixes = (urlkey(canonicalize(host)).split(")", 1)[0] + ")/",) if host is not None else ()
+    prefixes = host_prefixes(host) if host is not None else ()
     with runtime.database.session() as session:
         targets = []
         for record in runtime.catalog.records_matching(session, url=canonical, host_prefixes=prefixes):
