@@ -97,7 +97,8 @@ def test_malformed_request_bodies_are_refused_with_what_is_wrong(client: httpx.C
     ]:
         response = client.post("/v1/captures", content=content, headers={"Content-Type": content_type})
         assert response.status_code == 422, response.text
-        assert words in response.text
+        assert words in response.json()["detail"], response.text
+        assert response.json()["error"] == "invalid_input"  # the shape of every other error
 
 
 def test_the_cli_reads_a_url_file_that_is_not_utf8_line_by_line(production_env: dict[str, str], tmp_path: Path) -> None:

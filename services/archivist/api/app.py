@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
@@ -54,6 +56,18 @@ def _error_response(_request: Request, exc: ArchivistError) -> JSONResponse:
     return JSONResponse({"error": exc.reason, "detail": exc.message}, status_code=status, headers=headers)
 
 
+def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A request the API's schemas refuse, in the shape of every other error (``error``, and
+    ``detail`` as a sentence naming each field and its problem), with FastAPI's own list of
+    the problems kept in ``errors`` for clients that read it."""
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
+        problems.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
+    return JSONResponse({"error": "invalid_input", "detail": "; ".join(problems),
+                         "errors": jsonable_encoder(exc.errors())}, status_code=422)
+
+
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     """The API. Without Redis configured, it runs the workers in-process (embedded mode)."""
     settings = settings or get_settings()
@@ -94,6 +108,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     app = FastAPI(title="Archivist", version=__version__, lifespan=lifespan)
     app.add_exception_handler(ArchivistError, _error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.include_router(captures.router)
     app.include_router(records.router)
     app.include_router(schedules.router)
