@@ -80,7 +80,7 @@ def test_search_by_words_prefix_host_dates_and_pages(runtime: Runtime) -> None:
     # Dates bound whole days; without words the newest come first.
     assert _urls(views.search(runtime, since="2026-03-06", until="2026-03-06")) == ["https://www.harbour.example/news/tides"]
     assert _urls(views.search(runtime, since="20260301"))[0] == "https://other.example/blog/cats"
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match="not a date .*2024-03-05.* or a timestamp"):
         views.search(runtime, since="yesterday")
 
     # Pages of twenty.

@@ -54,7 +54,11 @@ def _moment(text: str | None, *, upper: bool) -> datetime | None:
     """
     if not text or not text.strip():
         return None
-    return parse_timestamp(_DATE_SEPARATORS.sub("", text.strip()), upper=upper)
+    try:
+        return parse_timestamp(_DATE_SEPARATORS.sub("", text.strip()), upper=upper)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{text.strip()!r} is not a date (2024, 2024-03, 2024-03-05) or a timestamp of "
+                           "1 to 14 digits (YYYYMMDDhhmmss)") from exc
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
