@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -75,3 +76,15 @@ def test_json_ld_article_date_wins_over_other_objects() -> None:
     html = _story("").replace("</head>", _ld(graph) + "</head>")
     result = page(html, url=URL)
     assert (result.published, result.modified) == ("2025-11-27", "2025-12-01")
+
+
+def test_thousands_of_dates_in_one_block_are_read_in_linear_time() -> None:
+    """An archive listing holds thousands of ``<time>`` elements: each one's label used to be
+    read from its parent's start, and its place counted from the page's start, so a page of
+    20,000 dates took minutes (5,000: 9 s; now a fraction of a second)."""
+    listing = "".join(f'<time datetime="2024-01-{n % 28 + 1:02d}">{n}</time> ' for n in range(5000))
+    html = _story(f'<p class="dates">{listing}Updated <time datetime="2025-12-01">Dec 1</time></p>')
+    started = time.process_time()
+    result = page(html, url=URL)
+    assert time.process_time() - started < 4
+    assert (result.published, result.modified) == ("2024-01-01", "2025-12-01")

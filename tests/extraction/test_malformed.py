@@ -59,3 +59,24 @@ def test_json_ld_image_as_a_list_of_image_objects() -> None:
     head = _ld({"@type": "NewsArticle", "headline": "Budget Vote Delayed",
                 "image": {"@type": "ImageObject", "url": ["/img/a.jpg", "/img/b.jpg"]}})
     assert page(article(head=head), url=URL).image == "https://news.example.com/img/a.jpg"
+
+
+def test_json_ld_nested_beyond_reading_is_skipped_not_fatal() -> None:
+    """``json`` raises ``RecursionError`` (no ``ValueError``) on a script of arrays nested a
+    hundred thousand deep: it used to end the page's extraction and its pagination discovery."""
+    head = ('<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+            + _ld({"@type": "NewsArticle", "datePublished": "2021-06-01"})
+            + _ld({"@type": "NewsArticle", "author": _nested_name("Jane Doe", 500)}))
+    html = article(head=head)
+    result = page(html, url=URL)
+    assert result.published == "2021-06-01"
+    assert "Paragraph 1 ends here." in result.body
+    assert result.authors != ("Jane Doe",)  # too deep to be read: skipped whole
+    assert discover_pages(html, URL) == [URL]
+
+
+def _nested_name(name: str, depth: int) -> object:
+    value: object = name
+    for _ in range(depth):
+        value = {"name": value}
+    return value

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import dramatiq
-from dramatiq.middleware import CurrentMessage
+from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
 
 from archivist import pipeline
 from archivist.core.errors import HostBusy, TransientFailure
@@ -44,10 +44,15 @@ class Actors:
 
 
 def _retry_when(max_retries: int) -> Callable[[int, BaseException], bool]:
-    """Retry transient failures and unexpected errors, up to ``max_retries`` times."""
+    """Retry transient failures and unexpected errors, up to ``max_retries`` times.
+
+    A step that ran past its time limit is not retried: every page is fetched within the
+    fetch limits, so what overran is the extraction of the same pages, which would take as
+    long again (:class:`~archivist_workers.middleware.CaptureFailures` ends the capture).
+    """
 
     def retry_when(retries: int, exception: BaseException) -> bool:
-        return retries < max_retries
+        return retries < max_retries and not isinstance(exception, TimeLimitExceeded)
 
     return retry_when
 

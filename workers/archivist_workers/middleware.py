@@ -2,7 +2,8 @@
 
 - :class:`RuntimeProvider`: builds the process's adapters once, after the worker process boots.
 - :class:`CaptureFailures`: a message that exhausted its retries ends its capture as failed,
-  with the reason of the last error, so no capture is left pending when its message dies.
+  with the reason of the last error, so no capture is left pending when its message dies; one
+  whose step ran past its time limit (never retried) ends it failed ``time_limit``.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 import logging
 
 import dramatiq
-from dramatiq.middleware import Middleware
+from dramatiq.middleware import Middleware, TimeLimitExceeded
 
 from archivist import pipeline
-from archivist.core.errors import ArchivistError, TransientFailure
+from archivist.core.errors import ArchivistError, StepTimedOut, TransientFailure
 from archivist.observability import metrics
 from archivist.runtime import Runtime
 from archivist.settings import Settings
@@ -75,11 +76,17 @@ class CaptureFailures(Middleware):
         if message.actor_name == REEXTRACT_ACTOR:
             return  # re-extraction never changes a capture's status
         cause = root_cause(exception)
-        if not isinstance(cause, ArchivistError):
-            cause = TransientFailure(f"{type(cause).__name__}: {cause}", reason="internal_error")
-        attempts = message.options.get("retries", 0)
-        # Only the reason and the message are recorded: no need to rebuild the error's own class.
-        failure = ArchivistError(f"gave up after {attempts} attempts: {cause.message}", reason=cause.reason)
+        if isinstance(cause, TimeLimitExceeded):
+            limit = broker.get_actor(message.actor_name).options["time_limit"] / 1000
+            failure: ArchivistError = StepTimedOut(
+                f"{message.actor_name} ran past its time limit of {limit:g} s; not retried, the same "
+                "pages would take as long again")
+        else:
+            if not isinstance(cause, ArchivistError):
+                cause = TransientFailure(f"{type(cause).__name__}: {cause}", reason="internal_error")
+            attempts = message.options.get("retries", 0)
+            # Only the reason and the message are recorded: no need to rebuild the error's own class.
+            failure = ArchivistError(f"gave up after {attempts} attempts: {cause.message}", reason=cause.reason)
         try:
             if pipeline.fail_capture(self.provider.runtime, message.args[0], failure):
                 metrics.CAPTURES_FINISHED.labels("failed", failure.reason).inc()

@@ -10,7 +10,7 @@
     ├── NotFound
     ├── PermanentFailure        the capture fails now, with a reason; retrying cannot help
     │   ├── BlockedAddress, RobotsDisallowed, HTTPClientError, NotHTML, BodyTooLarge,
-    │   │   TooManyRedirects, ExtractionFailed, StorageMisconfigured
+    │   │   TooManyRedirects, ExtractionFailed, StorageMisconfigured, StepTimedOut
     └── TransientFailure        retry later with backoff
         ├── FetchTimeout, FetchConnectionError, HTTPServerError, RateLimited, HostBusy
         └── StorageUnavailable, CatalogUnavailable, CatalogConflict, QueueUnavailable
@@ -47,6 +47,7 @@ __all__ = [
     "QueueUnavailable",
     "RateLimited",
     "RobotsDisallowed",
+    "StepTimedOut",
     "StorageMisconfigured",
     "StorageUnavailable",
     "TooManyRedirects",
@@ -155,6 +156,13 @@ class TooManyRedirects(PermanentFailure):
 
 class ExtractionFailed(PermanentFailure):
     reason = "extraction_failed"
+
+
+class StepTimedOut(PermanentFailure):
+    """A step ran past its time limit: its pages are so expensive to extract that running it
+    again would take as long again, so the capture fails instead of being retried."""
+
+    reason = "time_limit"
 
 
 class StorageMisconfigured(PermanentFailure):

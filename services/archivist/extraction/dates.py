@@ -83,7 +83,6 @@ _BYLINE = re.compile(r"byline|author|dateline|posted|published|pubdate|date|time
 _BYLINE_SEPARATORS = re.compile(r"\s*[|•·–—]\s*|\s{2,}")
 #: XPath objects are compiled once; ``element.xpath(...)`` compiles its expression every call.
 _IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment') or contains(@id,'comment')]")
-_PRECEDING = etree.XPath("count(preceding::*)")
 _IN_HEAD = etree.XPath("boolean(ancestor::head)")
 _ITEMPROP = etree.XPath("//*[@itemprop=$prop]")
 _DATE_SETTINGS = {
@@ -225,18 +224,25 @@ def _date_scope(headline: HtmlElement) -> HtmlElement | None:
 
 
 def _label_before(element: HtmlElement) -> str:
-    """The text just before ``element`` in its parent ("Updated" in "Updated <time>")."""
+    """The text just before ``element`` in its parent ("Updated" in "Updated <time>").
+
+    Read backwards from the element, only as far as the window: read from the parent's start,
+    a listing of thousands of dates cost the square of its length.
+    """
     parent = element.getparent()
     if parent is None:
         return ""
-    pieces = [parent.text or ""]
-    for sibling in parent:
-        if sibling is element:
+    pieces: list[str] = []
+    length = 0
+    for sibling in element.itersiblings(preceding=True):
+        text = text_content(sibling) if isinstance(sibling.tag, str) else ""
+        pieces += [sibling.tail or "", text]
+        length += len(pieces[-2]) + len(text)
+        if length >= _LABEL_WINDOW:
             break
-        if isinstance(sibling.tag, str):
-            pieces.append(text_content(sibling))
-        pieces.append(sibling.tail or "")
-    return "".join(pieces)[-_LABEL_WINDOW:]
+    else:
+        pieces.append(parent.text or "")
+    return "".join(reversed(pieces))[-_LABEL_WINDOW:]
 
 
 def _says_updated(element: HtmlElement) -> bool:
@@ -271,8 +277,10 @@ class _PageDates:
     publication and the last change ("Updated ...") are read in passes of their own. What the
     passes share is worked out once: the byline candidates, each candidate's place, each
     written date. Candidates are placed lazily, as a pass reads them: passes stop at the first
-    one that holds a date, and placing is costly on a long page (the position test counts
-    every element before one).
+    one that holds a date. Placing compares how many elements precede the candidate and the
+    headline (XPath's ``preceding`` axis: elements before, ancestors excepted), counted from
+    one numbering of the page's elements made at the first placing: counted for each
+    candidate, a page of thousands of dates cost the square of its length.
     """
 
     def __init__(self, tree: HtmlElement, languages: list[str] | None,
@@ -281,6 +289,7 @@ class _PageDates:
         self._languages = languages
         self._headline = headline
         self._scope = _date_scope(headline) if headline is not None else None
+        self._order: dict[HtmlElement, int] | None = None
         self._position: int | None = None
         self._places: dict[HtmlElement, bool | None] = {}
         self._bylines: list[HtmlElement] | None = None
@@ -297,13 +306,20 @@ class _PageDates:
             place = False
             if self._headline is not None:
                 if self._position is None:
-                    self._position = int(_PRECEDING(self._headline))
+                    self._position = self._preceding(self._headline)
                 # ``<head>`` holds declarations (``<meta itemprop>``), not a site header.
                 inside = _IN_HEAD(element) or self._scope is not None and (
                     element is self._scope or self._scope in element.iterancestors())
-                place = not inside and int(_PRECEDING(element)) < self._position
+                place = not inside and self._preceding(element) < self._position
         self._places[element] = place
         return place
+
+    def _preceding(self, element: HtmlElement) -> int:
+        """How many elements precede ``element``: those before it in document order, less its
+        ancestors (``count(preceding::*)``)."""
+        if self._order is None:
+            self._order = {node: index for index, node in enumerate(self._tree.iter(etree.Element))}
+        return self._order[element] - sum(1 for _ in element.iterancestors())
 
     def _candidates(self, elements: Iterable[HtmlElement], *,
                     early: bool) -> Iterator[HtmlElement]:

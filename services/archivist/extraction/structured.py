@@ -23,6 +23,11 @@ ARTICLE_TYPES = frozenset({
     "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle", "LiveBlogPosting",
     "SocialMediaPosting", "Review",
 })
+#: JSON-LD nested deeper than this is skipped like malformed JSON: real graphs and reply
+#: threads nest a few dozen levels at most, and the readers of its values (:func:`ld_text`,
+#: the image and comment readers) recurse, one call a level, so a crafted script of
+#: ``{"name": {"name": ...}}`` nested a thousand deep crashed the page's extraction.
+_MAX_LD_DEPTH = 200
 
 
 @dataclass(slots=True)
@@ -41,21 +46,28 @@ class Structured:
         return None
 
 
+class _TooDeep(ValueError):
+    """A JSON-LD value nests deeper than :data:`_MAX_LD_DEPTH`."""
+
+
 def _walk(value: Any) -> Iterator[dict[str, Any]]:
     """Every object in a JSON value, each before the objects nested in it, in document order.
 
     An explicit stack, not recursion: each level of nested generators would cost every object
     below it one more resumption, and JSON-LD graphs nest deeply.
+
+    Raises:
+        _TooDeep: the value nests deeper than :data:`_MAX_LD_DEPTH`.
     """
-    stack = [value]
+    stack = [(value, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
+        if depth > _MAX_LD_DEPTH:
+            raise _TooDeep(f"JSON-LD nested more than {_MAX_LD_DEPTH} levels")
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
         if isinstance(item, dict):
             yield item
-            stack.extend(reversed([child for child in item.values()
-                                   if isinstance(child, (dict, list))]))
-        elif isinstance(item, list):
-            stack.extend(reversed([child for child in item if isinstance(child, (dict, list))]))
+        stack.extend(reversed([(child, depth + 1) for child in children if isinstance(child, (dict, list))]))
 
 
 def ld_types(obj: dict[str, Any]) -> set[str]:
@@ -85,16 +97,17 @@ def ld_text(value: Any) -> str | None:
 
 
 def read_structured(tree: HtmlElement) -> Structured:
-    """Collect JSON-LD and meta tags from a parsed page; malformed JSON-LD is skipped."""
+    """Collect JSON-LD and meta tags from a parsed page; malformed JSON-LD is skipped, and so
+    is JSON-LD nested too deep to read (:data:`_MAX_LD_DEPTH`; ``json`` itself gives up on
+    about a thousand levels with a ``RecursionError``)."""
     found = Structured()
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
             continue
         try:
-            data = json.loads(script.text.strip().rstrip(";"))
-        except ValueError:
+            found.objects.extend(list(_walk(json.loads(script.text.strip().rstrip(";")))))
+        except (ValueError, RecursionError):
             continue
-        found.objects.extend(_walk(data))
     for meta in tree.iter("meta"):
         key = meta.get("property") or meta.get("name") or meta.get("itemprop")
         content = meta.get("content")
