@@ -163,3 +163,19 @@ def test_a_utf16_page_is_archived_and_extracted(embedded_settings, pages: PageSe
     with EmbeddedWorkers(get_settings()) as workers:
         record = views.get_record(workers.runtime, url)
     assert record["title"] == "Pages in UTF-16" and "servers that misbehave" in record["body"]
+
+
+def test_a_pager_of_dead_links_fetches_no_more_than_max_pages(retries_counted, pages: PageServer,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages that answer 404 are skipped, but they count against ``ARCHIVIST_MAX_PAGES``: every
+    live page here links the next three, two of them dead, so only counting the live pages
+    would fetch three times as many as the limit."""
+    monkeypatch.setenv("ARCHIVIST_MAX_PAGES", "4")
+    get_settings.cache_clear()
+    for number in range(1, 40, 3):  # pages 1, 4, 7, ... live; the others 404
+        pager = "".join(f'<a href="/story?page={n}">{n}</a> ' for n in range(number + 1, number + 4))
+        pages.set(f"/story?page={number}",
+                  HTML.replace(b"</article>", f'<div class="pagination">{pager}</div></article>'.encode()))
+    (capture,) = archive([pages.url("/story?page=1")])
+    assert capture["status"] == "archived", capture
+    assert sum(pages.page_hits.values()) == 4, pages.page_hits

@@ -177,8 +177,10 @@ def _fetch_pages(
     seen = {url}
     stored: dict[str, tuple[ParsedPage | SourcePage, NewSnapshot]] = {}
     kept_bytes = 0
-    while queue and len(stored) < max_pages:
+    tried = 0  # pages that failed count too: a pager of dead links must not fetch without bound
+    while queue and tried < max_pages:
         page_url = queue.pop(0)
+        tried += 1
         if page_url != url:
             with runtime.database.session(atomic=False) as session:  # one conditional renewal, then a read
                 if not runtime.catalog.touch(session, capture_id, delivery=delivery, attempt=claim.attempts):
