@@ -97,6 +97,20 @@ def test_archive_reports_a_retried_outage_in_one_line_per_retry(pages: PageServe
     assert result.stderr.count("(http_5xx, transient") == 3, result.stderr  # the first try and two retries
 
 
+def test_archive_holds_its_steps_to_their_time_limits(pages: PageServer, tmp_path: Path) -> None:
+    """The in-process workers of ``archivist archive`` enforce the steps' time limits as worker
+    processes do: a page that takes seconds to extract ends failed ``time_limit`` (the fetch
+    step's limit is 3 s here), not archived after as long as it takes."""
+    from tests.reliability.test_time_limits import EXPENSIVE
+
+    url = pages.set("/expensive", EXPENSIVE)
+    result = run_cli("archive", "--json", url, home=tmp_path,
+                     env={"ARCHIVIST_TOTAL_TIMEOUT": "1", "ARCHIVIST_MAX_PAGES": "1", "ARCHIVIST_EXTRACT_TIME_LIMIT": "1"})
+    assert [(r["status"], r.get("reason")) for r in records(result.stdout)] == [("failed", "time_limit")], (
+        result.stdout + result.stderr)
+    assert pages.page_hits["/expensive"] == 1
+
+
 def test_extract_command_reads_local_files(tmp_path: Path, seed: dict) -> None:
     from tests.support.paths import SEED
 

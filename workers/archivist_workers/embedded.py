@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dramatiq
 from dramatiq.common import dq_name
+from dramatiq.middleware import TimeLimit
 
 from archivist.runtime import Runtime
 from archivist.settings import Settings
@@ -23,12 +24,25 @@ class EmbeddedWorkers:
         self._worker = dramatiq.Worker(self.setup.broker, worker_threads=threads, worker_timeout=100)
 
     def __enter__(self) -> EmbeddedWorkers:
+        self._time_limits("after_process_boot")
         self._worker.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self._worker.stop()
+        self._time_limits("before_process_stop")
         self.runtime.close()
+
+    def _time_limits(self, hook: str) -> None:
+        """Start (or stop) Dramatiq's time limits, which a worker process starts at boot.
+
+        A bare ``dramatiq.Worker`` never boots a process, so without this the steps of
+        ``archivist archive`` and ``demo`` ran without their time limits. Only TimeLimit's own
+        hooks are called: the runtime is prepared above, and closed on exit.
+        """
+        for middleware in self.setup.broker.middleware:
+            if isinstance(middleware, TimeLimit):
+                getattr(middleware, hook)(self.setup.broker)
 
     def drain(self) -> None:
         """Wait until the fetch and extract queues (and their delay queues) are empty.
