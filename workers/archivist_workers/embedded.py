@@ -24,25 +24,25 @@ class EmbeddedWorkers:
         self._worker = dramatiq.Worker(self.setup.broker, worker_threads=threads, worker_timeout=100)
 
     def __enter__(self) -> EmbeddedWorkers:
-        self._time_limits("after_process_boot")
+        self._start_time_limits()
         self._worker.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self._worker.stop()
-        self._time_limits("before_process_stop")
         self.runtime.close()
 
-    def _time_limits(self, hook: str) -> None:
-        """Start (or stop) Dramatiq's time limits, which a worker process starts at boot.
+    def _start_time_limits(self) -> None:
+        """Start Dramatiq's time limits, which a worker process starts when it boots.
 
         A bare ``dramatiq.Worker`` never boots a process, so without this the steps of
         ``archivist archive`` and ``demo`` ran without their time limits. Only TimeLimit's own
-        hooks are called: the runtime is prepared above, and closed on exit.
+        boot hook is called (the runtime is prepared above); its watcher is a daemon thread
+        that Dramatiq never stops, and that idles once the worker has stopped.
         """
         for middleware in self.setup.broker.middleware:
             if isinstance(middleware, TimeLimit):
-                getattr(middleware, hook)(self.setup.broker)
+                middleware.after_process_boot(self.setup.broker)
 
     def drain(self) -> None:
         """Wait until the fetch and extract queues (and their delay queues) are empty.
