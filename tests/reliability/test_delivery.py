@@ -63,27 +63,12 @@ def api(worker_env: dict[str, str], tmp_path: Path) -> Iterator[ApiServer]:
     server.stop()
 
 
-def submit(api: ApiServer, url: str) -> str:
-    answer = httpx.post(f"{api.base_url}/v1/captures", json={"urls": [url]}, timeout=10)
-    assert answer.status_code == 202, answer.text
-    return answer.json()["captures"][0]["id"]
-
-
-def status(api: ApiServer, capture_id: str) -> dict:
-    return httpx.get(f"{api.base_url}/v1/captures/{capture_id}", timeout=10).json()
-
-
-def finished(api: ApiServer, capture_id: str) -> dict | None:
-    body = status(api, capture_id)
-    return body if body["status"] in ("archived", "failed") else None
-
-
 def test_exhausted_retries_dead_letter_and_requeue(api, worker_env, pages: PageServer, tmp_path: Path) -> None:
     url = pages.set("/flaky", "down", status=500, headers={"Content-Type": "text/html"})
     worker = Service(["worker", "--processes", "1", "--threads", "2"], worker_env, tmp_path / "w.log").start()
     try:
-        capture_id = submit(api, url)
-        failed = wait_for(lambda: finished(api, capture_id), timeout=60, what="the capture to fail")
+        capture_id = api.submit(url)
+        failed = wait_for(lambda: api.finished(capture_id), timeout=60, what="the capture to fail")
         assert (failed["status"], failed["reason"]) == ("failed", "http_5xx")
         assert failed["message"].startswith("gave up after")
 
@@ -96,7 +81,7 @@ def test_exhausted_retries_dead_letter_and_requeue(api, worker_env, pages: PageS
         pages.set("/flaky", ARTICLE.format("Recovered"))
         requeued = cli(worker_env, "dlq", "requeue", "--queue", "fetch")
         assert requeued.returncode == 0, requeued.stderr
-        done = wait_for(lambda: finished(api, capture_id), timeout=60, what="the requeued capture")
+        done = wait_for(lambda: api.finished(capture_id), timeout=60, what="the requeued capture")
         assert done["status"] == "archived", done
         assert cli(worker_env, "dlq", "list").stdout == ""
     finally:
@@ -106,15 +91,15 @@ def test_exhausted_retries_dead_letter_and_requeue(api, worker_env, pages: PageS
 def test_sigkilled_worker_message_is_redelivered(api, worker_env, pages: PageServer, tmp_path: Path) -> None:
     pages.routes["/slow"] = slow_route(4, ARTICLE.format("Slow"))
     first = Service(["worker", "--processes", "1", "--threads", "1"], worker_env, tmp_path / "w1.log").start()
-    capture_id = submit(api, pages.url("/slow"))
+    capture_id = api.submit(pages.url("/slow"))
     wait_for(lambda: pages.hits.get("/slow"), timeout=30, what="the fetch to start")
     first.signal(signal.SIGKILL)
     first.process.wait()
     killed_at = time.monotonic()
-    assert status(api, capture_id)["status"] == "fetching"
+    assert api.status(capture_id)["status"] == "fetching"
     second = Service(["worker", "--processes", "1", "--threads", "1"], worker_env, tmp_path / "w2.log").start()
     try:
-        done = wait_for(lambda: finished(api, capture_id), timeout=90, what="redelivery after SIGKILL")
+        done = wait_for(lambda: api.finished(capture_id), timeout=90, what="redelivery after SIGKILL")
         print(f"redelivered and archived {time.monotonic() - killed_at:.1f}s after SIGKILL")
     finally:
         second.stop()
@@ -126,14 +111,14 @@ def test_sigkilled_worker_message_is_redelivered(api, worker_env, pages: PageSer
 def test_sigterm_finishes_in_flight_work(api, worker_env, pages: PageServer, tmp_path: Path) -> None:
     pages.routes["/slow"] = slow_route(2, ARTICLE.format("Slow"))
     worker = Service(["worker", "--processes", "1", "--threads", "1"], worker_env, tmp_path / "w.log").start()
-    capture_id = submit(api, pages.url("/slow"))
+    capture_id = api.submit(pages.url("/slow"))
     wait_for(lambda: pages.hits.get("/slow"), timeout=30, what="the fetch to start")
     worker.signal(signal.SIGTERM, group=False)
     worker.process.wait(timeout=60)
     # The fetch in flight was finished (or handed back); a new worker completes the capture.
     after = Service(["worker", "--processes", "1", "--threads", "1"], worker_env, tmp_path / "w2.log").start()
     try:
-        done = wait_for(lambda: finished(api, capture_id), timeout=60, what="the capture after SIGTERM")
+        done = wait_for(lambda: api.finished(capture_id), timeout=60, what="the capture after SIGTERM")
     finally:
         after.stop()
     assert done["status"] == "archived"
@@ -151,7 +136,6 @@ def test_broker_down_refuses_submissions_clearly(production_env: dict[str, str],
         server.stop()
     assert answer.status_code == 503
     assert answer.json()["error"] == "queue_unavailable"
-
 
 
 def test_reconcile_resends_abandoned_captures_only(embedded_settings, pages: PageServer) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.support.pages import PageServer, wait_for
@@ -35,26 +34,15 @@ def api(limited_env: dict[str, str], tmp_path: Path) -> Iterator[ApiServer]:
     server.stop()
 
 
-def submit(api: ApiServer, url: str) -> str:
-    answer = httpx.post(f"{api.base_url}/v1/captures", json={"urls": [url]}, timeout=10)
-    assert answer.status_code == 202, answer.text
-    return answer.json()["captures"][0]["id"]
-
-
-def finished(api: ApiServer, capture_id: str) -> dict | None:
-    body = httpx.get(f"{api.base_url}/v1/captures/{capture_id}", timeout=10).json()
-    return body if body["status"] in ("archived", "failed") else None
-
-
 def test_extraction_past_the_time_limit_fails_the_capture_once(api, limited_env, pages: PageServer,
                                                                 tmp_path: Path) -> None:
     expensive = pages.set("/expensive", EXPENSIVE)
     worker = Service(["worker", "--processes", "1", "--threads", "2"], limited_env, tmp_path / "w.log").start()
     try:
-        capture_id = submit(api, expensive)
-        failed = wait_for(lambda: finished(api, capture_id), timeout=90, what="the capture to end")
-        fine_id = submit(api, pages.set("/fine", ARTICLE.format("Fine")))
-        fine = wait_for(lambda: finished(api, fine_id), timeout=60, what="the next capture")
+        capture_id = api.submit(expensive)
+        failed = wait_for(lambda: api.finished(capture_id), timeout=90, what="the capture to end")
+        fine_id = api.submit(pages.set("/fine", ARTICLE.format("Fine")))
+        fine = wait_for(lambda: api.finished(fine_id), timeout=60, what="the next capture")
     finally:
         worker.stop()
     assert (failed["status"], failed["reason"]) == ("failed", "time_limit"), failed

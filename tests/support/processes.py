@@ -77,3 +77,17 @@ class ApiServer(Service):
 
         wait_for(ready, timeout=60, what="the API to answer")
         return self
+
+    def submit(self, url: str) -> str:
+        """Queue ``url``; its capture's id."""
+        answer = httpx.post(f"{self.base_url}/v1/captures", json={"urls": [url]}, timeout=10)
+        assert answer.status_code == 202, answer.text
+        return answer.json()["captures"][0]["id"]
+
+    def status(self, capture_id: str) -> dict:
+        return httpx.get(f"{self.base_url}/v1/captures/{capture_id}", timeout=10).json()
+
+    def finished(self, capture_id: str) -> dict | None:
+        """The capture once it is archived or failed, else None (for :func:`wait_for`)."""
+        body = self.status(capture_id)
+        return body if body["status"] in ("archived", "failed") else None
