@@ -59,15 +59,20 @@ def test_urls_no_catalog_can_store_are_refused_alone_and_the_batch_recorded(clie
 def test_urls_with_credentials_are_refused_and_the_secret_kept_nowhere(client: httpx.Client) -> None:
     """An archive must not store or replay secrets: the capture is refused, shown without them."""
     response = post_json(client, "/v1/captures", {"urls": ["https://user:s3cret@example.com/private",
-                                                           "https://example.com\\@s3cret.example/"]})
+                                                           "https://example.com\\@s3cret.example/",
+                                                           "https://ex%61mple.com%40s3cret.example/",
+                                                           "https://ex%61mple.com/x"]})
     assert response.status_code == 202, response.text
-    refused, backslashed = response.json()["captures"]
+    refused, backslashed, escaped, decoded = response.json()["captures"]
     assert (refused["status"], refused["reason"], refused["url"]) == (
         "failed", "invalid_url", "https://***@example.com/private")
     shown = client.get(f"/v1/captures/{refused['id']}")
     assert "credentials" in shown.text and "s3cret" not in shown.text
     # A backslash is a path separator to a browser: the host is example.com, with no user name.
     assert (backslashed["status"], backslashed["url"]) == ("queued", "https://example.com/@s3cret.example/")
+    # A browser decodes a host's escapes, and an "@" so decoded is no user name: refused.
+    assert (escaped["status"], escaped["reason"]) == ("failed", "invalid_url"), escaped
+    assert (decoded["status"], decoded["url"]) == ("queued", "https://example.com/x")
 
     schedule = post_json(client, "/v1/schedules", {"url": "https://user:s3cret@example.com/", "interval": "1d"})
     assert schedule.status_code == 422, schedule.text

@@ -96,7 +96,14 @@ def test_references_resolve_with_backslashes_as_slashes() -> None:
     ("given", "host", "words"),
     [
         ("http://exam<ple.com/", "exam<ple.com", "characters no host name can"),
-        ("http://ex%41mple.com/", "ex%41mple.com", "characters no host name can"),
+        # Percent-escapes in a host are decoded as browsers decode them (WHATWG host parsing);
+        # what they decode to must still be a host name.
+        ("http://a%2Fb.com/", "a%2Fb.com", 'holds "/", which no host name can'),
+        ("http://a%40b.com/", "a%40b.com", 'holds "@", which no host name can'),
+        ("http://ex%2561mple.com/", "ex%2561mple.com", 'holds "%", which no host name can'),
+        ("http://a%00b.com/", "a%00b.com", 'holds "\\x00", which no host name can'),
+        ("http://a%ffb.com/", "a%ffb.com", "percent-escapes are not UTF-8"),
+        ("http://ex%21ample.com/", "ex!ample.com", "characters no host name can"),
         ("http://ex!ample.com/a", "ex!ample.com", "characters no host name can"),
         ("http://xn--/", "xn--", "not valid punycode"),
         ("http://xn--zz.example.com/", "xn--zz.example.com", "not valid punycode"),
@@ -128,6 +135,9 @@ def test_invalid_host_names_are_refused_naming_the_host(given: str, host: str, w
         ("http://example\uff0ecom/", "http://example.com/"),
         ("http://ab--cd.example/", "http://ab--cd.example/"),
         ("http://" + "a" * 63 + ".com/", "http://" + "a" * 63 + ".com/"),
+        ("http://ex%41mple.com/a%2Fb", "http://example.com/a%2Fb"),  # only the host is decoded
+        ("http://%E4%BE%8B.jp:80/", "http://xn--fsq.jp/"),
+        ("127.0.0.%31:8080/x", "https://127.0.0.1:8080/x"),
     ],
 )
 def test_real_host_names_are_kept(given: str, expected: str) -> None:

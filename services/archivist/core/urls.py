@@ -3,7 +3,8 @@
 Canonicalisation is delegated to ``url-normalize`` (case, default ports, dot segments,
 percent-encoding, IDN to punycode) and the index key to ``surt`` (the key pywb and the Wayback
 Machine sort by). We only add the policy: http(s) only, a valid host name, no credentials, no
-fragment, a length limit; and read backslashes as browsers do (the WHATWG URL standard).
+fragment, a length limit; and read backslashes and a host's percent-escapes as browsers do
+(the WHATWG URL standard).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_to_bytes, urljoin, urlsplit, urlunsplit
 
 import idna
 import surt as _surt
@@ -221,6 +222,9 @@ def _canonicalize(url: str, *, max_length: int) -> str:
         authority = deconstruct_url(provide_url_scheme(raw, DEFAULT_SCHEME))
     except ValueError as exc:
         raise InvalidURL(f"malformed URL: {exc}") from exc
+    if "%" in authority.host:
+        authority = authority._replace(host=_percent_decoded_host(authority.host))
+        raw = reconstruct_url(authority)
     if authority.userinfo.rstrip("@") not in ("", ":"):
         raise InvalidURL("URL holds credentials (a user name or password before the host): an archive "
                          "must not store or replay them, and they would be sent to the site; remove them")
@@ -249,6 +253,33 @@ def _canonicalize(url: str, *, max_length: int) -> str:
 
 #: The dots that separate labels of a host name (UTS 46 maps the last three to ".").
 _DOTS = re.compile("[.\u3002\uff0e\uff61]")
+
+
+#: What no host name may hold once percent-decoded (the WHATWG URL standard's forbidden host
+#: code points that urlsplit would otherwise read as delimiters of another part).
+_FORBIDDEN_IN_HOST = frozenset(" #%/:<>?@[\\]^|")
+
+
+def _percent_decoded_host(host: str) -> str:
+    """``host`` with its percent-escapes decoded, as browsers read it (WHATWG host parsing).
+
+    ``http://ex%61mple.com/`` is a page of example.com in every browser, and the site's links
+    may be written so; url-normalize would keep the escapes and no DNS server knows such a name.
+    The escapes must spell UTF-8, and the decoded name may not hold a delimiter: browsers refuse
+    ``http://a%2Fb.com/`` and so do we, rather than read another host out of it.
+
+    Raises:
+        InvalidURL: the escapes are not UTF-8, or decode to a character no host name may hold.
+    """
+    try:
+        decoded = unquote_to_bytes(host).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidURL(f"invalid host name {host!r}: its percent-escapes are not UTF-8") from exc
+    forbidden = sorted({ch for ch in decoded if ch in _FORBIDDEN_IN_HOST or ch < " " or ch == "\x7f"})
+    if forbidden:
+        raise InvalidURL(f"invalid host name {host!r}: decoded, it holds "
+                         f"\"{shown_input(''.join(forbidden))}\", which no host name can")
+    return decoded
 
 
 def _check_given_host(host: str) -> None:
