@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from archivist import __version__, web
 from archivist.api.routes import captures, records, replay, schedules
@@ -68,6 +72,32 @@ def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResp
                          "errors": jsonable_encoder(exc.errors())}, status_code=422)
 
 
+def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    """An error raised by the framework itself (no such route, a method the path does not
+    take, a body that cannot be read), in the shape of every other error.
+
+    On a 405, ``Allow`` lists every method the path takes (RFC 9110): Starlette names only
+    those of the first route that matched the path, so ``PUT /v1/schedules`` would be told
+    ``POST`` although ``GET`` is served there too."""
+    reason = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_methods_of(request))
+    return JSONResponse({"error": reason, "detail": str(exc.detail)}, status_code=exc.status_code,
+                        headers=headers)
+
+
+def _methods_of(request: Request) -> list[str]:
+    """The methods some route of the application serves at the request's path (asked of the
+    router itself, whose routes FastAPI may nest)."""
+    routes = request.app.router.routes
+    return [method for method in _METHODS
+            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)]
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     """The API. Without Redis configured, it runs the workers in-process (embedded mode)."""
     settings = settings or get_settings()
@@ -109,6 +139,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app = FastAPI(title="Archivist", version=__version__, lifespan=lifespan)
     app.add_exception_handler(ArchivistError, _error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.include_router(captures.router)
     app.include_router(records.router)
     app.include_router(schedules.router)

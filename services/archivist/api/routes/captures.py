@@ -15,14 +15,16 @@ from archivist.api.schemas import (
     CaptureRequest,
     CapturesAccepted,
     CaptureSummary,
+    error_responses,
     parse_duration,
 )
 from archivist.observability import metrics
 
-router = APIRouter(prefix="/v1/captures", tags=["captures"])
+router = APIRouter(prefix="/v1/captures", tags=["captures"],
+                   responses=error_responses(400, 401, 403, 422, 503))
 
 
-@router.post("", status_code=202, response_model=CapturesAccepted)
+@router.post("", status_code=202, response_model=CapturesAccepted, responses=error_responses(429))
 async def submit_captures(body: CaptureRequest, runtime: RuntimeDep, caller: SubmitCaller) -> CapturesAccepted:
     """Queue each URL for capture. Invalid URLs come back as failed captures with a reason."""
     await run_in_threadpool(charge_submissions, runtime, caller, len(body.urls))
@@ -43,7 +45,7 @@ async def submit_captures(body: CaptureRequest, runtime: RuntimeDep, caller: Sub
     )
 
 
-@router.get("/{capture_id}")
+@router.get("/{capture_id}", responses=error_responses(404))
 async def get_capture(capture_id: str, runtime: RuntimeDep, _caller: ReadCaller) -> dict[str, Any]:
     """Where the capture is: queued, fetching, extracting, archived or failed (with a reason)."""
     return await run_in_threadpool(views.get_capture, runtime, capture_id)

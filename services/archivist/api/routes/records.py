@@ -10,9 +10,11 @@ from fastapi.concurrency import run_in_threadpool
 
 from archivist import views
 from archivist.api.deps import RuntimeDep, require
+from archivist.api.schemas import error_responses
 from archivist.core.access import Scope
 
-router = APIRouter(prefix="/v1", tags=["records"], dependencies=[Depends(require(Scope.READ))])
+router = APIRouter(prefix="/v1", tags=["records"], dependencies=[Depends(require(Scope.READ))],
+                   responses=error_responses(401, 403, 404, 422, 503))
 
 
 @router.get("/records")

@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response, Streamin
 
 from archivist import replay
 from archivist.api.deps import RuntimeDep, require
+from archivist.api.schemas import error_responses
 from archivist.core.access import Scope
 from archivist.core.errors import InvalidInput
 from archivist.core.memento import (
@@ -36,7 +37,8 @@ from archivist.core.memento import (
 )
 from archivist.runtime import Runtime
 
-router = APIRouter(tags=["replay"], dependencies=[Depends(require(Scope.READ))])
+router = APIRouter(tags=["replay"], dependencies=[Depends(require(Scope.READ))],
+                   responses=error_responses(400, 401, 403, 404, 422, 503))
 
 SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals"
 #: Modifiers (pywb's) that replay without the banner: sub-resources and frames.

@@ -9,9 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 
 from archivist import scheduling
 from archivist.api.deps import ReadCaller, RuntimeDep, SubmitCaller
-from archivist.api.schemas import ScheduleRequest, parse_duration
+from archivist.api.schemas import ScheduleRequest, error_responses, parse_duration
 
-router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
+router = APIRouter(prefix="/v1/schedules", tags=["schedules"],
+                   responses=error_responses(400, 401, 403, 422, 503))
 
 
 @router.post("", status_code=201)
@@ -25,7 +26,7 @@ async def list_schedules(runtime: RuntimeDep, _caller: ReadCaller) -> dict[str, 
     return {"schedules": await run_in_threadpool(scheduling.list_schedules, runtime)}
 
 
-@router.delete("/{schedule_id}", status_code=204)
+@router.delete("/{schedule_id}", status_code=204, responses=error_responses(404))
 async def remove_schedule(schedule_id: str, runtime: RuntimeDep, _caller: SubmitCaller) -> Response:
     await run_in_threadpool(scheduling.remove_schedule, runtime, schedule_id)
     return Response(status_code=204)

@@ -1,0 +1,66 @@
+"""The API's errors as a client sees them, through a real API process: one shape for every
+error, the framework's own included, and an OpenAPI description that says so.
+
+A client generated from ``/openapi.json`` must be able to read every error it is given: the
+schema of each documented error is :class:`~archivist.api.schemas.ErrorBody`, never FastAPI's
+default validation-error shape, which the API does not send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.processes import ApiServer
+
+
+@pytest.fixture
+def client(production_env: dict[str, str], tmp_path: Path) -> Iterator[httpx.Client]:
+    server = ApiServer(production_env, tmp_path / "api.log").start()
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=30) as http:
+            yield http
+    finally:
+        server.stop()
+
+
+def test_every_documented_error_is_the_shape_the_api_sends(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    error_body = spec["components"]["schemas"]["ErrorBody"]
+    assert set(error_body["required"]) == {"error", "detail"}
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            documented = {status: answer for status, answer in operation["responses"].items() if status[0] in "45"}
+            assert "422" in documented and "503" in documented, (method, path)
+            for status, answer in documented.items():
+                schema = answer["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, status)
+
+    # And what the API answers for a refused input is that shape.
+    refused = client.get("/v1/records", params={"version": "0"})
+    assert refused.status_code == 422
+    assert set(refused.json()) <= set(error_body["properties"]) and refused.json()["error"] == "invalid_input"
+
+
+def test_the_frameworks_own_errors_have_the_same_shape(client: httpx.Client) -> None:
+    unreadable = client.post("/v1/captures", content=b'{"urls": ["\xff\xfe"]}',
+                             headers={"Content-Type": "application/json"})
+    assert unreadable.status_code == 400, unreadable.text
+    assert unreadable.json() == {"error": "bad_request", "detail": "There was an error parsing the body"}
+
+    unknown = client.get("/v1/no-such-thing")
+    assert (unknown.status_code, unknown.json()["error"]) == (404, "not_found")
+
+
+def test_a_method_not_allowed_names_every_method_the_path_takes(client: httpx.Client) -> None:
+    """RFC 9110: ``Allow`` lists the methods the resource supports, not one route's."""
+    for path, allowed in [("/v1/schedules", {"GET", "POST"}), ("/v1/captures", {"POST"}),
+                          ("/web/2024/https://example.com/", {"GET", "HEAD"})]:
+        refused = client.put(path, json={})
+        assert refused.status_code == 405, (path, refused.text)
+        assert set(refused.headers["Allow"].split(", ")) == allowed, path
+        assert refused.json()["error"] == "method_not_allowed"
