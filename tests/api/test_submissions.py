@@ -92,6 +92,13 @@ def test_numbers_too_large_to_represent_are_refused_clearly(client: httpx.Client
     assert "page" in response.text
 
 
+def test_a_search_host_that_is_no_host_is_refused_clearly(client: httpx.Client) -> None:
+    for host in ["[1, 'null']", "]x[", "http://[::1"]:
+        response = client.get("/v1/search", params={"host": host})
+        assert response.status_code == 422, (host, response.text)
+        assert "is not a host name" in response.json()["detail"]
+
+
 def test_malformed_request_bodies_are_refused_with_what_is_wrong(client: httpx.Client) -> None:
     for content, content_type, words in [
         (b'{"urls": ["https://example.com/"', "application/json", "JSON"),

@@ -61,6 +61,21 @@ def _moment(text: str | None, *, upper: bool) -> datetime | None:
                            "1 to 14 digits (YYYYMMDDhhmmss)") from exc
 
 
+def _host_filter(text: str | None) -> str | None:
+    """The host a search is narrowed to, written as a host name or as a URL of the site.
+
+    Raises:
+        InvalidInput: the text has no host that a URL parser can read (``[1, 2]``, ``a:port``).
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return host_of(text if "://" in text else f"http://{text}") or None
+    except ValueError as exc:
+        raise InvalidInput(f"{text!r} is not a host name or a site's URL ({exc})") from exc
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SearchQuery:
     """A validated search: words, a SURT key prefix, a host, an archive-date range, a page."""
@@ -79,7 +94,8 @@ class SearchQuery:
         """A query from a form's strings; ``since``/``until`` bound the day (or second) they name.
 
         Raises:
-            InvalidInput: a date that is not one, or a page below 1 or above ``MAX_PAGE``.
+            InvalidInput: a date that is not one, a host that is not one, or a page below 1 or
+                above ``MAX_PAGE``.
         """
         if page < 1:
             raise InvalidInput("page numbers start at 1")
@@ -88,9 +104,7 @@ class SearchQuery:
         lower, upper = _moment(since, upper=False), _moment(until, upper=True)
         if lower and upper and lower > upper:
             raise InvalidInput("the date range ends before it starts")
-        host = (host or "").strip()
-        return cls(words=query_words(q), urlkey_prefix=urlkey_prefix or None,
-                   host=host_of(host if "://" in host else f"http://{host}") or None if host else None,
+        return cls(words=query_words(q), urlkey_prefix=urlkey_prefix or None, host=_host_filter(host),
                    since=lower, until=upper, page=page)
 
     @property
