@@ -64,3 +64,15 @@ def test_a_method_not_allowed_names_every_method_the_path_takes(client: httpx.Cl
         assert refused.status_code == 405, (path, refused.text)
         assert set(refused.headers["Allow"].split(", ")) == allowed, path
         assert refused.json()["error"] == "method_not_allowed"
+
+
+def test_openapi_names_each_operation_once_and_the_media_types_it_answers(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    operations = [(method, path, operation) for path, methods in spec["paths"].items()
+                  for method, operation in methods.items()]
+    ids = [operation["operationId"] for _, _, operation in operations]
+    assert len(ids) == len(set(ids)), "a generated client needs one operationId per operation"
+    assert {method for method, path, _ in operations if path == "/web/{path}"} == {"get", "head"}
+    assert set(spec["paths"]["/cdx"]["get"]["responses"]["200"]["content"]) == {"text/x-cdxj", "application/x-ndjson"}
+    answered = client.get("/cdx", params={"url": "https://example.com/"})
+    assert answered.status_code == 200 and answered.headers["content-type"].startswith("text/x-cdxj")

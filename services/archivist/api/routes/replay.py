@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -93,11 +94,26 @@ async def _links(request: Request, runtime: Runtime, found: replay.Found) -> str
                        memento=_memento(base, found), related=[(rel, _memento(base, row)) for rel, row in related])
 
 
-#: Memento clients probe TimeGates and mementos with HEAD.
-_GET_HEAD = ["GET", "HEAD"]
+Endpoint = Callable[..., Awaitable[Response]]
 
 
-@router.api_route("/web/{path:path}", methods=_GET_HEAD)
+def _get_and_head(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+    """Route GET and HEAD (Memento clients probe TimeGates and mementos with HEAD) to one
+    endpoint, as two operations: one route for both would give them one OpenAPI operationId."""
+    def register(endpoint: Endpoint) -> Endpoint:
+        return router.head(path, **options)(router.get(path, **options)(endpoint))
+    return register
+
+
+def _answers(description: str, *media_types: str, **more: dict) -> dict:
+    """OpenAPI's description of a route that answers ``media_types`` (no JSON model)."""
+    return {200: {"description": description, "content": {media: {"schema": {"type": "string"}}
+                                                            for media in media_types}}, **more}
+
+
+@_get_and_head("/web/{path:path}", response_class=Response, responses=_answers(
+    "The memento as archived (`id_`: its original bytes and headers), or the listing of captures (`*/`).",
+    "*/*", **{"302": {"description": "The TimeGate's choice, or an inexact timestamp's memento."}}))
 async def web(path: str, request: Request, runtime: RuntimeDep,
               accept_datetime: str | None = Header(None)) -> Response:
     """A memento when the path starts with a timestamp, a listing after ``*/``, else the TimeGate."""
@@ -153,7 +169,8 @@ async def _timegate(url: str, request: Request, runtime: Runtime, accept_datetim
     )
 
 
-@router.api_route("/timemap/link/{path:path}", methods=_GET_HEAD)
+@_get_and_head("/timemap/link/{path:path}", response_class=Response,
+               responses=_answers("The TimeMap (RFC 7089).", "application/link-format"))
 async def timemap_link(path: str, request: Request, runtime: RuntimeDep) -> Response:
     """Every memento of the URL in ``application/link-format``, oldest first."""
     url = _target(path, request)
@@ -169,7 +186,8 @@ async def timemap_link(path: str, request: Request, runtime: RuntimeDep) -> Resp
     return Response(body, media_type="application/link-format")
 
 
-@router.api_route("/timemap/json/{path:path}", methods=_GET_HEAD)
+@_get_and_head("/timemap/json/{path:path}", response_class=Response,
+               responses=_answers("One CDX JSON object a line.", "application/x-ndjson"))
 async def timemap_json(path: str, request: Request, runtime: RuntimeDep) -> Response:
     """Every memento of the URL as CDX JSON lines (pywb's ``/timemap/json``)."""
     found = await run_in_threadpool(replay.mementos, runtime, _target(path, request))
@@ -177,7 +195,8 @@ async def timemap_json(path: str, request: Request, runtime: RuntimeDep) -> Resp
     return Response(lines, media_type="application/x-ndjson")
 
 
-@router.get("/cdx")
+@router.get("/cdx", response_class=Response,
+            responses=_answers("CDXJ lines, or JSON lines with `output=json`.", "text/x-cdxj", "application/x-ndjson"))
 async def cdx(
     runtime: RuntimeDep,
     url: str = Query(..., description="A URL; `example.com/path*` means prefix, `*.example.com` domain."),
