@@ -121,6 +121,11 @@ def test_backslashes_in_a_location_lead_where_a_browser_goes(fetcher: Fetcher, p
         (502, {}, HTTPServerError, None),
         (429, {"Retry-After": "7"}, RateLimited, 7.0),
         (503, {"Retry-After": "3"}, RateLimited, 3.0),
+        (429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, RateLimited, 0.0),
+        # RFC 5322's "-0000" and a date without a zone: Python reads them as naive times.
+        (429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 -0000"}, RateLimited, 0.0),
+        (503, {"Retry-After": "Wed, 21 Oct 2015 07:28:00"}, RateLimited, 0.0),
+        (429, {"Retry-After": "soon"}, RateLimited, None),
     ],
 )
 def test_status_classes(fetcher, pages, status, headers, error, retry_after) -> None:

@@ -139,6 +139,12 @@ def _stored_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
 
 
 def _retry_after(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` asks for (RFC 9110 10.2.3: delay seconds or an HTTP-date).
+
+    An HTTP-date is always UTC, whatever zone it names or leaves out (``-0000``, none at all,
+    which Python reads as a naive time); a date gone by asks for no wait. Anything else is no
+    answer (None): the caller's default applies.
+    """
     if not value:
         return None
     if value.strip().isdigit():
@@ -147,6 +153,8 @@ def _retry_after(value: str | None) -> float | None:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
