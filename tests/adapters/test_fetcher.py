@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from archivist.adapters.fetcher import Fetcher
+from archivist.adapters.fetcher import MAX_RETRY_AFTER, Fetcher
 from archivist.core.errors import (
     BlockedAddress,
     BodyTooLarge,
@@ -126,6 +126,9 @@ def test_backslashes_in_a_location_lead_where_a_browser_goes(fetcher: Fetcher, p
         (429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 -0000"}, RateLimited, 0.0),
         (503, {"Retry-After": "Wed, 21 Oct 2015 07:28:00"}, RateLimited, 0.0),
         (429, {"Retry-After": "soon"}, RateLimited, None),
+        # A wait of years would park the host and its captures as long: an hour at most.
+        (429, {"Retry-After": "999999999"}, RateLimited, MAX_RETRY_AFTER),
+        (503, {"Retry-After": "Fri, 01 Jan 2100 00:00:00 GMT"}, RateLimited, MAX_RETRY_AFTER),
     ],
 )
 def test_status_classes(fetcher, pages, status, headers, error, retry_after) -> None:

@@ -41,7 +41,7 @@ from archivist.core.http import binary_kind, header, inflate, looks_like_html
 from archivist.core.urls import canonicalize, join, shown_input
 from archivist.settings import FetchPolicy
 
-__all__ = ["ROBOTS_MAX_REDIRECTS", "Exchange", "FetchResult", "Fetcher"]
+__all__ = ["MAX_RETRY_AFTER", "ROBOTS_MAX_REDIRECTS", "Exchange", "FetchResult", "Fetcher"]
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SPOOL_IN_MEMORY = 1 << 20
@@ -50,6 +50,10 @@ _CHUNK = 64 * 1024
 _MAX_INFLATION = 4
 #: RFC 9309 2.3.1.2: follow at least five redirects to a robots.txt.
 ROBOTS_MAX_REDIRECTS = 5
+#: The longest wait a ``Retry-After`` is honoured for. It holds off the host for every worker
+#: and delays the capture's retry: a server asking for days (or a date decades away) would
+#: otherwise park the host and its captures for as long.
+MAX_RETRY_AFTER = 3600.0
 
 
 @dataclass(slots=True)
@@ -143,19 +147,20 @@ def _retry_after(value: str | None) -> float | None:
 
     An HTTP-date is always UTC, whatever zone it names or leaves out (``-0000``, none at all,
     which Python reads as a naive time); a date gone by asks for no wait. Anything else is no
-    answer (None): the caller's default applies.
+    answer (None): the caller's default applies. A longer wait than ``MAX_RETRY_AFTER`` is cut
+    to it.
     """
     if not value:
         return None
     if value.strip().isdigit():
-        return float(value.strip())
+        return min(float(value.strip()), MAX_RETRY_AFTER)
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+    return min(max(0.0, (moment - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER)
 
 
 #: h11's and httpcore's words for a connection that ended before the answer did.
