@@ -263,6 +263,35 @@ def test_slow_server_hits_the_total_deadline(fetcher: Fetcher, pages: PageServer
     assert time.monotonic() - started < 10
 
 
+def test_headers_dripped_under_the_read_timeout_hit_the_total_deadline(policy, pages: PageServer) -> None:
+    """Each read beats the read timeout, and h11 waits for 16 KiB of headers: only the total
+    deadline ends it, for a page and for a robots.txt."""
+
+    def drip_headers(handler: BaseHTTPRequestHandler) -> None:
+        try:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+            for n in range(40):
+                handler.wfile.write(b"X-Drip-%d: x\r\n" % n)
+                handler.wfile.flush()
+                time.sleep(0.25)
+            handler.wfile.write(b"Content-Length: 0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    pages.routes["/drip-headers"] = Route(handler=drip_headers)
+    pages.routes["/robots.txt"] = Route(handler=drip_headers)
+    client = Fetcher(replace(policy, total_timeout=2, read_timeout=1))
+    try:
+        for fetch in (lambda: client.fetch(pages.url("/drip-headers")), lambda: client.fetch_robots(pages.base_url)):
+            started = time.monotonic()
+            with pytest.raises(FetchTimeout) as caught:
+                fetch()
+            assert time.monotonic() - started < 3
+            assert caught.value.reason == "deadline" and "ARCHIVIST_TOTAL_TIMEOUT" in caught.value.message
+    finally:
+        client.close()
+
+
 def test_huge_headers_fail_cleanly(fetcher: Fetcher, pages: PageServer) -> None:
     url = pages.set("/hdr", HTML, headers={"Content-Type": "text/html", "X-Big": "a" * 300_000})
     with pytest.raises(MalformedResponse) as caught:

@@ -2,17 +2,21 @@
 
 Redirects are followed here, hop by hop, so that each hop is checked and recorded. Every
 connection goes through :class:`_GuardedBackend`, which resolves the host, refuses non-public
-addresses and connects to the address it checked (no second DNS answer can slip in).
+addresses and connects to the address it checked (no second DNS answer can slip in). Every
+socket operation is bounded by the fetch's total deadline (:class:`_DeadlineStream`), so a
+server that drips its status line and headers cannot hold a worker past it either.
 """
 
 from __future__ import annotations
 
+import contextvars
 import email.utils
 import socket
 import tempfile
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
@@ -94,6 +98,51 @@ class FetchResult:
 
 AddressPolicy = Callable[[str], bool]
 
+#: The ``time.monotonic()`` by which the current fetch must be done, or None outside one.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("fetch_deadline", default=None)
+
+
+def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
+    """``timeout`` cut to what is left of the current fetch's deadline; ``error`` once it passed.
+
+    httpx's timeouts bound each socket operation: a server that sends one byte a second never
+    trips them, and h11 takes its headers a byte at a time until they reach its size limit.
+    """
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise error("the total deadline of the fetch passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the current fetch's deadline.
+
+    The deadline is looked up at each operation, not fixed at connect time: pooled connections
+    serve later fetches with deadlines of their own.
+    """
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:  # noqa: ANN001
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, bounded))
+
+    def get_extra_info(self, info: str):  # noqa: ANN201 - whatever the stream holds
+        return self._stream.get_extra_info(info)
+
 
 class _GuardedBackend(httpcore.SyncBackend):
     """Resolves, vets and pins the address of every outgoing connection."""
@@ -112,7 +161,9 @@ class _GuardedBackend(httpcore.SyncBackend):
         refused = [a for a in addresses if not self.address_allowed(a)]
         if refused:
             raise BlockedAddress(f"{host} resolves to a non-public address ({refused[0]}); refused")
-        return super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)
+        stream = super().connect_tcp(addresses[0], port, _bounded(timeout, httpcore.ConnectTimeout),
+                                     local_address, socket_options)
+        return _DeadlineStream(stream)
 
 
 class _GuardedTransport(httpx.HTTPTransport):
@@ -182,6 +233,10 @@ def _is_malformed(exc: httpx.RemoteProtocolError) -> bool:
 def _transport_failure(url: str, exc: httpx.TransportError, *, reading: bool) -> PermanentFailure | TransientFailure:
     """Our error for httpx's ``exc`` while sending the request for ``url`` or reading its body."""
     if isinstance(exc, httpx.TimeoutException):
+        deadline = _DEADLINE.get()
+        if deadline is not None and time.monotonic() >= deadline:
+            return FetchTimeout(f"{url} took longer than the fetch's total time limit (ARCHIVIST_TOTAL_TIMEOUT)",
+                                reason="deadline")
         return FetchTimeout(f"timed out {'reading' if reading else 'fetching'} {url}: {exc!r}")
     if isinstance(exc, httpx.RemoteProtocolError) and _is_malformed(exc):
         return MalformedResponse(f"{url} sent a malformed response: {exc}")
@@ -256,11 +311,23 @@ class Fetcher:
             PermanentFailure subclasses: blocked address, 4xx, not HTML, too large, redirects.
             TransientFailure subclasses: timeout, connection error, 5xx, 429 (with retry_after).
         """
-        deadline = time.monotonic() + self.policy.total_timeout
+        with self._deadline():
+            return self._follow(url)
+
+    @contextmanager
+    def _deadline(self) -> Iterator[None]:
+        """Bound every socket operation until the end of the block by ``total_timeout`` from now."""
+        token = _DEADLINE.set(time.monotonic() + self.policy.total_timeout)
+        try:
+            yield
+        finally:
+            _DEADLINE.reset(token)
+
+    def _follow(self, url: str) -> FetchResult:
         redirects: list[Exchange] = []
         current = url
         while True:
-            exchange, location = self._exchange(current, deadline)
+            exchange, location = self._exchange(current)
             if location is None:
                 return FetchResult(final=exchange, redirects=redirects)
             redirects.append(exchange)
@@ -291,24 +358,25 @@ class Fetcher:
                 as for pages.
         """
         url = origin.rstrip("/") + "/robots.txt"
-        try:
-            with self._client.stream("GET", url, follow_redirects=True, extensions={}) as response:
-                _check_is_http_status(url, response.status_code)
-                body = bytearray()
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > max_bytes:
-                        break  # RFC 9309: parse at least the first 500 KiB; ignore the rest
-                return response.status_code, bytes(body[:max_bytes])
-        except httpx.TooManyRedirects as exc:
-            raise TooManyRedirects(f"{url} redirects more than {ROBOTS_MAX_REDIRECTS} times") from exc
-        except httpx.TransportError as exc:
-            raise _transport_failure(url, exc, reading=False) from exc
-        except httpx.InvalidURL as exc:  # a Location that _check_location let through
-            raise TooManyRedirects(f"{url} redirects to an address httpx cannot follow: {exc}",
-                                   reason="bad_redirect") from exc
+        with self._deadline():
+            try:
+                with self._client.stream("GET", url, follow_redirects=True, extensions={}) as response:
+                    _check_is_http_status(url, response.status_code)
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        body += chunk
+                        if len(body) > max_bytes:
+                            break  # RFC 9309: parse at least the first 500 KiB; ignore the rest
+                    return response.status_code, bytes(body[:max_bytes])
+            except httpx.TooManyRedirects as exc:
+                raise TooManyRedirects(f"{url} redirects more than {ROBOTS_MAX_REDIRECTS} times") from exc
+            except httpx.TransportError as exc:
+                raise _transport_failure(url, exc, reading=False) from exc
+            except httpx.InvalidURL as exc:  # a Location that _check_location let through
+                raise TooManyRedirects(f"{url} redirects to an address httpx cannot follow: {exc}",
+                                       reason="bad_redirect") from exc
 
-    def _exchange(self, url: str, deadline: float) -> tuple[Exchange, str | None]:
+    def _exchange(self, url: str) -> tuple[Exchange, str | None]:
         started = datetime.now(UTC)
         request = self._client.build_request("GET", url)
         try:
@@ -324,7 +392,7 @@ class Fetcher:
             if location is None:
                 self._check_status(url, response)
                 self._check_declared(url, response)
-            body, length = self._read_body(url, response, deadline)
+            body, length = self._read_body(url, response)
         finally:
             response.close()
         exchange = Exchange(
@@ -367,20 +435,14 @@ class Fetcher:
         if mime and mime not in _HTML_TYPES:
             raise NotHTML(f"{url} is {mime}, not HTML")
 
-    def _read_body(self, url: str, response: httpx.Response, deadline: float) -> tuple[BinaryIO, int]:
+    def _read_body(self, url: str, response: httpx.Response) -> tuple[BinaryIO, int]:
         spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
         length = 0
         try:
-            # No chunk size: each read is handed over as it arrives, so the deadline is checked
-            # even when a server drips a few bytes at a time.
             for chunk in response.iter_raw():
                 length += len(chunk)
                 if length > self.policy.max_body_bytes:
                     raise BodyTooLarge(f"{url} sent more than {self.policy.max_body_bytes} bytes")
-                if time.monotonic() > deadline:
-                    raise FetchTimeout(
-                        f"{url} took longer than {self.policy.total_timeout:g}s in total", reason="deadline"
-                    )
                 spool.write(chunk)
         except httpx.TransportError as exc:
             spool.close()
