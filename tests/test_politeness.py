@@ -32,6 +32,14 @@ def test_robots_txt_disallow_fails_the_capture(embedded_settings, pages: PageSer
     assert pages.hits["/robots.txt"] == 1  # cached for the host
 
 
+def test_a_robots_txt_starting_with_a_byte_order_mark_is_honoured(embedded_settings, pages: PageServer) -> None:
+    pages.set("/robots.txt", "\ufeffUser-agent: *\nDisallow: /private/\n".encode(),
+              headers={"Content-Type": "text/plain; charset=utf-8"})
+    (capture,) = archive([pages.set("/private/c", HTML.format("closed"))])
+    assert (capture["status"], capture["reason"]) == ("failed", "robots_disallowed")
+    assert "/private/c" not in pages.hits
+
+
 def test_robots_txt_can_be_ignored_by_configuration(embedded_settings, pages, monkeypatch) -> None:
     monkeypatch.setenv("ARCHIVIST_RESPECT_ROBOTS", "0")
     get_settings.cache_clear()

@@ -124,4 +124,6 @@ class Politeness:
                                    reason="robots_unavailable")
         if status >= 300:
             return None  # a 3xx without a Location (300, 304): no file to read
-        return Protego.parse(body.decode("utf-8", errors="replace"))
+        # A byte order mark (editors on Windows write one) would glue itself to the first
+        # line's name, and the first group, often the only one, would be ignored.
+        return Protego.parse(body.decode("utf-8-sig", errors="replace"))
