@@ -58,6 +58,17 @@ def test_crawl_delay_spaces_requests_to_one_host(embedded_settings, pages: PageS
     assert time.monotonic() - started >= 2.0  # three requests, at least one second apart
 
 
+def test_request_rate_spaces_requests_to_one_host(embedded_settings, pages, monkeypatch) -> None:
+    monkeypatch.setenv("ARCHIVIST_HOST_MIN_INTERVAL", "0")
+    get_settings.cache_clear()
+    pages.set("/robots.txt", "User-agent: *\nRequest-rate: 2/3s\n", headers={"Content-Type": "text/plain"})
+    urls = [pages.set(f"/r{n}", HTML.format(n)) for n in range(3)]
+    started = time.monotonic()
+    captures = archive(urls)
+    assert [c["status"] for c in captures] == ["archived"] * 3
+    assert time.monotonic() - started >= 3.0  # two requests every three seconds: 1.5 s apart
+
+
 @pytest.mark.parametrize(("status", "outcome"), [(404, "archived"), (503, "failed")])
 def test_robots_txt_status_rules(embedded_settings, pages, monkeypatch, status, outcome) -> None:
     """RFC 9309: an absent robots.txt allows all; a failing one means not now (retried, then failed)."""

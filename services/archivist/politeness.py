@@ -53,7 +53,9 @@ class Politeness:
         self._loading: dict[str, threading.Lock] = {}
 
     def check_robots(self, url: str) -> float:
-        """Raise RobotsDisallowed if robots.txt forbids ``url``; return its Crawl-delay (or 0)."""
+        """Raise RobotsDisallowed if robots.txt forbids ``url``; return the seconds it asks
+        between requests (or 0): its Crawl-delay, or the spacing its Request-rate makes
+        (``Request-rate: 1/5`` is one request every five seconds), whichever is longer."""
         if not self.respect_robots:
             return 0.0
         rules = self._rules(url)
@@ -61,7 +63,9 @@ class Politeness:
             return 0.0
         if not rules.can_fetch(url, self.agent):
             raise RobotsDisallowed(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
-        return float(rules.crawl_delay(self.agent) or 0.0)
+        rate = rules.request_rate(self.agent)
+        spacing = rate.seconds / rate.requests if rate is not None and rate.requests > 0 else 0.0
+        return max(float(rules.crawl_delay(self.agent) or 0.0), spacing)
 
     @contextmanager
     def request(self, url: str) -> Iterator[None]:
