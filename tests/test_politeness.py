@@ -40,6 +40,16 @@ def test_a_robots_txt_starting_with_a_byte_order_mark_is_honoured(embedded_setti
     assert "/private/c" not in pages.hits
 
 
+def test_a_redirect_into_a_disallowed_path_is_not_followed(embedded_settings, pages: PageServer) -> None:
+    """Every hop of a redirect is a request of its own: robots.txt rules apply to it."""
+    pages.set("/robots.txt", "User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"})
+    pages.set("/private/d", HTML.format("closed"))
+    moved = pages.set("/moved", status=302, headers={"Location": "/private/d"})
+    (capture,) = archive([moved])
+    assert (capture["status"], capture["reason"]) == ("failed", "robots_disallowed")
+    assert pages.hits.get("/moved") == 1 and "/private/d" not in pages.hits
+
+
 def test_robots_txt_can_be_ignored_by_configuration(embedded_settings, pages, monkeypatch) -> None:
     monkeypatch.setenv("ARCHIVIST_RESPECT_ROBOTS", "0")
     get_settings.cache_clear()

@@ -304,15 +304,19 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def fetch(self, url: str) -> FetchResult:
+    def fetch(self, url: str, *, may_follow: Callable[[str], object] | None = None) -> FetchResult:
         """GET ``url``, following redirects, and return the exchanges with their raw bodies.
 
+        ``may_follow`` is called with every redirect target before it is requested, and raises
+        to refuse it: a hop is a request of its own (robots.txt rules apply to it).
+
         Raises:
-            PermanentFailure subclasses: blocked address, 4xx, not HTML, too large, redirects.
+            PermanentFailure subclasses: blocked address, 4xx, not HTML, too large, redirects,
+                and whatever ``may_follow`` raises.
             TransientFailure subclasses: timeout, connection error, 5xx, 429 (with retry_after).
         """
         with self._deadline():
-            return self._follow(url)
+            return self._follow(url, may_follow)
 
     @contextmanager
     def _deadline(self) -> Iterator[None]:
@@ -323,30 +327,31 @@ class Fetcher:
         finally:
             _DEADLINE.reset(token)
 
-    def _follow(self, url: str) -> FetchResult:
+    def _follow(self, url: str, may_follow: Callable[[str], object] | None) -> FetchResult:
         redirects: list[Exchange] = []
         current = url
-        while True:
-            exchange, location = self._exchange(current)
-            if location is None:
-                return FetchResult(final=exchange, redirects=redirects)
-            redirects.append(exchange)
-            if len(redirects) > self.policy.max_redirects:
-                for hop in redirects:
-                    hop.body.close()
-                raise TooManyRedirects(f"more than {self.policy.max_redirects} redirects from {url}")
-            try:
-                current = canonicalize(join(current, location))
-            except InvalidURL as exc:
-                for hop in redirects:
-                    hop.body.close()
-                raise TooManyRedirects(
-                    f"redirect to an invalid URL {shown_input(location)!r}: {exc.message}", reason="bad_redirect"
-                ) from exc
-            if current in (hop.url for hop in redirects):
-                for hop in redirects:
-                    hop.body.close()
-                raise TooManyRedirects(f"redirect loop at {current}", reason="redirect_loop")
+        try:
+            while True:
+                exchange, location = self._exchange(current)
+                if location is None:
+                    return FetchResult(final=exchange, redirects=redirects)
+                redirects.append(exchange)
+                if len(redirects) > self.policy.max_redirects:
+                    raise TooManyRedirects(f"more than {self.policy.max_redirects} redirects from {url}")
+                try:
+                    current = canonicalize(join(current, location))
+                except InvalidURL as exc:
+                    raise TooManyRedirects(
+                        f"redirect to an invalid URL {shown_input(location)!r}: {exc.message}", reason="bad_redirect"
+                    ) from exc
+                if current in (hop.url for hop in redirects):
+                    raise TooManyRedirects(f"redirect loop at {current}", reason="redirect_loop")
+                if may_follow is not None:
+                    may_follow(current)
+        except BaseException:
+            for hop in redirects:
+                hop.body.close()
+            raise
 
     def fetch_robots(self, origin: str, *, max_bytes: int = 512 * 1024) -> tuple[int, bytes]:
         """GET ``{origin}/robots.txt`` (redirects followed, address guard on) as (status, body).
