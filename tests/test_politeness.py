@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
 from archivist import pipeline, views
+from archivist.politeness import DEFAULT_HOLD_OFF
 from archivist.settings import get_settings
 from archivist_workers.embedded import EmbeddedWorkers
 from tests.support.pages import PageServer
@@ -89,6 +91,20 @@ def test_robots_txt_status_rules(embedded_settings, pages, monkeypatch, status, 
     assert capture["status"] == outcome
     if outcome == "failed":
         assert capture["reason"] == "robots_unavailable"
+
+
+@pytest.mark.parametrize("headers", [{}, {"Retry-After": "soon"}], ids=["no-retry-after", "bad-retry-after"])
+def test_a_503_backs_the_host_off_without_a_retry_after(embedded_settings, pages, monkeypatch, headers) -> None:
+    monkeypatch.setenv("ARCHIVIST_FETCH_MAX_RETRIES", "0")
+    get_settings.cache_clear()
+    busy = pages.set("/busy", HTML.format("busy"), status=503, headers={"Content-Type": "text/html", **headers})
+    with EmbeddedWorkers(get_settings()) as workers:
+        (submitted,) = pipeline.submit(workers.runtime, [busy])
+        workers.drain()
+        capture = views.get_capture(workers.runtime, submitted.id)
+        wait = workers.runtime.politeness.gate.reserve(urlsplit(busy).netloc, 0, 0)
+    assert capture["status"] == "failed"
+    assert wait == pytest.approx(DEFAULT_HOLD_OFF, abs=5)  # every worker waits before asking again
 
 
 def test_a_batch_of_one_site_waits_its_turn_without_failing(embedded_settings, pages, monkeypatch) -> None:
