@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,7 +12,7 @@ from archivist import pipeline, views
 from archivist.politeness import DEFAULT_HOLD_OFF
 from archivist.settings import get_settings
 from archivist_workers.embedded import EmbeddedWorkers
-from tests.support.pages import PageServer
+from tests.support.pages import PageServer, Route
 
 HTML = "<html><head><title>t</title></head><body><p>{}</p></body></html>"
 
@@ -91,6 +92,34 @@ def test_robots_txt_status_rules(embedded_settings, pages, monkeypatch, status, 
     assert capture["status"] == outcome
     if outcome == "failed":
         assert capture["reason"] == "robots_unavailable"
+
+
+def test_sites_on_two_ports_of_one_host_share_its_spacing(embedded_settings, pages, monkeypatch) -> None:
+    monkeypatch.setenv("ARCHIVIST_HOST_MIN_INTERVAL", "1.5")
+    get_settings.cache_clear()
+    answered: list[float] = []
+
+    def page(handler: BaseHTTPRequestHandler) -> None:
+        answered.append(time.monotonic())
+        body = HTML.format("p").encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    other = PageServer().start()
+    try:
+        for server in (pages, other):
+            server.routes["/p"] = Route(handler=page)
+        with EmbeddedWorkers(get_settings(), threads=2) as workers:
+            submitted = pipeline.submit(workers.runtime, [pages.url("/p"), other.url("/p")])
+            workers.drain()
+            captures = [views.get_capture(workers.runtime, s.id) for s in submitted]
+    finally:
+        other.stop()
+    assert [c["status"] for c in captures] == ["archived"] * 2
+    assert abs(answered[1] - answered[0]) >= 1.4  # 127.0.0.1 is one server, on whichever port
 
 
 @pytest.mark.parametrize("headers", [{}, {"Retry-After": "soon"}], ids=["no-retry-after", "bad-retry-after"])

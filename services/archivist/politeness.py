@@ -31,6 +31,17 @@ ROBOTS_CACHE_SIZE = 4096
 DEFAULT_HOLD_OFF = 60.0
 
 
+def _politeness_host(url: str) -> str:
+    """The server a request loads: ``url``'s host name, whatever its port.
+
+    Sites on several ports of one host (``:80``, ``:443``, ``:8080``) share its capacity, so
+    they share its spacing and concurrency. Case, a trailing dot and the Unicode or punycode
+    forms of a name are made one by :func:`~archivist.core.urls.canonicalize` before URLs
+    reach here.
+    """
+    return (urlsplit(url).hostname or "").rstrip(".")
+
+
 class Politeness:
     def __init__(
         self,
@@ -76,7 +87,7 @@ class Politeness:
             RobotsDisallowed: robots.txt forbids the URL.
             HostBusy: the host's turn is further away than this worker should wait.
         """
-        host = urlsplit(url).netloc.lower()
+        host = _politeness_host(url)
         interval = max(self.min_interval, self.check_robots(url))
         wait = self.gate.reserve(host, interval, self.max_wait)
         if wait > self.max_wait:
