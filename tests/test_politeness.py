@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import time
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import urlsplit
 
 import pytest
 
 from archivist import pipeline, views
-from archivist.politeness import DEFAULT_HOLD_OFF
 from archivist.settings import get_settings
 from archivist_workers.embedded import EmbeddedWorkers
 from tests.support.pages import PageServer, Route
@@ -120,20 +118,6 @@ def test_sites_on_two_ports_of_one_host_share_its_spacing(embedded_settings, pag
         other.stop()
     assert [c["status"] for c in captures] == ["archived"] * 2
     assert abs(answered[1] - answered[0]) >= 1.4  # 127.0.0.1 is one server, on whichever port
-
-
-@pytest.mark.parametrize("headers", [{}, {"Retry-After": "soon"}], ids=["no-retry-after", "bad-retry-after"])
-def test_a_503_backs_the_host_off_without_a_retry_after(embedded_settings, pages, monkeypatch, headers) -> None:
-    monkeypatch.setenv("ARCHIVIST_FETCH_MAX_RETRIES", "0")
-    get_settings.cache_clear()
-    busy = pages.set("/busy", HTML.format("busy"), status=503, headers={"Content-Type": "text/html", **headers})
-    with EmbeddedWorkers(get_settings()) as workers:
-        (submitted,) = pipeline.submit(workers.runtime, [busy])
-        workers.drain()
-        capture = views.get_capture(workers.runtime, submitted.id)
-        wait = workers.runtime.politeness.gate.reserve(urlsplit(busy).netloc, 0, 0)
-    assert capture["status"] == "failed"
-    assert wait == pytest.approx(DEFAULT_HOLD_OFF, abs=5)  # every worker waits before asking again
 
 
 def test_a_batch_of_one_site_waits_its_turn_without_failing(embedded_settings, pages, monkeypatch) -> None:

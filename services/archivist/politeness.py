@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from protego import Protego
 
 from archivist.adapters.fetcher import Fetcher
-from archivist.core.errors import HostBusy, HTTPServerError, RateLimited, RobotsDisallowed, TooManyRedirects, TransientFailure
+from archivist.core.errors import HostBusy, RateLimited, RobotsDisallowed, TooManyRedirects, TransientFailure
 from archivist.core.ports import HostGate
 
 __all__ = ["Politeness"]
@@ -80,8 +80,7 @@ class Politeness:
 
     @contextmanager
     def request(self, url: str) -> Iterator[None]:
-        """Wait for the host's turn, hold one of its slots, and back off if it says 429/503
-        (for its ``Retry-After``, or ``DEFAULT_HOLD_OFF`` without one).
+        """Wait for the host's turn, hold one of its slots, and back off if it says 429/503.
 
         Raises:
             RobotsDisallowed: robots.txt forbids the URL.
@@ -101,10 +100,6 @@ class Politeness:
                 yield
             except RateLimited as exc:
                 self.gate.hold_off(host, exc.retry_after or DEFAULT_HOLD_OFF)
-                raise
-            except HTTPServerError as exc:
-                if exc.status == 503:  # unavailable, without saying for how long
-                    self.gate.hold_off(host, DEFAULT_HOLD_OFF)
                 raise
 
     def _rules(self, url: str) -> Protego | None:
