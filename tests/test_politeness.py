@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from archivist import pipeline, views
 from archivist.settings import get_settings
 from archivist_workers.embedded import EmbeddedWorkers
-from tests.support.pages import PageServer
+from tests.support.pages import PageServer, Route
 
 HTML = "<html><head><title>t</title></head><body><p>{}</p></body></html>"
 
@@ -32,6 +33,24 @@ def test_robots_txt_disallow_fails_the_capture(embedded_settings, pages: PageSer
     assert pages.hits["/robots.txt"] == 1  # cached for the host
 
 
+def test_a_robots_txt_starting_with_a_byte_order_mark_is_honoured(embedded_settings, pages: PageServer) -> None:
+    pages.set("/robots.txt", "\ufeffUser-agent: *\nDisallow: /private/\n".encode(),
+              headers={"Content-Type": "text/plain; charset=utf-8"})
+    (capture,) = archive([pages.set("/private/c", HTML.format("closed"))])
+    assert (capture["status"], capture["reason"]) == ("failed", "robots_disallowed")
+    assert "/private/c" not in pages.hits
+
+
+def test_a_redirect_into_a_disallowed_path_is_not_followed(embedded_settings, pages: PageServer) -> None:
+    """Every hop of a redirect is a request of its own: robots.txt rules apply to it."""
+    pages.set("/robots.txt", "User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"})
+    pages.set("/private/d", HTML.format("closed"))
+    moved = pages.set("/moved", status=302, headers={"Location": "/private/d"})
+    (capture,) = archive([moved])
+    assert (capture["status"], capture["reason"]) == ("failed", "robots_disallowed")
+    assert pages.hits.get("/moved") == 1 and "/private/d" not in pages.hits
+
+
 def test_robots_txt_can_be_ignored_by_configuration(embedded_settings, pages, monkeypatch) -> None:
     monkeypatch.setenv("ARCHIVIST_RESPECT_ROBOTS", "0")
     get_settings.cache_clear()
@@ -50,6 +69,17 @@ def test_crawl_delay_spaces_requests_to_one_host(embedded_settings, pages: PageS
     assert time.monotonic() - started >= 2.0  # three requests, at least one second apart
 
 
+def test_request_rate_spaces_requests_to_one_host(embedded_settings, pages, monkeypatch) -> None:
+    monkeypatch.setenv("ARCHIVIST_HOST_MIN_INTERVAL", "0")
+    get_settings.cache_clear()
+    pages.set("/robots.txt", "User-agent: *\nRequest-rate: 2/3s\n", headers={"Content-Type": "text/plain"})
+    urls = [pages.set(f"/r{n}", HTML.format(n)) for n in range(3)]
+    started = time.monotonic()
+    captures = archive(urls)
+    assert [c["status"] for c in captures] == ["archived"] * 3
+    assert time.monotonic() - started >= 3.0  # two requests every three seconds: 1.5 s apart
+
+
 @pytest.mark.parametrize(("status", "outcome"), [(404, "archived"), (503, "failed")])
 def test_robots_txt_status_rules(embedded_settings, pages, monkeypatch, status, outcome) -> None:
     """RFC 9309: an absent robots.txt allows all; a failing one means not now (retried, then failed)."""
@@ -60,6 +90,34 @@ def test_robots_txt_status_rules(embedded_settings, pages, monkeypatch, status, 
     assert capture["status"] == outcome
     if outcome == "failed":
         assert capture["reason"] == "robots_unavailable"
+
+
+def test_sites_on_two_ports_of_one_host_share_its_spacing(embedded_settings, pages, monkeypatch) -> None:
+    monkeypatch.setenv("ARCHIVIST_HOST_MIN_INTERVAL", "1.5")
+    get_settings.cache_clear()
+    answered: list[float] = []
+
+    def page(handler: BaseHTTPRequestHandler) -> None:
+        answered.append(time.monotonic())
+        body = HTML.format("p").encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    other = PageServer().start()
+    try:
+        for server in (pages, other):
+            server.routes["/p"] = Route(handler=page)
+        with EmbeddedWorkers(get_settings(), threads=2) as workers:
+            submitted = pipeline.submit(workers.runtime, [pages.url("/p"), other.url("/p")])
+            workers.drain()
+            captures = [views.get_capture(workers.runtime, s.id) for s in submitted]
+    finally:
+        other.stop()
+    assert [c["status"] for c in captures] == ["archived"] * 2
+    assert abs(answered[1] - answered[0]) >= 1.4  # 127.0.0.1 is one server, on whichever port
 
 
 def test_a_batch_of_one_site_waits_its_turn_without_failing(embedded_settings, pages, monkeypatch) -> None:

@@ -31,6 +31,17 @@ ROBOTS_CACHE_SIZE = 4096
 DEFAULT_HOLD_OFF = 60.0
 
 
+def _politeness_host(url: str) -> str:
+    """The server a request loads: ``url``'s host name, whatever its port.
+
+    Sites on several ports of one host (``:80``, ``:443``, ``:8080``) share its capacity, so
+    they share its spacing and concurrency. Case, a trailing dot and the Unicode or punycode
+    forms of a name are made one by :func:`~archivist.core.urls.canonicalize` before URLs
+    reach here.
+    """
+    return (urlsplit(url).hostname or "").rstrip(".")
+
+
 class Politeness:
     def __init__(
         self,
@@ -53,7 +64,9 @@ class Politeness:
         self._loading: dict[str, threading.Lock] = {}
 
     def check_robots(self, url: str) -> float:
-        """Raise RobotsDisallowed if robots.txt forbids ``url``; return its Crawl-delay (or 0)."""
+        """Raise RobotsDisallowed if robots.txt forbids ``url``; return the seconds it asks
+        between requests (or 0): its Crawl-delay, or the spacing its Request-rate makes
+        (``Request-rate: 1/5`` is one request every five seconds), whichever is longer."""
         if not self.respect_robots:
             return 0.0
         rules = self._rules(url)
@@ -61,7 +74,9 @@ class Politeness:
             return 0.0
         if not rules.can_fetch(url, self.agent):
             raise RobotsDisallowed(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
-        return float(rules.crawl_delay(self.agent) or 0.0)
+        rate = rules.request_rate(self.agent)
+        spacing = rate.seconds / rate.requests if rate is not None and rate.requests > 0 else 0.0
+        return max(float(rules.crawl_delay(self.agent) or 0.0), spacing)
 
     @contextmanager
     def request(self, url: str) -> Iterator[None]:
@@ -71,7 +86,7 @@ class Politeness:
             RobotsDisallowed: robots.txt forbids the URL.
             HostBusy: the host's turn is further away than this worker should wait.
         """
-        host = urlsplit(url).netloc.lower()
+        host = _politeness_host(url)
         interval = max(self.min_interval, self.check_robots(url))
         wait = self.gate.reserve(host, interval, self.max_wait)
         if wait > self.max_wait:
@@ -124,4 +139,6 @@ class Politeness:
                                    reason="robots_unavailable")
         if status >= 300:
             return None  # a 3xx without a Location (300, 304): no file to read
-        return Protego.parse(body.decode("utf-8", errors="replace"))
+        # A byte order mark (editors on Windows write one) would glue itself to the first
+        # line's name, and the first group, often the only one, would be ignored.
+        return Protego.parse(body.decode("utf-8-sig", errors="replace"))

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from archivist.adapters.fetcher import Fetcher
+from archivist.adapters.fetcher import MAX_RETRY_AFTER, Fetcher
 from archivist.core.errors import (
     BlockedAddress,
     BodyTooLarge,
@@ -121,6 +121,14 @@ def test_backslashes_in_a_location_lead_where_a_browser_goes(fetcher: Fetcher, p
         (502, {}, HTTPServerError, None),
         (429, {"Retry-After": "7"}, RateLimited, 7.0),
         (503, {"Retry-After": "3"}, RateLimited, 3.0),
+        (429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, RateLimited, 0.0),
+        # RFC 5322's "-0000" and a date without a zone: Python reads them as naive times.
+        (429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 -0000"}, RateLimited, 0.0),
+        (503, {"Retry-After": "Wed, 21 Oct 2015 07:28:00"}, RateLimited, 0.0),
+        (429, {"Retry-After": "soon"}, RateLimited, None),
+        # A wait of years would park the host and its captures as long: an hour at most.
+        (429, {"Retry-After": "999999999"}, RateLimited, MAX_RETRY_AFTER),
+        (503, {"Retry-After": "Fri, 01 Jan 2100 00:00:00 GMT"}, RateLimited, MAX_RETRY_AFTER),
     ],
 )
 def test_status_classes(fetcher, pages, status, headers, error, retry_after) -> None:
@@ -253,6 +261,35 @@ def test_slow_server_hits_the_total_deadline(fetcher: Fetcher, pages: PageServer
     with pytest.raises(FetchTimeout):
         fetcher.fetch(pages.url("/drip"))
     assert time.monotonic() - started < 10
+
+
+def test_headers_dripped_under_the_read_timeout_hit_the_total_deadline(policy, pages: PageServer) -> None:
+    """Each read beats the read timeout, and h11 waits for 16 KiB of headers: only the total
+    deadline ends it, for a page and for a robots.txt."""
+
+    def drip_headers(handler: BaseHTTPRequestHandler) -> None:
+        try:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+            for n in range(40):
+                handler.wfile.write(b"X-Drip-%d: x\r\n" % n)
+                handler.wfile.flush()
+                time.sleep(0.25)
+            handler.wfile.write(b"Content-Length: 0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    pages.routes["/drip-headers"] = Route(handler=drip_headers)
+    pages.routes["/robots.txt"] = Route(handler=drip_headers)
+    client = Fetcher(replace(policy, total_timeout=2, read_timeout=1))
+    try:
+        for fetch in (lambda: client.fetch(pages.url("/drip-headers")), lambda: client.fetch_robots(pages.base_url)):
+            started = time.monotonic()
+            with pytest.raises(FetchTimeout) as caught:
+                fetch()
+            assert time.monotonic() - started < 3
+            assert caught.value.reason == "deadline" and "ARCHIVIST_TOTAL_TIMEOUT" in caught.value.message
+    finally:
+        client.close()
 
 
 def test_huge_headers_fail_cleanly(fetcher: Fetcher, pages: PageServer) -> None:

@@ -26,6 +26,15 @@ def test_header_wins_over_meta() -> None:
     assert TEXT in decode_html(body.encode("cp1252"), "text/html; charset=ISO-8859-1")
 
 
+def test_a_byte_windows_1252_leaves_undefined_does_not_discard_the_declaration() -> None:
+    """Browsers read 0x81, 0x8D, 0x8F, 0x90 and 0x9D as control characters under ISO-8859-1
+    and windows-1252 labels; a stray one must not send the page to statistical detection."""
+    body = _html().encode("cp1252").replace(b"vu", b"vu\x81", 1)
+    for label in ("iso-8859-1", "windows-1252"):
+        text = decode_html(body, f"text/html; charset={label}")
+        assert TEXT.replace("vu", "vu\x81", 1) in text
+
+
 def test_header_says_latin1_but_bytes_are_utf8() -> None:
     body = _html('<meta charset="iso-8859-1">').encode("utf-8")
     assert TEXT in decode_html(body, "text/html; charset=iso-8859-1")

@@ -2,17 +2,21 @@
 
 Redirects are followed here, hop by hop, so that each hop is checked and recorded. Every
 connection goes through :class:`_GuardedBackend`, which resolves the host, refuses non-public
-addresses and connects to the address it checked (no second DNS answer can slip in).
+addresses and connects to the address it checked (no second DNS answer can slip in). Every
+socket operation is bounded by the fetch's total deadline (:class:`_DeadlineStream`), so a
+server that drips its status line and headers cannot hold a worker past it either.
 """
 
 from __future__ import annotations
 
+import contextvars
 import email.utils
 import socket
 import tempfile
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
@@ -41,7 +45,7 @@ from archivist.core.http import binary_kind, header, inflate, looks_like_html
 from archivist.core.urls import canonicalize, join, shown_input
 from archivist.settings import FetchPolicy
 
-__all__ = ["ROBOTS_MAX_REDIRECTS", "Exchange", "FetchResult", "Fetcher"]
+__all__ = ["MAX_RETRY_AFTER", "ROBOTS_MAX_REDIRECTS", "Exchange", "FetchResult", "Fetcher"]
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SPOOL_IN_MEMORY = 1 << 20
@@ -50,6 +54,10 @@ _CHUNK = 64 * 1024
 _MAX_INFLATION = 4
 #: RFC 9309 2.3.1.2: follow at least five redirects to a robots.txt.
 ROBOTS_MAX_REDIRECTS = 5
+#: The longest wait a ``Retry-After`` is honoured for. It holds off the host for every worker
+#: and delays the capture's retry: a server asking for days (or a date decades away) would
+#: otherwise park the host and its captures for as long.
+MAX_RETRY_AFTER = 3600.0
 
 
 @dataclass(slots=True)
@@ -90,6 +98,51 @@ class FetchResult:
 
 AddressPolicy = Callable[[str], bool]
 
+#: The ``time.monotonic()`` by which the current fetch must be done, or None outside one.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("fetch_deadline", default=None)
+
+
+def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
+    """``timeout`` cut to what is left of the current fetch's deadline; ``error`` once it passed.
+
+    httpx's timeouts bound each socket operation: a server that sends one byte a second never
+    trips them, and h11 takes its headers a byte at a time until they reach its size limit.
+    """
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise error("the total deadline of the fetch passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the current fetch's deadline.
+
+    The deadline is looked up at each operation, not fixed at connect time: pooled connections
+    serve later fetches with deadlines of their own.
+    """
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:  # noqa: ANN001
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, bounded))
+
+    def get_extra_info(self, info: str):  # noqa: ANN201 - whatever the stream holds
+        return self._stream.get_extra_info(info)
+
 
 class _GuardedBackend(httpcore.SyncBackend):
     """Resolves, vets and pins the address of every outgoing connection."""
@@ -108,7 +161,9 @@ class _GuardedBackend(httpcore.SyncBackend):
         refused = [a for a in addresses if not self.address_allowed(a)]
         if refused:
             raise BlockedAddress(f"{host} resolves to a non-public address ({refused[0]}); refused")
-        return super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)
+        stream = super().connect_tcp(addresses[0], port, _bounded(timeout, httpcore.ConnectTimeout),
+                                     local_address, socket_options)
+        return _DeadlineStream(stream)
 
 
 class _GuardedTransport(httpx.HTTPTransport):
@@ -139,15 +194,24 @@ def _stored_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
 
 
 def _retry_after(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` asks for (RFC 9110 10.2.3: delay seconds or an HTTP-date).
+
+    An HTTP-date is always UTC, whatever zone it names or leaves out (``-0000``, none at all,
+    which Python reads as a naive time); a date gone by asks for no wait. Anything else is no
+    answer (None): the caller's default applies. A longer wait than ``MAX_RETRY_AFTER`` is cut
+    to it.
+    """
     if not value:
         return None
     if value.strip().isdigit():
-        return float(value.strip())
+        return min(float(value.strip()), MAX_RETRY_AFTER)
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return min(max(0.0, (moment - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER)
 
 
 #: h11's and httpcore's words for a connection that ended before the answer did.
@@ -169,6 +233,10 @@ def _is_malformed(exc: httpx.RemoteProtocolError) -> bool:
 def _transport_failure(url: str, exc: httpx.TransportError, *, reading: bool) -> PermanentFailure | TransientFailure:
     """Our error for httpx's ``exc`` while sending the request for ``url`` or reading its body."""
     if isinstance(exc, httpx.TimeoutException):
+        deadline = _DEADLINE.get()
+        if deadline is not None and time.monotonic() >= deadline:
+            return FetchTimeout(f"{url} took longer than the fetch's total time limit (ARCHIVIST_TOTAL_TIMEOUT)",
+                                reason="deadline")
         return FetchTimeout(f"timed out {'reading' if reading else 'fetching'} {url}: {exc!r}")
     if isinstance(exc, httpx.RemoteProtocolError) and _is_malformed(exc):
         return MalformedResponse(f"{url} sent a malformed response: {exc}")
@@ -236,37 +304,54 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def fetch(self, url: str) -> FetchResult:
+    def fetch(self, url: str, *, may_follow: Callable[[str], object] | None = None) -> FetchResult:
         """GET ``url``, following redirects, and return the exchanges with their raw bodies.
 
+        ``may_follow`` is called with every redirect target before it is requested, and raises
+        to refuse it: a hop is a request of its own (robots.txt rules apply to it).
+
         Raises:
-            PermanentFailure subclasses: blocked address, 4xx, not HTML, too large, redirects.
+            PermanentFailure subclasses: blocked address, 4xx, not HTML, too large, redirects,
+                and whatever ``may_follow`` raises.
             TransientFailure subclasses: timeout, connection error, 5xx, 429 (with retry_after).
         """
-        deadline = time.monotonic() + self.policy.total_timeout
+        with self._deadline():
+            return self._follow(url, may_follow)
+
+    @contextmanager
+    def _deadline(self) -> Iterator[None]:
+        """Bound every socket operation until the end of the block by ``total_timeout`` from now."""
+        token = _DEADLINE.set(time.monotonic() + self.policy.total_timeout)
+        try:
+            yield
+        finally:
+            _DEADLINE.reset(token)
+
+    def _follow(self, url: str, may_follow: Callable[[str], object] | None) -> FetchResult:
         redirects: list[Exchange] = []
         current = url
-        while True:
-            exchange, location = self._exchange(current, deadline)
-            if location is None:
-                return FetchResult(final=exchange, redirects=redirects)
-            redirects.append(exchange)
-            if len(redirects) > self.policy.max_redirects:
-                for hop in redirects:
-                    hop.body.close()
-                raise TooManyRedirects(f"more than {self.policy.max_redirects} redirects from {url}")
-            try:
-                current = canonicalize(join(current, location))
-            except InvalidURL as exc:
-                for hop in redirects:
-                    hop.body.close()
-                raise TooManyRedirects(
-                    f"redirect to an invalid URL {shown_input(location)!r}: {exc.message}", reason="bad_redirect"
-                ) from exc
-            if current in (hop.url for hop in redirects):
-                for hop in redirects:
-                    hop.body.close()
-                raise TooManyRedirects(f"redirect loop at {current}", reason="redirect_loop")
+        try:
+            while True:
+                exchange, location = self._exchange(current)
+                if location is None:
+                    return FetchResult(final=exchange, redirects=redirects)
+                redirects.append(exchange)
+                if len(redirects) > self.policy.max_redirects:
+                    raise TooManyRedirects(f"more than {self.policy.max_redirects} redirects from {url}")
+                try:
+                    current = canonicalize(join(current, location))
+                except InvalidURL as exc:
+                    raise TooManyRedirects(
+                        f"redirect to an invalid URL {shown_input(location)!r}: {exc.message}", reason="bad_redirect"
+                    ) from exc
+                if current in (hop.url for hop in redirects):
+                    raise TooManyRedirects(f"redirect loop at {current}", reason="redirect_loop")
+                if may_follow is not None:
+                    may_follow(current)
+        except BaseException:
+            for hop in redirects:
+                hop.body.close()
+            raise
 
     def fetch_robots(self, origin: str, *, max_bytes: int = 512 * 1024) -> tuple[int, bytes]:
         """GET ``{origin}/robots.txt`` (redirects followed, address guard on) as (status, body).
@@ -278,24 +363,25 @@ class Fetcher:
                 as for pages.
         """
         url = origin.rstrip("/") + "/robots.txt"
-        try:
-            with self._client.stream("GET", url, follow_redirects=True, extensions={}) as response:
-                _check_is_http_status(url, response.status_code)
-                body = bytearray()
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > max_bytes:
-                        break  # RFC 9309: parse at least the first 500 KiB; ignore the rest
-                return response.status_code, bytes(body[:max_bytes])
-        except httpx.TooManyRedirects as exc:
-            raise TooManyRedirects(f"{url} redirects more than {ROBOTS_MAX_REDIRECTS} times") from exc
-        except httpx.TransportError as exc:
-            raise _transport_failure(url, exc, reading=False) from exc
-        except httpx.InvalidURL as exc:  # a Location that _check_location let through
-            raise TooManyRedirects(f"{url} redirects to an address httpx cannot follow: {exc}",
-                                   reason="bad_redirect") from exc
+        with self._deadline():
+            try:
+                with self._client.stream("GET", url, follow_redirects=True, extensions={}) as response:
+                    _check_is_http_status(url, response.status_code)
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        body += chunk
+                        if len(body) > max_bytes:
+                            break  # RFC 9309: parse at least the first 500 KiB; ignore the rest
+                    return response.status_code, bytes(body[:max_bytes])
+            except httpx.TooManyRedirects as exc:
+                raise TooManyRedirects(f"{url} redirects more than {ROBOTS_MAX_REDIRECTS} times") from exc
+            except httpx.TransportError as exc:
+                raise _transport_failure(url, exc, reading=False) from exc
+            except httpx.InvalidURL as exc:  # a Location that _check_location let through
+                raise TooManyRedirects(f"{url} redirects to an address httpx cannot follow: {exc}",
+                                       reason="bad_redirect") from exc
 
-    def _exchange(self, url: str, deadline: float) -> tuple[Exchange, str | None]:
+    def _exchange(self, url: str) -> tuple[Exchange, str | None]:
         started = datetime.now(UTC)
         request = self._client.build_request("GET", url)
         try:
@@ -311,7 +397,7 @@ class Fetcher:
             if location is None:
                 self._check_status(url, response)
                 self._check_declared(url, response)
-            body, length = self._read_body(url, response, deadline)
+            body, length = self._read_body(url, response)
         finally:
             response.close()
         exchange = Exchange(
@@ -354,20 +440,14 @@ class Fetcher:
         if mime and mime not in _HTML_TYPES:
             raise NotHTML(f"{url} is {mime}, not HTML")
 
-    def _read_body(self, url: str, response: httpx.Response, deadline: float) -> tuple[BinaryIO, int]:
+    def _read_body(self, url: str, response: httpx.Response) -> tuple[BinaryIO, int]:
         spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
         length = 0
         try:
-            # No chunk size: each read is handed over as it arrives, so the deadline is checked
-            # even when a server drips a few bytes at a time.
             for chunk in response.iter_raw():
                 length += len(chunk)
                 if length > self.policy.max_body_bytes:
                     raise BodyTooLarge(f"{url} sent more than {self.policy.max_body_bytes} bytes")
-                if time.monotonic() > deadline:
-                    raise FetchTimeout(
-                        f"{url} took longer than {self.policy.total_timeout:g}s in total", reason="deadline"
-                    )
                 spool.write(chunk)
         except httpx.TransportError as exc:
             spool.close()

@@ -63,9 +63,25 @@ def declared_charset(body: bytes, content_type: str | None) -> tuple[str | None,
     return header, meta
 
 
+def _windows_1252_controls(error: UnicodeDecodeError) -> tuple[str, int]:
+    """The five bytes Python's cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) as the
+    control characters of the same number, as the WHATWG windows-1252 decoder (every browser's
+    ISO-8859-1) reads them."""
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("archivist-windows-1252", _windows_1252_controls)
+
+
 def _try(body: bytes, encoding: str) -> str | None:
+    """``body`` decoded as ``encoding``, or None when it is not in it.
+
+    Windows-1252, which is also what ISO-8859-1 and ASCII labels mean, decodes any byte (one
+    stray undefined byte would otherwise send a whole page to statistical detection).
+    """
+    errors = "archivist-windows-1252" if encoding == "cp1252" else "strict"
     try:
-        return body.decode(encoding)
+        return body.decode(encoding, errors)
     except (UnicodeDecodeError, LookupError):
         return None
 

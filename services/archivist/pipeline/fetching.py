@@ -241,7 +241,7 @@ def _fetch_one(
     with runtime.politeness.request(page_url):
         started = time.perf_counter()
         try:
-            result = runtime.fetcher.fetch(page_url)
+            result = runtime.fetcher.fetch(page_url, may_follow=runtime.politeness.check_robots)
         except (HTTPClientError, HTTPServerError, RateLimited) as exc:
             page.status = exc.status  # the site answered: its status class, not "none"
             raise
