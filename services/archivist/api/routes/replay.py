@@ -8,7 +8,9 @@
 
 Replayed content is served under a ``Content-Security-Policy: sandbox`` without
 ``allow-same-origin``: the archived page's scripts run in an opaque origin and cannot call the
-API with the user's credentials or read its responses.
+API with the user's credentials or read its responses. The same policy lets the page load only
+from the archive, as pywb's does: what its scripts, an inline frame's HTML or a ``ping`` would
+fetch from the live web (rewriting reaches none of them) is refused by the browser.
 """
 
 from __future__ import annotations
@@ -38,7 +40,11 @@ from archivist.runtime import Runtime
 
 router = APIRouter(tags=["replay"], dependencies=[Depends(require(Scope.READ))])
 
-SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals"
+#: The archived page runs sandboxed and loads from the archive only ('self' is the archive's
+#: origin, even for the opaque origin of a sandboxed document): pywb's policy, without its
+#: ``ws: wss:`` (nothing live is replayed). Inline scripts and styles still run.
+REPLAY_CSP = ("sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals; "
+              "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob: mediastream:; form-action 'self'")
 #: Modifiers (pywb's) that replay without the banner: sub-resources and frames.
 _NO_BANNER = frozenset({"im_", "js_", "cs_", "if_", "fr_", "oe_"})
 _MEMENTO_PATH = re.compile(r"^(?P<ts>\d{1,14})(?P<mod>[a-z]{2}_)?/(?P<url>.+)$")
@@ -131,7 +137,7 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
             response.headers["Content-Type"] = replayed.rendered_type
     response.headers["Memento-Datetime"] = format_http_date(replayed.moment)
     response.headers["Link"] = await _links(request, runtime, found)
-    response.headers["Content-Security-Policy"] = SANDBOX
+    response.headers["Content-Security-Policy"] = REPLAY_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
