@@ -137,3 +137,12 @@ def test_replay_page_keeps_escaped_delimiters_of_the_archived_url(
     assert f'src="/web/{stamp}if_/{url}"' in replay.text
     near = client.get(f"/replay/{stamp[:8]}/{url}", follow_redirects=False)
     assert near.status_code == 302 and near.headers["location"] == f"/replay/{stamp}/{url}"
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example/", "/\n/evil.example/", "/\r\n\\evil.example/"])
+def test_sign_in_never_links_off_site(client: TestClient, target: str) -> None:
+    # Browsers drop tabs and newlines from a URL: "/<TAB>/evil.example/" is "//evil.example/".
+    page = client.get("/sign-in", params={"next": target})
+    assert page.status_code == 200
+    continue_to = re.search(r'<a href="([^"]*)">Continue</a>', page.text).group(1)
+    assert continue_to == "/"

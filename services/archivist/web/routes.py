@@ -285,9 +285,18 @@ def requeue(runtime: RuntimeDep, _caller: AdminCaller, queue: Annotated[str, For
 # Sign-in ---------------------------------------------------------------------------------------
 
 
+#: What a browser drops from anywhere in a URL before reading it (the WHATWG URL standard).
+_DROPPED_FROM_URLS = str.maketrans("", "", "\t\n\r")
+
+
 def _local(target: str) -> str:
-    """``target`` if it is a path on this site, else ``/``: sign-in never redirects elsewhere."""
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+    """``target`` if it is a path on this site, else ``/``: sign-in never redirects elsewhere.
+
+    It is read as a browser reads it (a link on the page, a ``Location``): "/<TAB>/x" is "//x",
+    another site, and "/\\x" is "//x" too.
+    """
+    path = target.translate(_DROPPED_FROM_URLS)
+    return path if path.startswith("/") and not path.startswith(("//", "/\\")) else "/"
 
 
 @router.get("/sign-in")
