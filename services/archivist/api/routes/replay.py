@@ -15,6 +15,7 @@ fetch from the live web (rewriting reaches none of them) is refused by the brows
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -165,9 +166,12 @@ async def cdx(
     """Captures as CDXJ (``urlkey timestamp {json}``) or, with ``output=json``, JSON lines."""
     found = replay.cdx_query(runtime, url, match_type=match_type, since=from_, until=to, limit=limit,
                              filters=filter_, closest=closest)
+    # The first line is found before answering, so that a filter giving up on the lines before it
+    # (a regular expression too slow to run) is a 422, not a stream cut short.
+    first = await run_in_threadpool(next, found, None)
 
     def lines() -> Iterator[str]:
-        for fields in found:
+        for fields in itertools.chain([first] if first is not None else [], found):
             if output == "json":
                 yield json.dumps(fields) + "\n"
             else:
