@@ -22,7 +22,7 @@ from lxml.html import builder as E
 from archivist.adapters.catalog import FoundSnapshot, SnapshotRow
 from archivist.core.cdx import closest_first, parse_filter
 from archivist.core.errors import InvalidInput, NotFound
-from archivist.core.http import looks_like_html
+from archivist.core.http import looks_like_html, sendable_headers
 from archivist.core.memento import format_http_date, parse_timestamp, timestamp_of
 from archivist.core.rewrite import Linker, rewrite_css, rewrite_html
 from archivist.core.urls import canonicalize, urlkey
@@ -205,7 +205,7 @@ def load(runtime: Runtime, found: Found) -> Replayed:
         moment=aware(snapshot.captured_at),
         kind=snapshot.kind,
         status=own.status or payload.status,
-        headers=own.headers or payload.headers,
+        headers=sendable_headers(own.headers or payload.headers),
         body=payload.body,
         raw_body=payload.raw_body,
     )

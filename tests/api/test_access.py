@@ -84,6 +84,20 @@ def test_per_key_submission_quota(api: ApiServer, auth_env: dict[str, str]) -> N
         assert client.post("/v1/captures", json={"urls": urls[:1]}).status_code == 202  # refused ones cost nothing
 
 
+def test_a_schedule_counts_against_the_submission_quota(api: ApiServer, auth_env: dict[str, str]) -> None:
+    """A schedule's first capture is due at once: adding schedules was a way round the quota."""
+    key = cli(auth_env, "keys", "create", "scheduler", "--scope", "submit", "--scope", "read", "--rate", "2")["key"]
+    with httpx.Client(base_url=api.base_url, timeout=10, headers=bearer(key)) as client:
+        for name in ("a", "b"):
+            added = client.post("/v1/schedules", json={"url": f"https://{name}.example/", "interval": "1h"})
+            assert added.status_code == 201, added.text
+        over = client.post("/v1/schedules", json={"url": "https://c.example/", "interval": "1h"})
+        assert over.status_code == 429 and over.json()["error"] == "quota_exceeded"
+        assert 1 <= int(over.headers["Retry-After"]) <= 60
+        urls = [schedule["url"] for schedule in client.get("/v1/schedules").json()["schedules"]]
+        assert sorted(urls) == ["https://a.example/", "https://b.example/"]
+
+
 def test_open_read_lets_anyone_read_but_not_submit(auth_env: dict[str, str], tmp_path: Path) -> None:
     server = ApiServer({**auth_env, "ARCHIVIST_OPEN_READ": "1"}, tmp_path / "open.log").start()
     try:

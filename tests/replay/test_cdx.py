@@ -4,6 +4,7 @@ and the PostgreSQL plan (index range scans, not a table scan)."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -137,6 +138,18 @@ def test_filters_and_closest_ordering(cdx_client: TestClient) -> None:
     assert _query(cdx_client, url="example.org/news/1?a=1&b=2", closest="2022", limit="1")[0]["timestamp"] == "20220304050607"
     for bad in ({"filter": "nofield"}, {"filter": "status:("}, {"closest": "2023", "matchType": "prefix"}):
         assert cdx_client.get("/cdx", params={"url": "example.org", **bad}).status_code == 422, bad
+
+
+@pytest.mark.parametrize("cdx_client", ["sqlite"], indirect=True)
+def test_a_filter_that_backtracks_without_end_is_refused_in_time(cdx_client: TestClient) -> None:
+    """The pattern is the caller's: on a field of a few dozen characters this one runs for hours
+    (each character doubles the time) and ``re`` holds the whole process while it does."""
+    started = time.monotonic()
+    answer = cdx_client.get("/cdx", params={"url": "example.org", "matchType": "domain",
+                                            "filter": r"filename:(.*?,?)*\d\d\d"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"] == "invalid_input" and "too long" in answer.json()["detail"]
+    assert time.monotonic() - started < 5
 
 
 def test_prefix_and_exact_queries_use_the_key_indexes_on_postgresql(pg_url: str, embedded_settings: Settings) -> None:

@@ -121,3 +121,28 @@ def test_sign_in_with_auth_required(workers: EmbeddedWorkers, monkeypatch: pytes
         assert client.get("/", follow_redirects=False).status_code == 303
         client.post("/sign-in", data={"key": admin, "next": "/operations"})
         assert client.get("/operations").status_code == 200
+
+
+def test_replay_page_keeps_escaped_delimiters_of_the_archived_url(
+    client: TestClient, workers: EmbeddedWorkers, pages: PageServer
+) -> None:
+    # %23 and %2F are part of the archived path: decoded, they would be a fragment and a slash.
+    url = pages.set("/tags/c%23/a%2Fb", "<html><head><title>Tag c#</title></head><body><p>Tagged.</p></body></html>")
+    capture(workers, url)
+    timeline = client.get("/timeline", params={"url": url})
+    (stamp,) = re.findall(r'href="/replay/(\d{14})/', timeline.text)
+
+    replay = client.get(f"/replay/{stamp}/{url}")
+    assert replay.status_code == 200, replay.text
+    assert f'src="/web/{stamp}if_/{url}"' in replay.text
+    near = client.get(f"/replay/{stamp[:8]}/{url}", follow_redirects=False)
+    assert near.status_code == 302 and near.headers["location"] == f"/replay/{stamp}/{url}"
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example/", "/\n/evil.example/", "/\r\n\\evil.example/"])
+def test_sign_in_never_links_off_site(client: TestClient, target: str) -> None:
+    # Browsers drop tabs and newlines from a URL: "/<TAB>/evil.example/" is "//evil.example/".
+    page = client.get("/sign-in", params={"next": target})
+    assert page.status_code == 200
+    continue_to = re.search(r'<a href="([^"]*)">Continue</a>', page.text).group(1)
+    assert continue_to == "/"

@@ -4,6 +4,10 @@ The filter syntax is pywb's and the Wayback CDX server's: ``[!][=|~]field:value`
 prefix ``value`` is a regular expression that must match from the start of the field, ``=``
 wants the field equal to ``value``, ``~`` wants ``value`` contained in it; ``!`` negates.
 ``filter=mime:text/html``, ``filter=!status:404``, ``filter=~url:/news/``.
+
+The regular expression is the caller's, so it is run by the ``regex`` library (``re``'s syntax)
+with a time limit per field: a pattern that backtracks catastrophically (``(.*?,?)*\d\d\d``)
+would otherwise hold the process for hours, and ``re`` cannot be interrupted.
 """
 
 from __future__ import annotations
@@ -14,9 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import regex
+
 from archivist.core.errors import InvalidInput
 
-__all__ = ["CdxFilter", "closest_first", "parse_filter"]
+__all__ = ["MATCH_TIMEOUT", "CdxFilter", "closest_first", "parse_filter"]
+
+#: Seconds a filter's regular expression may take on one field; any sane one takes microseconds.
+MATCH_TIMEOUT = 0.1
 
 _FIELD = re.compile(r"^[a-z]+$")
 
@@ -27,16 +36,25 @@ class CdxFilter:
     value: str
     mode: str  # "regex" | "exact" | "contains"
     negate: bool
-    pattern: re.Pattern[str] | None = None
+    pattern: regex.Pattern[str] | None = None
 
     def matches(self, fields: Mapping[str, Any]) -> bool:
+        """Whether the line passes.
+
+        Raises:
+            InvalidInput: the regular expression ran past ``MATCH_TIMEOUT`` on the field.
+        """
         actual = str(fields.get(self.field, ""))
         if self.mode == "exact":
             found = actual == self.value
         elif self.mode == "contains":
             found = self.value in actual
         else:
-            found = self.pattern is not None and self.pattern.match(actual) is not None
+            try:
+                found = self.pattern is not None and self.pattern.match(actual, timeout=MATCH_TIMEOUT) is not None
+            except TimeoutError as exc:
+                raise InvalidInput(f"filter {self.field}:{self.value} takes too long to match (over "
+                                   f"{MATCH_TIMEOUT}s on one line): simplify the regular expression") from exc
         return found != self.negate
 
 
@@ -58,8 +76,8 @@ def parse_filter(text: str) -> CdxFilter:
     pattern = None
     if mode == "regex":
         try:
-            pattern = re.compile(value)
-        except re.error as exc:
+            pattern = regex.compile(value)
+        except regex.error as exc:
             raise InvalidInput(f"filter {text!r}: bad regular expression: {exc}") from exc
     return CdxFilter(field=field, value=value, mode=mode, negate=negate, pattern=pattern)
 

@@ -6,8 +6,9 @@ import codecs
 import re
 import zlib
 from collections.abc import Iterable, Iterator
+from urllib.parse import quote
 
-__all__ = ["binary_kind", "content_wbits", "header", "inflate", "looks_like_html",
+__all__ = ["binary_kind", "content_wbits", "header", "inflate", "looks_like_html", "sendable_headers",
            "utf16_byte_order"]
 
 #: File signatures of formats that are sent or saved where a page is expected, with a name a
@@ -34,6 +35,25 @@ def header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
     """The first value of header ``name`` (case-insensitive), or None."""
     wanted = name.lower()
     return next((value for key, value in headers if key.lower() == wanted), None)
+
+
+#: RFC 9110 5.1: a field name is a token.
+_FIELD_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: What a field value may not hold (RFC 9110 5.5): controls but HTAB, DEL, and characters a
+#: response cannot carry (beyond Latin-1).
+_UNSENDABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]")
+
+
+def sendable_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Archived headers as a response of ours can carry them again.
+
+    An archived response (a WARC from elsewhere) is bound by nothing; ours is bound by HTTP's
+    grammar, and the server refuses to send a response whose headers break it. A header whose
+    name is not a token is left out; what a value may not hold is percent-encoded, as warcio
+    writes the non-ASCII it reads; surrounding blanks are trimmed.
+    """
+    return [(name, _UNSENDABLE.sub(lambda match: quote(match.group(), safe=""), value.strip(" \t")))
+            for name, value in headers if _FIELD_NAME.fullmatch(name)]
 
 
 def binary_kind(head: bytes, content_type: str | None = None) -> str | None:

@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 from archivist import pipeline, views
 from archivist.access import authenticate, charge_submissions
 from archivist.api.deps import KEY_COOKIE, AdminCaller, ReadCaller, RuntimeDep, SubmitCaller
+from archivist.api.paths import archived_target
 from archivist.core.access import Principal, Scope
 from archivist.core.errors import AccessDenied, InvalidInput, NotFound, QueueUnavailable, QuotaExceeded, Unauthenticated
 from archivist.core.memento import parse_timestamp
@@ -236,8 +237,7 @@ def replay_page(request: Request, timestamp: str, path: str, runtime: RuntimeDep
     """The archived page in a frame (replay's own sandbox stays on it) under a banner."""
     if not _TIMESTAMP.match(timestamp):
         raise InvalidInput(f"{timestamp!r} is not a timestamp of 1 to 14 digits")
-    url = f"{path}?{request.url.query}" if request.url.query else path
-    context = views.replay_context(runtime, url, at=parse_timestamp(timestamp))
+    context = views.replay_context(runtime, archived_target(path, request), at=parse_timestamp(timestamp))
     if context["timestamp"] != timestamp:
         return RedirectResponse(f"/replay/{context['timestamp']}/{context['url']}", status_code=302)
     return _render(request, "replay.html", caller=caller, capture=context)
@@ -285,9 +285,18 @@ def requeue(runtime: RuntimeDep, _caller: AdminCaller, queue: Annotated[str, For
 # Sign-in ---------------------------------------------------------------------------------------
 
 
+#: What a browser drops from anywhere in a URL before reading it (the WHATWG URL standard).
+_DROPPED_FROM_URLS = str.maketrans("", "", "\t\n\r")
+
+
 def _local(target: str) -> str:
-    """``target`` if it is a path on this site, else ``/``: sign-in never redirects elsewhere."""
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+    """``target`` if it is a path on this site, else ``/``: sign-in never redirects elsewhere.
+
+    It is read as a browser reads it (a link on the page, a ``Location``): "/<TAB>/x" is "//x",
+    another site, and "/\\x" is "//x" too.
+    """
+    path = target.translate(_DROPPED_FROM_URLS)
+    return path if path.startswith("/") and not path.startswith(("//", "/\\")) else "/"
 
 
 @router.get("/sign-in")

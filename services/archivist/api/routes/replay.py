@@ -8,16 +8,18 @@
 
 Replayed content is served under a ``Content-Security-Policy: sandbox`` without
 ``allow-same-origin``: the archived page's scripts run in an opaque origin and cannot call the
-API with the user's credentials or read its responses.
+API with the user's credentials or read its responses. The same policy lets the page load only
+from the archive, as pywb's does: what its scripts, an inline frame's HTML or a ``ping`` would
+fetch from the live web (rewriting reaches none of them) is refused by the browser.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -25,6 +27,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response, Streamin
 
 from archivist import replay
 from archivist.api.deps import RuntimeDep, require
+from archivist.api.paths import archived_target
 from archivist.api.schemas import error_responses
 from archivist.core.access import Scope
 from archivist.core.errors import InvalidInput
@@ -41,42 +44,14 @@ from archivist.runtime import Runtime
 router = APIRouter(tags=["replay"], dependencies=[Depends(require(Scope.READ))],
                    responses=error_responses(400, 401, 403, 404, 422, 503))
 
-SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals"
+#: The archived page runs sandboxed and loads from the archive only ('self' is the archive's
+#: origin, even for the opaque origin of a sandboxed document): pywb's policy, without its
+#: ``ws: wss:`` (nothing live is replayed). Inline scripts and styles still run.
+REPLAY_CSP = ("sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals; "
+              "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob: mediastream:; form-action 'self'")
 #: Modifiers (pywb's) that replay without the banner: sub-resources and frames.
 _NO_BANNER = frozenset({"im_", "js_", "cs_", "if_", "fr_", "oe_"})
 _MEMENTO_PATH = re.compile(r"^(?P<ts>\d{1,14})(?P<mod>[a-z]{2}_)?/(?P<url>.+)$")
-_HEX_PAIR = re.compile(rb"[0-9A-Fa-f]{2}")
-
-
-def _target(path: str, request: Request) -> str:
-    """The archived URL of a replay path: the rest of the path as the client sent it, plus the
-    request's query.
-
-    The router hands ``path`` percent-decoded, which changes the URL: an archived ``/tags/c%23``
-    would become ``/tags/c#`` (a fragment, then dropped) and ``/a%2Fb`` would become ``/a/b``.
-    The same part of the path is taken still encoded from the raw request path.
-    """
-    rest = _undecoded_tail(request.scope.get("raw_path"), path)
-    query = request.url.query
-    return f"{rest}?{query}" if query else rest
-
-
-def _undecoded_tail(raw_path: bytes | None, tail: str) -> str:
-    """The end of ``raw_path`` whose percent-decoding is ``tail`` (``tail`` itself if none is)."""
-    wanted = tail.encode("utf-8")
-    decoded = unquote_to_bytes(raw_path or b"")
-    if not raw_path or not decoded.endswith(wanted):
-        return tail
-    # Walk over the decoded bytes before the tail as unquote does: "%XX" is one byte, any other
-    # character one byte.
-    position = 0
-    for _ in range(len(decoded) - len(wanted)):
-        escape = raw_path[position:position + 1] == b"%" and _HEX_PAIR.fullmatch(raw_path[position + 1:position + 3])
-        position += 3 if escape else 1
-    try:
-        return raw_path[position:].decode("utf-8")
-    except UnicodeDecodeError:
-        return tail
 
 
 def _memento(base: str, found: replay.Found) -> Memento:
@@ -118,15 +93,15 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
               accept_datetime: str | None = Header(None)) -> Response:
     """A memento when the path starts with a timestamp, a listing after ``*/``, else the TimeGate."""
     if path.startswith("*/"):
-        found = await run_in_threadpool(replay.mementos, runtime, _target(path[2:], request))
+        found = await run_in_threadpool(replay.mementos, runtime, archived_target(path[2:], request))
         return Response(replay.listing(found), media_type="text/html; charset=utf-8")
     match = _MEMENTO_PATH.match(path)
     if match is None:
-        return await _timegate(_target(path, request), request, runtime, accept_datetime)
+        return await _timegate(archived_target(path, request), request, runtime, accept_datetime)
     modifier = match.group("mod") or ""
     if modifier not in _NO_BANNER | {"", "mp_", "id_"}:
         raise InvalidInput(f"unknown replay modifier {modifier!r}")
-    url = _target(match.group("url"), request)
+    url = archived_target(match.group("url"), request)
     found = await run_in_threadpool(replay.resolve, runtime, url, at=parse_timestamp(match.group("ts")))
     exact = found.timestamp
     if match.group("ts") != exact:
@@ -149,7 +124,7 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
             response.headers["Content-Type"] = replayed.rendered_type
     response.headers["Memento-Datetime"] = format_http_date(replayed.moment)
     response.headers["Link"] = await _links(request, runtime, found)
-    response.headers["Content-Security-Policy"] = SANDBOX
+    response.headers["Content-Security-Policy"] = REPLAY_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -173,7 +148,7 @@ async def _timegate(url: str, request: Request, runtime: Runtime, accept_datetim
                responses=_answers("The TimeMap (RFC 7089).", "application/link-format"))
 async def timemap_link(path: str, request: Request, runtime: RuntimeDep) -> Response:
     """Every memento of the URL in ``application/link-format``, oldest first."""
-    url = _target(path, request)
+    url = archived_target(path, request)
     found = await run_in_threadpool(replay.mementos, runtime, url)
     original = found[0].url
     base = str(request.base_url)
@@ -190,7 +165,7 @@ async def timemap_link(path: str, request: Request, runtime: RuntimeDep) -> Resp
                responses=_answers("One CDX JSON object a line.", "application/x-ndjson"))
 async def timemap_json(path: str, request: Request, runtime: RuntimeDep) -> Response:
     """Every memento of the URL as CDX JSON lines (pywb's ``/timemap/json``)."""
-    found = await run_in_threadpool(replay.mementos, runtime, _target(path, request))
+    found = await run_in_threadpool(replay.mementos, runtime, archived_target(path, request))
     lines = "".join(json.dumps(replay.cdx_fields(memento)) + "\n" for memento in found)
     return Response(lines, media_type="application/x-ndjson")
 
@@ -212,9 +187,12 @@ async def cdx(
     """Captures as CDXJ (``urlkey timestamp {json}``) or, with ``output=json``, JSON lines."""
     found = replay.cdx_query(runtime, url, match_type=match_type, since=from_, until=to, limit=limit,
                              filters=filter_, closest=closest)
+    # The first line is found before answering, so that a filter giving up on the lines before it
+    # (a regular expression too slow to run) is a 422, not a stream cut short.
+    first = await run_in_threadpool(next, found, None)
 
     def lines() -> Iterator[str]:
-        for fields in found:
+        for fields in itertools.chain([first] if first is not None else [], found):
             if output == "json":
                 yield json.dumps(fields) + "\n"
             else:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
 from archivist import scheduling
+from archivist.access import charge_submissions
 from archivist.api.deps import ReadCaller, RuntimeDep, SubmitCaller
 from archivist.api.schemas import ScheduleRequest, error_responses, parse_duration
 
@@ -16,8 +17,10 @@ router = APIRouter(prefix="/v1/schedules", tags=["schedules"],
 
 
 @router.post("", status_code=201)
-async def add_schedule(body: ScheduleRequest, runtime: RuntimeDep, _caller: SubmitCaller) -> dict[str, Any]:
-    """Re-capture the URL every ``interval``; the first capture is due at once."""
+async def add_schedule(body: ScheduleRequest, runtime: RuntimeDep, caller: SubmitCaller) -> dict[str, Any]:
+    """Re-capture the URL every ``interval``; the first capture is due at once, so the schedule
+    counts as one URL against the caller's submission quota."""
+    await run_in_threadpool(charge_submissions, runtime, caller, 1)
     return await run_in_threadpool(scheduling.add_schedule, runtime, body.url, parse_duration(body.interval))
 
 
