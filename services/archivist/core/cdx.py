@@ -1,4 +1,4 @@
-"""CDX query options that are plain logic: field filters and closest-first ordering.
+r"""CDX query options that are plain logic: field filters and closest-first ordering.
 
 The filter syntax is pywb's and the Wayback CDX server's: ``[!][=|~]field:value``. Without a
 prefix ``value`` is a regular expression that must match from the start of the field, ``=``
