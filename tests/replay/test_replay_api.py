@@ -157,8 +157,13 @@ def test_timegate_and_timemaps(workers, client: TestClient, pages: PageServer) -
     as_json = [json.loads(line) for line in client.get(f"/timemap/json/{url}").text.splitlines()]
     assert [line["timestamp"] for line in as_json] == [first, second]
     assert client.get("/timemap/link/http://127.0.0.1:1/never").status_code == 404
-    listing = lxml.html.fromstring(client.get(f"/web/*/{url}").content)
+    listed = client.get(f"/web/*/{url}")
+    listing = lxml.html.fromstring(listed.content)
     assert [a.get("href") for a in listing.iter("a")][1:] == [f"/web/{second}/{url}", f"/web/{first}/{url}"]
+    # Our own page of links: it loads nothing, and no other site may frame it.
+    assert "default-src 'none'" in listed.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in listed.headers["content-security-policy"]
+    assert listed.headers["x-content-type-options"] == "nosniff"
     assert datetime.now(UTC) >= parse_http_date(latest.headers["link"].rsplit('datetime="', 1)[1].rstrip('"'))
 
 

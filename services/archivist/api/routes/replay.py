@@ -49,6 +49,9 @@ router = APIRouter(tags=["replay"], dependencies=[Depends(require(Scope.READ))],
 #: ``ws: wss:`` (nothing live is replayed). Inline scripts and styles still run.
 REPLAY_CSP = ("sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals; "
               "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob: mediastream:; form-action 'self'")
+#: The list of a URL's captures is our own plain page of links: it loads nothing, and only the
+#: archive may frame it.
+LISTING_CSP = "default-src 'none'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
 #: Modifiers (pywb's) that replay without the banner: sub-resources and frames.
 _NO_BANNER = frozenset({"im_", "js_", "cs_", "if_", "fr_", "oe_"})
 _MEMENTO_PATH = re.compile(r"^(?P<ts>\d{1,14})(?P<mod>[a-z]{2}_)?/(?P<url>.+)$")
@@ -94,7 +97,8 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
     """A memento when the path starts with a timestamp, a listing after ``*/``, else the TimeGate."""
     if path.startswith("*/"):
         found = await run_in_threadpool(replay.mementos, runtime, archived_target(path[2:], request))
-        return Response(replay.listing(found), media_type="text/html; charset=utf-8")
+        return Response(replay.listing(found), media_type="text/html; charset=utf-8",
+                        headers={"Content-Security-Policy": LISTING_CSP, "X-Content-Type-Options": "nosniff"})
     match = _MEMENTO_PATH.match(path)
     if match is None:
         return await _timegate(archived_target(path, request), request, runtime, accept_datetime)
