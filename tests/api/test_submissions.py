@@ -92,8 +92,18 @@ def test_numbers_too_large_to_represent_are_refused_clearly(client: httpx.Client
     assert "page" in response.text
 
 
+def test_identifiers_no_row_can_have_are_not_found(client: httpx.Client) -> None:
+    """Ids are UUIDs; any other text names nothing, a NUL included (PostgreSQL refuses it in a
+    comparison, which was a 500), in the API and in the pages alike."""
+    for path in ["/v1/captures/a%00b", "/v1/records/a%00b", "/v1/records/a%00b/diff", "/v1/captures/0",
+                 "/records/a%00b", "/captures?id=a%00b"]:
+        answer = client.get(path)
+        assert answer.status_code == 404, (path, answer.text)
+    assert client.delete("/v1/schedules/a%00b").status_code == 404
+
+
 def test_a_search_host_that_is_no_host_is_refused_clearly(client: httpx.Client) -> None:
-    for host in ["[1, 'null']", "]x[", "http://[::1"]:
+    for host in ["[1, 'null']", "]x[", "http://[::1", "a\x00b"]:
         response = client.get("/v1/search", params={"host": host})
         assert response.status_code == 422, (host, response.text)
         assert "is not a host name" in response.json()["detail"]

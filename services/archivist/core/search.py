@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from archivist.core.errors import InvalidInput
 from archivist.core.memento import parse_timestamp
+from archivist.core.urls import canonicalize, shown_input
 
 __all__ = ["INDEXED_CHARS", "MAX_PAGE", "PER_PAGE", "SearchQuery", "host_of", "query_words", "snippet"]
 
@@ -62,18 +63,19 @@ def _moment(text: str | None, *, upper: bool) -> datetime | None:
 
 
 def _host_filter(text: str | None) -> str | None:
-    """The host a search is narrowed to, written as a host name or as a URL of the site.
+    """The host a search is narrowed to, written as a host name or as a URL of the site, filed
+    as records are: the canonical URL's host (IDNA-encoded, lower-case), without ``www.``.
 
     Raises:
-        InvalidInput: the text has no host that a URL parser can read (``[1, 2]``, ``a:port``).
+        InvalidInput: the text holds no valid host name (``[1, 2]``, a NUL, a label too long).
     """
     text = (text or "").strip()
     if not text:
         return None
     try:
-        return host_of(text if "://" in text else f"http://{text}") or None
-    except ValueError as exc:
-        raise InvalidInput(f"{text!r} is not a host name or a site's URL ({exc})") from exc
+        return host_of(canonicalize(text if "://" in text else f"http://{text}")) or None
+    except InvalidInput as exc:
+        raise InvalidInput(f"{shown_input(text)!r} is not a host name or a site's URL: {exc.message}") from exc
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
