@@ -17,6 +17,7 @@ from typing import Any
 from archivist import pipeline
 from archivist.adapters.catalog import ScheduleRow
 from archivist.core.errors import InvalidInput, NotFound
+from archivist.core.ids import is_issued_id
 from archivist.core.keys import warc_timestamp
 from archivist.core.schedules import check_interval, next_slot
 from archivist.core.urls import canonicalize, urlkey
@@ -94,7 +95,7 @@ def remove_schedule(runtime: Runtime, id_or_url: str) -> None:
         NotFound: no such schedule.
     """
     with runtime.database.session() as session:
-        row = runtime.catalog.get_schedule(session, id_or_url)
+        row = runtime.catalog.get_schedule(session, id_or_url) if is_issued_id(id_or_url) else None
         if row is None:
             try:
                 row = runtime.catalog.get_schedule_by_url(session, canonicalize(id_or_url))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -308,16 +307,6 @@ def _copy_captures(session: Session, captures: Sequence[NewCapture]) -> None:
         ) from exc
 
 
-def _issued(identifier: str) -> bool:
-    """Whether ``identifier`` can name a row: every id the archive issues is a UUID, written as
-    ``str(uuid)`` writes it. Any other text, from a URL or a form, names nothing and is looked up
-    nowhere; some of it (a NUL) PostgreSQL refuses even to compare, which was a 500."""
-    try:
-        return str(uuid.UUID(identifier)) == identifier
-    except ValueError:
-        return False
-
-
 class Catalog:
     """Stateless query object; one instance can serve every session of a process."""
 
@@ -351,7 +340,7 @@ class Catalog:
             session.execute(CaptureRow.__table__.insert(), captures)
 
     def get_capture(self, session: Session, capture_id: str) -> CaptureRow | None:
-        return session.get(CaptureRow, capture_id) if _issued(capture_id) else None
+        return session.get(CaptureRow, capture_id)
 
     def move(
         self,
@@ -640,7 +629,7 @@ class Catalog:
         return session.scalars(select(RecordRow).where(RecordRow.url == url)).first()
 
     def get_record(self, session: Session, record_id: str) -> RecordRow | None:
-        return session.get(RecordRow, record_id) if _issued(record_id) else None
+        return session.get(RecordRow, record_id)
 
     def record_head(self, session: Session, url: str) -> RecordHead | None:
         """The record of canonical URL ``url`` with its latest version's id and fingerprint.
@@ -752,8 +741,6 @@ class Catalog:
         return session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)).all()
 
     def revoke_key(self, session: Session, key_id: str) -> bool:
-        if not _issued(key_id):
-            return False
         result = session.execute(
             update(ApiKeyRow).execution_options(synchronize_session=False).where(ApiKeyRow.id == key_id).where(ApiKeyRow.revoked_at.is_(None))
             .values(revoked_at=utcnow())
@@ -807,7 +794,7 @@ class Catalog:
         return row
 
     def get_schedule(self, session: Session, schedule_id: str) -> ScheduleRow | None:
-        return session.get(ScheduleRow, schedule_id) if _issued(schedule_id) else None
+        return session.get(ScheduleRow, schedule_id)
 
     def get_schedule_by_url(self, session: Session, url: str) -> ScheduleRow | None:
         return session.scalars(select(ScheduleRow).where(ScheduleRow.url == url)).first()
