@@ -180,7 +180,7 @@ def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
         if kind == "response" and mime not in _HTML_TYPES:
             report.skipped["not_html"] += 1
             continue
-        capture_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"import {record_id}"))
+        capture_id = _capture_id(record_id)
         with runtime.database.session() as session:
             if runtime.catalog.get_capture(session, capture_id) is not None:
                 report.skipped["already_imported"] += 1
@@ -289,22 +289,48 @@ def _import_response(runtime: Runtime, capture_id: str, exchange: Exchange) -> N
 
 
 def _import_revisit(runtime: Runtime, capture_id: str, exchange: Exchange, headers) -> bool:  # noqa: ANN001
-    """Store a revisit if the response it repeats is in the archive (same URL and payload digest)."""
-    digest = headers.get_header("WARC-Payload-Digest")
-    target = headers.get_header("WARC-Refers-To-Target-URI") or exchange.url
-    try:
-        target_key = urlkey(canonicalize(target))
-    except InvalidInput:
-        return False
+    """Store a revisit if the response it repeats is in the archive; it carries that response's
+    payload digest, under which it is stored here (and which pywb resolves revisits by)."""
     with runtime.database.session() as session:
-        original = runtime.catalog.response_with_digest(session, target_key, digest) if digest else None
+        original = _original(runtime, session, headers, exchange.url)
     if original is None:
         return False
     revisit = Revisit(target_uri=original.final_url, date=warc_date(_aware(original.captured_at)),
-                      record_id=original.warc_record_id, payload_digest=digest)
+                      record_id=original.warc_record_id, payload_digest=original.payload_digest)
     exchange.body_length = 0
-    _commit(runtime, capture_id, exchange, kind="revisit", digest=digest, revisit=revisit, refers_to=original)
+    _commit(runtime, capture_id, exchange, kind="revisit", digest=original.payload_digest, revisit=revisit,
+            refers_to=original)
     return True
+
+
+def _original(runtime: Runtime, session, headers, url: str) -> SnapshotRow | None:  # noqa: ANN001
+    """The imported response a revisit names: by ``WARC-Refers-To`` (whose capture id we derive),
+    else by ``WARC-Refers-To-Target-URI`` and ``WARC-Refers-To-Date``, else the newest response of
+    the URL with the declared payload digest.
+
+    The digest comes last because the source hashed the payload as it was sent (gzip, chunked),
+    in its own algorithm (Browsertrix: sha256), while we hash the stored, decoded payload in sha1:
+    it matches only an identity-encoded payload hashed as we do (our own exports).
+    """
+    refers_to = headers.get_header("WARC-Refers-To")
+    if refers_to:
+        named = runtime.catalog.snapshots_for_capture(session, _capture_id(refers_to))
+        if named and named[-1].kind == "response":
+            return named[-1]
+    try:
+        target_key = urlkey(canonicalize(headers.get_header("WARC-Refers-To-Target-URI") or url))
+    except InvalidInput:
+        return None
+    date = headers.get_header("WARC-Refers-To-Date")
+    if date:
+        try:
+            found = runtime.catalog.response_at(session, target_key, _warc_datetime(date))
+        except InvalidInput:
+            found = None
+        if found is not None:
+            return found
+    digest = headers.get_header("WARC-Payload-Digest")
+    return runtime.catalog.response_with_digest(session, target_key, digest) if digest else None
 
 
 def _commit(runtime: Runtime, capture_id: str, exchange: Exchange, *, kind: str, digest: str,
@@ -334,6 +360,11 @@ def _commit(runtime: Runtime, capture_id: str, exchange: Exchange, *, kind: str,
             redirects={"chain": [], "final_url": exchange.url, "imported": True}, final_urlkey=None,
         )], replace=False)
     runtime.queue.enqueue_extract(capture_id)
+
+
+def _capture_id(record_id: str) -> str:
+    """An imported record's capture id: the same on every import of the record."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"import {record_id}"))
 
 
 def _warc_datetime(text: str | None) -> datetime:

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
+from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from archivist import views
@@ -219,3 +220,54 @@ def test_import_command(tmp_path: Path) -> None:
     rewritten = run_cli("replay", "https://crawl.example.net/news", "--output", str(out), env=env)
     assert rewritten.returncode == 0, rewritten.stderr
     assert b'id="archivist-banner"' in out.read_bytes() and "20240601100000 (revisit" in rewritten.stderr
+
+
+class _Sha256Writer(WARCWriter):
+    """Digests in sha256, as Browsertrix (warcio.js) writes them."""
+
+    @staticmethod
+    def _create_digester() -> Digester:
+        return Digester("sha256")
+
+
+def test_revisits_resolve_by_the_record_they_name_whatever_the_digest(workers, client: TestClient,
+                                                                       tmp_path: Path) -> None:
+    """A source's payload digest is of the payload as sent (gzip-encoded here) and in its own
+    algorithm (sha256 here); we store the decoded payload under sha1. The revisit still finds its
+    original: by ``WARC-Refers-To``, else by ``WARC-Refers-To-Target-URI`` and ``-Date``, in the
+    same file or in one imported before, and repeats the original's stored digest."""
+    gz_url, sha_url = "https://dedup.example.net/gz", "https://dedup.example.net/sha"
+    first, second = tmp_path / "first.warc.gz", tmp_path / "second.warc.gz"
+    with first.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        original = _response(writer, gz_url, gzip.compress(ARTICLE.format(title="Gzipped").encode()),
+                             "2024-05-01T10:00:00Z", extra=[("Content-Encoding", "gzip")])
+        writer.write_record(original)
+        revisit = writer.create_revisit_record(gz_url, original.rec_headers.get_header("WARC-Payload-Digest"), gz_url,
+                                               "2024-05-01T10:00:00Z", http_headers=StatusAndHeaders(
+                                                   "200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"))
+        revisit.rec_headers.replace_header("WARC-Date", "2024-06-01T10:00:00Z")
+        revisit.rec_headers.add_header("WARC-Refers-To", original.rec_headers.get_header("WARC-Record-ID"))
+        writer.write_record(revisit)
+        sha_writer = _Sha256Writer(out, gzip=True, warc_version="1.1")
+        sha_original = _response(sha_writer, sha_url, ARTICLE.format(title="Sha256").encode(), "2024-05-01T10:00:00.250Z")
+        sha_writer.write_record(sha_original)
+    with second.open("wb") as out:
+        sha_writer = _Sha256Writer(out, gzip=True, warc_version="1.1")
+        sha_revisit = sha_writer.create_revisit_record(
+            sha_url, sha_original.rec_headers.get_header("WARC-Payload-Digest"), sha_url, "2024-05-01T10:00:00.250Z",
+            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"))
+        sha_revisit.rec_headers.replace_header("WARC-Date", "2024-06-01T10:00:00Z")
+        sha_writer.write_record(sha_revisit)
+    reports = []
+    for path in (first, second):
+        with path.open("rb") as stream:
+            reports.append(import_warc(workers.runtime, stream).as_dict())
+    workers.drain()
+    assert [(r["imported"], r["revisits"], r["skipped"]) for r in reports] == [(3, 1, {}), (1, 1, {})]
+    for url, title in ((gz_url, "Gzipped"), (sha_url, "Sha256")):
+        lines = [json.loads(line) for line in client.get("/cdx", params={"url": url, "output": "json"}).text.splitlines()]
+        assert [line["mime"] for line in lines] == ["text/html", "warc/revisit"]
+        assert lines[0]["digest"] == lines[1]["digest"] and lines[0]["digest"].startswith("sha1:")
+        replayed = client.get(f"/web/20240601100000id_/{url}")
+        assert replayed.status_code == 200 and replayed.content == ARTICLE.format(title=title).encode()

@@ -518,6 +518,15 @@ class Catalog:
             urlkey, SnapshotRow.kind == "response", SnapshotRow.payload_digest == digest, newest=True
         )).first()
 
+    def response_at(self, session: Session, urlkey: str, moment: datetime) -> SnapshotRow | None:
+        """The newest full response found under the URL taken within ``moment``'s second: what a
+        revisit naming its original by target URI and date (``WARC-Refers-To-Date``) repeats."""
+        second = _aware(moment).replace(microsecond=0)
+        return session.scalars(_first_found(
+            urlkey, SnapshotRow.kind == "response", SnapshotRow.captured_at >= second,
+            SnapshotRow.captured_at < second + timedelta(seconds=1), newest=True,
+        )).first()
+
     def get_snapshot(self, session: Session, snapshot_id: str) -> SnapshotRow | None:
         return session.get(SnapshotRow, snapshot_id)
 
