@@ -271,3 +271,48 @@ def test_revisits_resolve_by_the_record_they_name_whatever_the_digest(workers, c
         assert lines[0]["digest"] == lines[1]["digest"] and lines[0]["digest"].startswith("sha1:")
         replayed = client.get(f"/web/20240601100000id_/{url}")
         assert replayed.status_code == 200 and replayed.content == ARTICLE.format(title=title).encode()
+
+
+def test_a_redirect_chain_in_the_file_is_imported_as_a_redirected_capture(workers, client: TestClient,
+                                                                          tmp_path: Path) -> None:
+    """``http://sho.rt/a`` 301 ``https://sho.rt/a`` 301 ``https://news.example.net/story`` 200:
+    one capture of the first URL that landed on the last, found under both, as a capture the
+    fetcher followed; a 3xx whose target is not in the file is still skipped."""
+    short, secure, story = "http://sho.rt/a", "https://sho.rt/a", "https://news.example.net/story"
+    body = ARTICLE.format(title="Moved story").encode()
+    path = tmp_path / "redirects.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        for url, location in ((short, secure), (secure, story), ("https://sho.rt/gone", "https://elsewhere.example/")):
+            request = _request(writer, url, "2024-05-01T10:00:00Z")
+            writer.write_record(request)
+            writer.write_record(_response(writer, url, b"moved", "2024-05-01T10:00:00Z", status="301 Moved Permanently",
+                                          extra=[("Location", location)], warc={
+                                              "WARC-Concurrent-To": request.rec_headers.get_header("WARC-Record-ID")}))
+        writer.write_record(_response(writer, story, body, "2024-05-01T10:00:01Z"))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["skipped"]) == (1, {"http_3xx": 1})
+
+    (requested,) = views.history(workers.runtime, short)["captures"]
+    (landed,) = views.history(workers.runtime, story)["captures"]
+    assert requested["id"] == landed["id"] and requested["status"] == "archived"
+    assert landed["redirected_from"] == short
+    for url in (short, story):
+        (line,) = [json.loads(line) for line in client.get("/cdx", params={"url": url, "output": "json"}).text.splitlines()]
+        assert (line["url"], line["status"], line["timestamp"]) == (url, "200", "20240501100001")
+        replayed = client.get(f"/web/20240501100001id_/{url}")
+        assert replayed.status_code == 200 and replayed.content == body
+    assert views.get_record(workers.runtime, short)["title"] == "Moved story"
+    with workers.runtime.store.open(line["filename"]) as stream:
+        stored = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.http_headers.statusline)
+                  for r in ArchiveIterator(stream)]
+    assert [entry for entry in stored if entry[0] == "response"] == [
+        ("response", short, "301 Moved Permanently"), ("response", secure, "301 Moved Permanently"),
+        ("response", story, "200 OK")]
+    assert [uri for kind, uri, _ in stored if kind == "request"] == [short, secure, story]
+
+    with path.open("rb") as stream:
+        again = import_warc(workers.runtime, stream).as_dict()
+    assert (again["imported"], again["skipped"]) == (0, {"already_imported": 1, "http_3xx": 1})
