@@ -14,8 +14,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import tempfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
@@ -37,6 +39,7 @@ __all__ = [
     "StoredResponse",
     "payload_digest",
     "read_response",
+    "uncompressed_warc",
     "verify_warc",
     "warc_date",
     "write_snapshot",
@@ -191,23 +194,42 @@ def write_warcinfo(out: BinaryIO, *, filename: str, fields: dict[str, str]) -> N
     members.write(members.writer.create_warcinfo_record(filename, fields))
 
 
-def verify_warc(stream: BinaryIO) -> int:
-    """Read a whole WARC (gzipped or not) and check it is complete; returns its record count.
+@contextmanager
+def uncompressed_warc(stream: BinaryIO) -> Iterator[BinaryIO]:
+    """The WARC of a stream, uncompressed: the stream itself, or a gzipped one decompressed into a
+    temporary file (on disk: constant memory), every gzip member of it.
 
-    warcio stops quietly at a truncated gzip member or record and reads garbage as an empty
-    record, so before anything is imported we check ourselves: every gzip member ends, every
-    record has a WARC-Type and a WARC-Record-ID, every block is as long as its Content-Length,
-    and the digests it declares match (warcio's own check). Rewinds the stream.
+    A gzipped WARC is meant to hold a gzip member per record, but ``gzip crawl.warc`` makes one
+    member of the whole file, which warcio refuses to iterate; decompressed, both read alike, and
+    each later pass over the file reads it without decompressing it again.
+
+    Raises:
+        InvalidInput: a gzip member is broken or cut short (reason ``corrupt_warc``).
+    """
+    start = stream.tell()
+    magic = stream.read(2)
+    stream.seek(start)
+    if magic != b"\x1f\x8b":
+        yield stream
+        return
+    with tempfile.TemporaryFile() as plain:
+        _gunzip_members(stream, plain)
+        plain.seek(0)
+        yield plain
+
+
+def verify_warc(stream: BinaryIO) -> int:
+    """Read a whole uncompressed WARC and check it is complete; returns its record count.
+
+    warcio stops quietly at a truncated record and reads garbage as an empty record, so before
+    anything is imported we check ourselves: every record has a WARC-Type and a WARC-Record-ID,
+    every block is as long as its Content-Length, and the digests it declares match (warcio's
+    own check). Rewinds the stream.
 
     Raises:
         InvalidInput: the file is not a complete, readable WARC (reason ``corrupt_warc``).
     """
     start = stream.tell()
-    magic = stream.read(2)
-    stream.seek(start)
-    if magic == b"\x1f\x8b":
-        _verify_gzip_members(stream)
-        stream.seek(start)
     count = 0
     try:
         iterator = ArchiveIterator(stream, check_digests="raise")
@@ -240,8 +262,8 @@ def verify_warc(stream: BinaryIO) -> int:
     return count
 
 
-def _verify_gzip_members(stream: BinaryIO) -> None:
-    """Decompress every gzip member to its end, in constant memory."""
+def _gunzip_members(stream: BinaryIO, out: BinaryIO) -> None:
+    """Decompress every gzip member to its end into ``out``, in constant memory."""
     pending = b""
     while True:
         decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
@@ -250,7 +272,7 @@ def _verify_gzip_members(stream: BinaryIO) -> None:
             return
         try:
             while True:
-                decompressor.decompress(data)
+                out.write(decompressor.decompress(data))
                 if decompressor.eof:
                     pending = decompressor.unused_data
                     break

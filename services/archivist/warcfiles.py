@@ -39,7 +39,7 @@ from archivist.core.keys import snapshot_key
 from archivist.core.urls import canonicalize, final_urlkey, host_prefixes, join, urlkey
 from archivist.pipeline import store_snapshot
 from archivist.runtime import Runtime
-from archivist.warc import Revisit, payload_digest, verify_warc, warc_date, write_warcinfo
+from archivist.warc import Revisit, payload_digest, uncompressed_warc, verify_warc, warc_date, write_warcinfo
 
 __all__ = ["ExportReport", "ImportReport", "export_warc", "import_warc"]
 
@@ -154,6 +154,12 @@ def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
         StorageUnavailable, CatalogUnavailable, QueueUnavailable: transient; importing again
             later completes the file (what was imported is skipped).
     """
+    with uncompressed_warc(stream) as warc:
+        return _import(runtime, warc)
+
+
+def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
+    """:func:`import_warc` on the uncompressed WARC."""
     report = ImportReport(records=verify_warc(stream))
     requests, redirects = _scan(stream)
     for record in ArchiveIterator(stream):

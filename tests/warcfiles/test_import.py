@@ -316,3 +316,26 @@ def test_a_redirect_chain_in_the_file_is_imported_as_a_redirected_capture(worker
     with path.open("rb") as stream:
         again = import_warc(workers.runtime, stream).as_dict()
     assert (again["imported"], again["skipped"]) == (0, {"already_imported": 1, "http_3xx": 1})
+
+
+def test_a_warc_gzipped_whole_imports_like_one_gzipped_per_record(workers, tmp_path: Path) -> None:
+    """``gzip crawl.warc`` makes one gzip member of the whole file: a valid WARC that warcio
+    cannot iterate (it wants a member per record); it imports all the same."""
+    plain = heritrix_warc(tmp_path / "plain.warc")
+    with plain.open("ab") as out:
+        writer = WARCWriter(out, gzip=False, warc_version="1.0")
+        writer.write_record(_response(writer, "http://old.example.com/second", ARTICLE.format(title="Second").encode(),
+                                      "2020-01-01T00:00:00Z"))
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(plain.read_bytes()))
+    with whole.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["records"], report["imported"], report["skipped"]) == (2, 2, {})
+    assert views.get_record(workers.runtime, "http://old.example.com/second")["title"] == "Second"
+
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(whole.read_bytes()[:-30])
+    with cut.open("rb") as stream, pytest.raises(InvalidInput) as caught:
+        import_warc(workers.runtime, stream)
+    assert "truncated" in caught.value.message
