@@ -34,7 +34,7 @@ from archivist.adapters.catalog import CaptureRow, NewSnapshot, SnapshotRow
 from archivist.adapters.fetcher import Exchange
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import InvalidInput
-from archivist.core.http import inflate
+from archivist.core.http import binary_kind, inflate, looks_like_html
 from archivist.core.keys import snapshot_key
 from archivist.core.urls import canonicalize, final_urlkey, host_prefixes, join, urlkey
 from archivist.pipeline import store_snapshot
@@ -187,7 +187,7 @@ def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
         if kind == "response" and not 200 <= status < 300:
             report.skipped[f"http_{status // 100}xx"] += 1
             continue
-        if kind == "response" and mime not in _HTML_TYPES:
+        if kind == "response" and mime and mime not in _HTML_TYPES:
             report.skipped["not_html"] += 1
             continue
         exchange = _exchange(record, url, *_request_for(requests, headers))
@@ -362,7 +362,10 @@ def _exchange(record, url: str, method: str, request_headers: list[tuple[str, st
 
 def _import_response(runtime: Runtime, capture_id: str, hops: list[Exchange], exchange: Exchange,
                      record) -> str | None:  # noqa: ANN001
-    """Store a response with its decoded payload; the reason it is skipped, or None."""
+    """Store a response with its decoded payload; the reason it is skipped, or None.
+
+    The payload is judged as the fetcher judges one: without a Content-Type it must start as
+    HTML does, and whatever its label it must not be binary (a PDF, an image)."""
     with tempfile.SpooledTemporaryFile(max_size=4 << 20) as spool:
         try:
             within_cap = _spool_capped(_payload(record), spool, runtime.settings.max_body_bytes)
@@ -371,6 +374,12 @@ def _import_response(runtime: Runtime, capture_id: str, hops: list[Exchange], ex
         if not within_cap:
             return "too_large"
         exchange.body_length = spool.tell()
+        spool.seek(0)
+        head = spool.read(8192)
+        if exchange.content_type is None and not looks_like_html(head):
+            return "not_html"
+        if binary_kind(head, exchange.content_type) is not None:
+            return "binary_content"
         spool.seek(0)
         exchange.body = spool  # type: ignore[assignment]
         digest = payload_digest(exchange.body)

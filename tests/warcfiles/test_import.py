@@ -339,3 +339,26 @@ def test_a_warc_gzipped_whole_imports_like_one_gzipped_per_record(workers, tmp_p
     with cut.open("rb") as stream, pytest.raises(InvalidInput) as caught:
         import_warc(workers.runtime, stream)
     assert "truncated" in caught.value.message
+
+
+def test_payloads_are_judged_as_the_fetcher_judges_them(workers, tmp_path: Path) -> None:
+    """An untyped payload that starts as HTML is a page, as the fetcher archives it; an untyped
+    image is not, and neither is a PDF or an image labelled as HTML (``binary_content``)."""
+    path = tmp_path / "untyped.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.0")
+        for url, body, content_type in [
+            ("http://untyped.example.org/page", ARTICLE.format(title="Untyped page").encode(), None),
+            ("http://untyped.example.org/image", PNG, None),
+            ("http://untyped.example.org/labelled", PNG, "text/html"),
+            ("http://untyped.example.org/report", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "text/html; charset=utf-8"),
+        ]:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)] if content_type else [],
+                                       protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
+                                                          warc_headers_dict={"WARC-Date": "2024-01-02T03:04:05Z"}))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["skipped"]) == (1, {"not_html": 1, "binary_content": 2})
+    assert views.get_record(workers.runtime, "http://untyped.example.org/page")["title"] == "Untyped page"
