@@ -147,7 +147,8 @@ def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
     are stored without their transfer and content encodings (every gzip member decoded); one
     whose encoding cannot be undone is skipped as ``bad_encoding``, and one whose URL the
     fetcher would refuse (credentials, no valid host) as ``invalid_url``. Importing a
-    file twice does nothing the second time: capture ids derive from the WARC-Record-IDs.
+    file twice does nothing the second time: capture ids derive from the WARC-Record-IDs; and a
+    record this archive stores itself (a file it exported) is not imported again.
 
     Raises:
         InvalidInput: the file is not a complete WARC (nothing was imported).
@@ -194,7 +195,8 @@ def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
         hops = redirects.leading_to(url, exchange.started_at, runtime.settings.max_redirects)
         capture_id = _capture_id(record_id)
         with runtime.database.session() as session:
-            if runtime.catalog.get_capture(session, capture_id) is not None:
+            if runtime.catalog.get_capture(session, capture_id) is not None or runtime.catalog.holds_record(
+                    session, urlkey(url), exchange.started_at, record_id):
                 report.skipped["already_imported"] += 1
                 continue
         for hop in hops:

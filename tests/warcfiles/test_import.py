@@ -362,3 +362,21 @@ def test_payloads_are_judged_as_the_fetcher_judges_them(workers, tmp_path: Path)
     workers.drain()
     assert (report["imported"], report["skipped"]) == (1, {"not_html": 1, "binary_content": 2})
     assert views.get_record(workers.runtime, "http://untyped.example.org/page")["title"] == "Untyped page"
+
+
+def test_an_export_imported_into_the_archive_it_came_from_adds_nothing(workers, client: TestClient,
+                                                                        tmp_path: Path) -> None:
+    """The exported records carry the WARC-Record-IDs of the stored snapshots: they are already
+    in this archive (restoring a backup over it duplicates no capture), and import elsewhere."""
+    from archivist.warcfiles import export_warc
+
+    with browsertrix_warc(tmp_path / "crawl.warc.gz").open("rb") as stream:
+        import_warc(workers.runtime, stream)
+    workers.drain()
+    exported = tmp_path / "export.warc.gz"
+    with exported.open("wb") as out:
+        export_warc(workers.runtime, out, filename=exported.name)
+    with exported.open("rb") as stream:
+        again = import_warc(workers.runtime, stream).as_dict()
+    assert (again["imported"], again["skipped"]) == (0, {"already_imported": 3})
+    assert _count_snapshots(client, "crawl.example.net") == 3
