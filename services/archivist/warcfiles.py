@@ -183,7 +183,10 @@ def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
         except InvalidInput:
             report.skipped["invalid_url"] += 1
             continue
-        status = int(http.get_statuscode() or 0)
+        status = _status(http)
+        if status is None:
+            report.skipped["bad_status"] += 1
+            continue
         mime = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
         if kind == "response" and not 200 <= status < 300:
             report.skipped[f"http_{status // 100}xx"] += 1
@@ -191,7 +194,11 @@ def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
         if kind == "response" and mime and mime not in _HTML_TYPES:
             report.skipped["not_html"] += 1
             continue
-        exchange = _exchange(record, url, *_request_for(requests, headers))
+        try:
+            exchange = _exchange(record, url, *_request_for(requests, headers))
+        except InvalidInput:
+            report.skipped["bad_date"] += 1
+            continue
         hops = redirects.leading_to(url, exchange.started_at, runtime.settings.max_redirects)
         capture_id = _capture_id(record_id)
         with runtime.database.session() as session:
@@ -319,7 +326,7 @@ class _Redirects:
     def add(self, record) -> None:  # noqa: ANN001
         http = record.http_headers
         location = http.get_header("Location")
-        if not 300 <= int(http.get_statuscode() or 0) < 400 or not location:
+        if not 300 <= (_status(http) or 0) < 400 or not location:
             return
         try:
             url = canonicalize(record.rec_headers.get_header("WARC-Target-URI") or "")
@@ -351,13 +358,24 @@ class _Redirects:
         return sum(len(hops) for hops in self._to.values())
 
 
+def _status(http: StatusAndHeaders) -> int | None:
+    """A response's HTTP status code; None when its status line holds none ("OK", "2OO")."""
+    code = http.get_statuscode() or ""
+    return int(code) if len(code) == 3 and code.isdigit() else None
+
+
 def _exchange(record, url: str, method: str, request_headers: list[tuple[str, str]]) -> Exchange:  # noqa: ANN001
+    """A response record as the fetcher's exchange, without its payload (read apart, decoded).
+
+    Raises:
+        InvalidInput: its WARC-Date is not a date.
+    """
     http = record.http_headers
-    status_code, _, reason = (http.statusline or "").partition(" ")
+    _, _, reason = (http.statusline or "").partition(" ")
     headers = [(k, v) for k, v in http.headers if k.lower() not in _TRANSFER_HEADERS]
     return Exchange(
         url=url, method=method, request_headers=request_headers, http_version=http.protocol or "HTTP/1.1",
-        status=int(status_code or 0), reason=reason, headers=headers, body=io.BytesIO(b""), body_length=0,
+        status=_status(http) or 0, reason=reason, headers=headers, body=io.BytesIO(b""), body_length=0,
         started_at=_warc_datetime(record.rec_headers.get_header("WARC-Date")),
     )
 

@@ -380,3 +380,20 @@ def test_an_export_imported_into_the_archive_it_came_from_adds_nothing(workers, 
         again = import_warc(workers.runtime, stream).as_dict()
     assert (again["imported"], again["skipped"]) == (0, {"already_imported": 3})
     assert _count_snapshots(client, "crawl.example.net") == 3
+
+
+def test_records_with_a_broken_status_line_or_date_are_skipped_and_the_rest_imported(workers, tmp_path: Path) -> None:
+    """A record the rest of the file does not depend on is skipped with its reason: the import
+    neither crashes nor stops half-way."""
+    path = tmp_path / "odd-headers.warc"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=False, warc_version="1.0")
+        for url, status, date in [("http://odd.example.com/status", "OK", "2024-01-01T00:00:00Z"),
+                                  ("http://odd.example.com/moved", "3O1 Moved", "2024-01-01T00:00:00Z"),
+                                  ("http://odd.example.com/date", "200 OK", "2024-13-45T99:00:00Z"),
+                                  ("http://odd.example.com/good", "200 OK", "2024-01-01T00:00:00Z")]:
+            writer.write_record(_response(writer, url, ARTICLE.format(title="Odd").encode(), date, status=status,
+                                          extra=[("Location", "/good")]))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    assert (report["imported"], report["skipped"]) == (1, {"bad_status": 2, "bad_date": 1})
