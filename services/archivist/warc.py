@@ -168,7 +168,9 @@ def write_snapshot(
                 "revisit",
                 payload=io.BytesIO(b""),
                 length=0,
-                http_headers=http_headers,
+                # An imported revisit that came without HTTP headers (optional on a revisit) has
+                # no status: it stays without, and replays its original's.
+                http_headers=http_headers if exchange.status else None,
                 warc_headers_dict=headers,
             )
         else:

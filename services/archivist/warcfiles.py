@@ -174,8 +174,9 @@ def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
         if kind == "revisit" and headers.get_header("WARC-Profile") not in _REVISIT_PROFILES:
             report.skipped["revisit_profile"] += 1
             continue
-        http = record.http_headers
-        if http is None or not headers.get_header("WARC-Target-URI", "").startswith(("http:", "https:")):
+        http = record.http_headers  # optional on a revisit, which then replays its original's
+        if (http is None and kind == "response") or not headers.get_header("WARC-Target-URI", "").startswith(
+                ("http:", "https:")):
             report.skipped["not_http"] += 1
             continue
         try:
@@ -183,11 +184,11 @@ def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
         except InvalidInput:
             report.skipped["invalid_url"] += 1
             continue
-        status = _status(http)
+        status = _status(http) if http is not None else 0
         if status is None:
             report.skipped["bad_status"] += 1
             continue
-        mime = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
+        mime = (http.get_header("Content-Type") or "").split(";")[0].strip().lower() if http is not None else ""
         if kind == "response" and not 200 <= status < 300:
             report.skipped[f"http_{status // 100}xx"] += 1
             continue
@@ -370,7 +371,7 @@ def _exchange(record, url: str, method: str, request_headers: list[tuple[str, st
     Raises:
         InvalidInput: its WARC-Date is not a date.
     """
-    http = record.http_headers
+    http = record.http_headers or StatusAndHeaders("", [], protocol="")  # a revisit's are optional
     _, _, reason = (http.statusline or "").partition(" ")
     headers = [(k, v) for k, v in http.headers if k.lower() not in _TRANSFER_HEADERS]
     return Exchange(

@@ -397,3 +397,31 @@ def test_records_with_a_broken_status_line_or_date_are_skipped_and_the_rest_impo
     with path.open("rb") as stream:
         report = import_warc(workers.runtime, stream).as_dict()
     assert (report["imported"], report["skipped"]) == (1, {"bad_status": 2, "bad_date": 1})
+
+
+def test_a_revisit_without_http_headers_is_imported(workers, client: TestClient, tmp_path: Path) -> None:
+    """A revisit's HTTP headers are optional (warcio's create_revisit_record leaves them out):
+    it is stored without them too, and replays with the status and headers of its original."""
+    url = "https://bare.example.net/page"
+    body = ARTICLE.format(title="Bare revisit").encode()
+    path = tmp_path / "bare.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        original = _response(writer, url, body, "2024-05-01T10:00:00Z")
+        writer.write_record(original)
+        revisit = writer.create_revisit_record(url, original.rec_headers.get_header("WARC-Payload-Digest"), url,
+                                               "2024-05-01T10:00:00Z")
+        revisit.rec_headers.replace_header("WARC-Date", "2024-06-01T10:00:00Z")
+        writer.write_record(revisit)
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["revisits"], report["skipped"]) == (2, 1, {})
+    lines = [json.loads(line) for line in client.get("/cdx", params={"url": url, "output": "json"}).text.splitlines()]
+    assert [(line["mime"], line["status"]) for line in lines] == [("text/html", "200"), ("warc/revisit", "200")]
+    replayed = client.get(f"/web/20240601100000id_/{url}")
+    assert replayed.status_code == 200 and replayed.content == body
+    assert replayed.headers["content-type"].startswith("text/html")
+    with workers.runtime.store.open(lines[1]["filename"]) as stream:
+        (stored,) = [r for r in ArchiveIterator(stream) if r.rec_type == "revisit"]
+        assert stored.http_headers is None and stored.rec_headers.get_header("WARC-Refers-To-Target-URI") == url
