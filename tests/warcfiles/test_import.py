@@ -425,3 +425,20 @@ def test_a_revisit_without_http_headers_is_imported(workers, client: TestClient,
     with workers.runtime.store.open(lines[1]["filename"]) as stream:
         (stored,) = [r for r in ArchiveIterator(stream) if r.rec_type == "revisit"]
         assert stored.http_headers is None and stored.rec_headers.get_header("WARC-Refers-To-Target-URI") == url
+
+
+def test_a_truncated_payload_is_not_imported_as_a_whole_page(workers, tmp_path: Path) -> None:
+    """Crawlers cut a payload at their size limit and say so (``WARC-Truncated``), or split a
+    record into segments (``WARC-Segment-Number``): a part of a page is not archived as the page."""
+    body = ARTICLE.format(title="Long page").encode()
+    path = tmp_path / "truncated-records.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.0")
+        writer.write_record(_response(writer, "http://cut.example.org/long", body[:120], "2024-01-02T03:04:05Z",
+                                      warc={"WARC-Truncated": "length"}))
+        writer.write_record(_response(writer, "http://cut.example.org/segment", body[:120], "2024-01-02T03:04:05Z",
+                                      warc={"WARC-Segment-Number": "1"}))
+        writer.write_record(_response(writer, "http://cut.example.org/whole", body, "2024-01-02T03:04:05Z"))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    assert (report["imported"], report["skipped"]) == (1, {"truncated": 2})
