@@ -12,9 +12,9 @@ CPU time; the output is ordinary gzip, read back by warcio and anyone else with 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
-import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -198,12 +198,12 @@ def write_warcinfo(out: BinaryIO, *, filename: str, fields: dict[str, str]) -> N
 
 @contextmanager
 def uncompressed_warc(stream: BinaryIO) -> Iterator[BinaryIO]:
-    """The WARC of a stream, uncompressed: the stream itself, or a gzipped one decompressed into a
-    temporary file (on disk: constant memory), every gzip member of it.
+    """The WARC of a stream, uncompressed: the stream itself, or a gzipped one read through
+    ``gzip`` once every gzip member of it is known to be whole, in constant memory and no disk.
 
     A gzipped WARC is meant to hold a gzip member per record, but ``gzip crawl.warc`` makes one
-    member of the whole file, which warcio refuses to iterate; decompressed, both read alike, and
-    each later pass over the file reads it without decompressing it again.
+    member of the whole file, which warcio refuses to iterate; decompressed on the fly, both
+    read alike. Seeking back to the start (each pass over the file) decompresses it again.
 
     Raises:
         InvalidInput: a gzip member is broken or cut short (reason ``corrupt_warc``).
@@ -214,10 +214,10 @@ def uncompressed_warc(stream: BinaryIO) -> Iterator[BinaryIO]:
     if magic != b"\x1f\x8b":
         yield stream
         return
-    with tempfile.TemporaryFile() as plain:
-        _gunzip_members(stream, plain)
-        plain.seek(0)
-        yield plain
+    _verify_gzip_members(stream)
+    stream.seek(start)
+    with gzip.GzipFile(fileobj=stream, mode="rb") as plain:
+        yield plain  # type: ignore[misc]
 
 
 def verify_warc(stream: BinaryIO) -> int:
@@ -246,12 +246,10 @@ def verify_warc(stream: BinaryIO) -> int:
                 raise InvalidInput(f"record {count + 1} ({headers.get_header('WARC-Target-URI')}) is truncated",
                                    reason="corrupt_warc")
             count += 1
-        end = stream.seek(0, io.SEEK_END)
-        if start + iterator.offset < end:
-            stream.seek(start + iterator.offset)
-            if stream.read(1 << 16).strip():
-                raise InvalidInput(f"the file is truncated (or has garbage) after record {count}, "
-                                   f"at offset {iterator.offset}", reason="corrupt_warc")
+        stream.seek(start + iterator.offset)  # a gzip stream seeks forward, not from its end
+        if stream.read(1 << 16).strip():
+            raise InvalidInput(f"the file is truncated (or has garbage) after record {count}, "
+                               f"at offset {iterator.offset}", reason="corrupt_warc")
     except InvalidInput:
         raise
     except Exception as exc:  # warcio raises ArchiveLoadFailed, ValueError and bare Exceptions
@@ -264,8 +262,9 @@ def verify_warc(stream: BinaryIO) -> int:
     return count
 
 
-def _gunzip_members(stream: BinaryIO, out: BinaryIO) -> None:
-    """Decompress every gzip member to its end into ``out``, in constant memory."""
+def _verify_gzip_members(stream: BinaryIO) -> None:
+    """Decompress every gzip member to its end, in constant memory (a megabyte of output at a
+    time, however well the input compresses)."""
     pending = b""
     while True:
         decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
@@ -274,12 +273,12 @@ def _gunzip_members(stream: BinaryIO, out: BinaryIO) -> None:
             return
         try:
             while True:
-                out.write(decompressor.decompress(data))
+                produced = decompressor.decompress(data, 1 << 20)
                 if decompressor.eof:
                     pending = decompressor.unused_data
                     break
-                data = stream.read(1 << 16)
-                if not data:
+                data = decompressor.unconsumed_tail or stream.read(1 << 16)
+                if not data and not produced:  # output held back by the limit is drained first
                     raise InvalidInput("the last gzip member is truncated", reason="corrupt_warc")
         except zlib.error as exc:
             raise InvalidInput(f"broken gzip data: {exc}", reason="corrupt_warc") from exc
