@@ -171,8 +171,10 @@ def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
         record_id = headers.get_header("WARC-Record-ID")
         if record_id in redirects:
             continue  # a hop: imported with the response it leads to, or counted at the end
-        if headers.get_header("WARC-Truncated") or headers.get_header("WARC-Segment-Number"):
-            report.skipped["truncated"] += 1  # a part of the payload, cut at a crawler's limit or segmented
+        if kind == "response" and (headers.get_header("WARC-Truncated") or headers.get_header("WARC-Segment-Number")):
+            # A part of the payload, cut at a crawler's limit or segmented. (Heritrix marks its
+            # revisits truncated too: their payload is left out, as any revisit's is.)
+            report.skipped["truncated"] += 1
             continue
         if kind == "revisit" and headers.get_header("WARC-Profile") not in _REVISIT_PROFILES:
             report.skipped["revisit_profile"] += 1

@@ -438,7 +438,15 @@ def test_a_truncated_payload_is_not_imported_as_a_whole_page(workers, tmp_path: 
                                       warc={"WARC-Truncated": "length"}))
         writer.write_record(_response(writer, "http://cut.example.org/segment", body[:120], "2024-01-02T03:04:05Z",
                                       warc={"WARC-Segment-Number": "1"}))
-        writer.write_record(_response(writer, "http://cut.example.org/whole", body, "2024-01-02T03:04:05Z"))
+        whole = _response(writer, "http://cut.example.org/whole", body, "2024-01-02T03:04:05Z")
+        writer.write_record(whole)
+        # Heritrix marks its revisits "WARC-Truncated: length" (the payload is left out): not a cut page.
+        revisit = writer.create_revisit_record("http://cut.example.org/whole", whole.rec_headers.get_header(
+            "WARC-Payload-Digest"), "http://cut.example.org/whole", "2024-01-02T03:04:05Z", http_headers=StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"))
+        revisit.rec_headers.replace_header("WARC-Date", "2024-02-02T03:04:05Z")
+        revisit.rec_headers.add_header("WARC-Truncated", "length")
+        writer.write_record(revisit)
     with path.open("rb") as stream:
         report = import_warc(workers.runtime, stream).as_dict()
-    assert (report["imported"], report["skipped"]) == (1, {"truncated": 2})
+    assert (report["imported"], report["revisits"], report["skipped"]) == (2, 1, {"truncated": 2})
