@@ -163,7 +163,8 @@ def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
     """:func:`import_warc` on the uncompressed WARC."""
     report = ImportReport(records=verify_warc(stream))
     requests, redirects = _scan(stream)
-    for record in ArchiveIterator(stream):
+    records = ArchiveIterator(stream)
+    for record in records:
         kind = record.rec_type
         if kind not in ("response", "revisit"):
             continue
@@ -205,7 +206,8 @@ def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
         except InvalidInput:
             report.skipped["bad_date"] += 1
             continue
-        hops = redirects.leading_to(url, exchange.started_at, runtime.settings.max_redirects)
+        hops = redirects.leading_to(url, exchange.started_at, records.offset,
+                                    runtime.settings.max_redirects)
         capture_id = _capture_id(record_id)
         with runtime.database.session() as session:
             if runtime.catalog.get_capture(session, capture_id) is not None or runtime.catalog.holds_record(
@@ -278,11 +280,12 @@ def _scan(stream: BinaryIO) -> tuple[dict[str, tuple[str, list[tuple[str, str]]]
     """
     requests: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     redirects = _Redirects()
-    for record in ArchiveIterator(stream):
+    records = ArchiveIterator(stream)
+    for record in records:  # records.offset: where the current record starts, its payload unread
         if record.http_headers is None:
             continue
         if record.rec_type == "response":
-            redirects.add(record)
+            redirects.add(record, records.offset)
         if record.rec_type != "request":
             continue
         method = (record.http_headers.protocol or "GET").split(" ", 1)[0] or "GET"
@@ -310,6 +313,7 @@ class _Hop:
 
     exchange: Exchange
     headers: StatusAndHeaders  # its WARC headers, to find its request
+    offset: int  # where its record is in the (uncompressed) file
 
 
 class _Redirects:
@@ -318,8 +322,9 @@ class _Redirects:
     A response is imported with the chain of hops that led to it, as the fetcher stores a capture
     it was redirected through: one capture of the first URL that landed on the response's,
     found under both (``final_urlkey``). A hop leads to the response when its Location resolves
-    to the response's URL and it is not later than the response; of several, the latest, and
-    each hop is part of one capture only.
+    to the response's URL and it comes before the response, in the file and in time (a crawler
+    may fetch the URL earlier in the same second, from a link); of several, the latest, and each
+    hop is part of one capture only.
     """
 
     def __init__(self) -> None:
@@ -329,7 +334,7 @@ class _Redirects:
     def __contains__(self, record_id: str) -> bool:
         return record_id in self._ids
 
-    def add(self, record) -> None:  # noqa: ANN001
+    def add(self, record, offset: int) -> None:  # noqa: ANN001
         http = record.http_headers
         location = http.get_header("Location")
         if not 300 <= (_status(http) or 0) < 400 or not location:
@@ -340,22 +345,23 @@ class _Redirects:
             exchange = _exchange(record, url, "GET", [])
         except (InvalidInput, ValueError):
             return  # counted where it is read again: invalid_url, or http_3xx
-        self._to.setdefault(target, []).append(_Hop(exchange, record.rec_headers))
+        self._to.setdefault(target, []).append(_Hop(exchange, record.rec_headers, offset))
         self._ids.add(record.rec_headers.get_header("WARC-Record-ID"))
 
-    def leading_to(self, url: str, moment: datetime, limit: int) -> list[_Hop]:
-        """The hops that led to ``url`` at ``moment``, first hop first; taken from the pool."""
+    def leading_to(self, url: str, moment: datetime, offset: int, limit: int) -> list[_Hop]:
+        """The hops that led to ``url``'s response at ``moment`` and ``offset``, first hop first;
+        taken from the pool."""
         chain: list[_Hop] = []
         seen = {url}
         while len(chain) < limit:
             candidates = [hop for hop in self._to.get(url, []) if hop.exchange.started_at <= moment
-                          and hop.exchange.url not in seen]
+                          and hop.offset < offset and hop.exchange.url not in seen]
             if not candidates:
                 break
-            hop = max(candidates, key=lambda candidate: candidate.exchange.started_at)
+            hop = max(candidates, key=lambda candidate: (candidate.exchange.started_at, candidate.offset))
             self._to[url].remove(hop)
             chain.insert(0, hop)
-            url, moment = hop.exchange.url, hop.exchange.started_at
+            url, moment, offset = hop.exchange.url, hop.exchange.started_at, hop.offset
             seen.add(url)
         return chain
 

@@ -450,3 +450,23 @@ def test_a_truncated_payload_is_not_imported_as_a_whole_page(workers, tmp_path: 
     with path.open("rb") as stream:
         report = import_warc(workers.runtime, stream).as_dict()
     assert (report["imported"], report["revisits"], report["skipped"]) == (2, 1, {"truncated": 2})
+
+
+def test_a_hop_leads_to_the_response_after_it_in_the_file(workers, tmp_path: Path) -> None:
+    """wget fetched ``/news/`` from a link, then ``/old`` (301 to ``/news/``) and ``/news/`` again,
+    all within a second: the redirected capture is the second fetch, not the first."""
+    old, news = "http://wget.example.net/old", "http://wget.example.net/news/"
+    path = tmp_path / "wget-redirect.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.0")
+        direct = _response(writer, news, ARTICLE.format(title="News").encode(), "2024-05-01T10:00:00Z")
+        writer.write_record(direct)
+        writer.write_record(_response(writer, old, b"", "2024-05-01T10:00:00Z", status="301 Moved Permanently",
+                                      extra=[("Location", "/news/")]))
+        followed = _response(writer, news, ARTICLE.format(title="News").encode(), "2024-05-01T10:00:00Z")
+        writer.write_record(followed)
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    assert (report["imported"], report["skipped"]) == (2, {})
+    (redirected,) = views.history(workers.runtime, old)["captures"]
+    assert redirected["id"] == report["capture_ids"][1]
