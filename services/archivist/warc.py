@@ -12,10 +12,12 @@ CPU time; the output is ordinary gzip, read back by warcio and anyone else with 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
@@ -37,6 +39,7 @@ __all__ = [
     "StoredResponse",
     "payload_digest",
     "read_response",
+    "uncompressed_warc",
     "verify_warc",
     "warc_date",
     "write_snapshot",
@@ -165,7 +168,9 @@ def write_snapshot(
                 "revisit",
                 payload=io.BytesIO(b""),
                 length=0,
-                http_headers=http_headers,
+                # An imported revisit that came without HTTP headers (optional on a revisit) has
+                # no status: it stays without, and replays its original's.
+                http_headers=http_headers if exchange.status else None,
                 warc_headers_dict=headers,
             )
         else:
@@ -191,26 +196,45 @@ def write_warcinfo(out: BinaryIO, *, filename: str, fields: dict[str, str]) -> N
     members.write(members.writer.create_warcinfo_record(filename, fields))
 
 
-def verify_warc(stream: BinaryIO) -> int:
-    """Read a whole WARC (gzipped or not) and check it is complete; returns its record count.
+@contextmanager
+def uncompressed_warc(stream: BinaryIO) -> Iterator[BinaryIO]:
+    """The WARC of a stream, uncompressed: the stream itself, or a gzipped one read through
+    ``gzip`` once every gzip member of it is known to be whole, in constant memory and no disk.
 
-    warcio stops quietly at a truncated gzip member or record and reads garbage as an empty
-    record, so before anything is imported we check ourselves: every gzip member ends, every
-    record has a WARC-Type and a WARC-Record-ID, every block is as long as its Content-Length,
-    and the digests it declares match (warcio's own check). Rewinds the stream.
+    A gzipped WARC is meant to hold a gzip member per record, but ``gzip crawl.warc`` makes one
+    member of the whole file, which warcio refuses to iterate; decompressed on the fly, both
+    read alike. Seeking back to the start (each pass over the file) decompresses it again.
+
+    Raises:
+        InvalidInput: a gzip member is broken or cut short (reason ``corrupt_warc``).
+    """
+    start = stream.tell()
+    magic = stream.read(2)
+    stream.seek(start)
+    if magic != b"\x1f\x8b":
+        yield stream
+        return
+    _verify_gzip_members(stream)
+    stream.seek(start)
+    with gzip.GzipFile(fileobj=stream, mode="rb") as plain:
+        yield plain  # type: ignore[misc]
+
+
+def verify_warc(stream: BinaryIO) -> int:
+    """Read a whole uncompressed WARC and check it is complete; returns its record count.
+
+    warcio stops quietly at a truncated record and reads garbage as an empty record, so before
+    anything is imported we check ourselves: every record has a WARC-Type and a WARC-Record-ID,
+    every block is as long as its Content-Length, and the digests it declares match (warcio's
+    own check, read as :func:`_digest_problem` says). Rewinds the stream.
 
     Raises:
         InvalidInput: the file is not a complete, readable WARC (reason ``corrupt_warc``).
     """
     start = stream.tell()
-    magic = stream.read(2)
-    stream.seek(start)
-    if magic == b"\x1f\x8b":
-        _verify_gzip_members(stream)
-        stream.seek(start)
     count = 0
     try:
-        iterator = ArchiveIterator(stream, check_digests="raise")
+        iterator = ArchiveIterator(stream, check_digests=True)
         for record in iterator:
             headers = record.rec_headers
             if not headers.get_header("WARC-Type") or not headers.get_header("WARC-Record-ID"):
@@ -221,13 +245,14 @@ def verify_warc(stream: BinaryIO) -> int:
             if getattr(record.raw_stream, "limit", 0):
                 raise InvalidInput(f"record {count + 1} ({headers.get_header('WARC-Target-URI')}) is truncated",
                                    reason="corrupt_warc")
+            if problem := _digest_problem(record):
+                raise InvalidInput(f"record {count + 1} ({headers.get_header('WARC-Target-URI')}): {problem}",
+                                   reason="corrupt_warc")
             count += 1
-        end = stream.seek(0, io.SEEK_END)
-        if start + iterator.offset < end:
-            stream.seek(start + iterator.offset)
-            if stream.read(1 << 16).strip():
-                raise InvalidInput(f"the file is truncated (or has garbage) after record {count}, "
-                                   f"at offset {iterator.offset}", reason="corrupt_warc")
+        stream.seek(start + iterator.offset)  # a gzip stream seeks forward, not from its end
+        if stream.read(1 << 16).strip():
+            raise InvalidInput(f"the file is truncated (or has garbage) after record {count}, "
+                               f"at offset {iterator.offset}", reason="corrupt_warc")
     except InvalidInput:
         raise
     except Exception as exc:  # warcio raises ArchiveLoadFailed, ValueError and bare Exceptions
@@ -240,8 +265,26 @@ def verify_warc(stream: BinaryIO) -> int:
     return count
 
 
+def _digest_problem(record) -> str | None:  # noqa: ANN001 - warcio's ArcWarcRecord, read to its end
+    """The digest failure that makes a record corrupt, as warcio's checker found it, or None.
+
+    A failed block digest is corruption: the block is every byte of the record. A failed
+    payload digest is too, unless a block digest vouches for those bytes: tools disagree on what
+    the payload of a chunked response is (the body as sent for wget and warcio, the de-chunked
+    entity for WARC itself and Heritrix since 3.x), and of a non-HTTP one.
+    """
+    problems = record.digest_checker.problems
+    block = [problem for problem in problems if "block digest" in problem]
+    if block:
+        return block[0]
+    if problems and not record.rec_headers.get_header("WARC-Block-Digest"):
+        return problems[0]
+    return None
+
+
 def _verify_gzip_members(stream: BinaryIO) -> None:
-    """Decompress every gzip member to its end, in constant memory."""
+    """Decompress every gzip member to its end, in constant memory (a megabyte of output at a
+    time, however well the input compresses)."""
     pending = b""
     while True:
         decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
@@ -250,12 +293,12 @@ def _verify_gzip_members(stream: BinaryIO) -> None:
             return
         try:
             while True:
-                decompressor.decompress(data)
+                produced = decompressor.decompress(data, 1 << 20)
                 if decompressor.eof:
                     pending = decompressor.unused_data
                     break
-                data = stream.read(1 << 16)
-                if not data:
+                data = decompressor.unconsumed_tail or stream.read(1 << 16)
+                if not data and not produced:  # output held back by the limit is drained first
                     raise InvalidInput("the last gzip member is truncated", reason="corrupt_warc")
         except zlib.error as exc:
             raise InvalidInput(f"broken gzip data: {exc}", reason="corrupt_warc") from exc

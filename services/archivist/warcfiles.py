@@ -6,7 +6,8 @@ per record), behind a ``warcinfo`` record: the output is a standard WARC 1.1 fil
 
 Import reads WARCs written by other tools (wget, Heritrix, Browsertrix: responses with or
 without request records, identical-payload revisits) and makes each 2xx HTML response a capture
-of its own, stored as our snapshot WARC and handed to extraction, as if we had fetched it then.
+of its own, stored as our snapshot WARC and handed to extraction, as if we had fetched it then
+(after the file's redirects that led to it, as a capture of the URL they started from).
 The file is verified whole before anything is stored, so a truncated or broken file imports
 nothing.
 """
@@ -26,18 +27,19 @@ from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
+from warcio.statusandheaders import StatusAndHeaders
 
 from archivist import __version__
 from archivist.adapters.catalog import CaptureRow, NewSnapshot, SnapshotRow
 from archivist.adapters.fetcher import Exchange
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import InvalidInput
-from archivist.core.http import inflate
+from archivist.core.http import binary_kind, inflate, looks_like_html
 from archivist.core.keys import snapshot_key
-from archivist.core.urls import canonicalize, host_prefixes, urlkey
+from archivist.core.urls import canonicalize, final_urlkey, host_prefixes, join, urlkey
 from archivist.pipeline import store_snapshot
 from archivist.runtime import Runtime
-from archivist.warc import Revisit, payload_digest, verify_warc, warc_date, write_warcinfo
+from archivist.warc import Revisit, payload_digest, uncompressed_warc, verify_warc, warc_date, write_warcinfo
 
 __all__ = ["ExportReport", "ImportReport", "export_warc", "import_warc"]
 
@@ -145,26 +147,42 @@ def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
     are stored without their transfer and content encodings (every gzip member decoded); one
     whose encoding cannot be undone is skipped as ``bad_encoding``, and one whose URL the
     fetcher would refuse (credentials, no valid host) as ``invalid_url``. Importing a
-    file twice does nothing the second time: capture ids derive from the WARC-Record-IDs.
+    file twice does nothing the second time: capture ids derive from the WARC-Record-IDs; and a
+    record this archive stores itself (a file it exported) is not imported again.
 
     Raises:
         InvalidInput: the file is not a complete WARC (nothing was imported).
         StorageUnavailable, CatalogUnavailable, QueueUnavailable: transient; importing again
             later completes the file (what was imported is skipped).
     """
+    with uncompressed_warc(stream) as warc:
+        return _import(runtime, warc)
+
+
+def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
+    """:func:`import_warc` on the uncompressed WARC."""
     report = ImportReport(records=verify_warc(stream))
-    requests = _request_headers(stream)
-    for record in ArchiveIterator(stream):
+    requests, redirects = _scan(stream)
+    records = ArchiveIterator(stream)
+    for record in records:
         kind = record.rec_type
         if kind not in ("response", "revisit"):
             continue
         headers = record.rec_headers
         record_id = headers.get_header("WARC-Record-ID")
+        if record_id in redirects:
+            continue  # a hop: imported with the response it leads to, or counted at the end
+        if kind == "response" and (headers.get_header("WARC-Truncated") or headers.get_header("WARC-Segment-Number")):
+            # A part of the payload, cut at a crawler's limit or segmented. (Heritrix marks its
+            # revisits truncated too: their payload is left out, as any revisit's is.)
+            report.skipped["truncated"] += 1
+            continue
         if kind == "revisit" and headers.get_header("WARC-Profile") not in _REVISIT_PROFILES:
             report.skipped["revisit_profile"] += 1
             continue
-        http = record.http_headers
-        if http is None or not headers.get_header("WARC-Target-URI", "").startswith(("http:", "https:")):
+        http = record.http_headers  # optional on a revisit, which then replays its original's
+        if (http is None and kind == "response") or not headers.get_header("WARC-Target-URI", "").startswith(
+                ("http:", "https:")):
             report.skipped["not_http"] += 1
             continue
         try:
@@ -172,44 +190,44 @@ def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
         except InvalidInput:
             report.skipped["invalid_url"] += 1
             continue
-        status = int(http.get_statuscode() or 0)
-        mime = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
+        status = _status(http) if http is not None else 0
+        if status is None:
+            report.skipped["bad_status"] += 1
+            continue
+        mime = (http.get_header("Content-Type") or "").split(";")[0].strip().lower() if http is not None else ""
         if kind == "response" and not 200 <= status < 300:
             report.skipped[f"http_{status // 100}xx"] += 1
             continue
-        if kind == "response" and mime not in _HTML_TYPES:
+        if kind == "response" and mime and mime not in _HTML_TYPES:
             report.skipped["not_html"] += 1
             continue
-        capture_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"import {record_id}"))
+        try:
+            exchange = _exchange(record, url, *_request_for(requests, headers))
+        except InvalidInput:
+            report.skipped["bad_date"] += 1
+            continue
+        hops = redirects.leading_to(url, exchange.started_at, records.offset,
+                                    runtime.settings.max_redirects)
+        capture_id = _capture_id(record_id)
         with runtime.database.session() as session:
-            if runtime.catalog.get_capture(session, capture_id) is not None:
+            if runtime.catalog.get_capture(session, capture_id) is not None or runtime.catalog.holds_record(
+                    session, urlkey(url), exchange.started_at, record_id):
                 report.skipped["already_imported"] += 1
                 continue
-        request = requests.get(record_id) or requests.get(headers.get_header("WARC-Concurrent-To") or "")
-        method, request_headers = request or ("GET", [])
-        exchange = _exchange(record, url, method, request_headers)
+        for hop in hops:
+            hop.exchange.method, hop.exchange.request_headers = _request_for(requests, hop.headers)
+        chain = [hop.exchange for hop in hops]
         if kind == "revisit":
-            imported = _import_revisit(runtime, capture_id, exchange, headers)
-            if imported:
-                report.revisits += 1
-            else:
-                report.skipped["unresolved_revisit"] += 1
-                continue
+            skipped = _import_revisit(runtime, capture_id, chain, exchange, headers)
         else:
-            with tempfile.SpooledTemporaryFile(max_size=4 << 20) as spool:
-                try:
-                    within_cap = _spool_capped(_payload(record), spool, runtime.settings.max_body_bytes)
-                except (zlib.error, _UnsupportedEncoding):
-                    report.skipped["bad_encoding"] += 1
-                    continue
-                if not within_cap:
-                    report.skipped["too_large"] += 1
-                    continue
-                exchange.body_length = spool.tell()
-                spool.seek(0)
-                exchange.body = spool  # type: ignore[assignment]
-                _import_response(runtime, capture_id, exchange)
+            skipped = _import_response(runtime, capture_id, chain, exchange, record)
+        if skipped:
+            report.skipped[skipped] += 1
+            report.skipped.update(["http_3xx"] * len(hops))
+            continue
+        report.revisits += kind == "revisit"
         report.captures.append(capture_id)
+    report.skipped.update(["http_3xx"] * redirects.unclaimed())
     stream.seek(0)
     return report
 
@@ -251,79 +269,224 @@ def _spool_capped(source: Iterable[bytes], spool: BinaryIO, cap: int) -> bool:
     return True
 
 
-def _request_headers(stream: BinaryIO) -> dict[str, tuple[str, list[tuple[str, str]]]]:
-    """Request methods and headers, by the request's WARC-Record-ID and by the record it is
-    concurrent to, so that a response finds its request whichever side carries the link.
+def _scan(stream: BinaryIO) -> tuple[dict[str, tuple[str, list[tuple[str, str]]]], _Redirects]:
+    """The file's request methods and headers, and its redirect hops, in one pass of headers.
 
-    Heritrix writes the request after its response, so this is a pass of its own (headers only).
+    Requests are found by the request's WARC-Record-ID and by the record it is concurrent to, so
+    that a response finds its request whichever side carries the link (wget links the response
+    to its request; Heritrix and warcio the request to its response, and Heritrix writes the
+    request after its response, hence a pass of its own). A hop may come after the response it
+    leads to, too.
     """
-    found: dict[str, tuple[str, list[tuple[str, str]]]] = {}
-    for record in ArchiveIterator(stream):
-        if record.rec_type != "request" or record.http_headers is None:
+    requests: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    redirects = _Redirects()
+    records = ArchiveIterator(stream)
+    for record in records:  # records.offset: where the current record starts, its payload unread
+        if record.http_headers is None:
+            continue
+        if record.rec_type == "response":
+            redirects.add(record, records.offset)
+        if record.rec_type != "request":
             continue
         method = (record.http_headers.protocol or "GET").split(" ", 1)[0] or "GET"
         entry = (method, list(record.http_headers.headers))
-        # wget links the response to its request; Heritrix and warcio the request to its response.
-        found[record.rec_headers.get_header("WARC-Record-ID")] = entry
+        requests[record.rec_headers.get_header("WARC-Record-ID")] = entry
         concurrent = record.rec_headers.get_header("WARC-Concurrent-To")
         if concurrent:
-            found[concurrent] = entry
+            requests[concurrent] = entry
     stream.seek(0)
-    return found
+    return requests, redirects
+
+
+def _request_for(requests: dict[str, tuple[str, list[tuple[str, str]]]], headers) -> tuple[str, list]:  # noqa: ANN001
+    """The method and headers of the request of a response (by its WARC headers); GET and none
+    when the file has no request for it."""
+    found = requests.get(headers.get_header("WARC-Record-ID")) or requests.get(
+        headers.get_header("WARC-Concurrent-To") or "")
+    return found or ("GET", [])
+
+
+@dataclass(slots=True)
+class _Hop:
+    """A 3xx response of the file, its status line and headers (not its body, a "moved" notice:
+    what is replayed is the page it leads to)."""
+
+    exchange: Exchange
+    headers: StatusAndHeaders  # its WARC headers, to find its request
+    offset: int  # where its record is in the (uncompressed) file
+
+
+class _Redirects:
+    """The file's 3xx responses with a Location, by the canonical URL they redirect to.
+
+    A response is imported with the chain of hops that led to it, as the fetcher stores a capture
+    it was redirected through: one capture of the first URL that landed on the response's,
+    found under both (``final_urlkey``). A hop leads to the response when its Location resolves
+    to the response's URL and it comes before the response, in the file and in time (a crawler
+    may fetch the URL earlier in the same second, from a link); of several, the latest, and each
+    hop is part of one capture only.
+    """
+
+    def __init__(self) -> None:
+        self._to: dict[str, list[_Hop]] = {}
+        self._ids: set[str] = set()
+
+    def __contains__(self, record_id: str) -> bool:
+        return record_id in self._ids
+
+    def add(self, record, offset: int) -> None:  # noqa: ANN001
+        http = record.http_headers
+        location = http.get_header("Location")
+        if not 300 <= (_status(http) or 0) < 400 or not location:
+            return
+        try:
+            url = canonicalize(record.rec_headers.get_header("WARC-Target-URI") or "")
+            target = canonicalize(join(url, location))
+            exchange = _exchange(record, url, "GET", [])
+        except (InvalidInput, ValueError):
+            return  # counted where it is read again: invalid_url, or http_3xx
+        self._to.setdefault(target, []).append(_Hop(exchange, record.rec_headers, offset))
+        self._ids.add(record.rec_headers.get_header("WARC-Record-ID"))
+
+    def leading_to(self, url: str, moment: datetime, offset: int, limit: int) -> list[_Hop]:
+        """The hops that led to ``url``'s response at ``moment`` and ``offset``, first hop first;
+        taken from the pool."""
+        chain: list[_Hop] = []
+        seen = {url}
+        while len(chain) < limit:
+            candidates = [hop for hop in self._to.get(url, []) if hop.exchange.started_at <= moment
+                          and hop.offset < offset and hop.exchange.url not in seen]
+            if not candidates:
+                break
+            hop = max(candidates, key=lambda candidate: (candidate.exchange.started_at, candidate.offset))
+            self._to[url].remove(hop)
+            chain.insert(0, hop)
+            url, moment, offset = hop.exchange.url, hop.exchange.started_at, hop.offset
+            seen.add(url)
+        return chain
+
+    def unclaimed(self) -> int:
+        """Hops that led to no imported response: skipped as ``http_3xx``."""
+        return sum(len(hops) for hops in self._to.values())
+
+
+def _status(http: StatusAndHeaders) -> int | None:
+    """A response's HTTP status code; None when its status line holds none ("OK", "2OO")."""
+    code = http.get_statuscode() or ""
+    return int(code) if len(code) == 3 and code.isdigit() else None
 
 
 def _exchange(record, url: str, method: str, request_headers: list[tuple[str, str]]) -> Exchange:  # noqa: ANN001
-    http = record.http_headers
-    status_code, _, reason = (http.statusline or "").partition(" ")
+    """A response record as the fetcher's exchange, without its payload (read apart, decoded).
+
+    Raises:
+        InvalidInput: its WARC-Date is not a date.
+    """
+    http = record.http_headers or StatusAndHeaders("", [], protocol="")  # a revisit's are optional
+    _, _, reason = (http.statusline or "").partition(" ")
     headers = [(k, v) for k, v in http.headers if k.lower() not in _TRANSFER_HEADERS]
     return Exchange(
         url=url, method=method, request_headers=request_headers, http_version=http.protocol or "HTTP/1.1",
-        status=int(status_code or 0), reason=reason, headers=headers, body=io.BytesIO(b""), body_length=0,
+        status=_status(http) or 0, reason=reason, headers=headers, body=io.BytesIO(b""), body_length=0,
         started_at=_warc_datetime(record.rec_headers.get_header("WARC-Date")),
     )
 
 
-def _import_response(runtime: Runtime, capture_id: str, exchange: Exchange) -> None:
-    digest = payload_digest(exchange.body)
-    _commit(runtime, capture_id, exchange, kind="response", digest=digest, revisit=None, refers_to=None)
+def _import_response(runtime: Runtime, capture_id: str, hops: list[Exchange], exchange: Exchange,
+                     record) -> str | None:  # noqa: ANN001
+    """Store a response with its decoded payload; the reason it is skipped, or None.
+
+    The payload is judged as the fetcher judges one: without a Content-Type it must start as
+    HTML does, and whatever its label it must not be binary (a PDF, an image)."""
+    with tempfile.SpooledTemporaryFile(max_size=4 << 20) as spool:
+        try:
+            within_cap = _spool_capped(_payload(record), spool, runtime.settings.max_body_bytes)
+        except (zlib.error, _UnsupportedEncoding):
+            return "bad_encoding"
+        if not within_cap:
+            return "too_large"
+        exchange.body_length = spool.tell()
+        spool.seek(0)
+        head = spool.read(8192)
+        if exchange.content_type is None and not looks_like_html(head):
+            return "not_html"
+        if binary_kind(head, exchange.content_type) is not None:
+            return "binary_content"
+        spool.seek(0)
+        exchange.body = spool  # type: ignore[assignment]
+        digest = payload_digest(exchange.body)
+        _commit(runtime, capture_id, hops, exchange, kind="response", digest=digest, revisit=None, refers_to=None)
+    return None
 
 
-def _import_revisit(runtime: Runtime, capture_id: str, exchange: Exchange, headers) -> bool:  # noqa: ANN001
-    """Store a revisit if the response it repeats is in the archive (same URL and payload digest)."""
-    digest = headers.get_header("WARC-Payload-Digest")
-    target = headers.get_header("WARC-Refers-To-Target-URI") or exchange.url
-    try:
-        target_key = urlkey(canonicalize(target))
-    except InvalidInput:
-        return False
+def _import_revisit(runtime: Runtime, capture_id: str, hops: list[Exchange], exchange: Exchange,
+                    headers) -> str | None:  # noqa: ANN001
+    """Store a revisit if the response it repeats is in the archive; it carries that response's
+    payload digest, under which it is stored here (and which pywb resolves revisits by).
+    The reason it is skipped, or None."""
     with runtime.database.session() as session:
-        original = runtime.catalog.response_with_digest(session, target_key, digest) if digest else None
+        original = _original(runtime, session, headers, exchange.url)
     if original is None:
-        return False
+        return "unresolved_revisit"
     revisit = Revisit(target_uri=original.final_url, date=warc_date(_aware(original.captured_at)),
-                      record_id=original.warc_record_id, payload_digest=digest)
+                      record_id=original.warc_record_id, payload_digest=original.payload_digest)
     exchange.body_length = 0
-    _commit(runtime, capture_id, exchange, kind="revisit", digest=digest, revisit=revisit, refers_to=original)
-    return True
+    _commit(runtime, capture_id, hops, exchange, kind="revisit", digest=original.payload_digest, revisit=revisit,
+            refers_to=original)
+    return None
 
 
-def _commit(runtime: Runtime, capture_id: str, exchange: Exchange, *, kind: str, digest: str,
-            revisit: Revisit | None, refers_to: SnapshotRow | None) -> None:
-    """Store the snapshot object, then its catalog rows, then queue its extraction."""
+def _original(runtime: Runtime, session, headers, url: str) -> SnapshotRow | None:  # noqa: ANN001
+    """The imported response a revisit names: by ``WARC-Refers-To`` (whose capture id we derive),
+    else by ``WARC-Refers-To-Target-URI`` and ``WARC-Refers-To-Date``, else the newest response of
+    the URL with the declared payload digest.
+
+    The digest comes last because the source hashed the payload as it was sent (gzip, chunked),
+    in its own algorithm (Browsertrix: sha256), while we hash the stored, decoded payload in sha1:
+    it matches only an identity-encoded payload hashed as we do (our own exports).
+    """
+    refers_to = headers.get_header("WARC-Refers-To")
+    if refers_to:
+        named = runtime.catalog.snapshots_for_capture(session, _capture_id(refers_to))
+        if named and named[-1].kind == "response":
+            return named[-1]
+    try:
+        target_key = urlkey(canonicalize(headers.get_header("WARC-Refers-To-Target-URI") or url))
+    except InvalidInput:
+        return None
+    date = headers.get_header("WARC-Refers-To-Date")
+    if date:
+        try:
+            found = runtime.catalog.response_at(session, target_key, _warc_datetime(date))
+        except InvalidInput:
+            found = None
+        if found is not None:
+            return found
+    digest = headers.get_header("WARC-Payload-Digest")
+    return runtime.catalog.response_with_digest(session, target_key, digest) if digest else None
+
+
+def _commit(runtime: Runtime, capture_id: str, hops: list[Exchange], exchange: Exchange, *, kind: str,
+            digest: str, revisit: Revisit | None, refers_to: SnapshotRow | None) -> None:
+    """Store the snapshot object, then its catalog rows, then queue its extraction.
+
+    After redirect ``hops``, the capture is of the first hop's URL, found under the final one
+    too, as the fetcher records a capture it was redirected through."""
     captured_at = exchange.started_at
-    key = snapshot_key(exchange.url, captured_at, capture_id)
-    stored_length, final_record = store_snapshot(runtime, key, [exchange], captured_at, revisit)
+    url = hops[0].url if hops else exchange.url
+    key = snapshot_key(url, captured_at, capture_id)
+    stored_length, final_record = store_snapshot(runtime, key, [*hops, exchange], captured_at, revisit)
     now = datetime.now(UTC)
     content_type = next((v for k, v in exchange.headers if k.lower() == "content-type"), "")
     with runtime.database.session() as session:
         runtime.catalog.add_captures(session, [CaptureRow(
-            id=capture_id, url=exchange.url, urlkey=urlkey(exchange.url), status=CaptureStatus.EXTRACTING.value,
+            id=capture_id, url=url, urlkey=urlkey(url), status=CaptureStatus.EXTRACTING.value,
             submitted_at=captured_at, updated_at=now, attempts=0,
         )])
         session.flush()
         runtime.catalog.put_snapshots(session, capture_id, [NewSnapshot(
-            id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{capture_id} {exchange.url}")), capture_id=capture_id, page=1,
-            url=exchange.url, urlkey=urlkey(exchange.url), captured_at=captured_at, kind=kind,
+            id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{capture_id} {url}")), capture_id=capture_id, page=1,
+            url=url, urlkey=urlkey(url), captured_at=captured_at, kind=kind,
             http_status=exchange.status or (refers_to.http_status if refers_to else 0),
             mime=content_type.split(";")[0].strip() or (refers_to.mime if refers_to else None),
             payload_digest=digest,
@@ -331,9 +494,16 @@ def _commit(runtime: Runtime, capture_id: str, exchange: Exchange, *, kind: str,
             storage_key=key, stored_length=stored_length, record_offset=final_record.offset,
             warc_record_id=final_record.record_id,
             refers_to_id=refers_to.id if refers_to else None,
-            redirects={"chain": [], "final_url": exchange.url, "imported": True}, final_urlkey=None,
+            redirects={"chain": [{"url": hop.url, "status": hop.status} for hop in hops],
+                       "final_url": exchange.url, "imported": True},
+            final_urlkey=final_urlkey(url, exchange.url),
         )], replace=False)
     runtime.queue.enqueue_extract(capture_id)
+
+
+def _capture_id(record_id: str) -> str:
+    """An imported record's capture id: the same on every import of the record."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"import {record_id}"))
 
 
 def _warc_datetime(text: str | None) -> datetime:

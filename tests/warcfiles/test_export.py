@@ -126,3 +126,16 @@ def test_cdx_offsets_point_at_the_final_record(workers, client: TestClient, page
         record = next(iter(ArchiveIterator(io.BytesIO(data[offset:offset + length]))))
         assert record.rec_type == ("revisit" if line["mime"] == "warc/revisit" else "response")
         assert record.rec_headers.get_header("WARC-Target-URI") == line["url"]
+
+
+def test_a_failed_export_leaves_no_file_behind(workers, pages: PageServer, tmp_path: Path) -> None:
+    """An export that stops (a stored object is gone) exits 2 with the reason and leaves neither
+    the file nor its ``.partial`` behind."""
+    _archive(workers, pages)
+    objects = sorted(p for p in workers.runtime.settings.objects_dir.rglob("*") if p.is_file())
+    objects[-1].unlink()
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "broken.warc.gz"
+    result = run_cli("export", "--warc", str(out), env={"ARCHIVIST_HOME": str(workers.runtime.settings.home)})
+    assert result.returncode == 2 and "no stored object" in result.stderr
+    assert list((tmp_path / "out").iterdir()) == []

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
+from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from archivist import views
@@ -219,3 +220,292 @@ def test_import_command(tmp_path: Path) -> None:
     rewritten = run_cli("replay", "https://crawl.example.net/news", "--output", str(out), env=env)
     assert rewritten.returncode == 0, rewritten.stderr
     assert b'id="archivist-banner"' in out.read_bytes() and "20240601100000 (revisit" in rewritten.stderr
+
+
+class _Sha256Writer(WARCWriter):
+    """Digests in sha256, as Browsertrix (warcio.js) writes them."""
+
+    @staticmethod
+    def _create_digester() -> Digester:
+        return Digester("sha256")
+
+
+def test_revisits_resolve_by_the_record_they_name_whatever_the_digest(workers, client: TestClient,
+                                                                       tmp_path: Path) -> None:
+    """A source's payload digest is of the payload as sent (gzip-encoded here) and in its own
+    algorithm (sha256 here); we store the decoded payload under sha1. The revisit still finds its
+    original: by ``WARC-Refers-To``, else by ``WARC-Refers-To-Target-URI`` and ``-Date``, in the
+    same file or in one imported before, and repeats the original's stored digest."""
+    gz_url, sha_url = "https://dedup.example.net/gz", "https://dedup.example.net/sha"
+    first, second = tmp_path / "first.warc.gz", tmp_path / "second.warc.gz"
+    with first.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        original = _response(writer, gz_url, gzip.compress(ARTICLE.format(title="Gzipped").encode()),
+                             "2024-05-01T10:00:00Z", extra=[("Content-Encoding", "gzip")])
+        writer.write_record(original)
+        revisit = writer.create_revisit_record(gz_url, original.rec_headers.get_header("WARC-Payload-Digest"), gz_url,
+                                               "2024-05-01T10:00:00Z", http_headers=StatusAndHeaders(
+                                                   "200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"))
+        revisit.rec_headers.replace_header("WARC-Date", "2024-06-01T10:00:00Z")
+        revisit.rec_headers.add_header("WARC-Refers-To", original.rec_headers.get_header("WARC-Record-ID"))
+        writer.write_record(revisit)
+        sha_writer = _Sha256Writer(out, gzip=True, warc_version="1.1")
+        sha_original = _response(sha_writer, sha_url, ARTICLE.format(title="Sha256").encode(), "2024-05-01T10:00:00.250Z")
+        sha_writer.write_record(sha_original)
+    with second.open("wb") as out:
+        sha_writer = _Sha256Writer(out, gzip=True, warc_version="1.1")
+        sha_revisit = sha_writer.create_revisit_record(
+            sha_url, sha_original.rec_headers.get_header("WARC-Payload-Digest"), sha_url, "2024-05-01T10:00:00.250Z",
+            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"))
+        sha_revisit.rec_headers.replace_header("WARC-Date", "2024-06-01T10:00:00Z")
+        sha_writer.write_record(sha_revisit)
+    reports = []
+    for path in (first, second):
+        with path.open("rb") as stream:
+            reports.append(import_warc(workers.runtime, stream).as_dict())
+    workers.drain()
+    assert [(r["imported"], r["revisits"], r["skipped"]) for r in reports] == [(3, 1, {}), (1, 1, {})]
+    for url, title in ((gz_url, "Gzipped"), (sha_url, "Sha256")):
+        lines = [json.loads(line) for line in client.get("/cdx", params={"url": url, "output": "json"}).text.splitlines()]
+        assert [line["mime"] for line in lines] == ["text/html", "warc/revisit"]
+        assert lines[0]["digest"] == lines[1]["digest"] and lines[0]["digest"].startswith("sha1:")
+        replayed = client.get(f"/web/20240601100000id_/{url}")
+        assert replayed.status_code == 200 and replayed.content == ARTICLE.format(title=title).encode()
+
+
+def test_a_redirect_chain_in_the_file_is_imported_as_a_redirected_capture(workers, client: TestClient,
+                                                                          tmp_path: Path) -> None:
+    """``http://sho.rt/a`` 301 ``https://sho.rt/a`` 301 ``https://news.example.net/story`` 200:
+    one capture of the first URL that landed on the last, found under both, as a capture the
+    fetcher followed; a 3xx whose target is not in the file is still skipped."""
+    short, secure, story = "http://sho.rt/a", "https://sho.rt/a", "https://news.example.net/story"
+    body = ARTICLE.format(title="Moved story").encode()
+    path = tmp_path / "redirects.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        for url, location in ((short, secure), (secure, story), ("https://sho.rt/gone", "https://elsewhere.example/")):
+            request = _request(writer, url, "2024-05-01T10:00:00Z")
+            writer.write_record(request)
+            writer.write_record(_response(writer, url, b"moved", "2024-05-01T10:00:00Z", status="301 Moved Permanently",
+                                          extra=[("Location", location)], warc={
+                                              "WARC-Concurrent-To": request.rec_headers.get_header("WARC-Record-ID")}))
+        writer.write_record(_response(writer, story, body, "2024-05-01T10:00:01Z"))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["skipped"]) == (1, {"http_3xx": 1})
+
+    (requested,) = views.history(workers.runtime, short)["captures"]
+    (landed,) = views.history(workers.runtime, story)["captures"]
+    assert requested["id"] == landed["id"] and requested["status"] == "archived"
+    assert landed["redirected_from"] == short
+    for url in (short, story):
+        (line,) = [json.loads(line) for line in client.get("/cdx", params={"url": url, "output": "json"}).text.splitlines()]
+        assert (line["url"], line["status"], line["timestamp"]) == (url, "200", "20240501100001")
+        replayed = client.get(f"/web/20240501100001id_/{url}")
+        assert replayed.status_code == 200 and replayed.content == body
+    assert views.get_record(workers.runtime, short)["title"] == "Moved story"
+    with workers.runtime.store.open(line["filename"]) as stream:
+        stored = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.http_headers.statusline)
+                  for r in ArchiveIterator(stream)]
+    assert [entry for entry in stored if entry[0] == "response"] == [
+        ("response", short, "301 Moved Permanently"), ("response", secure, "301 Moved Permanently"),
+        ("response", story, "200 OK")]
+    assert [uri for kind, uri, _ in stored if kind == "request"] == [short, secure, story]
+
+    with path.open("rb") as stream:
+        again = import_warc(workers.runtime, stream).as_dict()
+    assert (again["imported"], again["skipped"]) == (0, {"already_imported": 1, "http_3xx": 1})
+
+
+def test_a_warc_gzipped_whole_imports_like_one_gzipped_per_record(workers, tmp_path: Path) -> None:
+    """``gzip crawl.warc`` makes one gzip member of the whole file: a valid WARC that warcio
+    cannot iterate (it wants a member per record); it imports all the same."""
+    plain = heritrix_warc(tmp_path / "plain.warc")
+    with plain.open("ab") as out:
+        writer = WARCWriter(out, gzip=False, warc_version="1.0")
+        writer.write_record(_response(writer, "http://old.example.com/second", ARTICLE.format(title="Second").encode(),
+                                      "2020-01-01T00:00:00Z"))
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(plain.read_bytes()))
+    with whole.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["records"], report["imported"], report["skipped"]) == (2, 2, {})
+    assert views.get_record(workers.runtime, "http://old.example.com/second")["title"] == "Second"
+
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(whole.read_bytes()[:-30])
+    with cut.open("rb") as stream, pytest.raises(InvalidInput) as caught:
+        import_warc(workers.runtime, stream)
+    assert "truncated" in caught.value.message
+
+
+def test_payloads_are_judged_as_the_fetcher_judges_them(workers, tmp_path: Path) -> None:
+    """An untyped payload that starts as HTML is a page, as the fetcher archives it; an untyped
+    image is not, and neither is a PDF or an image labelled as HTML (``binary_content``)."""
+    path = tmp_path / "untyped.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.0")
+        for url, body, content_type in [
+            ("http://untyped.example.org/page", ARTICLE.format(title="Untyped page").encode(), None),
+            ("http://untyped.example.org/image", PNG, None),
+            ("http://untyped.example.org/labelled", PNG, "text/html"),
+            ("http://untyped.example.org/report", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "text/html; charset=utf-8"),
+        ]:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)] if content_type else [],
+                                       protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
+                                                          warc_headers_dict={"WARC-Date": "2024-01-02T03:04:05Z"}))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["skipped"]) == (1, {"not_html": 1, "binary_content": 2})
+    assert views.get_record(workers.runtime, "http://untyped.example.org/page")["title"] == "Untyped page"
+
+
+def test_an_export_imported_into_the_archive_it_came_from_adds_nothing(workers, client: TestClient,
+                                                                        tmp_path: Path) -> None:
+    """The exported records carry the WARC-Record-IDs of the stored snapshots: they are already
+    in this archive (restoring a backup over it duplicates no capture), and import elsewhere."""
+    from archivist.warcfiles import export_warc
+
+    with browsertrix_warc(tmp_path / "crawl.warc.gz").open("rb") as stream:
+        import_warc(workers.runtime, stream)
+    workers.drain()
+    exported = tmp_path / "export.warc.gz"
+    with exported.open("wb") as out:
+        export_warc(workers.runtime, out, filename=exported.name)
+    with exported.open("rb") as stream:
+        again = import_warc(workers.runtime, stream).as_dict()
+    assert (again["imported"], again["skipped"]) == (0, {"already_imported": 3})
+    assert _count_snapshots(client, "crawl.example.net") == 3
+
+
+def test_records_with_a_broken_status_line_or_date_are_skipped_and_the_rest_imported(workers, tmp_path: Path) -> None:
+    """A record the rest of the file does not depend on is skipped with its reason: the import
+    neither crashes nor stops half-way."""
+    path = tmp_path / "odd-headers.warc"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=False, warc_version="1.0")
+        for url, status, date in [("http://odd.example.com/status", "OK", "2024-01-01T00:00:00Z"),
+                                  ("http://odd.example.com/moved", "3O1 Moved", "2024-01-01T00:00:00Z"),
+                                  ("http://odd.example.com/date", "200 OK", "2024-13-45T99:00:00Z"),
+                                  ("http://odd.example.com/good", "200 OK", "2024-01-01T00:00:00Z")]:
+            writer.write_record(_response(writer, url, ARTICLE.format(title="Odd").encode(), date, status=status,
+                                          extra=[("Location", "/good")]))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    assert (report["imported"], report["skipped"]) == (1, {"bad_status": 2, "bad_date": 1})
+
+
+def test_a_revisit_without_http_headers_is_imported(workers, client: TestClient, tmp_path: Path) -> None:
+    """A revisit's HTTP headers are optional (warcio's create_revisit_record leaves them out):
+    it is stored without them too, and replays with the status and headers of its original."""
+    url = "https://bare.example.net/page"
+    body = ARTICLE.format(title="Bare revisit").encode()
+    path = tmp_path / "bare.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        original = _response(writer, url, body, "2024-05-01T10:00:00Z")
+        writer.write_record(original)
+        revisit = writer.create_revisit_record(url, original.rec_headers.get_header("WARC-Payload-Digest"), url,
+                                               "2024-05-01T10:00:00Z")
+        revisit.rec_headers.replace_header("WARC-Date", "2024-06-01T10:00:00Z")
+        writer.write_record(revisit)
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["revisits"], report["skipped"]) == (2, 1, {})
+    lines = [json.loads(line) for line in client.get("/cdx", params={"url": url, "output": "json"}).text.splitlines()]
+    assert [(line["mime"], line["status"]) for line in lines] == [("text/html", "200"), ("warc/revisit", "200")]
+    replayed = client.get(f"/web/20240601100000id_/{url}")
+    assert replayed.status_code == 200 and replayed.content == body
+    assert replayed.headers["content-type"].startswith("text/html")
+    with workers.runtime.store.open(lines[1]["filename"]) as stream:
+        (stored,) = [r for r in ArchiveIterator(stream) if r.rec_type == "revisit"]
+        assert stored.http_headers is None and stored.rec_headers.get_header("WARC-Refers-To-Target-URI") == url
+
+
+def test_a_truncated_payload_is_not_imported_as_a_whole_page(workers, tmp_path: Path) -> None:
+    """Crawlers cut a payload at their size limit and say so (``WARC-Truncated``), or split a
+    record into segments (``WARC-Segment-Number``): a part of a page is not archived as the page."""
+    body = ARTICLE.format(title="Long page").encode()
+    path = tmp_path / "truncated-records.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.0")
+        writer.write_record(_response(writer, "http://cut.example.org/long", body[:120], "2024-01-02T03:04:05Z",
+                                      warc={"WARC-Truncated": "length"}))
+        writer.write_record(_response(writer, "http://cut.example.org/segment", body[:120], "2024-01-02T03:04:05Z",
+                                      warc={"WARC-Segment-Number": "1"}))
+        whole = _response(writer, "http://cut.example.org/whole", body, "2024-01-02T03:04:05Z")
+        writer.write_record(whole)
+        # Heritrix marks its revisits "WARC-Truncated: length" (the payload is left out): not a cut page.
+        revisit = writer.create_revisit_record("http://cut.example.org/whole", whole.rec_headers.get_header(
+            "WARC-Payload-Digest"), "http://cut.example.org/whole", "2024-01-02T03:04:05Z", http_headers=StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"))
+        revisit.rec_headers.replace_header("WARC-Date", "2024-02-02T03:04:05Z")
+        revisit.rec_headers.add_header("WARC-Truncated", "length")
+        writer.write_record(revisit)
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    assert (report["imported"], report["revisits"], report["skipped"]) == (2, 1, {"truncated": 2})
+
+
+def test_a_hop_leads_to_the_response_after_it_in_the_file(workers, tmp_path: Path) -> None:
+    """wget fetched ``/news/`` from a link, then ``/old`` (301 to ``/news/``) and ``/news/`` again,
+    all within a second: the redirected capture is the second fetch, not the first."""
+    old, news = "http://wget.example.net/old", "http://wget.example.net/news/"
+    path = tmp_path / "wget-redirect.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.0")
+        direct = _response(writer, news, ARTICLE.format(title="News").encode(), "2024-05-01T10:00:00Z")
+        writer.write_record(direct)
+        writer.write_record(_response(writer, old, b"", "2024-05-01T10:00:00Z", status="301 Moved Permanently",
+                                      extra=[("Location", "/news/")]))
+        followed = _response(writer, news, ARTICLE.format(title="News").encode(), "2024-05-01T10:00:00Z")
+        writer.write_record(followed)
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    assert (report["imported"], report["skipped"]) == (2, {})
+    (redirected,) = views.history(workers.runtime, old)["captures"]
+    assert redirected["id"] == report["capture_ids"][1]
+
+
+def _with_digests(writer: WARCWriter, url: str, http_block: bytes, payload_digest_of: bytes):  # noqa: ANN202
+    """A response record of ``http_block`` (status line, headers, body as sent) whose block digest
+    is right and whose payload digest is of ``payload_digest_of``."""
+    import base64
+    import hashlib
+
+    def sha1(data: bytes) -> str:
+        return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
+
+    return writer.create_warc_record(url, "response", payload=io.BytesIO(http_block), length=len(http_block),
+                                     warc_content_type="application/http; msgtype=response", warc_headers_dict={
+                                         "WARC-Date": "2024-01-02T03:04:05Z", "WARC-Block-Digest": sha1(http_block),
+                                         "WARC-Payload-Digest": sha1(payload_digest_of)})
+
+
+def test_a_chunked_payload_digested_after_dechunking_is_not_corruption(workers, tmp_path: Path) -> None:
+    """Tools disagree on a chunked response's payload digest: over the body as sent (wget,
+    warcio) or over the entity, de-chunked, as WARC says and Heritrix now writes. The block
+    digest, which covers every byte, decides; a wrong block digest still rejects the file."""
+    body = ARTICLE.format(title="Chunked entity").encode()
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:90], body[90:])) + b"0\r\n\r\n"
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+    good = tmp_path / "dechunked-digest.warc"
+    with good.open("wb") as out:
+        writer = WARCWriter(out, gzip=False, warc_version="1.1")
+        writer.write_record(_with_digests(writer, "http://chunks.example.org/page", head + chunked, body))
+    with good.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert report["imported"] == 1
+    assert views.get_record(workers.runtime, "http://chunks.example.org/page")["title"] == "Chunked entity"
+
+    damaged = tmp_path / "damaged.warc"
+    damaged.write_bytes(good.read_bytes().replace(b"winter months", b"winter m0nths"))
+    with damaged.open("rb") as stream, pytest.raises(InvalidInput) as caught:
+        import_warc(workers.runtime, stream)
+    assert "block digest" in caught.value.message

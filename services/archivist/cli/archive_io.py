@@ -38,8 +38,12 @@ def export(
                                  since=moment)
         else:
             tmp = warc.with_name(warc.name + ".partial")
-            with tmp.open("wb") as out:
-                report = export_warc(runtime, out, filename=warc.name, url=url, host=host, since=moment)
+            try:
+                with tmp.open("wb") as out:
+                    report = export_warc(runtime, out, filename=warc.name, url=url, host=host, since=moment)
+            except BaseException:
+                tmp.unlink(missing_ok=True)  # half a WARC is no WARC
+                raise
             tmp.replace(warc)
     except ArchivistError as exc:
         raise fail(exc) from exc

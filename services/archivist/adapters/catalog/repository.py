@@ -518,6 +518,24 @@ class Catalog:
             urlkey, SnapshotRow.kind == "response", SnapshotRow.payload_digest == digest, newest=True
         )).first()
 
+    def response_at(self, session: Session, urlkey: str, moment: datetime) -> SnapshotRow | None:
+        """The newest full response found under the URL taken within ``moment``'s second: what a
+        revisit naming its original by target URI and date (``WARC-Refers-To-Date``) repeats."""
+        second = _aware(moment).replace(microsecond=0)
+        return session.scalars(_first_found(
+            urlkey, SnapshotRow.kind == "response", SnapshotRow.captured_at >= second,
+            SnapshotRow.captured_at < second + timedelta(seconds=1), newest=True,
+        )).first()
+
+    def holds_record(self, session: Session, urlkey: str, moment: datetime, record_id: str) -> bool:
+        """Whether a snapshot found under the URL, taken within ``moment``'s second, has this
+        final WARC-Record-ID: a record of an exported file that this archive already holds."""
+        second = _aware(moment).replace(microsecond=0)
+        return session.scalars(_first_found(
+            urlkey, SnapshotRow.warc_record_id == record_id, SnapshotRow.captured_at >= second,
+            SnapshotRow.captured_at < second + timedelta(seconds=1),
+        )).first() is not None
+
     def get_snapshot(self, session: Session, snapshot_id: str) -> SnapshotRow | None:
         return session.get(SnapshotRow, snapshot_id)
 
