@@ -179,6 +179,8 @@ _RECORD_HEAD = (
                                _VERSIONS.c.version == _RECORDS.c.latest_version))
     .where(_RECORDS.c.url == bindparam("p_url"))
 )
+#: Writers of one record URL take turns (PostgreSQL; see Catalog.record_head).
+_LOCK_URL = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("p_url"), 0)))
 _INSERT_RECORD = insert(_RECORDS)
 _ADVANCE_RECORD = (update(_RECORDS).where(_RECORDS.c.id == bindparam("p_id"))
                    .values(latest_version=bindparam("p_version"), updated_at=bindparam("p_now")))
@@ -632,11 +634,21 @@ class Catalog:
         return session.get(RecordRow, record_id)
 
     def record_head(self, session: Session, url: str) -> RecordHead | None:
-        """The record of canonical URL ``url`` with its latest version's id and fingerprint.
+        """The record of canonical URL ``url`` with its latest version's id and fingerprint,
+        for a writer: on PostgreSQL the URL stays locked until the transaction ends.
 
-        One statement for what recording a capture reads: whether the record exists, and
-        whether the new content is the same as its latest version's.
+        What recording a capture reads: whether the record exists, and whether the new content
+        is the same as its latest version's. Writers of one URL take turns from here (a
+        transaction-level advisory lock on the URL's hash, which also covers a record not yet
+        created), so each compares against the version the one before it wrote. Without the
+        turn, concurrent writers all compared against the same latest version and all but one
+        failed on the (record, version) key: a burst of captures or re-extractions of one URL
+        spent the losers' retries, and ended captures ``failed`` with ``catalog_conflict``.
+        The head is read after the lock, in a statement of its own, so that it sees what the
+        writer before committed. SQLite has one writer at a time anyway.
         """
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(_LOCK_URL, {"p_url": url})
         row = session.execute(_RECORD_HEAD, {"p_url": url}).first()
         return RecordHead(*row) if row is not None else None
 
@@ -674,9 +686,10 @@ class Catalog:
         """Append ``version`` as the record's next version and point its search entry at it; its id.
 
         The number follows the latest version the caller compared its content against, not one
-        computed in SQL at write time: a concurrent writer that compared against the same one
-        then fails on the (record, version) unique key with CatalogConflict, retries and compares
-        against the new latest, instead of appending content that may repeat it. The search
+        computed in SQL at write time: writers take turns from :meth:`record_head`, and one that
+        compared against a stale head all the same (SQLite, a caller that skipped it) fails on
+        the (record, version) unique key with CatalogConflict, retries and compares against the
+        new latest, instead of appending content that may repeat it. The search
         entry is written in the same transaction, so the index cannot fall behind the records;
         the database's full-text index follows the entry (migration 0004).
         """
