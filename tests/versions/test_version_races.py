@@ -13,12 +13,13 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from archivist import pipeline, views
+from archivist.extraction import extract as real_extract
 from archivist.pipeline import extracting
 from archivist.settings import Settings
 from archivist_workers.embedded import EmbeddedWorkers
 from tests.support.pages import PageServer, Route
 
-ARTICLE = """<html><head><title>Harbour, revision {n}</title></head><body><article><h1>Harbour</h1>
+ARTICLE = """<html><head><title>Harbour, revision {n}</title></head><body><article><h1>Harbour, revision {n}</h1>
 <p>The harbour council met on Tuesday to discuss the lighthouse and its future in the town.</p>
 <p>Revision {n} of this paragraph reports a different decision from every other revision.</p>
 </article></body></html>"""
@@ -55,6 +56,12 @@ def _revisions(pages: PageServer, path: str) -> str:
     return pages.url(path)
 
 
+def _better_extracted(pages):  # noqa: ANN001, ANN202
+    """A better extractor: the same pages, a title read differently."""
+    result = real_extract(pages)
+    return dataclasses.replace(result, title=f"{result.title} (better extracted)")
+
+
 def test_concurrent_captures_of_one_url_each_make_a_version(pg_workers: EmbeddedWorkers, pages: PageServer) -> None:
     url = _revisions(pages, "/harbour")
     ids = [s.id for s in pipeline.submit(pg_workers.runtime, [url] * WRITERS)]
@@ -74,18 +81,15 @@ def test_concurrent_reextractions_of_one_capture_make_one_version(
     url = pages.set("/light", ARTICLE.format(n=1))
     (capture_id,) = [s.id for s in pipeline.submit(pg_workers.runtime, [url])]
     pg_workers.drain()
-    real_extract, real_fingerprint = extracting.extract, extracting.content_fingerprint
+    real_fingerprint = extracting.content_fingerprint
     together = threading.Barrier(WRITERS, timeout=20)
-
-    def revised(pages):  # noqa: ANN001, ANN202 - a better extractor: the same pages, a new title
-        return dataclasses.replace(real_extract(pages), title="Harbour, better extracted")
 
     def fingerprint_then_wait(content):  # noqa: ANN001, ANN202 - every writer reaches the catalog at once
         value = real_fingerprint(content)
         together.wait()
         return value
 
-    monkeypatch.setattr(extracting, "extract", revised)
+    monkeypatch.setattr(extracting, "extract", _better_extracted)
     monkeypatch.setattr(extracting, "content_fingerprint", fingerprint_then_wait)
     outcomes, errors = [], []
 
@@ -103,4 +107,29 @@ def test_concurrent_reextractions_of_one_capture_make_one_version(
     assert errors == []
     assert sorted(o.new_version for o in outcomes) == [False] * (WRITERS - 1) + [True]
     record = views.get_record(pg_workers.runtime, url)
-    assert (record["version"], record["title"]) == (2, "Harbour, better extracted")
+    assert (record["version"], record["title"]) == (2, "Harbour, revision 1 (better extracted)")
+
+
+def test_reextraction_overtaken_by_a_new_capture_appends_nothing(
+    pg_workers: EmbeddedWorkers, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A capture archived while a re-extraction of the previous one runs: the re-extraction's
+    content is older than the new latest version, and appending it would make it the latest."""
+    url = pages.set("/tides", ARTICLE.format(n=1))
+    (old,) = [s.id for s in pipeline.submit(pg_workers.runtime, [url])]
+    pg_workers.drain()
+    real_load_pages = extracting.load_pages
+
+    def load_then_recapture(runtime, snapshots):  # noqa: ANN001, ANN202 - the new capture lands mid-way
+        loaded = real_load_pages(runtime, snapshots)
+        pages.set("/tides", ARTICLE.format(n=2))
+        pipeline.submit(pg_workers.runtime, [url])
+        pg_workers.drain()
+        return loaded
+
+    monkeypatch.setattr(extracting, "extract", _better_extracted)
+    monkeypatch.setattr(extracting, "load_pages", load_then_recapture)
+    outcome = pipeline.reextract_capture(pg_workers.runtime, old)
+    assert outcome.skipped and not outcome.new_version
+    record = views.get_record(pg_workers.runtime, url)
+    assert (record["version"], record["title"]) == (2, "Harbour, revision 2 (better extracted)")

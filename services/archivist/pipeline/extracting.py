@@ -196,7 +196,9 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
     happens, and a failure is reported in the outcome, not written to the capture. The record
     gains a version only when the fingerprint differs from its latest version, and only from
     the record's newest capture: re-extracting an older capture would otherwise append old
-    content as the newest version. The record keeps its identity (its URL), even if the page's
+    content as the newest version. That is checked again when writing, in the record writers'
+    turn (:meth:`Catalog.record_head`), since a newer capture may have been archived while the
+    extractor ran. The record keeps its identity (its URL), even if the page's
     declared canonical URL would now be read differently. The new version's capture link moves
     to it (``captures.record_version_id``): it is what that capture now produces; each version
     keeps its own ``source_capture_id``.
@@ -225,6 +227,10 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
             outcome.skipped = True
             return outcome
         if record.latest_fingerprint == fingerprint:
+            return outcome
+        newest = runtime.catalog.newest_capture_of_record(session, record.id)
+        if newest is None or newest.id != capture_id:  # a newer capture was archived meanwhile
+            outcome.skipped = True
             return outcome
         version_id = runtime.catalog.add_version(
             session,
