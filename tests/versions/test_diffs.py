@@ -134,3 +134,20 @@ def test_version_numbers_that_cannot_exist_are_not_found(catalog_workers: Embedd
         # Only "to" given: the missing version named is the one asked for, not the default "from".
         response = client.get(f"/v1/records/{record_id}/diff", params={"to": 9})
         assert response.status_code == 404 and response.json()["detail"].endswith("has no version 9")
+
+
+def test_cli_diff_shows_brackets_and_colons_in_the_content_as_text(workers, pages: PageServer) -> None:
+    """Rich markup and emoji codes in a page ("[/b]", ":thumbs_up:") are its text: the human
+    diff shows them as they are, and a URL holding them is named in a plain not-found error."""
+    url = pages.set("/brackets", _article(title="Draft [1]"))
+    capture(workers, url)
+    pages.set("/brackets", _article(title="Final [/b] :thumbs_up:",
+                                    middle="Members voted [/] against it, [bold]loudly[/bold], ünïcödé 漢字."))
+    capture(workers, url)
+    env = {"ARCHIVIST_HOME": str(workers.runtime.settings.home)}
+    human = run_cli("diff", url, env=env)
+    assert human.returncode == 0, human.stderr
+    assert "title: 'Draft [1]' → 'Final [/b] :thumbs_up:'" in human.stdout
+    assert "+Members voted [/] against it, [bold]loudly[/bold], ünïcödé 漢字." in human.stdout.splitlines()
+    missing = run_cli("diff", pages.url("/never[/b]"), env=env)
+    assert missing.returncode == 2 and f"error (not_found): no record for {pages.url('/never[/b]')}" in missing.stderr
