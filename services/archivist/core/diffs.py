@@ -17,7 +17,7 @@ from typing import Any
 
 from archivist.core.records import CONTENT_FIELDS
 
-__all__ = ["VersionDiff", "diff_versions"]
+__all__ = ["VersionDiff", "content_changed", "diff_versions"]
 
 #: Content fields compared as a whole, from/to (the body and comments have their own forms).
 METADATA_FIELDS = tuple(name for name in CONTENT_FIELDS if name not in ("body", "comments"))
@@ -78,6 +78,20 @@ def diff_versions(
         comments_added=[json.loads(c) for c in added],
         comments_removed=[json.loads(c) for c in removed],
         metadata=metadata,
+    )
+
+
+def content_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether :func:`diff_versions` would report a change, without building the body's diff.
+
+    Content whose fingerprint differs can still be the same content to a reader: comments
+    listed in another order (a site sorting them by votes, or newest first) are the same
+    comments. A new version is made only for a change the diff can show.
+    """
+    return (
+        _lines(old.get("body")) != _lines(new.get("body"))
+        or sorted(_comment_keys(old.get("comments") or [])) != sorted(_comment_keys(new.get("comments") or []))
+        or any(old.get(name) != new.get(name) for name in METADATA_FIELDS)
     )
 
 

@@ -2,7 +2,10 @@
 
 A record is one document, identified by its canonical URL. It gains a version only when the
 extracted content changes: the fingerprint covers the body, the comments and the metadata, and
-nothing that varies between identical captures (capture ids, times, extractor version).
+nothing that varies between identical captures (capture ids, times, extractor version). Equal
+fingerprints mean the same content; different ones are checked with
+:func:`archivist.core.diffs.content_changed`, since comments listed in another order are the
+same comments.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from archivist.adapters.catalog import (
     NewSnapshot,
     NewVersion,
+    RecordHead,
     SnapshotRow,
 )
 from archivist.core.captures import CaptureStatus
@@ -21,6 +22,7 @@ from archivist.core.errors import (
     InvalidInput,
     PermanentFailure,
 )
+from archivist.core.diffs import content_changed
 from archivist.core.records import content_fingerprint
 from archivist.core.urls import canonicalize, host_prefixes, urlkey
 from archivist.extraction import (
@@ -151,7 +153,7 @@ def _record(
     content["url"] = _record_url(content.get("url"), content["pages"][0], fallback_url)
     fingerprint = content_fingerprint(content)
     record = runtime.catalog.record_head(session, content["url"])
-    if record is not None and record.latest_fingerprint == fingerprint:
+    if _same_as_latest(runtime, session, record, content, fingerprint):
         version_id = record.latest_id
     else:
         version = NewVersion(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
@@ -168,6 +170,23 @@ def _record(
         session.rollback()
         outcome.new_version = False
         outcome.skipped = True
+
+
+def _same_as_latest(runtime: Runtime, session: Session, record: RecordHead | None, content: dict,
+                    fingerprint: str) -> bool:
+    """Whether ``content`` is the record's latest version's content, so that it makes no version.
+
+    The same fingerprint says so at once. A different one is checked against the latest
+    content as the diff compares it (:func:`~archivist.core.diffs.content_changed`): a
+    re-capture that only lists the same comments in another order made a version whose diff
+    showed no change.
+    """
+    if record is None or record.latest_id is None:
+        return False
+    if record.latest_fingerprint == fingerprint:
+        return True
+    latest = runtime.catalog.version_content(session, record.latest_id)
+    return latest is not None and not content_changed(latest, content)
 
 
 def _run_extractor(runtime: Runtime, pages: Sequence[SourcePage | ParsedPage]) -> tuple[dict, float]:
@@ -226,7 +245,7 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
         if record is None:  # deleted meanwhile
             outcome.skipped = True
             return outcome
-        if record.latest_fingerprint == fingerprint:
+        if _same_as_latest(runtime, session, record, content, fingerprint):
             return outcome
         newest = runtime.catalog.newest_capture_of_record(session, record.id)
         if newest is None or newest.id != capture_id:  # a newer capture was archived meanwhile

@@ -675,6 +675,10 @@ class Catalog:
             .where(RecordVersionRow.version == version)
         ).first()
 
+    def version_content(self, session: Session, version_id: int) -> dict | None:
+        """The content of the version with row id ``version_id``; None if there is none."""
+        return session.scalar(select(RecordVersionRow.content).where(RecordVersionRow.id == version_id))
+
     def versions(self, session: Session, record_id: str) -> Sequence[RecordVersionRow]:
         return session.scalars(
             select(RecordVersionRow)
