@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from archivist import views
+import dataclasses
+
+import pytest
+
+from archivist import pipeline, views
 from archivist.core.diffs import content_changed
-from tests.support.pages import PageServer
+from archivist.extraction import extract as real_extract
+from archivist.pipeline import extracting
+from tests.support.pages import PageServer, Route
 from tests.support.stack import capture
 
 ARTICLE = """<html><head><title>Harbour news</title></head><body><article><h1>Harbour news</h1>
@@ -48,3 +54,42 @@ def test_content_changed_is_what_the_diff_shows() -> None:
     assert content_changed(old, {**old, "comments": [bob, eve, reply, bob]})  # one more of the same
     assert content_changed(old, {**old, "body": "one\n2"})
     assert content_changed(old, {**old, "title": "B"})
+
+
+@pytest.mark.parametrize("answer", [Route(body=b"", status=200), Route(body=b"", status=204),
+                                    Route(body=b"<html><body>\n</body></html>")], ids=["empty", "204", "blank"])
+def test_a_recapture_with_nothing_in_it_fails_and_keeps_the_latest_version(
+    workers, pages: PageServer, answer: Route
+) -> None:
+    url = pages.set("/harbour", _page(BOB))
+    first, = capture(workers, url)
+    pages.routes["/harbour"] = answer
+    empty, = [s.id for s in pipeline.submit(workers.runtime, [url])]
+    workers.drain()
+    failed = views.get_capture(workers.runtime, empty)
+    assert (failed["status"], failed["reason"]) == ("failed", "no_content")
+    assert "no title, text or comment" in failed["message"] and "keeps its version 1" in failed["message"]
+    assert len(failed["snapshots"]) == 1  # what the site sent is archived all the same
+    record = views.get_record(workers.runtime, url)
+    assert (record["version"], record["title"], record["capture_ids"]) == (1, "Harbour news", [first])
+
+
+
+def test_a_first_capture_with_nothing_in_it_is_archived(workers, pages: PageServer) -> None:
+    """Nothing to keep: the record is what the page is, and its replay shows it."""
+    url = pages.set("/blank", "<html><body><img src='a.png'></body></html>")
+    capture(workers, url)
+    assert views.get_record(workers.runtime, url)["body"] == ""
+
+
+def test_a_reextraction_that_finds_nothing_keeps_the_latest_version(
+    workers, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = pages.set("/harbour", _page(BOB))
+    first, = capture(workers, url)
+    monkeypatch.setattr(extracting, "extract", lambda pages: dataclasses.replace(
+        real_extract(pages), title=None, body="", comments=[]))  # an extractor that lost its way
+    outcome = pipeline.reextract_capture(workers.runtime, first)
+    assert outcome.failed_reason == "no_content" and not outcome.new_version
+    record = views.get_record(workers.runtime, url)
+    assert (record["version"], record["title"]) == (1, "Harbour news")

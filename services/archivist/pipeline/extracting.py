@@ -20,10 +20,11 @@ from archivist.core.captures import CaptureStatus
 from archivist.core.errors import (
     ExtractionFailed,
     InvalidInput,
+    NothingExtracted,
     PermanentFailure,
 )
 from archivist.core.diffs import content_changed
-from archivist.core.records import content_fingerprint
+from archivist.core.records import content_fingerprint, has_content
 from archivist.core.urls import canonicalize, host_prefixes, urlkey
 from archivist.extraction import (
     EXTRACTOR_NAME,
@@ -82,8 +83,13 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
         return outcome
-    with runtime.database.session() as session:
-        _record(runtime, session, capture_id, content, fallback_url, outcome)
+    try:
+        with runtime.database.session() as session:
+            _record(runtime, session, capture_id, content, fallback_url, outcome)
+    except NothingExtracted as exc:
+        end_failed(runtime, capture_id, exc)
+        outcome.failed_reason = exc.reason
+        return outcome
     if not outcome.skipped:
         outcome.latency_seconds = (utcnow() - submitted_at).total_seconds()
     return outcome
@@ -125,6 +131,8 @@ def extract_fetched(
         with runtime.database.session() as session:
             runtime.catalog.put_snapshots(session, capture_id, snapshots, replace=replace)
             _record(runtime, session, capture_id, content, fallback_url, outcome, holder=(delivery, attempt))
+    except NothingExtracted:
+        return None  # the extract step ends it failed, once the hand-over has kept its snapshots
     except Exception:  # noqa: BLE001 - handed over by message instead, see above
         log.exception("capture %s: archiving in the fetch delivery failed; sending the extract message", capture_id)
         return None
@@ -153,6 +161,7 @@ def _record(
     content["url"] = _record_url(content.get("url"), content["pages"][0], fallback_url)
     fingerprint = content_fingerprint(content)
     record = runtime.catalog.record_head(session, content["url"])
+    _refuse_emptying(record, content)
     if _same_as_latest(runtime, session, record, content, fingerprint):
         version_id = record.latest_id
     else:
@@ -208,6 +217,22 @@ def _run_extractor(runtime: Runtime, pages: Sequence[SourcePage | ParsedPage]) -
             raise ExtractionFailed(f"extraction crashed: {type(exc).__name__}: {exc}") from exc
 
 
+def _refuse_emptying(record: RecordHead | None, content: dict) -> None:
+    """Refuse content with nothing in it as the next version of a record that has one.
+
+    An empty answer (a 200 or 204 without a body, a blank page) after good captures, or an
+    extractor that finds nothing in pages it read before, would otherwise become the record's
+    latest version, in place of the document. A first capture of such a page still makes its
+    record: there is nothing to keep, and its replay is what the page is.
+
+    Raises:
+        NothingExtracted: ``content`` has no title, text or comment and ``record`` has a version.
+    """
+    if record is not None and record.latest_id is not None and not has_content(content):
+        raise NothingExtracted("no title, text or comment found in the pages; "
+                               f"the record keeps its version {record.latest_version}")
+
+
 def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
     """Run the current extractor again on an archived capture's stored snapshots (no fetch).
 
@@ -244,6 +269,12 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
         record = runtime.catalog.record_head(session, record_url)
         if record is None:  # deleted meanwhile
             outcome.skipped = True
+            return outcome
+        try:
+            _refuse_emptying(record, content)
+        except NothingExtracted as exc:
+            log.warning("re-extraction of capture %s failed: %s", capture_id, exc.message)
+            outcome.failed_reason = exc.reason
             return outcome
         if _same_as_latest(runtime, session, record, content, fingerprint):
             return outcome
