@@ -3,6 +3,7 @@ page that changes between captures."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -151,3 +152,16 @@ def test_cli_diff_shows_brackets_and_colons_in_the_content_as_text(workers, page
     assert "+Members voted [/] against it, [bold]loudly[/bold], ünïcödé 漢字." in human.stdout.splitlines()
     missing = run_cli("diff", pages.url("/never[/b]"), env=env)
     assert missing.returncode == 2 and f"error (not_found): no record for {pages.url('/never[/b]')}" in missing.stderr
+
+
+def test_core_diff_of_long_comment_threads_takes_linear_time() -> None:
+    """Every comment of a 20,000-comment thread replaced: matched by count, not by searching a
+    list (quadratic: half a minute, an API thread held all the while)."""
+    count = 20_000
+    old = {"comments": [{"author": f"u{i}", "published": None, "text": f"comment {i}"} for i in range(count)]}
+    new = {"comments": [{"author": f"u{i}", "published": None, "text": f"reply {i}"} for i in range(count)]}
+    started = time.perf_counter()
+    diff = diff_versions(old, new, from_version=1, to_version=2)
+    assert time.perf_counter() - started < 3
+    assert len(diff.comments_added) == len(diff.comments_removed) == count
+    assert diff.comments_removed[0] == old["comments"][0] and diff.comments_added[-1] == new["comments"][-1]
