@@ -780,13 +780,17 @@ class Catalog:
         ).first()
 
     def newest_capture_of_record(self, session: Session, record_id: str) -> CaptureRow | None:
-        """The most recently submitted archived capture whose extraction went into the record."""
+        """The most recently archived capture whose extraction went into the record.
+
+        Archived last, not submitted last: a capture retried after a failed fetch is fetched
+        again after captures submitted later, and its content is the record's latest version.
+        """
         return session.scalars(
             select(CaptureRow)
             .join(RecordVersionRow, CaptureRow.record_version_id == RecordVersionRow.id)
             .where(RecordVersionRow.record_id == record_id)
             .where(CaptureRow.status == CaptureStatus.ARCHIVED.value)
-            .order_by(CaptureRow.submitted_at.desc())
+            .order_by(CaptureRow.finished_at.desc(), CaptureRow.submitted_at.desc())
             .limit(1)
         ).first()
 
