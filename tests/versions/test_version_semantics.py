@@ -78,8 +78,10 @@ def test_a_recapture_with_nothing_in_it_fails_and_keeps_the_latest_version(
 def test_a_first_capture_with_nothing_in_it_is_archived(workers, pages: PageServer) -> None:
     """Nothing to keep: the record is what the page is, and its replay shows it."""
     url = pages.set("/blank", "<html><body><img src='a.png'></body></html>")
-    capture(workers, url)
+    first, = capture(workers, url)
     assert views.get_record(workers.runtime, url)["body"] == ""
+    again, = capture(workers, url)  # the same nothing again: unchanged, not refused
+    assert views.get_record(workers.runtime, url)["capture_ids"] == [first, again]
 
 
 def test_a_reextraction_that_finds_nothing_keeps_the_latest_version(

@@ -161,10 +161,10 @@ def _record(
     content["url"] = _record_url(content.get("url"), content["pages"][0], fallback_url)
     fingerprint = content_fingerprint(content)
     record = runtime.catalog.record_head(session, content["url"])
-    _refuse_emptying(record, content)
     if _same_as_latest(runtime, session, record, content, fingerprint):
         version_id = record.latest_id
     else:
+        _refuse_emptying(record, content)
         version = NewVersion(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
                              extractor_version=EXTRACTOR_VERSION, created_at=utcnow(), source_capture_id=capture_id)
         if record is None:
@@ -218,7 +218,7 @@ def _run_extractor(runtime: Runtime, pages: Sequence[SourcePage | ParsedPage]) -
 
 
 def _refuse_emptying(record: RecordHead | None, content: dict) -> None:
-    """Refuse content with nothing in it as the next version of a record that has one.
+    """Refuse content with nothing in it as a new version of a record that has one.
 
     An empty answer (a 200 or 204 without a body, a blank page) after good captures, or an
     extractor that finds nothing in pages it read before, would otherwise become the record's
@@ -270,13 +270,13 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
         if record is None:  # deleted meanwhile
             outcome.skipped = True
             return outcome
+        if _same_as_latest(runtime, session, record, content, fingerprint):
+            return outcome
         try:
             _refuse_emptying(record, content)
         except NothingExtracted as exc:
             log.warning("re-extraction of capture %s failed: %s", capture_id, exc.message)
             outcome.failed_reason = exc.reason
-            return outcome
-        if _same_as_latest(runtime, session, record, content, fingerprint):
             return outcome
         newest = runtime.catalog.newest_capture_of_record(session, record.id)
         if newest is None or newest.id != capture_id:  # a newer capture was archived meanwhile
