@@ -165,3 +165,15 @@ def test_core_diff_of_long_comment_threads_takes_linear_time() -> None:
     assert time.perf_counter() - started < 3
     assert len(diff.comments_added) == len(diff.comments_removed) == count
     assert diff.comments_removed[0] == old["comments"][0] and diff.comments_added[-1] == new["comments"][-1]
+
+
+def test_cli_diff_keeps_each_long_line_whole(workers, pages: PageServer) -> None:
+    """Written to a pipe, a comment or title longer than 80 columns is one line, not cut in two."""
+    url = pages.set("/long", _article())
+    capture(workers, url)
+    long_title = "Harbour light to go dark after the council's vote on the lighthouse, the quay and the winter"
+    pages.set("/long", _article(title=long_title))
+    capture(workers, url)
+    human = run_cli("diff", url, env={"ARCHIVIST_HOME": str(workers.runtime.settings.home)})
+    assert human.returncode == 0, human.stderr
+    assert f"title: 'Harbour news' → {long_title!r}" in human.stdout.splitlines()

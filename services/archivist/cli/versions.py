@@ -44,7 +44,8 @@ def diff(
         emit(result, True)
         return
     # Text, not markup: the content is the page's, and "[/b]" or ":smile:" in it is text to show.
-    out = Console(highlight=False)
+    # Soft wrap: a long line stays one line (the terminal folds it), not cut at 80 columns.
+    out = Console(highlight=False, soft_wrap=True)
     out.print(Text.assemble((result["url"], "bold"), f": version {result['from']} → {result['to']}"))
     if not result["changed"]:
         out.print("no changes")
@@ -52,7 +53,7 @@ def diff(
         out.print(Text.assemble((name, "yellow"), f": {change['from']!r} → {change['to']!r}"))
     for line in result["body"].splitlines():
         style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else ""
-        out.print(Text(line, style=style), soft_wrap=True)
+        out.print(Text(line, style=style))
     for label, key, style in (("comment added", "added", "green"), ("comment removed", "removed", "red")):
         for comment in result["comments"][key]:
             out.print(Text.assemble((label, style), f" ({comment.get('author') or 'anonymous'}): {comment['text']}"))
