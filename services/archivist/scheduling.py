@@ -105,7 +105,7 @@ def remove_schedule(runtime: Runtime, id_or_url: str) -> None:
         NotFound: no such schedule.
     """
     with runtime.database.session() as session:
-        row = session.get(ScheduleRow, id_or_url)
+        row = runtime.catalog.get_schedule(session, id_or_url)
         if row is None:
             try:
                 row = runtime.catalog.get_schedule_by_url(session, canonicalize(id_or_url))

@@ -177,3 +177,15 @@ def test_cli_diff_keeps_each_long_line_whole(workers, pages: PageServer) -> None
     human = run_cli("diff", url, env={"ARCHIVIST_HOME": str(workers.runtime.settings.home)})
     assert human.returncode == 0, human.stderr
     assert f"title: 'Harbour news' → {long_title!r}" in human.stdout.splitlines()
+
+
+def test_ids_that_cannot_exist_are_not_found(catalog_workers: EmbeddedWorkers) -> None:
+    """An id no row can have (PostgreSQL text holds no NUL) is 404 naming it, not a database error."""
+    app = create_app(catalog_workers.runtime.settings, runtime=catalog_workers.runtime)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for method, path in [("GET", "/v1/records/a%00b"), ("GET", "/v1/records/a%00b/diff"),
+                             ("GET", "/v1/captures/a%00b"), ("DELETE", "/v1/schedules/a%00b")]:
+            response = client.request(method, path)
+            assert response.status_code == 404, (path, response.text)
+            assert response.json()["error"] == "not_found"
+        assert client.get("/records/a%00b/diff").status_code == 404

@@ -190,6 +190,13 @@ _INSERT_ENTRY = insert(_ENTRIES)
 _UPDATE_ENTRY = update(_ENTRIES).where(_ENTRIES.c.record_id == bindparam("p_record"))
 
 
+def _can_name_a_row(key: str) -> bool:
+    """Whether ``key`` can be a stored row's id: PostgreSQL text holds no NUL character, and a
+    lookup by one fails with a DataError (a 500 for ``/v1/records/%00``) instead of finding
+    nothing."""
+    return "\x00" not in key
+
+
 def _aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything stored is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -342,7 +349,7 @@ class Catalog:
             session.execute(CaptureRow.__table__.insert(), captures)
 
     def get_capture(self, session: Session, capture_id: str) -> CaptureRow | None:
-        return session.get(CaptureRow, capture_id)
+        return session.get(CaptureRow, capture_id) if _can_name_a_row(capture_id) else None
 
     def move(
         self,
@@ -521,7 +528,7 @@ class Catalog:
         )).first()
 
     def get_snapshot(self, session: Session, snapshot_id: str) -> SnapshotRow | None:
-        return session.get(SnapshotRow, snapshot_id)
+        return session.get(SnapshotRow, snapshot_id) if _can_name_a_row(snapshot_id) else None
 
     def nearest_snapshot(self, session: Session, urlkey: str, moment: datetime) -> SnapshotRow | None:
         """The snapshot found under the URL closest in time to ``moment`` (the earlier one on a tie).
@@ -631,7 +638,7 @@ class Catalog:
         return session.scalars(select(RecordRow).where(RecordRow.url == url)).first()
 
     def get_record(self, session: Session, record_id: str) -> RecordRow | None:
-        return session.get(RecordRow, record_id)
+        return session.get(RecordRow, record_id) if _can_name_a_row(record_id) else None
 
     def record_head(self, session: Session, url: str) -> RecordHead | None:
         """The record of canonical URL ``url`` with its latest version's id and fingerprint,
@@ -819,6 +826,9 @@ class Catalog:
 
     def schedules(self, session: Session) -> Sequence[ScheduleRow]:
         return session.scalars(select(ScheduleRow).order_by(ScheduleRow.next_due_at, ScheduleRow.url)).all()
+
+    def get_schedule(self, session: Session, schedule_id: str) -> ScheduleRow | None:
+        return session.get(ScheduleRow, schedule_id) if _can_name_a_row(schedule_id) else None
 
     def delete_schedule(self, session: Session, schedule_id: str) -> bool:
         return session.execute(delete(ScheduleRow).where(ScheduleRow.id == schedule_id)).rowcount == 1
