@@ -238,7 +238,7 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
 
     This is not a step of the capture state machine: the capture stays ``archived`` whatever
     happens, and a failure is reported in the outcome, not written to the capture. The record
-    gains a version only when the fingerprint differs from its latest version, and only from
+    gains a version only when the content differs from its latest version's, and only from
     the record's newest capture: re-extracting an older capture would otherwise append old
     content as the newest version. That is checked again when writing, in the record writers'
     turn (:meth:`Catalog.record_head`), since a newer capture may have been archived while the
