@@ -10,7 +10,6 @@ from typing import Any
 from archivist.adapters.catalog import ApiKeyRow
 from archivist.core.access import Principal, Scope, hash_key, new_key, parse_scopes
 from archivist.core.errors import AccessDenied, NotFound, QuotaExceeded, Unauthenticated
-from archivist.core.ids import is_issued_id
 from archivist.runtime import Runtime
 
 __all__ = ["ANONYMOUS", "authenticate", "authorize", "charge_submissions", "create_key", "list_keys", "revoke_key"]
@@ -41,7 +40,7 @@ def list_keys(runtime: Runtime) -> list[dict[str, Any]]:
 
 def revoke_key(runtime: Runtime, key_id: str) -> None:
     with runtime.database.session() as session:
-        if not is_issued_id(key_id) or not runtime.catalog.revoke_key(session, key_id):
+        if not runtime.catalog.revoke_key(session, key_id):
             raise NotFound(f"no active key {key_id!r}")
 
 

@@ -16,8 +16,7 @@ from typing import Any
 
 from archivist import pipeline
 from archivist.adapters.catalog import ScheduleRow
-from archivist.core.errors import InvalidInput, NotFound
-from archivist.core.ids import is_issued_id
+from archivist.core.errors import CatalogConflict, InvalidInput, NotFound
 from archivist.core.keys import warc_timestamp
 from archivist.core.schedules import check_interval, next_slot
 from archivist.core.urls import canonicalize, urlkey
@@ -62,6 +61,9 @@ def add_schedule(runtime: Runtime, url: str, interval: timedelta, *, now: dateti
     """Schedule ``url`` every ``interval``; the first capture is due at once.
 
     Adding a URL that already has a schedule changes its interval and keeps its next slot.
+    So does adding it while another request adds it too: the one that finds its insert beaten
+    by the URL's unique key (CatalogConflict) looks again, finds that schedule and updates it,
+    instead of failing a request that asked for what now exists.
 
     Raises:
         InvalidURL: the URL is not valid.
@@ -70,6 +72,14 @@ def add_schedule(runtime: Runtime, url: str, interval: timedelta, *, now: dateti
     canonical = canonicalize(url, max_length=runtime.settings.max_url_length)
     seconds = int(check_interval(interval).total_seconds())
     now = now or datetime.now(UTC)
+    try:
+        return _put_schedule(runtime, canonical, seconds, now)
+    except CatalogConflict:
+        return _put_schedule(runtime, canonical, seconds, now)
+
+
+def _put_schedule(runtime: Runtime, canonical: str, seconds: int, now: datetime) -> dict[str, Any]:
+    """Insert the schedule of ``canonical``, or change the interval of the one it has."""
     with runtime.database.session() as session:
         row = runtime.catalog.get_schedule_by_url(session, canonical)
         if row is None:
@@ -95,7 +105,7 @@ def remove_schedule(runtime: Runtime, id_or_url: str) -> None:
         NotFound: no such schedule.
     """
     with runtime.database.session() as session:
-        row = runtime.catalog.get_schedule(session, id_or_url) if is_issued_id(id_or_url) else None
+        row = runtime.catalog.get_schedule(session, id_or_url)
         if row is None:
             try:
                 row = runtime.catalog.get_schedule_by_url(session, canonicalize(id_or_url))

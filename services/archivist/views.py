@@ -15,7 +15,6 @@ from archivist.adapters.catalog import (
 from archivist.core.captures import CaptureStatus, spn_status
 from archivist.core.diffs import diff_versions
 from archivist.core.errors import InvalidInput, NotFound
-from archivist.core.ids import is_issued_id
 from archivist.core.keys import warc_timestamp
 from archivist.core.search import SearchQuery, snippet
 from archivist.core.urls import canonicalize, urlkey
@@ -105,8 +104,6 @@ def record_view(record: RecordRow, version: RecordVersionRow, capture_ids: list[
 
 
 def get_capture(runtime: Runtime, capture_id: str) -> dict[str, Any]:
-    if not is_issued_id(capture_id):
-        raise NotFound(f"no capture {capture_id!r}")
     with runtime.database.session() as session:
         capture = runtime.catalog.get_capture(session, capture_id)
         if capture is None:
@@ -138,7 +135,7 @@ def _find_record(runtime: Runtime, session, url: str) -> RecordRow:  # noqa: ANN
 def _locate_record(runtime: Runtime, session, url: str | None, record_id: str | None) -> RecordRow:  # noqa: ANN001
     """The record named by id, or found from any captured URL of it."""
     if record_id is not None:
-        record = runtime.catalog.get_record(session, record_id) if is_issued_id(record_id) else None
+        record = runtime.catalog.get_record(session, record_id)
         if record is None:
             raise NotFound(f"no record {record_id!r}")
         return record

@@ -3,6 +3,7 @@ page that changes between captures."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -134,3 +135,57 @@ def test_version_numbers_that_cannot_exist_are_not_found(catalog_workers: Embedd
         # Only "to" given: the missing version named is the one asked for, not the default "from".
         response = client.get(f"/v1/records/{record_id}/diff", params={"to": 9})
         assert response.status_code == 404 and response.json()["detail"].endswith("has no version 9")
+
+
+def test_cli_diff_shows_brackets_and_colons_in_the_content_as_text(workers, pages: PageServer) -> None:
+    """Rich markup and emoji codes in a page ("[/b]", ":thumbs_up:") are its text: the human
+    diff shows them as they are, and a URL holding them is named in a plain not-found error."""
+    url = pages.set("/brackets", _article(title="Draft [1]"))
+    capture(workers, url)
+    pages.set("/brackets", _article(title="Final [/b] :thumbs_up:",
+                                    middle="Members voted [/] against it, [bold]loudly[/bold], ünïcödé 漢字."))
+    capture(workers, url)
+    env = {"ARCHIVIST_HOME": str(workers.runtime.settings.home)}
+    human = run_cli("diff", url, env=env)
+    assert human.returncode == 0, human.stderr
+    assert "title: 'Draft [1]' → 'Final [/b] :thumbs_up:'" in human.stdout
+    assert "+Members voted [/] against it, [bold]loudly[/bold], ünïcödé 漢字." in human.stdout.splitlines()
+    missing = run_cli("diff", pages.url("/never[/b]"), env=env)
+    assert missing.returncode == 2 and f"error (not_found): no record for {pages.url('/never[/b]')}" in missing.stderr
+
+
+def test_core_diff_of_long_comment_threads_takes_linear_time() -> None:
+    """Every comment of a 20,000-comment thread replaced: matched by count, not by searching a
+    list (quadratic: half a minute, an API thread held all the while)."""
+    count = 20_000
+    old = {"comments": [{"author": f"u{i}", "published": None, "text": f"comment {i}"} for i in range(count)]}
+    new = {"comments": [{"author": f"u{i}", "published": None, "text": f"reply {i}"} for i in range(count)]}
+    started = time.perf_counter()
+    diff = diff_versions(old, new, from_version=1, to_version=2)
+    assert time.perf_counter() - started < 3
+    assert len(diff.comments_added) == len(diff.comments_removed) == count
+    assert diff.comments_removed[0] == old["comments"][0] and diff.comments_added[-1] == new["comments"][-1]
+
+
+def test_cli_diff_keeps_each_long_line_whole(workers, pages: PageServer) -> None:
+    """Written to a pipe, a comment or title longer than 80 columns is one line, not cut in two."""
+    url = pages.set("/long", _article())
+    capture(workers, url)
+    long_title = "Harbour light to go dark after the council's vote on the lighthouse, the quay and the winter"
+    pages.set("/long", _article(title=long_title))
+    capture(workers, url)
+    human = run_cli("diff", url, env={"ARCHIVIST_HOME": str(workers.runtime.settings.home)})
+    assert human.returncode == 0, human.stderr
+    assert f"title: 'Harbour news' → {long_title!r}" in human.stdout.splitlines()
+
+
+def test_ids_that_cannot_exist_are_not_found(catalog_workers: EmbeddedWorkers) -> None:
+    """An id no row can have (PostgreSQL text holds no NUL) is 404 naming it, not a database error."""
+    app = create_app(catalog_workers.runtime.settings, runtime=catalog_workers.runtime)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for method, path in [("GET", "/v1/records/a%00b"), ("GET", "/v1/records/a%00b/diff"),
+                             ("GET", "/v1/captures/a%00b"), ("DELETE", "/v1/schedules/a%00b")]:
+            response = client.request(method, path)
+            assert response.status_code == 404, (path, response.text)
+            assert response.json()["error"] == "not_found"
+        assert client.get("/records/a%00b/diff").status_code == 404

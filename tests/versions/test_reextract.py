@@ -15,7 +15,8 @@ from archivist.extraction import extract as real_extract
 from archivist.pipeline import extracting
 from archivist.settings import Settings
 from archivist_workers.broker import build
-from tests.support.pages import PageServer
+from archivist_workers.embedded import EmbeddedWorkers
+from tests.support.pages import PageServer, Route, wait_for
 from tests.support.stack import capture, json_lines, run_cli
 
 ARTICLE = """<html><head><title>{title}</title></head><body><article><h1>{title}</h1>
@@ -142,3 +143,39 @@ def test_reextraction_on_redis_postgresql_and_s3(
     assert [views.get_record(runtime, u)["version"] for u in urls] == [1, 2, 1]
     assert views.get_record(runtime, urls[1])["title"] == "Document 1 (revised)"
     assert pages.hits == hits
+
+
+def test_the_newest_capture_is_the_one_archived_last_not_submitted_last(
+    embedded_settings: Settings, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A capture whose first fetch met a 503 is fetched again after its backoff, after a capture
+    submitted later: its content is the newer, and the record's latest version. Re-extraction
+    must start from it, not from the capture submitted last, whose older content it would
+    append as the newest version."""
+    answers = iter([(503, "busy"), (200, ARTICLE.format(title="Earlier edition")),
+                    (200, ARTICLE.format(title="Later edition"))])
+
+    def answer(handler) -> None:  # noqa: ANN001
+        status, text = next(answers)
+        body = text.encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    pages.routes["/edition"] = Route(handler=answer)
+    url = pages.url("/edition")
+    settings = embedded_settings.model_copy(update={"retry_min_backoff_ms": 1500, "retry_max_backoff_ms": 1500})
+    with EmbeddedWorkers(settings) as running:
+        (retried,) = [s.id for s in pipeline.submit(running.runtime, [url])]
+        wait_for(lambda: pages.hits.get("/edition") == 1, timeout=10, what="the first fetch's 503")
+        (submitted_last,) = [s.id for s in pipeline.submit(running.runtime, [url])]
+        running.drain()
+        record = views.get_record(running.runtime, url)
+        assert (record["title"], record["capture_ids"]) == ("Later edition", [retried])
+        assert pipeline.reextract_targets(running.runtime, url=url) == [retried]
+        monkeypatch.setattr(extracting, "extract", _revising("/edition"))
+        assert pipeline.reextract_capture(running.runtime, submitted_last).skipped
+        pipeline.reextract_capture(running.runtime, retried)
+        assert views.get_record(running.runtime, url)["title"] == "Later edition (revised)"

@@ -153,3 +153,29 @@ def test_durations_beyond_a_century_are_refused_clearly(client: TestClient, dura
         assert "the longest is" in response.text
     assert client.post("/v1/captures", json={"urls": ["http://example.org/"],
                                              "if_not_archived_within": "5200w"}).status_code == 202
+
+
+def test_the_same_url_scheduled_at_once_makes_one_schedule_and_no_error(
+    embedded_settings: Settings, pg_url: str
+) -> None:
+    """Two clients adding the same URL at once (a double-clicked form, a retried request) both
+    get the schedule: adding one that exists changes its interval, whoever inserted it first."""
+    runtime = Runtime(Settings(database_url=pg_url, home=embedded_settings.home))
+    runtime.prepare()
+    together, results, errors = threading.Barrier(6), [], []
+
+    def add() -> None:
+        together.wait()
+        try:
+            results.append(scheduling.add_schedule(runtime, "https://example.org/daily", timedelta(days=1)))
+        except Exception as exc:  # noqa: BLE001 - the test reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    runtime.close()
+    assert errors == []
+    assert len({result["id"] for result in results}) == 1

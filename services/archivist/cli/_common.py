@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from archivist.core.errors import ArchivistError
 
@@ -26,7 +27,8 @@ def emit(obj: dict[str, Any], as_json: bool) -> None:
 
 
 def fail(exc: ArchivistError) -> typer.Exit:
-    err.print(f"[red]error[/red] ({exc.reason}): {exc.message}")
+    """Report ``exc`` on stderr; the message is text (a URL may hold "[/x]"), never markup."""
+    err.print(Text.assemble(("error", "red"), f" ({exc.reason}): {exc.message}"))
     return typer.Exit(code=2)
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from archivist import replay as replaying
 from archivist import views
@@ -42,18 +43,20 @@ def diff(
     if as_json:
         emit(result, True)
         return
-    out = Console(highlight=False)
-    out.print(f"[bold]{result['url']}[/bold]: version {result['from']} → {result['to']}")
+    # Text, not markup: the content is the page's, and "[/b]" or ":smile:" in it is text to show.
+    # Soft wrap: a long line stays one line (the terminal folds it), not cut at 80 columns.
+    out = Console(highlight=False, soft_wrap=True)
+    out.print(Text.assemble((result["url"], "bold"), f": version {result['from']} → {result['to']}"))
     if not result["changed"]:
         out.print("no changes")
     for name, change in result["metadata"].items():
-        out.print(f"[yellow]{name}[/yellow]: {change['from']!r} → {change['to']!r}")
+        out.print(Text.assemble((name, "yellow"), f": {change['from']!r} → {change['to']!r}"))
     for line in result["body"].splitlines():
         style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else ""
-        out.print(f"[{style}]{line}[/{style}]" if style else line, markup=bool(style), soft_wrap=True)
+        out.print(Text(line, style=style))
     for label, key, style in (("comment added", "added", "green"), ("comment removed", "removed", "red")):
         for comment in result["comments"][key]:
-            out.print(f"[{style}]{label}[/{style}] ({comment.get('author') or 'anonymous'}): {comment['text']}")
+            out.print(Text.assemble((label, style), f" ({comment.get('author') or 'anonymous'}): {comment['text']}"))
 
 
 @app.command()

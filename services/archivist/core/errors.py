@@ -158,6 +158,13 @@ class ExtractionFailed(PermanentFailure):
     reason = "extraction_failed"
 
 
+class NothingExtracted(ExtractionFailed):
+    """The pages gave no title, no text and no comment (an empty 200, a 204, a blank page):
+    an empty version would be taken for the document's latest content."""
+
+    reason = "no_content"
+
+
 class StepTimedOut(PermanentFailure):
     """A step ran past its time limit: its pages are so expensive to extract that running it
     again would take as long again, so the capture fails instead of being retried."""

@@ -2,7 +2,10 @@
 
 A record is one document, identified by its canonical URL. It gains a version only when the
 extracted content changes: the fingerprint covers the body, the comments and the metadata, and
-nothing that varies between identical captures (capture ids, times, extractor version).
+nothing that varies between identical captures (capture ids, times, extractor version). Equal
+fingerprints mean the same content; different ones are checked with
+:func:`archivist.core.diffs.content_changed`, since comments listed in another order are the
+same comments.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["CONTENT_FIELDS", "content_fingerprint"]
+__all__ = ["CONTENT_FIELDS", "content_fingerprint", "has_content"]
 
 #: The record fields that make up its content. A change in any of them makes a new version.
 CONTENT_FIELDS = (
@@ -42,3 +45,11 @@ def content_fingerprint(content: Mapping[str, Any]) -> str:
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def has_content(content: Mapping[str, Any]) -> bool:
+    """Whether the content says anything: a title, body text or a comment.
+
+    Metadata alone (a site name, a language guessed from nothing) is not a document.
+    """
+    return bool(content.get("title") or (content.get("body") or "").strip() or content.get("comments"))

@@ -13,15 +13,18 @@ from urllib.parse import urlsplit
 from archivist.adapters.catalog import (
     NewSnapshot,
     NewVersion,
+    RecordHead,
     SnapshotRow,
 )
 from archivist.core.captures import CaptureStatus
+from archivist.core.diffs import content_changed
 from archivist.core.errors import (
     ExtractionFailed,
     InvalidInput,
+    NothingExtracted,
     PermanentFailure,
 )
-from archivist.core.records import content_fingerprint
+from archivist.core.records import content_fingerprint, has_content
 from archivist.core.urls import canonicalize, host_prefixes, urlkey
 from archivist.extraction import (
     EXTRACTOR_NAME,
@@ -80,8 +83,13 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
         return outcome
-    with runtime.database.session() as session:
-        _record(runtime, session, capture_id, content, fallback_url, outcome)
+    try:
+        with runtime.database.session() as session:
+            _record(runtime, session, capture_id, content, fallback_url, outcome)
+    except NothingExtracted as exc:
+        end_failed(runtime, capture_id, exc)
+        outcome.failed_reason = exc.reason
+        return outcome
     if not outcome.skipped:
         outcome.latency_seconds = (utcnow() - submitted_at).total_seconds()
     return outcome
@@ -123,6 +131,8 @@ def extract_fetched(
         with runtime.database.session() as session:
             runtime.catalog.put_snapshots(session, capture_id, snapshots, replace=replace)
             _record(runtime, session, capture_id, content, fallback_url, outcome, holder=(delivery, attempt))
+    except NothingExtracted:
+        return None  # the extract step ends it failed, once the hand-over has kept its snapshots
     except Exception:  # noqa: BLE001 - handed over by message instead, see above
         log.exception("capture %s: archiving in the fetch delivery failed; sending the extract message", capture_id)
         return None
@@ -151,9 +161,10 @@ def _record(
     content["url"] = _record_url(content.get("url"), content["pages"][0], fallback_url)
     fingerprint = content_fingerprint(content)
     record = runtime.catalog.record_head(session, content["url"])
-    if record is not None and record.latest_fingerprint == fingerprint:
+    if _same_as_latest(runtime, session, record, content, fingerprint):
         version_id = record.latest_id
     else:
+        _refuse_emptying(record, content)
         version = NewVersion(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
                              extractor_version=EXTRACTOR_VERSION, created_at=utcnow(), source_capture_id=capture_id)
         if record is None:
@@ -168,6 +179,23 @@ def _record(
         session.rollback()
         outcome.new_version = False
         outcome.skipped = True
+
+
+def _same_as_latest(runtime: Runtime, session: Session, record: RecordHead | None, content: dict,
+                    fingerprint: str) -> bool:
+    """Whether ``content`` is the record's latest version's content, so that it makes no version.
+
+    The same fingerprint says so at once. A different one is checked against the latest
+    content as the diff compares it (:func:`~archivist.core.diffs.content_changed`): a
+    re-capture that only lists the same comments in another order made a version whose diff
+    showed no change.
+    """
+    if record is None or record.latest_id is None:
+        return False
+    if record.latest_fingerprint == fingerprint:
+        return True
+    latest = runtime.catalog.version_content(session, record.latest_id)
+    return latest is not None and not content_changed(latest, content)
 
 
 def _run_extractor(runtime: Runtime, pages: Sequence[SourcePage | ParsedPage]) -> tuple[dict, float]:
@@ -189,14 +217,32 @@ def _run_extractor(runtime: Runtime, pages: Sequence[SourcePage | ParsedPage]) -
             raise ExtractionFailed(f"extraction crashed: {type(exc).__name__}: {exc}") from exc
 
 
+def _refuse_emptying(record: RecordHead | None, content: dict) -> None:
+    """Refuse content with nothing in it as a new version of a record that has one.
+
+    An empty answer (a 200 or 204 without a body, a blank page) after good captures, or an
+    extractor that finds nothing in pages it read before, would otherwise become the record's
+    latest version, in place of the document. A first capture of such a page still makes its
+    record: there is nothing to keep, and its replay is what the page is.
+
+    Raises:
+        NothingExtracted: ``content`` has no title, text or comment and ``record`` has a version.
+    """
+    if record is not None and record.latest_id is not None and not has_content(content):
+        raise NothingExtracted("no title, text or comment found in the pages; "
+                               f"the record keeps its version {record.latest_version}")
+
+
 def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
     """Run the current extractor again on an archived capture's stored snapshots (no fetch).
 
     This is not a step of the capture state machine: the capture stays ``archived`` whatever
     happens, and a failure is reported in the outcome, not written to the capture. The record
-    gains a version only when the fingerprint differs from its latest version, and only from
+    gains a version only when the content differs from its latest version's, and only from
     the record's newest capture: re-extracting an older capture would otherwise append old
-    content as the newest version. The record keeps its identity (its URL), even if the page's
+    content as the newest version. That is checked again when writing, in the record writers'
+    turn (:meth:`Catalog.record_head`), since a newer capture may have been archived while the
+    extractor ran. The record keeps its identity (its URL), even if the page's
     declared canonical URL would now be read differently. The new version's capture link moves
     to it (``captures.record_version_id``): it is what that capture now produces; each version
     keeps its own ``source_capture_id``.
@@ -224,7 +270,17 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
         if record is None:  # deleted meanwhile
             outcome.skipped = True
             return outcome
-        if record.latest_fingerprint == fingerprint:
+        if _same_as_latest(runtime, session, record, content, fingerprint):
+            return outcome
+        try:
+            _refuse_emptying(record, content)
+        except NothingExtracted as exc:
+            log.warning("re-extraction of capture %s failed: %s", capture_id, exc.message)
+            outcome.failed_reason = exc.reason
+            return outcome
+        newest = runtime.catalog.newest_capture_of_record(session, record.id)
+        if newest is None or newest.id != capture_id:  # a newer capture was archived meanwhile
+            outcome.skipped = True
             return outcome
         version_id = runtime.catalog.add_version(
             session,

@@ -179,6 +179,8 @@ _RECORD_HEAD = (
                                _VERSIONS.c.version == _RECORDS.c.latest_version))
     .where(_RECORDS.c.url == bindparam("p_url"))
 )
+#: Writers of one record URL take turns (PostgreSQL; see Catalog.record_head).
+_LOCK_URL = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("p_url"), 0)))
 _INSERT_RECORD = insert(_RECORDS)
 _ADVANCE_RECORD = (update(_RECORDS).where(_RECORDS.c.id == bindparam("p_id"))
                    .values(latest_version=bindparam("p_version"), updated_at=bindparam("p_now")))
@@ -186,6 +188,13 @@ _INSERT_VERSION = insert(_VERSIONS).returning(_VERSIONS.c.id)
 _INSERT_ENTRY = insert(_ENTRIES)
 #: Sets the columns given with the statement's parameters (the entry's values, see _entry).
 _UPDATE_ENTRY = update(_ENTRIES).where(_ENTRIES.c.record_id == bindparam("p_record"))
+
+
+def _can_name_a_row(key: str) -> bool:
+    """Whether ``key`` can be a stored row's id: PostgreSQL text holds no NUL character, and a
+    lookup by one fails with a DataError (a 500 for ``/v1/records/%00``) instead of finding
+    nothing."""
+    return "\x00" not in key
 
 
 def _aware(moment: datetime) -> datetime:
@@ -340,7 +349,7 @@ class Catalog:
             session.execute(CaptureRow.__table__.insert(), captures)
 
     def get_capture(self, session: Session, capture_id: str) -> CaptureRow | None:
-        return session.get(CaptureRow, capture_id)
+        return session.get(CaptureRow, capture_id) if _can_name_a_row(capture_id) else None
 
     def move(
         self,
@@ -537,7 +546,7 @@ class Catalog:
         )).first() is not None
 
     def get_snapshot(self, session: Session, snapshot_id: str) -> SnapshotRow | None:
-        return session.get(SnapshotRow, snapshot_id)
+        return session.get(SnapshotRow, snapshot_id) if _can_name_a_row(snapshot_id) else None
 
     def nearest_snapshot(self, session: Session, urlkey: str, moment: datetime) -> SnapshotRow | None:
         """The snapshot found under the URL closest in time to ``moment`` (the earlier one on a tie).
@@ -647,14 +656,24 @@ class Catalog:
         return session.scalars(select(RecordRow).where(RecordRow.url == url)).first()
 
     def get_record(self, session: Session, record_id: str) -> RecordRow | None:
-        return session.get(RecordRow, record_id)
+        return session.get(RecordRow, record_id) if _can_name_a_row(record_id) else None
 
     def record_head(self, session: Session, url: str) -> RecordHead | None:
-        """The record of canonical URL ``url`` with its latest version's id and fingerprint.
+        """The record of canonical URL ``url`` with its latest version's id and fingerprint,
+        for a writer: on PostgreSQL the URL stays locked until the transaction ends.
 
-        One statement for what recording a capture reads: whether the record exists, and
-        whether the new content is the same as its latest version's.
+        What recording a capture reads: whether the record exists, and whether the new content
+        is the same as its latest version's. Writers of one URL take turns from here (a
+        transaction-level advisory lock on the URL's hash, which also covers a record not yet
+        created), so each compares against the version the one before it wrote. Without the
+        turn, concurrent writers all compared against the same latest version and all but one
+        failed on the (record, version) key: a burst of captures or re-extractions of one URL
+        spent the losers' retries, and ended captures ``failed`` with ``catalog_conflict``.
+        The head is read after the lock, in a statement of its own, so that it sees what the
+        writer before committed. SQLite has one writer at a time anyway.
         """
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(_LOCK_URL, {"p_url": url})
         row = session.execute(_RECORD_HEAD, {"p_url": url}).first()
         return RecordHead(*row) if row is not None else None
 
@@ -681,6 +700,10 @@ class Catalog:
             .where(RecordVersionRow.version == version)
         ).first()
 
+    def version_content(self, session: Session, version_id: int) -> dict | None:
+        """The content of the version with row id ``version_id``; None if there is none."""
+        return session.scalar(select(RecordVersionRow.content).where(RecordVersionRow.id == version_id))
+
     def versions(self, session: Session, record_id: str) -> Sequence[RecordVersionRow]:
         return session.scalars(
             select(RecordVersionRow)
@@ -692,9 +715,10 @@ class Catalog:
         """Append ``version`` as the record's next version and point its search entry at it; its id.
 
         The number follows the latest version the caller compared its content against, not one
-        computed in SQL at write time: a concurrent writer that compared against the same one
-        then fails on the (record, version) unique key with CatalogConflict, retries and compares
-        against the new latest, instead of appending content that may repeat it. The search
+        computed in SQL at write time: writers take turns from :meth:`record_head`, and one that
+        compared against a stale head all the same (SQLite, a caller that skipped it) fails on
+        the (record, version) unique key with CatalogConflict, retries and compares against the
+        new latest, instead of appending content that may repeat it. The search
         entry is written in the same transaction, so the index cannot fall behind the records;
         the database's full-text index follows the entry (migration 0004).
         """
@@ -759,6 +783,8 @@ class Catalog:
         return session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)).all()
 
     def revoke_key(self, session: Session, key_id: str) -> bool:
+        if not _can_name_a_row(key_id):
+            return False
         result = session.execute(
             update(ApiKeyRow).execution_options(synchronize_session=False).where(ApiKeyRow.id == key_id).where(ApiKeyRow.revoked_at.is_(None))
             .values(revoked_at=utcnow())
@@ -781,13 +807,17 @@ class Catalog:
         ).first()
 
     def newest_capture_of_record(self, session: Session, record_id: str) -> CaptureRow | None:
-        """The most recently submitted archived capture whose extraction went into the record."""
+        """The most recently archived capture whose extraction went into the record.
+
+        Archived last, not submitted last: a capture retried after a failed fetch is fetched
+        again after captures submitted later, and its content is the record's latest version.
+        """
         return session.scalars(
             select(CaptureRow)
             .join(RecordVersionRow, CaptureRow.record_version_id == RecordVersionRow.id)
             .where(RecordVersionRow.record_id == record_id)
             .where(CaptureRow.status == CaptureStatus.ARCHIVED.value)
-            .order_by(CaptureRow.submitted_at.desc())
+            .order_by(CaptureRow.finished_at.desc(), CaptureRow.submitted_at.desc())
             .limit(1)
         ).first()
 
@@ -811,14 +841,14 @@ class Catalog:
         session.flush()
         return row
 
-    def get_schedule(self, session: Session, schedule_id: str) -> ScheduleRow | None:
-        return session.get(ScheduleRow, schedule_id)
-
     def get_schedule_by_url(self, session: Session, url: str) -> ScheduleRow | None:
         return session.scalars(select(ScheduleRow).where(ScheduleRow.url == url)).first()
 
     def schedules(self, session: Session) -> Sequence[ScheduleRow]:
         return session.scalars(select(ScheduleRow).order_by(ScheduleRow.next_due_at, ScheduleRow.url)).all()
+
+    def get_schedule(self, session: Session, schedule_id: str) -> ScheduleRow | None:
+        return session.get(ScheduleRow, schedule_id) if _can_name_a_row(schedule_id) else None
 
     def delete_schedule(self, session: Session, schedule_id: str) -> bool:
         return session.execute(delete(ScheduleRow).where(ScheduleRow.id == schedule_id)).rowcount == 1

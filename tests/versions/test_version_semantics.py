@@ -1,0 +1,97 @@
+"""What makes a new version: a change a reader can see in the diff, and nothing else."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from archivist import pipeline, views
+from archivist.core.diffs import content_changed
+from archivist.extraction import extract as real_extract
+from archivist.pipeline import extracting
+from tests.support.pages import PageServer, Route
+from tests.support.stack import capture
+
+ARTICLE = """<html><head><title>Harbour news</title></head><body><article><h1>Harbour news</h1>
+<p>The harbour council met on Tuesday to discuss the lighthouse and its future in the town.</p>
+<p>Members agreed that the light should stay on through the winter months at the very least.</p>
+</article><section id="comments"><ol class="comment-list">{comments}</ol></section></body></html>"""
+COMMENT = """<li class="comment"><div class="comment-author">{0}</div>
+<div class="comment-content"><p>{1}</p></div></li>"""
+BOB = ("Bob", "Keep the light on, the fishing boats still need it.")
+EVE = ("Eve", "The council should publish the running costs first.")
+
+
+def _page(*comments: tuple[str, str]) -> str:
+    return ARTICLE.format(comments="".join(COMMENT.format(*c) for c in comments))
+
+
+def test_comments_listed_in_another_order_make_no_version(workers, pages: PageServer) -> None:
+    url = pages.set("/harbour", _page(BOB, EVE))
+    first, = capture(workers, url)
+    pages.set("/harbour", _page(EVE, BOB))  # the site now sorts its comments another way
+    reordered, = capture(workers, url)
+    record = views.get_record(workers.runtime, url)
+    assert record["version"] == 1
+    assert [c["author"] for c in record["comments"]] == ["Bob", "Eve"]
+    assert record["capture_ids"] == [first, reordered]
+
+    pages.set("/harbour", _page(EVE, (BOB[0], BOB[1] + " Edited.")))  # a comment edited: a change
+    capture(workers, url)
+    diff = views.record_diff(workers.runtime, url)
+    assert (diff["from"], diff["to"], diff["changed"]) == (1, 2, True)
+    assert [c["text"] for c in diff["comments"]["removed"]] == [BOB[1]]
+    assert [c["text"] for c in diff["comments"]["added"]] == [BOB[1] + " Edited."]
+
+
+def test_content_changed_is_what_the_diff_shows() -> None:
+    bob, eve = {"author": "Bob", "published": None, "text": "hi"}, {"author": "Eve", "published": None, "text": "yo"}
+    reply = {"author": "Ann", "published": None, "text": "agreed", "parent": 0}
+    old = {"title": "A", "body": "one\ntwo", "comments": [bob, eve, reply]}
+    assert not content_changed(old, {**old, "comments": [eve, bob, {**reply, "parent": 1}]})
+    assert content_changed(old, {**old, "comments": [bob, eve, {**reply, "parent": 1}]})  # the reply moved
+    assert content_changed(old, {**old, "comments": [bob, eve, reply, bob]})  # one more of the same
+    assert content_changed(old, {**old, "body": "one\n2"})
+    assert content_changed(old, {**old, "title": "B"})
+
+
+@pytest.mark.parametrize("answer", [Route(body=b"", status=200), Route(body=b"", status=204),
+                                    Route(body=b"<html><body>\n</body></html>")], ids=["empty", "204", "blank"])
+def test_a_recapture_with_nothing_in_it_fails_and_keeps_the_latest_version(
+    workers, pages: PageServer, answer: Route
+) -> None:
+    url = pages.set("/harbour", _page(BOB))
+    first, = capture(workers, url)
+    pages.routes["/harbour"] = answer
+    empty, = [s.id for s in pipeline.submit(workers.runtime, [url])]
+    workers.drain()
+    failed = views.get_capture(workers.runtime, empty)
+    assert (failed["status"], failed["reason"]) == ("failed", "no_content")
+    assert "no title, text or comment" in failed["message"] and "keeps its version 1" in failed["message"]
+    assert len(failed["snapshots"]) == 1  # what the site sent is archived all the same
+    record = views.get_record(workers.runtime, url)
+    assert (record["version"], record["title"], record["capture_ids"]) == (1, "Harbour news", [first])
+
+
+
+def test_a_first_capture_with_nothing_in_it_is_archived(workers, pages: PageServer) -> None:
+    """Nothing to keep: the record is what the page is, and its replay shows it."""
+    url = pages.set("/blank", "<html><body><img src='a.png'></body></html>")
+    first, = capture(workers, url)
+    assert views.get_record(workers.runtime, url)["body"] == ""
+    again, = capture(workers, url)  # the same nothing again: unchanged, not refused
+    assert views.get_record(workers.runtime, url)["capture_ids"] == [first, again]
+
+
+def test_a_reextraction_that_finds_nothing_keeps_the_latest_version(
+    workers, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = pages.set("/harbour", _page(BOB))
+    first, = capture(workers, url)
+    monkeypatch.setattr(extracting, "extract", lambda pages: dataclasses.replace(
+        real_extract(pages), title=None, body="", comments=[]))  # an extractor that lost its way
+    outcome = pipeline.reextract_capture(workers.runtime, first)
+    assert outcome.failed_reason == "no_content" and not outcome.new_version
+    record = views.get_record(workers.runtime, url)
+    assert (record["version"], record["title"]) == (1, "Harbour news")
