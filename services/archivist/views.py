@@ -158,13 +158,14 @@ def get_record(runtime: Runtime, url: str | None = None, *, record_id: str | Non
         row = runtime.catalog.get_version(session, record.id, number)
         if row is None:
             raise NotFound(f"record {record.id} has no version {number}")
-        view = record_view(record, row, runtime.catalog.captures_for_version(session, row.id))
+        captures = runtime.catalog.captures_by_version(session, record.id)
+        view = record_view(record, row, captures.get(row.id, []))
         view["versions"] = [
             {
                 "version": v.version,
                 "created_at": _iso(v.created_at),
                 "extractor": {"name": v.extractor_name, "version": v.extractor_version},
-                "capture_ids": runtime.catalog.captures_for_version(session, v.id),
+                "capture_ids": captures.get(v.id, []),
                 "source_capture_id": v.source_capture_id,
             }
             for v in runtime.catalog.versions(session, record.id)
@@ -209,9 +210,11 @@ def history(runtime: Runtime, url: str) -> dict[str, Any]:
         revisits, bytes_saved = runtime.catalog.revisit_savings(session, key)
         direct = runtime.catalog.captures_for_url(session, key)
         landed = runtime.catalog.captures_landed_on(session, key)
+        rows = sorted([*direct, *landed], key=lambda row: row.submitted_at)
+        snapshots_of = runtime.catalog.snapshots_for_captures(session, [row.id for row in rows])
         captures = []
-        for capture in sorted([*direct, *landed], key=lambda row: row.submitted_at):
-            snapshots = list(runtime.catalog.snapshots_for_capture(session, capture.id))
+        for capture in rows:
+            snapshots = snapshots_of.get(capture.id, [])
             main = next((s for s in snapshots if s.url == capture.url), snapshots[0] if snapshots else None)
             captures.append(
                 {

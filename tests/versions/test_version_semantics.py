@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from sqlalchemy import event
 
 from archivist import pipeline, views
 from archivist.core.diffs import content_changed
@@ -95,3 +96,34 @@ def test_a_reextraction_that_finds_nothing_keeps_the_latest_version(
     assert outcome.failed_reason == "no_content" and not outcome.new_version
     record = views.get_record(workers.runtime, url)
     assert (record["version"], record["title"]) == (1, "Harbour news")
+
+
+def test_a_long_history_is_read_in_a_fixed_number_of_queries(workers, pages: PageServer) -> None:
+    """``show`` and ``history`` list every version and capture: a query per version or capture
+    made a page re-captured hourly for months take seconds to show."""
+    url = pages.set("/harbour", _page())
+    for n in range(6):
+        pages.set("/harbour", _page(*[(f"Reader {i}", f"Comment number {i} on the lighthouse.") for i in range(n)]))
+        capture(workers, url)
+
+    def statements(read) -> int:  # noqa: ANN001
+        sent: list[str] = []
+        listener = lambda *args: sent.append(args[2])  # noqa: E731 - the statement text
+        event.listen(workers.runtime.database.engine, "before_cursor_execute", listener)
+        try:
+            read()
+        finally:
+            event.remove(workers.runtime.database.engine, "before_cursor_execute", listener)
+        return len(sent)
+
+    record = views.get_record(workers.runtime, url)
+    assert record["version"] == 6 and all(len(v["capture_ids"]) == 1 for v in record["versions"])
+    history = views.history(workers.runtime, url)
+    assert [c["http_status"] for c in history["captures"]] == [200] * 6
+    shown, listed = statements(lambda: views.get_record(workers.runtime, url)), statements(
+        lambda: views.history(workers.runtime, url))
+    for n in range(6, 10):
+        pages.set("/harbour", _page(*[(f"Reader {i}", f"Comment number {i} on the lighthouse.") for i in range(n)]))
+        capture(workers, url)
+    assert statements(lambda: views.get_record(workers.runtime, url)) == shown
+    assert statements(lambda: views.history(workers.runtime, url)) == listed

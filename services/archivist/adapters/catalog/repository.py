@@ -458,14 +458,18 @@ class Catalog:
             .order_by(CaptureRow.submitted_at)
         ).all()
 
-    def captures_for_version(self, session: Session, version_id: int) -> list[str]:
-        return list(
-            session.scalars(
-                select(CaptureRow.id)
-                .where(CaptureRow.record_version_id == version_id)
-                .order_by(CaptureRow.submitted_at)
-            )
-        )
+    def captures_by_version(self, session: Session, record_id: str) -> dict[int, list[str]]:
+        """The ids of the captures behind each version of the record, by version id, each list
+        in submission order: one query for a history of any length."""
+        found: dict[int, list[str]] = {}
+        for version_id, capture_id in session.execute(
+            select(CaptureRow.record_version_id, CaptureRow.id)
+            .join(RecordVersionRow, CaptureRow.record_version_id == RecordVersionRow.id)
+            .where(RecordVersionRow.record_id == record_id)
+            .order_by(CaptureRow.submitted_at)
+        ):
+            found.setdefault(version_id, []).append(capture_id)
+        return found
 
     def failure_counts(self, session: Session, *, since: datetime) -> list[tuple[str, int]]:
         """How many captures failed since ``since``, by reason, the commonest first."""
@@ -509,6 +513,17 @@ class Catalog:
         return session.scalars(
             select(SnapshotRow).where(SnapshotRow.capture_id == capture_id).order_by(SnapshotRow.page)
         ).all()
+
+    def snapshots_for_captures(self, session: Session, capture_ids: Sequence[str]) -> dict[str, list[SnapshotRow]]:
+        """Each capture's snapshots in page order, by capture id: a query per 500 captures, not
+        one per capture, for a history of any length."""
+        found: dict[str, list[SnapshotRow]] = {}
+        for start in range(0, len(capture_ids), 500):
+            batch = capture_ids[start:start + 500]
+            for snapshot in session.scalars(select(SnapshotRow).where(SnapshotRow.capture_id.in_(batch))
+                                            .order_by(SnapshotRow.capture_id, SnapshotRow.page)):
+                found.setdefault(snapshot.capture_id, []).append(snapshot)
+        return found
 
     def latest_response(self, session: Session, urlkey: str) -> LatestResponse | None:
         """The newest snapshot of the URL that holds a full response (not a revisit)."""
