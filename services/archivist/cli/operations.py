@@ -10,7 +10,7 @@ import typer
 
 from archivist.cli._common import emit, err, fail
 from archivist.core.durations import parse_duration
-from archivist.core.errors import ArchivistError
+from archivist.core.errors import ArchivistError, NotFound
 from archivist.runtime import Runtime
 from archivist.settings import get_settings
 
@@ -36,6 +36,20 @@ def _dead_letters(runtime: Runtime):  # noqa: ANN202 - import kept local to the 
 
     assert isinstance(runtime.queue, DramatiqTaskQueue)
     return DeadLetters(runtime.queue.broker)
+
+
+def _chosen(letters, queue: str, message_ids: list[str] | None) -> list[str] | None:  # noqa: ANN001
+    """The ids an operator named (None: all of them), once each, all dead letters of ``queue``.
+
+    Raises:
+        NotFound: some are not (mistyped, of the other queue, expired): nothing is done then.
+    """
+    if not message_ids:
+        return None
+    missing = letters.missing(queue, message_ids)
+    if missing:
+        raise NotFound(f"no dead letter {', '.join(map(repr, missing))} on queue {queue!r}; nothing was done")
+    return list(dict.fromkeys(message_ids))
 
 
 @dlq_app.command("list")
@@ -69,7 +83,8 @@ def dlq_requeue(
 
     runtime = _redis_runtime()
     try:
-        count = _dead_letters(runtime).requeue(queue, message_ids or None, reopen=reopener(runtime))
+        letters = _dead_letters(runtime)
+        count = letters.requeue(queue, _chosen(letters, queue, message_ids), reopen=reopener(runtime))
     except ArchivistError as exc:
         raise fail(exc) from exc
     finally:
@@ -88,7 +103,8 @@ def dlq_purge(
         typer.confirm(f"Drop every dead letter of {queue}?", abort=True)
     runtime = _redis_runtime()
     try:
-        count = _dead_letters(runtime).purge(queue, message_ids or None)
+        letters = _dead_letters(runtime)
+        count = letters.purge(queue, _chosen(letters, queue, message_ids))
     except ArchivistError as exc:
         raise fail(exc) from exc
     err.print(f"purged {count} message(s) from {queue}")
