@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     reconcile_interval: float = 60.0
     #: A queued capture counts as abandoned after waiting this long (longer than any backlog).
     reconcile_queued_after: float = 3600.0
-    worker_metrics_port: int = 9191
+    worker_metrics_port: int = Field(default=9191, ge=1, le=65535)
     #: A worker silent this long is presumed dead and its in-flight messages go to another.
     worker_heartbeat_timeout_ms: int = 15_000
 

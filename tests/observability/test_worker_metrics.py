@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,32 @@ def test_worker_port_exports_archivist_metrics_and_forgets_old_runs(
     finally:
         worker.stop()
         print(worker.output()[-3000:])
+
+
+def test_a_second_worker_on_a_taken_metrics_port_refuses_to_start(
+    redis_url: str, redis_namespace: str, tmp_path: Path
+) -> None:
+    """Another ``archivist worker`` already serves this port (and counts into its directory):
+    starting would empty that directory under it and run without a metrics port of its own.
+    It stops at once instead, naming the port and the setting."""
+    home = tmp_path / "home"
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        theirs = metrics_dir(Settings(home=home, worker_metrics_port=port))
+        theirs.mkdir(parents=True)
+        (theirs / "counter_1.db").write_bytes(b"their counts")
+        env = {"ARCHIVIST_REDIS_URL": redis_url, "ARCHIVIST_REDIS_NAMESPACE": redis_namespace,
+               "ARCHIVIST_HOME": str(home), "ARCHIVIST_WORKER_METRICS_PORT": str(port)}
+        worker = Service(["worker", "--processes", "1", "--threads", "1"], env, tmp_path / "worker.log").start()
+        try:
+            code = worker.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            code = None
+        finally:
+            worker.stop()
+    assert code == 2, worker.output()[-3000:]
+    assert str(port) in worker.output() and "ARCHIVIST_WORKER_METRICS_PORT" in worker.output()
+    assert (theirs / "counter_1.db").read_bytes() == b"their counts"

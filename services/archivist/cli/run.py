@@ -38,11 +38,15 @@ def worker(
 
     Their metrics are served on ARCHIVIST_WORKER_METRICS_PORT (default 9191).
     """
-    from archivist.observability.workers import exposition_env
+    from archivist.observability.workers import exposition_env, metrics_port_in_use
 
     settings = get_settings()
     if not settings.redis_url:
         err.print("[red]error[/red]: workers consume the Redis queue; set ARCHIVIST_REDIS_URL")
+        raise typer.Exit(code=2)
+    if metrics_port_in_use(settings):
+        err.print(f"[red]error[/red]: the metrics port {settings.worker_metrics_port} is in use (another "
+                  "`archivist worker` on this host?); give each worker its own ARCHIVIST_WORKER_METRICS_PORT")
         raise typer.Exit(code=2)
     os.environ.update(exposition_env(settings))
     args = [sys.executable, "-m", "dramatiq", "archivist_workers.app",

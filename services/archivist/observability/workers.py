@@ -8,17 +8,22 @@ directory (its own ``dramatiq_*`` metrics and our ``archivist_*`` ones) on
 ``ARCHIVIST_WORKER_METRICS_PORT``.
 
 The directory is emptied on every start: prometheus_client never does it, so counters of a
-previous run (and the in-progress gauge of a killed process) would otherwise live on.
+previous run (and the in-progress gauge of a killed process) would otherwise live on. Hence
+the port is checked first: a worker already serving it also counts into that directory.
 """
 
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 from archivist.settings import Settings
 
-__all__ = ["exposition_env", "metrics_dir"]
+__all__ = ["exposition_env", "metrics_dir", "metrics_port_in_use"]
+
+#: Where Dramatiq's exposition server listens (its ``dramatiq_prom_host`` default).
+_EXPOSITION_HOST = "0.0.0.0"
 
 
 def metrics_dir(settings: Settings) -> Path:
@@ -28,6 +33,21 @@ def metrics_dir(settings: Settings) -> Path:
     empty each other's directory.
     """
     return settings.home / "worker-metrics" / str(settings.worker_metrics_port)
+
+
+def metrics_port_in_use(settings: Settings) -> bool:
+    """Whether something listens on ``ARCHIVIST_WORKER_METRICS_PORT`` already: most likely
+    another ``archivist worker`` of this host, whose metrics directory is this one's too.
+
+    Dramatiq would only log that its exposition server could not bind, and run on unwatched.
+    """
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            probe.bind((_EXPOSITION_HOST, settings.worker_metrics_port))
+        except OSError:
+            return True
+    return False
 
 
 def exposition_env(settings: Settings) -> dict[str, str]:
