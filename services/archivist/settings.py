@@ -84,7 +84,8 @@ class Settings(BaseSettings):
     extract_time_limit: float = 300.0
     #: The scheduler re-sends the messages of abandoned captures this often (0: never).
     reconcile_interval: float = 60.0
-    #: A queued capture counts as abandoned after waiting this long (longer than any backlog).
+    #: A queued capture counts as abandoned after waiting this long; reconcile sends it another
+    #: message, then waits as long again before the next.
     reconcile_queued_after: float = 3600.0
     worker_metrics_port: int = Field(default=9191, ge=1, le=65535)
     #: A worker silent this long is presumed dead and its in-flight messages go to another.
