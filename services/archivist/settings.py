@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from archivist.core.errors import InvalidSettings
 
 __all__ = ["FetchPolicy", "Settings", "get_settings"]
 
@@ -96,6 +100,20 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("database_url")
+    @classmethod
+    def _catalog_database(cls, value: str | None) -> str | None:
+        """PostgreSQL or SQLite, in a URL SQLAlchemy reads: refused at start, not at first use."""
+        if value is None:
+            return None
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise ValueError("not a database URL, such as postgresql://user:password@host:5432/name") from None
+        if backend not in ("postgresql", "postgres", "sqlite"):
+            raise ValueError(f"the catalog runs on PostgreSQL or SQLite, not {backend}")
+        return value
+
     @property
     def embedded_database_url(self) -> str:
         return f"sqlite:///{self.home / 'catalog.sqlite3'}"
@@ -124,5 +142,14 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment."""
-    return Settings()
+    """The process-wide settings, read once from the environment.
+
+    Raises:
+        InvalidSettings: a variable holds what its setting cannot take. Its message names each
+            such variable and why, never the value: a URL may carry a password.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = [f"ARCHIVIST_{'_'.join(map(str, error['loc'])).upper()}: {error['msg']}" for error in exc.errors()]
+        raise InvalidSettings("; ".join(problems)) from None

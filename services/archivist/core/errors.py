@@ -4,7 +4,7 @@
 
     ArchivistError
     ├── InvalidInput            refuse the input; nothing was stored
-    │   └── InvalidURL, InvalidDuration
+    │   └── InvalidURL, InvalidDuration, InvalidSettings
     ├── AccessDenied            refuse the caller (Unauthenticated: no valid key)
     ├── QuotaExceeded           refuse for now; ``retry_after`` says when
     ├── NotFound
@@ -40,6 +40,7 @@ __all__ = [
     "HostBusy",
     "InvalidDuration",
     "InvalidInput",
+    "InvalidSettings",
     "InvalidURL",
     "MalformedResponse",
     "NotFound",
@@ -84,6 +85,12 @@ class InvalidDuration(InvalidInput, ValueError):
     validator that meets it refuses the request (422) instead of failing (500)."""
 
     reason = "invalid_duration"
+
+
+class InvalidSettings(InvalidInput):
+    """An ``ARCHIVIST_*`` environment variable holds what its setting cannot take."""
+
+    reason = "invalid_settings"
 
 
 class NotFound(ArchivistError):
