@@ -58,12 +58,12 @@ def test_worker_port_exports_archivist_metrics_and_forgets_old_runs(
         print(worker.output()[-3000:])
 
 
-def test_a_second_worker_on_a_taken_metrics_port_refuses_to_start(
+def test_a_second_worker_on_a_taken_metrics_port_leaves_the_first_ones_metrics_alone(
     redis_url: str, redis_namespace: str, tmp_path: Path
 ) -> None:
-    """Another ``archivist worker`` already serves this port (and counts into its directory):
-    starting would empty that directory under it and run without a metrics port of its own.
-    It stops at once instead, naming the port and the setting."""
+    """Another ``archivist worker`` already serves this port and counts into its directory: a
+    second one started with the same port must not empty that directory under it (its counts
+    would vanish from the port). It runs all the same, unexported, and says so."""
     home = tmp_path / "home"
     with socket.socket() as taken:
         taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -77,11 +77,9 @@ def test_a_second_worker_on_a_taken_metrics_port_refuses_to_start(
                "ARCHIVIST_HOME": str(home), "ARCHIVIST_WORKER_METRICS_PORT": str(port)}
         worker = Service(["worker", "--processes", "1", "--threads", "1"], env, tmp_path / "worker.log").start()
         try:
-            code = worker.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            code = None
+            wait_for(lambda: "ready for action" in worker.output(), timeout=60, what="the second worker to run")
+            assert worker.process.poll() is None
         finally:
             worker.stop()
-    assert code == 2, worker.output()[-3000:]
-    assert str(port) in worker.output() and "ARCHIVIST_WORKER_METRICS_PORT" in worker.output()
+    assert f"metrics port {port} is in use" in worker.output(), worker.output()[-3000:]
     assert (theirs / "counter_1.db").read_bytes() == b"their counts"
