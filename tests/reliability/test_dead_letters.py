@@ -74,3 +74,22 @@ def test_dlq_purge_and_requeue_refuse_ids_that_are_not_dead_letters(
     assert "purged 1 message(s)" in purged.stderr
     assert broker.client.zcard(dead) == 0
     broker.close()
+
+
+def test_dlq_list_says_when_it_shows_only_some(redis_url: str, redis_namespace: str, monkeypatch) -> None:
+    """On a queue of thousands of dead letters the listing stops at ``--limit`` (100): the operator
+    is told how many there are in all, not left to take the page for the whole."""
+    broker = RedisBroker(url=redis_url, namespace=redis_namespace)
+    for n in range(3):
+        dead_letter(broker, f"capture-{n}")
+    broker.close()
+    monkeypatch.setenv("ARCHIVIST_REDIS_URL", redis_url)
+    monkeypatch.setenv("ARCHIVIST_REDIS_NAMESPACE", redis_namespace)
+    get_settings.cache_clear()
+
+    some = CliRunner().invoke(app, ["dlq", "list", "--limit", "2"])
+    assert some.exit_code == 0, some.stderr
+    assert len(some.stdout.splitlines()) == 2
+    assert "2 of 3" in some.stderr and "--limit" in some.stderr, some.stderr
+    every = CliRunner().invoke(app, ["dlq", "list"])
+    assert len(every.stdout.splitlines()) == 3 and every.stderr == ""

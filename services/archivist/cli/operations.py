@@ -54,13 +54,19 @@ def _chosen(letters, queue: str, message_ids: list[str] | None) -> list[str] | N
 
 @dlq_app.command("list")
 def dlq_list(queue: Queue = "fetch", limit: Annotated[int, typer.Option(min=1)] = 100) -> None:
-    """Dead letters of a queue, oldest first, one JSON line each."""
+    """Dead letters of a queue, oldest first, one JSON line each (and on stderr, how many
+    there are in all when that is more than the limit)."""
     runtime = _redis_runtime()
     try:
-        for letter in _dead_letters(runtime).list(queue, limit=limit):
+        letters = _dead_letters(runtime)
+        shown = letters.list(queue, limit=limit)
+        for letter in shown:
             sys.stdout.write(json.dumps(letter.as_dict()) + "\n")
+        total = letters.count(queue) if len(shown) == limit else len(shown)
     except ArchivistError as exc:
         raise fail(exc) from exc
+    if total > len(shown):
+        err.print(f"the oldest {len(shown)} of {total} dead letters of {queue}; --limit for more")
 
 
 @dlq_app.command("show")
