@@ -39,7 +39,7 @@ def _dead_letters(runtime: Runtime):  # noqa: ANN202 - import kept local to the 
 
 
 def _chosen(letters, queue: str, message_ids: list[str] | None) -> list[str] | None:  # noqa: ANN001
-    """The ids an operator named (None: all of them), once each, all dead letters of ``queue``.
+    """The ids an operator named (None: all of them), checked to be dead letters of ``queue``.
 
     Raises:
         NotFound: some are not (mistyped, of the other queue, expired): nothing is done then.
@@ -49,7 +49,7 @@ def _chosen(letters, queue: str, message_ids: list[str] | None) -> list[str] | N
     missing = letters.missing(queue, message_ids)
     if missing:
         raise NotFound(f"no dead letter {', '.join(map(repr, missing))} on queue {queue!r}; nothing was done")
-    return list(dict.fromkeys(message_ids))
+    return message_ids
 
 
 @dlq_app.command("list")
