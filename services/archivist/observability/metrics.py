@@ -57,7 +57,7 @@ EXTRACTION_DURATION = Histogram(
 RECORD_VERSIONS = Counter("archivist_record_versions_total", "New record versions written (content changed).")
 STEP_ERRORS = Counter(
     "archivist_step_errors_total",
-    "Pipeline steps (fetch_capture, extract_capture) that raised and will be retried, by reason.",
+    "Pipeline steps (fetch_capture, extract_capture, reextract_capture) that raised and will be retried, by reason.",
     ["step", "reason"],
 )
 CAPTURES_FINISHED = Counter(
