@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from prometheus_client import REGISTRY
 
 from archivist import pipeline, views
@@ -57,3 +59,28 @@ def test_a_capture_archived_hours_after_submission_is_measured_not_capped(embedd
     counted = {le: value - before.get(le, 0) for le, value in latency_buckets().items()}
     assert counted[float("inf")] == 1
     assert any(count == 1 for le, count in counted.items() if 3 * 3600 <= le < float("inf")), counted
+
+
+def extractions(outcome: str, reason: str) -> float:
+    return REGISTRY.get_sample_value("archivist_extractions_total", {"outcome": outcome, "reason": reason}) or 0.0
+
+
+def test_a_reextraction_that_fails_for_good_counts_as_a_failed_extraction(
+    embedded_settings, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-extraction changes no capture, so ``archivist_captures_total`` cannot show it: when
+    its message is dead-lettered (here, the stored pages are gone and no retry is left), the
+    failure must still reach the dashboard's failures, as a failed extraction with its reason."""
+    monkeypatch.setenv("ARCHIVIST_EXTRACT_MAX_RETRIES", "0")
+    get_settings.cache_clear()
+    url = pages.set("/again", "<html><head><title>Again</title></head><body><article><p>" + "text " * 80
+                    + "</p></article></body></html>")
+    with EmbeddedWorkers(get_settings()) as workers:
+        (submission,) = pipeline.submit(workers.runtime, [url])
+        workers.drain()
+        assert views.get_capture(workers.runtime, submission.id)["status"] == "archived"
+        shutil.rmtree(get_settings().objects_dir)
+        before = extractions("failed", "not_found")
+        workers.runtime.queue.enqueue_reextract([submission.id])
+        workers.drain()
+    assert extractions("failed", "not_found") - before == 1
