@@ -16,6 +16,7 @@ from tests.support.processes import archivist_env
     ("ARCHIVIST_WORKER_METRICS_PORT", "nine-one", ["dlq", "list"]),
     ("ARCHIVIST_DATABASE_URL", "mysql://archivist:s3cret-pw@db/archivist", ["db", "upgrade"]),
     ("ARCHIVIST_DATABASE_URL", "archivist:s3cret-pw@db/archivist", ["keys", "list"]),
+    ("ARCHIVIST_REDIS_URL", "localhost:6379", ["dlq", "list"]),
 ])
 def test_a_bad_setting_is_one_clear_error(tmp_path, variable: str, value: str, command: list[str]) -> None:
     done = subprocess.run(
