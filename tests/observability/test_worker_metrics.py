@@ -83,3 +83,6 @@ def test_a_second_worker_on_a_taken_metrics_port_leaves_the_first_ones_metrics_a
             worker.stop()
     assert f"metrics port {port} is in use" in worker.output(), worker.output()[-3000:]
     assert (theirs / "counter_1.db").read_bytes() == b"their counts"
+    assert [p.name for p in theirs.iterdir()] == ["counter_1.db"]
+    (own,) = [p for p in theirs.parent.iterdir() if p != theirs]
+    assert any(own.iterdir()), "the second worker counted into a directory of its own"

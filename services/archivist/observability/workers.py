@@ -56,15 +56,17 @@ def exposition_env(settings: Settings, *, exported: bool) -> dict[str, str]:
     """The environment the worker processes must start with.
 
     ``exported``: they serve the metrics port, and their directory is emptied first. Otherwise
-    (:func:`metrics_port_in_use`) they get a fresh directory of their own, so that the directory
-    of the worker on that port is left as it is.
+    (:func:`metrics_port_in_use`) they get a fresh directory of their own beside it, so that the
+    directory of the worker on that port is left as it is.
     """
     if exported:
         directory = metrics_dir(settings)
         shutil.rmtree(directory, ignore_errors=True)
         directory.mkdir(parents=True)
     else:
-        directory = Path(tempfile.mkdtemp(prefix="archivist-worker-metrics-"))
+        metrics_dir(settings).parent.mkdir(parents=True, exist_ok=True)
+        directory = Path(tempfile.mkdtemp(prefix=f"{settings.worker_metrics_port}-unexported-",
+                                          dir=metrics_dir(settings).parent))
     return {
         "PROMETHEUS_MULTIPROC_DIR": str(directory),
         "dramatiq_prom_db": str(directory),
