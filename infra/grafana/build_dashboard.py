@@ -75,9 +75,11 @@ def dashboard() -> dict:
     )
     failures = panel(
         "Failures by reason",
-        "Captures that ended failed, submissions refused, and step errors that will be retried.",
+        "Captures that ended failed, extractions that failed (re-extractions too, which end no capture), "
+        "submissions refused, and step errors that will be retried.",
         [
             target(rate('archivist_captures_total{status="failed"}', by="reason"), "failed: {{reason}}"),
+            target(rate('archivist_extractions_total{outcome="failed"}', by="reason"), "extraction failed: {{reason}}"),
             target(rate('archivist_submissions_total{outcome="rejected"}', by="reason"), "rejected: {{reason}}"),
             target(rate("archivist_step_errors_total", by="step, reason"), "retrying {{step}}: {{reason}}"),
         ],

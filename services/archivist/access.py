@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archivist.adapters.catalog import ApiKeyRow
-from archivist.core.access import Principal, Scope, hash_key, new_key, parse_scopes
+from archivist.core.access import Principal, Scope, hash_key, key_name, new_key, parse_scopes, submission_quota
 from archivist.core.errors import AccessDenied, NotFound, QuotaExceeded, Unauthenticated
 from archivist.runtime import Runtime
 
@@ -24,9 +24,9 @@ def create_key(runtime: Runtime, name: str, scopes: Iterable[str], *,
     """A new key: its description and the secret (shown this once, never stored)."""
     secret = new_key()
     row = ApiKeyRow(
-        id=str(uuid.uuid4()), name=name, prefix=secret[:10], key_hash=hash_key(secret),
+        id=str(uuid.uuid4()), name=key_name(name), prefix=secret[:10], key_hash=hash_key(secret),
         scopes=" ".join(sorted(s.value for s in parse_scopes(list(scopes)))),
-        submissions_per_minute=submissions_per_minute, created_at=datetime.now(UTC),
+        submissions_per_minute=submission_quota(submissions_per_minute), created_at=datetime.now(UTC),
     )
     with runtime.database.session() as session:
         runtime.catalog.add_key(session, row)

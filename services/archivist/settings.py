@@ -10,9 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from archivist.core.errors import InvalidSettings
 
 __all__ = ["FetchPolicy", "Settings", "get_settings"]
 
@@ -84,9 +89,10 @@ class Settings(BaseSettings):
     extract_time_limit: float = 300.0
     #: The scheduler re-sends the messages of abandoned captures this often (0: never).
     reconcile_interval: float = 60.0
-    #: A queued capture counts as abandoned after waiting this long (longer than any backlog).
+    #: A queued capture counts as abandoned after waiting this long; reconcile sends it another
+    #: message, then waits as long again before the next.
     reconcile_queued_after: float = 3600.0
-    worker_metrics_port: int = 9191
+    worker_metrics_port: int = Field(default=9191, ge=1, le=65535)
     #: A worker silent this long is presumed dead and its in-flight messages go to another.
     worker_heartbeat_timeout_ms: int = 15_000
 
@@ -94,6 +100,28 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        """A URL the Redis client takes (``host:6379`` alone is not one): refused at start."""
+        if value is not None and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("not a Redis URL, such as redis://host:6379/0")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _catalog_database(cls, value: str | None) -> str | None:
+        """PostgreSQL or SQLite, in a URL SQLAlchemy reads: refused at start, not at first use."""
+        if value is None:
+            return None
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise ValueError("not a database URL, such as postgresql://user:password@host:5432/name") from None
+        if backend not in ("postgresql", "postgres", "sqlite"):
+            raise ValueError(f"the catalog runs on PostgreSQL or SQLite, not {backend}")
+        return value
 
     @property
     def embedded_database_url(self) -> str:
@@ -123,5 +151,14 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment."""
-    return Settings()
+    """The process-wide settings, read once from the environment.
+
+    Raises:
+        InvalidSettings: a variable holds what its setting cannot take. Its message names each
+            such variable and why, never the value: a URL may carry a password.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = [f"ARCHIVIST_{'_'.join(map(str, error['loc'])).upper()}: {error['msg']}" for error in exc.errors()]
+        raise InvalidSettings("; ".join(problems)) from None

@@ -11,7 +11,10 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from typer.testing import CliRunner
 
+from archivist.cli import app
+from archivist.settings import get_settings
 from tests.support.processes import ApiServer, archivist_env
 
 
@@ -118,3 +121,20 @@ def test_a_key_quota_below_one_url_a_minute_is_refused_not_stored(auth_env: dict
     assert done.returncode == 2, done.stdout
     assert "--rate" in done.stderr and "greater than or equal to 1" in done.stderr
     assert cli(auth_env, "keys", "list") == {}
+
+
+@pytest.mark.parametrize(("name", "rate", "problem"), [
+    ("x" * 201, "60", "name"), ("  ", "60", "name"), ("robot", str(2**31), "rate"),
+])
+def test_keys_create_refuses_what_the_catalog_cannot_hold(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, name: str, rate: str, problem: str
+) -> None:
+    """A blank name, one longer than the catalog column, or a quota past its integer range is
+    bad input (exit 2, ``invalid_input``), not PostgreSQL's DataError as a traceback."""
+    monkeypatch.setenv("ARCHIVIST_DATABASE_URL", pg_url)
+    get_settings.cache_clear()
+    done = CliRunner().invoke(app, ["keys", "create", name, "--scope", "submit", "--rate", rate])
+    assert done.exit_code == 2, done.output
+    assert "invalid_input" in done.stderr and problem in done.stderr, done.stderr
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT count(*) FROM api_keys").fetchone()[0] == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,33 @@ def test_worker_port_exports_archivist_metrics_and_forgets_old_runs(
     finally:
         worker.stop()
         print(worker.output()[-3000:])
+
+
+def test_a_second_worker_on_a_taken_metrics_port_leaves_the_first_ones_metrics_alone(
+    redis_url: str, redis_namespace: str, tmp_path: Path
+) -> None:
+    """Another ``archivist worker`` already serves this port and counts into its directory: a
+    second one started with the same port must not empty that directory under it (its counts
+    would vanish from the port). It runs all the same, unexported, and says so."""
+    home = tmp_path / "home"
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        theirs = metrics_dir(Settings(home=home, worker_metrics_port=port))
+        theirs.mkdir(parents=True)
+        (theirs / "counter_1.db").write_bytes(b"their counts")
+        env = {"ARCHIVIST_REDIS_URL": redis_url, "ARCHIVIST_REDIS_NAMESPACE": redis_namespace,
+               "ARCHIVIST_HOME": str(home), "ARCHIVIST_WORKER_METRICS_PORT": str(port)}
+        worker = Service(["worker", "--processes", "1", "--threads", "1"], env, tmp_path / "worker.log").start()
+        try:
+            wait_for(lambda: "ready for action" in worker.output(), timeout=60, what="the second worker to run")
+            assert worker.process.poll() is None
+        finally:
+            worker.stop()
+    assert f"metrics port {port} is in use" in worker.output(), worker.output()[-3000:]
+    assert (theirs / "counter_1.db").read_bytes() == b"their counts"
+    assert [p.name for p in theirs.iterdir()] == ["counter_1.db"]
+    (own,) = [p for p in theirs.parent.iterdir() if p != theirs]
+    assert any(own.iterdir()), "the second worker counted into a directory of its own"

@@ -8,8 +8,12 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import dramatiq
+import pytest
 from dramatiq.brokers.redis import RedisBroker
+from typer.testing import CliRunner
 
+from archivist.cli import app
+from archivist.settings import get_settings
 from archivist_workers.queue import FETCH_ACTOR, FETCH_QUEUE
 from tests.support.processes import archivist_env
 
@@ -43,3 +47,49 @@ def test_dlq_list_says_when_a_dead_letter_expires_not_when_it_died(redis_url: st
     expires = datetime.fromisoformat(letter["expires_at"].replace("Z", "+00:00"))
     ttl = timedelta(milliseconds=broker.dead_message_ttl)
     assert abs(expires - (datetime.now(UTC) + ttl)) < timedelta(minutes=1), letter
+
+
+def test_dlq_purge_and_requeue_refuse_ids_that_are_not_dead_letters(
+    redis_url: str, redis_namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An id that is not a dead letter of the queue (mistyped, of the other queue, already gone)
+    is an error that names it, before anything is dropped or sent; a purge counts what it dropped."""
+    broker = RedisBroker(url=redis_url, namespace=redis_namespace)
+    dead_letter(broker, "capture-1")
+    monkeypatch.setenv("ARCHIVIST_REDIS_URL", redis_url)
+    monkeypatch.setenv("ARCHIVIST_REDIS_NAMESPACE", redis_namespace)
+    get_settings.cache_clear()
+    (letter,) = [json.loads(line) for line in CliRunner().invoke(app, ["dlq", "list"]).stdout.splitlines()]
+    dead = f"{redis_namespace}:{FETCH_QUEUE}.XQ"
+
+    for args in (["purge", letter["id"], "no-such-id"], ["requeue", letter["id"], "no-such-id"],
+                 ["purge", "--queue", "extract", letter["id"]]):
+        refused = CliRunner().invoke(app, ["dlq", *args])
+        assert refused.exit_code == 2, refused.stderr
+        assert "not_found" in refused.stderr and args[-1] in refused.stderr.replace("\n", ""), refused.stderr
+        assert broker.client.zcard(dead) == 1, args
+
+    purged = CliRunner().invoke(app, ["dlq", "purge", letter["id"], letter["id"]])
+    assert purged.exit_code == 0, purged.stderr
+    assert "purged 1 message(s)" in purged.stderr
+    assert broker.client.zcard(dead) == 0
+    broker.close()
+
+
+def test_dlq_list_says_when_it_shows_only_some(redis_url: str, redis_namespace: str, monkeypatch) -> None:
+    """On a queue of thousands of dead letters the listing stops at ``--limit`` (100): the operator
+    is told how many there are in all, not left to take the page for the whole."""
+    broker = RedisBroker(url=redis_url, namespace=redis_namespace)
+    for n in range(3):
+        dead_letter(broker, f"capture-{n}")
+    broker.close()
+    monkeypatch.setenv("ARCHIVIST_REDIS_URL", redis_url)
+    monkeypatch.setenv("ARCHIVIST_REDIS_NAMESPACE", redis_namespace)
+    get_settings.cache_clear()
+
+    some = CliRunner().invoke(app, ["dlq", "list", "--limit", "2"])
+    assert some.exit_code == 0, some.stderr
+    assert len(some.stdout.splitlines()) == 2
+    assert "2 of 3" in some.stderr and "--limit" in some.stderr, some.stderr
+    every = CliRunner().invoke(app, ["dlq", "list"])
+    assert len(every.stdout.splitlines()) == 3 and every.stderr == ""

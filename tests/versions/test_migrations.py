@@ -12,11 +12,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
+from typer.testing import CliRunner
 
 from archivist.adapters.catalog import CaptureRow, Catalog, SnapshotRow
 from archivist.adapters.catalog.database import _MIGRATIONS, Database
 from archivist.adapters.catalog.tables import Base, is_modelled
+from archivist.cli import app
 from archivist.core.urls import urlkey
+from archivist.settings import get_settings
 
 
 def _step(database: Database, target: str) -> None:
@@ -96,5 +99,24 @@ def test_migration_0005_backfills_the_final_urlkey_of_redirected_snapshots(
             assert landed is not None and landed.id == "moved"
         assert final_keys == {"moved": "example,news)/2026/03/harbour", "same-key": None, "direct": None,
                               "no-redirects": None}
+    finally:
+        database.dispose()
+
+
+def test_db_upgrade_on_a_catalog_of_a_newer_release_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rolled-back image meets a catalog migrated past its newest revision: ``db upgrade`` names
+    the revision and what to do (exit 2), instead of Alembic's traceback, and changes nothing."""
+    monkeypatch.setenv("ARCHIVIST_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    assert CliRunner().invoke(app, ["db", "upgrade"]).exit_code == 0
+    database = Database(get_settings().effective_database_url)
+    try:
+        with database.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+        done = CliRunner().invoke(app, ["db", "upgrade"])
+        assert done.exit_code == 2, done.output
+        assert "catalog_too_new" in done.stderr and "0099_from_the_future" in done.stderr, done.stderr
+        with database.engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0099_from_the_future"
     finally:
         database.dispose()

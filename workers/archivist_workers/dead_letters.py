@@ -96,6 +96,13 @@ class DeadLetters:
 
         return self._call(read)
 
+    def missing(self, queue: str, message_ids: list[str]) -> list[str]:
+        """Those of ``message_ids`` that are not dead letters of ``queue``: for an operator to hear
+        about a mistyped id (or one of the other queue) before anything is requeued or dropped."""
+        _, msgs_key = self._keys(queue)
+        bodies = self._call(lambda: self.client.hmget(msgs_key, message_ids)) if message_ids else []
+        return [message_id for message_id, body in zip(message_ids, bodies, strict=True) if body is None]
+
     def show(self, queue: str, message_id: str) -> dict[str, Any]:
         _, msgs_key = self._keys(queue)
         body = self._call(lambda: self.client.hget(msgs_key, message_id))
@@ -125,23 +132,23 @@ class DeadLetters:
         return done
 
     def purge(self, queue: str, message_ids: list[str] | None = None) -> int:
+        """Drop dead letters (all when ``message_ids`` is None). Returns how many were dropped."""
         ids_key, msgs_key = self._keys(queue)
         if message_ids is None:
             count = self.count(queue)
             self._call(lambda: self.client.delete(ids_key, msgs_key))
             return count
-        for message_id in message_ids:
-            self._delete(ids_key, msgs_key, message_id)
-        return len(message_ids)
+        return sum(self._delete(ids_key, msgs_key, message_id) for message_id in dict.fromkeys(message_ids))
 
-    def _delete(self, ids_key: str, msgs_key: str, message_id: str) -> None:
-        def delete() -> None:
+    def _delete(self, ids_key: str, msgs_key: str, message_id: str) -> bool:
+        """Remove one dead letter; False if it was not there."""
+        def delete() -> bool:
             with self.client.pipeline() as pipe:
                 pipe.zrem(ids_key, message_id)
                 pipe.hdel(msgs_key, message_id)
-                pipe.execute()
+                return pipe.execute()[1] == 1
 
-        self._call(delete)
+        return self._call(delete)
 
     @staticmethod
     def _call(operation: Callable[[], Any]) -> Any:

@@ -65,7 +65,8 @@ class RuntimeProvider(Middleware):
 
 
 class CaptureFailures(Middleware):
-    """Ends the capture of a message that failed for good. Must sit before ``Retries``."""
+    """Ends the capture of a message that failed for good (a re-extraction ends none: it is
+    counted as a failed extraction). Must sit before ``Retries``."""
 
     def __init__(self, provider: RuntimeProvider) -> None:
         self.provider = provider
@@ -73,8 +74,20 @@ class CaptureFailures(Middleware):
     def after_process_message(self, broker, message, *, result=None, exception=None):  # noqa: ANN001
         if exception is None or not message.failed or not message.args:
             return
+        failure = self._failure(broker, message, exception)
         if message.actor_name == REEXTRACT_ACTOR:
-            return  # re-extraction never changes a capture's status
+            # Re-extraction never changes a capture's status: its failure shows as an extraction's.
+            metrics.EXTRACTIONS.labels("failed", failure.reason).inc()
+            return
+        try:
+            if pipeline.fail_capture(self.provider.runtime, message.args[0], failure):
+                metrics.CAPTURES_FINISHED.labels("failed", failure.reason).inc()
+        except Exception:  # noqa: BLE001 - the dead letter stays; reconcile or requeue finds it
+            log.exception("could not mark capture %s failed; it stays live until reconciled", message.args[0])
+
+    @staticmethod
+    def _failure(broker, message, exception: BaseException) -> ArchivistError:  # noqa: ANN001
+        """What ended the message: its step's time limit, or the last error once retries ran out."""
         cause = root_cause(exception)
         if isinstance(cause, TimeLimitExceeded):
             limit = broker.get_actor(message.actor_name).options["time_limit"] / 1000
@@ -87,8 +100,4 @@ class CaptureFailures(Middleware):
             attempts = message.options.get("retries", 0)
             # Only the reason and the message are recorded: no need to rebuild the error's own class.
             failure = ArchivistError(f"gave up after {attempts} attempts: {cause.message}", reason=cause.reason)
-        try:
-            if pipeline.fail_capture(self.provider.runtime, message.args[0], failure):
-                metrics.CAPTURES_FINISHED.labels("failed", failure.reason).inc()
-        except Exception:  # noqa: BLE001 - the dead letter stays; reconcile or requeue finds it
-            log.exception("could not mark capture %s failed; it stays live until reconciled", message.args[0])
+        return failure

@@ -5,9 +5,13 @@ Each module holds one group of commands on its own ``typer.Typer``; this one mer
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from archivist.cli import archive_io, capture, keys, operations, read, run, schedule, versions
+from archivist.cli._common import fail
+from archivist.core.errors import ArchivistError
 
 __all__ = ["app", "main"]
 
@@ -21,4 +25,9 @@ app.add_typer(keys.keys_app, name="keys")
 
 
 def main() -> None:
-    app()
+    """Run the command; an error it raised before it could handle any (such as a bad
+    ``ARCHIVIST_*`` setting) is one line and exit code 2, like those it handles."""
+    try:
+        app()
+    except ArchivistError as exc:
+        sys.exit(fail(exc).exit_code)

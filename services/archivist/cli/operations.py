@@ -10,7 +10,7 @@ import typer
 
 from archivist.cli._common import emit, err, fail
 from archivist.core.durations import parse_duration
-from archivist.core.errors import ArchivistError
+from archivist.core.errors import ArchivistError, NotFound
 from archivist.runtime import Runtime
 from archivist.settings import get_settings
 
@@ -38,15 +38,35 @@ def _dead_letters(runtime: Runtime):  # noqa: ANN202 - import kept local to the 
     return DeadLetters(runtime.queue.broker)
 
 
+def _chosen(letters, queue: str, message_ids: list[str] | None) -> list[str] | None:  # noqa: ANN001
+    """The ids an operator named (None: all of them), checked to be dead letters of ``queue``.
+
+    Raises:
+        NotFound: some are not (mistyped, of the other queue, expired): nothing is done then.
+    """
+    if not message_ids:
+        return None
+    missing = letters.missing(queue, message_ids)
+    if missing:
+        raise NotFound(f"no dead letter {', '.join(map(repr, missing))} on queue {queue!r}; nothing was done")
+    return message_ids
+
+
 @dlq_app.command("list")
 def dlq_list(queue: Queue = "fetch", limit: Annotated[int, typer.Option(min=1)] = 100) -> None:
-    """Dead letters of a queue, oldest first, one JSON line each."""
+    """Dead letters of a queue, oldest first, one JSON line each (and on stderr, how many
+    there are in all when that is more than the limit)."""
     runtime = _redis_runtime()
     try:
-        for letter in _dead_letters(runtime).list(queue, limit=limit):
+        letters = _dead_letters(runtime)
+        shown = letters.list(queue, limit=limit)
+        for letter in shown:
             sys.stdout.write(json.dumps(letter.as_dict()) + "\n")
+        total = letters.count(queue) if len(shown) == limit else len(shown)
     except ArchivistError as exc:
         raise fail(exc) from exc
+    if total > len(shown):
+        err.print(f"the oldest {len(shown)} of {total} dead letters of {queue}; --limit for more")
 
 
 @dlq_app.command("show")
@@ -69,7 +89,8 @@ def dlq_requeue(
 
     runtime = _redis_runtime()
     try:
-        count = _dead_letters(runtime).requeue(queue, message_ids or None, reopen=reopener(runtime))
+        letters = _dead_letters(runtime)
+        count = letters.requeue(queue, _chosen(letters, queue, message_ids), reopen=reopener(runtime))
     except ArchivistError as exc:
         raise fail(exc) from exc
     finally:
@@ -88,7 +109,8 @@ def dlq_purge(
         typer.confirm(f"Drop every dead letter of {queue}?", abort=True)
     runtime = _redis_runtime()
     try:
-        count = _dead_letters(runtime).purge(queue, message_ids or None)
+        letters = _dead_letters(runtime)
+        count = letters.purge(queue, _chosen(letters, queue, message_ids))
     except ArchivistError as exc:
         raise fail(exc) from exc
     err.print(f"purged {count} message(s) from {queue}")

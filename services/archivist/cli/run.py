@@ -38,13 +38,18 @@ def worker(
 
     Their metrics are served on ARCHIVIST_WORKER_METRICS_PORT (default 9191).
     """
-    from archivist.observability.workers import exposition_env
+    from archivist.observability.workers import exposition_env, metrics_port_in_use
 
     settings = get_settings()
     if not settings.redis_url:
         err.print("[red]error[/red]: workers consume the Redis queue; set ARCHIVIST_REDIS_URL")
         raise typer.Exit(code=2)
-    os.environ.update(exposition_env(settings))
+    exported = not metrics_port_in_use(settings)
+    if not exported:
+        err.print(f"[yellow]warning[/yellow]: the metrics port {settings.worker_metrics_port} is in use (another "
+                  "`archivist worker` on this host?): the metrics of this one are not exported; give each "
+                  "worker its own ARCHIVIST_WORKER_METRICS_PORT")
+    os.environ.update(exposition_env(settings, exported=exported))
     args = [sys.executable, "-m", "dramatiq", "archivist_workers.app",
             "--processes", str(processes), "--threads", str(threads), "--queues", "fetch", "extract"]
     os.execv(sys.executable, args)

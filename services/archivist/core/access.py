@@ -15,9 +15,25 @@ from dataclasses import dataclass
 
 from archivist.core.errors import InvalidInput
 
-__all__ = ["KEY_PREFIX", "Principal", "Scope", "hash_key", "new_key", "parse_scopes"]
+__all__ = [
+    "KEY_PREFIX",
+    "MAX_KEY_NAME_LENGTH",
+    "MAX_SUBMISSIONS_PER_MINUTE",
+    "Principal",
+    "Scope",
+    "hash_key",
+    "key_name",
+    "new_key",
+    "parse_scopes",
+    "submission_quota",
+]
 
 KEY_PREFIX = "ak_"
+#: The longest key name the catalog keeps.
+MAX_KEY_NAME_LENGTH = 200
+#: The highest per-key quota: far above what any client sends, and within the catalog's
+#: integer column (a larger number would be refused by PostgreSQL, not by us).
+MAX_SUBMISSIONS_PER_MINUTE = 1_000_000
 
 
 class Scope(enum.StrEnum):
@@ -45,6 +61,32 @@ def new_key() -> str:
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def key_name(name: str) -> str:
+    """The name a key is created with, trimmed.
+
+    Raises:
+        InvalidInput: blank (a key nobody can tell apart in ``keys list``), or too long to store.
+    """
+    name = name.strip()
+    if not name:
+        raise InvalidInput("a key needs a name: who or what it is for")
+    if len(name) > MAX_KEY_NAME_LENGTH:
+        raise InvalidInput(f"a key name has at most {MAX_KEY_NAME_LENGTH} characters, not {len(name)}")
+    return name
+
+
+def submission_quota(per_minute: int | None) -> int | None:
+    """A key's own quota of URLs a minute (None: the default one).
+
+    Raises:
+        InvalidInput: below 1 or above :data:`MAX_SUBMISSIONS_PER_MINUTE`.
+    """
+    if per_minute is not None and not 1 <= per_minute <= MAX_SUBMISSIONS_PER_MINUTE:
+        raise InvalidInput(
+            f"a key's submission rate is 1 to {MAX_SUBMISSIONS_PER_MINUTE:,} URLs a minute, not {per_minute:,}")
+    return per_minute
 
 
 def parse_scopes(words: list[str] | str) -> frozenset[Scope]:

@@ -4,10 +4,11 @@
 
     ArchivistError
     ├── InvalidInput            refuse the input; nothing was stored
-    │   └── InvalidURL, InvalidDuration
+    │   └── InvalidURL, InvalidDuration, InvalidSettings
     ├── AccessDenied            refuse the caller (Unauthenticated: no valid key)
     ├── QuotaExceeded           refuse for now; ``retry_after`` says when
     ├── NotFound
+    ├── CatalogTooNew           the catalog was migrated by a newer release than this one
     ├── PermanentFailure        the capture fails now, with a reason; retrying cannot help
     │   ├── BlockedAddress, RobotsDisallowed, HTTPClientError, NotHTML, BodyTooLarge,
     │   │   TooManyRedirects, ExtractionFailed, StorageMisconfigured, StepTimedOut
@@ -29,6 +30,7 @@ __all__ = [
     "CaptureTakenOver",
     "CatalogConflict",
     "CatalogNotMigrated",
+    "CatalogTooNew",
     "CatalogUnavailable",
     "ExtractionFailed",
     "FetchConnectionError",
@@ -38,6 +40,7 @@ __all__ = [
     "HostBusy",
     "InvalidDuration",
     "InvalidInput",
+    "InvalidSettings",
     "InvalidURL",
     "MalformedResponse",
     "NotFound",
@@ -84,8 +87,22 @@ class InvalidDuration(InvalidInput, ValueError):
     reason = "invalid_duration"
 
 
+class InvalidSettings(InvalidInput):
+    """An ``ARCHIVIST_*`` environment variable holds what its setting cannot take."""
+
+    reason = "invalid_settings"
+
+
 class NotFound(ArchivistError):
     reason = "not_found"
+
+
+class CatalogTooNew(ArchivistError):
+    """The catalog's schema is at a migration this release does not have: a newer release
+    migrated it (and this one was rolled back, or runs beside it). Not retried: only an operator
+    can run the newer release again, or downgrade the catalog with it."""
+
+    reason = "catalog_too_new"
 
 
 class AccessDenied(ArchivistError):

@@ -26,6 +26,9 @@ __all__ = [
 ]
 
 _LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
+#: A capture's end-to-end time includes its wait in the queue: hours behind a backlog. Past the
+#: last finite bucket a quantile only reads as that bound, so these go up to a day.
+_CAPTURE_LATENCY_BUCKETS = (*_LATENCY_BUCKETS, 1800, 3600, 7200, 14400, 28800, 86400)
 
 SUBMISSIONS = Counter(
     "archivist_submissions_total",
@@ -54,7 +57,7 @@ EXTRACTION_DURATION = Histogram(
 RECORD_VERSIONS = Counter("archivist_record_versions_total", "New record versions written (content changed).")
 STEP_ERRORS = Counter(
     "archivist_step_errors_total",
-    "Pipeline steps (fetch_capture, extract_capture) that raised and will be retried, by reason.",
+    "Pipeline steps (fetch_capture, extract_capture, reextract_capture) that raised and will be retried, by reason.",
     ["step", "reason"],
 )
 CAPTURES_FINISHED = Counter(
@@ -63,7 +66,7 @@ CAPTURES_FINISHED = Counter(
 CAPTURE_LATENCY = Histogram(
     "archivist_capture_latency_seconds",
     "End-to-end time from submission to the archived record.",
-    buckets=_LATENCY_BUCKETS,
+    buckets=_CAPTURE_LATENCY_BUCKETS,
 )
 
 

@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from archivist.core.captures import CaptureStatus
+from archivist.core.errors import QueueUnavailable
 from archivist.pipeline.common import extract_lease, fetch_lease, utcnow
 from archivist.runtime import Runtime
 
@@ -20,27 +21,40 @@ def requeue_stale(runtime: Runtime, *, queued_older_than: timedelta, limit: int 
     The catalog, not the broker, is the source of truth: if the broker lost a message (Redis
     restarted without persistence, a worker died while the broker was down), this finds the
     capture it was about. A step in progress is abandoned once its lease has run out (nothing
-    renews it); a queued capture once it has waited ``queued_older_than``, which should exceed
-    the time the backlog takes to drain. Actors are idempotent, so a message that was only slow
-    is harmless to send twice.
+    renews it); a queued capture once it has waited ``queued_older_than``. Actors are
+    idempotent, so a message that was only slow is harmless to send twice.
+
+    A queued or extracting capture is touched as its message is re-sent, so that behind a
+    backlog longer than ``queued_older_than`` it gets one more message per period, not one per
+    run, and two runs at once send it one between them. An abandoned fetch is not: its lease is
+    the claim the new message takes over (``claim_fetch``), and that claim touches it.
     """
     now = utcnow()
+    older_than = {
+        CaptureStatus.QUEUED: now - queued_older_than,
+        CaptureStatus.FETCHING: now - fetch_lease(runtime),
+        CaptureStatus.EXTRACTING: now - extract_lease(runtime),
+    }
     with runtime.database.session() as session:
-        stale = runtime.catalog.stale_captures(
-            session,
-            older_than={
-                CaptureStatus.QUEUED: now - queued_older_than,
-                CaptureStatus.FETCHING: now - fetch_lease(runtime),
-                CaptureStatus.EXTRACTING: now - extract_lease(runtime),
-            },
-            limit=limit,
+        stale = runtime.catalog.stale_captures(session, older_than=older_than, limit=limit)
+    fetches = [c.id for c in stale if c.status == CaptureStatus.FETCHING.value]
+    waiting = {c.id: c.updated_at for c in stale if c.status != CaptureStatus.FETCHING.value}
+    with runtime.database.session() as session:
+        touched = runtime.catalog.mark_resent(
+            session, list(waiting), now=now,
+            older_than={status: before for status, before in older_than.items() if status != CaptureStatus.FETCHING},
         )
-        fetches = [c.id for c in stale if c.status != CaptureStatus.EXTRACTING.value]
-        extracts = [c.id for c in stale if c.status == CaptureStatus.EXTRACTING.value]
-    if fetches:
-        runtime.queue.enqueue_fetch(fetches)
-    for capture_id in extracts:
-        runtime.queue.enqueue_extract(capture_id)
-    if stale:
+    fetches += [capture_id for capture_id, status in touched if status == CaptureStatus.QUEUED.value]
+    extracts = [capture_id for capture_id, status in touched if status == CaptureStatus.EXTRACTING.value]
+    try:
+        if fetches:
+            runtime.queue.enqueue_fetch(fetches)
+        for capture_id in extracts:
+            runtime.queue.enqueue_extract(capture_id)
+    except QueueUnavailable:
+        with runtime.database.session() as session:
+            runtime.catalog.unmark_resent(session, {capture_id: waiting[capture_id] for capture_id, _ in touched}, now=now)
+        raise
+    if fetches or extracts:
         log.warning("reconcile: re-sent %d fetch and %d extract messages", len(fetches), len(extracts))
     return len(fetches) + len(extracts)

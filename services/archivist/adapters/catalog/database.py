@@ -10,11 +10,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archivist.core.errors import CatalogConflict, CatalogNotMigrated, CatalogUnavailable
+from archivist.core.errors import CatalogConflict, CatalogNotMigrated, CatalogTooNew, CatalogUnavailable
 
 __all__ = ["Database"]
 
@@ -155,6 +157,7 @@ class Database:
             with self.engine.begin() as connection:
                 if not self.is_sqlite:
                     connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+                _refuse_unknown_revisions(connection, ScriptDirectory.from_config(config))
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
         except OperationalError as exc:
@@ -162,6 +165,21 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _refuse_unknown_revisions(connection: Connection, scripts: ScriptDirectory) -> None:
+    """Raise :class:`CatalogTooNew` if the catalog is at a revision these migrations lack.
+
+    Alembic would stop on it too, with a bare "Can't locate revision" and a traceback.
+    """
+    known = {script.revision for script in scripts.walk_revisions()}
+    unknown = sorted(set(MigrationContext.configure(connection).get_current_heads()) - known)
+    if unknown:
+        raise CatalogTooNew(
+            f"the catalog is at revision {', '.join(unknown)}, which this release does not know "
+            f"(its newest is {scripts.get_current_head()}): a newer release migrated it. Run that "
+            "release, or downgrade the catalog with it, before using this one"
+        )
 
 
 #: PostgreSQL's SQLSTATE for a table that does not exist (``undefined_table``).

@@ -156,6 +156,8 @@ _CLAIM = (
 _TOUCH = (update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id"))
           .where(_CAPTURES.c.claimed_by == bindparam("p_delivery"), _CAPTURES.c.attempts == bindparam("p_attempt"))
           .values(updated_at=bindparam("p_now")))
+_UNTOUCH = (update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id"), _CAPTURES.c.updated_at == bindparam("p_now"))
+            .values(updated_at=bindparam("p_before")))
 _DROP_SNAPSHOTS = delete(_SNAPSHOTS).where(_SNAPSHOTS.c.capture_id == bindparam("p_capture"))
 _INSERT_SNAPSHOT = insert(_SNAPSHOTS)
 _LATEST_RESPONSE = (
@@ -432,6 +434,34 @@ class Catalog:
         stale = or_(*(and_(CaptureRow.status == status.value, CaptureRow.updated_at < before)
                       for status, before in older_than.items()))
         return session.scalars(select(CaptureRow).where(stale).order_by(CaptureRow.updated_at).limit(limit)).all()
+
+    def mark_resent(
+        self, session: Session, capture_ids: Sequence[str], *, older_than: dict[CaptureStatus, datetime], now: datetime
+    ) -> list[tuple[str, str]]:
+        """Take the re-sending of these captures: those still in a status of ``older_than`` and
+        untouched since its time are touched (``updated_at = now``); their ids and statuses.
+
+        Touched, a capture looks fresh for another full period, so reconcile sends it one message
+        per period, not one per run. A concurrent reconcile's update waits on these rows' locks,
+        then finds them fresh and takes none: each capture is re-sent once.
+        """
+        if not capture_ids:
+            return []
+        stale = or_(*(and_(CaptureRow.status == status.value, CaptureRow.updated_at < before)
+                      for status, before in older_than.items()))
+        rows = session.execute(
+            update(CaptureRow).execution_options(synchronize_session=False)
+            .where(CaptureRow.id.in_(capture_ids)).where(stale).values(updated_at=now)
+            .returning(CaptureRow.id, CaptureRow.status)
+        ).all()
+        return [(row.id, row.status) for row in rows]
+
+    def unmark_resent(self, session: Session, touched: dict[str, datetime], *, now: datetime) -> None:
+        """Undo :meth:`mark_resent` for messages that could not be sent (the broker was down): each
+        capture gets back its previous ``updated_at``, unless something moved it since."""
+        if touched:
+            session.execute(_UNTOUCH, [{"p_id": capture_id, "p_before": before, "p_now": now}
+                                       for capture_id, before in touched.items()])
 
     def latest_capture(self, session: Session, urlkey: str, *, since: datetime) -> CaptureRow | None:
         """The newest capture of the URL submitted after ``since`` that did not fail."""

@@ -1,0 +1,30 @@
+"""An ``ARCHIVIST_*`` variable its setting cannot take stops every command with one clear line
+(exit code 2) naming the variable, as an operator running ``docker compose up`` needs to see in
+``docker compose logs``: never a traceback, never the value (it may hold a password)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.processes import archivist_env
+
+
+@pytest.mark.parametrize(("variable", "value", "command"), [
+    ("ARCHIVIST_WORKER_METRICS_PORT", "nine-one", ["dlq", "list"]),
+    ("ARCHIVIST_DATABASE_URL", "mysql://archivist:s3cret-pw@db/archivist", ["db", "upgrade"]),
+    ("ARCHIVIST_DATABASE_URL", "archivist:s3cret-pw@db/archivist", ["keys", "list"]),
+    ("ARCHIVIST_REDIS_URL", "localhost:6379", ["dlq", "list"]),
+])
+def test_a_bad_setting_is_one_clear_error(tmp_path, variable: str, value: str, command: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "archivist", *command],
+        env=archivist_env({"ARCHIVIST_HOME": str(tmp_path / "home"), "ARCHIVIST_REDIS_URL": "redis://127.0.0.1:1/0",
+                           variable: value}),
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "invalid_settings" in done.stderr and variable in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "s3cret-pw" not in done.stderr, done.stderr

@@ -1,0 +1,78 @@
+"""``archivist reconcile`` (and the scheduler's run of it) against a backlog, on PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis
+
+from archivist import pipeline
+from archivist.adapters.catalog import CaptureRow
+from archivist.core.errors import QueueUnavailable
+from archivist.runtime import Runtime
+from archivist.settings import Settings
+from archivist_workers.queue import EXTRACT_QUEUE, FETCH_QUEUE, redis_task_queue
+
+
+def reconcile_once(settings: Settings) -> int:
+    runtime = Runtime(settings, queue=redis_task_queue(settings))
+    try:
+        return pipeline.requeue_stale(runtime, queued_older_than=timedelta(hours=1))
+    finally:
+        runtime.close()
+
+
+def test_a_stale_capture_is_resent_once_per_period_not_at_every_run(
+    pg_url: str, redis_url: str, redis_namespace: str, tmp_path
+) -> None:
+    """Captures still queued after an hour behind a long backlog, and an abandoned extraction:
+    reconcile re-sends each once, then waits as long again. Two runs at once (the scheduler and
+    an operator) send one message each between them, and the runs a minute apart send nothing,
+    instead of one more message per capture per run piling onto the backlog."""
+    settings = Settings(home=tmp_path / "home", database_url=pg_url, redis_url=redis_url,
+                        redis_namespace=redis_namespace)
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
+    rows = [CaptureRow(id=f"waiting-{n}", url=f"http://example.org/{n}", urlkey=f"org,example)/{n}", status="queued",
+                       submitted_at=long_ago, updated_at=long_ago, attempts=0) for n in range(40)]
+    rows.append(CaptureRow(id="extracting", url="http://example.org/x", urlkey="org,example)/x", status="extracting",
+                           submitted_at=long_ago, updated_at=long_ago, attempts=1))
+    runtime = Runtime(settings)
+    runtime.prepare()
+    with runtime.database.session() as session:
+        runtime.catalog.add_captures(session, rows)
+    runtime.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        sent = list(pool.map(reconcile_once, [settings, settings]))
+    assert sum(sent) == 41, sent
+    assert [reconcile_once(settings) for _ in range(3)] == [0, 0, 0]
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        assert client.hlen(f"{redis_namespace}:{FETCH_QUEUE}.msgs") == 40
+        assert client.hlen(f"{redis_namespace}:{EXTRACT_QUEUE}.msgs") == 1
+    finally:
+        client.close()
+
+
+def test_captures_whose_messages_could_not_be_sent_are_resent_at_the_next_run(
+    pg_url: str, redis_url: str, redis_namespace: str, tmp_path
+) -> None:
+    """The broker is down when reconcile runs: the captures are not left looking freshly sent
+    (which would hold them back another period), so the next run, with the broker back, sends them."""
+    settings = Settings(home=tmp_path / "home", database_url=pg_url, redis_url=redis_url,
+                        redis_namespace=redis_namespace)
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
+    runtime = Runtime(settings)
+    runtime.prepare()
+    with runtime.database.session() as session:
+        runtime.catalog.add_captures(session, [
+            CaptureRow(id=f"waiting-{n}", url=f"http://example.org/{n}", urlkey=f"org,example)/{n}", status="queued",
+                       submitted_at=long_ago, updated_at=long_ago, attempts=0) for n in range(3)])
+    runtime.close()
+
+    with pytest.raises(QueueUnavailable):
+        reconcile_once(settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}))
+    assert reconcile_once(settings) == 3
