@@ -24,7 +24,7 @@ import redis
 
 from archivist.settings import get_settings
 from tests.support.pages import PageServer
-from tests.support.seaweed import SeaweedS3
+from tests.support.seaweed import SeaweedS3, free_port
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 CORPUS = SHARED / "benchmarks" / "article-extraction" / "html"
@@ -91,7 +91,7 @@ def running_stack(*, workdir: Path | None = None) -> Iterator[Stack]:
             "ARCHIVIST_HOST_MIN_INTERVAL": "0",
             "ARCHIVIST_HOST_CONCURRENCY": "64",
             "ARCHIVIST_DEFAULT_SUBMISSIONS_PER_MINUTE": "0",
-            "ARCHIVIST_WORKER_METRICS_PORT": "0",
+            "ARCHIVIST_WORKER_METRICS_PORT": str(free_port()),
         }
         try:
             yield Stack(env=env, pages=pages, database_url=database_url)
