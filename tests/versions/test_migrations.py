@@ -11,15 +11,22 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 from typer.testing import CliRunner
 
 from archivist.adapters.catalog import CaptureRow, Catalog, SnapshotRow
-from archivist.adapters.catalog.database import _MIGRATIONS, Database
+from archivist.adapters.catalog.database import _MIGRATIONS, HEAD_REVISION, Database
 from archivist.adapters.catalog.tables import Base, is_modelled
 from archivist.cli import app
 from archivist.core.urls import urlkey
 from archivist.settings import get_settings
+
+
+def test_the_head_revision_a_current_catalog_is_known_by_is_the_scripts_head() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
 
 
 def _step(database: Database, target: str) -> None:
