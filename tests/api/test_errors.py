@@ -8,23 +8,7 @@ default validation-error shape, which the API does not send.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
-
-from tests.support.processes import ApiServer
-
-
-@pytest.fixture
-def client(production_env: dict[str, str], tmp_path: Path) -> Iterator[httpx.Client]:
-    server = ApiServer(production_env, tmp_path / "api.log").start()
-    try:
-        with httpx.Client(base_url=server.base_url, timeout=30) as http:
-            yield http
-    finally:
-        server.stop()
 
 
 def test_every_documented_error_is_the_shape_the_api_sends(client: httpx.Client) -> None:

@@ -7,23 +7,9 @@ never a 500, and a batch is recorded whole: one bad URL does not cost the good o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
-
-from tests.support.processes import ApiServer
-
-
-@pytest.fixture
-def client(production_env: dict[str, str], tmp_path: Path) -> Iterator[httpx.Client]:
-    server = ApiServer(production_env, tmp_path / "api.log").start()
-    try:
-        with httpx.Client(base_url=server.base_url, timeout=30) as http:
-            yield http
-    finally:
-        server.stop()
 
 
 def post_json(client: httpx.Client, path: str, document: object) -> httpx.Response:
