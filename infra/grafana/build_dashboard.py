@@ -135,6 +135,25 @@ def dashboard() -> dict:
         ],
         unit="ops",
     )
+    requests = panel(
+        "API requests",
+        "Requests the API and the web pages answered per second, by status class.",
+        [target(rate("archivist_http_requests_total", by="status_class"), "{{status_class}}")],
+        unit="reqps",
+    )
+    request_errors = panel(
+        "API errors by route",
+        "Server errors (5xx) per second, by route template.",
+        [target(rate('archivist_http_requests_total{status_class="5xx"}', by="route"), "{{route}}")],
+        unit="reqps",
+    )
+    request_latency = panel(
+        "API latency",
+        "95th percentile of the time to answer a request (until its last byte), by route template.",
+        [target(f"histogram_quantile(0.95, {rate('archivist_http_request_duration_seconds_bucket', by='le, route')})",
+                "{{route}}")],
+        unit="s",
+    )
     return {
         "uid": "archivist-overview",
         "title": "Archivist overview",
@@ -152,6 +171,7 @@ def dashboard() -> dict:
             (row("Latency"), [fetch_latency, extraction_latency, end_to_end]),
             (row("Queues and workers"), [queues, dead_letters, workers]),
             (row("Storage and deduplication"), [dedup, storage, versions]),
+            (row("API"), [requests, request_errors, request_latency]),
         ]),
     }
 

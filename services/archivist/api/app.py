@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from archivist import __version__, web
+from archivist.api.middleware import RequestMetrics
 from archivist.api.routes import captures, records, replay, schedules
 from archivist.core.errors import (
     AccessDenied,
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 app.state.queue_collector.client.close()
 
     app = FastAPI(title="Archivist", version=__version__, lifespan=lifespan)
+    app.add_middleware(RequestMetrics)
     app.add_exception_handler(ArchivistError, _error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]

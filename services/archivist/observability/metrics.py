@@ -17,6 +17,8 @@ __all__ = [
     "FETCHES",
     "FETCHED_BYTES",
     "FETCH_DURATION",
+    "HTTP_REQUESTS",
+    "HTTP_REQUEST_DURATION",
     "RECORD_VERSIONS",
     "REVISITS",
     "STEP_ERRORS",
@@ -67,6 +69,18 @@ CAPTURE_LATENCY = Histogram(
     "archivist_capture_latency_seconds",
     "End-to-end time from submission to the archived record.",
     buckets=_CAPTURE_LATENCY_BUCKETS,
+)
+
+HTTP_REQUESTS = Counter(
+    "archivist_http_requests_total",
+    "Requests the API and the web pages answered, by route template, method and status class.",
+    ["route", "method", "status_class"],
+)
+HTTP_REQUEST_DURATION = Histogram(
+    "archivist_http_request_duration_seconds",
+    "Time to answer a request, until its last byte was sent, by route template.",
+    ["route"],
+    buckets=_LATENCY_BUCKETS,
 )
 
 
