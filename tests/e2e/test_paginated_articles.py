@@ -49,3 +49,18 @@ def test_next_and_previous_article_links_do_not_stitch_other_articles_in(runtime
     assert record["url"] == submitted and record["pages"] == [submitted]
     assert "lighthouse 41" not in record["body"] and "lighthouse 43" not in record["body"]
     assert set(pages.page_hits) == {"/articles/42"}
+
+
+def test_pager_links_with_tracking_parameters_fetch_each_page_once(runtime: Runtime, pages: PageServer) -> None:
+    pager = ('<nav class="pagination"><a href="/story?utm_source=pager">1</a>'
+             ' <a href="/story?page=2&amp;utm_source=pager&amp;utm_medium=web">2</a></nav>')
+    for path, words in [("/story", "one"), ("/story?utm_source=pager", "one"), ("/story?page=2", "two"),
+                        ("/story?page=2&utm_source=pager&utm_medium=web", "two")]:
+        pages.set(path, PAGE.format(words, pager))
+    submitted = pages.url("/story")
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    record = views.get_record(runtime, submitted)
+    assert record["pages"] == [submitted, pages.url("/story?page=2")]
+    assert pages.page_hits == {"/story": 1, "/story?page=2": 1}

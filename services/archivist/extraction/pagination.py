@@ -125,6 +125,17 @@ def _split_number(url: str) -> _Numbered:
     return _Numbered(template, number, path)
 
 
+def _without_tracking(url: str) -> str:
+    """The URL less its tracking parameters: a pager that tags its links (``utm_source=pager``)
+    must not make the same page two pages, fetched twice."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(key, value) for key, value in query if not _TRACKING.match(key)]
+    if len(kept) == len(query):
+        return url
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
 def page_number(url: str) -> int | None:
     """The page number written in a URL (``?page=3``, ``/page/3``, ``/3/``), else ``None``."""
     return _split_number(url).number
@@ -323,7 +334,7 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
         says_number = text.isdigit() and int(text) == number
         if says_number or (in_pager and len(text) <= _MAX_PAGER_TEXT) or rels & {
                 "next", "prev", "previous"} or _NEXT_PREV.match(text):
-            by_number.setdefault(number, link)
+            by_number.setdefault(number, _without_tracking(link))
     if current is None:
         current = 1
     by_number.pop(current, None)
