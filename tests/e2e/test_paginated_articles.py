@@ -64,3 +64,19 @@ def test_pager_links_with_tracking_parameters_fetch_each_page_once(runtime: Runt
     record = views.get_record(runtime, submitted)
     assert record["pages"] == [submitted, pages.url("/story?page=2")]
     assert pages.page_hits == {"/story": 1, "/story?page=2": 1}
+
+
+def test_a_page_missing_mid_way_is_archived_around_and_reported(runtime: Runtime, pages: PageServer) -> None:
+    pager = ('<nav class="pagination"><a href="/tale">1</a> <a href="/tale?page=2">2</a>'
+             ' <a href="/tale?page=3">3</a></nav>')
+    submitted = pages.set("/tale", PAGE.format("one", pager))
+    pages.set("/tale?page=2", "gone", status=404, headers={"Content-Type": "text/plain"})
+    pages.set("/tale?page=3", PAGE.format("three", pager))
+
+    shown = capture(runtime, submitted)
+
+    assert shown["status"] == "archived"
+    assert [snapshot["url"] for snapshot in shown["snapshots"]] == [submitted, pages.url("/tale?page=3")]
+    assert views.get_record(runtime, submitted)["pages"] == [submitted, pages.url("/tale?page=3")]
+    assert shown["message"] is not None
+    assert pages.url("/tale?page=2") in shown["message"] and "404" in shown["message"]
