@@ -10,7 +10,8 @@ them all, so that any page (including the last) leads to every page:
 * "Page X of N" text, which fills in pages the pager does not link.
 
 A ``rel=next/prev`` link to a URL of another shape is the blog's previous/next *post* (WordPress
-emits these), not a page of this article. Listing pages (category, tag, archive, search, a page
+emits these), not a page of this article. Nor is a link reading "Next article ›" or "‹ Previous
+post", whatever its URL. Listing pages (category, tag, archive, search, a page
 of many teasers) are not articles: their pagination is never followed and they give ``[url]``. Nor are comment pages (``cpage``,
 ``comment-page-N``), links to other hosts, or lists of other articles: those URLs are not this
 page's URL with another page number.
@@ -77,6 +78,10 @@ _TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|source|from|
 _LISTING_ARTICLES = 3
 _ARTICLE_PARAGRAPHS = 3
 _ARTICLE_PARAGRAPH = 150
+#: "Next article ›", "Previous post": a link to a neighbouring item of the site, not a page of
+#: this one, even when its URL has this page's shape (``/articles/41``, ``/articles/43``).
+_OTHER_ITEM = re.compile(r"\b(?:article|post|story|stories|entry|item|news)s?\b", re.IGNORECASE)
+_PAGE_WORD_IN_TEXT = re.compile(r"\bpages?\b", re.IGNORECASE)
 #: Pager links read "3", "Next »" or "Last page"; longer link texts are headlines.
 _MAX_PAGER_TEXT = 15
 _LISTING_HEADINGS = 6
@@ -118,6 +123,17 @@ def _split_number(url: str) -> _Numbered:
     template = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path,
                            urlencode(sorted(kept)), ""))
     return _Numbered(template, number, path)
+
+
+def _without_tracking(url: str) -> str:
+    """The URL less its tracking parameters: a pager that tags its links (``utm_source=pager``)
+    must not make the same page two pages, fetched twice."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(key, value) for key, value in query if not _TRACKING.match(key)]
+    if len(kept) == len(query):
+        return url
+    return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 def page_number(url: str) -> int | None:
@@ -228,6 +244,12 @@ def _links(tree: HtmlElement, base: str,
             yield element, _strip_fragment(link), rel
 
 
+def _names_other_item(text: str) -> bool:
+    """Whether a next/previous link's text names another article or post rather than a page."""
+    return bool(_NEXT_PREV.match(text) and _OTHER_ITEM.search(text)
+                and not _PAGE_WORD_IN_TEXT.search(text))
+
+
 def _current_number(tree: HtmlElement, own: _Numbered) -> tuple[int | None, int | None]:
     """This page's number and the page count, from its URL and "Page X of N" text.
 
@@ -305,12 +327,14 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
             continue
         rels = set(rel.split())
         text = " ".join(text_content(element).split()) if element.tag == "a" else ""
+        if _names_other_item(text):
+            continue
         in_pager = _in_pager(element)
         number = numbered.number or 1
         says_number = text.isdigit() and int(text) == number
         if says_number or (in_pager and len(text) <= _MAX_PAGER_TEXT) or rels & {
                 "next", "prev", "previous"} or _NEXT_PREV.match(text):
-            by_number.setdefault(number, link)
+            by_number.setdefault(number, _without_tracking(link))
     if current is None:
         current = 1
     by_number.pop(current, None)

@@ -106,6 +106,7 @@ def extract_fetched(
     replace: bool,
     submitted_at: datetime,
     fallback_url: str,
+    message: str | None = None,
 ) -> ExtractOutcome | None:
     """Extract the pages the fetch delivery holds and archive the capture, in one transaction.
 
@@ -117,7 +118,8 @@ def extract_fetched(
     The snapshot rows commit with the record version and the capture's move from ``fetching``
     (held by ``delivery`` under its claim ``attempt``) to ``archived``; if a newer claim took
     the fetch over or the capture ended meanwhile, the move fails, nothing is written, and the
-    outcome says skipped. Returns None when it could
+    outcome says skipped. ``message`` is the archived capture's note (pages that failed).
+    Returns None when it could
     not finish: the caller then hands the capture over by itself and sends the extract message,
     whose step reads the stored pages, has its own retries, and ends the capture failed if the
     extractor cannot read them.
@@ -130,7 +132,8 @@ def extract_fetched(
     try:
         with runtime.database.session() as session:
             runtime.catalog.put_snapshots(session, capture_id, snapshots, replace=replace)
-            _record(runtime, session, capture_id, content, fallback_url, outcome, holder=(delivery, attempt))
+            _record(runtime, session, capture_id, content, fallback_url, outcome, holder=(delivery, attempt),
+                    message=message)
     except NothingExtracted:
         return None  # the extract step ends it failed, once the hand-over has kept its snapshots
     except Exception:  # noqa: BLE001 - handed over by message instead, see above
@@ -150,6 +153,7 @@ def _record(
     outcome: ExtractOutcome,
     *,
     holder: tuple[str, int] | None = None,
+    message: str | None = None,
 ) -> None:
     """Write ``content`` as the record's version (a new one only on change) and archive the capture.
 
@@ -175,7 +179,7 @@ def _record(
         outcome.new_version = True
     delivery, attempt = holder if holder is not None else (None, None)
     if not runtime.catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version_id,
-                                holder=delivery, attempt=attempt):
+                                message=message, holder=delivery, attempt=attempt):
         session.rollback()
         outcome.new_version = False
         outcome.skipped = True

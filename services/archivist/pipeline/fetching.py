@@ -105,7 +105,8 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
     replace = claim.attempts > 1  # only an earlier claim can have written this capture's rows
     outcome.extraction = extract_fetched(runtime, capture_id, [(page_url, page) for page_url, page, _ in pages],
                                          snapshots, delivery=delivery, attempt=claim.attempts, replace=replace,
-                                         submitted_at=submitted_at, fallback_url=url)
+                                         submitted_at=submitted_at, fallback_url=url,
+                                         message=_missing_pages_message(outcome.missing_pages))
     if outcome.extraction is None:
         with runtime.database.session() as session:
             handed_over = runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING, holder=delivery,
@@ -189,10 +190,11 @@ def _fetch_pages(
                 previous = _previous_response(runtime, session, capture_id, page_url)
         try:
             source, snapshot = _fetch_one(runtime, capture_id, page_url, claim, previous, outcome)
-        except PermanentFailure:
+        except PermanentFailure as exc:
             if page_url == url:
                 raise
             log.info("capture %s: skipping page %s that failed permanently", capture_id, page_url)
+            outcome.missing_pages.append(exc.message if page_url in exc.message else f"{page_url}: {exc.message}")
             continue
         with runtime.html_work:
             parsed = parse_page(source)
@@ -216,6 +218,14 @@ def _fetch_pages(
     for number, page_url in enumerate(ordered, 1):
         stored[page_url][1]["page"] = number
     return [(page_url, *stored[page_url]) for page_url in ordered]
+
+
+def _missing_pages_message(missing: Sequence[str]) -> str | None:
+    """What an archived capture says of the article's pages it could not fetch: the record
+    holds the others, and without this nothing would tell a reader that it has a hole."""
+    if not missing:
+        return None
+    return f"archived without {len(missing)} page(s) of the article that failed: " + "; ".join(missing)
 
 
 def _reading_order(fetched: list[str]) -> list[str]:

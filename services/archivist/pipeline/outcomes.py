@@ -28,10 +28,12 @@ class ExtractOutcome:
 
 @dataclass(slots=True)
 class FetchOutcome:
-    """``extraction`` is set when the fetch delivery extracted the pages itself."""
+    """``extraction`` is set when the fetch delivery extracted the pages itself; ``missing_pages``
+    says which pages of the article failed for good, so were archived around."""
 
     capture_id: str
     pages: list[PageOutcome] = field(default_factory=list)
+    missing_pages: list[str] = field(default_factory=list)
     failed_reason: str | None = None
     skipped: bool = False
     extraction: ExtractOutcome | None = None

@@ -1,0 +1,82 @@
+"""Paginated articles through the real fetch step: which pages make one record.
+
+On the real stack (PostgreSQL, SeaweedFS, Redis), the fetch step called directly on pages
+served over HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from archivist import pipeline, views
+from archivist.runtime import Runtime
+from archivist.settings import Settings
+from archivist_workers.queue import redis_task_queue
+from tests.support.pages import PageServer
+
+PAGE = """<html><head><title>Lighthouse {0}</title></head><body><article><h1>Lighthouse {0}</h1>
+<p>The keeper of lighthouse {0} climbed the stairs every night and counted every one of them.</p>
+<p>Storms came and went over lighthouse {0} while the town slept below the cliffs, unaware.</p>
+<p>Nobody else in the town knew what the keeper of lighthouse {0} wrote in his logbook.</p>
+{1}</article></body></html>"""
+
+
+@pytest.fixture
+def runtime(production_settings: Settings) -> Iterator[Runtime]:
+    runtime = Runtime(production_settings, queue=redis_task_queue(production_settings))
+    runtime.prepare()
+    yield runtime
+    runtime.close()
+
+
+def capture(runtime: Runtime, url: str) -> dict:
+    (submission,) = pipeline.submit(runtime, [url])
+    pipeline.fetch_capture(runtime, submission.id, delivery=f"d-{submission.id}")
+    return views.get_capture(runtime, submission.id)
+
+
+def test_next_and_previous_article_links_do_not_stitch_other_articles_in(runtime: Runtime, pages: PageServer) -> None:
+    pages.set("/articles/41", PAGE.format("41", '<a rel="next" href="/articles/42">Next article ›</a>'))
+    submitted = pages.set("/articles/42", PAGE.format("42", '<a rel="prev" href="/articles/41">‹ Previous article</a>'
+                                                       ' <a rel="next" href="/articles/43">Next story ›</a>'))
+    pages.set("/articles/43", PAGE.format("43", '<a rel="prev" href="/articles/42">‹ Previous post</a>'))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    record = views.get_record(runtime, submitted)
+    assert record["url"] == submitted and record["pages"] == [submitted]
+    assert "lighthouse 41" not in record["body"] and "lighthouse 43" not in record["body"]
+    assert set(pages.page_hits) == {"/articles/42"}
+
+
+def test_pager_links_with_tracking_parameters_fetch_each_page_once(runtime: Runtime, pages: PageServer) -> None:
+    pager = ('<nav class="pagination"><a href="/story?utm_source=pager">1</a>'
+             ' <a href="/story?page=2&amp;utm_source=pager&amp;utm_medium=web">2</a></nav>')
+    for path, words in [("/story", "one"), ("/story?utm_source=pager", "one"), ("/story?page=2", "two"),
+                        ("/story?page=2&utm_source=pager&utm_medium=web", "two")]:
+        pages.set(path, PAGE.format(words, pager))
+    submitted = pages.url("/story")
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    record = views.get_record(runtime, submitted)
+    assert record["pages"] == [submitted, pages.url("/story?page=2")]
+    assert pages.page_hits == {"/story": 1, "/story?page=2": 1}
+
+
+def test_a_page_missing_mid_way_is_archived_around_and_reported(runtime: Runtime, pages: PageServer) -> None:
+    pager = ('<nav class="pagination"><a href="/tale">1</a> <a href="/tale?page=2">2</a>'
+             ' <a href="/tale?page=3">3</a></nav>')
+    submitted = pages.set("/tale", PAGE.format("one", pager))
+    pages.set("/tale?page=2", "gone", status=404, headers={"Content-Type": "text/plain"})
+    pages.set("/tale?page=3", PAGE.format("three", pager))
+
+    shown = capture(runtime, submitted)
+
+    assert shown["status"] == "archived"
+    assert [snapshot["url"] for snapshot in shown["snapshots"]] == [submitted, pages.url("/tale?page=3")]
+    assert views.get_record(runtime, submitted)["pages"] == [submitted, pages.url("/tale?page=3")]
+    assert shown["message"] is not None
+    assert pages.url("/tale?page=2") in shown["message"] and "404" in shown["message"]
