@@ -146,3 +146,14 @@ def test_sign_in_never_links_off_site(client: TestClient, target: str) -> None:
     assert page.status_code == 200
     continue_to = re.search(r'<a href="([^"]*)">Continue</a>', page.text).group(1)
     assert continue_to == "/"
+
+
+@pytest.mark.parametrize("path", ["/search?page=abc", "/search?page=0", "/records/any?version=0",
+                                  "/records/any/diff?from=two", "/timeline"])
+def test_a_refused_query_parameter_is_an_error_page(client: TestClient, path: str) -> None:
+    # A browser following a hand-edited or stale link is shown a page, not the API's JSON.
+    page = client.get(path)
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    alert = re.search(r'role="alert">([^<]*)<', page.text).group(1)
+    assert alert.split(":")[0] in {"page", "version", "from", "url"}
+    assert client.get("/v1/search?page=0").json()["detail"] == "page: Input should be greater than or equal to 1"

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -25,6 +26,7 @@ from markupsafe import Markup, escape
 from archivist import pipeline, views
 from archivist.access import authenticate, charge_submissions
 from archivist.api.deps import KEY_COOKIE, AdminCaller, ReadCaller, RuntimeDep, SubmitCaller
+from archivist.api.invalid import describe
 from archivist.api.paths import archived_target
 from archivist.core.access import Principal, Scope
 from archivist.core.errors import AccessDenied, InvalidInput, NotFound, QueueUnavailable, QuotaExceeded, Unauthenticated
@@ -106,7 +108,8 @@ def _render(request: Request, name: str, *, status_code: int = 200, caller: Prin
 
 
 class _Pages(APIRoute):
-    """Turns the API's errors into pages: sign-in for a caller without a key, else an error page."""
+    """Turns the API's errors into pages: sign-in for a caller without a key, else an error page
+    (a query parameter the route's types refuse included: a browser is not sent JSON)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -120,7 +123,9 @@ class _Pages(APIRoute):
                 return RedirectResponse(f"/sign-in?{urlencode({'next': back})}", status_code=303)
             except (AccessDenied, NotFound, InvalidInput, QuotaExceeded) as exc:
                 status = next(code for kind, code in _ERROR_STATUS if isinstance(exc, kind))
-                return _render(request, "error.html", status_code=status, error=exc, status=status)
+                return _render(request, "error.html", status_code=status, error=exc.message, status=status)
+            except RequestValidationError as exc:  # ?page=abc, ?version=0, no ?url=: a page too
+                return _render(request, "error.html", status_code=422, error=describe(exc), status=422)
 
         return route
 
