@@ -157,3 +157,18 @@ def test_a_refused_query_parameter_is_an_error_page(client: TestClient, path: st
     alert = re.search(r'role="alert">([^<]*)<', page.text).group(1)
     assert alert.split(":")[0] in {"page", "version", "from", "url"}
     assert client.get("/v1/search?page=0").json()["detail"] == "page: Input should be greater than or equal to 1"
+
+
+def test_right_to_left_text_takes_its_own_direction(client: TestClient, workers: EmbeddedWorkers,
+                                                    pages: PageServer) -> None:
+    # Hebrew ending in Latin punctuation: laid out left to right, "(2026)." would sit at the wrong end.
+    title = "המגדלור יישאר דולק (2026)."
+    html = site.article(title=title, news="האור יישאר דולק כל החורף, אמרה המועצה.").replace('lang="en"', 'lang="he"')
+    url = pages.set("/he/lighthouse", html)
+    capture(workers, url)
+    record_id = re.search(r'href="/records/([0-9a-f-]{36})"', client.get("/search", params={"q": "המגדלור"}).text)
+    page = client.get(f"/records/{record_id.group(1)}").text
+    assert f'<h1 dir="auto">{title}</h1>' in page
+    assert '<p dir="auto">האור יישאר דולק כל החורף, אמרה המועצה.</p>' in page
+    assert '<div class="body" lang="he">' in page
+    assert re.search(r'<h3 dir="auto"><a href="/records/[^"]+">המגדלור', client.get("/search", params={"q": "המגדלור"}).text)
