@@ -3,6 +3,7 @@ embedded stack, the no-JavaScript submission flow, errors as pages, and sign-in 
 
 from __future__ import annotations
 
+import html
 import re
 import time
 
@@ -172,3 +173,14 @@ def test_right_to_left_text_takes_its_own_direction(client: TestClient, workers:
     assert '<p dir="auto">האור יישאר דולק כל החורף, אמרה המועצה.</p>' in page
     assert '<div class="body" lang="he">' in page
     assert re.search(r'<h3 dir="auto"><a href="/records/[^"]+">המגדלור', client.get("/search", params={"q": "המגדלור"}).text)
+
+
+def test_a_page_past_the_last_links_back_to_the_last(client: TestClient, workers: EmbeddedWorkers,
+                                                     pages: PageServer) -> None:
+    capture(workers, *(pages.set(f"/story/{i}", site.article(title=f"Story {i}")) for i in range(21)))
+    past = client.get("/search", params={"q": "story", "host": "127.0.0.1", "page": 7})
+    assert past.status_code == 200 and "Page 7 is past the last page" in past.text
+    previous = html.unescape(re.search(r'<a rel="prev" href="([^"]+)"', past.text).group(1))
+    assert previous == "/search?q=story&host=127.0.0.1&page=2"
+    last = client.get(previous)
+    assert last.text.count('<li>\n    <h3 dir="auto">') == 1 and 'rel="next"' not in last.text

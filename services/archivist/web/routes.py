@@ -188,7 +188,8 @@ def search(request: Request, runtime: RuntimeDep, caller: ReadCaller, q: str = "
     except InvalidInput as exc:
         return _render(request, "search.html", status_code=422, caller=caller, form=form, error=exc.message)
     pages = {}
-    for name, number in (("previous", page - 1), ("next", page + 1)):
+    # From past the last page (a stale link, fewer records now), "previous" is the last page.
+    for name, number in (("previous", min(page - 1, found["pages"])), ("next", page + 1)):
         if 1 <= number <= found["pages"]:
             pages[name] = "/search?" + urlencode({**{k: v for k, v in form.items() if v}, "page": number})
     return _render(request, "search.html", caller=caller, form=form, found=found, pages=pages,
