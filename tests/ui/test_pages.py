@@ -184,3 +184,15 @@ def test_a_page_past_the_last_links_back_to_the_last(client: TestClient, workers
     assert previous == "/search?q=story&host=127.0.0.1&page=2"
     last = client.get(previous)
     assert last.text.count('<li>\n    <h3 dir="auto">') == 1 and 'rel="next"' not in last.text
+
+
+def test_the_timeline_says_which_captures_came_by_a_redirect(client: TestClient, workers: EmbeddedWorkers,
+                                                              pages: PageServer) -> None:
+    target = pages.set("/new-place", site.article(title="Moved Here"))
+    old = pages.set("/old-place", "", status=301, headers={"Location": target, "Content-Length": "0"})
+    capture(workers, old, target)
+    timeline = client.get("/timeline", params={"url": target}).text
+    labels = re.findall(r'<span class="label">([^<]*)</span>', timeline)
+    assert sorted(labels) == ["new content", f"new content, redirected from {old}"]
+    assert "submitted as another URL, redirected here" in timeline
+    assert "redirected" not in client.get("/timeline", params={"url": old}).text
