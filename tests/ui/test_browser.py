@@ -155,6 +155,18 @@ def test_the_interface_on_the_embedded_default(browser_page: Page, embedded_api:
     expect(browser_page.get_by_role("heading", name="Queues")).to_be_visible()
     audit(browser_page)
 
+    # A page without a title under a long URL, with a word longer than a line: the record, the
+    # search results and the diff wrap them; no page scrolls sideways.
+    long_word = "Supercalifragilistic" * 30
+    untitled = pages.set("/" + "segment-" * 60 + "end", f"<html><body><p>{'Words of text here. ' * 20}</p>"
+                                                       f"<p>{long_word}</p></body></html>")
+    submit(browser_page, embedded_api.base_url, untitled)
+    browser_page.get_by_role("link", name="record").click()
+    record = browser_page.url
+    for address in (record, f"{embedded_api.base_url}/search?q={long_word}", f"{record}/diff"):
+        browser_page.goto(address)
+        assert browser_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), address
+
 
 def test_submitting_and_reading_without_javascript(chromium, embedded_api: ApiServer, pages: PageServer) -> None:  # noqa: ANN001
     """With scripting off, the form posts, and the status page refreshes itself until archived."""
