@@ -196,3 +196,16 @@ def test_the_timeline_says_which_captures_came_by_a_redirect(client: TestClient,
     assert sorted(labels) == ["new content", f"new content, redirected from {old}"]
     assert "submitted as another URL, redirected here" in timeline
     assert "redirected" not in client.get("/timeline", params={"url": old}).text
+
+
+def test_a_submission_over_the_quota_says_when_to_try_again(workers: EmbeddedWorkers,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVIST_AUTH_REQUIRED", "1")
+    get_settings.cache_clear()
+    workers.runtime.settings = get_settings()
+    _, key = create_key(workers.runtime, "slow", ["submit", "read"], submissions_per_minute=1)
+    with TestClient(create_app(workers.runtime.settings, runtime=workers.runtime)) as client:
+        client.post("/sign-in", data={"key": key})
+        over = client.post("/captures", data={"urls": "https://example.org/a https://example.org/b"})
+        assert over.status_code == 429 and over.headers["content-type"].startswith("text/html")
+        assert "Too many submissions" in over.text and 1 <= int(over.headers["retry-after"]) <= 60

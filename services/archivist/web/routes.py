@@ -123,7 +123,10 @@ class _Pages(APIRoute):
                 return RedirectResponse(f"/sign-in?{urlencode({'next': back})}", status_code=303)
             except (AccessDenied, NotFound, InvalidInput, QuotaExceeded) as exc:
                 status = next(code for kind, code in _ERROR_STATUS if isinstance(exc, kind))
-                return _render(request, "error.html", status_code=status, error=exc.message, status=status)
+                page = _render(request, "error.html", status_code=status, error=exc.message, status=status)
+                if isinstance(exc, QuotaExceeded):  # as the API says it: when to try again (RFC 6585)
+                    page.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+                return page
             except RequestValidationError as exc:  # ?page=abc, ?version=0, no ?url=: a page too
                 return _render(request, "error.html", status_code=422, error=describe(exc), status=422)
 
