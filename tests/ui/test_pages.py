@@ -209,3 +209,17 @@ def test_a_submission_over_the_quota_says_when_to_try_again(workers: EmbeddedWor
         over = client.post("/captures", data={"urls": "https://example.org/a https://example.org/b"})
         assert over.status_code == 429 and over.headers["content-type"].startswith("text/html")
         assert "Too many submissions" in over.text and 1 <= int(over.headers["retry-after"]) <= 60
+
+
+def test_search_shows_and_marks_the_words_it_matched_not_parts_of_longer_ones(
+    client: TestClient, workers: EmbeddedWorkers, pages: PageServer
+) -> None:
+    # The index matches whole words: "sea" found this by "sea wall", not by "season" or "seaside".
+    early = "The season at the seaside town opened with a seasonal market and a seaside parade. " * 6
+    url = pages.set("/sea", f"<html><head><title>Town notes</title></head><body><article><p>{early}</p>"
+                            f"<p>{site.FILLER}</p></article></body></html>")
+    capture(workers, url)
+    found = client.get("/search", params={"q": "sea"}).text
+    snippet = re.search(r'<p class="snippet"[^>]*>(.*?)</p>', found, re.S).group(1)
+    assert "<mark>sea</mark> wall" in snippet
+    assert re.findall(r"<mark>(.*?)</mark>\w*", snippet) == ["sea"] and "<mark>sea</mark>son" not in snippet

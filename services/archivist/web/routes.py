@@ -31,7 +31,7 @@ from archivist.api.paths import archived_target
 from archivist.core.access import Principal, Scope
 from archivist.core.errors import AccessDenied, InvalidInput, NotFound, QueueUnavailable, QuotaExceeded, Unauthenticated
 from archivist.core.memento import parse_timestamp
-from archivist.core.search import query_words
+from archivist.core.search import query_words, word_pattern
 from archivist.observability import metrics
 from archivist.web import present
 
@@ -65,12 +65,12 @@ def _stamp(timestamp: str | None) -> str:
 
 
 def _highlight(text: str | None, words: list[str] | tuple[str, ...]) -> Markup:
-    """``text`` escaped, with each query word in ``<mark>``."""
+    """``text`` escaped, with each query word in ``<mark>`` (whole words, as the search matched them)."""
     if not text:
         return Markup("")
-    if not words:
+    pattern = word_pattern(words)
+    if pattern is None:
         return escape(text)
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
     out, last = [], 0
     for match in pattern.finditer(text):
         out += [escape(text[last:match.start()]), Markup("<mark>"), escape(match.group()), Markup("</mark>")]
