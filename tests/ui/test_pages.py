@@ -9,9 +9,12 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from archivist.access import create_key
+from archivist.adapters.catalog import CaptureRow
 from archivist.api import create_app
+from archivist.api.schemas import MAX_BATCH
 from archivist.settings import get_settings
 from archivist_workers.embedded import EmbeddedWorkers
 from tests.support.pages import PageServer
@@ -223,3 +226,11 @@ def test_search_shows_and_marks_the_words_it_matched_not_parts_of_longer_ones(
     snippet = re.search(r'<p class="snippet"[^>]*>(.*?)</p>', found, re.S).group(1)
     assert "<mark>sea</mark> wall" in snippet
     assert re.findall(r"<mark>(.*?)</mark>\w*", snippet) == ["sea"] and "<mark>sea</mark>son" not in snippet
+
+
+def test_the_form_keeps_to_the_apis_batch_limit(client: TestClient, workers: EmbeddedWorkers) -> None:
+    too_many = "\n".join(f"https://example.org/{i}" for i in range(MAX_BATCH + 1))
+    refused = client.post("/captures", data={"urls": too_many})
+    assert refused.status_code == 422 and f"at most {MAX_BATCH:,} can be submitted at once" in refused.text
+    with workers.runtime.database.session() as session:
+        assert session.scalar(select(func.count()).select_from(CaptureRow)) == 0  # none of them queued

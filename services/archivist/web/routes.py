@@ -28,6 +28,7 @@ from archivist.access import authenticate, charge_submissions
 from archivist.api.deps import KEY_COOKIE, AdminCaller, ReadCaller, RuntimeDep, SubmitCaller
 from archivist.api.invalid import describe
 from archivist.api.paths import archived_target
+from archivist.api.schemas import MAX_BATCH
 from archivist.core.access import Principal, Scope
 from archivist.core.errors import AccessDenied, InvalidInput, NotFound, QueueUnavailable, QuotaExceeded, Unauthenticated
 from archivist.core.memento import parse_timestamp
@@ -160,6 +161,8 @@ def submit(runtime: RuntimeDep, caller: SubmitCaller, urls: Annotated[str, Form(
     given = urls.split()
     if not given:
         raise InvalidInput("give at least one URL")
+    if len(given) > MAX_BATCH:  # the API's limit: the form is not a way around it
+        raise InvalidInput(f"{len(given):,} URLs given: at most {MAX_BATCH:,} can be submitted at once")
     charge_submissions(runtime, caller, len(given))
     submissions = pipeline.submit(runtime, given)
     for item in submissions:
