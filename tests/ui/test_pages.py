@@ -16,6 +16,7 @@ from archivist.adapters.catalog import CaptureRow
 from archivist.api import create_app
 from archivist.api.schemas import MAX_BATCH
 from archivist.settings import get_settings
+from archivist.web.routes import MAX_STATUS_IDS
 from archivist_workers.embedded import EmbeddedWorkers
 from tests.support.pages import PageServer
 from tests.support.stack import capture
@@ -234,3 +235,10 @@ def test_the_form_keeps_to_the_apis_batch_limit(client: TestClient, workers: Emb
     assert refused.status_code == 422 and f"at most {MAX_BATCH:,} can be submitted at once" in refused.text
     with workers.runtime.database.session() as session:
         assert session.scalar(select(func.count()).select_from(CaptureRow)) == 0  # none of them queued
+
+
+def test_the_status_page_says_when_it_lists_only_part_of_a_batch(client: TestClient, workers: EmbeddedWorkers) -> None:
+    batch = "\n".join(f"gopher://example.org/{i}" for i in range(MAX_STATUS_IDS + 1))  # refused at once
+    status = client.post("/captures", data={"urls": batch})
+    assert status.status_code == 200 and status.text.count("<tr data-capture=") == MAX_STATUS_IDS
+    assert f"The first {MAX_STATUS_IDS} of {MAX_STATUS_IDS + 1} submitted URLs are listed here" in status.text

@@ -167,17 +167,25 @@ def submit(runtime: RuntimeDep, caller: SubmitCaller, urls: Annotated[str, Form(
     submissions = pipeline.submit(runtime, given)
     for item in submissions:
         metrics.SUBMISSIONS.labels("rejected" if item.status == "failed" else "accepted", item.reason or "").inc()
-    query = urlencode([("id", s.id) for s in submissions[:MAX_STATUS_IDS]])
-    return RedirectResponse(f"/captures?{query}", status_code=303)
+    query = [("id", s.id) for s in submissions[:MAX_STATUS_IDS]]
+    if len(submissions) > MAX_STATUS_IDS:
+        query.append(("submitted", len(submissions)))
+    return RedirectResponse(f"/captures?{urlencode(query)}", status_code=303)
 
 
 @router.get("/captures")
 def status(request: Request, runtime: RuntimeDep, caller: ReadCaller,
-           id: Annotated[list[str], Query()] = []) -> Response:  # noqa: A002, B006
-    """Where each submitted capture is; refreshes itself (a script, or a meta refresh) until all end."""
+           id: Annotated[list[str], Query()] = [],  # noqa: A002, B006
+           submitted: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    """Where each submitted capture is; refreshes itself (a script, or a meta refresh) until all end.
+
+    Of a batch larger than the page lists, ``submitted`` is its size: the page says that the
+    rest are not shown, rather than "Done." over the first hundred.
+    """
     captures = [views.get_capture(runtime, capture_id) for capture_id in id[:MAX_STATUS_IDS]]
     pending = any(c["status"] not in ("archived", "failed") for c in captures)
-    return _render(request, "captures.html", caller=caller, captures=captures, pending=pending)
+    unlisted = max(0, (submitted or 0) - len(captures))
+    return _render(request, "captures.html", caller=caller, captures=captures, pending=pending, unlisted=unlisted)
 
 
 # Search, records, diffs ------------------------------------------------------------------------
