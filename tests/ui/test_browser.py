@@ -83,7 +83,12 @@ def submit(page: Page, base: str, *urls: str) -> None:
 
 
 def walk_through(page: Page, base: str, pages: PageServer, shots: Path) -> None:
-    """Every page of the interface on real captures, as a reader would use them."""
+    """Every page of the interface on real captures, as a reader would use them; none of them
+    writes an error to the console (a failed request for a favicon included)."""
+    console_errors: list[str] = []
+    page.on("console", lambda message: console_errors.append(f"{page.url}: {message.text}")
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: console_errors.append(f"{page.url}: {error}"))
     url, tides = site.serve(pages)
     submit(page, base, url, tides)
     audit(page)
@@ -140,6 +145,7 @@ def walk_through(page: Page, base: str, pages: PageServer, shots: Path) -> None:
     inner.wait_for_url(re.compile(r"/tides$"))
     assert re.match(re.escape(base) + r"/web/\d{14}/http://127\.0\.0\.1:\d+/tides$", inner.url), inner.url
     expect(inner.locator("h1")).to_have_text("Tide Tables for March")
+    assert console_errors == []
 
 
 def test_the_interface_on_the_embedded_default(browser_page: Page, embedded_api: ApiServer, pages: PageServer,
@@ -148,6 +154,18 @@ def test_the_interface_on_the_embedded_default(browser_page: Page, embedded_api:
     browser_page.goto(embedded_api.base_url + "/operations")
     expect(browser_page.get_by_role("heading", name="Queues")).to_be_visible()
     audit(browser_page)
+
+    # A page without a title under a long URL, with a word longer than a line: the record, the
+    # search results and the diff wrap them; no page scrolls sideways.
+    long_word = "Supercalifragilistic" * 30
+    untitled = pages.set("/" + "segment-" * 60 + "end", f"<html><body><p>{'Words of text here. ' * 20}</p>"
+                                                       f"<p>{long_word}</p></body></html>")
+    submit(browser_page, embedded_api.base_url, untitled)
+    browser_page.get_by_role("link", name="record").click()
+    record = browser_page.url
+    for address in (record, f"{embedded_api.base_url}/search?q={long_word}", f"{record}/diff"):
+        browser_page.goto(address)
+        assert browser_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), address
 
 
 def test_submitting_and_reading_without_javascript(chromium, embedded_api: ApiServer, pages: PageServer) -> None:  # noqa: ANN001

@@ -3,15 +3,20 @@ embedded stack, the no-JavaScript submission flow, errors as pages, and sign-in 
 
 from __future__ import annotations
 
+import html
 import re
 import time
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from archivist.access import create_key
+from archivist.adapters.catalog import CaptureRow
 from archivist.api import create_app
+from archivist.api.schemas import MAX_BATCH
 from archivist.settings import get_settings
+from archivist.web.routes import MAX_STATUS_IDS
 from archivist_workers.embedded import EmbeddedWorkers
 from tests.support.pages import PageServer
 from tests.support.stack import capture
@@ -146,3 +151,94 @@ def test_sign_in_never_links_off_site(client: TestClient, target: str) -> None:
     assert page.status_code == 200
     continue_to = re.search(r'<a href="([^"]*)">Continue</a>', page.text).group(1)
     assert continue_to == "/"
+
+
+@pytest.mark.parametrize("path", ["/search?page=abc", "/search?page=0", "/records/any?version=0",
+                                  "/records/any/diff?from=two", "/timeline"])
+def test_a_refused_query_parameter_is_an_error_page(client: TestClient, path: str) -> None:
+    # A browser following a hand-edited or stale link is shown a page, not the API's JSON.
+    page = client.get(path)
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    alert = re.search(r'role="alert">([^<]*)<', page.text).group(1)
+    assert alert.split(":")[0] in {"page", "version", "from", "url"}
+    assert client.get("/v1/search?page=0").json()["detail"] == "page: Input should be greater than or equal to 1"
+
+
+def test_right_to_left_text_takes_its_own_direction(client: TestClient, workers: EmbeddedWorkers,
+                                                    pages: PageServer) -> None:
+    # Hebrew ending in Latin punctuation: laid out left to right, "(2026)." would sit at the wrong end.
+    title = "המגדלור יישאר דולק (2026)."
+    html = site.article(title=title, news="האור יישאר דולק כל החורף, אמרה המועצה.").replace('lang="en"', 'lang="he"')
+    url = pages.set("/he/lighthouse", html)
+    capture(workers, url)
+    record_id = re.search(r'href="/records/([0-9a-f-]{36})"', client.get("/search", params={"q": "המגדלור"}).text)
+    page = client.get(f"/records/{record_id.group(1)}").text
+    assert f'<h1 dir="auto">{title}</h1>' in page
+    assert '<p dir="auto">האור יישאר דולק כל החורף, אמרה המועצה.</p>' in page
+    assert '<div class="body" lang="he">' in page
+    assert re.search(r'<h3 dir="auto"><a href="/records/[^"]+">המגדלור', client.get("/search", params={"q": "המגדלור"}).text)
+
+
+def test_a_page_past_the_last_links_back_to_the_last(client: TestClient, workers: EmbeddedWorkers,
+                                                     pages: PageServer) -> None:
+    capture(workers, *(pages.set(f"/story/{i}", site.article(title=f"Story {i}")) for i in range(21)))
+    past = client.get("/search", params={"q": "story", "host": "127.0.0.1", "page": 7})
+    assert past.status_code == 200 and "Page 7 is past the last page" in past.text
+    previous = html.unescape(re.search(r'<a rel="prev" href="([^"]+)"', past.text).group(1))
+    assert previous == "/search?q=story&host=127.0.0.1&page=2"
+    last = client.get(previous)
+    assert last.text.count('<li>\n    <h3 dir="auto">') == 1 and 'rel="next"' not in last.text
+
+
+def test_the_timeline_says_which_captures_came_by_a_redirect(client: TestClient, workers: EmbeddedWorkers,
+                                                              pages: PageServer) -> None:
+    target = pages.set("/new-place", site.article(title="Moved Here"))
+    old = pages.set("/old-place", "", status=301, headers={"Location": target, "Content-Length": "0"})
+    capture(workers, old, target)
+    timeline = client.get("/timeline", params={"url": target}).text
+    labels = re.findall(r'<span class="label">([^<]*)</span>', timeline)
+    assert sorted(labels) == ["new content", f"new content, redirected from {old}"]
+    assert "submitted as another URL, redirected here" in timeline
+    assert "redirected" not in client.get("/timeline", params={"url": old}).text
+
+
+def test_a_submission_over_the_quota_says_when_to_try_again(workers: EmbeddedWorkers,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVIST_AUTH_REQUIRED", "1")
+    get_settings.cache_clear()
+    workers.runtime.settings = get_settings()
+    _, key = create_key(workers.runtime, "slow", ["submit", "read"], submissions_per_minute=1)
+    with TestClient(create_app(workers.runtime.settings, runtime=workers.runtime)) as client:
+        client.post("/sign-in", data={"key": key})
+        over = client.post("/captures", data={"urls": "https://example.org/a https://example.org/b"})
+        assert over.status_code == 429 and over.headers["content-type"].startswith("text/html")
+        assert "Too many submissions" in over.text and 1 <= int(over.headers["retry-after"]) <= 60
+
+
+def test_search_shows_and_marks_the_words_it_matched_not_parts_of_longer_ones(
+    client: TestClient, workers: EmbeddedWorkers, pages: PageServer
+) -> None:
+    # The index matches whole words: "sea" found this by "sea wall", not by "season" or "seaside".
+    early = "The season at the seaside town opened with a seasonal market and a seaside parade. " * 6
+    url = pages.set("/sea", f"<html><head><title>Town notes</title></head><body><article><p>{early}</p>"
+                            f"<p>{site.FILLER}</p></article></body></html>")
+    capture(workers, url)
+    found = client.get("/search", params={"q": "sea"}).text
+    snippet = re.search(r'<p class="snippet"[^>]*>(.*?)</p>', found, re.S).group(1)
+    assert "<mark>sea</mark> wall" in snippet
+    assert re.findall(r"<mark>(.*?)</mark>\w*", snippet) == ["sea"] and "<mark>sea</mark>son" not in snippet
+
+
+def test_the_form_keeps_to_the_apis_batch_limit(client: TestClient, workers: EmbeddedWorkers) -> None:
+    too_many = "\n".join(f"https://example.org/{i}" for i in range(MAX_BATCH + 1))
+    refused = client.post("/captures", data={"urls": too_many})
+    assert refused.status_code == 422 and f"at most {MAX_BATCH:,} can be submitted at once" in refused.text
+    with workers.runtime.database.session() as session:
+        assert session.scalar(select(func.count()).select_from(CaptureRow)) == 0  # none of them queued
+
+
+def test_the_status_page_says_when_it_lists_only_part_of_a_batch(client: TestClient, workers: EmbeddedWorkers) -> None:
+    batch = "\n".join(f"gopher://example.org/{i}" for i in range(MAX_STATUS_IDS + 1))  # refused at once
+    status = client.post("/captures", data={"urls": batch})
+    assert status.status_code == 200 and status.text.count("<tr data-capture=") == MAX_STATUS_IDS
+    assert f"The first {MAX_STATUS_IDS} of {MAX_STATUS_IDS + 1} submitted URLs are listed here" in status.text

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from archivist import __version__, web
+from archivist.api.invalid import describe
 from archivist.api.middleware import RequestMetrics
 from archivist.api.routes import captures, records, replay, schedules
 from archivist.core.errors import (
@@ -64,11 +65,7 @@ def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResp
     """A request the API's schemas refuse, in the shape of every other error (``error``, and
     ``detail`` as a sentence naming each field and its problem), with FastAPI's own list of
     the problems kept in ``errors`` for clients that read it."""
-    problems = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
-        problems.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
-    return JSONResponse({"error": "invalid_input", "detail": "; ".join(problems),
+    return JSONResponse({"error": "invalid_input", "detail": describe(exc),
                          "errors": jsonable_encoder(exc.errors())}, status_code=422)
 
 

@@ -10,6 +10,7 @@ engines, and a plain "all these words" is what a search box in an archive is mos
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from archivist.core.errors import InvalidInput
 from archivist.core.memento import parse_timestamp
 from archivist.core.urls import canonicalize, shown_input
 
-__all__ = ["INDEXED_CHARS", "MAX_PAGE", "PER_PAGE", "SearchQuery", "host_of", "query_words", "snippet"]
+__all__ = ["INDEXED_CHARS", "MAX_PAGE", "PER_PAGE", "SearchQuery", "host_of", "query_words", "snippet", "word_pattern"]
 
 #: How much of a body is indexed. PostgreSQL refuses a ``tsvector`` above 1 MB, which would fail
 #: the version write; the first 200,000 characters (a long book chapter) are searched on both.
@@ -114,6 +115,15 @@ class SearchQuery:
         return (self.page - 1) * self.per_page
 
 
+def word_pattern(words: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
+    """Where the query's words occur in a text as whole words, in any case: as the index matched
+    them. A search for ``sea`` found the record by ``sea``, not by the ``sea`` inside ``season``."""
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
 def snippet(body: str | None, words: tuple[str, ...], *, width: int = 240) -> str:
     """About ``width`` characters of the body where most of the query's words appear together.
 
@@ -123,11 +133,16 @@ def snippet(body: str | None, words: tuple[str, ...], *, width: int = 240) -> st
     text = " ".join((body or "").split())
     if len(text) <= width:
         return text
-    lowered = text.lower()
-    hits = sorted(match.start() for word in words for match in re.finditer(re.escape(word), lowered))
+    pattern = word_pattern(words)
+    found = [(match.start(), match.group().lower()) for match in pattern.finditer(text)] if pattern else []
+    hits = [at for at, _ in found]
+
+    def words_within(at: int) -> int:
+        return len({word for _, word in found[bisect_left(hits, at):bisect_left(hits, at + width)]})
+
     start = 0
     if hits:
-        best = max(hits[:200], key=lambda at: (sum(w in lowered[at : at + width] for w in words), -at))
+        best = max(hits[:200], key=lambda at: (words_within(at), -at))
         start = max(0, best - width // 4)
     if start:
         start = text.find(" ", start) + 1 or start

@@ -25,6 +25,7 @@ class CaptureMark:
     label: str
     reason: str | None
     replayable: bool
+    redirected_from: str | None = None  # the URL submitted, when its redirects ended on this one
 
     @property
     def day(self) -> tuple[int, int, int]:
@@ -40,7 +41,8 @@ _LABELS = {"new": "new content", "unchanged": "unchanged (revisit)", "failed": "
 
 def capture_marks(captures: Iterable[Mapping[str, Any]]) -> list[CaptureMark]:
     """The history's captures as marks: new content (a full response), unchanged (a revisit),
-    failed, or still in progress. Only captures with a stored snapshot can be replayed."""
+    failed, or still in progress. Only captures with a stored snapshot can be replayed. A capture
+    submitted as another URL that redirected here says so: it is not a capture of this URL as given."""
     marks = []
     for capture in captures:
         if capture["status"] == "failed":
@@ -51,7 +53,8 @@ def capture_marks(captures: Iterable[Mapping[str, Any]]) -> list[CaptureMark]:
             state = "unchanged" if capture["kind"] == "revisit" else "new"
         timestamp = capture["timestamp"] or "".join(ch for ch in capture["submitted_at"] if ch.isdigit())[:14]
         marks.append(CaptureMark(capture["id"], timestamp, state, _LABELS[state], capture["reason"],
-                                 replayable=capture["timestamp"] is not None and state != "failed"))
+                                 replayable=capture["timestamp"] is not None and state != "failed",
+                                 redirected_from=capture.get("redirected_from")))
     return marks
 
 

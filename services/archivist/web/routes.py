@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -25,11 +26,13 @@ from markupsafe import Markup, escape
 from archivist import pipeline, views
 from archivist.access import authenticate, charge_submissions
 from archivist.api.deps import KEY_COOKIE, AdminCaller, ReadCaller, RuntimeDep, SubmitCaller
+from archivist.api.invalid import describe
 from archivist.api.paths import archived_target
+from archivist.api.schemas import MAX_BATCH
 from archivist.core.access import Principal, Scope
 from archivist.core.errors import AccessDenied, InvalidInput, NotFound, QueueUnavailable, QuotaExceeded, Unauthenticated
 from archivist.core.memento import parse_timestamp
-from archivist.core.search import query_words
+from archivist.core.search import query_words, word_pattern
 from archivist.observability import metrics
 from archivist.web import present
 
@@ -63,12 +66,12 @@ def _stamp(timestamp: str | None) -> str:
 
 
 def _highlight(text: str | None, words: list[str] | tuple[str, ...]) -> Markup:
-    """``text`` escaped, with each query word in ``<mark>``."""
+    """``text`` escaped, with each query word in ``<mark>`` (whole words, as the search matched them)."""
     if not text:
         return Markup("")
-    if not words:
+    pattern = word_pattern(words)
+    if pattern is None:
         return escape(text)
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
     out, last = [], 0
     for match in pattern.finditer(text):
         out += [escape(text[last:match.start()]), Markup("<mark>"), escape(match.group()), Markup("</mark>")]
@@ -106,7 +109,8 @@ def _render(request: Request, name: str, *, status_code: int = 200, caller: Prin
 
 
 class _Pages(APIRoute):
-    """Turns the API's errors into pages: sign-in for a caller without a key, else an error page."""
+    """Turns the API's errors into pages: sign-in for a caller without a key, else an error page
+    (a query parameter the route's types refuse included: a browser is not sent JSON)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -120,7 +124,12 @@ class _Pages(APIRoute):
                 return RedirectResponse(f"/sign-in?{urlencode({'next': back})}", status_code=303)
             except (AccessDenied, NotFound, InvalidInput, QuotaExceeded) as exc:
                 status = next(code for kind, code in _ERROR_STATUS if isinstance(exc, kind))
-                return _render(request, "error.html", status_code=status, error=exc, status=status)
+                page = _render(request, "error.html", status_code=status, error=exc.message, status=status)
+                if isinstance(exc, QuotaExceeded):  # as the API says it: when to try again (RFC 6585)
+                    page.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+                return page
+            except RequestValidationError as exc:  # ?page=abc, ?version=0, no ?url=: a page too
+                return _render(request, "error.html", status_code=422, error=describe(exc), status=422)
 
         return route
 
@@ -152,21 +161,31 @@ def submit(runtime: RuntimeDep, caller: SubmitCaller, urls: Annotated[str, Form(
     given = urls.split()
     if not given:
         raise InvalidInput("give at least one URL")
+    if len(given) > MAX_BATCH:  # the API's limit: the form is not a way around it
+        raise InvalidInput(f"{len(given):,} URLs given: at most {MAX_BATCH:,} can be submitted at once")
     charge_submissions(runtime, caller, len(given))
     submissions = pipeline.submit(runtime, given)
     for item in submissions:
         metrics.SUBMISSIONS.labels("rejected" if item.status == "failed" else "accepted", item.reason or "").inc()
-    query = urlencode([("id", s.id) for s in submissions[:MAX_STATUS_IDS]])
-    return RedirectResponse(f"/captures?{query}", status_code=303)
+    query = [("id", s.id) for s in submissions[:MAX_STATUS_IDS]]
+    if len(submissions) > MAX_STATUS_IDS:
+        query.append(("submitted", len(submissions)))
+    return RedirectResponse(f"/captures?{urlencode(query)}", status_code=303)
 
 
 @router.get("/captures")
 def status(request: Request, runtime: RuntimeDep, caller: ReadCaller,
-           id: Annotated[list[str], Query()] = []) -> Response:  # noqa: A002, B006
-    """Where each submitted capture is; refreshes itself (a script, or a meta refresh) until all end."""
+           id: Annotated[list[str], Query()] = [],  # noqa: A002, B006
+           submitted: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    """Where each submitted capture is; refreshes itself (a script, or a meta refresh) until all end.
+
+    Of a batch larger than the page lists, ``submitted`` is its size: the page says that the
+    rest are not shown, rather than "Done." over the first hundred.
+    """
     captures = [views.get_capture(runtime, capture_id) for capture_id in id[:MAX_STATUS_IDS]]
     pending = any(c["status"] not in ("archived", "failed") for c in captures)
-    return _render(request, "captures.html", caller=caller, captures=captures, pending=pending)
+    unlisted = max(0, (submitted or 0) - len(captures))
+    return _render(request, "captures.html", caller=caller, captures=captures, pending=pending, unlisted=unlisted)
 
 
 # Search, records, diffs ------------------------------------------------------------------------
@@ -183,7 +202,8 @@ def search(request: Request, runtime: RuntimeDep, caller: ReadCaller, q: str = "
     except InvalidInput as exc:
         return _render(request, "search.html", status_code=422, caller=caller, form=form, error=exc.message)
     pages = {}
-    for name, number in (("previous", page - 1), ("next", page + 1)):
+    # From past the last page (a stale link, fewer records now), "previous" is the last page.
+    for name, number in (("previous", min(page - 1, found["pages"])), ("next", page + 1)):
         if 1 <= number <= found["pages"]:
             pages[name] = "/search?" + urlencode({**{k: v for k, v in form.items() if v}, "page": number})
     return _render(request, "search.html", caller=caller, form=form, found=found, pages=pages,
