@@ -96,3 +96,31 @@ def test_s3_refusing_the_bucket_is_storage_misconfigured_naming_it(s3_endpoint: 
         put(s3, "snapshots/abc/x.warc.gz", b"data")
     with pytest.raises(StorageMisconfigured), s3.open("snapshots/abc/x.warc.gz"):
         pass
+
+
+class _BrokenStream(io.RawIOBase):
+    """A source that fails after its first bytes, as a dropped connection or a Ctrl-C would."""
+
+    def __init__(self, failure: BaseException) -> None:
+        self.failure = failure
+        self.sent = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - io's signature
+        if self.sent:
+            raise self.failure
+        self.sent = True
+        buffer[:4] = b"half"
+        return 4
+
+
+@pytest.mark.parametrize("failure", [OSError("connection reset"), KeyboardInterrupt()])
+def test_local_store_leaves_nothing_behind_a_failed_write(tmp_path: Path, failure: BaseException) -> None:
+    store = LocalObjectStore(tmp_path / "objects")
+    put(store, "snapshots/u/kept.warc.gz", b"kept")
+    with pytest.raises((StorageUnavailable, KeyboardInterrupt)):
+        store.put("snapshots/u/new.warc.gz", _BrokenStream(failure), 8)
+    # No half object under the key, and no temporary file left to fill the disk.
+    assert sorted(p.name for p in (tmp_path / "objects" / "snapshots" / "u").iterdir()) == ["kept.warc.gz"]

@@ -172,11 +172,19 @@ class LocalObjectStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot store {key!r}: {exc}") from exc
+        # Whatever stops the write (a full disk, a source that fails, Ctrl-C), the temporary
+        # file goes: listing hides it, so nothing else would ever delete it.
+        try:
             with os.fdopen(fd, "wb") as out:
                 shutil.copyfileobj(stream, out, length=1 << 20)
             os.replace(tmp, path)
-        except OSError as exc:
-            raise StorageUnavailable(f"cannot store {key!r}: {exc}") from exc
+        except BaseException as exc:
+            Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise StorageUnavailable(f"cannot store {key!r}: {exc}") from exc
+            raise
 
     @contextmanager
     def open(self, key: str) -> Iterator[BinaryIO]:
