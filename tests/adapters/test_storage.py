@@ -124,3 +124,27 @@ def test_local_store_leaves_nothing_behind_a_failed_write(tmp_path: Path, failur
         store.put("snapshots/u/new.warc.gz", _BrokenStream(failure), 8)
     # No half object under the key, and no temporary file left to fill the disk.
     assert sorted(p.name for p in (tmp_path / "objects" / "snapshots" / "u").iterdir()) == ["kept.warc.gz"]
+
+
+@pytest.mark.parametrize("prefix", ["../", "/etc/", "snapshots/../../"])
+def test_local_store_lists_nothing_outside_its_folder(tmp_path: Path, prefix: str) -> None:
+    (tmp_path / "outside.txt").write_text("not an object")
+    store = LocalObjectStore(tmp_path / "objects")
+    put(store, "snapshots/u/a.warc.gz", b"x")
+    with pytest.raises(InvalidInput):
+        list(store.list(prefix))
+
+
+@pytest.mark.parametrize("key", ["", "snapshots/a\x00b", "snapshots"])
+def test_local_store_refuses_keys_that_name_no_file(tmp_path: Path, key: str) -> None:
+    """The empty key, a NUL byte or a folder's name: a clear refusal, not a crash or a 503."""
+    store = LocalObjectStore(tmp_path / "objects")
+    put(store, "snapshots/u/a.warc.gz", b"x")
+    with pytest.raises(InvalidInput):
+        put(store, key, b"y")
+    with pytest.raises((InvalidInput, NotFound)), store.open(key):
+        pass
+    try:
+        assert not store.exists(key)
+    except InvalidInput:
+        pass

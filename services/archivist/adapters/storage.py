@@ -153,10 +153,23 @@ class LocalObjectStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
-    def _path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
-        if not path.is_relative_to(self.root.resolve()) or key.startswith("/"):
+    def _inside(self, key: str) -> Path:
+        """Where ``key`` (or a prefix's folder) lies, refusing any that would lie outside the
+        folder: an absolute path, ``..`` climbing out, or a NUL byte (which the OS refuses with
+        a bare ValueError)."""
+        root = self.root.resolve()
+        if key.startswith("/") or "\x00" in key:
             raise InvalidInput(f"object key {key!r} escapes the store")
+        path = (root / key).resolve()
+        if not path.is_relative_to(root):
+            raise InvalidInput(f"object key {key!r} escapes the store")
+        return path
+
+    def _path(self, key: str) -> Path:
+        """The file of ``key``; the empty key names the folder itself, never an object."""
+        path = self._inside(key)
+        if path == self.root.resolve():
+            raise InvalidInput(f"object key {key!r} names no object")
         return path
 
     def put(
@@ -169,6 +182,8 @@ class LocalObjectStore:
         metadata: dict[str, str] | None = None,
     ) -> None:
         path = self._path(key)
+        if path.is_dir():
+            raise InvalidInput(f"object key {key!r} names a folder of other objects in the store")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -190,7 +205,7 @@ class LocalObjectStore:
     def open(self, key: str) -> Iterator[BinaryIO]:
         try:
             handle = self._path(key).open("rb")
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, IsADirectoryError) as exc:
             raise NotFound(f"no stored object {key!r}") from exc
         except OSError as exc:
             raise StorageUnavailable(f"cannot read {key!r}: {exc}") from exc
@@ -209,7 +224,7 @@ class LocalObjectStore:
     def list(self, prefix: str) -> Iterator[str]:
         base = self.root.resolve()
         # Walk only the folder the prefix names, not the whole store.
-        start = base / prefix.rpartition("/")[0]
+        start = self._inside(prefix.rpartition("/")[0])
         if not start.is_dir():
             return
         for path in sorted(start.rglob("*")):
