@@ -28,3 +28,17 @@ def test_a_bad_setting_is_one_clear_error(tmp_path, variable: str, value: str, c
     assert done.returncode == 2, done.stderr
     assert "invalid_settings" in done.stderr and variable in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and "s3cret-pw" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("command", [["archive", "http://example.org/"], ["history", "http://example.org/"]])
+def test_an_archivist_home_that_cannot_be_a_folder_is_one_clear_error(tmp_path, command: list[str]) -> None:
+    """ARCHIVIST_HOME naming a file (or a folder under one): one line naming the setting, not
+    a FileExistsError traceback from deep in the catalog's set-up."""
+    (tmp_path / "a-file").write_text("not a folder")
+    for home in (tmp_path / "a-file", tmp_path / "a-file" / "home"):
+        done = subprocess.run([sys.executable, "-m", "archivist", *command],
+                              env=archivist_env({"ARCHIVIST_HOME": str(home)}), capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr, done.stderr
+        assert "invalid_settings" in done.stderr and "ARCHIVIST_HOME" in done.stderr, done.stderr

@@ -13,7 +13,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archivist.core.errors import CatalogConflict, CatalogNotMigrated, CatalogTooNew, CatalogUnavailable
+from archivist.core.errors import (
+    CatalogConflict,
+    CatalogNotMigrated,
+    CatalogTooNew,
+    CatalogUnavailable,
+    InvalidSettings,
+)
 
 if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
@@ -110,7 +116,7 @@ class Database:
         if self.is_sqlite:
             path = self.url.split(":///", 1)[-1]
             if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                _make_folder(Path(path).parent)
             self.engine: Engine = create_engine(
                 self.url, connect_args={"timeout": 30, "check_same_thread": False}
             )
@@ -186,6 +192,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _make_folder(folder: Path) -> None:
+    """Create the SQLite catalog's folder (``ARCHIVIST_HOME`` unless the URL names another).
+
+    Raises:
+        InvalidSettings: it cannot be a folder (a file is in the way, no permission, a
+            read-only file system): configuration to fix, said in one line, not a traceback.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidSettings(
+            f"cannot create the catalog's folder {str(folder)!r} ({exc.strerror}): set ARCHIVIST_HOME "
+            "(or ARCHIVIST_DATABASE_URL) to a folder this user can write"
+        ) from exc
 
 
 def _refuse_unknown_revisions(connection: Connection, scripts: ScriptDirectory) -> None:
