@@ -172,7 +172,12 @@ class Database:
         config.set_main_option("script_location", str(_MIGRATIONS))
         try:
             with self.engine.begin() as connection:
-                if not self.is_sqlite:
+                if self.is_sqlite:
+                    # Take the write lock first (waiting up to busy_timeout for another process
+                    # migrating), so that the migration then finds the catalog as that one left
+                    # it; Python's sqlite3 would otherwise run each CREATE TABLE on its own.
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
                     connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
                 _refuse_unknown_revisions(connection, ScriptDirectory.from_config(config))
                 config.attributes["connection"] = connection
