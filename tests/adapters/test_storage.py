@@ -148,3 +148,26 @@ def test_local_store_refuses_keys_that_name_no_file(tmp_path: Path, key: str) ->
         assert not store.exists(key)
     except InvalidInput:
         pass
+
+
+def test_local_store_makes_an_object_durable_before_giving_it_its_key(tmp_path: Path, monkeypatch) -> None:
+    """Atomic against a crash of the machine too: the bytes reach the disk (fsync) before the
+    rename, and the rename before put returns (the folder's fsync). Without the first, a power
+    cut could leave an empty file under the key, which the catalog already points at."""
+    import os
+
+    calls: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        calls.append("fsync-folder" if os.path.isdir(f"/proc/self/fd/{fd}") else "fsync-file")
+        real_fsync(fd)
+
+    def replace(source, target) -> None:  # noqa: ANN001 - os.replace's signature
+        calls.append("rename")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    put(LocalObjectStore(tmp_path / "objects"), "snapshots/u/a.warc.gz", b"payload")
+    assert calls == ["fsync-file", "rename", "fsync-folder"]

@@ -147,8 +147,19 @@ class S3ObjectStore:
             raise _failure(exc, f"list {prefix!r}", self.bucket) from exc
 
 
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable: the new name is written with the folder."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class LocalObjectStore:
-    """Objects as files under one folder. Writes are atomic (temporary file, then rename)."""
+    """Objects as files under one folder. Writes are atomic and durable (temporary file, fsync,
+    then rename), so that neither a crash of the process nor one of the machine leaves a partial
+    object under a key."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -194,7 +205,12 @@ class LocalObjectStore:
         try:
             with os.fdopen(fd, "wb") as out:
                 shutil.copyfileobj(stream, out, length=1 << 20)
+                out.flush()
+                # On disk before it has its key: else a power cut could leave an empty file under
+                # the key, which the catalog (committed after put returns) points at.
+                os.fsync(out.fileno())
             os.replace(tmp, path)
+            _sync_folder(path.parent)
         except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
             if isinstance(exc, OSError):
