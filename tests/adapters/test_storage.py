@@ -171,3 +171,12 @@ def test_local_store_makes_an_object_durable_before_giving_it_its_key(tmp_path: 
     monkeypatch.setattr(os, "replace", replace)
     put(LocalObjectStore(tmp_path / "objects"), "snapshots/u/a.warc.gz", b"payload")
     assert calls == ["fsync-file", "rename", "fsync-folder"]
+
+
+def test_listing_is_in_the_keys_own_order_across_folders(store) -> None:
+    """S3 lists keys in their byte order; the folder store must too, not in its path order
+    (which puts "u/a/b" before "u/a-b", where "-" sorts before "/")."""
+    keys = ["snapshots/u/a/b.warc.gz", "snapshots/u/a-b.warc.gz", "snapshots/u/a.warc.gz", "snapshots/u/a0.warc.gz"]
+    for key in keys:
+        put(store, key, b"x")
+    assert list(store.list("snapshots/u/")) == sorted(keys)

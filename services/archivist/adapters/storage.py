@@ -243,8 +243,8 @@ class LocalObjectStore:
         start = self._inside(prefix.rpartition("/")[0])
         if not start.is_dir():
             return
-        for path in sorted(start.rglob("*")):
-            if path.is_file() and not path.name.startswith(".tmp-"):
-                key = path.relative_to(base).as_posix()
-                if key.startswith(prefix):
-                    yield key
+        keys = (path.relative_to(base).as_posix() for path in start.rglob("*")
+                if path.is_file() and not path.name.startswith(".tmp-"))
+        # In the keys' own order, as S3 lists them: sorting the paths would compare them folder
+        # by folder, and put "a/b" before "a-b".
+        yield from sorted(key for key in keys if key.startswith(prefix))
