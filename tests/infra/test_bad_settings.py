@@ -42,3 +42,29 @@ def test_an_archivist_home_that_cannot_be_a_folder_is_one_clear_error(tmp_path, 
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr, done.stderr
         assert "invalid_settings" in done.stderr and "ARCHIVIST_HOME" in done.stderr, done.stderr
+
+
+def _unwritable_folder(tmp_path) -> str:  # noqa: ANN001 - pytest's tmp_path
+    """A folder this user cannot write: a read-only one of ours, or (as root, who may write any
+    folder of ours) one of the kernel's."""
+    import os
+
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    if not os.access(folder, os.W_OK):
+        return str(folder)
+    if not os.access("/proc/sys", os.W_OK):
+        return "/proc/sys"
+    pytest.skip("no folder this user cannot write")
+
+
+def test_an_archivist_home_that_cannot_be_written_is_one_clear_error(tmp_path) -> None:
+    """Not "cannot migrate the catalog: unable to open database file", which names neither the
+    file nor the setting to change."""
+    home = _unwritable_folder(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "archivist", "archive", "http://example.org/"],
+                          env=archivist_env({"ARCHIVIST_HOME": home}), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    message = " ".join(done.stderr.split())
+    assert "invalid_settings" in message and "ARCHIVIST_HOME" in message and home in message, message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import select
 import time
 from collections.abc import Iterator
@@ -204,15 +205,22 @@ def _make_folder(folder: Path) -> None:
 
     Raises:
         InvalidSettings: it cannot be a folder (a file is in the way, no permission, a
-            read-only file system): configuration to fix, said in one line, not a traceback.
+            read-only file system), or one this process may write (SQLite creates its
+            write-ahead log beside the catalog): configuration to fix, said in one line, not a
+            traceback or SQLite's "unable to open database file".
     """
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InvalidSettings(
-            f"cannot create the catalog's folder {str(folder)!r} ({exc.strerror}): set ARCHIVIST_HOME "
-            "(or ARCHIVIST_DATABASE_URL) to a folder this user can write"
-        ) from exc
+        problem = f"cannot be created ({exc.strerror})"
+    else:
+        if os.access(folder, os.W_OK | os.X_OK):
+            return
+        problem = "is not writable"
+    raise InvalidSettings(
+        f"the catalog's folder {str(folder)!r} {problem}: set ARCHIVIST_HOME (or ARCHIVIST_DATABASE_URL) "
+        "to a folder this user can write"
+    )
 
 
 def _refuse_unknown_revisions(connection: Connection, scripts: ScriptDirectory) -> None:
