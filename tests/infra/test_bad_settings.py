@@ -68,3 +68,18 @@ def test_an_archivist_home_that_cannot_be_written_is_one_clear_error(tmp_path) -
     assert done.returncode == 2, done.stderr
     message = " ".join(done.stderr.split())
     assert "invalid_settings" in message and "ARCHIVIST_HOME" in message and home in message, message
+
+
+def test_an_object_folder_that_cannot_be_written_stops_archive_at_once(tmp_path) -> None:
+    """The local object store is checked at start-up, as the S3 bucket is: before, each capture
+    was fetched, failed to store, and was retried with backoff (half a minute) to end failed."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "objects").write_text("in the way")
+    done = subprocess.run([sys.executable, "-m", "archivist", "archive", "http://127.0.0.1:9/"],
+                          env=archivist_env({"ARCHIVIST_HOME": str(home), "ARCHIVIST_ALLOW_PRIVATE_NETWORKS": "1"}),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    message = " ".join(done.stderr.split())
+    assert "storage_misconfigured" in message and str(home / "objects") in message, message
+    assert "Traceback" not in message

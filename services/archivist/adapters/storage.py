@@ -164,6 +164,28 @@ class LocalObjectStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
+    def ensure_folder(self) -> None:
+        """Create the folder if need be, and check this process may write in it.
+
+        At start-up, as :meth:`S3ObjectStore.ensure_bucket`: else each capture would be fetched,
+        fail to be stored, and be retried with backoff before it ended failed.
+
+        Raises:
+            StorageMisconfigured: a file is in the way, or the folder cannot be written.
+        """
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            problem = f"cannot be created ({exc.strerror})"
+        else:
+            if os.access(self.root, os.W_OK | os.X_OK):
+                return
+            problem = "is not writable"
+        raise StorageMisconfigured(
+            f"the object store's folder {str(self.root)!r} {problem}: set ARCHIVIST_HOME (or ARCHIVIST_S3_ENDPOINT) "
+            "to a folder this user can write"
+        )
+
     def _inside(self, key: str) -> Path:
         """Where ``key`` (or a prefix's folder) lies, refusing any that would lie outside the
         folder: an absolute path, ``..`` climbing out, or a NUL byte (which the OS refuses with
