@@ -108,10 +108,13 @@ class Runtime:
         return fetcher
 
     def prepare(self) -> None:
-        """Migrate the catalog and create the bucket. Idempotent; safe from many processes."""
+        """Migrate the catalog and create the bucket (or the objects' folder). Idempotent; safe from
+        many processes."""
         self.database.migrate()
         if isinstance(self.store, S3ObjectStore):
             self.store.ensure_bucket()
+        elif isinstance(self.store, LocalObjectStore):
+            self.store.ensure_folder()
 
     def prepare_if_reachable(self) -> bool:
         """:meth:`prepare`, for a long-running process at boot: a server that is down is logged,

@@ -96,3 +96,87 @@ def test_s3_refusing_the_bucket_is_storage_misconfigured_naming_it(s3_endpoint: 
         put(s3, "snapshots/abc/x.warc.gz", b"data")
     with pytest.raises(StorageMisconfigured), s3.open("snapshots/abc/x.warc.gz"):
         pass
+
+
+class _BrokenStream(io.RawIOBase):
+    """A source that fails after its first bytes, as a dropped connection or a Ctrl-C would."""
+
+    def __init__(self, failure: BaseException) -> None:
+        self.failure = failure
+        self.sent = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - io's signature
+        if self.sent:
+            raise self.failure
+        self.sent = True
+        buffer[:4] = b"half"
+        return 4
+
+
+@pytest.mark.parametrize("failure", [OSError("connection reset"), KeyboardInterrupt()])
+def test_local_store_leaves_nothing_behind_a_failed_write(tmp_path: Path, failure: BaseException) -> None:
+    store = LocalObjectStore(tmp_path / "objects")
+    put(store, "snapshots/u/kept.warc.gz", b"kept")
+    with pytest.raises((StorageUnavailable, KeyboardInterrupt)):
+        store.put("snapshots/u/new.warc.gz", _BrokenStream(failure), 8)
+    # No half object under the key, and no temporary file left to fill the disk.
+    assert sorted(p.name for p in (tmp_path / "objects" / "snapshots" / "u").iterdir()) == ["kept.warc.gz"]
+
+
+@pytest.mark.parametrize("prefix", ["../", "/etc/", "snapshots/../../"])
+def test_local_store_lists_nothing_outside_its_folder(tmp_path: Path, prefix: str) -> None:
+    (tmp_path / "outside.txt").write_text("not an object")
+    store = LocalObjectStore(tmp_path / "objects")
+    put(store, "snapshots/u/a.warc.gz", b"x")
+    with pytest.raises(InvalidInput):
+        list(store.list(prefix))
+
+
+@pytest.mark.parametrize("key", ["", "snapshots/a\x00b", "snapshots"])
+def test_local_store_refuses_keys_that_name_no_file(tmp_path: Path, key: str) -> None:
+    """The empty key, a NUL byte or a folder's name: a clear refusal, not a crash or a 503."""
+    store = LocalObjectStore(tmp_path / "objects")
+    put(store, "snapshots/u/a.warc.gz", b"x")
+    with pytest.raises(InvalidInput):
+        put(store, key, b"y")
+    with pytest.raises((InvalidInput, NotFound)), store.open(key):
+        pass
+    try:
+        assert not store.exists(key)
+    except InvalidInput:
+        pass
+
+
+def test_local_store_makes_an_object_durable_before_giving_it_its_key(tmp_path: Path, monkeypatch) -> None:
+    """Atomic against a crash of the machine too: the bytes reach the disk (fsync) before the
+    rename, and the rename before put returns (the folder's fsync). Without the first, a power
+    cut could leave an empty file under the key, which the catalog already points at."""
+    import os
+
+    calls: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        calls.append("fsync-folder" if os.path.isdir(f"/proc/self/fd/{fd}") else "fsync-file")
+        real_fsync(fd)
+
+    def replace(source, target) -> None:  # noqa: ANN001 - os.replace's signature
+        calls.append("rename")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    put(LocalObjectStore(tmp_path / "objects"), "snapshots/u/a.warc.gz", b"payload")
+    assert calls == ["fsync-file", "rename", "fsync-folder"]
+
+
+def test_listing_is_in_the_keys_own_order_across_folders(store) -> None:
+    """S3 lists keys in their byte order; the folder store must too, not in its path order
+    (which puts "u/a/b" before "u/a-b", where "-" sorts before "/")."""
+    keys = ["snapshots/u/a/b.warc.gz", "snapshots/u/a-b.warc.gz", "snapshots/u/a.warc.gz", "snapshots/u/a0.warc.gz"]
+    for key in keys:
+        put(store, key, b"x")
+    assert list(store.list("snapshots/u/")) == sorted(keys)

@@ -158,3 +158,41 @@ def test_demo_archives_the_bundled_sample_site(tmp_path: Path) -> None:
     assert record["status"] == "archived"
     assert record["title"] == "Harbour Town Votes to Keep Its Lighthouse Lit"
     assert len(record["pages"]) == 3
+
+
+def test_archive_interrupted_reports_every_url_and_leaves_no_capture_waiting(pages: PageServer, tmp_path: Path) -> None:
+    """Ctrl-C stops ``archivist archive`` once the page in progress is done: every URL gets its
+    line (the archived ones their record, the others ``interrupted``), and no capture is left
+    ``queued`` for ever (embedded, nothing would ever resume it). The next run works."""
+    import signal
+
+    from tests.support.pages import slow_route, wait_for
+
+    article = "<html><head><title>Slow</title></head><body><article><p>" + "Words of a story. " * 30
+    urls = [pages.set("/fast", article + "</p></article></body></html>")]
+    for name in ("slow-1", "slow-2", "slow-3"):
+        pages.routes[f"/{name}"] = slow_route(1.5, article + "</p></article></body></html>")
+        urls.append(pages.url(f"/{name}"))
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVIST_")}
+    environment.update({"ARCHIVIST_HOME": str(tmp_path), "ARCHIVIST_ALLOW_PRIVATE_NETWORKS": "1",
+                        "ARCHIVIST_HOST_MIN_INTERVAL": "0"})
+    process = subprocess.Popen([sys.executable, "-m", "archivist", "archive", "--json", "--threads", "1", *urls],
+                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: pages.page_hits.get("/slow-1"), timeout=60, what="the first slow page being fetched")
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr, stderr
+    outcomes = [(r["url"], r["status"], r.get("reason")) for r in records(stdout)]
+    assert outcomes == [(urls[0], "archived", None), (urls[1], "archived", None),
+                        (urls[2], "failed", "interrupted"), (urls[3], "failed", "interrupted")]
+    assert "slow-2" not in pages.page_hits
+
+    shown = run_cli("history", urls[3], "--json", home=tmp_path)
+    assert [(c["status"], c["reason"]) for c in json.loads(shown.stdout)["captures"]] == [("failed", "interrupted")]
+    again = run_cli("archive", "--json", urls[3], home=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert [r["status"] for r in records(again.stdout)] == ["archived"]

@@ -127,3 +127,33 @@ def test_db_upgrade_on_a_catalog_of_a_newer_release_says_so(tmp_path: Path, monk
             assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0099_from_the_future"
     finally:
         database.dispose()
+
+
+def _migrate_after(barrier, url: str, outcomes) -> None:  # noqa: ANN001 - multiprocessing objects
+    database = Database(url)
+    barrier.wait()
+    try:
+        database.migrate()
+        outcomes.put("ok")
+    except Exception as exc:  # noqa: BLE001 - the outcome is what the test reads
+        outcomes.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_migrating_one_new_sqlite_catalog_at_once_all_succeed(tmp_path: Path) -> None:
+    """Two ``archivist archive`` (or ``serve`` and ``archive``) started together on a new
+    ARCHIVIST_HOME: each migrates the SQLite catalog, and all must succeed, as on PostgreSQL
+    (whose advisory lock serialises them); before, the losers failed "table records already
+    exists"."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+    barrier, outcomes = context.Barrier(4), context.Queue()
+    processes = [context.Process(target=_migrate_after, args=(barrier, url, outcomes)) for _ in range(4)]
+    for process in processes:
+        process.start()
+    results = [outcomes.get(timeout=60) for _ in processes]
+    for process in processes:
+        process.join(timeout=10)
+    assert results == ["ok"] * 4
+    assert Database(url)._at_head()

@@ -147,16 +147,62 @@ class S3ObjectStore:
             raise _failure(exc, f"list {prefix!r}", self.bucket) from exc
 
 
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable: the new name is written with the folder."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class LocalObjectStore:
-    """Objects as files under one folder. Writes are atomic (temporary file, then rename)."""
+    """Objects as files under one folder. Writes are atomic and durable (temporary file, fsync,
+    then rename), so that neither a crash of the process nor one of the machine leaves a partial
+    object under a key."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
-    def _path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
-        if not path.is_relative_to(self.root.resolve()) or key.startswith("/"):
+    def ensure_folder(self) -> None:
+        """Create the folder if need be, and check this process may write in it.
+
+        At start-up, as :meth:`S3ObjectStore.ensure_bucket`: else each capture would be fetched,
+        fail to be stored, and be retried with backoff before it ended failed.
+
+        Raises:
+            StorageMisconfigured: a file is in the way, or the folder cannot be written.
+        """
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            problem = f"cannot be created ({exc.strerror})"
+        else:
+            if os.access(self.root, os.W_OK | os.X_OK):
+                return
+            problem = "is not writable"
+        raise StorageMisconfigured(
+            f"the object store's folder {str(self.root)!r} {problem}: set ARCHIVIST_HOME (or ARCHIVIST_S3_ENDPOINT) "
+            "to a folder this user can write"
+        )
+
+    def _inside(self, key: str) -> Path:
+        """Where ``key`` (or a prefix's folder) lies, refusing any that would lie outside the
+        folder: an absolute path, ``..`` climbing out, or a NUL byte (which the OS refuses with
+        a bare ValueError)."""
+        root = self.root.resolve()
+        if key.startswith("/") or "\x00" in key:
             raise InvalidInput(f"object key {key!r} escapes the store")
+        path = (root / key).resolve()
+        if not path.is_relative_to(root):
+            raise InvalidInput(f"object key {key!r} escapes the store")
+        return path
+
+    def _path(self, key: str) -> Path:
+        """The file of ``key``; the empty key names the folder itself, never an object."""
+        path = self._inside(key)
+        if path == self.root.resolve():
+            raise InvalidInput(f"object key {key!r} names no object")
         return path
 
     def put(
@@ -169,20 +215,35 @@ class LocalObjectStore:
         metadata: dict[str, str] | None = None,
     ) -> None:
         path = self._path(key)
+        if path.is_dir():
+            raise InvalidInput(f"object key {key!r} names a folder of other objects in the store")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as out:
-                shutil.copyfileobj(stream, out, length=1 << 20)
-            os.replace(tmp, path)
         except OSError as exc:
             raise StorageUnavailable(f"cannot store {key!r}: {exc}") from exc
+        # Whatever stops the write (a full disk, a source that fails, Ctrl-C), the temporary
+        # file goes: listing hides it, so nothing else would ever delete it.
+        try:
+            with os.fdopen(fd, "wb") as out:
+                shutil.copyfileobj(stream, out, length=1 << 20)
+                out.flush()
+                # On disk before it has its key: else a power cut could leave an empty file under
+                # the key, which the catalog (committed after put returns) points at.
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+            _sync_folder(path.parent)
+        except BaseException as exc:
+            Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise StorageUnavailable(f"cannot store {key!r}: {exc}") from exc
+            raise
 
     @contextmanager
     def open(self, key: str) -> Iterator[BinaryIO]:
         try:
             handle = self._path(key).open("rb")
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, IsADirectoryError) as exc:
             raise NotFound(f"no stored object {key!r}") from exc
         except OSError as exc:
             raise StorageUnavailable(f"cannot read {key!r}: {exc}") from exc
@@ -201,11 +262,11 @@ class LocalObjectStore:
     def list(self, prefix: str) -> Iterator[str]:
         base = self.root.resolve()
         # Walk only the folder the prefix names, not the whole store.
-        start = base / prefix.rpartition("/")[0]
+        start = self._inside(prefix.rpartition("/")[0])
         if not start.is_dir():
             return
-        for path in sorted(start.rglob("*")):
-            if path.is_file() and not path.name.startswith(".tmp-"):
-                key = path.relative_to(base).as_posix()
-                if key.startswith(prefix):
-                    yield key
+        keys = (path.relative_to(base).as_posix() for path in start.rglob("*")
+                if path.is_file() and not path.name.startswith(".tmp-"))
+        # In the keys' own order, as S3 lists them: sorting the paths would compare them folder
+        # by folder, and put "a/b" before "a-b".
+        yield from sorted(key for key in keys if key.startswith(prefix))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import select
 import time
 from collections.abc import Iterator
@@ -13,7 +14,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archivist.core.errors import CatalogConflict, CatalogNotMigrated, CatalogTooNew, CatalogUnavailable
+from archivist.core.errors import (
+    CatalogConflict,
+    CatalogNotMigrated,
+    CatalogTooNew,
+    CatalogUnavailable,
+    InvalidSettings,
+)
 
 if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
@@ -110,7 +117,7 @@ class Database:
         if self.is_sqlite:
             path = self.url.split(":///", 1)[-1]
             if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                _make_folder(Path(path).parent)
             self.engine: Engine = create_engine(
                 self.url, connect_args={"timeout": 30, "check_same_thread": False}
             )
@@ -166,7 +173,12 @@ class Database:
         config.set_main_option("script_location", str(_MIGRATIONS))
         try:
             with self.engine.begin() as connection:
-                if not self.is_sqlite:
+                if self.is_sqlite:
+                    # Take the write lock first (waiting up to busy_timeout for another process
+                    # migrating), so that the migration then finds the catalog as that one left
+                    # it; Python's sqlite3 would otherwise run each CREATE TABLE on its own.
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
                     connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
                 _refuse_unknown_revisions(connection, ScriptDirectory.from_config(config))
                 config.attributes["connection"] = connection
@@ -186,6 +198,29 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _make_folder(folder: Path) -> None:
+    """Create the SQLite catalog's folder (``ARCHIVIST_HOME`` unless the URL names another).
+
+    Raises:
+        InvalidSettings: it cannot be a folder (a file is in the way, no permission, a
+            read-only file system), or one this process may write (SQLite creates its
+            write-ahead log beside the catalog): configuration to fix, said in one line, not a
+            traceback or SQLite's "unable to open database file".
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        problem = f"cannot be created ({exc.strerror})"
+    else:
+        if os.access(folder, os.W_OK | os.X_OK):
+            return
+        problem = "is not writable"
+    raise InvalidSettings(
+        f"the catalog's folder {str(folder)!r} {problem}: set ARCHIVIST_HOME (or ARCHIVIST_DATABASE_URL) "
+        "to a folder this user can write"
+    )
 
 
 def _refuse_unknown_revisions(connection: Connection, scripts: ScriptDirectory) -> None:
