@@ -17,7 +17,9 @@ import psycopg
 import pytest
 import redis
 
+from archivist.runtime import Runtime
 from archivist.settings import Settings, get_settings
+from archivist_workers.queue import redis_task_queue
 from tests.support.pages import PageServer
 from tests.support.paths import require_seed, seed_expected
 from tests.support.processes import ApiServer, Service
@@ -153,6 +155,15 @@ def production_settings(production_env: dict[str, str], monkeypatch: pytest.Monk
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     return get_settings()
+
+
+@pytest.fixture
+def production_runtime(production_settings: Settings) -> Iterator[Runtime]:
+    """A runtime of this process on the real servers, its catalog migrated and bucket made."""
+    runtime = Runtime(production_settings, queue=redis_task_queue(production_settings))
+    runtime.prepare()
+    yield runtime
+    runtime.close()
 
 
 @pytest.fixture

@@ -6,14 +6,10 @@ served over HTTP on 127.0.0.1.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from archivist import pipeline, views
 from archivist.runtime import Runtime
-from archivist.settings import Settings
-from archivist_workers.queue import redis_task_queue
 from tests.support.pages import PageServer
 
 PAGE = """<html><head><title>Lighthouse {0}</title></head><body><article><h1>Lighthouse {0}</h1>
@@ -24,11 +20,9 @@ PAGE = """<html><head><title>Lighthouse {0}</title></head><body><article><h1>Lig
 
 
 @pytest.fixture
-def runtime(production_settings: Settings) -> Iterator[Runtime]:
-    runtime = Runtime(production_settings, queue=redis_task_queue(production_settings))
-    runtime.prepare()
-    yield runtime
-    runtime.close()
+def runtime(production_runtime: Runtime) -> Runtime:
+    """The tests here drive the pipeline in this process, on the real servers."""
+    return production_runtime
 
 
 def capture(runtime: Runtime, url: str) -> dict:
