@@ -73,13 +73,13 @@ class DramatiqTaskQueue:
             else:
                 for capture_id in capture_ids:
                     self.broker.enqueue(self._message(queue, actor, capture_id))
-        except (redis.RedisError, dramatiq.errors.ConnectionError) as exc:
+        except (redis.RedisError, dramatiq.errors.BrokerConnectionError) as exc:
             raise QueueUnavailable(f"cannot queue {len(capture_ids)} {what}: {exc}") from exc
 
     def enqueue_extract(self, capture_id: str) -> None:
         try:
             self.broker.enqueue(self._message(EXTRACT_QUEUE, EXTRACT_ACTOR, capture_id))
-        except (redis.RedisError, dramatiq.errors.ConnectionError) as exc:
+        except (redis.RedisError, dramatiq.errors.BrokerConnectionError) as exc:
             raise QueueUnavailable(f"cannot queue extraction of {capture_id}: {exc}") from exc
 
     def _enqueue_pipelined(self, queue: str, actor: str, capture_ids: Sequence[str], batch: int = 1000) -> None:
