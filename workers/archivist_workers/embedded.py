@@ -22,7 +22,6 @@ class EmbeddedWorkers:
         self.runtime: Runtime = self.setup.provider.attach(self.setup.broker)
         self.runtime.prepare()
         self._worker = dramatiq.Worker(self.setup.broker, worker_threads=threads, worker_timeout=100)
-        self._stopped = False
 
     def __enter__(self) -> EmbeddedWorkers:
         self._start_time_limits()
@@ -30,16 +29,8 @@ class EmbeddedWorkers:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-        self.runtime.close()
-
-    def stop(self) -> None:
-        """Let each thread finish the message it is on, and take no other (once: a second call,
-        from ``__exit__`` after an interrupted run stopped them, does nothing)."""
-        if self._stopped:
-            return
-        self._stopped = True
         self._worker.stop()
+        self.runtime.close()
 
     def _start_time_limits(self) -> None:
         """Start Dramatiq's time limits, which a worker process starts when it boots.

@@ -19,53 +19,28 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from archivist import pipeline, views
 from archivist.cli._common import emit, err, fail, iter_urls, no_urls, read_urls
-from archivist.core.errors import ArchivistError, Interrupted, InvalidInput
+from archivist.core.errors import ArchivistError, InvalidInput
 from archivist.core.http import binary_kind
 from archivist.settings import get_settings
 
 app = typer.Typer()
 
 
-#: The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
-INTERRUPTED_EXIT = 130
-
-
-class ArchiveInterrupted(Exception):
-    """Ctrl-C stopped ``archive_urls``, which then printed every URL's line all the same."""
-
-
 def archive_urls(urls: list[str], *, as_json: bool, threads: int = 4) -> int:
-    """Capture and extract URLs with in-process workers; print each result. Returns failures.
-
-    Raises:
-        ArchiveInterrupted: Ctrl-C came while the workers ran. They finish the pages they are
-            on; the captures they never reached end failed ``interrupted`` (the in-process
-            queue dies with the process, so nothing would ever resume them), and every URL's
-            line is still printed, so the user sees what was archived and what to run again.
-    """
+    """Capture and extract URLs with in-process workers; print each result. Returns failures."""
     from archivist_workers.embedded import EmbeddedWorkers
 
     settings = get_settings()
     failures = 0
-    interrupted = False
     with EmbeddedWorkers(settings, threads=threads) as workers:
         submissions = pipeline.submit(workers.runtime, urls)
-        try:
-            with Progress(
-                TextColumn("archiving"), BarColumn(), MofNCompleteColumn(), console=err, transient=True,
-                disable=len(submissions) < 2,
-            ) as progress:
-                task = progress.add_task("archive", total=len(submissions))
-                workers.drain()
-                progress.update(task, completed=len(submissions))
-        except KeyboardInterrupt:
-            interrupted = True
-            err.print("interrupted: finishing the pages being fetched; the URLs not reached end failed "
-                      "(interrupted)")
-            workers.stop()
-            stopped = Interrupted("archivist archive was interrupted before this URL was archived; run it again")
-            for submission in submissions:
-                pipeline.fail_capture(workers.runtime, submission.id, stopped)
+        with Progress(
+            TextColumn("archiving"), BarColumn(), MofNCompleteColumn(), console=err, transient=True,
+            disable=len(submissions) < 2,
+        ) as progress:
+            task = progress.add_task("archive", total=len(submissions))
+            workers.drain()
+            progress.update(task, completed=len(submissions))
         for submission in submissions:
             capture = views.get_capture(workers.runtime, submission.id)
             if capture["status"] == "archived":
@@ -79,8 +54,6 @@ def archive_urls(urls: list[str], *, as_json: bool, threads: int = 4) -> int:
                      "reason": capture["reason"], "message": capture["message"]},
                     as_json,
                 )
-    if interrupted:
-        raise ArchiveInterrupted
     return failures
 
 
@@ -96,8 +69,6 @@ def archive(
         failures = archive_urls(read_urls(urls, file), as_json=as_json, threads=threads)
     except ArchivistError as exc:
         raise fail(exc) from exc
-    except ArchiveInterrupted as exc:
-        raise typer.Exit(code=INTERRUPTED_EXIT) from exc
     raise typer.Exit(code=1 if failures else 0)
 
 
@@ -243,8 +214,5 @@ def demo(
     get_settings.cache_clear()
     with serve_sample_site(pages) as site:
         err.print(f"serving the sample site at {site.base_url}; archiving {site.start_url}")
-        try:
-            failures = archive_urls([site.start_url], as_json=as_json)
-        except ArchiveInterrupted as exc:
-            raise typer.Exit(code=INTERRUPTED_EXIT) from exc
+        failures = archive_urls([site.start_url], as_json=as_json)
     raise typer.Exit(code=1 if failures else 0)

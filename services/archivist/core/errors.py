@@ -11,7 +11,7 @@
     ├── CatalogTooNew           the catalog was migrated by a newer release than this one
     ├── PermanentFailure        the capture fails now, with a reason; retrying cannot help
     │   ├── BlockedAddress, RobotsDisallowed, HTTPClientError, NotHTML, BodyTooLarge,
-    │   │   TooManyRedirects, ExtractionFailed, StorageMisconfigured, StepTimedOut, Interrupted
+    │   │   TooManyRedirects, ExtractionFailed, StorageMisconfigured, StepTimedOut
     └── TransientFailure        retry later with backoff
         ├── FetchTimeout, FetchConnectionError, HTTPServerError, RateLimited, HostBusy
         └── StorageUnavailable, CatalogUnavailable, CatalogConflict, QueueUnavailable
@@ -39,7 +39,6 @@ __all__ = [
     "HTTPServerError",
     "HostBusy",
     "InvalidDuration",
-    "Interrupted",
     "InvalidInput",
     "InvalidSettings",
     "InvalidURL",
@@ -188,14 +187,6 @@ class StepTimedOut(PermanentFailure):
     again would take as long again, so the capture fails instead of being retried."""
 
     reason = "time_limit"
-
-
-class Interrupted(PermanentFailure):
-    """The in-process workers of ``archivist archive`` were stopped (Ctrl-C) before the capture's
-    turn came. Nothing else would ever take it up (the in-process queue is gone with the
-    process), so it ends failed, saying so, instead of waiting ``queued`` for ever."""
-
-    reason = "interrupted"
 
 
 class StorageMisconfigured(PermanentFailure):
