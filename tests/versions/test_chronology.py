@@ -3,6 +3,7 @@ imported after live captures) take their place in time, not at the end."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,6 +14,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archivist import pipeline, views
+from archivist.extraction import extract as real_extract
+from archivist.pipeline import extracting
 from archivist.settings import Settings
 from archivist.warcfiles import import_warc
 from archivist_workers.embedded import EmbeddedWorkers
@@ -106,3 +109,25 @@ def test_an_old_capture_archived_late_takes_its_place_in_time(
     (history,) = json_lines(shown.stdout)
     assert [v["version"] for v in history["versions"]] == [2, 1, 3, 4]
     assert [c["id"] for c in history["captures"]] == [then, again, early, interim, live, recaptured]
+
+
+def test_reextraction_after_an_old_import_revises_the_newest_capture(
+    workers: EmbeddedWorkers, pages: PageServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The capture archived last is the imported old one; the one re-extracted is the one taken
+    last, and its new content is the record's latest version, after the old content in time."""
+    url = pages.set("/story", ARTICLE.format(title="Now"))
+    live, = capture(workers, url)
+    then = _import(workers, tmp_path / "2020.warc.gz", url, "Then", "2020-01-01T00:00:00Z")
+
+    def better(source_pages):  # noqa: ANN001, ANN202
+        result = real_extract(source_pages)
+        return dataclasses.replace(result, title=f"{result.title} (better extracted)")
+
+    monkeypatch.setattr(extracting, "extract", better)
+    workers.runtime.queue.enqueue_reextract(pipeline.reextract_targets(workers.runtime, url=url))
+    workers.drain()
+    record = views.get_record(workers.runtime, url)
+    assert (record["version"], record["title"]) == (3, "Now (better extracted)")
+    assert _timeline(record) == [(2, [then]), (1, []), (3, [live])]
+    assert views.record_diff(workers.runtime, url)["from"] == 1

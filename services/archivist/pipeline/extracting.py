@@ -210,8 +210,7 @@ def _place(runtime: Runtime, session: Session, record: RecordHead, version: NewV
     if moment >= record.latest_captured_at:
         if _same_as_latest(runtime, session, record, version["content"], version["fingerprint"]):
             return record.latest_id, False
-        before = runtime.catalog.get_version(session, record.id, record.latest_version)
-        after = None
+        before, before_id = None, record.latest_id  # read only if it has captures to move
     else:
         before, after = runtime.catalog.versions_around(session, record.id, moment)
         if before is not None and _same_as(before, version):
@@ -219,10 +218,12 @@ def _place(runtime: Runtime, session: Session, record: RecordHead, version: NewV
         if after is not None and _same_as(after, version):
             runtime.catalog.start_version_at(session, after.id, moment)
             return after.id, False
+        before_id = before.id if before is not None else None
     _refuse_emptying(record, version["content"])
     version_id = runtime.catalog.add_version(session, record, version)
-    later = runtime.catalog.captures_after(session, before.id, moment) if before is not None else []
+    later = runtime.catalog.captures_after(session, before_id, moment) if before_id is not None else []
     if later:
+        before = before or runtime.catalog.get_version(session, record.id, record.latest_version)
         again = NewVersion(fingerprint=before.fingerprint, content=before.content,
                            extractor_name=before.extractor_name, extractor_version=before.extractor_version,
                            created_at=version["created_at"], captured_at=later[0][1], source_capture_id=later[0][0])
