@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archivist import pipeline, views
+from archivist.api import create_app
 from archivist.extraction import extract as real_extract
 from archivist.pipeline import extracting
 from archivist.settings import Settings
@@ -38,15 +40,20 @@ def catalog_workers(request: pytest.FixtureRequest, embedded_settings: Settings)
         yield running
 
 
-def _import(workers: EmbeddedWorkers, path: Path, url: str, title: str, date: str) -> str:
-    """Import a WARC of one response of ``url`` taken at ``date``; its capture id, archived."""
+def _warc(path: Path, url: str, title: str, date: str) -> Path:
+    """A WARC of one response of ``url`` taken at ``date``, as another crawler wrote it."""
     with path.open("wb") as out:
         writer = WARCWriter(out, gzip=True)
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
         writer.write_record(writer.create_warc_record(
             url, "response", payload=io.BytesIO(ARTICLE.format(title=title).encode()), http_headers=headers,
             warc_headers_dict={"WARC-Date": date}))
-    with path.open("rb") as stream:
+    return path
+
+
+def _import(workers: EmbeddedWorkers, path: Path, url: str, title: str, date: str) -> str:
+    """Import :func:`_warc` in this process; its capture id, archived."""
+    with _warc(path, url, title, date).open("rb") as stream:
         (capture_id,) = import_warc(workers.runtime, stream).captures
     workers.drain()
     assert views.get_capture(workers.runtime, capture_id)["status"] == "archived"
@@ -87,7 +94,12 @@ def test_an_old_capture_archived_late_takes_its_place_in_time(
 
     # Other content between two captures of one version splits it: the later capture's
     # content is in force again after it, as a version of its own (numbers are not reused).
-    interim = _import(catalog_workers, tmp_path / "2023.warc.gz", url, "Interim", "2023-01-01T00:00:00Z")
+    # This one through `archivist import`, on the same catalog.
+    env = {"ARCHIVIST_HOME": str(runtime.settings.home), "ARCHIVIST_DATABASE_URL": runtime.settings.effective_database_url}
+    imported = run_cli("import", str(_warc(tmp_path / "2023.warc.gz", url, "Interim", "2023-01-01T00:00:00Z")),
+                       env=env)
+    assert imported.returncode == 0, imported.stderr
+    (interim,) = json_lines(imported.stdout)[0]["capture_ids"]
     record = views.get_record(runtime, url)
     assert _timeline(record) == [(2, [then, again]), (1, [early]), (3, [interim]), (4, [live])]
     assert (record["version"], record["title"], record["capture_ids"]) == (4, "Now", [live])
@@ -102,13 +114,22 @@ def test_an_old_capture_archived_late_takes_its_place_in_time(
     assert captured == sorted(captured)
     assert datetime.fromisoformat(captured[-1]) > datetime(2025, 1, 1, tzinfo=UTC)
 
-    # The command line shows the same, from the same catalog.
-    env = {"ARCHIVIST_HOME": str(runtime.settings.home), "ARCHIVIST_DATABASE_URL": runtime.settings.effective_database_url}
+    # The API and the command line show the same.
+    with TestClient(create_app(runtime.settings, runtime=runtime)) as client:
+        latest = client.get("/v1/records", params={"url": url}).json()
+        assert (latest["version"], latest["title"]) == (4, "Now")
+        history = client.get("/v1/history", params={"url": url}).json()
+        assert [v["version"] for v in history["versions"]] == [2, 1, 3, 4]
+        diff = client.get(f"/v1/records/{latest['id']}/diff").json()
+        assert (diff["from"], diff["to"]) == (3, 4)
+        assert "Version 4, captured" in client.get(f"/records/{latest['id']}").text
     shown = run_cli("history", url, "--json", env=env)
     assert shown.returncode == 0, shown.stderr
     (history,) = json_lines(shown.stdout)
     assert [v["version"] for v in history["versions"]] == [2, 1, 3, 4]
     assert [c["id"] for c in history["captures"]] == [then, again, early, interim, live, recaptured]
+    shown = run_cli("show", url, "--json", env=env)
+    assert json_lines(shown.stdout)[0]["title"] == "Now"
 
 
 def test_reextraction_after_an_old_import_revises_the_newest_capture(
