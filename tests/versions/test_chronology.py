@@ -152,3 +152,20 @@ def test_reextraction_after_an_old_import_revises_the_newest_capture(
     assert (record["version"], record["title"]) == (3, "Now (better extracted)")
     assert _timeline(record) == [(2, [then]), (1, []), (3, [live])]
     assert views.record_diff(workers.runtime, url)["from"] == 1
+
+
+def test_an_old_capture_inside_an_earlier_version_splits_it_and_leaves_the_latest(
+    catalog_workers: EmbeddedWorkers, pages: PageServer, tmp_path: Path
+) -> None:
+    url = pages.set("/story", ARTICLE.format(title="Now"))
+    first = _import(catalog_workers, tmp_path / "2020.warc.gz", url, "Then", "2020-01-01T00:00:00Z")
+    second = _import(catalog_workers, tmp_path / "2022.warc.gz", url, "Then", "2022-01-01T00:00:00Z")
+    live, = capture(catalog_workers, url)
+    between = _import(catalog_workers, tmp_path / "2021.warc.gz", url, "Interim", "2021-01-01T00:00:00Z")
+    record = views.get_record(catalog_workers.runtime, url)
+    assert _timeline(record) == [(1, [first]), (3, [between]), (4, [second]), (2, [live])]
+    assert (record["version"], record["title"]) == (2, "Now")
+    assert views.get_record(catalog_workers.runtime, url, version=4)["title"] == "Then"
+    diff = views.record_diff(catalog_workers.runtime, url)
+    assert (diff["from"], diff["to"], diff["metadata"]["title"]) == (4, 2, {"from": "Then", "to": "Now"})
+    assert [hit["version"] for hit in views.search(catalog_workers.runtime, q="council")["results"]] == [2]
