@@ -169,3 +169,16 @@ def test_an_old_capture_inside_an_earlier_version_splits_it_and_leaves_the_lates
     diff = views.record_diff(catalog_workers.runtime, url)
     assert (diff["from"], diff["to"], diff["metadata"]["title"]) == (4, 2, {"from": "Then", "to": "Now"})
     assert [hit["version"] for hit in views.search(catalog_workers.runtime, q="council")["results"]] == [2]
+
+
+def test_a_record_dated_in_the_future_is_not_imported(workers: EmbeddedWorkers, pages: PageServer, tmp_path: Path) -> None:
+    """A crawler's clock far ahead would make its content the record's latest for years: every
+    real capture would be older. The record is skipped with its reason; the rest is imported."""
+    url = pages.set("/story", ARTICLE.format(title="Now"))
+    live, = capture(workers, url)
+    path = _warc(tmp_path / "future.warc.gz", url, "Ahead", "2999-01-01T00:00:00Z")
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    assert (report["imported"], report["skipped"]) == (0, {"future_date": 1})
+    record = views.get_record(workers.runtime, url)
+    assert (record["title"], _timeline(record)) == ("Now", [(1, [live])])
