@@ -207,6 +207,8 @@ def test_migration_0006_orders_versions_by_capture_time_and_follows_the_latest(
             in_time = [(v.version, v.captured_at.replace(tzinfo=UTC)) for v in catalog.versions(session, "r")]
             assert in_time == [(2, old), (1, live), (3, written)]  # no capture: when it was written
             assert catalog.get_record(session, "r").latest_version == 3
+            # Nothing already stored is lost: SQLite rebuilds the table, and its captures keep their link.
+            assert catalog.get_capture(session, "live").record_version_id == 1
         with database.engine.begin() as connection:  # without that version, the old import is last written
             connection.execute(RecordVersionRow.__table__.delete().where(RecordVersionRow.id == 3))
         _step(database, "0005")
@@ -218,5 +220,6 @@ def test_migration_0006_orders_versions_by_capture_time_and_follows_the_latest(
             assert catalog.get_record(session, "r").latest_version == 1
             entry = session.scalars(select(RecordSearchRow)).one()
             assert (entry.version, entry.title) == (1, "Now")
+            assert catalog.get_capture(session, "live").record_version_id == 1
     finally:
         database.dispose()

@@ -36,12 +36,18 @@ _SEARCH = sa.table('record_search', sa.column('record_id'), sa.column('title'),
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('record_versions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('captured_at', sa.DateTime(timezone=True), nullable=True))
+    # SQLite cannot make a column NOT NULL in place, and a batch rebuild of the table would drop
+    # it, whose implicit DELETE sets every ``captures.record_version_id`` to NULL (foreign keys
+    # are on): the column is added NOT NULL with a placeholder default that the backfill replaces.
+    if op.get_bind().dialect.name == 'sqlite':
+        op.add_column('record_versions', sa.Column('captured_at', sa.DateTime(timezone=True), nullable=False,
+                                                   server_default=sa.text("'1970-01-01 00:00:00.000000'")))
+    else:
+        op.add_column('record_versions', sa.Column('captured_at', sa.DateTime(timezone=True), nullable=True))
     _backfill_capture_times()
     _follow_latest(lambda rows: max(rows, key=lambda row: (row.captured_at, row.version)))
-    with op.batch_alter_table('record_versions', schema=None) as batch_op:
-        batch_op.alter_column('captured_at', existing_type=sa.DateTime(timezone=True), nullable=False)
+    if op.get_bind().dialect.name != 'sqlite':
+        op.alter_column('record_versions', 'captured_at', existing_type=sa.DateTime(timezone=True), nullable=False)
 
 
 def _backfill_capture_times() -> None:
@@ -91,5 +97,7 @@ def downgrade() -> None:
     # Before 0006 a record's next version is numbered one after ``latest_version``: point it
     # back at the highest number, or the next write would take a number already used.
     _follow_latest(lambda rows: max(rows, key=lambda row: row.version))
-    with op.batch_alter_table('record_versions', schema=None) as batch_op:
-        batch_op.drop_column('captured_at')
+    if op.get_bind().dialect.name == 'sqlite':  # in place, not a rebuild (see upgrade)
+        op.execute('ALTER TABLE record_versions DROP COLUMN captured_at')
+    else:
+        op.drop_column('record_versions', 'captured_at')
