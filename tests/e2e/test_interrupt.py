@@ -139,9 +139,12 @@ def test_a_stopped_archive_exits_at_once_and_the_same_command_resumes_it(
         urls[2]: [("archived", None)], urls[3]: [("archived", None)]}
 
 
-def test_a_second_ctrl_c_exits_without_waiting(embedded_settings: Settings, pages: PageServer,
-                                               release: threading.Event) -> None:
-    """Ctrl-C again while the first one waits for the page in hand exits at once, saying so."""
+def test_a_second_ctrl_c_exits_without_waiting_and_reconcile_finishes_what_it_left(
+    embedded_settings: Settings, pages: PageServer, release: threading.Event
+) -> None:
+    """Ctrl-C again while the first one waits for the page in hand exits at once, saying so.
+    It settles nothing: the capture stays ``fetching``, and ``archivist reconcile`` (embedded:
+    its workers run in its process) finishes it once its lease has run out."""
     pages.routes["/held"] = held_route(release)
     process = start_archive([pages.url("/held")])
     try:
@@ -162,3 +165,17 @@ def test_a_second_ctrl_c_exits_without_waiting(embedded_settings: Settings, page
     assert took < EXIT_WITHIN, took
     assert "SIGINT again: exiting now" in stderr, stderr
     assert "Traceback" not in stderr, stderr
+    url = pages.url("/held")
+    assert catalog_state(embedded_settings, [url]) == {url: [("fetching", None)]}
+
+    release.set()
+    # The lease is reconcile's own setting: 2 x ARCHIVIST_TOTAL_TIMEOUT + ARCHIVIST_HOST_MAX_WAIT.
+    short_lease = {**os.environ, "ARCHIVIST_TOTAL_TIMEOUT": "1", "ARCHIVIST_HOST_MAX_WAIT": "0"}
+
+    def reconciled() -> bool:
+        run = subprocess.run([sys.executable, "-m", "archivist", "reconcile"], env=short_lease,
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+        return catalog_state(embedded_settings, [url]) == {url: [("archived", None)]}
+
+    wait_for(reconciled, timeout=120, interval=0.5, what="reconcile finishing the capture")
