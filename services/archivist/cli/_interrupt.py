@@ -37,7 +37,9 @@ class StopRequest:
     def _handle(self, signum: int, _frame: FrameType | None) -> None:
         if self.signum is not None:
             # os.write, not print: a handler may run while the main thread is inside a print.
-            os.write(sys.stderr.fileno(), f"{signal.Signals(signum).name} again: exiting now\n".encode())
+            # A progress bar hides the terminal's cursor until it ends, which it will not now.
+            show_cursor = "\x1b[?25h" if os.isatty(sys.stderr.fileno()) else ""
+            os.write(sys.stderr.fileno(), f"{show_cursor}{signal.Signals(signum).name} again: exiting now\n".encode())
             os._exit(128 + signum)
         self.signum = signum
         self.event.set()
