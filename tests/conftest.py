@@ -1,7 +1,9 @@
 """Shared fixtures: the real servers every adapter test talks to.
 
-- Redis on 127.0.0.1:6379 (database 15), each test under a key prefix of its own.
-- PostgreSQL on 127.0.0.1:5432: a fresh database per test session, dropped afterwards.
+- Redis on 127.0.0.1:6379 (database 15), each test under a key prefix of its own (a module's,
+  for the tests that share one server process: ``module_production_env``).
+- PostgreSQL on 127.0.0.1:5432: a fresh database per test session, dropped afterwards, emptied
+  before each test that asks for ``pg_url``.
 - SeaweedFS S3 on a loopback port, started once per session.
 - A local page server, and the seed article served at its original paths.
 """
