@@ -21,17 +21,21 @@ def requeue_stale(runtime: Runtime, *, queued_older_than: timedelta, limit: int 
     The catalog, not the broker, is the source of truth: if the broker lost a message (Redis
     restarted without persistence, a worker died while the broker was down), this finds the
     capture it was about. A step in progress is abandoned once its lease has run out (nothing
-    renews it); a queued capture once it has waited ``queued_older_than``. Actors are
-    idempotent, so a message that was only slow is harmless to send twice.
+    renews it); a queued capture once it has waited ``queued_older_than``, or at once if it
+    was last sent before the broker's memory begins (:meth:`TaskQueue.kept_since`: a Redis
+    without persistence restarted since, its queues empty). Actors are idempotent, so a
+    message that was only slow is harmless to send twice.
 
     A queued or extracting capture is touched as its message is re-sent, so that behind a
     backlog longer than ``queued_older_than`` it gets one more message per period, not one per
     run, and two runs at once send it one between them. An abandoned fetch is not: its lease is
     the claim the new message takes over (``claim_fetch``), and that claim touches it.
     """
+    kept_since = runtime.queue.kept_since()
     now = utcnow()
+    queued_before = now - queued_older_than
     older_than = {
-        CaptureStatus.QUEUED: now - queued_older_than,
+        CaptureStatus.QUEUED: queued_before if kept_since is None else max(queued_before, kept_since),
         CaptureStatus.FETCHING: now - fetch_lease(runtime),
         CaptureStatus.EXTRACTING: now - extract_lease(runtime),
     }
