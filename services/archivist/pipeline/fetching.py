@@ -24,6 +24,7 @@ from archivist.adapters.catalog import (
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import (
     CaptureTakenOver,
+    CatalogUnavailable,
     HTTPClientError,
     HTTPServerError,
     InvalidInput,
@@ -127,8 +128,24 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
 
 def _discard(runtime: Runtime, capture_id: str, keys: Sequence[str]) -> None:
     """Remove objects no snapshot row points at, as far as the store lets us: an object left
-    behind is only space, so a failure here is logged, not raised."""
+    behind is only space, so a failure here is logged, not raised.
+
+    The capture's rows are read first, and the objects they point at kept: a transaction whose
+    answer was lost with its connection may have committed all the same (this delivery then
+    archived the capture, though it saw an error), and its rows point at these very objects.
+    If the catalog cannot be read, nothing is removed.
+    """
+    if not keys:
+        return
+    try:
+        with runtime.database.session(atomic=False) as session:
+            pointed_at = {row.storage_key for row in runtime.catalog.snapshots_for_capture(session, capture_id)}
+    except CatalogUnavailable as exc:
+        log.warning("capture %s: left %d unused object(s) in place: %s", capture_id, len(keys), exc.message)
+        return
     for key in keys:
+        if key in pointed_at:
+            continue
         try:
             runtime.store.delete(key)
         except (StorageUnavailable, StorageMisconfigured) as exc:
