@@ -53,6 +53,7 @@ __all__ = [
     "StepTimedOut",
     "StorageMisconfigured",
     "StorageUnavailable",
+    "TempSpaceUnavailable",
     "TooManyRedirects",
     "TransientFailure",
     "Unauthenticated",
@@ -250,6 +251,14 @@ class StorageUnavailable(TransientFailure):
 
 class CatalogUnavailable(TransientFailure):
     reason = "catalog_unavailable"
+
+
+class TempSpaceUnavailable(TransientFailure):
+    """This process could not write a temporary file (a response or a snapshot too big to keep
+    in memory): its disk is full, over a quota or a file size limit. Transient: the disk may be
+    freed; the message names the folder (``TMPDIR``) and the cause."""
+
+    reason = "temp_space_unavailable"
 
 
 class CatalogNotMigrated(CatalogUnavailable):

@@ -34,6 +34,7 @@ from archivist.core.errors import (
     StorageUnavailable,
 )
 from archivist.core.keys import attempts_prefix, snapshot_key
+from archivist.core.tempspace import spool_refused
 from archivist.core.urls import canonicalize, final_urlkey, urlkey
 from archivist.extraction import (
     ParsedPage,
@@ -313,7 +314,10 @@ def store_snapshot(
 ) -> tuple[int, FinalRecord]:
     """Write the exchanges as a snapshot object; returns its length and where its final record is."""
     with tempfile.SpooledTemporaryFile(max_size=4 << 20) as spool:
-        final = write_snapshot(spool, exchanges, date=captured_at, revisit=revisit)
+        try:
+            final = write_snapshot(spool, exchanges, date=captured_at, revisit=revisit)
+        except OSError as exc:
+            raise spool_refused(exc, f"the snapshot {key!r}") from exc
         length = spool.tell()
         spool.seek(0)
         runtime.store.put(key, spool, length, content_type="application/warc", metadata={"capture-id": key})
