@@ -27,7 +27,8 @@ def _big_article(size: int) -> str:
     return f"<html><head><title>Big</title></head><body><article><h1>Big</h1><p>{words}</p></article></body></html>"
 
 
-def _archive(url: str, home: Path, *, max_file_bytes: int | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, home: Path, max_file_bytes: int | None = None) -> subprocess.CompletedProcess[str]:
+    """``archivist ARGS...`` on the embedded store in ``home``, its files limited to ``max_file_bytes``."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVIST_")}
     environment.update({
         "ARCHIVIST_HOME": str(home), "ARCHIVIST_ALLOW_PRIVATE_NETWORKS": "1", "ARCHIVIST_HOST_MIN_INTERVAL": "0",
@@ -40,7 +41,7 @@ def _archive(url: str, home: Path, *, max_file_bytes: int | None = None) -> subp
         if max_file_bytes is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
 
-    return subprocess.run([sys.executable, "-m", "archivist", "archive", "--json", url], env=environment,
+    return subprocess.run([sys.executable, "-m", "archivist", *args], env=environment,
                           capture_output=True, text=True, timeout=120, preexec_fn=limit)
 
 
@@ -52,12 +53,12 @@ def test_a_response_that_cannot_be_spooled_to_local_disk_fails_clearly_and_spare
     transient failure (the disk may be freed), not an internal error with a traceback, and
     the capture archived before it is untouched."""
     home = tmp_path / "home"
-    kept = _archive(pages.set("/kept", SMALL), home)
+    kept = _cli("archive", pages.set("/kept", SMALL), home=home)
     assert kept.returncode == 0, kept.stderr
     stored = {path: path.read_bytes() for path in (home / "objects").rglob("*") if path.is_file()}
     assert len(stored) == 1
 
-    result = _archive(pages.set("/big", _big_article(1_500_000)), home, max_file_bytes=1_000_000)
+    result = _cli("archive", "--json", pages.set("/big", _big_article(1_500_000)), home=home, max_file_bytes=1_000_000)
 
     assert result.returncode == 1, result.stdout + result.stderr
     (record,) = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
@@ -66,3 +67,27 @@ def test_a_response_that_cannot_be_spooled_to_local_disk_fails_clearly_and_spare
     assert "Traceback" not in result.stderr, result.stderr
     assert {path: path.read_bytes() for path in (home / "objects").rglob("*") if path.is_file()} == stored
     assert not list((tmp_path / "tmp").iterdir()), "temporary files left behind"
+
+
+def test_replay_and_export_to_a_disk_that_refuses_the_file_fail_clearly_and_leave_no_half_file(
+    pages: PageServer, tmp_path: Path
+) -> None:
+    """``replay --output`` and ``export --warc`` whose file the disk refuses (a file size limit
+    below its size) say so in one line and exit 2: no traceback, no truncated file in its place,
+    and a file that was there before is left as it was."""
+    home = tmp_path / "home"
+    url = pages.set("/big", _big_article(1_500_000))
+    assert _cli("archive", url, home=home).returncode == 0
+    earlier = tmp_path / "page.html"
+    earlier.write_text("an earlier page")
+
+    replayed = _cli("replay", url, "--raw", "--output", str(earlier), home=home, max_file_bytes=1_000_000)
+    exported = _cli("export", "--warc", str(tmp_path / "all.warc.gz"), home=home, max_file_bytes=200_000)
+
+    for result in (replayed, exported):
+        assert result.returncode == 2, result.stderr
+        said = " ".join(result.stderr.split())  # as one line, whatever the width the console wrapped it at
+        assert "error (output_unwritable): cannot write" in said and "File too large" in said, result.stderr
+        assert "Traceback" not in result.stderr, result.stderr
+    assert earlier.read_text() == "an earlier page"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["home", "page.html", "tmp"]

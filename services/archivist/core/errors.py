@@ -45,6 +45,7 @@ __all__ = [
     "MalformedResponse",
     "NotFound",
     "NotHTML",
+    "OutputUnwritable",
     "PermanentFailure",
     "QuotaExceeded",
     "QueueUnavailable",
@@ -96,6 +97,13 @@ class InvalidSettings(InvalidInput):
 
 class NotFound(ArchivistError):
     reason = "not_found"
+
+
+class OutputUnwritable(ArchivistError):
+    """A command could not write the file it was asked to (``export --warc``, ``replay
+    --output``): the disk is full, over a quota or a file size limit, or refuses the folder."""
+
+    reason = "output_unwritable"
 
 
 class CatalogTooNew(ArchivistError):
