@@ -47,6 +47,8 @@ def test_captures_queued_when_redis_lost_its_messages_are_resent_by_the_next_rec
         wait_for(lambda: pages.hits.get("/in-flight"), timeout=60, what="the worker to fetch the slow page")
         redis_server.restart()  # while the page is being fetched
         assert wait_for(lambda: api.finished(fetched), timeout=60, what="the fetch in flight")["status"] == "archived"
+        next_one = api.submit(pages.set("/next", ARTICLE.format("next")))  # the worker consumes again
+        assert wait_for(lambda: api.finished(next_one), timeout=60, what="a capture after the restart")["status"] == "archived"
         workers.pop().stop()
 
         queued = [api.submit(pages.set(f"/queued-{n}", ARTICLE.format(f"queued {n}"))) for n in range(3)]
