@@ -123,15 +123,18 @@ def reconcile(
     """Re-send the messages of abandoned captures (after a broker lost messages).
 
     Captures being fetched or extracted count as abandoned once their lease has run out.
-    The scheduler does this every ARCHIVIST_RECONCILE_INTERVAL seconds.
+    The scheduler does this every ARCHIVIST_RECONCILE_INTERVAL seconds. Without Redis (the
+    embedded mode, where a process killed in the middle of a capture takes its messages with
+    it), this process does the re-sent work itself, and returns when it is done.
     """
     from archivist import pipeline
+    from archivist.cli._workers import queued_runtime
 
-    runtime = _redis_runtime()
     try:
-        count = pipeline.requeue_stale(runtime, queued_older_than=parse_duration(queued_older_than))
+        with queued_runtime() as queued:
+            count = pipeline.requeue_stale(queued.runtime, queued_older_than=parse_duration(queued_older_than))
+            if queued.drain is not None:
+                queued.drain()
     except ArchivistError as exc:
         raise fail(exc) from exc
-    finally:
-        runtime.close()
     err.print(f"requeued {count} stale capture(s)")
