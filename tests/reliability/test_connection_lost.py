@@ -1,6 +1,7 @@
-"""The worker's catalog connection lost in the middle of archiving: its session ended by the
-server mid-transaction, or lost between the COMMIT and its answer. On the real stack (PostgreSQL,
-behind a TCP relay where a test cuts it, SeaweedFS, Redis), the steps driven in this process."""
+"""A worker's connections lost in the middle of archiving: its catalog session ended by the
+server mid-transaction, or lost between the COMMIT and its answer; an S3 PUT stored whose answer
+never came back. On the real stack (PostgreSQL and SeaweedFS, behind a TCP relay where a test
+cuts them, Redis), the steps driven in this process."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ import psycopg
 import pytest
 
 from archivist import pipeline, views
+from archivist.core.errors import StorageUnavailable
+from archivist.core.keys import attempts_prefix
+from archivist.pipeline.common import aware
 from archivist.runtime import Runtime
 from archivist.settings import Settings
 from archivist_workers.queue import redis_task_queue
@@ -91,3 +95,39 @@ def test_a_session_ended_in_the_middle_of_the_archiving_transaction_hands_over_a
     with runtime.database.session() as session:
         keys = [row.storage_key for row in runtime.catalog.snapshots_for_capture(session, submission.id)]
     assert keys and all(runtime.store.exists(key) for key in keys)
+
+
+@pytest.fixture
+def relayed_s3(production_runtime: Runtime, production_settings: Settings) -> Iterator[tuple[Runtime, TcpRelay]]:
+    """A runtime whose S3 requests go through a relay the test can cut."""
+    parts = urlsplit(production_settings.s3_endpoint)
+    relay = TcpRelay((parts.hostname, parts.port)).start()
+    runtime = Runtime(production_settings.model_copy(update={"s3_endpoint": f"http://127.0.0.1:{relay.port}"}),
+                      queue=redis_task_queue(production_settings))
+    yield runtime, relay
+    runtime.close()
+    relay.stop()
+
+
+def test_a_put_stored_though_its_answer_was_lost_is_removed_by_the_redelivery_that_archives(
+    relayed_s3: tuple[Runtime, TcpRelay], pages: PageServer
+) -> None:
+    """S3 stores the snapshot but its answer never comes back: the step fails (retried, not
+    repeated blind by the client), its redelivery fetches again under a key of its own claim,
+    archives, and removes the object the first attempt left: one object per snapshot row."""
+    runtime, relay = relayed_s3
+    url = pages.set("/put-answer-lost", ARTICLE)
+    (submission,) = pipeline.submit(runtime, [url])
+
+    relay.cut_after(b"PUT /")
+    with pytest.raises(StorageUnavailable):
+        pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+    assert relay.cuts == 1
+    pipeline.fetch_capture(runtime, submission.id, delivery="d1")  # the broker's redelivery
+
+    assert views.get_capture(runtime, submission.id)["status"] == "archived"
+    with runtime.database.session() as session:
+        rows = runtime.catalog.snapshots_for_capture(session, submission.id)
+        submitted_at = runtime.catalog.get_capture(session, submission.id).submitted_at
+    stored = list(runtime.store.list(attempts_prefix(url, aware(submitted_at), submission.id)))
+    assert stored == [row.storage_key for row in rows] and stored[0].endswith("-2.warc.gz")
