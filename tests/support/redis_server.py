@@ -13,9 +13,11 @@ from tests.support.seaweed import free_port
 
 
 class RedisServer:
-    def __init__(self, data_dir: Path, *, persistent: bool = True) -> None:
+    def __init__(self, data_dir: Path, *, persistent: bool = True, options: tuple[str, ...] = ()) -> None:
         self.data_dir = data_dir
         self.persistent = persistent
+        #: More ``redis-server`` arguments, e.g. ``("--rename-command", "INFO", "")``.
+        self.options = options
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
@@ -24,7 +26,7 @@ class RedisServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.data_dir),
-             "--appendonly", "yes" if self.persistent else "no", "--appendfsync", "always", "--save", ""],
+             "--appendonly", "yes" if self.persistent else "no", "--appendfsync", "always", "--save", "", *self.options],
             stdout=(self.data_dir / "redis.log").open("ab"), stderr=subprocess.STDOUT,
         )
         client = redis.Redis.from_url(self.url)

@@ -93,17 +93,21 @@ class DramatiqTaskQueue:
         early (and its clock is read every 100 ms): the moment given is that plus a margin, so a
         message sent just before the restart is never taken for kept, while one sent in the
         server's first seconds may be taken for lost (sent again, which the actors absorb).
-        None for the in-process broker, whose messages live and die with its process's actors.
+        None for the in-process broker, whose messages live and die with its process's actors,
+        and for a Redis that does not say (INFO renamed away, or a proxy without an uptime).
         """
         if not isinstance(self.broker, RedisBroker):
             return None
         try:
             info = self.broker.client.info()
+        except redis.ResponseError:
+            return None
         except redis.RedisError as exc:
             raise QueueUnavailable(f"cannot ask the broker since when it holds its messages: {exc}") from exc
-        if info.get("aof_enabled"):
+        uptime = info.get("uptime_in_seconds")
+        if info.get("aof_enabled") or not isinstance(uptime, int):
             return None
-        return datetime.now(UTC) - timedelta(seconds=int(info["uptime_in_seconds"]) - _UPTIME_MARGIN_SECONDS)
+        return datetime.now(UTC) - timedelta(seconds=uptime - _UPTIME_MARGIN_SECONDS)
 
     def _enqueue_pipelined(self, queue: str, actor: str, capture_ids: Sequence[str], batch: int = 1000) -> None:
         """What ``RedisBroker.enqueue`` does per message, sent through one pipeline per batch.
