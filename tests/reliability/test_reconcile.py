@@ -99,3 +99,30 @@ def test_reconcile_runs_on_a_redis_that_does_not_answer_info(pg_url: str, redis_
         assert reconcile_once(settings) == 2
     finally:
         server.stop()
+
+
+def test_captures_queued_a_while_with_no_fetch_message_in_the_broker_are_resent_without_waiting_the_hour(
+    pg_url: str, redis_url: str, redis_namespace: str, tmp_path
+) -> None:
+    """What an API process killed between committing a batch and sending its messages leaves:
+    captures queued minutes ago, and no fetch message anywhere in the broker (none waiting, held
+    by a worker or waiting out a backoff). Nothing is in front of them to wait behind, so
+    reconcile sends them at once, not an hour later; while the broker holds fetch messages, a
+    capture queued minutes ago may be waiting behind them and is left alone."""
+    settings = Settings(home=tmp_path / "home", database_url=pg_url, redis_url=redis_url,
+                        redis_namespace=redis_namespace)
+    minutes_ago = datetime.now(UTC) - timedelta(minutes=3)
+    runtime = Runtime(settings)
+    runtime.prepare()
+    with runtime.database.session() as session:
+        runtime.catalog.add_captures(session, [
+            CaptureRow(id=f"unsent-{n}", url=f"http://example.org/{n}", urlkey=f"org,example)/{n}", status="queued",
+                       submitted_at=minutes_ago, updated_at=minutes_ago, attempts=0) for n in range(3)])
+    runtime.close()
+
+    queue = redis_task_queue(settings)
+    queue.enqueue_fetch(["another-capture"])  # a fetch message in the broker: they may be behind it
+    assert reconcile_once(settings) == 0
+    redis.Redis.from_url(redis_url).delete(f"{redis_namespace}:{FETCH_QUEUE}.msgs", f"{redis_namespace}:{FETCH_QUEUE}")
+    assert reconcile_once(settings) == 3
+    assert reconcile_once(settings) == 0  # their messages are in the broker now

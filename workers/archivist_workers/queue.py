@@ -86,6 +86,17 @@ class DramatiqTaskQueue:
         except (redis.RedisError, dramatiq.errors.BrokerConnectionError) as exc:
             raise QueueUnavailable(f"cannot queue extraction of {capture_id}: {exc}") from exc
 
+    def holds_fetches(self) -> bool | None:
+        """Whether a fetch message is in Redis (its ``.msgs`` hashes keep each one until it is
+        acknowledged, so the messages held by workers count); None for the in-process broker,
+        which holds only this process's."""
+        if not isinstance(self.broker, RedisBroker):
+            return None
+        from archivist_workers.overview import queue_depths  # it reads the queue names from here
+
+        fetch = next(depth for depth in queue_depths(self.broker) if depth.queue == FETCH_QUEUE)
+        return fetch.waiting + fetch.delayed > 0
+
     def kept_since(self) -> datetime | None:
         """The start of the Redis server, unless it keeps an append-only file: a restart without
         one empties it, queues and delayed retries included. Redis counts its uptime in whole

@@ -74,6 +74,14 @@ class TaskQueue(Protocol):
             QueueUnavailable: the broker could not be reached.
         """
 
+    def holds_fetches(self) -> bool | None:
+        """Whether the broker holds any fetch message: waiting, held by a worker, or waiting out
+        a retry's backoff. None when it cannot tell another process's messages (in-process).
+
+        Raises:
+            QueueUnavailable: the broker could not be reached.
+        """
+
     def kept_since(self) -> datetime | None:
         """When the broker's memory of messages begins: a message sent before then is gone (its
         server restarted and kept nothing on disk). None when it keeps its messages across
