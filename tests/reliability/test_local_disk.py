@@ -34,6 +34,7 @@ def _cli(*args: str, home: Path, max_file_bytes: int | None = None) -> subproces
         "ARCHIVIST_HOME": str(home), "ARCHIVIST_ALLOW_PRIVATE_NETWORKS": "1", "ARCHIVIST_HOST_MIN_INTERVAL": "0",
         "ARCHIVIST_FETCH_MAX_RETRIES": "1", "ARCHIVIST_RETRY_MIN_BACKOFF_MS": "10",
         "ARCHIVIST_RETRY_MAX_BACKOFF_MS": "50", "TMPDIR": str(home.parent / "tmp"),
+        "COLUMNS": "1000",  # error lines unwrapped, paths whole
     })
     (home.parent / "tmp").mkdir(exist_ok=True)
 
@@ -91,3 +92,16 @@ def test_replay_and_export_to_a_disk_that_refuses_the_file_fail_clearly_and_leav
         assert "Traceback" not in result.stderr, result.stderr
     assert earlier.read_text() == "an earlier page"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["home", "page.html", "tmp"]
+
+
+def test_a_catalog_the_disk_refuses_to_write_is_named_with_the_likely_cause(pages: PageServer, tmp_path: Path) -> None:
+    """SQLite says only "disk I/O error" when the disk refuses its write (here a file size limit
+    below its first page): the error names the catalog's file and what to check."""
+    home = tmp_path / "home"
+    result = _cli("archive", pages.set("/kept", SMALL), home=home, max_file_bytes=3000)
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    said = " ".join(result.stderr.split())
+    assert "error (catalog_unavailable)" in said and "disk I/O error" in said, result.stderr
+    assert str(home / "catalog.sqlite3") in said and "disk full" in said, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
