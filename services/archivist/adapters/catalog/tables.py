@@ -116,6 +116,8 @@ class RecordRow(Base):
     urlkey: Mapped[str] = mapped_column(Text, index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    #: The number of the version in force now: the one captured last (see
+    #: RecordVersionRow.captured_at), not necessarily the highest number.
     latest_version: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -132,6 +134,11 @@ class RecordVersionRow(Base):
     extractor_name: Mapped[str] = mapped_column(String(64))
     extractor_version: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    #: When this content was first captured: the earliest capture time (first snapshot) of the
+    #: captures it stands for. A record's history is in this order and its latest version is
+    #: the one captured last (then the highest number), whatever order they were written in
+    #: (an old WARC imported after live captures). Migration 0006.
+    captured_at: Mapped[datetime]
     #: The capture whose snapshots this version was extracted from. Captures point at the
     #: version they last produced (``captures.record_version_id``), which re-extraction moves;
     #: this keeps where each version came from. No foreign key: captures already reference
