@@ -296,7 +296,7 @@ def store_snapshot(
 ) -> tuple[int, FinalRecord]:
     """Write the exchanges as a snapshot object; returns its length and where its final record is."""
     with tempfile.SpooledTemporaryFile(max_size=4 << 20) as spool:
-        final = write_snapshot(spool, exchanges, date=captured_at, revisit=revisit)
+        final = write_snapshot(spool, exchanges, filename=key.rsplit("/", 1)[-1], date=captured_at, revisit=revisit)
         length = spool.tell()
         spool.seek(0)
         runtime.store.put(key, spool, length, content_type="application/warc", metadata={"capture-id": key})
