@@ -210,12 +210,18 @@ def test_cdxj_lines_are_those_cdxj_indexer_writes_for_the_stored_objects(
 
     url = pages.set("/notes?b=2&a=1", "<html><head><title>Notes</title></head><body><article><p>The harbour "
                                        "council met on Tuesday to discuss the lighthouse.</p></article></body></html>")
-    capture(workers, url)
+    landed = pages.set("/landed", "<html><head><title>Landed</title></head><body><article><p>The ferry "
+                                  "timetable changes in May, the harbour master said.</p></article></body></html>")
+    moved = pages.set("/moved", status=301, headers={"Location": "/landed"})
+    capture(workers, url, moved)
     time.sleep(1.1)
     capture(workers, url)
 
-    ours = client.get("/cdx", params={"url": url}).text.splitlines()
-    assert [json.loads(line.split(" ", 2)[2])["mime"] for line in ours] == ["text/html", "warc/revisit"]
+    # The capture that landed on /landed is its line there (under /moved it is ours alone: it
+    # points at the page it landed on, where an indexer lists the 301).
+    ours = [*client.get("/cdx", params={"url": url}).text.splitlines(),
+            *client.get("/cdx", params={"url": landed}).text.splitlines()]
+    assert [json.loads(line.split(" ", 2)[2])["mime"] for line in ours] == ["text/html", "warc/revisit", "text/html"]
     indexer = shutil.which("cdxj-indexer", path=str(Path(sys.executable).parent))
     for line in ours:
         key = json.loads(line.split(" ", 2)[2])["filename"]
