@@ -335,7 +335,8 @@ def cdx_query(
 def cdx_fields(found: Found) -> dict[str, Any]:
     """One snapshot as a CDXJ object, under the key and URL it was found as. ``filename``/
     ``offset``/``length`` locate its final record (response or revisit) in the stored object, a
-    small WARC of its own."""
+    small WARC of its own. The fields come in ``cdxj-indexer``'s order, so a line is the one that
+    tool writes for the record, byte for byte."""
     row = found.snapshot
     fields: dict[str, Any] = {
         "urlkey": found.key,
@@ -345,10 +346,10 @@ def cdx_fields(found: Found) -> dict[str, Any]:
         "status": str(row.http_status),
         "digest": row.payload_digest,
         "length": str(row.stored_length - (row.record_offset or 0)),
-        "filename": row.storage_key,
     }
     if row.record_offset is not None:
         fields["offset"] = str(row.record_offset)
+    fields["filename"] = row.storage_key
     return fields
 
 

@@ -29,7 +29,6 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.statusandheaders import StatusAndHeaders
 
-from archivist import __version__
 from archivist.adapters.catalog import CaptureRow, NewSnapshot, SnapshotRow
 from archivist.adapters.fetcher import Exchange
 from archivist.core.captures import CaptureStatus
@@ -113,11 +112,7 @@ def export_warc(
     elif host is not None:
         prefixes = host_prefixes(host)
     counting = _Counting(out)
-    write_warcinfo(counting, filename=filename, fields={  # type: ignore[arg-type]
-        "software": f"archivist/{__version__}",
-        "format": "WARC File Format 1.1",
-        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
-    })
+    write_warcinfo(counting, filename=filename)  # type: ignore[arg-type]
     report = ExportReport()
     written: set[str] = set()
     with runtime.database.session() as session:

@@ -193,3 +193,42 @@ def test_to_and_closest_read_a_timestamp_as_its_whole_second(cdx_client: TestCli
     assert [line["timestamp"] for line in _query(cdx_client, url=url, **{"from": "20250501120041",
                                                                           "to": "20250501120041"})] == stamps[1:]
     assert _query(cdx_client, url=url, closest="20250501120041", limit="1")[0]["timestamp"] == "20250501120041"
+
+
+def test_cdxj_lines_are_those_cdxj_indexer_writes_for_the_stored_objects(
+    client: TestClient, workers, pages, tmp_path  # noqa: ANN001 - fixtures of tests/support/stack.py
+) -> None:
+    """Each CDXJ line (a response, then an unchanged re-capture's revisit) is byte for byte the
+    line ``cdxj-indexer`` writes for its final record in the stored object: same key, timestamp,
+    fields, field order and values, so our index merges and diffs with the tools' own."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.support.stack import capture
+
+    url = pages.set("/notes?b=2&a=1", "<html><head><title>Notes</title></head><body><article><p>The harbour "
+                                       "council met on Tuesday to discuss the lighthouse.</p></article></body></html>")
+    landed = pages.set("/landed", "<html><head><title>Landed</title></head><body><article><p>The ferry "
+                                  "timetable changes in May, the harbour master said.</p></article></body></html>")
+    moved = pages.set("/moved", status=301, headers={"Location": "/landed"})
+    capture(workers, url, moved)
+    time.sleep(1.1)
+    capture(workers, url)
+
+    # The capture that landed on /landed is its line there (under /moved it is ours alone: it
+    # points at the page it landed on, where an indexer lists the 301).
+    ours = [*client.get("/cdx", params={"url": url}).text.splitlines(),
+            *client.get("/cdx", params={"url": landed}).text.splitlines()]
+    assert [json.loads(line.split(" ", 2)[2])["mime"] for line in ours] == ["text/html", "warc/revisit", "text/html"]
+    indexer = shutil.which("cdxj-indexer", path=str(Path(sys.executable).parent))
+    for line in ours:
+        key = json.loads(line.split(" ", 2)[2])["filename"]
+        copy = tmp_path / key
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        with workers.runtime.store.open(key) as stored:
+            copy.write_bytes(stored.read())
+        indexed = subprocess.run([indexer, "--dir-root", str(tmp_path), str(copy)], capture_output=True, text=True,
+                                 check=True).stdout.splitlines()
+        assert line in indexed, (line, indexed)

@@ -60,8 +60,8 @@ def test_captures_over_time_on_the_production_stack(
         revisit_object = _stored(production_env, second["snapshots"][0]["storage_key"])
         records = [(r.rec_type, dict(r.rec_headers.headers), r.raw_stream.read())
                    for r in ArchiveIterator(io.BytesIO(revisit_object))]
-        assert [kind for kind, _, _ in records] == ["request", "revisit"]
-        kind, headers, payload = records[1]
+        assert [kind for kind, _, _ in records] == ["warcinfo", "request", "revisit"]
+        kind, headers, payload = records[2]
         assert payload == b""
         assert headers["WARC-Profile"].endswith("/revisit/identical-payload-digest")
         assert headers["WARC-Payload-Digest"] == first["snapshots"][0]["payload_digest"]
@@ -131,3 +131,38 @@ def test_captures_over_time_on_the_production_stack(
     with out.open("rb") as stream:
         kinds = [r.rec_type for r in ArchiveIterator(stream)]
     assert kinds[0] == "warcinfo" and kinds.count("revisit") == 2 and kinds.count("response") == 5
+
+
+def test_every_stored_snapshot_is_a_warc_file_that_starts_with_warcinfo(
+    production_stack: ApiServer, pages: PageServer, production_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A snapshot object in S3 is a WARC file of its own (CDX names it as ``filename``): it starts
+    with a ``warcinfo`` record naming it, every record of the capture (redirect hop, response,
+    revisit) carries the capture's one ``WARC-Date``, each request is linked to its response, and
+    ``warcio check`` passes on it."""
+    final = pages.set("/moved-here", ARTICLE.format(title="Moved", middle="The ferry timetable changes in May."))
+    start = pages.set("/old-place", status=301, headers={"Location": "/moved-here", "Content-Type": "text/html"})
+    with httpx.Client(base_url=production_stack.base_url, timeout=30) as client:
+        first = _archive(client, start)
+        next_second()
+        second = _archive(client, start)
+    for capture, kinds in ((first, ["warcinfo", "request", "response", "request", "response"]),
+                           (second, ["warcinfo", "request", "response", "request", "revisit"])):
+        (snapshot,) = capture["snapshots"]
+        assert snapshot["final_url"] == final
+        stored = tmp_path / snapshot["storage_key"].rsplit("/", 1)[1]
+        stored.write_bytes(_stored(production_env, snapshot["storage_key"]))
+        checked = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", "-v", str(stored)],
+                                 capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        with stored.open("rb") as stream:
+            records = [dict(r.rec_headers.headers) for r in ArchiveIterator(stream)]
+        assert [r["WARC-Type"] for r in records] == kinds
+        info = records[0]
+        assert info["WARC-Filename"] == stored.name and "WARC-Target-URI" not in info
+        assert info["Content-Type"] == "application/warc-fields"
+        stamp = snapshot["timestamp"]
+        assert {r["WARC-Date"] for r in records} == {
+            f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[8:10]}:{stamp[10:12]}:{stamp[12:]}Z"}
+        for request, response in zip(records[1::2], records[2::2], strict=True):
+            assert request["WARC-Concurrent-To"] == response["WARC-Record-ID"]

@@ -87,6 +87,20 @@ def test_closest_capture_wins_and_partial_timestamps_redirect(workers, client: T
     assert client.get(f"/web/{second}/http://127.0.0.1:1/never").status_code == 404
 
 
+def test_a_timestamp_longer_than_14_digits_is_refused_as_such(workers, client: TestClient, pages: PageServer) -> None:
+    """A replay timestamp is 1 to 14 digits (YYYYMMDDhhmmss): a longer one (milliseconds added,
+    a digit too many) is a 422 that says so, not a TimeGate lookup of a URL with no host."""
+    url = pages.set("/story", PAGE.format(text="before the vote"))
+    capture(workers, url)
+    (stamp,) = _stamp(client, url)
+    for path in (f"/web/{stamp}123/{url}", f"/web/{stamp}0id_/{url}"):
+        answer = client.get(path, follow_redirects=False)
+        assert answer.status_code == 422, (path, answer.status_code, answer.text)
+        assert answer.json()["error"] == "invalid_input"
+        assert "1 to 14 digits" in answer.json()["detail"], answer.json()
+    assert client.get(f"/web/{stamp}/{url}").status_code == 200
+
+
 def test_identity_view_returns_the_original_bytes_and_safe_headers(
     workers, client: TestClient, pages: PageServer
 ) -> None:

@@ -56,7 +56,9 @@ def test_export_is_a_valid_warc_that_indexers_read(workers, client: TestClient, 
     kinds = [(kind, uri) for kind, uri, _ in records[1:] if kind in ("response", "revisit")]
     assert sorted(kinds) == sorted([("response", changing), ("response", changing), ("response", same),
                                     ("revisit", same)])
-    assert {kind for kind, _, _ in records[1:]} == {"request", "response", "revisit"}
+    # Each snapshot object is a WARC file of its own, its warcinfo first: it comes along.
+    assert {kind for kind, _, _ in records[1:]} == {"warcinfo", "request", "response", "revisit"}
+    assert [kind for kind, _, _ in records].count("warcinfo") == 1 + 4
     revisit = next(headers for kind, _, headers in records if kind == "revisit")
     assert revisit["WARC-Profile"] == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
     assert revisit["WARC-Refers-To-Target-URI"] == same and revisit["WARC-Refers-To-Date"]

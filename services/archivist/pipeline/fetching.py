@@ -315,7 +315,8 @@ def store_snapshot(
     """Write the exchanges as a snapshot object; returns its length and where its final record is."""
     with tempfile.SpooledTemporaryFile(max_size=4 << 20) as spool:
         try:
-            final = write_snapshot(spool, exchanges, date=captured_at, revisit=revisit)
+            final = write_snapshot(spool, exchanges, filename=key.rsplit("/", 1)[-1], date=captured_at,
+                                   revisit=revisit)
         except OSError as exc:
             raise spool_refused(exc, f"the snapshot {key!r}") from exc
         length = spool.tell()

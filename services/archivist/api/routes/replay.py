@@ -55,6 +55,9 @@ LISTING_CSP = "default-src 'none'; frame-ancestors 'self'; base-uri 'none'; form
 #: Modifiers (pywb's) that replay without the banner: sub-resources and frames.
 _NO_BANNER = frozenset({"im_", "js_", "cs_", "if_", "fr_", "oe_"})
 _MEMENTO_PATH = re.compile(r"^(?P<ts>\d{1,14})(?P<mod>[a-z]{2}_)?/(?P<url>.+)$")
+#: A memento path whose timestamp has too many digits: refused as such, where it would otherwise
+#: be read as a TimeGate lookup of the URL "2024…/http://…".
+_LONG_TIMESTAMP = re.compile(r"^(?P<ts>\d{15,})(?:[a-z]{2}_)?/.")
 
 
 def _memento(base: str, found: replay.Found) -> Memento:
@@ -101,6 +104,9 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
                         headers={"Content-Security-Policy": LISTING_CSP, "X-Content-Type-Options": "nosniff"})
     match = _MEMENTO_PATH.match(path)
     if match is None:
+        if too_long := _LONG_TIMESTAMP.match(path):
+            raise InvalidInput(f"a replay timestamp has 1 to 14 digits (YYYYMMDDhhmmss), not "
+                               f"{len(too_long.group('ts'))}: {too_long.group('ts')!r}")
         return await _timegate(archived_target(path, request), request, runtime, accept_datetime)
     modifier = match.group("mod") or ""
     if modifier not in _NO_BANNER | {"", "mp_", "id_"}:
