@@ -483,3 +483,26 @@ def test_comments_heading_over_one_list_of_wrote_lines() -> None:
     assert [(c.author, c.published, c.text) for c in result.comments] == [
         ("Anna", "2025-11-27", "Finally!"), ("Ben", "2025-11-28", "Me too.")]
     assert "Me too." not in result.body
+
+
+def test_commenter_user_names_with_digits_are_authors() -> None:
+    drupal = """
+    <section class="comments"><h2>Kommentare</h2>
+      <article id="comment-201" class="comment js-comment by-anonymous">
+        <footer class="comment__meta"><p class="comment__author"><span>Radler99</span>
+          (nicht überprüft)</p><p class="comment__time">05.10.2023 - 17:53</p></footer>
+        <div class="comment__content"><div class="field field--name-comment-body">
+          <p>Endlich passiert etwas.</p></div></div>
+      </article>
+      <article id="comment-202" class="comment js-comment">
+        <footer class="comment__meta"><p class="comment__author"><a class="username"
+          href="/user/12">jo_1984</a></p><p class="comment__time">06.10.2023 - 08:10</p></footer>
+        <div class="comment__content"><div class="field field--name-comment-body">
+          <p>Und die Parkplätze?</p></div></div>
+      </article>
+    </section>"""
+    result = page(article(after=drupal, lang=' lang="de"'))
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Radler99", "2023-10-05", "Endlich passiert etwas."),
+        ("jo_1984", "2023-10-06", "Und die Parkplätze?"),
+    ]

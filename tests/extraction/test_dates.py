@@ -88,3 +88,19 @@ def test_thousands_of_dates_in_one_block_are_read_in_linear_time() -> None:
     result = page(html, url=URL)
     assert time.process_time() - started < 4
     assert (result.published, result.modified) == ("2024-01-01", "2025-12-01")
+
+
+def test_spanish_byline_date_with_de_is_read_and_left_out_of_the_body() -> None:
+    html = (
+        '<html lang="es"><head><title>El nuevo parque</title></head><body>'
+        '<header class="cabecera"><div class="fecha-hoy">Viernes, 27 de noviembre de 2026</div>'
+        "</header><article><h1>El nuevo parque</h1>"
+        '<div class="fecha">Publicado el 3 de marzo de 2022, 10:45</div>'
+        + "".join(f"<p>El pleno del Ayuntamiento aprobó ayer por unanimidad la construcción de "
+                  f"un nuevo parque en el antiguo solar de la estación, párrafo {n}.</p>"
+                  for n in range(3))
+        + "</article></body></html>"
+    )
+    result = page(html, url="https://diario.example.es/local/parque")
+    assert result.published == "2022-03-03"
+    assert "Publicado" not in result.body

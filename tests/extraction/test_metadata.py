@@ -227,3 +227,35 @@ def test_sidebar_by_line_beside_the_headline_is_no_byline() -> None:
             '</div><div class="content"><h1>Bridge Reopens After Two Years</h1>'
             f'<p>By Anna Smith</p>{prose}</div></body></html>')
     assert page(html, url="https://daily.example.com/bridge").authors == ("Anna Smith",)
+
+
+def test_json_ld_graph_references_name_the_authors_and_the_site() -> None:
+    """Yoast-style graphs refer to the people and the publisher by ``@id``."""
+    base = "https://news.example.com/#"
+    head = _ld({"@context": "https://schema.org", "@graph": [
+        {"@type": "NewsArticle", "headline": "Budget Vote Delayed",
+         "author": [{"@id": base + "p1"}, {"@id": base + "p2"}],
+         "publisher": {"@id": base + "org"}},
+        {"@type": "Person", "@id": base + "p1", "name": "Ann Lee"},
+        {"@type": "Person", "@id": base + "p2", "name": "Bo Chen"},
+        {"@type": "Organization", "@id": base + "org", "name": "Example Daily"},
+    ]})
+    result = page(article(head=head).replace('alt="Example News"', 'alt=""'))
+    assert result.authors == ("Ann Lee", "Bo Chen")
+    assert result.sitename == "Example Daily"
+
+
+def test_sitename_from_website_object_dublin_core_or_title_suffix() -> None:
+    no_logo = article().replace('alt="Example News"', 'alt="Home"')
+    website = _ld({"@context": "https://schema.org", "@type": "WebSite", "name": "Example Web"})
+    assert page(article(head=website).replace('alt="Example News"', 'alt=""')).sitename == (
+        "Example Web")
+    dublin_core = '<meta name="DC.publisher" content="Example Press">'
+    assert page(article(head=dublin_core).replace('alt="Example News"', 'alt=""')).sitename == (
+        "Example Press")
+    # A logo whose alt names the link target ("Home", "Zur Startseite") is no site name; the
+    # <title>'s part that is not the headline is.
+    assert page(no_logo).sitename == "Example News"
+    german = no_logo.replace('alt="Home"', 'alt="Zur Startseite"').replace(
+        "Budget Vote Delayed | Example News", "Budget Vote Delayed :: Stadtblatt")
+    assert page(german).sitename == "Stadtblatt"

@@ -45,6 +45,8 @@ _CREDENTIAL = re.compile(
 _TRAILING_WORD = re.compile(r"\s+(?:on|at|am|le|el|il|em|op|den|der|the|updated|published)$",
                             re.IGNORECASE)
 _NOT_NAME = re.compile(r"\d|https?:|www\.|\|", re.IGNORECASE)
+#: A user name: one word starting with a letter, with digits in it ("Radler99", "jo_1984").
+_HANDLE = re.compile(r"^[^\W\d_][\w-]*\d[\w-]*$")
 _PARTICLES = {"van", "der", "den", "de", "del", "della", "di", "da", "von", "zu", "la", "le",
               "du", "dos", "das", "ten", "ter", "bin", "al", "el"}
 _NUMERALS = {"II", "III", "IV"}
@@ -114,12 +116,17 @@ def title_case_name(name: str) -> str:
     return " ".join(fix(index, word) for index, word in enumerate(words))
 
 
-def clean_author(raw: str) -> str | None:
-    """One name from a byline fragment, or ``None`` when nothing name-like is left."""
+def clean_author(raw: str, *, handle: bool = False) -> str | None:
+    """One name from a byline fragment, or ``None`` when nothing name-like is left.
+
+    With ``handle`` (a commenter), a user name with digits ("Radler99", "jo_1984") is a name:
+    in a byline, digits mean a date or a time rather than a person.
+    """
     text = " ".join(_PARENTHESIS.sub(" ", _EMAIL.sub(" ", raw)).split()).strip(" ,;:|-–—()[]")
     text = _WEEKDAY.sub("", _ROLE.sub("", _PREFIX.sub("", text))).strip(" ,;:|-–—()[]")
     text = _TRAILING_WORD.sub("", _trailing_period(text.lstrip(".")))
-    if sum(c.isalpha() for c in text) < 2 or _CREDENTIAL.match(text) or len(text) > _MAX_NAME or _NOT_NAME.search(text) or len(text.split()) > 5:
+    not_name = _NOT_NAME.search(text) and not (handle and _HANDLE.match(text))
+    if sum(c.isalpha() for c in text) < 2 or _CREDENTIAL.match(text) or len(text) > _MAX_NAME or not_name or len(text.split()) > 5:
         return None
     return title_case_name(text)
 

@@ -147,7 +147,7 @@ def _ld_comment(obj: dict[str, Any], parent: int | None) -> Comment | None:
     if not text:
         return None
     author_value = obj.get("author") or obj.get("creator")
-    author = clean_author(ld_text(author_value) or "") if author_value else None
+    author = clean_author(ld_text(author_value) or "", handle=True) if author_value else None
     date = obj.get("dateCreated") or obj.get("datePublished") or obj.get("commentTime")
     return Comment(author=author, published=parse_date(date) if isinstance(date, str) else None,
                    text=text.strip(), parent=parent)
@@ -224,7 +224,7 @@ def _from_microdata(tree: HtmlElement,
         if author_node is not None:
             name_node = next(_own_props(author_node, "name"), None)
             author = clean_author(_prop_value(name_node if name_node is not None
-                                              else author_node))
+                                              else author_node), handle=True)
         date_node = next((node for prop in ("dateCreated", "datePublished", "commentTime")
                           for node in _own_props(item, prop)), None)
         parent = next((index_of[ancestor] for ancestor in item.iterancestors()
@@ -379,7 +379,7 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], languages: _Languag
             text = " ".join(text_content(source).split())
             said = _SAID.match(text)
             name = clean_author(said.group("name") if said else re.sub(
-                r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE))
+                r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE), handle=True)
             if name:
                 return name, _said_date(said, languages) if said else None, {element}
     for element in block.iterdescendants():
@@ -388,12 +388,12 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], languages: _Languag
         line = " ".join(text_content(element).split())
         said = _SAID.match(line)
         if said and element.tag not in ("p",) and len(element) <= 3:
-            name = clean_author(said.group("name"))
+            name = clean_author(said.group("name"), handle=True)
             if name:
                 return name, _said_date(said, languages), {element}
         posted = _POSTED_BY.match(line)
         if posted and len(element) <= 3:
-            name = clean_author(posted.group("name"))
+            name = clean_author(posted.group("name"), handle=True)
             when = posted.group("after")
             if name:
                 return name, parse_date(when, languages) if when else None, {element}
@@ -436,8 +436,8 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
     text = _text_of(block, nested | noise | author_nodes | date_nodes)
     if not author:
         said = _SAID_INLINE.match(text)
-        if said and clean_author(said.group("name")):
-            author, text = clean_author(said.group("name")), text[said.end():]
+        if said and clean_author(said.group("name"), handle=True):
+            author, text = clean_author(said.group("name"), handle=True), text[said.end():]
             published = published or _said_date(said, languages)
     text, stamped = _clean_lines(text, languages, dated=published is not None)
     if not text:
@@ -532,7 +532,7 @@ def _said_runs(elements: Iterable[HtmlElement], languages: _Languages) -> list[C
         text = lines_text(element)
         first, _, rest = text.partition("\n")
         said = _SAID.match(first) or _SAID_INLINE.match(text)
-        name = clean_author(said.group("name")) if said else None
+        name = clean_author(said.group("name"), handle=True) if said else None
         if said and name:
             close()
             author = name

@@ -51,9 +51,11 @@ _MODIFIED_META = (
 )
 #: Written dates worth parsing name a year (four digits, or two after a separator: 7/7/10).
 _HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d{2}(?!\d)")
-#: Date-shaped pieces of a longer text: "3 mars 2022", "March 3, 2022", "3.3.2022".
+#: Date-shaped pieces of a longer text: "3 mars 2022", "March 3, 2022", "3.3.2022", and
+#: Spanish and Portuguese "3 de marzo de 2022".
 _WRITTEN_DATE = re.compile(
-    r"\b\d{1,2}\.?\s+[^\W\d_]{3,12}\.?,?\s+\d{4}\b|\b[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
+    r"\b\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,12}\.?,?\s+(?:de\s+|del\s+)?\d{4}\b|"
+    r"\b[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
     r"\s+\d{4}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
 )
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")

@@ -71,6 +71,7 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     body = extract_body(
         tree, page.url, remove=section.regions + furniture,
         titles=[metadata.title or "", *headings], comments=[c.text for c in section.comments],
+        language=language,
     )
     return _PageResult(canonical, metadata, authors, published, modified, language, body,
                        section.comments)
