@@ -506,3 +506,98 @@ def test_commenter_user_names_with_digits_are_authors() -> None:
         ("Radler99", "2023-10-05", "Endlich passiert etwas."),
         ("jo_1984", "2023-10-06", "Und die Parkplätze?"),
     ]
+
+
+def _forum_post(number: int, author: str, date: str, content: str) -> str:
+    return (
+        f'<div id="p{number}" class="post has-profile bg{number % 2}"><div class="inner">'
+        f'<dl class="postprofile"><dt><a href="/memberlist.php?u={number}" class="username">'
+        f'{author}</a></dt><dd class="profile-rank">Registered User</dd>'
+        f"<dd><strong>Posts:</strong> 15</dd></dl>"
+        f'<div class="postbody"><h3><a href="#p{number}">Re: Best budget soldering iron?</a></h3>'
+        f'<p class="author">by <strong><a href="/memberlist.php?u={number}" class="username">'
+        f'{author}</a></strong> &raquo; <time datetime="{date}T19:22:10+00:00">{date}</time></p>'
+        f'<div class="content">{content}</div><div class="signature">-- {author}</div>'
+        f"</div></div></div>"
+    )
+
+
+def test_forum_thread_opening_post_is_the_body_and_replies_are_comments() -> None:
+    opening = ("I am looking for a soldering iron under fifty pounds for small kits, since the "
+               "cheap fixed-temperature irons I tried kept lifting pads off the boards.<br><br>"
+               "Temperature control would be nice. Any recommendations for a small bench?")
+    quote = ('<blockquote><div><cite><a href="/memberlist.php?u=1">sparky42</a> wrote:</cite>'
+             "Temperature control would be nice.</div></blockquote>")
+    html = (
+        '<html lang="en-gb"><head><title>Best budget soldering iron? - Maker Forum</title>'
+        '</head><body><div class="headerbar"><h1>Maker Forum</h1></div>'
+        '<div id="page-body"><h2 class="topic-title">Best budget soldering iron?</h2>'
+        + _forum_post(1, "sparky42", "2024-02-01", opening)
+        + _forum_post(2, "OldHand", "2024-02-01", quote + "A Pinecil has temperature control.")
+        + _forum_post(3, "Lena", "2024-02-02", "+1 for the Pinecil.")
+        + "</div></body></html>"
+    )
+    result = page(html, url="https://forum.example.net/viewtopic.php?t=912")
+    assert [(c.author, c.published, c.text, c.parent) for c in result.comments] == [
+        ("OldHand", "2024-02-01", "A Pinecil has temperature control.", None),
+        ("Lena", "2024-02-02", "+1 for the Pinecil.", None),
+    ]
+    assert result.authors == ("sparky42",)
+    assert "lifting pads" in result.body and "Any recommendations" in result.body
+    for leak in ("Pinecil", "Registered User", "Posts:", "-- sparky42"):
+        assert leak not in result.body
+
+
+def test_forum_post_set_in_a_blockquote_keeps_its_text_but_not_its_quote() -> None:
+    """vBulletin sets each post in ``blockquote.postcontent`` and a quote inside it."""
+
+    def post(number: int, author: str, content: str) -> str:
+        return (f'<li class="postbit postcontainer" id="post_{number}"><div class="posthead">'
+                f'<span class="date">03-1{number}-2019, 09:41 PM</span></div>'
+                f'<div class="userinfo"><a class="username" href="/u{number}"><strong>{author}'
+                f'</strong></a></div><div class="content"><blockquote class="postcontent">'
+                f"{content}</blockquote></div></li>")
+
+    quote = ('<div class="bbcode_quote"><div class="bbcode_postedby">Originally Posted by '
+             "<strong>gearhead_77</strong></div><div class=\"message\">Could the flywheel need "
+             "resurfacing?</div></div>")
+    html = article(after='<ol id="posts">' + post(4, "gearhead_77", "I rebuilt the clutch.")
+                   + post(5, "Wrenchy", quote + "Yes, almost certainly.")
+                   + post(6, "MG_Molly", "Check for grease on the disc.") + "</ol>")
+    assert [(c.author, c.published, c.text) for c in page(html).comments] == [
+        ("Wrenchy", "2019-03-15", "Yes, almost certainly."),
+        ("MG_Molly", "2019-03-16", "Check for grease on the disc."),
+    ]
+
+
+def test_microdata_comment_without_the_post_it_quotes() -> None:
+    """Discourse quotes a post as ``aside.quote`` with a "name:" title and a blockquote."""
+
+    def post(number: int, author: str, content: str) -> str:
+        return (f'<div id="post_{number}" itemprop="comment" itemscope '
+                f'itemtype="http://schema.org/Comment" class="topic-body crawler-post">'
+                f'<span class="creator" itemprop="author" itemscope '
+                f'itemtype="http://schema.org/Person"><span itemprop="name">{author}</span></span>'
+                f'<time itemprop="datePublished" datetime="2023-05-0{number}T10:12:00Z">May</time>'
+                f'<div class="post" itemprop="text">{content}</div></div>')
+
+    quote = ('<aside class="quote no-group" data-username="kai"><div class="title">kai:</div>'
+             "<blockquote><p>Paragraph 1 ends here.</p></blockquote></aside>")
+    html = article(after=post(2, "ruth", quote + "<p>Reopen the file on SIGHUP.</p>")
+                   + post(3, "kai", "<p>Thanks, SIGHUP it is.</p>"))
+    result = page(html)
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("ruth", "2023-05-02", "Reopen the file on SIGHUP."),
+        ("kai", "2023-05-03", "Thanks, SIGHUP it is."),
+    ]
+    assert "Paragraph 1 ends here." in result.body
+
+
+def test_listing_of_post_teasers_is_no_forum_thread() -> None:
+    teasers = "".join(
+        f'<article id="post-{n}" class="post type-post"><h2 class="entry-title">'
+        f'<a href="/2024/05/post-{n}/">Post {n}</a></h2><span class="byline">By '
+        f'<span class="author vcard"><a class="url fn n" href="/author/ann/">Ann Lee</a></span>'
+        f"</span><p>The teaser of post {n}, a sentence or two long.</p></article>"
+        for n in range(1, 5))
+    assert page(article(after=teasers)).comments == ()

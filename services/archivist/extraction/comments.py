@@ -96,6 +96,20 @@ _AUTHOR_TEXT = etree.XPath(
     "or contains(., '...') or contains(., '…')]"
 )
 _TEXTAREA = etree.XPath(".//textarea")
+_QUOTE_CLASS = token_pattern(r"quote|bbquote|bbcode[_-]?quote|quotebox|quote[_-]?container|"
+                             r"message[_-]?quote|post[_-]?quote")
+#: The header of a quote in forum software: "Quote from NAME", "Quote: NAME", "Zitat von",
+#: "Originally Posted by NAME".
+#: A quote's header that is only the quoted person's name ("kai:", Discourse's quotes).
+_NAME_HEAD = re.compile(r"^\s*@?[\w.-]+(?:\s+[\w.-]+){0,2}\s*:\s*$")
+_QUOTE_HEAD = re.compile(r"^\s*(?:quote|zitat|citation|cita|originally posted by)\b",
+                         re.IGNORECASE)
+#: A forum post, by its id ("p4410", "post_123", "postid-7", "msg123") or class.
+_POST_ID = re.compile(r"^(?:p|post|postid|msg|message)[_-]?\d+$", re.IGNORECASE)
+_POST_CLASS = token_pattern(r"post|postbit|postbitlegacy|postbit-?old|forum-?post|"
+                            r"topic-?post|b-post|forumpost|post-?container|message-?item")
+#: A block whose text is more than this share of links is a teaser, not a post.
+_TEASER_LINKS = 0.5
 #: Microdata items that may be comments: :func:`_is_comment_item` needs "Comment" in the type.
 _COMMENT_ITEMS = etree.XPath("//*[@itemscope and @itemtype][contains(@itemtype, 'Comment')]")
 #: The whitespace that XPath's normalize-space() strips.
@@ -129,6 +143,8 @@ class CommentSection:
 
     comments: list[Comment] = field(default_factory=list)
     regions: list[HtmlElement] = field(default_factory=list)
+    #: On a forum thread, the author of the opening post (the document's author).
+    author: str | None = None
 
 
 def _tokens(element: HtmlElement) -> list[str]:
@@ -233,7 +249,7 @@ def _from_microdata(tree: HtmlElement,
         out.append(Comment(author=author,
                            published=parse_date(_prop_value(date_node), languages)
                            if date_node is not None else None,
-                           text=lines_text(text_node), parent=parent))
+                           text=lines_text(text_node, _quotes(text_node)), parent=parent))
     return out, items
 
 
@@ -414,26 +430,67 @@ def _date_of(block: HtmlElement, nested: set[HtmlElement],
     return None, set()
 
 
-def _text_of(block: HtmlElement, skip: set[HtmlElement]) -> str:
+def _text_holder(block: HtmlElement, skip: set[HtmlElement],
+                 noise: set[HtmlElement]) -> HtmlElement:
+    """The element holding a comment's text: its text-classed element, else the block.
+
+    A text-classed element holding the comment's author, date or replies (what ``skip``
+    holds besides ``noise``) wraps the whole comment, not its text.
+    """
     for element in block.iterdescendants():
         if element in skip or any(ancestor in skip for ancestor in element.iterancestors()):
             continue
         if _matches(element, _TEXT_CLASS) or element.get("itemprop") in ("text", "commentText"):
-            holds_meta = any(node in skip for node in element.iterdescendants())
+            holds_meta = any(node in skip and node not in noise
+                             for node in element.iterdescendants())
             if not holds_meta or element.get("itemprop"):
-                return lines_text(element, skip)
-    return lines_text(block, skip)
+                return element
+    return block
+
+
+def _text_of(block: HtmlElement, skip: set[HtmlElement], noise: set[HtmlElement]) -> str:
+    return lines_text(_text_holder(block, skip, noise), skip)
+
+
+def _is_quote(element: HtmlElement) -> bool:
+    """A quote of another comment or post: a ``blockquote`` (or a quote-classed block) that
+    names whom it quotes, in a ``<cite>`` or a first "NAME wrote:" line. A quote of a source
+    with no such header is the commenter's own text."""
+    if element.tag != "blockquote" and not _matches(element, _QUOTE_CLASS):
+        return False
+    if element.find(".//cite") is not None:
+        return True
+    first = lines_text(element).partition("\n")[0]
+    return bool(_SAID.match(first) or _SAID_INLINE.match(first) or _QUOTE_HEAD.match(first)
+                or _NAME_HEAD.match(first))
+
+
+def _comment_noise(block: HtmlElement) -> set[HtmlElement]:
+    """The elements of a comment block that are not its author, date or text: forms, reply
+    and vote links, scripts, and quotes of other comments."""
+    return {element for element in block.iterdescendants()
+            if _is_noise(element) or _matches(element, _REPLY_CLASS)
+            or element.tag in ("script", "style")} | _quotes(block)
+
+
+def _quotes(block: HtmlElement) -> set[HtmlElement]:
+    """The quotes of other comments inside ``block`` (see :func:`_is_quote`).
+
+    Forum software sets a whole post in a ``<blockquote>`` too: of a quote holding a quote,
+    only the inner one is the quote.
+    """
+    quotes = [element for element in block.iterdescendants() if _is_quote(element)]
+    return {quote for quote in quotes
+            if not any(inner in quotes for inner in quote.iterdescendants())}
 
 
 def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
                         parent: int | None, languages: _Languages) -> Comment | None:
-    noise = {element for element in block.iterdescendants()
-             if _is_noise(element) or _matches(element, _REPLY_CLASS)
-             or element.tag in ("script", "style")}
+    noise = _comment_noise(block)
     author, said_date, author_nodes = _author_of(block, nested | noise, languages)
     published, date_nodes = _date_of(block, nested | noise | author_nodes, languages)
     published = published or said_date
-    text = _text_of(block, nested | noise | author_nodes | date_nodes)
+    text = _text_of(block, nested | noise | author_nodes | date_nodes, noise)
     if not author:
         said = _SAID_INLINE.match(text)
         if said and clean_author(said.group("name"), handle=True):
@@ -686,6 +743,55 @@ def _unmarked(tree: HtmlElement,
     return comments, children[start:]
 
 
+def _is_teaser(block: HtmlElement) -> bool:
+    """A listing's teaser, not a post: a heading that links to another page, or mostly links."""
+    for heading in block.iter("h1", "h2", "h3", "h4"):
+        if any(not (link.get("href") or "#").startswith("#") and "#" not in link.get("href", "")
+               for link in heading.iter("a")):
+            return True
+    text = len(text_content(block).strip())
+    linked = sum(len(text_content(link).strip()) for link in block.iter("a"))
+    return not text or linked > _TEASER_LINKS * text
+
+
+def _thread_posts(tree: HtmlElement, languages: _Languages) -> list[HtmlElement]:
+    """A forum thread's posts, in page order: the largest run (two or more) of sibling blocks
+    marked as posts (phpBB's ``div#p4410.post``, vBulletin's ``li#post_123``, Discourse's
+    ``.topic-post``), outside the site chrome, each naming its author and none a teaser."""
+    runs: dict[HtmlElement, list[HtmlElement]] = {}
+    for element in tree.iter("div", "li", "article", "section", "table"):
+        if _POST_ID.match(element.get("id") or "") or _POST_CLASS.search(
+                element.get("class") or ""):
+            parent = element.getparent()
+            if parent is not None:
+                runs.setdefault(parent, []).append(element)
+    for run in sorted(runs.values(), key=len, reverse=True):
+        if len(run) < _MIN_SEGMENTS:
+            break
+        if in_chrome(run[0]) or any(_is_teaser(post) for post in run):
+            continue
+        if all(_author_of(post, _comment_noise(post), languages)[0] for post in run):
+            return run
+    return []
+
+
+def _opening_post_furniture(post: HtmlElement) -> list[HtmlElement]:
+    """What surrounds the opening post's text (the poster's profile, the post's title line,
+    its signature): the elements beside the path from the post down to its text."""
+    noise = _comment_noise(post)
+    holder = _text_holder(post, noise, noise)
+    if holder is post:
+        return []
+    furniture: list[HtmlElement] = []
+    node = holder
+    while node is not post:
+        parent = node.getparent()
+        furniture.extend(child for child in parent if child is not node
+                         and isinstance(child.tag, str))
+        node = parent
+    return furniture
+
+
 def _forms(tree: HtmlElement) -> list[HtmlElement]:
     """Comment forms and captchas anywhere on the page (never article text)."""
     return [element for element in tree.xpath("//body//form | //body//textarea/ancestor::div[1]")
@@ -711,6 +817,11 @@ def find_comments(tree: HtmlElement, data: Structured,
     if not comments:
         for region in regions:
             comments.extend(_from_region(region, languages))
+    if not comments and (posts := _thread_posts(tree, languages)):
+        # A forum thread: the opening post is the document, the replies are its comments.
+        section.author = _author_of(posts[0], _comment_noise(posts[0]), languages)[0]
+        comments = _from_blocks(posts[1:], languages)
+        section.regions.extend([*posts[1:], *_opening_post_furniture(posts[0])])
     if not comments:
         # No comment markup: trust a "Comments" heading only when what follows it reads as
         # comments ("NAME wrote:"), since an article may have a section called "Comments".

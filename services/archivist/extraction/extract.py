@@ -73,6 +73,8 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
         titles=[metadata.title or "", *headings], comments=[c.text for c in section.comments],
         language=language,
     )
+    if not authors and section.author:
+        authors = (section.author,)
     return _PageResult(canonical, metadata, authors, published, modified, language, body,
                        section.comments)
 
