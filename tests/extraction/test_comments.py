@@ -601,3 +601,14 @@ def test_listing_of_post_teasers_is_no_forum_thread() -> None:
         f"</span><p>The teaser of post {n}, a sentence or two long.</p></article>"
         for n in range(1, 5))
     assert page(article(after=teasers)).comments == ()
+
+
+def test_json_ld_comment_text_given_as_html_is_plain_text() -> None:
+    data = {"@context": "https://schema.org", "@type": "BlogPosting", "headline": "Budget",
+            "comment": [{"@type": "Comment", "author": {"@type": "Person", "name": "Zoë"},
+                         "dateCreated": "2020-09-12",
+                         "text": "<p>Not my cup of tea &amp; too long.</p><p>Sorry!<br>Z.</p>"},
+                        {"@type": "Comment", "author": "Paul", "text": "x &lt; y, 5 < 6"}]}
+    head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    assert [(c.author, c.text) for c in page(article(head=head)).comments] == [
+        ("Zoë", "Not my cup of tea & too long.\nSorry!\nZ."), ("Paul", "x < y, 5 < 6")]

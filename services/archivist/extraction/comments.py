@@ -24,11 +24,13 @@ section, so the body extractor can cut them out before it runs.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -158,8 +160,21 @@ def _matches(element: HtmlElement, pattern: re.Pattern[str]) -> bool:
 # --- schema.org in JSON-LD -------------------------------------------------------------
 
 
+def _markup_text(text: str) -> str:
+    """A JSON-LD text as plain text: CMSs put the comment's HTML there ("<p>A &amp; B</p>"),
+    whose tags become line breaks and whose entities become characters."""
+    if "<" not in text and "&" not in text:
+        return text
+    try:
+        fragment = lxml.html.fragment_fromstring(text, create_parent="div")
+    except etree.ParserError:
+        return html.unescape(text)
+    return lines_text(fragment)
+
+
 def _ld_comment(obj: dict[str, Any], parent: int | None) -> Comment | None:
     text = ld_text(obj.get("text") or obj.get("commentText") or obj.get("description"))
+    text = _markup_text(text) if text else None
     if not text:
         return None
     author_value = obj.get("author") or obj.get("creator")
