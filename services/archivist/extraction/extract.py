@@ -59,7 +59,8 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     headline = headline_element(tree)
     metadata = find_metadata(tree, data, page.url, headline=headline)
     language = declared_language(tree, data)
-    published, modified = find_dates(tree, data, page.url, language, headline=headline)
+    published, modified = find_dates(tree, data, page.url, language, headline=headline,
+                                     captured=page.captured)
     authors = find_authors(tree, data, headline=headline)
     scanned = containers(tree)
     section = find_comments(tree, data, scanned, language)
