@@ -259,3 +259,43 @@ def test_sitename_from_website_object_dublin_core_or_title_suffix() -> None:
     german = no_logo.replace('alt="Home"', 'alt="Zur Startseite"').replace(
         "Budget Vote Delayed | Example News", "Budget Vote Delayed :: Stadtblatt")
     assert page(german).sitename == "Stadtblatt"
+
+
+def _german_page(lang: str) -> str:
+    german = "".join(
+        f"<p>Der Gemeinderat hat am Dienstagabend über den neuen Haushalt für das kommende "
+        f"Jahr beraten, und die Mitglieder sprachen lange über Straßen, Schulen und die "
+        f"Stadtbibliothek. Absatz {n} endet hier.</p>" for n in range(4))
+    return (f"<html{lang}><head><title>Haushalt vertagt</title></head><body><article>"
+            f"<h1>Haushalt vertagt</h1>{german}</article></body></html>")
+
+
+def test_body_plainly_in_another_language_overrules_a_theme_default_lang() -> None:
+    assert page(_german_page(' lang="en-US"')).language == "de"
+    # A close language is no contradiction (Galician posts on a page declared Portuguese),
+    # and neither is a short body.
+    galician = "".join(
+        f"<p>O concello aprobou onte o orzamento para o próximo ano, que inclúe novas obras nas "
+        f"rúas do centro e unha nova biblioteca municipal. Parágrafo {n}.</p>" for n in range(4))
+    html = (f'<html lang="pt"><head><title>Orzamento</title></head><body><article>'
+            f"<h1>Orzamento</h1>{galician}</article></body></html>")
+    assert page(html).language == "pt"
+    short = ('<html lang="en"><head><title>Kurz</title></head><body><article><h1>Kurz</h1>'
+             "<p>Der Gemeinderat hat den Haushalt vertagt.</p></article></body></html>")
+    assert page(short).language == "en"
+    assert page(article(lang=' lang="en-GB"')).language == "en"
+
+
+def test_byline_with_two_marked_up_authors_names_both() -> None:
+    byline = ('<div class="byline">By <span itemprop="author" itemscope><span itemprop="name">'
+              'GEORGE MCDONALD</span></span> and <span itemprop="author" itemscope>'
+              '<span itemprop="name">Lucy O\'Hara</span></span></div>')
+    box = ('<div class="author-box"><span itemprop="author">Someone Else</span></div>')
+    result = page(article(before=byline, after=box), url="https://news.example.com/x")
+    assert result.authors == ("George McDonald", "Lucy O'Hara")
+
+
+def test_description_from_the_article_json_ld() -> None:
+    head = _ld({"@context": "https://schema.org", "@type": "NewsArticle",
+                "headline": "Budget Vote Delayed", "description": "The vote moves to June."})
+    assert page(article(head=head)).description == "The vote moves to June."

@@ -190,19 +190,31 @@ def find_authors(tree: HtmlElement, data: Structured, *,
             names = split_authors(meta)
     if not names:
         for xpath in _BYLINE_XPATHS:
-            for element in xpath(tree):
-                if in_chrome(element) or _IN_COMMENT(element):
-                    continue
-                name_node = element.find(".//*[@itemprop='name']")
-                text = text_content(name_node if name_node is not None else element)
-                names = split_authors(text)
-                if names:
-                    break
+            names = _byline_markup(xpath(tree))
             if names:
                 break
     if not names:
         names = _byline_text(headline)
     return _dedupe(names)
+
+
+def _byline_markup(elements: list[HtmlElement]) -> list[str]:
+    """Names from the first byline element that gives any, and from the elements of the same
+    kind beside it: "By <span itemprop=author>A</span> and <span itemprop=author>B</span>"
+    names two authors. Elements elsewhere (an author box, a teaser's byline) are not read."""
+    names: list[str] = []
+    first: HtmlElement | None = None
+    for element in elements:
+        if in_chrome(element) or _IN_COMMENT(element):
+            continue
+        if first is not None and element.getparent() is not first.getparent():
+            continue
+        name_node = element.find(".//*[@itemprop='name']")
+        found = split_authors(text_content(name_node if name_node is not None else element))
+        if found and first is None:
+            first = element
+        names.extend(found)
+    return names
 
 
 def _byline_text(headline: HtmlElement | None) -> list[str]:

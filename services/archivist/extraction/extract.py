@@ -24,7 +24,7 @@ from archivist.extraction.boilerplate import (
 )
 from archivist.extraction.comments import find_comments, merge_comments
 from archivist.extraction.dates import find_dates
-from archivist.extraction.language import declared_language, detect_language
+from archivist.extraction.language import declared_language, document_language
 from archivist.extraction.metadata import Metadata, canonical_url, find_metadata
 from archivist.extraction.model import Comment, Extraction, SourcePage
 from archivist.extraction.parse import ParsedPage, parse_page
@@ -107,7 +107,7 @@ def extract(pages: Sequence[SourcePage | ParsedPage]) -> Extraction:
         used.append(parsed.source)
     first = results[0]
     body = "\n\n".join(result.body for result in results if result.body)
-    language = _first([r.language for r in results]) or detect_language(body)
+    language = document_language(_first([r.language for r in results]), body)
     return Extraction(
         url=first.canonical,
         pages=tuple(page.url for page in used),

@@ -194,7 +194,9 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
     return Metadata(
         title=title,
         description=_clean(data.first_meta("og:description", "description",
-                                           "twitter:description")),
+                                           "twitter:description", "dc.description")
+                           or next((ld_text(obj.get("description")) for obj in articles
+                                    if obj.get("description")), None)),
         sitename=sitename,
         image=join_url(url, image) if image else None,
         tags=tags,
