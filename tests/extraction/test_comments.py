@@ -612,3 +612,17 @@ def test_json_ld_comment_text_given_as_html_is_plain_text() -> None:
     head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
     assert [(c.author, c.text) for c in page(article(head=head)).comments] == [
         ("Zoë", "Not my cup of tea & too long.\nSorry!\nZ."), ("Paul", "x < y, 5 < 6")]
+
+
+def test_name_dash_date_first_line_gives_author_and_date() -> None:
+    comments = ("<h3>Comments (2)</h3><ul class=\"comments\">"
+                "<li><strong>Petra</strong> - 14 July 2019<br>Great write-up! Going next summer."
+                "</li><li><strong>Jon from Reykjavik</strong> | 15/07/2019 09:15<br>Glad you "
+                "liked it - try the hot springs in 2020.</li>"
+                "<li><b>Ann</b> - thanks for 2019<br>Lovely photos.</li></ul>")
+    result = page(article(after=comments))
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Petra", "2019-07-14", "Great write-up! Going next summer."),
+        ("Jon from Reykjavik", "2019-07-15", "Glad you liked it - try the hot springs in 2020."),
+        (None, None, "Ann - thanks for 2019\nLovely photos."),
+    ]

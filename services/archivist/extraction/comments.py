@@ -131,6 +131,9 @@ _NOISE_LINE = re.compile(
     r"\d+\s+(?:likes?|replies)|log in to reply|quote)$",
     re.IGNORECASE,
 )
+#: "NAME - DATE", "NAME | DATE", "NAME, DATE", "NAME on DATE": a comment's author line.
+_NAME_DATE = re.compile(r"^\s*(?P<name>[^\d|•·,–—-]{2,40}?)\s*(?:[|•·,–—-]|\s(?:on|am|le|el|il)\s)"
+                        r"\s*(?P<date>.{6,40})$", re.IGNORECASE)
 #: A line of nothing but separators: the "•" between a comment's author and its time.
 _SEPARATOR_LINE = re.compile(r"^[\s•·∙|/–—-]+$")
 _MIN_SEGMENTS = 2
@@ -511,10 +514,28 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
         if said and clean_author(said.group("name"), handle=True):
             author, text = clean_author(said.group("name"), handle=True), text[said.end():]
             published = published or _said_date(said, languages)
+        else:
+            author, dated, text = _name_date_line(text, languages)
+            published = published or dated
     text, stamped = _clean_lines(text, languages, dated=published is not None)
     if not text:
         return None
     return Comment(author=author, published=published or stamped, text=text, parent=parent)
+
+
+def _name_date_line(text: str, languages: _Languages) -> tuple[str | None, str | None, str]:
+    """The author and date of a comment whose first line is "NAME - DATE" ("Petra - 12/07/2019",
+    "Jon | 14 July 2019 at 9:15", "Ann on May 3, 2024"), with the rest of its text; else no
+    author and the text unchanged. The date part must be a timestamp line of its own kind
+    (:func:`.dates.timestamp_date`), so "Hi - I went there in 2019" stays text."""
+    first, _, rest = text.partition("\n")
+    match = _NAME_DATE.match(first)
+    if match and rest.strip():
+        date = timestamp_date(match.group("date"), languages)
+        name = clean_author(match.group("name"), handle=True) if date else None
+        if name:
+            return name, date, rest
+    return None, None, text
 
 
 def _clean_lines(text: str, languages: _Languages, *, dated: bool) -> tuple[str, str | None]:
