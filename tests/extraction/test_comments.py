@@ -626,3 +626,14 @@ def test_name_dash_date_first_line_gives_author_and_date() -> None:
         ("Jon from Reykjavik", "2019-07-15", "Glad you liked it - try the hot springs in 2020."),
         (None, None, "Ann - thanks for 2019\nLovely photos."),
     ]
+
+
+def test_pingbacks_and_trackbacks_are_not_comments() -> None:
+    pingback = ('<li id="comment-14" class="pingback even thread-even depth-1"><div '
+                'class="comment-body">Pingback: <a href="https://other.example/post">Budget '
+                'roundup &#8211; Other Blog</a></div></li>'
+                '<li id="comment-15" class="trackback"><div class="comment-body">Trackback: '
+                '<a href="https://third.example/">Council watch</a></div></li>')
+    result = page(article(after=WORDPRESS.replace("</ol>", pingback + "</ol>")))
+    assert [c.author for c in result.comments] == ["Alice Martin", "Bob Stone", "Carol"]
+    assert "Pingback" not in result.body and "Trackback" not in result.body

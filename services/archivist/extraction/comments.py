@@ -58,6 +58,9 @@ _BLOCK = token_pattern(
 )
 _REPLIES = token_pattern(r"indented|children|replies|comment-?replies|sub-?comments|"
                          r"nested-?comments|reply-?list|comment-?children")
+#: WordPress lists the links other blogs made to the post among the comments: they are no
+#: reader's comment.
+_PINGBACK = token_pattern(r"pingback|trackback")
 _BLOCK_ID = re.compile(r"^(?:li-)?comment-?\d+$", re.IGNORECASE)
 _FORM = re.compile(
     r"comment-?form|respond|reply-?form|post-?comment-?form|captcha|comment-?policy|"
@@ -317,6 +320,7 @@ def _blocks(region: HtmlElement) -> list[HtmlElement]:
     blocks = [element for element in region.iter()
               if isinstance(element.tag, str) and element is not region
               and (_BLOCK.search(attributes(element)) or _BLOCK_ID.match(element.get("id") or ""))
+              and not _PINGBACK.search(element.get("class") or "")
               and not _in_noise(element, region)]
     # A wrapper around one comment (div#comment-1 > article.comment) is not a comment of its
     # own: drop a block when a block inside it holds nearly all of its text.
