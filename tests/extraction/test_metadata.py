@@ -299,3 +299,28 @@ def test_description_from_the_article_json_ld() -> None:
     head = _ld({"@context": "https://schema.org", "@type": "NewsArticle",
                 "headline": "Budget Vote Delayed", "description": "The vote moves to June."})
     assert page(article(head=head)).description == "The vote moves to June."
+
+
+def test_byline_labels_dates_after_the_name_and_line_breaks() -> None:
+    cases = {
+        '<div class="meta">Por João Silva em 4 de março de 2021</div>': ("João Silva",),
+        '<div class="meta">Autor: Jan Kowalski, 4 marca 2021</div>': ("Jan Kowalski",),
+        ('<p class="about"><span>Von</span> <span><a class="author-link" href="/a/mb">Moritz '
+         'Bachmann</a></span> <span>publiziert am 25. September 2018</span></p>'):
+            ("Moritz Bachmann",),
+        '<h3 class="byline">by Jeff Foust<br><span>Monday, November 18, 2019</span></h3>':
+            ("Jeff Foust",),
+    }
+    for byline, authors in cases.items():
+        assert page(article(before=byline), url="https://news.example.com/x").authors == authors
+    # An author's bio beside the byline block names no one else.
+    bio = ('<p class="byline">Jeff Foust (<a href="mailto:j@x.com">j@x.com</a>) is the editor '
+           "and publisher of The Review.</p>")
+    html = article(before='<p class="byline">by Jeff Foust</p>', after=bio)
+    assert page(html, url="https://news.example.com/x").authors == ("Jeff Foust",)
+
+
+def test_title_tag_headline_between_section_and_site_names() -> None:
+    html = (f"<html><head><title>Council approves budget | Politics | Example News</title>"
+            f"</head><body><div class='content'>{f'<p>{FILLER}</p>' * 3}</div></body></html>")
+    assert page(html).title == "Council approves budget"

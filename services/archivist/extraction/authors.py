@@ -16,15 +16,21 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.regions import headline_scope, in_chrome
 from archivist.extraction.structured import Structured, ld_text, ld_types
-from archivist.extraction.text import text_content
+from archivist.extraction.text import lines_text
 
 __all__ = ["clean_author", "find_authors", "split_authors", "title_case_name"]
 
 _PREFIX = re.compile(
-    r"^\s*(?:(?:written|posted|reported|photos?|words|text|story)\s+)?"
-    r"(?:by|von|par|por|di|da|door|av|af|przez|от|автор)\s*[:\-]?\s+",
+    r"^\s*(?:(?:(?:written|posted|reported|photos?|words|text|story)\s+)?"
+    r"(?:by|von|par|por|di|da|door|av|af|przez|от|автор)\s*[:\-]?\s+"
+    r"|(?:authors?|autor(?:in|a|es)?|auteur|autore|text|texto|tekst)\s*:\s*)",
     re.IGNORECASE,
 )
+#: A date after the name: "João Silva em 4 de março de 2021", "Jane Doe on 3 May 2024".
+_DATE_TAIL = re.compile(
+    r"\s+(?:(?:published|posted|updated|publiziert|veröffentlicht|aktualisiert|publié|publicado|"
+    r"pubblicato|gepubliceerd)\s+)?(?:on|at|am|le|el|il|em|op|den|the|às)\s+(?=\S*\d|.*\d{4}).*$",
+    re.IGNORECASE)
 _PARENTHESIS = re.compile(r"\([^)]*\)?")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 #: Name separators: punctuation, "and" in several languages (any case), and the one-letter
@@ -59,6 +65,8 @@ _MIN_SHOUTED = 4
 _MAX_NAME = 60
 _MAX_BYLINE = 120
 _MAX_AUTHORS = 10
+#: Inline elements: a byline's author links and spans, which may stand side by side.
+_INLINE = frozenset({"a", "span", "strong", "b", "em", "i", "cite", "font", "small"})
 _IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment')]")
 #: Byline markup, most specific first. The leading predicates are cheap necessary conditions
 #: of the last one (an element matches all of them or none): libxml2 then evaluates the
@@ -124,7 +132,7 @@ def clean_author(raw: str, *, handle: bool = False) -> str | None:
     """
     text = " ".join(_PARENTHESIS.sub(" ", _EMAIL.sub(" ", raw)).split()).strip(" ,;:|-–—()[]")
     text = _WEEKDAY.sub("", _ROLE.sub("", _PREFIX.sub("", text))).strip(" ,;:|-–—()[]")
-    text = _TRAILING_WORD.sub("", _trailing_period(text.lstrip(".")))
+    text = _TRAILING_WORD.sub("", _trailing_period(_DATE_TAIL.sub("", text).lstrip(".")))
     not_name = _NOT_NAME.search(text) and not (handle and _HANDLE.match(text))
     if sum(c.isalpha() for c in text) < 2 or _CREDENTIAL.match(text) or len(text) > _MAX_NAME or not_name or len(text.split()) > 5:
         return None
@@ -201,16 +209,20 @@ def find_authors(tree: HtmlElement, data: Structured, *,
 def _byline_markup(elements: list[HtmlElement]) -> list[str]:
     """Names from the first byline element that gives any, and from the elements of the same
     kind beside it: "By <span itemprop=author>A</span> and <span itemprop=author>B</span>"
-    names two authors. Elements elsewhere (an author box, a teaser's byline) are not read."""
+    names two authors. Only inline elements have such neighbours: a block beside a byline
+    block is an author's bio or another item's byline. A ``<br>`` separates words ("Jane
+    Doe<br>Monday")."""
     names: list[str] = []
     first: HtmlElement | None = None
     for element in elements:
         if in_chrome(element) or _IN_COMMENT(element):
             continue
-        if first is not None and element.getparent() is not first.getparent():
+        if first is not None and (first.tag not in _INLINE
+                                  or element.getparent() is not first.getparent()):
             continue
         name_node = element.find(".//*[@itemprop='name']")
-        found = split_authors(text_content(name_node if name_node is not None else element))
+        found = split_authors(" ".join(lines_text(name_node if name_node is not None
+                                                  else element).split("\n")))
         if found and first is None:
             first = element
         names.extend(found)
@@ -226,7 +238,7 @@ def _byline_text(headline: HtmlElement | None) -> list[str]:
         return []
     for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
                                                  "font", "b", "em", "small"):
-        text = " ".join(text_content(element).split())
+        text = " ".join(lines_text(element).split())
         if len(text) <= _MAX_BYLINE and _PREFIX.match(text) and not in_chrome(element):
             names = split_authors(text)
             if names:

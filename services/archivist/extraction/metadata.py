@@ -118,7 +118,10 @@ def _strip_site(title: str, sitename: str | None, *, guess: bool) -> str:
         if kept and len(kept) < len(parts):
             return " - ".join(kept)
     longest = max(parts, key=len)
-    return longest if guess and len(longest) > len(title) / 2 else title
+    # "Headline | Section | Site": of three parts or more, the headline is the longest, at
+    # one end.
+    framed = len(parts) >= 3 and longest in (parts[0], parts[-1])
+    return longest if guess and (len(longest) > len(title) / 2 or framed) else title
 
 
 def _split_list(values: list[str]) -> tuple[str, ...]:
