@@ -637,3 +637,20 @@ def test_pingbacks_and_trackbacks_are_not_comments() -> None:
     result = page(article(after=WORDPRESS.replace("</ol>", pingback + "</ol>")))
     assert [c.author for c in result.comments] == ["Alice Martin", "Bob Stone", "Carol"]
     assert "Pingback" not in result.body and "Trackback" not in result.body
+
+
+def test_reviews_with_reviewer_markup_and_report_links() -> None:
+    def review(name: str, date: str, text: str) -> str:
+        return (f'<div class="review"><div class="review-head"><span class="reviewer">{name}'
+                f'</span><span class="when">{date}</span></div><p>{text}</p>'
+                f'<div class="review-foot"><a href="#">Report abuse</a> <a href="#">Reply to '
+                f"this comment</a> <span>Helpful (4)</span></div></div>")
+
+    section = ('<section class="comments-section"><h2>Reviews (2)</h2>'
+               + review("Maggie", "March 3, 2023", "Perfect every time.")
+               + review("Dev", "April 10, 2023", "Too sweet.<br>I halved the sugar.")
+               + "</section>")
+    assert [(c.author, c.published, c.text) for c in page(article(after=section)).comments] == [
+        ("Maggie", "2023-03-03", "Perfect every time."),
+        ("Dev", "2023-04-10", "Too sweet.\nI halved the sugar."),
+    ]

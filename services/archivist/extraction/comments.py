@@ -68,7 +68,8 @@ _FORM = re.compile(
     re.IGNORECASE,
 )
 _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:fn|author|comment-?author|username|user-?name|"
-                           r"commenter|nickname|name|poster|user)(?:$|[\s_-])", re.IGNORECASE)
+                           r"commenter|nickname|name|poster|user|reviewer|review-?author)"
+                           r"(?:$|[\s_-])", re.IGNORECASE)
 _DATE_CLASS = re.compile(r"date|time|posted|published|metadata|comment-?meta", re.IGNORECASE)
 _TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|^text$|^content$|"
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
@@ -129,11 +130,14 @@ _COMMENTS_HEADING = re.compile(
     r"reactions|kommentare?|commentaires?|comentarios?|commenti|reacties)\b.{0,60}$",
     re.IGNORECASE,
 )
-_NOISE_LINE = re.compile(
-    r"^(?:reply|antworten|répondre|responder|rispondi|report|flag|like|share|permalink|"
-    r"\d+\s+(?:likes?|replies)|log in to reply|quote)$",
-    re.IGNORECASE,
+#: A line of nothing but a comment's action links: "Reply", "Report abuse | Helpful (4)".
+_NOISE_ACTION = (
+    r"(?:reply|antworten|répondre|responder|rispondi)(?:\s*[↓↑→]|\s+to\s+this(?:\s+comment)?)?|"
+    r"report(?:\s+(?:abuse|comment|this(?:\s+comment)?|spam))?|melden|signaler|"
+    r"flag(?:\s+as\s+inappropriate)?|like|share|permalink|helpful(?:\s*\(\d+\))?|"
+    r"\d+\s+(?:likes?|replies)|log in to reply|quote"
 )
+_NOISE_LINE = re.compile(r"^(?:\s*[|•·]?\s*(?:" + _NOISE_ACTION + r"))+\s*$", re.IGNORECASE)
 #: "NAME - DATE", "NAME | DATE", "NAME, DATE", "NAME on DATE": a comment's author line.
 _NAME_DATE = re.compile(r"^\s*(?P<name>[^\d|•·,–—-]{2,40}?)\s*(?:[|•·,–—-]|\s(?:on|am|le|el|il)\s)"
                         r"\s*(?P<date>.{6,40})$", re.IGNORECASE)
