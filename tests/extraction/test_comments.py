@@ -654,3 +654,13 @@ def test_reviews_with_reviewer_markup_and_report_links() -> None:
         ("Maggie", "2023-03-03", "Perfect every time."),
         ("Dev", "2023-04-10", "Too sweet.\nI halved the sugar."),
     ]
+
+
+def test_live_blog_entries_are_not_a_forum_thread() -> None:
+    entries = "".join(
+        f'<div id="post-{n}" class="post liveblog-entry"><p class="author">by <a class="username" '
+        f'href="/staff/{n}">{name}</a></p><div class="content">Update number {n} from '
+        f"the count.</div></div>" for n, name in enumerate(["Ann Lee", "Bo Chen", "Cy Day"]))
+    head = ('<script type="application/ld+json">{"@type": "LiveBlogPosting", '
+            '"headline": "Election night"}</script>')
+    assert page(article(head=head, after=entries)).comments == ()

@@ -39,7 +39,7 @@ from archivist.extraction.boilerplate import is_form_line, is_pager_text
 from archivist.extraction.dates import parse_date, timestamp_date
 from archivist.extraction.model import Comment
 from archivist.extraction.regions import attributes, in_chrome, token_pattern
-from archivist.extraction.structured import Structured, ld_text, ld_types
+from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
 from archivist.extraction.text import lines_text, text_content
 
 __all__ = ["CommentSection", "find_comments", "merge_comments"]
@@ -861,7 +861,9 @@ def find_comments(tree: HtmlElement, data: Structured,
     if not comments:
         for region in regions:
             comments.extend(_from_region(region, languages))
-    if not comments and (posts := _thread_posts(tree, languages)):
+    # A page declaring itself an article (a live blog's entries are posts too) is no thread.
+    declared_article = any(ld_types(obj) & ARTICLE_TYPES for obj in data.objects)
+    if not comments and not declared_article and (posts := _thread_posts(tree, languages)):
         # A forum thread: the opening post is the document, the replies are its comments.
         section.author = _author_of(posts[0], _comment_noise(posts[0]), languages)[0]
         comments = _from_blocks(posts[1:], languages)
