@@ -664,3 +664,8 @@ def test_live_blog_entries_are_not_a_forum_thread() -> None:
     head = ('<script type="application/ld+json">{"@type": "LiveBlogPosting", '
             '"headline": "Election night"}</script>')
     assert page(article(head=head, after=entries)).comments == ()
+
+
+def test_commenter_handles_with_one_letter_or_a_leading_digit() -> None:
+    html = article(after=WORDPRESS.replace("Alice Martin", "v2787").replace("Carol", "4hourelection"))
+    assert [c.author for c in page(html).comments] == ["v2787", "Bob Stone", "4hourelection"]

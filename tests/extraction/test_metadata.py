@@ -324,3 +324,29 @@ def test_title_tag_headline_between_section_and_site_names() -> None:
     html = (f"<html><head><title>Council approves budget | Politics | Example News</title>"
             f"</head><body><div class='content'>{f'<p>{FILLER}</p>' * 3}</div></body></html>")
     assert page(html).title == "Council approves budget"
+
+
+def test_blog_post_footer_byline_names_the_author() -> None:
+    """Blogger: an h3 post title and "Posted by <span class=fn>" in the post's footer."""
+    html = (
+        '<html lang="en"><head><title>Knitting Notes: A winter hat</title></head><body>'
+        '<div class="post hentry"><h3 class="post-title entry-title">A winter hat pattern</h3>'
+        f'<div class="post-body entry-content">{f"<p>{FILLER}</p>" * 3}</div>'
+        '<div class="post-footer"><span class="post-author vcard">Posted by <span class="fn">'
+        'Maud</span></span> at <span class="post-timestamp">January 09, 2021</span></div></div>'
+        "</body></html>")
+    result = page(html, url="https://knitting.example.com/2021/01/hat.html")
+    assert result.authors == ("Maud",)
+    assert result.published == "2021-01-09"
+
+
+def test_article_footer_is_no_site_chrome() -> None:
+    footer = ('<footer class="entry-footer"><span class="byline">Posted by <a class="url fn n" '
+              'href="/author/ann/">Ann Lee</a></span> on <span class="posted-on">'
+              "March 4, 2014</span></footer>")
+    html = article().replace('<div class="article-body">', "<article><div class=\"article-body\">"
+                             ).replace("</div></div><div id=\"footer\">",
+                                       f"</div>{footer}</article></div><div id=\"footer\">")
+    result = page(html, url="https://news.example.com/story.php?id=7")
+    assert result.authors == ("Ann Lee",)
+    assert result.published == "2014-03-04"

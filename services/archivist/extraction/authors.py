@@ -51,8 +51,8 @@ _CREDENTIAL = re.compile(
 _TRAILING_WORD = re.compile(r"\s+(?:on|at|am|le|el|il|em|op|den|der|the|updated|published)$",
                             re.IGNORECASE)
 _NOT_NAME = re.compile(r"\d|https?:|www\.|\|", re.IGNORECASE)
-#: A user name: one word starting with a letter, with digits in it ("Radler99", "jo_1984").
-_HANDLE = re.compile(r"^[^\W\d_][\w-]*\d[\w-]*$")
+#: A user name: one word of letters and digits, both ("Radler99", "jo_1984", "4hourelection").
+_HANDLE = re.compile(r"^(?=[\w-]*[^\W\d_])(?=[\w-]*\d)[\w-]+$")
 _PARTICLES = {"van", "der", "den", "de", "del", "della", "di", "da", "von", "zu", "la", "le",
               "du", "dos", "das", "ten", "ter", "bin", "al", "el"}
 _NUMERALS = {"II", "III", "IV"}
@@ -74,10 +74,15 @@ _IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment')]")
 _BYLINE_XPATHS = tuple(etree.XPath(xpath) for xpath in (
     "//*[@itemprop='author']",
     "//*[@rel='author']",
+    # An hCard's formatted name (Blogger's "Posted by <span class=fn>"): not a commenter's,
+    # whose hCards sit in comment blocks.
+    ("//*[@class][contains(@class,'vcard')]//*[@class][contains(@class,'fn')]"
+     "[contains(concat(' ',normalize-space(@class),' '),' fn ')]"),
     ("//*[@class][contains(@class,'author') or contains(@class,'writer') or "
      "contains(@class,'reporter') or contains(@class,'byline__name')]"
      "[contains(concat(' ',normalize-space(@class),' '),' author ') or "
      "contains(@class,'author-name') or contains(@class,'byline__name') or "
+     "contains(@class,'post-author') or contains(@class,'entry-author') or "
      "contains(@class,'writer') or contains(@class,'reporter')]"),
     "//*[@class or @id][contains(@class,'byline') or contains(@id,'byline')]",
 ))
@@ -133,8 +138,9 @@ def clean_author(raw: str, *, handle: bool = False) -> str | None:
     text = " ".join(_PARENTHESIS.sub(" ", _EMAIL.sub(" ", raw)).split()).strip(" ,;:|-–—()[]")
     text = _WEEKDAY.sub("", _ROLE.sub("", _PREFIX.sub("", text))).strip(" ,;:|-–—()[]")
     text = _TRAILING_WORD.sub("", _trailing_period(_DATE_TAIL.sub("", text).lstrip(".")))
-    not_name = _NOT_NAME.search(text) and not (handle and _HANDLE.match(text))
-    if sum(c.isalpha() for c in text) < 2 or _CREDENTIAL.match(text) or len(text) > _MAX_NAME or not_name or len(text.split()) > 5:
+    user_name = handle and _HANDLE.match(text)
+    not_name = _NOT_NAME.search(text) and not user_name
+    if sum(c.isalpha() for c in text) < (1 if user_name else 2) or _CREDENTIAL.match(text) or len(text) > _MAX_NAME or not_name or len(text.split()) > 5:
         return None
     return title_case_name(text)
 
