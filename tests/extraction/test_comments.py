@@ -669,3 +669,19 @@ def test_live_blog_entries_are_not_a_forum_thread() -> None:
 def test_commenter_handles_with_one_letter_or_a_leading_digit() -> None:
     html = article(after=WORDPRESS.replace("Alice Martin", "v2787").replace("Carol", "4hourelection"))
     assert [c.author for c in page(html).comments] == ["v2787", "Bob Stone", "4hourelection"]
+
+
+def test_json_ld_replies_listed_flat_with_parent_item() -> None:
+    base = "https://news.example.com/2024/05/story.html#comment-"
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Budget",
+            "comment": [
+                {"@type": "Comment", "@id": base + "1", "author": "Ann", "text": "First."},
+                {"@type": "Comment", "@id": base + "2", "author": "Bo", "text": "Second."},
+                {"@type": "Comment", "url": base + "3", "author": "Cy", "text": "Re: first.",
+                 "parentItem": {"@id": base + "1"}},
+                {"@type": "Comment", "author": "Di", "text": "Re: Cy.", "parentItem": base + "3"},
+                {"@type": "Comment", "author": "Ed", "text": "Dangling.",
+                 "parentItem": {"@id": base + "99"}}]}
+    head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    assert [(c.author, c.parent) for c in page(article(head=head)).comments] == [
+        ("Ann", None), ("Bo", None), ("Cy", 0), ("Di", 2), ("Ed", None)]

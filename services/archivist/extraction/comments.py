@@ -24,6 +24,7 @@ section, so the body extractor can cut them out before it runs.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -194,7 +195,8 @@ def _ld_comment(obj: dict[str, Any], parent: int | None) -> Comment | None:
                    text=text.strip(), parent=parent)
 
 
-def _walk_ld(value: Any, parent: int | None, out: list[Comment]) -> None:
+def _walk_ld(value: Any, parent: int | None, out: list[Comment],
+             sources: list[dict[str, Any]]) -> None:
     for obj in value if isinstance(value, list) else [value]:
         if not isinstance(obj, dict) or not ld_types(obj) & _COMMENT_TYPES:
             continue
@@ -202,21 +204,49 @@ def _walk_ld(value: Any, parent: int | None, out: list[Comment]) -> None:
         index = parent
         if comment is not None:
             out.append(comment)
+            sources.append(obj)
             index = len(out) - 1
         if obj.get("comment"):
-            _walk_ld(obj["comment"], index, out)
+            _walk_ld(obj["comment"], index, out, sources)
+
+
+def _ld_id(value: Any) -> str | None:
+    """The ``@id`` (or ``url``) a JSON-LD object has or a reference names."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        found = value.get("@id") or value.get("url")
+        return found if isinstance(found, str) else None
+    return None
+
+
+def _with_parent_items(out: list[Comment], sources: list[dict[str, Any]]) -> list[Comment]:
+    """Replies listed flat, each naming the comment it answers in ``parentItem`` (by ``@id``
+    or ``url``): their parent is that comment, when it comes before them."""
+    index_of: dict[str, int] = {}
+    linked: list[Comment] = []
+    for index, (comment, obj) in enumerate(zip(out, sources, strict=True)):
+        parent_id = _ld_id(obj.get("parentItem"))
+        if comment.parent is None and parent_id in index_of:
+            comment = dataclasses.replace(comment, parent=index_of[parent_id])
+        own = _ld_id(obj)
+        if own:
+            index_of.setdefault(own, index)
+        linked.append(comment)
+    return linked
 
 
 def _from_json_ld(data: Structured) -> list[Comment]:
     out: list[Comment] = []
+    sources: list[dict[str, Any]] = []
     roots = [obj for obj in data.objects
              if obj.get("comment") and not ld_types(obj) & _COMMENT_TYPES]
     for root in roots:
-        _walk_ld(root["comment"], None, out)
+        _walk_ld(root["comment"], None, out, sources)
     if not out and not roots:
         nested = {id(child) for obj in data.objects for child in _children(obj.get("comment"))}
-        _walk_ld([obj for obj in data.objects if id(obj) not in nested], None, out)
-    return out
+        _walk_ld([obj for obj in data.objects if id(obj) not in nested], None, out, sources)
+    return _with_parent_items(out, sources)
 
 
 def _children(value: Any) -> list[Any]:
