@@ -685,3 +685,13 @@ def test_json_ld_replies_listed_flat_with_parent_item() -> None:
     head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
     assert [(c.author, c.parent) for c in page(article(head=head)).comments] == [
         ("Ann", None), ("Bo", None), ("Cy", 0), ("Di", 2), ("Ed", None)]
+
+
+def test_comment_tree_region() -> None:
+    tree = ('<ul class="comment-tree">' + "".join(
+        f'<li><div class="comment"><span class="username">{name}</span> <time '
+        f'datetime="2024-05-0{n}">May {n}</time><p>{text}</p></div></li>'
+        for n, (name, text) in enumerate([("Ann", "Nice cache."), ("Bo", "Benchmarks?")], 1))
+        + "</ul>")
+    assert [(c.author, c.published, c.text) for c in page(article(after=tree)).comments] == [
+        ("Ann", "2024-05-01", "Nice cache."), ("Bo", "2024-05-02", "Benchmarks?")]

@@ -47,7 +47,7 @@ __all__ = ["CommentSection", "find_comments", "merge_comments"]
 
 _COMMENT_TYPES = {"Comment", "UserComments"}
 _REGION = token_pattern(
-    r"comments?|comment-?list|commentlist|comments?-(?:area|section|container|wrapper|"
+    r"comments?|comment-?list|commentlist|comment-?tree|comments?-(?:area|section|container|wrapper|"
     r"block|list|thread|holder|box|content)|responses|discussion|disqus_thread|respond|"
     r"reader-?comments|user-?comments|article-?comments|post-?comments|story-?comments|"
     r"kommentare|commentaires|comentarios"
