@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from archivist.extraction import Comment
+from archivist.extraction import Comment, SourcePage, extract
 
 from .conftest import article, page
 
@@ -695,3 +695,23 @@ def test_comment_tree_region() -> None:
         + "</ul>")
     assert [(c.author, c.published, c.text) for c in page(article(after=tree)).comments] == [
         ("Ann", "2024-05-01", "Nice cache."), ("Bo", "2024-05-02", "Benchmarks?")]
+
+
+def test_later_page_of_a_forum_thread_holds_only_replies() -> None:
+    def thread(posts: list[tuple[int, str, str, str]]) -> str:
+        html = ('<html lang="en"><head><title>Best iron? - Maker Forum</title></head><body>'
+                '<div id="page-body"><h2 class="topic-title">Best iron?</h2>'
+                + "".join(_forum_post(*post) for post in posts) + "</div></body></html>")
+        return html
+
+    opening = ("I am looking for a soldering iron under fifty pounds for small kits, since the "
+               "cheap irons I tried kept lifting pads off the boards. Any recommendations?")
+    url = "https://forum.example.net/showthread.php?t=912"
+    first = thread([(1, "sparky42", "2024-02-01", opening), (2, "OldHand", "2024-02-01", "Pinecil.")])
+    second = thread([(3, "Lena", "2024-02-02", "+1 for the Pinecil."),
+                     (4, "OldHand", "2024-02-03", "Get a fine tip too.")])
+    result = extract([SourcePage(url, first.encode()), SourcePage(url + "&page=2", second.encode()),
+                      SourcePage(url + "&page=1", first.encode())])
+    assert [(c.author, c.text) for c in result.comments] == [
+        ("OldHand", "Pinecil."), ("Lena", "+1 for the Pinecil."), ("OldHand", "Get a fine tip too.")]
+    assert "lifting pads" in result.body and "Pinecil" not in result.body

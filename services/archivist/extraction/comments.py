@@ -158,6 +158,9 @@ class CommentSection:
     regions: list[HtmlElement] = field(default_factory=list)
     #: On a forum thread, the author of the opening post (the document's author).
     author: str | None = None
+    #: On a forum thread, its first post on this page as a comment: on a later page of the
+    #: thread, that post is a reply, not the document.
+    first_post: Comment | None = None
 
 
 def _tokens(element: HtmlElement) -> list[str]:
@@ -896,6 +899,7 @@ def find_comments(tree: HtmlElement, data: Structured,
     if not comments and not declared_article and (posts := _thread_posts(tree, languages)):
         # A forum thread: the opening post is the document, the replies are its comments.
         section.author = _author_of(posts[0], _comment_noise(posts[0]), languages)[0]
+        section.first_post = _comment_from_block(posts[0], set(), None, languages)
         comments = _from_blocks(posts[1:], languages)
         section.regions.extend([*posts[1:], *_opening_post_furniture(posts[0])])
     if not comments:

@@ -9,6 +9,7 @@ repeats, and metadata comes from page 1, completed from later pages where page 1
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -51,6 +52,17 @@ class _PageResult:
     language: str | None
     body: str
     comments: list[Comment]
+    #: A forum thread's first post on this page (its body on page 1, a reply on later pages).
+    first_post: Comment | None = None
+
+    def as_later_page(self) -> _PageResult:
+        """This page read as a later page of its document: a forum thread's first post here
+        is a reply, so it joins the comments instead of the body."""
+        if self.first_post is None:
+            return self
+        shifted = [dataclasses.replace(comment, parent=None if comment.parent is None
+                                       else comment.parent + 1) for comment in self.comments]
+        return dataclasses.replace(self, body="", comments=[self.first_post, *shifted])
 
 
 def _extract_page(parsed: ParsedPage) -> _PageResult:
@@ -77,7 +89,7 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     if not authors and section.author:
         authors = (section.author,)
     return _PageResult(canonical, metadata, authors, published, modified, language, body,
-                       section.comments)
+                       section.comments, section.first_post)
 
 
 def _first(values: Sequence[T | None]) -> T | None:
@@ -97,13 +109,15 @@ def extract(pages: Sequence[SourcePage | ParsedPage]) -> Extraction:
     if not pages:
         raise ValueError("extract() needs at least one page")
     results: list[_PageResult] = []
+    bodies: list[str] = []  # each page's own body, to recognise a page under a second URL
     used: list[SourcePage] = []
     for page in pages:
         parsed = page if isinstance(page, ParsedPage) else parse_page(page)
         result = _extract_page(parsed)
-        if result.body and any(result.body == earlier.body for earlier in results):
+        if result.body and result.body in bodies:
             continue  # the same page reached under two URLs (``/story`` and ``?page=1``)
-        results.append(result)
+        bodies.append(result.body)
+        results.append(result.as_later_page() if results else result)
         used.append(parsed.source)
     first = results[0]
     body = "\n\n".join(result.body for result in results if result.body)
