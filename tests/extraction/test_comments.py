@@ -715,3 +715,32 @@ def test_later_page_of_a_forum_thread_holds_only_replies() -> None:
     assert [(c.author, c.text) for c in result.comments] == [
         ("OldHand", "Pinecil."), ("Lena", "+1 for the Pinecil."), ("OldHand", "Get a fine tip too.")]
     assert "lifting pads" in result.body and "Pinecil" not in result.body
+
+
+def test_xenforo_thread_with_linked_poster_names_and_said_quotes() -> None:
+    def post(n: int, name: str, body: str) -> str:
+        return (f'<article class="message message--post js-post" data-author="{name}" '
+                f'id="js-post-{n}"><section class="message-user"><h4 class="message-name">'
+                f'<a href="/members/{name}.{n}/" class="username">{name}</a></h4>'
+                f'<dl><dt>Joined</dt><dd>Mar 3, 2015</dd></dl></section>'
+                f'<header class="message-attribution"><time class="u-dt" '
+                f'datetime="2023-04-0{n}T10:00:00+0000">Apr {n}</time></header>'
+                f'<div class="message-content"><article class="message-body">'
+                f'<div class="bbWrapper">{body}</div></article></div>'
+                f'<footer class="message-footer"><a class="reaction">Like</a> <a href="/reply" '
+                f'class="actionBar-action--reply">Reply</a></footer></article>')
+
+    quote = ('<blockquote class="bbCodeBlock bbCodeBlock--quote"><div class="bbCodeBlock-title">'
+             '<a href="/goto/post?id=1">gearhead said:</a></div><div class="bbCodeBlock-content">'
+             "Which oil do you use?</div></blockquote>")
+    opening = ("I am rebuilding the engine of my 1967 roadster and wonder which oil to run for "
+               "the first thousand miles. Which oil do you use?")
+    html = ('<html lang="en"><head><title>Which oil? | Car Forum</title></head><body>'
+            '<h1 class="p-title-value">Which oil?</h1><div class="block-body">'
+            + post(1, "gearhead", opening) + post(2, "oilman", quote + "Mineral 20W-50.")
+            + post(3, "Sue_B", "Agree with oilman.") + "</div></body></html>")
+    result = page(html, url="https://cars.example.com/threads/which-oil.1/")
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("oilman", "2023-04-02", "Mineral 20W-50."), ("Sue_B", "2023-04-03", "Agree with oilman.")]
+    assert result.authors == ("gearhead",)
+    assert "first thousand miles" in result.body and "Joined" not in result.body

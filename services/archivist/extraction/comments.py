@@ -72,7 +72,8 @@ _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:fn|author|comment-?author|username|u
                            r"commenter|nickname|name|poster|user|reviewer|review-?author)"
                            r"(?:$|[\s_-])", re.IGNORECASE)
 _DATE_CLASS = re.compile(r"date|time|posted|published|metadata|comment-?meta", re.IGNORECASE)
-_TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|^text$|^content$|"
+_TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|message-?(?:body|content)|"
+                         r"bbwrapper|post_?message|^text$|^content$|"
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
 _REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer|vote)|"
                           r"vote|like|report|share", re.IGNORECASE)
@@ -112,9 +113,10 @@ _NAME_HEAD = re.compile(r"^\s*@?[\w.-]+(?:\s+[\w.-]+){0,2}\s*:\s*$")
 _QUOTE_HEAD = re.compile(r"^\s*(?:quote|zitat|citation|cita|originally posted by)\b",
                          re.IGNORECASE)
 #: A forum post, by its id ("p4410", "post_123", "postid-7", "msg123") or class.
-_POST_ID = re.compile(r"^(?:p|post|postid|msg|message)[_-]?\d+$", re.IGNORECASE)
+_POST_ID = re.compile(r"^(?:js-)?(?:p|post|postid|msg|message)[_-]?\d+$", re.IGNORECASE)
 _POST_CLASS = token_pattern(r"post|postbit|postbitlegacy|postbit-?old|forum-?post|"
-                            r"topic-?post|b-post|forumpost|post-?container|message-?item")
+                            r"topic-?post|b-post|forumpost|post-?container|message-?item|"
+                            r"message--post")
 #: A block whose text is more than this share of links is a teaser, not a post.
 _TEASER_LINKS = 0.5
 #: Microdata items that may be comments: :func:`_is_comment_item` needs "Comment" in the type.
@@ -820,9 +822,12 @@ def _unmarked(tree: HtmlElement,
     return comments, children[start:]
 
 
-def _is_teaser(block: HtmlElement) -> bool:
-    """A listing's teaser, not a post: a heading that links to another page, or mostly links."""
+def _is_teaser(block: HtmlElement, author: str) -> bool:
+    """A listing's teaser, not a post: a heading that links to another page (other than the
+    poster's name linking to their profile, as XenForo sets it), or mostly links."""
     for heading in block.iter("h1", "h2", "h3", "h4"):
+        if clean_author(text_content(heading), handle=True) == author:
+            continue
         if any(not (link.get("href") or "#").startswith("#") and "#" not in link.get("href", "")
                for link in heading.iter("a")):
             return True
@@ -845,9 +850,11 @@ def _thread_posts(tree: HtmlElement, languages: _Languages) -> list[HtmlElement]
     for run in sorted(runs.values(), key=len, reverse=True):
         if len(run) < _MIN_SEGMENTS:
             break
-        if in_chrome(run[0]) or any(_is_teaser(post) for post in run):
+        if in_chrome(run[0]):
             continue
-        if all(_author_of(post, _comment_noise(post), languages)[0] for post in run):
+        authors = [_author_of(post, _comment_noise(post), languages)[0] for post in run]
+        if all(authors) and not any(_is_teaser(post, author or "")
+                                    for post, author in zip(run, authors, strict=True)):
             return run
     return []
 
