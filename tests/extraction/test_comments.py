@@ -744,3 +744,11 @@ def test_xenforo_thread_with_linked_poster_names_and_said_quotes() -> None:
         ("oilman", "2023-04-02", "Mineral 20W-50."), ("Sue_B", "2023-04-03", "Agree with oilman.")]
     assert result.authors == ("gearhead",)
     assert "first thousand miles" in result.body and "Joined" not in result.body
+
+
+def test_quote_of_an_earlier_wrote_comment_starts_no_comment() -> None:
+    comments = ('<h3>2 Comments</h3><div class="c"><p><b>Tom wrote:</b></p><p>The budget is too '
+                'small.</p><p><b>Ann wrote:</b></p><blockquote>Tom wrote: The budget is too '
+                "small.</blockquote><p>No, it is fine.</p></div>")
+    assert [(c.author, c.text) for c in page(article(after=comments)).comments] == [
+        ("Tom", "The budget is too small."), ("Ann", "No, it is fine.")]

@@ -663,9 +663,9 @@ def _said_runs(elements: Iterable[HtmlElement], languages: _Languages) -> list[C
             out.append(Comment(author=author, published=published or stamped, text=text))
 
     for element in elements:
-        if _is_noise(element) or element.tag in ("script", "style"):
-            continue
-        text = lines_text(element)
+        if _is_noise(element) or element.tag in ("script", "style") or _is_quote(element):
+            continue  # a quote's "NAME wrote:" starts no comment: it is another's text
+        text = lines_text(element, _quotes(element))
         first, _, rest = text.partition("\n")
         said = _SAID.match(first) or _SAID_INLINE.match(text)
         name = clean_author(said.group("name"), handle=True) if said else None
