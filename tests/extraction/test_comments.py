@@ -752,3 +752,23 @@ def test_quote_of_an_earlier_wrote_comment_starts_no_comment() -> None:
                 "small.</blockquote><p>No, it is fine.</p></div>")
     assert [(c.author, c.text) for c in page(article(after=comments)).comments] == [
         ("Tom", "The budget is too small."), ("Ann", "No, it is fine.")]
+
+
+def test_microdata_replies_in_the_children_list_of_a_wrapping_li() -> None:
+    """Genesis: li > article[itemtype=Comment] + ul.children > li > article[...]."""
+
+    def item(n: int, name: str, text: str, replies: str = "") -> str:
+        return (f'<li class="comment" id="comment-{n}"><article itemprop="comment" itemscope '
+                f'itemtype="https://schema.org/Comment"><p class="comment-author" '
+                f'itemprop="author" itemscope itemtype="https://schema.org/Person"><span '
+                f'itemprop="name"><a href="https://ex.com" class="comment-author-link">{name}</a>'
+                f'</span> <span class="says">says</span></p><time itemprop="datePublished" '
+                f'datetime="2021-03-0{n}T10:00:00+00:00">March {n}</time>'
+                f'<div class="comment-content" itemprop="text"><p>{text}</p></div></article>'
+                + (f'<ul class="children">{replies}</ul>' if replies else "") + "</li>")
+
+    section = ('<div id="comments" class="entry-comments"><ol class="comment-list">'
+               + item(1, "Ann Lee", "Great post.", item(2, "Bo Chen", "Agreed."))
+               + item(3, "Cy Day", "Thanks.") + "</ol></div>")
+    assert [(c.author, c.published, c.parent) for c in page(article(after=section)).comments] == [
+        ("Ann Lee", "2021-03-01", None), ("Bo Chen", "2021-03-02", 0), ("Cy Day", "2021-03-03", None)]

@@ -287,6 +287,7 @@ def _from_microdata(tree: HtmlElement,
                     languages: _Languages) -> tuple[list[Comment], list[HtmlElement]]:
     items = [element for element in _COMMENT_ITEMS(tree)
              if _is_comment_item(element) and not in_chrome(element)]
+    item_set = set(items)
     index_of: dict[HtmlElement, int] = {}
     out: list[Comment] = []
     for item in items:
@@ -306,6 +307,11 @@ def _from_microdata(tree: HtmlElement,
         parent = next((index_of[ancestor] for ancestor in item.iterancestors()
                        if ancestor in index_of), None)
         index_of[item] = len(out)
+        # WordPress themes (Genesis) wrap each comment item in an li whose ul.children holds
+        # the replies: a reply's parent is the item of a wrapper around it.
+        wrapper = item.getparent()
+        if wrapper is not None and sum(1 for child in wrapper if child in item_set) == 1:
+            index_of.setdefault(wrapper, len(out))
         out.append(Comment(author=author,
                            published=parse_date(_prop_value(date_node), languages)
                            if date_node is not None else None,
