@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.support.pages import PageServer
@@ -158,3 +159,17 @@ def test_demo_archives_the_bundled_sample_site(tmp_path: Path) -> None:
     assert record["status"] == "archived"
     assert record["title"] == "Harbour Town Votes to Keep Its Lighthouse Lit"
     assert len(record["pages"]) == 3
+
+
+def test_archive_reads_a_relative_byline_date_against_the_capture_time(pages: PageServer, tmp_path: Path) -> None:
+    paragraph = "<p>The coastal road was closed after high waves threw rocks onto the carriageway overnight.</p>"
+    url = pages.set("/news/storm-road", (
+        '<html lang="de"><head><title>Sturm sperrt Küstenstraße</title></head><body><article>'
+        '<h1>Sturm sperrt Küstenstraße</h1><div class="story-meta"><a rel="author" href="/lee">Dana Lee</a>'
+        ' &middot; <span>vor 3 Tagen</span></div>' + paragraph * 4 + "</article></body></html>"))
+    before = datetime.now(UTC)
+    result = run_cli("archive", "--json", url, home=tmp_path)
+    after = datetime.now(UTC)
+    assert result.returncode == 0, result.stderr
+    (record,) = records(result.stdout)
+    assert record["published"] in {(moment - timedelta(days=3)).date().isoformat() for moment in (before, after)}

@@ -95,3 +95,15 @@ def test_same_page_under_two_urls_counts_once() -> None:
                       SourcePage("https://news.example.com/story?page=1", html, None)])
     assert result.body.count("Paragraph 1 ends here.") == 1
     assert result.pages == ("https://news.example.com/story",)
+
+
+def test_read_also_lead_ins_in_other_languages_are_dropped() -> None:
+    leads = ['<p>Lesen Sie auch: <a href="/a">Haushalt vertagt</a></p>',
+             '<p>À lire aussi : <a href="/b">Budget reporté</a></p>',
+             '<p><strong>Leggi anche:</strong> <a href="/c">Bilancio rinviato</a></p>',
+             '<p>Lea también: <a href="/d">Presupuesto aplazado</a></p>']
+    body = page(article(body="".join(f"<p>{FILLER}Kept {n}.</p>{lead}"
+                                     for n, lead in enumerate(leads)))).body
+    for gone in ("Haushalt", "Budget reporté", "Bilancio", "Presupuesto"):
+        assert gone not in body, gone
+    assert "Kept 3." in body

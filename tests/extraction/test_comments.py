@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from archivist.extraction import Comment
+from archivist.extraction import Comment, SourcePage, extract
 
 from .conftest import article, page
 
@@ -483,3 +483,292 @@ def test_comments_heading_over_one_list_of_wrote_lines() -> None:
     assert [(c.author, c.published, c.text) for c in result.comments] == [
         ("Anna", "2025-11-27", "Finally!"), ("Ben", "2025-11-28", "Me too.")]
     assert "Me too." not in result.body
+
+
+def test_commenter_user_names_with_digits_are_authors() -> None:
+    drupal = """
+    <section class="comments"><h2>Kommentare</h2>
+      <article id="comment-201" class="comment js-comment by-anonymous">
+        <footer class="comment__meta"><p class="comment__author"><span>Radler99</span>
+          (nicht überprüft)</p><p class="comment__time">05.10.2023 - 17:53</p></footer>
+        <div class="comment__content"><div class="field field--name-comment-body">
+          <p>Endlich passiert etwas.</p></div></div>
+      </article>
+      <article id="comment-202" class="comment js-comment">
+        <footer class="comment__meta"><p class="comment__author"><a class="username"
+          href="/user/12">jo_1984</a></p><p class="comment__time">06.10.2023 - 08:10</p></footer>
+        <div class="comment__content"><div class="field field--name-comment-body">
+          <p>Und die Parkplätze?</p></div></div>
+      </article>
+    </section>"""
+    result = page(article(after=drupal, lang=' lang="de"'))
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Radler99", "2023-10-05", "Endlich passiert etwas."),
+        ("jo_1984", "2023-10-06", "Und die Parkplätze?"),
+    ]
+
+
+def _forum_post(number: int, author: str, date: str, content: str) -> str:
+    return (
+        f'<div id="p{number}" class="post has-profile bg{number % 2}"><div class="inner">'
+        f'<dl class="postprofile"><dt><a href="/memberlist.php?u={number}" class="username">'
+        f'{author}</a></dt><dd class="profile-rank">Registered User</dd>'
+        f"<dd><strong>Posts:</strong> 15</dd></dl>"
+        f'<div class="postbody"><h3><a href="#p{number}">Re: Best budget soldering iron?</a></h3>'
+        f'<p class="author">by <strong><a href="/memberlist.php?u={number}" class="username">'
+        f'{author}</a></strong> &raquo; <time datetime="{date}T19:22:10+00:00">{date}</time></p>'
+        f'<div class="content">{content}</div><div class="signature">-- {author}</div>'
+        f"</div></div></div>"
+    )
+
+
+def test_forum_thread_opening_post_is_the_body_and_replies_are_comments() -> None:
+    opening = ("I am looking for a soldering iron under fifty pounds for small kits, since the "
+               "cheap fixed-temperature irons I tried kept lifting pads off the boards.<br><br>"
+               "Temperature control would be nice. Any recommendations for a small bench?")
+    quote = ('<blockquote><div><cite><a href="/memberlist.php?u=1">sparky42</a> wrote:</cite>'
+             "Temperature control would be nice.</div></blockquote>")
+    html = (
+        '<html lang="en-gb"><head><title>Best budget soldering iron? - Maker Forum</title>'
+        '</head><body><div class="headerbar"><h1>Maker Forum</h1></div>'
+        '<div id="page-body"><h2 class="topic-title">Best budget soldering iron?</h2>'
+        + _forum_post(1, "sparky42", "2024-02-01", opening)
+        + _forum_post(2, "OldHand", "2024-02-01", quote + "A Pinecil has temperature control.")
+        + _forum_post(3, "Lena", "2024-02-02", "+1 for the Pinecil.")
+        + "</div></body></html>"
+    )
+    result = page(html, url="https://forum.example.net/viewtopic.php?t=912")
+    assert [(c.author, c.published, c.text, c.parent) for c in result.comments] == [
+        ("OldHand", "2024-02-01", "A Pinecil has temperature control.", None),
+        ("Lena", "2024-02-02", "+1 for the Pinecil.", None),
+    ]
+    assert result.authors == ("sparky42",)
+    assert "lifting pads" in result.body and "Any recommendations" in result.body
+    for leak in ("Pinecil", "Registered User", "Posts:", "-- sparky42"):
+        assert leak not in result.body
+
+
+def test_forum_post_set_in_a_blockquote_keeps_its_text_but_not_its_quote() -> None:
+    """vBulletin sets each post in ``blockquote.postcontent`` and a quote inside it."""
+
+    def post(number: int, author: str, content: str) -> str:
+        return (f'<li class="postbit postcontainer" id="post_{number}"><div class="posthead">'
+                f'<span class="date">03-1{number}-2019, 09:41 PM</span></div>'
+                f'<div class="userinfo"><a class="username" href="/u{number}"><strong>{author}'
+                f'</strong></a></div><div class="content"><blockquote class="postcontent">'
+                f"{content}</blockquote></div></li>")
+
+    quote = ('<div class="bbcode_quote"><div class="bbcode_postedby">Originally Posted by '
+             "<strong>gearhead_77</strong></div><div class=\"message\">Could the flywheel need "
+             "resurfacing?</div></div>")
+    html = article(after='<ol id="posts">' + post(4, "gearhead_77", "I rebuilt the clutch.")
+                   + post(5, "Wrenchy", quote + "Yes, almost certainly.")
+                   + post(6, "MG_Molly", "Check for grease on the disc.") + "</ol>")
+    assert [(c.author, c.published, c.text) for c in page(html).comments] == [
+        ("Wrenchy", "2019-03-15", "Yes, almost certainly."),
+        ("MG_Molly", "2019-03-16", "Check for grease on the disc."),
+    ]
+
+
+def test_microdata_comment_without_the_post_it_quotes() -> None:
+    """Discourse quotes a post as ``aside.quote`` with a "name:" title and a blockquote."""
+
+    def post(number: int, author: str, content: str) -> str:
+        return (f'<div id="post_{number}" itemprop="comment" itemscope '
+                f'itemtype="http://schema.org/Comment" class="topic-body crawler-post">'
+                f'<span class="creator" itemprop="author" itemscope '
+                f'itemtype="http://schema.org/Person"><span itemprop="name">{author}</span></span>'
+                f'<time itemprop="datePublished" datetime="2023-05-0{number}T10:12:00Z">May</time>'
+                f'<div class="post" itemprop="text">{content}</div></div>')
+
+    quote = ('<aside class="quote no-group" data-username="kai"><div class="title">kai:</div>'
+             "<blockquote><p>Paragraph 1 ends here.</p></blockquote></aside>")
+    html = article(after=post(2, "ruth", quote + "<p>Reopen the file on SIGHUP.</p>")
+                   + post(3, "kai", "<p>Thanks, SIGHUP it is.</p>"))
+    result = page(html)
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("ruth", "2023-05-02", "Reopen the file on SIGHUP."),
+        ("kai", "2023-05-03", "Thanks, SIGHUP it is."),
+    ]
+    assert "Paragraph 1 ends here." in result.body
+
+
+def test_listing_of_post_teasers_is_no_forum_thread() -> None:
+    teasers = "".join(
+        f'<article id="post-{n}" class="post type-post"><h2 class="entry-title">'
+        f'<a href="/2024/05/post-{n}/">Post {n}</a></h2><span class="byline">By '
+        f'<span class="author vcard"><a class="url fn n" href="/author/ann/">Ann Lee</a></span>'
+        f"</span><p>The teaser of post {n}, a sentence or two long.</p></article>"
+        for n in range(1, 5))
+    assert page(article(after=teasers)).comments == ()
+
+
+def test_json_ld_comment_text_given_as_html_is_plain_text() -> None:
+    data = {"@context": "https://schema.org", "@type": "BlogPosting", "headline": "Budget",
+            "comment": [{"@type": "Comment", "author": {"@type": "Person", "name": "Zoë"},
+                         "dateCreated": "2020-09-12",
+                         "text": "<p>Not my cup of tea &amp; too long.</p><p>Sorry!<br>Z.</p>"},
+                        {"@type": "Comment", "author": "Paul", "text": "x &lt; y, 5 < 6"}]}
+    head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    assert [(c.author, c.text) for c in page(article(head=head)).comments] == [
+        ("Zoë", "Not my cup of tea & too long.\nSorry!\nZ."), ("Paul", "x < y, 5 < 6")]
+
+
+def test_name_dash_date_first_line_gives_author_and_date() -> None:
+    comments = ("<h3>Comments (2)</h3><ul class=\"comments\">"
+                "<li><strong>Petra</strong> - 14 July 2019<br>Great write-up! Going next summer."
+                "</li><li><strong>Jon from Reykjavik</strong> | 15/07/2019 09:15<br>Glad you "
+                "liked it - try the hot springs in 2020.</li>"
+                "<li><b>Ann</b> - thanks for 2019<br>Lovely photos.</li></ul>")
+    result = page(article(after=comments))
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Petra", "2019-07-14", "Great write-up! Going next summer."),
+        ("Jon from Reykjavik", "2019-07-15", "Glad you liked it - try the hot springs in 2020."),
+        (None, None, "Ann - thanks for 2019\nLovely photos."),
+    ]
+
+
+def test_pingbacks_and_trackbacks_are_not_comments() -> None:
+    pingback = ('<li id="comment-14" class="pingback even thread-even depth-1"><div '
+                'class="comment-body">Pingback: <a href="https://other.example/post">Budget '
+                'roundup &#8211; Other Blog</a></div></li>'
+                '<li id="comment-15" class="trackback"><div class="comment-body">Trackback: '
+                '<a href="https://third.example/">Council watch</a></div></li>')
+    result = page(article(after=WORDPRESS.replace("</ol>", pingback + "</ol>")))
+    assert [c.author for c in result.comments] == ["Alice Martin", "Bob Stone", "Carol"]
+    assert "Pingback" not in result.body and "Trackback" not in result.body
+
+
+def test_reviews_with_reviewer_markup_and_report_links() -> None:
+    def review(name: str, date: str, text: str) -> str:
+        return (f'<div class="review"><div class="review-head"><span class="reviewer">{name}'
+                f'</span><span class="when">{date}</span></div><p>{text}</p>'
+                f'<div class="review-foot"><a href="#">Report abuse</a> <a href="#">Reply to '
+                f"this comment</a> <span>Helpful (4)</span></div></div>")
+
+    section = ('<section class="comments-section"><h2>Reviews (2)</h2>'
+               + review("Maggie", "March 3, 2023", "Perfect every time.")
+               + review("Dev", "April 10, 2023", "Too sweet.<br>I halved the sugar.")
+               + "</section>")
+    assert [(c.author, c.published, c.text) for c in page(article(after=section)).comments] == [
+        ("Maggie", "2023-03-03", "Perfect every time."),
+        ("Dev", "2023-04-10", "Too sweet.\nI halved the sugar."),
+    ]
+
+
+def test_live_blog_entries_are_not_a_forum_thread() -> None:
+    entries = "".join(
+        f'<div id="post-{n}" class="post liveblog-entry"><p class="author">by <a class="username" '
+        f'href="/staff/{n}">{name}</a></p><div class="content">Update number {n} from '
+        f"the count.</div></div>" for n, name in enumerate(["Ann Lee", "Bo Chen", "Cy Day"]))
+    head = ('<script type="application/ld+json">{"@type": "LiveBlogPosting", '
+            '"headline": "Election night"}</script>')
+    assert page(article(head=head, after=entries)).comments == ()
+
+
+def test_commenter_handles_with_one_letter_or_a_leading_digit() -> None:
+    html = article(after=WORDPRESS.replace("Alice Martin", "v2787").replace("Carol", "4hourelection"))
+    assert [c.author for c in page(html).comments] == ["v2787", "Bob Stone", "4hourelection"]
+
+
+def test_json_ld_replies_listed_flat_with_parent_item() -> None:
+    base = "https://news.example.com/2024/05/story.html#comment-"
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Budget",
+            "comment": [
+                {"@type": "Comment", "@id": base + "1", "author": "Ann", "text": "First."},
+                {"@type": "Comment", "@id": base + "2", "author": "Bo", "text": "Second."},
+                {"@type": "Comment", "url": base + "3", "author": "Cy", "text": "Re: first.",
+                 "parentItem": {"@id": base + "1"}},
+                {"@type": "Comment", "author": "Di", "text": "Re: Cy.", "parentItem": base + "3"},
+                {"@type": "Comment", "author": "Ed", "text": "Dangling.",
+                 "parentItem": {"@id": base + "99"}}]}
+    head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    assert [(c.author, c.parent) for c in page(article(head=head)).comments] == [
+        ("Ann", None), ("Bo", None), ("Cy", 0), ("Di", 2), ("Ed", None)]
+
+
+def test_comment_tree_region() -> None:
+    tree = ('<ul class="comment-tree">' + "".join(
+        f'<li><div class="comment"><span class="username">{name}</span> <time '
+        f'datetime="2024-05-0{n}">May {n}</time><p>{text}</p></div></li>'
+        for n, (name, text) in enumerate([("Ann", "Nice cache."), ("Bo", "Benchmarks?")], 1))
+        + "</ul>")
+    assert [(c.author, c.published, c.text) for c in page(article(after=tree)).comments] == [
+        ("Ann", "2024-05-01", "Nice cache."), ("Bo", "2024-05-02", "Benchmarks?")]
+
+
+def test_later_page_of_a_forum_thread_holds_only_replies() -> None:
+    def thread(posts: list[tuple[int, str, str, str]]) -> str:
+        html = ('<html lang="en"><head><title>Best iron? - Maker Forum</title></head><body>'
+                '<div id="page-body"><h2 class="topic-title">Best iron?</h2>'
+                + "".join(_forum_post(*post) for post in posts) + "</div></body></html>")
+        return html
+
+    opening = ("I am looking for a soldering iron under fifty pounds for small kits, since the "
+               "cheap irons I tried kept lifting pads off the boards. Any recommendations?")
+    url = "https://forum.example.net/showthread.php?t=912"
+    first = thread([(1, "sparky42", "2024-02-01", opening), (2, "OldHand", "2024-02-01", "Pinecil.")])
+    second = thread([(3, "Lena", "2024-02-02", "+1 for the Pinecil."),
+                     (4, "OldHand", "2024-02-03", "Get a fine tip too.")])
+    result = extract([SourcePage(url, first.encode()), SourcePage(url + "&page=2", second.encode()),
+                      SourcePage(url + "&page=1", first.encode())])
+    assert [(c.author, c.text) for c in result.comments] == [
+        ("OldHand", "Pinecil."), ("Lena", "+1 for the Pinecil."), ("OldHand", "Get a fine tip too.")]
+    assert "lifting pads" in result.body and "Pinecil" not in result.body
+
+
+def test_xenforo_thread_with_linked_poster_names_and_said_quotes() -> None:
+    def post(n: int, name: str, body: str) -> str:
+        return (f'<article class="message message--post js-post" data-author="{name}" '
+                f'id="js-post-{n}"><section class="message-user"><h4 class="message-name">'
+                f'<a href="/members/{name}.{n}/" class="username">{name}</a></h4>'
+                f'<dl><dt>Joined</dt><dd>Mar 3, 2015</dd></dl></section>'
+                f'<header class="message-attribution"><time class="u-dt" '
+                f'datetime="2023-04-0{n}T10:00:00+0000">Apr {n}</time></header>'
+                f'<div class="message-content"><article class="message-body">'
+                f'<div class="bbWrapper">{body}</div></article></div>'
+                f'<footer class="message-footer"><a class="reaction">Like</a> <a href="/reply" '
+                f'class="actionBar-action--reply">Reply</a></footer></article>')
+
+    quote = ('<blockquote class="bbCodeBlock bbCodeBlock--quote"><div class="bbCodeBlock-title">'
+             '<a href="/goto/post?id=1">gearhead said:</a></div><div class="bbCodeBlock-content">'
+             "Which oil do you use?</div></blockquote>")
+    opening = ("I am rebuilding the engine of my 1967 roadster and wonder which oil to run for "
+               "the first thousand miles. Which oil do you use?")
+    html = ('<html lang="en"><head><title>Which oil? | Car Forum</title></head><body>'
+            '<h1 class="p-title-value">Which oil?</h1><div class="block-body">'
+            + post(1, "gearhead", opening) + post(2, "oilman", quote + "Mineral 20W-50.")
+            + post(3, "Sue_B", "Agree with oilman.") + "</div></body></html>")
+    result = page(html, url="https://cars.example.com/threads/which-oil.1/")
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("oilman", "2023-04-02", "Mineral 20W-50."), ("Sue_B", "2023-04-03", "Agree with oilman.")]
+    assert result.authors == ("gearhead",)
+    assert "first thousand miles" in result.body and "Joined" not in result.body
+
+
+def test_quote_of_an_earlier_wrote_comment_starts_no_comment() -> None:
+    comments = ('<h3>2 Comments</h3><div class="c"><p><b>Tom wrote:</b></p><p>The budget is too '
+                'small.</p><p><b>Ann wrote:</b></p><blockquote>Tom wrote: The budget is too '
+                "small.</blockquote><p>No, it is fine.</p></div>")
+    assert [(c.author, c.text) for c in page(article(after=comments)).comments] == [
+        ("Tom", "The budget is too small."), ("Ann", "No, it is fine.")]
+
+
+def test_microdata_replies_in_the_children_list_of_a_wrapping_li() -> None:
+    """Genesis: li > article[itemtype=Comment] + ul.children > li > article[...]."""
+
+    def item(n: int, name: str, text: str, replies: str = "") -> str:
+        return (f'<li class="comment" id="comment-{n}"><article itemprop="comment" itemscope '
+                f'itemtype="https://schema.org/Comment"><p class="comment-author" '
+                f'itemprop="author" itemscope itemtype="https://schema.org/Person"><span '
+                f'itemprop="name"><a href="https://ex.com" class="comment-author-link">{name}</a>'
+                f'</span> <span class="says">says</span></p><time itemprop="datePublished" '
+                f'datetime="2021-03-0{n}T10:00:00+00:00">March {n}</time>'
+                f'<div class="comment-content" itemprop="text"><p>{text}</p></div></article>'
+                + (f'<ul class="children">{replies}</ul>' if replies else "") + "</li>")
+
+    section = ('<div id="comments" class="entry-comments"><ol class="comment-list">'
+               + item(1, "Ann Lee", "Great post.", item(2, "Bo Chen", "Agreed."))
+               + item(3, "Cy Day", "Thanks.") + "</ol></div>")
+    assert [(c.author, c.published, c.parent) for c in page(article(after=section)).comments] == [
+        ("Ann Lee", "2021-03-01", None), ("Bo Chen", "2021-03-02", 0), ("Cy Day", "2021-03-03", None)]

@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 
 import pytest
+
+from archivist.extraction import SourcePage, extract
+from archivist.extraction.dates import relative_date
 
 from .conftest import FILLER, page
 
@@ -88,3 +92,43 @@ def test_thousands_of_dates_in_one_block_are_read_in_linear_time() -> None:
     result = page(html, url=URL)
     assert time.process_time() - started < 4
     assert (result.published, result.modified) == ("2024-01-01", "2025-12-01")
+
+
+def test_spanish_byline_date_with_de_is_read_and_left_out_of_the_body() -> None:
+    html = (
+        '<html lang="es"><head><title>El nuevo parque</title></head><body>'
+        '<header class="cabecera"><div class="fecha-hoy">Viernes, 27 de noviembre de 2026</div>'
+        "</header><article><h1>El nuevo parque</h1>"
+        '<div class="fecha">Publicado el 3 de marzo de 2022, 10:45</div>'
+        + "".join(f"<p>El pleno del Ayuntamiento aprobó ayer por unanimidad la construcción de "
+                  f"un nuevo parque en el antiguo solar de la estación, párrafo {n}.</p>"
+                  for n in range(3))
+        + "</article></body></html>"
+    )
+    result = page(html, url="https://diario.example.es/local/parque")
+    assert result.published == "2022-03-03"
+    assert "Publicado" not in result.body
+
+
+def test_relative_byline_date_is_read_against_the_capture_time() -> None:
+    html = (
+        '<html lang="en"><head><title>Storm closes road</title></head><body>'
+        '<header><div class="date-bar">Friday, November 27, 2026</div></header><article>'
+        '<h1>Storm closes road</h1><div class="story-meta"><a rel="author" href="/lee">Dana Lee'
+        '</a> &middot; <span class="ago">3 days ago</span></div>'
+        + f"<p>{FILLER}</p>" * 3 + "</article></body></html>"
+    )
+    url = "https://bayview.example.com/news/storm-road"
+    captured = dt.datetime(2024, 3, 10, 9, 30, tzinfo=dt.UTC)
+    result = extract([SourcePage(url, html.encode(), "text/html", captured=captured)])
+    assert result.published == "2024-03-07"
+    # Without a capture time there is nothing to count back from.
+    assert page(html, url=url).published is None
+
+
+def test_only_relative_expressions_count_as_relative_dates() -> None:
+    base = dt.datetime(2024, 3, 10, 12)
+    assert relative_date("vor 2 Tagen", ["de"], base) == "2024-03-08"
+    assert relative_date("yesterday", None, base) == "2024-03-09"
+    for text in ("March 5", "Dana Lee", "5 March 2023", ""):
+        assert relative_date(text, None, base) is None

@@ -227,3 +227,126 @@ def test_sidebar_by_line_beside_the_headline_is_no_byline() -> None:
             '</div><div class="content"><h1>Bridge Reopens After Two Years</h1>'
             f'<p>By Anna Smith</p>{prose}</div></body></html>')
     assert page(html, url="https://daily.example.com/bridge").authors == ("Anna Smith",)
+
+
+def test_json_ld_graph_references_name_the_authors_and_the_site() -> None:
+    """Yoast-style graphs refer to the people and the publisher by ``@id``."""
+    base = "https://news.example.com/#"
+    head = _ld({"@context": "https://schema.org", "@graph": [
+        {"@type": "NewsArticle", "headline": "Budget Vote Delayed",
+         "author": [{"@id": base + "p1"}, {"@id": base + "p2"}],
+         "publisher": {"@id": base + "org"}},
+        {"@type": "Person", "@id": base + "p1", "name": "Ann Lee"},
+        {"@type": "Person", "@id": base + "p2", "name": "Bo Chen"},
+        {"@type": "Organization", "@id": base + "org", "name": "Example Daily"},
+    ]})
+    result = page(article(head=head).replace('alt="Example News"', 'alt=""'))
+    assert result.authors == ("Ann Lee", "Bo Chen")
+    assert result.sitename == "Example Daily"
+
+
+def test_sitename_from_website_object_dublin_core_or_title_suffix() -> None:
+    no_logo = article().replace('alt="Example News"', 'alt="Home"')
+    website = _ld({"@context": "https://schema.org", "@type": "WebSite", "name": "Example Web"})
+    assert page(article(head=website).replace('alt="Example News"', 'alt=""')).sitename == (
+        "Example Web")
+    dublin_core = '<meta name="DC.publisher" content="Example Press">'
+    assert page(article(head=dublin_core).replace('alt="Example News"', 'alt=""')).sitename == (
+        "Example Press")
+    # A logo whose alt names the link target ("Home", "Zur Startseite") is no site name; the
+    # <title>'s part that is not the headline is.
+    assert page(no_logo).sitename == "Example News"
+    german = no_logo.replace('alt="Home"', 'alt="Zur Startseite"').replace(
+        "Budget Vote Delayed | Example News", "Budget Vote Delayed :: Stadtblatt")
+    assert page(german).sitename == "Stadtblatt"
+
+
+def _german_page(lang: str) -> str:
+    german = "".join(
+        f"<p>Der Gemeinderat hat am Dienstagabend über den neuen Haushalt für das kommende "
+        f"Jahr beraten, und die Mitglieder sprachen lange über Straßen, Schulen und die "
+        f"Stadtbibliothek. Absatz {n} endet hier.</p>" for n in range(4))
+    return (f"<html{lang}><head><title>Haushalt vertagt</title></head><body><article>"
+            f"<h1>Haushalt vertagt</h1>{german}</article></body></html>")
+
+
+def test_body_plainly_in_another_language_overrules_a_theme_default_lang() -> None:
+    assert page(_german_page(' lang="en-US"')).language == "de"
+    # A close language is no contradiction (Galician posts on a page declared Portuguese),
+    # and neither is a short body.
+    galician = "".join(
+        f"<p>O concello aprobou onte o orzamento para o próximo ano, que inclúe novas obras nas "
+        f"rúas do centro e unha nova biblioteca municipal. Parágrafo {n}.</p>" for n in range(4))
+    html = (f'<html lang="pt"><head><title>Orzamento</title></head><body><article>'
+            f"<h1>Orzamento</h1>{galician}</article></body></html>")
+    assert page(html).language == "pt"
+    short = ('<html lang="en"><head><title>Kurz</title></head><body><article><h1>Kurz</h1>'
+             "<p>Der Gemeinderat hat den Haushalt vertagt.</p></article></body></html>")
+    assert page(short).language == "en"
+    assert page(article(lang=' lang="en-GB"')).language == "en"
+
+
+def test_byline_with_two_marked_up_authors_names_both() -> None:
+    byline = ('<div class="byline">By <span itemprop="author" itemscope><span itemprop="name">'
+              'GEORGE MCDONALD</span></span> and <span itemprop="author" itemscope>'
+              '<span itemprop="name">Lucy O\'Hara</span></span></div>')
+    box = ('<div class="author-box"><span itemprop="author">Someone Else</span></div>')
+    result = page(article(before=byline, after=box), url="https://news.example.com/x")
+    assert result.authors == ("George McDonald", "Lucy O'Hara")
+
+
+def test_description_from_the_article_json_ld() -> None:
+    head = _ld({"@context": "https://schema.org", "@type": "NewsArticle",
+                "headline": "Budget Vote Delayed", "description": "The vote moves to June."})
+    assert page(article(head=head)).description == "The vote moves to June."
+
+
+def test_byline_labels_dates_after_the_name_and_line_breaks() -> None:
+    cases = {
+        '<div class="meta">Por João Silva em 4 de março de 2021</div>': ("João Silva",),
+        '<div class="meta">Autor: Jan Kowalski, 4 marca 2021</div>': ("Jan Kowalski",),
+        ('<p class="about"><span>Von</span> <span><a class="author-link" href="/a/mb">Moritz '
+         'Bachmann</a></span> <span>publiziert am 25. September 2018</span></p>'):
+            ("Moritz Bachmann",),
+        '<h3 class="byline">by Jeff Foust<br><span>Monday, November 18, 2019</span></h3>':
+            ("Jeff Foust",),
+    }
+    for byline, authors in cases.items():
+        assert page(article(before=byline), url="https://news.example.com/x").authors == authors
+    # An author's bio beside the byline block names no one else.
+    bio = ('<p class="byline">Jeff Foust (<a href="mailto:j@x.com">j@x.com</a>) is the editor '
+           "and publisher of The Review.</p>")
+    html = article(before='<p class="byline">by Jeff Foust</p>', after=bio)
+    assert page(html, url="https://news.example.com/x").authors == ("Jeff Foust",)
+
+
+def test_title_tag_headline_between_section_and_site_names() -> None:
+    html = (f"<html><head><title>Council approves budget | Politics | Example News</title>"
+            f"</head><body><div class='content'>{f'<p>{FILLER}</p>' * 3}</div></body></html>")
+    assert page(html).title == "Council approves budget"
+
+
+def test_blog_post_footer_byline_names_the_author() -> None:
+    """Blogger: an h3 post title and "Posted by <span class=fn>" in the post's footer."""
+    html = (
+        '<html lang="en"><head><title>Knitting Notes: A winter hat</title></head><body>'
+        '<div class="post hentry"><h3 class="post-title entry-title">A winter hat pattern</h3>'
+        f'<div class="post-body entry-content">{f"<p>{FILLER}</p>" * 3}</div>'
+        '<div class="post-footer"><span class="post-author vcard">Posted by <span class="fn">'
+        'Maud</span></span> at <span class="post-timestamp">January 09, 2021</span></div></div>'
+        "</body></html>")
+    result = page(html, url="https://knitting.example.com/2021/01/hat.html")
+    assert result.authors == ("Maud",)
+    assert result.published == "2021-01-09"
+
+
+def test_article_footer_is_no_site_chrome() -> None:
+    footer = ('<footer class="entry-footer"><span class="byline">Posted by <a class="url fn n" '
+              'href="/author/ann/">Ann Lee</a></span> on <span class="posted-on">'
+              "March 4, 2014</span></footer>")
+    html = article().replace('<div class="article-body">', "<article><div class=\"article-body\">"
+                             ).replace("</div></div><div id=\"footer\">",
+                                       f"</div>{footer}</article></div><div id=\"footer\">")
+    result = page(html, url="https://news.example.com/story.php?id=7")
+    assert result.authors == ("Ann Lee",)
+    assert result.published == "2014-03-04"

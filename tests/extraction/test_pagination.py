@@ -139,3 +139,33 @@ def test_page_x_of_n_that_is_not_this_page_is_ignored() -> None:
              '<a href="/story?page=3">3</a></div>')
     assert discover_pages(article(gallery, after=pager), url) == [
         "https://news.example.com/story?page=1", url, "https://news.example.com/story?page=3"]
+
+
+def _teaser(n: int, tag: str = "div", cls: str = "entry") -> str:
+    excerpt = "An excerpt of this post that runs to a couple of sentences, as a reader sees it. "
+    return (f'<{tag} class="{cls}"><h2 class="entry-title"><a href="/2024/0{n}/post-{n}/">Post '
+            f'{n}</a></h2><div class="entry-summary"><p>{excerpt * 2}</p><a class="more-link" '
+            f'href="/2024/0{n}/post-{n}/">Continue reading</a></div></{tag}>')
+
+
+def test_blog_index_of_a_few_excerpts_is_a_listing() -> None:
+    pager = ('<div class="nav-links"><a class="next page-numbers" href="/page/2/">Older posts</a>'
+             ' <a class="page-numbers" href="/page/3/">3</a></div>')
+    html = ("<html><body><div id=\"content\">" + "".join(_teaser(n) for n in range(1, 5))
+            + pager + "</div></body></html>")
+    assert discover_pages(html, "https://blog.example.com/") == ["https://blog.example.com/"]
+
+
+def test_short_last_page_with_a_related_box_keeps_its_pages() -> None:
+    related = ('<div class="related-posts">' + "".join(_teaser(n) for n in range(1, 5))
+               + "</div>")
+    pager = ('<div class="page-links"><a href="/features/long-read/">1</a> '
+             '<a href="/features/long-read/2/">2</a> <span>3</span></div>')
+    # Page 3 holds too little text to prove itself an article: its related box must not make
+    # it a listing.
+    html = ("<html><body><article><h1>The long read</h1><p>The last short paragraph.</p>"
+            f"{pager}{related}</article></body></html>")
+    url = "https://mag.example.com/features/long-read/3/"
+    assert discover_pages(html, url) == [
+        "https://mag.example.com/features/long-read/",
+        "https://mag.example.com/features/long-read/2/", url]

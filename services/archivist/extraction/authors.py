@@ -16,15 +16,21 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.regions import headline_scope, in_chrome
 from archivist.extraction.structured import Structured, ld_text, ld_types
-from archivist.extraction.text import text_content
+from archivist.extraction.text import lines_text
 
 __all__ = ["clean_author", "find_authors", "split_authors", "title_case_name"]
 
 _PREFIX = re.compile(
-    r"^\s*(?:(?:written|posted|reported|photos?|words|text|story)\s+)?"
-    r"(?:by|von|par|por|di|da|door|av|af|przez|от|автор)\s*[:\-]?\s+",
+    r"^\s*(?:(?:(?:written|posted|reported|photos?|words|text|story)\s+)?"
+    r"(?:by|von|par|por|di|da|door|av|af|przez|от|автор)\s*[:\-]?\s+"
+    r"|(?:authors?|autor(?:in|a|es)?|auteur|autore|text|texto|tekst)\s*:\s*)",
     re.IGNORECASE,
 )
+#: A date after the name: "João Silva em 4 de março de 2021", "Jane Doe on 3 May 2024".
+_DATE_TAIL = re.compile(
+    r"\s+(?:(?:published|posted|updated|publiziert|veröffentlicht|aktualisiert|publié|publicado|"
+    r"pubblicato|gepubliceerd)\s+)?(?:on|at|am|le|el|il|em|op|den|the|às)\s+(?=\S*\d|.*\d{4}).*$",
+    re.IGNORECASE)
 _PARENTHESIS = re.compile(r"\([^)]*\)?")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 #: Name separators: punctuation, "and" in several languages (any case), and the one-letter
@@ -45,6 +51,8 @@ _CREDENTIAL = re.compile(
 _TRAILING_WORD = re.compile(r"\s+(?:on|at|am|le|el|il|em|op|den|der|the|updated|published)$",
                             re.IGNORECASE)
 _NOT_NAME = re.compile(r"\d|https?:|www\.|\|", re.IGNORECASE)
+#: A user name: one word of letters and digits, both ("Radler99", "jo_1984", "4hourelection").
+_HANDLE = re.compile(r"^(?=[\w-]*[^\W\d_])(?=[\w-]*\d)[\w-]+$")
 _PARTICLES = {"van", "der", "den", "de", "del", "della", "di", "da", "von", "zu", "la", "le",
               "du", "dos", "das", "ten", "ter", "bin", "al", "el"}
 _NUMERALS = {"II", "III", "IV"}
@@ -57,6 +65,8 @@ _MIN_SHOUTED = 4
 _MAX_NAME = 60
 _MAX_BYLINE = 120
 _MAX_AUTHORS = 10
+#: Inline elements: a byline's author links and spans, which may stand side by side.
+_INLINE = frozenset({"a", "span", "strong", "b", "em", "i", "cite", "font", "small"})
 _IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment')]")
 #: Byline markup, most specific first. The leading predicates are cheap necessary conditions
 #: of the last one (an element matches all of them or none): libxml2 then evaluates the
@@ -64,10 +74,15 @@ _IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment')]")
 _BYLINE_XPATHS = tuple(etree.XPath(xpath) for xpath in (
     "//*[@itemprop='author']",
     "//*[@rel='author']",
+    # An hCard's formatted name (Blogger's "Posted by <span class=fn>"): not a commenter's,
+    # whose hCards sit in comment blocks.
+    ("//*[@class][contains(@class,'vcard')]//*[@class][contains(@class,'fn')]"
+     "[contains(concat(' ',normalize-space(@class),' '),' fn ')]"),
     ("//*[@class][contains(@class,'author') or contains(@class,'writer') or "
      "contains(@class,'reporter') or contains(@class,'byline__name')]"
      "[contains(concat(' ',normalize-space(@class),' '),' author ') or "
      "contains(@class,'author-name') or contains(@class,'byline__name') or "
+     "contains(@class,'post-author') or contains(@class,'entry-author') or "
      "contains(@class,'writer') or contains(@class,'reporter')]"),
     "//*[@class or @id][contains(@class,'byline') or contains(@id,'byline')]",
 ))
@@ -114,12 +129,18 @@ def title_case_name(name: str) -> str:
     return " ".join(fix(index, word) for index, word in enumerate(words))
 
 
-def clean_author(raw: str) -> str | None:
-    """One name from a byline fragment, or ``None`` when nothing name-like is left."""
+def clean_author(raw: str, *, handle: bool = False) -> str | None:
+    """One name from a byline fragment, or ``None`` when nothing name-like is left.
+
+    With ``handle`` (a commenter), a user name with digits ("Radler99", "jo_1984") is a name:
+    in a byline, digits mean a date or a time rather than a person.
+    """
     text = " ".join(_PARENTHESIS.sub(" ", _EMAIL.sub(" ", raw)).split()).strip(" ,;:|-–—()[]")
     text = _WEEKDAY.sub("", _ROLE.sub("", _PREFIX.sub("", text))).strip(" ,;:|-–—()[]")
-    text = _TRAILING_WORD.sub("", _trailing_period(text.lstrip(".")))
-    if sum(c.isalpha() for c in text) < 2 or _CREDENTIAL.match(text) or len(text) > _MAX_NAME or _NOT_NAME.search(text) or len(text.split()) > 5:
+    text = _TRAILING_WORD.sub("", _trailing_period(_DATE_TAIL.sub("", text).lstrip(".")))
+    user_name = handle and _HANDLE.match(text)
+    not_name = _NOT_NAME.search(text) and not user_name
+    if sum(c.isalpha() for c in text) < (1 if user_name else 2) or _CREDENTIAL.match(text) or len(text) > _MAX_NAME or not_name or len(text.split()) > 5:
         return None
     return title_case_name(text)
 
@@ -183,19 +204,35 @@ def find_authors(tree: HtmlElement, data: Structured, *,
             names = split_authors(meta)
     if not names:
         for xpath in _BYLINE_XPATHS:
-            for element in xpath(tree):
-                if in_chrome(element) or _IN_COMMENT(element):
-                    continue
-                name_node = element.find(".//*[@itemprop='name']")
-                text = text_content(name_node if name_node is not None else element)
-                names = split_authors(text)
-                if names:
-                    break
+            names = _byline_markup(xpath(tree))
             if names:
                 break
     if not names:
         names = _byline_text(headline)
     return _dedupe(names)
+
+
+def _byline_markup(elements: list[HtmlElement]) -> list[str]:
+    """Names from the first byline element that gives any, and from the elements of the same
+    kind beside it: "By <span itemprop=author>A</span> and <span itemprop=author>B</span>"
+    names two authors. Only inline elements have such neighbours: a block beside a byline
+    block is an author's bio or another item's byline. A ``<br>`` separates words ("Jane
+    Doe<br>Monday")."""
+    names: list[str] = []
+    first: HtmlElement | None = None
+    for element in elements:
+        if in_chrome(element) or _IN_COMMENT(element):
+            continue
+        if first is not None and (first.tag not in _INLINE
+                                  or element.getparent() is not first.getparent()):
+            continue
+        name_node = element.find(".//*[@itemprop='name']")
+        found = split_authors(" ".join(lines_text(name_node if name_node is not None
+                                                  else element).split("\n")))
+        if found and first is None:
+            first = element
+        names.extend(found)
+    return names
 
 
 def _byline_text(headline: HtmlElement | None) -> list[str]:
@@ -207,7 +244,7 @@ def _byline_text(headline: HtmlElement | None) -> list[str]:
         return []
     for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
                                                  "font", "b", "em", "small"):
-        text = " ".join(text_content(element).split())
+        text = " ".join(lines_text(element).split())
         if len(text) <= _MAX_BYLINE and _PREFIX.match(text) and not in_chrome(element):
             names = split_authors(text)
             if names:

@@ -134,25 +134,27 @@ def _looks_like_navigation(blocks: list[str]) -> bool:
     return labels >= _NAV_SHARE * len(blocks)
 
 
-def _is_byline(block: str) -> bool:
-    """A short "By NAME, DATE" line, or a bare date, above the article text."""
+def _is_byline(block: str, languages: list[str]) -> bool:
+    """A short "By NAME, DATE" line, or a bare date ("Publicado el 3 de marzo de 2022" in the
+    page's language), above the article text."""
     if len(block) > _MAX_BYLINE:
         return False
-    return bool(_BYLINE.match(block)) or parse_date(block) is not None
+    return bool(_BYLINE.match(block)) or parse_date(block, languages) is not None
 
 
 def _is_list(block: str) -> bool:
     return block.lstrip().startswith(("- ", "* ", "• "))
 
 
-def _filter(blocks: list[str], titles: set[str], comment_keys: set[str]) -> list[str]:
+def _filter(blocks: list[str], titles: set[str], comment_keys: set[str],
+            languages: list[str]) -> list[str]:
     kept: list[str] = []
     after_intro = False
     for index, block in enumerate(blocks):
         key = word_key(block)
         if not key:
             continue
-        if index < _TITLE_WINDOW and (key in titles or _is_byline(block)):
+        if index < _TITLE_WINDOW and (key in titles or _is_byline(block, languages)):
             continue
         if is_boilerplate_line(block) or key in comment_keys:
             continue
@@ -167,12 +169,13 @@ def _filter(blocks: list[str], titles: set[str], comment_keys: set[str]) -> list
 
 
 def extract_body(tree: HtmlElement, url: str, *, remove: Iterable[HtmlElement] = (),
-                 titles: Iterable[str] = (), comments: Iterable[str] = ()) -> str:
+                 titles: Iterable[str] = (), comments: Iterable[str] = (),
+                 language: str | None = None) -> str:
     """The body text of one page. Mutates ``tree``: call it after the read-only steps.
 
     ``remove`` are elements known not to be article (comment section, page furniture),
     ``titles`` the headline variants to drop from the top, ``comments`` comment texts that must
-    not appear.
+    not appear, ``language`` the page's declared language (dates are read in it and English).
     """
     _remove(remove)
     _unwrap_layout_tables(tree)
@@ -183,4 +186,5 @@ def extract_body(tree: HtmlElement, url: str, *, remove: Iterable[HtmlElement] =
     comment_keys = {word_key(line) for text in comments for line in text.split("\n")}
     comment_keys.discard("")
     title_keys = {word_key(title) for title in [*titles, url] if title}
-    return "\n\n".join(_filter(blocks, title_keys, comment_keys))
+    languages = [language, "en"] if language and language != "en" else ["en"]
+    return "\n\n".join(_filter(blocks, title_keys, comment_keys, languages))

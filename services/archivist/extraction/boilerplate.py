@@ -52,13 +52,18 @@ _MAX_SHARE = 0.4
 _MAX_PAGER = 120
 _MIN_PAGER_NUMBERS = 3
 
+#: "Read also" lead-ins in the languages most pages come in ("Lesen Sie auch:", "À lire aussi").
+_READ_ALSO = (r"lesen sie auch|lies auch|lese auch|mehr zum thema|auch interessant|"
+              r"(?:à )?lire aussi|voir aussi|lea también|lee también|leer más|ver también|"
+              r"leia também|leia mais|leggi anche|lees ook|czytaj (?:też|także)|läs också|læs også")
 _LINE_PATTERNS = [
     r"(?:copyright|©|\(c\))\s.{0,200}",
     r".{0,150}all rights reserved\.?.{0,60}",
     (r"(?:read more|related|related (?:articles?|stories|coverage|content|links|posts?)|see also|"
      r"also read|also see|don'?t miss|more on this|recommended|read next|watch|listen|"
      r"trending|most read|most popular|more from [\w ]{1,40}|you may also like|"
-     r"you might also like|more stories|more articles|top stories)\s*(?::.{0,200}|\.{0,3})"),
+     r"you might also like|more stories|more articles|top stories|" + _READ_ALSO
+     + r")\s*(?::.{0,200}|\.{0,3})"),
     (r"(?:more|other|related|recommended|latest|popular|top|similar) (?:articles|stories|news|"
      r"posts|headlines|videos)\b.{0,40}"),
     (r"advertisement|advertising|sponsored|tags?|filed under|share(?: this)?(?: article| story)?|"
@@ -95,7 +100,8 @@ _LIST_INTRO = re.compile(
     r"^\s*(?:related|read more|see also|also read|don'?t miss|more on this|recommended|"
     r"read next|more stories|more articles|you may also like|you might also like|"
     r"more from [\w ]{1,40}|top stories|trending|most read|most popular|"
-    r"(?:more|other|latest|popular|similar) (?:articles|stories|news|posts|headlines))\b",
+    r"(?:more|other|latest|popular|similar) (?:articles|stories|news|posts|headlines)|"
+    + _READ_ALSO + r")\b",
     re.IGNORECASE,
 )
 

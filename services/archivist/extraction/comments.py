@@ -24,11 +24,14 @@ section, so the body extractor can cut them out before it runs.
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -37,14 +40,14 @@ from archivist.extraction.boilerplate import is_form_line, is_pager_text
 from archivist.extraction.dates import parse_date, timestamp_date
 from archivist.extraction.model import Comment
 from archivist.extraction.regions import attributes, in_chrome, token_pattern
-from archivist.extraction.structured import Structured, ld_text, ld_types
+from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
 from archivist.extraction.text import lines_text, text_content
 
 __all__ = ["CommentSection", "find_comments", "merge_comments"]
 
 _COMMENT_TYPES = {"Comment", "UserComments"}
 _REGION = token_pattern(
-    r"comments?|comment-?list|commentlist|comments?-(?:area|section|container|wrapper|"
+    r"comments?|comment-?list|commentlist|comment-?tree|comments?-(?:area|section|container|wrapper|"
     r"block|list|thread|holder|box|content)|responses|discussion|disqus_thread|respond|"
     r"reader-?comments|user-?comments|article-?comments|post-?comments|story-?comments|"
     r"kommentare|commentaires|comentarios"
@@ -56,6 +59,9 @@ _BLOCK = token_pattern(
 )
 _REPLIES = token_pattern(r"indented|children|replies|comment-?replies|sub-?comments|"
                          r"nested-?comments|reply-?list|comment-?children")
+#: WordPress lists the links other blogs made to the post among the comments: they are no
+#: reader's comment.
+_PINGBACK = token_pattern(r"pingback|trackback")
 _BLOCK_ID = re.compile(r"^(?:li-)?comment-?\d+$", re.IGNORECASE)
 _FORM = re.compile(
     r"comment-?form|respond|reply-?form|post-?comment-?form|captcha|comment-?policy|"
@@ -63,9 +69,11 @@ _FORM = re.compile(
     re.IGNORECASE,
 )
 _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:fn|author|comment-?author|username|user-?name|"
-                           r"commenter|nickname|name|poster|user)(?:$|[\s_-])", re.IGNORECASE)
+                           r"commenter|nickname|name|poster|user|reviewer|review-?author)"
+                           r"(?:$|[\s_-])", re.IGNORECASE)
 _DATE_CLASS = re.compile(r"date|time|posted|published|metadata|comment-?meta", re.IGNORECASE)
-_TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|^text$|^content$|"
+_TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|message-?(?:body|content)|"
+                         r"bbwrapper|post_?message|^text$|^content$|"
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
 _REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer|vote)|"
                           r"vote|like|report|share", re.IGNORECASE)
@@ -96,6 +104,21 @@ _AUTHOR_TEXT = etree.XPath(
     "or contains(., '...') or contains(., '…')]"
 )
 _TEXTAREA = etree.XPath(".//textarea")
+_QUOTE_CLASS = token_pattern(r"quote|bbquote|bbcode[_-]?quote|quotebox|quote[_-]?container|"
+                             r"message[_-]?quote|post[_-]?quote")
+#: The header of a quote in forum software: "Quote from NAME", "Quote: NAME", "Zitat von",
+#: "Originally Posted by NAME".
+#: A quote's header that is only the quoted person's name ("kai:", Discourse's quotes).
+_NAME_HEAD = re.compile(r"^\s*@?[\w.-]+(?:\s+[\w.-]+){0,2}\s*:\s*$")
+_QUOTE_HEAD = re.compile(r"^\s*(?:quote|zitat|citation|cita|originally posted by)\b",
+                         re.IGNORECASE)
+#: A forum post, by its id ("p4410", "post_123", "postid-7", "msg123") or class.
+_POST_ID = re.compile(r"^(?:js-)?(?:p|post|postid|msg|message)[_-]?\d+$", re.IGNORECASE)
+_POST_CLASS = token_pattern(r"post|postbit|postbitlegacy|postbit-?old|forum-?post|"
+                            r"topic-?post|b-post|forumpost|post-?container|message-?item|"
+                            r"message--post")
+#: A block whose text is more than this share of links is a teaser, not a post.
+_TEASER_LINKS = 0.5
 #: Microdata items that may be comments: :func:`_is_comment_item` needs "Comment" in the type.
 _COMMENT_ITEMS = etree.XPath("//*[@itemscope and @itemtype][contains(@itemtype, 'Comment')]")
 #: The whitespace that XPath's normalize-space() strips.
@@ -110,11 +133,17 @@ _COMMENTS_HEADING = re.compile(
     r"reactions|kommentare?|commentaires?|comentarios?|commenti|reacties)\b.{0,60}$",
     re.IGNORECASE,
 )
-_NOISE_LINE = re.compile(
-    r"^(?:reply|antworten|répondre|responder|rispondi|report|flag|like|share|permalink|"
-    r"\d+\s+(?:likes?|replies)|log in to reply|quote)$",
-    re.IGNORECASE,
+#: A line of nothing but a comment's action links: "Reply", "Report abuse | Helpful (4)".
+_NOISE_ACTION = (
+    r"(?:reply|antworten|répondre|responder|rispondi)(?:\s*[↓↑→]|\s+to\s+this(?:\s+comment)?)?|"
+    r"report(?:\s+(?:abuse|comment|this(?:\s+comment)?|spam))?|melden|signaler|"
+    r"flag(?:\s+as\s+inappropriate)?|like|share|permalink|helpful(?:\s*\(\d+\))?|"
+    r"\d+\s+(?:likes?|replies)|log in to reply|quote"
 )
+_NOISE_LINE = re.compile(r"^(?:\s*[|•·]?\s*(?:" + _NOISE_ACTION + r"))+\s*$", re.IGNORECASE)
+#: "NAME - DATE", "NAME | DATE", "NAME, DATE", "NAME on DATE": a comment's author line.
+_NAME_DATE = re.compile(r"^\s*(?P<name>[^\d|•·,–—-]{2,40}?)\s*(?:[|•·,–—-]|\s(?:on|am|le|el|il)\s)"
+                        r"\s*(?P<date>.{6,40})$", re.IGNORECASE)
 #: A line of nothing but separators: the "•" between a comment's author and its time.
 _SEPARATOR_LINE = re.compile(r"^[\s•·∙|/–—-]+$")
 _MIN_SEGMENTS = 2
@@ -129,6 +158,11 @@ class CommentSection:
 
     comments: list[Comment] = field(default_factory=list)
     regions: list[HtmlElement] = field(default_factory=list)
+    #: On a forum thread, the author of the opening post (the document's author).
+    author: str | None = None
+    #: On a forum thread, its first post on this page as a comment: on a later page of the
+    #: thread, that post is a reply, not the document.
+    first_post: Comment | None = None
 
 
 def _tokens(element: HtmlElement) -> list[str]:
@@ -142,18 +176,32 @@ def _matches(element: HtmlElement, pattern: re.Pattern[str]) -> bool:
 # --- schema.org in JSON-LD -------------------------------------------------------------
 
 
+def _markup_text(text: str) -> str:
+    """A JSON-LD text as plain text: CMSs put the comment's HTML there ("<p>A &amp; B</p>"),
+    whose tags become line breaks and whose entities become characters."""
+    if "<" not in text and "&" not in text:
+        return text
+    try:
+        fragment = lxml.html.fragment_fromstring(text, create_parent="div")
+    except etree.ParserError:
+        return html.unescape(text)
+    return lines_text(fragment)
+
+
 def _ld_comment(obj: dict[str, Any], parent: int | None) -> Comment | None:
     text = ld_text(obj.get("text") or obj.get("commentText") or obj.get("description"))
+    text = _markup_text(text) if text else None
     if not text:
         return None
     author_value = obj.get("author") or obj.get("creator")
-    author = clean_author(ld_text(author_value) or "") if author_value else None
+    author = clean_author(ld_text(author_value) or "", handle=True) if author_value else None
     date = obj.get("dateCreated") or obj.get("datePublished") or obj.get("commentTime")
     return Comment(author=author, published=parse_date(date) if isinstance(date, str) else None,
                    text=text.strip(), parent=parent)
 
 
-def _walk_ld(value: Any, parent: int | None, out: list[Comment]) -> None:
+def _walk_ld(value: Any, parent: int | None, out: list[Comment],
+             sources: list[dict[str, Any]]) -> None:
     for obj in value if isinstance(value, list) else [value]:
         if not isinstance(obj, dict) or not ld_types(obj) & _COMMENT_TYPES:
             continue
@@ -161,21 +209,49 @@ def _walk_ld(value: Any, parent: int | None, out: list[Comment]) -> None:
         index = parent
         if comment is not None:
             out.append(comment)
+            sources.append(obj)
             index = len(out) - 1
         if obj.get("comment"):
-            _walk_ld(obj["comment"], index, out)
+            _walk_ld(obj["comment"], index, out, sources)
+
+
+def _ld_id(value: Any) -> str | None:
+    """The ``@id`` (or ``url``) a JSON-LD object has or a reference names."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        found = value.get("@id") or value.get("url")
+        return found if isinstance(found, str) else None
+    return None
+
+
+def _with_parent_items(out: list[Comment], sources: list[dict[str, Any]]) -> list[Comment]:
+    """Replies listed flat, each naming the comment it answers in ``parentItem`` (by ``@id``
+    or ``url``): their parent is that comment, when it comes before them."""
+    index_of: dict[str, int] = {}
+    linked: list[Comment] = []
+    for index, (comment, obj) in enumerate(zip(out, sources, strict=True)):
+        parent_id = _ld_id(obj.get("parentItem"))
+        if comment.parent is None and parent_id in index_of:
+            comment = dataclasses.replace(comment, parent=index_of[parent_id])
+        own = _ld_id(obj)
+        if own:
+            index_of.setdefault(own, index)
+        linked.append(comment)
+    return linked
 
 
 def _from_json_ld(data: Structured) -> list[Comment]:
     out: list[Comment] = []
+    sources: list[dict[str, Any]] = []
     roots = [obj for obj in data.objects
              if obj.get("comment") and not ld_types(obj) & _COMMENT_TYPES]
     for root in roots:
-        _walk_ld(root["comment"], None, out)
+        _walk_ld(root["comment"], None, out, sources)
     if not out and not roots:
         nested = {id(child) for obj in data.objects for child in _children(obj.get("comment"))}
-        _walk_ld([obj for obj in data.objects if id(obj) not in nested], None, out)
-    return out
+        _walk_ld([obj for obj in data.objects if id(obj) not in nested], None, out, sources)
+    return _with_parent_items(out, sources)
 
 
 def _children(value: Any) -> list[Any]:
@@ -211,6 +287,7 @@ def _from_microdata(tree: HtmlElement,
                     languages: _Languages) -> tuple[list[Comment], list[HtmlElement]]:
     items = [element for element in _COMMENT_ITEMS(tree)
              if _is_comment_item(element) and not in_chrome(element)]
+    item_set = set(items)
     index_of: dict[HtmlElement, int] = {}
     out: list[Comment] = []
     for item in items:
@@ -224,16 +301,21 @@ def _from_microdata(tree: HtmlElement,
         if author_node is not None:
             name_node = next(_own_props(author_node, "name"), None)
             author = clean_author(_prop_value(name_node if name_node is not None
-                                              else author_node))
+                                              else author_node), handle=True)
         date_node = next((node for prop in ("dateCreated", "datePublished", "commentTime")
                           for node in _own_props(item, prop)), None)
         parent = next((index_of[ancestor] for ancestor in item.iterancestors()
                        if ancestor in index_of), None)
         index_of[item] = len(out)
+        # WordPress themes (Genesis) wrap each comment item in an li whose ul.children holds
+        # the replies: a reply's parent is the item of a wrapper around it.
+        wrapper = item.getparent()
+        if wrapper is not None and sum(1 for child in wrapper if child in item_set) == 1:
+            index_of.setdefault(wrapper, len(out))
         out.append(Comment(author=author,
                            published=parse_date(_prop_value(date_node), languages)
                            if date_node is not None else None,
-                           text=lines_text(text_node), parent=parent))
+                           text=lines_text(text_node, _quotes(text_node)), parent=parent))
     return out, items
 
 
@@ -283,6 +365,7 @@ def _blocks(region: HtmlElement) -> list[HtmlElement]:
     blocks = [element for element in region.iter()
               if isinstance(element.tag, str) and element is not region
               and (_BLOCK.search(attributes(element)) or _BLOCK_ID.match(element.get("id") or ""))
+              and not _PINGBACK.search(element.get("class") or "")
               and not _in_noise(element, region)]
     # A wrapper around one comment (div#comment-1 > article.comment) is not a comment of its
     # own: drop a block when a block inside it holds nearly all of its text.
@@ -379,7 +462,7 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], languages: _Languag
             text = " ".join(text_content(source).split())
             said = _SAID.match(text)
             name = clean_author(said.group("name") if said else re.sub(
-                r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE))
+                r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE), handle=True)
             if name:
                 return name, _said_date(said, languages) if said else None, {element}
     for element in block.iterdescendants():
@@ -388,12 +471,12 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], languages: _Languag
         line = " ".join(text_content(element).split())
         said = _SAID.match(line)
         if said and element.tag not in ("p",) and len(element) <= 3:
-            name = clean_author(said.group("name"))
+            name = clean_author(said.group("name"), handle=True)
             if name:
                 return name, _said_date(said, languages), {element}
         posted = _POSTED_BY.match(line)
         if posted and len(element) <= 3:
-            name = clean_author(posted.group("name"))
+            name = clean_author(posted.group("name"), handle=True)
             when = posted.group("after")
             if name:
                 return name, parse_date(when, languages) if when else None, {element}
@@ -414,35 +497,94 @@ def _date_of(block: HtmlElement, nested: set[HtmlElement],
     return None, set()
 
 
-def _text_of(block: HtmlElement, skip: set[HtmlElement]) -> str:
+def _text_holder(block: HtmlElement, skip: set[HtmlElement],
+                 noise: set[HtmlElement]) -> HtmlElement:
+    """The element holding a comment's text: its text-classed element, else the block.
+
+    A text-classed element holding the comment's author, date or replies (what ``skip``
+    holds besides ``noise``) wraps the whole comment, not its text.
+    """
     for element in block.iterdescendants():
         if element in skip or any(ancestor in skip for ancestor in element.iterancestors()):
             continue
         if _matches(element, _TEXT_CLASS) or element.get("itemprop") in ("text", "commentText"):
-            holds_meta = any(node in skip for node in element.iterdescendants())
+            holds_meta = any(node in skip and node not in noise
+                             for node in element.iterdescendants())
             if not holds_meta or element.get("itemprop"):
-                return lines_text(element, skip)
-    return lines_text(block, skip)
+                return element
+    return block
+
+
+def _text_of(block: HtmlElement, skip: set[HtmlElement], noise: set[HtmlElement]) -> str:
+    return lines_text(_text_holder(block, skip, noise), skip)
+
+
+def _is_quote(element: HtmlElement) -> bool:
+    """A quote of another comment or post: a ``blockquote`` (or a quote-classed block) that
+    names whom it quotes, in a ``<cite>`` or a first "NAME wrote:" line. A quote of a source
+    with no such header is the commenter's own text."""
+    if element.tag != "blockquote" and not _matches(element, _QUOTE_CLASS):
+        return False
+    if element.find(".//cite") is not None:
+        return True
+    first = lines_text(element).partition("\n")[0]
+    return bool(_SAID.match(first) or _SAID_INLINE.match(first) or _QUOTE_HEAD.match(first)
+                or _NAME_HEAD.match(first))
+
+
+def _comment_noise(block: HtmlElement) -> set[HtmlElement]:
+    """The elements of a comment block that are not its author, date or text: forms, reply
+    and vote links, scripts, and quotes of other comments."""
+    return {element for element in block.iterdescendants()
+            if _is_noise(element) or _matches(element, _REPLY_CLASS)
+            or element.tag in ("script", "style")} | _quotes(block)
+
+
+def _quotes(block: HtmlElement) -> set[HtmlElement]:
+    """The quotes of other comments inside ``block`` (see :func:`_is_quote`).
+
+    Forum software sets a whole post in a ``<blockquote>`` too: of a quote holding a quote,
+    only the inner one is the quote.
+    """
+    quotes = [element for element in block.iterdescendants() if _is_quote(element)]
+    return {quote for quote in quotes
+            if not any(inner in quotes for inner in quote.iterdescendants())}
 
 
 def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
                         parent: int | None, languages: _Languages) -> Comment | None:
-    noise = {element for element in block.iterdescendants()
-             if _is_noise(element) or _matches(element, _REPLY_CLASS)
-             or element.tag in ("script", "style")}
+    noise = _comment_noise(block)
     author, said_date, author_nodes = _author_of(block, nested | noise, languages)
     published, date_nodes = _date_of(block, nested | noise | author_nodes, languages)
     published = published or said_date
-    text = _text_of(block, nested | noise | author_nodes | date_nodes)
+    text = _text_of(block, nested | noise | author_nodes | date_nodes, noise)
     if not author:
         said = _SAID_INLINE.match(text)
-        if said and clean_author(said.group("name")):
-            author, text = clean_author(said.group("name")), text[said.end():]
+        if said and clean_author(said.group("name"), handle=True):
+            author, text = clean_author(said.group("name"), handle=True), text[said.end():]
             published = published or _said_date(said, languages)
+        else:
+            author, dated, text = _name_date_line(text, languages)
+            published = published or dated
     text, stamped = _clean_lines(text, languages, dated=published is not None)
     if not text:
         return None
     return Comment(author=author, published=published or stamped, text=text, parent=parent)
+
+
+def _name_date_line(text: str, languages: _Languages) -> tuple[str | None, str | None, str]:
+    """The author and date of a comment whose first line is "NAME - DATE" ("Petra - 12/07/2019",
+    "Jon | 14 July 2019 at 9:15", "Ann on May 3, 2024"), with the rest of its text; else no
+    author and the text unchanged. The date part must be a timestamp line of its own kind
+    (:func:`.dates.timestamp_date`), so "Hi - I went there in 2019" stays text."""
+    first, _, rest = text.partition("\n")
+    match = _NAME_DATE.match(first)
+    if match and rest.strip():
+        date = timestamp_date(match.group("date"), languages)
+        name = clean_author(match.group("name"), handle=True) if date else None
+        if name:
+            return name, date, rest
+    return None, None, text
 
 
 def _clean_lines(text: str, languages: _Languages, *, dated: bool) -> tuple[str, str | None]:
@@ -527,12 +669,12 @@ def _said_runs(elements: Iterable[HtmlElement], languages: _Languages) -> list[C
             out.append(Comment(author=author, published=published or stamped, text=text))
 
     for element in elements:
-        if _is_noise(element) or element.tag in ("script", "style"):
-            continue
-        text = lines_text(element)
+        if _is_noise(element) or element.tag in ("script", "style") or _is_quote(element):
+            continue  # a quote's "NAME wrote:" starts no comment: it is another's text
+        text = lines_text(element, _quotes(element))
         first, _, rest = text.partition("\n")
         said = _SAID.match(first) or _SAID_INLINE.match(text)
-        name = clean_author(said.group("name")) if said else None
+        name = clean_author(said.group("name"), handle=True) if said else None
         if said and name:
             close()
             author = name
@@ -686,6 +828,60 @@ def _unmarked(tree: HtmlElement,
     return comments, children[start:]
 
 
+def _is_teaser(block: HtmlElement, author: str) -> bool:
+    """A listing's teaser, not a post: a heading that links to another page (other than the
+    poster's name linking to their profile, as XenForo sets it), or mostly links."""
+    for heading in block.iter("h1", "h2", "h3", "h4"):
+        if clean_author(text_content(heading), handle=True) == author:
+            continue
+        if any(not (link.get("href") or "#").startswith("#") and "#" not in link.get("href", "")
+               for link in heading.iter("a")):
+            return True
+    text = len(text_content(block).strip())
+    linked = sum(len(text_content(link).strip()) for link in block.iter("a"))
+    return not text or linked > _TEASER_LINKS * text
+
+
+def _thread_posts(tree: HtmlElement, languages: _Languages) -> list[HtmlElement]:
+    """A forum thread's posts, in page order: the largest run (two or more) of sibling blocks
+    marked as posts (phpBB's ``div#p4410.post``, vBulletin's ``li#post_123``, Discourse's
+    ``.topic-post``), outside the site chrome, each naming its author and none a teaser."""
+    runs: dict[HtmlElement, list[HtmlElement]] = {}
+    for element in tree.iter("div", "li", "article", "section", "table"):
+        if _POST_ID.match(element.get("id") or "") or _POST_CLASS.search(
+                element.get("class") or ""):
+            parent = element.getparent()
+            if parent is not None:
+                runs.setdefault(parent, []).append(element)
+    for run in sorted(runs.values(), key=len, reverse=True):
+        if len(run) < _MIN_SEGMENTS:
+            break
+        if in_chrome(run[0]):
+            continue
+        authors = [_author_of(post, _comment_noise(post), languages)[0] for post in run]
+        if all(authors) and not any(_is_teaser(post, author or "")
+                                    for post, author in zip(run, authors, strict=True)):
+            return run
+    return []
+
+
+def _opening_post_furniture(post: HtmlElement) -> list[HtmlElement]:
+    """What surrounds the opening post's text (the poster's profile, the post's title line,
+    its signature): the elements beside the path from the post down to its text."""
+    noise = _comment_noise(post)
+    holder = _text_holder(post, noise, noise)
+    if holder is post:
+        return []
+    furniture: list[HtmlElement] = []
+    node = holder
+    while node is not post:
+        parent = node.getparent()
+        furniture.extend(child for child in parent if child is not node
+                         and isinstance(child.tag, str))
+        node = parent
+    return furniture
+
+
 def _forms(tree: HtmlElement) -> list[HtmlElement]:
     """Comment forms and captchas anywhere on the page (never article text)."""
     return [element for element in tree.xpath("//body//form | //body//textarea/ancestor::div[1]")
@@ -711,6 +907,14 @@ def find_comments(tree: HtmlElement, data: Structured,
     if not comments:
         for region in regions:
             comments.extend(_from_region(region, languages))
+    # A page declaring itself an article (a live blog's entries are posts too) is no thread.
+    declared_article = any(ld_types(obj) & ARTICLE_TYPES for obj in data.objects)
+    if not comments and not declared_article and (posts := _thread_posts(tree, languages)):
+        # A forum thread: the opening post is the document, the replies are its comments.
+        section.author = _author_of(posts[0], _comment_noise(posts[0]), languages)[0]
+        section.first_post = _comment_from_block(posts[0], set(), None, languages)
+        comments = _from_blocks(posts[1:], languages)
+        section.regions.extend([*posts[1:], *_opening_post_furniture(posts[0])])
     if not comments:
         # No comment markup: trust a "Comments" heading only when what follows it reads as
         # comments ("NAME wrote:"), since an article may have a section called "Comments".

@@ -36,7 +36,7 @@ from archivist.extraction.regions import (
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_types
 from archivist.extraction.text import text_content
 
-__all__ = ["find_dates", "parse_date", "timestamp_date"]
+__all__ = ["find_dates", "parse_date", "relative_date", "timestamp_date"]
 
 _PUBLISHED_META = (
     "article:published_time", "og:published_time", "datepublished", "date", "pubdate",
@@ -51,12 +51,18 @@ _MODIFIED_META = (
 )
 #: Written dates worth parsing name a year (four digits, or two after a separator: 7/7/10).
 _HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d{2}(?!\d)")
-#: Date-shaped pieces of a longer text: "3 mars 2022", "March 3, 2022", "3.3.2022".
+#: Date-shaped pieces of a longer text: "3 mars 2022", "March 3, 2022", "3.3.2022", and
+#: Spanish and Portuguese "3 de marzo de 2022".
 _WRITTEN_DATE = re.compile(
-    r"\b\d{1,2}\.?\s+[^\W\d_]{3,12}\.?,?\s+\d{4}\b|\b[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
+    r"\b\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,12}\.?,?\s+(?:de\s+|del\s+)?\d{4}\b|"
+    r"\b[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
     r"\s+\d{4}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
 )
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+#: A relative date ("3 days ago") is at most this long; :func:`relative_date` tells one from
+#: an absolute date by reading it against two capture times this far apart.
+_MAX_RELATIVE = 40
+_BASE_SHIFT = dt.timedelta(days=1000)
 #: A timestamp line is at most this long (a byline date may sit in longer text).
 _MAX_TIMESTAMP = 60
 #: The words of a line, for :func:`timestamp_date`: runs of letters (with a final '.', as in
@@ -148,6 +154,31 @@ def parse_date(text: str | None, languages: list[str] | None = None) -> str | No
         if parsed:
             return _valid(parsed.date())
     return None
+
+
+def relative_date(text: str, languages: list[str] | None, base: dt.datetime) -> str | None:
+    """The date of a relative expression ("3 days ago", "vor 3 Tagen", "yesterday") counted
+    back from ``base``, the capture time; ``None`` for any other text.
+
+    An expression is relative when its date moves with the base: it is read against ``base``
+    and against a base :data:`_BASE_SHIFT` later, and counts only if the two dates are that
+    far apart (an absolute "March 5" moves by whole years, a name not at all).
+    """
+    text = " ".join(text.split())
+    if not text or len(text) > _MAX_RELATIVE or _HAS_YEAR.search(text):
+        return None
+    if base.tzinfo is not None:
+        base = base.astimezone(dt.UTC).replace(tzinfo=None)
+    codes = tuple(code for code in (*(languages or ()), *_DEFAULT_LANGUAGES) if code in _SUPPORTED)
+    found = []
+    for moment in (base, base + _BASE_SHIFT):
+        parsed = DateDataParser(languages=list(dict.fromkeys(codes)), settings={
+            "RELATIVE_BASE": moment, "RETURN_AS_TIMEZONE_AWARE": False,
+            "PREFER_DATES_FROM": "past"}).get_date_data(text).date_obj
+        if parsed is None:
+            return None
+        found.append(parsed)
+    return _valid(found[0].date()) if found[1] - found[0] == _BASE_SHIFT else None
 
 
 def timestamp_date(line: str, languages: list[str] | None = None) -> str | None:
@@ -377,6 +408,21 @@ class _PageDates:
         """Whether a pass has read the byline candidates (the page declares no dates)."""
         return self._bylines is not None
 
+    def from_relative(self, base: dt.datetime) -> str | None:
+        """A relative date ("3 days ago") in a byline candidate below the headline's top,
+        counted back from ``base``: a byline piece, or a date-classed element in it."""
+        for element in itertools.islice(self._candidates(self._byline_elements(), early=False),
+                                        _MAX_BYLINES):
+            text = " ".join(text_content(element).split())
+            pieces = _clauses(text, updated=False) + [
+                " ".join(text_content(child).split()) for child in element.iterdescendants()
+                if _BYLINE.search(attributes(child)) and not _says_updated(child)]
+            for piece in pieces:
+                date = relative_date(piece, self._languages, base)
+                if date:
+                    return date
+        return None
+
     def from_byline(self, *, early: bool, updated: bool) -> str | None:
         """A written date in a byline candidate: the publication's, or with ``updated`` the
         one labelled as the last change."""
@@ -407,10 +453,13 @@ class _PageDates:
 
 
 def find_dates(tree: HtmlElement, data: Structured, url: str, language: str | None = None, *,
-               headline: HtmlElement | None) -> tuple[str | None, str | None]:
+               headline: HtmlElement | None,
+               captured: dt.datetime | None = None) -> tuple[str | None, str | None]:
     """``(published, modified)`` as ISO dates, each ``None`` when not found.
 
-    ``headline`` is the page's :func:`.regions.headline_element`, found once per page.
+    ``headline`` is the page's :func:`.regions.headline_element`, found once per page;
+    ``captured`` the capture time, against which a byline's relative date ("3 days ago") is
+    read when the page has no other date.
     """
     page = _PageDates(tree, [language] if language else None, headline)
     published = (
@@ -424,6 +473,7 @@ def find_dates(tree: HtmlElement, data: Structured, url: str, language: str | No
         or page.from_elements("datePublished", early=True)
         or page.from_time(early=True, updated=False)
         or page.from_byline(early=True, updated=False)
+        or (page.from_relative(captured) if captured is not None else None)
     )
     modified = (
         _from_ld(data, "dateModified")

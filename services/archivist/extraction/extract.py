@@ -9,6 +9,7 @@ repeats, and metadata comes from page 1, completed from later pages where page 1
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -24,7 +25,7 @@ from archivist.extraction.boilerplate import (
 )
 from archivist.extraction.comments import find_comments, merge_comments
 from archivist.extraction.dates import find_dates
-from archivist.extraction.language import declared_language, detect_language
+from archivist.extraction.language import declared_language, document_language
 from archivist.extraction.metadata import Metadata, canonical_url, find_metadata
 from archivist.extraction.model import Comment, Extraction, SourcePage
 from archivist.extraction.parse import ParsedPage, parse_page
@@ -38,7 +39,7 @@ T = TypeVar("T")
 
 EXTRACTOR_NAME = "archivist"
 #: Bumped whenever the output for the same input can change, so re-extraction makes new versions.
-EXTRACTOR_VERSION = f"1.1+trafilatura.{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"1.2+trafilatura.{trafilatura.__version__}"
 
 
 @dataclass(slots=True)
@@ -51,6 +52,17 @@ class _PageResult:
     language: str | None
     body: str
     comments: list[Comment]
+    #: A forum thread's first post on this page (its body on page 1, a reply on later pages).
+    first_post: Comment | None = None
+
+    def as_later_page(self) -> _PageResult:
+        """This page read as a later page of its document: a forum thread's first post here
+        is a reply, so it joins the comments instead of the body."""
+        if self.first_post is None:
+            return self
+        shifted = [dataclasses.replace(comment, parent=None if comment.parent is None
+                                       else comment.parent + 1) for comment in self.comments]
+        return dataclasses.replace(self, body="", comments=[self.first_post, *shifted])
 
 
 def _extract_page(parsed: ParsedPage) -> _PageResult:
@@ -59,7 +71,8 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     headline = headline_element(tree)
     metadata = find_metadata(tree, data, page.url, headline=headline)
     language = declared_language(tree, data)
-    published, modified = find_dates(tree, data, page.url, language, headline=headline)
+    published, modified = find_dates(tree, data, page.url, language, headline=headline,
+                                     captured=page.captured)
     authors = find_authors(tree, data, headline=headline)
     scanned = containers(tree)
     section = find_comments(tree, data, scanned, language)
@@ -71,9 +84,12 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     body = extract_body(
         tree, page.url, remove=section.regions + furniture,
         titles=[metadata.title or "", *headings], comments=[c.text for c in section.comments],
+        language=language,
     )
+    if not authors and section.author:
+        authors = (section.author,)
     return _PageResult(canonical, metadata, authors, published, modified, language, body,
-                       section.comments)
+                       section.comments, section.first_post)
 
 
 def _first(values: Sequence[T | None]) -> T | None:
@@ -93,17 +109,19 @@ def extract(pages: Sequence[SourcePage | ParsedPage]) -> Extraction:
     if not pages:
         raise ValueError("extract() needs at least one page")
     results: list[_PageResult] = []
+    bodies: list[str] = []  # each page's own body, to recognise a page under a second URL
     used: list[SourcePage] = []
     for page in pages:
         parsed = page if isinstance(page, ParsedPage) else parse_page(page)
         result = _extract_page(parsed)
-        if result.body and any(result.body == earlier.body for earlier in results):
+        if result.body and result.body in bodies:
             continue  # the same page reached under two URLs (``/story`` and ``?page=1``)
-        results.append(result)
+        bodies.append(result.body)
+        results.append(result.as_later_page() if results else result)
         used.append(parsed.source)
     first = results[0]
     body = "\n\n".join(result.body for result in results if result.body)
-    language = _first([r.language for r in results]) or detect_language(body)
+    language = document_language(_first([r.language for r in results]), body)
     return Extraction(
         url=first.canonical,
         pages=tuple(page.url for page in used),

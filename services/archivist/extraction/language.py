@@ -1,8 +1,9 @@
 """The document's language as an ISO 639-1 code.
 
 A declared language (``<html lang>``, ``Content-Language`` meta, ``og:locale``) is what the
-publisher says and costs nothing; only when none is declared do we detect it from the extracted
-body text with py3langid.
+publisher says; only when none is declared, or the body plainly is in another language (a
+theme's default ``lang="en"`` on French posts), is it detected from the extracted body text
+with py3langid.
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.structured import Structured
 
-__all__ = ["declared_language", "detect_language", "find_language"]
+__all__ = ["declared_language", "detect_language", "document_language", "find_language"]
 
 _CODE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
 #: Shorter texts are too ambiguous for the classifier to be worth trusting.
 _MIN_DETECT_CHARS = 40
 _DETECT_CHARS = 2000
+#: A declared language is overruled only by this much body text ...
+_MIN_OVERRULE_CHARS = 200
+#: ... detected as another language by this much log-probability per character.
+_OVERRULE_MARGIN = 1.0
 
 
 def _code(value: str | None) -> str | None:
@@ -53,6 +58,28 @@ def detect_language(text: str) -> str | None:
     return _code(code)
 
 
+def document_language(declared: str | None, body: str) -> str | None:
+    """The declared language, unless the body plainly is in another; else the detected one.
+
+    Themes ship ``<html lang="en">`` whatever the language of the posts: a body of at least
+    :data:`_MIN_OVERRULE_CHARS` whose detected language beats the declared one by
+    :data:`_OVERRULE_MARGIN` log-probability per character overrules the declaration. Close
+    languages (Galician and Portuguese, Bokmål and Danish) stay well under that margin.
+    """
+    if not declared:
+        return detect_language(body)
+    sample = body.strip()[:_DETECT_CHARS]
+    if len(sample) < _MIN_OVERRULE_CHARS:
+        return declared
+    scores = dict(py3langid.rank(sample))
+    best = max(scores, key=scores.__getitem__)
+    code = _code(best)
+    if code is None or code == declared or declared not in scores:
+        return declared
+    margin = (scores[best] - scores[declared]) / len(sample)
+    return code if margin >= _OVERRULE_MARGIN else declared
+
+
 def find_language(tree: HtmlElement, data: Structured, body: str) -> str | None:
-    """Declared language first, else detected from the body text."""
-    return declared_language(tree, data) or detect_language(body)
+    """Declared language first (unless the body overrules it), else detected from the body."""
+    return document_language(declared_language(tree, data), body)

@@ -20,9 +20,14 @@ from archivist.extraction.urls import join_url
 
 __all__ = ["Metadata", "canonical_url", "find_metadata"]
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—:·•»-]|::)\s+")
 _LOGO = re.compile(r"logo|brand|masthead|site-?title|site-?name", re.IGNORECASE)
 _ARTICLE_TYPES = ARTICLE_TYPES | {"WebPage"}
+#: A logo's ``alt`` that names the link's target, not the site ("Home", "Zur Startseite").
+_HOME = re.compile(
+    r"^(?:(?:go|back|return)\s+to\s+(?:the\s+)?|zur\s+|retour\s+à\s+l'|ir\s+a\s+la\s+)?"
+    r"(?:home\s*page|home|startseite|accueil|inicio|portada|homepagina|pagina\s+iniziale|"
+    r"strona\s+główna)$", re.IGNORECASE)
 _MAX_TAGS = 50
 
 
@@ -66,7 +71,7 @@ def _logo_name(alt: str | None) -> str | None:
     if not alt:
         return None
     name = re.sub(r"(?:^logo[\s_-]*|[\s_-]*logo$)", "", alt, flags=re.IGNORECASE).strip()
-    if not name or name.lower() == "home" or (" " not in name and re.search(r"[-_.]", name)):
+    if not name or _HOME.match(name) or (" " not in name and re.search(r"[-_.]", name)):
         return None
     return name
 
@@ -89,6 +94,16 @@ def _logo_alt(tree: HtmlElement) -> str | None:
     return None
 
 
+def _title_site(title: str | None, heading: str | None) -> str | None:
+    """The site name in a ``Headline | Site`` (or ``Site :: Headline``) ``<title>``: the one
+    part left when the part that is the headline is taken out."""
+    if not title or not heading:
+        return None
+    parts = [part.strip() for part in _TITLE_SEPARATORS.split(title)]
+    rest = [part for part in parts if part.lower() != heading.lower()]
+    return rest[0] if len(parts) == 2 and len(rest) == 1 and rest[0] else None
+
+
 def _strip_site(title: str, sitename: str | None, *, guess: bool) -> str:
     """Remove a site-name part from ``Headline | Site`` or ``Site - Headline`` titles.
 
@@ -103,7 +118,10 @@ def _strip_site(title: str, sitename: str | None, *, guess: bool) -> str:
         if kept and len(kept) < len(parts):
             return " - ".join(kept)
     longest = max(parts, key=len)
-    return longest if guess and len(longest) > len(title) / 2 else title
+    # "Headline | Section | Site": of three parts or more, the headline is the longest, at
+    # one end.
+    framed = len(parts) >= 3 and longest in (parts[0], parts[-1])
+    return longest if guess and (len(longest) > len(title) / 2 or framed) else title
 
 
 def _split_list(values: list[str]) -> tuple[str, ...]:
@@ -148,23 +166,26 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
     articles = _article_objects(data)
     publisher = next((ld_text(obj.get("publisher")) for obj in articles
                       if obj.get("publisher")), None)
+    website = next((ld_text(obj.get("name")) for obj in data.objects
+                    if "WebSite" in ld_types(obj) and obj.get("name")), None)
     declared = _clean(data.first_meta("og:site_name", "application-name", "al:ios:app_name")
-                      or publisher)
+                      or publisher or website or data.first_meta("dc.publisher"))
     if declared:
         declared = _TITLE_SEPARATORS.split(declared)[0]
-    sitename = declared or _logo_alt(tree) or urlsplit(url).hostname or None
-
     heading = _clean(text_content(headline)) if headline is not None else None
+    title_tag = tree.find(".//title")
+    title_text = _clean(text_content(title_tag)) if title_tag is not None else None
+    sitename = (declared or _logo_alt(tree) or _title_site(title_text, heading)
+                or urlsplit(url).hostname or None)
+
     declared = _clean(data.first_meta("og:title", "twitter:title")
                       or next((ld_text(obj.get("headline")) for obj in articles
                                if obj.get("headline")), None)
                       or heading)
-    title_tag = tree.find(".//title")
     if declared:
         title: str | None = _strip_site(declared, sitename, guess=False)
     else:
-        text = _clean(text_content(title_tag)) if title_tag is not None else None
-        title = _strip_site(text, sitename, guess=True) if text else None
+        title = _strip_site(title_text, sitename, guess=True) if title_text else None
 
     image = data.first_meta("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
     if not image:
@@ -176,7 +197,9 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
     return Metadata(
         title=title,
         description=_clean(data.first_meta("og:description", "description",
-                                           "twitter:description")),
+                                           "twitter:description", "dc.description")
+                           or next((ld_text(obj.get("description")) for obj in articles
+                                    if obj.get("description")), None)),
         sitename=sitename,
         image=join_url(url, image) if image else None,
         tags=tags,

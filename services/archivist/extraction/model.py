@@ -7,6 +7,7 @@ without knowing how extraction works.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 __all__ = ["Comment", "Extraction", "SourcePage"]
@@ -17,12 +18,14 @@ class SourcePage:
     """One archived HTTP response body, as fetched (never re-fetched).
 
     ``body`` is the raw payload bytes; ``content_type`` is the response's Content-Type header,
-    used for the declared charset.
+    used for the declared charset; ``captured`` is when the body was fetched, against which a
+    relative date ("3 days ago") is read (none is read without it).
     """
 
     url: str
     body: bytes
     content_type: str | None = None
+    captured: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
+from archivist.extraction.boilerplate import in_furniture
 from archivist.extraction.metadata import canonical_url
 from archivist.extraction.parse import parse_html
 from archivist.extraction.regions import attributes, in_chrome
@@ -85,6 +87,8 @@ _PAGE_WORD_IN_TEXT = re.compile(r"\bpages?\b", re.IGNORECASE)
 #: Pager links read "3", "Next »" or "Last page"; longer link texts are headlines.
 _MAX_PAGER_TEXT = 15
 _LISTING_HEADINGS = 6
+#: A teaser's excerpt is a paragraph at least this long.
+_EXCERPT = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +172,22 @@ def _looks_like_listing(tree: HtmlElement, url: str) -> bool:
     linked_headings = [heading for heading in tree.iter("h2", "h3", "h4")
                        if heading.find(".//a") is not None and not in_chrome(heading)]
     looks = (bool(_LISTING_PATH.search(urlsplit(url).path)) or len(articles) >= _LISTING_ARTICLES
-             or len(linked_headings) >= _LISTING_HEADINGS)
+             or len(linked_headings) >= _LISTING_HEADINGS
+             or _teaser_run(linked_headings) >= _LISTING_ARTICLES)
     return looks and not _has_article_text(tree)
+
+
+def _teaser_run(linked_headings: list[HtmlElement]) -> int:
+    """The most teasers in one run: sibling blocks of one tag and class (a blog index's
+    ``div.entry``, a list's ``li``), each holding a linked heading and an excerpt, outside
+    related/"more stories" blocks (an article's own, which list headlines too)."""
+    runs: Counter[tuple[HtmlElement | None, str, str]] = Counter()
+    for heading in linked_headings:
+        block = next(heading.iterancestors("div", "li", "article", "section"), None)
+        if block is not None and not in_furniture(block) and any(
+                len(text_content(paragraph)) >= _EXCERPT for paragraph in block.iter("p")):
+            runs[(block.getparent(), block.tag, block.get("class") or "")] += 1
+    return max(runs.values(), default=0)
 
 
 def _in_pager(element: HtmlElement) -> bool:

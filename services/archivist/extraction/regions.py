@@ -58,8 +58,9 @@ _CHROME_WORDS = re.compile(
     re.IGNORECASE,
 )
 _IN_ARTICLE = etree.XPath("ancestor::article")
-#: A "header" class inside an article is usually the article header (title, byline): keep it.
-_ARTICLE_HEADER = re.compile(r"(?:article|entry|post|story)[_-]?header", re.IGNORECASE)
+#: A "header" or "footer" class of an article is the article's own (title, byline, "Posted by
+#: NAME on DATE" in blog footers), not the site's: keep it.
+_ARTICLE_HEADER = re.compile(r"(?:article|entry|post|story)[_-]?(?:header|footer)", re.IGNORECASE)
 
 
 def token_pattern(alternatives: str) -> re.Pattern[str]:
@@ -80,7 +81,7 @@ def is_chrome(element: HtmlElement) -> bool:
     if _ARTICLE_HEADER.search(attrs):
         return False
     if tag in _CHROME_TAGS:
-        return not (tag == "header" and _IN_ARTICLE(element))
+        return not (tag in ("header", "footer") and _IN_ARTICLE(element))
     return bool(attrs and _CHROME_WORDS.search(attrs))
 
 
@@ -118,7 +119,7 @@ def headline_element(tree: HtmlElement) -> HtmlElement | None:
             if not in_chrome(h1):
                 return h1
             has_h1 = True
-    for element in tree.iter("h2", "div", "span", "p", "td", "font", "b", "strong"):
+    for element in tree.iter("h2", "h3", "div", "span", "p", "td", "font", "b", "strong"):
         if (_HEADLINE_CLASS.search(attributes(element))
                 and len(text_content(element).split()) >= _MIN_HEADLINE_WORDS
                 and not in_chrome(element)):

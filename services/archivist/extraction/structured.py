@@ -28,6 +28,8 @@ ARTICLE_TYPES = frozenset({
 #: the image and comment readers) recurse, one call a level, so a crafted script of
 #: ``{"name": {"name": ...}}`` nested a thousand deep crashed the page's extraction.
 _MAX_LD_DEPTH = 200
+#: The keys whose ``{"@id": ...}`` references :func:`_resolve_references` follows.
+_REFERENCE_KEYS = ("author", "creator", "publisher")
 
 
 @dataclass(slots=True)
@@ -96,6 +98,32 @@ def ld_text(value: Any) -> str | None:
     return None
 
 
+def _resolve_references(objects: list[dict[str, Any]]) -> None:
+    """Replace a bare ``{"@id": ...}`` author, creator or publisher by the object of that id.
+
+    Graphs (Yoast's on WordPress, most news CMSs) name the people and the publisher once and
+    refer to them by id: ``"author": {"@id": ".../#/schema/person/1"}``. Only these keys are
+    resolved, one level, so no reference can make a reader loop.
+    """
+    named = {obj["@id"]: obj for obj in objects
+             if isinstance(obj.get("@id"), str) and len(obj.keys() - {"@id", "@type"}) > 0}
+    if not named:
+        return
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, dict) and value.keys() <= {"@id", "@type"}:
+            return named.get(value.get("@id"), value) if isinstance(value.get("@id"), str) else value
+        return value
+
+    for obj in objects:
+        for key in _REFERENCE_KEYS:
+            value = obj.get(key)
+            if isinstance(value, list):
+                obj[key] = [resolve(item) for item in value]
+            elif value is not None:
+                obj[key] = resolve(value)
+
+
 def read_structured(tree: HtmlElement) -> Structured:
     """Collect JSON-LD and meta tags from a parsed page; malformed JSON-LD is skipped, and so
     is JSON-LD nested too deep to read (:data:`_MAX_LD_DEPTH`; ``json`` itself gives up on
@@ -108,6 +136,7 @@ def read_structured(tree: HtmlElement) -> Structured:
             found.objects.extend(list(_walk(json.loads(script.text.strip().rstrip(";")))))
         except (ValueError, RecursionError):
             continue
+    _resolve_references(found.objects)
     for meta in tree.iter("meta"):
         key = meta.get("property") or meta.get("name") or meta.get("itemprop")
         content = meta.get("content")

@@ -59,7 +59,8 @@ def load_pages(runtime: Runtime, snapshots: Sequence[SnapshotRow]) -> list[Sourc
                 source = runtime.catalog.get_snapshot(session, snapshot.refers_to_id) or snapshot
         with runtime.store.open(source.storage_key) as stream:
             response = read_response(stream)
-        pages.append(SourcePage(url=response.url, body=response.body, content_type=response.content_type))
+        pages.append(SourcePage(url=response.url, body=response.body, content_type=response.content_type,
+                                captured=aware(source.captured_at)))
     return pages
 
 

@@ -303,7 +303,7 @@ def _fetch_one(
         )
         final.body.seek(0)
         source = SourcePage(url=final.url, body=decode_content(final.body.read(), final.headers),
-                            content_type=final.content_type)
+                            content_type=final.content_type, captured=captured_at)
         return source, snapshot
     finally:
         result.close()
