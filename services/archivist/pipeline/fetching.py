@@ -24,6 +24,8 @@ from archivist.adapters.catalog import (
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import (
     CaptureTakenOver,
+    FetchConnectionError,
+    FetchTimeout,
     HTTPClientError,
     HTTPServerError,
     InvalidInput,
@@ -65,12 +67,18 @@ log = logging.getLogger(__name__)
 #: of many large pages is parsed again page by page instead of holding every tree at once.
 _TREES_BUDGET_BYTES = 8 << 20
 
+#: How a site fails transiently for one page: retried with the capture, but on its last attempt
+#: a later page failing so is archived around (our own servers' outages still fail the capture).
+_PAGE_DOWN = (FetchTimeout, FetchConnectionError, HTTPServerError, RateLimited)
 
-def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchOutcome:
+
+def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str, last_attempt: bool = False) -> FetchOutcome:
     """Fetch the capture's URL and every page of its article; store each as a WARC snapshot.
 
     ``delivery`` identifies the message: its own redelivery may take over an interrupted fetch,
-    while a duplicate message finds the capture held and does nothing.
+    while a duplicate message finds the capture held and does nothing. ``last_attempt`` says no
+    retry follows: a later page the site fails transiently is then archived around (reported
+    in the capture's message) instead of losing the pages fetched with it.
     """
     outcome = FetchOutcome(capture_id)
     # The claim is one conditional statement; the rest are reads: no transaction around them.
@@ -92,7 +100,7 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
         return outcome
     url, submitted_at = claim.url, claim.submitted_at
     try:
-        pages = _fetch_pages(runtime, capture_id, delivery, claim, previous, outcome)
+        pages = _fetch_pages(runtime, capture_id, delivery, claim, previous, outcome, last_attempt=last_attempt)
     except CaptureTakenOver as exc:
         log.info("capture %s: %s; leaving it to that claim", capture_id, exc.message)
         outcome.skipped = True
@@ -162,8 +170,13 @@ def _fetch_pages(
     claim: Claim,
     previous: LatestResponse | None,
     outcome: FetchOutcome,
+    *,
+    last_attempt: bool,
 ) -> list[tuple[str, ParsedPage | SourcePage, NewSnapshot]]:
     """Fetch ``url``, then the other pages it and its siblings point to, until closure.
+
+    A later page that fails for good is skipped and named in ``outcome.missing_pages``; so is
+    one the site fails transiently on the ``last_attempt`` (earlier, the capture is retried).
 
     ``previous`` is the first page's revisit candidate, read in the claim's transaction; each
     further page's is read with the lease renewal that precedes it. Returns the stored pages
@@ -190,10 +203,10 @@ def _fetch_pages(
                 previous = _previous_response(runtime, session, capture_id, page_url)
         try:
             source, snapshot = _fetch_one(runtime, capture_id, page_url, claim, previous, outcome)
-        except PermanentFailure as exc:
-            if page_url == url:
+        except (PermanentFailure, *_PAGE_DOWN) as exc:
+            if page_url == url or not (isinstance(exc, PermanentFailure) or last_attempt):
                 raise
-            log.info("capture %s: skipping page %s that failed permanently", capture_id, page_url)
+            log.info("capture %s: skipping page %s that failed (%s)", capture_id, page_url, exc.reason)
             outcome.missing_pages.append(exc.message if page_url in exc.message else f"{page_url}: {exc.message}")
             continue
         with runtime.html_work:
