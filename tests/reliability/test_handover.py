@@ -91,6 +91,30 @@ def test_a_catalog_failure_during_extraction_hands_over_by_message(
     assert pages.hits["/lighthouse"] == hits  # read back from storage, not fetched again
 
 
+def test_a_handed_over_capture_keeps_the_note_of_its_missing_pages(
+    runtime: Runtime, production_settings: Settings, pages: PageServer
+) -> None:
+    """The pages that failed are named by the fetch delivery: archived by the extract step, the
+    capture still says it lacks them."""
+    pager = '<nav class="pager"><a href="/tale?page=1">1</a> <a href="/tale?page=2">2</a></nav>'
+    first = pages.set("/tale?page=1", ARTICLE.format("page one", pager))
+    pages.set("/tale?page=2", "gone", status=404, headers={"Content-Type": "text/plain"})
+    (submission,) = pipeline.submit(runtime, [first])
+    with psycopg.connect(production_settings.database_url.replace("+psycopg", ""), autocommit=True) as admin:
+        admin.execute("ALTER TABLE records RENAME TO records_away")
+        try:
+            outcome = pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+        finally:
+            admin.execute("ALTER TABLE records_away RENAME TO records")
+    assert outcome.extraction is None and outcome.missing_pages
+
+    pipeline.extract_capture(runtime, submission.id)
+
+    capture = views.get_capture(runtime, submission.id)
+    assert capture["status"] == "archived" and capture["reason"] is None
+    assert capture["message"] is not None and pages.url("/tale?page=2") in capture["message"]
+
+
 def test_an_extractor_crash_in_the_fetch_delivery_fails_the_capture_through_the_extract_step(
     runtime: Runtime, pages: PageServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -76,7 +76,7 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
             return outcome
         snapshots = list(runtime.catalog.snapshots_for_capture(session, capture_id))
         submitted_at = aware(capture.submitted_at)
-        fallback_url = capture.url
+        fallback_url, note = capture.url, capture.message  # the fetch's note: pages that failed
     try:
         content, outcome.seconds = _run_extractor(runtime, load_pages(runtime, snapshots))
     except PermanentFailure as exc:
@@ -85,7 +85,7 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
         return outcome
     try:
         with runtime.database.session() as session:
-            _record(runtime, session, capture_id, content, fallback_url, outcome)
+            _record(runtime, session, capture_id, content, fallback_url, outcome, message=note)
     except NothingExtracted as exc:
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason

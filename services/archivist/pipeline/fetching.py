@@ -111,14 +111,14 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str, last_atte
         return outcome
     snapshots = [snapshot for _, _, snapshot in pages]
     replace = claim.attempts > 1  # only an earlier claim can have written this capture's rows
+    note = _missing_pages_message(outcome.missing_pages)
     outcome.extraction = extract_fetched(runtime, capture_id, [(page_url, page) for page_url, page, _ in pages],
                                          snapshots, delivery=delivery, attempt=claim.attempts, replace=replace,
-                                         submitted_at=submitted_at, fallback_url=url,
-                                         message=_missing_pages_message(outcome.missing_pages))
+                                         submitted_at=submitted_at, fallback_url=url, message=note)
     if outcome.extraction is None:
         with runtime.database.session() as session:
             handed_over = runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING, holder=delivery,
-                                               attempt=claim.attempts)
+                                               attempt=claim.attempts, message=note)
             if handed_over:
                 runtime.catalog.put_snapshots(session, capture_id, snapshots, replace=replace)
         if handed_over:

@@ -128,6 +128,8 @@ def _move_statement(target: CaptureStatus, *, with_version: bool, held: bool) ->
     if target in _ENDS:
         values |= {"finished_at": bindparam("p_now"), "reason": bindparam("p_reason"),
                    "message": bindparam("p_message")}
+    elif target is CaptureStatus.EXTRACTING:  # the fetch's note (pages that failed), archived with it
+        values["message"] = bindparam("p_message")
     if with_version:
         values["record_version_id"] = bindparam("p_version")
     if held:  # the holder's own claim: the same delivery may have claimed again since (see claim_fetch)
@@ -371,6 +373,9 @@ class Catalog:
         that holder's claim ``attempt`` (:attr:`Claim.attempts`), along any edge out of it, the
         held edges included (the fetch delivery archiving what it extracted).
 
+        ``message`` is an ended capture's note, or on the hand-over to ``extracting`` the
+        fetch's note (the pages that failed), which the extract step archives the capture with.
+
         Returns False (and changes nothing) when the capture is not in a source state of
         ``target`` (or not held by ``holder``): another delivery already took this step, or took
         the fetch over, or the capture is finished.
@@ -384,6 +389,8 @@ class Catalog:
         parameters: dict = {"p_id": capture_id, "p_now": utcnow()}
         if target in _ENDS:
             parameters |= {"p_reason": reason, "p_message": message}
+        elif target is CaptureStatus.EXTRACTING:
+            parameters["p_message"] = message
         if record_version_id is not None:
             parameters["p_version"] = record_version_id
         if holder is not None:
