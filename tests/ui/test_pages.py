@@ -260,3 +260,22 @@ def test_the_status_page_says_which_pages_an_archived_capture_is_missing(
     assert 'data-status="archived"' in page.text, pages.page_hits
     reason = html.unescape(re.search(r'data-field="reason">([^<]*)<', page.text).group(1))
     assert pages.url("/saga?page=2") in reason and "404" in reason, (pages.page_hits, reason)
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+def test_a_browser_at_no_such_page_gets_the_interfaces_404_page(client: TestClient) -> None:
+    page = client.get("/no-such-page", headers={"Accept": BROWSER_ACCEPT})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Not in the archive" in page.text and "/no-such-page" in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(("path", "accept"), [("/no-such-page", "*/*"), ("/no-such-page", "application/json"),
+                                              ("/no-such-page", "application/json, text/html;q=0.5"),
+                                              ("/v1/no-such-thing", BROWSER_ACCEPT), ("/cdx/more", BROWSER_ACCEPT)])
+def test_api_clients_and_api_paths_keep_the_json_404(client: TestClient, path: str, accept: str) -> None:
+    answer = client.get(path, headers={"Accept": accept})
+    assert answer.status_code == 404
+    assert answer.json()["error"] == "not_found", answer.text
