@@ -831,6 +831,14 @@ class Catalog:
             select(ApiKeyRow).where(ApiKeyRow.key_hash == key_hash).where(ApiKeyRow.revoked_at.is_(None))
         ).first()
 
+    def active_key(self, session: Session, key_id: str) -> ApiKeyRow | None:
+        """The key ``key_id`` unless it was revoked."""
+        if not _can_name_a_row(key_id):
+            return None
+        return session.scalars(
+            select(ApiKeyRow).where(ApiKeyRow.id == key_id).where(ApiKeyRow.revoked_at.is_(None))
+        ).first()
+
     def keys(self, session: Session) -> Sequence[ApiKeyRow]:
         return session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)).all()
 
@@ -926,6 +934,16 @@ class Catalog:
             update(ScheduleRow).execution_options(synchronize_session=False)
             .where(ScheduleRow.id == schedule_id, ScheduleRow.next_due_at == due)
             .values(next_due_at=next_due, last_submitted_at=now)
+        )
+        return result.rowcount == 1
+
+    def postpone_slot(self, session: Session, schedule_id: str, *, due: datetime, next_due: datetime) -> bool:
+        """Move the schedule from slot ``due`` to ``next_due`` without submitting it; False if
+        someone else already moved it."""
+        result = session.execute(
+            update(ScheduleRow).execution_options(synchronize_session=False)
+            .where(ScheduleRow.id == schedule_id, ScheduleRow.next_due_at == due)
+            .values(next_due_at=next_due)
         )
         return result.rowcount == 1
 

@@ -187,7 +187,8 @@ class ScheduleRow(Base):
     """A URL to re-capture every ``interval_seconds``; due when ``next_due_at`` has passed.
 
     ``next_due_at`` is also the claim: a scheduler takes a due slot by moving it forward with a
-    conditional update, so the same slot is never submitted twice.
+    conditional update, so the same slot is never submitted twice. ``key_id`` is the API key
+    that set it, whose quota its captures are charged to (migration 0006); None: no key's.
     """
 
     __tablename__ = "schedules"
@@ -200,6 +201,7 @@ class ScheduleRow(Base):
     created_at: Mapped[datetime]
     last_submitted_at: Mapped[datetime | None]
     last_capture_id: Mapped[str | None] = mapped_column(String(36))
+    key_id: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (Index("ix_schedules_next_due", "next_due_at"),)
 
