@@ -115,6 +115,40 @@ def test_a_handed_over_capture_keeps_the_note_of_its_missing_pages(
     assert capture["message"] is not None and pages.url("/tale?page=2") in capture["message"]
 
 
+def test_a_later_attempt_removes_the_pages_an_earlier_one_stored_that_it_does_not_use(
+    runtime: Runtime, pages: PageServer
+) -> None:
+    """The article's pagination changed between two claims: the objects the first stored for the
+    pages the second no longer fetches are no snapshot's, and are removed; what is archived stays."""
+    from archivist.core.errors import HTTPServerError
+    from archivist.core.keys import snapshot_key
+
+    pager = ('<nav class="pager"><a href="/serial?page=1">1</a> <a href="/serial?page=2">2</a>'
+             ' <a href="/serial?page=3">3</a></nav>')
+    first = pages.set("/serial?page=1", ARTICLE.format("page one", pager))
+    pages.set("/serial?page=2", ARTICLE.format("page two", pager))
+    pages.set("/serial?page=3", "down", status=503, headers={"Content-Type": "text/plain"})
+    (submission,) = pipeline.submit(runtime, [first])
+    with pytest.raises(HTTPServerError):  # attempt 1 stored pages 1 and 2, then page 3 failed
+        pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+    with runtime.database.session() as session:
+        submitted_at = runtime.catalog.get_capture(session, submission.id).submitted_at
+    earlier = [snapshot_key(pages.url(f"/serial?page={n}"), submitted_at, submission.id, 1) for n in (1, 2)]
+    assert all(runtime.store.exists(key) for key in earlier)
+
+    # The site now serves the article on one page; the message comes back (attempt 2).
+    pages.set("/serial?page=1", ARTICLE.format("page one", ""))
+    outcome = pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+
+    assert outcome.extraction is not None and not outcome.extraction.skipped
+    shown = views.get_capture(runtime, submission.id)
+    assert shown["status"] == "archived" and [s["url"] for s in shown["snapshots"]] == [first]
+    with runtime.database.session() as session:
+        (kept,) = runtime.catalog.snapshots_for_capture(session, submission.id)
+    assert runtime.store.exists(kept.storage_key)
+    assert not any(runtime.store.exists(key) for key in earlier), "an earlier attempt's object was left behind"
+
+
 def test_an_extractor_crash_in_the_fetch_delivery_fails_the_capture_through_the_extract_step(
     runtime: Runtime, pages: PageServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

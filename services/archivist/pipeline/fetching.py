@@ -35,7 +35,7 @@ from archivist.core.errors import (
     StorageUnavailable,
 )
 from archivist.core.keys import attempts_prefix, snapshot_key
-from archivist.core.urls import canonicalize, final_urlkey, urlkey
+from archivist.core.urls import canonicalize, final_urlkey, url_hash, urlkey
 from archivist.extraction import (
     ParsedPage,
     SourcePage,
@@ -144,17 +144,23 @@ def _discard(runtime: Runtime, capture_id: str, keys: Sequence[str]) -> None:
 
 
 def _discard_earlier_attempts(runtime: Runtime, capture_id: str, claim: Claim, snapshots: Sequence[NewSnapshot]) -> None:
-    """Remove what earlier claims of the capture stored for these pages (a delivery killed
-    after its writes, a write that reached the store though its answer never came back)."""
+    """Remove what earlier claims of the capture stored (a delivery killed after its writes, one
+    that failed on a later page, a write that reached the store though its answer never came
+    back), for these pages and for those they went to fetch that this claim did not (the
+    article's pagination changed between them). An object a snapshot row points at is kept."""
     own = {snapshot["storage_key"] for snapshot in snapshots}
+    pages = {url_hash(claim.url), *claim.tried_pages, *(url_hash(snapshot["url"]) for snapshot in snapshots)}
     earlier = []
-    for snapshot in snapshots:
+    for page in sorted(pages):
         try:
-            prefix = attempts_prefix(snapshot["url"], claim.submitted_at, capture_id)
+            prefix = attempts_prefix(page, claim.submitted_at, capture_id)
             earlier.extend(key for key in runtime.store.list(prefix) if key not in own)
         except (StorageUnavailable, StorageMisconfigured) as exc:
             log.warning("capture %s: could not list earlier attempts' objects: %s", capture_id, exc.message)
-    _discard(runtime, capture_id, earlier)
+    if earlier:
+        with runtime.database.session(atomic=False) as session:
+            in_use = runtime.catalog.snapshot_keys_in_use(session, capture_id, earlier)
+        _discard(runtime, capture_id, [key for key in earlier if key not in in_use])
 
 
 def _previous_response(runtime: Runtime, session: Session, capture_id: str, page_url: str) -> LatestResponse | None:
@@ -197,7 +203,8 @@ def _fetch_pages(
         tried += 1
         if page_url != url:
             with runtime.database.session(atomic=False) as session:  # one conditional renewal, then a read
-                if not runtime.catalog.touch(session, capture_id, delivery=delivery, attempt=claim.attempts):
+                if not runtime.catalog.touch(session, capture_id, delivery=delivery, attempt=claim.attempts,
+                                             tried=url_hash(page_url)):
                     _discard(runtime, capture_id, [snapshot["storage_key"] for _, snapshot in stored.values()])
                     raise CaptureTakenOver(f"capture {capture_id} was claimed again since attempt {claim.attempts}")
                 previous = _previous_response(runtime, session, capture_id, page_url)

@@ -20,6 +20,7 @@ from typing import NamedTuple, TypedDict
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Text,
     Update,
     and_,
     bindparam,
@@ -59,11 +60,13 @@ __all__ = ["Catalog", "Claim", "FoundSnapshot", "LatestResponse", "NewCapture", 
 
 
 class Claim(NamedTuple):
-    """A capture whose fetch step a delivery has taken; ``attempts`` counts this claim."""
+    """A capture whose fetch step a delivery has taken; ``attempts`` counts this claim, and
+    ``tried_pages`` are the ``url_hash`` of the later pages earlier claims went to fetch."""
 
     url: str
     submitted_at: datetime
     attempts: int
+    tried_pages: frozenset[str] = frozenset()
 
 
 class LatestResponse(NamedTuple):
@@ -153,11 +156,12 @@ _CLAIM = (
     ))
     .values(status=CaptureStatus.FETCHING.value, claimed_by=bindparam("p_delivery"), updated_at=bindparam("p_now"),
             attempts=_CAPTURES.c.attempts + 1)
-    .returning(_CAPTURES.c.url, _CAPTURES.c.submitted_at, _CAPTURES.c.attempts)
+    .returning(_CAPTURES.c.url, _CAPTURES.c.submitted_at, _CAPTURES.c.attempts, _CAPTURES.c.tried_pages)
 )
 _TOUCH = (update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id"))
           .where(_CAPTURES.c.claimed_by == bindparam("p_delivery"), _CAPTURES.c.attempts == bindparam("p_attempt"))
-          .values(updated_at=bindparam("p_now")))
+          .values(updated_at=bindparam("p_now"),
+                  tried_pages=func.coalesce(_CAPTURES.c.tried_pages, "") + bindparam("p_tried", type_=Text)))
 _UNTOUCH = (update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id"), _CAPTURES.c.updated_at == bindparam("p_now"))
             .values(updated_at=bindparam("p_before")))
 _DROP_SNAPSHOTS = delete(_SNAPSHOTS).where(_SNAPSHOTS.c.capture_id == bindparam("p_capture"))
@@ -414,13 +418,25 @@ class Catalog:
         row = session.execute(
             _CLAIM, {"p_id": capture_id, "p_delivery": delivery, "p_expired": lease_expired, "p_now": utcnow()}
         ).first()
-        return Claim(row.url, _aware(row.submitted_at), row.attempts) if row is not None else None
+        if row is None:
+            return None
+        return Claim(row.url, _aware(row.submitted_at), row.attempts, frozenset((row.tried_pages or "").split()))
 
-    def touch(self, session: Session, capture_id: str, *, delivery: str, attempt: int) -> bool:
-        """Renew the holder's lease (between pages); False if another claim took over."""
+    def touch(self, session: Session, capture_id: str, *, delivery: str, attempt: int, tried: str = "") -> bool:
+        """Renew the holder's lease (between pages), noting ``tried``, the ``url_hash`` of the
+        page it is about to fetch, in the capture's ``tried_pages``; False if another claim took
+        over."""
         result = session.execute(_TOUCH, {"p_id": capture_id, "p_delivery": delivery, "p_attempt": attempt,
-                                          "p_now": utcnow()})
+                                          "p_now": utcnow(), "p_tried": f"{tried} " if tried else ""})
         return result.rowcount == 1
+
+    def snapshot_keys_in_use(self, session: Session, capture_id: str, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` (objects of capture ``capture_id``: a fetched object's key names its
+        capture) a snapshot row of the capture points at."""
+        if not keys:
+            return set()
+        return set(session.scalars(select(_SNAPSHOTS.c.storage_key).where(
+            _SNAPSHOTS.c.capture_id == capture_id, _SNAPSHOTS.c.storage_key.in_(list(keys)))))
 
     def reopen(self, session: Session, capture_id: str, target: CaptureStatus) -> bool:
         """Put a failed capture back to ``target`` (an operator's requeue); False if not failed."""

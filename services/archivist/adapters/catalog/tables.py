@@ -50,6 +50,9 @@ class CaptureRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     #: The message (delivery) that holds the current step; its redelivery may take it back.
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    #: The ``url_hash`` of each later page a fetch attempt went to fetch, space-separated: where
+    #: a later attempt finds the objects earlier ones stored for pages it does not fetch (0007).
+    tried_pages: Mapped[str | None] = mapped_column(Text)
     record_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("record_versions.id", ondelete="SET NULL")
     )
