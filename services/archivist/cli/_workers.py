@@ -19,8 +19,9 @@ __all__ = ["Queued", "queued_runtime"]
 @dataclass(frozen=True, slots=True)
 class Queued:
     runtime: Runtime
-    #: Waits until queued work is done (embedded), or None: remote workers will do it.
-    drain: Callable[[], None] | None
+    #: Waits until queued work is done, True, or until the ``threading.Event`` it may be given
+    #: is set, False (embedded: ``EmbeddedWorkers.drain``); or None: remote workers will do it.
+    drain: Callable[..., bool] | None
     #: How much queued re-extraction work is left (embedded), for progress bars.
     pending: Callable[[], int] | None
 

@@ -12,49 +12,96 @@ import zlib
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from archivist import pipeline, views
 from archivist.cli._common import emit, err, fail, iter_urls, no_urls, read_urls
-from archivist.core.errors import ArchivistError, InvalidInput
+from archivist.cli._interrupt import stop_on_signals
+from archivist.core.captures import CaptureStatus
+from archivist.core.errors import ArchivistError, Interrupted, InvalidInput
 from archivist.core.http import binary_kind
 from archivist.settings import get_settings
+
+if TYPE_CHECKING:
+    from archivist.runtime import Runtime
 
 app = typer.Typer()
 
 
+class ArchiveInterrupted(Exception):
+    """A stop signal ended ``archive_urls`` early; ``exit_code`` is the shell's for it (130, 143)."""
+
+    def __init__(self, exit_code: int) -> None:
+        super().__init__(exit_code)
+        self.exit_code = exit_code
+
+
 def archive_urls(urls: list[str], *, as_json: bool, threads: int = 4) -> int:
-    """Capture and extract URLs with in-process workers; print each result. Returns failures."""
-    from archivist_workers.embedded import EmbeddedWorkers
+    """Capture and extract URLs with in-process workers; print each result. Returns failures.
+
+    Raises:
+        ArchiveInterrupted: Ctrl-C or SIGTERM came first. The workers take no more messages and
+            get a moment to finish the ones in hand; a capture still being fetched then ends
+            failed ``interrupted`` (its thread dies with the process), the unreached ones stay
+            ``queued``. Every URL's line is printed all the same, then one line that says how
+            many are done: running the same command again resumes the rest (``resume`` of
+            :func:`pipeline.submit`). A second signal exits at once.
+    """
+    from archivist_workers.embedded import STOP_GRACE_SECONDS, EmbeddedWorkers
 
     settings = get_settings()
     failures = 0
-    with EmbeddedWorkers(settings, threads=threads) as workers:
-        submissions = pipeline.submit(workers.runtime, urls)
+    with stop_on_signals() as stop, EmbeddedWorkers(settings, threads=threads) as workers:
+        submissions = pipeline.submit(workers.runtime, urls, resume=True)
         with Progress(
             TextColumn("archiving"), BarColumn(), MofNCompleteColumn(), console=err, transient=True,
             disable=len(submissions) < 2,
         ) as progress:
             task = progress.add_task("archive", total=len(submissions))
-            workers.drain()
-            progress.update(task, completed=len(submissions))
+            if workers.drain(stop.event):
+                progress.update(task, completed=len(submissions))
+        if stop.event.is_set():
+            workers.stop(grace=STOP_GRACE_SECONDS)
+            _end_abandoned(workers.runtime, submissions)
+        done = 0
         for submission in submissions:
             capture = views.get_capture(workers.runtime, submission.id)
             if capture["status"] == "archived":
                 record = views.get_record(workers.runtime, capture["url"])
                 record.pop("versions", None)
                 emit({"capture_id": submission.id, "status": "archived", **record}, as_json)
+                done += 1
             else:
                 failures += 1
+                done += capture["status"] == "failed" and capture["reason"] != Interrupted.reason
                 emit(
                     {"capture_id": submission.id, "url": capture["url"], "status": capture["status"],
                      "reason": capture["reason"], "message": capture["message"]},
                     as_json,
                 )
+        if stop.event.is_set():
+            sys.stdout.flush()
+            err.print(f"interrupted: {done} of {len(submissions)} URLs done; run the same command again to "
+                      f"resume the other {len(submissions) - done}", soft_wrap=True)
+            raise ArchiveInterrupted(stop.exit_code)
     return failures
+
+
+def _end_abandoned(runtime: Runtime, submissions: list[pipeline.Submission]) -> None:
+    """End failed ``interrupted`` the captures the stopped workers were still fetching or
+    extracting: their threads go with the process, and nothing else would take them up before
+    their lease ran out. The move is conditional, so a thread that archived its capture
+    meanwhile keeps it archived, and one that archives after finds it ended and drops its objects."""
+    stopped = Interrupted("archivist was stopped while this URL was being archived; run the same command again")
+    with runtime.database.session() as session:
+        working = [submission.id for submission in submissions
+                   if (capture := runtime.catalog.get_capture(session, submission.id)) is not None
+                   and capture.status in (CaptureStatus.FETCHING.value, CaptureStatus.EXTRACTING.value)]
+    for capture_id in working:
+        pipeline.fail_capture(runtime, capture_id, stopped)
 
 
 @app.command()
@@ -64,11 +111,17 @@ def archive(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     threads: Annotated[int, typer.Option(min=1, max=64)] = 4,
 ) -> None:
-    """Fetch, archive and extract URLs now, in this process, and print each record."""
+    """Fetch, archive and extract URLs now, in this process, and print each record.
+
+    Ctrl-C (or SIGTERM) stops it within seconds, exit status 130 (143); running the same
+    command again resumes what was left. A second Ctrl-C exits at once.
+    """
     try:
         failures = archive_urls(read_urls(urls, file), as_json=as_json, threads=threads)
     except ArchivistError as exc:
         raise fail(exc) from exc
+    except ArchiveInterrupted as exc:
+        raise typer.Exit(code=exc.exit_code) from exc
     raise typer.Exit(code=1 if failures else 0)
 
 
@@ -214,5 +267,8 @@ def demo(
     get_settings.cache_clear()
     with serve_sample_site(pages) as site:
         err.print(f"serving the sample site at {site.base_url}; archiving {site.start_url}")
-        failures = archive_urls([site.start_url], as_json=as_json)
+        try:
+            failures = archive_urls([site.start_url], as_json=as_json)
+        except ArchiveInterrupted as exc:
+            raise typer.Exit(code=exc.exit_code) from exc
     raise typer.Exit(code=1 if failures else 0)

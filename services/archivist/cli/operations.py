@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -123,15 +124,42 @@ def reconcile(
     """Re-send the messages of abandoned captures (after a broker lost messages).
 
     Captures being fetched or extracted count as abandoned once their lease has run out.
-    The scheduler does this every ARCHIVIST_RECONCILE_INTERVAL seconds.
+    The scheduler does this every ARCHIVIST_RECONCILE_INTERVAL seconds. Without Redis, the
+    messages are worked here, in this process (the captures an `archivist archive` stopped
+    by a second Ctrl-C left), and it returns once they are done; Ctrl-C stops it.
     """
     from archivist import pipeline
 
-    runtime = _redis_runtime()
     try:
-        count = pipeline.requeue_stale(runtime, queued_older_than=parse_duration(queued_older_than))
+        window = parse_duration(queued_older_than)
+        if get_settings().redis_url:
+            runtime = _redis_runtime()
+            try:
+                count = pipeline.requeue_stale(runtime, queued_older_than=window)
+            finally:
+                runtime.close()
+        else:
+            count = _reconcile_here(window)
     except ArchivistError as exc:
         raise fail(exc) from exc
-    finally:
-        runtime.close()
     err.print(f"requeued {count} stale capture(s)")
+
+
+def _reconcile_here(window: timedelta) -> int:
+    """Re-send the abandoned captures' messages to in-process workers and wait for them.
+
+    Raises:
+        typer.Exit: Ctrl-C or SIGTERM came first (130, 143); a capture still being fetched is
+            left to a later reconcile, once its lease has run out.
+    """
+    from archivist import pipeline
+    from archivist.cli._interrupt import stop_on_signals
+    from archivist_workers.embedded import EmbeddedWorkers
+
+    with stop_on_signals() as stop, EmbeddedWorkers(get_settings()) as workers:
+        count = pipeline.requeue_stale(workers.runtime, queued_older_than=window)
+        if not workers.drain(stop.event):
+            err.print(f"interrupted: requeued {count} stale capture(s), not all finished; run it again once "
+                      "their lease has run out", soft_wrap=True)
+            raise typer.Exit(code=stop.exit_code)
+    return count

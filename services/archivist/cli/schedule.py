@@ -97,7 +97,7 @@ def scheduler(
                         )
                         next_reconcile = time.monotonic() + settings.reconcile_interval
                     if queued.drain is not None:
-                        queued.drain()
+                        queued.drain(stop)
                 except TransientFailure as exc:
                     err.print(f"[yellow]scheduler[/yellow]: {exc.message}; trying again in {poll}s")
                 if once:

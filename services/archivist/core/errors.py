@@ -11,7 +11,7 @@
     ├── CatalogTooNew           the catalog was migrated by a newer release than this one
     ├── PermanentFailure        the capture fails now, with a reason; retrying cannot help
     │   ├── BlockedAddress, RobotsDisallowed, HTTPClientError, NotHTML, BodyTooLarge,
-    │   │   TooManyRedirects, ExtractionFailed, StorageMisconfigured, StepTimedOut
+    │   │   TooManyRedirects, ExtractionFailed, StorageMisconfigured, StepTimedOut, Interrupted
     └── TransientFailure        retry later with backoff
         ├── FetchTimeout, FetchConnectionError, HTTPServerError, RateLimited, HostBusy
         └── StorageUnavailable, CatalogUnavailable, CatalogConflict, QueueUnavailable
@@ -39,6 +39,7 @@ __all__ = [
     "HTTPServerError",
     "HostBusy",
     "InvalidDuration",
+    "Interrupted",
     "InvalidInput",
     "InvalidSettings",
     "InvalidURL",
@@ -187,6 +188,15 @@ class StepTimedOut(PermanentFailure):
     again would take as long again, so the capture fails instead of being retried."""
 
     reason = "time_limit"
+
+
+class Interrupted(PermanentFailure):
+    """``archivist archive`` (or ``demo``) was stopped (Ctrl-C, SIGTERM) while its in-process
+    workers were fetching this capture. Its holder, a thread of that process, is gone, so the
+    capture ends failed, saying so, instead of staying ``fetching`` until its lease runs out;
+    running the command again captures the URL anew."""
+
+    reason = "interrupted"
 
 
 class StorageMisconfigured(PermanentFailure):

@@ -497,6 +497,12 @@ class Catalog:
             .limit(1)
         ).first()
 
+    def newest_capture(self, session: Session, urlkey: str) -> CaptureRow | None:
+        """The URL's most recently submitted capture, whatever its status."""
+        return session.scalars(
+            select(CaptureRow).where(CaptureRow.urlkey == urlkey).order_by(CaptureRow.submitted_at.desc()).limit(1)
+        ).first()
+
     def captures_for_url(self, session: Session, urlkey: str) -> Sequence[CaptureRow]:
         return session.scalars(
             select(CaptureRow).where(CaptureRow.urlkey == urlkey).order_by(CaptureRow.submitted_at)
