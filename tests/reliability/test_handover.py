@@ -149,6 +149,33 @@ def test_a_later_attempt_removes_the_pages_an_earlier_one_stored_that_it_does_no
     assert not any(runtime.store.exists(key) for key in earlier), "an earlier attempt's object was left behind"
 
 
+def test_a_capture_that_ends_failed_leaves_no_object_behind(runtime: Runtime, pages: PageServer) -> None:
+    """Attempt 1 stored pages 1 and 2, then page 3 failed transiently; on the last attempt the
+    submitted page itself is down, so the capture ends failed: nothing will ever point at what
+    its attempts stored, and it is removed."""
+    from archivist.core.errors import HTTPServerError
+    from archivist.core.keys import snapshot_key
+
+    pager = ('<nav class="pager"><a href="/feuilleton?page=1">1</a> <a href="/feuilleton?page=2">2</a>'
+             ' <a href="/feuilleton?page=3">3</a></nav>')
+    first = pages.set("/feuilleton?page=1", ARTICLE.format("page one", pager))
+    pages.set("/feuilleton?page=2", ARTICLE.format("page two", pager))
+    pages.set("/feuilleton?page=3", "down", status=503, headers={"Content-Type": "text/plain"})
+    (submission,) = pipeline.submit(runtime, [first])
+    with pytest.raises(HTTPServerError):
+        pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+    with runtime.database.session() as session:
+        submitted_at = runtime.catalog.get_capture(session, submission.id).submitted_at
+    stored = [snapshot_key(pages.url(f"/feuilleton?page={n}"), submitted_at, submission.id, 1) for n in (1, 2)]
+    assert all(runtime.store.exists(key) for key in stored)
+
+    pages.set("/feuilleton?page=1", "down", status=503, headers={"Content-Type": "text/plain"})
+    with pytest.raises(HTTPServerError):  # its message's last delivery: the capture ends failed after it
+        pipeline.fetch_capture(runtime, submission.id, delivery="d1", last_attempt=True)
+
+    assert not any(runtime.store.exists(key) for key in stored), "a failed capture's objects were left behind"
+
+
 def test_an_extractor_crash_in_the_fetch_delivery_fails_the_capture_through_the_extract_step(
     runtime: Runtime, pages: PageServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

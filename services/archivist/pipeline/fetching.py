@@ -24,6 +24,7 @@ from archivist.adapters.catalog import (
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import (
     CaptureTakenOver,
+    CatalogUnavailable,
     FetchConnectionError,
     FetchTimeout,
     HTTPClientError,
@@ -106,9 +107,14 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str, last_atte
         outcome.skipped = True
         return outcome
     except PermanentFailure as exc:
-        end_failed(runtime, capture_id, exc, holder=delivery, attempt=claim.attempts)
+        if end_failed(runtime, capture_id, exc, holder=delivery, attempt=claim.attempts):
+            _discard_all_attempts(runtime, capture_id, delivery, claim)
         outcome.failed_reason = exc.reason
         return outcome
+    except _PAGE_DOWN:
+        if last_attempt:  # no retry follows: the capture ends failed
+            _discard_all_attempts(runtime, capture_id, delivery, claim)
+        raise
     snapshots = [snapshot for _, _, snapshot in pages]
     replace = claim.attempts > 1  # only an earlier claim can have written this capture's rows
     note = _missing_pages_message(outcome.missing_pages)
@@ -147,20 +153,53 @@ def _discard_earlier_attempts(runtime: Runtime, capture_id: str, claim: Claim, s
     """Remove what earlier claims of the capture stored (a delivery killed after its writes, one
     that failed on a later page, a write that reached the store though its answer never came
     back), for these pages and for those they went to fetch that this claim did not (the
-    article's pagination changed between them). An object a snapshot row points at is kept."""
-    own = {snapshot["storage_key"] for snapshot in snapshots}
+    article's pagination changed between them)."""
     pages = {url_hash(claim.url), *claim.tried_pages, *(url_hash(snapshot["url"]) for snapshot in snapshots)}
-    earlier = []
+    _discard_attempts(runtime, capture_id, claim, pages, keep={snapshot["storage_key"] for snapshot in snapshots})
+
+
+def _discard_all_attempts(runtime: Runtime, capture_id: str, delivery: str, claim: Claim) -> None:
+    """Remove what every claim of a capture that ends failed stored: no row will point at it.
+
+    Only while the capture is failed or still held by this claim: a newer claim's objects, not
+    yet pointed at by the rows it is about to write, are its own. The pages this claim tried are
+    read back from the catalog (its lease renewals noted them).
+    """
+    try:
+        with runtime.database.session(atomic=False) as session:
+            capture = runtime.catalog.get_capture(session, capture_id)
+    except CatalogUnavailable as exc:
+        log.warning("capture %s: could not read which pages its attempts stored: %s", capture_id, exc.message)
+        return
+    held = capture is not None and capture.status == CaptureStatus.FETCHING.value and (
+        capture.claimed_by == delivery and capture.attempts == claim.attempts)
+    if capture is None or not (held or capture.status == CaptureStatus.FAILED.value):
+        return
+    tried = (capture.tried_pages or "").split()
+    _discard_attempts(runtime, capture_id, claim, {url_hash(claim.url), *tried}, keep=set())
+
+
+def _discard_attempts(runtime: Runtime, capture_id: str, claim: Claim, pages: set[str], keep: set[str]) -> None:
+    """Remove the objects the capture's fetch claims stored for ``pages`` (their ``url_hash``),
+    but ``keep`` and any a snapshot row points at; an object left behind is only space, so a
+    store or catalog that does not answer is logged, and nothing more is removed."""
+    found = []
     for page in sorted(pages):
         try:
             prefix = attempts_prefix(page, claim.submitted_at, capture_id)
-            earlier.extend(key for key in runtime.store.list(prefix) if key not in own)
+            found.extend(key for key in runtime.store.list(prefix) if key not in keep)
         except (StorageUnavailable, StorageMisconfigured) as exc:
             log.warning("capture %s: could not list earlier attempts' objects: %s", capture_id, exc.message)
-    if earlier:
+    if not found:
+        return
+    try:
         with runtime.database.session(atomic=False) as session:
-            in_use = runtime.catalog.snapshot_keys_in_use(session, capture_id, earlier)
-        _discard(runtime, capture_id, [key for key in earlier if key not in in_use])
+            in_use = runtime.catalog.snapshot_keys_in_use(session, capture_id, found)
+    except CatalogUnavailable as exc:
+        log.warning("capture %s: not removing its attempts' objects, the catalog does not answer: %s",
+                    capture_id, exc.message)
+        return
+    _discard(runtime, capture_id, [key for key in found if key not in in_use])
 
 
 def _previous_response(runtime: Runtime, session: Session, capture_id: str, page_url: str) -> LatestResponse | None:
