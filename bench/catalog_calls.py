@@ -59,7 +59,7 @@ def _snapshot(capture_id: str, url: str) -> NewSnapshot:
 def _version(capture_id: str, url: str) -> NewVersion:
     return NewVersion(fingerprint=uuid.uuid4().hex, content={"url": url, "title": "A title", "body": _BODY},
                       extractor_name="bench", extractor_version="1", created_at=datetime.now(UTC),
-                      source_capture_id=capture_id)
+                      captured_at=datetime.now(UTC), source_capture_id=capture_id)
 
 
 def _archive(database: Database, catalog: Catalog, capture_id: str, url: str, *, holder: str | None) -> None:

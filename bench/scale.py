@@ -52,7 +52,8 @@ def fill(runtime: Runtime, start: int, stop: int) -> None:
                             "updated_at": moment, "latest_version": 1})
             versions.append({"id": i + 1, "record_id": record_id, "version": 1, "fingerprint": "f" * 64,
                              "content": {"url": url, "body": "text"}, "extractor_name": "bench",
-                             "extractor_version": "0", "created_at": moment, "source_capture_id": capture_id})
+                             "extractor_version": "0", "created_at": moment, "captured_at": moment,
+                             "source_capture_id": capture_id})
             captures.append({"id": capture_id, "url": url, "urlkey": key, "status": "archived",
                              "submitted_at": moment, "updated_at": moment, "finished_at": moment,
                              "attempts": 1, "record_version_id": i + 1})

@@ -58,7 +58,8 @@ def fill(runtime: Runtime, *, records: int, words: int, seed: int = 7) -> float:
                 title = " ".join(rng.choices(string.ascii_lowercase, k=3)) + f" {rng.choice(vocabulary)}"
                 runtime.catalog.add_record(session, str(uuid.uuid4()), url, urlkey(url), NewVersion(
                     fingerprint=uuid.uuid4().hex, content={"url": url, "title": title, "body": body},
-                    extractor_name="bench", extractor_version="1", created_at=at, source_capture_id=None))
+                    extractor_name="bench", extractor_version="1", created_at=at, captured_at=at,
+                    source_capture_id=None))
     return records / (time.perf_counter() - began)
 
 

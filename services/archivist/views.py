@@ -100,6 +100,7 @@ def record_view(record: RecordRow, version: RecordVersionRow, capture_ids: list[
         "capture_ids": capture_ids,
         "extractor": {"name": version.extractor_name, "version": version.extractor_version},
         "created_at": _iso(version.created_at),
+        "captured_at": _iso(version.captured_at),
     }
 
 
@@ -148,6 +149,9 @@ def get_record(runtime: Runtime, url: str | None = None, *, record_id: str | Non
                version: int | None = None) -> dict[str, Any]:
     """A record (latest version unless ``version``) with the list of its versions.
 
+    The versions are listed in time (when their content was first captured); the latest is the
+    one captured last. Their numbers are identifiers, in the order they were written.
+
     Raises:
         NotFound: no record for that URL or id, or no such version.
         InvalidURL: the URL is not valid.
@@ -164,6 +168,7 @@ def get_record(runtime: Runtime, url: str | None = None, *, record_id: str | Non
             {
                 "version": v.version,
                 "created_at": _iso(v.created_at),
+                "captured_at": _iso(v.captured_at),
                 "extractor": {"name": v.extractor_name, "version": v.extractor_version},
                 "capture_ids": captures.get(v.id, []),
                 "source_capture_id": v.source_capture_id,
@@ -175,7 +180,8 @@ def get_record(runtime: Runtime, url: str | None = None, *, record_id: str | Non
 
 def record_diff(runtime: Runtime, url: str | None = None, *, record_id: str | None = None,
                 from_version: int | None = None, to_version: int | None = None) -> dict[str, Any]:
-    """What changed between two versions of a record (default: the previous one to the latest).
+    """What changed between two versions of a record (default: the one before ``to`` in time, and
+    the latest for ``to``).
 
     Raises:
         NotFound: no such record or version.
@@ -184,15 +190,16 @@ def record_diff(runtime: Runtime, url: str | None = None, *, record_id: str | No
     with runtime.database.session() as session:
         record = _locate_record(runtime, session, url, record_id)
         to_number = to_version if to_version is not None else record.latest_version
-        from_number = from_version if from_version is not None else max(1, to_number - 1)
-        rows = {}
-        for number in (to_number, from_number):  # a missing "to" is named, not the "from" it implies
-            row = runtime.catalog.get_version(session, record.id, number)
-            if row is None:
-                raise NotFound(f"record {record.id} has no version {number}")
-            rows[number] = row
-        diff = diff_versions(rows[from_number].content, rows[to_number].content,
-                             from_version=from_number, to_version=to_number)
+        to_row = runtime.catalog.get_version(session, record.id, to_number)
+        if to_row is None:  # a missing "to" is named, not the "from" it implies
+            raise NotFound(f"record {record.id} has no version {to_number}")
+        if from_version is None:
+            from_row = runtime.catalog.version_before(session, to_row) or to_row
+        else:
+            from_row = runtime.catalog.get_version(session, record.id, from_version)
+            if from_row is None:
+                raise NotFound(f"record {record.id} has no version {from_version}")
+        diff = diff_versions(from_row.content, to_row.content, from_version=from_row.version, to_version=to_number)
         return {"record_id": record.id, "url": record.url, **diff.as_dict()}
 
 

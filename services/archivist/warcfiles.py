@@ -22,7 +22,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
@@ -44,6 +44,11 @@ from archivist.warc import Revisit, payload_digest, uncompressed_warc, verify_wa
 __all__ = ["ExportReport", "ImportReport", "export_warc", "import_warc"]
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: How far ahead of this machine's clock a record's WARC-Date may be (a crawler's clock a little
+#: ahead, a local time written as UTC). Beyond, it is skipped as ``future_date``: a record's
+#: history is in capture time, so a capture dated years ahead would be its latest version
+#: whatever is captured until then.
+_CLOCK_AHEAD = timedelta(days=1)
 _REVISIT_PROFILES = (
     "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
     "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest",
@@ -205,6 +210,9 @@ def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
             exchange = _exchange(record, url, *_request_for(requests, headers))
         except InvalidInput:
             report.skipped["bad_date"] += 1
+            continue
+        if exchange.started_at > datetime.now(UTC) + _CLOCK_AHEAD:
+            report.skipped["future_date"] += 1
             continue
         hops = redirects.leading_to(url, exchange.started_at, records.offset,
                                     runtime.settings.max_redirects)

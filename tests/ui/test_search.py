@@ -37,7 +37,8 @@ def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]
 def _write(runtime: Runtime, url: str, *, title: str, body: str, at: datetime, record_id: str | None = None) -> str:
     """A record version written the way the pipeline writes it: through Catalog.add_record and add_version."""
     version = NewVersion(fingerprint=uuid.uuid4().hex, content={"url": url, "title": title, "body": body},
-                         extractor_name="test", extractor_version="1", created_at=at, source_capture_id=None)
+                         extractor_name="test", extractor_version="1", created_at=at, captured_at=at,
+                         source_capture_id=None)
     with runtime.database.session() as session:
         record = runtime.catalog.record_head(session, url)
         if record is not None:
@@ -105,7 +106,8 @@ def test_the_index_follows_new_versions_in_their_transaction(runtime: Runtime) -
         record = runtime.catalog.record_head(session, url)
         runtime.catalog.add_version(session, record, NewVersion(
             fingerprint="x", content={"url": url, "title": "Rolled back", "body": "ephemeral"},
-            extractor_name="test", extractor_version="1", created_at=at + timedelta(days=2), source_capture_id=None))
+            extractor_name="test", extractor_version="1", created_at=at + timedelta(days=2),
+            captured_at=at + timedelta(days=2), source_capture_id=None))
         session.rollback()
     assert views.search(runtime, q="ephemeral")["total"] == 0
     assert views.search(runtime, q="dark")["total"] == 1

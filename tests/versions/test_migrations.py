@@ -15,7 +15,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 from typer.testing import CliRunner
 
-from archivist.adapters.catalog import CaptureRow, Catalog, SnapshotRow
+from archivist.adapters.catalog import (
+    CaptureRow,
+    Catalog,
+    RecordRow,
+    RecordSearchRow,
+    RecordVersionRow,
+    SnapshotRow,
+)
 from archivist.adapters.catalog.database import _MIGRATIONS, HEAD_REVISION, Database
 from archivist.adapters.catalog.tables import Base, is_modelled
 from archivist.cli import app
@@ -157,3 +164,62 @@ def test_processes_migrating_one_new_sqlite_catalog_at_once_all_succeed(tmp_path
         process.join(timeout=10)
     assert results == ["ok"] * 4
     assert Database(url)._at_head()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migration_0006_orders_versions_by_capture_time_and_follows_the_latest(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Versions written before 0006 get the time their content was first captured, and a record
+    whose last written version came from an older capture (an old WARC imported after a live
+    capture) gets back the content of its newest capture, in its search entry too. Going back
+    to 0005 points each record at its highest number again, which the old code numbers after."""
+    url = request.getfixturevalue("pg_url") if backend == "postgresql" else f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+    database = Database(url)
+    try:
+        database.migrate()
+        _step(database, "0005")
+        live, old = datetime(2026, 3, 5, 12, 0, tzinfo=UTC), datetime(2020, 1, 1, tzinfo=UTC)
+        written = datetime(2026, 4, 1, tzinfo=UTC)
+        with database.engine.begin() as connection:
+            connection.execute(RecordRow.__table__.insert(), {
+                "id": "r", "url": "https://news.example/a", "urlkey": "example,news)/a", "created_at": live,
+                "updated_at": written, "latest_version": 3})
+            for number, (title, source) in enumerate([("Now", "live"), ("Then", "old"), ("Unknown", None)], 1):
+                connection.execute(RecordVersionRow.__table__.insert(), {
+                    "id": number, "record_id": "r", "version": number, "fingerprint": title, "content": {"title": title},
+                    "extractor_name": "x", "extractor_version": "1", "created_at": written, "source_capture_id": source})
+            for name, moment, version_id in [("live", live, 1), ("old", old, None)]:
+                connection.execute(CaptureRow.__table__.insert(), {
+                    "id": name, "url": "https://news.example/a", "urlkey": "example,news)/a", "status": "archived",
+                    "submitted_at": moment, "updated_at": moment, "attempts": 1, "record_version_id": version_id})
+                connection.execute(SnapshotRow.__table__.insert(), {
+                    "id": name, "capture_id": name, "page": 1, "url": "https://news.example/a",
+                    "urlkey": "example,news)/a", "captured_at": moment, "kind": "response", "http_status": 200,
+                    "mime": "text/html", "payload_digest": "sha1:A", "payload_length": 1, "storage_key": name,
+                    "stored_length": 1})
+            connection.execute(RecordSearchRow.__table__.insert(), {
+                "record_id": "r", "url": "https://news.example/a", "urlkey": "example,news)/a", "host": "news.example",
+                "title": "Unknown", "body": "", "version": 3, "archived_at": written})
+        _step(database, "head")
+        catalog = Catalog()
+        with database.session() as session:
+            in_time = [(v.version, v.captured_at.replace(tzinfo=UTC)) for v in catalog.versions(session, "r")]
+            assert in_time == [(2, old), (1, live), (3, written)]  # no capture: when it was written
+            assert catalog.get_record(session, "r").latest_version == 3
+            # Nothing already stored is lost: SQLite rebuilds the table, and its captures keep their link.
+            assert catalog.get_capture(session, "live").record_version_id == 1
+        with database.engine.begin() as connection:  # without that version, the old import is last written
+            connection.execute(RecordVersionRow.__table__.delete().where(RecordVersionRow.id == 3))
+        _step(database, "0005")
+        with database.engine.connect() as connection:
+            assert connection.execute(text("SELECT latest_version FROM records")).scalar() == 2
+            assert connection.execute(text("SELECT title FROM record_search")).scalar() == "Then"
+        _step(database, "head")
+        with database.session() as session:
+            assert catalog.get_record(session, "r").latest_version == 1
+            entry = session.scalars(select(RecordSearchRow)).one()
+            assert (entry.version, entry.title) == (1, "Now")
+            assert catalog.get_capture(session, "live").record_version_id == 1
+    finally:
+        database.dispose()

@@ -1,7 +1,9 @@
 """Records and their versions.
 
 A record is one document, identified by its canonical URL. It gains a version only when the
-extracted content changes: the fingerprint covers the body, the comments and the metadata, and
+extracted content changes from the version in force at the capture's time (its history is in
+capture time, not in the order captures are archived: see ``pipeline.extracting._place``).
+The fingerprint covers the body, the comments and the metadata, and
 nothing that varies between identical captures (capture ids, times, extractor version). Equal
 fingerprints mean the same content; different ones are checked with
 :func:`archivist.core.diffs.content_changed`, since comments listed in another order are the

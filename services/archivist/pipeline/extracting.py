@@ -14,6 +14,7 @@ from archivist.adapters.catalog import (
     NewSnapshot,
     NewVersion,
     RecordHead,
+    RecordVersionRow,
     SnapshotRow,
 )
 from archivist.core.captures import CaptureStatus
@@ -77,6 +78,7 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
         snapshots = list(runtime.catalog.snapshots_for_capture(session, capture_id))
         submitted_at = aware(capture.submitted_at)
         fallback_url, note = capture.url, capture.message  # the fetch's note: pages that failed
+    captured_at = _taken(snapshot.captured_at for snapshot in snapshots) or submitted_at
     try:
         content, outcome.seconds = _run_extractor(runtime, load_pages(runtime, snapshots))
     except PermanentFailure as exc:
@@ -85,7 +87,7 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
         return outcome
     try:
         with runtime.database.session() as session:
-            _record(runtime, session, capture_id, content, fallback_url, outcome, message=note)
+            _record(runtime, session, capture_id, content, fallback_url, captured_at, outcome, message=note)
     except NothingExtracted as exc:
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason
@@ -132,8 +134,9 @@ def extract_fetched(
     try:
         with runtime.database.session() as session:
             runtime.catalog.put_snapshots(session, capture_id, snapshots, replace=replace)
-            _record(runtime, session, capture_id, content, fallback_url, outcome, holder=(delivery, attempt),
-                    message=message)
+            _record(runtime, session, capture_id, content, fallback_url,
+                    _taken(snapshot["captured_at"] for snapshot in snapshots) or submitted_at, outcome,
+                    holder=(delivery, attempt), message=message)
     except NothingExtracted:
         return None  # the extract step ends it failed, once the hand-over has kept its snapshots
     except Exception:  # noqa: BLE001 - handed over by message instead, see above
@@ -150,12 +153,14 @@ def _record(
     capture_id: str,
     content: dict,
     fallback_url: str,
+    captured_at: datetime,
     outcome: ExtractOutcome,
     *,
     holder: tuple[str, int] | None = None,
     message: str | None = None,
 ) -> None:
-    """Write ``content`` as the record's version (a new one only on change) and archive the capture.
+    """Write ``content``, captured at ``captured_at``, as the record's version (a new one only on
+    change, see :func:`_place`) and archive the capture.
 
     The capture must be ``extracting``, or with ``holder`` (a delivery and its claim attempt),
     ``fetching`` under that claim (whose delivery extracted the pages itself). If it no longer is (another delivery finished it or took
@@ -165,18 +170,18 @@ def _record(
     content["url"] = _record_url(content.get("url"), content["pages"][0], fallback_url)
     fingerprint = content_fingerprint(content)
     record = runtime.catalog.record_head(session, content["url"])
-    if _same_as_latest(runtime, session, record, content, fingerprint):
-        version_id = record.latest_id
-    else:
-        _refuse_emptying(record, content)
-        version = NewVersion(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
-                             extractor_version=EXTRACTOR_VERSION, created_at=utcnow(), source_capture_id=capture_id)
+    version = NewVersion(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
+                         extractor_version=EXTRACTOR_VERSION, created_at=utcnow(), captured_at=captured_at,
+                         source_capture_id=capture_id)
+    if record is None or record.latest_id is None:
         if record is None:
             version_id = runtime.catalog.add_record(session, str(uuid.uuid4()), content["url"], urlkey(content["url"]),
                                                     version)
         else:
             version_id = runtime.catalog.add_version(session, record, version)
         outcome.new_version = True
+    else:
+        version_id, outcome.new_version = _place(runtime, session, record, version)
     delivery, attempt = holder if holder is not None else (None, None)
     if not runtime.catalog.move(session, capture_id, CaptureStatus.ARCHIVED, record_version_id=version_id,
                                 message=message, holder=delivery, attempt=attempt):
@@ -185,7 +190,54 @@ def _record(
         outcome.skipped = True
 
 
-def _same_as_latest(runtime: Runtime, session: Session, record: RecordHead | None, content: dict,
+def _place(runtime: Runtime, session: Session, record: RecordHead, version: NewVersion) -> tuple[int, bool]:
+    """Put a capture's content in the record's history at its capture time; the id of the version
+    it stands for, and whether that version is new.
+
+    The history is in capture time, whatever order captures are archived in (an old WARC
+    imported after live captures): the content is compared with the version in force at its
+    time and, if it differs, with the version after it. The same as the first, it joins it; as
+    the second, it joins that one, whose content was then first captured earlier. Otherwise it
+    is a new version; and if the version in force then has captures taken after it, their
+    content is in force again after it: those captures move to a copy of that version, numbered
+    after the new one (numbers are write-order identifiers, never reused). A live capture, taken
+    after every other, finds the latest version in force and no version after it.
+
+    Raises:
+        NothingExtracted: the content is empty and the record has a version (see _refuse_emptying).
+    """
+    moment = version["captured_at"]
+    if moment >= record.latest_captured_at:
+        if _same_as_latest(runtime, session, record, version["content"], version["fingerprint"]):
+            return record.latest_id, False
+        before, before_id = None, record.latest_id  # read only if it has captures to move
+    else:
+        before, after = runtime.catalog.versions_around(session, record.id, moment)
+        if before is not None and _same_as(before, version):
+            return before.id, False
+        if after is not None and _same_as(after, version):
+            runtime.catalog.start_version_at(session, after.id, moment)
+            return after.id, False
+        before_id = before.id if before is not None else None
+    _refuse_emptying(record, version["content"])
+    version_id = runtime.catalog.add_version(session, record, version)
+    later = runtime.catalog.captures_after(session, before_id, moment) if before_id is not None else []
+    if later:
+        before = before or runtime.catalog.get_version(session, record.id, record.latest_version)
+        again = NewVersion(fingerprint=before.fingerprint, content=before.content,
+                           extractor_name=before.extractor_name, extractor_version=before.extractor_version,
+                           created_at=version["created_at"], captured_at=later[0][1], source_capture_id=later[0][0])
+        copy_id = runtime.catalog.add_version(session, runtime.catalog.record_head(session, record.url), again)
+        runtime.catalog.repoint_captures(session, [capture_id for capture_id, _ in later], copy_id)
+    return version_id, True
+
+
+def _same_as(row: RecordVersionRow, version: NewVersion) -> bool:
+    """Whether ``version`` has the content of the stored version ``row`` (see _same_as_latest)."""
+    return row.fingerprint == version["fingerprint"] or not content_changed(row.content, version["content"])
+
+
+def _same_as_latest(runtime: Runtime, session: Session, record: RecordHead, content: dict,
                     fingerprint: str) -> bool:
     """Whether ``content`` is the record's latest version's content, so that it makes no version.
 
@@ -194,12 +246,17 @@ def _same_as_latest(runtime: Runtime, session: Session, record: RecordHead | Non
     re-capture that only lists the same comments in another order made a version whose diff
     showed no change.
     """
-    if record is None or record.latest_id is None:
+    if record.latest_id is None:
         return False
     if record.latest_fingerprint == fingerprint:
         return True
     latest = runtime.catalog.version_content(session, record.latest_id)
     return latest is not None and not content_changed(latest, content)
+
+
+def _taken(moments) -> datetime | None:  # noqa: ANN001
+    """When a capture was taken: its first snapshot's time (None without a snapshot)."""
+    return min((aware(moment) for moment in moments), default=None)
 
 
 def _run_extractor(runtime: Runtime, pages: Sequence[SourcePage | ParsedPage]) -> tuple[dict, float]:
@@ -261,6 +318,7 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
             return outcome
         snapshots = list(runtime.catalog.snapshots_for_capture(session, capture_id))
         record_url = record.url
+    captured_at = _taken(snapshot.captured_at for snapshot in snapshots) or aware(capture.submitted_at)
     try:
         content, outcome.seconds = _run_extractor(runtime, load_pages(runtime, snapshots))
     except PermanentFailure as exc:
@@ -290,7 +348,9 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
             session,
             record,
             NewVersion(fingerprint=fingerprint, content=content, extractor_name=EXTRACTOR_NAME,
-                       extractor_version=EXTRACTOR_VERSION, created_at=utcnow(), source_capture_id=capture_id),
+                       extractor_version=EXTRACTOR_VERSION, created_at=utcnow(),
+                       captured_at=max(captured_at, record.latest_captured_at or captured_at),
+                       source_capture_id=capture_id),
         )
         runtime.catalog.get_capture(session, capture_id).record_version_id = version_id
         outcome.new_version = True

@@ -95,10 +95,15 @@ class RecordHead(NamedTuple):
     id: str
     url: str
     urlkey: str
+    #: The number of the version in force now (captured last), not necessarily the highest.
     latest_version: int
     #: The latest version's row id and fingerprint; None if the record has no version.
     latest_id: int | None
     latest_fingerprint: str | None
+    #: When the latest version's content was first captured; None if the record has no version.
+    latest_captured_at: datetime | None = None
+    #: The highest version number the record has: the next version is numbered after it.
+    last_version: int = 0
 
 
 #: The full-text structures of migration 0004, which the ORM does not model.
@@ -180,9 +185,12 @@ _LATEST_RESPONSE = (
 _RECORDS = RecordRow.__table__
 _VERSIONS = RecordVersionRow.__table__
 _ENTRIES = RecordSearchRow.__table__
+_NUMBERED = _VERSIONS.alias("numbered")
+_LAST_NUMBER = (select(func.coalesce(func.max(_NUMBERED.c.version), 0))
+                .where(_NUMBERED.c.record_id == _RECORDS.c.id).correlate(_RECORDS).scalar_subquery())
 _RECORD_HEAD = (
     select(_RECORDS.c.id, _RECORDS.c.url, _RECORDS.c.urlkey, _RECORDS.c.latest_version, _VERSIONS.c.id,
-           _VERSIONS.c.fingerprint)
+           _VERSIONS.c.fingerprint, _VERSIONS.c.captured_at, _LAST_NUMBER)
     .outerjoin(_VERSIONS, and_(_VERSIONS.c.record_id == _RECORDS.c.id,
                                _VERSIONS.c.version == _RECORDS.c.latest_version))
     .where(_RECORDS.c.url == bindparam("p_url"))
@@ -281,6 +289,8 @@ class NewVersion(TypedDict):
     extractor_name: str
     extractor_version: str
     created_at: datetime
+    #: When this content was captured: the capture's first snapshot (see RecordVersionRow).
+    captured_at: datetime
     source_capture_id: str | None
 
 
@@ -749,7 +759,10 @@ class Catalog:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(_LOCK_URL, {"p_url": url})
         row = session.execute(_RECORD_HEAD, {"p_url": url}).first()
-        return RecordHead(*row) if row is not None else None
+        if row is None:
+            return None
+        head = RecordHead(*row)
+        return head._replace(latest_captured_at=_aware(head.latest_captured_at)) if head.latest_captured_at else head
 
     def add_record(self, session: Session, record_id: str, url: str, urlkey: str, version: NewVersion) -> int:
         """Insert a record with ``version`` as its first version and its search entry; the version's id.
@@ -779,26 +792,80 @@ class Catalog:
         return session.scalar(select(RecordVersionRow.content).where(RecordVersionRow.id == version_id))
 
     def versions(self, session: Session, record_id: str) -> Sequence[RecordVersionRow]:
+        """The record's versions in time: by when their content was first captured, then by number
+        (a re-extraction of the same capture comes after the version it re-reads)."""
         return session.scalars(
             select(RecordVersionRow)
             .where(RecordVersionRow.record_id == record_id)
-            .order_by(RecordVersionRow.version)
+            .order_by(RecordVersionRow.captured_at, RecordVersionRow.version)
         ).all()
 
-    def add_version(self, session: Session, record: RecordHead, version: NewVersion) -> int:
-        """Append ``version`` as the record's next version and point its search entry at it; its id.
+    def versions_around(
+        self, session: Session, record_id: str, moment: datetime
+    ) -> tuple[RecordVersionRow | None, RecordVersionRow | None]:
+        """The record's version in force at ``moment`` (the last one first captured by then) and
+        the one after it in time; either None if there is none."""
+        before = session.scalars(
+            select(RecordVersionRow).where(RecordVersionRow.record_id == record_id,
+                                           RecordVersionRow.captured_at <= moment)
+            .order_by(RecordVersionRow.captured_at.desc(), RecordVersionRow.version.desc()).limit(1)
+        ).first()
+        after = session.scalars(
+            select(RecordVersionRow).where(RecordVersionRow.record_id == record_id,
+                                           RecordVersionRow.captured_at > moment)
+            .order_by(RecordVersionRow.captured_at, RecordVersionRow.version).limit(1)
+        ).first()
+        return before, after
 
-        The number follows the latest version the caller compared its content against, not one
+    def version_before(self, session: Session, version: RecordVersionRow) -> RecordVersionRow | None:
+        """The version before ``version`` in its record's history (see :meth:`versions`); None for the first."""
+        return session.scalars(
+            select(RecordVersionRow).where(
+                RecordVersionRow.record_id == version.record_id,
+                or_(RecordVersionRow.captured_at < version.captured_at,
+                    and_(RecordVersionRow.captured_at == version.captured_at,
+                         RecordVersionRow.version < version.version)))
+            .order_by(RecordVersionRow.captured_at.desc(), RecordVersionRow.version.desc()).limit(1)
+        ).first()
+
+    def captures_after(self, session: Session, version_id: int, moment: datetime) -> list[tuple[str, datetime]]:
+        """The captures that produced the version taken after ``moment`` (their first snapshot),
+        with that time, in time order."""
+        taken = func.min(SnapshotRow.captured_at)
+        rows = session.execute(
+            select(CaptureRow.id, taken).join(SnapshotRow, SnapshotRow.capture_id == CaptureRow.id)
+            .where(CaptureRow.record_version_id == version_id)
+            .group_by(CaptureRow.id).having(taken > moment).order_by(taken)
+        ).all()
+        return [(capture_id, _aware(when)) for capture_id, when in rows]
+
+    def start_version_at(self, session: Session, version_id: int, moment: datetime) -> None:
+        """The version's content was captured earlier than known: it is in force from ``moment``."""
+        session.execute(update(_VERSIONS).where(_VERSIONS.c.id == version_id).values(captured_at=moment))
+
+    def repoint_captures(self, session: Session, capture_ids: Sequence[str], version_id: int) -> None:
+        """The captures now stand for version ``version_id``."""
+        session.execute(update(_CAPTURES).where(_CAPTURES.c.id.in_(capture_ids))
+                        .values(record_version_id=version_id))
+
+    def add_version(self, session: Session, record: RecordHead, version: NewVersion) -> int:
+        """Write ``version`` as the record's next number; its id. If it was captured no earlier than
+        the record's latest version, it becomes the latest, and the search entry follows it.
+
+        The number follows the highest the caller read with the record's head, not one
         computed in SQL at write time: writers take turns from :meth:`record_head`, and one that
         compared against a stale head all the same (SQLite, a caller that skipped it) fails on
         the (record, version) unique key with CatalogConflict, retries and compares against the
-        new latest, instead of appending content that may repeat it. The search
+        new head, instead of writing content that may repeat it. Numbers are identifiers in
+        write order (URLs name them); time orders the history (``captured_at``). The search
         entry is written in the same transaction, so the index cannot fall behind the records;
         the database's full-text index follows the entry (migration 0004).
         """
-        number = record.latest_version + 1
-        session.execute(_ADVANCE_RECORD, {"p_id": record.id, "p_version": number, "p_now": version["created_at"]})
+        number = record.last_version + 1
         version_id = session.execute(_INSERT_VERSION, {**version, "record_id": record.id, "version": number}).scalar_one()
+        if record.latest_captured_at is not None and version["captured_at"] < record.latest_captured_at:
+            return version_id  # an older capture's content: the record's latest stays
+        session.execute(_ADVANCE_RECORD, {"p_id": record.id, "p_version": number, "p_now": version["created_at"]})
         entry = _entry(record.url, record.urlkey, number, version)
         if session.execute(_UPDATE_ENTRY, {**entry, "p_record": record.id}).rowcount == 0:
             session.execute(_INSERT_ENTRY, {**entry, "record_id": record.id})  # a record that had no version
@@ -889,17 +956,20 @@ class Catalog:
         ).first()
 
     def newest_capture_of_record(self, session: Session, record_id: str) -> CaptureRow | None:
-        """The most recently archived capture whose extraction went into the record.
+        """The archived capture taken last (its first snapshot) whose extraction went into the record.
 
-        Archived last, not submitted last: a capture retried after a failed fetch is fetched
-        again after captures submitted later, and its content is the record's latest version.
+        Taken last, not submitted or archived last: a capture retried after a failed fetch is
+        fetched after captures submitted later, and an old WARC imported today was taken years
+        ago; the record's latest version is the content of the capture taken last.
         """
+        taken = (select(func.min(SnapshotRow.captured_at)).where(SnapshotRow.capture_id == CaptureRow.id)
+                 .scalar_subquery())
         return session.scalars(
             select(CaptureRow)
             .join(RecordVersionRow, CaptureRow.record_version_id == RecordVersionRow.id)
             .where(RecordVersionRow.record_id == record_id)
             .where(CaptureRow.status == CaptureStatus.ARCHIVED.value)
-            .order_by(CaptureRow.finished_at.desc(), CaptureRow.submitted_at.desc())
+            .order_by(taken.desc().nulls_last(), CaptureRow.finished_at.desc(), CaptureRow.submitted_at.desc())
             .limit(1)
         ).first()
 

@@ -51,7 +51,7 @@ class CaptureRow(Base):
     #: The message (delivery) that holds the current step; its redelivery may take it back.
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     #: The ``url_hash`` of each later page a fetch attempt went to fetch, space-separated: where
-    #: a later attempt finds the objects earlier ones stored for pages it does not fetch (0007).
+    #: a later attempt finds the objects earlier ones stored for pages it does not fetch (0008).
     tried_pages: Mapped[str | None] = mapped_column(Text)
     record_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("record_versions.id", ondelete="SET NULL")
@@ -119,6 +119,8 @@ class RecordRow(Base):
     urlkey: Mapped[str] = mapped_column(Text, index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    #: The number of the version in force now: the one captured last (see
+    #: RecordVersionRow.captured_at), not necessarily the highest number.
     latest_version: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -135,6 +137,11 @@ class RecordVersionRow(Base):
     extractor_name: Mapped[str] = mapped_column(String(64))
     extractor_version: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    #: When this content was first captured: the earliest capture time (first snapshot) of the
+    #: captures it stands for. A record's history is in this order and its latest version is
+    #: the one captured last (then the highest number), whatever order they were written in
+    #: (an old WARC imported after live captures). Migration 0006.
+    captured_at: Mapped[datetime]
     #: The capture whose snapshots this version was extracted from. Captures point at the
     #: version they last produced (``captures.record_version_id``), which re-extraction moves;
     #: this keeps where each version came from. No foreign key: captures already reference
@@ -191,7 +198,7 @@ class ScheduleRow(Base):
 
     ``next_due_at`` is also the claim: a scheduler takes a due slot by moving it forward with a
     conditional update, so the same slot is never submitted twice. ``key_id`` is the API key
-    that set it, whose quota its captures are charged to (migration 0006); None: no key's.
+    that set it, whose quota its captures are charged to (migration 0007); None: no key's.
     """
 
     __tablename__ = "schedules"

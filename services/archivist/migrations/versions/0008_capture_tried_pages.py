@@ -6,24 +6,24 @@ renewal that precedes the page. A later attempt reads it with its claim and remo
 earlier attempts stored for pages it no longer fetches (the article's pagination changed
 between them). Existing captures get NULL: nothing recorded, as before.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('captures', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('tried_pages', sa.Text(), nullable=True))
+    # In place on both dialects (a nullable column): never a batch rebuild of the table, whose
+    # implicit DELETE on SQLite would cascade to the rows that point at it.
+    op.add_column('captures', sa.Column('tried_pages', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('captures', schema=None) as batch_op:
-        batch_op.drop_column('tried_pages')
+    op.drop_column('captures', 'tried_pages')
