@@ -1,7 +1,9 @@
 """Shared fixtures: the real servers every adapter test talks to.
 
-- Redis on 127.0.0.1:6379 (database 15), each test under a key prefix of its own.
-- PostgreSQL on 127.0.0.1:5432: a fresh database per test session, dropped afterwards.
+- Redis on 127.0.0.1:6379 (database 15), each test under a key prefix of its own (a module's,
+  for the tests that share one server process: ``module_production_env``).
+- PostgreSQL on 127.0.0.1:5432: a fresh database per test session, dropped afterwards, emptied
+  before each test that asks for ``pg_url``.
 - SeaweedFS S3 on a loopback port, started once per session.
 - A local page server, and the seed article served at its original paths.
 """
@@ -66,14 +68,18 @@ def redis_namespace() -> str:
     return f"t{uuid.uuid4().hex[:12]}"
 
 
-@pytest.fixture
-def redis_url(redis_namespace: str) -> Iterator[str]:
-    yield REDIS_URL
+def clear_redis_namespace(namespace: str) -> None:
     client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{redis_namespace}*", count=1000))
+    keys = list(client.scan_iter(f"{namespace}*", count=1000))
     if keys:
         client.delete(*keys)
     client.close()
+
+
+@pytest.fixture
+def redis_url(redis_namespace: str) -> Iterator[str]:
+    yield REDIS_URL
+    clear_redis_namespace(redis_namespace)
 
 
 @pytest.fixture(scope="session")
@@ -130,23 +136,45 @@ def embedded_settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
     return get_settings()
 
 
-@pytest.fixture
-def production_env(
-    redis_url: str, redis_namespace: str, pg_url: str, s3_endpoint: str, s3_bucket: str, tmp_path: Path
+def production_variables(
+    *, redis_namespace: str, database_url: str, s3_endpoint: str, s3_bucket: str, home: Path
 ) -> dict[str, str]:
     """ARCHIVIST_* variables for the production adapters on the real local servers."""
     return {
-        "ARCHIVIST_REDIS_URL": redis_url,
+        "ARCHIVIST_REDIS_URL": REDIS_URL,
         "ARCHIVIST_REDIS_NAMESPACE": redis_namespace,
-        "ARCHIVIST_DATABASE_URL": pg_url,
+        "ARCHIVIST_DATABASE_URL": database_url,
         "ARCHIVIST_S3_ENDPOINT": s3_endpoint,
         "ARCHIVIST_S3_BUCKET": s3_bucket,
         "ARCHIVIST_ALLOW_PRIVATE_NETWORKS": "1",
-        "ARCHIVIST_HOME": str(tmp_path / "prod-home"),
+        "ARCHIVIST_HOME": str(home),
         "ARCHIVIST_RETRY_MIN_BACKOFF_MS": "100",
         "ARCHIVIST_RETRY_MAX_BACKOFF_MS": "1000",
         "ARCHIVIST_HOST_MIN_INTERVAL": "0",
     }
+
+
+@pytest.fixture
+def production_env(
+    redis_url: str, redis_namespace: str, pg_url: str, s3_endpoint: str, s3_bucket: str, tmp_path: Path
+) -> dict[str, str]:
+    """ARCHIVIST_* variables for the production adapters on the real local servers: this test's own
+    Redis namespace, bucket and home, the session database emptied."""
+    return production_variables(redis_namespace=redis_namespace, database_url=pg_url, s3_endpoint=s3_endpoint,
+                                s3_bucket=s3_bucket, home=tmp_path / "prod-home")
+
+
+@pytest.fixture(scope="module")
+def module_production_env(
+    pg_database: str, s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """:func:`production_env` shared by a module's tests, for a server process they share (starting
+    one per test cost seconds each). The module has a Redis namespace and bucket of its own; its tests
+    stay apart by the catalog, which each must empty by asking for ``pg_url``, and by their data."""
+    namespace = f"t{uuid.uuid4().hex[:12]}"
+    yield production_variables(redis_namespace=namespace, database_url=pg_database, s3_endpoint=s3_endpoint,
+                               s3_bucket=f"t-{uuid.uuid4().hex[:12]}", home=tmp_path_factory.mktemp("prod-home"))
+    clear_redis_namespace(namespace)
 
 
 @pytest.fixture

@@ -27,14 +27,21 @@ def cli(env: dict[str, str], *args: str) -> dict:
     return json.loads(done.stdout) if done.stdout.strip() else {}
 
 
-@pytest.fixture
-def auth_env(production_env: dict[str, str]) -> dict[str, str]:
-    return {**production_env, "ARCHIVIST_AUTH_REQUIRED": "1"}
+@pytest.fixture(scope="module")
+def module_auth_env(module_production_env: dict[str, str]) -> dict[str, str]:
+    return {**module_production_env, "ARCHIVIST_AUTH_REQUIRED": "1"}
 
 
 @pytest.fixture
-def api(auth_env: dict[str, str], tmp_path: Path) -> Iterator[ApiServer]:
-    server = ApiServer(auth_env, tmp_path / "api.log").start()
+def auth_env(module_auth_env: dict[str, str], pg_url: str) -> dict[str, str]:
+    """The module's variables, the catalog (and so every key) emptied for this test."""
+    return module_auth_env
+
+
+@pytest.fixture(scope="module")
+def api(module_auth_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+    """One API for the module's tests: each makes keys of its own, and quotas count per key."""
+    server = ApiServer(module_auth_env, tmp_path_factory.mktemp("api") / "api.log").start()
     yield server
     server.stop()
 

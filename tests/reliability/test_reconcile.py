@@ -14,6 +14,7 @@ from archivist.core.errors import QueueUnavailable
 from archivist.runtime import Runtime
 from archivist.settings import Settings
 from archivist_workers.queue import EXTRACT_QUEUE, FETCH_QUEUE, redis_task_queue
+from tests.support.redis_server import RedisServer
 
 
 def reconcile_once(settings: Settings) -> int:
@@ -76,3 +77,52 @@ def test_captures_whose_messages_could_not_be_sent_are_resent_at_the_next_run(
     with pytest.raises(QueueUnavailable):
         reconcile_once(settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}))
     assert reconcile_once(settings) == 3
+
+
+def test_reconcile_runs_on_a_redis_that_does_not_answer_info(pg_url: str, redis_namespace: str, tmp_path) -> None:
+    """A Redis that refuses INFO (renamed away, as some managed services do) cannot say when it
+    started: reconcile falls back to the waiting time alone instead of failing at every run."""
+    server = RedisServer(tmp_path / "redis", persistent=False, options=("--rename-command", "INFO", "")).start()
+    try:
+        settings = Settings(home=tmp_path / "home", database_url=pg_url, redis_url=server.url,
+                            redis_namespace=redis_namespace)
+        long_ago = datetime.now(UTC) - timedelta(hours=2)
+        just_now = datetime.now(UTC)
+        runtime = Runtime(settings)
+        runtime.prepare()
+        with runtime.database.session() as session:
+            runtime.catalog.add_captures(session, [
+                CaptureRow(id=f"{name}-{n}", url=f"http://example.org/{name}/{n}", urlkey=f"org,example)/{name}/{n}",
+                           status="queued", submitted_at=moment, updated_at=moment, attempts=0)
+                for name, moment in (("waiting", long_ago), ("fresh", just_now)) for n in range(2)])
+        runtime.close()
+        assert reconcile_once(settings) == 2
+    finally:
+        server.stop()
+
+
+def test_captures_queued_a_while_with_no_fetch_message_in_the_broker_are_resent_without_waiting_the_hour(
+    pg_url: str, redis_url: str, redis_namespace: str, tmp_path
+) -> None:
+    """What an API process killed between committing a batch and sending its messages leaves:
+    captures queued minutes ago, and no fetch message anywhere in the broker (none waiting, held
+    by a worker or waiting out a backoff). Nothing is in front of them to wait behind, so
+    reconcile sends them at once, not an hour later; while the broker holds fetch messages, a
+    capture queued minutes ago may be waiting behind them and is left alone."""
+    settings = Settings(home=tmp_path / "home", database_url=pg_url, redis_url=redis_url,
+                        redis_namespace=redis_namespace)
+    minutes_ago = datetime.now(UTC) - timedelta(minutes=3)
+    runtime = Runtime(settings)
+    runtime.prepare()
+    with runtime.database.session() as session:
+        runtime.catalog.add_captures(session, [
+            CaptureRow(id=f"unsent-{n}", url=f"http://example.org/{n}", urlkey=f"org,example)/{n}", status="queued",
+                       submitted_at=minutes_ago, updated_at=minutes_ago, attempts=0) for n in range(3)])
+    runtime.close()
+
+    queue = redis_task_queue(settings)
+    queue.enqueue_fetch(["another-capture"])  # a fetch message in the broker: they may be behind it
+    assert reconcile_once(settings) == 0
+    redis.Redis.from_url(redis_url).delete(f"{redis_namespace}:{FETCH_QUEUE}.msgs", f"{redis_namespace}:{FETCH_QUEUE}")
+    assert reconcile_once(settings) == 3
+    assert reconcile_once(settings) == 0  # their messages are in the broker now

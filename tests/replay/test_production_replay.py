@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +14,7 @@ import redis
 from minio import Minio
 from warcio.archiveiterator import ArchiveIterator
 
+from tests.support.clock import next_second
 from tests.support.pages import PageServer, wait_for
 from tests.support.processes import ApiServer
 from tests.support.stack import json_lines, run_cli
@@ -52,7 +52,7 @@ def test_captures_over_time_on_the_production_stack(
     url = pages.set("/harbour", ARTICLE.format(title="Harbour news", middle="The light stays on."))
     with httpx.Client(base_url=production_stack.base_url, timeout=30) as client:
         first = _archive(client, url)
-        time.sleep(1.1)
+        next_second()
         second = _archive(client, url)
 
         # The unchanged re-capture is a revisit: catalog kind, and an S3 object without payload.

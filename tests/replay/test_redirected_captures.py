@@ -6,7 +6,6 @@ from the local page server, captured by the embedded workers."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import lxml.html
@@ -17,6 +16,7 @@ from warcio.warcwriter import WARCWriter
 
 from archivist.core.urls import urlkey
 from archivist.warcfiles import import_warc
+from tests.support.clock import next_second
 from tests.support.pages import PageServer, Route
 from tests.support.stack import capture, link_relations
 
@@ -86,10 +86,10 @@ def test_captures_through_a_redirect_and_direct_ones_are_one_timeline_of_the_lan
     linked first/prev/next/last; CDX prefix queries list the redirected capture under both keys."""
     requested, landed = _shortlink(pages, "first")
     capture(workers, landed)
-    time.sleep(1.1)
+    next_second()
     pages.set("/2024/05/harbour/", STORY.format(text="second"))
     capture(workers, requested)
-    time.sleep(1.1)
+    next_second()
     pages.set("/2024/05/harbour/", STORY.format(text="third"))
     capture(workers, landed)
     stamps = [line["timestamp"] for line in _cdx(client, landed)]
@@ -157,7 +157,7 @@ def test_an_unchanged_recapture_through_a_redirect_refers_to_the_final_response_
     readers resolve a revisit by that URI and date."""
     requested, landed = _shortlink(pages, "unchanged")
     capture(workers, requested)
-    time.sleep(1.1)
+    next_second()
     capture(workers, requested)
     original, repeat = _cdx(client, requested)
     assert repeat["mime"] == "warc/revisit"

@@ -4,13 +4,13 @@ the identity view, revisits, the sandbox. Pages change between captures on a loc
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 
 import lxml.html
 from fastapi.testclient import TestClient
 
 from archivist.core.memento import parse_http_date
+from tests.support.clock import next_second
 from tests.support.pages import PageServer, Route
 from tests.support.stack import capture, link_relations
 
@@ -70,7 +70,7 @@ def test_memento_is_rewritten_into_the_archive_with_memento_headers(
 def test_closest_capture_wins_and_partial_timestamps_redirect(workers, client: TestClient, pages: PageServer) -> None:
     url = pages.set("/story", PAGE.format(text="before the vote"))
     capture(workers, url)
-    time.sleep(1.1)
+    next_second()
     pages.set("/story", PAGE.format(text="after the vote"))
     capture(workers, url)
     first, second = _stamp(client, url)
@@ -109,7 +109,7 @@ def test_identity_view_returns_the_original_bytes_and_safe_headers(
 def test_revisit_replays_the_referred_payload_with_its_own_date(workers, client: TestClient, pages: PageServer) -> None:
     url = pages.set("/same", PAGE.format(text="unchanged"))
     capture(workers, url)
-    time.sleep(1.1)
+    next_second()
     capture(workers, url)
     lines = [json.loads(line) for line in client.get("/cdx", params={"url": url, "output": "json"}).text.splitlines()]
     assert [line["mime"] for line in lines] == ["text/html", "warc/revisit"]
@@ -127,7 +127,7 @@ def test_revisit_replays_the_referred_payload_with_its_own_date(workers, client:
 def test_timegate_and_timemaps(workers, client: TestClient, pages: PageServer) -> None:
     url = pages.set("/tg", PAGE.format(text="one"))
     capture(workers, url)
-    time.sleep(1.1)
+    next_second()
     pages.set("/tg", PAGE.format(text="two"))
     capture(workers, url)
     first, second = _stamp(client, url)
@@ -257,7 +257,7 @@ def test_mementos_and_the_timegate_link_their_first_last_prev_and_next_mementos(
     url = pages.set("/steps", PAGE.format(text="one"))
     capture(workers, url)
     for text in ("two", "three"):
-        time.sleep(1.1)
+        next_second()
         pages.set("/steps", PAGE.format(text=text))
         capture(workers, url)
     first, middle, last = _stamp(client, url)

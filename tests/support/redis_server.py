@@ -1,4 +1,5 @@
-"""A Redis server of a test's own (append-only file on), so the test may restart it."""
+"""A Redis server of a test's own, so the test may restart it: with its append-only file on
+(what it held comes back), or keeping nothing on disk (a restart empties it)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from tests.support.seaweed import free_port
 
 
 class RedisServer:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, persistent: bool = True, options: tuple[str, ...] = ()) -> None:
         self.data_dir = data_dir
+        self.persistent = persistent
+        #: More ``redis-server`` arguments, e.g. ``("--rename-command", "INFO", "")``.
+        self.options = options
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
@@ -22,7 +26,7 @@ class RedisServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.data_dir),
-             "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
+             "--appendonly", "yes" if self.persistent else "no", "--appendfsync", "always", "--save", "", *self.options],
             stdout=(self.data_dir / "redis.log").open("ab"), stderr=subprocess.STDOUT,
         )
         client = redis.Redis.from_url(self.url)

@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.clock import next_second
 from tests.support.pages import PageServer, slow_route
 from tests.support.processes import ApiServer, Service
 from tests.support.stack import run_cli
@@ -104,7 +104,7 @@ def walk_through(page: Page, base: str, pages: PageServer, shots: Path) -> None:
     page.screenshot(path=shots / "search.png")
 
     # The page changes; a second capture through the form makes a second version.
-    time.sleep(1.1)
+    next_second()
     pages.set("/lighthouse", site.article(news="The light goes dark in March.", late_comment=True))
     submit(page, base, url)
     page.goto(base + "/")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +17,7 @@ from archivist.api.schemas import MAX_BATCH
 from archivist.settings import get_settings
 from archivist.web.routes import MAX_STATUS_IDS
 from archivist_workers.embedded import EmbeddedWorkers
+from tests.support.clock import next_second
 from tests.support.pages import PageServer
 from tests.support.stack import capture
 from tests.ui import site
@@ -26,10 +26,10 @@ from tests.ui import site
 def test_pages_render_real_captures(client: TestClient, workers: EmbeddedWorkers, pages: PageServer) -> None:
     url, tides = site.serve(pages)
     capture(workers, url, tides)
-    time.sleep(1.1)
+    next_second()
     pages.set("/lighthouse", site.article(news="The light goes dark in March.", late_comment=True))
     capture(workers, url)
-    time.sleep(1.1)
+    next_second()
     capture(workers, url)  # unchanged: a revisit
 
     home = client.get("/")

@@ -7,13 +7,13 @@ import io
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 from warcio.archiveiterator import ArchiveIterator
 
 from archivist.runtime import Runtime
+from tests.support.clock import next_second
 from tests.support.pages import PageServer
 from tests.support.stack import capture, run_cli
 
@@ -34,7 +34,7 @@ def _archive(workers, pages: PageServer) -> tuple[str, str]:  # noqa: ANN001
     changing = pages.set("/changing", PAGE.format("first"))
     same = pages.set("/same", PAGE.format("same"))
     capture(workers, changing, same)
-    time.sleep(1.1)
+    next_second()
     pages.set("/changing", PAGE.format("second"))
     capture(workers, changing, same)
     return changing, same

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import dramatiq
@@ -29,6 +30,9 @@ EXTRACT_ACTOR = "extract_capture"
 #: Re-extraction shares the extract queue (and so its workers): it is the same kind of work.
 REEXTRACT_ACTOR = "reextract_capture"
 
+
+#: Added to the start a Redis server's uptime implies (see DramatiqTaskQueue.kept_since).
+_UPTIME_MARGIN_SECONDS = 2
 
 #: Run the broker's maintenance (which requeues a dead worker's messages) on every call.
 MAINTENANCE_CHANCE = 1_000_000
@@ -81,6 +85,40 @@ class DramatiqTaskQueue:
             self.broker.enqueue(self._message(EXTRACT_QUEUE, EXTRACT_ACTOR, capture_id))
         except (redis.RedisError, dramatiq.errors.BrokerConnectionError) as exc:
             raise QueueUnavailable(f"cannot queue extraction of {capture_id}: {exc}") from exc
+
+    def holds_fetches(self) -> bool | None:
+        """Whether a fetch message is in Redis (its ``.msgs`` hashes keep each one until it is
+        acknowledged, so the messages held by workers count); None for the in-process broker,
+        which holds only this process's."""
+        if not isinstance(self.broker, RedisBroker):
+            return None
+        from archivist_workers.overview import queue_depths  # it reads the queue names from here
+
+        fetch = next(depth for depth in queue_depths(self.broker) if depth.queue == FETCH_QUEUE)
+        return fetch.waiting + fetch.delayed > 0
+
+    def kept_since(self) -> datetime | None:
+        """The start of the Redis server, unless it keeps an append-only file: a restart without
+        one empties it, queues and delayed retries included. Redis counts its uptime in whole
+        seconds from a start time rounded down, so the start it implies may be up to a second
+        early (and its clock is read every 100 ms): the moment given is that plus a margin, so a
+        message sent just before the restart is never taken for kept, while one sent in the
+        server's first seconds may be taken for lost (sent again, which the actors absorb).
+        None for the in-process broker, whose messages live and die with its process's actors,
+        and for a Redis that does not say (INFO renamed away, or a proxy without an uptime).
+        """
+        if not isinstance(self.broker, RedisBroker):
+            return None
+        try:
+            info = self.broker.client.info()
+        except redis.ResponseError:
+            return None
+        except redis.RedisError as exc:
+            raise QueueUnavailable(f"cannot ask the broker since when it holds its messages: {exc}") from exc
+        uptime = info.get("uptime_in_seconds")
+        if info.get("aof_enabled") or not isinstance(uptime, int):
+            return None
+        return datetime.now(UTC) - timedelta(seconds=uptime - _UPTIME_MARGIN_SECONDS)
 
     def _enqueue_pipelined(self, queue: str, actor: str, capture_ids: Sequence[str], batch: int = 1000) -> None:
         """What ``RedisBroker.enqueue`` does per message, sent through one pipeline per batch.

@@ -42,6 +42,7 @@ from archivist.core.errors import (
     UnknownHost,
 )
 from archivist.core.http import binary_kind, header, inflate, looks_like_html
+from archivist.core.tempspace import spool_refused
 from archivist.core.urls import canonicalize, join, shown_input
 from archivist.settings import FetchPolicy
 
@@ -448,7 +449,10 @@ class Fetcher:
                 length += len(chunk)
                 if length > self.policy.max_body_bytes:
                     raise BodyTooLarge(f"{url} sent more than {self.policy.max_body_bytes} bytes")
-                spool.write(chunk)
+                try:
+                    spool.write(chunk)
+                except OSError as exc:
+                    raise spool_refused(exc, f"the response of {url}") from exc
         except httpx.TransportError as exc:
             spool.close()
             raise _transport_failure(url, exc, reading=True) from exc

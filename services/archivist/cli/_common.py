@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from archivist.core.errors import ArchivistError
+from archivist.core.errors import ArchivistError, OutputUnwritable
 
-__all__ = ["emit", "err", "fail", "iter_urls", "no_urls", "read_urls"]
+__all__ = ["emit", "err", "fail", "iter_urls", "no_urls", "read_urls", "written_whole"]
 
 err = Console(stderr=True)
 
@@ -30,6 +31,27 @@ def fail(exc: ArchivistError) -> typer.Exit:
     """Report ``exc`` on stderr; the message is text (a URL may hold "[/x]"), never markup."""
     err.print(Text.assemble(("error", "red"), f" ({exc.reason}): {exc.message}"))
     return typer.Exit(code=2)
+
+
+@contextmanager
+def written_whole(path: Path) -> Iterator[BinaryIO]:
+    """The file at ``path``, as a command's output: whole or not at all.
+
+    Written beside it under a ``.partial`` name and renamed over it once complete, and removed
+    on any failure: half a WARC is no WARC, and a file already at ``path`` stays as it was. A
+    write the disk refuses (full, a quota, a file size limit) ends the command with one line
+    naming the file and the cause (exit code 2), not a traceback.
+    """
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("wb") as out:
+            yield out
+        partial.replace(path)
+    except BaseException as exc:
+        partial.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise fail(OutputUnwritable(f"cannot write {str(path)!r}: {exc.strerror or exc}")) from exc
+        raise
 
 
 def iter_urls(urls: list[str] | None, file: Path | None) -> Iterator[str]:

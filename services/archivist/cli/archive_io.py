@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from archivist.cli._common import emit, err, fail
+from archivist.cli._common import emit, err, fail, written_whole
 from archivist.cli._workers import queued_runtime
 from archivist.core.errors import ArchivistError, InvalidInput
 from archivist.core.memento import parse_timestamp
@@ -37,14 +37,8 @@ def export(
             report = export_warc(runtime, sys.stdout.buffer, filename="archivist.warc.gz", url=url, host=host,
                                  since=moment)
         else:
-            tmp = warc.with_name(warc.name + ".partial")
-            try:
-                with tmp.open("wb") as out:
-                    report = export_warc(runtime, out, filename=warc.name, url=url, host=host, since=moment)
-            except BaseException:
-                tmp.unlink(missing_ok=True)  # half a WARC is no WARC
-                raise
-            tmp.replace(warc)
+            with written_whole(warc) as out:
+                report = export_warc(runtime, out, filename=warc.name, url=url, host=host, since=moment)
     except ArchivistError as exc:
         raise fail(exc) from exc
     finally:

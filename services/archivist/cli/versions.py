@@ -14,7 +14,7 @@ from rich.text import Text
 
 from archivist import replay as replaying
 from archivist import views
-from archivist.cli._common import emit, err, fail
+from archivist.cli._common import emit, err, fail, written_whole
 from archivist.cli._workers import queued_runtime
 from archivist.core.errors import ArchivistError
 from archivist.core.memento import parse_timestamp
@@ -83,7 +83,8 @@ def replay(
     )
     err.print(f"{replayed.url} captured {stamp} ({replayed.kind}, HTTP {replayed.status})")
     if output is not None:
-        output.write_bytes(body)
+        with written_whole(output) as out:
+            out.write(body)
     else:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()

@@ -46,6 +46,7 @@ __all__ = [
     "MalformedResponse",
     "NotFound",
     "NotHTML",
+    "OutputUnwritable",
     "PermanentFailure",
     "QuotaExceeded",
     "QueueUnavailable",
@@ -54,6 +55,7 @@ __all__ = [
     "StepTimedOut",
     "StorageMisconfigured",
     "StorageUnavailable",
+    "TempSpaceUnavailable",
     "TooManyRedirects",
     "TransientFailure",
     "Unauthenticated",
@@ -96,6 +98,13 @@ class InvalidSettings(InvalidInput):
 
 class NotFound(ArchivistError):
     reason = "not_found"
+
+
+class OutputUnwritable(ArchivistError):
+    """A command could not write the file it was asked to (``export --warc``, ``replay
+    --output``): the disk is full, over a quota or a file size limit, or refuses the folder."""
+
+    reason = "output_unwritable"
 
 
 class CatalogTooNew(ArchivistError):
@@ -260,6 +269,14 @@ class StorageUnavailable(TransientFailure):
 
 class CatalogUnavailable(TransientFailure):
     reason = "catalog_unavailable"
+
+
+class TempSpaceUnavailable(TransientFailure):
+    """This process could not write a temporary file (a response or a snapshot too big to keep
+    in memory): its disk is full, over a quota or a file size limit. Transient: the disk may be
+    freed; the message names the folder (``TMPDIR``) and the cause."""
+
+    reason = "temp_space_unavailable"
 
 
 class CatalogNotMigrated(CatalogUnavailable):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import BinaryIO, Protocol
 
 __all__ = ["HostGate", "ObjectStore", "Quota", "TaskQueue"]
@@ -68,6 +69,23 @@ class TaskQueue(Protocol):
 
     def enqueue_reextract(self, capture_ids: Sequence[str]) -> None:
         """Queue re-extraction of archived captures (nothing is fetched), batched like fetches.
+
+        Raises:
+            QueueUnavailable: the broker could not be reached.
+        """
+
+    def holds_fetches(self) -> bool | None:
+        """Whether the broker holds any fetch message: waiting, held by a worker, or waiting out
+        a retry's backoff. None when it cannot tell another process's messages (in-process).
+
+        Raises:
+            QueueUnavailable: the broker could not be reached.
+        """
+
+    def kept_since(self) -> datetime | None:
+        """When the broker's memory of messages begins: a message sent before then is gone (its
+        server restarted and kept nothing on disk). None when it keeps its messages across
+        restarts, or cannot tell.
 
         Raises:
             QueueUnavailable: the broker could not be reached.

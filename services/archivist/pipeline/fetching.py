@@ -36,6 +36,7 @@ from archivist.core.errors import (
     StorageUnavailable,
 )
 from archivist.core.keys import attempts_prefix, snapshot_key
+from archivist.core.tempspace import spool_refused
 from archivist.core.urls import canonicalize, final_urlkey, url_hash, urlkey
 from archivist.extraction import (
     ParsedPage,
@@ -141,8 +142,24 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str, last_atte
 
 def _discard(runtime: Runtime, capture_id: str, keys: Sequence[str]) -> None:
     """Remove objects no snapshot row points at, as far as the store lets us: an object left
-    behind is only space, so a failure here is logged, not raised."""
+    behind is only space, so a failure here is logged, not raised.
+
+    The capture's rows are read first, and the objects they point at kept: a transaction whose
+    answer was lost with its connection may have committed all the same (this delivery then
+    archived the capture, though it saw an error), and its rows point at these very objects.
+    If the catalog cannot be read, nothing is removed.
+    """
+    if not keys:
+        return
+    try:
+        with runtime.database.session(atomic=False) as session:
+            pointed_at = {row.storage_key for row in runtime.catalog.snapshots_for_capture(session, capture_id)}
+    except CatalogUnavailable as exc:
+        log.warning("capture %s: left %d unused object(s) in place: %s", capture_id, len(keys), exc.message)
+        return
     for key in keys:
+        if key in pointed_at:
+            continue
         try:
             runtime.store.delete(key)
         except (StorageUnavailable, StorageMisconfigured) as exc:
@@ -355,7 +372,10 @@ def store_snapshot(
 ) -> tuple[int, FinalRecord]:
     """Write the exchanges as a snapshot object; returns its length and where its final record is."""
     with tempfile.SpooledTemporaryFile(max_size=4 << 20) as spool:
-        final = write_snapshot(spool, exchanges, date=captured_at, revisit=revisit)
+        try:
+            final = write_snapshot(spool, exchanges, date=captured_at, revisit=revisit)
+        except OSError as exc:
+            raise spool_refused(exc, f"the snapshot {key!r}") from exc
         length = spool.tell()
         spool.seek(0)
         runtime.store.put(key, spool, length, content_type="application/warc", metadata={"capture-id": key})

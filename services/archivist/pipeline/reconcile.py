@@ -10,9 +10,13 @@ from archivist.core.errors import QueueUnavailable
 from archivist.pipeline.common import extract_lease, fetch_lease, utcnow
 from archivist.runtime import Runtime
 
-__all__ = ["requeue_stale"]
+__all__ = ["LOST_WHEN_NOTHING_WAITS", "requeue_stale"]
 
 log = logging.getLogger(__name__)
+
+#: A capture queued this long while the broker holds no fetch message has lost its message: its
+#: submission commits the capture a moment before sending the message, never minutes before.
+LOST_WHEN_NOTHING_WAITS = timedelta(minutes=1)
 
 
 def requeue_stale(runtime: Runtime, *, queued_older_than: timedelta, limit: int = 10_000) -> int:
@@ -21,17 +25,29 @@ def requeue_stale(runtime: Runtime, *, queued_older_than: timedelta, limit: int 
     The catalog, not the broker, is the source of truth: if the broker lost a message (Redis
     restarted without persistence, a worker died while the broker was down), this finds the
     capture it was about. A step in progress is abandoned once its lease has run out (nothing
-    renews it); a queued capture once it has waited ``queued_older_than``. Actors are
-    idempotent, so a message that was only slow is harmless to send twice.
+    renews it); a queued capture once it has waited ``queued_older_than``, or at once if it
+    was last sent before the broker's memory begins (:meth:`TaskQueue.kept_since`: a Redis
+    without persistence restarted since, its queues empty), or after :data:`LOST_WHEN_NOTHING_WAITS`
+    if the broker holds no fetch message at all (:meth:`TaskQueue.holds_fetches`: there is
+    nothing for it to wait behind; the process that recorded it died before sending it, or the
+    broker lost it). Actors are idempotent, so a message that was only slow is harmless to send
+    twice.
 
     A queued or extracting capture is touched as its message is re-sent, so that behind a
     backlog longer than ``queued_older_than`` it gets one more message per period, not one per
     run, and two runs at once send it one between them. An abandoned fetch is not: its lease is
     the claim the new message takes over (``claim_fetch``), and that claim touches it.
     """
+    kept_since = runtime.queue.kept_since()
+    holds_fetches = runtime.queue.holds_fetches()
     now = utcnow()
+    queued_before = now - queued_older_than
+    if kept_since is not None:
+        queued_before = max(queued_before, kept_since)
+    if holds_fetches is False:
+        queued_before = max(queued_before, now - LOST_WHEN_NOTHING_WAITS)
     older_than = {
-        CaptureStatus.QUEUED: now - queued_older_than,
+        CaptureStatus.QUEUED: queued_before,
         CaptureStatus.FETCHING: now - fetch_lease(runtime),
         CaptureStatus.EXTRACTING: now - extract_lease(runtime),
     }

@@ -156,7 +156,7 @@ class Database:
                     f"the catalog has no schema ({first_line}): run `archivist db upgrade`"
                 ) from exc
             if isinstance(exc, OperationalError):
-                raise CatalogUnavailable(f"catalog unavailable: {exc.orig}") from exc
+                raise CatalogUnavailable(f"catalog unavailable: {self._described(exc)}") from exc
             if exc.connection_invalidated:
                 raise CatalogUnavailable(f"catalog connection lost: {exc.orig}") from exc
             raise
@@ -184,7 +184,16 @@ class Database:
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
         except OperationalError as exc:
-            raise CatalogUnavailable(f"cannot migrate the catalog: {exc.orig}") from exc
+            raise CatalogUnavailable(f"cannot migrate the catalog: {self._described(exc)}") from exc
+
+    def _described(self, exc: OperationalError) -> str:
+        """The database's own words, and for SQLite's words for a write its disk refused (they
+        name neither the file nor the cause), which file and what to check."""
+        said = str(exc.orig)
+        if self.is_sqlite and said.startswith(_SQLITE_DISK_REFUSALS):
+            path = self.url.split(":///", 1)[-1]
+            return f"{said} (the SQLite catalog {path!r}: is its disk full, over a quota or a file size limit, or read-only?)"
+        return said
 
     def _at_head(self) -> bool:
         """Whether the catalog is at :data:`HEAD_REVISION` already (False when it cannot tell:
@@ -198,6 +207,10 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+#: How SQLite says that the disk refused a write (SQLITE_IOERR, SQLITE_FULL, SQLITE_READONLY).
+_SQLITE_DISK_REFUSALS = ("disk I/O error", "database or disk is full", "attempt to write a readonly database")
 
 
 def _make_folder(folder: Path) -> None:
