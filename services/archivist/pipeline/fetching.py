@@ -198,8 +198,8 @@ def _discard_all_attempts(runtime: Runtime, capture_id: str, delivery: str, clai
 
 def _discard_attempts(runtime: Runtime, capture_id: str, claim: Claim, pages: set[str], keep: set[str]) -> None:
     """Remove the objects the capture's fetch claims stored for ``pages`` (their ``url_hash``),
-    but ``keep`` and any a snapshot row points at; an object left behind is only space, so a
-    store or catalog that does not answer is logged, and nothing more is removed."""
+    but ``keep`` and (:func:`_discard`) any a snapshot row points at; an object left behind is
+    only space, so a store that does not answer is logged."""
     found = []
     for page in sorted(pages):
         try:
@@ -207,16 +207,7 @@ def _discard_attempts(runtime: Runtime, capture_id: str, claim: Claim, pages: se
             found.extend(key for key in runtime.store.list(prefix) if key not in keep)
         except (StorageUnavailable, StorageMisconfigured) as exc:
             log.warning("capture %s: could not list earlier attempts' objects: %s", capture_id, exc.message)
-    if not found:
-        return
-    try:
-        with runtime.database.session(atomic=False) as session:
-            in_use = runtime.catalog.snapshot_keys_in_use(session, capture_id, found)
-    except CatalogUnavailable as exc:
-        log.warning("capture %s: not removing its attempts' objects, the catalog does not answer: %s",
-                    capture_id, exc.message)
-        return
-    _discard(runtime, capture_id, [key for key in found if key not in in_use])
+    _discard(runtime, capture_id, found)
 
 
 def _previous_response(runtime: Runtime, session: Session, capture_id: str, page_url: str) -> LatestResponse | None:

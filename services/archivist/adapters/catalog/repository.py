@@ -440,14 +440,6 @@ class Catalog:
                                           "p_now": utcnow(), "p_tried": f"{tried} " if tried else ""})
         return result.rowcount == 1
 
-    def snapshot_keys_in_use(self, session: Session, capture_id: str, keys: Sequence[str]) -> set[str]:
-        """Which of ``keys`` (objects of capture ``capture_id``: a fetched object's key names its
-        capture) a snapshot row of the capture points at."""
-        if not keys:
-            return set()
-        return set(session.scalars(select(_SNAPSHOTS.c.storage_key).where(
-            _SNAPSHOTS.c.capture_id == capture_id, _SNAPSHOTS.c.storage_key.in_(list(keys)))))
-
     def reopen(self, session: Session, capture_id: str, target: CaptureStatus) -> bool:
         """Put a failed capture back to ``target`` (an operator's requeue); False if not failed."""
         if target not in REOPEN_TARGETS:
