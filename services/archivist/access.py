@@ -5,14 +5,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archivist.adapters.catalog import ApiKeyRow
 from archivist.core.access import Principal, Scope, hash_key, key_name, new_key, parse_scopes, submission_quota
 from archivist.core.errors import AccessDenied, NotFound, QuotaExceeded, Unauthenticated
 from archivist.runtime import Runtime
 
-__all__ = ["ANONYMOUS", "authenticate", "authorize", "charge_submissions", "create_key", "list_keys", "revoke_key"]
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+__all__ = [
+    "ANONYMOUS", "active_principal", "authenticate", "authorize", "charge_submissions", "create_key", "list_keys",
+    "revoke_key",
+]
 
 #: The caller of an API that requires no key (auth off: a local, single-user archive).
 ANONYMOUS = Principal(key_id=None, name="anonymous", scopes=frozenset(Scope))
@@ -64,8 +70,19 @@ def authenticate(runtime: Runtime, authorization: str | None) -> Principal:
         row = runtime.catalog.key_by_hash(session, hash_key(token.strip()))
         if row is None:
             raise Unauthenticated("unknown or revoked API key")
-        return Principal(key_id=row.id, name=row.name, scopes=parse_scopes(row.scopes),
-                         submissions_per_minute=row.submissions_per_minute)
+        return _principal(row)
+
+
+def active_principal(runtime: Runtime, session: Session, key_id: str) -> Principal | None:
+    """The caller behind key ``key_id`` (a schedule's, whose captures it is charged for); None
+    once the key is revoked."""
+    row = runtime.catalog.active_key(session, key_id)
+    return _principal(row) if row is not None else None
+
+
+def _principal(row: ApiKeyRow) -> Principal:
+    return Principal(key_id=row.id, name=row.name, scopes=parse_scopes(row.scopes),
+                     submissions_per_minute=row.submissions_per_minute)
 
 
 def authorize(principal: Principal, scope: Scope) -> Principal:

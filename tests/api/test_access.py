@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -106,6 +108,67 @@ def test_a_schedule_counts_against_the_submission_quota(api: ApiServer, auth_env
         assert 1 <= int(over.headers["Retry-After"]) <= 60
         urls = [schedule["url"] for schedule in client.get("/v1/schedules").json()["schedules"]]
         assert sorted(urls) == ["https://a.example/", "https://b.example/"]
+
+
+def fresh_quota_window() -> None:
+    """Wait for a new one-minute quota window if this one is nearly over, so a test's charges
+    all fall in one window."""
+    if time.time() % 60 > 40:
+        time.sleep(60.5 - time.time() % 60)
+
+
+def run_scheduler_once(env: dict[str, str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "archivist", "scheduler", "--once"], env=archivist_env(env),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def captures_of(env: dict[str, str]) -> list[str]:
+    with psycopg.connect(env["ARCHIVIST_DATABASE_URL"]) as conn:
+        return sorted(row[0] for row in conn.execute("SELECT url FROM captures").fetchall())
+
+
+def test_a_schedules_later_captures_are_charged_to_its_key(api: ApiServer, auth_env: dict[str, str]) -> None:
+    """A key's quota bounds what the key causes to be fetched, its schedules' captures included."""
+    key = cli(auth_env, "keys", "create", "scheduler", "--scope", "submit", "--rate", "5")["key"]
+    fresh_quota_window()
+    with httpx.Client(base_url=api.base_url, timeout=10, headers=bearer(key)) as client:
+        for name in ("a", "b"):
+            assert client.post("/v1/schedules", json={"url": f"https://{name}.example/", "interval": "1h"}).status_code == 201
+        run_scheduler_once(auth_env)  # both due at once: two captures, charged to the key
+        assert captures_of(auth_env) == ["https://a.example/", "https://b.example/"]
+
+        over = client.post("/v1/captures", json={"urls": ["ftp://c.example/", "ftp://d.example/"]})
+        assert over.status_code == 429, over.text  # 2 schedules + 2 captures + 2 > 5
+        assert client.post("/v1/captures", json={"urls": ["ftp://c.example/"]}).status_code == 202
+
+
+def test_a_schedule_over_its_keys_quota_waits_for_the_next_window(api: ApiServer, auth_env: dict[str, str]) -> None:
+    key = cli(auth_env, "keys", "create", "scheduler", "--scope", "submit", "--scope", "read", "--rate", "2")["key"]
+    fresh_quota_window()
+    with httpx.Client(base_url=api.base_url, timeout=10, headers=bearer(key)) as client:
+        for name in ("a", "b"):
+            assert client.post("/v1/schedules", json={"url": f"https://{name}.example/", "interval": "1h"}).status_code == 201
+        started = datetime.now(UTC)
+        run_scheduler_once(auth_env)  # the key's minute is spent: nothing submitted, nothing lost
+
+        assert captures_of(auth_env) == []
+        schedules = client.get("/v1/schedules").json()["schedules"]
+        for schedule in schedules:
+            next_due = datetime.fromisoformat(schedule["next_due_at"].replace("Z", "+00:00"))
+            assert started < next_due <= started + timedelta(seconds=61), schedule
+            assert schedule["last_capture_id"] is None
+
+
+def test_a_revoked_keys_schedules_capture_nothing(api: ApiServer, auth_env: dict[str, str]) -> None:
+    created = cli(auth_env, "keys", "create", "scheduler", "--scope", "submit")
+    with httpx.Client(base_url=api.base_url, timeout=10, headers=bearer(created["key"])) as client:
+        assert client.post("/v1/schedules", json={"url": "https://a.example/", "interval": "1h"}).status_code == 201
+    cli(auth_env, "keys", "revoke", created["id"])
+
+    run_scheduler_once(auth_env)
+
+    assert captures_of(auth_env) == []
 
 
 def test_open_read_lets_anyone_read_but_not_submit(auth_env: dict[str, str], tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ import pytest
 
 from archivist import pipeline, views
 from archivist.runtime import Runtime
-from tests.support.pages import PageServer
+from archivist.settings import get_settings
+from archivist_workers.embedded import EmbeddedWorkers
+from tests.support.pages import PageServer, Route, slow_route
 
 PAGE = """<html><head><title>Lighthouse {0}</title></head><body><article><h1>Lighthouse {0}</h1>
 <p>The keeper of lighthouse {0} climbed the stairs every night and counted every one of them.</p>
@@ -74,3 +76,52 @@ def test_a_page_missing_mid_way_is_archived_around_and_reported(runtime: Runtime
     assert views.get_record(runtime, submitted)["pages"] == [submitted, pages.url("/tale?page=3")]
     assert shown["message"] is not None
     assert pages.url("/tale?page=2") in shown["message"] and "404" in shown["message"]
+
+
+@pytest.fixture
+def two_retries(embedded_settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedded workers (Dramatiq's own retries) with two retries, quickly spaced."""
+    monkeypatch.setenv("ARCHIVIST_FETCH_MAX_RETRIES", "2")
+    get_settings.cache_clear()
+
+
+def archive_with_workers(url: str) -> tuple[dict, dict | None]:
+    with EmbeddedWorkers(get_settings()) as workers:
+        (submission,) = pipeline.submit(workers.runtime, [url])
+        workers.drain()
+        shown = views.get_capture(workers.runtime, submission.id)
+        record = views.get_record(workers.runtime, url) if shown["status"] == "archived" else None
+        return shown, record
+
+
+@pytest.mark.parametrize("route", [Route(body=b"<html>maintenance</html>", status=503), slow_route(3.0, "late")],
+                         ids=["5xx", "timeout"])
+def test_a_later_page_down_on_every_attempt_is_archived_around_on_the_last(
+    two_retries, pages: PageServer, route: Route, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A later page that fails transiently is retried with the capture; on its last attempt the
+    capture is archived with the pages it has, naming the missing one, not failed with them lost."""
+    monkeypatch.setenv("ARCHIVIST_READ_TIMEOUT", "1")
+    get_settings.cache_clear()
+    pager = ('<nav class="pagination"><a href="/saga">1</a> <a href="/saga?page=2">2</a>'
+             ' <a href="/saga?page=3">3</a></nav>')
+    submitted = pages.set("/saga", PAGE.format("one", pager))
+    pages.routes["/saga?page=2"] = route
+    pages.set("/saga?page=3", PAGE.format("three", pager))
+
+    shown, record = archive_with_workers(submitted)
+
+    assert shown["status"] == "archived", shown
+    assert [snapshot["url"] for snapshot in shown["snapshots"]] == [submitted, pages.url("/saga?page=3")]
+    assert record is not None and record["pages"] == [submitted, pages.url("/saga?page=3")]
+    assert pages.url("/saga?page=2") in shown["message"]
+    assert pages.page_hits["/saga?page=2"] == 3  # the first try and two retries: retried as usual
+
+
+def test_the_submitted_page_down_on_every_attempt_still_fails_the_capture(two_retries, pages: PageServer) -> None:
+    pages.routes["/down"] = Route(body=b"<html>maintenance</html>", status=503)
+
+    shown, _ = archive_with_workers(pages.url("/down"))
+
+    assert (shown["status"], shown["reason"]) == ("failed", "http_5xx"), shown
+    assert pages.page_hits["/down"] == 3

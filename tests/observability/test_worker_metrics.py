@@ -11,9 +11,12 @@ from pathlib import Path
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from archivist import pipeline, views
 from archivist.observability.workers import metrics_dir
+from archivist.runtime import Runtime
 from archivist.settings import Settings
-from tests.support.pages import wait_for
+from archivist_workers.queue import redis_task_queue
+from tests.support.pages import PageServer, Route, wait_for
 from tests.support.processes import Service
 from tests.support.seaweed import free_port
 
@@ -86,3 +89,40 @@ def test_a_second_worker_on_a_taken_metrics_port_leaves_the_first_ones_metrics_a
     assert [p.name for p in theirs.iterdir()] == ["counter_1.db"]
     (own,) = [p for p in theirs.parent.iterdir() if p != theirs]
     assert any(own.iterdir()), "the second worker counted into a directory of its own"
+
+
+def summed(samples: dict[tuple[str, tuple], float], name: str) -> float:
+    return sum(value for (sample, _), value in samples.items() if sample == name)
+
+
+def test_retries_and_delayed_messages_read_right(production_env: dict[str, str], production_settings: Settings,
+                                                 pages: PageServer, tmp_path: Path) -> None:
+    """A page down on every attempt: each retry waits out its backoff on the delay queue, held
+    in some worker process's memory, then runs in any process. Afterwards no delayed message is
+    in memory, and each retry was counted once."""
+    port = free_port()
+    env = {**production_env, "ARCHIVIST_WORKER_METRICS_PORT": str(port), "ARCHIVIST_FETCH_MAX_RETRIES": "3",
+           "ARCHIVIST_RETRY_MIN_BACKOFF_MS": "300", "ARCHIVIST_RETRY_MAX_BACKOFF_MS": "600"}
+    pages.routes["/down"] = Route(body=b"<html>maintenance</html>", status=503)
+    worker = Service(["worker", "--processes", "2", "--threads", "1"], env, tmp_path / "worker.log").start()
+    try:
+        wait_for(lambda: scrape(port), timeout=60, what="the worker metrics port")
+        runtime = Runtime(production_settings, queue=redis_task_queue(production_settings))
+        try:
+            (submission,) = pipeline.submit(runtime, [pages.url("/down")])
+            wait_for(lambda: views.get_capture(runtime, submission.id)["status"] == "failed", timeout=60,
+                     what="the capture to fail")
+        finally:
+            runtime.close()
+        assert pages.page_hits["/down"] == 4
+
+        samples = wait_for(lambda: (s := scrape(port)) and summed(s, "dramatiq_messages_total") >= 4 and s,
+                           timeout=10, what="the last delivery's metrics")
+        assert summed(samples, "dramatiq_message_retries_total") == 3, samples
+        delayed = {labels: value for (name, labels), value in samples.items()
+                   if name == "dramatiq_delayed_messages_inprogress"}
+        assert delayed and all(value == 0 for value in delayed.values()), delayed  # each queue's, not just their sum
+        assert summed(samples, "dramatiq_messages_inprogress") == 0, samples
+    finally:
+        worker.stop()
+        print(worker.output()[-3000:])

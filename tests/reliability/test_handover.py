@@ -91,6 +91,91 @@ def test_a_catalog_failure_during_extraction_hands_over_by_message(
     assert pages.hits["/lighthouse"] == hits  # read back from storage, not fetched again
 
 
+def test_a_handed_over_capture_keeps_the_note_of_its_missing_pages(
+    runtime: Runtime, production_settings: Settings, pages: PageServer
+) -> None:
+    """The pages that failed are named by the fetch delivery: archived by the extract step, the
+    capture still says it lacks them."""
+    pager = '<nav class="pager"><a href="/tale?page=1">1</a> <a href="/tale?page=2">2</a></nav>'
+    first = pages.set("/tale?page=1", ARTICLE.format("page one", pager))
+    pages.set("/tale?page=2", "gone", status=404, headers={"Content-Type": "text/plain"})
+    (submission,) = pipeline.submit(runtime, [first])
+    with psycopg.connect(production_settings.database_url.replace("+psycopg", ""), autocommit=True) as admin:
+        admin.execute("ALTER TABLE records RENAME TO records_away")
+        try:
+            outcome = pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+        finally:
+            admin.execute("ALTER TABLE records_away RENAME TO records")
+    assert outcome.extraction is None and outcome.missing_pages
+
+    pipeline.extract_capture(runtime, submission.id)
+
+    capture = views.get_capture(runtime, submission.id)
+    assert capture["status"] == "archived" and capture["reason"] is None
+    assert capture["message"] is not None and pages.url("/tale?page=2") in capture["message"]
+
+
+def test_a_later_attempt_removes_the_pages_an_earlier_one_stored_that_it_does_not_use(
+    runtime: Runtime, pages: PageServer
+) -> None:
+    """The article's pagination changed between two claims: the objects the first stored for the
+    pages the second no longer fetches are no snapshot's, and are removed; what is archived stays."""
+    from archivist.core.errors import HTTPServerError
+    from archivist.core.keys import snapshot_key
+
+    pager = ('<nav class="pager"><a href="/serial?page=1">1</a> <a href="/serial?page=2">2</a>'
+             ' <a href="/serial?page=3">3</a></nav>')
+    first = pages.set("/serial?page=1", ARTICLE.format("page one", pager))
+    pages.set("/serial?page=2", ARTICLE.format("page two", pager))
+    pages.set("/serial?page=3", "down", status=503, headers={"Content-Type": "text/plain"})
+    (submission,) = pipeline.submit(runtime, [first])
+    with pytest.raises(HTTPServerError):  # attempt 1 stored pages 1 and 2, then page 3 failed
+        pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+    with runtime.database.session() as session:
+        submitted_at = runtime.catalog.get_capture(session, submission.id).submitted_at
+    earlier = [snapshot_key(pages.url(f"/serial?page={n}"), submitted_at, submission.id, 1) for n in (1, 2)]
+    assert all(runtime.store.exists(key) for key in earlier)
+
+    # The site now serves the article on one page; the message comes back (attempt 2).
+    pages.set("/serial?page=1", ARTICLE.format("page one", ""))
+    outcome = pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+
+    assert outcome.extraction is not None and not outcome.extraction.skipped
+    shown = views.get_capture(runtime, submission.id)
+    assert shown["status"] == "archived" and [s["url"] for s in shown["snapshots"]] == [first]
+    with runtime.database.session() as session:
+        (kept,) = runtime.catalog.snapshots_for_capture(session, submission.id)
+    assert runtime.store.exists(kept.storage_key)
+    assert not any(runtime.store.exists(key) for key in earlier), "an earlier attempt's object was left behind"
+
+
+def test_a_capture_that_ends_failed_leaves_no_object_behind(runtime: Runtime, pages: PageServer) -> None:
+    """Attempt 1 stored pages 1 and 2, then page 3 failed transiently; on the last attempt the
+    submitted page itself is down, so the capture ends failed: nothing will ever point at what
+    its attempts stored, and it is removed."""
+    from archivist.core.errors import HTTPServerError
+    from archivist.core.keys import snapshot_key
+
+    pager = ('<nav class="pager"><a href="/feuilleton?page=1">1</a> <a href="/feuilleton?page=2">2</a>'
+             ' <a href="/feuilleton?page=3">3</a></nav>')
+    first = pages.set("/feuilleton?page=1", ARTICLE.format("page one", pager))
+    pages.set("/feuilleton?page=2", ARTICLE.format("page two", pager))
+    pages.set("/feuilleton?page=3", "down", status=503, headers={"Content-Type": "text/plain"})
+    (submission,) = pipeline.submit(runtime, [first])
+    with pytest.raises(HTTPServerError):
+        pipeline.fetch_capture(runtime, submission.id, delivery="d1")
+    with runtime.database.session() as session:
+        submitted_at = runtime.catalog.get_capture(session, submission.id).submitted_at
+    stored = [snapshot_key(pages.url(f"/feuilleton?page={n}"), submitted_at, submission.id, 1) for n in (1, 2)]
+    assert all(runtime.store.exists(key) for key in stored)
+
+    pages.set("/feuilleton?page=1", "down", status=503, headers={"Content-Type": "text/plain"})
+    with pytest.raises(HTTPServerError):  # its message's last delivery: the capture ends failed after it
+        pipeline.fetch_capture(runtime, submission.id, delivery="d1", last_attempt=True)
+
+    assert not any(runtime.store.exists(key) for key in stored), "a failed capture's objects were left behind"
+
+
 def test_an_extractor_crash_in_the_fetch_delivery_fails_the_capture_through_the_extract_step(
     runtime: Runtime, pages: PageServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.clock import next_second
-from tests.support.pages import PageServer
+from tests.support.pages import PageServer, slow_route
 from tests.support.processes import ApiServer, Service
 from tests.support.stack import run_cli
 from tests.ui import site
@@ -255,3 +255,22 @@ def test_the_interface_on_the_production_stack_with_sign_in(
     expect(page.get_by_role("status")).to_have_text("Requeued 1 message.")
     page.goto(f"{api.base_url}/captures?id={flaky_id}")
     expect(page.locator('[data-field="status"]')).to_have_text("archived", timeout=120_000)
+
+
+def test_the_status_page_script_names_the_pages_an_archived_article_lacks(
+    browser_page: Page, embedded_api: ApiServer, pages: PageServer
+) -> None:
+    """The row is filled in by the script (the page was loaded while the capture was pending)."""
+    pager = '<nav class="pagination"><a href="/saga">1</a> <a href="/saga?page=2">2</a> <a href="/saga?page=3">3</a></nav>'
+    pages.routes["/saga"] = slow_route(2.0, site.article().replace('<div id="footer">', pager + '<div id="footer">'))
+    pages.set("/saga?page=2", "gone", status=404, headers={"Content-Type": "text/plain"})
+    pages.set("/saga?page=3", site.tides().replace('<div id="footer">', pager + '<div id="footer">'))
+    browser_page.goto(embedded_api.base_url + "/")
+    browser_page.get_by_label("URLs to archive, one a line").fill(pages.url("/saga"))
+    browser_page.get_by_role("button", name="Archive").click()
+    browser_page.wait_for_url(re.compile(r"/captures\?id="))
+    row = browser_page.locator("tr[data-capture]")
+    expect(row).to_have_attribute("data-status", re.compile("queued|fetching"))
+
+    expect(row.locator('[data-field="status"]')).to_have_text("archived", timeout=60_000)
+    expect(row.locator('[data-field="reason"]')).to_contain_text(pages.url("/saga?page=2"))

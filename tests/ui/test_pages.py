@@ -242,3 +242,40 @@ def test_the_status_page_says_when_it_lists_only_part_of_a_batch(client: TestCli
     status = client.post("/captures", data={"urls": batch})
     assert status.status_code == 200 and status.text.count("<tr data-capture=") == MAX_STATUS_IDS
     assert f"The first {MAX_STATUS_IDS} of {MAX_STATUS_IDS + 1} submitted URLs are listed here" in status.text
+
+
+def test_the_status_page_says_which_pages_an_archived_capture_is_missing(
+    client: TestClient, workers: EmbeddedWorkers, pages: PageServer
+) -> None:
+    """An article archived without one of its pages says so where the submitter looks."""
+    pager = '<nav class="pagination"><a href="/saga">1</a> <a href="/saga?page=2">2</a> <a href="/saga?page=3">3</a></nav>'
+    url = pages.set("/saga", site.article().replace('<div id="footer">', pager + '<div id="footer">'))
+    pages.set("/saga?page=2", "gone", status=404, headers={"Content-Type": "text/plain"})
+    pages.set("/saga?page=3", site.tides().replace('<div id="footer">', pager + '<div id="footer">'))
+    posted = client.post("/captures", data={"urls": url}, follow_redirects=False)
+    workers.drain()
+
+    page = client.get(posted.headers["location"])
+
+    assert 'data-status="archived"' in page.text, pages.page_hits
+    reason = html.unescape(re.search(r'data-field="reason">([^<]*)<', page.text).group(1))
+    assert pages.url("/saga?page=2") in reason and "404" in reason, (pages.page_hits, reason)
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+def test_a_browser_at_no_such_page_gets_the_interfaces_404_page(client: TestClient) -> None:
+    page = client.get("/no-such-page", headers={"Accept": BROWSER_ACCEPT})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Not in the archive" in page.text and "/no-such-page" in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(("path", "accept"), [("/no-such-page", "*/*"), ("/no-such-page", "application/json"),
+                                              ("/no-such-page", "application/json, text/html;q=0.5"),
+                                              ("/v1/no-such-thing", BROWSER_ACCEPT), ("/cdx/more", BROWSER_ACCEPT)])
+def test_api_clients_and_api_paths_keep_the_json_404(client: TestClient, path: str, accept: str) -> None:
+    answer = client.get(path, headers={"Accept": accept})
+    assert answer.status_code == 404
+    assert answer.json()["error"] == "not_found", answer.text

@@ -104,8 +104,11 @@ def _step(step: Callable[[str], Outcome]) -> Callable[[str], None]:
 
 def declare_actors(broker: dramatiq.Broker, provider: RuntimeProvider, settings: Settings) -> Actors:
     def fetch_capture(capture_id: str) -> pipeline.FetchOutcome:
-        delivery = CurrentMessage.get_current_message().message_id
-        return pipeline.fetch_capture(provider.runtime, capture_id, delivery=delivery)
+        message = CurrentMessage.get_current_message()
+        # Retries counts the deliveries before this one; at the maximum, a failure is final.
+        last_attempt = message.options.get("retries", 0) >= settings.fetch_max_retries
+        return pipeline.fetch_capture(provider.runtime, capture_id, delivery=message.message_id,
+                                      last_attempt=last_attempt)
 
     def extract_capture(capture_id: str) -> pipeline.ExtractOutcome:
         return pipeline.extract_capture(provider.runtime, capture_id)

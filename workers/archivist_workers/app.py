@@ -1,6 +1,7 @@
 """The module the ``dramatiq`` CLI loads in each worker process (``archivist worker`` runs it).
 
-Workers only: Dramatiq's Prometheus middleware, which serves the worker metrics, belongs in the
+Workers only: Dramatiq's Prometheus middleware (:class:`WorkerPrometheus`, which counts retries and
+delayed messages right), which serves the worker metrics, belongs in the
 consuming processes (a producer such as the API would log errors on every enqueue).
 ``archivist worker`` sets its multiprocess directory up before this module is imported.
 """
@@ -9,10 +10,10 @@ import logging
 import os
 
 import dramatiq
-from dramatiq.middleware.prometheus import Prometheus
 
 from archivist.settings import get_settings
 from archivist_workers.broker import build
+from archivist_workers.prometheus import WorkerPrometheus
 
 if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
     logging.getLogger(__name__).warning(
@@ -22,5 +23,5 @@ if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
 
 setup = build(get_settings(), embedded=False)
 broker = setup.broker
-broker.add_middleware(Prometheus())
+broker.add_middleware(WorkerPrometheus())
 dramatiq.set_broker(broker)

@@ -69,13 +69,16 @@ def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResp
                          "errors": jsonable_encoder(exc.errors())}, status_code=422)
 
 
-def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+def _http_error(request: Request, exc: HTTPException) -> Response:
     """An error raised by the framework itself (no such route, a method the path does not
-    take, a body that cannot be read), in the shape of every other error.
+    take, a body that cannot be read), in the shape of every other error; a browser asking
+    for no such page outside the API's paths gets the interface's 404 page instead.
 
     On a 405, ``Allow`` lists every method the path takes (RFC 9110): Starlette names only
     those of the first route that matched the path, so ``PUT /v1/schedules`` would be told
     ``POST`` although ``GET`` is served there too."""
+    if exc.status_code == 404 and web.wants_page(request):
+        return web.error_page(request, 404, f"There is no page at {request.url.path}.")
     reason = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
     headers = dict(exc.headers or {})
     if exc.status_code == 405:

@@ -29,9 +29,10 @@ def snapshot_key(page_url: str, submitted_at: datetime, capture_id: str, attempt
     ``attempt``, if fetched) is stored."""
     if attempt is None:
         return f"snapshots/{url_hash(page_url)}/{warc_timestamp(submitted_at)}-{capture_id}.warc.gz"
-    return f"{attempts_prefix(page_url, submitted_at, capture_id)}{attempt}.warc.gz"
+    return f"{attempts_prefix(url_hash(page_url), submitted_at, capture_id)}{attempt}.warc.gz"
 
 
-def attempts_prefix(page_url: str, submitted_at: datetime, capture_id: str) -> str:
-    """The prefix of the keys every fetch attempt of the capture wrote for ``page_url``."""
-    return f"snapshots/{url_hash(page_url)}/{warc_timestamp(submitted_at)}-{capture_id}-"
+def attempts_prefix(page_hash: str, submitted_at: datetime, capture_id: str) -> str:
+    """The prefix of the keys every fetch attempt of the capture wrote for the page whose
+    :func:`~archivist.core.urls.url_hash` is ``page_hash``."""
+    return f"snapshots/{page_hash}/{warc_timestamp(submitted_at)}-{capture_id}-"

@@ -38,13 +38,13 @@ def extract_lease(runtime: Runtime) -> timedelta:
 
 def end_failed(
     runtime: Runtime, capture_id: str, exc: ArchivistError, *, holder: str | None = None, attempt: int | None = None
-) -> None:
+) -> bool:
     """End the capture failed; with ``holder`` and ``attempt``, only while that fetch claim holds it
-    (a delivery that lost the capture to a newer claim must not end it)."""
+    (a delivery that lost the capture to a newer claim must not end it). False if it did not."""
     log.info("capture %s failed: %s (%s)", capture_id, exc.message, exc.reason)
     with runtime.database.session(atomic=False) as session:
-        runtime.catalog.move(session, capture_id, CaptureStatus.FAILED, reason=exc.reason, message=exc.message,
-                             holder=holder, attempt=attempt)
+        return runtime.catalog.move(session, capture_id, CaptureStatus.FAILED, reason=exc.reason,
+                                    message=exc.message, holder=holder, attempt=attempt)
 
 
 def fail_capture(runtime: Runtime, capture_id: str, exc: ArchivistError) -> bool:

@@ -78,7 +78,7 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
             return outcome
         snapshots = list(runtime.catalog.snapshots_for_capture(session, capture_id))
         submitted_at = aware(capture.submitted_at)
-        fallback_url = capture.url
+        fallback_url, note = capture.url, capture.message  # the fetch's note: pages that failed
     captured_at = _taken(snapshot.captured_at for snapshot in snapshots) or submitted_at
     try:
         content, outcome.seconds = _run_extractor(runtime, load_pages(runtime, snapshots))
@@ -88,7 +88,7 @@ def extract_capture(runtime: Runtime, capture_id: str) -> ExtractOutcome:
         return outcome
     try:
         with runtime.database.session() as session:
-            _record(runtime, session, capture_id, content, fallback_url, captured_at, outcome)
+            _record(runtime, session, capture_id, content, fallback_url, captured_at, outcome, message=note)
     except NothingExtracted as exc:
         end_failed(runtime, capture_id, exc)
         outcome.failed_reason = exc.reason

@@ -25,6 +25,8 @@ from archivist.core.captures import CaptureStatus
 from archivist.core.errors import (
     CaptureTakenOver,
     CatalogUnavailable,
+    FetchConnectionError,
+    FetchTimeout,
     HTTPClientError,
     HTTPServerError,
     InvalidInput,
@@ -35,7 +37,7 @@ from archivist.core.errors import (
 )
 from archivist.core.keys import attempts_prefix, snapshot_key
 from archivist.core.tempspace import spool_refused
-from archivist.core.urls import canonicalize, final_urlkey, urlkey
+from archivist.core.urls import canonicalize, final_urlkey, url_hash, urlkey
 from archivist.extraction import (
     ParsedPage,
     SourcePage,
@@ -67,12 +69,18 @@ log = logging.getLogger(__name__)
 #: of many large pages is parsed again page by page instead of holding every tree at once.
 _TREES_BUDGET_BYTES = 8 << 20
 
+#: How a site fails transiently for one page: retried with the capture, but on its last attempt
+#: a later page failing so is archived around (our own servers' outages still fail the capture).
+_PAGE_DOWN = (FetchTimeout, FetchConnectionError, HTTPServerError, RateLimited)
 
-def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchOutcome:
+
+def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str, last_attempt: bool = False) -> FetchOutcome:
     """Fetch the capture's URL and every page of its article; store each as a WARC snapshot.
 
     ``delivery`` identifies the message: its own redelivery may take over an interrupted fetch,
-    while a duplicate message finds the capture held and does nothing.
+    while a duplicate message finds the capture held and does nothing. ``last_attempt`` says no
+    retry follows: a later page the site fails transiently is then archived around (reported
+    in the capture's message) instead of losing the pages fetched with it.
     """
     outcome = FetchOutcome(capture_id)
     # The claim is one conditional statement; the rest are reads: no transaction around them.
@@ -94,25 +102,30 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str) -> FetchO
         return outcome
     url, submitted_at = claim.url, claim.submitted_at
     try:
-        pages = _fetch_pages(runtime, capture_id, delivery, claim, previous, outcome)
+        pages = _fetch_pages(runtime, capture_id, delivery, claim, previous, outcome, last_attempt=last_attempt)
     except CaptureTakenOver as exc:
         log.info("capture %s: %s; leaving it to that claim", capture_id, exc.message)
         outcome.skipped = True
         return outcome
     except PermanentFailure as exc:
-        end_failed(runtime, capture_id, exc, holder=delivery, attempt=claim.attempts)
+        if end_failed(runtime, capture_id, exc, holder=delivery, attempt=claim.attempts):
+            _discard_all_attempts(runtime, capture_id, delivery, claim)
         outcome.failed_reason = exc.reason
         return outcome
+    except _PAGE_DOWN:
+        if last_attempt:  # no retry follows: the capture ends failed
+            _discard_all_attempts(runtime, capture_id, delivery, claim)
+        raise
     snapshots = [snapshot for _, _, snapshot in pages]
     replace = claim.attempts > 1  # only an earlier claim can have written this capture's rows
+    note = _missing_pages_message(outcome.missing_pages)
     outcome.extraction = extract_fetched(runtime, capture_id, [(page_url, page) for page_url, page, _ in pages],
                                          snapshots, delivery=delivery, attempt=claim.attempts, replace=replace,
-                                         submitted_at=submitted_at, fallback_url=url,
-                                         message=_missing_pages_message(outcome.missing_pages))
+                                         submitted_at=submitted_at, fallback_url=url, message=note)
     if outcome.extraction is None:
         with runtime.database.session() as session:
             handed_over = runtime.catalog.move(session, capture_id, CaptureStatus.EXTRACTING, holder=delivery,
-                                               attempt=claim.attempts)
+                                               attempt=claim.attempts, message=note)
             if handed_over:
                 runtime.catalog.put_snapshots(session, capture_id, snapshots, replace=replace)
         if handed_over:
@@ -154,17 +167,47 @@ def _discard(runtime: Runtime, capture_id: str, keys: Sequence[str]) -> None:
 
 
 def _discard_earlier_attempts(runtime: Runtime, capture_id: str, claim: Claim, snapshots: Sequence[NewSnapshot]) -> None:
-    """Remove what earlier claims of the capture stored for these pages (a delivery killed
-    after its writes, a write that reached the store though its answer never came back)."""
-    own = {snapshot["storage_key"] for snapshot in snapshots}
-    earlier = []
-    for snapshot in snapshots:
+    """Remove what earlier claims of the capture stored (a delivery killed after its writes, one
+    that failed on a later page, a write that reached the store though its answer never came
+    back), for these pages and for those they went to fetch that this claim did not (the
+    article's pagination changed between them)."""
+    pages = {url_hash(claim.url), *claim.tried_pages, *(url_hash(snapshot["url"]) for snapshot in snapshots)}
+    _discard_attempts(runtime, capture_id, claim, pages, keep={snapshot["storage_key"] for snapshot in snapshots})
+
+
+def _discard_all_attempts(runtime: Runtime, capture_id: str, delivery: str, claim: Claim) -> None:
+    """Remove what every claim of a capture that ends failed stored: no row will point at it.
+
+    Only while the capture is failed or still held by this claim: a newer claim's objects, not
+    yet pointed at by the rows it is about to write, are its own. The pages this claim tried are
+    read back from the catalog (its lease renewals noted them).
+    """
+    try:
+        with runtime.database.session(atomic=False) as session:
+            capture = runtime.catalog.get_capture(session, capture_id)
+    except CatalogUnavailable as exc:
+        log.warning("capture %s: could not read which pages its attempts stored: %s", capture_id, exc.message)
+        return
+    held = capture is not None and capture.status == CaptureStatus.FETCHING.value and (
+        capture.claimed_by == delivery and capture.attempts == claim.attempts)
+    if capture is None or not (held or capture.status == CaptureStatus.FAILED.value):
+        return
+    tried = (capture.tried_pages or "").split()
+    _discard_attempts(runtime, capture_id, claim, {url_hash(claim.url), *tried}, keep=set())
+
+
+def _discard_attempts(runtime: Runtime, capture_id: str, claim: Claim, pages: set[str], keep: set[str]) -> None:
+    """Remove the objects the capture's fetch claims stored for ``pages`` (their ``url_hash``),
+    but ``keep`` and (:func:`_discard`) any a snapshot row points at; an object left behind is
+    only space, so a store that does not answer is logged."""
+    found = []
+    for page in sorted(pages):
         try:
-            prefix = attempts_prefix(snapshot["url"], claim.submitted_at, capture_id)
-            earlier.extend(key for key in runtime.store.list(prefix) if key not in own)
+            prefix = attempts_prefix(page, claim.submitted_at, capture_id)
+            found.extend(key for key in runtime.store.list(prefix) if key not in keep)
         except (StorageUnavailable, StorageMisconfigured) as exc:
             log.warning("capture %s: could not list earlier attempts' objects: %s", capture_id, exc.message)
-    _discard(runtime, capture_id, earlier)
+    _discard(runtime, capture_id, found)
 
 
 def _previous_response(runtime: Runtime, session: Session, capture_id: str, page_url: str) -> LatestResponse | None:
@@ -180,8 +223,13 @@ def _fetch_pages(
     claim: Claim,
     previous: LatestResponse | None,
     outcome: FetchOutcome,
+    *,
+    last_attempt: bool,
 ) -> list[tuple[str, ParsedPage | SourcePage, NewSnapshot]]:
     """Fetch ``url``, then the other pages it and its siblings point to, until closure.
+
+    A later page that fails for good is skipped and named in ``outcome.missing_pages``; so is
+    one the site fails transiently on the ``last_attempt`` (earlier, the capture is retried).
 
     ``previous`` is the first page's revisit candidate, read in the claim's transaction; each
     further page's is read with the lease renewal that precedes it. Returns the stored pages
@@ -202,16 +250,17 @@ def _fetch_pages(
         tried += 1
         if page_url != url:
             with runtime.database.session(atomic=False) as session:  # one conditional renewal, then a read
-                if not runtime.catalog.touch(session, capture_id, delivery=delivery, attempt=claim.attempts):
+                if not runtime.catalog.touch(session, capture_id, delivery=delivery, attempt=claim.attempts,
+                                             tried=url_hash(page_url)):
                     _discard(runtime, capture_id, [snapshot["storage_key"] for _, snapshot in stored.values()])
                     raise CaptureTakenOver(f"capture {capture_id} was claimed again since attempt {claim.attempts}")
                 previous = _previous_response(runtime, session, capture_id, page_url)
         try:
             source, snapshot = _fetch_one(runtime, capture_id, page_url, claim, previous, outcome)
-        except PermanentFailure as exc:
-            if page_url == url:
+        except (PermanentFailure, *_PAGE_DOWN) as exc:
+            if page_url == url or not (isinstance(exc, PermanentFailure) or last_attempt):
                 raise
-            log.info("capture %s: skipping page %s that failed permanently", capture_id, page_url)
+            log.info("capture %s: skipping page %s that failed (%s)", capture_id, page_url, exc.reason)
             outcome.missing_pages.append(exc.message if page_url in exc.message else f"{page_url}: {exc.message}")
             continue
         with runtime.html_work:

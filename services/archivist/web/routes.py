@@ -36,7 +36,7 @@ from archivist.core.search import query_words, word_pattern
 from archivist.observability import metrics
 from archivist.web import present
 
-__all__ = ["router"]
+__all__ = ["error_page", "router"]
 
 _HERE = Path(__file__).resolve().parent
 _STATIC = _HERE / "static"
@@ -106,6 +106,11 @@ def _render(request: Request, name: str, *, status_code: int = 200, caller: Prin
     )
     response.headers["Content-Security-Policy"] = _PAGE_CSP
     return response
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    """An error as the interface's page, for a browser's request that no page's route took."""
+    return _render(request, "error.html", status_code=status, error=message, status=status)
 
 
 class _Pages(APIRoute):

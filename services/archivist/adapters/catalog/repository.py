@@ -20,6 +20,7 @@ from typing import NamedTuple, TypedDict
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Text,
     Update,
     and_,
     bindparam,
@@ -59,11 +60,13 @@ __all__ = ["Catalog", "Claim", "FoundSnapshot", "LatestResponse", "NewCapture", 
 
 
 class Claim(NamedTuple):
-    """A capture whose fetch step a delivery has taken; ``attempts`` counts this claim."""
+    """A capture whose fetch step a delivery has taken; ``attempts`` counts this claim, and
+    ``tried_pages`` are the ``url_hash`` of the later pages earlier claims went to fetch."""
 
     url: str
     submitted_at: datetime
     attempts: int
+    tried_pages: frozenset[str] = frozenset()
 
 
 class LatestResponse(NamedTuple):
@@ -133,6 +136,8 @@ def _move_statement(target: CaptureStatus, *, with_version: bool, held: bool) ->
     if target in _ENDS:
         values |= {"finished_at": bindparam("p_now"), "reason": bindparam("p_reason"),
                    "message": bindparam("p_message")}
+    elif target is CaptureStatus.EXTRACTING:  # the fetch's note (pages that failed), archived with it
+        values["message"] = bindparam("p_message")
     if with_version:
         values["record_version_id"] = bindparam("p_version")
     if held:  # the holder's own claim: the same delivery may have claimed again since (see claim_fetch)
@@ -156,11 +161,12 @@ _CLAIM = (
     ))
     .values(status=CaptureStatus.FETCHING.value, claimed_by=bindparam("p_delivery"), updated_at=bindparam("p_now"),
             attempts=_CAPTURES.c.attempts + 1)
-    .returning(_CAPTURES.c.url, _CAPTURES.c.submitted_at, _CAPTURES.c.attempts)
+    .returning(_CAPTURES.c.url, _CAPTURES.c.submitted_at, _CAPTURES.c.attempts, _CAPTURES.c.tried_pages)
 )
 _TOUCH = (update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id"))
           .where(_CAPTURES.c.claimed_by == bindparam("p_delivery"), _CAPTURES.c.attempts == bindparam("p_attempt"))
-          .values(updated_at=bindparam("p_now")))
+          .values(updated_at=bindparam("p_now"),
+                  tried_pages=func.coalesce(_CAPTURES.c.tried_pages, "") + bindparam("p_tried", type_=Text)))
 _UNTOUCH = (update(_CAPTURES).where(_CAPTURES.c.id == bindparam("p_id"), _CAPTURES.c.updated_at == bindparam("p_now"))
             .values(updated_at=bindparam("p_before")))
 _DROP_SNAPSHOTS = delete(_SNAPSHOTS).where(_SNAPSHOTS.c.capture_id == bindparam("p_capture"))
@@ -381,6 +387,9 @@ class Catalog:
         that holder's claim ``attempt`` (:attr:`Claim.attempts`), along any edge out of it, the
         held edges included (the fetch delivery archiving what it extracted).
 
+        ``message`` is an ended capture's note, or on the hand-over to ``extracting`` the
+        fetch's note (the pages that failed), which the extract step archives the capture with.
+
         Returns False (and changes nothing) when the capture is not in a source state of
         ``target`` (or not held by ``holder``): another delivery already took this step, or took
         the fetch over, or the capture is finished.
@@ -394,6 +403,8 @@ class Catalog:
         parameters: dict = {"p_id": capture_id, "p_now": utcnow()}
         if target in _ENDS:
             parameters |= {"p_reason": reason, "p_message": message}
+        elif target is CaptureStatus.EXTRACTING:
+            parameters["p_message"] = message
         if record_version_id is not None:
             parameters["p_version"] = record_version_id
         if holder is not None:
@@ -417,12 +428,16 @@ class Catalog:
         row = session.execute(
             _CLAIM, {"p_id": capture_id, "p_delivery": delivery, "p_expired": lease_expired, "p_now": utcnow()}
         ).first()
-        return Claim(row.url, _aware(row.submitted_at), row.attempts) if row is not None else None
+        if row is None:
+            return None
+        return Claim(row.url, _aware(row.submitted_at), row.attempts, frozenset((row.tried_pages or "").split()))
 
-    def touch(self, session: Session, capture_id: str, *, delivery: str, attempt: int) -> bool:
-        """Renew the holder's lease (between pages); False if another claim took over."""
+    def touch(self, session: Session, capture_id: str, *, delivery: str, attempt: int, tried: str = "") -> bool:
+        """Renew the holder's lease (between pages), noting ``tried``, the ``url_hash`` of the
+        page it is about to fetch, in the capture's ``tried_pages``; False if another claim took
+        over."""
         result = session.execute(_TOUCH, {"p_id": capture_id, "p_delivery": delivery, "p_attempt": attempt,
-                                          "p_now": utcnow()})
+                                          "p_now": utcnow(), "p_tried": f"{tried} " if tried else ""})
         return result.rowcount == 1
 
     def reopen(self, session: Session, capture_id: str, target: CaptureStatus) -> bool:
@@ -897,6 +912,14 @@ class Catalog:
             select(ApiKeyRow).where(ApiKeyRow.key_hash == key_hash).where(ApiKeyRow.revoked_at.is_(None))
         ).first()
 
+    def active_key(self, session: Session, key_id: str) -> ApiKeyRow | None:
+        """The key ``key_id`` unless it was revoked."""
+        if not _can_name_a_row(key_id):
+            return None
+        return session.scalars(
+            select(ApiKeyRow).where(ApiKeyRow.id == key_id).where(ApiKeyRow.revoked_at.is_(None))
+        ).first()
+
     def keys(self, session: Session) -> Sequence[ApiKeyRow]:
         return session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)).all()
 
@@ -995,6 +1018,16 @@ class Catalog:
             update(ScheduleRow).execution_options(synchronize_session=False)
             .where(ScheduleRow.id == schedule_id, ScheduleRow.next_due_at == due)
             .values(next_due_at=next_due, last_submitted_at=now)
+        )
+        return result.rowcount == 1
+
+    def postpone_slot(self, session: Session, schedule_id: str, *, due: datetime, next_due: datetime) -> bool:
+        """Move the schedule from slot ``due`` to ``next_due`` without submitting it; False if
+        someone else already moved it."""
+        result = session.execute(
+            update(ScheduleRow).execution_options(synchronize_session=False)
+            .where(ScheduleRow.id == schedule_id, ScheduleRow.next_due_at == due)
+            .values(next_due_at=next_due)
         )
         return result.rowcount == 1
 

@@ -50,6 +50,9 @@ class CaptureRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     #: The message (delivery) that holds the current step; its redelivery may take it back.
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    #: The ``url_hash`` of each later page a fetch attempt went to fetch, space-separated: where
+    #: a later attempt finds the objects earlier ones stored for pages it does not fetch (0008).
+    tried_pages: Mapped[str | None] = mapped_column(Text)
     record_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("record_versions.id", ondelete="SET NULL")
     )
@@ -194,7 +197,8 @@ class ScheduleRow(Base):
     """A URL to re-capture every ``interval_seconds``; due when ``next_due_at`` has passed.
 
     ``next_due_at`` is also the claim: a scheduler takes a due slot by moving it forward with a
-    conditional update, so the same slot is never submitted twice.
+    conditional update, so the same slot is never submitted twice. ``key_id`` is the API key
+    that set it, whose quota its captures are charged to (migration 0007); None: no key's.
     """
 
     __tablename__ = "schedules"
@@ -207,6 +211,7 @@ class ScheduleRow(Base):
     created_at: Mapped[datetime]
     last_submitted_at: Mapped[datetime | None]
     last_capture_id: Mapped[str | None] = mapped_column(String(36))
+    key_id: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (Index("ix_schedules_next_due", "next_due_at"),)
 

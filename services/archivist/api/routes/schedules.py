@@ -19,9 +19,11 @@ router = APIRouter(prefix="/v1/schedules", tags=["schedules"],
 @router.post("", status_code=201)
 async def add_schedule(body: ScheduleRequest, runtime: RuntimeDep, caller: SubmitCaller) -> dict[str, Any]:
     """Re-capture the URL every ``interval``; the first capture is due at once, so the schedule
-    counts as one URL against the caller's submission quota."""
+    counts as one URL against the caller's submission quota, and each capture the scheduler
+    submits for it later counts against the same key's quota then."""
     await run_in_threadpool(charge_submissions, runtime, caller, 1)
-    return await run_in_threadpool(scheduling.add_schedule, runtime, body.url, parse_duration(body.interval))
+    return await run_in_threadpool(scheduling.add_schedule, runtime, body.url, parse_duration(body.interval),
+                                   key_id=caller.key_id)
 
 
 @router.get("")

@@ -16,7 +16,9 @@
     row.setAttribute("data-status", capture.status);
     status.textContent = capture.status;
     status.className = "status status-" + capture.status;
-    row.querySelector('[data-field="reason"]').textContent = capture.reason ? capture.reason + ": " + (capture.message || "") : "";
+    // A failure's reason and message; an archived capture's message names the pages it lacks.
+    row.querySelector('[data-field="reason"]').textContent = capture.reason
+      ? capture.reason + ": " + (capture.message || "") : (capture.message || "");
     row.querySelector('[data-field="links"]').hidden = capture.status !== "archived";
   }
 
