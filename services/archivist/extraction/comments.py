@@ -43,7 +43,7 @@ from archivist.extraction.regions import attributes, in_chrome, token_pattern
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
 from archivist.extraction.text import lines_text, text_content
 
-__all__ = ["CommentSection", "find_comments", "merge_comments"]
+__all__ = ["CommentSection", "find_comments", "is_thread", "merge_comments"]
 
 _COMMENT_TYPES = {"Comment", "UserComments"}
 _REGION = token_pattern(
@@ -868,6 +868,12 @@ def _thread_posts(tree: HtmlElement, dates: DateContext) -> list[HtmlElement]:
                                     for post, author in zip(run, authors, strict=True)):
             return run
     return []
+
+
+def is_thread(tree: HtmlElement) -> bool:
+    """Whether the page is a forum thread: two or more sibling post blocks, each naming its
+    author, none a listing's teaser (see :func:`_thread_posts`)."""
+    return bool(_thread_posts(tree, DateContext()))
 
 
 def _opening_post_furniture(post: HtmlElement) -> list[HtmlElement]:
