@@ -4,7 +4,8 @@ A page of an article split over several URLs shows where the others are in sever
 them all, so that any page (including the last) leads to every page:
 
 * links whose URL differs from this page's only by a page number (``?page=N``, ``&p=N``,
-  ``/page/N``, a trailing ``/N/`` or ``-N.html``) and which carry ``rel=next/prev``
+  ``/page/N``, a trailing ``/N/`` or ``-N.html``) or an offset (``&start=15``, ``?offset=20``,
+  only on an article or a forum thread: offsets page listings too) and which carry ``rel=next/prev``
   (``<link>`` or ``<a>``), read as a page number or as next/previous, or sit in a pager
   container (class or id with pag/pager/pagination/page-nav);
 * "Page X of N" text, which fills in pages the pager does not link.
