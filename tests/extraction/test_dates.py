@@ -159,3 +159,10 @@ def test_numeric_byline_date_keeps_month_first_where_the_region_does(
             '<article><h1>Council backs new cycle lanes</h1><p class="byline">By Priya Nair | '
             f"{written}</p>{TEXT}</article></body></html>")
     assert page(html, url=URL).published == expected
+
+
+def test_a_relative_date_after_the_capture_is_no_date() -> None:
+    base = dt.datetime(2024, 3, 10, 12)
+    assert relative_date("in 3 days", None, base) is None
+    assert relative_date("dans 2 jours", ["fr"], base) is None
+    assert relative_date("today", None, base) == "2024-03-10"

@@ -204,7 +204,8 @@ def relative_date(text: str, languages: list[str] | None, base: dt.datetime) -> 
 
     An expression is relative when its date moves with the base: it is read against ``base``
     and against a base :data:`_BASE_SHIFT` later, and counts only if the two dates are that
-    far apart (an absolute "March 5" moves by whole years, a name not at all).
+    far apart (an absolute "March 5" moves by whole years, a name not at all). A date after
+    ``base`` ("in 3 days") is no publication's.
     """
     text = " ".join(text.split())
     if not text or len(text) > _MAX_RELATIVE or _HAS_YEAR.search(text):
@@ -220,7 +221,9 @@ def relative_date(text: str, languages: list[str] | None, base: dt.datetime) -> 
         if parsed is None:
             return None
         found.append(parsed)
-    return _valid(found[0].date()) if found[1] - found[0] == _BASE_SHIFT else None
+    if found[1] - found[0] != _BASE_SHIFT or found[0].date() > base.date():
+        return None  # not relative, or ahead of the capture ("in 3 days"): no past date
+    return _valid(found[0].date())
 
 
 def timestamp_date(line: str, languages: list[str] | None = None,
