@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from archivist.extraction import Comment, SourcePage, extract
@@ -772,3 +773,63 @@ def test_microdata_replies_in_the_children_list_of_a_wrapping_li() -> None:
                + item(3, "Cy Day", "Thanks.") + "</ol></div>")
     assert [(c.author, c.published, c.parent) for c in page(article(after=section)).comments] == [
         ("Ann Lee", "2021-03-01", None), ("Bo Chen", "2021-03-02", 0), ("Cy Day", "2021-03-03", None)]
+
+
+def _comment_page(lang: str, comments: str) -> str:
+    return article('<div id="comments" class="comments"><ol class="comment-list">'
+                   + comments + "</ol></div>", lang=f' lang="{lang}"')
+
+
+def _one(author: str, when: str, text: str) -> str:
+    return (f'<li class="comment"><div class="comment-author"><span class="fn">{author}</span>'
+            f'</div><div class="comment-meta"><span class="date">{when}</span></div>'
+            f'<div class="comment-content"><p>{text}</p></div></li>')
+
+
+def test_relative_comment_dates_are_read_against_the_capture_time() -> None:
+    cases = [("en", "2 hours ago", "2024-03-10"), ("en", "yesterday", "2024-03-09"),
+             ("de", "vor 3 Tagen", "2024-03-07"), ("fr", "il y a 2 jours", "2024-03-08")]
+    for lang, when, expected in cases:
+        html = _comment_page(lang, _one("Rosa Klein", when, "Thanks for writing this up.")
+                             + _one("Tom Berg", "5 days ago", "I disagree with the second part."))
+        captured = dt.datetime(2024, 3, 10, 9, 30, tzinfo=dt.UTC)
+        result = extract([SourcePage("https://blog.example.com/post", html.encode(),
+                                     "text/html", captured=captured)])
+        assert [c.published for c in result.comments] == [expected, "2024-03-05"], lang
+        assert [c.author for c in result.comments] == ["Rosa Klein", "Tom Berg"]
+        assert "ago" not in result.comments[0].text
+        # Without a capture time there is nothing to count back from.
+        assert page(html, url="https://blog.example.com/post").comments[0].published is None
+
+
+def test_comment_timestamp_line_may_be_relative() -> None:
+    blocks = "".join(
+        f'<div class="c-item"><b class="username">{name}</b><p>{text}<br>{when}</p></div>'
+        for name, text, when in [("kai_r", "Good summary.", "3 days ago"),
+                                 ("mona", "Where is the source?", "1 week ago")])
+    html = article(f'<section class="comments">{blocks}</section>')
+    captured = dt.datetime(2024, 3, 10, 9, 30)
+    result = extract([SourcePage("https://blog.example.com/post", html.encode(), "text/html",
+                                 captured=captured)])
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("kai_r", "2024-03-07", "Good summary."), ("mona", "2024-03-03", "Where is the source?")]
+
+
+def test_absolute_title_date_beats_the_relative_text() -> None:
+    html = _comment_page("en", "".join(
+        f'<li class="comment"><span class="fn">{name}</span> <span class="date" '
+        f'title="2023-11-02T10:00:00Z">{when}</span><div class="comment-content"><p>{text}</p>'
+        "</div></li>" for name, when, text in [("Ann", "4 months ago", "Still true."),
+                                               ("Bo", "4 months ago", "Agreed.")]))
+    result = extract([SourcePage("https://blog.example.com/post", html.encode(), "text/html",
+                                 captured=dt.datetime(2024, 3, 10))])
+    assert [c.published for c in result.comments] == ["2023-11-02", "2023-11-02"]
+
+
+def test_numeric_comment_date_follows_the_page_region() -> None:
+    comments = (_one("Petra", "12/07/2019", "Lovely walk, we did it last week.")
+                + _one("Sam", "03/08/2019", "Is the path open in winter?"))
+    assert [c.published for c in page(_comment_page("en-GB", comments)).comments] == [
+        "2019-07-12", "2019-08-03"]
+    assert [c.published for c in page(_comment_page("en-US", comments)).comments] == [
+        "2019-12-07", "2019-03-08"]

@@ -132,3 +132,37 @@ def test_only_relative_expressions_count_as_relative_dates() -> None:
     assert relative_date("yesterday", None, base) == "2024-03-09"
     for text in ("March 5", "Dana Lee", "5 March 2023", ""):
         assert relative_date(text, None, base) is None
+
+
+@pytest.mark.parametrize("declaration", [
+    '<html lang="en-GB"><head>',
+    '<html lang="en"><head><meta property="og:locale" content="en_AU">',
+    '<html><head><meta http-equiv="Content-Language" content="en-IN">',
+    '<html lang="en-nz"><head>',
+])
+def test_numeric_byline_date_is_day_first_on_a_day_first_english_page(declaration: str) -> None:
+    html = (f"{declaration}<title>Council backs new cycle lanes</title></head><body><article>"
+            '<h1>Council backs new cycle lanes</h1><p class="byline">By Priya Nair | 12/07/2019'
+            f"</p>{TEXT}</article></body></html>")
+    assert page(html, url=URL).published == "2019-07-12"
+
+
+@pytest.mark.parametrize(("declaration", "written", "expected"), [
+    ('<html lang="en-US">', "12/07/2019", "2019-12-07"),
+    ('<html lang="en">', "12/07/2019", "2019-12-07"),
+    ('<html lang="en-GB">', "25/07/2019", "2019-07-25"),
+    ('<html lang="en-US">', "07/25/2019", "2019-07-25"),
+])
+def test_numeric_byline_date_keeps_month_first_where_the_region_does(
+        declaration: str, written: str, expected: str) -> None:
+    html = (f"{declaration}<head><title>Council backs new cycle lanes</title></head><body>"
+            '<article><h1>Council backs new cycle lanes</h1><p class="byline">By Priya Nair | '
+            f"{written}</p>{TEXT}</article></body></html>")
+    assert page(html, url=URL).published == expected
+
+
+def test_a_relative_date_after_the_capture_is_no_date() -> None:
+    base = dt.datetime(2024, 3, 10, 12)
+    assert relative_date("in 3 days", None, base) is None
+    assert relative_date("dans 2 jours", ["fr"], base) is None
+    assert relative_date("today", None, base) == "2024-03-10"

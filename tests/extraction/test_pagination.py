@@ -169,3 +169,53 @@ def test_short_last_page_with_a_related_box_keeps_its_pages() -> None:
     assert discover_pages(html, url) == [
         "https://mag.example.com/features/long-read/",
         "https://mag.example.com/features/long-read/2/", url]
+
+
+def _thread(pager: str) -> str:
+    """A phpBB-style thread page: posts by several members, the pager above and below."""
+    posts = "".join(
+        f'<div id="p{4410 + n}" class="post bg{n % 2 + 1}"><div class="postbody">'
+        f'<h3><a href="#p{4410 + n}">Re: Rear hub keeps clicking</a></h3>'
+        f'<p class="author">by <a href="./memberlist.php?mode=viewprofile&amp;u={70 + n}" '
+        f'class="username">rider{n}</a> » Mon Jul 08, 2019 9:1{n} pm</p>'
+        f'<div class="content">Tried regreasing the pawls and it still clicks on every '
+        f'third turn, reply number {n}.</div></div></div>' for n in range(4))
+    return (f'<html lang="en-GB"><head><title>Rear hub keeps clicking</title></head><body>'
+            f'<h2 class="topic-title">Rear hub keeps clicking</h2>{pager}{posts}{pager}'
+            f"</body></html>")
+
+
+def test_phpbb_start_offset_pager_from_any_page() -> None:
+    base = "https://forum.example.org/viewtopic.php?f=3&t=812"
+    links = {1: "./viewtopic.php?f=3&amp;t=812", 2: "./viewtopic.php?f=3&amp;t=812&amp;start=15",
+             3: "./viewtopic.php?f=3&amp;t=812&amp;start=30"}
+    for current in (1, 2, 3):
+        pager = '<div class="pagination">' + " ".join(
+            f"<strong>{n}</strong>" if n == current else f'<a href="{href}">{n}</a>'
+            for n, href in links.items()) + "</div>"
+        url = base if current == 1 else f"{base}&start={15 * (current - 1)}"
+        found = discover_pages(_thread(pager), url)
+        assert found == [base, f"{base}&start=15", f"{base}&start=30"], current
+        assert sorted(found, key=lambda u: page_number(u) or 1) == found
+
+
+def test_offset_next_link_and_page_x_of_n() -> None:
+    url = "https://www.example.com/story.php?id=77&offset=20"
+    pager = ('<p class="pages">Page 2 of 4</p><a href="/story.php?id=77&amp;offset=0">'
+             '« Previous</a> <a href="/story.php?id=77&amp;offset=40">Next »</a>')
+    assert discover_pages(article(pager), url) == [
+        f"https://www.example.com/story.php?id=77&offset={n}" for n in (0, 20, 40, 60)]
+
+
+def test_offset_pager_of_a_topic_listing_is_not_followed() -> None:
+    rows = "".join(
+        f'<li class="row"><dl class="row-item"><dt><a href="./viewtopic.php?f=3&amp;t={800 + n}" '
+        f'class="topictitle">Topic {n} about wheels</a><br>by <a href="./memberlist.php?u={n}">'
+        f"user{n}</a></dt><dd class=\"posts\">{n} replies</dd></dl></li>" for n in range(20))
+    pager = ('<div class="pagination"><strong>1</strong> '
+             '<a href="./viewforum.php?f=3&amp;start=25">2</a> '
+             '<a href="./viewforum.php?f=3&amp;start=50">3</a></div>')
+    html = (f'<html><body><h2>Wheels &amp; Hubs</h2>{pager}<ul class="topiclist">{rows}</ul>'
+            f"</body></html>")
+    url = "https://forum.example.org/viewforum.php?f=3"
+    assert discover_pages(html, url) == [url]

@@ -37,13 +37,13 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.authors import clean_author
 from archivist.extraction.boilerplate import is_form_line, is_pager_text
-from archivist.extraction.dates import parse_date, timestamp_date
+from archivist.extraction.dates import DateContext, parse_date
 from archivist.extraction.model import Comment
 from archivist.extraction.regions import attributes, in_chrome, token_pattern
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
 from archivist.extraction.text import lines_text, text_content
 
-__all__ = ["CommentSection", "find_comments", "merge_comments"]
+__all__ = ["CommentSection", "find_comments", "is_thread", "merge_comments"]
 
 _COMMENT_TYPES = {"Comment", "UserComments"}
 _REGION = token_pattern(
@@ -148,8 +148,6 @@ _NAME_DATE = re.compile(r"^\s*(?P<name>[^\d|•·,–—-]{2,40}?)\s*(?:[|•·,
 _SEPARATOR_LINE = re.compile(r"^[\s•·∙|/–—-]+$")
 _MIN_SEGMENTS = 2
 _WRAPPER_SHARE = 0.9
-#: The languages written dates are read in (``None``: English), as :func:`.dates.parse_date`.
-_Languages = list[str] | None
 
 
 @dataclass(slots=True)
@@ -284,7 +282,7 @@ def _prop_value(element: HtmlElement) -> str:
 
 
 def _from_microdata(tree: HtmlElement,
-                    languages: _Languages) -> tuple[list[Comment], list[HtmlElement]]:
+                    dates: DateContext) -> tuple[list[Comment], list[HtmlElement]]:
     items = [element for element in _COMMENT_ITEMS(tree)
              if _is_comment_item(element) and not in_chrome(element)]
     item_set = set(items)
@@ -313,7 +311,7 @@ def _from_microdata(tree: HtmlElement,
         if wrapper is not None and sum(1 for child in wrapper if child in item_set) == 1:
             index_of.setdefault(wrapper, len(out))
         out.append(Comment(author=author,
-                           published=parse_date(_prop_value(date_node), languages)
+                           published=dates.written(_prop_value(date_node))
                            if date_node is not None else None,
                            text=lines_text(text_node, _quotes(text_node)), parent=parent))
     return out, items
@@ -400,7 +398,7 @@ def _segments(region: HtmlElement) -> list[HtmlElement]:
 
 
 def _with_replies(region: HtmlElement, group: list[HtmlElement],
-                  languages: _Languages) -> list[HtmlElement]:
+                  dates: DateContext) -> list[HtmlElement]:
     """The threads of ``group``, a run of same-kind sibling blocks, in document order: the
     top-level blocks and the replies nested in them (Disqus's ``li.post`` in the ``ul.children``
     of the ``li.post`` it answers), which :func:`_from_blocks` parents to the block around them.
@@ -425,13 +423,13 @@ def _with_replies(region: HtmlElement, group: list[HtmlElement],
         if element in top or (
                 _signature(element) == signature and not _in_noise(element, region)
                 and any(ancestor in top for ancestor in element.iterancestors())
-                and _is_reply(element, top, signature, languages)):
+                and _is_reply(element, top, signature, dates)):
             threads.append(element)
     return threads
 
 
 def _is_reply(element: HtmlElement, top: set[HtmlElement], signature: tuple[str, str],
-              languages: _Languages) -> bool:
+              dates: DateContext) -> bool:
     """Whether a block nested in a top-level block of the same kind is a reply (see
     :func:`_with_replies`)."""
     for ancestor in element.iterancestors():
@@ -443,10 +441,10 @@ def _is_reply(element: HtmlElement, top: set[HtmlElement], signature: tuple[str,
         return False
     inner = {node for node in element.iterdescendants(signature[0])
              if _signature(node) == signature}
-    return _author_of(element, inner, languages)[0] is not None
+    return _author_of(element, inner, dates)[0] is not None
 
 
-def _author_of(block: HtmlElement, nested: set[HtmlElement], languages: _Languages
+def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
                ) -> tuple[str | None, str | None, set[HtmlElement]]:
     """The author's name, a date written in the author line ("NAME on DATE said:"), and the
     elements that hold them (kept out of the comment text)."""
@@ -464,7 +462,7 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], languages: _Languag
             name = clean_author(said.group("name") if said else re.sub(
                 r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE), handle=True)
             if name:
-                return name, _said_date(said, languages) if said else None, {element}
+                return name, _said_date(said, dates) if said else None, {element}
     for element in block.iterdescendants():
         if element in nested or any(ancestor in nested for ancestor in element.iterancestors()):
             continue
@@ -473,25 +471,32 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], languages: _Languag
         if said and element.tag not in ("p",) and len(element) <= 3:
             name = clean_author(said.group("name"), handle=True)
             if name:
-                return name, _said_date(said, languages), {element}
+                return name, _said_date(said, dates), {element}
         posted = _POSTED_BY.match(line)
         if posted and len(element) <= 3:
             name = clean_author(posted.group("name"), handle=True)
             when = posted.group("after")
             if name:
-                return name, parse_date(when, languages) if when else None, {element}
+                return name, dates.written(when) if when else None, {element}
     return None, None, set()
 
 
 def _date_of(block: HtmlElement, nested: set[HtmlElement],
-             languages: _Languages) -> tuple[str | None, set]:
+             dates: DateContext) -> tuple[str | None, set]:
+    """A comment's date from ``<time>`` or a date-classed element: an absolute date (in its
+    ``datetime`` or ``title`` attribute, or its text) first, else a relative one ("2 hours
+    ago") counted back from the capture time."""
     candidates = [element for element in block.iterdescendants()
-                  if element.tag == "time" or _matches(element, _DATE_CLASS)]
-    for element in candidates:
-        if any(ancestor in nested for ancestor in element.iterancestors()) or element in nested:
-            continue
-        date = parse_date(element.get("datetime") or element.get("title")
-                          or " ".join(text_content(element).split()), languages)
+                  if (element.tag == "time" or _matches(element, _DATE_CLASS))
+                  and element not in nested
+                  and not any(ancestor in nested for ancestor in element.iterancestors())]
+    texts = [" ".join(text_content(element).split()) for element in candidates]
+    for element, text in zip(candidates, texts, strict=True):
+        date = dates.written(element.get("datetime") or element.get("title") or text)
+        if date:
+            return date, {element}
+    for element, text in zip(candidates, texts, strict=True):
+        date = dates.relative(text)
         if date:
             return date, {element}
     return None, set()
@@ -552,27 +557,27 @@ def _quotes(block: HtmlElement) -> set[HtmlElement]:
 
 
 def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
-                        parent: int | None, languages: _Languages) -> Comment | None:
+                        parent: int | None, dates: DateContext) -> Comment | None:
     noise = _comment_noise(block)
-    author, said_date, author_nodes = _author_of(block, nested | noise, languages)
-    published, date_nodes = _date_of(block, nested | noise | author_nodes, languages)
+    author, said_date, author_nodes = _author_of(block, nested | noise, dates)
+    published, date_nodes = _date_of(block, nested | noise | author_nodes, dates)
     published = published or said_date
     text = _text_of(block, nested | noise | author_nodes | date_nodes, noise)
     if not author:
         said = _SAID_INLINE.match(text)
         if said and clean_author(said.group("name"), handle=True):
             author, text = clean_author(said.group("name"), handle=True), text[said.end():]
-            published = published or _said_date(said, languages)
+            published = published or _said_date(said, dates)
         else:
-            author, dated, text = _name_date_line(text, languages)
+            author, dated, text = _name_date_line(text, dates)
             published = published or dated
-    text, stamped = _clean_lines(text, languages, dated=published is not None)
+    text, stamped = _clean_lines(text, dates, dated=published is not None)
     if not text:
         return None
     return Comment(author=author, published=published or stamped, text=text, parent=parent)
 
 
-def _name_date_line(text: str, languages: _Languages) -> tuple[str | None, str | None, str]:
+def _name_date_line(text: str, dates: DateContext) -> tuple[str | None, str | None, str]:
     """The author and date of a comment whose first line is "NAME - DATE" ("Petra - 12/07/2019",
     "Jon | 14 July 2019 at 9:15", "Ann on May 3, 2024"), with the rest of its text; else no
     author and the text unchanged. The date part must be a timestamp line of its own kind
@@ -580,14 +585,14 @@ def _name_date_line(text: str, languages: _Languages) -> tuple[str | None, str |
     first, _, rest = text.partition("\n")
     match = _NAME_DATE.match(first)
     if match and rest.strip():
-        date = timestamp_date(match.group("date"), languages)
+        date = dates.timestamp(match.group("date"))
         name = clean_author(match.group("name"), handle=True) if date else None
         if name:
             return name, date, rest
     return None, None, text
 
 
-def _clean_lines(text: str, languages: _Languages, *, dated: bool) -> tuple[str, str | None]:
+def _clean_lines(text: str, dates: DateContext, *, dated: bool) -> tuple[str, str | None]:
     """Comment text without reply/like links, form prompts and captcha instructions, and the
     date of its timestamp line.
 
@@ -601,7 +606,7 @@ def _clean_lines(text: str, languages: _Languages, *, dated: bool) -> tuple[str,
     published = None
     if not dated and len(lines) > 1:
         for index in (-1, 0):
-            published = timestamp_date(lines[index], languages)
+            published = dates.timestamp(lines[index])
             if published:
                 del lines[index]
                 break
@@ -622,7 +627,7 @@ def _replied_sibling(block: HtmlElement, index_of: dict[HtmlElement, int]) -> in
     return None
 
 
-def _from_blocks(blocks: list[HtmlElement], languages: _Languages) -> list[Comment]:
+def _from_blocks(blocks: list[HtmlElement], dates: DateContext) -> list[Comment]:
     """Comments from blocks in document order; a block's parent is the nearest block around it.
 
     A block with no text of its own wraps its comment and the replies (WordPress
@@ -639,7 +644,7 @@ def _from_blocks(blocks: list[HtmlElement], languages: _Languages) -> list[Comme
                        if ancestor in index_of), None)
         if parent is None:
             parent = _replied_sibling(block, index_of)
-        comment = _comment_from_block(block, nested, parent, languages)
+        comment = _comment_from_block(block, nested, parent, dates)
         if comment is None:
             wrappers.append(block)
             continue
@@ -651,12 +656,12 @@ def _from_blocks(blocks: list[HtmlElement], languages: _Languages) -> list[Comme
     return out
 
 
-def _said_date(said: re.Match[str], languages: _Languages) -> str | None:
+def _said_date(said: re.Match[str], dates: DateContext) -> str | None:
     when = said.group("before") or said.group("after")
-    return parse_date(when, languages) if when else None
+    return dates.written(when) if when else None
 
 
-def _said_runs(elements: Iterable[HtmlElement], languages: _Languages) -> list[Comment]:
+def _said_runs(elements: Iterable[HtmlElement], dates: DateContext) -> list[Comment]:
     """Comments in a flat run of elements, each starting at a "NAME wrote:" line."""
     out: list[Comment] = []
     author: str | None = None
@@ -664,7 +669,7 @@ def _said_runs(elements: Iterable[HtmlElement], languages: _Languages) -> list[C
     lines: list[str] = []
 
     def close() -> None:
-        text, stamped = _clean_lines("\n".join(lines), languages, dated=published is not None)
+        text, stamped = _clean_lines("\n".join(lines), dates, dated=published is not None)
         if author and text:
             out.append(Comment(author=author, published=published or stamped, text=text))
 
@@ -678,10 +683,10 @@ def _said_runs(elements: Iterable[HtmlElement], languages: _Languages) -> list[C
         if said and name:
             close()
             author = name
-            published = _said_date(said, languages)
+            published = _said_date(said, dates)
             lines = [rest] if _SAID.match(first) else [text[said.end():]]
-        elif author and not published and timestamp_date(text, languages):
-            published = timestamp_date(text, languages)
+        elif author and not published and dates.timestamp(text):
+            published = dates.timestamp(text)
         elif author:
             lines.append(text)
     close()
@@ -736,16 +741,16 @@ def _heading_sections(tree: HtmlElement) -> Iterator[tuple[HtmlElement, list[Htm
             yield heading, run
 
 
-def _from_region(region: HtmlElement, languages: _Languages) -> list[Comment]:
+def _from_region(region: HtmlElement, dates: DateContext) -> list[Comment]:
     blocks = _blocks(region)
     if blocks:
-        return _from_blocks(blocks, languages)
+        return _from_blocks(blocks, dates)
     # Repeated blocks without comment markup are comments only if most of them name an
     # author: forms, consent notes and account menus repeat too.
-    segments = _from_blocks(_with_replies(region, _segments(region), languages), languages)
+    segments = _from_blocks(_with_replies(region, _segments(region), dates), dates)
     if segments and 2 * sum(1 for comment in segments if comment.author) >= len(segments):
         return segments
-    return _said_runs(_said_level(region), languages)
+    return _said_runs(_said_level(region), dates)
 
 
 def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
@@ -799,7 +804,7 @@ def _ends_with_verb(text: str) -> bool:
 
 
 def _unmarked(tree: HtmlElement,
-              languages: _Languages) -> tuple[list[Comment], list[HtmlElement]]:
+              dates: DateContext) -> tuple[list[Comment], list[HtmlElement]]:
     """Comments with no comment markup at all: two or more "NAME wrote:" lines in one block.
 
     Returns the comments and the elements they came from. The author lines are found through
@@ -820,7 +825,7 @@ def _unmarked(tree: HtmlElement,
     if container is None:
         return [], []
     children = _said_level(container)
-    comments = _said_runs(children, languages)
+    comments = _said_runs(children, dates)
     if len(comments) < _MIN_UNMARKED:
         return [], []
     start = next(index for index, child in enumerate(children)
@@ -842,7 +847,7 @@ def _is_teaser(block: HtmlElement, author: str) -> bool:
     return not text or linked > _TEASER_LINKS * text
 
 
-def _thread_posts(tree: HtmlElement, languages: _Languages) -> list[HtmlElement]:
+def _thread_posts(tree: HtmlElement, dates: DateContext) -> list[HtmlElement]:
     """A forum thread's posts, in page order: the largest run (two or more) of sibling blocks
     marked as posts (phpBB's ``div#p4410.post``, vBulletin's ``li#post_123``, Discourse's
     ``.topic-post``), outside the site chrome, each naming its author and none a teaser."""
@@ -858,11 +863,17 @@ def _thread_posts(tree: HtmlElement, languages: _Languages) -> list[HtmlElement]
             break
         if in_chrome(run[0]):
             continue
-        authors = [_author_of(post, _comment_noise(post), languages)[0] for post in run]
+        authors = [_author_of(post, _comment_noise(post), dates)[0] for post in run]
         if all(authors) and not any(_is_teaser(post, author or "")
                                     for post, author in zip(run, authors, strict=True)):
             return run
     return []
+
+
+def is_thread(tree: HtmlElement) -> bool:
+    """Whether the page is a forum thread: two or more sibling post blocks, each naming its
+    author, none a listing's teaser (see :func:`_thread_posts`)."""
+    return bool(_thread_posts(tree, DateContext()))
 
 
 def _opening_post_furniture(post: HtmlElement) -> list[HtmlElement]:
@@ -890,41 +901,42 @@ def _forms(tree: HtmlElement) -> list[HtmlElement]:
 
 def find_comments(tree: HtmlElement, data: Structured,
                   scanned: Iterable[tuple[HtmlElement, str]],
-                  language: str | None = None) -> CommentSection:
+                  dates: DateContext) -> CommentSection:
     """The page's comments in page order, and the elements of its comment section.
 
-    ``scanned`` is the page's :func:`.regions.containers` list; ``language`` the page's
-    declared language, in which the comments' written dates are read ("le 3 mars 2022").
+    ``scanned`` is the page's :func:`.regions.containers` list; ``dates`` says how the
+    comments' written dates read: in the page's declared language and region ("le 3 mars
+    2022", 12/07/2019 day first on a British page), relative ones ("2 hours ago") counted
+    back from the capture time.
     """
-    languages = [language] if language else None
     regions = _regions(scanned)
     section = CommentSection(regions=regions + _forms(tree))
     comments = _from_json_ld(data)
-    microdata, items = _from_microdata(tree, languages)
+    microdata, items = _from_microdata(tree, dates)
     section.regions.extend(items)
     if not comments:
         comments = microdata
     if not comments:
         for region in regions:
-            comments.extend(_from_region(region, languages))
+            comments.extend(_from_region(region, dates))
     # A page declaring itself an article (a live blog's entries are posts too) is no thread.
     declared_article = any(ld_types(obj) & ARTICLE_TYPES for obj in data.objects)
-    if not comments and not declared_article and (posts := _thread_posts(tree, languages)):
+    if not comments and not declared_article and (posts := _thread_posts(tree, dates)):
         # A forum thread: the opening post is the document, the replies are its comments.
-        section.author = _author_of(posts[0], _comment_noise(posts[0]), languages)[0]
-        section.first_post = _comment_from_block(posts[0], set(), None, languages)
-        comments = _from_blocks(posts[1:], languages)
+        section.author = _author_of(posts[0], _comment_noise(posts[0]), dates)[0]
+        section.first_post = _comment_from_block(posts[0], set(), None, dates)
+        comments = _from_blocks(posts[1:], dates)
         section.regions.extend([*posts[1:], *_opening_post_furniture(posts[0])])
     if not comments:
         # No comment markup: trust a "Comments" heading only when what follows it reads as
         # comments ("NAME wrote:"), since an article may have a section called "Comments".
         for heading, run in _heading_sections(tree):
-            found = _said_runs(_run_level(run), languages)
+            found = _said_runs(_run_level(run), dates)
             if found:
                 comments.extend(found)
                 section.regions.extend([heading, *run])
     if not comments:
-        comments, elements = _unmarked(tree, languages)
+        comments, elements = _unmarked(tree, dates)
         section.regions.extend(elements)
     section.comments = merge_comments([comments])
     return section

@@ -21,7 +21,9 @@ import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
+from dateparser.data.languages_info import language_locale_dict
 from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
 from lxml import etree
@@ -36,7 +38,7 @@ from archivist.extraction.regions import (
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_types
 from archivist.extraction.text import text_content
 
-__all__ = ["find_dates", "parse_date", "relative_date", "timestamp_date"]
+__all__ = ["DateContext", "find_dates", "parse_date", "relative_date", "timestamp_date"]
 
 _PUBLISHED_META = (
     "article:published_time", "og:published_time", "datepublished", "date", "pubdate",
@@ -135,8 +137,48 @@ def _valid(date: dt.date) -> str | None:
     return None
 
 
-def parse_date(text: str | None, languages: list[str] | None = None) -> str | None:
-    """An ISO date from ISO 8601 text or a written date in most languages (via dateparser)."""
+@dataclass(frozen=True, slots=True)
+class DateContext:
+    """How one page's written dates are read, made once per page for every step that reads
+    them (the byline, the comments).
+
+    ``locale`` is the page's declared language and region ("en-GB", "fr", ``None``): the
+    region decides the order of a numeric date (12/07/2019 is 12 July in Britain, Australia
+    or India and December 7 in the US, as dateparser's locale data says). ``captured`` is the
+    capture time, against which a relative date ("2 hours ago", "vor 3 Tagen") is counted
+    back; without it none is read.
+    """
+
+    locale: str | None = None
+    captured: dt.datetime | None = None
+
+    @property
+    def language(self) -> str | None:
+        """The declared language without its region ("en" of "en-GB")."""
+        return self.locale.partition("-")[0] if self.locale else None
+
+    @property
+    def languages(self) -> list[str] | None:
+        return [self.language] if self.locale else None
+
+    def written(self, text: str | None) -> str | None:
+        """An absolute date (:func:`parse_date`) in the page's language and region."""
+        return parse_date(text, self.languages, self.locale)
+
+    def relative(self, text: str) -> str | None:
+        """A relative date (:func:`relative_date`), ``None`` without a capture time."""
+        return relative_date(text, self.languages, self.captured) if self.captured else None
+
+    def timestamp(self, line: str) -> str | None:
+        """The date of a line that is nothing but a timestamp (:func:`timestamp_date`) or a
+        relative date ("3 days ago")."""
+        return timestamp_date(line, self.languages, self.locale) or self.relative(line)
+
+
+def parse_date(text: str | None, languages: list[str] | None = None,
+               locale: str | None = None) -> str | None:
+    """An ISO date from ISO 8601 text or a written date in most languages (via dateparser),
+    a numeric one read in the order of ``locale``'s region when it has one ("en-GB")."""
     if not text or not text.strip():
         return None
     text = text.strip()
@@ -148,7 +190,7 @@ def parse_date(text: str | None, languages: list[str] | None = None) -> str | No
             return None
     if len(text) > _MAX_DATE_TEXT or not _HAS_YEAR.search(text):
         return None
-    parser = _parser(tuple(languages or ()) or _DEFAULT_LANGUAGES)
+    parser = _parser(tuple(languages or ()) or _DEFAULT_LANGUAGES, locale)
     for candidate in [text, *(match.group(0) for match in _WRITTEN_DATE.finditer(text))]:
         parsed = parser.get_date_data(candidate).date_obj
         if parsed:
@@ -162,7 +204,8 @@ def relative_date(text: str, languages: list[str] | None, base: dt.datetime) -> 
 
     An expression is relative when its date moves with the base: it is read against ``base``
     and against a base :data:`_BASE_SHIFT` later, and counts only if the two dates are that
-    far apart (an absolute "March 5" moves by whole years, a name not at all).
+    far apart (an absolute "March 5" moves by whole years, a name not at all). A date after
+    ``base`` ("in 3 days") is no publication's.
     """
     text = " ".join(text.split())
     if not text or len(text) > _MAX_RELATIVE or _HAS_YEAR.search(text):
@@ -178,10 +221,13 @@ def relative_date(text: str, languages: list[str] | None, base: dt.datetime) -> 
         if parsed is None:
             return None
         found.append(parsed)
-    return _valid(found[0].date()) if found[1] - found[0] == _BASE_SHIFT else None
+    if found[1] - found[0] != _BASE_SHIFT or found[0].date() > base.date():
+        return None  # not relative, or ahead of the capture ("in 3 days"): no past date
+    return _valid(found[0].date())
 
 
-def timestamp_date(line: str, languages: list[str] | None = None) -> str | None:
+def timestamp_date(line: str, languages: list[str] | None = None,
+                   locale: str | None = None) -> str | None:
     """The date of a line that is nothing but a timestamp, else ``None``.
 
     Comments carry their time as a line of their own ("27.11.2026 16:04", "Nov 27, 2026 at
@@ -197,7 +243,7 @@ def timestamp_date(line: str, languages: list[str] | None = None) -> str | None:
         if not (_TIMESTAMP_NUMBER.fullmatch(token) or _TIME_ZONE.fullmatch(token)
                 or token.lower().rstrip(".") in vocabulary):
             return None
-    return parse_date(line, [*(languages or ()), *_DEFAULT_LANGUAGES])
+    return parse_date(line, [*(languages or ()), *_DEFAULT_LANGUAGES], locale)
 
 
 @functools.lru_cache(maxsize=32)
@@ -213,9 +259,17 @@ def _timestamp_words(languages: tuple[str, ...]) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=32)
-def _parser(languages: tuple[str, ...]) -> DateDataParser:
-    """One dateparser per language set: building one (and guessing locales) is the slow part."""
-    known = [code for code in languages if code in _SUPPORTED] or list(_DEFAULT_LANGUAGES)
+def _parser(languages: tuple[str, ...], locale: str | None = None) -> DateDataParser:
+    """One dateparser per language set and locale: building one (and guessing locales) is the
+    slow part. A locale dateparser knows ("en-GB") stands for its language; a region it does
+    not know reads as the bare language."""
+    known = list(dict.fromkeys(code for code in languages if code in _SUPPORTED)) or list(
+        _DEFAULT_LANGUAGES)
+    language = (locale or "").partition("-")[0]
+    if locale in language_locale_dict.get(language, ()):
+        # dateparser refuses a locale beside its own bare language ("en-GB" and "en").
+        return DateDataParser(locales=[locale, *(code for code in known if code != language)],
+                              settings=_DATE_SETTINGS)
     return DateDataParser(languages=known, settings=_DATE_SETTINGS)
 
 
@@ -314,10 +368,10 @@ class _PageDates:
     candidate, a page of thousands of dates cost the square of its length.
     """
 
-    def __init__(self, tree: HtmlElement, languages: list[str] | None,
+    def __init__(self, tree: HtmlElement, dates: DateContext,
                  headline: HtmlElement | None) -> None:
         self._tree = tree
-        self._languages = languages
+        self._dates = dates
         self._headline = headline
         self._scope = _date_scope(headline) if headline is not None else None
         self._order: dict[HtmlElement, int] | None = None
@@ -359,7 +413,7 @@ class _PageDates:
     def _parse(self, text: str) -> str | None:
         """A written date; nested candidates repeat texts, and dateparser costs milliseconds."""
         if text not in self._parsed:
-            self._parsed[text] = parse_date(text, self._languages)
+            self._parsed[text] = self._dates.written(text)
         return self._parsed[text]
 
     def from_elements(self, prop: str, *, early: bool) -> str | None:
@@ -367,8 +421,8 @@ class _PageDates:
         if prop not in self._itemprops:
             self._itemprops[prop] = _ITEMPROP(self._tree, prop=prop)
         for element in self._candidates(self._itemprops[prop], early=early):
-            date = parse_date(element.get("content") or element.get("datetime")
-                              or text_content(element), self._languages)
+            date = self._dates.written(element.get("content") or element.get("datetime")
+                                       or text_content(element))
             if date:
                 return date
         return None
@@ -378,8 +432,7 @@ class _PageDates:
         for element in self._candidates(self._tree.iter("time"), early=early):
             if _says_updated(element) != updated:
                 continue
-            date = parse_date(element.get("datetime") or text_content(element),
-                              self._languages)
+            date = self._dates.written(element.get("datetime") or text_content(element))
             if date:
                 return date
         return None
@@ -408,9 +461,11 @@ class _PageDates:
         """Whether a pass has read the byline candidates (the page declares no dates)."""
         return self._bylines is not None
 
-    def from_relative(self, base: dt.datetime) -> str | None:
+    def from_relative(self) -> str | None:
         """A relative date ("3 days ago") in a byline candidate below the headline's top,
-        counted back from ``base``: a byline piece, or a date-classed element in it."""
+        counted back from the capture time: a byline piece, or a date-classed element in it."""
+        if self._dates.captured is None:
+            return None
         for element in itertools.islice(self._candidates(self._byline_elements(), early=False),
                                         _MAX_BYLINES):
             text = " ".join(text_content(element).split())
@@ -418,7 +473,7 @@ class _PageDates:
                 " ".join(text_content(child).split()) for child in element.iterdescendants()
                 if _BYLINE.search(attributes(child)) and not _says_updated(child)]
             for piece in pieces:
-                date = relative_date(piece, self._languages, base)
+                date = self._dates.relative(piece)
                 if date:
                     return date
         return None
@@ -452,19 +507,18 @@ class _PageDates:
         return None
 
 
-def find_dates(tree: HtmlElement, data: Structured, url: str, language: str | None = None, *,
-               headline: HtmlElement | None,
-               captured: dt.datetime | None = None) -> tuple[str | None, str | None]:
+def find_dates(tree: HtmlElement, data: Structured, url: str, dates: DateContext, *,
+               headline: HtmlElement | None) -> tuple[str | None, str | None]:
     """``(published, modified)`` as ISO dates, each ``None`` when not found.
 
-    ``headline`` is the page's :func:`.regions.headline_element`, found once per page;
-    ``captured`` the capture time, against which a byline's relative date ("3 days ago") is
-    read when the page has no other date.
+    ``dates`` says how the page's written dates read (its capture time counts a byline's
+    relative date, "3 days ago", back when the page has no other date); ``headline`` is the
+    page's :func:`.regions.headline_element`, found once per page.
     """
-    page = _PageDates(tree, [language] if language else None, headline)
+    page = _PageDates(tree, dates, headline)
     published = (
         _from_ld(data, "datePublished")
-        or parse_date(data.first_meta(*_PUBLISHED_META))
+        or dates.written(data.first_meta(*_PUBLISHED_META))
         or page.from_elements("datePublished", early=False)
         or page.from_time(early=False, updated=False)
         or _from_url(url)
@@ -473,11 +527,11 @@ def find_dates(tree: HtmlElement, data: Structured, url: str, language: str | No
         or page.from_elements("datePublished", early=True)
         or page.from_time(early=True, updated=False)
         or page.from_byline(early=True, updated=False)
-        or (page.from_relative(captured) if captured is not None else None)
+        or page.from_relative()
     )
     modified = (
         _from_ld(data, "dateModified")
-        or parse_date(data.first_meta(*_MODIFIED_META))
+        or dates.written(data.first_meta(*_MODIFIED_META))
         or page.from_elements("dateModified", early=False)
         or page.from_time(early=False, updated=True)
         # A page that declares its publication date declares its changes too, if at all;

@@ -24,8 +24,8 @@ from archivist.extraction.boilerplate import (
     link_lists,
 )
 from archivist.extraction.comments import find_comments, merge_comments
-from archivist.extraction.dates import find_dates
-from archivist.extraction.language import declared_language, document_language
+from archivist.extraction.dates import DateContext, find_dates
+from archivist.extraction.language import declared_locale, document_language
 from archivist.extraction.metadata import Metadata, canonical_url, find_metadata
 from archivist.extraction.model import Comment, Extraction, SourcePage
 from archivist.extraction.parse import ParsedPage, parse_page
@@ -39,7 +39,7 @@ T = TypeVar("T")
 
 EXTRACTOR_NAME = "archivist"
 #: Bumped whenever the output for the same input can change, so re-extraction makes new versions.
-EXTRACTOR_VERSION = f"1.2+trafilatura.{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"1.3+trafilatura.{trafilatura.__version__}"
 
 
 @dataclass(slots=True)
@@ -70,12 +70,12 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     data = read_structured(tree)
     headline = headline_element(tree)
     metadata = find_metadata(tree, data, page.url, headline=headline)
-    language = declared_language(tree, data)
-    published, modified = find_dates(tree, data, page.url, language, headline=headline,
-                                     captured=page.captured)
+    dates = DateContext(declared_locale(tree, data), page.captured)
+    language = dates.language
+    published, modified = find_dates(tree, data, page.url, dates, headline=headline)
     authors = find_authors(tree, data, headline=headline)
     scanned = containers(tree)
-    section = find_comments(tree, data, scanned, language)
+    section = find_comments(tree, data, scanned, dates)
     furniture = boilerplate_elements(tree, scanned) + deck_elements(tree) + link_lists(tree)
     canonical = canonical_url(tree, page.url)
     headings = [text_content(element) for element in tree.iter("h1")]

@@ -15,9 +15,12 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.structured import Structured
 
-__all__ = ["declared_language", "detect_language", "document_language", "find_language"]
+__all__ = ["declared_language", "declared_locale", "detect_language", "document_language",
+           "find_language"]
 
 _CODE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
+#: The region of a language tag ("en-GB", "en_AU", "zh-Hant-TW"): two letters or three digits.
+_REGION = re.compile(r"[-_]([a-zA-Z]{2}|\d{3})(?=$|[-_])")
 #: Shorter texts are too ambiguous for the classifier to be worth trusting.
 _MIN_DETECT_CHARS = 40
 _DETECT_CHARS = 2000
@@ -37,17 +40,31 @@ def _code(value: str | None) -> str | None:
 
 def declared_language(tree: HtmlElement, data: Structured) -> str | None:
     """The language the page declares about itself, if any."""
+    locale = declared_locale(tree, data)
+    return locale.partition("-")[0] if locale else None
+
+
+def declared_locale(tree: HtmlElement, data: Structured) -> str | None:
+    """The language the page declares, with its region when one is declared ("en-GB"), else
+    ``None``. The region may come from another declaration of the same language: a theme's
+    ``<html lang="en">`` beside ``og:locale="en_AU"``. It decides how numeric dates read
+    (12/07/2019 is 12 July in Britain, December 7 in the US)."""
     candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
     for meta in tree.iter("meta"):
         if (meta.get("http-equiv") or "").lower() == "content-language":
             candidates.append((meta.get("content") or "").split(",")[0])
     candidates.append(data.first_meta("og:locale", "language", "dc.language", "content-language",
                                       "inlanguage"))
-    for candidate in candidates:
-        code = _code(candidate)
-        if code:
-            return code
-    return None
+    codes = [(code, candidate.strip()) for candidate in candidates
+             if candidate and (code := _code(candidate))]
+    if not codes:
+        return None
+    language = codes[0][0]
+    for code, tag in codes:
+        region = _REGION.search(tag) if code == language else None
+        if region:
+            return f"{language}-{region.group(1).upper()}"
+    return language
 
 
 def detect_language(text: str) -> str | None:

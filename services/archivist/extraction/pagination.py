@@ -4,7 +4,8 @@ A page of an article split over several URLs shows where the others are in sever
 them all, so that any page (including the last) leads to every page:
 
 * links whose URL differs from this page's only by a page number (``?page=N``, ``&p=N``,
-  ``/page/N``, a trailing ``/N/`` or ``-N.html``) and which carry ``rel=next/prev``
+  ``/page/N``, a trailing ``/N/`` or ``-N.html``) or an offset (``&start=15``, ``?offset=20``,
+  only on an article or a forum thread: offsets page listings too) and which carry ``rel=next/prev``
   (``<link>`` or ``<a>``), read as a page number or as next/previous, or sit in a pager
   container (class or id with pag/pager/pagination/page-nav);
 * "Page X of N" text, which fills in pages the pager does not link.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -37,6 +39,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from archivist.extraction.boilerplate import in_furniture
+from archivist.extraction.comments import is_thread
 from archivist.extraction.metadata import canonical_url
 from archivist.extraction.parse import parse_html
 from archivist.extraction.regions import attributes, in_chrome
@@ -48,6 +51,8 @@ __all__ = ["discover_pages", "find_pages", "page_number"]
 
 _PAGE_PARAMS = {"page", "p", "pg", "pagenum", "pageno", "page_no", "pagenumber", "paged",
                 "pagina", "seite", "currentpage", "pn"}
+#: Parameters that count items, not pages: phpBB's ``&start=15``, ``?offset=20``.
+_OFFSET_PARAMS = {"start", "offset"}
 _PATH_PATTERNS = (
     re.compile(r"/(?:page|seite|pagina|p)[/-]?(\d{1,3})/?$", re.IGNORECASE),
     re.compile(r"/(\d{1,2})/?$"),
@@ -97,6 +102,9 @@ class _Numbered:
     number: int | None
     #: The template's path.
     path: str
+    #: Whether ``number`` is an offset (:data:`_OFFSET_PARAMS`), the count of items before
+    #: the page, rather than a page number.
+    offset: bool = False
 
 
 def _strip_fragment(url: str) -> str:
@@ -109,10 +117,11 @@ def _split_number(url: str) -> _Numbered:
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     number = None
+    offset = False
     kept = []
     for key, value in query:
-        if key.lower() in _PAGE_PARAMS and value.isdigit() and number is None:
-            number = int(value)
+        if key.lower() in _PAGE_PARAMS | _OFFSET_PARAMS and value.isdigit() and number is None:
+            number, offset = int(value), key.lower() in _OFFSET_PARAMS
         elif not _TRACKING.match(key):
             kept.append((key, value))
     path = parts.path
@@ -126,7 +135,7 @@ def _split_number(url: str) -> _Numbered:
     path = path.rstrip("/") or "/"
     template = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path,
                            urlencode(sorted(kept)), ""))
-    return _Numbered(template, number, path)
+    return _Numbered(template, number, path, offset)
 
 
 def _without_tracking(url: str) -> str:
@@ -141,8 +150,16 @@ def _without_tracking(url: str) -> str:
 
 
 def page_number(url: str) -> int | None:
-    """The page number written in a URL (``?page=3``, ``/page/3``, ``/3/``), else ``None``."""
-    return _split_number(url).number
+    """The page number written in a URL (``?page=3``, ``/page/3``, ``/3/``), else ``None``.
+
+    An offset parameter (``&start=30``, ``?offset=20``) counts items, and the URL does not
+    say how many a page holds: its number is the position of the page's first item, the
+    offset plus one, which orders the pages as page numbers do (``start=0`` is page 1).
+    """
+    numbered = _split_number(url)
+    if numbered.offset and numbered.number is not None:
+        return numbered.number + 1
+    return numbered.number
 
 
 def _has_article_text(tree: HtmlElement) -> bool:
@@ -268,8 +285,9 @@ def _names_other_item(text: str) -> bool:
                 and not _PAGE_WORD_IN_TEXT.search(text))
 
 
-def _current_number(tree: HtmlElement, own: _Numbered) -> tuple[int | None, int | None]:
-    """This page's number and the page count, from its URL and "Page X of N" text.
+def _current_number(tree: HtmlElement, own: int | None) -> tuple[int | None, int | None]:
+    """This page's number and the page count, from the number in its URL (``own``) and
+    "Page X of N" text.
 
     A "Page X of N" counts only outside the site chrome and the comment section (a comments
     pager or a sidebar's list says it too), and only when X agrees with the number in the
@@ -289,7 +307,7 @@ def _current_number(tree: HtmlElement, own: _Numbered) -> tuple[int | None, int 
         if not match:
             continue
         current, total = int(match.group(1)), int(match.group(2))
-        if not 1 <= current <= total or own.number not in (None, current):
+        if not 1 <= current <= total or own not in (None, current):
             continue
         if starts is None:
             starts = list(itertools.accumulate((len(node) + 1 for node in nodes), initial=0))
@@ -297,8 +315,8 @@ def _current_number(tree: HtmlElement, own: _Numbered) -> tuple[int | None, int 
         if holder is not None and (in_chrome(holder) or _in_comments(holder)
                                    or "comment" in attributes(holder).lower()):
             continue
-        return own.number or current, total
-    return own.number, None
+        return own or current, total
+    return own, None
 
 
 def _text_holder(node: Any) -> HtmlElement | None:
@@ -308,11 +326,11 @@ def _text_holder(node: Any) -> HtmlElement | None:
 
 
 def _with_number(sample: str, sample_number: int, number: int) -> str:
-    """Rewrite a page URL of the same article for another page number."""
+    """Rewrite a page URL of the same article for another page number (or offset)."""
     parts = urlsplit(sample)
     query = parse_qsl(parts.query, keep_blank_values=True)
     for index, (key, value) in enumerate(query):
-        if key.lower() in _PAGE_PARAMS and value == str(sample_number):
+        if key.lower() in _PAGE_PARAMS | _OFFSET_PARAMS and value == str(sample_number):
             query[index] = (key, str(number))
             return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
     for pattern in _PATH_PATTERNS:
@@ -321,6 +339,23 @@ def _with_number(sample: str, sample_number: int, number: int) -> str:
             path = parts.path[:match.start(1)] + str(number) + parts.path[match.end(1):]
             return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
     return sample
+
+
+def _offset_step(numbers: Iterable[_Numbered]) -> int | None:
+    """The items per page of an offset pager: the greatest common divisor of the offsets
+    shown (15 for ``start=15``, ``start=30``), ``None`` when none is above 0."""
+    step = math.gcd(*(numbered.number or 0 for numbered in numbers if numbered.offset))
+    return step or None
+
+
+def _page_of(numbered: _Numbered, step: int | None) -> int | None:
+    """The page number of a URL of this article: its page number, or its offset over
+    ``step`` (``None`` when the step is unknown); 1 when the URL has none."""
+    if not numbered.number:
+        return 1
+    if numbered.offset:
+        return numbered.number // step + 1 if step and numbered.number % step == 0 else None
+    return numbered.number
 
 
 def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]:
@@ -333,8 +368,7 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
     own = _split_number(_strip_fragment(url))
     canonical = _split_number(canonical_url(tree, url))
     templates = {own.template, canonical.template}
-    current, total = _current_number(tree, own)
-    by_number: dict[int, str] = {}
+    pager_links: list[tuple[_Numbered, str, str]] = []
     for element, link, rel in _links(tree, base, _stems((own, canonical))):
         if urlsplit(link).netloc.lower() != host or _COMMENT_PAGE.search(link):
             continue
@@ -348,22 +382,36 @@ def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]
         if _names_other_item(text):
             continue
         in_pager = _in_pager(element)
-        number = numbered.number or 1
-        says_number = text.isdigit() and int(text) == number
-        if says_number or (in_pager and len(text) <= _MAX_PAGER_TEXT) or rels & {
+        if text.isdigit() or (in_pager and len(text) <= _MAX_PAGER_TEXT) or rels & {
                 "next", "prev", "previous"} or _NEXT_PREV.match(text):
+            pager_links.append((numbered, link, text))
+    if any(numbered.offset for numbered, _, _ in pager_links) and not (
+            _has_article_text(tree) or is_thread(tree)):
+        # Offsets page listings (a forum's topic list) far more often than documents: they
+        # count only on a page that is an article or a thread.
+        pager_links = [entry for entry in pager_links if not entry[0].offset]
+    step = _offset_step([own, *(numbered for numbered, _, _ in pager_links)])
+    by_number: dict[int, str] = {}
+    for numbered, link, text in pager_links:
+        number = _page_of(numbered, step)
+        if number is not None and (not text.isdigit() or int(text) == number):
             by_number.setdefault(number, _without_tracking(link))
+    own_number = _page_of(own, step) if own.number else None
+    current, total = _current_number(tree, own_number)
     if current is None:
         current = 1
     by_number.pop(current, None)
     by_number[current] = url
-    numbered_samples = [(number, link) for number, link in by_number.items()
-                        if _split_number(link).number == number]
-    if total and numbered_samples and total <= max_pages * 5:
-        sample_number, sample = numbered_samples[0]
+    samples = [(number, _split_number(link)) for number, link in by_number.items()]
+    samples = [(number, numbered) for number, numbered in samples
+               if numbered.number and _page_of(numbered, step) == number]
+    if total and samples and total <= max_pages * 5:
+        sample_number, sample = samples[0]
+        sample_url = by_number[sample_number]
         for number in range(1, total + 1):
             if number not in by_number:
-                by_number[number] = _with_number(sample, sample_number, number)
+                by_number[number] = _with_number(sample_url, sample.number or 0, (
+                    (number - 1) * (step or 0) if sample.offset else number))
     ordered = [by_number[number] for number in sorted(by_number)]
     if len(ordered) > max_pages:
         start = max(0, ordered.index(url) - max_pages + 1)
