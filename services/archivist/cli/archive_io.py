@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from archivist.cli._common import emit, err, fail
+from archivist.cli._interrupt import stop_on_signals
 from archivist.cli._workers import queued_runtime
 from archivist.core.errors import ArchivistError, InvalidInput
 from archivist.core.memento import parse_timestamp
@@ -59,23 +60,35 @@ def import_(
     """Import WARCs from other tools: each 2xx HTML response becomes a capture, then is extracted.
 
     A file that is truncated or not a WARC imports nothing (exit code 2). Prints a JSON report per file.
+    Ctrl-C (or SIGTERM) stops it between two records, exit status 130 (143); importing the same
+    files again completes them (what was imported is skipped, an extraction left undone is queued).
     """
     from archivist.warcfiles import import_warc
 
     broken = False
+    imported = 0
     try:
-        with queued_runtime() as queued:
+        with stop_on_signals() as stop, queued_runtime() as queued:
             for path in files:
+                if stop.event.is_set():
+                    break
                 try:
                     with path.open("rb") as stream:
-                        report = import_warc(queued.runtime, stream)
+                        report = import_warc(queued.runtime, stream, stop=stop.event)
                 except InvalidInput as exc:
                     err.print(f"[red]error[/red] ({exc.reason}) {path}: {exc.message}; nothing imported")
                     broken = True
                     continue
+                imported += len(report.captures)
                 if queued.drain is not None:
-                    queued.drain()
+                    report.stopped |= not queued.drain(stop.event)
                 emit({"file": str(path), **report.as_dict()}, True)
+            if stop.event.is_set():
+                sys.stdout.flush()
+                extraction = "" if queued.drain is None else ", some may not be extracted yet"
+                err.print(f"interrupted: {imported} records imported{extraction}; run the same command again to "
+                          "complete the import (what is imported is skipped)", soft_wrap=True)
+                raise typer.Exit(code=stop.exit_code)
     except ArchivistError as exc:
         raise fail(exc) from exc
     if broken:

@@ -1,0 +1,125 @@
+"""Ctrl-C and SIGTERM on the long commands besides `archivist archive` (import, reextract,
+export), each run as a user runs it: a process of its own, signalled once its work has started.
+
+As in test_interrupt.py, each test waits for a condition, never a fixed time, and bounds the time
+to exit generously: the suite runs on two busy cores.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archivist.runtime import Runtime
+from archivist.settings import Settings
+from tests.support.pages import wait_for
+
+#: Generous: a loaded machine may run Python slowly, but a stop must not wait for the whole job.
+EXIT_WITHIN = 15.0
+
+
+def story_warc(path: Path, count: int) -> Path:
+    """A WARC of ``count`` HTML responses on a few hosts, as another crawler writes one."""
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for i in range(count):
+            body = (f"<html><head><title>Story {i}</title></head><body><article><p>"
+                    + f"Story {i} goes on with words of its own. " * 30 + "</p></article></body></html>").encode()
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                f"http://site{i % 5}.example.org/story/{i}", "response", payload=io.BytesIO(body),
+                http_headers=headers, warc_headers_dict={"WARC-Date": "2024-01-02T03:04:05Z"}))
+    return path
+
+
+def start(*args: str) -> subprocess.Popen[str]:
+    """``archivist ARGS`` on the test's settings (the embedded_settings environment)."""
+    return subprocess.Popen([sys.executable, "-m", "archivist", *args], env=dict(os.environ),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def stop(process: subprocess.Popen[str], signum: int) -> tuple[str, str, float]:
+    """Send ``signum`` to the running process; its output and how long it took to exit."""
+    assert process.poll() is None, process.communicate()
+    signalled = time.monotonic()
+    process.send_signal(signum)
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    return stdout, stderr, time.monotonic() - signalled
+
+
+def captures(settings: Settings) -> dict[str, str]:
+    """Every capture's status, read from the embedded catalog as it is being written."""
+    path = settings.home / "catalog.sqlite3"
+    if not path.exists():
+        return {}
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as connection:
+        try:
+            return dict(connection.execute("select id, status from captures").fetchall())
+        except sqlite3.OperationalError:  # the schema is not there yet
+            return {}
+
+
+def assert_snapshots_whole(settings: Settings) -> None:
+    """Every snapshot the catalog holds has its whole object in the store (a WARC that gunzips)."""
+    runtime = Runtime(settings)
+    try:
+        with runtime.database.session() as session:
+            ids = list(captures(settings))
+            for rows in runtime.catalog.snapshots_for_captures(session, ids).values():
+                for row in rows:
+                    with runtime.store.open(row.storage_key) as stream:
+                        assert gzip.decompress(stream.read()).startswith(b"WARC/"), row.storage_key
+    finally:
+        runtime.close()
+
+
+def test_a_stopped_import_exits_at_once_and_the_same_command_completes_it(
+    embedded_settings: Settings, tmp_path: Path
+) -> None:
+    """Ctrl-C in the middle of a file: the import stops between two records within seconds,
+    prints the file's report (``stopped``) and one line saying what was done, exit status 130.
+    Nothing imported is half there. Importing the file again imports the rest, skips what was
+    imported, and finishes the extractions the stop left: every record ends archived, once."""
+    total = 400
+    warc = story_warc(tmp_path / "stories.warc.gz", total)
+    process = start("import", str(warc))
+    wait_for(lambda: len(captures(embedded_settings)) >= 10 or process.poll() is not None, timeout=120,
+             what="the import under way")
+    stdout, stderr, took = stop(process, signal.SIGINT)
+    assert process.returncode == 130, stdout + stderr
+    assert took < EXIT_WITHIN, took
+    assert "Traceback" not in stderr, stderr
+    (report,) = [json.loads(line) for line in stdout.splitlines()]
+    assert report["stopped"] is True and 10 <= report["imported"] < total, report
+    assert f"interrupted: {report['imported']} records imported" in stderr, stderr
+    assert "run the same command again" in stderr, stderr
+    first = captures(embedded_settings)
+    assert set(report["capture_ids"]) <= set(first) and len(first) < total
+    assert set(first.values()) <= {"extracting", "archived"}, first
+    assert_snapshots_whole(embedded_settings)
+
+    again = subprocess.run([sys.executable, "-m", "archivist", "import", str(warc)], env=dict(os.environ),
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    (second,) = [json.loads(line) for line in again.stdout.splitlines()]
+    assert second["imported"] == total - len(first) and second["skipped"] == {"already_imported": len(first)}
+    assert second["resumed"] == sum(status == "extracting" for status in first.values())
+    assert "stopped" not in second
+    final = captures(embedded_settings)
+    assert len(final) == total and set(final.values()) == {"archived"}
+    assert_snapshots_whole(embedded_settings)
+
