@@ -123,3 +123,30 @@ def test_a_stopped_import_exits_at_once_and_the_same_command_completes_it(
     assert len(final) == total and set(final.values()) == {"archived"}
     assert_snapshots_whole(embedded_settings)
 
+
+
+def test_a_stopped_reextract_exits_at_once_and_running_it_again_is_safe(
+    embedded_settings: Settings, tmp_path: Path
+) -> None:
+    """SIGTERM once the re-extraction of a few hundred records has begun: it stops within
+    seconds (not when the queue is worked through), says so, exit status 143, and the records
+    keep their versions; running it again completes without a new version."""
+    imported = subprocess.run([sys.executable, "-m", "archivist", "import",
+                               str(story_warc(tmp_path / "stories.warc.gz", 300))],
+                              env=dict(os.environ), capture_output=True, text=True, timeout=600)
+    assert imported.returncode == 0, imported.stderr
+    process = start("reextract", "--all")
+    assert process.stderr is not None
+    assert process.stderr.readline().strip() == "re-extracting 300 records"
+    stdout, stderr, took = stop(process, signal.SIGTERM)
+    assert process.returncode == 143, stdout + stderr
+    assert took < EXIT_WITHIN, took
+    assert "Traceback" not in stderr, stderr
+    assert json.loads(stdout) == {"records": 300, "queued": False, "new_versions": 0, "stopped": True}
+    assert "interrupted: 0 new versions so far, of 300 records; running the same command again is safe" in stderr
+
+    again = subprocess.run([sys.executable, "-m", "archivist", "reextract", "--all"], env=dict(os.environ),
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert json.loads(again.stdout) == {"records": 300, "queued": False, "new_versions": 0}
+    assert set(captures(embedded_settings).values()) == {"archived"}
