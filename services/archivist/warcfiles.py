@@ -58,6 +58,8 @@ _TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content
 class ExportReport:
     snapshots: int = 0
     bytes: int = 0
+    #: A stop request ended the export before the end of the selection.
+    stopped: bool = False
 
 
 @dataclass(slots=True)
@@ -98,11 +100,13 @@ def export_warc(
     url: str | None = None,
     host: str | None = None,
     since: datetime | None = None,
+    stop: threading.Event | None = None,
 ) -> ExportReport:
     """Write a WARC file of the selected snapshots (all of them without a filter) to ``out``.
 
     A revisit whose original is not in the selection is preceded by that original, so every
-    revisit in the file resolves within the file.
+    revisit in the file resolves within the file. ``stop`` set ends the export between two
+    snapshots (the report says ``stopped``): what was written is whole records, not the selection.
 
     Raises:
         InvalidURL: ``url`` or ``host`` is not valid.
@@ -124,6 +128,9 @@ def export_warc(
     with runtime.database.session() as session:
         # A redirected snapshot found under two keys of the selection is written once.
         for snapshot, _ in runtime.catalog.find_snapshots(session, exact=exact, prefixes=prefixes, since=since):
+            if stop is not None and stop.is_set():
+                report.stopped = True
+                break
             if snapshot.kind == "revisit" and snapshot.refers_to_id and snapshot.refers_to_id not in written:
                 original = runtime.catalog.get_snapshot(session, snapshot.refers_to_id)
                 if original is not None:

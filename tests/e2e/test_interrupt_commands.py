@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -18,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -30,12 +32,15 @@ EXIT_WITHIN = 15.0
 
 
 def story_warc(path: Path, count: int) -> Path:
-    """A WARC of ``count`` HTML responses on a few hosts, as another crawler writes one."""
+    """A WARC of ``count`` HTML responses on a few hosts, as another crawler writes one (each
+    with a few KiB that do not compress: an export of them fills a pipe's buffer)."""
     with path.open("wb") as out:
         writer = WARCWriter(out, gzip=True)
         for i in range(count):
+            noise = random.Random(i).randbytes(2048).hex()
             body = (f"<html><head><title>Story {i}</title></head><body><article><p>"
-                    + f"Story {i} goes on with words of its own. " * 30 + "</p></article></body></html>").encode()
+                    + f"Story {i} goes on with words of its own. " * 30 + f"</p><p>{noise}</p></article></body></html>"
+                    ).encode()
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
             writer.write_record(writer.create_warc_record(
                 f"http://site{i % 5}.example.org/story/{i}", "response", payload=io.BytesIO(body),
@@ -43,13 +48,13 @@ def story_warc(path: Path, count: int) -> Path:
     return path
 
 
-def start(*args: str) -> subprocess.Popen[str]:
+def start(*args: str, text: bool = True) -> subprocess.Popen:
     """``archivist ARGS`` on the test's settings (the embedded_settings environment)."""
     return subprocess.Popen([sys.executable, "-m", "archivist", *args], env=dict(os.environ),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=text)
 
 
-def stop(process: subprocess.Popen[str], signum: int) -> tuple[str, str, float]:
+def stop(process: subprocess.Popen, signum: int) -> tuple:
     """Send ``signum`` to the running process; its output and how long it took to exit."""
     assert process.poll() is None, process.communicate()
     signalled = time.monotonic()
@@ -150,3 +155,82 @@ def test_a_stopped_reextract_exits_at_once_and_running_it_again_is_safe(
     assert again.returncode == 0, again.stdout + again.stderr
     assert json.loads(again.stdout) == {"records": 300, "queued": False, "new_versions": 0}
     assert set(captures(embedded_settings).values()) == {"archived"}
+
+
+def imported_archive(tmp_path: Path, count: int) -> None:
+    """An archive of ``count`` snapshots, imported from another crawler's WARC."""
+    imported = subprocess.run([sys.executable, "-m", "archivist", "import", str(story_warc(tmp_path / "in.warc.gz", count))],
+                              env=dict(os.environ), capture_output=True, text=True, timeout=600)
+    assert imported.returncode == 0, imported.stderr
+
+
+def warc_records(data: bytes) -> list[str]:
+    """The WARC-Types of a gzipped WARC's records; fails on a record cut short."""
+    return [record.rec_type for record in ArchiveIterator(io.BytesIO(data), check_digests="raise")]
+
+
+def test_an_export_to_stdout_stopped_while_it_writes_ends_at_a_record_boundary(
+    embedded_settings: Settings, tmp_path: Path
+) -> None:
+    """SIGINT while the export to stdout is blocked on a full pipe (its reader is slow): once
+    the reader reads on, the export ends after the record it was writing, says how much it
+    wrote, exit status 130, and what it wrote is a WARC of whole records, not all of them."""
+    imported_archive(tmp_path, 100)
+    process = start("export", "--warc", "-", text=False)
+    assert process.stdout is not None
+    head = b""
+    while len(head) < 20_000:  # a few snapshots are out; the pipe then fills as nobody reads
+        chunk = os.read(process.stdout.fileno(), 20_000 - len(head))
+        assert chunk, process.communicate()
+        head += chunk
+    stdout, errors, took = stop(process, signal.SIGINT)
+    stderr = errors.decode()
+    assert process.returncode == 130, stderr
+    assert took < EXIT_WITHIN, took
+    assert "Traceback" not in stderr, stderr
+    kinds = warc_records(head + stdout)
+    snapshots = kinds.count("response")
+    assert kinds[0] == "warcinfo" and set(kinds[1:]) == {"request", "response"} and 5 < snapshots < 100, kinds
+    assert f"interrupted: wrote {snapshots} snapshots" in stderr, stderr
+
+
+def test_an_export_to_a_file_stopped_while_it_writes_leaves_no_file(embedded_settings: Settings, tmp_path: Path) -> None:
+    """SIGTERM while the export writes its file: it exits 143 saying the file was not written,
+    and leaves neither the file nor its partial one. The partial file is a pipe here, whose
+    reader holds the export in the middle of its writing until the signal is sent; the same
+    command run again writes the whole file."""
+    imported_archive(tmp_path, 100)
+    target = tmp_path / "out.warc.gz"
+    partial = tmp_path / "out.warc.gz.partial"
+    os.mkfifo(partial)
+    reader = os.open(partial, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(reader, True)
+    try:
+        process = start("export", "--warc", str(target))
+        received = 0
+        deadline = time.monotonic() + 120
+        while received < 20_000:  # a few snapshots are out; the pipe then fills as nobody reads
+            chunk = os.read(reader, 20_000 - received)  # empty until the export opens the pipe
+            assert chunk or (process.poll() is None and time.monotonic() < deadline), process.communicate(timeout=5)
+            received += len(chunk)
+            time.sleep(0 if chunk else 0.05)
+        assert process.poll() is None, process.communicate(timeout=5)
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        while os.read(reader, 1 << 16):  # read on, so that the export reaches its next record
+            pass
+        stdout, stderr = process.communicate(timeout=30)
+        took = time.monotonic() - signalled
+    finally:
+        os.close(reader)
+        process.kill()
+    assert process.returncode == 143, stdout + stderr
+    assert took < EXIT_WITHIN, took
+    assert "Traceback" not in stderr, stderr
+    assert f"interrupted: {target} was not written (the partial file is removed)" in stderr, stderr
+    assert not target.exists() and not partial.exists()
+
+    again = subprocess.run([sys.executable, "-m", "archivist", "export", "--warc", str(target)], env=dict(os.environ),
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert warc_records(target.read_bytes()).count("response") == 100 and not partial.exists()

@@ -25,7 +25,11 @@ def export(
     host: Annotated[str | None, typer.Option(help="Only captures on this host.")] = None,
     since: Annotated[str | None, typer.Option(help="Only captures since: a duration (7d) or a timestamp (2024).")] = None,
 ) -> None:
-    """Write the archive (or a part of it) as a standard WARC 1.1 file, in constant memory."""
+    """Write the archive (or a part of it) as a standard WARC 1.1 file, in constant memory.
+
+    The file is written as NAME.partial and renamed when it is whole. Ctrl-C (or SIGTERM)
+    stops it within seconds, exit status 130 (143), and removes the partial file.
+    """
     from archivist.runtime import Runtime
     from archivist.warcfiles import export_warc
 
@@ -33,23 +37,34 @@ def export(
         raise typer.BadParameter("give --url or --host, not both")
     runtime = Runtime(get_settings())
     try:
-        moment = _since(since) if since else None
-        if str(warc) == "-":
-            report = export_warc(runtime, sys.stdout.buffer, filename="archivist.warc.gz", url=url, host=host,
-                                 since=moment)
-        else:
-            tmp = warc.with_name(warc.name + ".partial")
-            try:
-                with tmp.open("wb") as out:
-                    report = export_warc(runtime, out, filename=warc.name, url=url, host=host, since=moment)
-            except BaseException:
-                tmp.unlink(missing_ok=True)  # half a WARC is no WARC
-                raise
-            tmp.replace(warc)
+        with stop_on_signals() as stop:
+            moment = _since(since) if since else None
+            if str(warc) == "-":
+                report = export_warc(runtime, sys.stdout.buffer, filename="archivist.warc.gz", url=url, host=host,
+                                     since=moment, stop=stop.event)
+            else:
+                tmp = warc.with_name(warc.name + ".partial")
+                try:
+                    with tmp.open("wb") as out:
+                        report = export_warc(runtime, out, filename=warc.name, url=url, host=host, since=moment,
+                                             stop=stop.event)
+                except BaseException:
+                    tmp.unlink(missing_ok=True)  # half a WARC is no WARC
+                    raise
+                if report.stopped:
+                    tmp.unlink()
+                else:
+                    tmp.replace(warc)
     except ArchivistError as exc:
         raise fail(exc) from exc
     finally:
         runtime.close()
+    if report.stopped:
+        sys.stdout.flush()
+        done = (f"wrote {report.snapshots} snapshots, {report.bytes} bytes to stdout (whole records, not all the "
+                "selection)") if str(warc) == "-" else f"{warc} was not written (the partial file is removed)"
+        err.print(f"interrupted: {done}; run the same command again for all of it", soft_wrap=True)
+        raise typer.Exit(code=stop.exit_code)
     err.print(f"exported {report.snapshots} snapshots, {report.bytes} bytes")
 
 
