@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from warcio.warcwriter import WARCWriter
 
 from archivist.runtime import Runtime
 from archivist.settings import Settings
-from tests.support.pages import wait_for
+from tests.e2e.test_interrupt import held_route
+from tests.support.pages import PageServer, wait_for
 
 #: Generous: a loaded machine may run Python slowly, but a stop must not wait for the whole job.
 EXIT_WITHIN = 15.0
@@ -234,3 +236,24 @@ def test_an_export_to_a_file_stopped_while_it_writes_leaves_no_file(embedded_set
                            capture_output=True, text=True, timeout=60)
     assert again.returncode == 0, again.stderr
     assert warc_records(target.read_bytes()).count("response") == 100 and not partial.exists()
+
+
+def test_a_stopped_scheduler_exits_at_once_saying_so(embedded_settings: Settings, pages: PageServer) -> None:
+    """SIGTERM while the embedded scheduler's workers fetch a due page (held by the server):
+    it exits within seconds, not when the page answers, with status 143 and one line."""
+    release = threading.Event()
+    pages.routes["/held"] = held_route(release)
+    added = subprocess.run([sys.executable, "-m", "archivist", "schedule", "add", pages.url("/held"), "--every", "1h"],
+                           env=dict(os.environ), capture_output=True, text=True, timeout=120)
+    assert added.returncode == 0, added.stderr
+    process = start("scheduler", "--poll", "1")
+    wait_for(lambda: pages.page_hits.get("/held") or process.poll() is not None, timeout=120,
+             what="the due page being fetched")
+    try:
+        stdout, stderr, took = stop(process, signal.SIGTERM)
+    finally:
+        release.set()  # the server's thread held on the page ends with the test
+    assert process.returncode == 143, stdout + stderr
+    assert took < EXIT_WITHIN, took
+    assert "Traceback" not in stderr, stderr
+    assert "stopped: starting the scheduler again is safe" in stderr, stderr
