@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
+import threading
 import uuid
 import zlib
 from collections import Counter
@@ -61,6 +62,8 @@ _TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content
 class ExportReport:
     snapshots: int = 0
     bytes: int = 0
+    #: A stop request ended the export before the end of the selection.
+    stopped: bool = False
 
 
 @dataclass(slots=True)
@@ -69,10 +72,15 @@ class ImportReport:
     captures: list[str] = field(default_factory=list)
     revisits: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    #: Records imported before, whose extraction had not ended: it is queued again.
+    resumed: int = 0
+    #: A stop request ended the import before the end of the file.
+    stopped: bool = False
 
     def as_dict(self) -> dict:
         return {"records": self.records, "imported": len(self.captures), "revisits": self.revisits,
-                "skipped": dict(self.skipped), "capture_ids": self.captures}
+                "skipped": dict(self.skipped), "resumed": self.resumed, "capture_ids": self.captures,
+                **({"stopped": True} if self.stopped else {})}
 
 
 class _Counting:
@@ -96,11 +104,13 @@ def export_warc(
     url: str | None = None,
     host: str | None = None,
     since: datetime | None = None,
+    stop: threading.Event | None = None,
 ) -> ExportReport:
     """Write a WARC file of the selected snapshots (all of them without a filter) to ``out``.
 
     A revisit whose original is not in the selection is preceded by that original, so every
-    revisit in the file resolves within the file.
+    revisit in the file resolves within the file. ``stop`` set ends the export between two
+    snapshots (the report says ``stopped``): what was written is whole records, not the selection.
 
     Raises:
         InvalidURL: ``url`` or ``host`` is not valid.
@@ -118,6 +128,9 @@ def export_warc(
     with runtime.database.session() as session:
         # A redirected snapshot found under two keys of the selection is written once.
         for snapshot, _ in runtime.catalog.find_snapshots(session, exact=exact, prefixes=prefixes, since=since):
+            if stop is not None and stop.is_set():
+                report.stopped = True
+                break
             if snapshot.kind == "revisit" and snapshot.refers_to_id and snapshot.refers_to_id not in written:
                 original = runtime.catalog.get_snapshot(session, snapshot.refers_to_id)
                 if original is not None:
@@ -138,7 +151,7 @@ def _copy_object(runtime: Runtime, key: str, out: _Counting) -> None:
         shutil.copyfileobj(stream, out, length=1 << 20)  # type: ignore[misc]
 
 
-def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
+def import_warc(runtime: Runtime, stream: BinaryIO, *, stop: threading.Event | None = None) -> ImportReport:
     """Import every 2xx HTML response (and identical-payload revisit) of a seekable WARC stream.
 
     Each becomes a capture, born at ``extracting`` (it was fetched by another tool), with one
@@ -148,7 +161,12 @@ def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
     whose encoding cannot be undone is skipped as ``bad_encoding``, and one whose URL the
     fetcher would refuse (credentials, no valid host) as ``invalid_url``. Importing a
     file twice does nothing the second time: capture ids derive from the WARC-Record-IDs; and a
-    record this archive stores itself (a file it exported) is not imported again.
+    record this archive stores itself (a file it exported) is not imported again. A record
+    imported before whose capture is still ``extracting`` (an import stopped before its
+    extraction ran) has its extraction queued again, which is harmless if it was only slow.
+
+    ``stop`` set ends the import between two records (the report says ``stopped``): every record
+    is imported whole or not at all, so importing the file again completes it.
 
     Raises:
         InvalidInput: the file is not a complete WARC (nothing was imported).
@@ -156,15 +174,18 @@ def import_warc(runtime: Runtime, stream: BinaryIO) -> ImportReport:
             later completes the file (what was imported is skipped).
     """
     with uncompressed_warc(stream) as warc:
-        return _import(runtime, warc)
+        return _import(runtime, warc, stop or threading.Event())
 
 
-def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
+def _import(runtime: Runtime, stream: BinaryIO, stop: threading.Event) -> ImportReport:
     """:func:`import_warc` on the uncompressed WARC."""
     report = ImportReport(records=verify_warc(stream))
     requests, redirects = _scan(stream)
     records = ArchiveIterator(stream)
     for record in records:
+        if stop.is_set():
+            report.stopped = True
+            break
         kind = record.rec_type
         if kind not in ("response", "revisit"):
             continue
@@ -213,9 +234,13 @@ def _import(runtime: Runtime, stream: BinaryIO) -> ImportReport:
                                     runtime.settings.max_redirects)
         capture_id = _capture_id(record_id)
         with runtime.database.session() as session:
-            if runtime.catalog.get_capture(session, capture_id) is not None or runtime.catalog.holds_record(
-                    session, urlkey(url), exchange.started_at, record_id):
+            imported = runtime.catalog.get_capture(session, capture_id)
+            if imported is not None or runtime.catalog.holds_record(session, urlkey(url), exchange.started_at,
+                                                                    record_id):
                 report.skipped["already_imported"] += 1
+                if imported is not None and imported.status == CaptureStatus.EXTRACTING.value:
+                    runtime.queue.enqueue_extract(capture_id)
+                    report.resumed += 1
                 continue
         for hop in hops:
             hop.exchange.method, hop.exchange.request_headers = _request_for(requests, hop.headers)

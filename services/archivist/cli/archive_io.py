@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from archivist.cli._common import emit, err, fail, written_whole
+from archivist.cli._interrupt import stop_on_signals
 from archivist.cli._workers import queued_runtime
 from archivist.core.errors import ArchivistError, InvalidInput
 from archivist.core.memento import parse_timestamp
 from archivist.settings import get_settings
 
+if TYPE_CHECKING:
+    from archivist.warcfiles import ExportReport
+
 app = typer.Typer()
+
+
+class _Unfinished(Exception):
+    """An export stopped before the end: its file must not take the final name."""
+
+    def __init__(self, report: ExportReport) -> None:
+        super().__init__("export stopped")
+        self.report = report
 
 
 @app.command()
@@ -24,7 +36,11 @@ def export(
     host: Annotated[str | None, typer.Option(help="Only captures on this host.")] = None,
     since: Annotated[str | None, typer.Option(help="Only captures since: a duration (7d) or a timestamp (2024).")] = None,
 ) -> None:
-    """Write the archive (or a part of it) as a standard WARC 1.1 file, in constant memory."""
+    """Write the archive (or a part of it) as a standard WARC 1.1 file, in constant memory.
+
+    The file is written as NAME.partial and renamed when it is whole. Ctrl-C (or SIGTERM)
+    stops it within seconds, exit status 130 (143), and removes the partial file.
+    """
     from archivist.runtime import Runtime
     from archivist.warcfiles import export_warc
 
@@ -32,17 +48,30 @@ def export(
         raise typer.BadParameter("give --url or --host, not both")
     runtime = Runtime(get_settings())
     try:
-        moment = _since(since) if since else None
-        if str(warc) == "-":
-            report = export_warc(runtime, sys.stdout.buffer, filename="archivist.warc.gz", url=url, host=host,
-                                 since=moment)
-        else:
-            with written_whole(warc) as out:
-                report = export_warc(runtime, out, filename=warc.name, url=url, host=host, since=moment)
+        with stop_on_signals() as stop:
+            moment = _since(since) if since else None
+            if str(warc) == "-":
+                report = export_warc(runtime, sys.stdout.buffer, filename="archivist.warc.gz", url=url, host=host,
+                                     since=moment, stop=stop.event)
+            else:
+                try:
+                    with written_whole(warc) as out:
+                        report = export_warc(runtime, out, filename=warc.name, url=url, host=host, since=moment,
+                                             stop=stop.event)
+                        if report.stopped:
+                            raise _Unfinished(report)  # the partial file goes, the final name is never made
+                except _Unfinished as unfinished:
+                    report = unfinished.report
     except ArchivistError as exc:
         raise fail(exc) from exc
     finally:
         runtime.close()
+    if report.stopped:
+        sys.stdout.flush()
+        done = (f"wrote {report.snapshots} snapshots, {report.bytes} bytes to stdout (whole records, not all the "
+                "selection)") if str(warc) == "-" else f"{warc} was not written (the partial file is removed)"
+        err.print(f"interrupted: {done}; run the same command again for all of it", soft_wrap=True)
+        raise typer.Exit(code=stop.exit_code)
     err.print(f"exported {report.snapshots} snapshots, {report.bytes} bytes")
 
 
@@ -53,23 +82,35 @@ def import_(
     """Import WARCs from other tools: each 2xx HTML response becomes a capture, then is extracted.
 
     A file that is truncated or not a WARC imports nothing (exit code 2). Prints a JSON report per file.
+    Ctrl-C (or SIGTERM) stops it between two records, exit status 130 (143); importing the same
+    files again completes them (what was imported is skipped, an extraction left undone is queued).
     """
     from archivist.warcfiles import import_warc
 
     broken = False
+    imported = 0
     try:
-        with queued_runtime() as queued:
+        with stop_on_signals() as stop, queued_runtime() as queued:
             for path in files:
+                if stop.event.is_set():
+                    break
                 try:
                     with path.open("rb") as stream:
-                        report = import_warc(queued.runtime, stream)
+                        report = import_warc(queued.runtime, stream, stop=stop.event)
                 except InvalidInput as exc:
                     err.print(f"[red]error[/red] ({exc.reason}) {path}: {exc.message}; nothing imported")
                     broken = True
                     continue
+                imported += len(report.captures)
                 if queued.drain is not None:
-                    queued.drain()
+                    report.stopped |= not queued.drain(stop.event)
                 emit({"file": str(path), **report.as_dict()}, True)
+            if stop.event.is_set():
+                sys.stdout.flush()
+                extraction = "" if queued.drain is None else ", some may not be extracted yet"
+                err.print(f"interrupted: {imported} records imported{extraction}; run the same command again to "
+                          "complete the import (what is imported is skipped)", soft_wrap=True)
+                raise typer.Exit(code=stop.exit_code)
     except ArchivistError as exc:
         raise fail(exc) from exc
     if broken:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from datetime import timedelta
 from typing import Annotated
@@ -12,6 +10,7 @@ import typer
 
 from archivist import pipeline, scheduling
 from archivist.cli._common import emit, err, fail
+from archivist.cli._interrupt import stop_on_signals
 from archivist.cli._workers import queued_runtime
 from archivist.core.errors import ArchivistError, TransientFailure
 from archivist.settings import get_settings
@@ -78,15 +77,14 @@ def scheduler(
     """Submit due re-captures, in a loop. Running two is safe: a due slot is submitted once.
 
     Every ARCHIVIST_RECONCILE_INTERVAL seconds it also re-sends the messages of abandoned
-    captures (see ``archivist reconcile``).
+    captures (see ``archivist reconcile``). Ctrl-C (or SIGTERM) stops it within seconds, exit
+    status 130 (143): what it submitted stays queued, and starting it again is safe.
     """
-    stop = threading.Event()
     settings = get_settings()
     next_reconcile = time.monotonic() + settings.reconcile_interval
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
     try:
-        with queued_runtime() as queued:
+        with stop_on_signals() as request, queued_runtime() as queued:
+            stop = request.event
             while not stop.is_set():
                 try:
                     for due in scheduling.run_due(queued.runtime):
@@ -103,5 +101,10 @@ def scheduler(
                 if once:
                     break
                 stop.wait(poll)
+            if stop.is_set():
+                err.print("stopped: starting the scheduler again is safe: what it submitted and did not finish, "
+                          "its reconcile (or `archivist reconcile`) finishes",
+                          soft_wrap=True)
+                raise typer.Exit(code=request.exit_code)
     except ArchivistError as exc:
         raise fail(exc) from exc

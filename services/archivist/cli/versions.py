@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from rich.text import Text
 from archivist import replay as replaying
 from archivist import views
 from archivist.cli._common import emit, err, fail, written_whole
+from archivist.cli._interrupt import stop_on_signals
 from archivist.cli._workers import queued_runtime
 from archivist.core.errors import ArchivistError
 from archivist.core.memento import parse_timestamp
@@ -99,31 +99,44 @@ def reextract(
     """Run stored snapshots through the current extractor; records gain versions only on change.
 
     Nothing is re-fetched. With Redis configured the work is queued for `archivist worker`;
-    otherwise it runs here, with a progress bar.
+    otherwise it runs here, with a progress bar. Ctrl-C (or SIGTERM) stops it within seconds,
+    exit status 130 (143); running it again is safe (an unchanged record gains no version).
     """
     if [url is not None, host is not None, all_records].count(True) != 1:
         raise typer.BadParameter("give exactly one of --url, --host or --all")
     from archivist import pipeline
 
     try:
-        with queued_runtime() as queued:
-            targets = pipeline.reextract_targets(queued.runtime, url=url, host=host)
+        with stop_on_signals() as stop, queued_runtime() as queued:
+            targets = pipeline.reextract_targets(queued.runtime, url=url, host=host, stop=stop.event)
             versions_before = _count_versions(queued.runtime)
+            err.print(f"re-extracting {len(targets)} records", soft_wrap=True)
+            sent = 0
             with Progress(TextColumn("re-extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           console=err, transient=True) as progress:
                 task = progress.add_task("reextract", total=len(targets))
-                for start in range(0, len(targets), 1000):
-                    queued.runtime.queue.enqueue_reextract(targets[start : start + 1000])
+                while sent < len(targets) and not stop.event.is_set():
+                    batch = targets[sent : sent + 1000]
+                    queued.runtime.queue.enqueue_reextract(batch)
+                    sent += len(batch)
                 if queued.pending is not None:
-                    while (left := queued.pending()) > 0:
-                        progress.update(task, completed=len(targets) - left)
-                        time.sleep(0.1)
-                    queued.drain()
-                progress.update(task, completed=len(targets))
+                    while (left := queued.pending()) > 0 and not stop.event.wait(0.1):
+                        progress.update(task, completed=sent - left)
+                    queued.drain(stop.event)
+                progress.update(task, completed=sent)
             summary: dict = {"records": len(targets), "queued": queued.drain is None}
             if queued.drain is not None:
                 summary["new_versions"] = _count_versions(queued.runtime) - versions_before
+            if stop.event.is_set():
+                summary["stopped"] = True
             emit(summary, True)
+            if stop.event.is_set():
+                sys.stdout.flush()
+                done = f"queued {sent} of {len(targets)} records" if queued.drain is None else (
+                    f"{summary['new_versions']} new versions so far, of {len(targets)} records")
+                err.print(f"interrupted: {done}; running the same command again is safe (an unchanged record "
+                          "gains no version)", soft_wrap=True)
+                raise typer.Exit(code=stop.exit_code)
     except ArchivistError as exc:
         raise fail(exc) from exc
 

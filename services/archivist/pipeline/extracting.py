@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -358,10 +359,13 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
     return outcome
 
 
-def reextract_targets(runtime: Runtime, *, url: str | None = None, host: str | None = None) -> list[str]:
+def reextract_targets(runtime: Runtime, *, url: str | None = None, host: str | None = None,
+                      stop: threading.Event | None = None) -> list[str]:
     """The captures to re-extract: each selected record's newest archived capture.
 
     ``url`` selects one record, ``host`` every record on that host, neither every record.
+    ``stop`` set ends the search early, with the captures found so far (it takes a query a
+    record: a minute for a large archive, too long to make a Ctrl-C wait for).
 
     Raises:
         InvalidURL: ``url`` or ``host`` is not valid.
@@ -371,6 +375,8 @@ def reextract_targets(runtime: Runtime, *, url: str | None = None, host: str | N
     with runtime.database.session() as session:
         targets = []
         for record in runtime.catalog.records_matching(session, url=canonical, host_prefixes=prefixes):
+            if stop is not None and stop.is_set():
+                break
             newest = runtime.catalog.newest_capture_of_record(session, record.id)
             if newest is not None:
                 targets.append(newest.id)
