@@ -15,6 +15,7 @@ import pytest
 from archivist import pipeline, views
 from archivist.core.errors import StorageUnavailable
 from archivist.core.keys import attempts_prefix
+from archivist.core.urls import url_hash
 from archivist.pipeline.common import aware
 from archivist.runtime import Runtime
 from archivist.settings import Settings
@@ -129,5 +130,5 @@ def test_a_put_stored_though_its_answer_was_lost_is_removed_by_the_redelivery_th
     with runtime.database.session() as session:
         rows = runtime.catalog.snapshots_for_capture(session, submission.id)
         submitted_at = runtime.catalog.get_capture(session, submission.id).submitted_at
-    stored = list(runtime.store.list(attempts_prefix(url, aware(submitted_at), submission.id)))
+    stored = list(runtime.store.list(attempts_prefix(url_hash(url), aware(submitted_at), submission.id)))
     assert stored == [row.storage_key for row in rows] and stored[0].endswith("-2.warc.gz")

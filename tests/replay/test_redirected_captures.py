@@ -6,6 +6,7 @@ from the local page server, captured by the embedded workers."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import lxml.html
@@ -184,15 +185,17 @@ def test_an_imported_revisit_of_the_landed_url_refers_to_the_final_response_capt
         http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
         revisit = writer.create_revisit_record(landed, original["digest"], landed, "2024-05-01T10:00:00Z",
                                                http_headers=http)
-        revisit.rec_headers.replace_header("WARC-Date", "2030-01-01T00:00:00Z")
+        later = (datetime.now(UTC) + timedelta(minutes=5)).replace(microsecond=0)  # after our capture
+        revisit.rec_headers.replace_header("WARC-Date", later.strftime("%Y-%m-%dT%H:%M:%SZ"))
         writer.write_record(revisit)
     with path.open("rb") as stream:
         report = import_warc(workers.runtime, stream)
     assert (report.revisits, dict(report.skipped)) == (1, {})
 
     imported = _cdx(client, landed)[-1]
-    assert (imported["timestamp"], imported["mime"]) == ("20300101000000", "warc/revisit")
+    timestamp = later.strftime("%Y%m%d%H%M%S")
+    assert (imported["timestamp"], imported["mime"]) == (timestamp, "warc/revisit")
     stored = _records(workers, imported["filename"])[-1]
     assert stored["WARC-Refers-To-Target-URI"] == landed
     assert stored["WARC-Refers-To"] == _records(workers, original["filename"])[-1]["WARC-Record-ID"]
-    assert client.get(f"/web/20300101000000id_/{landed}").content == pages.routes["/2024/05/harbour/"].body
+    assert client.get(f"/web/{timestamp}id_/{landed}").content == pages.routes["/2024/05/harbour/"].body

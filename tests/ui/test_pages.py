@@ -168,7 +168,10 @@ def test_right_to_left_text_takes_its_own_direction(client: TestClient, workers:
                                                     pages: PageServer) -> None:
     # Hebrew ending in Latin punctuation: laid out left to right, "(2026)." would sit at the wrong end.
     title = "המגדלור יישאר דולק (2026)."
-    html = site.article(title=title, news="האור יישאר דולק כל החורף, אמרה המועצה.").replace('lang="en"', 'lang="he"')
+    html = (site.article(title=title, news="האור יישאר דולק כל החורף, אמרה המועצה.")
+            .replace('lang="en"', 'lang="he"')  # and Hebrew throughout, or the body's language would be English
+            .replace(site.FILLER, "מועצת הנמל התכנסה ביום שלישי בערב כדי לדון במגדלור, בלוח הזמנים של המעבורת "
+                                  "ובמצב חומת הים הישנה, והחברים דיברו ארוכות על כל אחד מהם. "))
     url = pages.set("/he/lighthouse", html)
     capture(workers, url)
     record_id = re.search(r'href="/records/([0-9a-f-]{36})"', client.get("/search", params={"q": "המגדלור"}).text)
