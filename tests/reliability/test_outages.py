@@ -21,6 +21,7 @@ from archivist.core.errors import StorageUnavailable
 from archivist.runtime import Runtime
 from archivist.settings import Settings
 from archivist_workers.middleware import CaptureFailures, RuntimeProvider
+from archivist_workers.outages import OutageOutlasted, end_outage, wait_for_server
 from archivist_workers.queue import FETCH_ACTOR, FETCH_QUEUE
 from tests.support.pages import PageServer, wait_for
 from tests.support.processes import ApiServer, Service
@@ -67,7 +68,7 @@ def test_an_s3_outage_longer_than_the_retries_waits_for_s3_and_archives(
     log = worker.output()
     assert during["status"] in ("queued", "fetching"), during
     assert done["status"] == "archived", (done, log[-3000:])
-    waits = [line for line in log.splitlines() if "waiting for the object store (S3)" in line]
+    waits = [line for line in log.splitlines() if "waiting for the object store" in line]
     assert len(waits) >= 4 and all("storage_unavailable" in line and "WARNING" in line for line in waits), log[-3000:]
     assert "Traceback" not in log, log[-3000:]
 
@@ -122,3 +123,19 @@ def test_a_capture_the_catalog_cannot_mark_failed_is_one_warning_line(
     assert [(r.levelno, r.exc_info) for r in records] == [(logging.WARNING, None)], caplog.text
     said = records[0].getMessage()
     assert "c1" in said and "catalog" in said and "storage_unavailable" in said, said
+
+
+def test_the_wait_for_a_server_backs_off_to_its_cap_then_gives_up_past_the_patience() -> None:
+    settings = Settings(retry_min_backoff_ms=100, retry_max_backoff_ms=1000, outage_patience=60)
+    message = dramatiq.Message(queue_name=FETCH_QUEUE, actor_name=FETCH_ACTOR, args=("c1",), kwargs={}, options={})
+    down = StorageUnavailable("cannot store 'x': connection refused")
+
+    delays = [wait_for_server(message, down, settings).delay for _ in range(8)]
+
+    assert 100 <= delays[0] <= 200 and all(delay <= 1000 for delay in delays), delays
+    assert min(delays[5:]) >= 500, delays  # past the cap: 50-100 % of it, jittered
+    message.options["outage_since"] -= 61_000  # as if the first failure was a minute ago
+    given_up = wait_for_server(message, down, settings)
+    assert isinstance(given_up, OutageOutlasted) and "the object store was unavailable for 61 s" in str(given_up)
+    end_outage(message)  # the servers answered: a later outage waits anew
+    assert not isinstance(wait_for_server(message, down, settings), OutageOutlasted)

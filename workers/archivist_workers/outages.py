@@ -42,7 +42,7 @@ def wait_for_server(message: dramatiq.Message, exc: ServerUnavailable, settings:
     waited = (now - since) / 1000
     if waited >= settings.outage_patience:
         return OutageOutlasted(
-            f"{exc.server} unavailable for {waited:.0f} s, longer than ARCHIVIST_OUTAGE_PATIENCE "
+            f"{exc.server} was unavailable for {waited:.0f} s, longer than ARCHIVIST_OUTAGE_PATIENCE "
             f"({settings.outage_patience:g} s): {exc.message}")
     if exc.retry_after is not None:
         delay = int(exc.retry_after * 1000)

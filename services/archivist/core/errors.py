@@ -280,7 +280,7 @@ class ServerUnavailable(TransientFailure):
 
 class StorageUnavailable(ServerUnavailable):
     reason = "storage_unavailable"
-    server = "the object store (S3)"
+    server = "the object store"
 
 
 class CatalogUnavailable(ServerUnavailable):
