@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dramatiq
 import pytest
@@ -26,6 +27,7 @@ from archivist_workers.queue import FETCH_ACTOR, FETCH_QUEUE
 from tests.support.pages import PageServer, wait_for
 from tests.support.processes import ApiServer, Service
 from tests.support.seaweed import SeaweedS3, free_port
+from tests.support.tcp_relay import TcpRelay
 
 ARTICLE = "<html><head><title>{0}</title></head><body><article><p>{0} " + "text " * 60 + "</p></article></body></html>"
 
@@ -47,7 +49,8 @@ def test_an_s3_outage_longer_than_the_retries_waits_for_s3_and_archives(
     production_env: dict[str, str], production_settings: Settings, own_s3: SeaweedS3, pages: PageServer,
     tmp_path: Path,
 ) -> None:
-    env = {**production_env, **SITE_BUDGET, "ARCHIVIST_S3_ENDPOINT": own_s3.endpoint, "ARCHIVIST_OUTAGE_PATIENCE": "120"}
+    env = {**production_env, **SITE_BUDGET, "ARCHIVIST_S3_ENDPOINT": own_s3.endpoint, "ARCHIVIST_OUTAGE_PATIENCE": "120",
+           "ARCHIVIST_WORKER_METRICS_PORT": str(free_port())}
     runtime = Runtime(production_settings.model_copy(update={"s3_endpoint": own_s3.endpoint}))
     runtime.prepare()  # the bucket, while S3 is up
     runtime.close()
@@ -70,6 +73,7 @@ def test_an_s3_outage_longer_than_the_retries_waits_for_s3_and_archives(
     assert done["status"] == "archived", (done, log[-3000:])
     waits = [line for line in log.splitlines() if "waiting for the object store" in line]
     assert len(waits) >= 4 and all("storage_unavailable" in line and "WARNING" in line for line in waits), log[-3000:]
+    assert "[urllib3" not in log, log[-3000:]  # the S3 client's own attempts: the step's line says it all
     assert "Traceback" not in log, log[-3000:]
 
 
@@ -80,7 +84,7 @@ def test_past_the_outage_patience_the_capture_fails_naming_the_server(
     then fails ``storage_unavailable``, saying how long it waited."""
     down = f"http://127.0.0.1:{free_port()}"
     env = {**production_env, **SITE_BUDGET, "ARCHIVIST_S3_ENDPOINT": down, "ARCHIVIST_S3_TIMEOUT": "1",
-           "ARCHIVIST_OUTAGE_PATIENCE": "3"}
+           "ARCHIVIST_OUTAGE_PATIENCE": "3", "ARCHIVIST_WORKER_METRICS_PORT": str(free_port())}
     url = pages.set("/ebb", ARTICLE.format("Ebb"))
     api = ApiServer(env, tmp_path / "api.log").start()
     worker = Service(["worker", "--processes", "1", "--threads", "2"], env, tmp_path / "worker.log").start()
@@ -139,3 +143,34 @@ def test_the_wait_for_a_server_backs_off_to_its_cap_then_gives_up_past_the_patie
     assert isinstance(given_up, OutageOutlasted) and "the object store was unavailable for 61 s" in str(given_up)
     end_outage(message)  # the servers answered: a later outage waits anew
     assert not isinstance(wait_for_server(message, down, settings), OutageOutlasted)
+
+
+def test_a_catalog_outage_longer_than_the_retries_waits_for_the_database_and_archives(
+    production_env: dict[str, str], production_settings: Settings, pages: PageServer, tmp_path: Path
+) -> None:
+    """The worker's PostgreSQL goes away (its connections closed, new ones refused) while a
+    capture is queued, for longer than the site budget lasts, then comes back."""
+    parts = urlsplit(production_settings.database_url)
+    relay = TcpRelay((parts.hostname, parts.port or 5432)).start()
+    relayed = parts._replace(netloc=f"{parts.username}@127.0.0.1:{relay.port}").geturl()
+    env = {**production_env, **SITE_BUDGET, "ARCHIVIST_OUTAGE_PATIENCE": "120",
+           "ARCHIVIST_WORKER_METRICS_PORT": str(free_port())}
+    api = ApiServer(env, tmp_path / "api.log").start()  # on the database itself: it migrates it
+    worker = Service(["worker", "--processes", "1", "--threads", "2"], {**env, "ARCHIVIST_DATABASE_URL": relayed},
+                     tmp_path / "worker.log").start()
+    try:
+        relay.sever()
+        capture_id = api.submit(pages.set("/flood", ARTICLE.format("Flood")))
+        wait_for(lambda: worker.output().count("waiting for the catalog database") >= 5, timeout=60,
+                 what="five waits for the catalog")
+        during = api.status(capture_id)
+        relay.restore()
+        done = wait_for(lambda: api.finished(capture_id), timeout=60, what="the capture once the catalog is back")
+    finally:
+        worker.stop()
+        api.stop()
+        relay.stop()
+    log = worker.output()
+    assert during["status"] == "queued", during
+    assert done["status"] == "archived", (done, log[-3000:])
+    assert "Traceback" not in log, log[-3000:]
