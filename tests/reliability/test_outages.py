@@ -18,14 +18,17 @@ import pytest
 from dramatiq.broker import MessageProxy
 from dramatiq.brokers.stub import StubBroker
 
+from archivist import pipeline, views
 from archivist.core.errors import StorageUnavailable
 from archivist.runtime import Runtime
 from archivist.settings import Settings
+from archivist_workers.embedded import EmbeddedWorkers
 from archivist_workers.middleware import CaptureFailures, RuntimeProvider
 from archivist_workers.outages import OutageOutlasted, end_outage, wait_for_server
 from archivist_workers.queue import FETCH_ACTOR, FETCH_QUEUE
 from tests.support.pages import PageServer, wait_for
 from tests.support.processes import ApiServer, Service
+from tests.support.redis_server import RedisServer
 from tests.support.seaweed import SeaweedS3, free_port
 from tests.support.tcp_relay import TcpRelay
 
@@ -174,3 +177,28 @@ def test_a_catalog_outage_longer_than_the_retries_waits_for_the_database_and_arc
     assert during["status"] == "queued", during
     assert done["status"] == "archived", (done, log[-3000:])
     assert "Traceback" not in log, log[-3000:]
+
+
+def test_a_redis_outage_of_the_politeness_gate_waits_for_redis_and_archives(
+    embedded_settings: Settings, pages: PageServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The steps run in this process (Dramatiq's in-process broker), their host politeness on a
+    Redis of the test's own, which is stopped for longer than the site budget, then restarted."""
+    redis_server = RedisServer(tmp_path / "redis").start()
+    settings = embedded_settings.model_copy(update={
+        "redis_url": redis_server.url, "fetch_max_retries": 1, "retry_min_backoff_ms": 100,
+        "retry_max_backoff_ms": 1000, "outage_patience": 120})
+    try:
+        with EmbeddedWorkers(settings) as workers, caplog.at_level(logging.WARNING):
+            redis_server.stop()
+            (submission,) = pipeline.submit(workers.runtime, [pages.set("/gale", ARTICLE.format("Gale"))])
+            wait_for(lambda: caplog.text.count("waiting for Redis") >= 5, timeout=60, what="five waits for Redis")
+            during = views.get_capture(workers.runtime, submission.id)
+            redis_server.start()
+            workers.drain()
+            done = views.get_capture(workers.runtime, submission.id)
+    finally:
+        redis_server.stop()
+    assert during["status"] in ("queued", "fetching"), during
+    assert done["status"] == "archived", (done, caplog.text[-3000:])
+    assert "queue_unavailable" in caplog.text and "Traceback" not in caplog.text, caplog.text[-3000:]
