@@ -59,15 +59,15 @@ def _retry_when(max_retries: int) -> Callable[[int, BaseException], bool]:
     return retry_when
 
 
-def _give_back_the_retry() -> None:
-    """Keep the current message's retry count where it was, though Dramatiq is about to add one.
+def _give_back_the_retry(message: dramatiq.Message) -> None:
+    """Keep the message's retry count where it was, though Dramatiq is about to add one.
 
     Waiting for a host's turn (``HostBusy``) is politeness, not a failed attempt: counted, a
     batch of one site's pages spent its retries queueing behind itself and failed ``host_busy``
     while the site was fine. Dramatiq's Retries middleware adds one to ``retries`` for every
-    retry, Retry included, so one is taken off first.
+    retry, Retry included, so one is taken off first. The same goes for waiting for one of our
+    own servers (:mod:`archivist_workers.outages`): the retries are the site's budget.
     """
-    message = CurrentMessage.get_current_message()
     message.options["retries"] = message.options.get("retries", 0) - 1
 
 
@@ -90,7 +90,7 @@ def _step(step: Callable[[str], Outcome], settings: Settings) -> Callable[[str],
             outcome = step(capture_id)
         except HostBusy as exc:
             metrics.STEP_ERRORS.labels(step.__name__, exc.reason).inc()
-            _give_back_the_retry()
+            _give_back_the_retry(message)
             raise dramatiq.Retry(exc.message, delay=int((exc.retry_after or 1.0) * 1000)) from exc
         except ServerUnavailable as exc:
             metrics.STEP_ERRORS.labels(step.__name__, exc.reason).inc()
@@ -98,7 +98,7 @@ def _step(step: Callable[[str], Outcome], settings: Settings) -> Callable[[str],
             if isinstance(retry, OutageOutlasted):
                 log.warning("%s %s: %s (%s, giving up)", step.__name__, capture_id, retry, exc.reason)
             else:
-                _give_back_the_retry()
+                _give_back_the_retry(message)
                 log.warning("%s %s: %s (%s, retried in %.1f s; no retry spent)",
                             step.__name__, capture_id, retry, exc.reason, retry.delay / 1000)
             raise retry from exc
