@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     extract_max_retries: int = 3
     retry_min_backoff_ms: int = 1_000
     retry_max_backoff_ms: int = 300_000
+    #: Seconds a step waits for one of our own servers (S3, the catalog database, Redis) that is
+    #: down, retrying with the backoff above, before its capture fails; this wait spends none of
+    #: the retries above, which are for the site's failures.
+    outage_patience: float = Field(default=1800.0, ge=0)
     extract_time_limit: float = 300.0
     #: The scheduler re-sends the messages of abandoned captures this often (0: never).
     reconcile_interval: float = 60.0

@@ -13,7 +13,10 @@ class TcpRelay:
     then the first connection whose client sends bytes containing ``marker`` has that message
     forwarded, and is closed on both sides instead of forwarding the server's answer. For a
     database, ``b"COMMIT\\x00"`` (the statement, not a ``READ COMMITTED``): the server commits, the client never hears it (the network lost
-    between them at the worst moment)."""
+    between them at the worst moment).
+
+    :meth:`sever` takes the server away as an outage does: every connection through the relay
+    is closed and new ones are closed as soon as they are accepted, until :meth:`restore`."""
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
@@ -21,6 +24,8 @@ class TcpRelay:
         self._listener = socket.create_server(("127.0.0.1", self.port))
         self._marker: bytes | None = None
         self._lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+        self._severed = False
         self.cuts = 0
 
     def start(self) -> TcpRelay:
@@ -29,6 +34,17 @@ class TcpRelay:
 
     def stop(self) -> None:
         self._listener.close()
+
+    def sever(self) -> None:
+        with self._lock:
+            self._severed = True
+            for sock in list(self._open):
+                _close(sock)
+            self._open.clear()
+
+    def restore(self) -> None:
+        with self._lock:
+            self._severed = False
 
     def cut_after(self, marker: bytes) -> None:
         with self._lock:
@@ -40,7 +56,12 @@ class TcpRelay:
                 client, _ = self._listener.accept()
             except OSError:
                 return
-            server = socket.create_connection(self.target)
+            with self._lock:
+                if self._severed:
+                    _close(client)
+                    continue
+                server = socket.create_connection(self.target)
+                self._open.update((client, server))
             doomed = threading.Event()
             threading.Thread(target=self._upstream, args=(client, server, doomed), daemon=True).start()
             threading.Thread(target=self._downstream, args=(server, client, doomed), daemon=True).start()
@@ -70,6 +91,8 @@ class TcpRelay:
         finally:
             _close(client)
             _close(server)
+            with self._lock:
+                self._open.difference_update((client, server))
 
 
 def _close(sock: socket.socket) -> None:

@@ -15,10 +15,11 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
 
 from archivist import pipeline
-from archivist.core.errors import HostBusy, TransientFailure
+from archivist.core.errors import HostBusy, ServerUnavailable, TransientFailure
 from archivist.observability import metrics
 from archivist.settings import Settings
 from archivist_workers.middleware import RuntimeProvider
+from archivist_workers.outages import OutageOutlasted, end_outage, wait_for_server
 from archivist_workers.outcomes import observe
 from archivist_workers.queue import (
     EXTRACT_ACTOR,
@@ -49,52 +50,67 @@ def _retry_when(max_retries: int) -> Callable[[int, BaseException], bool]:
     A step that ran past its time limit is not retried: every page is fetched within the
     fetch limits, so what overran is the extraction of the same pages, which would take as
     long again (:class:`~archivist_workers.middleware.CaptureFailures` ends the capture).
+    Nor is one whose server stayed down past ``ARCHIVIST_OUTAGE_PATIENCE`` (:class:`OutageOutlasted`).
     """
 
     def retry_when(retries: int, exception: BaseException) -> bool:
-        return retries < max_retries and not isinstance(exception, TimeLimitExceeded)
+        return retries < max_retries and not isinstance(exception, TimeLimitExceeded | OutageOutlasted)
 
     return retry_when
 
 
-def _give_back_the_retry() -> None:
-    """Keep the current message's retry count where it was, though Dramatiq is about to add one.
+def _give_back_the_retry(message: dramatiq.Message) -> None:
+    """Keep the message's retry count where it was, though Dramatiq is about to add one.
 
     Waiting for a host's turn (``HostBusy``) is politeness, not a failed attempt: counted, a
     batch of one site's pages spent its retries queueing behind itself and failed ``host_busy``
     while the site was fine. Dramatiq's Retries middleware adds one to ``retries`` for every
-    retry, Retry included, so one is taken off first.
+    retry, Retry included, so one is taken off first. The same goes for waiting for one of our
+    own servers (:mod:`archivist_workers.outages`): the retries are the site's budget.
     """
-    message = CurrentMessage.get_current_message()
     message.options["retries"] = message.options.get("retries", 0) - 1
 
 
-def _step(step: Callable[[str], Outcome]) -> Callable[[str], None]:
+def _step(step: Callable[[str], Outcome], settings: Settings) -> Callable[[str], None]:
     """The one wrapper around every actor: metrics from the outcome, and retries.
 
     A transient failure (a site or server down, a host's turn to wait for) is expected: it
     becomes Dramatiq's own ``Retry``, after the delay its server named (``Retry-After``) or
     else the usual backoff, and is logged as one line naming the capture and the reason.
     Dramatiq logs any other exception with its traceback; a transient failure's traceback
-    would only repeat, at every retry, where the network call was made. The outcome is
-    observed here, not returned: Dramatiq has no use for actor results.
+    would only repeat, at every retry, where the network call was made. One of our own
+    servers being down spends no retry: the step waits for it (:mod:`archivist_workers.outages`).
+    The outcome is observed here, not returned: Dramatiq has no use for actor results.
     """
 
     @functools.wraps(step)
     def run(capture_id: str) -> None:
+        message = CurrentMessage.get_current_message()
         try:
             outcome = step(capture_id)
         except HostBusy as exc:
             metrics.STEP_ERRORS.labels(step.__name__, exc.reason).inc()
-            _give_back_the_retry()
+            _give_back_the_retry(message)
             raise dramatiq.Retry(exc.message, delay=int((exc.retry_after or 1.0) * 1000)) from exc
+        except ServerUnavailable as exc:
+            metrics.STEP_ERRORS.labels(step.__name__, exc.reason).inc()
+            retry = wait_for_server(message, exc, settings)
+            if isinstance(retry, OutageOutlasted):
+                log.warning("%s %s: %s (%s, giving up)", step.__name__, capture_id, retry, exc.reason)
+            else:
+                _give_back_the_retry(message)
+                log.warning("%s %s: %s (%s, retried in %.1f s; no retry spent)",
+                            step.__name__, capture_id, retry, exc.reason, retry.delay / 1000)
+            raise retry from exc
         except TransientFailure as exc:
+            end_outage(message)
             metrics.STEP_ERRORS.labels(step.__name__, exc.reason).inc()
             log.warning("%s %s: %s (%s, transient: retried while retries last)",
                         step.__name__, capture_id, exc.message, exc.reason)
             delay = int(exc.retry_after * 1000) if exc.retry_after is not None else None
             raise dramatiq.Retry(exc.message, delay=delay) from exc
         except Exception:
+            end_outage(message)
             metrics.STEP_ERRORS.labels(step.__name__, "internal_error").inc()
             raise
         observe(outcome)
@@ -123,7 +139,7 @@ def declare_actors(broker: dramatiq.Broker, provider: RuntimeProvider, settings:
     }
     return Actors(
         fetch_capture=dramatiq.actor(
-            _step(fetch_capture),
+            _step(fetch_capture, settings),
             actor_name=FETCH_ACTOR,
             queue_name=FETCH_QUEUE,
             retry_when=_retry_when(settings.fetch_max_retries),
@@ -132,7 +148,7 @@ def declare_actors(broker: dramatiq.Broker, provider: RuntimeProvider, settings:
             **common,
         ),
         extract_capture=dramatiq.actor(
-            _step(extract_capture),
+            _step(extract_capture, settings),
             actor_name=EXTRACT_ACTOR,
             queue_name=EXTRACT_QUEUE,
             retry_when=_retry_when(settings.extract_max_retries),
@@ -140,7 +156,7 @@ def declare_actors(broker: dramatiq.Broker, provider: RuntimeProvider, settings:
             **common,
         ),
         reextract_capture=dramatiq.actor(
-            _step(reextract_capture),
+            _step(reextract_capture, settings),
             actor_name=REEXTRACT_ACTOR,
             queue_name=EXTRACT_QUEUE,
             retry_when=_retry_when(settings.extract_max_retries),

@@ -21,6 +21,10 @@ if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         "exported; start them with `archivist worker`"
     )
 
+# The S3 client repeats a refused request twice itself, each time a urllib3 warning: during an
+# outage they would triple the one warning line per retry the steps log (the last error is in it).
+logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
+
 setup = build(get_settings(), embedded=False)
 broker = setup.broker
 broker.add_middleware(WorkerPrometheus())

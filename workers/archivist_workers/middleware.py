@@ -3,7 +3,8 @@
 - :class:`RuntimeProvider`: builds the process's adapters once, after the worker process boots.
 - :class:`CaptureFailures`: a message that exhausted its retries ends its capture as failed,
   with the reason of the last error, so no capture is left pending when its message dies; one
-  whose step ran past its time limit (never retried) ends it failed ``time_limit``.
+  whose step ran past its time limit (never retried) ends it failed ``time_limit``; one whose
+  server stayed down past the outage patience, with that server's reason.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import dramatiq
 from dramatiq.middleware import Middleware, TimeLimitExceeded
 
 from archivist import pipeline
-from archivist.core.errors import ArchivistError, StepTimedOut, TransientFailure
+from archivist.core.errors import ArchivistError, ServerUnavailable, StepTimedOut, TransientFailure
 from archivist.observability import metrics
 from archivist.runtime import Runtime
 from archivist.settings import Settings
+from archivist_workers.outages import OutageOutlasted
 from archivist_workers.queue import REEXTRACT_ACTOR, DramatiqTaskQueue
 
 __all__ = ["CaptureFailures", "RuntimeProvider", "root_cause"]
@@ -82,6 +84,9 @@ class CaptureFailures(Middleware):
         try:
             if pipeline.fail_capture(self.provider.runtime, message.args[0], failure):
                 metrics.CAPTURES_FINISHED.labels("failed", failure.reason).inc()
+        except ServerUnavailable as exc:  # expected in an outage: its traceback would say nothing
+            log.warning("could not mark capture %s failed (%s): %s; it stays live until reconciled",
+                        message.args[0], failure.reason, exc.message)
         except Exception:  # noqa: BLE001 - the dead letter stays; reconcile or requeue finds it
             log.exception("could not mark capture %s failed; it stays live until reconciled", message.args[0])
 
@@ -94,6 +99,8 @@ class CaptureFailures(Middleware):
             failure: ArchivistError = StepTimedOut(
                 f"{message.actor_name} ran past its time limit of {limit:g} s; not retried, the same "
                 "pages would take as long again")
+        elif isinstance(exception, OutageOutlasted):
+            failure = ArchivistError(f"gave up: {exception}", reason=cause.reason)
         else:
             if not isinstance(cause, ArchivistError):
                 cause = TransientFailure(f"{type(cause).__name__}: {cause}", reason="internal_error")

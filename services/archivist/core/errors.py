@@ -14,7 +14,9 @@
     │   │   TooManyRedirects, ExtractionFailed, StorageMisconfigured, StepTimedOut, Interrupted
     └── TransientFailure        retry later with backoff
         ├── FetchTimeout, FetchConnectionError, HTTPServerError, RateLimited, HostBusy
-        └── StorageUnavailable, CatalogUnavailable, CatalogConflict, QueueUnavailable
+        ├── CatalogConflict, TempSpaceUnavailable, CaptureTakenOver
+        └── ServerUnavailable   one of our own servers is down: wait for it, longer
+            └── StorageUnavailable, CatalogUnavailable, QueueUnavailable
 
 Every error carries a short machine-readable ``reason`` (a bounded set: it becomes a metric
 label and the capture's ``reason``) and a human message.
@@ -52,6 +54,7 @@ __all__ = [
     "QueueUnavailable",
     "RateLimited",
     "RobotsDisallowed",
+    "ServerUnavailable",
     "StepTimedOut",
     "StorageMisconfigured",
     "StorageUnavailable",
@@ -263,12 +266,26 @@ class HostBusy(TransientFailure):
     reason = "host_busy"
 
 
-class StorageUnavailable(TransientFailure):
+class ServerUnavailable(TransientFailure):
+    """One of our own servers (object store, catalog database, Redis) did not answer or failed.
+
+    Not the site's fault: a step meeting it waits for the server, with its own backoff and for
+    as long as ``ARCHIVIST_OUTAGE_PATIENCE``, without spending the capture's retries, which are
+    for the site. ``server`` names it in logs and in the capture's failure.
+    """
+
+    reason = "server_unavailable"
+    server = "a server"
+
+
+class StorageUnavailable(ServerUnavailable):
     reason = "storage_unavailable"
+    server = "the object store"
 
 
-class CatalogUnavailable(TransientFailure):
+class CatalogUnavailable(ServerUnavailable):
     reason = "catalog_unavailable"
+    server = "the catalog database"
 
 
 class TempSpaceUnavailable(TransientFailure):
@@ -289,8 +306,9 @@ class CatalogNotMigrated(CatalogUnavailable):
     reason = "catalog_not_migrated"
 
 
-class QueueUnavailable(TransientFailure):
+class QueueUnavailable(ServerUnavailable):
     reason = "queue_unavailable"
+    server = "Redis"
 
 
 class CaptureTakenOver(TransientFailure):
