@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from archivist.core.urls import url_hash
 from tests.support.pages import PageServer
 
 SMALL = ("<html><head><title>Kept</title></head><body><article><h1>Kept</h1>"
@@ -105,3 +106,24 @@ def test_a_catalog_the_disk_refuses_to_write_is_named_with_the_likely_cause(page
     assert "error (catalog_unavailable)" in said and "disk I/O error" in said, result.stderr
     assert str(home / "catalog.sqlite3") in said and "disk full" in said, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_an_object_folder_that_refuses_the_snapshot_fails_the_capture_instead_of_waiting(
+    pages: PageServer, tmp_path: Path
+) -> None:
+    """The embedded object folder cannot take the snapshot (a file stands where its folder
+    goes): this machine's own disk is no server to wait out (ARCHIVIST_OUTAGE_PATIENCE), so the
+    capture spends its retries and fails naming the key, the command ends, and nothing stays."""
+    url = pages.set("/blocked", SMALL)
+    home = tmp_path / "home"
+    blocker = home / "objects" / "snapshots" / url_hash(url)
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("not a folder")
+
+    result = _cli("archive", url, "--json", home=home)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    (line,) = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert (line["status"], line["reason"]) == ("failed", "storage_unavailable"), line
+    assert "patience" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert blocker.read_text() == "not a folder"

@@ -71,6 +71,16 @@ def _give_back_the_retry(message: dramatiq.Message) -> None:
     message.options["retries"] = message.options.get("retries", 0) - 1
 
 
+def _spend_a_retry(step_name: str, capture_id: str, message: dramatiq.Message,
+                   exc: TransientFailure) -> dramatiq.Retry:
+    """The retry of a transient failure that counts against the capture's retries (the site's
+    5xx, a timeout, this machine's full disk), logged as one line."""
+    end_outage(message)
+    log.warning("%s %s: %s (%s, transient: retried while retries last)", step_name, capture_id, exc.message,
+                exc.reason)
+    return dramatiq.Retry(exc.message, delay=int(exc.retry_after * 1000) if exc.retry_after is not None else None)
+
+
 def _step(step: Callable[[str], Outcome], settings: Settings) -> Callable[[str], None]:
     """The one wrapper around every actor: metrics from the outcome, and retries.
 
@@ -94,6 +104,8 @@ def _step(step: Callable[[str], Outcome], settings: Settings) -> Callable[[str],
             raise dramatiq.Retry(exc.message, delay=int((exc.retry_after or 1.0) * 1000)) from exc
         except ServerUnavailable as exc:
             metrics.STEP_ERRORS.labels(step.__name__, exc.reason).inc()
+            if exc.local:  # this machine's own disk: nothing to wait out
+                raise _spend_a_retry(step.__name__, capture_id, message, exc) from exc
             retry = wait_for_server(message, exc, settings)
             if isinstance(retry, OutageOutlasted):
                 log.warning("%s %s: %s (%s, giving up)", step.__name__, capture_id, retry, exc.reason)
@@ -103,12 +115,8 @@ def _step(step: Callable[[str], Outcome], settings: Settings) -> Callable[[str],
                             step.__name__, capture_id, retry, exc.reason, retry.delay / 1000)
             raise retry from exc
         except TransientFailure as exc:
-            end_outage(message)
             metrics.STEP_ERRORS.labels(step.__name__, exc.reason).inc()
-            log.warning("%s %s: %s (%s, transient: retried while retries last)",
-                        step.__name__, capture_id, exc.message, exc.reason)
-            delay = int(exc.retry_after * 1000) if exc.retry_after is not None else None
-            raise dramatiq.Retry(exc.message, delay=delay) from exc
+            raise _spend_a_retry(step.__name__, capture_id, message, exc) from exc
         except Exception:
             end_outage(message)
             metrics.STEP_ERRORS.labels(step.__name__, "internal_error").inc()

@@ -221,7 +221,7 @@ class LocalObjectStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         except OSError as exc:
-            raise StorageUnavailable(f"cannot store {key!r}: {exc}") from exc
+            raise StorageUnavailable(f"cannot store {key!r}: {exc}", local=True) from exc
         # Whatever stops the write (a full disk, a source that fails, Ctrl-C), the temporary
         # file goes: listing hides it, so nothing else would ever delete it.
         try:
@@ -236,7 +236,7 @@ class LocalObjectStore:
         except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
             if isinstance(exc, OSError):
-                raise StorageUnavailable(f"cannot store {key!r}: {exc}") from exc
+                raise StorageUnavailable(f"cannot store {key!r}: {exc}", local=True) from exc
             raise
 
     @contextmanager
@@ -246,7 +246,7 @@ class LocalObjectStore:
         except (FileNotFoundError, IsADirectoryError) as exc:
             raise NotFound(f"no stored object {key!r}") from exc
         except OSError as exc:
-            raise StorageUnavailable(f"cannot read {key!r}: {exc}") from exc
+            raise StorageUnavailable(f"cannot read {key!r}: {exc}", local=True) from exc
         with handle:
             yield handle
 
@@ -257,7 +257,7 @@ class LocalObjectStore:
         try:
             self._path(key).unlink(missing_ok=True)
         except OSError as exc:
-            raise StorageUnavailable(f"cannot delete {key!r}: {exc}") from exc
+            raise StorageUnavailable(f"cannot delete {key!r}: {exc}", local=True) from exc
 
     def list(self, prefix: str) -> Iterator[str]:
         base = self.root.resolve()

@@ -277,6 +277,13 @@ class ServerUnavailable(TransientFailure):
     reason = "server_unavailable"
     server = "a server"
 
+    def __init__(self, message: str, *, reason: str | None = None, local: bool = False) -> None:
+        super().__init__(message, reason=reason)
+        #: The "server" is this machine's own disk (the embedded object folder, a SQLite file):
+        #: there is no outage to wait out (a full or read-only disk stays so), so the failure
+        #: spends the capture's retries like any other transient one and then fails, clearly.
+        self.local = local
+
 
 class StorageUnavailable(ServerUnavailable):
     reason = "storage_unavailable"

@@ -156,7 +156,8 @@ class Database:
                     f"the catalog has no schema ({first_line}): run `archivist db upgrade`"
                 ) from exc
             if isinstance(exc, OperationalError):
-                raise CatalogUnavailable(f"catalog unavailable: {self._described(exc)}") from exc
+                raise CatalogUnavailable(f"catalog unavailable: {self._described(exc)}",
+                                         local=self.engine.dialect.name == "sqlite") from exc
             if exc.connection_invalidated:
                 raise CatalogUnavailable(f"catalog connection lost: {exc.orig}") from exc
             raise
