@@ -18,7 +18,7 @@ import gzip
 import hashlib
 import io
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +26,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 from zlib_ng import zlib_ng
@@ -240,13 +241,17 @@ def uncompressed_warc(stream: BinaryIO) -> Iterator[BinaryIO]:
         yield plain  # type: ignore[misc]
 
 
-def verify_warc(stream: BinaryIO) -> int:
+def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | None = None) -> int:
     """Read a whole uncompressed WARC and check it is complete; returns its record count.
 
     warcio stops quietly at a truncated record and reads garbage as an empty record, so before
     anything is imported we check ourselves: every record has a WARC-Type and a WARC-Record-ID,
     every block is as long as its Content-Length, and the digests it declares match (warcio's
     own check, read as :func:`_digest_problem` says). Rewinds the stream.
+
+    ``visit`` is shown each record (and where it starts in the stream) before its block is
+    read, so that a caller needing the file's headers gets them in this pass, not another
+    whole read of the file; what it gathered is worthless if this raises.
 
     Raises:
         InvalidInput: the file is not a complete, readable WARC (reason ``corrupt_warc``).
@@ -260,6 +265,8 @@ def verify_warc(stream: BinaryIO) -> int:
             if not headers.get_header("WARC-Type") or not headers.get_header("WARC-Record-ID"):
                 raise InvalidInput(f"record {count + 1} has no WARC-Type or WARC-Record-ID: not a WARC",
                                    reason="corrupt_warc")
+            if visit is not None:
+                visit(record, iterator.offset)
             while record.raw_stream.read(1 << 16):
                 pass
             if getattr(record.raw_stream, "limit", 0):
