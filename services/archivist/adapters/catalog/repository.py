@@ -223,9 +223,24 @@ _UPDATE_ENTRY = update(_ENTRIES).where(_ENTRIES.c.record_id == bindparam("p_reco
 #: A capture's time taken: its first snapshot's.
 _TAKEN = (select(func.min(SnapshotRow.captured_at)).where(SnapshotRow.capture_id == CaptureRow.id)
           .correlate(CaptureRow).scalar_subquery())
-#: A record's captures, the one its latest version stands for first (see
-#: :meth:`Catalog.newest_capture_of_record`).
-_NEWEST_CAPTURE_FIRST = (_TAKEN.desc().nulls_last(), CaptureRow.finished_at.desc(), CaptureRow.submitted_at.desc())
+
+
+def _newest_capture_of(record_id: ColumnElement[str] | str) -> Select[tuple[str]]:
+    """The id of :meth:`Catalog.newest_capture_of_record`, for a record id or a column of them.
+
+    Found from the record's versions to their captures, each by its index. The status is
+    compared as an expression (``status || ''``) so that no index serves it: SQLite, which
+    has no statistics, otherwise starts from ``ix_captures_status``, every archived capture of
+    the archive, for each record.
+    """
+    return (
+        select(CaptureRow.id)
+        .join(RecordVersionRow, CaptureRow.record_version_id == RecordVersionRow.id)
+        .where(RecordVersionRow.record_id == record_id)
+        .where(CaptureRow.status.concat("") == CaptureStatus.ARCHIVED.value)
+        .order_by(_TAKEN.desc().nulls_last(), CaptureRow.finished_at.desc(), CaptureRow.submitted_at.desc())
+        .limit(1)
+    )
 
 
 def _can_name_a_row(key: str) -> bool:
@@ -977,12 +992,7 @@ class Catalog:
         ago; the record's latest version is the content of the capture taken last.
         """
         return session.scalars(
-            select(CaptureRow)
-            .join(RecordVersionRow, CaptureRow.record_version_id == RecordVersionRow.id)
-            .where(RecordVersionRow.record_id == record_id)
-            .where(CaptureRow.status == CaptureStatus.ARCHIVED.value)
-            .order_by(*_NEWEST_CAPTURE_FIRST)
-            .limit(1)
+            select(CaptureRow).where(CaptureRow.id == _newest_capture_of(record_id).scalar_subquery())
         ).first()
 
     def newest_captures_page(
@@ -1004,21 +1014,11 @@ class Catalog:
                 or_(*(and_(RecordRow.urlkey >= p, RecordRow.urlkey < p + "\U0010ffff") for p in host_prefixes))
             )
         if after is not None:
-            page = page.where(or_(RecordRow.urlkey > after.urlkey,
-                                  and_(RecordRow.urlkey == after.urlkey, RecordRow.id > after.id)))
+            page = page.where(RecordRow.urlkey >= after.urlkey,  # the index's range; the rest, its filter
+                              or_(RecordRow.urlkey > after.urlkey, RecordRow.id > after.id))
         page = page.order_by(RecordRow.urlkey, RecordRow.id).limit(limit).cte("page")
-        ranked = (
-            select(RecordVersionRow.record_id, CaptureRow.id.label("capture_id"),
-                   func.row_number().over(partition_by=RecordVersionRow.record_id,
-                                          order_by=_NEWEST_CAPTURE_FIRST).label("rank"))
-            .join(RecordVersionRow, CaptureRow.record_version_id == RecordVersionRow.id)
-            .where(RecordVersionRow.record_id.in_(select(page.c.id)))
-            .where(CaptureRow.status == CaptureStatus.ARCHIVED.value)
-            .subquery("ranked")
-        )
         rows = session.execute(
-            select(page.c.urlkey, page.c.id, ranked.c.capture_id)
-            .outerjoin(ranked, and_(ranked.c.record_id == page.c.id, ranked.c.rank == 1))
+            select(page.c.urlkey, page.c.id, _newest_capture_of(page.c.id).scalar_subquery())
             .order_by(page.c.urlkey, page.c.id)
         )
         return [RecordTarget(RecordKey(urlkey, record_id), capture_id) for urlkey, record_id, capture_id in rows]
