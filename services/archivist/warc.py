@@ -18,7 +18,7 @@ import gzip
 import hashlib
 import io
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +26,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 from zlib_ng import zlib_ng
@@ -219,14 +220,12 @@ def _warcinfo(writer: WARCWriter, filename: str, stamp: str):  # noqa: ANN202 - 
 @contextmanager
 def uncompressed_warc(stream: BinaryIO) -> Iterator[BinaryIO]:
     """The WARC of a stream, uncompressed: the stream itself, or a gzipped one read through
-    ``gzip`` once every gzip member of it is known to be whole, in constant memory and no disk.
+    ``gzip``, in constant memory and no disk.
 
     A gzipped WARC is meant to hold a gzip member per record, but ``gzip crawl.warc`` makes one
     member of the whole file, which warcio refuses to iterate; decompressed on the fly, both
     read alike. Seeking back to the start (each pass over the file) decompresses it again.
-
-    Raises:
-        InvalidInput: a gzip member is broken or cut short (reason ``corrupt_warc``).
+    A broken or cut gzip member raises when it is read: :func:`verify_warc` reads it all.
     """
     start = stream.tell()
     magic = stream.read(2)
@@ -234,19 +233,21 @@ def uncompressed_warc(stream: BinaryIO) -> Iterator[BinaryIO]:
     if magic != b"\x1f\x8b":
         yield stream
         return
-    _verify_gzip_members(stream)
-    stream.seek(start)
     with gzip.GzipFile(fileobj=stream, mode="rb") as plain:
         yield plain  # type: ignore[misc]
 
 
-def verify_warc(stream: BinaryIO) -> int:
+def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | None = None) -> int:
     """Read a whole uncompressed WARC and check it is complete; returns its record count.
 
     warcio stops quietly at a truncated record and reads garbage as an empty record, so before
     anything is imported we check ourselves: every record has a WARC-Type and a WARC-Record-ID,
     every block is as long as its Content-Length, and the digests it declares match (warcio's
     own check, read as :func:`_digest_problem` says). Rewinds the stream.
+
+    ``visit`` is shown each record (and where it starts in the stream) before its block is
+    read, so that a caller needing the file's headers gets them in this pass, not another
+    whole read of the file; what it gathered is worthless if this raises.
 
     Raises:
         InvalidInput: the file is not a complete, readable WARC (reason ``corrupt_warc``).
@@ -260,6 +261,8 @@ def verify_warc(stream: BinaryIO) -> int:
             if not headers.get_header("WARC-Type") or not headers.get_header("WARC-Record-ID"):
                 raise InvalidInput(f"record {count + 1} has no WARC-Type or WARC-Record-ID: not a WARC",
                                    reason="corrupt_warc")
+            if visit is not None:
+                visit(record, iterator.offset)
             while record.raw_stream.read(1 << 16):
                 pass
             if getattr(record.raw_stream, "limit", 0):
@@ -270,11 +273,16 @@ def verify_warc(stream: BinaryIO) -> int:
                                    reason="corrupt_warc")
             count += 1
         stream.seek(start + iterator.offset)  # a gzip stream seeks forward, not from its end
-        if stream.read(1 << 16).strip():
-            raise InvalidInput(f"the file is truncated (or has garbage) after record {count}, "
-                               f"at offset {iterator.offset}", reason="corrupt_warc")
+        while rest := stream.read(1 << 16):  # to the end: a gzip stream checks its last members
+            if rest.strip():
+                raise InvalidInput(f"the file is truncated (or has garbage) after record {count}, "
+                                   f"at offset {iterator.offset}", reason="corrupt_warc")
     except InvalidInput:
         raise
+    except EOFError as exc:  # a gzip stream cut inside a member
+        raise InvalidInput(f"the last gzip member is truncated (in record {count + 1})", reason="corrupt_warc") from exc
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise InvalidInput(f"broken gzip data in record {count + 1}: {exc}", reason="corrupt_warc") from exc
     except Exception as exc:  # warcio raises ArchiveLoadFailed, ValueError and bare Exceptions
         raise InvalidInput(f"record {count + 1} is unreadable (the file is truncated or not a WARC): {exc}",
                            reason="corrupt_warc") from exc
@@ -300,28 +308,6 @@ def _digest_problem(record) -> str | None:  # noqa: ANN001 - warcio's ArcWarcRec
     if problems and not record.rec_headers.get_header("WARC-Block-Digest"):
         return problems[0]
     return None
-
-
-def _verify_gzip_members(stream: BinaryIO) -> None:
-    """Decompress every gzip member to its end, in constant memory (a megabyte of output at a
-    time, however well the input compresses)."""
-    pending = b""
-    while True:
-        decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        data = pending or stream.read(1 << 16)
-        if not data:
-            return
-        try:
-            while True:
-                produced = decompressor.decompress(data, 1 << 20)
-                if decompressor.eof:
-                    pending = decompressor.unused_data
-                    break
-                data = decompressor.unconsumed_tail or stream.read(1 << 16)
-                if not data and not produced:  # output held back by the limit is drained first
-                    raise InvalidInput("the last gzip member is truncated", reason="corrupt_warc")
-        except zlib.error as exc:
-            raise InvalidInput(f"broken gzip data: {exc}", reason="corrupt_warc") from exc
 
 
 def read_response(stream: BinaryIO) -> StoredResponse:

@@ -179,8 +179,9 @@ def import_warc(runtime: Runtime, stream: BinaryIO, *, stop: threading.Event | N
 
 def _import(runtime: Runtime, stream: BinaryIO, stop: threading.Event) -> ImportReport:
     """:func:`import_warc` on the uncompressed WARC."""
-    report = ImportReport(records=verify_warc(stream))
-    requests, redirects = _scan(stream)
+    index = _FileIndex()
+    report = ImportReport(records=verify_warc(stream, index.add))
+    requests, redirects = index.requests, index.redirects
     records = ArchiveIterator(stream)
     for record in records:
         if stop.is_set():
@@ -297,33 +298,35 @@ def _spool_capped(source: Iterable[bytes], spool: BinaryIO, cap: int) -> bool:
     return True
 
 
-def _scan(stream: BinaryIO) -> tuple[dict[str, tuple[str, list[tuple[str, str]]]], _Redirects]:
-    """The file's request methods and headers, and its redirect hops, in one pass of headers.
+class _FileIndex:
+    """The file's request methods and headers, and its redirect hops, gathered from its headers
+    as :func:`verify_warc` reads it (one pass of the file before the import's own).
 
     Requests are found by the request's WARC-Record-ID and by the record it is concurrent to, so
     that a response finds its request whichever side carries the link (wget links the response
     to its request; Heritrix and warcio the request to its response, and Heritrix writes the
-    request after its response, hence a pass of its own). A hop may come after the response it
+    request after its response, hence gathered before the import). A hop may come after the response it
     leads to, too.
     """
-    requests: dict[str, tuple[str, list[tuple[str, str]]]] = {}
-    redirects = _Redirects()
-    records = ArchiveIterator(stream)
-    for record in records:  # records.offset: where the current record starts, its payload unread
+
+    def __init__(self) -> None:
+        self.requests: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        self.redirects = _Redirects()
+
+    def add(self, record, offset: int) -> None:  # noqa: ANN001
+        """Take a record's headers; ``offset``: where it starts, its payload unread."""
         if record.http_headers is None:
-            continue
+            return
         if record.rec_type == "response":
-            redirects.add(record, records.offset)
+            self.redirects.add(record, offset)
         if record.rec_type != "request":
-            continue
+            return
         method = (record.http_headers.protocol or "GET").split(" ", 1)[0] or "GET"
         entry = (method, list(record.http_headers.headers))
-        requests[record.rec_headers.get_header("WARC-Record-ID")] = entry
+        self.requests[record.rec_headers.get_header("WARC-Record-ID")] = entry
         concurrent = record.rec_headers.get_header("WARC-Concurrent-To")
         if concurrent:
-            requests[concurrent] = entry
-    stream.seek(0)
-    return requests, redirects
+            self.requests[concurrent] = entry
 
 
 def _request_for(requests: dict[str, tuple[str, list[tuple[str, str]]]], headers) -> tuple[str, list]:  # noqa: ANN001

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from archivist import views
 from archivist.core.errors import InvalidInput
+from archivist.core.urls import urlkey
 from archivist.warcfiles import import_warc
 from tests.support.stack import json_lines, run_cli
 
@@ -509,3 +511,72 @@ def test_a_chunked_payload_digested_after_dechunking_is_not_corruption(workers, 
     with damaged.open("rb") as stream, pytest.raises(InvalidInput) as caught:
         import_warc(workers.runtime, stream)
     assert "block digest" in caught.value.message
+
+
+class _CountingFile(io.FileIO):
+    """A file that counts the bytes read from it."""
+
+    read_bytes = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = super().read(size)
+        self.read_bytes += len(data)
+        return data
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001
+        count = super().readinto(buffer) or 0
+        self.read_bytes += count
+        return count
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["warc", "warc.gz"])
+def test_the_file_is_read_once_before_its_records_are_imported(workers, tmp_path: Path, compressed: bool) -> None:
+    """The file is verified, and its requests and redirects gathered, in one pass before the
+    import's own (it was read twice, a gzipped one three times: minutes of a multi-GB file
+    before the first record), with what that pass gathers still used: a request after its
+    response (Heritrix), a redirect hop."""
+    path = tmp_path / ("large.warc.gz" if compressed else "large.warc")
+    filler = "".join(f"<p>Paragraph {n} of the report on the harbour, reference {uuid.uuid4().hex}.</p>"
+                     for n in range(400))
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=compressed, warc_version="1.1")
+        writer.write_record(_response(writer, "http://big.example/old", b"moved", "2024-05-01T10:00:00Z",
+                                      status="301 Moved Permanently", extra=[("Location", "/page0")]))
+        for n in range(40):
+            url = f"http://big.example/page{n}"
+            response = _response(writer, url, ARTICLE.format(title=f"Page {n}").replace(
+                "</article>", filler + "</article>").encode(), "2024-05-01T10:00:01Z")
+            writer.write_record(response)
+            writer.write_record(_request(writer, url, "2024-05-01T10:00:01Z",
+                                         concurrent_to=response.rec_headers.get_header("WARC-Record-ID")))
+    size = path.stat().st_size
+    assert size > 1 << 18
+    with _CountingFile(path, "rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["records"], report["imported"], report["skipped"]) == (81, 40, {})
+    assert stream.read_bytes < 2.5 * size  # a pass to verify, one to import: not three (or four)
+    (landed,) = views.history(workers.runtime, "http://big.example/page0")["captures"]
+    assert landed["redirected_from"] == "http://big.example/old"
+    with workers.runtime.database.session() as session:
+        (found, _), *_ = workers.runtime.catalog.find_snapshots(session, exact=urlkey("http://big.example/page7"))
+    with workers.runtime.store.open(found.storage_key) as stored:
+        agents = [r.http_headers.get_header("User-Agent") for r in ArchiveIterator(stored) if r.rec_type == "request"]
+    assert agents == ["Wget/1.21"]  # its request, found after it in the file
+
+
+def test_a_gzip_member_broken_midway_imports_nothing(workers, client: TestClient, tmp_path: Path) -> None:
+    """Gzip members are checked as the verifying pass reads them (no pass of their own): a
+    member corrupted in the middle of the file still stops the import before anything is stored."""
+    good = wget_warc(tmp_path / "good.warc.gz").read_bytes()
+    middle = good.index(b"\x1f\x8b", len(good) // 2)  # a member in the second half
+    for name, broken in (("flipped", good[:middle + 40] + bytes(b ^ 0xFF for b in good[middle + 40:middle + 60])
+                          + good[middle + 60:]),
+                         ("crc", good[:middle - 8] + bytes(b ^ 0xFF for b in good[middle - 8:middle - 4])
+                          + good[middle - 4:])):
+        path = tmp_path / f"{name}.warc.gz"
+        path.write_bytes(broken)
+        with path.open("rb") as stream, pytest.raises(InvalidInput) as caught:
+            import_warc(workers.runtime, stream)
+        assert caught.value.reason == "corrupt_warc", name
+    assert _count_snapshots(client, "wget.example.org") == 0

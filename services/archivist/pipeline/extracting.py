@@ -359,28 +359,36 @@ def reextract_capture(runtime: Runtime, capture_id: str) -> ReextractOutcome:
     return outcome
 
 
+#: Records a query of :func:`reextract_targets` reads: few enough that a Ctrl-C is seen within a
+#: moment, many enough that the round trips do not count.
+_TARGETS_PAGE = 1000
+
+
 def reextract_targets(runtime: Runtime, *, url: str | None = None, host: str | None = None,
                       stop: threading.Event | None = None) -> list[str]:
     """The captures to re-extract: each selected record's newest archived capture.
 
     ``url`` selects one record, ``host`` every record on that host, neither every record.
-    ``stop`` set ends the search early, with the captures found so far (it takes a query a
-    record: a minute for a large archive, too long to make a Ctrl-C wait for).
+    They are found a page of records a query (each with its newest capture), so the search
+    costs the same per record in a large archive as in a small one. ``stop`` set ends it
+    between two pages, with the captures found so far.
 
     Raises:
         InvalidURL: ``url`` or ``host`` is not valid.
     """
     canonical = canonicalize(url) if url is not None else None
     prefixes = host_prefixes(host) if host is not None else ()
-    with runtime.database.session() as session:
-        targets = []
-        for record in runtime.catalog.records_matching(session, url=canonical, host_prefixes=prefixes):
-            if stop is not None and stop.is_set():
-                break
-            newest = runtime.catalog.newest_capture_of_record(session, record.id)
-            if newest is not None:
-                targets.append(newest.id)
-        return targets
+    targets: list[str] = []
+    after = None
+    while stop is None or not stop.is_set():
+        with runtime.database.session() as session:
+            page = runtime.catalog.newest_captures_page(session, url=canonical, host_prefixes=prefixes, after=after,
+                                                        limit=_TARGETS_PAGE)
+        targets.extend(target.capture_id for target in page if target.capture_id is not None)
+        if len(page) < _TARGETS_PAGE:
+            break
+        after = page[-1].record
+    return targets
 
 
 def _record_url(canonical: str | None, page_url: str, fallback: str) -> str:

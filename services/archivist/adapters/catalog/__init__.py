@@ -10,6 +10,8 @@ from archivist.adapters.catalog.repository import (
     NewSnapshot,
     NewVersion,
     RecordHead,
+    RecordKey,
+    RecordTarget,
 )
 from archivist.adapters.catalog.tables import (
     ApiKeyRow,
@@ -21,4 +23,4 @@ from archivist.adapters.catalog.tables import (
     SnapshotRow,
 )
 
-__all__ = ["ApiKeyRow", "CaptureRow", "Catalog", "Claim", "Database", "FoundSnapshot", "LatestResponse", "NewCapture", "NewSnapshot", "NewVersion", "RecordHead", "RecordRow", "RecordSearchRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]
+__all__ = ["ApiKeyRow", "CaptureRow", "Catalog", "Claim", "Database", "FoundSnapshot", "LatestResponse", "NewCapture", "NewSnapshot", "NewVersion", "RecordHead", "RecordKey", "RecordTarget", "RecordRow", "RecordSearchRow", "RecordVersionRow", "ScheduleRow", "SnapshotRow"]

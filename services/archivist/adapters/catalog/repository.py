@@ -56,7 +56,7 @@ _LAST_SECOND = datetime.max.replace(microsecond=0, tzinfo=UTC)
 #: The largest version number ``record_versions.version`` (an SQL INTEGER) can hold.
 _MAX_VERSION = 2**31 - 1
 
-__all__ = ["Catalog", "Claim", "FoundSnapshot", "LatestResponse", "NewCapture", "NewSnapshot", "NewVersion", "RecordHead"]
+__all__ = ["Catalog", "Claim", "FoundSnapshot", "LatestResponse", "NewCapture", "NewSnapshot", "NewVersion", "RecordHead", "RecordKey", "RecordTarget"]
 
 
 class Claim(NamedTuple):
@@ -87,6 +87,20 @@ class FoundSnapshot(NamedTuple):
 
     snapshot: SnapshotRow
     key: str
+
+
+class RecordKey(NamedTuple):
+    """Where a record is in a walk of the records: their ``(urlkey, id)`` order."""
+
+    urlkey: str
+    id: str
+
+
+class RecordTarget(NamedTuple):
+    """A record of a walk and its newest archived capture (None without one)."""
+
+    record: RecordKey
+    capture_id: str | None
 
 
 class RecordHead(NamedTuple):
@@ -204,6 +218,29 @@ _INSERT_VERSION = insert(_VERSIONS).returning(_VERSIONS.c.id)
 _INSERT_ENTRY = insert(_ENTRIES)
 #: Sets the columns given with the statement's parameters (the entry's values, see _entry).
 _UPDATE_ENTRY = update(_ENTRIES).where(_ENTRIES.c.record_id == bindparam("p_record"))
+
+
+#: A capture's time taken: its first snapshot's.
+_TAKEN = (select(func.min(SnapshotRow.captured_at)).where(SnapshotRow.capture_id == CaptureRow.id)
+          .correlate(CaptureRow).scalar_subquery())
+
+
+def _newest_capture_of(record_id: ColumnElement[str] | str) -> Select[tuple[str]]:
+    """The id of :meth:`Catalog.newest_capture_of_record`, for a record id or a column of them.
+
+    Found from the record's versions to their captures, each by its index. The status is
+    compared as an expression (``status || ''``) so that no index serves it: SQLite, which
+    has no statistics, otherwise starts from ``ix_captures_status``, every archived capture of
+    the archive, for each record.
+    """
+    return (
+        select(CaptureRow.id)
+        .join(RecordVersionRow, CaptureRow.record_version_id == RecordVersionRow.id)
+        .where(RecordVersionRow.record_id == record_id)
+        .where(CaptureRow.status.concat("") == CaptureStatus.ARCHIVED.value)
+        .order_by(_TAKEN.desc().nulls_last(), CaptureRow.finished_at.desc(), CaptureRow.submitted_at.desc())
+        .limit(1)
+    )
 
 
 def _can_name_a_row(key: str) -> bool:
@@ -954,29 +991,37 @@ class Catalog:
         fetched after captures submitted later, and an old WARC imported today was taken years
         ago; the record's latest version is the content of the capture taken last.
         """
-        taken = (select(func.min(SnapshotRow.captured_at)).where(SnapshotRow.capture_id == CaptureRow.id)
-                 .scalar_subquery())
         return session.scalars(
-            select(CaptureRow)
-            .join(RecordVersionRow, CaptureRow.record_version_id == RecordVersionRow.id)
-            .where(RecordVersionRow.record_id == record_id)
-            .where(CaptureRow.status == CaptureStatus.ARCHIVED.value)
-            .order_by(taken.desc().nulls_last(), CaptureRow.finished_at.desc(), CaptureRow.submitted_at.desc())
-            .limit(1)
+            select(CaptureRow).where(CaptureRow.id == _newest_capture_of(record_id).scalar_subquery())
         ).first()
 
-    def records_matching(
-        self, session: Session, *, url: str | None = None, host_prefixes: Sequence[str] = ()
-    ) -> Sequence[RecordRow]:
-        """Records by canonical URL, by SURT host prefix, or all of them (neither given)."""
-        query = select(RecordRow).order_by(RecordRow.urlkey)
+    def newest_captures_page(
+        self, session: Session, *, url: str | None = None, host_prefixes: Sequence[str] = (),
+        after: RecordKey | None = None, limit: int = 1000,
+    ) -> list[RecordTarget]:
+        """A page of records (by canonical URL, by SURT host prefix, or all of them) after
+        ``after`` in ``(urlkey, id)`` order, each with its :meth:`newest_capture_of_record`
+        (None when it has no archived capture), in one statement.
+
+        Keyset pages: the next page starts after the last record of this one, so a page costs
+        the same at the start of a large catalog as at its end, and no row is read twice.
+        """
+        page = select(RecordRow.id, RecordRow.urlkey)
         if url is not None:
-            query = query.where(RecordRow.url == url)
+            page = page.where(RecordRow.url == url)
         elif host_prefixes:
-            query = query.where(
+            page = page.where(
                 or_(*(and_(RecordRow.urlkey >= p, RecordRow.urlkey < p + "\U0010ffff") for p in host_prefixes))
             )
-        return session.scalars(query).all()
+        if after is not None:
+            page = page.where(RecordRow.urlkey >= after.urlkey,  # the index's range; the rest, its filter
+                              or_(RecordRow.urlkey > after.urlkey, RecordRow.id > after.id))
+        page = page.order_by(RecordRow.urlkey, RecordRow.id).limit(limit).cte("page")
+        rows = session.execute(
+            select(page.c.urlkey, page.c.id, _newest_capture_of(page.c.id).scalar_subquery())
+            .order_by(page.c.urlkey, page.c.id)
+        )
+        return [RecordTarget(RecordKey(urlkey, record_id), capture_id) for urlkey, record_id, capture_id in rows]
 
     # Schedules ------------------------------------------------------------------------------
 
