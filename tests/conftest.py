@@ -25,7 +25,7 @@ from archivist_workers.queue import redis_task_queue
 from tests.support.pages import PageServer
 from tests.support.paths import require_seed, seed_expected
 from tests.support.processes import ApiServer, Service
-from tests.support.seaweed import SeaweedS3
+from tests.support.seaweed import SeaweedS3, free_port
 
 REDIS_URL = os.environ.get("ARCHIVIST_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PG_ADMIN_URL = os.environ.get("ARCHIVIST_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -151,6 +151,8 @@ def production_variables(
         "ARCHIVIST_RETRY_MIN_BACKOFF_MS": "100",
         "ARCHIVIST_RETRY_MAX_BACKOFF_MS": "1000",
         "ARCHIVIST_HOST_MIN_INTERVAL": "0",
+        # a port of its own: another test's worker (or anything else on the machine) may hold 9191
+        "ARCHIVIST_WORKER_METRICS_PORT": str(free_port()),
     }
 
 

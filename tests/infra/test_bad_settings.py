@@ -64,7 +64,7 @@ def test_an_archivist_home_that_cannot_be_written_is_one_clear_error(tmp_path) -
     file nor the setting to change."""
     home = _unwritable_folder(tmp_path)
     done = subprocess.run([sys.executable, "-m", "archivist", "archive", "http://example.org/"],
-                          env=archivist_env({"ARCHIVIST_HOME": home}), capture_output=True, text=True, timeout=60)
+                          env=archivist_env({"ARCHIVIST_HOME": home, "COLUMNS": "1000"}), capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done.stderr
     message = " ".join(done.stderr.split())
     assert "invalid_settings" in message and "ARCHIVIST_HOME" in message and home in message, message
@@ -77,7 +77,8 @@ def test_an_object_folder_that_cannot_be_written_stops_archive_at_once(tmp_path)
     home.mkdir()
     (home / "objects").write_text("in the way")
     done = subprocess.run([sys.executable, "-m", "archivist", "archive", "http://127.0.0.1:9/"],
-                          env=archivist_env({"ARCHIVIST_HOME": str(home), "ARCHIVIST_ALLOW_PRIVATE_NETWORKS": "1"}),
+                          env=archivist_env({"ARCHIVIST_HOME": str(home), "ARCHIVIST_ALLOW_PRIVATE_NETWORKS": "1",
+                                             "COLUMNS": "1000"}),  # paths unwrapped
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done.stdout + done.stderr
     message = " ".join(done.stderr.split())
