@@ -42,6 +42,7 @@ __all__ = [
     "Revisit",
     "decode_content",
     "StoredResponse",
+    "digest_label",
     "payload_digest",
     "read_response",
     "uncompressed_warc",
@@ -102,13 +103,18 @@ def warc_date(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def digest_label(sha1: hashlib._Hash) -> str:
+    """``sha1:BASE32`` of what ``sha1`` hashed, as ``WARC-Payload-Digest`` states it."""
+    return "sha1:" + base64.b32encode(sha1.digest()).decode("ascii")
+
+
 def payload_digest(stream: BinaryIO) -> str:
     """``sha1:BASE32`` of the stream's bytes, as in ``WARC-Payload-Digest``. Rewinds the stream."""
     sha1 = hashlib.sha1()
     while chunk := stream.read(1 << 16):
         sha1.update(chunk)
     stream.seek(0)
-    return "sha1:" + base64.b32encode(sha1.digest()).decode("ascii")
+    return digest_label(sha1)
 
 
 class _MemberWriter:
@@ -144,6 +150,9 @@ def write_snapshot(
 
     With ``revisit``, the last exchange is written as a revisit record with no payload.
     Returns where the last response (or revisit) record is, and its record id.
+
+    An exchange's ``payload_digest``, where the fetcher hashed the body as it came in, is
+    written as it is: warcio would otherwise read the whole body once more to hash it again.
     """
     members = _MemberWriter(out)
     final = FinalRecord(0, "")
@@ -173,7 +182,7 @@ def write_snapshot(
                 "WARC-Profile": REVISIT_PROFILE,
                 "WARC-Refers-To-Target-URI": revisit.target_uri,
                 "WARC-Refers-To-Date": revisit.date,
-                "WARC-Payload-Digest": revisit.payload_digest or payload_digest(exchange.body),
+                "WARC-Payload-Digest": revisit.payload_digest or exchange.payload_digest or payload_digest(exchange.body),
             }
             if revisit.record_id:
                 headers["WARC-Refers-To"] = revisit.record_id
@@ -189,13 +198,16 @@ def write_snapshot(
             )
         else:
             exchange.body.seek(0)
+            headers = {"WARC-Date": stamp}
+            if exchange.payload_digest:
+                headers["WARC-Payload-Digest"] = exchange.payload_digest
             response = writer.create_warc_record(
                 exchange.url,
                 "response",
                 payload=exchange.body,
                 length=exchange.body_length,
                 http_headers=http_headers,
-                warc_headers_dict={"WARC-Date": stamp},
+                warc_headers_dict=headers,
             )
         request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
         members.write(request)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import email.utils
+import hashlib
 import socket
 import tempfile
 import time
@@ -45,6 +46,7 @@ from archivist.core.http import binary_kind, header, inflate, looks_like_html
 from archivist.core.tempspace import spool_refused
 from archivist.core.urls import canonicalize, join, shown_input
 from archivist.settings import FetchPolicy
+from archivist.warc import digest_label
 
 __all__ = ["MAX_RETRY_AFTER", "ROBOTS_MAX_REDIRECTS", "Exchange", "FetchResult", "Fetcher"]
 
@@ -75,6 +77,10 @@ class Exchange:
     body: BinaryIO
     body_length: int
     started_at: datetime
+    #: ``sha1:BASE32`` of ``body`` (``WARC-Payload-Digest``), hashed as it came in: the revisit
+    #: check and the WARC writer take it instead of reading the body again. None where no one
+    #: hashed it yet (an imported record).
+    payload_digest: str | None = None
 
     @property
     def content_type(self) -> str | None:
@@ -398,7 +404,7 @@ class Fetcher:
             if location is None:
                 self._check_status(url, response)
                 self._check_declared(url, response)
-            body, length = self._read_body(url, response)
+            body, length, digest = self._read_body(url, response)
         finally:
             response.close()
         exchange = Exchange(
@@ -412,6 +418,7 @@ class Fetcher:
             body=body,
             body_length=length,
             started_at=started,
+            payload_digest=digest,
         )
         if location is None:
             self._check_content(url, exchange)
@@ -441,14 +448,17 @@ class Fetcher:
         if mime and mime not in _HTML_TYPES:
             raise NotHTML(f"{url} is {mime}, not HTML")
 
-    def _read_body(self, url: str, response: httpx.Response) -> tuple[BinaryIO, int]:
+    def _read_body(self, url: str, response: httpx.Response) -> tuple[BinaryIO, int, str]:
+        """The body as sent (spooled, rewound), its length and its payload digest."""
         spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+        sha1 = hashlib.sha1()
         length = 0
         try:
             for chunk in response.iter_raw():
                 length += len(chunk)
                 if length > self.policy.max_body_bytes:
                     raise BodyTooLarge(f"{url} sent more than {self.policy.max_body_bytes} bytes")
+                sha1.update(chunk)
                 try:
                     spool.write(chunk)
                 except OSError as exc:
@@ -460,7 +470,7 @@ class Fetcher:
             spool.close()
             raise
         spool.seek(0)
-        return spool, length
+        return spool, length, digest_label(sha1)
 
     def _check_content(self, url: str, exchange: Exchange) -> None:
         """Refuse bodies that are not HTML or that inflate past the limit once decoded."""

@@ -328,7 +328,7 @@ def _fetch_one(
         final = result.final
         page.status = final.status
         page.received_bytes = sum(exchange.body_length for exchange in result.exchanges)
-        digest = payload_digest(final.body)
+        digest = final.payload_digest or payload_digest(final.body)
         revisit = None
         if previous is not None and previous.payload_digest == digest:
             revisit = Revisit(target_uri=previous.url, date=warc_date(aware(previous.captured_at)),
