@@ -60,6 +60,10 @@ def test_gzip_body_is_stored_as_sent(fetcher: Fetcher, pages: PageServer) -> Non
     url = pages.set("/gz", compressed, headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
     result = fetcher.fetch(url)
     assert result.final.body.read() == compressed
+    assert result.final.decoded_body == HTML.encode()  # inflated once, to vet it, and kept
+    result.close()
+    result = fetcher.fetch(pages.set("/plain", HTML))
+    assert result.final.decoded_body is None  # nothing to undo: the body is its own decoding
     result.close()
 
 

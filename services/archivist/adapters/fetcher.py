@@ -81,6 +81,10 @@ class Exchange:
     #: check and the WARC writer take it instead of reading the body again. None where no one
     #: hashed it yet (an imported record).
     payload_digest: str | None = None
+    #: The body with its Content-Encoding (gzip, deflate) undone, for a final response that had
+    #: one: the fetcher inflates it whole to vet it, and the extractor takes it rather than
+    #: inflating it again. None for a body sent as it is (or not vetted: a redirect hop).
+    decoded_body: bytes | None = None
 
     @property
     def content_type(self) -> str | None:
@@ -473,16 +477,22 @@ class Fetcher:
         return spool, length, digest_label(sha1)
 
     def _check_content(self, url: str, exchange: Exchange) -> None:
-        """Refuse bodies that are not HTML or that inflate past the limit once decoded."""
+        """Refuse bodies that are not HTML or that inflate past the limit once decoded; keep the
+        decoded body of an encoded one."""
         encoding = (header(exchange.headers, "content-encoding") or "").strip().lower()
         try:
-            head = _decoded_head(exchange.body, encoding, self.policy.max_body_bytes * _MAX_INFLATION)
+            decoded = _decoded_body(exchange.body, encoding, self.policy.max_body_bytes * _MAX_INFLATION)
         except BodyTooLarge as exc:
             exchange.body.close()
             raise BodyTooLarge(f"{url}: {exc.message}", reason="decompression_bomb") from exc
         except zlib.error as exc:
             exchange.body.close()
             raise NotHTML(f"{url} sent a corrupt {encoding} body: {exc}", reason="bad_encoding") from exc
+        if decoded is None:
+            head = exchange.body.read(8192)
+            exchange.body.seek(0)
+        else:
+            head = decoded[:8192]
         if exchange.content_type is None and not looks_like_html(head):
             exchange.body.close()
             raise NotHTML(f"{url} has no Content-Type and does not look like HTML")
@@ -490,27 +500,28 @@ class Fetcher:
         if kind is not None:
             exchange.body.close()
             raise NotHTML(f"{url} sent {kind} labelled as {exchange.content_type or 'HTML'}", reason="binary_content")
+        exchange.decoded_body = decoded
 
 
-def _decoded_head(body: BinaryIO, encoding: str, limit: int) -> bytes:
-    """Decode the whole body once, every gzip member of it, in bounded steps; its first bytes.
+def _decoded_body(body: BinaryIO, encoding: str, limit: int) -> bytes | None:
+    """Decode the whole body once, every gzip member of it, in bounded steps; None when it is
+    not encoded (identity).
 
     Raises BodyTooLarge when the decoded size passes ``limit``, zlib.error when the stream is
     corrupt or cut short. The stream is rewound.
     """
+    if encoding in ("", "identity"):
+        return None
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise NotHTML(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
+    pieces = []
+    total = 0
     try:
-        if encoding in ("", "identity"):
-            return body.read(8192)
-        if encoding not in ("gzip", "x-gzip", "deflate"):
-            raise NotHTML(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
-        head = b""
-        total = 0
         for data in inflate(iter(lambda: body.read(_CHUNK), b""), encoding, step=_CHUNK * 16):
             total += len(data)
-            if len(head) < 8192:
-                head += data[: 8192 - len(head)]
             if total > limit:
                 raise BodyTooLarge(f"decoded body exceeds {limit} bytes")
-        return head
+            pieces.append(data)
     finally:
         body.seek(0)
+    return b"".join(pieces)
