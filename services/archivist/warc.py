@@ -11,7 +11,7 @@ gives a ratio of 5.00 against 5.03 at zlib-ng's level 6 and 5.06 at zlib's, in 0
 CPU time (itself about half of zlib's); level 4 would cost 2.7 % more bytes. A body the site
 sent compressed (Content-Encoding gzip or deflate) does not compress again: its record is
 written at level 0 (deflate's stored blocks), 0.01 ms instead of 0.44 for a gzipped corpus page,
-for 0.3 % more bytes. The output is ordinary gzip, read back by warcio and anyone else with
+for 0.25 % more bytes. The output is ordinary gzip, read back by warcio and anyone else with
 plain zlib.
 """
 
