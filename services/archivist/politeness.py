@@ -12,7 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from urllib.parse import urlsplit
 
 from protego import Protego
@@ -88,12 +88,13 @@ class Politeness:
         """
         host = _politeness_host(url)
         interval = max(self.min_interval, self.check_robots(url))
-        wait = self.gate.reserve(host, interval, self.max_wait)
-        if wait > self.max_wait:
-            raise HostBusy(f"{host} is busy for {wait:.0f}s more (politeness)", retry_after=wait)
-        if wait > 0:
-            time.sleep(wait)
-        with self.gate.slot(host) as acquired:
+        with ExitStack() as held:
+            wait, acquired = held.enter_context(self.gate.turn(host, interval, self.max_wait))
+            if wait > self.max_wait:
+                raise HostBusy(f"{host} is busy for {wait:.0f}s more (politeness)", retry_after=wait)
+            if not acquired and wait > 0:
+                time.sleep(wait)
+                acquired = held.enter_context(self.gate.slot(host))
             if not acquired:
                 raise HostBusy(f"{host} has no free request slot", retry_after=max(interval, 1.0))
             try:

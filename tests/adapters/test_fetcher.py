@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import time
 import zlib
 from dataclasses import replace
@@ -25,6 +26,7 @@ from archivist.core.errors import (
     UnknownHost,
 )
 from archivist.settings import Settings
+from archivist.warc import payload_digest
 from tests.support.pages import PageServer, Route
 
 HTML = "<!doctype html><html><body><p>Hello</p></body></html>"
@@ -58,6 +60,21 @@ def test_gzip_body_is_stored_as_sent(fetcher: Fetcher, pages: PageServer) -> Non
     url = pages.set("/gz", compressed, headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
     result = fetcher.fetch(url)
     assert result.final.body.read() == compressed
+    assert result.final.decoded_body == HTML.encode()  # inflated once, to vet it, and kept
+    result.close()
+    result = fetcher.fetch(pages.set("/plain", HTML))
+    assert result.final.decoded_body is None  # nothing to undo: the body is its own decoding
+    result.close()
+
+
+def test_the_payload_digest_is_of_the_body_as_sent(fetcher: Fetcher, pages: PageServer) -> None:
+    compressed = gzip.compress(HTML.encode())
+    pages.set("/moved", b"moved", status=302, headers={"Location": "/digest"})
+    pages.set("/digest", compressed, headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    result = fetcher.fetch(pages.url("/moved"))
+    for exchange in result.exchanges:
+        assert exchange.payload_digest == payload_digest(exchange.body)
+    assert result.final.payload_digest == payload_digest(io.BytesIO(compressed))
     result.close()
 
 

@@ -68,3 +68,45 @@ def test_an_abandoned_slot_frees_itself(redis_url: str, redis_namespace: str) ->
     time.sleep(0.6)
     with gate.slot("example.com") as freed:
         assert freed
+
+
+def test_a_turn_that_is_now_holds_a_slot_until_its_block_ends(gate) -> None:
+    with gate.turn("example.com", 2.0, 60) as (wait, holding):
+        assert wait == pytest.approx(0, abs=0.05)
+        assert holding
+        with gate.slot("example.com") as second:
+            assert not second
+    with gate.slot("example.com") as again:
+        assert again
+    assert gate.reserve("example.com", 2.0, 60) == pytest.approx(2.0, abs=0.1)  # the turn booked its spacing
+
+
+def test_a_turn_to_wait_for_holds_no_slot_and_one_too_far_books_nothing(gate) -> None:
+    gate.reserve("example.com", 2.0, 60)
+    with gate.turn("example.com", 2.0, 60) as (wait, holding):
+        assert wait == pytest.approx(2.0, abs=0.1)
+        assert not holding
+        with gate.slot("example.com") as free:
+            assert free
+    with gate.turn("example.com", 2.0, 1) as (wait, holding):
+        assert wait == pytest.approx(4.0, abs=0.1)
+        assert not holding
+    assert gate.reserve("example.com", 2.0, 60) == pytest.approx(4.0, abs=0.1)
+
+
+def test_a_turn_finds_a_full_host_full(gate) -> None:
+    with gate.slot("example.com") as first:
+        assert first
+        with gate.turn("example.com", 0.0, 60) as (wait, holding):
+            assert wait == pytest.approx(0, abs=0.05)
+            assert not holding
+    with gate.turn("example.com", 0.0, 60) as (_, holding):
+        assert holding
+
+
+def test_a_turn_drops_an_abandoned_lease_when_the_host_looks_full(redis_url: str, redis_namespace: str) -> None:
+    gate = RedisHostGate(redis_url, concurrency=1, slot_ttl=0.5, namespace=redis_namespace)
+    assert gate.slot("example.com").__enter__()  # never released, as by a SIGKILLed worker
+    time.sleep(0.6)
+    with gate.turn("example.com", 0.0, 60) as (_, holding):
+        assert holding

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import email.utils
+import hashlib
 import socket
 import tempfile
 import time
@@ -45,6 +46,7 @@ from archivist.core.http import binary_kind, header, inflate, looks_like_html
 from archivist.core.tempspace import spool_refused
 from archivist.core.urls import canonicalize, join, shown_input
 from archivist.settings import FetchPolicy
+from archivist.warc import digest_label
 
 __all__ = ["MAX_RETRY_AFTER", "ROBOTS_MAX_REDIRECTS", "Exchange", "FetchResult", "Fetcher"]
 
@@ -75,6 +77,14 @@ class Exchange:
     body: BinaryIO
     body_length: int
     started_at: datetime
+    #: ``sha1:BASE32`` of ``body`` (``WARC-Payload-Digest``), hashed as it came in: the revisit
+    #: check and the WARC writer take it instead of reading the body again. None where no one
+    #: hashed it yet (an imported record).
+    payload_digest: str | None = None
+    #: The body with its Content-Encoding (gzip, deflate) undone, for a final response that had
+    #: one: the fetcher inflates it whole to vet it, and the extractor takes it rather than
+    #: inflating it again. None for a body sent as it is (or not vetted: a redirect hop).
+    decoded_body: bytes | None = None
 
     @property
     def content_type(self) -> str | None:
@@ -398,7 +408,7 @@ class Fetcher:
             if location is None:
                 self._check_status(url, response)
                 self._check_declared(url, response)
-            body, length = self._read_body(url, response)
+            body, length, digest = self._read_body(url, response)
         finally:
             response.close()
         exchange = Exchange(
@@ -412,6 +422,7 @@ class Fetcher:
             body=body,
             body_length=length,
             started_at=started,
+            payload_digest=digest,
         )
         if location is None:
             self._check_content(url, exchange)
@@ -441,14 +452,17 @@ class Fetcher:
         if mime and mime not in _HTML_TYPES:
             raise NotHTML(f"{url} is {mime}, not HTML")
 
-    def _read_body(self, url: str, response: httpx.Response) -> tuple[BinaryIO, int]:
+    def _read_body(self, url: str, response: httpx.Response) -> tuple[BinaryIO, int, str]:
+        """The body as sent (spooled, rewound), its length and its payload digest."""
         spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+        sha1 = hashlib.sha1()
         length = 0
         try:
             for chunk in response.iter_raw():
                 length += len(chunk)
                 if length > self.policy.max_body_bytes:
                     raise BodyTooLarge(f"{url} sent more than {self.policy.max_body_bytes} bytes")
+                sha1.update(chunk)
                 try:
                     spool.write(chunk)
                 except OSError as exc:
@@ -460,19 +474,25 @@ class Fetcher:
             spool.close()
             raise
         spool.seek(0)
-        return spool, length
+        return spool, length, digest_label(sha1)
 
     def _check_content(self, url: str, exchange: Exchange) -> None:
-        """Refuse bodies that are not HTML or that inflate past the limit once decoded."""
+        """Refuse bodies that are not HTML or that inflate past the limit once decoded; keep the
+        decoded body of an encoded one."""
         encoding = (header(exchange.headers, "content-encoding") or "").strip().lower()
         try:
-            head = _decoded_head(exchange.body, encoding, self.policy.max_body_bytes * _MAX_INFLATION)
+            decoded = _decoded_body(exchange.body, encoding, self.policy.max_body_bytes * _MAX_INFLATION)
         except BodyTooLarge as exc:
             exchange.body.close()
             raise BodyTooLarge(f"{url}: {exc.message}", reason="decompression_bomb") from exc
         except zlib.error as exc:
             exchange.body.close()
             raise NotHTML(f"{url} sent a corrupt {encoding} body: {exc}", reason="bad_encoding") from exc
+        if decoded is None:
+            head = exchange.body.read(8192)
+            exchange.body.seek(0)
+        else:
+            head = decoded[:8192]
         if exchange.content_type is None and not looks_like_html(head):
             exchange.body.close()
             raise NotHTML(f"{url} has no Content-Type and does not look like HTML")
@@ -480,27 +500,28 @@ class Fetcher:
         if kind is not None:
             exchange.body.close()
             raise NotHTML(f"{url} sent {kind} labelled as {exchange.content_type or 'HTML'}", reason="binary_content")
+        exchange.decoded_body = decoded
 
 
-def _decoded_head(body: BinaryIO, encoding: str, limit: int) -> bytes:
-    """Decode the whole body once, every gzip member of it, in bounded steps; its first bytes.
+def _decoded_body(body: BinaryIO, encoding: str, limit: int) -> bytes | None:
+    """Decode the whole body once, every gzip member of it, in bounded steps; None when it is
+    not encoded (identity).
 
     Raises BodyTooLarge when the decoded size passes ``limit``, zlib.error when the stream is
     corrupt or cut short. The stream is rewound.
     """
+    if encoding in ("", "identity"):
+        return None
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise NotHTML(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
+    pieces = []
+    total = 0
     try:
-        if encoding in ("", "identity"):
-            return body.read(8192)
-        if encoding not in ("gzip", "x-gzip", "deflate"):
-            raise NotHTML(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
-        head = b""
-        total = 0
         for data in inflate(iter(lambda: body.read(_CHUNK), b""), encoding, step=_CHUNK * 16):
             total += len(data)
-            if len(head) < 8192:
-                head += data[: 8192 - len(head)]
             if total > limit:
                 raise BodyTooLarge(f"decoded body exceeds {limit} bytes")
-        return head
+            pieces.append(data)
     finally:
         body.seek(0)
+    return b"".join(pieces)

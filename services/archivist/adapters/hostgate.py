@@ -26,26 +26,46 @@ __all__ = ["LocalHostGate", "RedisHostGate"]
 
 _PREFIX = "archivist-host"
 
-# KEYS[1] next-slot key; ARGV: now, interval, ttl seconds, max wait. Returns the slot start,
-# taken only when it starts within the max wait.
-_RESERVE = """
-local now = tonumber(ARGV[1])
-local start = tonumber(redis.call('GET', KEYS[1]) or '0')
-if start < now then start = now end
-if start - now <= tonumber(ARGV[4]) then
-  redis.call('SET', KEYS[1], tostring(start + tonumber(ARGV[2])), 'EX', tonumber(ARGV[3]))
+# Lua functions of the scripts below. `reserve` takes the host's next request slot, `interval`
+# after the previous one, when it starts within `max_wait`; returns its start. `take` takes a
+# concurrency lease (`now` and `expiry` as sent, not rounded by Lua) when fewer than `limit` are
+# live; returns 1 when taken. Expired leases (a crashed holder's) are dropped only when the set
+# looks full: below the limit they change nothing.
+_FUNCTIONS = """
+local function reserve(key, now, interval, ttl, max_wait)
+  local start = tonumber(redis.call('GET', key) or '0')
+  if start < now then start = now end
+  if start - now <= max_wait then
+    redis.call('SET', key, tostring(start + interval), 'EX', ttl)
+  end
+  return start
 end
-return tostring(start)
-"""
-# KEYS[1] slot set; ARGV: now, expiry, token, limit. Returns 1 when the slot was taken.
-_ACQUIRE = """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[4]) then
-  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
-  redis.call('PEXPIREAT', KEYS[1], math.floor(tonumber(ARGV[2]) * 1000))
+local function take(key, now, expiry, token, limit)
+  if redis.call('ZCARD', key) >= limit then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+    if redis.call('ZCARD', key) >= limit then return 0 end
+  end
+  redis.call('ZADD', key, expiry, token)
+  redis.call('PEXPIREAT', key, math.floor(tonumber(expiry) * 1000))
   return 1
 end
-return 0
+"""
+# KEYS[1] next-slot key; ARGV: now, interval, ttl seconds, max wait. Returns the slot start.
+_RESERVE = _FUNCTIONS + """
+return tostring(reserve(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])))
+"""
+# KEYS[1] slot set; ARGV: now, expiry, token, limit. Returns 1 when the slot was taken.
+_ACQUIRE = _FUNCTIONS + """
+return take(KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]))
+"""
+# KEYS[1] next-slot key, KEYS[2] slot set; ARGV: now, interval, ttl seconds, max wait, expiry,
+# token, limit. Reserves, and takes a lease too when the turn is now. Returns {start, taken}.
+_TURN = _FUNCTIONS + """
+local now = tonumber(ARGV[1])
+local start = reserve(KEYS[1], now, tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
+local taken = 0
+if start == now then taken = take(KEYS[2], ARGV[1], ARGV[5], ARGV[6], tonumber(ARGV[7])) end
+return {tostring(start), taken}
 """
 # KEYS[1] next-slot key; ARGV: until, ttl seconds. Pushes the next slot to at least `until`.
 _HOLD_OFF = """
@@ -68,6 +88,7 @@ class RedisHostGate:
         self._reserve = self._client.register_script(_RESERVE)
         self._hold_off = self._client.register_script(_HOLD_OFF)
         self._acquire = self._client.register_script(_ACQUIRE)
+        self._turn = self._client.register_script(_TURN)
         self.concurrency = concurrency
         self.slot_ttl = slot_ttl
 
@@ -96,8 +117,28 @@ class RedisHostGate:
             acquired = bool(self._acquire(keys=[key], args=[now, now + self.slot_ttl, token, self.concurrency]))
         except redis.RedisError as exc:
             raise QueueUnavailable(f"cannot reach Redis for host politeness: {exc}") from exc
-        try:
+        with self._holding(key, token, acquired):
             yield acquired
+
+    @contextmanager
+    def turn(self, host: str, interval: float, max_wait: float) -> Iterator[tuple[float, bool]]:
+        key = f"{self._prefix}:{_host_key(host)}"
+        token = uuid.uuid4().hex
+        now = time.time()
+        try:
+            start, taken = self._turn(keys=[f"{key}:next", f"{key}:slots"],
+                                      args=[now, interval, int(interval) + 3600, max_wait, now + self.slot_ttl, token,
+                                            self.concurrency])
+        except redis.RedisError as exc:
+            raise QueueUnavailable(f"cannot reach Redis for host politeness: {exc}") from exc
+        with self._holding(f"{key}:slots", token, bool(taken)):
+            yield max(0.0, float(start) - now), bool(taken)
+
+    @contextmanager
+    def _holding(self, key: str, token: str, acquired: bool) -> Iterator[None]:
+        """Give the lease ``token`` back when the block ends, if it was taken."""
+        try:
+            yield
         finally:
             if acquired:
                 try:
@@ -128,6 +169,15 @@ class LocalHostGate:
         key = _host_key(host)
         with self._lock:
             self._next[key] = max(self._next.get(key, 0.0), time.time() + seconds)
+
+    @contextmanager
+    def turn(self, host: str, interval: float, max_wait: float) -> Iterator[tuple[float, bool]]:
+        wait = self.reserve(host, interval, max_wait)
+        if wait > 0:
+            yield wait, False
+            return
+        with self.slot(host) as acquired:
+            yield wait, acquired
 
     @contextmanager
     def slot(self, host: str) -> Iterator[bool]:

@@ -109,6 +109,12 @@ class HostGate(Protocol):
     def slot(self, host: str) -> AbstractContextManager[bool]:
         """One of the host's concurrent-request slots while the block runs; False if none free."""
 
+    def turn(self, host: str, interval: float, max_wait: float) -> AbstractContextManager[tuple[float, bool]]:
+        """:meth:`reserve`, and when the turn is now, :meth:`slot` in the same step (one round trip
+        for a shared gate): ``(wait, holding)`` while the block runs. Holding nothing, a caller
+        that waits its turn takes a slot after.
+        """
+
 
 class Quota(Protocol):
     """Per-caller submission counting over a time window, shared by every API server."""

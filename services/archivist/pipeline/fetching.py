@@ -328,7 +328,7 @@ def _fetch_one(
         final = result.final
         page.status = final.status
         page.received_bytes = sum(exchange.body_length for exchange in result.exchanges)
-        digest = payload_digest(final.body)
+        digest = final.payload_digest or payload_digest(final.body)
         revisit = None
         if previous is not None and previous.payload_digest == digest:
             revisit = Revisit(target_uri=previous.url, date=warc_date(aware(previous.captured_at)),
@@ -350,9 +350,11 @@ def _fetch_one(
                        "final_url": final.url},
             final_urlkey=final_urlkey(page_url, final.url),
         )
-        final.body.seek(0)
-        source = SourcePage(url=final.url, body=decode_content(final.body.read(), final.headers),
-                            content_type=final.content_type, captured=captured_at)
+        body = final.decoded_body
+        if body is None:
+            final.body.seek(0)
+            body = decode_content(final.body.read(), final.headers)
+        source = SourcePage(url=final.url, body=body, content_type=final.content_type, captured=captured_at)
         return source, snapshot
     finally:
         result.close()
