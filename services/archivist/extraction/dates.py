@@ -21,7 +21,7 @@ import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dateparser.data.languages_info import language_locale_dict
 from dateparser.date import DateDataParser
@@ -151,6 +151,10 @@ class DateContext:
 
     locale: str | None = None
     captured: dt.datetime | None = None
+    #: Each text's date by how it was read, read once a page: comment sections and nested
+    #: byline candidates repeat their texts, and dateparser costs up to a millisecond a call.
+    _read: dict[tuple[str, str], str | None] = field(default_factory=dict, init=False,
+                                                     repr=False, compare=False)
 
     @property
     def language(self) -> str | None:
@@ -163,16 +167,29 @@ class DateContext:
 
     def written(self, text: str | None) -> str | None:
         """An absolute date (:func:`parse_date`) in the page's language and region."""
-        return parse_date(text, self.languages, self.locale)
+        if not text:
+            return None
+        key = ("written", text)
+        if key not in self._read:
+            self._read[key] = parse_date(text, self.languages, self.locale)
+        return self._read[key]
 
     def relative(self, text: str) -> str | None:
         """A relative date (:func:`relative_date`), ``None`` without a capture time."""
-        return relative_date(text, self.languages, self.captured) if self.captured else None
+        if self.captured is None:
+            return None
+        key = ("relative", text)
+        if key not in self._read:
+            self._read[key] = relative_date(text, self.languages, self.captured)
+        return self._read[key]
 
     def timestamp(self, line: str) -> str | None:
         """The date of a line that is nothing but a timestamp (:func:`timestamp_date`) or a
         relative date ("3 days ago")."""
-        return timestamp_date(line, self.languages, self.locale) or self.relative(line)
+        key = ("timestamp", line)
+        if key not in self._read:
+            self._read[key] = timestamp_date(line, self.languages, self.locale)
+        return self._read[key] or self.relative(line)
 
 
 def parse_date(text: str | None, languages: list[str] | None = None,
@@ -378,7 +395,6 @@ class _PageDates:
         self._position: int | None = None
         self._places: dict[HtmlElement, bool | None] = {}
         self._bylines: list[HtmlElement] | None = None
-        self._parsed: dict[str, str | None] = {}
         self._itemprops: dict[str, list[HtmlElement]] = {}
 
     def _early(self, element: HtmlElement) -> bool | None:
@@ -409,12 +425,6 @@ class _PageDates:
     def _candidates(self, elements: Iterable[HtmlElement], *,
                     early: bool) -> Iterator[HtmlElement]:
         return (element for element in elements if self._early(element) is early)
-
-    def _parse(self, text: str) -> str | None:
-        """A written date; nested candidates repeat texts, and dateparser costs milliseconds."""
-        if text not in self._parsed:
-            self._parsed[text] = self._dates.written(text)
-        return self._parsed[text]
 
     def from_elements(self, prop: str, *, early: bool) -> str | None:
         """The first date of an ``itemprop=prop`` element."""
@@ -487,7 +497,7 @@ class _PageDates:
             if updated and not _UPDATED_CLAUSE.search(text):
                 continue  # nor do its children name a change
             for piece in _clauses(text, updated=updated):
-                date = self._parse(piece) if len(piece) <= _MAX_DATE_TEXT else None
+                date = self._dates.written(piece) if len(piece) <= _MAX_DATE_TEXT else None
                 if date:
                     return date
             for child in element.iterdescendants():
@@ -501,7 +511,7 @@ class _PageDates:
                 else:
                     pieces = [] if updated else [text]
                 for piece in pieces:
-                    date = self._parse(piece) if len(piece) <= _MAX_DATE_TEXT else None
+                    date = self._dates.written(piece) if len(piece) <= _MAX_DATE_TEXT else None
                     if date:
                         return date
         return None
