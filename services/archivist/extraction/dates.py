@@ -151,10 +151,15 @@ class DateContext:
 
     locale: str | None = None
     captured: dt.datetime | None = None
-    #: Each text's date by how it was read, read once a page: comment sections and nested
-    #: byline candidates repeat their texts, and dateparser costs up to a millisecond a call.
+    #: Texts are read once a page: comment sections and nested byline candidates repeat their
+    #: texts and dates, and dateparser costs up to a millisecond a call. Here each text's
+    #: relative and timestamp date ...
     _read: dict[tuple[str, str], str | None] = field(default_factory=dict, init=False,
                                                      repr=False, compare=False)
+    #: ... and what dateparser made of each text read as written (a whole text or a date-shaped
+    #: piece of it).
+    _written: dict[str, dt.datetime | None] = field(default_factory=dict, init=False,
+                                                    repr=False, compare=False)
 
     @property
     def language(self) -> str | None:
@@ -167,12 +172,7 @@ class DateContext:
 
     def written(self, text: str | None) -> str | None:
         """An absolute date (:func:`parse_date`) in the page's language and region."""
-        if not text:
-            return None
-        key = ("written", text)
-        if key not in self._read:
-            self._read[key] = parse_date(text, self.languages, self.locale)
-        return self._read[key]
+        return _parse_date(text, self.languages, self.locale, self._written)
 
     def relative(self, text: str) -> str | None:
         """A relative date (:func:`relative_date`), ``None`` without a capture time."""
@@ -196,6 +196,13 @@ def parse_date(text: str | None, languages: list[str] | None = None,
                locale: str | None = None) -> str | None:
     """An ISO date from ISO 8601 text or a written date in most languages (via dateparser),
     a numeric one read in the order of ``locale``'s region when it has one ("en-GB")."""
+    return _parse_date(text, languages, locale, {})
+
+
+def _parse_date(text: str | None, languages: list[str] | None, locale: str | None,
+                read: dict[str, dt.datetime | None]) -> str | None:
+    """:func:`parse_date`, with what dateparser made of each text it was given kept in ``read``
+    (for the same ``languages`` and ``locale``)."""
     if not text or not text.strip():
         return None
     text = text.strip()
@@ -209,7 +216,9 @@ def parse_date(text: str | None, languages: list[str] | None = None,
         return None
     parser = _parser(tuple(languages or ()) or _DEFAULT_LANGUAGES, locale)
     for candidate in [text, *(match.group(0) for match in _WRITTEN_DATE.finditer(text))]:
-        parsed = parser.get_date_data(candidate).date_obj
+        if candidate not in read:
+            read[candidate] = parser.get_date_data(candidate).date_obj
+        parsed = read[candidate]
         if parsed:
             return _valid(parsed.date())
     return None
