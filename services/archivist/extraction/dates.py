@@ -223,7 +223,8 @@ def _parse_date(text: str | None, languages: list[str] | None, locale: str | Non
     if len(text) > _MAX_DATE_TEXT or not _HAS_YEAR.search(text):
         return None
     parser = _parser(tuple(languages or ()) or _DEFAULT_LANGUAGES, locale)
-    english = set(languages or _DEFAULT_LANGUAGES) == {"en"}
+    english = (set(languages or _DEFAULT_LANGUAGES) == {"en"}
+               and (locale or "en").partition("-")[0] == "en")
     for candidate in [text, *(match.group(0) for match in _WRITTEN_DATE.finditer(text))]:
         if candidate not in read:
             read[candidate] = ((_english_date(candidate) if english else None)
