@@ -3,11 +3,11 @@
 
 Runs ``extract([SourcePage(url, html)])`` and ``discover_pages(html, url)`` on the 181 pages of
 the shared article-extraction benchmark, the seed fixture's pages and the demo site's pages
-(each alone, and each article's pages stitched), and writes one JSON of all outputs. Speed
-work on the extractor must leave this JSON byte-identical: save it before a change, and compare
-after every step with ``--compare``. ``discover_pages`` also runs under a few URL variants of
-each page (a page number added, a fragment and tracking parameters), so that its URL handling
-is exercised on pages whose own URL is not paginated.
+(each alone, with and without a capture time, and each article's pages stitched), and writes
+one JSON of all outputs. Speed work on the extractor must leave this JSON byte-identical: save
+it before a change, and compare after every step with ``--compare``. ``discover_pages`` also
+runs under a few URL variants of each page (a page number added, a fragment and tracking
+parameters), so that its URL handling is exercised on pages whose own URL is not paginated.
 
 It also prints the CPU milliseconds per page (``time.process_time``, best of ``--repeat``
 passes) of ``extract``, of bare ``trafilatura.extract(html, include_comments=False)`` and of
@@ -30,6 +30,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ DEMO = ROOT / "services" / "archivist" / "demo"
 SEED_HOST = "https://www.irrawaddy.org"
 DEMO_HOST = "http://127.0.0.1:8000"
 CONTENT_TYPE = "text/html; charset=utf-8"
+#: A capture time, so that relative dates ("3 days ago") are read too, as in the pipeline.
+CAPTURED = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 def benchmark_pages(shared: Path) -> list[tuple[str, str, bytes]]:
@@ -90,13 +93,13 @@ def body_inputs(url: str, body: bytes) -> dict[str, Any]:
     original = extract_module.extract_body
 
     def spy(tree: Any, page_url: str, *, remove: Any = (), titles: Any = (),
-            comments: Any = ()) -> str:
+            comments: Any = (), language: str | None = None) -> str:
         remove = list(remove)
         root = tree.getroottree()
         seen.update(remove=sorted({root.getpath(element) for element in remove}),
-                    titles=list(titles), comments=list(comments))
+                    titles=list(titles), comments=list(comments), language=language)
         return original(tree, page_url, remove=remove, titles=seen["titles"],
-                        comments=seen["comments"])
+                        comments=seen["comments"], language=language)
 
     extract_module.extract_body = spy
     try:
@@ -121,16 +124,20 @@ def record(shared: Path, *, pages_only: bool = False) -> dict[str, Any]:
         out[f"extract/{name}"] = extract([SourcePage(url, body, CONTENT_TYPE)]).as_dict()
         out[f"body-inputs/{name}"] = body_inputs(url, body)
         out[f"extract-untyped/{name}"] = extract([SourcePage(url, body)]).as_dict()
+        out[f"extract-captured/{name}"] = extract([SourcePage(url, body, CONTENT_TYPE,
+                                                              CAPTURED)]).as_dict()
     for pages in articles if not pages_only else ():
         name = pages[0][0].rsplit("-", 1)[0]
         sources = [SourcePage(url, body, CONTENT_TYPE) for _, url, body in pages]
         out[f"extract-stitched/{name}"] = extract(sources).as_dict()
         out[f"extract-reversed/{name}"] = extract(sources[::-1]).as_dict()
+        out[f"extract-captured/{name}"] = extract(
+            [SourcePage(url, body, CONTENT_TYPE, CAPTURED) for _, url, body in pages]).as_dict()
     return out
 
 
 def timings(pages: list[tuple[str, str, bytes]], repeat: int, *,
-            pages_only: bool = False) -> dict[str, float]:
+            pages_only: bool = False, captured: datetime | None = None) -> dict[str, float]:
     """CPU milliseconds per page of ``extract``, bare trafilatura and ``discover_pages`` (only
     the last with ``pages_only``), and of the part of ``extract`` spent in trafilatura's
     ``bare_extraction`` ("extract: trafilatura") and outside it ("extract: ours").
@@ -138,10 +145,11 @@ def timings(pages: list[tuple[str, str, bytes]], repeat: int, *,
     The three run one after the other on each page, so that the machine's load, which moves
     CPU times by tens of percent on a shared machine, weighs on all three alike and their
     ratio holds. Each figure is from the pass where ``extract`` was fastest, out of ``repeat``
-    passes after one warm-up pass.
+    passes after one warm-up pass. ``captured`` is passed to ``extract`` as the capture time
+    (the pipeline passes one: relative dates are then read too).
     """
     steps: dict[str, Callable[[str, bytes], object]] = {
-        "extract": lambda url, body: extract([SourcePage(url, body, CONTENT_TYPE)]),
+        "extract": lambda url, body: extract([SourcePage(url, body, CONTENT_TYPE, captured)]),
         "trafilatura": lambda url, body: trafilatura.extract(
             body.decode("utf8"), url=url, include_comments=False),
         "discover_pages": lambda url, body: discover_pages(body, url),
@@ -205,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-record", action="store_true", help="only time")
     parser.add_argument("--pages-only", action="store_true",
                         help="only discover_pages (compared with the same keys of --compare)")
+    parser.add_argument("--captured", action="store_true",
+                        help="time extract with a capture time, as the pipeline calls it")
     args = parser.parse_args(argv)
 
     shared = args.shared.resolve()
@@ -214,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(text, encoding="utf8")
     print(f"{len(outputs)} outputs recorded")
     if not args.no_timing:
-        figures = timings(benchmark_pages(shared), args.repeat, pages_only=args.pages_only)
+        figures = timings(benchmark_pages(shared), args.repeat, pages_only=args.pages_only,
+                          captured=CAPTURED if args.captured else None)
         print(f"CPU ms/page over the benchmark pages, best of {args.repeat}: "
               + ", ".join(f"{name} {value:.2f}" for name, value in figures.items()))
         if "extract" in figures:

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from archivist.extraction import SourcePage, extract
-from archivist.extraction.dates import relative_date
+from archivist.extraction.dates import _english_date, _parser, parse_date, relative_date
 
 from .conftest import FILLER, page
 
@@ -166,3 +166,34 @@ def test_a_relative_date_after_the_capture_is_no_date() -> None:
     assert relative_date("in 3 days", None, base) is None
     assert relative_date("dans 2 jours", ["fr"], base) is None
     assert relative_date("today", None, base) == "2024-03-10"
+
+
+def _english_dates() -> list[str]:
+    """The written dates :func:`parse_date` reads without dateparser, in every month word and
+    case, on days where months and leap years differ."""
+    words = [word for month in ("January", "February", "March", "April", "May", "June", "July",
+                                "August", "September", "October", "November", "December")
+             for word in (month, month[:3])] + ["Sept"]
+    texts = []
+    for index, word in enumerate(words):
+        month = (word, word.upper(), word.lower())[index % 3]
+        year = (2019, 2024)[index % 2]
+        for day in (1, 12, 29, 30, 31):
+            texts += [f"{month} {day}, {year}", f"{month}. {day} {year}", f"{day} {month} {year}",
+                      f"{day} {month}., {year}"]
+    return texts
+
+
+@pytest.mark.parametrize("locale", [None, "en-GB"])
+def test_common_english_dates_are_read_as_dateparser_reads_them(locale: str | None) -> None:
+    parser = _parser(("en",), locale)
+    for text in _english_dates():
+        read = _english_date(text)
+        expected = parser.get_date_data(text).date_obj
+        assert read == expected, text
+        assert parse_date(text, ["en"], locale) == (expected.date().isoformat() if expected
+                                                    else None), text
+    # Anything else is dateparser's: another shape, another language, an impossible day.
+    for text in ("November 19th, 2019", "19.11.2019", "Nov 19, 19", "Nov 019, 2019",
+                 "19 novembre 2019", "February 30, 2019", "Monday, November 18, 2019"):
+        assert _english_date(text) is None, text

@@ -28,6 +28,10 @@ _DETECT_CHARS = 2000
 _MIN_OVERRULE_CHARS = 200
 #: ... detected as another language by this much log-probability per character.
 _OVERRULE_MARGIN = 1.0
+#: The start of the body that the declared language must lose for the whole sample to be read:
+#: most pages are in the language they declare, and the classifier's walk over the sample costs
+#: in proportion to its length.
+_PROBE_CHARS = 400
 
 
 def _code(value: str | None) -> str | None:
@@ -81,12 +85,16 @@ def document_language(declared: str | None, body: str) -> str | None:
     Themes ship ``<html lang="en">`` whatever the language of the posts: a body of at least
     :data:`_MIN_OVERRULE_CHARS` whose detected language beats the declared one by
     :data:`_OVERRULE_MARGIN` log-probability per character overrules the declaration. Close
-    languages (Galician and Portuguese, Bokmål and Danish) stay well under that margin.
+    languages (Galician and Portuguese, Bokmål and Danish) stay well under that margin. A body
+    whose first :data:`_PROBE_CHARS` characters read best as the declared language is not
+    plainly in another: the rest of the sample is not read.
     """
     if not declared:
         return detect_language(body)
     sample = body.strip()[:_DETECT_CHARS]
     if len(sample) < _MIN_OVERRULE_CHARS:
+        return declared
+    if len(sample) > _PROBE_CHARS and _code(py3langid.rank(sample[:_PROBE_CHARS])[0][0]) == declared:
         return declared
     scores = dict(py3langid.rank(sample))
     best = max(scores, key=scores.__getitem__)
