@@ -19,7 +19,9 @@ from typing import NamedTuple, TypedDict
 
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Select,
+    Table,
     Text,
     Update,
     and_,
@@ -366,6 +368,31 @@ def _entry(url: str, urlkey: str, number: int, version: NewVersion) -> dict:
     return {"url": url, "urlkey": urlkey, "host": host_of(url), "title": content.get("title"),
             "body": (content.get("body") or "")[:INDEXED_CHARS], "version": number,
             "archived_at": version["created_at"]}
+
+
+_RECORD_COLUMNS = ("id", "url", "urlkey", "created_at", "updated_at", "latest_version")
+_VERSION_COLUMNS = (*NewVersion.__annotations__, "record_id", "version")
+_ENTRY_COLUMNS = ("record_id", "url", "urlkey", "host", "title", "body", "version", "archived_at")
+
+
+def _insert_bound(target: Table, prefix: str, columns: Iterable[str]) -> Insert:
+    """An INSERT of ``columns`` whose values are the parameters named ``prefix`` + column name."""
+    return insert(target).values({name: bindparam(prefix + name, type_=target.c[name].type) for name in columns})
+
+
+def _prefixed(prefix: str, values: dict) -> dict:
+    return {prefix + name: value for name, value in values.items()}
+
+
+#: PostgreSQL: a new record, its first version and its search entry in one statement (the record
+#: and the entry as data-modifying CTEs, which run whether or not they are read), two round
+#: trips fewer per new record. The foreign keys are checked at the end of the statement, when
+#: the record's row is there.
+_NEW_RECORD = (
+    _insert_bound(_VERSIONS, "v_", _VERSION_COLUMNS).returning(_VERSIONS.c.id)
+    .add_cte(_insert_bound(_RECORDS, "r_", _RECORD_COLUMNS).cte("new_record"),
+             _insert_bound(_ENTRIES, "e_", _ENTRY_COLUMNS).cte("new_entry"))
+)
 
 
 #: The columns of :class:`NewCapture`, in the order :func:`_copy_captures` writes them.
@@ -831,13 +858,20 @@ class Catalog:
         """Insert a record with ``version`` as its first version and its search entry; the version's id.
 
         The record's unique URL makes a concurrent first writer of the same URL fail with
-        CatalogConflict; it retries and finds the record.
+        CatalogConflict; it retries and finds the record. On PostgreSQL the three rows are one
+        statement (``_NEW_RECORD``); SQLite, which has no INSERT in a CTE, takes three.
         """
         moment = version["created_at"]
-        session.execute(_INSERT_RECORD, {"id": record_id, "url": url, "urlkey": urlkey, "created_at": moment,
-                                         "updated_at": moment, "latest_version": 1})
-        version_id = session.execute(_INSERT_VERSION, {**version, "record_id": record_id, "version": 1}).scalar_one()
-        session.execute(_INSERT_ENTRY, {**_entry(url, urlkey, 1, version), "record_id": record_id})
+        record = {"id": record_id, "url": url, "urlkey": urlkey, "created_at": moment, "updated_at": moment,
+                  "latest_version": 1}
+        first = {**version, "record_id": record_id, "version": 1}
+        entry = {**_entry(url, urlkey, 1, version), "record_id": record_id}
+        if session.get_bind().dialect.name == "postgresql":
+            return session.execute(_NEW_RECORD, _prefixed("r_", record) | _prefixed("v_", first)
+                                   | _prefixed("e_", entry)).scalar_one()
+        session.execute(_INSERT_RECORD, record)
+        version_id = session.execute(_INSERT_VERSION, first).scalar_one()
+        session.execute(_INSERT_ENTRY, entry)
         return version_id
 
     def get_version(self, session: Session, record_id: str, version: int) -> RecordVersionRow | None:
