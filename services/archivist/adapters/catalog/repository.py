@@ -38,6 +38,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
@@ -375,9 +376,12 @@ _VERSION_COLUMNS = (*NewVersion.__annotations__, "record_id", "version")
 _ENTRY_COLUMNS = ("record_id", "url", "urlkey", "host", "title", "body", "version", "archived_at")
 
 
-def _insert_bound(target: Table, prefix: str, columns: Iterable[str]) -> Insert:
-    """An INSERT of ``columns`` whose values are the parameters named ``prefix`` + column name."""
-    return insert(target).values({name: bindparam(prefix + name, type_=target.c[name].type) for name in columns})
+def _insert_bound(target: Table | Insert, prefix: str, columns: Iterable[str]) -> Insert:
+    """An INSERT (into ``target``, or ``target`` itself) of ``columns`` whose values are the
+    parameters named ``prefix`` + column name."""
+    statement = insert(target) if isinstance(target, Table) else target
+    table = statement.table
+    return statement.values({name: bindparam(prefix + name, type_=table.c[name].type) for name in columns})
 
 
 def _prefixed(prefix: str, values: dict) -> dict:
@@ -392,6 +396,18 @@ _NEW_RECORD = (
     _insert_bound(_VERSIONS, "v_", _VERSION_COLUMNS).returning(_VERSIONS.c.id)
     .add_cte(_insert_bound(_RECORDS, "r_", _RECORD_COLUMNS).cte("new_record"),
              _insert_bound(_ENTRIES, "e_", _ENTRY_COLUMNS).cte("new_entry"))
+)
+_UPSERT_ENTRY = _insert_bound(postgresql_insert(_ENTRIES), "e_", _ENTRY_COLUMNS)
+#: PostgreSQL: a record's next version as its latest, with the record advanced to it and its
+#: search entry following it (written, or rewritten in place), in one statement: two round trips
+#: fewer per changed capture.
+_NEW_LATEST_VERSION = (
+    _insert_bound(_VERSIONS, "v_", _VERSION_COLUMNS).returning(_VERSIONS.c.id)
+    .add_cte(_ADVANCE_RECORD.cte("advanced"),
+             _UPSERT_ENTRY.on_conflict_do_update(
+                 index_elements=[_ENTRIES.c.record_id],
+                 set_={name: _UPSERT_ENTRY.excluded[name] for name in _ENTRY_COLUMNS if name != "record_id"},
+             ).cte("entry"))
 )
 
 
@@ -956,14 +972,21 @@ class Catalog:
         new head, instead of writing content that may repeat it. Numbers are identifiers in
         write order (URLs name them); time orders the history (``captured_at``). The search
         entry is written in the same transaction, so the index cannot fall behind the records;
-        the database's full-text index follows the entry (migration 0004).
+        the database's full-text index follows the entry (migration 0004). On PostgreSQL a new
+        latest version is one statement (``_NEW_LATEST_VERSION``); SQLite takes three or four.
         """
         number = record.last_version + 1
-        version_id = session.execute(_INSERT_VERSION, {**version, "record_id": record.id, "version": number}).scalar_one()
+        row = {**version, "record_id": record.id, "version": number}
         if record.latest_captured_at is not None and version["captured_at"] < record.latest_captured_at:
-            return version_id  # an older capture's content: the record's latest stays
-        session.execute(_ADVANCE_RECORD, {"p_id": record.id, "p_version": number, "p_now": version["created_at"]})
+            # an older capture's content: the record's latest stays
+            return session.execute(_INSERT_VERSION, row).scalar_one()
+        advance = {"p_id": record.id, "p_version": number, "p_now": version["created_at"]}
         entry = _entry(record.url, record.urlkey, number, version)
+        if session.get_bind().dialect.name == "postgresql":
+            return session.execute(_NEW_LATEST_VERSION, _prefixed("v_", row) | advance
+                                   | _prefixed("e_", {**entry, "record_id": record.id})).scalar_one()
+        version_id = session.execute(_INSERT_VERSION, row).scalar_one()
+        session.execute(_ADVANCE_RECORD, advance)
         if session.execute(_UPDATE_ENTRY, {**entry, "p_record": record.id}).rowcount == 0:
             session.execute(_INSERT_ENTRY, {**entry, "record_id": record.id})  # a record that had no version
         return version_id
