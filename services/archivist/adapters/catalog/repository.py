@@ -371,6 +371,7 @@ def _entry(url: str, urlkey: str, number: int, version: NewVersion) -> dict:
             "archived_at": version["created_at"]}
 
 
+# The columns the record path writes, as the PostgreSQL statements below bind them.
 _RECORD_COLUMNS = ("id", "url", "urlkey", "created_at", "updated_at", "latest_version")
 _VERSION_COLUMNS = (*NewVersion.__annotations__, "record_id", "version")
 _ENTRY_COLUMNS = ("record_id", "url", "urlkey", "host", "title", "body", "version", "archived_at")
@@ -385,6 +386,8 @@ def _insert_bound(target: Table | Insert, prefix: str, columns: Iterable[str]) -
 
 
 def _prefixed(prefix: str, values: dict) -> dict:
+    """``values`` as the parameters of :func:`_insert_bound`'s ``prefix``: one statement writes
+    several tables whose column names overlap."""
     return {prefix + name: value for name, value in values.items()}
 
 
@@ -397,6 +400,7 @@ _NEW_RECORD = (
     .add_cte(_insert_bound(_RECORDS, "r_", _RECORD_COLUMNS).cte("new_record"),
              _insert_bound(_ENTRIES, "e_", _ENTRY_COLUMNS).cte("new_entry"))
 )
+#: The entry as written by PostgreSQL's INSERT ... ON CONFLICT, whose ``excluded`` row the update reads.
 _UPSERT_ENTRY = _insert_bound(postgresql_insert(_ENTRIES), "e_", _ENTRY_COLUMNS)
 #: PostgreSQL: a record's next version as its latest, with the record advanced to it and its
 #: search entry following it (written, or rewritten in place), in one statement: two round trips
