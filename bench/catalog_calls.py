@@ -8,17 +8,19 @@ PostgreSQL database, in two ways, alternated in blocks:
 
 - ``transactions``: the claim and the revisit lookup in a transaction, then a second one that
   moves the capture to ``extracting``, writes its snapshot row and record version and moves
-  it to ``archived`` (the pipeline up to the fifth round: 13 round trips);
-- ``current``: the claim and the lookup each committing on their own (no BEGIN or COMMIT),
-  then one transaction that writes the rows and moves the capture from ``fetching`` straight
-  to ``archived`` under its holder (10 round trips).
+  it to ``archived`` (the pipeline up to the fifth round);
+- ``current``: the claim (which reads the revisit candidate with it) committing on its own (no
+  BEGIN or COMMIT), then one transaction that writes the rows and moves the capture from
+  ``fetching`` straight to ``archived`` under its holder.
 
-Each prints the client's CPU (``time.thread_time``) and every PostgreSQL process's CPU per
-capture, and the difference between them per round trip saved.
+Each prints the round trips per capture (statements, and a BEGIN and a COMMIT per explicit
+transaction, counted as :mod:`bench.steps` counts them), the client's CPU (``time.thread_time``)
+and every PostgreSQL process's CPU per capture, and the difference between them per round trip
+saved.
 
 With ``--shared K``, a third way measures what sharing one archiving transaction among K
 captures would save, before anyone builds it: the same calls as ``current``, with the
-archiving of K captures in one transaction (8 + 2 / K round trips a capture). Nothing in the
+archiving of K captures in one transaction. Nothing in the
 pipeline does this; it is the part of batching captures (docs/PERFORMANCE.md, "Left out") that
 the catalog alone would give, without any statement batched.
 
@@ -35,6 +37,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from archivist.adapters.catalog import Catalog, Database, NewSnapshot, NewVersion
@@ -79,10 +82,9 @@ def _write(session: Session, catalog: Catalog, capture_id: str, url: str, *, hol
         raise RuntimeError(f"capture {capture_id} could not be archived")
 
 
-def _claim(database: Database, catalog: Catalog, capture_id: str, url: str) -> None:
+def _claim(database: Database, catalog: Catalog, capture_id: str) -> None:
     with database.session(atomic=False) as session:
         catalog.claim_fetch(session, capture_id, delivery=capture_id, lease_expired=datetime.now(UTC))
-        catalog.latest_response(session, urlkey(url))
 
 
 def in_transactions(database: Database, catalog: Catalog, capture_id: str, url: str) -> None:
@@ -93,7 +95,7 @@ def in_transactions(database: Database, catalog: Catalog, capture_id: str, url: 
 
 
 def as_now(database: Database, catalog: Catalog, capture_id: str, url: str) -> None:
-    _claim(database, catalog, capture_id, url)
+    _claim(database, catalog, capture_id)
     _archive(database, catalog, capture_id, url, holder=capture_id)
 
 
@@ -101,23 +103,38 @@ def shared(database: Database, catalog: Catalog, ids: list[str], urls: list[str]
     """``current``, with the archiving of ``size`` captures at a time in one transaction."""
     for start in range(0, len(ids), size):
         group = list(zip(ids[start:start + size], urls[start:start + size], strict=True))
-        for capture_id, url in group:
-            _claim(database, catalog, capture_id, url)
+        for capture_id, _ in group:
+            _claim(database, catalog, capture_id)
         with database.session() as session:
             for capture_id, url in group:
                 _write(session, catalog, capture_id, url, holder=capture_id)
 
 
-WAYS: dict[str, tuple[Callable[[Database, Catalog, str, str], None], int]] = {
-    "transactions": (in_transactions, 13),
-    "current": (as_now, 10),
-}
+WAYS: dict[str, Callable[[Database, Catalog, str, str], None]] = {"transactions": in_transactions, "current": as_now}
+
+
+class RoundTrips:
+    """Round trips sent to PostgreSQL: each statement, and a BEGIN and a COMMIT per explicit
+    transaction (an autocommit connection sends neither)."""
+
+    def __init__(self, database: Database) -> None:
+        self.count = 0
+        event.listen(database.engine, "before_cursor_execute", self._statement)
+        event.listen(database.engine, "commit", self._commit)
+
+    def _statement(self, *_args: object) -> None:
+        self.count += 1
+
+    def _commit(self, connection) -> None:  # noqa: ANN001 - SQLAlchemy's event signature
+        if not connection.connection.driver_connection.autocommit:
+            self.count += 2
 
 
 def one_block(database: Database, catalog: Catalog, way: str, captures: int, tag: str,
-              shared_by: int = 0) -> tuple[float, float]:
-    """Client and PostgreSQL CPU ms per capture for ``captures`` new captures sent ``way``
-    (``shared`` archives ``shared_by`` at a time in one transaction)."""
+              shared_by: int = 0, trips: RoundTrips | None = None) -> tuple[float, float, float]:
+    """Client and PostgreSQL CPU ms and round trips (when ``trips`` counts them) per capture for
+    ``captures`` new captures sent ``way`` (``shared`` archives ``shared_by`` at a time in one
+    transaction)."""
     now = datetime.now(UTC)
     ids = [f"{tag}-{index}" for index in range(captures)]
     urls = [f"https://bench.example/{tag}/{index}" for index in range(captures)]
@@ -126,15 +143,17 @@ def one_block(database: Database, catalog: Catalog, way: str, captures: int, tag
             {"id": capture_id, "url": url, "urlkey": urlkey(url), "status": CaptureStatus.QUEUED.value,
              "reason": None, "message": None, "submitted_at": now, "updated_at": now, "finished_at": None,
              "attempts": 0} for capture_id, url in zip(ids, urls, strict=True)])
+    sent = trips.count if trips is not None else 0
     before, started = CpuSnapshot.take(), time.thread_time()
     if way == "shared":
         shared(database, catalog, ids, urls, shared_by)
     else:
         for capture_id, url in zip(ids, urls, strict=True):
-            WAYS[way][0](database, catalog, capture_id, url)
+            WAYS[way](database, catalog, capture_id, url)
     client = time.thread_time() - started
     server = CpuSnapshot.take().named("postgres") - before.named("postgres")
-    return client / captures * 1000, server / captures * 1000
+    sent = (trips.count if trips is not None else 0) - sent
+    return client / captures * 1000, server / captures * 1000, sent / captures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,27 +164,27 @@ def main(argv: list[str] | None = None) -> int:
                         help="also archive K captures per transaction (what sharing it would save)")
     args = parser.parse_args(argv)
     ways = [*WAYS, *(["shared"] if args.shared else [])]
-    trips = {way: float(count) for way, (_, count) in WAYS.items()} | {"shared": 8 + 2 / max(args.shared, 1)}
-
     print(f"machine: {machine()}")
     with running_stack() as stack:
         database, catalog = Database(stack.database_url), Catalog()
         database.migrate()
+        counted = RoundTrips(database)
         try:
             for way in ways:  # warm-up: connections, prepared statements
                 one_block(database, catalog, way, 50, f"warm-{way}", args.shared)
-            figures: dict[str, list[tuple[float, float]]] = {way: [] for way in ways}
+            figures: dict[str, list[tuple[float, float, float]]] = {way: [] for way in ways}
             for run in range(args.rounds):
                 for way in ways:
-                    figures[way].append(one_block(database, catalog, way, args.captures, f"{way}-{run}", args.shared))
+                    figures[way].append(one_block(database, catalog, way, args.captures, f"{way}-{run}", args.shared,
+                                                  counted))
         finally:
             database.dispose()
     print(f"{args.captures} captures per block, {args.rounds} blocks per way; CPU ms per capture (median)")
-    totals = {}
+    totals, trips = {}, {}
     for way in ways:
-        client, server = median([c for c, _ in figures[way]]), median([s for _, s in figures[way]])
-        totals[way] = (client, server)
-        runs = ", ".join(f"{c:.2f}+{s:.2f}" for c, s in figures[way])
+        client, server = median([c for c, _, _ in figures[way]]), median([s for _, s, _ in figures[way]])
+        totals[way], trips[way] = (client, server), figures[way][-1][2]
+        runs = ", ".join(f"{c:.2f}+{s:.2f}" for c, s, _ in figures[way])
         label = f"shared by {args.shared}" if way == "shared" else way
         print(f"{label:>13}: {trips[way]:.2f} round trips, client {client:.2f}, PostgreSQL {server:.2f}  "
               f"(runs: {runs})")

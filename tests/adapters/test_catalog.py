@@ -120,6 +120,41 @@ def test_a_session_without_a_transaction_commits_each_statement_at_once(database
         assert (row.status, row.claimed_by) == ("fetching", "m1")  # the claim stayed, the move did not
 
 
+def test_a_claim_reads_its_urls_latest_full_response(database: Database) -> None:
+    from archivist.adapters.catalog import LatestResponse, NewSnapshot
+
+    catalog = Catalog()
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def snapshot(snapshot_id: str, urlkey: str, minute: int, kind: str = "response",
+                 final_url: str | None = None) -> NewSnapshot:
+        return NewSnapshot(id=snapshot_id, capture_id="c1", page=1, url=f"https://example.com/{snapshot_id}",
+                           urlkey=urlkey, captured_at=start.replace(minute=minute), kind=kind, http_status=200,
+                           mime=None, payload_digest=f"d-{snapshot_id}", payload_length=1,
+                           storage_key=f"k/{snapshot_id}", stored_length=1, refers_to_id=None,
+                           redirects={"final_url": final_url} if final_url else {}, record_offset=0,
+                           warc_record_id=f"w-{snapshot_id}", final_urlkey=None)
+
+    with database.session() as session:
+        catalog.add_captures(session, [capture("c1"), capture("c2"), capture("c3")])
+        session.get(CaptureRow, "c3").urlkey = "com,example)/other"
+        session.flush()
+        catalog.put_snapshots(session, "c1", [
+            snapshot("older", "com,example)/", 1), snapshot("newest", "com,example)/", 2, final_url="https://x.example/"),
+            snapshot("revisit", "com,example)/", 3, kind="revisit"), snapshot("elsewhere", "com,example)/x", 4),
+        ], replace=False)
+    long_ago = datetime(2000, 1, 1, tzinfo=UTC)
+    with database.session(atomic=False) as session:
+        claim = catalog.claim_fetch(session, "c2", delivery="m1", lease_expired=long_ago)
+        assert claim is not None and claim.latest_response == catalog.latest_response(session, "com,example)/")
+        assert claim.latest_response == LatestResponse("newest", "c1", "https://x.example/",
+                                                       claim.latest_response.captured_at, "d-newest", "w-newest")
+        assert claim.latest_response.captured_at.replace(tzinfo=UTC) == start.replace(minute=2)
+        assert claim.attempts == 1  # and the claim itself took the capture as ever
+        assert catalog.claim_fetch(session, "c2", delivery="m2", lease_expired=long_ago) is None
+        assert catalog.claim_fetch(session, "c3", delivery="m1", lease_expired=long_ago).latest_response is None
+
+
 def version(fingerprint: str, content: dict | None = None) -> NewVersion:
     return NewVersion(fingerprint=fingerprint, content=content or {}, extractor_name="a", extractor_version="1",
                       created_at=datetime.now(UTC), captured_at=datetime.now(UTC), source_capture_id=None)

@@ -83,7 +83,8 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str, last_atte
     in the capture's message) instead of losing the pages fetched with it.
     """
     outcome = FetchOutcome(capture_id)
-    # The claim is one conditional statement; the rest are reads: no transaction around them.
+    # The claim is one conditional statement (which reads the revisit candidate too); the rest
+    # are reads: no transaction around them.
     with runtime.database.session(atomic=False) as session:
         claim = runtime.catalog.claim_fetch(
             session, capture_id, delivery=delivery, lease_expired=utcnow() - fetch_lease(runtime)
@@ -91,7 +92,7 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str, last_atte
         if claim is None:
             capture = runtime.catalog.get_capture(session, capture_id)
         else:
-            previous = _previous_response(runtime, session, capture_id, claim.url)
+            previous = _other_capture_response(claim.latest_response, capture_id)
     if claim is None:
         if capture is None:
             log.warning("fetch: no capture %s; dropping the message", capture_id)
@@ -212,8 +213,12 @@ def _discard_attempts(runtime: Runtime, capture_id: str, claim: Claim, pages: se
 
 def _previous_response(runtime: Runtime, session: Session, capture_id: str, page_url: str) -> LatestResponse | None:
     """The URL's newest full response from another capture: what an identical payload revisits."""
-    previous = runtime.catalog.latest_response(session, urlkey(page_url))
-    return previous if previous is not None and previous.capture_id != capture_id else None
+    return _other_capture_response(runtime.catalog.latest_response(session, urlkey(page_url)), capture_id)
+
+
+def _other_capture_response(latest: LatestResponse | None, capture_id: str) -> LatestResponse | None:
+    """``latest``, the URL's newest full response, unless this capture stored it (an earlier claim)."""
+    return latest if latest is not None and latest.capture_id != capture_id else None
 
 
 def _fetch_pages(
@@ -231,7 +236,7 @@ def _fetch_pages(
     A later page that fails for good is skipped and named in ``outcome.missing_pages``; so is
     one the site fails transiently on the ``last_attempt`` (earlier, the capture is retried).
 
-    ``previous`` is the first page's revisit candidate, read in the claim's transaction; each
+    ``previous`` is the first page's revisit candidate, read with the claim; each
     further page's is read with the lease renewal that precedes it. Returns the stored pages
     (URL, response parsed while their bytes fit ``_TREES_BUDGET_BYTES``, snapshot row) in
     reading order, their rows numbered so; the rows are written in the transaction that hands
