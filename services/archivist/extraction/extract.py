@@ -30,7 +30,6 @@ from archivist.extraction.metadata import Metadata, canonical_url, find_metadata
 from archivist.extraction.model import Comment, Extraction, SourcePage
 from archivist.extraction.parse import ParsedPage, parse_page
 from archivist.extraction.regions import containers, headline_element
-from archivist.extraction.structured import read_structured
 from archivist.extraction.text import text_content
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
@@ -66,8 +65,7 @@ class _PageResult:
 
 
 def _extract_page(parsed: ParsedPage) -> _PageResult:
-    page, tree = parsed.source, parsed.tree
-    data = read_structured(tree)
+    page, tree, data = parsed.source, parsed.tree, parsed.structured
     headline = headline_element(tree)
     metadata = find_metadata(tree, data, page.url, headline=headline)
     dates = DateContext(declared_locale(tree, data), page.captured)

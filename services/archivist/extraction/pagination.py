@@ -43,7 +43,7 @@ from archivist.extraction.comments import is_thread
 from archivist.extraction.metadata import canonical_url
 from archivist.extraction.parse import parse_html
 from archivist.extraction.regions import attributes, in_chrome
-from archivist.extraction.structured import ld_types, read_structured
+from archivist.extraction.structured import Structured, ld_types, read_structured
 from archivist.extraction.text import text_content
 from archivist.extraction.urls import join_url
 
@@ -173,13 +173,12 @@ def _has_article_text(tree: HtmlElement) -> bool:
     return False
 
 
-def _looks_like_listing(tree: HtmlElement, url: str) -> bool:
+def _looks_like_listing(tree: HtmlElement, data: Structured, url: str) -> bool:
     """Category, tag, archive and search pages, or pages made of many linked teasers.
 
     A URL or teaser count that looks like a listing is overruled by article text on the page
     (several long paragraphs in one block), since articles carry "latest news" boxes too.
     """
-    data = read_structured(tree)
     types = set().union(*(ld_types(obj) for obj in data.objects)) if data.objects else set()
     if types & {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle"}:
         return False
@@ -358,9 +357,9 @@ def _page_of(numbered: _Numbered, step: int | None) -> int | None:
     return numbered.number
 
 
-def find_pages(tree: HtmlElement, url: str, *, max_pages: int = 20) -> list[str]:
-    """:func:`discover_pages` on an already parsed page."""
-    if max_pages < 1 or _looks_like_listing(tree, url) or _COMMENT_PAGE.search(url):
+def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int = 20) -> list[str]:
+    """:func:`discover_pages` on an already parsed page and its structured data."""
+    if max_pages < 1 or _looks_like_listing(tree, data, url) or _COMMENT_PAGE.search(url):
         return [url]
     base_element = tree.find(".//base[@href]")
     base = (join_url(url, base_element.get("href")) or url) if base_element is not None else url
@@ -425,4 +424,5 @@ def discover_pages(html: bytes | str, url: str, *, max_pages: int = 20) -> list[
     Absolute URLs on ``url``'s host only, at most ``max_pages``; ``[url]`` when the page is not
     paginated or is a listing page.
     """
-    return find_pages(parse_html(html), url, max_pages=max_pages)
+    tree = parse_html(html)
+    return find_pages(tree, read_structured(tree), url, max_pages=max_pages)

@@ -17,6 +17,7 @@ from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstru
 
 from archivist.extraction.decode import decode_html
 from archivist.extraction.model import SourcePage
+from archivist.extraction.structured import Structured, read_structured
 
 __all__ = ["ParsedPage", "parse_html", "parse_page"]
 
@@ -57,8 +58,11 @@ class ParsedPage:
 
     source: SourcePage
     tree: HtmlElement
+    #: The page's JSON-LD and meta tags, read once for pagination and extraction alike.
+    structured: Structured
 
 
 def parse_page(page: SourcePage) -> ParsedPage:
     """Parse ``page`` with its declared charset (see :func:`parse_html`)."""
-    return ParsedPage(page, parse_html(page.body, page.content_type))
+    tree = parse_html(page.body, page.content_type)
+    return ParsedPage(page, tree, read_structured(tree))

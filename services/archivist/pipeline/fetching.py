@@ -271,7 +271,7 @@ def _fetch_pages(
         with runtime.html_work:
             parsed = parse_page(source)
             try:
-                pages = find_pages(parsed.tree, page_url, max_pages=max_pages)
+                pages = find_pages(parsed.tree, parsed.structured, page_url, max_pages=max_pages)
             except Exception:  # noqa: BLE001 - a page we cannot parse for links is still archived
                 log.exception("capture %s: pagination discovery failed on %s", capture_id, page_url)
                 pages = [page_url]
