@@ -85,7 +85,9 @@ def run(args: argparse.Namespace) -> tuple[dict[str, float], dict[str, float], f
     broker = setup.broker
     prometheus = WorkerPrometheus()
     broker.add_middleware(prometheus)
-    prometheus.after_process_boot(broker)  # its metrics; the exposition server is a fork of the CLI's
+    # Its metrics (the exposition server is a fork of the CLI's). Not the broker's whole process_boot: the
+    # runtime would migrate a catalog, and TimeLimit's timer thread (one wake-up a second) is left out.
+    prometheus.after_process_boot(broker)
     setup.provider.attach(broker)  # connects to nothing: the stand-in uses none of its adapters
     dispatches = Dispatches(broker)
     warm_up = args.threads * 4
