@@ -7,6 +7,7 @@ only a handful of keys are needed and this runs on every page.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -98,6 +99,22 @@ def ld_text(value: Any) -> str | None:
     return None
 
 
+def _unescape_strings(obj: dict[str, Any]) -> dict[str, Any]:
+    """A JSON object with the HTML entities in its strings (and its lists' strings) decoded.
+
+    CMSs build JSON-LD from the same escaped strings as their HTML, so a headline or a name
+    arrives as ``"Caf&eacute; &amp; Bar"``; a ``json.loads`` object hook, so each object of
+    any depth is done once, bottom up.
+    """
+    for key, value in obj.items():
+        if isinstance(value, str) and "&" in value:
+            obj[key] = html.unescape(value)
+        elif isinstance(value, list):
+            obj[key] = [html.unescape(item) if isinstance(item, str) and "&" in item else item
+                        for item in value]
+    return obj
+
+
 def _resolve_references(objects: list[dict[str, Any]]) -> None:
     """Replace a bare ``{"@id": ...}`` author, creator or publisher by the object of that id.
 
@@ -133,7 +150,8 @@ def read_structured(tree: HtmlElement) -> Structured:
         if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
             continue
         try:
-            found.objects.extend(list(_walk(json.loads(script.text.strip().rstrip(";")))))
+            found.objects.extend(list(_walk(json.loads(script.text.strip().rstrip(";"),
+                                                   object_hook=_unescape_strings))))
         except (ValueError, RecursionError):
             continue
     _resolve_references(found.objects)
