@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from archivist.extraction import SourcePage, extract
+from archivist.extraction.decode import decode_html
 
 STORY = "".join(
     f"<p>Paragraph {n}: the harbour board argued for three hours over the new ferry timetable, "
@@ -23,6 +26,29 @@ def _page(head: str, body: str = "<h1>Ferry timetable changes</h1>", *,
 
 def _ld(obj: dict) -> str:
     return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def test_latin1_bytes_under_a_utf8_declaration_read_as_windows_1252() -> None:
+    """A Western page re-served with a ``utf-8`` label keeps its Latin-1 bytes; of the legacy
+    encodings that fit equally well, browsers' default for Western pages is windows-1252."""
+    text = ("Le conseil a débattu du budget de l'année prochaine ; les habitants ont posé des "
+            "questions sur le coût des travaux et la durée du chantier. ") * 4
+    html = (f'<html lang="fr"><head><meta charset="utf-8"><title>Le budget</title></head>'
+            f"<body><p>{text}</p></body></html>")
+    for content_type in ("text/html", "text/html; charset=utf-8"):
+        assert text in decode_html(html.encode("latin-1"), content_type)
+
+
+@pytest.mark.parametrize(("codec", "text"), [
+    ("cp1251", "Портовый совет три часа спорил о новом расписании паромов и о цене зимних рейсов. "),
+    ("koi8-r", "Портовый совет три часа спорил о новом расписании паромов и о цене зимних рейсов. "),
+    ("shift_jis", "港湾委員会は新しいフェリーの時刻表について三時間議論し、冬の便の費用を問われた。"),
+    ("euc-jp", "港湾委員会は新しいフェリーの時刻表について三時間議論し、冬の便の費用を問われた。"),
+    ("gb18030", "港务委员会就新的渡轮时刻表争论了三个小时，船长们询问冬季加班船的费用由谁承担。"),
+])
+def test_undeclared_legacy_charsets_are_detected(codec: str, text: str) -> None:
+    html = f"<html><head><title>{text[:12]}</title></head><body><p>{text * 4}</p></body></html>"
+    assert text * 4 in decode_html(html.encode(codec), "text/html")
 
 
 def test_entities_in_json_ld_strings_are_decoded() -> None:
