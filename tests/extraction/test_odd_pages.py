@@ -61,3 +61,28 @@ def test_entities_in_json_ld_strings_are_decoded() -> None:
     }))])
     assert result.title == "Ferry & bus timetables change on Café Quay"
     assert result.authors == ("Renée O'Hara",)
+
+
+@pytest.mark.parametrize("value", ["20240305", "20240305T101500Z", 1709632800, "1709632800"])
+def test_json_ld_dates_in_basic_iso_and_epoch_seconds(value: str | int) -> None:
+    """ISO 8601's basic format (no hyphens) and Unix time are dates too; 1709632800 is
+    2024-03-05 10:00 UTC."""
+    result = extract([_page(_ld({"@context": "https://schema.org", "@type": "Article",
+                                 "headline": "Ferry timetable changes", "datePublished": value}))])
+    assert result.published == "2024-03-05"
+
+
+def test_epoch_seconds_in_a_data_timestamp() -> None:
+    """A byline date written by script from ``data-timestamp`` ("Tuesday" in the archived
+    text): the attribute holds the date."""
+    byline = ('<h1>Ferry timetable changes</h1><p class="byline">By Ann Lee, '
+              '<span class="date" data-timestamp="1709632800">Tuesday</span></p>')
+    assert extract([_page("", byline)]).published == "2024-03-05"
+    time = '<h1>Ferry timetable changes</h1><time data-timestamp="1709632800"></time>'
+    assert extract([_page("", time)]).published == "2024-03-05"
+
+
+def test_a_number_that_is_no_timestamp_is_no_date() -> None:
+    byline = ('<h1>Ferry timetable changes</h1><p class="byline">By Ann Lee '
+              '<span class="date" data-timestamp="42">soon</span></p>')
+    assert extract([_page("", byline)]).published is None

@@ -61,6 +61,10 @@ _WRITTEN_DATE = re.compile(
     r"\s+\d{4}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
 )
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+#: ISO 8601's basic format, a whole text: "20240305", "20240305T101500Z".
+_ISO_BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T\d{4,6}(?:[.,]\d+)?(?:Z|[+-]\d{2,4})?)?")
+#: Unix time in seconds (ten digits, from 2001 on) or milliseconds (thirteen), a whole text.
+_EPOCH = re.compile(r"(\d{10})(\d{3})?")
 #: A relative date ("3 days ago") is at most this long; :func:`relative_date` tells one from
 #: an absolute date by reading it against two capture times this far apart.
 _MAX_RELATIVE = 40
@@ -214,7 +218,7 @@ def _parse_date(text: str | None, languages: list[str] | None, locale: str | Non
     if not text or not text.strip():
         return None
     text = text.strip()
-    match = _ISO.search(text)
+    match = _ISO.search(text) or _ISO_BASIC.fullmatch(text)
     if match:
         try:
             return _valid(dt.date(*(int(part) for part in match.groups())))
@@ -233,6 +237,17 @@ def _parse_date(text: str | None, languages: list[str] | None, locale: str | Non
         if parsed:
             return _valid(parsed.date())
     return None
+
+
+def epoch_date(value: object) -> str | None:
+    """The UTC date of Unix time given in seconds or milliseconds (a JSON number, a
+    ``data-timestamp`` attribute), or ``None`` for any other value."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    match = _EPOCH.fullmatch(str(int(value)) if isinstance(value, (int, float)) else value.strip())
+    if not match:
+        return None
+    return _valid(dt.datetime.fromtimestamp(int(match.group(1)), dt.UTC).date())
 
 
 def _english_date(text: str) -> dt.datetime | None:
@@ -337,7 +352,7 @@ def _from_ld(data: Structured, key: str) -> str | None:
         value = obj.get(key)
         if isinstance(value, list):
             value = value[0] if value else None
-        date = parse_date(value) if isinstance(value, str) else None
+        date = epoch_date(value) or (parse_date(value) if isinstance(value, str) else None)
         if date:
             return date
     return None
@@ -480,7 +495,8 @@ class _PageDates:
         for element in self._candidates(self._tree.iter("time"), early=early):
             if _says_updated(element) != updated:
                 continue
-            date = self._dates.written(element.get("datetime") or text_content(element))
+            date = (self._dates.written(element.get("datetime") or text_content(element))
+                    or epoch_date(element.get("data-timestamp")))
             if date:
                 return date
         return None
@@ -552,6 +568,9 @@ class _PageDates:
                     date = self._dates.written(piece) if len(piece) <= _MAX_DATE_TEXT else None
                     if date:
                         return date
+                # Script writes some dates from ``data-timestamp``: "Tuesday" is what was archived.
+                if pieces and not updated and (date := epoch_date(child.get("data-timestamp"))):
+                    return date
         return None
 
 
