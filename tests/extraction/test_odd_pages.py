@@ -86,3 +86,16 @@ def test_a_number_that_is_no_timestamp_is_no_date() -> None:
     byline = ('<h1>Ferry timetable changes</h1><p class="byline">By Ann Lee '
               '<span class="date" data-timestamp="42">soon</span></p>')
     assert extract([_page("", byline)]).published is None
+
+
+def test_title_without_a_headline_element_splits_at_the_host_name() -> None:
+    """No ``<h1>``, no ``og:site_name``: the ``<title>`` part that spells the host name is
+    the site, the other the headline, whichever is longer."""
+    page = _page("", "", url="https://www.harbourpostandtimes.example/news/ferry")
+    html = page.body.replace(b"Ferry timetable changes | Harbour Post",
+                             b"Ferry times change | Harbour Post &amp; Times")
+    result = extract([SourcePage(page.url, html, page.content_type)])
+    assert (result.title, result.sitename) == ("Ferry times change", "Harbour Post & Times")
+    html = page.body.replace(b"Ferry timetable changes | Harbour Post", b"Harbour Post - Ferry times change")
+    result = extract([SourcePage(page.url.replace("andtimes", ""), html, page.content_type)])
+    assert (result.title, result.sitename) == ("Ferry times change", "Harbour Post")

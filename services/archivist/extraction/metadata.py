@@ -94,14 +94,27 @@ def _logo_alt(tree: HtmlElement) -> str | None:
     return None
 
 
-def _title_site(title: str | None, heading: str | None) -> str | None:
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+def _title_site(title: str | None, heading: str | None, host: str | None) -> str | None:
     """The site name in a ``Headline | Site`` (or ``Site :: Headline``) ``<title>``: the one
-    part left when the part that is the headline is taken out."""
-    if not title or not heading:
+    part left when the part that is the headline is taken out or, with no headline to take
+    out, the one part whose letters the host name spells ("Harbour Post & Times" on
+    ``www.harbourpostandtimes.com``; "and" is what ``&`` becomes in host names)."""
+    if not title:
         return None
     parts = [part.strip() for part in _TITLE_SEPARATORS.split(title)]
-    rest = [part for part in parts if part.lower() != heading.lower()]
-    return rest[0] if len(parts) == 2 and len(rest) == 1 and rest[0] else None
+    if len(parts) != 2:
+        return None
+    if heading:
+        rest = [part for part in parts if part.lower() != heading.lower()]
+        return rest[0] if len(rest) == 1 and rest[0] else None
+    name = _letters(host or "")
+    named = [part for part in parts
+             if (letters := _letters(part.replace("&", " and "))) and len(letters) > 3 and letters in name]
+    return named[0] if len(named) == 1 else None
 
 
 def _strip_site(title: str, sitename: str | None, *, guess: bool) -> str:
@@ -175,8 +188,8 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
     heading = _clean(text_content(headline)) if headline is not None else None
     title_tag = tree.find(".//title")
     title_text = _clean(text_content(title_tag)) if title_tag is not None else None
-    sitename = (declared or _logo_alt(tree) or _title_site(title_text, heading)
-                or urlsplit(url).hostname or None)
+    host = urlsplit(url).hostname
+    sitename = declared or _logo_alt(tree) or _title_site(title_text, heading, host) or host or None
 
     declared = _clean(data.first_meta("og:title", "twitter:title")
                       or next((ld_text(obj.get("headline")) for obj in articles
