@@ -58,9 +58,11 @@ def test_entities_in_json_ld_strings_are_decoded() -> None:
         "headline": "Ferry &amp; bus timetables change on Caf&eacute; Quay",
         "author": {"@type": "Person", "name": "Ren&eacute;e O&#39;Hara"},
         "datePublished": "2024-03-05",
+        "image": "https://cdn.harbourpost.example/img?id=7&copy=1&para=2",
     }))])
     assert result.title == "Ferry & bus timetables change on Café Quay"
     assert result.authors == ("Renée O'Hara",)
+    assert result.image == "https://cdn.harbourpost.example/img?id=7&copy=1&para=2"  # no "©=1"
 
 
 @pytest.mark.parametrize("value", ["20240305", "20240305T101500Z", 1709632800, "1709632800"])
@@ -99,3 +101,23 @@ def test_title_without_a_headline_element_splits_at_the_host_name() -> None:
     html = page.body.replace(b"Ferry timetable changes | Harbour Post", b"Harbour Post - Ferry times change")
     result = extract([SourcePage(page.url.replace("andtimes", ""), html, page.content_type)])
     assert (result.title, result.sitename) == ("Ferry times change", "Harbour Post")
+
+
+def test_graph_with_several_articles_describes_the_one_that_names_this_page() -> None:
+    """A ``@graph`` may hold teasers of other stories before this page's own article."""
+    teaser = {"@type": "Article", "headline": "Dredging starts in May", "datePublished": "2023-11-02",
+              "url": "https://www.harbourpost.example/news/dredging", "author": "Carl Berg"}
+    own = {"@type": "NewsArticle", "headline": "Ferry timetable changes", "datePublished": "2024-03-05",
+           "mainEntityOfPage": {"@type": "WebPage", "@id": "https://www.harbourpost.example/news/ferry-timetable/"},
+           "author": [{"@type": "Person", "name": "Ann Lee"}]}
+    result = extract([_page(_ld({"@context": "https://schema.org", "@graph": [teaser, own]}),
+                            "<h2>Ferry timetable changes</h2>")])
+    assert (result.title, result.authors, result.published) == (
+        "Ferry timetable changes", ("Ann Lee",), "2024-03-05")
+
+
+def test_entities_escaped_twice_in_meta_content() -> None:
+    """Themes escape an already escaped title into ``og:title`` ("&amp;amp;", "&amp;#8217;")."""
+    result = extract([_page('<meta property="og:title" content="Ferries &amp;amp; buses: what&amp;#8217;s new">'
+                            '<meta name="description" content="Crossings &amp;amp; fares">')])
+    assert (result.title, result.description) == ("Ferries & buses: what\u2019s new", "Crossings & fares")
