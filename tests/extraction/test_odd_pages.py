@@ -121,3 +121,20 @@ def test_entities_escaped_twice_in_meta_content() -> None:
     result = extract([_page('<meta property="og:title" content="Ferries &amp;amp; buses: what&amp;#8217;s new">'
                             '<meta name="description" content="Crossings &amp;amp; fares">')])
     assert (result.title, result.description) == ("Ferries & buses: what\u2019s new", "Crossings & fares")
+
+
+def test_old_wordpress_says_after_the_cite_is_not_comment_text() -> None:
+    """The old default theme writes ``<cite>NAME</cite> Says:`` as a bare text node."""
+    section = (
+        '<h3 id="comments">2 Responses to &#8220;Ferry timetable changes&#8221;</h3><ol class="commentlist">'
+        '<li class="alt" id="comment-5"><cite><a href="https://bob.example.net" rel="external nofollow">Bob</a>'
+        '</cite> Says:<br><small class="commentmetadata"><a href="#comment-5">March 6th, 2024 at 9:12 pm</a>'
+        "</small><p>About time the winter boats ran later.</p></li>"
+        '<li id="comment-6"><cite>Ann</cite> says:<br><small class="commentmetadata"><a href="#comment-6">'
+        "March 7th, 2024 at 8:00 am</a></small><p>Says who?</p><p>The board never asked us.</p></li></ol>"
+    )
+    result = extract([_page("", "<h1>Ferry timetable changes</h1>" + STORY + section)])
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Bob", "2024-03-06", "About time the winter boats ran later."),
+        ("Ann", "2024-03-07", "Says who?\nThe board never asked us."),
+    ]

@@ -91,6 +91,8 @@ _SAID_HEAD = (r"^\s*(?P<name>.{1,60}?)\s+(?:" + _WHEN + r"(?P<before>.{4,40}?)\s
 _SAID = re.compile(_SAID_HEAD + r"\s*(?::|\.{3}|…)?\s*$", re.IGNORECASE)
 #: ... at the start of a comment's text: "NAME wrote: text...".
 _SAID_INLINE = re.compile(_SAID_HEAD + r"\s*:\s*", re.IGNORECASE)
+#: What is left of the author line when the name is in its own element: "<cite>NAME</cite> Says:".
+_VERB_LINE = re.compile(r"\s*" + _VERBS + r"\s*(?::|\.{3}|…)?\s*", re.IGNORECASE)
 #: "Posted by NAME", "Posted by NAME on DATE": a comment's author line, before or after its text
 #: (old blogs and hand-written pages), in a few languages.
 _POSTED_BY = re.compile(
@@ -565,6 +567,9 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
     published, date_nodes = _date_of(block, nested | noise | author_nodes, dates)
     published = published or said_date
     text = _text_of(block, nested | noise | author_nodes | date_nodes, noise)
+    first, _, rest = text.partition("\n")
+    if author_nodes and _VERB_LINE.fullmatch(first):
+        text = rest
     if not author:
         said = _SAID_INLINE.match(text)
         if said and clean_author(said.group("name"), handle=True):
