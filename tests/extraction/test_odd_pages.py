@@ -138,3 +138,15 @@ def test_old_wordpress_says_after_the_cite_is_not_comment_text() -> None:
         ("Bob", "2024-03-06", "About time the winter boats ran later."),
         ("Ann", "2024-03-07", "Says who?\nThe board never asked us."),
     ]
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Ferries in 2024 – what changes | Harbour Post", "Ferries in 2024 – what changes"),
+    ("Harbour Post | Ferries: what changes — and why", "Ferries: what changes — and why"),
+    ("Harbour Post » Ferries · the new times", "Ferries · the new times"),
+])
+def test_removing_the_site_name_keeps_the_headline_as_written(title: str, expected: str) -> None:
+    """Only the site's part and its separator go; the headline's own dashes stay as they are."""
+    page = _page('<meta property="og:site_name" content="Harbour Post">', "")
+    html = page.body.replace(b"Ferry timetable changes | Harbour Post", title.encode())
+    assert extract([SourcePage(page.url, html, page.content_type)]).title == expected

@@ -21,6 +21,8 @@ from archivist.extraction.urls import join_url
 __all__ = ["Metadata", "canonical_url", "find_metadata"]
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—:·•»-]|::)\s+")
+#: :data:`_TITLE_SEPARATORS` kept in the split: parts at even indexes, separators at odd ones.
+_TITLE_PIECES = re.compile(f"({_TITLE_SEPARATORS.pattern})")
 _LOGO = re.compile(r"logo|brand|masthead|site-?title|site-?name", re.IGNORECASE)
 _ARTICLE_TYPES = ARTICLE_TYPES | {"WebPage"}
 #: A logo's ``alt`` that names the link's target, not the site ("Home", "Zur Startseite").
@@ -127,9 +129,14 @@ def _strip_site(title: str, sitename: str | None, *, guess: bool) -> str:
     if len(parts) < 2:
         return title
     if sitename:
-        kept = [part for part in parts if part.strip().lower() != sitename.lower()]
-        if kept and len(kept) < len(parts):
-            return " - ".join(kept)
+        # Parts and separators alternate; a site part goes with the separator next to it, and
+        # the rest stays as written ("Ferries – what changes", not "Ferries - what changes").
+        pieces = _TITLE_PIECES.split(title)
+        sites = [index for index in range(0, len(pieces), 2)
+                 if pieces[index].strip().lower() == sitename.lower()]
+        if sites and len(sites) < len(parts):
+            dropped = {index for site in sites for index in (site, site - 1 if site else site + 1)}
+            return "".join(piece for index, piece in enumerate(pieces) if index not in dropped)
     longest = max(parts, key=len)
     # "Headline | Section | Site": of three parts or more, the headline is the longest, at
     # one end.
