@@ -3,6 +3,7 @@ odd date formats and ``Headline | Site`` titles without a headline element."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -150,3 +151,23 @@ def test_removing_the_site_name_keeps_the_headline_as_written(title: str, expect
     page = _page('<meta property="og:site_name" content="Harbour Post">', "")
     html = page.body.replace(b"Ferry timetable changes | Harbour Post", title.encode())
     assert extract([SourcePage(page.url, html, page.content_type)]).title == expected
+
+
+def test_author_line_holding_a_profile_link_and_an_unmarked_date() -> None:
+    """``<div class="comment-author"><a href="/users/kim">Kim Park</a> <small>2 hours ago</small>``:
+    the link is the name, and the rest of the author line is the comment's date."""
+    def block(user: str, name: str, when: str, text: str) -> str:
+        return (f'<div class="media"><img src="/u/{user}.png" alt="avatar" class="avatar">'
+                f'<div class="media-body"><div class="comment-author"><a href="/users/{user}">{name}</a> '
+                f'<small class="text-muted">{when}</small></div><p>{text}</p>'
+                '<a href="#" class="btn-link">Reply</a></div></div>')
+    section = ('<div class="comments-section"><h4>Reader comments</h4>'
+               + block("kim", "Kim Park", "2 hours ago", "Nice summary of a long meeting.")
+               + block("lee", "Lee Wong", "March 9, 2024", "It was four hours, not three.") + "</div>")
+    page = _page("", "<h1>Ferry timetable changes</h1>" + STORY + section)
+    result = extract([SourcePage(page.url, page.body, page.content_type,
+                                 dt.datetime(2024, 3, 10, 12, tzinfo=dt.UTC))])
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Kim Park", "2024-03-10", "Nice summary of a long meeting."),
+        ("Lee Wong", "2024-03-09", "It was four hours, not three."),
+    ]

@@ -460,13 +460,18 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
                 _matches(element, _AUTHOR_CLASS) and not _matches(element, _TEXT_CLASS)):
             inner = next(iter(element.xpath(".//*[contains(concat(' ',@class,' '),' fn ')]")),
                          None)
-            source = inner if inner is not None else element
-            text = " ".join(text_content(source).split())
-            said = _SAID.match(text)
-            name = clean_author(said.group("name") if said else re.sub(
-                r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE), handle=True)
-            if name:
-                return name, _said_date(said, dates) if said else None, {element}
+            links = [link for link in element.iter("a") if text_content(link).strip()]
+            # Else a profile link, the rest of the line being a date or a verb, else the line.
+            profile = links if len(links) == 1 else []
+            sources = [inner] if inner is not None else [*profile, element]
+            for source in sources:
+                text = " ".join(text_content(source).split())
+                said = _SAID.match(text)
+                name = clean_author(said.group("name") if said else re.sub(
+                    r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE), handle=True)
+                if name:
+                    date = _said_date(said, dates) if said else _line_date(element, source, dates)
+                    return name, date, {element}
     for element in block.iterdescendants():
         if element in nested or any(ancestor in nested for ancestor in element.iterancestors()):
             continue
@@ -661,6 +666,15 @@ def _from_blocks(blocks: list[HtmlElement], dates: DateContext) -> list[Comment]
             wrappers.remove(wrapper)
         out.append(comment)
     return out
+
+
+def _line_date(line: HtmlElement, name: HtmlElement, dates: DateContext) -> str | None:
+    """The date in an author line besides the element holding the name ("<a>Kim</a>
+    <small>2 hours ago</small>"): what is left must be a timestamp line of its own."""
+    if name is line:
+        return None
+    rest = lines_text(line, {name}).replace("\n", " ").strip()
+    return dates.timestamp(rest) if rest else None
 
 
 def _said_date(said: re.Match[str], dates: DateContext) -> str | None:
