@@ -171,3 +171,17 @@ def test_author_line_holding_a_profile_link_and_an_unmarked_date() -> None:
         ("Kim Park", "2024-03-10", "Nice summary of a long meeting."),
         ("Lee Wong", "2024-03-09", "It was four hours, not three."),
     ]
+
+
+@pytest.mark.parametrize(("header", "codec"), [
+    ("iso-8859-1", "cp1251"),  # a server's default label over a Russian page's own meta
+    ("koi8-r", "cp1251"),
+    ("windows-1251", "koi8-r"),
+])
+def test_header_charset_that_contradicts_the_meta_and_the_bytes(header: str, codec: str) -> None:
+    """When the header and the ``<meta>`` disagree, the one the bytes read as text wins; the
+    header keeps winning when both read well (``test_decode.test_header_wins_over_meta``)."""
+    text = "Портовый совет три часа спорил о новом расписании паромов и о цене зимних рейсов. " * 3
+    html = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={codec}">'
+            f"<title>Паромы</title></head><body><p>{text}</p></body></html>")
+    assert text in decode_html(html.encode(codec), f"text/html; charset={header}")

@@ -101,6 +101,23 @@ def _try(body: bytes, encoding: str) -> str | None:
         return None
 
 
+def _by_fit(body: bytes, declared: list[str]) -> list[str]:
+    """The declared charsets, header first, unless the header and the ``<meta>`` disagree and
+    the meta's reads the bytes as better text (a server's default ``iso-8859-1`` over a page
+    whose meta rightly says ``windows-1251``); the HTML standard's order breaks a tie."""
+    if len(set(declared)) < 2:
+        return declared
+    matches = from_bytes(body[:200_000], cp_isolation=declared)
+    best = matches.best()
+    if best is None:
+        return declared
+    header = codecs.lookup(declared[0]).name
+    if any(codecs.lookup(match.encoding).name == header
+           and (match.chaos, match.coherence) == (best.chaos, best.coherence) for match in matches):
+        return declared
+    return declared[::-1]
+
+
 def _detect(sample: bytes) -> str | None:
     """The web encoding ``charset_normalizer`` finds likeliest for ``sample``; of several that
     fit equally well (same chaos and coherence), windows-1252."""
@@ -129,11 +146,11 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> str:
         text = _try(body, "utf-8")
         if text is not None:
             return text
-    for encoding in (header, meta):
-        if encoding and encoding not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be"):
-            text = _try(body, encoding)
-            if text is not None:
-                return text
+    for encoding in _by_fit(body, [label for label in (header, meta) if label and label not in (
+            "utf-8", "utf-16", "utf-16-le", "utf-16-be")]):
+        text = _try(body, encoding)
+        if text is not None:
+            return text
     if body.isascii():
         return body.decode("ascii")
     detected = _detect(body[:200_000])
