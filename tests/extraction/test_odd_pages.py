@@ -9,6 +9,7 @@ import json
 import pytest
 
 from archivist.extraction import SourcePage, extract
+from archivist.extraction.dates import relative_date
 from archivist.extraction.decode import decode_html
 
 STORY = "".join(
@@ -185,3 +186,14 @@ def test_header_charset_that_contradicts_the_meta_and_the_bytes(header: str, cod
     html = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={codec}">'
             f"<title>Паромы</title></head><body><p>{text}</p></body></html>")
     assert text in decode_html(html.encode(codec), f"text/html; charset={header}")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a month ago", "2024-02-10"), ("2 months ago", "2024-01-10"), ("a year ago", "2023-03-10"),
+    ("1 yr ago", "2023-03-10"), ("3 days ago", "2024-03-07"),
+    ("Tuesday", None), ("March 5", None),  # names, not counted back from the capture
+])
+def test_relative_dates_in_months_and_years(text: str, expected: str | None) -> None:
+    """Months and years differ in length, so "a month ago" moves with the capture time by a
+    few days more or less than the capture time itself does: it is relative all the same."""
+    assert relative_date(text, ["en"], dt.datetime(2024, 3, 10, 12, tzinfo=dt.UTC)) == expected

@@ -274,7 +274,8 @@ def relative_date(text: str, languages: list[str] | None, base: dt.datetime) -> 
 
     An expression is relative when its date moves with the base: it is read against ``base``
     and against a base :data:`_BASE_SHIFT` later, and counts only if the two dates are that
-    far apart (an absolute "March 5" moves by whole years, a name not at all). A date after
+    far apart, or as many months and days before their bases ("a month ago": months differ in
+    length); an absolute "March 5" moves by whole years, a name not at all. A date after
     ``base`` ("in 3 days") is no publication's.
     """
     text = " ".join(text.split())
@@ -291,9 +292,18 @@ def relative_date(text: str, languages: list[str] | None, base: dt.datetime) -> 
         if parsed is None:
             return None
         found.append(parsed)
-    if found[1] - found[0] != _BASE_SHIFT or found[0].date() > base.date():
+    moved = found[1] - found[0] == _BASE_SHIFT or (
+        _calendar_gap(base, found[0]) == _calendar_gap(base + _BASE_SHIFT, found[1]))
+    if not moved or found[0].date() > base.date():
         return None  # not relative, or ahead of the capture ("in 3 days"): no past date
     return _valid(found[0].date())
+
+
+def _calendar_gap(base: dt.datetime, date: dt.datetime) -> tuple[int, int]:
+    """How far ``date`` is before ``base`` in calendar months and days of the month: the same
+    for "a month ago" read against any base, though months differ in length (a weekday name's
+    gap changes with the base)."""
+    return (base.year * 12 + base.month) - (date.year * 12 + date.month), base.day - date.day
 
 
 def timestamp_date(line: str, languages: list[str] | None = None,
