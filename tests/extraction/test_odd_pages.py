@@ -9,7 +9,7 @@ import json
 import pytest
 
 from archivist.extraction import SourcePage, extract
-from archivist.extraction.dates import relative_date
+from archivist.extraction.dates import parse_date, relative_date
 from archivist.extraction.decode import decode_html
 
 STORY = "".join(
@@ -197,3 +197,16 @@ def test_relative_dates_in_months_and_years(text: str, expected: str | None) -> 
     """Months and years differ in length, so "a month ago" moves with the capture time by a
     few days more or less than the capture time itself does: it is relative all the same."""
     assert relative_date(text, ["en"], dt.datetime(2024, 3, 10, 12, tzinfo=dt.UTC)) == expected
+
+
+@pytest.mark.parametrize("languages", [None, ["en"], ["de"], ["ru"]])
+def test_dotted_numeric_dates_are_day_first(languages: list[str] | None) -> None:
+    """DD.MM.YYYY is the order of every locale that writes dots (German, Russian, Polish,
+    Finnish...); an English page that uses it (a European site's English edition) too."""
+    assert parse_date("05.03.2024", languages) == "2024-03-05"
+    assert parse_date("Posted 5.3.2024, 10:15", languages) == "2024-03-05"
+
+
+def test_dotted_byline_date_on_an_english_page() -> None:
+    byline = '<h1>Ferry timetable changes</h1><p class="byline">By Ann Lee | 05.03.2024</p>'
+    assert extract([_page("", byline)]).published == "2024-03-05"

@@ -16,6 +16,7 @@ missing or wrong on real pages to make the time of day trustworthy.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import itertools
@@ -63,6 +64,8 @@ _WRITTEN_DATE = re.compile(
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 #: ISO 8601's basic format, a whole text: "20240305", "20240305T101500Z".
 _ISO_BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T\d{4,6}(?:[.,]\d+)?(?:Z|[+-]\d{2,4})?)?")
+#: A numeric date written with dots, "05.03.2024": day first in every locale that writes it so.
+_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.]\d)")
 #: Unix time in seconds (ten digits, from 2001 on) or milliseconds (thirteen), a whole text.
 _EPOCH = re.compile(r"(\d{10})(\d{3})?")
 #: A relative date ("3 days ago") is at most this long; :func:`relative_date` tells one from
@@ -226,6 +229,11 @@ def _parse_date(text: str | None, languages: list[str] | None, locale: str | Non
             return None
     if len(text) > _MAX_DATE_TEXT or not _HAS_YEAR.search(text):
         return None
+    dotted = _DOTTED.search(text)
+    if dotted:
+        day, month, year = (int(part) for part in dotted.groups())
+        with contextlib.suppress(ValueError):  # "03.25.2024": left to dateparser
+            return _valid(dt.date(year, month, day))
     parser = _parser(tuple(languages or ()) or _DEFAULT_LANGUAGES, locale)
     english = (set(languages or _DEFAULT_LANGUAGES) == {"en"}
                and (locale or "en").partition("-")[0] == "en")
