@@ -91,6 +91,8 @@ _SAID_HEAD = (r"^\s*(?P<name>.{1,60}?)\s+(?:" + _WHEN + r"(?P<before>.{4,40}?)\s
 _SAID = re.compile(_SAID_HEAD + r"\s*(?::|\.{3}|…)?\s*$", re.IGNORECASE)
 #: ... at the start of a comment's text: "NAME wrote: text...".
 _SAID_INLINE = re.compile(_SAID_HEAD + r"\s*:\s*", re.IGNORECASE)
+#: What is left of the author line when the name is in its own element: "<cite>NAME</cite> Says:".
+_VERB_LINE = re.compile(r"\s*" + _VERBS + r"\s*(?::|\.{3}|…)?\s*", re.IGNORECASE)
 #: "Posted by NAME", "Posted by NAME on DATE": a comment's author line, before or after its text
 #: (old blogs and hand-written pages), in a few languages.
 _POSTED_BY = re.compile(
@@ -458,13 +460,18 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
                 _matches(element, _AUTHOR_CLASS) and not _matches(element, _TEXT_CLASS)):
             inner = next(iter(element.xpath(".//*[contains(concat(' ',@class,' '),' fn ')]")),
                          None)
-            source = inner if inner is not None else element
-            text = " ".join(text_content(source).split())
-            said = _SAID.match(text)
-            name = clean_author(said.group("name") if said else re.sub(
-                r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE), handle=True)
-            if name:
-                return name, _said_date(said, dates) if said else None, {element}
+            links = [link for link in element.iter("a") if text_content(link).strip()]
+            # Else a profile link, the rest of the line being a date or a verb, else the line.
+            profile = links if len(links) == 1 else []
+            sources = [inner] if inner is not None else [*profile, element]
+            for source in sources:
+                text = " ".join(text_content(source).split())
+                said = _SAID.match(text)
+                name = clean_author(said.group("name") if said else re.sub(
+                    r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE), handle=True)
+                if name:
+                    date = _said_date(said, dates) if said else _line_date(element, source, dates)
+                    return name, date, {element}
     for element in block.iterdescendants():
         if element in nested or any(ancestor in nested for ancestor in element.iterancestors()):
             continue
@@ -565,6 +572,9 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
     published, date_nodes = _date_of(block, nested | noise | author_nodes, dates)
     published = published or said_date
     text = _text_of(block, nested | noise | author_nodes | date_nodes, noise)
+    first, _, rest = text.partition("\n")
+    if author_nodes and _VERB_LINE.fullmatch(first):
+        text = rest
     if not author:
         said = _SAID_INLINE.match(text)
         if said and clean_author(said.group("name"), handle=True):
@@ -656,6 +666,15 @@ def _from_blocks(blocks: list[HtmlElement], dates: DateContext) -> list[Comment]
             wrappers.remove(wrapper)
         out.append(comment)
     return out
+
+
+def _line_date(line: HtmlElement, name: HtmlElement, dates: DateContext) -> str | None:
+    """The date in an author line besides the element holding the name ("<a>Kim</a>
+    <small>2 hours ago</small>"): what is left must be a timestamp line of its own."""
+    if name is line:
+        return None
+    rest = lines_text(line, {name}).replace("\n", " ").strip()
+    return dates.timestamp(rest) if rest else None
 
 
 def _said_date(said: re.Match[str], dates: DateContext) -> str | None:

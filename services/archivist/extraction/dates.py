@@ -16,6 +16,7 @@ missing or wrong on real pages to make the time of day trustworthy.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import itertools
@@ -61,6 +62,12 @@ _WRITTEN_DATE = re.compile(
     r"\s+\d{4}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
 )
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+#: ISO 8601's basic format, a whole text: "20240305", "20240305T101500Z".
+_ISO_BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T\d{4,6}(?:[.,]\d+)?(?:Z|[+-]\d{2,4})?)?")
+#: A numeric date written with dots, "05.03.2024": day first in every locale that writes it so.
+_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.]\d)")
+#: Unix time in seconds (ten digits, from 2001 on) or milliseconds (thirteen), a whole text.
+_EPOCH = re.compile(r"(\d{10})(\d{3})?")
 #: A relative date ("3 days ago") is at most this long; :func:`relative_date` tells one from
 #: an absolute date by reading it against two capture times this far apart.
 _MAX_RELATIVE = 40
@@ -214,7 +221,7 @@ def _parse_date(text: str | None, languages: list[str] | None, locale: str | Non
     if not text or not text.strip():
         return None
     text = text.strip()
-    match = _ISO.search(text)
+    match = _ISO.search(text) or _ISO_BASIC.fullmatch(text)
     if match:
         try:
             return _valid(dt.date(*(int(part) for part in match.groups())))
@@ -222,6 +229,11 @@ def _parse_date(text: str | None, languages: list[str] | None, locale: str | Non
             return None
     if len(text) > _MAX_DATE_TEXT or not _HAS_YEAR.search(text):
         return None
+    dotted = _DOTTED.search(text)
+    if dotted:
+        day, month, year = (int(part) for part in dotted.groups())
+        with contextlib.suppress(ValueError):  # "03.25.2024": left to dateparser
+            return _valid(dt.date(year, month, day))
     parser = _parser(tuple(languages or ()) or _DEFAULT_LANGUAGES, locale)
     english = (set(languages or _DEFAULT_LANGUAGES) == {"en"}
                and (locale or "en").partition("-")[0] == "en")
@@ -233,6 +245,17 @@ def _parse_date(text: str | None, languages: list[str] | None, locale: str | Non
         if parsed:
             return _valid(parsed.date())
     return None
+
+
+def epoch_date(value: object) -> str | None:
+    """The UTC date of Unix time given in seconds or milliseconds (a JSON number, a
+    ``data-timestamp`` attribute), or ``None`` for any other value."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    match = _EPOCH.fullmatch(str(int(value)) if isinstance(value, (int, float)) else value.strip())
+    if not match:
+        return None
+    return _valid(dt.datetime.fromtimestamp(int(match.group(1)), dt.UTC).date())
 
 
 def _english_date(text: str) -> dt.datetime | None:
@@ -259,7 +282,8 @@ def relative_date(text: str, languages: list[str] | None, base: dt.datetime) -> 
 
     An expression is relative when its date moves with the base: it is read against ``base``
     and against a base :data:`_BASE_SHIFT` later, and counts only if the two dates are that
-    far apart (an absolute "March 5" moves by whole years, a name not at all). A date after
+    far apart, or as many months and days before their bases ("a month ago": months differ in
+    length); an absolute "March 5" moves by whole years, a name not at all. A date after
     ``base`` ("in 3 days") is no publication's.
     """
     text = " ".join(text.split())
@@ -276,9 +300,18 @@ def relative_date(text: str, languages: list[str] | None, base: dt.datetime) -> 
         if parsed is None:
             return None
         found.append(parsed)
-    if found[1] - found[0] != _BASE_SHIFT or found[0].date() > base.date():
+    moved = found[1] - found[0] == _BASE_SHIFT or (
+        _calendar_gap(base, found[0]) == _calendar_gap(base + _BASE_SHIFT, found[1]))
+    if not moved or found[0].date() > base.date():
         return None  # not relative, or ahead of the capture ("in 3 days"): no past date
     return _valid(found[0].date())
+
+
+def _calendar_gap(base: dt.datetime, date: dt.datetime) -> tuple[int, int]:
+    """How far ``date`` is before ``base`` in calendar months and days of the month: the same
+    for "a month ago" read against any base, though months differ in length (a weekday name's
+    gap changes with the base)."""
+    return (base.year * 12 + base.month) - (date.year * 12 + date.month), base.day - date.day
 
 
 def timestamp_date(line: str, languages: list[str] | None = None,
@@ -337,7 +370,7 @@ def _from_ld(data: Structured, key: str) -> str | None:
         value = obj.get(key)
         if isinstance(value, list):
             value = value[0] if value else None
-        date = parse_date(value) if isinstance(value, str) else None
+        date = epoch_date(value) or (parse_date(value) if isinstance(value, str) else None)
         if date:
             return date
     return None
@@ -480,7 +513,8 @@ class _PageDates:
         for element in self._candidates(self._tree.iter("time"), early=early):
             if _says_updated(element) != updated:
                 continue
-            date = self._dates.written(element.get("datetime") or text_content(element))
+            date = (self._dates.written(element.get("datetime") or text_content(element))
+                    or epoch_date(element.get("data-timestamp")))
             if date:
                 return date
         return None
@@ -552,6 +586,9 @@ class _PageDates:
                     date = self._dates.written(piece) if len(piece) <= _MAX_DATE_TEXT else None
                     if date:
                         return date
+                # Script writes some dates from ``data-timestamp``: "Tuesday" is what was archived.
+                if pieces and not updated and (date := epoch_date(child.get("data-timestamp"))):
+                    return date
         return None
 
 

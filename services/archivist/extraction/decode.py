@@ -37,6 +37,21 @@ _ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us
             "ascii": "cp1252", "iso-8859-9": "cp1254", "gb2312": "gb18030", "gbk": "gb18030"}
 #: UTF-16 as the HTTP header may declare it; the label "utf-16" means little-endian (WHATWG).
 _UTF16 = {"utf-16": "utf-16-le", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be"}
+#: The legacy encodings of the WHATWG Encoding Standard, the only ones a browser decodes, so the
+#: only ones a page on the web can be in; statistical detection is kept to them (left free, it
+#: reads Latin-1 French as DOS code page 775, which fits the bytes just as well). The Mac code
+#: pages are left out too: next to no site serves them, and they fit windows-1251 Russian
+#: better than windows-1251 itself ("Портовый" came out "ѕортовый").
+_WEB_ENCODINGS = [
+    "cp866", "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_5", "iso8859_6", "iso8859_7",
+    "iso8859_8", "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "koi8_r",
+    "koi8_u", "cp874", "cp1250", "cp1251", "cp1252", "cp1253",
+    "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "gb18030", "big5hkscs", "euc_jp",
+    "iso2022_jp", "shift_jis", "cp932", "euc_kr", "cp949",
+]
+#: Browsers' default for a Western page that declares nothing usable; detection ties are
+#: common between the Latin code pages, and this one is the web's commonest by far.
+_WESTERN_DEFAULT = "cp1252"
 #: How far into the payload a ``<meta charset>`` is looked for (the HTML standard says 1024).
 _META_WINDOW = 4096
 
@@ -86,6 +101,35 @@ def _try(body: bytes, encoding: str) -> str | None:
         return None
 
 
+def _by_fit(body: bytes, declared: list[str]) -> list[str]:
+    """The declared charsets, header first, unless the header and the ``<meta>`` disagree and
+    the meta's reads the bytes as better text (a server's default ``iso-8859-1`` over a page
+    whose meta rightly says ``windows-1251``); the HTML standard's order breaks a tie."""
+    if len(set(declared)) < 2:
+        return declared
+    matches = from_bytes(body[:200_000], cp_isolation=declared)
+    best = matches.best()
+    if best is None:
+        return declared
+    header = codecs.lookup(declared[0]).name
+    if any(codecs.lookup(match.encoding).name == header
+           and (match.chaos, match.coherence) == (best.chaos, best.coherence) for match in matches):
+        return declared
+    return declared[::-1]
+
+
+def _detect(sample: bytes) -> str | None:
+    """The web encoding ``charset_normalizer`` finds likeliest for ``sample``; of several that
+    fit equally well (same chaos and coherence), windows-1252."""
+    matches = from_bytes(sample, cp_isolation=_WEB_ENCODINGS)
+    best = matches.best()
+    if best is None:
+        return None
+    tied = {match.encoding for match in matches
+            if (match.chaos, match.coherence) == (best.chaos, best.coherence)}
+    return _WESTERN_DEFAULT if _WESTERN_DEFAULT in tied else best.encoding
+
+
 def decode_html(body: bytes | str, content_type: str | None = None) -> str:
     """Decode an HTML payload to text, trusting the evidence in the order given above."""
     if isinstance(body, str):
@@ -102,16 +146,16 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> str:
         text = _try(body, "utf-8")
         if text is not None:
             return text
-    for encoding in (header, meta):
-        if encoding and encoding not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be"):
-            text = _try(body, encoding)
-            if text is not None:
-                return text
+    for encoding in _by_fit(body, [label for label in (header, meta) if label and label not in (
+            "utf-8", "utf-16", "utf-16-le", "utf-16-be")]):
+        text = _try(body, encoding)
+        if text is not None:
+            return text
     if body.isascii():
         return body.decode("ascii")
-    best = from_bytes(body[:200_000]).best()
-    if best is not None and best.encoding:
-        text = _try(body, best.encoding)
+    detected = _detect(body[:200_000])
+    if detected:
+        text = _try(body, detected)
         if text is not None:
             return text
     return body.decode("cp1252", errors="replace")

@@ -21,6 +21,8 @@ from archivist.extraction.urls import join_url
 __all__ = ["Metadata", "canonical_url", "find_metadata"]
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—:·•»-]|::)\s+")
+#: :data:`_TITLE_SEPARATORS` kept in the split: parts at even indexes, separators at odd ones.
+_TITLE_PIECES = re.compile(f"({_TITLE_SEPARATORS.pattern})")
 _LOGO = re.compile(r"logo|brand|masthead|site-?title|site-?name", re.IGNORECASE)
 _ARTICLE_TYPES = ARTICLE_TYPES | {"WebPage"}
 #: A logo's ``alt`` that names the link's target, not the site ("Home", "Zur Startseite").
@@ -94,14 +96,27 @@ def _logo_alt(tree: HtmlElement) -> str | None:
     return None
 
 
-def _title_site(title: str | None, heading: str | None) -> str | None:
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+def _title_site(title: str | None, heading: str | None, host: str | None) -> str | None:
     """The site name in a ``Headline | Site`` (or ``Site :: Headline``) ``<title>``: the one
-    part left when the part that is the headline is taken out."""
-    if not title or not heading:
+    part left when the part that is the headline is taken out or, with no headline to take
+    out, the one part whose letters the host name spells ("Harbour Post & Times" on
+    ``www.harbourpostandtimes.com``; "and" is what ``&`` becomes in host names)."""
+    if not title:
         return None
     parts = [part.strip() for part in _TITLE_SEPARATORS.split(title)]
-    rest = [part for part in parts if part.lower() != heading.lower()]
-    return rest[0] if len(parts) == 2 and len(rest) == 1 and rest[0] else None
+    if len(parts) != 2:
+        return None
+    if heading:
+        rest = [part for part in parts if part.lower() != heading.lower()]
+        return rest[0] if len(rest) == 1 and rest[0] else None
+    name = _letters(host or "")
+    named = [part for part in parts
+             if (letters := _letters(part.replace("&", " and "))) and len(letters) > 3 and letters in name]
+    return named[0] if len(named) == 1 else None
 
 
 def _strip_site(title: str, sitename: str | None, *, guess: bool) -> str:
@@ -114,9 +129,14 @@ def _strip_site(title: str, sitename: str | None, *, guess: bool) -> str:
     if len(parts) < 2:
         return title
     if sitename:
-        kept = [part for part in parts if part.strip().lower() != sitename.lower()]
-        if kept and len(kept) < len(parts):
-            return " - ".join(kept)
+        # Parts and separators alternate; a site part goes with the separator next to it, and
+        # the rest stays as written ("Ferries – what changes", not "Ferries - what changes").
+        pieces = _TITLE_PIECES.split(title)
+        sites = [index for index in range(0, len(pieces), 2)
+                 if pieces[index].strip().lower() == sitename.lower()]
+        if sites and len(sites) < len(parts):
+            dropped = {index for site in sites for index in (site, site - 1 if site else site + 1)}
+            return "".join(piece for index, piece in enumerate(pieces) if index not in dropped)
     longest = max(parts, key=len)
     # "Headline | Section | Site": of three parts or more, the headline is the longest, at
     # one end.
@@ -175,8 +195,8 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
     heading = _clean(text_content(headline)) if headline is not None else None
     title_tag = tree.find(".//title")
     title_text = _clean(text_content(title_tag)) if title_tag is not None else None
-    sitename = (declared or _logo_alt(tree) or _title_site(title_text, heading)
-                or urlsplit(url).hostname or None)
+    host = urlsplit(url).hostname
+    sitename = declared or _logo_alt(tree) or _title_site(title_text, heading, host) or host or None
 
     declared = _clean(data.first_meta("og:title", "twitter:title")
                       or next((ld_text(obj.get("headline")) for obj in articles

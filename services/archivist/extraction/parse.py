@@ -16,6 +16,7 @@ from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 
 from archivist.extraction.decode import decode_html
+from archivist.extraction.metadata import canonical_url
 from archivist.extraction.model import SourcePage
 from archivist.extraction.structured import Structured, read_structured
 
@@ -65,4 +66,5 @@ class ParsedPage:
 def parse_page(page: SourcePage) -> ParsedPage:
     """Parse ``page`` with its declared charset (see :func:`parse_html`)."""
     tree = parse_html(page.body, page.content_type)
-    return ParsedPage(page, tree, read_structured(tree))
+    urls = (page.url, canonical_url(tree, page.url))
+    return ParsedPage(page, tree, read_structured(tree, urls=urls))

@@ -7,10 +7,13 @@ only a handful of keys are needed and this runs on every page.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -30,6 +33,9 @@ ARTICLE_TYPES = frozenset({
 _MAX_LD_DEPTH = 200
 #: The keys whose ``{"@id": ...}`` references :func:`_resolve_references` follows.
 _REFERENCE_KEYS = ("author", "creator", "publisher")
+#: An HTML character reference with its final ``;``: without one, ``html.unescape`` reads the
+#: legacy names too, and a URL's ``&copy=2`` or ``&para=3`` would become "©=2", "¶=3".
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
 @dataclass(slots=True)
@@ -98,6 +104,26 @@ def ld_text(value: Any) -> str | None:
     return None
 
 
+def _unescape(text: str) -> str:
+    """``text`` with its character references (ended by ``;``) decoded."""
+    return _ENTITY.sub(lambda match: html.unescape(match.group(0)), text) if "&" in text else text
+
+
+def _unescape_strings(obj: dict[str, Any]) -> dict[str, Any]:
+    """A JSON object with the HTML entities in its strings (and its lists' strings) decoded.
+
+    CMSs build JSON-LD from the same escaped strings as their HTML, so a headline or a name
+    arrives as ``"Caf&eacute; &amp; Bar"``; a ``json.loads`` object hook, so each object of
+    any depth is done once, bottom up.
+    """
+    for key, value in obj.items():
+        if isinstance(value, str):
+            obj[key] = _unescape(value)
+        elif isinstance(value, list):
+            obj[key] = [_unescape(item) if isinstance(item, str) else item for item in value]
+    return obj
+
+
 def _resolve_references(objects: list[dict[str, Any]]) -> None:
     """Replace a bare ``{"@id": ...}`` author, creator or publisher by the object of that id.
 
@@ -124,22 +150,63 @@ def _resolve_references(objects: list[dict[str, Any]]) -> None:
                 obj[key] = resolve(value)
 
 
-def read_structured(tree: HtmlElement) -> Structured:
+def _page_key(url: str) -> str | None:
+    """``url`` compared as a page: host, path without a final ``/`` and query; no fragment."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return f"{parts.hostname}{parts.path.rstrip('/')}?{parts.query}"
+
+
+def _named_pages(obj: dict[str, Any]) -> set[str]:
+    """The pages a JSON-LD object says it is: its ``url``, ``mainEntityOfPage`` and ``@id``."""
+    found = set()
+    for value in (obj.get("url"), obj.get("mainEntityOfPage"), obj.get("@id")):
+        if isinstance(value, dict):
+            value = value.get("@id") or value.get("url")
+        if isinstance(value, str) and (key := _page_key(value)):
+            found.add(key)
+    return found
+
+
+def _own_articles_first(objects: list[dict[str, Any]], urls: tuple[str, ...]) -> list[dict[str, Any]]:
+    """``objects`` with the articles that name another page (teasers of other stories in the
+    same ``@graph``) moved after the others, when one article names this page."""
+    own = {key for url in urls if (key := _page_key(url))}
+    named = [_named_pages(obj) if ld_types(obj) & ARTICLE_TYPES else set() for obj in objects]
+    if not any(pages & own for pages in named):
+        return objects
+    elsewhere = [bool(pages) and not pages & own for pages in named]
+    return ([obj for obj, other in zip(objects, elsewhere, strict=True) if not other]
+            + [obj for obj, other in zip(objects, elsewhere, strict=True) if other])
+
+
+def read_structured(tree: HtmlElement, *, urls: tuple[str, ...] = ()) -> Structured:
     """Collect JSON-LD and meta tags from a parsed page; malformed JSON-LD is skipped, and so
     is JSON-LD nested too deep to read (:data:`_MAX_LD_DEPTH`; ``json`` itself gives up on
-    about a thousand levels with a ``RecursionError``)."""
+    about a thousand levels with a ``RecursionError``).
+
+    ``urls`` are the page's own (its URL, its canonical URL): of several article objects, the
+    one that names one of them comes before those that name other pages.
+    """
     found = Structured()
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
             continue
         try:
-            found.objects.extend(list(_walk(json.loads(script.text.strip().rstrip(";")))))
+            found.objects.extend(list(_walk(json.loads(script.text.strip().rstrip(";"),
+                                                   object_hook=_unescape_strings))))
         except (ValueError, RecursionError):
             continue
     _resolve_references(found.objects)
+    found.objects = _own_articles_first(found.objects, urls)
     for meta in tree.iter("meta"):
         key = meta.get("property") or meta.get("name") or meta.get("itemprop")
         content = meta.get("content")
         if key and content is not None:
-            found.meta.setdefault(key.strip().lower(), []).append(content)
+            # Themes escape an escaped title again ("&amp;amp;"): what lxml leaves is decoded.
+            found.meta.setdefault(key.strip().lower(), []).append(_unescape(content))
     return found
