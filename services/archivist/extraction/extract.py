@@ -38,7 +38,7 @@ T = TypeVar("T")
 
 EXTRACTOR_NAME = "archivist"
 #: Bumped whenever the output for the same input can change, so re-extraction makes new versions.
-EXTRACTOR_VERSION = f"1.3+trafilatura.{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"1.4+trafilatura.{trafilatura.__version__}"
 
 
 @dataclass(slots=True)
