@@ -65,6 +65,18 @@ def test_urls_with_credentials_are_refused_and_the_secret_kept_nowhere(client: h
     assert "credentials" in schedule.text and "s3cret" not in schedule.text
 
 
+def test_a_web_scheme_without_its_slashes_is_refused_for_what_it_lacks(client: httpx.Client) -> None:
+    """``http:example.com`` was refused as "unsupported scheme 'http': only http and https can be
+    archived", which contradicts itself; the answer names the missing "//"."""
+    response = post_json(client, "/v1/captures", {"urls": ["http:example.com/page", "HTTPS:example.com"]})
+    assert response.status_code == 202, response.text
+    for capture in response.json()["captures"]:
+        assert (capture["status"], capture["reason"]) == ("failed", "invalid_url"), capture
+        assert "unsupported scheme" not in capture["message"] and "//" in capture["message"], capture
+    replayed = client.get("/web/2024/http:example.com/page")
+    assert replayed.status_code == 422 and "//" in replayed.json()["detail"], replayed.text
+
+
 def test_numbers_too_large_to_represent_are_refused_clearly(client: httpx.Client) -> None:
     for path, document in [
         ("/v1/captures", {"urls": ["https://example.com/"], "if_not_archived_within": "99999999999d"}),
