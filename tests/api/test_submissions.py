@@ -121,6 +121,20 @@ def test_malformed_request_bodies_are_refused_with_what_is_wrong(client: httpx.C
         assert response.json()["error"] == "invalid_input"  # the shape of every other error
 
 
+def test_a_body_that_is_missing_or_not_json_is_named_and_its_fault_said(client: httpx.Client) -> None:
+    """A problem with the whole body was said without saying where ("Field required" for no body
+    at all) and JSON's own complaint was dropped ("32: JSON decode error", 32 being where)."""
+    for path, content, detail in [
+        ("/v1/captures", b"", "body: Field required"),
+        ("/v1/schedules", b"", "body: Field required"),
+        ("/v1/captures", b'{"urls": ["https://example.com/"', "body: not JSON: Expecting ',' delimiter at character 32"),
+        ("/v1/captures", b"[]", "body: Input should be a valid dictionary or object to extract fields from"),
+    ]:
+        response = client.post(path, content=content, headers={"Content-Type": "application/json"})
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"] == detail, (path, content)
+
+
 def test_the_cli_reads_a_url_file_that_is_not_utf8_line_by_line(production_env: dict[str, str], tmp_path: Path) -> None:
     """A file of URLs with one line in Latin-1: that line is refused or queued, the others queued."""
     from tests.e2e.test_embedded import run_cli
