@@ -60,3 +60,14 @@ def test_openapi_names_each_operation_once_and_the_media_types_it_answers(client
     assert set(spec["paths"]["/cdx"]["get"]["responses"]["200"]["content"]) == {"text/x-cdxj", "application/x-ndjson"}
     answered = client.get("/cdx", params={"url": "https://example.com/"})
     assert answered.status_code == 200 and answered.headers["content-type"].startswith("text/x-cdxj")
+
+
+def test_a_replay_url_with_an_escape_that_is_not_utf8_is_looked_up_as_sent(client: httpx.Client) -> None:
+    """``/caf%E9`` (a Latin-1 site's link) reached the lookup as ``/caf\ufffd``, another URL: the
+    router decodes the path as UTF-8 and the escape was not found again in the raw path."""
+    for path in ["/web/2024/http://example.com/caf%E9", "/web/2024id_/http://example.com/caf%E9",
+                 "/web/http://example.com/caf%E9", "/web/*/http://example.com/caf%E9",
+                 "/timemap/link/http://example.com/caf%E9", "/timemap/json/http://example.com/caf%E9"]:
+        missing = client.get(path)
+        assert missing.status_code == 404, (path, missing.text)
+        assert missing.json()["detail"] == "http://example.com/caf%E9 is not in the archive", path
