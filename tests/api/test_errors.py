@@ -42,7 +42,7 @@ def test_the_frameworks_own_errors_have_the_same_shape(client: httpx.Client) -> 
 
 def test_a_method_not_allowed_names_every_method_the_path_takes(client: httpx.Client) -> None:
     """RFC 9110: ``Allow`` lists the methods the resource supports, not one route's."""
-    for path, allowed in [("/v1/schedules", {"GET", "POST"}), ("/v1/captures", {"POST"}),
+    for path, allowed in [("/v1/schedules", {"GET", "HEAD", "POST"}), ("/v1/captures", {"POST"}),
                           ("/web/2024/https://example.com/", {"GET", "HEAD"})]:
         refused = client.put(path, json={})
         assert refused.status_code == 405, (path, refused.text)
@@ -71,3 +71,16 @@ def test_a_replay_url_with_an_escape_that_is_not_utf8_is_looked_up_as_sent(clien
         missing = client.get(path)
         assert missing.status_code == 404, (path, missing.text)
         assert missing.json()["detail"] == "http://example.com/caf%E9 is not in the archive", path
+
+
+def test_head_is_answered_wherever_get_is(client: httpx.Client) -> None:
+    """RFC 9110 (9.1): a general-purpose server supports GET and HEAD. FastAPI serves a route
+    only the methods it declares, so ``HEAD /v1/records`` was a 405 that said ``Allow: GET``."""
+    for path in ["/v1/records?url=https://example.com/", "/v1/search?q=x", "/v1/schedules", "/healthz", "/",
+                 "/search", "/openapi.json", "/v1/records?version=0"]:
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code, (path, head.status_code, got.status_code)
+        assert head.headers["content-type"] == got.headers["content-type"], path
+        assert head.content == b"", path
+    assert client.head("/v1/captures").status_code == 405  # a POST-only path still refuses it
+    assert client.put("/v1/schedules").headers["Allow"] == "GET, HEAD, POST"
