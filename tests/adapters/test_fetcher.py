@@ -24,6 +24,7 @@ from archivist.core.errors import (
     RateLimited,
     TooManyRedirects,
     UnknownHost,
+    UnsupportedHost,
 )
 from archivist.settings import Settings
 from archivist.warc import payload_digest
@@ -343,6 +344,17 @@ def test_redirect_to_a_refused_address_is_blocked(policy, pages: PageServer) -> 
 def test_unknown_host_is_permanent(fetcher: Fetcher) -> None:
     with pytest.raises(UnknownHost):
         fetcher.fetch("http://no-such-host.invalid/")
+
+
+@pytest.mark.parametrize("url", ["http://xn--n3h.net/", "http://xn--yba.example/"])
+def test_a_host_in_idna_2003_only_fails_at_once_with_its_reason(fetcher: Fetcher, url: str) -> None:
+    """``☃.net`` and ``».example`` are valid URLs (IDNA 2003, as browsers read them), but httpx
+    writes hosts in IDNA 2008 only and cannot build a request to them: the page and its
+    robots.txt fail for good, saying so, instead of raising idna's error out of the worker."""
+    with pytest.raises(UnsupportedHost, match="IDNA 2008"):
+        fetcher.fetch(url)
+    with pytest.raises(UnsupportedHost, match="IDNA 2008"):
+        fetcher.fetch_robots(url.rstrip("/"))
 
 
 def test_an_empty_body_labelled_as_compressed_is_not_refused(fetcher: Fetcher, pages: PageServer) -> None:

@@ -42,7 +42,7 @@ def test_the_frameworks_own_errors_have_the_same_shape(client: httpx.Client) -> 
 
 def test_a_method_not_allowed_names_every_method_the_path_takes(client: httpx.Client) -> None:
     """RFC 9110: ``Allow`` lists the methods the resource supports, not one route's."""
-    for path, allowed in [("/v1/schedules", {"GET", "POST"}), ("/v1/captures", {"POST"}),
+    for path, allowed in [("/v1/schedules", {"GET", "HEAD", "POST"}), ("/v1/captures", {"POST"}),
                           ("/web/2024/https://example.com/", {"GET", "HEAD"})]:
         refused = client.put(path, json={})
         assert refused.status_code == 405, (path, refused.text)
@@ -60,3 +60,27 @@ def test_openapi_names_each_operation_once_and_the_media_types_it_answers(client
     assert set(spec["paths"]["/cdx"]["get"]["responses"]["200"]["content"]) == {"text/x-cdxj", "application/x-ndjson"}
     answered = client.get("/cdx", params={"url": "https://example.com/"})
     assert answered.status_code == 200 and answered.headers["content-type"].startswith("text/x-cdxj")
+
+
+def test_a_replay_url_with_an_escape_that_is_not_utf8_is_looked_up_as_sent(client: httpx.Client) -> None:
+    """``/caf%E9`` (a Latin-1 site's link) reached the lookup as ``/caf\ufffd``, another URL: the
+    router decodes the path as UTF-8 and the escape was not found again in the raw path."""
+    for path in ["/web/2024/http://example.com/caf%E9", "/web/2024id_/http://example.com/caf%E9",
+                 "/web/http://example.com/caf%E9", "/web/*/http://example.com/caf%E9",
+                 "/timemap/link/http://example.com/caf%E9", "/timemap/json/http://example.com/caf%E9"]:
+        missing = client.get(path)
+        assert missing.status_code == 404, (path, missing.text)
+        assert missing.json()["detail"] == "http://example.com/caf%E9 is not in the archive", path
+
+
+def test_head_is_answered_wherever_get_is(client: httpx.Client) -> None:
+    """RFC 9110 (9.1): a general-purpose server supports GET and HEAD. FastAPI serves a route
+    only the methods it declares, so ``HEAD /v1/records`` was a 405 that said ``Allow: GET``."""
+    for path in ["/v1/records?url=https://example.com/", "/v1/search?q=x", "/v1/schedules", "/healthz", "/",
+                 "/search", "/openapi.json", "/v1/records?version=0"]:
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code, (path, head.status_code, got.status_code)
+        assert head.headers["content-type"] == got.headers["content-type"], path
+        assert head.content == b"", path
+    assert client.head("/v1/captures").status_code == 405  # a POST-only path still refuses it
+    assert client.put("/v1/schedules").headers["Allow"] == "GET, HEAD, POST"

@@ -65,6 +65,18 @@ def test_urls_with_credentials_are_refused_and_the_secret_kept_nowhere(client: h
     assert "credentials" in schedule.text and "s3cret" not in schedule.text
 
 
+def test_a_web_scheme_without_its_slashes_is_refused_for_what_it_lacks(client: httpx.Client) -> None:
+    """``http:example.com`` was refused as "unsupported scheme 'http': only http and https can be
+    archived", which contradicts itself; the answer names the missing "//"."""
+    response = post_json(client, "/v1/captures", {"urls": ["http:example.com/page", "HTTPS:example.com"]})
+    assert response.status_code == 202, response.text
+    for capture in response.json()["captures"]:
+        assert (capture["status"], capture["reason"]) == ("failed", "invalid_url"), capture
+        assert "unsupported scheme" not in capture["message"] and "//" in capture["message"], capture
+    replayed = client.get("/web/2024/http:example.com/page")
+    assert replayed.status_code == 422 and "//" in replayed.json()["detail"], replayed.text
+
+
 def test_numbers_too_large_to_represent_are_refused_clearly(client: httpx.Client) -> None:
     for path, document in [
         ("/v1/captures", {"urls": ["https://example.com/"], "if_not_archived_within": "99999999999d"}),
@@ -107,6 +119,20 @@ def test_malformed_request_bodies_are_refused_with_what_is_wrong(client: httpx.C
         assert response.status_code == 422, response.text
         assert words in response.json()["detail"], response.text
         assert response.json()["error"] == "invalid_input"  # the shape of every other error
+
+
+def test_a_body_that_is_missing_or_not_json_is_named_and_its_fault_said(client: httpx.Client) -> None:
+    """A problem with the whole body was said without saying where ("Field required" for no body
+    at all) and JSON's own complaint was dropped ("32: JSON decode error", 32 being where)."""
+    for path, content, detail in [
+        ("/v1/captures", b"", "body: Field required"),
+        ("/v1/schedules", b"", "body: Field required"),
+        ("/v1/captures", b'{"urls": ["https://example.com/"', "body: not JSON: Expecting ',' delimiter at character 32"),
+        ("/v1/captures", b"[]", "body: Input should be a valid dictionary or object to extract fields from"),
+    ]:
+        response = client.post(path, content=content, headers={"Content-Type": "application/json"})
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"] == detail, (path, content)
 
 
 def test_the_cli_reads_a_url_file_that_is_not_utf8_line_by_line(production_env: dict[str, str], tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ from archivist.core.errors import (
     TooManyRedirects,
     TransientFailure,
     UnknownHost,
+    UnsupportedHost,
 )
 from archivist.core.http import binary_kind, header, inflate, looks_like_html
 from archivist.core.tempspace import spool_refused
@@ -283,6 +284,13 @@ def _check_location(response: httpx.Response) -> None:
         ) from exc
 
 
+def _unsupported_host(url: str, exc: UnicodeError) -> UnsupportedHost:
+    """httpx's refusal to write the host of ``url`` (idna's error: a label valid in IDNA 2003
+    only, which canonicalisation accepts as browsers do) as the capture's reason."""
+    return UnsupportedHost(f"cannot request {url}: its host is valid in IDNA 2003 only, and the HTTP client "
+                           f"writes host names in IDNA 2008 ({exc})")
+
+
 class Fetcher:
     """Fetches one URL under a :class:`FetchPolicy`. Reuses connections; one per worker thread.
 
@@ -322,7 +330,7 @@ class Fetcher:
         to refuse it: a hop is a request of its own (robots.txt rules apply to it).
 
         Raises:
-            PermanentFailure subclasses: blocked address, 4xx, not HTML, too large, redirects,
+            PermanentFailure subclasses: blocked address, unsupported host, 4xx, not HTML, too large, redirects,
                 and whatever ``may_follow`` raises.
             TransientFailure subclasses: timeout, connection error, 5xx, 429 (with retry_after).
         """
@@ -370,7 +378,7 @@ class Fetcher:
         Raises:
             TooManyRedirects: its redirects lead nowhere (more than ``ROBOTS_MAX_REDIRECTS``,
                 a loop, or a Location that is no web address).
-            FetchTimeout, FetchConnectionError, BlockedAddress, UnknownHost, MalformedResponse:
+            FetchTimeout, FetchConnectionError, BlockedAddress, UnknownHost, UnsupportedHost, MalformedResponse:
                 as for pages.
         """
         url = origin.rstrip("/") + "/robots.txt"
@@ -391,10 +399,15 @@ class Fetcher:
             except httpx.InvalidURL as exc:  # a Location that _check_location let through
                 raise TooManyRedirects(f"{url} redirects to an address httpx cannot follow: {exc}",
                                        reason="bad_redirect") from exc
+            except UnicodeError as exc:  # idna's, building the request or a redirect's
+                raise _unsupported_host(url, exc) from exc
 
     def _exchange(self, url: str) -> tuple[Exchange, str | None]:
         started = datetime.now(UTC)
-        request = self._client.build_request("GET", url)
+        try:
+            request = self._client.build_request("GET", url)
+        except UnicodeError as exc:  # idna's
+            raise _unsupported_host(url, exc) from exc
         try:
             response = self._client.send(request, stream=True)
         except httpx.TransportError as exc:

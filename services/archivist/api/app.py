@@ -12,11 +12,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 
 from archivist import __version__, web
 from archivist.api.invalid import describe
-from archivist.api.middleware import RequestMetrics
+from archivist.api.middleware import HeadAsGet, RequestMetrics, serves
 from archivist.api.routes import captures, records, replay, schedules
 from archivist.core.errors import (
     AccessDenied,
@@ -89,10 +88,9 @@ def _http_error(request: Request, exc: HTTPException) -> Response:
 
 def _methods_of(request: Request) -> list[str]:
     """The methods some route of the application serves at the request's path (asked of the
-    router itself, whose routes FastAPI may nest)."""
-    routes = request.app.router.routes
-    return [method for method in _METHODS
-            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)]
+    router itself, whose routes FastAPI may nest), and HEAD with GET (:class:`HeadAsGet`)."""
+    served = [method for method in _METHODS if serves(request.scope, method)]
+    return [method for method in _METHODS if method in served or (method == "HEAD" and "GET" in served)]
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -137,6 +135,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 app.state.queue_collector.client.close()
 
     app = FastAPI(title="Archivist", version=__version__, lifespan=lifespan)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestMetrics)
     app.add_exception_handler(ArchivistError, _error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]

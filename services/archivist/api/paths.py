@@ -8,14 +8,11 @@ The router hands a ``{path:path}`` parameter percent-decoded, which changes the 
 
 from __future__ import annotations
 
-import re
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote
 
 from fastapi import Request
 
 __all__ = ["archived_target"]
-
-_HEX_PAIR = re.compile(rb"[0-9A-Fa-f]{2}")
 
 
 def archived_target(path: str, request: Request) -> str:
@@ -27,18 +24,23 @@ def archived_target(path: str, request: Request) -> str:
 
 
 def _undecoded_tail(raw_path: bytes | None, tail: str) -> str:
-    """The end of ``raw_path`` whose percent-decoding is ``tail`` (``tail`` itself if none is)."""
-    wanted = tail.encode("utf-8")
-    decoded = unquote_to_bytes(raw_path or b"")
-    if not raw_path or not decoded.endswith(wanted):
-        return tail
-    # Walk over the decoded bytes before the tail as unquote does: "%XX" is one byte, any other
-    # character one byte.
-    position = 0
-    for _ in range(len(decoded) - len(wanted)):
-        escape = raw_path[position:position + 1] == b"%" and _HEX_PAIR.fullmatch(raw_path[position + 1:position + 3])
-        position += 3 if escape else 1
+    """The end of ``raw_path``, after one of its slashes, that decodes to ``tail`` (``tail`` itself
+    if none does).
+
+    Decoded segment by segment as the server decoded the whole path (UTF-8, an escape that is not
+    UTF-8 read as U+FFFD), so that ``/caf%E9`` is found again although ``tail`` holds
+    ``/caf\ufffd``. A slash is one character either way and ends any byte sequence, so the
+    segments' lengths add up; the one suffix as long as ``tail`` is then compared once.
+    """
     try:
-        return raw_path[position:].decode("utf-8")
+        raw = (raw_path or b"").decode("utf-8")
     except UnicodeDecodeError:
         return tail
+    segments = raw.split("/")
+    length = -1
+    for index in range(len(segments) - 1, 0, -1):
+        length += len(unquote(segments[index])) + 1
+        if length >= len(tail):
+            rest = "/".join(segments[index:])
+            return rest if length == len(tail) and unquote(rest) == tail else tail
+    return tail

@@ -63,6 +63,7 @@ __all__ = [
     "TransientFailure",
     "Unauthenticated",
     "UnknownHost",
+    "UnsupportedHost",
 ]
 
 
@@ -150,6 +151,13 @@ class UnknownHost(PermanentFailure):
     """The host name does not resolve at all (NXDOMAIN), as opposed to a DNS server failure."""
 
     reason = "unknown_host"
+
+
+class UnsupportedHost(PermanentFailure):
+    """A host name valid in IDNA 2003 only (``☃.net``): a URL browsers follow and the archive
+    keeps, but the HTTP client encodes hosts in IDNA 2008 only and cannot request it."""
+
+    reason = "unsupported_host"
 
 
 class RobotsDisallowed(PermanentFailure):

@@ -214,6 +214,8 @@ def _canonicalize(url: str, *, max_length: int) -> str:
     if has_authority and given.scheme and given.scheme.lower() not in _SCHEMES:
         raise InvalidURL(f"unsupported scheme {given.scheme!r}: only http and https can be archived")
     if not has_authority and given.scheme and not given.path[:1].isdigit():
+        if given.scheme.lower() in _SCHEMES:
+            raise InvalidURL(f"no \"//\" after {given.scheme + ':'!r}: write {given.scheme}://host/path")
         raise InvalidURL(f"unsupported scheme {given.scheme!r}: only http and https can be archived")
     if has_authority and not given.netloc:
         raise InvalidURL("URL has no host")
