@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Annotated, Any, BinaryIO
 
 import typer
 from rich.console import Console
@@ -15,9 +15,28 @@ from rich.text import Text
 
 from archivist.core.errors import ArchivistError, OutputUnwritable
 
-__all__ = ["emit", "err", "fail", "iter_urls", "no_urls", "read_urls", "written_whole"]
+__all__ = ["UrlFile", "emit", "err", "fail", "iter_urls", "no_urls", "read_urls", "written_whole"]
 
 err = Console(stderr=True)
+
+
+def _readable_file(path: Path | None) -> Path | None:
+    """``path`` if it opens for reading (or is ``-``, stdin): a file that is missing, a folder or
+    unreadable is a usage error naming it (exit code 2), before the command runs, not a traceback
+    from reading it. Typer's own ``exists=True`` refuses ``-`` even with ``allow_dash`` (0.29)."""
+    if path is None or str(path) == "-":
+        return path
+    try:
+        path.open("rb").close()
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {str(path)!r}: {exc.strerror or exc}") from exc
+    return path
+
+
+#: ``--file`` of URLs, checked by :func:`_readable_file`.
+UrlFile = Annotated[Path | None, typer.Option(
+    "--file", "-f", help="A file of URLs, one a line (- for stdin).", callback=_readable_file,
+)]
 
 
 def emit(obj: dict[str, Any], as_json: bool) -> None:

@@ -18,7 +18,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from archivist import pipeline, views
-from archivist.cli._common import emit, err, fail, iter_urls, no_urls, read_urls
+from archivist.cli._common import UrlFile, emit, err, fail, iter_urls, no_urls, read_urls
 from archivist.cli._interrupt import stop_on_signals
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import ArchivistError, Interrupted, InvalidInput
@@ -107,7 +107,7 @@ def _end_abandoned(runtime: Runtime, submissions: list[pipeline.Submission]) -> 
 @app.command()
 def archive(
     urls: Annotated[list[str] | None, typer.Argument(help="URLs to archive.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="A file of URLs, one a line (- for stdin).")] = None,
+    file: UrlFile = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     threads: Annotated[int, typer.Option(min=1, max=64)] = 4,
 ) -> None:
@@ -141,7 +141,7 @@ def chunked(items: Iterable[str], size: int) -> Iterator[list[str]]:
 @app.command()
 def submit(
     urls: Annotated[list[str] | None, typer.Argument(help="URLs to queue.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="A file of URLs, one a line (- for stdin).")] = None,
+    file: UrlFile = None,
     if_not_archived_within: Annotated[str | None, typer.Option(help="e.g. 1d: skip URLs archived this recently.")] = None,
     chunk: Annotated[int, typer.Option(min=1, help="URLs per transaction; an error stops at a chunk boundary.")] = SUBMIT_CHUNK,
 ) -> None:

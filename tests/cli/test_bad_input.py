@@ -1,0 +1,97 @@
+"""Every ``archivist`` command, given bad input or a server that is not there, says in one line
+what is wrong and exits non-zero: 2 for an argument or a setting it refuses (typer's usage
+errors, ``invalid_settings``), never a traceback, never 0 for work it did not do."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+#: A port nothing listens on: connecting to it is refused at once.
+CLOSED_REDIS = "redis://127.0.0.1:1/0"
+
+
+def run(*args: str, home: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m archivist ARGS`` with only the given ARCHIVIST_* variables, unwrapped output."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVIST_")}
+    environment.update({"ARCHIVIST_HOME": str(home), "COLUMNS": "1000", **(env or {})})
+    return subprocess.run([sys.executable, "-m", "archivist", *args], env=environment, capture_output=True,
+                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def said(done: subprocess.CompletedProcess[str]) -> str:
+    """Stderr as one line, whatever the width the console wrapped it at."""
+    assert "Traceback" not in done.stderr, done.stderr
+    return " ".join(done.stderr.split())
+
+
+@pytest.mark.parametrize("command", ["archive", "submit"])
+def test_a_url_file_that_is_missing_or_a_folder_is_a_usage_error(tmp_path: Path, command: str) -> None:
+    """Not a FileNotFoundError or IsADirectoryError traceback (exit 1) from reading it."""
+    for path, problem in ((tmp_path / "missing.txt", "No such file or directory"), (tmp_path, "Is a directory")):
+        done = run(command, "--file", str(path), home=tmp_path / "home", env={"ARCHIVIST_REDIS_URL": CLOSED_REDIS})
+        assert done.returncode == 2, done.stderr
+        message = said(done)
+        assert "--file" in message and str(path) in message and problem in message, message
+
+
+def test_a_url_file_of_binary_data_refuses_its_lines_one_by_one(tmp_path: Path) -> None:
+    """A line that is not UTF-8 and has a percent-escape in its host was a UnicodeEncodeError
+    traceback that lost the whole file; it is one URL refused, like any other."""
+    urls = tmp_path / "urls.bin"
+    urls.write_bytes(b"http://\xff%41.example/\n")
+    done = run("archive", "--json", "--file", str(urls), home=tmp_path / "home")
+    assert done.returncode == 1, done.stderr
+    said(done)
+    assert '"reason": "invalid_url"' in done.stdout and "not UTF-8" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_serve_on_a_port_that_cannot_be_is_a_usage_error(tmp_path: Path, port: str) -> None:
+    done = run("serve", "--port", port, home=tmp_path / "home")
+    assert done.returncode == 2, done.stderr
+    message = said(done)
+    assert "--port" in message and "65535" in message, message
+
+
+def test_extract_refuses_a_url_that_cannot_be_one(tmp_path: Path) -> None:
+    """``--url`` names the page's address in the record: one no page can have was kept as it was
+    and the command exited 0."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Some text.</p></body></html>")
+    for url in ("http://exa mple.com/", "ftp://example.org/"):
+        done = run("extract", str(page), "--url", url, home=tmp_path / "home")
+        assert done.returncode == 2, done.stdout
+        message = said(done)
+        assert "--url" in message and url in message, message
+    assert run("extract", str(page), "--url", "https://example.org/a", home=tmp_path / "home").returncode == 0
+
+
+def test_scheduler_once_with_redis_down_fails_instead_of_exiting_0(tmp_path: Path) -> None:
+    """``--once`` said "trying again in 10.0s", did not, and exited 0 with nothing submitted."""
+    home = tmp_path / "home"
+    assert run("schedule", "add", "http://example.org/", "--every", "1h", home=home).returncode == 0
+    done = run("scheduler", "--once", home=home, env={"ARCHIVIST_REDIS_URL": CLOSED_REDIS})
+    assert done.returncode == 2, done.stderr
+    message = said(done)
+    assert "error (queue_unavailable)" in message and "trying again" not in message, message
+
+
+@pytest.mark.parametrize(("variable", "value", "problem"), [
+    ("ARCHIVIST_HOST_CONCURRENCY", "0", "greater than or equal to 1"),  # archive waited forever
+    ("ARCHIVIST_MAX_BODY_BYTES", "-5", "greater than or equal to 1"),  # every capture too_large
+    ("ARCHIVIST_TOTAL_TIMEOUT", "0", "greater than 0"),
+    ("ARCHIVIST_S3_TIMEOUT", "-1", "greater than 0"),
+    ("ARCHIVIST_FETCH_MAX_RETRIES", "-2", "greater than or equal to 0"),
+    ("ARCHIVIST_S3_ENDPOINT", "ftp://s3.example.org", "http"),  # was read as http://
+])
+def test_a_setting_out_of_its_range_is_refused_at_start(tmp_path: Path, variable: str, value: str,
+                                                         problem: str) -> None:
+    done = run("archive", "http://example.org/", home=tmp_path / "home", env={variable: value})
+    assert done.returncode == 2, done.stdout + done.stderr
+    message = said(done)
+    assert "error (invalid_settings)" in message and variable in message and problem in message, message
