@@ -72,7 +72,8 @@ def remove(target: Annotated[str, typer.Argument(help="A schedule id or its URL.
 @app.command()
 def scheduler(
     poll: Annotated[float, typer.Option(min=0.1, help="Seconds between looks for due schedules.")] = 10.0,
-    once: Annotated[bool, typer.Option("--once", help="Submit what is due now, then exit.")] = False,
+    once: Annotated[bool, typer.Option(
+        "--once", help="Submit what is due now, then exit (exit code 2 if a server it needs is down).")] = False,
 ) -> None:
     """Submit due re-captures, in a loop. Running two is safe: a due slot is submitted once.
 
@@ -97,6 +98,8 @@ def scheduler(
                     if queued.drain is not None:
                         queued.drain(stop)
                 except TransientFailure as exc:
+                    if once:  # no next look to try again at: the run failed
+                        raise
                     err.print(f"[yellow]scheduler[/yellow]: {exc.message}; trying again in {poll}s")
                 if once:
                     break
