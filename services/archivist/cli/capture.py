@@ -21,8 +21,9 @@ from archivist import pipeline, views
 from archivist.cli._common import UrlFile, emit, err, fail, iter_urls, no_urls, read_urls
 from archivist.cli._interrupt import stop_on_signals
 from archivist.core.captures import CaptureStatus
-from archivist.core.errors import ArchivistError, Interrupted, InvalidInput
+from archivist.core.errors import ArchivistError, Interrupted, InvalidInput, InvalidURL
 from archivist.core.http import binary_kind
+from archivist.core.urls import canonicalize
 from archivist.settings import get_settings
 
 if TYPE_CHECKING:
@@ -191,10 +192,21 @@ def submit(
         runtime.close()
 
 
+def _page_url(url: str | None) -> str | None:
+    """``url`` as given, if it is one a page can be archived at: it becomes the record's URL
+    and resolves the page's links, so one the archive would refuse is a usage error (exit 2)."""
+    if url is not None:
+        try:
+            canonicalize(url)
+        except InvalidURL as exc:
+            raise typer.BadParameter(f"{url!r}: {exc.message}") from exc
+    return url
+
+
 @app.command()
 def extract(
     files: Annotated[list[Path], typer.Argument(help=".html or .html.gz files.", exists=True, dir_okay=False)],
-    url: Annotated[str | None, typer.Option(help="The URL the page was served at.")] = None,
+    url: Annotated[str | None, typer.Option(help="The URL the page was served at.", callback=_page_url)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """Extract records from local HTML files (no fetching, no storage).
