@@ -5,6 +5,7 @@ errors, ``invalid_settings``), never a traceback, never 0 for work it did not do
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +97,49 @@ def test_a_setting_out_of_its_range_is_refused_at_start(tmp_path: Path, variable
     assert done.returncode == 2, done.stdout + done.stderr
     message = said(done)
     assert "error (invalid_settings)" in message and variable in message and problem in message, message
+
+
+ARTICLE = ("<html><head><title>Kept</title></head><body><article><h1>Kept</h1>"
+           + "<p>A paragraph of an article long enough to be taken for one, and archived. " * 8
+           + "</p></article></body></html>")
+
+
+def test_a_path_that_looks_like_markup_is_printed_as_it_is(tmp_path: Path) -> None:
+    """A file's error line names it; "[/b]" in its path was read as console markup, and the
+    command ended on a MarkupError traceback (exit 1) instead of its own error (exit 2)."""
+    folder = tmp_path / "odd["
+    folder.mkdir()
+    (folder / "b].html").write_bytes(b"")
+    (folder / "b].warc.gz").write_bytes(b"")
+    extracted = run("extract", str(folder / "b].html"), home=tmp_path / "home")
+    imported = run("import", str(folder / "b].warc.gz"), home=tmp_path / "home")
+    for done, reason in ((extracted, "empty_file"), (imported, "corrupt_warc")):
+        assert done.returncode == 2, done.stderr
+        message = said(done)
+        assert f"error ({reason})" in message and str(folder / "b]") in message, message
+
+
+def test_import_of_binary_data_says_so_briefly(tmp_path: Path) -> None:
+    """warcio quotes the first "line" it cannot read: for a binary file, kilobytes of escaped
+    bytes on the terminal, the reason lost among them."""
+    data = tmp_path / "data.bin"
+    data.write_bytes(random.Random(1).randbytes(4000))
+    done = run("import", str(data), home=tmp_path / "home")
+    assert done.returncode == 2, done.stderr
+    message = said(done)
+    assert "error (corrupt_warc)" in message and "not a WARC" in message and len(message) < 600, message
+
+
+def test_replay_of_a_url_that_looks_like_markup(tmp_path: Path) -> None:
+    from tests.support.pages import PageServer
+
+    server = PageServer().start()
+    try:
+        url = server.set("/odd[/b]", ARTICLE)
+        env = {"ARCHIVIST_ALLOW_PRIVATE_NETWORKS": "1"}
+        assert run("archive", url, home=tmp_path / "home", env=env).returncode == 0
+        done = run("replay", url, "--raw", home=tmp_path / "home", env=env)
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    assert f"{url} captured" in said(done) and "<h1>Kept</h1>" in done.stdout

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from archivist.core.errors import ArchivistError, OutputUnwritable
 
-__all__ = ["UrlFile", "emit", "err", "fail", "iter_urls", "no_urls", "read_urls", "written_whole"]
+__all__ = ["UrlFile", "emit", "err", "fail", "iter_urls", "no_urls", "read_urls", "report", "written_whole"]
 
 err = Console(stderr=True)
 
@@ -46,9 +46,14 @@ def emit(obj: dict[str, Any], as_json: bool) -> None:
         Console().print_json(data=obj)
 
 
+def report(exc: ArchivistError, *, soft_wrap: bool = False) -> None:
+    """Say ``exc`` on stderr; the message is text (a URL or a path may hold "[/x]"), never markup."""
+    err.print(Text.assemble(("error", "red"), f" ({exc.reason}): {exc.message}"), soft_wrap=soft_wrap)
+
+
 def fail(exc: ArchivistError) -> typer.Exit:
-    """Report ``exc`` on stderr; the message is text (a URL may hold "[/x]"), never markup."""
-    err.print(Text.assemble(("error", "red"), f" ({exc.reason}): {exc.message}"))
+    """:func:`report` ``exc``, and the exit that ends the command with code 2."""
+    report(exc)
     return typer.Exit(code=2)
 
 

@@ -18,7 +18,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from archivist import pipeline, views
-from archivist.cli._common import UrlFile, emit, err, fail, iter_urls, no_urls, read_urls
+from archivist.cli._common import UrlFile, emit, err, fail, iter_urls, no_urls, read_urls, report
 from archivist.cli._interrupt import stop_on_signals
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import ArchivistError, Interrupted, InvalidInput, InvalidURL
@@ -221,7 +221,7 @@ def extract(
         try:
             body = _read_page_file(path)
         except InvalidInput as exc:
-            err.print(f"[red]error[/red] ({exc.reason}): {exc.message}", soft_wrap=True)
+            report(exc, soft_wrap=True)
             refused += 1
             continue
         page_url = url or path.resolve().as_uri()

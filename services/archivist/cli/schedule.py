@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from archivist import pipeline, scheduling
 from archivist.cli._common import emit, err, fail
@@ -100,7 +101,7 @@ def scheduler(
                 except TransientFailure as exc:
                     if once:  # no next look to try again at: the run failed
                         raise
-                    err.print(f"[yellow]scheduler[/yellow]: {exc.message}; trying again in {poll}s")
+                    err.print(Text.assemble(("scheduler", "yellow"), f": {exc.message}; trying again in {poll}s"))
                 if once:
                     break
                 stop.wait(poll)
