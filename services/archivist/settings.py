@@ -113,9 +113,16 @@ class Settings(BaseSettings):
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
-        """A URL the Redis client takes (``host:6379`` alone is not one): refused at start."""
-        if value is not None and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+        """A URL the Redis client takes (``host:6379`` alone is not one): refused at start. The
+        client reads a database that is not a number as database 0, without a word."""
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("redis", "rediss", "unix"):
             raise ValueError("not a Redis URL, such as redis://host:6379/0")
+        _port(value)
+        if parts.scheme != "unix" and not parts.path.strip("/").isdigit() and parts.path.strip("/"):
+            raise ValueError("the path is the database number, such as redis://host:6379/0")
         return value
 
     @field_validator("s3_endpoint")
@@ -123,8 +130,11 @@ class Settings(BaseSettings):
     def _s3_scheme(cls, value: str | None) -> str | None:
         """An http(s) URL, or ``host:port`` read as http, as the S3 client takes: another scheme
         (``ftp://``, ``s3://``) was read as http all the same."""
-        if value is not None and "://" in value and urlsplit(value).scheme.lower() not in ("http", "https"):
+        if value is None:
+            return None
+        if "://" in value and urlsplit(value).scheme.lower() not in ("http", "https"):
             raise ValueError("not an S3 endpoint: give http:// or https:// and the server, such as http://minio:9000")
+        _port(value if "://" in value else f"http://{value}")
         return value
 
     @field_validator("database_url")
@@ -165,6 +175,19 @@ class Settings(BaseSettings):
             user_agent=self.user_agent,
             allow_private_networks=self.allow_private_networks,
         )
+
+
+def _port(url: str) -> int | None:
+    """``url``'s port, if it gives one.
+
+    Raises:
+        ValueError: it is not a number from 0 to 65535, which the server's client would raise,
+            bare, at its first connection.
+    """
+    try:
+        return urlsplit(url).port
+    except ValueError as exc:
+        raise ValueError(f"its port is not a port number: {exc}") from None
 
 
 @lru_cache(maxsize=1)
