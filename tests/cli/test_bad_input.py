@@ -146,3 +146,13 @@ def test_replay_of_a_url_that_looks_like_markup(tmp_path: Path) -> None:
         server.stop()
     assert done.returncode == 0, done.stderr
     assert f"{url} captured" in said(done) and "<h1>Kept</h1>" in done.stdout
+
+
+def test_a_url_file_with_no_url_says_so(tmp_path: Path) -> None:
+    """"give at least one URL, or --file" to a user who gave a --file: which one holds none."""
+    urls = tmp_path / "urls.txt"
+    urls.write_text("# only a comment\n\n")
+    done = run("archive", "--file", str(urls), home=tmp_path / "home")
+    assert done.returncode == 2, done.stderr
+    message = said(done)
+    assert f"'{urls}' holds no URL" in message, message

@@ -95,12 +95,16 @@ def iter_urls(urls: list[str] | None, file: Path | None) -> Iterator[str]:
             yield from (line.strip() for line in source if line.strip() and not line.startswith("#"))
 
 
-def no_urls() -> typer.BadParameter:
-    return typer.BadParameter("give at least one URL, or --file")
+def no_urls(file: Path | None) -> typer.BadParameter:
+    """Nothing to work on: no URL given, and the ``--file`` (if one was) holds none either."""
+    if file is None:
+        return typer.BadParameter("give at least one URL, or --file")
+    source = "stdin" if str(file) == "-" else repr(str(file))
+    return typer.BadParameter(f"{source} holds no URL (blank lines and # comments are skipped); give at least one")
 
 
 def read_urls(urls: list[str] | None, file: Path | None) -> list[str]:
     collected = list(iter_urls(urls, file))
     if not collected:
-        raise no_urls()
+        raise no_urls(file)
     return collected

@@ -181,7 +181,7 @@ def submit(
             sys.stdout.flush()
             submitted += len(urls_chunk)
         if not submitted:
-            raise no_urls()
+            raise no_urls(file)
     except ArchivistError as exc:
         stop = fail(exc)
         if submitted:
