@@ -156,3 +156,13 @@ def test_a_url_file_with_no_url_says_so(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     message = said(done)
     assert f"'{urls}' holds no URL" in message, message
+
+
+def test_an_output_in_a_missing_folder_names_the_folder(tmp_path: Path) -> None:
+    """"cannot write 'x/y.warc.gz': No such file or directory" left the user to guess that the
+    file is not the problem, its folder is."""
+    target = tmp_path / "no-such-folder" / "all.warc.gz"
+    done = run("export", "--warc", str(target), home=tmp_path / "home")
+    assert done.returncode == 2, done.stderr
+    message = said(done)
+    assert "error (output_unwritable)" in message and f"no folder '{target.parent}'" in message, message

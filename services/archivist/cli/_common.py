@@ -64,7 +64,8 @@ def written_whole(path: Path) -> Iterator[BinaryIO]:
     Written beside it under a ``.partial`` name and renamed over it once complete, and removed
     on any failure: half a WARC is no WARC, and a file already at ``path`` stays as it was. A
     write the disk refuses (full, a quota, a file size limit) ends the command with one line
-    naming the file and the cause (exit code 2), not a traceback.
+    naming the file and the cause (exit code 2), not a traceback; a folder that does not exist
+    is named as the cause, not the file.
     """
     partial = path.with_name(path.name + ".partial")
     try:
@@ -73,6 +74,8 @@ def written_whole(path: Path) -> Iterator[BinaryIO]:
         partial.replace(path)
     except BaseException as exc:
         partial.unlink(missing_ok=True)
+        if isinstance(exc, FileNotFoundError) and not path.parent.is_dir():
+            raise fail(OutputUnwritable(f"cannot write {str(path)!r}: no folder {str(path.parent)!r}")) from exc
         if isinstance(exc, OSError):
             raise fail(OutputUnwritable(f"cannot write {str(path)!r}: {exc.strerror or exc}")) from exc
         raise
