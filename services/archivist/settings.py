@@ -37,7 +37,12 @@ class FetchPolicy:
 
 
 class Settings(BaseSettings):
-    """Everything configurable, in one place. Nothing here connects to anything."""
+    """Everything configurable, in one place. Nothing here connects to anything.
+
+    Each number has its range: a value out of it (no host slot at all, a negative body limit) is
+    refused at start naming its variable, not met as a command that waits forever or a capture
+    that fails for a reason that does not say which setting to change.
+    """
 
     model_config = SettingsConfigDict(env_prefix="ARCHIVIST_", extra="ignore", frozen=True)
 
@@ -55,50 +60,50 @@ class Settings(BaseSettings):
     s3_region: str | None = None
     #: Seconds an S3 request may wait on the server's answer (connecting: at most 5). A frozen
     #: server fails the request after this: a replay answers 503, a step is retried.
-    s3_timeout: float = 10.0
+    s3_timeout: float = Field(default=10.0, gt=0)
 
     # Fetching.
     allow_private_networks: bool = False
     user_agent: str = "ArchivistBot/0.1 (+https://github.com/archivist; web archiving)"
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    total_timeout: float = 60.0
-    max_body_bytes: int = 10 * 1024 * 1024
-    max_redirects: int = 10
-    max_pages: int = 20
-    max_url_length: int = 2048
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=20.0, gt=0)
+    total_timeout: float = Field(default=60.0, gt=0)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    max_redirects: int = Field(default=10, ge=0)
+    max_pages: int = Field(default=20, ge=1)
+    max_url_length: int = Field(default=2048, ge=1)
 
     # Politeness.
     respect_robots: bool = True
-    host_min_interval: float = 1.0
-    host_concurrency: int = 2
-    host_max_wait: float = 10.0
+    host_min_interval: float = Field(default=1.0, ge=0)
+    host_concurrency: int = Field(default=2, ge=1)
+    host_max_wait: float = Field(default=10.0, ge=0)
 
     # Access. Off by default (a local, embedded archive); production turns it on.
     auth_required: bool = False
     #: With auth on, let anyone read (records, history, replay) while submitting needs a key.
     open_read: bool = False
     #: Quota for keys that set none, in URLs submitted per minute (0: unlimited).
-    default_submissions_per_minute: int = 600
+    default_submissions_per_minute: int = Field(default=600, ge=0)
 
     # Workers.
-    fetch_max_retries: int = 5
-    extract_max_retries: int = 3
-    retry_min_backoff_ms: int = 1_000
-    retry_max_backoff_ms: int = 300_000
+    fetch_max_retries: int = Field(default=5, ge=0)
+    extract_max_retries: int = Field(default=3, ge=0)
+    retry_min_backoff_ms: int = Field(default=1_000, ge=0)
+    retry_max_backoff_ms: int = Field(default=300_000, ge=0)
     #: Seconds a step waits for one of our own servers (S3, the catalog database, Redis) that is
     #: down, retrying with the backoff above, before its capture fails; this wait spends none of
     #: the retries above, which are for the site's failures.
     outage_patience: float = Field(default=1800.0, ge=0)
-    extract_time_limit: float = 300.0
+    extract_time_limit: float = Field(default=300.0, gt=0)
     #: The scheduler re-sends the messages of abandoned captures this often (0: never).
-    reconcile_interval: float = 60.0
+    reconcile_interval: float = Field(default=60.0, ge=0)
     #: A queued capture counts as abandoned after waiting this long; reconcile sends it another
     #: message, then waits as long again before the next.
-    reconcile_queued_after: float = 3600.0
+    reconcile_queued_after: float = Field(default=3600.0, ge=0)
     worker_metrics_port: int = Field(default=9191, ge=1, le=65535)
     #: A worker silent this long is presumed dead and its in-flight messages go to another.
-    worker_heartbeat_timeout_ms: int = 15_000
+    worker_heartbeat_timeout_ms: int = Field(default=15_000, ge=1)
 
     @field_validator("redis_url", "database_url", "s3_endpoint", mode="before")
     @classmethod
@@ -108,9 +113,28 @@ class Settings(BaseSettings):
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
-        """A URL the Redis client takes (``host:6379`` alone is not one): refused at start."""
-        if value is not None and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+        """A URL the Redis client takes (``host:6379`` alone is not one): refused at start. The
+        client reads a database that is not a number as database 0, without a word."""
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("redis", "rediss", "unix"):
             raise ValueError("not a Redis URL, such as redis://host:6379/0")
+        _port(value)
+        if parts.scheme != "unix" and not parts.path.strip("/").isdigit() and parts.path.strip("/"):
+            raise ValueError("the path is the database number, such as redis://host:6379/0")
+        return value
+
+    @field_validator("s3_endpoint")
+    @classmethod
+    def _s3_scheme(cls, value: str | None) -> str | None:
+        """An http(s) URL, or ``host:port`` read as http, as the S3 client takes: another scheme
+        (``ftp://``, ``s3://``) was read as http all the same."""
+        if value is None:
+            return None
+        if "://" in value and urlsplit(value).scheme.lower() not in ("http", "https"):
+            raise ValueError("not an S3 endpoint: give http:// or https:// and the server, such as http://minio:9000")
+        _port(value if "://" in value else f"http://{value}")
         return value
 
     @field_validator("database_url")
@@ -151,6 +175,19 @@ class Settings(BaseSettings):
             user_agent=self.user_agent,
             allow_private_networks=self.allow_private_networks,
         )
+
+
+def _port(url: str) -> int | None:
+    """``url``'s port, if it gives one.
+
+    Raises:
+        ValueError: it is not a number from 0 to 65535, which the server's client would raise,
+            bare, at its first connection.
+    """
+    try:
+        return urlsplit(url).port
+    except ValueError as exc:
+        raise ValueError(f"its port is not a port number: {exc}") from None
 
 
 @lru_cache(maxsize=1)

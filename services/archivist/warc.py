@@ -303,13 +303,24 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
     except (gzip.BadGzipFile, zlib.error) as exc:
         raise InvalidInput(f"broken gzip data in record {count + 1}: {exc}", reason="corrupt_warc") from exc
     except Exception as exc:  # warcio raises ArchiveLoadFailed, ValueError and bare Exceptions
-        raise InvalidInput(f"record {count + 1} is unreadable (the file is truncated or not a WARC): {exc}",
+        raise InvalidInput(f"record {count + 1} is unreadable (the file is truncated or not a WARC): {_gist(exc)}",
                            reason="corrupt_warc") from exc
     finally:
         stream.seek(start)
     if count == 0:
         raise InvalidInput("no complete WARC record (the file is truncated or not a WARC)", reason="corrupt_warc")
     return count
+
+
+#: How much of warcio's error a ``corrupt_warc`` message quotes: it quotes the lines it could not
+#: read, which in a binary file are hundreds of escaped bytes that bury the reason.
+_QUOTED_ERROR_CHARS = 120
+
+
+def _gist(exc: Exception) -> str:
+    """``exc``'s message, cut to :data:`_QUOTED_ERROR_CHARS` characters."""
+    text = str(exc)
+    return text if len(text) <= _QUOTED_ERROR_CHARS else text[:_QUOTED_ERROR_CHARS] + "…"
 
 
 def _digest_problem(record) -> str | None:  # noqa: ANN001 - warcio's ArcWarcRecord, read to its end

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Annotated, Any, BinaryIO
 
 import typer
 from rich.console import Console
@@ -15,9 +15,28 @@ from rich.text import Text
 
 from archivist.core.errors import ArchivistError, OutputUnwritable
 
-__all__ = ["emit", "err", "fail", "iter_urls", "no_urls", "read_urls", "written_whole"]
+__all__ = ["UrlFile", "emit", "err", "fail", "iter_urls", "no_urls", "read_urls", "report", "written_whole"]
 
 err = Console(stderr=True)
+
+
+def _readable_file(path: Path | None) -> Path | None:
+    """``path`` if it opens for reading (or is ``-``, stdin): a file that is missing, a folder or
+    unreadable is a usage error naming it (exit code 2), before the command runs, not a traceback
+    from reading it. Typer's own ``exists=True`` refuses ``-`` even with ``allow_dash`` (0.29)."""
+    if path is None or str(path) == "-":
+        return path
+    try:
+        path.open("rb").close()
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {str(path)!r}: {exc.strerror or exc}") from exc
+    return path
+
+
+#: ``--file`` of URLs, checked by :func:`_readable_file`.
+UrlFile = Annotated[Path | None, typer.Option(
+    "--file", "-f", help="A file of URLs, one a line (- for stdin).", callback=_readable_file,
+)]
 
 
 def emit(obj: dict[str, Any], as_json: bool) -> None:
@@ -27,9 +46,14 @@ def emit(obj: dict[str, Any], as_json: bool) -> None:
         Console().print_json(data=obj)
 
 
+def report(exc: ArchivistError, *, soft_wrap: bool = False) -> None:
+    """Say ``exc`` on stderr; the message is text (a URL or a path may hold "[/x]"), never markup."""
+    err.print(Text.assemble(("error", "red"), f" ({exc.reason}): {exc.message}"), soft_wrap=soft_wrap)
+
+
 def fail(exc: ArchivistError) -> typer.Exit:
-    """Report ``exc`` on stderr; the message is text (a URL may hold "[/x]"), never markup."""
-    err.print(Text.assemble(("error", "red"), f" ({exc.reason}): {exc.message}"))
+    """:func:`report` ``exc``, and the exit that ends the command with code 2."""
+    report(exc)
     return typer.Exit(code=2)
 
 
@@ -40,7 +64,8 @@ def written_whole(path: Path) -> Iterator[BinaryIO]:
     Written beside it under a ``.partial`` name and renamed over it once complete, and removed
     on any failure: half a WARC is no WARC, and a file already at ``path`` stays as it was. A
     write the disk refuses (full, a quota, a file size limit) ends the command with one line
-    naming the file and the cause (exit code 2), not a traceback.
+    naming the file and the cause (exit code 2), not a traceback; a folder that does not exist
+    is named as the cause, not the file.
     """
     partial = path.with_name(path.name + ".partial")
     try:
@@ -49,6 +74,8 @@ def written_whole(path: Path) -> Iterator[BinaryIO]:
         partial.replace(path)
     except BaseException as exc:
         partial.unlink(missing_ok=True)
+        if isinstance(exc, FileNotFoundError) and not path.parent.is_dir():
+            raise fail(OutputUnwritable(f"cannot write {str(path)!r}: no folder {str(path.parent)!r}")) from exc
         if isinstance(exc, OSError):
             raise fail(OutputUnwritable(f"cannot write {str(path)!r}: {exc.strerror or exc}")) from exc
         raise
@@ -71,12 +98,16 @@ def iter_urls(urls: list[str] | None, file: Path | None) -> Iterator[str]:
             yield from (line.strip() for line in source if line.strip() and not line.startswith("#"))
 
 
-def no_urls() -> typer.BadParameter:
-    return typer.BadParameter("give at least one URL, or --file")
+def no_urls(file: Path | None) -> typer.BadParameter:
+    """Nothing to work on: no URL given, and the ``--file`` (if one was) holds none either."""
+    if file is None:
+        return typer.BadParameter("give at least one URL, or --file")
+    source = "stdin" if str(file) == "-" else repr(str(file))
+    return typer.BadParameter(f"{source} holds no URL (blank lines and # comments are skipped); give at least one")
 
 
 def read_urls(urls: list[str] | None, file: Path | None) -> list[str]:
     collected = list(iter_urls(urls, file))
     if not collected:
-        raise no_urls()
+        raise no_urls(file)
     return collected

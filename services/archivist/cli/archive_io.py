@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.text import Text
 
 from archivist.cli._common import emit, err, fail, written_whole
 from archivist.cli._interrupt import stop_on_signals
@@ -70,7 +71,7 @@ def export(
         sys.stdout.flush()
         done = (f"wrote {report.snapshots} snapshots, {report.bytes} bytes to stdout (whole records, not all the "
                 "selection)") if str(warc) == "-" else f"{warc} was not written (the partial file is removed)"
-        err.print(f"interrupted: {done}; run the same command again for all of it", soft_wrap=True)
+        err.print(f"interrupted: {done}; run the same command again for all of it", soft_wrap=True, markup=False)
         raise typer.Exit(code=stop.exit_code)
     err.print(f"exported {report.snapshots} snapshots, {report.bytes} bytes")
 
@@ -98,7 +99,7 @@ def import_(
                     with path.open("rb") as stream:
                         report = import_warc(queued.runtime, stream, stop=stop.event)
                 except InvalidInput as exc:
-                    err.print(f"[red]error[/red] ({exc.reason}) {path}: {exc.message}; nothing imported")
+                    err.print(Text.assemble(("error", "red"), f" ({exc.reason}) {path}: {exc.message}; nothing imported"))
                     broken = True
                     continue
                 imported += len(report.captures)

@@ -18,11 +18,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from archivist import pipeline, views
-from archivist.cli._common import emit, err, fail, iter_urls, no_urls, read_urls
+from archivist.cli._common import UrlFile, emit, err, fail, iter_urls, no_urls, read_urls, report
 from archivist.cli._interrupt import stop_on_signals
 from archivist.core.captures import CaptureStatus
-from archivist.core.errors import ArchivistError, Interrupted, InvalidInput
+from archivist.core.errors import ArchivistError, Interrupted, InvalidInput, InvalidURL
 from archivist.core.http import binary_kind
+from archivist.core.urls import canonicalize
 from archivist.settings import get_settings
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ def _end_abandoned(runtime: Runtime, submissions: list[pipeline.Submission]) -> 
 @app.command()
 def archive(
     urls: Annotated[list[str] | None, typer.Argument(help="URLs to archive.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="A file of URLs, one a line (- for stdin).")] = None,
+    file: UrlFile = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     threads: Annotated[int, typer.Option(min=1, max=64)] = 4,
 ) -> None:
@@ -141,7 +142,7 @@ def chunked(items: Iterable[str], size: int) -> Iterator[list[str]]:
 @app.command()
 def submit(
     urls: Annotated[list[str] | None, typer.Argument(help="URLs to queue.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="A file of URLs, one a line (- for stdin).")] = None,
+    file: UrlFile = None,
     if_not_archived_within: Annotated[str | None, typer.Option(help="e.g. 1d: skip URLs archived this recently.")] = None,
     chunk: Annotated[int, typer.Option(min=1, help="URLs per transaction; an error stops at a chunk boundary.")] = SUBMIT_CHUNK,
 ) -> None:
@@ -180,7 +181,7 @@ def submit(
             sys.stdout.flush()
             submitted += len(urls_chunk)
         if not submitted:
-            raise no_urls()
+            raise no_urls(file)
     except ArchivistError as exc:
         stop = fail(exc)
         if submitted:
@@ -191,10 +192,21 @@ def submit(
         runtime.close()
 
 
+def _page_url(url: str | None) -> str | None:
+    """``url`` as given, if it is one a page can be archived at: it becomes the record's URL
+    and resolves the page's links, so one the archive would refuse is a usage error (exit 2)."""
+    if url is not None:
+        try:
+            canonicalize(url)
+        except InvalidURL as exc:
+            raise typer.BadParameter(f"{url!r}: {exc.message}") from exc
+    return url
+
+
 @app.command()
 def extract(
     files: Annotated[list[Path], typer.Argument(help=".html or .html.gz files.", exists=True, dir_okay=False)],
-    url: Annotated[str | None, typer.Option(help="The URL the page was served at.")] = None,
+    url: Annotated[str | None, typer.Option(help="The URL the page was served at.", callback=_page_url)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """Extract records from local HTML files (no fetching, no storage).
@@ -209,7 +221,7 @@ def extract(
         try:
             body = _read_page_file(path)
         except InvalidInput as exc:
-            err.print(f"[red]error[/red] ({exc.reason}): {exc.message}", soft_wrap=True)
+            report(exc, soft_wrap=True)
             refused += 1
             continue
         page_url = url or path.resolve().as_uri()

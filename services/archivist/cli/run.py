@@ -19,7 +19,7 @@ db_app = typer.Typer(no_args_is_help=True, help="Catalog database maintenance.")
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free one).")] = 8000,
 ) -> None:
     """Run the HTTP API (with in-process workers when no Redis is configured)."""
     import uvicorn

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from archivist import pipeline, scheduling
 from archivist.cli._common import emit, err, fail
@@ -72,7 +73,8 @@ def remove(target: Annotated[str, typer.Argument(help="A schedule id or its URL.
 @app.command()
 def scheduler(
     poll: Annotated[float, typer.Option(min=0.1, help="Seconds between looks for due schedules.")] = 10.0,
-    once: Annotated[bool, typer.Option("--once", help="Submit what is due now, then exit.")] = False,
+    once: Annotated[bool, typer.Option(
+        "--once", help="Submit what is due now, then exit (exit code 2 if a server it needs is down).")] = False,
 ) -> None:
     """Submit due re-captures, in a loop. Running two is safe: a due slot is submitted once.
 
@@ -97,7 +99,9 @@ def scheduler(
                     if queued.drain is not None:
                         queued.drain(stop)
                 except TransientFailure as exc:
-                    err.print(f"[yellow]scheduler[/yellow]: {exc.message}; trying again in {poll}s")
+                    if once:  # no next look to try again at: the run failed
+                        raise
+                    err.print(Text.assemble(("scheduler", "yellow"), f": {exc.message}; trying again in {poll}s"))
                 if once:
                     break
                 stop.wait(poll)

@@ -81,7 +81,7 @@ def replay(
     body = replayed.body if raw else replaying.render(
         replayed, link=lambda target, mod: f"/web/{stamp}{mod}/{target}", timemap_uri=f"/timemap/link/{replayed.url}"
     )
-    err.print(f"{replayed.url} captured {stamp} ({replayed.kind}, HTTP {replayed.status})")
+    err.print(f"{replayed.url} captured {stamp} ({replayed.kind}, HTTP {replayed.status})", markup=False)
     if output is not None:
         with written_whole(output) as out:
             out.write(body)

@@ -271,10 +271,12 @@ def _percent_decoded_host(host: str) -> str:
     ``http://a%2Fb.com/`` and so do we, rather than read another host out of it.
 
     Raises:
-        InvalidURL: the escapes are not UTF-8, or decode to a character no host name may hold.
+        InvalidURL: the host or its escapes are not UTF-8, or decode to a character no host name may hold.
     """
     try:
         decoded = unquote_to_bytes(host).decode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: the line it came from was not UTF-8
+        raise InvalidURL(f"invalid host name {shown_input(host)!r}: it holds bytes that are not UTF-8") from exc
     except UnicodeDecodeError as exc:
         raise InvalidURL(f"invalid host name {host!r}: its percent-escapes are not UTF-8") from exc
     forbidden = sorted({ch for ch in decoded if ch in _FORBIDDEN_IN_HOST or ch < " " or ch == "\x7f"})

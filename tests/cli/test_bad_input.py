@@ -1,0 +1,168 @@
+"""Every ``archivist`` command, given bad input or a server that is not there, says in one line
+what is wrong and exits non-zero: 2 for an argument or a setting it refuses (typer's usage
+errors, ``invalid_settings``), never a traceback, never 0 for work it did not do."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+#: A port nothing listens on: connecting to it is refused at once.
+CLOSED_REDIS = "redis://127.0.0.1:1/0"
+
+
+def run(*args: str, home: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m archivist ARGS`` with only the given ARCHIVIST_* variables, unwrapped output."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVIST_")}
+    environment.update({"ARCHIVIST_HOME": str(home), "COLUMNS": "1000", **(env or {})})
+    return subprocess.run([sys.executable, "-m", "archivist", *args], env=environment, capture_output=True,
+                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def said(done: subprocess.CompletedProcess[str]) -> str:
+    """Stderr as one line, whatever the width the console wrapped it at."""
+    assert "Traceback" not in done.stderr, done.stderr
+    return " ".join(done.stderr.split())
+
+
+@pytest.mark.parametrize("command", ["archive", "submit"])
+def test_a_url_file_that_is_missing_or_a_folder_is_a_usage_error(tmp_path: Path, command: str) -> None:
+    """Not a FileNotFoundError or IsADirectoryError traceback (exit 1) from reading it."""
+    for path, problem in ((tmp_path / "missing.txt", "No such file or directory"), (tmp_path, "Is a directory")):
+        done = run(command, "--file", str(path), home=tmp_path / "home", env={"ARCHIVIST_REDIS_URL": CLOSED_REDIS})
+        assert done.returncode == 2, done.stderr
+        message = said(done)
+        assert "--file" in message and str(path) in message and problem in message, message
+
+
+def test_a_url_file_of_binary_data_refuses_its_lines_one_by_one(tmp_path: Path) -> None:
+    """A line that is not UTF-8 and has a percent-escape in its host was a UnicodeEncodeError
+    traceback that lost the whole file; it is one URL refused, like any other."""
+    urls = tmp_path / "urls.bin"
+    urls.write_bytes(b"http://\xff%41.example/\n")
+    done = run("archive", "--json", "--file", str(urls), home=tmp_path / "home")
+    assert done.returncode == 1, done.stderr
+    said(done)
+    assert '"reason": "invalid_url"' in done.stdout and "not UTF-8" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize(("port", "limit"), [("70000", "65535"), ("-1", "0")])
+def test_serve_on_a_port_that_cannot_be_is_a_usage_error(tmp_path: Path, port: str, limit: str) -> None:
+    """Not uvicorn's OverflowError traceback from bind() (exit 1)."""
+    done = run("serve", "--port", port, home=tmp_path / "home")
+    assert done.returncode == 2, done.stderr
+    message = said(done)
+    assert "--port" in message and f"equal to {limit}" in message, message
+
+
+def test_extract_refuses_a_url_that_cannot_be_one(tmp_path: Path) -> None:
+    """``--url`` names the page's address in the record: one no page can have was kept as it was
+    and the command exited 0."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Some text.</p></body></html>")
+    for url in ("http://exa mple.com/", "ftp://example.org/"):
+        done = run("extract", str(page), "--url", url, home=tmp_path / "home")
+        assert done.returncode == 2, done.stdout
+        message = said(done)
+        assert "--url" in message and url in message, message
+    assert run("extract", str(page), "--url", "https://example.org/a", home=tmp_path / "home").returncode == 0
+
+
+def test_scheduler_once_with_redis_down_fails_instead_of_exiting_0(tmp_path: Path) -> None:
+    """``--once`` said "trying again in 10.0s", did not, and exited 0 with nothing submitted."""
+    home = tmp_path / "home"
+    assert run("schedule", "add", "http://example.org/", "--every", "1h", home=home).returncode == 0
+    done = run("scheduler", "--once", home=home, env={"ARCHIVIST_REDIS_URL": CLOSED_REDIS})
+    assert done.returncode == 2, done.stderr
+    message = said(done)
+    assert "error (queue_unavailable)" in message and "trying again" not in message, message
+
+
+@pytest.mark.parametrize(("variable", "value", "problem"), [
+    ("ARCHIVIST_HOST_CONCURRENCY", "0", "greater than or equal to 1"),  # archive waited forever
+    ("ARCHIVIST_MAX_BODY_BYTES", "-5", "greater than or equal to 1"),  # every capture too_large
+    ("ARCHIVIST_TOTAL_TIMEOUT", "0", "greater than 0"),
+    ("ARCHIVIST_S3_TIMEOUT", "-1", "greater than 0"),
+    ("ARCHIVIST_FETCH_MAX_RETRIES", "-2", "greater than or equal to 0"),
+    ("ARCHIVIST_S3_ENDPOINT", "ftp://s3.example.org", "http"),  # was read as http://
+    ("ARCHIVIST_S3_ENDPOINT", "http://127.0.0.1:99999", "port"),  # was a ValueError traceback
+    ("ARCHIVIST_REDIS_URL", "redis://127.0.0.1:99999/0", "port"),  # was a ValueError traceback
+    ("ARCHIVIST_REDIS_URL", "redis://127.0.0.1:6379/abc", "database number"),  # database 0 was used
+])
+def test_a_setting_out_of_its_range_is_refused_at_start(tmp_path: Path, variable: str, value: str,
+                                                         problem: str) -> None:
+    done = run("archive", "http://example.org/", home=tmp_path / "home", env={variable: value})
+    assert done.returncode == 2, done.stdout + done.stderr
+    message = said(done)
+    assert "error (invalid_settings)" in message and variable in message and problem in message, message
+
+
+ARTICLE = ("<html><head><title>Kept</title></head><body><article><h1>Kept</h1>"
+           + "<p>A paragraph of an article long enough to be taken for one, and archived. " * 8
+           + "</p></article></body></html>")
+
+
+def test_a_path_that_looks_like_markup_is_printed_as_it_is(tmp_path: Path) -> None:
+    """A file's error line names it; "[/b]" in its path was read as console markup, and the
+    command ended on a MarkupError traceback (exit 1) instead of its own error (exit 2)."""
+    folder = tmp_path / "odd["
+    folder.mkdir()
+    (folder / "b].html").write_bytes(b"")
+    (folder / "b].warc.gz").write_bytes(b"")
+    extracted = run("extract", str(folder / "b].html"), home=tmp_path / "home")
+    imported = run("import", str(folder / "b].warc.gz"), home=tmp_path / "home")
+    for done, reason in ((extracted, "empty_file"), (imported, "corrupt_warc")):
+        assert done.returncode == 2, done.stderr
+        message = said(done)
+        assert f"error ({reason})" in message and str(folder / "b]") in message, message
+
+
+def test_import_of_binary_data_says_so_briefly(tmp_path: Path) -> None:
+    """warcio quotes the first "line" it cannot read: for a binary file, kilobytes of escaped
+    bytes on the terminal, the reason lost among them."""
+    data = tmp_path / "data.bin"
+    data.write_bytes(random.Random(1).randbytes(4000))
+    done = run("import", str(data), home=tmp_path / "home")
+    assert done.returncode == 2, done.stderr
+    message = said(done)
+    assert "error (corrupt_warc)" in message and "not a WARC" in message and len(message) < 600, message
+
+
+def test_replay_of_a_url_that_looks_like_markup(tmp_path: Path) -> None:
+    from tests.support.pages import PageServer
+
+    server = PageServer().start()
+    try:
+        url = server.set("/odd[/b]", ARTICLE)
+        env = {"ARCHIVIST_ALLOW_PRIVATE_NETWORKS": "1"}
+        assert run("archive", url, home=tmp_path / "home", env=env).returncode == 0
+        done = run("replay", url, "--raw", home=tmp_path / "home", env=env)
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    assert f"{url} captured" in said(done) and "<h1>Kept</h1>" in done.stdout
+
+
+def test_a_url_file_with_no_url_says_so(tmp_path: Path) -> None:
+    """"give at least one URL, or --file" to a user who gave a --file: which one holds none."""
+    urls = tmp_path / "urls.txt"
+    urls.write_text("# only a comment\n\n")
+    done = run("archive", "--file", str(urls), home=tmp_path / "home")
+    assert done.returncode == 2, done.stderr
+    message = said(done)
+    assert f"'{urls}' holds no URL" in message, message
+
+
+def test_an_output_in_a_missing_folder_names_the_folder(tmp_path: Path) -> None:
+    """"cannot write 'x/y.warc.gz': No such file or directory" left the user to guess that the
+    file is not the problem, its folder is."""
+    target = tmp_path / "no-such-folder" / "all.warc.gz"
+    done = run("export", "--warc", str(target), home=tmp_path / "home")
+    assert done.returncode == 2, done.stderr
+    message = said(done)
+    assert "error (output_unwritable)" in message and f"no folder '{target.parent}'" in message, message
