@@ -493,8 +493,8 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
 def _date_of(block: HtmlElement, nested: set[HtmlElement],
              dates: DateContext) -> tuple[str | None, set]:
     """A comment's date from ``<time>`` or a date-classed element: an absolute date (in its
-    ``datetime`` or ``title`` attribute, or its text) first, else a relative one ("2 hours
-    ago") counted back from the capture time."""
+    ``datetime`` or ``title`` attribute, or its text) first, else one read against the capture
+    time: a relative one ("2 hours ago") or one without a year ("Mar 5")."""
     candidates = [element for element in block.iterdescendants()
                   if (element.tag == "time" or _matches(element, _DATE_CLASS))
                   and element not in nested
@@ -505,7 +505,7 @@ def _date_of(block: HtmlElement, nested: set[HtmlElement],
         if date:
             return date, {element}
     for element, text in zip(candidates, texts, strict=True):
-        date = dates.relative(text)
+        date = dates.recent(text)
         if date:
             return date, {element}
     return None, set()

@@ -1,0 +1,77 @@
+"""Comments and dates on page shapes the benchmark does not have: year-less dates, flat replies
+marked by an attribute, Bootstrap ``.media`` lists without author markup and ``Site: Headline``
+titles."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from archivist.extraction import SourcePage, extract
+
+STORY = "".join(
+    f"<p>Paragraph {n}: the harbour board argued for three hours over the new ferry timetable, "
+    "and the skippers asked who would pay for the extra crossings in winter.</p>"
+    for n in range(1, 5)
+)
+URL = "https://www.harbourpost.example/news/ferry-timetable"
+#: Mid-morning on November 28: a comment dated "Nov 28 at 4:04 pm" is from that day, since
+#: pages write the time in their own zone.
+CAPTURED = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
+
+
+def _page(body: str, *, head: str = "", title: str = "Ferry timetable changes",
+          captured: dt.datetime | None = CAPTURED) -> SourcePage:
+    html = (f'<html lang="en"><head><title>{title}</title>{head}</head><body>'
+            f'<article class="story">{body}{STORY}</article></body></html>')
+    return SourcePage(URL, html.encode("utf-8"), "text/html; charset=utf-8", captured=captured)
+
+
+def _comment(author: str, when: str, text: str, attrs: str = "") -> str:
+    return (f'<li class="comment"{attrs}><div class="comment-author"><span class="fn">{author}'
+            f'</span></div><div class="comment-meta"><span class="date">{when}</span></div>'
+            f'<div class="comment-content"><p>{text}</p></div></li>')
+
+
+def _comments(items: str) -> str:
+    return f'<h1>Ferry timetable changes</h1><div id="comments"><ol class="comment-list">{items}</ol></div>'
+
+
+@pytest.mark.parametrize(("when", "expected"), [
+    ("Mar 5", "2026-03-05"), ("5 March", "2026-03-05"), ("March 5 at 4:04 pm", "2026-03-05"),
+    ("Nov 28 at 4:04 pm", "2026-11-28"), ("Dec 1", "2025-12-01"), ("Feb 29", "2024-02-29"),
+])
+def test_year_less_comment_date_is_the_latest_not_after_the_capture_day(when: str, expected: str) -> None:
+    page = _page(_comments(_comment("Rosa Klein", when, "Thanks for writing this up.")
+                           + _comment("Tom Berg", "5 days ago", "I disagree with the second part.")))
+    assert [c.published for c in extract([page]).comments] == [expected, "2026-11-23"]
+
+
+def test_year_less_comment_date_without_a_capture_time_stays_undated() -> None:
+    page = _page(_comments(_comment("Rosa Klein", "Mar 5", "Thanks for writing this up.")
+                           + _comment("Tom Berg", "Mar 6", "I disagree with the second part.")),
+                 captured=None)
+    assert [c.published for c in extract([page]).comments] == [None, None]
+
+
+def test_year_less_comment_timestamp_line_leaves_the_text() -> None:
+    blocks = "".join(
+        f'<div class="c-item"><b class="username">{name}</b><p>{text}<br>{when}</p></div>'
+        for name, text, when in [("kai_r", "Good summary.", "March 5 at 4:04 pm"),
+                                 ("mona", "Where is the source?", "Oct 30")])
+    page = _page(f'<h1>Ferry timetable changes</h1><section class="comments">{blocks}</section>')
+    assert [(c.author, c.published, c.text) for c in extract([page]).comments] == [
+        ("kai_r", "2026-03-05", "Good summary."), ("mona", "2026-10-30", "Where is the source?")]
+
+
+def test_year_less_byline_date_is_the_latest_not_after_the_capture_day() -> None:
+    body = '<h1>Ferry timetable changes</h1><p class="byline">By Jane Doe | Dec 3</p>'
+    assert extract([_page(body)]).published == "2025-12-03"
+    assert extract([_page(body, captured=None)]).published is None
+
+
+def test_weekday_and_month_alone_are_not_year_less_dates() -> None:
+    page = _page(_comments(_comment("Rosa Klein", "Monday", "Thanks for writing this up.")
+                           + _comment("Tom Berg", "March", "I disagree with the second part.")))
+    assert [c.published for c in extract([page]).comments] == [None, None]
