@@ -75,3 +75,56 @@ def test_weekday_and_month_alone_are_not_year_less_dates() -> None:
     page = _page(_comments(_comment("Rosa Klein", "Monday", "Thanks for writing this up.")
                            + _comment("Tom Berg", "March", "I disagree with the second part.")))
     assert [c.published for c in extract([page]).comments] == [None, None]
+
+
+def _flat_replies(marks: tuple[str, str, str]) -> str:
+    """Four flat comments: the second and fourth answer the first, the third stands alone."""
+    ann, bo, cy, dee = (f'<div class="comment" id="comment-{n}"{mark}><span class="comment-author">'
+                        f'{name}</span><span class="date">2026-03-0{n % 10}</span><p>{text}</p></div>'
+                        for n, name, text, mark in [
+                            (11, "Ann Lee", "The winter crossings matter most.", ""),
+                            (12, "Bo Chen", "Agreed, and the early one too.", marks[0]),
+                            (13, "Cy Day", "Who pays for the fuel?", marks[1]),
+                            (14, "Dee Fox", "The skippers, it seems.", marks[2])])
+    return f'<h1>Ferry timetable changes</h1><div id="comments" class="comments">{ann}{bo}{cy}{dee}</div>'
+
+
+@pytest.mark.parametrize("marks", [
+    (' data-parent="comment-11"', ' data-parent="0"', ' data-parent="comment-11"'),
+    (' data-reply-to="11"', "", ' data-reply-to="11"'),
+    (' data-parent="c11"', "", ' data-parent="c11"'),
+])
+def test_flat_replies_marked_by_an_attribute_get_their_parent(marks: tuple[str, str, str]) -> None:
+    comments = extract([_page(_flat_replies(marks))]).comments
+    assert [(c.author, c.parent) for c in comments] == [
+        ("Ann Lee", None), ("Bo Chen", 0), ("Cy Day", None), ("Dee Fox", 0)]
+
+
+def test_flat_reply_marked_by_an_in_reply_to_link_gets_its_parent() -> None:
+    link = '<a class="in-reply-to" href="#comment-{}">in reply to Ann Lee</a>'
+    html = _flat_replies(("", "", "")).replace("<p>Agreed", link.format(11) + "<p>Agreed").replace(
+        "<p>The skippers", link.format(13) + "<p>The skippers")
+    comments = extract([_page(html)]).comments
+    assert [(c.author, c.parent) for c in comments] == [
+        ("Ann Lee", None), ("Bo Chen", 0), ("Cy Day", None), ("Dee Fox", 2)]
+    assert comments[1].text == "Agreed, and the early one too."
+
+
+def test_reply_to_a_comment_that_is_not_on_the_page_has_no_parent() -> None:
+    comments = extract([_page(_flat_replies((' data-parent="comment-9"', "", ' data-reply-to="99"')))]).comments
+    assert [c.parent for c in comments] == [None, None, None, None]
+
+
+def test_in_reply_to_link_of_a_nested_reply_is_not_its_wrappers() -> None:
+    """WordPress wraps a comment and its replies in one ``li``: the reply's link names the
+    comment it answers, not a parent of the wrapped comment."""
+    def item(n: int, name: str, text: str, inner: str = "", mark: str = "") -> str:
+        return (f'<li id="li-comment-{n}"><div id="comment-{n}" class="comment-body">'
+                f'<cite class="fn">{name}</cite>{mark}<p>{text}</p></div>{inner}</li>')
+    link = '<a class="in-reply-to" href="#comment-1">in reply to Ann Lee</a>'
+    replies = f'<ul class="children">{item(3, "Cy Day", "Who pays?", mark=link)}</ul>'
+    html = ('<h1>Ferry timetable changes</h1><div id="comments"><ol class="comment-list">'
+            + item(1, "Ann Lee", "The winter crossings matter most.")
+            + item(2, "Bo Chen", "Agreed, and the early one too.", replies) + "</ol></div>")
+    comments = extract([_page(html)]).comments
+    assert [(c.author, c.parent) for c in comments] == [("Ann Lee", None), ("Bo Chen", None), ("Cy Day", 1)]

@@ -59,6 +59,14 @@ _BLOCK = token_pattern(
 )
 _REPLIES = token_pattern(r"indented|children|replies|comment-?replies|sub-?comments|"
                          r"nested-?comments|reply-?list|comment-?children")
+#: Attributes of a flat reply that name the comment it answers, and of a comment that name it.
+_REPLY_ATTRIBUTES = ("data-parent", "data-parent-id", "data-reply-to", "data-replyto", "data-in-reply-to")
+_ID_ATTRIBUTES = ("id", "data-id", "data-comment-id")
+#: A reply's link to the comment it answers (``<a class="in-reply-to" href="#comment-12">``).
+_IN_REPLY_TO = etree.XPath(".//a[contains(concat(' ', normalize-space(@class), ' ', @rel, ' '),"
+                           " ' in-reply-to ')][contains(@href, '#')]")
+#: The number an id is built on ("comment-12", "c12"); a zero names no comment.
+_ID_NUMBER = re.compile(r"(?<!\d)([1-9]\d*)$")
 #: WordPress lists the links other blogs made to the post among the comments: they are no
 #: reader's comment.
 _PINGBACK = token_pattern(r"pingback|trackback")
@@ -639,15 +647,43 @@ def _replied_sibling(block: HtmlElement, index_of: dict[HtmlElement, int]) -> in
     return None
 
 
+def _reply_target(block: HtmlElement, nested: set[HtmlElement]) -> str | None:
+    """The id of the comment a flat reply answers, as its markup names it: a ``data-parent``,
+    ``data-reply-to`` (or alike) attribute, or an ``in-reply-to`` link to ``#comment-12`` that
+    is not in one of its ``nested`` replies."""
+    for name in _REPLY_ATTRIBUTES:
+        if block.get(name):
+            return block.get(name).strip()
+    for link in _IN_REPLY_TO(block):
+        if link not in nested and not any(ancestor in nested for ancestor in link.iterancestors()):
+            return link.get("href").partition("#")[2] or None
+    return None
+
+
+def _replied_comment(target: str, ids: dict[str, int]) -> int | None:
+    """The comment whose id is ``target``, or whose id's number it is ("12", "c12" of
+    ``comment-12``): themes name the parent by the number their ids are built on."""
+    if target in ids:
+        return ids[target]
+    number = _ID_NUMBER.search(target)
+    if number is None:
+        return None
+    found = {index for key, index in ids.items()
+             if (match := _ID_NUMBER.search(key)) and match.group(1) == number.group(1)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _from_blocks(blocks: list[HtmlElement], dates: DateContext) -> list[Comment]:
     """Comments from blocks in document order; a block's parent is the nearest block around it.
 
     A block with no text of its own wraps its comment and the replies (WordPress
     ``li#li-comment-5 > div#comment-5 + ul.children``): it stands for the first comment found
-    inside it, so that the replies point at that comment.
+    inside it, so that the replies point at that comment. A reply listed flat names the comment
+    it answers (:func:`_reply_target`), when that comment comes before it.
     """
     out: list[Comment] = []
     index_of: dict[HtmlElement, int] = {}
+    ids: dict[str, int] = {}
     wrappers: list[HtmlElement] = []
     block_set = set(blocks)
     for block in blocks:
@@ -656,14 +692,20 @@ def _from_blocks(blocks: list[HtmlElement], dates: DateContext) -> list[Comment]
                        if ancestor in index_of), None)
         if parent is None:
             parent = _replied_sibling(block, index_of)
+        claimed = [wrapper for wrapper in wrappers if wrapper in block.iterancestors()]
+        if parent is None:
+            target = next(filter(None, (_reply_target(element, {inner for inner in element.iterdescendants()
+                                                                 if inner in block_set})
+                                        for element in (block, *claimed))), None)
+            parent = _replied_comment(target, ids) if target else None
         comment = _comment_from_block(block, nested, parent, dates)
         if comment is None:
             wrappers.append(block)
             continue
-        index_of[block] = len(out)
-        for wrapper in [w for w in wrappers if w in block.iterancestors()]:
-            index_of[wrapper] = len(out)
-            wrappers.remove(wrapper)
+        for element in (block, *claimed):
+            index_of[element] = len(out)
+            ids.update({value: len(out) for name in _ID_ATTRIBUTES if (value := element.get(name))})
+        wrappers = [wrapper for wrapper in wrappers if wrapper not in claimed]
         out.append(comment)
     return out
 
