@@ -128,3 +128,33 @@ def test_in_reply_to_link_of_a_nested_reply_is_not_its_wrappers() -> None:
             + item(2, "Bo Chen", "Agreed, and the early one too.", replies) + "</ol></div>")
     comments = extract([_page(html)]).comments
     assert [(c.author, c.parent) for c in comments] == [("Ann Lee", None), ("Bo Chen", None), ("Cy Day", 1)]
+
+
+def _media(name: str, when: str, text: str, inner: str = "", heading: str = "h5") -> str:
+    return (f'<div class="media"><img class="mr-3" src="/avatar.png" alt=""><div class="media-body">'
+            f'<{heading} class="mt-0"><a href="/users/{name.split()[0].lower()}">{name}</a> '
+            f'<small>{when}</small></{heading}><p>{text}</p>{inner}</div></div>')
+
+
+@pytest.mark.parametrize("heading", ["h5", "h4"])
+def test_bootstrap_media_comments_without_author_markup(heading: str) -> None:
+    reply = _media("Bo Chen", "March 3, 2026", "Agreed, and the early one too.", heading=heading)
+    section = ('<div class="comments-area"><h3>2 comments</h3>'
+               + _media("Ann Lee", "March 2, 2026", "The winter crossings matter most.", reply, heading)
+               + _media("Cy Day", "March 4, 2026", "Who pays for the fuel?", heading=heading) + "</div>")
+    comments = extract([_page("<h1>Ferry timetable changes</h1>" + section)]).comments
+    assert [(c.author, c.published, c.text, c.parent) for c in comments] == [
+        ("Ann Lee", "2026-03-02", "The winter crossings matter most.", None),
+        ("Bo Chen", "2026-03-03", "Agreed, and the early one too.", 0),
+        ("Cy Day", "2026-03-04", "Who pays for the fuel?", None)]
+
+
+def test_bootstrap_media_author_without_a_link() -> None:
+    section = "".join(
+        f'<div class="media"><div class="media-body"><h5>{name} <small>{when}</small></h5><p>{text}</p></div></div>'
+        for name, when, text in [("Ann Lee", "Mar 2", "The winter crossings matter most."),
+                                 ("Bo Chen", "3 days ago", "Agreed, and the early one too.")])
+    page = _page(f'<h1>Ferry timetable changes</h1><div id="comments">{section}</div>')
+    assert [(c.author, c.published, c.text) for c in extract([page]).comments] == [
+        ("Ann Lee", "2026-03-02", "The winter crossings matter most."),
+        ("Bo Chen", "2026-11-25", "Agreed, and the early one too.")]

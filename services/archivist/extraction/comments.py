@@ -456,6 +456,15 @@ def _is_reply(element: HtmlElement, top: set[HtmlElement], signature: tuple[str,
     return _author_of(element, inner, dates)[0] is not None
 
 
+def _is_media_heading(element: HtmlElement) -> bool:
+    """Whether ``element`` is the first ``<h4>``/``<h5>`` of a Bootstrap ``.media-body``: a
+    comment list built from media objects names the commenter there (often a profile link),
+    with the date in a ``<small>``, and has no author markup."""
+    parent = element.getparent()
+    return (element.tag in ("h4", "h5") and parent is not None and "media-body" in _tokens(parent)
+            and next(parent.iterchildren("h4", "h5")) is element)
+
+
 def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
                ) -> tuple[str | None, str | None, set[HtmlElement]]:
     """The author's name, a date written in the author line ("NAME on DATE said:"), and the
@@ -463,6 +472,14 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
     for element in block.iterdescendants():
         if any(ancestor in nested for ancestor in element.iterancestors()) or element in nested:
             continue
+        if _is_media_heading(element):
+            links = [link for link in element.iter("a") if text_content(link).strip()]
+            small = element.find(".//small")
+            when = " ".join(text_content(small).split()) if small is not None else ""
+            name = clean_author(" ".join((text_content(links[0]) if len(links) == 1 else lines_text(
+                element, {small} if small is not None else set())).split()), handle=True)
+            if name:
+                return name, dates.timestamp(when) if when else None, {element}
         if element.tag == "cite" or "fn" in _tokens(element) or (
                 element.get("itemprop") in ("author", "creator")) or (
                 _matches(element, _AUTHOR_CLASS) and not _matches(element, _TEXT_CLASS)):
