@@ -158,3 +158,36 @@ def test_bootstrap_media_author_without_a_link() -> None:
     assert [(c.author, c.published, c.text) for c in extract([page]).comments] == [
         ("Ann Lee", "2026-03-02", "The winter crossings matter most."),
         ("Bo Chen", "2026-11-25", "Agreed, and the early one too.")]
+
+
+def _titled(title: str, head: str = "", url: str = URL) -> SourcePage:
+    """A page whose only headline is its ``<title>``: no ``<h1>``, no ``og:title``."""
+    html = (f'<html lang="en"><head><title>{title}</title>{head}</head><body>'
+            f'<div class="story">{STORY}</div></body></html>')
+    return SourcePage(url, html.encode("utf-8"), "text/html; charset=utf-8")
+
+
+@pytest.mark.parametrize("title", [
+    "Harbour Post: Ferry timetable changes in the new year", "Harbour Post - Ferry timetable changes in the new year",
+    "Harbour Post | Ferry timetable changes in the new year", "Harbour Post : Ferry timetable changes in the new year",
+])
+@pytest.mark.parametrize("head", ['<meta property="og:site_name" content="Harbour Post">', ""])
+def test_site_first_title_gives_the_headline(title: str, head: str) -> None:
+    assert extract([_titled(title, head)]).title == "Ferry timetable changes in the new year"
+
+
+def test_site_first_title_matching_og_site_name_but_not_the_host() -> None:
+    page = _titled("HP Online: Ferry timetable changes in the new year",
+                   '<meta property="og:site_name" content="HP Online">')
+    assert extract([page]).title == "Ferry timetable changes in the new year"
+
+
+@pytest.mark.parametrize("title", [
+    "Budget 2026: what the new ferry timetable means for winter crossings",
+    "Harbour: the ferry timetable changes in the new year",
+])
+def test_headline_with_a_colon_keeps_it(title: str) -> None:
+    """A colon inside the headline, or a first part that is neither the declared site nor its
+    host, is the headline's own."""
+    page = _titled(title, '<meta property="og:site_name" content="Harbour Post">')
+    assert extract([page]).title == title
