@@ -59,6 +59,14 @@ _BLOCK = token_pattern(
 )
 _REPLIES = token_pattern(r"indented|children|replies|comment-?replies|sub-?comments|"
                          r"nested-?comments|reply-?list|comment-?children")
+#: Attributes of a flat reply that name the comment it answers, and of a comment that name it.
+_REPLY_ATTRIBUTES = ("data-parent", "data-parent-id", "data-reply-to", "data-replyto", "data-in-reply-to")
+_ID_ATTRIBUTES = ("id", "data-id", "data-comment-id")
+#: A reply's link to the comment it answers (``<a class="in-reply-to" href="#comment-12">``).
+_IN_REPLY_TO = etree.XPath(".//a[contains(concat(' ', normalize-space(@class), ' ', @rel, ' '),"
+                           " ' in-reply-to ')][contains(@href, '#')]")
+#: The number an id is built on ("comment-12", "c12"); a zero names no comment.
+_ID_NUMBER = re.compile(r"(?<!\d)([1-9]\d*)$")
 #: WordPress lists the links other blogs made to the post among the comments: they are no
 #: reader's comment.
 _PINGBACK = token_pattern(r"pingback|trackback")
@@ -448,6 +456,15 @@ def _is_reply(element: HtmlElement, top: set[HtmlElement], signature: tuple[str,
     return _author_of(element, inner, dates)[0] is not None
 
 
+def _is_media_heading(element: HtmlElement) -> bool:
+    """Whether ``element`` is the first ``<h4>``/``<h5>`` of a Bootstrap ``.media-body``: a
+    comment list built from media objects names the commenter there (often a profile link),
+    with the date in a ``<small>``, and has no author markup."""
+    parent = element.getparent()
+    return (element.tag in ("h4", "h5") and parent is not None and "media-body" in _tokens(parent)
+            and next(parent.iterchildren("h4", "h5")) is element)
+
+
 def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
                ) -> tuple[str | None, str | None, set[HtmlElement]]:
     """The author's name, a date written in the author line ("NAME on DATE said:"), and the
@@ -455,6 +472,14 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
     for element in block.iterdescendants():
         if any(ancestor in nested for ancestor in element.iterancestors()) or element in nested:
             continue
+        if _is_media_heading(element):
+            links = [link for link in element.iter("a") if text_content(link).strip()]
+            small = element.find(".//small")
+            when = " ".join(text_content(small).split()) if small is not None else ""
+            name = clean_author(" ".join((text_content(links[0]) if len(links) == 1 else lines_text(
+                element, {small} if small is not None else set())).split()), handle=True)
+            if name:
+                return name, dates.timestamp(when) if when else None, {element}
         if element.tag == "cite" or "fn" in _tokens(element) or (
                 element.get("itemprop") in ("author", "creator")) or (
                 _matches(element, _AUTHOR_CLASS) and not _matches(element, _TEXT_CLASS)):
@@ -493,8 +518,8 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
 def _date_of(block: HtmlElement, nested: set[HtmlElement],
              dates: DateContext) -> tuple[str | None, set]:
     """A comment's date from ``<time>`` or a date-classed element: an absolute date (in its
-    ``datetime`` or ``title`` attribute, or its text) first, else a relative one ("2 hours
-    ago") counted back from the capture time."""
+    ``datetime`` or ``title`` attribute, or its text) first, else one read against the capture
+    time: a relative one ("2 hours ago") or one without a year ("Mar 5")."""
     candidates = [element for element in block.iterdescendants()
                   if (element.tag == "time" or _matches(element, _DATE_CLASS))
                   and element not in nested
@@ -505,7 +530,7 @@ def _date_of(block: HtmlElement, nested: set[HtmlElement],
         if date:
             return date, {element}
     for element, text in zip(candidates, texts, strict=True):
-        date = dates.relative(text)
+        date = dates.recent(text)
         if date:
             return date, {element}
     return None, set()
@@ -639,15 +664,43 @@ def _replied_sibling(block: HtmlElement, index_of: dict[HtmlElement, int]) -> in
     return None
 
 
+def _reply_target(block: HtmlElement, nested: set[HtmlElement]) -> str | None:
+    """The id of the comment a flat reply answers, as its markup names it: a ``data-parent``,
+    ``data-reply-to`` (or alike) attribute, or an ``in-reply-to`` link to ``#comment-12`` that
+    is not in one of its ``nested`` replies."""
+    for name in _REPLY_ATTRIBUTES:
+        if block.get(name):
+            return block.get(name).strip()
+    for link in _IN_REPLY_TO(block):
+        if link not in nested and not any(ancestor in nested for ancestor in link.iterancestors()):
+            return link.get("href").partition("#")[2] or None
+    return None
+
+
+def _replied_comment(target: str, ids: dict[str, int]) -> int | None:
+    """The comment whose id is ``target``, or whose id's number it is ("12", "c12" of
+    ``comment-12``): themes name the parent by the number their ids are built on."""
+    if target in ids:
+        return ids[target]
+    number = _ID_NUMBER.search(target)
+    if number is None:
+        return None
+    found = {index for key, index in ids.items()
+             if (match := _ID_NUMBER.search(key)) and match.group(1) == number.group(1)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _from_blocks(blocks: list[HtmlElement], dates: DateContext) -> list[Comment]:
     """Comments from blocks in document order; a block's parent is the nearest block around it.
 
     A block with no text of its own wraps its comment and the replies (WordPress
     ``li#li-comment-5 > div#comment-5 + ul.children``): it stands for the first comment found
-    inside it, so that the replies point at that comment.
+    inside it, so that the replies point at that comment. A reply listed flat names the comment
+    it answers (:func:`_reply_target`), when that comment comes before it.
     """
     out: list[Comment] = []
     index_of: dict[HtmlElement, int] = {}
+    ids: dict[str, int] = {}
     wrappers: list[HtmlElement] = []
     block_set = set(blocks)
     for block in blocks:
@@ -656,14 +709,20 @@ def _from_blocks(blocks: list[HtmlElement], dates: DateContext) -> list[Comment]
                        if ancestor in index_of), None)
         if parent is None:
             parent = _replied_sibling(block, index_of)
+        claimed = [wrapper for wrapper in wrappers if wrapper in block.iterancestors()]
+        if parent is None:
+            target = next(filter(None, (_reply_target(element, {inner for inner in element.iterdescendants()
+                                                                 if inner in block_set})
+                                        for element in (block, *claimed))), None)
+            parent = _replied_comment(target, ids) if target else None
         comment = _comment_from_block(block, nested, parent, dates)
         if comment is None:
             wrappers.append(block)
             continue
-        index_of[block] = len(out)
-        for wrapper in [w for w in wrappers if w in block.iterancestors()]:
-            index_of[wrapper] = len(out)
-            wrappers.remove(wrapper)
+        for element in (block, *claimed):
+            index_of[element] = len(out)
+            ids.update({value: len(out) for name in _ID_ATTRIBUTES if (value := element.get(name))})
+        wrappers = [wrapper for wrapper in wrappers if wrapper not in claimed]
         out.append(comment)
     return out
 

@@ -39,7 +39,7 @@ from archivist.extraction.regions import (
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_types
 from archivist.extraction.text import text_content
 
-__all__ = ["DateContext", "find_dates", "parse_date", "relative_date", "timestamp_date"]
+__all__ = ["DateContext", "find_dates", "parse_date", "relative_date", "timestamp_date", "yearless_date"]
 
 _PUBLISHED_META = (
     "article:published_time", "og:published_time", "datepublished", "date", "pubdate",
@@ -72,6 +72,8 @@ _EPOCH = re.compile(r"(\d{10})(\d{3})?")
 #: an absolute date by reading it against two capture times this far apart.
 _MAX_RELATIVE = 40
 _BASE_SHIFT = dt.timedelta(days=1000)
+#: A word of three or more letters, as a month's name is ("Mar", "März").
+_MONTH_WORD = re.compile(r"[^\W\d_]{3,}")
 #: A timestamp line is at most this long (a byline date may sit in longer text).
 _MAX_TIMESTAMP = 60
 #: The words of a line, for :func:`timestamp_date`: runs of letters (with a final '.', as in
@@ -198,13 +200,29 @@ class DateContext:
             self._read[key] = relative_date(text, self.languages, self.captured)
         return self._read[key]
 
+    def yearless(self, text: str) -> str | None:
+        """A written date without a year (:func:`yearless_date`), ``None`` without a capture
+        time."""
+        if self.captured is None:
+            return None
+        key = ("yearless", text)
+        if key not in self._read:
+            self._read[key] = yearless_date(text, self.languages, self.captured)
+        return self._read[key]
+
+    def recent(self, text: str) -> str | None:
+        """A date read against the capture time: relative ("3 days ago") or without a year
+        ("Mar 5")."""
+        return self.relative(text) or self.yearless(text)
+
     def timestamp(self, line: str) -> str | None:
-        """The date of a line that is nothing but a timestamp (:func:`timestamp_date`) or a
-        relative date ("3 days ago")."""
+        """The date of a line that is nothing but a timestamp (:func:`timestamp_date`, or one
+        without a year) or a relative date ("3 days ago")."""
         key = ("timestamp", line)
         if key not in self._read:
             self._read[key] = timestamp_date(line, self.languages, self.locale)
-        return self._read[key] or self.relative(line)
+        return self._read[key] or self.relative(line) or (
+            self.yearless(line) if _timestamp_shaped(line, self.languages) else None)
 
 
 def parse_date(text: str | None, languages: list[str] | None = None,
@@ -307,6 +325,38 @@ def relative_date(text: str, languages: list[str] | None, base: dt.datetime) -> 
     return _valid(found[0].date())
 
 
+def yearless_date(text: str, languages: list[str] | None, base: dt.datetime) -> str | None:
+    """The date of a written date without a year ("Mar 5", "5 March", "March 5 at 4:04 pm"):
+    the most recent one not after ``base``'s day, the capture day; ``None`` for any other text.
+
+    Comment sections and blogs write this year's dates so. The month must be a word: a
+    numeric "12/3" has no region-independent order. A text is such a date when dateparser reads
+    it against ``base`` and against a base :data:`_BASE_SHIFT` later as the same day of the
+    same month (relative dates and weekday names move otherwise, a month alone takes the day
+    of its base). Each base is the end of its day, so a time later that day ("4:04 pm") is not
+    pushed back a year.
+    """
+    text = " ".join(text.split())
+    if (not text or len(text) > _MAX_RELATIVE or _HAS_YEAR.search(text)
+            or not _MONTH_WORD.search(text) or not re.search(r"\d", text)):
+        return None
+    if base.tzinfo is not None:
+        base = base.astimezone(dt.UTC).replace(tzinfo=None)
+    base = dt.datetime.combine(base.date(), dt.time.max)
+    codes = tuple(code for code in (*(languages or ()), *_DEFAULT_LANGUAGES) if code in _SUPPORTED)
+    found = []
+    for moment in (base, base + _BASE_SHIFT):
+        parsed = DateDataParser(languages=list(dict.fromkeys(codes)), settings={
+            "RELATIVE_BASE": moment, "RETURN_AS_TIMEZONE_AWARE": False,
+            "PREFER_DATES_FROM": "past"}).get_date_data(text).date_obj
+        if parsed is None or parsed > moment:
+            return None
+        found.append(parsed)
+    if (found[0].month, found[0].day) != (found[1].month, found[1].day) or found[0].year == found[1].year:
+        return None
+    return _valid(found[0].date())
+
+
 def _calendar_gap(base: dt.datetime, date: dt.datetime) -> tuple[int, int]:
     """How far ``date`` is before ``base`` in calendar months and days of the month: the same
     for "a month ago" read against any base, though months differ in length (a weekday name's
@@ -324,14 +374,18 @@ def timestamp_date(line: str, languages: list[str] | None = None,
     a month or weekday name, an am/pm marker, a time zone, a date label ("Posted") or one of
     the small words dateparser itself skips ("at", "on", "um"), in English or ``languages``.
     """
-    if len(line) > _MAX_TIMESTAMP or not _HAS_YEAR.search(line):
+    if not _HAS_YEAR.search(line) or not _timestamp_shaped(line, languages):
         return None
-    vocabulary = _timestamp_words(tuple(languages or ()))
-    for token in _TIMESTAMP_TOKEN.findall(line):
-        if not (_TIMESTAMP_NUMBER.fullmatch(token) or _TIME_ZONE.fullmatch(token)
-                or token.lower().rstrip(".") in vocabulary):
-            return None
     return parse_date(line, [*(languages or ()), *_DEFAULT_LANGUAGES], locale)
+
+
+def _timestamp_shaped(line: str, languages: list[str] | None) -> bool:
+    """Whether every word of a short line may belong to a timestamp (:func:`timestamp_date`)."""
+    if len(line) > _MAX_TIMESTAMP:
+        return False
+    vocabulary = _timestamp_words(tuple(languages or ()))
+    return all(_TIMESTAMP_NUMBER.fullmatch(token) or _TIME_ZONE.fullmatch(token)
+               or token.lower().rstrip(".") in vocabulary for token in _TIMESTAMP_TOKEN.findall(line))
 
 
 @functools.lru_cache(maxsize=32)
@@ -544,8 +598,9 @@ class _PageDates:
         return self._bylines is not None
 
     def from_relative(self) -> str | None:
-        """A relative date ("3 days ago") in a byline candidate below the headline's top,
-        counted back from the capture time: a byline piece, or a date-classed element in it."""
+        """A relative date ("3 days ago") or one without a year ("Dec 3") in a byline candidate
+        below the headline's top, read against the capture time: a byline piece, or a
+        date-classed element in it."""
         if self._dates.captured is None:
             return None
         for element in itertools.islice(self._candidates(self._byline_elements(), early=False),
@@ -555,7 +610,7 @@ class _PageDates:
                 " ".join(text_content(child).split()) for child in element.iterdescendants()
                 if _BYLINE.search(attributes(child)) and not _says_updated(child)]
             for piece in pieces:
-                date = self._dates.relative(piece)
+                date = self._dates.recent(piece)
                 if date:
                     return date
         return None

@@ -23,6 +23,8 @@ __all__ = ["Metadata", "canonical_url", "find_metadata"]
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—:·•»-]|::)\s+")
 #: :data:`_TITLE_SEPARATORS` kept in the split: parts at even indexes, separators at odd ones.
 _TITLE_PIECES = re.compile(f"({_TITLE_SEPARATORS.pattern})")
+#: A ``<title>`` whose first part may be the site's: "Site: Headline", "Site - Headline".
+_SITE_FIRST = re.compile(r"(?P<site>.+?)(?:\s*:|\s+(?:[|–—·•»-]|::))\s+(?P<headline>\S.*)")
 _LOGO = re.compile(r"logo|brand|masthead|site-?title|site-?name", re.IGNORECASE)
 _ARTICLE_TYPES = ARTICLE_TYPES | {"WebPage"}
 #: A logo's ``alt`` that names the link's target, not the site ("Home", "Zur Startseite").
@@ -119,6 +121,19 @@ def _title_site(title: str | None, heading: str | None, host: str | None) -> str
     return named[0] if len(named) == 1 else None
 
 
+def _site_first(title: str, sitename: str | None, host: str | None) -> str | None:
+    """The headline of a ``Site: Headline`` or ``Site - Headline`` ``<title>``, when its first
+    part is the declared site name or spells one label of the host ("Harbour Post" on
+    ``www.harbourpost.example``), as written ("Ferries: what changes — and why"); else
+    ``None``. A colon is the headline's own otherwise ("Budget 2026: what changes")."""
+    match = _SITE_FIRST.fullmatch(title)
+    if match is None:
+        return None
+    site = _letters(match.group("site").replace("&", " and "))
+    names = {_letters(label) for label in (host or "").split(".")} | {_letters(sitename or "")}
+    return match.group("headline") if site and site in names else None
+
+
 def _strip_site(title: str, sitename: str | None, *, guess: bool) -> str:
     """Remove a site-name part from ``Headline | Site`` or ``Site - Headline`` titles.
 
@@ -205,7 +220,8 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
     if declared:
         title: str | None = _strip_site(declared, sitename, guess=False)
     else:
-        title = _strip_site(title_text, sitename, guess=True) if title_text else None
+        title = (_site_first(title_text, sitename, host) or _strip_site(title_text, sitename, guess=True)
+                 if title_text else None)
 
     image = data.first_meta("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
     if not image:
