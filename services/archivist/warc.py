@@ -30,6 +30,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -298,13 +299,13 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
                                    f"at offset {iterator.offset}", reason="corrupt_warc")
     except InvalidInput:
         raise
-    except EOFError as exc:  # a gzip stream cut inside a member
-        raise InvalidInput(f"the last gzip member is truncated (in record {count + 1})", reason="corrupt_warc") from exc
+    except EOFError as exc:  # a gzip stream cut inside a member; read ahead of the record being checked
+        raise InvalidInput("the file is truncated: its last gzip member is cut short", reason="corrupt_warc") from exc
     except (gzip.BadGzipFile, zlib.error) as exc:
         raise InvalidInput(f"broken gzip data in record {count + 1}: {exc}", reason="corrupt_warc") from exc
     except Exception as exc:  # warcio raises ArchiveLoadFailed, ValueError and bare Exceptions
-        raise InvalidInput(f"record {count + 1} is unreadable (the file is truncated or not a WARC): {_gist(exc)}",
-                           reason="corrupt_warc") from exc
+        raise InvalidInput(f"record {count + 1} is unreadable (the file is truncated or not a WARC): "
+                           f"{_unreadable(exc)}", reason="corrupt_warc") from exc
     finally:
         stream.seek(start)
     if count == 0:
@@ -317,9 +318,25 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
 _QUOTED_ERROR_CHARS = 120
 
 
+def _unreadable(exc: Exception) -> str:
+    """What is wrong with a record warcio failed to parse, in terms of the file.
+
+    Only :class:`ArchiveLoadFailed` is worded for users (it quotes the line that is not a record
+    header). Its other errors are its internals tripping on the record: a ValueError decoding a
+    ``WARC-*-Digest`` value, and an AttributeError or TypeError on a header it needs and did not
+    find, as when the file ends inside the record's headers ("'NoneType' object has no attribute
+    'startswith'").
+    """
+    if isinstance(exc, ArchiveLoadFailed):
+        return _gist(exc)
+    if isinstance(exc, ValueError):
+        return "a WARC-Block-Digest or WARC-Payload-Digest is not a valid digest"
+    return "its WARC headers are cut short or incomplete (no WARC-Target-URI)"
+
+
 def _gist(exc: Exception) -> str:
-    """``exc``'s message, cut to :data:`_QUOTED_ERROR_CHARS` characters."""
-    text = str(exc)
+    """``exc``'s message on one line, cut to :data:`_QUOTED_ERROR_CHARS` characters."""
+    text = " ".join(str(exc).split())
     return text if len(text) <= _QUOTED_ERROR_CHARS else text[:_QUOTED_ERROR_CHARS] + "…"
 
 
