@@ -214,3 +214,12 @@ def test_import_of_an_unreadable_warc_says_what_and_where_in_one_line(tmp_path: 
         assert "NoneType" not in line and "attribute" not in line and "padding" not in line, line
     objects = tmp_path / "home" / "objects"
     assert not objects.exists() or not any(path.is_file() for path in objects.rglob("*"))
+
+
+def test_a_private_address_refused_says_how_to_allow_it(tmp_path: Path) -> None:
+    """"resolves to a non-public address; refused" left a user archiving their own intranet to
+    guess that a setting allows it."""
+    done = run("archive", "http://127.0.0.1:9/page", home=tmp_path / "home")
+    assert done.returncode == 1, done.stdout + done.stderr
+    said(done)
+    assert "blocked_address" in done.stdout and "ARCHIVIST_ALLOW_PRIVATE_NETWORKS=1" in done.stdout, done.stdout
