@@ -223,3 +223,16 @@ def test_a_private_address_refused_says_how_to_allow_it(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     said(done)
     assert "blocked_address" in done.stdout and "ARCHIVIST_ALLOW_PRIVATE_NETWORKS=1" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("command", [["schedule", "add", "http://example.org/", "--every", "1h"],
+                                     ["schedule", "list"], ["schedule", "remove", "http://example.org/"]])
+def test_schedule_with_the_catalog_down_says_so_in_one_line(tmp_path: Path, command: list[str]) -> None:
+    """Preparing the runtime was outside the commands' own error handling: the error was left to
+    the last-resort handler, the runtime unclosed, and psycopg's message printed on three lines."""
+    done = run(*command, home=tmp_path / "home",
+               env={"ARCHIVIST_DATABASE_URL": "postgresql+psycopg://127.0.0.1:1/test"})
+    assert done.returncode == 2, done.stderr
+    message = said(done)
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert message.startswith("error (catalog_unavailable): ") and "Connection refused" in message, message
