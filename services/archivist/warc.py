@@ -262,8 +262,9 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
 
     warcio stops quietly at a truncated record and reads garbage as an empty record, so before
     anything is imported we check ourselves: every record has a WARC-Type and a WARC-Record-ID,
-    every block is as long as its Content-Length, and the digests it declares match (warcio's
-    own check, read as :func:`_digest_problem` says). Rewinds the stream.
+    every block is as long as its Content-Length and followed by blank lines only (warcio skips a
+    line of garbage there, or the end of a block longer than declared), and the digests it
+    declares match (warcio's own check, read as :func:`_digest_problem` says). Rewinds the stream.
 
     ``visit`` is shown each record (and where it starts in the stream) before its block is
     read, so that a caller needing the file's headers gets them in this pass, not another
@@ -275,8 +276,9 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
     start = stream.tell()
     count = 0
     try:
-        iterator = ArchiveIterator(stream, check_digests=True)
+        iterator = _QuietIterator(stream, check_digests=True)
         for record in iterator:
+            _check_ending(iterator, count)
             headers = record.rec_headers
             if not headers.get_header("WARC-Type") or not headers.get_header("WARC-Record-ID"):
                 raise InvalidInput(f"record {count + 1} has no WARC-Type or WARC-Record-ID: not a WARC",
@@ -292,6 +294,7 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
                 raise InvalidInput(f"record {count + 1} ({headers.get_header('WARC-Target-URI')}): {problem}",
                                    reason="corrupt_warc")
             count += 1
+        _check_ending(iterator, count)
         stream.seek(start + iterator.offset)  # a gzip stream seeks forward, not from its end
         while rest := stream.read(1 << 16):  # to the end: a gzip stream checks its last members
             if rest.strip():
@@ -311,6 +314,25 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
     if count == 0:
         raise InvalidInput("no complete WARC record (the file is truncated or not a WARC)", reason="corrupt_warc")
     return count
+
+
+class _QuietIterator(ArchiveIterator):
+    """warcio's iterator without the warning it writes on stderr when a record is not followed by
+    a blank line, skipping the line: :func:`_check_ending` makes that the file's one error."""
+
+    INC_RECORD = ""
+
+
+def _check_ending(iterator: ArchiveIterator, count: int) -> None:
+    """Refuse record ``count`` if warcio found something other than blank lines after it: garbage
+    it would skip, or the end of a block longer than its Content-Length says (the page cut).
+
+    Raises:
+        InvalidInput: reason ``corrupt_warc``.
+    """
+    if iterator.err_count:
+        raise InvalidInput(f"record {count} is followed by garbage, not the blank lines that end a record "
+                           "(or its Content-Length is wrong)", reason="corrupt_warc")
 
 
 #: How much of warcio's error a ``corrupt_warc`` message quotes: it quotes the lines it could not

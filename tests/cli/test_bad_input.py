@@ -198,6 +198,7 @@ def test_import_of_an_unreadable_warc_says_what_and_where_in_one_line(tmp_path: 
         "member-cut.warc.gz": (compressed[:second_member + 30], "last gzip member", "truncated"),
         "no-type.warc": (plain.replace(b"WARC-Type: response\r\n", b""), "record 2", "no WARC-Type"),
         "garbage-after.warc": (plain + b"garbage\r\n", "record 3", "garbage"),
+        "garbage-line.warc": (plain[:-4] + b"garbage" + plain[-4:], "record 2", "garbage"),
         "empty.warc": (b"", "no complete WARC record", "not a WARC"),
         "bad-digest.warc": (plain[:digest] + b"ABC" + plain[digest + 32:], "record 2", "digest"),
     }
