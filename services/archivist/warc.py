@@ -304,8 +304,8 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
         raise
     except EOFError as exc:  # a gzip stream cut inside a member; read ahead of the record being checked
         raise InvalidInput("the file is truncated: its last gzip member is cut short", reason="corrupt_warc") from exc
-    except (gzip.BadGzipFile, zlib.error) as exc:
-        raise InvalidInput(f"broken gzip data in record {count + 1}: {exc}", reason="corrupt_warc") from exc
+    except (gzip.BadGzipFile, zlib.error) as exc:  # read ahead too: the record is not known
+        raise InvalidInput(f"the file is damaged: a gzip member is broken ({exc})", reason="corrupt_warc") from exc
     except Exception as exc:  # warcio raises ArchiveLoadFailed, ValueError and bare Exceptions
         raise InvalidInput(f"record {count + 1} is unreadable (the file is truncated or not a WARC): "
                            f"{_unreadable(exc)}", reason="corrupt_warc") from exc

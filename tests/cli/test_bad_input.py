@@ -187,15 +187,18 @@ def _warc(*, compressed: bool) -> bytes:
 def test_import_of_an_unreadable_warc_says_what_and_where_in_one_line(tmp_path: Path) -> None:
     """A record cut inside its WARC headers was warcio's "'NoneType' object has no attribute
     'startswith'", a digest that is not base32 "Incorrect padding", and garbage after a record
-    a message with warcio's line break in it, and a gzip member cut short was blamed on record 1
-    (whole; the decompressed file is read ahead): each file is one line saying what is wrong and
-    where, and nothing is stored."""
+    a message with warcio's line break in it, a line of garbage after a record was skipped (the
+    record imported), and a gzip member cut short or broken was blamed on record 1 (whole; the
+    decompressed file is read ahead): each file is one line saying what is wrong and where, and
+    nothing is stored."""
     plain, compressed = _warc(compressed=False), _warc(compressed=True)
     second_member = compressed.index(b"\x1f\x8b", 10)
     digest = plain.index(b"WARC-Block-Digest: sha1:", plain.index(b"WARC-Type: response")) + 24
     cases = {
         "header-cut.warc": (plain[:plain.index(b"WARC-Target-URI")], "record 2", "WARC headers"),
         "member-cut.warc.gz": (compressed[:second_member + 30], "last gzip member", "truncated"),
+        "member-crc.warc.gz": (compressed[:-8] + bytes(b ^ 0xFF for b in compressed[-8:-4]) + compressed[-4:],
+                               "a gzip member", "CRC check failed"),
         "no-type.warc": (plain.replace(b"WARC-Type: response\r\n", b""), "record 2", "no WARC-Type"),
         "garbage-after.warc": (plain + b"garbage\r\n", "record 3", "garbage"),
         "garbage-line.warc": (plain[:-4] + b"garbage" + plain[-4:], "record 2", "garbage"),
@@ -213,6 +216,7 @@ def test_import_of_an_unreadable_warc_says_what_and_where_in_one_line(tmp_path: 
         assert line.startswith(f"error (corrupt_warc) {tmp_path / name}: ") and line.endswith("; nothing imported"), line
         assert where in line and what in line, line
         assert "NoneType" not in line and "attribute" not in line and "padding" not in line, line
+        assert "record 1 " not in line, line  # the warcinfo record is whole in every file
     objects = tmp_path / "home" / "objects"
     assert not objects.exists() or not any(path.is_file() for path in objects.rglob("*"))
 
