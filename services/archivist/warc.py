@@ -30,6 +30,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -261,8 +262,9 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
 
     warcio stops quietly at a truncated record and reads garbage as an empty record, so before
     anything is imported we check ourselves: every record has a WARC-Type and a WARC-Record-ID,
-    every block is as long as its Content-Length, and the digests it declares match (warcio's
-    own check, read as :func:`_digest_problem` says). Rewinds the stream.
+    every block is as long as its Content-Length and followed by blank lines only (warcio skips a
+    line of garbage there, or the end of a block longer than declared), and the digests it
+    declares match (warcio's own check, read as :func:`_digest_problem` says). Rewinds the stream.
 
     ``visit`` is shown each record (and where it starts in the stream) before its block is
     read, so that a caller needing the file's headers gets them in this pass, not another
@@ -274,8 +276,9 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
     start = stream.tell()
     count = 0
     try:
-        iterator = ArchiveIterator(stream, check_digests=True)
+        iterator = _QuietIterator(stream, check_digests=True)
         for record in iterator:
+            _check_ending(iterator, count)
             headers = record.rec_headers
             if not headers.get_header("WARC-Type") or not headers.get_header("WARC-Record-ID"):
                 raise InvalidInput(f"record {count + 1} has no WARC-Type or WARC-Record-ID: not a WARC",
@@ -291,6 +294,7 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
                 raise InvalidInput(f"record {count + 1} ({headers.get_header('WARC-Target-URI')}): {problem}",
                                    reason="corrupt_warc")
             count += 1
+        _check_ending(iterator, count)
         stream.seek(start + iterator.offset)  # a gzip stream seeks forward, not from its end
         while rest := stream.read(1 << 16):  # to the end: a gzip stream checks its last members
             if rest.strip():
@@ -298,13 +302,13 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
                                    f"at offset {iterator.offset}", reason="corrupt_warc")
     except InvalidInput:
         raise
-    except EOFError as exc:  # a gzip stream cut inside a member
-        raise InvalidInput(f"the last gzip member is truncated (in record {count + 1})", reason="corrupt_warc") from exc
-    except (gzip.BadGzipFile, zlib.error) as exc:
-        raise InvalidInput(f"broken gzip data in record {count + 1}: {exc}", reason="corrupt_warc") from exc
+    except EOFError as exc:  # a gzip stream cut inside a member; read ahead of the record being checked
+        raise InvalidInput("the file is truncated: its last gzip member is cut short", reason="corrupt_warc") from exc
+    except (gzip.BadGzipFile, zlib.error) as exc:  # read ahead too: the record is not known
+        raise InvalidInput(f"the file is damaged: a gzip member is broken ({exc})", reason="corrupt_warc") from exc
     except Exception as exc:  # warcio raises ArchiveLoadFailed, ValueError and bare Exceptions
-        raise InvalidInput(f"record {count + 1} is unreadable (the file is truncated or not a WARC): {_gist(exc)}",
-                           reason="corrupt_warc") from exc
+        raise InvalidInput(f"record {count + 1} is unreadable (the file is truncated or not a WARC): "
+                           f"{_unreadable(exc)}", reason="corrupt_warc") from exc
     finally:
         stream.seek(start)
     if count == 0:
@@ -312,14 +316,49 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
     return count
 
 
+class _QuietIterator(ArchiveIterator):
+    """warcio's iterator without the warning it writes on stderr when a record is not followed by
+    a blank line, skipping the line: :func:`_check_ending` makes that the file's one error."""
+
+    INC_RECORD = ""
+
+
+def _check_ending(iterator: ArchiveIterator, count: int) -> None:
+    """Refuse record ``count`` if warcio found something other than blank lines after it: garbage
+    it would skip, or the end of a block longer than its Content-Length says (the page cut).
+
+    Raises:
+        InvalidInput: reason ``corrupt_warc``.
+    """
+    if iterator.err_count:
+        raise InvalidInput(f"record {count} is followed by garbage, not the blank lines that end a record "
+                           "(or its Content-Length is wrong)", reason="corrupt_warc")
+
+
 #: How much of warcio's error a ``corrupt_warc`` message quotes: it quotes the lines it could not
 #: read, which in a binary file are hundreds of escaped bytes that bury the reason.
 _QUOTED_ERROR_CHARS = 120
 
 
+def _unreadable(exc: Exception) -> str:
+    """What is wrong with a record warcio failed to parse, in terms of the file.
+
+    Only :class:`ArchiveLoadFailed` is worded for users (it quotes the line that is not a record
+    header). Its other errors are its internals tripping on the record: a ValueError decoding a
+    ``WARC-*-Digest`` value, and an AttributeError or TypeError on a header it needs and did not
+    find, as when the file ends inside the record's headers ("'NoneType' object has no attribute
+    'startswith'").
+    """
+    if isinstance(exc, ArchiveLoadFailed):
+        return _gist(exc)
+    if isinstance(exc, ValueError):
+        return "a WARC-Block-Digest or WARC-Payload-Digest is not a valid digest"
+    return "its WARC headers are cut short or incomplete (no WARC-Target-URI)"
+
+
 def _gist(exc: Exception) -> str:
-    """``exc``'s message, cut to :data:`_QUOTED_ERROR_CHARS` characters."""
-    text = str(exc)
+    """``exc``'s message on one line, cut to :data:`_QUOTED_ERROR_CHARS` characters."""
+    text = " ".join(str(exc).split())
     return text if len(text) <= _QUOTED_ERROR_CHARS else text[:_QUOTED_ERROR_CHARS] + "…"
 
 

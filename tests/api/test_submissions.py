@@ -110,7 +110,7 @@ def test_a_search_host_that_is_no_host_is_refused_clearly(client: httpx.Client) 
 def test_malformed_request_bodies_are_refused_with_what_is_wrong(client: httpx.Client) -> None:
     for content, content_type, words in [
         (b'{"urls": ["https://example.com/"', "application/json", "JSON"),
-        (b"https://example.com/", "text/plain", "dictionary"),
+        (b"https://example.com/", "text/plain", "application/json"),
         (b'{"urls": []}', "application/json", "at least 1"),
         (b'{"urls": "https://example.com/"}', "application/json", "list"),
         (b'{"url": "https://example.com/"}', "application/json", "urls"),
@@ -133,6 +133,21 @@ def test_a_body_that_is_missing_or_not_json_is_named_and_its_fault_said(client: 
         response = client.post(path, content=content, headers={"Content-Type": "application/json"})
         assert response.status_code == 422, response.text
         assert response.json()["detail"] == detail, (path, content)
+
+
+def test_a_json_body_sent_as_another_type_is_told_to_send_it_as_json(client: httpx.Client) -> None:
+    """FastAPI reads a body as JSON only under a JSON Content-Type: a well-formed body sent as
+    text/plain (curl's -d sends form-urlencoded) or with none was told "Input should be a valid
+    dictionary", which names neither the body's type nor the fix."""
+    body = b'{"urls": ["https://example.com/"]}'
+    for headers, sent in [({"Content-Type": "text/plain"}, "text/plain"),
+                          ({"Content-Type": "application/x-www-form-urlencoded"}, "application/x-www-form-urlencoded"),
+                          ({}, "none")]:
+        response = client.post("/v1/schedules", content=body, headers=headers)
+        assert response.status_code == 422, response.text
+        assert response.json()["error"] == "invalid_input", response.text
+        detail = response.json()["detail"]
+        assert detail.startswith("body: must be JSON sent as Content-Type: application/json") and sent in detail, detail
 
 
 def test_the_cli_reads_a_url_file_that_is_not_utf8_line_by_line(production_env: dict[str, str], tmp_path: Path) -> None:

@@ -166,3 +166,78 @@ def test_an_output_in_a_missing_folder_names_the_folder(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     message = said(done)
     assert "error (output_unwritable)" in message and f"no folder '{target.parent}'" in message, message
+
+
+def _warc(*, compressed: bool) -> bytes:
+    """A warcinfo record, then a response: two records, one gzip member each when compressed."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=compressed)
+    writer.write_record(writer.create_warcinfo_record("crawl.warc", {"software": "test"}))
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record("http://example.org/", "response", http_headers=http,
+                                                  payload=io.BytesIO(b"<html><p>Kept.</p></html>")))
+    return out.getvalue()
+
+
+def test_import_of_an_unreadable_warc_says_what_and_where_in_one_line(tmp_path: Path) -> None:
+    """A record cut inside its WARC headers was warcio's "'NoneType' object has no attribute
+    'startswith'", a digest that is not base32 "Incorrect padding", and garbage after a record
+    a message with warcio's line break in it, a line of garbage after a record was skipped (the
+    record imported), and a gzip member cut short or broken was blamed on record 1 (whole; the
+    decompressed file is read ahead): each file is one line saying what is wrong and where, and
+    nothing is stored."""
+    plain, compressed = _warc(compressed=False), _warc(compressed=True)
+    second_member = compressed.index(b"\x1f\x8b", 10)
+    digest = plain.index(b"WARC-Block-Digest: sha1:", plain.index(b"WARC-Type: response")) + 24
+    cases = {
+        "header-cut.warc": (plain[:plain.index(b"WARC-Target-URI")], "record 2", "WARC headers"),
+        "member-cut.warc.gz": (compressed[:second_member + 30], "last gzip member", "truncated"),
+        "member-crc.warc.gz": (compressed[:-8] + bytes(b ^ 0xFF for b in compressed[-8:-4]) + compressed[-4:],
+                               "a gzip member", "CRC check failed"),
+        "no-type.warc": (plain.replace(b"WARC-Type: response\r\n", b""), "record 2", "no WARC-Type"),
+        "garbage-after.warc": (plain + b"garbage\r\n", "record 3", "garbage"),
+        "garbage-line.warc": (plain[:-4] + b"garbage" + plain[-4:], "record 2", "garbage"),
+        "empty.warc": (b"", "no complete WARC record", "not a WARC"),
+        "bad-digest.warc": (plain[:digest] + b"ABC" + plain[digest + 32:], "record 2", "digest"),
+    }
+    for name, (data, _, _) in cases.items():
+        (tmp_path / name).write_bytes(data)
+    done = run("import", *(str(tmp_path / name) for name in cases), home=tmp_path / "home")
+    assert done.returncode == 2, done.stderr
+    said(done)
+    lines = done.stderr.splitlines()
+    assert len(lines) == len(cases), done.stderr
+    for line, (name, (_, where, what)) in zip(lines, cases.items(), strict=True):
+        assert line.startswith(f"error (corrupt_warc) {tmp_path / name}: ") and line.endswith("; nothing imported"), line
+        assert where in line and what in line, line
+        assert "NoneType" not in line and "attribute" not in line and "padding" not in line, line
+        assert "record 1 " not in line, line  # the warcinfo record is whole in every file
+    objects = tmp_path / "home" / "objects"
+    assert not objects.exists() or not any(path.is_file() for path in objects.rglob("*"))
+
+
+def test_a_private_address_refused_says_how_to_allow_it(tmp_path: Path) -> None:
+    """"resolves to a non-public address; refused" left a user archiving their own intranet to
+    guess that a setting allows it."""
+    done = run("archive", "http://127.0.0.1:9/page", home=tmp_path / "home")
+    assert done.returncode == 1, done.stdout + done.stderr
+    said(done)
+    assert "blocked_address" in done.stdout and "ARCHIVIST_ALLOW_PRIVATE_NETWORKS=1" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("command", [["schedule", "add", "http://example.org/", "--every", "1h"],
+                                     ["schedule", "list"], ["schedule", "remove", "http://example.org/"]])
+def test_schedule_with_the_catalog_down_says_so_in_one_line(tmp_path: Path, command: list[str]) -> None:
+    """Preparing the runtime was outside the commands' own error handling: the error was left to
+    the last-resort handler, the runtime unclosed, and psycopg's message printed on three lines."""
+    done = run(*command, home=tmp_path / "home",
+               env={"ARCHIVIST_DATABASE_URL": "postgresql+psycopg://127.0.0.1:1/test"})
+    assert done.returncode == 2, done.stderr
+    message = said(done)
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert message.startswith("error (catalog_unavailable): ") and "Connection refused" in message, message

@@ -282,3 +282,16 @@ def test_api_clients_and_api_paths_keep_the_json_404(client: TestClient, path: s
     answer = client.get(path, headers={"Accept": accept})
     assert answer.status_code == 404
     assert answer.json()["error"] == "not_found", answer.text
+
+
+def test_a_form_over_its_size_limit_is_an_error_page(client: TestClient, workers: EmbeddedWorkers) -> None:
+    """Starlette refuses a form field over 1 MB (and over 1,000 fields) with a 400 that reached
+    the browser as the API's JSON, where every other refusal of the form is a page."""
+    big = "\n".join(f"https://example.org/{i}" for i in range(60_000))  # over 1 MB
+    for fields in ({"urls": (None, big)}, {f"field{i}": (None, "x") for i in range(1001)}):
+        refused = client.post("/captures", files=fields, headers={"Accept": BROWSER_ACCEPT})
+        assert refused.status_code == 400 and refused.headers["content-type"].startswith("text/html"), refused.text
+        alert = re.search(r'role="alert">([^<]*)<', refused.text).group(1)
+        assert "maximum" in alert.lower(), alert
+    with workers.runtime.database.session() as session:
+        assert session.scalar(select(func.count()).select_from(CaptureRow)) == 0

@@ -172,7 +172,8 @@ class _GuardedBackend(httpcore.SyncBackend):
         addresses = [info[4][0] for info in infos]
         refused = [a for a in addresses if not self.address_allowed(a)]
         if refused:
-            raise BlockedAddress(f"{host} resolves to a non-public address ({refused[0]}); refused")
+            raise BlockedAddress(f"{host} resolves to a non-public address ({refused[0]}); refused "
+                                 "(ARCHIVIST_ALLOW_PRIVATE_NETWORKS=1 allows it)")
         stream = super().connect_tcp(addresses[0], port, _bounded(timeout, httpcore.ConnectTimeout),
                                      local_address, socket_options)
         return _DeadlineStream(stream)

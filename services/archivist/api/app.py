@@ -60,12 +60,13 @@ def _error_response(_request: Request, exc: ArchivistError) -> JSONResponse:
     return JSONResponse({"error": exc.reason, "detail": exc.message}, status_code=status, headers=headers)
 
 
-def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
     """A request the API's schemas refuse, in the shape of every other error (``error``, and
     ``detail`` as a sentence naming each field and its problem), with FastAPI's own list of
     the problems kept in ``errors`` for clients that read it."""
-    return JSONResponse({"error": "invalid_input", "detail": describe(exc),
-                         "errors": jsonable_encoder(exc.errors())}, status_code=422)
+    detail = describe(exc, content_type=request.headers.get("content-type", ""))
+    return JSONResponse({"error": "invalid_input", "detail": detail, "errors": jsonable_encoder(exc.errors())},
+                        status_code=422)
 
 
 def _http_error(request: Request, exc: HTTPException) -> Response:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 from rich.console import Console
@@ -15,7 +15,11 @@ from rich.text import Text
 
 from archivist.core.errors import ArchivistError, OutputUnwritable
 
-__all__ = ["UrlFile", "emit", "err", "fail", "iter_urls", "no_urls", "read_urls", "report", "written_whole"]
+if TYPE_CHECKING:
+    from archivist.runtime import Runtime
+
+__all__ = ["UrlFile", "emit", "err", "fail", "iter_urls", "no_urls", "prepared_runtime", "read_urls", "report",
+           "written_whole"]
 
 err = Console(stderr=True)
 
@@ -47,8 +51,27 @@ def emit(obj: dict[str, Any], as_json: bool) -> None:
 
 
 def report(exc: ArchivistError, *, soft_wrap: bool = False) -> None:
-    """Say ``exc`` on stderr; the message is text (a URL or a path may hold "[/x]"), never markup."""
-    err.print(Text.assemble(("error", "red"), f" ({exc.reason}): {exc.message}"), soft_wrap=soft_wrap)
+    """Say ``exc`` on stderr; the message is text (a URL or a path may hold "[/x]"), never markup,
+    and one line: a driver's message may hold line breaks (psycopg's has three)."""
+    message = " ".join(line.strip() for line in exc.message.splitlines())
+    err.print(Text.assemble(("error", "red"), f" ({exc.reason}): {message}"), soft_wrap=soft_wrap)
+
+
+@contextmanager
+def prepared_runtime() -> Iterator[Runtime]:
+    """The runtime of a short command, prepared, and closed whatever happens: a failure to
+    prepare it (a server down) is the command's one-line error and exit code 2, as any other."""
+    from archivist.runtime import Runtime
+    from archivist.settings import get_settings
+
+    runtime = Runtime(get_settings())
+    try:
+        runtime.prepare()
+        yield runtime
+    except ArchivistError as exc:
+        raise fail(exc) from exc
+    finally:
+        runtime.close()
 
 
 def fail(exc: ArchivistError) -> typer.Exit:

@@ -10,7 +10,7 @@ import typer
 from rich.text import Text
 
 from archivist import pipeline, scheduling
-from archivist.cli._common import emit, err, fail
+from archivist.cli._common import emit, err, fail, prepared_runtime
 from archivist.cli._interrupt import stop_on_signals
 from archivist.cli._workers import queued_runtime
 from archivist.core.errors import ArchivistError, TransientFailure
@@ -18,14 +18,6 @@ from archivist.settings import get_settings
 
 app = typer.Typer()
 schedule_app = typer.Typer(no_args_is_help=True, help="Re-capture URLs on a schedule.")
-
-
-def _runtime():  # noqa: ANN202 - a Runtime
-    from archivist.runtime import Runtime
-
-    runtime = Runtime(get_settings())
-    runtime.prepare()
-    return runtime
 
 
 @schedule_app.command("add")
@@ -36,38 +28,23 @@ def add(
     """Re-capture URL every interval (the first capture is due at once; `archivist scheduler` runs it)."""
     from archivist.core.durations import parse_duration
 
-    runtime = _runtime()
-    try:
+    with prepared_runtime() as runtime:
         emit(scheduling.add_schedule(runtime, url, parse_duration(every)), True)
-    except ArchivistError as exc:
-        raise fail(exc) from exc
-    finally:
-        runtime.close()
 
 
 @schedule_app.command("list")
 def list_() -> None:
     """Every schedule, next due first (one JSON object a line)."""
-    runtime = _runtime()
-    try:
+    with prepared_runtime() as runtime:
         for row in scheduling.list_schedules(runtime):
             emit(row, True)
-    except ArchivistError as exc:
-        raise fail(exc) from exc
-    finally:
-        runtime.close()
 
 
 @schedule_app.command("remove")
 def remove(target: Annotated[str, typer.Argument(help="A schedule id or its URL.")]) -> None:
     """Stop re-capturing a URL."""
-    runtime = _runtime()
-    try:
+    with prepared_runtime() as runtime:
         scheduling.remove_schedule(runtime, target)
-    except ArchivistError as exc:
-        raise fail(exc) from exc
-    finally:
-        runtime.close()
 
 
 @app.command()

@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from starlette.exceptions import HTTPException
 
 from archivist import pipeline, views
 from archivist.access import authenticate, charge_submissions
@@ -115,7 +116,8 @@ def error_page(request: Request, status: int, message: str) -> Response:
 
 class _Pages(APIRoute):
     """Turns the API's errors into pages: sign-in for a caller without a key, else an error page
-    (a query parameter the route's types refuse included: a browser is not sent JSON)."""
+    (a query parameter the route's types refuse included, and a form Starlette refuses to read,
+    over its size or field limits: a browser is not sent JSON)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -135,6 +137,11 @@ class _Pages(APIRoute):
                 return page
             except RequestValidationError as exc:  # ?page=abc, ?version=0, no ?url=: a page too
                 return _render(request, "error.html", status_code=422, error=describe(exc), status=422)
+            except HTTPException as exc:  # a form field over 1 MB, over 1,000 fields: Starlette's 400
+                page = _render(request, "error.html", status_code=exc.status_code, error=str(exc.detail),
+                               status=exc.status_code)
+                page.headers.update(exc.headers or {})
+                return page
 
         return route
 
