@@ -21,7 +21,7 @@ import datetime as dt
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from dateparser.data.languages_info import language_locale_dict
@@ -193,21 +193,22 @@ class DateContext:
 
     def relative(self, text: str) -> str | None:
         """A relative date (:func:`relative_date`), ``None`` without a capture time."""
-        if self.captured is None:
-            return None
-        key = ("relative", text)
-        if key not in self._read:
-            self._read[key] = relative_date(text, self.languages, self.captured)
-        return self._read[key]
+        return self._against_capture(relative_date, text)
 
     def yearless(self, text: str) -> str | None:
         """A written date without a year (:func:`yearless_date`), ``None`` without a capture
         time."""
+        return self._against_capture(yearless_date, text)
+
+    def _against_capture(self, read: Callable[[str, list[str] | None, dt.datetime], str | None],
+                         text: str) -> str | None:
+        """``read(text, languages, captured)``, once a page for each text; ``None`` without a
+        capture time."""
         if self.captured is None:
             return None
-        key = ("yearless", text)
+        key = (read.__name__, text)
         if key not in self._read:
-            self._read[key] = yearless_date(text, self.languages, self.captured)
+            self._read[key] = read(text, self.languages, self.captured)
         return self._read[key]
 
     def recent(self, text: str) -> str | None:
