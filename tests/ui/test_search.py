@@ -152,3 +152,28 @@ def test_migration_0004_backfills_and_round_trips(runtime: Runtime) -> None:
             index = connection.execute(text(
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_record_search_document'")).scalar()
             assert "gin (document)" in index
+
+
+def test_words_are_found_and_marked_whatever_their_accents(runtime: Runtime) -> None:
+    """A reader types ``cafe`` for "Café" and ``Zurich`` for "Zürich": both databases find the
+    record either way, and the snippet is centred on the word as written in the text."""
+    day = datetime(2026, 3, 5, tzinfo=UTC)
+    filler = "Nothing to see in this sentence. " * 12
+    _write(runtime, "https://harbour.example/cafe", title="Le Café du port",
+           body=filler + "The café near Zürich opened a Łódź branch.", at=day)
+    _write(runtime, "https://harbour.example/plain", title="A plain cafe", body="Zurich has no port.", at=day)
+
+    assert sorted(_urls(views.search(runtime, q="cafe"))) == [
+        "https://harbour.example/cafe", "https://harbour.example/plain"]
+    assert sorted(_urls(views.search(runtime, q="CAFÉ zürich"))) == [
+        "https://harbour.example/cafe", "https://harbour.example/plain"]
+    (hit,) = views.search(runtime, q="cafe near")["results"]
+    assert "The café near Zürich" in hit["snippet"] and not hit["snippet"].startswith("Nothing")
+
+
+def test_marks_fold_accents_and_keep_the_text_as_written() -> None:
+    from archivist.web.routes import _highlight
+
+    assert str(_highlight("Le Café à Zürich, cafés", ["cafe", "zurich"])) == (
+        "Le <mark>Café</mark> à <mark>Zürich</mark>, cafés")
+    assert str(_highlight("Łódź & co", ["lodz"])) == "<mark>Łódź</mark> &amp; co"

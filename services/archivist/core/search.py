@@ -10,6 +10,7 @@ engines, and a plain "all these words" is what a search box in an archive is mos
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,8 @@ from archivist.core.errors import InvalidInput
 from archivist.core.memento import parse_timestamp
 from archivist.core.urls import canonicalize, shown_input
 
-__all__ = ["INDEXED_CHARS", "MAX_PAGE", "PER_PAGE", "SearchQuery", "host_of", "query_words", "snippet", "word_pattern"]
+__all__ = ["INDEXED_CHARS", "MAX_PAGE", "PER_PAGE", "SearchQuery", "fold_accents", "host_of", "query_words", "snippet",
+           "word_spans"]
 
 #: How much of a body is indexed. PostgreSQL refuses a ``tsvector`` above 1 MB, which would fail
 #: the version write; the first 200,000 characters (a long book chapter) are searched on both.
@@ -115,13 +117,50 @@ class SearchQuery:
         return (self.page - 1) * self.per_page
 
 
-def word_pattern(words: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
-    """Where the query's words occur in a text as whole words, in any case: as the index matched
-    them. A search for ``sea`` found the record by ``sea``, not by the ``sea`` inside ``season``."""
+class _AccentFolding(dict):
+    """A ``str.translate`` table, filled as characters are met: each Latin, Greek or Cyrillic
+    letter to itself without diacritics (``é`` to ``e``, ``Å`` to ``A``, ``ё`` to ``е``), and
+    the letters with a stroke that Unicode does not decompose (``ł``, ``ø``, ``đ``) as
+    PostgreSQL's ``unaccent`` reads them. Other scripts are left alone: a kana's voicing mark or
+    a Hangul syllable's parts are not accents. One character for one, so offsets in the folded
+    text are offsets in the text."""
+
+    _STROKES = dict(zip(map(ord, "łŁøØđĐħĦŧŦ"), "lLoOdDhHtT", strict=True))
+
+    def __missing__(self, code: int) -> str:
+        character = chr(code)
+        folded = self._STROKES.get(code, character)
+        if folded is character and (code < 0x0530 or 0x1E00 <= code < 0x2000):
+            parts = unicodedata.normalize("NFD", character)
+            if len(parts) > 1 and all(unicodedata.combining(mark) for mark in parts[1:]):
+                folded = parts[0]
+        self[code] = folded
+        return folded
+
+
+_FOLDING = _AccentFolding()
+
+
+def fold_accents(text: str) -> str:
+    """``text`` with its letters' diacritics removed, as both search indexes compare words
+    (PostgreSQL's ``unaccent``, FTS5's ``remove_diacritics``): ``Café`` and ``cafe`` are one word."""
+    return text if text.isascii() else text.translate(_FOLDING)
+
+
+def _word_pattern(words: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
+    """Whole words of the query in a folded text, in any case."""
     if not words:
         return None
-    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    folded = sorted({fold_accents(word) for word in words}, key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, folded))})(?!\w)", re.IGNORECASE)
+
+
+def word_spans(text: str, words: tuple[str, ...] | list[str]) -> list[tuple[int, int]]:
+    """Where the query's words occur in ``text`` as whole words, in any case and with or without
+    accents: as the index matched them. A search for ``sea`` found the record by ``sea``, not by
+    the ``sea`` inside ``season``; one for ``cafe`` found it by ``Café``."""
+    pattern = _word_pattern(words)
+    return [match.span() for match in pattern.finditer(fold_accents(text))] if pattern else []
 
 
 def snippet(body: str | None, words: tuple[str, ...], *, width: int = 240) -> str:
@@ -133,8 +172,7 @@ def snippet(body: str | None, words: tuple[str, ...], *, width: int = 240) -> st
     text = " ".join((body or "").split())
     if len(text) <= width:
         return text
-    pattern = word_pattern(words)
-    found = [(match.start(), match.group().lower()) for match in pattern.finditer(text)] if pattern else []
+    found = [(start, fold_accents(text[start:end]).lower()) for start, end in word_spans(text, words)]
     hits = [at for at, _ in found]
 
     def words_within(at: int) -> int:

@@ -33,7 +33,7 @@ from archivist.api.schemas import MAX_BATCH
 from archivist.core.access import Principal, Scope
 from archivist.core.errors import AccessDenied, InvalidInput, NotFound, QueueUnavailable, QuotaExceeded, Unauthenticated
 from archivist.core.memento import parse_timestamp
-from archivist.core.search import query_words, word_pattern
+from archivist.core.search import query_words, word_spans
 from archivist.observability import metrics
 from archivist.web import present
 
@@ -70,13 +70,10 @@ def _highlight(text: str | None, words: list[str] | tuple[str, ...]) -> Markup:
     """``text`` escaped, with each query word in ``<mark>`` (whole words, as the search matched them)."""
     if not text:
         return Markup("")
-    pattern = word_pattern(words)
-    if pattern is None:
-        return escape(text)
     out, last = [], 0
-    for match in pattern.finditer(text):
-        out += [escape(text[last:match.start()]), Markup("<mark>"), escape(match.group()), Markup("</mark>")]
-        last = match.end()
+    for start, end in word_spans(text, words):
+        out += [escape(text[last:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
+        last = end
     out.append(escape(text[last:]))
     return Markup("").join(out)
 

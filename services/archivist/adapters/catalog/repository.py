@@ -128,6 +128,8 @@ class RecordHead(NamedTuple):
 
 #: The full-text structures of migration 0004, which the ORM does not model.
 _PG_DOCUMENT = literal_column("record_search.document")
+#: ``simple`` with accents removed first (migration 0009), as the ``document`` column was made with.
+_PG_SEARCH_CONFIG = literal_column("'archivist_search'::regconfig")
 _FTS = table("record_search_fts", column("rowid"), column("record_search_fts"))
 #: FTS5's BM25 with a title word worth ten body words (PostgreSQL weighs them 'A' against 'B').
 _FTS_RANK = literal_column("bm25(record_search_fts, 10.0, 1.0)")
@@ -1017,7 +1019,7 @@ class Catalog:
         order: list = []
         if query.words:
             if session.get_bind().dialect.name == "postgresql":
-                tsquery = func.plainto_tsquery(literal_column("'simple'::regconfig"), " ".join(query.words))
+                tsquery = func.plainto_tsquery(_PG_SEARCH_CONFIG, " ".join(query.words))
                 conditions.append(_PG_DOCUMENT.op("@@")(tsquery))
                 order.append(func.ts_rank_cd(_PG_DOCUMENT, tsquery).desc())
             else:
