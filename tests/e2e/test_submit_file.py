@@ -5,6 +5,7 @@ chunk boundary with the earlier chunks queued."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +87,32 @@ def test_a_failing_chunk_stops_the_submission_and_keeps_the_earlier_chunks(
     assert queued_fetches(production_env) == 4
     # The failed chunk's captures are recorded as failed, as a one-call submission's would be.
     assert captures_by_status(production_env["ARCHIVIST_DATABASE_URL"]) == {"queued": 4, "failed": 6}
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stopped_submission_ends_at_a_chunk_boundary_saying_how_far_it_got(
+    production_env: dict[str, str], signum: int
+) -> None:
+    """Ctrl-C or SIGTERM while `submit --file -` waits for more lines on its input: it exits at
+    once, with 130 or 143 and one line saying how many URLs went in, and every URL it printed
+    is recorded and queued (none recorded without its message)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "archivist", "submit", "--file", "-", "--chunk", "5"],
+        env=archivist_env(production_env), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        urls = [f"https://site.example.org/stopped-{i}" for i in range(10)]
+        process.stdin.write("".join(url + "\n" for url in urls))
+        process.stdin.flush()
+        printed = [json.loads(process.stdout.readline()) for _ in urls]  # two chunks went in
+        process.send_signal(signum)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signum, stderr
+    assert "Traceback" not in stderr, stderr
+    assert [line["url"] for line in printed] == urls and stdout == ""
+    assert "interrupted: the first 10 URLs were submitted" in stderr, stderr
+    assert queued_fetches(production_env) == 10
+    assert captures_by_status(production_env["ARCHIVIST_DATABASE_URL"]) == {"queued": 10}

@@ -2,7 +2,9 @@
 
 The first signal asks the command to stop: it sets an event that the command's wait watches,
 so the command settles what it started and says what is left. A second one exits at once, for
-a user who will not wait for that.
+a user who will not wait for that. A command that blocks outside its work (``submit`` reading
+URLs from a pipe) marks its work as steps instead: a signal during a step lets the step end,
+and one outside any step raises :class:`Stopped` where the command waits.
 """
 
 from __future__ import annotations
@@ -15,18 +17,34 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["StopRequest", "stop_on_signals"]
+__all__ = ["StopRequest", "Stopped", "stop_on_signals"]
 
 #: The signals a user or a supervisor stops a command with.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
+class Stopped(Exception):
+    """A stop signal came while the command waited outside its steps (see :meth:`StopRequest.step`)."""
+
+
 class StopRequest:
     """Whether a stop signal came (``event``), and which one first (``signum``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, raise_outside_steps: bool = False) -> None:
         self.event = threading.Event()
         self.signum: int | None = None
+        self._raise_outside_steps = raise_outside_steps
+        self._in_step = False
+
+    @contextmanager
+    def step(self) -> Iterator[None]:
+        """A piece of work the first signal must not cut (a chunk written and queued): the
+        signal is noted and the block runs to its end; the caller checks ``event`` after it."""
+        self._in_step = True
+        try:
+            yield
+        finally:
+            self._in_step = False
 
     @property
     def exit_code(self) -> int:
@@ -43,12 +61,18 @@ class StopRequest:
             os._exit(128 + signum)
         self.signum = signum
         self.event.set()
+        if self._raise_outside_steps and not self._in_step:
+            raise Stopped(signal.Signals(signum).name)
 
 
 @contextmanager
-def stop_on_signals() -> Iterator[StopRequest]:
-    """Turn SIGINT and SIGTERM into a :class:`StopRequest` while the block runs (main thread only)."""
-    request = StopRequest()
+def stop_on_signals(*, raise_outside_steps: bool = False) -> Iterator[StopRequest]:
+    """Turn SIGINT and SIGTERM into a :class:`StopRequest` while the block runs (main thread only).
+
+    With ``raise_outside_steps``, a signal outside :meth:`StopRequest.step` raises
+    :class:`Stopped` in the main thread, ending a blocking read that would otherwise resume.
+    """
+    request = StopRequest(raise_outside_steps=raise_outside_steps)
     previous = {signum: signal.signal(signum, request._handle) for signum in STOP_SIGNALS}
     try:
         yield request

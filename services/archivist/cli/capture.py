@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from archivist import pipeline, views
 from archivist.cli._common import UrlFile, emit, err, fail, iter_urls, no_urls, read_urls, report
-from archivist.cli._interrupt import stop_on_signals
+from archivist.cli._interrupt import Stopped, stop_on_signals
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import ArchivistError, Interrupted, InvalidInput, InvalidURL
 from archivist.core.http import binary_kind
@@ -170,24 +170,33 @@ def submit(
     runtime = Runtime(settings, queue=redis_task_queue(settings))
     submitted = 0
     try:
-        runtime.prepare()
-        for urls_chunk in chunked(iter_urls(urls, file), chunk):
-            submissions = pipeline.submit(runtime, urls_chunk, if_not_archived_within=window)
-            sys.stdout.write("".join(
-                json.dumps({"id": item.id, "url": item.url, "status": item.status, "reason": item.reason,
-                            "existing": item.existing}) + "\n"
-                for item in submissions
-            ))
-            sys.stdout.flush()
-            submitted += len(urls_chunk)
-        if not submitted:
-            raise no_urls(file)
+        with stop_on_signals(raise_outside_steps=True) as stop:
+            try:
+                runtime.prepare()
+                for urls_chunk in chunked(iter_urls(urls, file), chunk):
+                    with stop.step():
+                        submissions = pipeline.submit(runtime, urls_chunk, if_not_archived_within=window)
+                        sys.stdout.write("".join(
+                            json.dumps({"id": item.id, "url": item.url, "status": item.status,
+                                        "reason": item.reason, "existing": item.existing}) + "\n"
+                            for item in submissions
+                        ))
+                        sys.stdout.flush()
+                        submitted += len(urls_chunk)
+                    if stop.event.is_set():
+                        raise Stopped
+                if not submitted:
+                    raise no_urls(file)
+            except Stopped:
+                err.print(f"interrupted: the first {submitted} URLs were submitted (their lines are above); "
+                          "the rest of the input was not read: submit the lines after them to go on", soft_wrap=True)
+                raise typer.Exit(code=stop.exit_code) from None
     except ArchivistError as exc:
-        stop = fail(exc)
+        failure = fail(exc)
         if submitted:
             err.print(f"stopped at a chunk boundary: the first {submitted} URLs were submitted (their lines are "
                       "above); the chunk that failed and the URLs after it were not queued")
-        raise stop from exc
+        raise failure from exc
     finally:
         runtime.close()
 
