@@ -74,22 +74,51 @@ def attributes(element: HtmlElement) -> str:
     return f"{element.get('id') or ''} {element.get('class') or ''}".strip()
 
 
+#: Elementor calls every block of a page a widget (``elementor-widget``, its
+#: ``elementor-widget-container`` and ``-wrap``) and names each by its kind
+#: (``elementor-widget-post-comments``, ``elementor-widget-nav-menu``): the prefix says nothing
+#: about where the block sits, the kind after it may.
+_BUILDER_PREFIX = re.compile(r"(?:^|(?<=\s))elementor-widget(?:-|(?=\s|$))", re.IGNORECASE)
+#: The page's main content landmark: ``<main>``, ``role=main``, or a wrapper id that themes give it.
+_MAIN_IDS = re.compile(r"^(?:main|primary|content|main-?content|site-?content)$", re.IGNORECASE)
+
+
 def is_chrome(element: HtmlElement) -> bool:
     """Whether this element itself is site chrome (not looking at ancestors)."""
+    return _chrome_by(element) is not None
+
+
+def _chrome_by(element: HtmlElement) -> str | None:
+    """``"tag"`` when the element's tag makes it chrome, ``"class"`` when its id or class does,
+    None when it is not chrome."""
     tag = element.tag if isinstance(element.tag, str) else ""
     attrs = attributes(element)
     if _ARTICLE_HEADER.search(attrs):
-        return False
+        return None
     if tag in _CHROME_TAGS:
-        return not (tag in ("header", "footer") and _IN_ARTICLE(element))
-    return bool(attrs and _CHROME_WORDS.search(attrs))
+        return None if tag in ("header", "footer") and _IN_ARTICLE(element) else "tag"
+    if attrs and _CHROME_WORDS.search(_BUILDER_PREFIX.sub("", attrs)):
+        return "class"
+    return None
+
+
+def _is_main(element: HtmlElement) -> bool:
+    return element.tag == "main" or element.get("role") == "main" or bool(_MAIN_IDS.match(element.get("id") or ""))
 
 
 def in_chrome(element: HtmlElement) -> bool:
-    """Whether this element or one of its ancestors is site chrome."""
+    """Whether this element or one of its ancestors is site chrome.
+
+    From the page's main content (``<main>``, ``#main``, ``#content``...) up, a class naming a
+    header or a sidebar describes the layout it wraps (``header-style-2``, ``has_sidebar``),
+    since no header or sidebar holds the main content: only a chrome tag counts there.
+    """
     node: HtmlElement | None = element
+    above_main = False
     while node is not None and node.tag not in ("body", "html"):
-        if is_chrome(node):
+        above_main = above_main or _is_main(node)
+        chrome = _chrome_by(node)
+        if chrome == "tag" or (chrome == "class" and not above_main):
             return True
         node = node.getparent()
     return False
