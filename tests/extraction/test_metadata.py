@@ -350,3 +350,24 @@ def test_article_footer_is_no_site_chrome() -> None:
     result = page(html, url="https://news.example.com/story.php?id=7")
     assert result.authors == ("Ann Lee",)
     assert result.published == "2014-03-04"
+
+
+def test_json_ld_with_raw_line_breaks_in_its_strings_is_read() -> None:
+    """CMSs paste the description or the article body into JSON-LD with its line breaks as they
+    are, which strict JSON forbids inside strings; search engines read it all the same."""
+    head = ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",\n'
+            '"headline": "Budget Vote Delayed", "description": "The vote waits\nfor the auditors.\n",\n'
+            '"datePublished": "2021-06-01T08:00:00+02:00", "author": "Nishant Kumar"}</script>')
+    result = page(article(head=head), url="https://news.example.com/a/budget")
+    assert result.published == "2021-06-01"
+    assert result.authors == ("Nishant Kumar",)
+    assert result.description == "The vote waits for the auditors."
+
+
+def test_meta_with_several_itemprops_and_a_property_counts_under_each() -> None:
+    """``<meta property="article:published" itemprop="datePublished dateCreated">`` (as a large
+    news site writes it) names the publication date under every one of its names."""
+    head = ('<meta property="article:published" itemprop="datePublished dateCreated" content="2019-11-19T11:00:09.000Z">'
+            '<meta property="article:modified" itemprop="dateModified" content="2019-11-19T15:00:08.000Z">')
+    result = page(article(head=head), url="https://news.example.com/a/budget")
+    assert (result.published, result.modified) == ("2019-11-19", "2019-11-19")

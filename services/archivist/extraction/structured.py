@@ -197,16 +197,23 @@ def read_structured(tree: HtmlElement, *, urls: tuple[str, ...] = ()) -> Structu
         if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
             continue
         try:
-            found.objects.extend(list(_walk(json.loads(script.text.strip().rstrip(";"),
+            # strict=False: CMSs paste descriptions and bodies with their raw line breaks
+            # into JSON-LD strings, which search engines read all the same.
+            found.objects.extend(list(_walk(json.loads(script.text.strip().rstrip(";"), strict=False,
                                                    object_hook=_unescape_strings))))
         except (ValueError, RecursionError):
             continue
     _resolve_references(found.objects)
     found.objects = _own_articles_first(found.objects, urls)
     for meta in tree.iter("meta"):
-        key = meta.get("property") or meta.get("name") or meta.get("itemprop")
         content = meta.get("content")
-        if key and content is not None:
-            # Themes escape an escaped title again ("&amp;amp;"): what lxml leaves is decoded.
-            found.meta.setdefault(key.strip().lower(), []).append(_unescape(content))
+        if content is None:
+            continue
+        # One tag may name its value several ways (``property="article:published"
+        # itemprop="datePublished dateCreated"``): it counts under each.
+        names = [meta.get("property") or "", meta.get("name") or "", *(meta.get("itemprop") or "").split()]
+        # Themes escape an escaped title again ("&amp;amp;"): what lxml leaves is decoded.
+        value = _unescape(content)
+        for key in dict.fromkeys(name.strip().lower() for name in names if name.strip()):
+            found.meta.setdefault(key, []).append(value)
     return found
