@@ -125,18 +125,18 @@ def test_filters_and_closest_ordering(cdx_client: TestClient) -> None:
     revisits = _query(cdx_client, **domain, filter="mime:warc/")
     assert [line["mime"] for line in revisits] == ["warc/revisit"]
     assert len(_query(cdx_client, **domain, filter="!=mime:warc/revisit")) == 7
-    news = _query(cdx_client, **domain, filter="~url:/news")
+    news = _query(cdx_client, **domain, filter="url:/news")
     assert {line["url"] for line in news} == {"http://example.org/news", "http://example.org/news/1?b=2&a=1",
                                               "http://example.org/newsletter"}
-    assert len(_query(cdx_client, **domain, filter="~url:/news", limit="2")) == 2
+    assert len(_query(cdx_client, **domain, filter="url:/news", limit="2")) == 2
     both = cdx_client.get("/cdx", params=[("url", "example.org"), ("matchType", "domain"), ("output", "json"),
-                                          ("filter", "~url:/news"), ("filter", "!mime:warc")])
+                                          ("filter", "url:/news"), ("filter", "!mime:warc")])
     assert len(both.text.splitlines()) == 3
 
     nearest = _query(cdx_client, url="example.org/news/1?a=1&b=2", closest="2023", sort="closest")
     assert [line["timestamp"] for line in nearest] == ["20230304050607", "20220304050607"]
     assert _query(cdx_client, url="example.org/news/1?a=1&b=2", closest="2022", limit="1")[0]["timestamp"] == "20220304050607"
-    for bad in ({"filter": "nofield"}, {"filter": "status:("}, {"closest": "2023", "matchType": "prefix"}):
+    for bad in ({"filter": "nofield"}, {"filter": "~status:("}, {"filter": "colour:red"}, {"closest": "2023", "matchType": "prefix"}):
         assert cdx_client.get("/cdx", params={"url": "example.org", **bad}).status_code == 422, bad
 
 
@@ -146,7 +146,7 @@ def test_a_filter_that_backtracks_without_end_is_refused_in_time(cdx_client: Tes
     (each character doubles the time) and ``re`` holds the whole process while it does."""
     started = time.monotonic()
     answer = cdx_client.get("/cdx", params={"url": "example.org", "matchType": "domain",
-                                            "filter": r"filename:(.*?,?)*\d\d\d"})
+                                            "filter": r"~filename:(.*?,?)*\d\d\d"})
     assert answer.status_code == 422, answer.text
     assert answer.json()["error"] == "invalid_input" and "too long" in answer.json()["detail"]
     assert time.monotonic() - started < 5
@@ -232,3 +232,15 @@ def test_cdxj_lines_are_those_cdxj_indexer_writes_for_the_stored_objects(
         indexed = subprocess.run([indexer, "--dir-root", str(tmp_path), str(copy)], capture_output=True, text=True,
                                  check=True).stdout.splitlines()
         assert line in indexed, (line, indexed)
+
+
+def test_filters_read_their_modifiers_as_pywb_and_the_wayback_machines_field_names(cdx_client: TestClient) -> None:
+    """pywb: no modifier is "contains", ``~`` a regular expression from the field's start, ``=``
+    equality; the Wayback Machine's clients name the fields ``original``, ``mimetype``, ``statuscode``."""
+    domain = {"url": "example.org", "matchType": "domain"}
+    assert _urls(_query(cdx_client, **domain, filter=r"~url:.*/news/\d")) == ["http://example.org/news/1?b=2&a=1"] * 2
+    assert len(_query(cdx_client, **domain, filter="mime:html")) == 7
+    assert len(_query(cdx_client, **domain, filter="statuscode:200")) == 8
+    assert len(_query(cdx_client, **domain, filter="!=mimetype:warc/revisit")) == 7
+    assert _urls(_query(cdx_client, **domain, filter="~original:http://blog")) == ["http://blog.example.org/post"]
+

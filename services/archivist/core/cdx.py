@@ -1,9 +1,13 @@
-r"""CDX query options that are plain logic: field filters and closest-first ordering.
+r"""CDX query options that are plain logic: field names, filters and closest-first ordering.
 
-The filter syntax is pywb's and the Wayback CDX server's: ``[!][=|~]field:value``. Without a
-prefix ``value`` is a regular expression that must match from the start of the field, ``=``
-wants the field equal to ``value``, ``~`` wants ``value`` contained in it; ``!`` negates.
-``filter=mime:text/html``, ``filter=!status:404``, ``filter=~url:/news/``.
+The filter syntax is pywb's: ``[!][=|~]field:value``. Without a prefix the field must contain
+``value``, ``=`` wants it equal to ``value``, ``~`` makes ``value`` a regular expression that
+must match from the start of the field; ``!`` negates. ``filter=mime:html``,
+``filter=!=status:404``, ``filter=~url:.*\.php$``.
+
+Fields are named as in pywb's JSON lines (``url``, ``mime``, ``status``...); the Wayback
+Machine's names for them (``original``, ``mimetype``, ``statuscode``) are read as the same
+fields, in ``filter=``, as pywb reads them.
 
 The regular expression is the caller's, so it is run by the ``regex`` library (``re``'s syntax)
 with a time limit per field: a pattern that backtracks catastrophically (``(.*?,?)*\d\d\d``)
@@ -22,12 +26,30 @@ import regex
 
 from archivist.core.errors import InvalidInput
 
-__all__ = ["MATCH_TIMEOUT", "CdxFilter", "closest_first", "parse_filter"]
+__all__ = ["FIELDS", "MATCH_TIMEOUT", "CdxFilter", "closest_first", "field_name", "parse_filter"]
 
 #: Seconds a filter's regular expression may take on one field; any sane one takes microseconds.
 MATCH_TIMEOUT = 0.1
 
 _FIELD = re.compile(r"^[a-z]+$")
+
+#: The fields of a CDX line, in ``cdxj-indexer``'s order.
+FIELDS = ("urlkey", "timestamp", "url", "mime", "status", "digest", "length", "offset", "filename")
+#: The Wayback Machine's CDX server names of the same fields (pywb's ``CDX_ALT_FIELDS``).
+_ALIASES = {"original": "url", "mimetype": "mime", "statuscode": "status"}
+
+
+def field_name(name: str) -> str:
+    """The CDX field ``name`` stands for (``statuscode`` is ``status``).
+
+    Raises:
+        InvalidInput: no such field.
+    """
+    field = _ALIASES.get(name, name)
+    if field not in FIELDS:
+        raise InvalidInput(f"unknown CDX field {name!r}; the fields are {', '.join(FIELDS)} "
+                           f"(or {', '.join(_ALIASES)})")
+    return field
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,17 +84,18 @@ def parse_filter(text: str) -> CdxFilter:
     """One ``filter=`` parameter.
 
     Raises:
-        InvalidInput: not ``[!][=|~]field:value``, or a bad regular expression.
+        InvalidInput: not ``[!][=|~]field:value``, an unknown field, or a bad regular expression.
     """
     rest = text
     negate = rest.startswith("!")
     rest = rest.removeprefix("!")
-    mode = {"=": "exact", "~": "contains"}.get(rest[:1], "regex")
-    if mode != "regex":
+    mode = {"=": "exact", "~": "regex"}.get(rest[:1], "contains")
+    if mode != "contains":
         rest = rest[1:]
-    field, colon, value = rest.partition(":")
-    if not colon or not _FIELD.match(field):
+    name, colon, value = rest.partition(":")
+    if not colon or not _FIELD.match(name):
         raise InvalidInput(f"filter {text!r} is not [!][=|~]field:value")
+    field = field_name(name)
     pattern = None
     if mode == "regex":
         try:
