@@ -9,18 +9,19 @@ replays the payload of the snapshot it refers to, with its own date, status and 
 
 from __future__ import annotations
 
+import collections
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import lxml.html
 from lxml.html import builder as E
 
 from archivist.adapters.catalog import FoundSnapshot, SnapshotRow
-from archivist.core.cdx import closest_first, parse_filter
+from archivist.core.cdx import closest_first, collapse, parse_collapse, parse_filter
 from archivist.core.errors import InvalidInput, NotFound
 from archivist.core.http import looks_like_html, sendable_headers
 from archivist.core.memento import format_http_date, parse_timestamp, timestamp_of
@@ -52,6 +53,8 @@ MATCH_TYPES = ("exact", "prefix", "host", "domain")
 SAFE_HEADERS = frozenset({"content-type", "content-encoding", "content-language", "last-modified", "etag"})
 #: Headers that describe the original transfer, never replayed in any form.
 _HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
+
+T = TypeVar("T")
 
 _SLASH_COLLAPSED = re.compile(r"^(https?):/(?!/)", re.IGNORECASE)
 
@@ -273,21 +276,26 @@ def cdx_query(
     until: str | None = None,
     limit: int | None = None,
     filters: Sequence[str] = (),
+    collapses: Sequence[str] = (),
     closest: str | None = None,
+    reverse: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """CDX lines (dicts) for the query, in (urlkey, timestamp) order, as pywb's CDX server shapes it.
 
     ``url`` may carry pywb's wildcards: ``example.com/path*`` is a prefix query and
     ``*.example.com`` a domain query. ``since``/``until`` are 1 to 14 digit timestamps.
-    ``filters`` are pywb's ``[!][=|~]field:value`` (:mod:`archivist.core.cdx`). ``closest`` (a
-    timestamp; exact queries only, as in pywb) orders the lines nearest first.
+    ``filters`` are pywb's ``[!][=|~]field:value`` and ``collapses`` the Wayback CDX server's
+    ``field[:N]`` (:mod:`archivist.core.cdx`). ``closest`` (a timestamp; exact queries only, as
+    in pywb) orders the lines nearest first; else ``reverse`` orders them last first. ``limit``
+    keeps the first lines of that order, a negative one the last (the Wayback CDX server's).
 
     Everything is validated here, before the first line: the caller can answer an error before
-    it starts streaming. The rows stream from the index (``closest`` sorts one URL's captures).
+    it starts streaming. The rows stream from the index (``closest`` sorts one URL's captures;
+    ``reverse`` and a negative limit hold the lines they keep, all of them without a limit).
 
     Raises:
-        InvalidInput: unknown match type, bad timestamp, filter or URL; ``closest`` on a
-            non-exact query.
+        InvalidInput: unknown match type, bad timestamp, filter, collapse or URL; a limit of 0;
+            ``closest`` on a non-exact query.
     """
     if url.startswith("*."):
         url, match_type = url[2:], "domain"
@@ -295,6 +303,8 @@ def cdx_query(
         url, match_type = url[:-1], "prefix"
     if match_type not in MATCH_TYPES:
         raise InvalidInput(f"matchType must be one of {', '.join(MATCH_TYPES)}")
+    if limit == 0:
+        raise InvalidInput("limit must be a positive number of lines (a negative one: the last lines)")
     asked = archived_url(url)
     key = urlkey(asked)
     host = key.split(")", 1)[0]
@@ -312,11 +322,14 @@ def cdx_query(
     # ``to`` names its last second whole: a capture at 12:00:41.9 has the timestamp ...120041.
     upper = parse_timestamp(until, upper=True).replace(microsecond=999_999) if until else None
     checks = [parse_filter(text) for text in filters]
+    rules = [parse_collapse(text) for text in collapses]
     target = parse_timestamp(closest) if closest else None
     if target is not None and match_type != "exact":
         raise InvalidInput("closest ordering needs matchType=exact")
+    reverse = reverse and target is None
     # The limit goes to the database only when nothing is dropped or reordered after it.
-    sql_limit = limit if not checks and target is None else None
+    plain = not checks and not rules and target is None and not reverse
+    sql_limit = limit if plain and limit is not None and limit > 0 else None
 
     def lines() -> Iterator[dict[str, Any]]:
         with runtime.database.session() as session:
@@ -327,9 +340,18 @@ def cdx_query(
             if target is not None:
                 found = closest_first(((memento.moment, memento) for memento in found), target)
             selected = (fields for fields in map(cdx_fields, found) if all(c.matches(fields) for c in checks))
-            yield from itertools.islice(selected, limit)
+            yield from _limited(collapse(selected, rules), limit, reverse=reverse)
 
     return lines()
+
+
+def _limited(lines: Iterable[T], limit: int | None, *, reverse: bool) -> Iterator[T]:
+    """The first ``limit`` lines (the last ``-limit`` when negative) of ``lines``, or of their
+    reverse order. Only the lines kept are held in memory."""
+    count = abs(limit) if limit is not None else None
+    from_end = reverse != (limit is not None and limit < 0)
+    kept: Iterable[T] = collections.deque(lines, maxlen=count) if from_end else itertools.islice(lines, count)
+    return reversed(list(kept)) if reverse else iter(kept)
 
 
 def cdx_fields(found: Found) -> dict[str, Any]:

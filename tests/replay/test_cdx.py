@@ -244,3 +244,37 @@ def test_filters_read_their_modifiers_as_pywb_and_the_wayback_machines_field_nam
     assert len(_query(cdx_client, **domain, filter="!=mimetype:warc/revisit")) == 7
     assert _urls(_query(cdx_client, **domain, filter="~original:http://blog")) == ["http://blog.example.org/post"]
 
+
+def test_field_lists_and_the_text_output(cdx_client: TestClient) -> None:
+    news = {"url": "example.org/news"}
+    picked = _query(cdx_client, **news, fl="timestamp,original,statuscode")
+    assert picked == [{"timestamp": "20210601120000", "original": "http://example.org/news", "statuscode": "200"}]
+    text = cdx_client.get("/cdx", params={**news, "output": "text", "fl": "timestamp,url,status"})
+    assert (text.status_code, text.text) == (200, "20210601120000 http://example.org/news 200\n")
+    assert text.headers["content-type"].startswith("text/plain")
+    whole = cdx_client.get("/cdx", params={**news, "output": "text"}).text
+    assert whole.split() == ["org,example)/news", "20210601120000", "http://example.org/news", "text/html", "200",
+                             "sha1:AAAA", "500", "400", "snapshots/x/1.warc.gz"]
+    cdxj = cdx_client.get("/cdx", params={**news, "fl": "urlkey,timestamp,url"}).text
+    assert cdxj == 'org,example)/news 20210601120000 {"url": "http://example.org/news"}\n'
+    refused = cdx_client.get("/cdx", params={**news, "fl": "timestamp,colour"})
+    assert refused.status_code == 422 and "colour" in refused.json()["detail"]
+
+
+def test_reverse_order_negative_limits_and_collapsing(cdx_client: TestClient) -> None:
+    domain = {"url": "example.org", "matchType": "domain"}
+    ordered = _urls(_query(cdx_client, **domain))
+    assert len(ordered) == 8
+    assert _urls(_query(cdx_client, **domain, sort="reverse")) == ordered[::-1]
+    assert _urls(_query(cdx_client, **domain, sort="reverse", limit="3")) == ordered[::-1][:3]
+    assert _urls(_query(cdx_client, **domain, limit="-2")) == ordered[-2:]
+    assert _urls(_query(cdx_client, **domain, sort="reverse", limit="-2")) == ordered[::-1][-2:]
+    stamps = [line["timestamp"] for line in _query(cdx_client, url="example.org/news/1?a=1&b=2", sort="reverse")]
+    assert stamps == ["20230304050607", "20220304050607"]
+
+    assert _urls(_query(cdx_client, **domain, collapse="urlkey")) == list(dict.fromkeys(ordered))
+    assert len(_query(cdx_client, **domain, collapse="digest")) == 1
+    years = [line["timestamp"][:4] for line in _query(cdx_client, **domain, collapse="timestamp:4")]
+    assert years == ["2020", "2024", "2021", "2022", "2023", "2024"]
+    for bad in ({"limit": "0"}, {"collapse": "timestamp:x"}, {"collapse": "colour"}, {"sort": "sideways"}):
+        assert cdx_client.get("/cdx", params={**domain, **bad}).status_code == 422, bad

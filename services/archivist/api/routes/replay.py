@@ -30,6 +30,7 @@ from archivist.api.deps import RuntimeDep, require
 from archivist.api.paths import archived_target
 from archivist.api.schemas import error_responses
 from archivist.core.access import Scope
+from archivist.core.cdx import FIELDS, parse_fields
 from archivist.core.errors import InvalidInput
 from archivist.core.memento import (
     Memento,
@@ -180,34 +181,68 @@ async def timemap_json(path: str, request: Request, runtime: RuntimeDep) -> Resp
     return Response(lines, media_type="application/x-ndjson")
 
 
-@router.get("/cdx", response_class=Response,
-            responses=_answers("CDXJ lines, or JSON lines with `output=json`.", "text/x-cdxj", "application/x-ndjson"))
+@router.get("/cdx", response_class=Response, responses=_answers(
+    "CDXJ lines; JSON lines with `output=json`; space-separated fields with `output=text`.",
+    "text/x-cdxj", "application/x-ndjson", "text/plain"))
 async def cdx(
     runtime: RuntimeDep,
     url: str = Query(..., description="A URL; `example.com/path*` means prefix, `*.example.com` domain."),
     match_type: str = Query("exact", alias="matchType", pattern="^(exact|prefix|host|domain)$"),
     from_: str | None = Query(None, alias="from", pattern=r"^\d{1,14}$"),
     to: str | None = Query(None, pattern=r"^\d{1,14}$"),
-    limit: int | None = Query(None, ge=1, le=1_000_000),
-    output: str | None = Query(None, pattern="^(json|cdxj)$", description="json: one JSON object a line."),
+    limit: int | None = Query(None, ge=-1_000_000, le=1_000_000,
+                              description="The first N lines; -N: the last N (not 0)."),
+    output: str | None = Query(None, pattern="^(json|cdxj|text)$",
+                               description="json: one JSON object a line; text: the fields separated by spaces."),
+    fl: str | None = Query(None, description="The fields to answer, comma-separated (`timestamp,url`)."),
     filter_: list[str] = Query([], alias="filter", description="[!][=|~]field:value, repeatable (pywb's)."),
+    collapse: list[str] = Query([], description="field[:N], repeatable: adjacent lines alike in it, the first kept."),
     closest: str | None = Query(None, pattern=r"^\d{1,14}$", description="Nearest first (exact queries)."),
-    sort: str | None = Query(None, pattern="^closest$", description="Accepted for pywb clients: `closest=` sorts."),
+    sort: str | None = Query(None, pattern="^(closest|reverse)$",
+                             description="reverse: last first; closest: `closest=` sorts (accepted for pywb clients)."),
 ) -> Response:
     """Captures as CDXJ (``urlkey timestamp {json}``) or, with ``output=json``, JSON lines."""
+    fields = parse_fields(fl) if fl is not None else None
     found = replay.cdx_query(runtime, url, match_type=match_type, since=from_, until=to, limit=limit,
-                             filters=filter_, closest=closest)
+                             filters=filter_, collapses=collapse, closest=closest, reverse=sort == "reverse")
     # The first line is found before answering, so that a filter giving up on the lines before it
     # (a regular expression too slow to run) is a 422, not a stream cut short.
     first = await run_in_threadpool(next, found, None)
+    write = _CDX_OUTPUTS[output or "cdxj"]
 
     def lines() -> Iterator[str]:
-        for fields in itertools.chain([first] if first is not None else [], found):
-            if output == "json":
-                yield json.dumps(fields) + "\n"
-            else:
-                rest = {k: v for k, v in fields.items() if k not in ("urlkey", "timestamp")}
-                yield f"{fields['urlkey']} {fields['timestamp']} {json.dumps(rest)}\n"
+        for line in itertools.chain([first] if first is not None else [], found):
+            yield write(line, fields)
 
-    media = "application/x-ndjson" if output == "json" else "text/x-cdxj"
+    media = {"json": "application/x-ndjson", "text": "text/plain"}.get(output or "", "text/x-cdxj")
     return StreamingResponse(lines(), media_type=media)
+
+
+Fields = list[tuple[str, str]] | None
+
+
+def _selected(line: dict[str, Any], fields: Fields) -> dict[str, Any]:
+    """The line's fields that ``fl=`` asked for (all without it), under the names asked."""
+    if fields is None:
+        return line
+    return {name: line[field] for name, field in fields if field in line}
+
+
+def _cdxj_line(line: dict[str, Any], fields: Fields) -> str:
+    rest = {k: v for k, v in _selected(line, fields).items() if k not in ("urlkey", "timestamp")}
+    return f"{line['urlkey']} {line['timestamp']} {json.dumps(rest)}\n"
+
+
+def _json_line(line: dict[str, Any], fields: Fields) -> str:
+    return json.dumps(_selected(line, fields)) + "\n"
+
+
+def _text_line(line: dict[str, Any], fields: Fields) -> str:
+    """pywb's ``output=text``: the values separated by spaces, ``-`` for a field the line lacks."""
+    names = fields if fields is not None else [(field, field) for field in FIELDS]
+    return " ".join(str(line.get(field, "-")) for _, field in names) + "\n"
+
+
+_CDX_OUTPUTS: dict[str, Callable[[dict[str, Any], Fields], str]] = {
+    "cdxj": _cdxj_line, "json": _json_line, "text": _text_line,
+}
