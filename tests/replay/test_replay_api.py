@@ -295,3 +295,40 @@ def test_mementos_and_the_timegate_link_their_first_last_prev_and_next_mementos(
     links = link_relations(gate.headers["link"])
     assert links["memento"] == memento(last) and links["prev memento"] == memento(middle)
     assert links["first memento"] == memento(first) and "next memento" not in links
+
+
+SECURED = """<!DOCTYPE html><html><head><title>Secured</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'self' https://cdn.example.net; img-src https://cdn.example.net">
+<link id="css" rel="stylesheet" href="https://cdn.example.net/site.css"
+ integrity="sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC" crossorigin="anonymous">
+<link id="font" rel="preload" href="/fonts/body.woff2" as="font" type="font/woff2" crossorigin>
+<link id="early-css" rel="preload" href="/site.css" as="style">
+<link id="early-js" rel="preload" href="/app.js" as="script">
+<link id="module" rel="modulepreload" href="/main.mjs">
+</head><body><p>Secured page</p>
+<script id="lib" src="https://cdn.example.net/lib.js" integrity="sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+ crossorigin="anonymous"></script></body></html>"""
+
+
+def test_integrity_crossorigin_and_the_pages_own_csp_do_not_block_replayed_resources(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """A rewritten stylesheet no longer has the bytes its ``integrity`` hash names, and the
+    sandboxed page's origin is opaque, so a ``crossorigin`` load needs CORS headers the archive
+    does not send: browsers refuse both. The page's own ``<meta>`` CSP allows the live CDN, not
+    the archive. pywb neutralises all three; preloads name the modifier their resource loads with."""
+    url = pages.set("/secured", SECURED)
+    capture(workers, url)
+    (stamp,) = _stamp(client, url)
+    response = client.get(f"/web/{stamp}/{url}")
+    assert response.status_code == 200, response.text
+    doc = lxml.html.fromstring(response.content)
+    archive, base = f"/web/{stamp}", pages.base_url
+    for element in (doc.get_element_by_id("css"), doc.get_element_by_id("lib"), doc.get_element_by_id("font")):
+        assert element.get("integrity") is None and element.get("crossorigin") is None, lxml.html.tostring(element)
+    assert doc.get_element_by_id("css").get("href") == f"{archive}cs_/https://cdn.example.net/site.css"
+    assert not [meta for meta in doc.iter("meta") if (meta.get("http-equiv") or "").lower() == "content-security-policy"]
+    assert doc.get_element_by_id("font").get("href") == f"{archive}im_/{base}/fonts/body.woff2"
+    assert doc.get_element_by_id("early-css").get("href") == f"{archive}cs_/{base}/site.css"
+    assert doc.get_element_by_id("early-js").get("href") == f"{archive}js_/{base}/app.js"
+    assert doc.get_element_by_id("module").get("href") == f"{archive}js_/{base}/main.mjs"
