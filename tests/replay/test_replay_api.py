@@ -101,6 +101,18 @@ def test_a_timestamp_longer_than_14_digits_is_refused_as_such(workers, client: T
     assert client.get(f"/web/{stamp}/{url}").status_code == 200
 
 
+
+def test_a_malformed_timestamp_is_refused_as_such(workers, client: TestClient, pages: PageServer) -> None:
+    """``2021x``, ``2021-03-04``, ``20210304T101010``: a typo in a timestamp is a 422 naming the
+    timestamp, not a TimeGate lookup that blames a URL "with no host"."""
+    url = pages.set("/typo", PAGE.format(text="typo"))
+    capture(workers, url)
+    for stamp in ("2021x", "2021-03-04", "20210304T101010", "2021ID_", "2021id"):
+        answer = client.get(f"/web/{stamp}/{url}", follow_redirects=False)
+        assert answer.status_code == 422, (stamp, answer.status_code, answer.text)
+        assert stamp in answer.json()["detail"] and "timestamp" in answer.json()["detail"], answer.json()
+    assert client.get(f"/web/{url}", follow_redirects=False).status_code == 302
+
 def test_identity_view_returns_the_original_bytes_and_safe_headers(
     workers, client: TestClient, pages: PageServer
 ) -> None:

@@ -59,6 +59,9 @@ _MEMENTO_PATH = re.compile(r"^(?P<ts>\d{1,14})(?P<mod>[a-z]{2}_)?/(?P<url>.+)$")
 #: A memento path whose timestamp has too many digits: refused as such, where it would otherwise
 #: be read as a TimeGate lookup of the URL "2024…/http://…".
 _LONG_TIMESTAMP = re.compile(r"^(?P<ts>\d{15,})(?:[a-z]{2}_)?/.")
+#: A first segment that starts as a timestamp but is none (``2021x``, ``2021-03-04``, ``2021ID_``)
+#: before a URL with its scheme: a typo in a memento path, not a URL for the TimeGate.
+_MALFORMED_TIMESTAMP = re.compile(r"^(?P<ts>\d[^/.:]*)/[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
 def _memento(base: str, found: replay.Found) -> Memento:
@@ -108,6 +111,9 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
         if too_long := _LONG_TIMESTAMP.match(path):
             raise InvalidInput(f"a replay timestamp has 1 to 14 digits (YYYYMMDDhhmmss), not "
                                f"{len(too_long.group('ts'))}: {too_long.group('ts')!r}")
+        if malformed := _MALFORMED_TIMESTAMP.match(path):
+            raise InvalidInput(f"{malformed.group('ts')!r} is not a replay timestamp: 1 to 14 digits "
+                               f"(YYYYMMDDhhmmss), then a modifier if any (id_, mp_, im_...)")
         return await _timegate(archived_target(path, request), request, runtime, accept_datetime)
     modifier = match.group("mod") or ""
     if modifier not in _NO_BANNER | {"", "mp_", "id_"}:
