@@ -31,12 +31,14 @@ from archivist.runtime import Runtime
 from archivist.warc import StoredResponse, read_response
 
 __all__ = [
+    "CDX_PAGE_SIZE",
     "MATCH_TYPES",
     "Found",
     "Replayed",
     "archived_url",
     "aware",
     "cdx_fields",
+    "cdx_page_count",
     "cdx_query",
     "listing",
     "load",
@@ -55,6 +57,9 @@ SAFE_HEADERS = frozenset({"content-type", "content-encoding", "content-language"
 _HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
 T = TypeVar("T")
+
+#: Lines a CDX page holds unless the query says (``pageSize``).
+CDX_PAGE_SIZE = 5000
 
 _SLASH_COLLAPSED = re.compile(r"^(https?):/(?!/)", re.IGNORECASE)
 
@@ -279,6 +284,8 @@ def cdx_query(
     collapses: Sequence[str] = (),
     closest: str | None = None,
     reverse: bool = False,
+    page: int | None = None,
+    page_size: int = CDX_PAGE_SIZE,
 ) -> Iterator[dict[str, Any]]:
     """CDX lines (dicts) for the query, in (urlkey, timestamp) order, as pywb's CDX server shapes it.
 
@@ -288,6 +295,9 @@ def cdx_query(
     ``field[:N]`` (:mod:`archivist.core.cdx`). ``closest`` (a timestamp; exact queries only, as
     in pywb) orders the lines nearest first; else ``reverse`` orders them last first. ``limit``
     keeps the first lines of that order, a negative one the last (the Wayback CDX server's).
+    ``page`` (from 0) answers only the lines ``page * page_size`` to ``(page + 1) * page_size``
+    of the filtered and collapsed lines (:func:`cdx_page_count` counts the pages), the order and
+    limit then applying to those: pywb's pagination API, in lines where pywb counts index blocks.
 
     Everything is validated here, before the first line: the caller can answer an error before
     it starts streaming. The rows stream from the index (``closest`` sorts one URL's captures;
@@ -340,9 +350,23 @@ def cdx_query(
             if target is not None:
                 found = closest_first(((memento.moment, memento) for memento in found), target)
             selected = (fields for fields in map(cdx_fields, found) if all(c.matches(fields) for c in checks))
-            yield from _limited(collapse(selected, rules), limit, reverse=reverse)
+            kept: Iterable[dict[str, Any]] = collapse(selected, rules)
+            if page is not None:
+                kept = itertools.islice(kept, page * page_size, (page + 1) * page_size)
+            yield from _limited(kept, limit, reverse=reverse)
 
     return lines()
+
+
+def cdx_page_count(runtime: Runtime, url: str, *, page_size: int = CDX_PAGE_SIZE, **query: Any) -> dict[str, int]:
+    """pywb's ``showNumPages=true`` answer for a :func:`cdx_query`: ``pages`` (at least one, as
+    pywb answers), ``pageSize`` and, as ``blocks``, the number of lines, which it reads to count.
+
+    Raises:
+        InvalidInput: as :func:`cdx_query`.
+    """
+    lines = sum(1 for _ in cdx_query(runtime, url, **query))
+    return {"pages": max(1, -(-lines // page_size)), "pageSize": page_size, "blocks": lines}
 
 
 def _limited(lines: Iterable[T], limit: int | None, *, reverse: bool) -> Iterator[T]:

@@ -278,3 +278,18 @@ def test_reverse_order_negative_limits_and_collapsing(cdx_client: TestClient) ->
     assert years == ["2020", "2024", "2021", "2022", "2023", "2024"]
     for bad in ({"limit": "0"}, {"collapse": "timestamp:x"}, {"collapse": "colour"}, {"sort": "sideways"}):
         assert cdx_client.get("/cdx", params={**domain, **bad}).status_code == 422, bad
+
+
+def test_pages_of_lines_and_their_count(cdx_client: TestClient) -> None:
+    """pywb's pagination API, which Common Crawl clients (``cdx_toolkit``...) use: ask for the
+    number of pages, then read each page; together they hold every line once."""
+    domain = {"url": "example.org", "matchType": "domain"}
+    everything = _query(cdx_client, **domain)
+    counted = cdx_client.get("/cdx", params={**domain, "pageSize": "3", "showNumPages": "true", "output": "json"})
+    assert counted.status_code == 200 and counted.json() == {"pages": 3, "pageSize": 3, "blocks": 8}
+    pages = [_query(cdx_client, **domain, pageSize="3", page=str(number)) for number in range(3)]
+    assert [len(page) for page in pages] == [3, 3, 2]
+    assert [line for page in pages for line in page] == everything
+    assert cdx_client.get("/cdx", params={**domain, "showNumPages": "true"}).json()["pages"] == 1
+    past = cdx_client.get("/cdx", params={**domain, "pageSize": "3", "page": "3"})
+    assert past.status_code == 422 and "past the last page" in past.json()["detail"]

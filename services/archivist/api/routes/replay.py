@@ -206,14 +206,24 @@ async def cdx(
     closest: str | None = Query(None, pattern=r"^\d{1,14}$", description="Nearest first (exact queries)."),
     sort: str | None = Query(None, pattern="^(closest|reverse)$",
                              description="reverse: last first; closest: `closest=` sorts (accepted for pywb clients)."),
+    page: int | None = Query(None, ge=0, description="Only this page of the lines (from 0)."),
+    page_size: int = Query(replay.CDX_PAGE_SIZE, alias="pageSize", ge=1, le=1_000_000, description="Lines a page."),
+    show_num_pages: bool = Query(False, alias="showNumPages",
+                                 description='`{"pages", "pageSize", "blocks"}` (JSON) instead of lines.'),
 ) -> Response:
     """Captures as CDXJ (``urlkey timestamp {json}``) or, with ``output=json``, JSON lines."""
     fields = parse_fields(fl) if fl is not None else None
-    found = replay.cdx_query(runtime, url, match_type=match_type, since=from_, until=to, limit=limit,
-                             filters=filter_, collapses=collapse, closest=closest, reverse=sort == "reverse")
+    query = {"match_type": match_type, "since": from_, "until": to, "filters": filter_, "collapses": collapse}
+    if show_num_pages:
+        counted = await run_in_threadpool(replay.cdx_page_count, runtime, url, page_size=page_size, **query)
+        return JSONResponse(counted)
+    found = replay.cdx_query(runtime, url, limit=limit, closest=closest, reverse=sort == "reverse", page=page,
+                             page_size=page_size, **query)
     # The first line is found before answering, so that a filter giving up on the lines before it
     # (a regular expression too slow to run) is a 422, not a stream cut short.
     first = await run_in_threadpool(next, found, None)
+    if first is None and page:
+        raise InvalidInput(f"page {page} is past the last page of this query (showNumPages=true counts them)")
     write = _CDX_OUTPUTS[output or "cdxj"]
 
     def lines() -> Iterator[str]:
