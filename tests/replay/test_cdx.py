@@ -293,3 +293,19 @@ def test_pages_of_lines_and_their_count(cdx_client: TestClient) -> None:
     assert cdx_client.get("/cdx", params={**domain, "showNumPages": "true"}).json()["pages"] == 1
     past = cdx_client.get("/cdx", params={**domain, "pageSize": "3", "page": "3"})
     assert past.status_code == 422 and "past the last page" in past.json()["detail"]
+
+
+@pytest.mark.parametrize("cdx_client", ["sqlite"], indirect=True)
+def test_the_index_and_timemaps_answer_under_the_replay_prefix_as_pywb_serves_them(cdx_client: TestClient) -> None:
+    """pywb serves ``/{coll}/cdx`` and ``/{coll}/timemap/link/{url}``: a client pointed at the
+    collection ``/web/`` finds them there, not a TimeGate lookup of the URL "cdx"."""
+    params = {"url": "example.org/news*", "output": "json"}
+    under_prefix = cdx_client.get("/web/cdx", params=params)
+    assert under_prefix.status_code == 200, under_prefix.text
+    assert under_prefix.text == cdx_client.get("/cdx", params=params).text != ""
+    for kind in ("link", "json"):
+        path = f"timemap/{kind}/http://example.org/news"
+        answer = cdx_client.get(f"/web/{path}")
+        assert answer.status_code == 200, (kind, answer.text)
+        assert answer.text == cdx_client.get(f"/{path}").text
+        assert cdx_client.head(f"/web/{path}").status_code == 200

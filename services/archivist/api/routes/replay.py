@@ -5,6 +5,7 @@
 - ``GET /web/{url}``: the TimeGate (``Accept-Datetime``), 302 to the closest memento.
 - ``GET /timemap/link/{url}``, ``GET /timemap/json/{url}``: every memento of the URL.
 - ``GET /cdx?url=&matchType=&from=&to=&limit=&output=json``: CDXJ lines.
+- ``/web/cdx`` and ``/web/timemap/...``: the same, where pywb serves them (under the prefix).
 
 Replayed content is served under a ``Content-Security-Policy: sandbox`` without
 ``allow-same-origin``: the archived page's scripts run in an opaque origin and cannot call the
@@ -96,9 +97,6 @@ def _answers(description: str, *media_types: str, **more: dict) -> dict:
                                                             for media in media_types}}, **more}
 
 
-@_get_and_head("/web/{path:path}", response_class=Response, responses=_answers(
-    "The memento as archived (`id_`: its original bytes and headers), or the listing of captures (`*/`).",
-    "*/*", **{"302": {"description": "The TimeGate's choice, or an inexact timestamp's memento."}}))
 async def web(path: str, request: Request, runtime: RuntimeDep,
               accept_datetime: str | None = Header(None)) -> Response:
     """A memento when the path starts with a timestamp, a listing after ``*/``, else the TimeGate."""
@@ -262,3 +260,14 @@ def _text_line(line: dict[str, Any], fields: Fields) -> str:
 _CDX_OUTPUTS: dict[str, Callable[[dict[str, Any], Fields], str]] = {
     "cdxj": _cdxj_line, "json": _json_line, "text": _text_line,
 }
+
+
+# pywb serves a collection's TimeMaps and CDX index under its prefix too (``/{coll}/cdx``,
+# ``/{coll}/timemap/link/{url}``), where pywb clients look for them. Registered before the
+# prefix's own route, which would read ``cdx`` or ``timemap/link/...`` as an archived URL.
+router.get("/web/cdx", response_class=Response, include_in_schema=False)(cdx)
+_get_and_head("/web/timemap/link/{path:path}", response_class=Response, include_in_schema=False)(timemap_link)
+_get_and_head("/web/timemap/json/{path:path}", response_class=Response, include_in_schema=False)(timemap_json)
+_get_and_head("/web/{path:path}", response_class=Response, responses=_answers(
+    "The memento as archived (`id_`: its original bytes and headers), or the listing of captures (`*/`).",
+    "*/*", **{"302": {"description": "The TimeGate's choice, or an inexact timestamp's memento."}}))(web)
