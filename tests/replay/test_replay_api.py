@@ -87,6 +87,24 @@ def test_closest_capture_wins_and_partial_timestamps_redirect(workers, client: T
     assert client.get(f"/web/{second}/http://127.0.0.1:1/never").status_code == 404
 
 
+
+def test_a_modifier_without_a_timestamp_is_the_latest_captures_permalink(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """pywb reads ``/{coll}/id_/{url}`` (``mp_/``, ``im_/``...) as the latest capture in that view."""
+    url = pages.set("/latest", PAGE.format(text="old"))
+    capture(workers, url)
+    next_second()
+    pages.set("/latest", PAGE.format(text="new"))
+    capture(workers, url)
+    _, newest = _stamp(client, url)
+    for modifier in ("id_", "mp_", "im_"):
+        answer = client.get(f"/web/{modifier}/{url}", follow_redirects=False)
+        assert answer.status_code == 302, (modifier, answer.status_code, answer.text)
+        assert answer.headers["location"] == f"/web/{newest}{modifier}/{url}"
+    raw = client.get(f"/web/id_/{url}")
+    assert raw.status_code == 200 and raw.content == PAGE.format(text="new").encode()
+
 def test_a_timestamp_longer_than_14_digits_is_refused_as_such(workers, client: TestClient, pages: PageServer) -> None:
     """A replay timestamp is 1 to 14 digits (YYYYMMDDhhmmss): a longer one (milliseconds added,
     a digit too many) is a 422 that says so, not a TimeGate lookup of a URL with no host."""

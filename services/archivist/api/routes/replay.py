@@ -56,7 +56,10 @@ REPLAY_CSP = ("sandbox allow-scripts allow-forms allow-popups allow-popups-to-es
 LISTING_CSP = "default-src 'none'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
 #: Modifiers (pywb's) that replay without the banner: sub-resources and frames.
 _NO_BANNER = frozenset({"im_", "js_", "cs_", "if_", "fr_", "oe_"})
-_MEMENTO_PATH = re.compile(r"^(?P<ts>\d{1,14})(?P<mod>[a-z]{2}_)?/(?P<url>.+)$")
+#: ``{timestamp}{modifier}/{url}``; or ``{modifier}/{url}`` without a timestamp, pywb's permalink
+#: to the latest capture in that view (``id_/{url}``: the latest original bytes).
+_MEMENTO_PATH = re.compile(r"^(?:(?P<ts>\d{1,14})(?P<mod>[a-z]{2}_)?|(?P<latest>(?:mp|id|im|js|cs|if|fr|oe)_))"
+                           r"/(?P<url>.+)$")
 #: A memento path whose timestamp has too many digits: refused as such, where it would otherwise
 #: be read as a TimeGate lookup of the URL "2024…/http://…".
 _LONG_TIMESTAMP = re.compile(r"^(?P<ts>\d{15,})(?:[a-z]{2}_)?/.")
@@ -113,14 +116,15 @@ async def web(path: str, request: Request, runtime: RuntimeDep,
             raise InvalidInput(f"{malformed.group('ts')!r} is not a replay timestamp: 1 to 14 digits "
                                f"(YYYYMMDDhhmmss), then a modifier if any (id_, mp_, im_...)")
         return await _timegate(archived_target(path, request), request, runtime, accept_datetime)
-    modifier = match.group("mod") or ""
+    modifier = match.group("mod") or match.group("latest") or ""
     if modifier not in _NO_BANNER | {"", "mp_", "id_"}:
         raise InvalidInput(f"unknown replay modifier {modifier!r}")
     url = archived_target(match.group("url"), request)
-    found = await run_in_threadpool(replay.resolve, runtime, url, at=parse_timestamp(match.group("ts")))
+    stamp = match.group("ts")
+    found = await run_in_threadpool(replay.resolve, runtime, url, at=parse_timestamp(stamp) if stamp else None)
     exact = found.timestamp
-    if match.group("ts") != exact:
-        # pywb's behaviour: a partial or inexact timestamp redirects to the memento's own URL.
+    if stamp != exact:
+        # pywb's behaviour: a partial, inexact or missing timestamp redirects to the memento's own URL.
         return RedirectResponse(f"/web/{exact}{modifier}/{found.url}", status_code=302)
     replayed = await run_in_threadpool(replay.load, runtime, found)
     if modifier == "id_":
