@@ -53,6 +53,8 @@ MATCH_TYPES = ("exact", "prefix", "host", "domain")
 #: Original headers replayed as they were on the ``id_`` view; every other one is renamed
 #: ``X-Archive-Orig-*`` (as pywb does) so that it cannot act on the archive's own origin.
 SAFE_HEADERS = frozenset({"content-type", "content-encoding", "content-language", "last-modified", "etag"})
+#: The prefix of an archived header replayed under another name.
+_ORIGINAL_PREFIX = "X-Archive-Orig-"
 #: Headers that describe the original transfer, never replayed in any form.
 _HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
@@ -154,13 +156,18 @@ class Replayed:
         return content_type.split("charset=")[-1].split(";")[0].strip().strip('"') or None
 
     def original_headers(self) -> list[tuple[str, str]]:
-        """The archived headers for the identity view: safe ones as they were, others renamed."""
+        """The archived headers for the identity view: safe ones as they were, others renamed.
+
+        One the WARC already holds renamed (the fetcher stores ``Transfer-Encoding`` as
+        ``X-Archive-Orig-Transfer-Encoding``, as warcio does) keeps that name, not a second prefix.
+        """
         out = []
         for name, value in self.headers:
             lower = name.lower()
             if lower in _HOP_HEADERS:
                 continue
-            out.append((name, value) if lower in SAFE_HEADERS else (f"X-Archive-Orig-{name}", value))
+            kept = lower in SAFE_HEADERS or lower.startswith(_ORIGINAL_PREFIX.lower())
+            out.append((name, value) if kept else (f"{_ORIGINAL_PREFIX}{name}", value))
         return out
 
 

@@ -3,6 +3,7 @@ the identity view, revisits, the sandbox. Pages change between captures on a loc
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import UTC, datetime
 
@@ -149,6 +150,40 @@ def test_identity_view_returns_the_original_bytes_and_safe_headers(
     assert response.headers["memento-datetime"]
     assert "allow-same-origin" not in response.headers["content-security-policy"]
 
+
+
+def test_identity_view_of_a_gzipped_chunked_response_is_its_bytes_with_their_encoding(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """``id_`` sends the gzip bytes as archived with ``Content-Encoding: gzip`` (a client decodes
+    them as the site's own would be); the transfer framing is gone, its header named once as
+    archived (``X-Archive-Orig-Transfer-Encoding``, the WARC's name), not prefixed a second time."""
+    html = PAGE.format(text="compressed and chunked").encode()
+    compressed = gzip.compress(html)
+
+    def answer(handler) -> None:  # noqa: ANN001 - http.server's handler
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Encoding", "gzip")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        for start in range(0, len(compressed), 64):
+            part = compressed[start:start + 64]
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+        handler.wfile.write(b"0\r\n\r\n")
+
+    pages.routes["/chunked"] = Route(handler=answer)
+    url = pages.url("/chunked")
+    capture(workers, url)
+    (stamp,) = _stamp(client, url)
+    with client.stream("GET", f"/web/{stamp}id_/{url}") as response:
+        sent = b"".join(response.iter_raw())
+        headers = response.headers
+    assert sent == compressed
+    assert (headers["content-encoding"], headers["content-length"]) == ("gzip", str(len(compressed)))
+    assert headers["x-archive-orig-transfer-encoding"] == "chunked"
+    assert not [name for name in headers if name.lower().startswith("x-archive-orig-x-archive-orig-")], headers
+    assert "transfer-encoding" not in headers
 
 def test_revisit_replays_the_referred_payload_with_its_own_date(workers, client: TestClient, pages: PageServer) -> None:
     url = pages.set("/same", PAGE.format(text="unchanged"))
