@@ -10,6 +10,7 @@ replays the payload of the snapshot it refers to, with its own date, status and 
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -46,6 +47,7 @@ __all__ = [
     "neighbours",
     "render",
     "resolve",
+    "url_listing",
 ]
 
 MATCH_TYPES = ("exact", "prefix", "host", "domain")
@@ -62,6 +64,8 @@ T = TypeVar("T")
 
 #: Lines a CDX page holds unless the query says (``pageSize``).
 CDX_PAGE_SIZE = 5000
+#: URLs a wildcard listing (``/web/*/example.org/*``) shows; the CDX API lists them all.
+URL_LISTING_LIMIT = 1000
 
 _SLASH_COLLAPSED = re.compile(r"^(https?):/(?!/)", re.IGNORECASE)
 
@@ -276,6 +280,30 @@ def listing(found: list[Found]) -> bytes:
     ]
     page = E.HTML(E.HEAD(E.META(charset="utf-8"), E.TITLE(f"Captures of {url}")),
                   E.BODY(E.H1("Captures of ", E.A(url, href=url)), E.P(f"{len(found)} captures"), E.UL(*items)))
+    return lxml.html.tostring(page, doctype="<!DOCTYPE html>", encoding="utf-8")
+
+
+def url_listing(runtime: Runtime, pattern: str, *, most: int = URL_LISTING_LIMIT) -> bytes:
+    """A plain HTML page of the URLs archived under a pywb wildcard (``/web/*/example.org/news*``,
+    ``/web/*/*.example.org``): each with its number of captures, first and last, linking to its
+    own list; in index order, the first ``most`` of them.
+
+    Raises:
+        NotFound: no URL archived under the pattern.
+        InvalidInput, InvalidURL: as :func:`cdx_query`.
+    """
+    items = []
+    with contextlib.closing(cdx_query(runtime, pattern)) as lines:
+        for _, group in itertools.islice(itertools.groupby(lines, key=lambda line: line["urlkey"]), most + 1):
+            captures = list(group)
+            url, first, last = captures[0]["url"], captures[0]["timestamp"], captures[-1]["timestamp"]
+            items.append(E.LI(E.A(url, href=f"/web/*/{url}"), f" {len(captures)} captures, "
+                              f"{format_http_date(parse_timestamp(first))} to {format_http_date(parse_timestamp(last))}"))
+    if not items:
+        raise NotFound(f"no URL under {pattern} is in the archive")
+    shown = f"{len(items)} URLs" if len(items) <= most else f"the first {most} URLs (/cdx lists them all)"
+    page = E.HTML(E.HEAD(E.META(charset="utf-8"), E.TITLE(f"URLs under {pattern}")),
+                  E.BODY(E.H1(f"URLs under {pattern}"), E.P(shown), E.UL(*items[:most])))
     return lxml.html.tostring(page, doctype="<!DOCTYPE html>", encoding="utf-8")
 
 

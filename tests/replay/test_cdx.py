@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -309,3 +310,19 @@ def test_the_index_and_timemaps_answer_under_the_replay_prefix_as_pywb_serves_th
         assert answer.status_code == 200, (kind, answer.text)
         assert answer.text == cdx_client.get(f"/{path}").text
         assert cdx_client.head(f"/web/{path}").status_code == 200
+
+
+@pytest.mark.parametrize("cdx_client", ["sqlite"], indirect=True)
+def test_a_wildcard_listing_shows_the_urls_archived_under_it(cdx_client: TestClient) -> None:
+    """pywb's ``/{coll}/*/example.org/news*`` lists the URLs under the prefix (``*.example.org``,
+    the domain), each leading to its captures, where a URL ending in ``*`` was looked up as one."""
+    page = cdx_client.get("/web/*/example.org/news*")
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    items = lxml.html.fromstring(page.content).findall(".//li")
+    assert [item.find("a").get("href") for item in items] == [
+        "/web/*/http://example.org/news", "/web/*/http://example.org/news/1?b=2&a=1", "/web/*/http://example.org/newsletter"]
+    assert "2 captures" in items[1].text_content()
+    domain = lxml.html.fromstring(cdx_client.get("/web/*/*.example.org").content).findall(".//li")
+    assert len(domain) == 7
+    assert cdx_client.get("/web/*/example.net/*").status_code == 404

@@ -102,10 +102,15 @@ def _answers(description: str, *media_types: str, **more: dict) -> dict:
 
 async def web(path: str, request: Request, runtime: RuntimeDep,
               accept_datetime: str | None = Header(None)) -> Response:
-    """A memento when the path starts with a timestamp, a listing after ``*/``, else the TimeGate."""
+    """A memento when the path starts with a timestamp, a listing after ``*/`` (of the URL's
+    captures, or of the URLs under a wildcard: ``*/example.org/*``), else the TimeGate."""
     if path.startswith("*/"):
-        found = await run_in_threadpool(replay.mementos, runtime, archived_target(path[2:], request))
-        return Response(replay.listing(found), media_type="text/html; charset=utf-8",
+        target = archived_target(path[2:], request)
+        if target.startswith("*.") or target.endswith("*"):
+            page = await run_in_threadpool(replay.url_listing, runtime, target)
+        else:
+            page = replay.listing(await run_in_threadpool(replay.mementos, runtime, target))
+        return Response(page, media_type="text/html; charset=utf-8",
                         headers={"Content-Security-Policy": LISTING_CSP, "X-Content-Type-Options": "nosniff"})
     match = _MEMENTO_PATH.match(path)
     if match is None:
