@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 import lxml.html
 from lxml.html import builder as E
@@ -68,6 +69,8 @@ CDX_PAGE_SIZE = 5000
 URL_LISTING_LIMIT = 1000
 
 _SLASH_COLLAPSED = re.compile(r"^(https?):/(?!/)", re.IGNORECASE)
+#: A URL whose scheme's colon is escaped: the whole URL was percent-encoded.
+_ENCODED_WHOLE = re.compile(r"^https?%3A", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,12 +179,17 @@ class Replayed:
 
 
 def archived_url(url: str) -> str:
-    """The canonical form of a URL as it appears in a replay path (``http:/x`` is repaired).
+    """The canonical form of a URL as it appears in a replay path (``http:/x`` is repaired, and a
+    URL percent-encoded whole, ``http%3A%2F%2Fx%2Fa``, as clients that quote it as one path
+    segment send it, is decoded once, as pywb does).
 
     Raises:
         InvalidURL: not a URL we could have archived.
     """
-    return canonicalize(_SLASH_COLLAPSED.sub(r"\1://", url.strip()))
+    url = url.strip()
+    if _ENCODED_WHOLE.match(url):
+        url = unquote(url)
+    return canonicalize(_SLASH_COLLAPSED.sub(r"\1://", url))
 
 
 def resolve(runtime: Runtime, url: str, *, at: datetime | None = None) -> Found:

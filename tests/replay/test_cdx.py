@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import lxml.html
 import pytest
@@ -326,3 +327,16 @@ def test_a_wildcard_listing_shows_the_urls_archived_under_it(cdx_client: TestCli
     domain = lxml.html.fromstring(cdx_client.get("/web/*/*.example.org").content).findall(".//li")
     assert len(domain) == 7
     assert cdx_client.get("/web/*/example.net/*").status_code == 404
+
+
+@pytest.mark.parametrize("cdx_client", ["sqlite"], indirect=True)
+def test_a_url_sent_percent_encoded_whole_is_looked_up_as_that_url(cdx_client: TestClient) -> None:
+    """Clients that quote the archived URL as one path segment (``quote(url, safe="")``) send
+    ``http%3A%2F%2Fexample.org%2Fnews``; pywb decodes it, and so do the TimeMaps and the listing."""
+    for encoded in ("http%3A%2F%2Fexample.org%2Fnews", "HTTP%3a%2f%2fexample.org%2fnews"):
+        timemap = cdx_client.get(f"/timemap/link/{encoded}")
+        assert timemap.status_code == 200, (encoded, timemap.text)
+        assert timemap.text.startswith("<http://example.org/news>; rel=\"original\"")
+        assert cdx_client.get(f"/web/*/{encoded}").status_code == 200
+    query = cdx_client.get(f"/timemap/link/{quote('http://example.org/news/1?b=2&a=1', safe='')}")
+    assert query.status_code == 200 and "news/1?b=2&a=1" in query.text
