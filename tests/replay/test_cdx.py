@@ -294,7 +294,7 @@ def test_pages_of_lines_and_their_count(cdx_client: TestClient) -> None:
     assert [line for page in pages for line in page] == everything
     assert cdx_client.get("/cdx", params={**domain, "showNumPages": "true"}).json()["pages"] == 1
     past = cdx_client.get("/cdx", params={**domain, "pageSize": "3", "page": "3"})
-    assert past.status_code == 422 and "past the last page" in past.json()["detail"]
+    assert past.status_code == 400 and "past the last page" in past.json()["detail"]
 
 
 @pytest.mark.parametrize("cdx_client", ["sqlite"], indirect=True)

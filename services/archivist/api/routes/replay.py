@@ -230,7 +230,9 @@ async def cdx(
     # (a regular expression too slow to run) is a 422, not a stream cut short.
     first = await run_in_threadpool(next, found, None)
     if first is None and page:
-        raise InvalidInput(f"page {page} is past the last page of this query (showNumPages=true counts them)")
+        # pywb's answer, which paging clients (cdx_toolkit) read as the end of the pages.
+        return JSONResponse({"error": "invalid_input", "detail": f"page {page} is past the last page of this "
+                             "query (showNumPages=true counts them)"}, status_code=400)
     write = _CDX_OUTPUTS[output or "cdxj"]
 
     def lines() -> Iterator[str]:
