@@ -389,13 +389,14 @@ def cdx_query(
             rows: Iterable[FoundSnapshot] = runtime.catalog.find_snapshots(
                 session, exact=exact, prefixes=prefixes, since=lower, until=upper, limit=sql_limit
             )
-            found: Iterable[Found] = (_found(snapshot, under, asked if exact else None) for snapshot, under in rows)
-            if target is not None:
-                found = closest_first(((memento.moment, memento) for memento in found), target)
+            found = (_found(snapshot, under, asked if exact else None) for snapshot, under in rows)
             selected = (fields for fields in map(cdx_fields, found) if all(c.matches(fields) for c in checks))
+            # pywb's order: filters, collapsing (of lines adjacent in the index), then the order asked.
             kept: Iterable[dict[str, Any]] = collapse(selected, rules)
             if page is not None:
                 kept = itertools.islice(kept, page * page_size, (page + 1) * page_size)
+            if target is not None:
+                kept = closest_first(((parse_timestamp(fields["timestamp"]), fields) for fields in kept), target)
             yield from _limited(kept, limit, reverse=reverse)
 
     return lines()

@@ -340,3 +340,13 @@ def test_a_url_sent_percent_encoded_whole_is_looked_up_as_that_url(cdx_client: T
         assert cdx_client.get(f"/web/*/{encoded}").status_code == 200
     query = cdx_client.get(f"/timemap/link/{quote('http://example.org/news/1?b=2&a=1', safe='')}")
     assert query.status_code == 200 and "news/1?b=2&a=1" in query.text
+
+
+def test_collapsing_runs_in_index_order_before_the_closest_ordering(cdx_client: TestClient) -> None:
+    """pywb and the Wayback CDX server collapse lines adjacent in the index: of a URL's captures
+    with one digest, ``collapse=digest`` keeps the first captured, whatever ``closest`` then orders."""
+    url = "example.org/news/1?a=1&b=2"
+    kept = _query(cdx_client, url=url, collapse="digest", closest="2023", sort="closest")
+    assert [line["timestamp"] for line in kept] == ["20220304050607"]
+    assert [line["timestamp"] for line in _query(cdx_client, url=url, collapse="digest", sort="reverse")] == [
+        "20220304050607"]
