@@ -9,18 +9,21 @@ replays the payload of the snapshot it refers to, with its own date, status and 
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import unquote
 
 import lxml.html
 from lxml.html import builder as E
 
 from archivist.adapters.catalog import FoundSnapshot, SnapshotRow
-from archivist.core.cdx import closest_first, parse_filter
+from archivist.core.cdx import closest_first, collapse, parse_collapse, parse_filter
 from archivist.core.errors import InvalidInput, NotFound
 from archivist.core.http import looks_like_html, sendable_headers
 from archivist.core.memento import format_http_date, parse_timestamp, timestamp_of
@@ -30,12 +33,14 @@ from archivist.runtime import Runtime
 from archivist.warc import StoredResponse, read_response
 
 __all__ = [
+    "CDX_PAGE_SIZE",
     "MATCH_TYPES",
     "Found",
     "Replayed",
     "archived_url",
     "aware",
     "cdx_fields",
+    "cdx_page_count",
     "cdx_query",
     "listing",
     "load",
@@ -43,6 +48,7 @@ __all__ = [
     "neighbours",
     "render",
     "resolve",
+    "url_listing",
 ]
 
 MATCH_TYPES = ("exact", "prefix", "host", "domain")
@@ -50,10 +56,21 @@ MATCH_TYPES = ("exact", "prefix", "host", "domain")
 #: Original headers replayed as they were on the ``id_`` view; every other one is renamed
 #: ``X-Archive-Orig-*`` (as pywb does) so that it cannot act on the archive's own origin.
 SAFE_HEADERS = frozenset({"content-type", "content-encoding", "content-language", "last-modified", "etag"})
+#: The prefix of an archived header replayed under another name.
+_ORIGINAL_PREFIX = "X-Archive-Orig-"
 #: Headers that describe the original transfer, never replayed in any form.
 _HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
+T = TypeVar("T")
+
+#: Lines a CDX page holds unless the query says (``pageSize``).
+CDX_PAGE_SIZE = 5000
+#: URLs a wildcard listing (``/web/*/example.org/*``) shows; the CDX API lists them all.
+URL_LISTING_LIMIT = 1000
+
 _SLASH_COLLAPSED = re.compile(r"^(https?):/(?!/)", re.IGNORECASE)
+#: A URL whose scheme's colon is escaped: the whole URL was percent-encoded.
+_ENCODED_WHOLE = re.compile(r"^https?%3A", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,23 +163,33 @@ class Replayed:
         return content_type.split("charset=")[-1].split(";")[0].strip().strip('"') or None
 
     def original_headers(self) -> list[tuple[str, str]]:
-        """The archived headers for the identity view: safe ones as they were, others renamed."""
+        """The archived headers for the identity view: safe ones as they were, others renamed.
+
+        One the WARC already holds renamed (the fetcher stores ``Transfer-Encoding`` as
+        ``X-Archive-Orig-Transfer-Encoding``, as warcio does) keeps that name, not a second prefix.
+        """
         out = []
         for name, value in self.headers:
             lower = name.lower()
             if lower in _HOP_HEADERS:
                 continue
-            out.append((name, value) if lower in SAFE_HEADERS else (f"X-Archive-Orig-{name}", value))
+            kept = lower in SAFE_HEADERS or lower.startswith(_ORIGINAL_PREFIX.lower())
+            out.append((name, value) if kept else (f"{_ORIGINAL_PREFIX}{name}", value))
         return out
 
 
 def archived_url(url: str) -> str:
-    """The canonical form of a URL as it appears in a replay path (``http:/x`` is repaired).
+    """The canonical form of a URL as it appears in a replay path (``http:/x`` is repaired, and a
+    URL percent-encoded whole, ``http%3A%2F%2Fx%2Fa``, as clients that quote it as one path
+    segment send it, is decoded once, as pywb does).
 
     Raises:
         InvalidURL: not a URL we could have archived.
     """
-    return canonicalize(_SLASH_COLLAPSED.sub(r"\1://", url.strip()))
+    url = url.strip()
+    if _ENCODED_WHOLE.match(url):
+        url = unquote(url)
+    return canonicalize(_SLASH_COLLAPSED.sub(r"\1://", url))
 
 
 def resolve(runtime: Runtime, url: str, *, at: datetime | None = None) -> Found:
@@ -264,6 +291,30 @@ def listing(found: list[Found]) -> bytes:
     return lxml.html.tostring(page, doctype="<!DOCTYPE html>", encoding="utf-8")
 
 
+def url_listing(runtime: Runtime, pattern: str, *, most: int = URL_LISTING_LIMIT) -> bytes:
+    """A plain HTML page of the URLs archived under a pywb wildcard (``/web/*/example.org/news*``,
+    ``/web/*/*.example.org``): each with its number of captures, first and last, linking to its
+    own list; in index order, the first ``most`` of them.
+
+    Raises:
+        NotFound: no URL archived under the pattern.
+        InvalidInput, InvalidURL: as :func:`cdx_query`.
+    """
+    items = []
+    with contextlib.closing(cdx_query(runtime, pattern)) as lines:
+        for _, group in itertools.islice(itertools.groupby(lines, key=lambda line: line["urlkey"]), most + 1):
+            captures = list(group)
+            url, first, last = captures[0]["url"], captures[0]["timestamp"], captures[-1]["timestamp"]
+            items.append(E.LI(E.A(url, href=f"/web/*/{url}"), f" {len(captures)} captures, "
+                              f"{format_http_date(parse_timestamp(first))} to {format_http_date(parse_timestamp(last))}"))
+    if not items:
+        raise NotFound(f"no URL under {pattern} is in the archive")
+    shown = f"{len(items)} URLs" if len(items) <= most else f"the first {most} URLs (/cdx lists them all)"
+    page = E.HTML(E.HEAD(E.META(charset="utf-8"), E.TITLE(f"URLs under {pattern}")),
+                  E.BODY(E.H1(f"URLs under {pattern}"), E.P(shown), E.UL(*items[:most])))
+    return lxml.html.tostring(page, doctype="<!DOCTYPE html>", encoding="utf-8")
+
+
 def cdx_query(
     runtime: Runtime,
     url: str,
@@ -273,21 +324,31 @@ def cdx_query(
     until: str | None = None,
     limit: int | None = None,
     filters: Sequence[str] = (),
+    collapses: Sequence[str] = (),
     closest: str | None = None,
+    reverse: bool = False,
+    page: int | None = None,
+    page_size: int = CDX_PAGE_SIZE,
 ) -> Iterator[dict[str, Any]]:
     """CDX lines (dicts) for the query, in (urlkey, timestamp) order, as pywb's CDX server shapes it.
 
     ``url`` may carry pywb's wildcards: ``example.com/path*`` is a prefix query and
     ``*.example.com`` a domain query. ``since``/``until`` are 1 to 14 digit timestamps.
-    ``filters`` are pywb's ``[!][=|~]field:value`` (:mod:`archivist.core.cdx`). ``closest`` (a
-    timestamp; exact queries only, as in pywb) orders the lines nearest first.
+    ``filters`` are pywb's ``[!][=|~]field:value`` and ``collapses`` the Wayback CDX server's
+    ``field[:N]`` (:mod:`archivist.core.cdx`). ``closest`` (a timestamp; exact queries only, as
+    in pywb) orders the lines nearest first; else ``reverse`` orders them last first. ``limit``
+    keeps the first lines of that order, a negative one the last (the Wayback CDX server's).
+    ``page`` (from 0) answers only the lines ``page * page_size`` to ``(page + 1) * page_size``
+    of the filtered and collapsed lines (:func:`cdx_page_count` counts the pages), the order and
+    limit then applying to those: pywb's pagination API, in lines where pywb counts index blocks.
 
     Everything is validated here, before the first line: the caller can answer an error before
-    it starts streaming. The rows stream from the index (``closest`` sorts one URL's captures).
+    it starts streaming. The rows stream from the index (``closest`` sorts one URL's captures;
+    ``reverse`` and a negative limit hold the lines they keep, all of them without a limit).
 
     Raises:
-        InvalidInput: unknown match type, bad timestamp, filter or URL; ``closest`` on a
-            non-exact query.
+        InvalidInput: unknown match type, bad timestamp, filter, collapse or URL; a limit of 0;
+            ``closest`` on a non-exact query.
     """
     if url.startswith("*."):
         url, match_type = url[2:], "domain"
@@ -295,6 +356,8 @@ def cdx_query(
         url, match_type = url[:-1], "prefix"
     if match_type not in MATCH_TYPES:
         raise InvalidInput(f"matchType must be one of {', '.join(MATCH_TYPES)}")
+    if limit == 0:
+        raise InvalidInput("limit must be a positive number of lines (a negative one: the last lines)")
     asked = archived_url(url)
     key = urlkey(asked)
     host = key.split(")", 1)[0]
@@ -312,24 +375,51 @@ def cdx_query(
     # ``to`` names its last second whole: a capture at 12:00:41.9 has the timestamp ...120041.
     upper = parse_timestamp(until, upper=True).replace(microsecond=999_999) if until else None
     checks = [parse_filter(text) for text in filters]
+    rules = [parse_collapse(text) for text in collapses]
     target = parse_timestamp(closest) if closest else None
     if target is not None and match_type != "exact":
         raise InvalidInput("closest ordering needs matchType=exact")
+    reverse = reverse and target is None
     # The limit goes to the database only when nothing is dropped or reordered after it.
-    sql_limit = limit if not checks and target is None else None
+    plain = not checks and not rules and target is None and not reverse
+    sql_limit = limit if plain and limit is not None and limit > 0 else None
 
     def lines() -> Iterator[dict[str, Any]]:
         with runtime.database.session() as session:
             rows: Iterable[FoundSnapshot] = runtime.catalog.find_snapshots(
                 session, exact=exact, prefixes=prefixes, since=lower, until=upper, limit=sql_limit
             )
-            found: Iterable[Found] = (_found(snapshot, under, asked if exact else None) for snapshot, under in rows)
-            if target is not None:
-                found = closest_first(((memento.moment, memento) for memento in found), target)
+            found = (_found(snapshot, under, asked if exact else None) for snapshot, under in rows)
             selected = (fields for fields in map(cdx_fields, found) if all(c.matches(fields) for c in checks))
-            yield from itertools.islice(selected, limit)
+            # pywb's order: filters, collapsing (of lines adjacent in the index), then the order asked.
+            kept: Iterable[dict[str, Any]] = collapse(selected, rules)
+            if page is not None:
+                kept = itertools.islice(kept, page * page_size, (page + 1) * page_size)
+            if target is not None:
+                kept = closest_first(((parse_timestamp(fields["timestamp"]), fields) for fields in kept), target)
+            yield from _limited(kept, limit, reverse=reverse)
 
     return lines()
+
+
+def cdx_page_count(runtime: Runtime, url: str, *, page_size: int = CDX_PAGE_SIZE, **query: Any) -> dict[str, int]:
+    """pywb's ``showNumPages=true`` answer for a :func:`cdx_query`: ``pages`` (at least one, as
+    pywb answers), ``pageSize`` and, as ``blocks``, the number of lines, which it reads to count.
+
+    Raises:
+        InvalidInput: as :func:`cdx_query`.
+    """
+    lines = sum(1 for _ in cdx_query(runtime, url, **query))
+    return {"pages": max(1, -(-lines // page_size)), "pageSize": page_size, "blocks": lines}
+
+
+def _limited(lines: Iterable[T], limit: int | None, *, reverse: bool) -> Iterator[T]:
+    """The first ``limit`` lines (the last ``-limit`` when negative) of ``lines``, or of their
+    reverse order. Only the lines kept are held in memory."""
+    count = abs(limit) if limit is not None else None
+    from_end = reverse != (limit is not None and limit < 0)
+    kept: Iterable[T] = collections.deque(lines, maxlen=count) if from_end else itertools.islice(lines, count)
+    return reversed(list(kept)) if reverse else iter(kept)
 
 
 def cdx_fields(found: Found) -> dict[str, Any]:

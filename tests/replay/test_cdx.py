@@ -8,7 +8,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from urllib.parse import quote
 
+import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -125,18 +127,18 @@ def test_filters_and_closest_ordering(cdx_client: TestClient) -> None:
     revisits = _query(cdx_client, **domain, filter="mime:warc/")
     assert [line["mime"] for line in revisits] == ["warc/revisit"]
     assert len(_query(cdx_client, **domain, filter="!=mime:warc/revisit")) == 7
-    news = _query(cdx_client, **domain, filter="~url:/news")
+    news = _query(cdx_client, **domain, filter="url:/news")
     assert {line["url"] for line in news} == {"http://example.org/news", "http://example.org/news/1?b=2&a=1",
                                               "http://example.org/newsletter"}
-    assert len(_query(cdx_client, **domain, filter="~url:/news", limit="2")) == 2
+    assert len(_query(cdx_client, **domain, filter="url:/news", limit="2")) == 2
     both = cdx_client.get("/cdx", params=[("url", "example.org"), ("matchType", "domain"), ("output", "json"),
-                                          ("filter", "~url:/news"), ("filter", "!mime:warc")])
+                                          ("filter", "url:/news"), ("filter", "!mime:warc")])
     assert len(both.text.splitlines()) == 3
 
     nearest = _query(cdx_client, url="example.org/news/1?a=1&b=2", closest="2023", sort="closest")
     assert [line["timestamp"] for line in nearest] == ["20230304050607", "20220304050607"]
     assert _query(cdx_client, url="example.org/news/1?a=1&b=2", closest="2022", limit="1")[0]["timestamp"] == "20220304050607"
-    for bad in ({"filter": "nofield"}, {"filter": "status:("}, {"closest": "2023", "matchType": "prefix"}):
+    for bad in ({"filter": "nofield"}, {"filter": "~status:("}, {"filter": "colour:red"}, {"closest": "2023", "matchType": "prefix"}):
         assert cdx_client.get("/cdx", params={"url": "example.org", **bad}).status_code == 422, bad
 
 
@@ -146,7 +148,7 @@ def test_a_filter_that_backtracks_without_end_is_refused_in_time(cdx_client: Tes
     (each character doubles the time) and ``re`` holds the whole process while it does."""
     started = time.monotonic()
     answer = cdx_client.get("/cdx", params={"url": "example.org", "matchType": "domain",
-                                            "filter": r"filename:(.*?,?)*\d\d\d"})
+                                            "filter": r"~filename:(.*?,?)*\d\d\d"})
     assert answer.status_code == 422, answer.text
     assert answer.json()["error"] == "invalid_input" and "too long" in answer.json()["detail"]
     assert time.monotonic() - started < 5
@@ -232,3 +234,119 @@ def test_cdxj_lines_are_those_cdxj_indexer_writes_for_the_stored_objects(
         indexed = subprocess.run([indexer, "--dir-root", str(tmp_path), str(copy)], capture_output=True, text=True,
                                  check=True).stdout.splitlines()
         assert line in indexed, (line, indexed)
+
+
+def test_filters_read_their_modifiers_as_pywb_and_the_wayback_machines_field_names(cdx_client: TestClient) -> None:
+    """pywb: no modifier is "contains", ``~`` a regular expression from the field's start, ``=``
+    equality; the Wayback Machine's clients name the fields ``original``, ``mimetype``, ``statuscode``."""
+    domain = {"url": "example.org", "matchType": "domain"}
+    assert _urls(_query(cdx_client, **domain, filter=r"~url:.*/news/\d")) == ["http://example.org/news/1?b=2&a=1"] * 2
+    assert len(_query(cdx_client, **domain, filter="mime:html")) == 7
+    assert len(_query(cdx_client, **domain, filter="statuscode:200")) == 8
+    assert len(_query(cdx_client, **domain, filter="!=mimetype:warc/revisit")) == 7
+    assert _urls(_query(cdx_client, **domain, filter="~original:http://blog")) == ["http://blog.example.org/post"]
+
+
+def test_field_lists_and_the_text_output(cdx_client: TestClient) -> None:
+    news = {"url": "example.org/news"}
+    picked = _query(cdx_client, **news, fl="timestamp,original,statuscode")
+    assert picked == [{"timestamp": "20210601120000", "original": "http://example.org/news", "statuscode": "200"}]
+    text = cdx_client.get("/cdx", params={**news, "output": "text", "fl": "timestamp,url,status"})
+    assert (text.status_code, text.text) == (200, "20210601120000 http://example.org/news 200\n")
+    assert text.headers["content-type"].startswith("text/plain")
+    whole = cdx_client.get("/cdx", params={**news, "output": "text"}).text
+    assert whole.split() == ["org,example)/news", "20210601120000", "http://example.org/news", "text/html", "200",
+                             "sha1:AAAA", "500", "400", "snapshots/x/1.warc.gz"]
+    cdxj = cdx_client.get("/cdx", params={**news, "fl": "urlkey,timestamp,url"}).text
+    assert cdxj == 'org,example)/news 20210601120000 {"url": "http://example.org/news"}\n'
+    refused = cdx_client.get("/cdx", params={**news, "fl": "timestamp,colour"})
+    assert refused.status_code == 422 and "colour" in refused.json()["detail"]
+
+
+def test_reverse_order_negative_limits_and_collapsing(cdx_client: TestClient) -> None:
+    domain = {"url": "example.org", "matchType": "domain"}
+    ordered = _urls(_query(cdx_client, **domain))
+    assert len(ordered) == 8
+    assert _urls(_query(cdx_client, **domain, sort="reverse")) == ordered[::-1]
+    assert _urls(_query(cdx_client, **domain, sort="reverse", limit="3")) == ordered[::-1][:3]
+    assert _urls(_query(cdx_client, **domain, limit="-2")) == ordered[-2:]
+    assert _urls(_query(cdx_client, **domain, sort="reverse", limit="-2")) == ordered[::-1][-2:]
+    stamps = [line["timestamp"] for line in _query(cdx_client, url="example.org/news/1?a=1&b=2", sort="reverse")]
+    assert stamps == ["20230304050607", "20220304050607"]
+
+    assert _urls(_query(cdx_client, **domain, collapse="urlkey")) == list(dict.fromkeys(ordered))
+    assert len(_query(cdx_client, **domain, collapse="digest")) == 1
+    years = [line["timestamp"][:4] for line in _query(cdx_client, **domain, collapse="timestamp:4")]
+    assert years == ["2020", "2024", "2021", "2022", "2023", "2024"]
+    for bad in ({"limit": "0"}, {"collapse": "timestamp:x"}, {"collapse": "colour"}, {"sort": "sideways"}):
+        assert cdx_client.get("/cdx", params={**domain, **bad}).status_code == 422, bad
+
+
+def test_pages_of_lines_and_their_count(cdx_client: TestClient) -> None:
+    """pywb's pagination API, which Common Crawl clients (``cdx_toolkit``...) use: ask for the
+    number of pages, then read each page; together they hold every line once."""
+    domain = {"url": "example.org", "matchType": "domain"}
+    everything = _query(cdx_client, **domain)
+    counted = cdx_client.get("/cdx", params={**domain, "pageSize": "3", "showNumPages": "true", "output": "json"})
+    assert counted.status_code == 200 and counted.json() == {"pages": 3, "pageSize": 3, "blocks": 8}
+    pages = [_query(cdx_client, **domain, pageSize="3", page=str(number)) for number in range(3)]
+    assert [len(page) for page in pages] == [3, 3, 2]
+    assert [line for page in pages for line in page] == everything
+    assert cdx_client.get("/cdx", params={**domain, "showNumPages": "true"}).json()["pages"] == 1
+    past = cdx_client.get("/cdx", params={**domain, "pageSize": "3", "page": "3"})
+    assert past.status_code == 400 and "past the last page" in past.json()["detail"]
+
+
+@pytest.mark.parametrize("cdx_client", ["sqlite"], indirect=True)
+def test_the_index_and_timemaps_answer_under_the_replay_prefix_as_pywb_serves_them(cdx_client: TestClient) -> None:
+    """pywb serves ``/{coll}/cdx`` and ``/{coll}/timemap/link/{url}``: a client pointed at the
+    collection ``/web/`` finds them there, not a TimeGate lookup of the URL "cdx"."""
+    params = {"url": "example.org/news*", "output": "json"}
+    under_prefix = cdx_client.get("/web/cdx", params=params)
+    assert under_prefix.status_code == 200, under_prefix.text
+    assert under_prefix.text == cdx_client.get("/cdx", params=params).text != ""
+    for kind in ("link", "json"):
+        path = f"timemap/{kind}/http://example.org/news"
+        answer = cdx_client.get(f"/web/{path}")
+        assert answer.status_code == 200, (kind, answer.text)
+        assert answer.text == cdx_client.get(f"/{path}").text
+        assert cdx_client.head(f"/web/{path}").status_code == 200
+
+
+@pytest.mark.parametrize("cdx_client", ["sqlite"], indirect=True)
+def test_a_wildcard_listing_shows_the_urls_archived_under_it(cdx_client: TestClient) -> None:
+    """pywb's ``/{coll}/*/example.org/news*`` lists the URLs under the prefix (``*.example.org``,
+    the domain), each leading to its captures, where a URL ending in ``*`` was looked up as one."""
+    page = cdx_client.get("/web/*/example.org/news*")
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    items = lxml.html.fromstring(page.content).findall(".//li")
+    assert [item.find("a").get("href") for item in items] == [
+        "/web/*/http://example.org/news", "/web/*/http://example.org/news/1?b=2&a=1", "/web/*/http://example.org/newsletter"]
+    assert "2 captures" in items[1].text_content()
+    domain = lxml.html.fromstring(cdx_client.get("/web/*/*.example.org").content).findall(".//li")
+    assert len(domain) == 7
+    assert cdx_client.get("/web/*/example.net/*").status_code == 404
+
+
+@pytest.mark.parametrize("cdx_client", ["sqlite"], indirect=True)
+def test_a_url_sent_percent_encoded_whole_is_looked_up_as_that_url(cdx_client: TestClient) -> None:
+    """Clients that quote the archived URL as one path segment (``quote(url, safe="")``) send
+    ``http%3A%2F%2Fexample.org%2Fnews``; pywb decodes it, and so do the TimeMaps and the listing."""
+    for encoded in ("http%3A%2F%2Fexample.org%2Fnews", "HTTP%3a%2f%2fexample.org%2fnews"):
+        timemap = cdx_client.get(f"/timemap/link/{encoded}")
+        assert timemap.status_code == 200, (encoded, timemap.text)
+        assert timemap.text.startswith("<http://example.org/news>; rel=\"original\"")
+        assert cdx_client.get(f"/web/*/{encoded}").status_code == 200
+    query = cdx_client.get(f"/timemap/link/{quote('http://example.org/news/1?b=2&a=1', safe='')}")
+    assert query.status_code == 200 and "news/1?b=2&a=1" in query.text
+
+
+def test_collapsing_runs_in_index_order_before_the_closest_ordering(cdx_client: TestClient) -> None:
+    """pywb and the Wayback CDX server collapse lines adjacent in the index: of a URL's captures
+    with one digest, ``collapse=digest`` keeps the first captured, whatever ``closest`` then orders."""
+    url = "example.org/news/1?a=1&b=2"
+    kept = _query(cdx_client, url=url, collapse="digest", closest="2023", sort="closest")
+    assert [line["timestamp"] for line in kept] == ["20220304050607"]
+    assert [line["timestamp"] for line in _query(cdx_client, url=url, collapse="digest", sort="reverse")] == [
+        "20220304050607"]

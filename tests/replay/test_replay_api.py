@@ -3,6 +3,7 @@ the identity view, revisits, the sandbox. Pages change between captures on a loc
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import UTC, datetime
 
@@ -87,6 +88,24 @@ def test_closest_capture_wins_and_partial_timestamps_redirect(workers, client: T
     assert client.get(f"/web/{second}/http://127.0.0.1:1/never").status_code == 404
 
 
+
+def test_a_modifier_without_a_timestamp_is_the_latest_captures_permalink(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """pywb reads ``/{coll}/id_/{url}`` (``mp_/``, ``im_/``...) as the latest capture in that view."""
+    url = pages.set("/latest", PAGE.format(text="old"))
+    capture(workers, url)
+    next_second()
+    pages.set("/latest", PAGE.format(text="new"))
+    capture(workers, url)
+    _, newest = _stamp(client, url)
+    for modifier in ("id_", "mp_", "im_"):
+        answer = client.get(f"/web/{modifier}/{url}", follow_redirects=False)
+        assert answer.status_code == 302, (modifier, answer.status_code, answer.text)
+        assert answer.headers["location"] == f"/web/{newest}{modifier}/{url}"
+    raw = client.get(f"/web/id_/{url}")
+    assert raw.status_code == 200 and raw.content == PAGE.format(text="new").encode()
+
 def test_a_timestamp_longer_than_14_digits_is_refused_as_such(workers, client: TestClient, pages: PageServer) -> None:
     """A replay timestamp is 1 to 14 digits (YYYYMMDDhhmmss): a longer one (milliseconds added,
     a digit too many) is a 422 that says so, not a TimeGate lookup of a URL with no host."""
@@ -100,6 +119,18 @@ def test_a_timestamp_longer_than_14_digits_is_refused_as_such(workers, client: T
         assert "1 to 14 digits" in answer.json()["detail"], answer.json()
     assert client.get(f"/web/{stamp}/{url}").status_code == 200
 
+
+
+def test_a_malformed_timestamp_is_refused_as_such(workers, client: TestClient, pages: PageServer) -> None:
+    """``2021x``, ``2021-03-04``, ``20210304T101010``: a typo in a timestamp is a 422 naming the
+    timestamp, not a TimeGate lookup that blames a URL "with no host"."""
+    url = pages.set("/typo", PAGE.format(text="typo"))
+    capture(workers, url)
+    for stamp in ("2021x", "2021-03-04", "20210304T101010", "2021ID_", "2021id"):
+        answer = client.get(f"/web/{stamp}/{url}", follow_redirects=False)
+        assert answer.status_code == 422, (stamp, answer.status_code, answer.text)
+        assert stamp in answer.json()["detail"] and "timestamp" in answer.json()["detail"], answer.json()
+    assert client.get(f"/web/{url}", follow_redirects=False).status_code == 302
 
 def test_identity_view_returns_the_original_bytes_and_safe_headers(
     workers, client: TestClient, pages: PageServer
@@ -119,6 +150,40 @@ def test_identity_view_returns_the_original_bytes_and_safe_headers(
     assert response.headers["memento-datetime"]
     assert "allow-same-origin" not in response.headers["content-security-policy"]
 
+
+
+def test_identity_view_of_a_gzipped_chunked_response_is_its_bytes_with_their_encoding(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """``id_`` sends the gzip bytes as archived with ``Content-Encoding: gzip`` (a client decodes
+    them as the site's own would be); the transfer framing is gone, its header named once as
+    archived (``X-Archive-Orig-Transfer-Encoding``, the WARC's name), not prefixed a second time."""
+    html = PAGE.format(text="compressed and chunked").encode()
+    compressed = gzip.compress(html)
+
+    def answer(handler) -> None:  # noqa: ANN001 - http.server's handler
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Encoding", "gzip")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        for start in range(0, len(compressed), 64):
+            part = compressed[start:start + 64]
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+        handler.wfile.write(b"0\r\n\r\n")
+
+    pages.routes["/chunked"] = Route(handler=answer)
+    url = pages.url("/chunked")
+    capture(workers, url)
+    (stamp,) = _stamp(client, url)
+    with client.stream("GET", f"/web/{stamp}id_/{url}") as response:
+        sent = b"".join(response.iter_raw())
+        headers = response.headers
+    assert sent == compressed
+    assert (headers["content-encoding"], headers["content-length"]) == ("gzip", str(len(compressed)))
+    assert headers["x-archive-orig-transfer-encoding"] == "chunked"
+    assert not [name for name in headers if name.lower().startswith("x-archive-orig-x-archive-orig-")], headers
+    assert "transfer-encoding" not in headers
 
 def test_revisit_replays_the_referred_payload_with_its_own_date(workers, client: TestClient, pages: PageServer) -> None:
     url = pages.set("/same", PAGE.format(text="unchanged"))
@@ -295,3 +360,40 @@ def test_mementos_and_the_timegate_link_their_first_last_prev_and_next_mementos(
     links = link_relations(gate.headers["link"])
     assert links["memento"] == memento(last) and links["prev memento"] == memento(middle)
     assert links["first memento"] == memento(first) and "next memento" not in links
+
+
+SECURED = """<!DOCTYPE html><html><head><title>Secured</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'self' https://cdn.example.net; img-src https://cdn.example.net">
+<link id="css" rel="stylesheet" href="https://cdn.example.net/site.css"
+ integrity="sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC" crossorigin="anonymous">
+<link id="font" rel="preload" href="/fonts/body.woff2" as="font" type="font/woff2" crossorigin>
+<link id="early-css" rel="preload" href="/site.css" as="style">
+<link id="early-js" rel="preload" href="/app.js" as="script">
+<link id="module" rel="modulepreload" href="/main.mjs">
+</head><body><p>Secured page</p>
+<script id="lib" src="https://cdn.example.net/lib.js" integrity="sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+ crossorigin="anonymous"></script></body></html>"""
+
+
+def test_integrity_crossorigin_and_the_pages_own_csp_do_not_block_replayed_resources(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """A rewritten stylesheet no longer has the bytes its ``integrity`` hash names, and the
+    sandboxed page's origin is opaque, so a ``crossorigin`` load needs CORS headers the archive
+    does not send: browsers refuse both. The page's own ``<meta>`` CSP allows the live CDN, not
+    the archive. pywb neutralises all three; preloads name the modifier their resource loads with."""
+    url = pages.set("/secured", SECURED)
+    capture(workers, url)
+    (stamp,) = _stamp(client, url)
+    response = client.get(f"/web/{stamp}/{url}")
+    assert response.status_code == 200, response.text
+    doc = lxml.html.fromstring(response.content)
+    archive, base = f"/web/{stamp}", pages.base_url
+    for element in (doc.get_element_by_id("css"), doc.get_element_by_id("lib"), doc.get_element_by_id("font")):
+        assert element.get("integrity") is None and element.get("crossorigin") is None, lxml.html.tostring(element)
+    assert doc.get_element_by_id("css").get("href") == f"{archive}cs_/https://cdn.example.net/site.css"
+    assert not [meta for meta in doc.iter("meta") if (meta.get("http-equiv") or "").lower() == "content-security-policy"]
+    assert doc.get_element_by_id("font").get("href") == f"{archive}im_/{base}/fonts/body.woff2"
+    assert doc.get_element_by_id("early-css").get("href") == f"{archive}cs_/{base}/site.css"
+    assert doc.get_element_by_id("early-js").get("href") == f"{archive}js_/{base}/app.js"
+    assert doc.get_element_by_id("module").get("href") == f"{archive}js_/{base}/main.mjs"

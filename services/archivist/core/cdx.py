@@ -1,9 +1,13 @@
-r"""CDX query options that are plain logic: field filters and closest-first ordering.
+r"""CDX query options that are plain logic: field names, filters, collapsing, closest-first ordering.
 
-The filter syntax is pywb's and the Wayback CDX server's: ``[!][=|~]field:value``. Without a
-prefix ``value`` is a regular expression that must match from the start of the field, ``=``
-wants the field equal to ``value``, ``~`` wants ``value`` contained in it; ``!`` negates.
-``filter=mime:text/html``, ``filter=!status:404``, ``filter=~url:/news/``.
+The filter syntax is pywb's: ``[!][=|~]field:value``. Without a prefix the field must contain
+``value``, ``=`` wants it equal to ``value``, ``~`` makes ``value`` a regular expression that
+must match from the start of the field; ``!`` negates. ``filter=mime:html``,
+``filter=!=status:404``, ``filter=~url:.*\.php$``.
+
+Fields are named as in pywb's JSON lines (``url``, ``mime``, ``status``...); the Wayback
+Machine's names for them (``original``, ``mimetype``, ``statuscode``) are read as the same
+fields, in ``filter=``, ``fl=`` and ``collapse=``, as pywb reads them.
 
 The regular expression is the caller's, so it is run by the ``regex`` library (``re``'s syntax)
 with a time limit per field: a pattern that backtracks catastrophically (``(.*?,?)*\d\d\d``)
@@ -13,7 +17,7 @@ would otherwise hold the process for hours, and ``re`` cannot be interrupted.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,12 +26,31 @@ import regex
 
 from archivist.core.errors import InvalidInput
 
-__all__ = ["MATCH_TIMEOUT", "CdxFilter", "closest_first", "parse_filter"]
+__all__ = ["FIELDS", "MATCH_TIMEOUT", "CdxFilter", "Collapse", "closest_first", "collapse", "field_name", "parse_collapse",
+           "parse_fields", "parse_filter"]
 
 #: Seconds a filter's regular expression may take on one field; any sane one takes microseconds.
 MATCH_TIMEOUT = 0.1
 
 _FIELD = re.compile(r"^[a-z]+$")
+
+#: The fields of a CDX line, in ``cdxj-indexer``'s order.
+FIELDS = ("urlkey", "timestamp", "url", "mime", "status", "digest", "length", "offset", "filename")
+#: The Wayback Machine's CDX server names of the same fields (pywb's ``CDX_ALT_FIELDS``).
+_ALIASES = {"original": "url", "mimetype": "mime", "statuscode": "status"}
+
+
+def field_name(name: str) -> str:
+    """The CDX field ``name`` stands for (``statuscode`` is ``status``).
+
+    Raises:
+        InvalidInput: no such field.
+    """
+    field = _ALIASES.get(name, name)
+    if field not in FIELDS:
+        raise InvalidInput(f"unknown CDX field {name!r}; the fields are {', '.join(FIELDS)} "
+                           f"(or {', '.join(_ALIASES)})")
+    return field
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,17 +85,18 @@ def parse_filter(text: str) -> CdxFilter:
     """One ``filter=`` parameter.
 
     Raises:
-        InvalidInput: not ``[!][=|~]field:value``, or a bad regular expression.
+        InvalidInput: not ``[!][=|~]field:value``, an unknown field, or a bad regular expression.
     """
     rest = text
     negate = rest.startswith("!")
     rest = rest.removeprefix("!")
-    mode = {"=": "exact", "~": "contains"}.get(rest[:1], "regex")
-    if mode != "regex":
+    mode = {"=": "exact", "~": "regex"}.get(rest[:1], "contains")
+    if mode != "contains":
         rest = rest[1:]
-    field, colon, value = rest.partition(":")
-    if not colon or not _FIELD.match(field):
+    name, colon, value = rest.partition(":")
+    if not colon or not _FIELD.match(name):
         raise InvalidInput(f"filter {text!r} is not [!][=|~]field:value")
+    field = field_name(name)
     pattern = None
     if mode == "regex":
         try:
@@ -80,6 +104,56 @@ def parse_filter(text: str) -> CdxFilter:
         except regex.error as exc:
             raise InvalidInput(f"filter {text!r}: bad regular expression: {exc}") from exc
     return CdxFilter(field=field, value=value, mode=mode, negate=negate, pattern=pattern)
+
+
+def parse_fields(text: str) -> list[tuple[str, str]]:
+    """An ``fl=`` list (``timestamp,original,statuscode``) as (name as asked, field) pairs, in its
+    order: a line answers under the names its client asked for.
+
+    Raises:
+        InvalidInput: an unknown field, or no field at all.
+    """
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise InvalidInput(f"fl={text!r} names no field; the fields are {', '.join(FIELDS)}")
+    return [(name, field_name(name)) for name in names]
+
+
+@dataclass(frozen=True, slots=True)
+class Collapse:
+    """One ``collapse=field[:N]`` (the Wayback CDX server's): of adjacent lines whose ``field``
+    (its first ``N`` characters) is the same, only the first is kept."""
+
+    field: str
+    length: int | None
+
+    def token(self, fields: Mapping[str, Any]) -> str:
+        return str(fields.get(self.field, ""))[: self.length]
+
+
+def parse_collapse(text: str) -> Collapse:
+    """One ``collapse=`` parameter: ``digest``, ``timestamp:8``...
+
+    Raises:
+        InvalidInput: an unknown field, or a length that is not a positive number.
+    """
+    name, colon, length = text.partition(":")
+    if colon and not (length.isdigit() and int(length) > 0):
+        raise InvalidInput(f"collapse={text!r}: the length after ':' must be a positive number")
+    return Collapse(field=field_name(name.strip()), length=int(length) if colon else None)
+
+
+def collapse(lines: Iterable[Mapping[str, Any]], rules: Sequence[Collapse]) -> Iterator[Mapping[str, Any]]:
+    """``lines`` less each one whose tokens (one a rule) equal those of the line kept before it."""
+    if not rules:
+        yield from lines
+        return
+    last = None
+    for fields in lines:
+        token = tuple(rule.token(fields) for rule in rules)
+        if token != last:
+            last = token
+            yield fields
 
 
 def closest_first(rows: Iterable[tuple[datetime, Any]], target: datetime) -> list[Any]:

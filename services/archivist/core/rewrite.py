@@ -5,7 +5,9 @@ Every URL an archived page loads or links to (``href``, ``src``, ``srcset``, ``i
 ``image-set()`` strings and ``@import`` in ``<style>`` and ``style=""``, and ``<base href>``)
 is made absolute against the page (or its ``<base>``) and
 turned into an archive URL by the caller's ``link(url, modifier)``. The modifier follows pywb:
-``im_`` images, ``js_`` scripts, ``cs_`` stylesheets, ``if_`` frames, ``""`` pages.
+``im_`` images, ``js_`` scripts, ``cs_`` stylesheets, ``if_`` frames, ``""`` pages. What would
+make the browser refuse the archived resources (``integrity``, ``crossorigin``, the page's own
+``<meta http-equiv=Content-Security-Policy>``) is removed, as pywb disables it.
 
 HTML is parsed with lxml, never matched with regular expressions; CSS, which has no tree here,
 is rewritten token-wise by its ``url(...)`` and ``@import "..."`` forms. Scripts are left as they
@@ -51,7 +53,15 @@ _DEFAULT_MODIFIERS = {"href": "", "xlink:href": "", "src": "", "action": "", "fo
                       "poster": "im_"}
 #: The attributes that hold a URL on some element (``data`` only on ``<object>``).
 _URL_ATTRIBUTES = ("href", "xlink:href", "src", "action", "formaction", "background", "poster", "data")
-_LINK_REL_MODIFIERS = {"stylesheet": "cs_", "icon": "im_", "shortcut": "im_", "apple-touch-icon": "im_", "preload": ""}
+_LINK_REL_MODIFIERS = {"stylesheet": "cs_", "icon": "im_", "shortcut": "im_", "apple-touch-icon": "im_",
+                       "modulepreload": "js_"}
+#: ``<link rel=preload as=...>``: the modifier of the load it prepares (a font loads by CSS
+#: ``url()``, ``im_``), so that the load finds the preloaded response under the same URL.
+_PRELOAD_MODIFIERS = {"style": "cs_", "script": "js_", "worker": "js_", "image": "im_", "font": "im_"}
+#: Attributes that make the browser refuse a replayed resource: ``integrity`` hashes bytes that
+#: rewriting changes, and ``crossorigin`` asks for CORS headers, which a load from the sandboxed
+#: page's opaque origin never gets. pywb neutralises both.
+_BLOCKING_ATTRIBUTES = ("integrity", "crossorigin")
 
 _CSS_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<url>[^'")]*?)(?P=q)\s*\)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"""@import\s+(?P<q>['"])(?P<url>[^'"]+)(?P=q)""", re.IGNORECASE)
@@ -83,6 +93,7 @@ def rewrite_html(
         document = _parse(body, charset)
     except (etree.ParserError, ValueError):
         return body
+    _drop_meta_policies(document)
     base = page_url
     for element in document.iter("base"):
         href = element.get("href")
@@ -101,6 +112,8 @@ def rewrite_html(
             if modifier is None:
                 continue
             element.set(attribute, _absolute_link(value, base, modifier, link))
+        for attribute in _BLOCKING_ATTRIBUTES:
+            element.attrib.pop(attribute, None)
         for attribute in ("srcset", "imagesrcset"):
             srcset = element.get(attribute)
             if srcset:
@@ -176,11 +189,23 @@ def _parse(body: bytes, charset: str | None) -> etree._Element:
     return lxml.html.document_fromstring(text)
 
 
+def _drop_meta_policies(document: etree._Element) -> None:
+    """Remove the page's ``<meta http-equiv=Content-Security-Policy>``: it allows the live hosts
+    the page loaded from, not the archive its URLs now point to (pywb disables it too; the
+    replay's own policy applies)."""
+    policies = [meta for meta in document.iter("meta")
+                if (meta.get("http-equiv") or "").strip().lower() == "content-security-policy"]
+    for meta in policies:
+        meta.drop_tree()
+
+
 def _modifier(tag: str, attribute: str, element: etree._Element) -> str | None:
     if (tag, attribute) in _MODIFIERS:
         return _MODIFIERS[(tag, attribute)]
     if tag == "link" and attribute == "href":
         rels = (element.get("rel") or "").lower().split()
+        if "preload" in rels:
+            return _PRELOAD_MODIFIERS.get((element.get("as") or "").strip().lower(), "")
         return next((_LINK_REL_MODIFIERS[rel] for rel in rels if rel in _LINK_REL_MODIFIERS), "")
     if attribute == "data":
         return None  # only <object data> is a URL; data="" elsewhere is not
