@@ -47,7 +47,7 @@ __all__ = ["CommentSection", "find_comments", "is_thread", "merge_comments"]
 
 _COMMENT_TYPES = {"Comment", "UserComments"}
 _REGION = token_pattern(
-    r"comments?|comment-?list|commentlist|comment-?tree|comments?-(?:area|section|container|wrapper|"
+    r"comments?|comment-?list|commentlist|comment-?tree|comments?-?(?:area|section|container|wrapper|"
     r"block|list|thread|holder|box|content)|responses|discussion|disqus_thread|respond|"
     r"reader-?comments|user-?comments|article-?comments|post-?comments|story-?comments|"
     r"kommentare|commentaires|comentarios"
@@ -80,11 +80,11 @@ _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:fn|author|comment-?author|username|u
                            r"commenter|nickname|name|poster|user|reviewer|review-?author)"
                            r"(?:$|[\s_-])", re.IGNORECASE)
 _DATE_CLASS = re.compile(r"date|time|posted|published|metadata|comment-?meta", re.IGNORECASE)
-_TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|message-?(?:body|content)|"
+_TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|message-?(?:body|content)|text-?body|"
                          r"bbwrapper|post_?message|^text$|^content$|"
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
 _REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer|vote)|"
-                          r"vote|like|report|share", re.IGNORECASE)
+                          r"(?<!un)vote|(?<!un)like|report|share", re.IGNORECASE)
 _VERB_WORDS = ("wrote", "says", "said", "writes", "commented", "replied", "schrieb", "schreibt",
                "sagt", "a écrit", "écrit", "dit", "escribió", "dice", "disse", "diz", "scrive",
                "ha scritto", "schreef", "skrev", "napisał")
@@ -114,6 +114,8 @@ _AUTHOR_TEXT = etree.XPath(
     "or contains(., '...') or contains(., '…')]"
 )
 _TEXTAREA = etree.XPath(".//textarea")
+#: The fields of a form that a reader fills in (a hidden input is none).
+_FORM_FIELDS = etree.XPath(".//textarea | .//select | .//input[not(@type='hidden')]")
 _QUOTE_CLASS = token_pattern(r"quote|bbquote|bbcode[_-]?quote|quotebox|quote[_-]?container|"
                              r"message[_-]?quote|post[_-]?quote")
 #: The header of a quote in forum software: "Quote from NAME", "Quote: NAME", "Zitat von",
@@ -357,7 +359,12 @@ def _regions(scanned: Iterable[tuple[HtmlElement, str]]) -> list[HtmlElement]:
 
 
 def _is_noise(element: HtmlElement) -> bool:
-    return (element.tag in ("form", "textarea", "input", "button", "select", "script", "style")
+    """A form, its fields and buttons, a script, or a form-classed block. A ``<form>`` with no
+    field to fill in only wraps text: old Reddit sets each comment's text in the form that
+    edits it, with hidden inputs alone for a reader who is not logged in."""
+    if element.tag == "form":
+        return bool(_FORM_FIELDS(element)) or _matches(element, _FORM)
+    return (element.tag in ("textarea", "input", "button", "select", "script", "style")
             or _matches(element, _FORM))
 
 
