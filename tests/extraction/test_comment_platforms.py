@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from archivist.extraction import Extraction, SourcePage, extract
 
 STORY = "".join(
@@ -97,3 +99,74 @@ def test_old_reddit_comments_in_edit_forms_with_unvoted_entries() -> None:
     ]
     _assert_apart(result, comment_words=["winter crossings?", "minutes"],
                   furniture=["points", "permalink", "report", "reply", "[–]"])
+
+
+def _hn_comment(item: int, user: str, indent: int, when: str, text: str) -> str:
+    """A Hacker News comment row: indent cell, vote arrow, author line, then ``div.comment``
+    holding only the text and the reply link."""
+    return (
+        f'<tr class="athing comtr" id="{item}"><td><table border="0"><tr><td class="ind" '
+        f'indent="{indent}"><img src="s.gif" height="1" width="{indent * 40}"></td>'
+        f'<td valign="top" class="votelinks"><center><a id="up_{item}" href="vote?id={item}&amp;'
+        'how=up"><div class="votearrow" title="upvote"></div></a></center></td><td class="default">'
+        '<div style="margin-top:2px; margin-bottom:-10px;"><span class="comhead">'
+        f'<a href="user?id={user}" class="hnuser">{user}</a> <span class="age" title="{when}">'
+        f'<a href="item?id={item}">2 days ago</a></span> <span id="unv_{item}"></span>'
+        '<span class="navs"> | <a href="#41000" class="clicky">parent</a> | <a href="#41003" '
+        f'class="clicky">next</a> <a class="togg clicky" id="{item}" n="1" href="javascript:'
+        'void(0)">[–]</a></span></span></div><br><div class="comment"><div class="commtext c00">'
+        f'{text}</div><div class="reply"><p><font size="1"><u><a href="reply?id={item}" '
+        'rel="nofollow">reply</a></u></font></div></div></td></tr></table></td></tr>'
+    )
+
+
+def test_hacker_news_rows_with_profile_links_title_dates_and_indent_cells() -> None:
+    story = STORY.replace("</p>", "")
+    html = (
+        '<html lang="en" op="item"><head><title>Ask HN: Who pays for winter ferries? | Hacker '
+        'News</title></head><body><center><table id="hnmain" width="85%"><tr><td bgcolor='
+        '"#ff6600"><span class="pagetop"><b class="hnname"><a href="news">Hacker News</a></b>'
+        '<a href="newest">new</a> | <a href="ask">ask</a></span></td></tr><tr><td>'
+        '<table class="fatitem"><tr class="athing submission" id="41000"><td class="title">'
+        '<span class="titleline"><a href="item?id=41000">Ask HN: Who pays for winter ferries?'
+        '</a></span></td></tr><tr><td class="subtext"><span class="score">41 points</span> by '
+        '<a href="user?id=skipper_jo" class="hnuser">skipper_jo</a></td></tr><tr><td><div '
+        f'class="toptext">{story}</div></td></tr><tr><td><form action="comment" method="post">'
+        '<input type="hidden" name="parent" value="41000"><textarea name="text"></textarea>'
+        '<br><input type="submit" value="add comment"></form></td></tr></table>'
+        '<table border="0" class="comment-tree"><tbody>'
+        + _hn_comment(41001, "mara", 0, "2026-11-26T09:12:00 1764148320",
+                      "Who pays for the winter crossings?<p>The county, I assume.")
+        + _hn_comment(41002, "jens_h", 1, "2026-11-26T10:00:00 1764151200",
+                      'Not in 2019. See <a href="https://example.org/minutes">the minutes</a>')
+        + _hn_comment(41003, "otto", 0, "2026-11-27T18:00:00 1764266400", "Works for me.")
+        + "</tbody></table></td></tr></table></center></body></html>"
+    )
+    result = _extract(html, "https://news.ycombinator.com/item?id=41000")
+    assert _rows(result) == [
+        ("mara", "2026-11-26", "Who pays for the winter crossings?\nThe county, I assume.", None),
+        ("jens_h", "2026-11-26", "Not in 2019. See the minutes", 0),
+        ("otto", "2026-11-27", "Works for me.", None),
+    ]
+    _assert_apart(result, comment_words=["county", "Works for me"],
+                  furniture=["parent", "next", "reply", "[–]", "add comment"])
+
+
+@pytest.mark.parametrize(("top", "reply"), [
+    (' data-depth="0"', ' data-depth="1"'), (' data-level="1"', ' data-level="2"'),
+    (' class="comment level-1"', ' class="comment level-2"'),
+])
+def test_flat_list_shows_replies_by_depth(top: str, reply: str) -> None:
+    def item(attrs: str, author: str, text: str) -> str:
+        attrs = attrs if "class=" in attrs else f'{attrs} class="comment"'
+        return (f'<div{attrs}><span class="comment-author">{author}</span>'
+                f'<time datetime="2026-11-26T09:00">Nov 26</time><p>{text}</p></div>')
+
+    html = ('<html lang="en"><head><title>Ferries</title></head><body><article><h1>Ferries</h1>'
+            f'{STORY}</article><div id="comments">'
+            + item(top, "Ana", "First.") + item(reply, "Ben", "Answer to Ana.")
+            + item(reply, "Cy", "Also to Ana.") + item(top, "Dee", "Second thread.")
+            + "</div></body></html>")
+    result = _extract(html, "https://www.example.org/ferries")
+    assert [(c.author, c.parent) for c in result.comments] == [
+        ("Ana", None), ("Ben", 0), ("Cy", 0), ("Dee", None)]

@@ -62,6 +62,12 @@ _REPLIES = token_pattern(r"indented|children|replies|comment-?replies|sub-?comme
 #: Attributes of a flat reply that name the comment it answers, and of a comment that name it.
 _REPLY_ATTRIBUTES = ("data-parent", "data-parent-id", "data-reply-to", "data-replyto", "data-in-reply-to")
 _ID_ATTRIBUTES = ("id", "data-id", "data-comment-id")
+#: A comment's depth in a flat list that shows the threads by indenting: an attribute of the
+#: block ("data-depth", "data-level") or a class ("depth-2", "level-2") ...
+_DEPTH_ATTRIBUTES = ("data-depth", "data-level", "indent")
+_DEPTH_CLASS = re.compile(r"^(?:depth|level|indent)-?(\d+)$", re.IGNORECASE)
+#: ... or the ``indent`` attribute of a cell inside it (Hacker News's ``td.ind[indent=1]``).
+_INDENT_CELL = etree.XPath(".//*[@indent]")
 #: A reply's link to the comment it answers (``<a class="in-reply-to" href="#comment-12">``).
 _IN_REPLY_TO = etree.XPath(".//a[contains(concat(' ', normalize-space(@class), ' ', @rel, ' '),"
                            " ' in-reply-to ')][contains(@href, '#')]")
@@ -79,6 +85,12 @@ _FORM = re.compile(
 _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:fn|author|comment-?author|username|user-?name|"
                            r"commenter|nickname|name|poster|user|reviewer|review-?author)"
                            r"(?:$|[\s_-])", re.IGNORECASE)
+#: A link to a user's profile page ("/user/7", "/members/kim.12/", "user?id=kim"): where a
+#: comment names its author without author markup (Hacker News, forum software).
+_PROFILE_HREF = re.compile(r"(?:^|/)(?:users?|u|members?|profiles?|people)"
+                           r"(?:/[^/?#]+|\?(?:id|u|user|name)=[^&#/]+)/?$", re.IGNORECASE)
+#: A machine date in a ``title`` attribute ("2026-11-26T09:12:00"), whatever the element.
+_TITLE_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|\s*$)")
 _DATE_CLASS = re.compile(r"date|time|posted|published|metadata|comment-?meta", re.IGNORECASE)
 _TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|message-?(?:body|content)|text-?body|"
                          r"bbwrapper|post_?message|^text$|^content$|"
@@ -472,6 +484,13 @@ def _is_media_heading(element: HtmlElement) -> bool:
             and next(parent.iterchildren("h4", "h5")) is element)
 
 
+def _is_profile_link(element: HtmlElement) -> bool:
+    """Whether ``element`` links a user's profile by name: an "@kim" mention in a comment's
+    text links one too, but it names someone else."""
+    return (element.tag == "a" and bool(_PROFILE_HREF.search(element.get("href") or ""))
+            and not text_content(element).lstrip().startswith("@"))
+
+
 def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
                ) -> tuple[str | None, str | None, set[HtmlElement]]:
     """The author's name, a date written in the author line ("NAME on DATE said:"), and the
@@ -489,7 +508,8 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
                 return name, dates.timestamp(when) if when else None, {element}
         if element.tag == "cite" or "fn" in _tokens(element) or (
                 element.get("itemprop") in ("author", "creator")) or (
-                _matches(element, _AUTHOR_CLASS) and not _matches(element, _TEXT_CLASS)):
+                _matches(element, _AUTHOR_CLASS) and not _matches(element, _TEXT_CLASS)) or (
+                _is_profile_link(element)):
             inner = next(iter(element.xpath(".//*[contains(concat(' ',@class,' '),' fn ')]")),
                          None)
             links = [link for link in element.iter("a") if text_content(link).strip()]
@@ -528,7 +548,8 @@ def _date_of(block: HtmlElement, nested: set[HtmlElement],
     ``datetime`` or ``title`` attribute, or its text) first, else one read against the capture
     time: a relative one ("2 hours ago") or one without a year ("Mar 5")."""
     candidates = [element for element in block.iterdescendants()
-                  if (element.tag == "time" or _matches(element, _DATE_CLASS))
+                  if (element.tag == "time" or _matches(element, _DATE_CLASS)
+                      or _TITLE_DATE.match(element.get("title") or ""))
                   and element not in nested
                   and not any(ancestor in nested for ancestor in element.iterancestors())]
     texts = [" ".join(text_content(element).split()) for element in candidates]
@@ -548,12 +569,15 @@ def _text_holder(block: HtmlElement, skip: set[HtmlElement],
     """The element holding a comment's text: its text-classed element, else the block.
 
     A text-classed element holding the comment's author, date or replies (what ``skip``
-    holds besides ``noise``) wraps the whole comment, not its text.
+    holds besides ``noise``) wraps the whole comment, not its text. Inside a repeated block
+    that is a whole comment, a comment-classed element is its text (Hacker News's
+    ``div.comment`` beside the author line).
     """
     for element in block.iterdescendants():
         if element in skip or any(ancestor in skip for ancestor in element.iterancestors()):
             continue
-        if _matches(element, _TEXT_CLASS) or element.get("itemprop") in ("text", "commentText"):
+        if (_matches(element, _TEXT_CLASS) or element.get("itemprop") in ("text", "commentText")
+                or _BLOCK.search(attributes(element))):
             holds_meta = any(node in skip and node not in noise
                              for node in element.iterdescendants())
             if not holds_meta or element.get("itemprop"):
@@ -703,12 +727,14 @@ def _from_blocks(blocks: list[HtmlElement], dates: DateContext) -> list[Comment]
     A block with no text of its own wraps its comment and the replies (WordPress
     ``li#li-comment-5 > div#comment-5 + ul.children``): it stands for the first comment found
     inside it, so that the replies point at that comment. A reply listed flat names the comment
-    it answers (:func:`_reply_target`), when that comment comes before it.
+    it answers (:func:`_reply_target`), when that comment comes before it, or shows its depth
+    (:func:`_depth`): it answers the last comment before it that is less deep.
     """
     out: list[Comment] = []
     index_of: dict[HtmlElement, int] = {}
     ids: dict[str, int] = {}
     wrappers: list[HtmlElement] = []
+    depths: list[int | None] = []
     block_set = set(blocks)
     for block in blocks:
         nested = {inner for inner in block.iterdescendants() if inner in block_set}
@@ -722,6 +748,10 @@ def _from_blocks(blocks: list[HtmlElement], dates: DateContext) -> list[Comment]
                                                                  if inner in block_set})
                                         for element in (block, *claimed))), None)
             parent = _replied_comment(target, ids) if target else None
+        depth = _depth(block, nested)
+        if parent is None and depth is not None:
+            parent = next((index for index in range(len(out) - 1, -1, -1)
+                           if depths[index] is not None and depths[index] < depth), None)
         comment = _comment_from_block(block, nested, parent, dates)
         if comment is None:
             wrappers.append(block)
@@ -731,7 +761,18 @@ def _from_blocks(blocks: list[HtmlElement], dates: DateContext) -> list[Comment]
             ids.update({value: len(out) for name in _ID_ATTRIBUTES if (value := element.get(name))})
         wrappers = [wrapper for wrapper in wrappers if wrapper not in claimed]
         out.append(comment)
+        depths.append(depth)
     return out
+
+
+def _depth(block: HtmlElement, nested: set[HtmlElement]) -> int | None:
+    """The depth a comment listed flat shows by indenting (:data:`_DEPTH_ATTRIBUTES`,
+    :data:`_DEPTH_CLASS`, :data:`_INDENT_CELL`), or ``None``."""
+    values = [block.get(name) for name in _DEPTH_ATTRIBUTES]
+    values += [match.group(1) for token in _tokens(block) if (match := _DEPTH_CLASS.match(token))]
+    values += [cell.get("indent") for cell in _INDENT_CELL(block)
+               if not any(ancestor in nested for ancestor in cell.iterancestors())]
+    return next((int(value) for value in values if value and value.strip().isdigit()), None)
 
 
 def _line_date(line: HtmlElement, name: HtmlElement, dates: DateContext) -> str | None:
@@ -828,16 +869,28 @@ def _heading_sections(tree: HtmlElement) -> Iterator[tuple[HtmlElement, list[Htm
             yield heading, run
 
 
+def _named(comments: list[Comment]) -> int:
+    return sum(1 for comment in comments if comment.author)
+
+
 def _from_region(region: HtmlElement, dates: DateContext) -> list[Comment]:
-    blocks = _blocks(region)
-    if blocks:
-        return _from_blocks(blocks, dates)
+    """The comments of a comment region: its comment-classed blocks, else its repeated
+    sibling blocks, else its "NAME wrote:" runs.
+
+    Comment-classed blocks that name no author may hold only the text, the author and date
+    sitting beside them in the repeated block that is the whole comment (Hacker News's
+    ``tr.comtr`` around ``div.comment``): the repeated blocks are read then, and win if more
+    of them name an author.
+    """
+    marked = _from_blocks(_blocks(region), dates)
+    if marked and 2 * _named(marked) >= len(marked):
+        return marked
     # Repeated blocks without comment markup are comments only if most of them name an
     # author: forms, consent notes and account menus repeat too.
     segments = _from_blocks(_with_replies(region, _segments(region), dates), dates)
-    if segments and 2 * sum(1 for comment in segments if comment.author) >= len(segments):
+    if segments and 2 * _named(segments) >= len(segments) and _named(segments) > _named(marked):
         return segments
-    return _said_runs(_said_level(region), dates)
+    return marked or _said_runs(_said_level(region), dates)
 
 
 def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
