@@ -170,3 +170,80 @@ def test_flat_list_shows_replies_by_depth(top: str, reply: str) -> None:
     result = _extract(html, "https://www.example.org/ferries")
     assert [(c.author, c.parent) for c in result.comments] == [
         ("Ana", None), ("Ben", 0), ("Cy", 0), ("Dee", None)]
+
+
+def _se_comment(number: int, post: int, user: str, when: str, text: str) -> str:
+    return (
+        f'<li id="comment-{number}" class="comment js-comment " data-comment-id="{number}">'
+        '<div class="js-comment-actions comment-actions"><div class="comment-score"><span '
+        'title="number of &#x27;useful comment&#x27; votes received" class="cool">3</span></div>'
+        '</div><div class="comment-text js-comment-text-and-form"><div class="comment-body '
+        f'js-comment-edit-hide"><span class="comment-copy">{text}</span><div class="d-inline-flex '
+        f'ai-center">&ndash;&nbsp;<a href="/users/{number}/{user.lower()}" title="2,345 '
+        f'reputation" class="comment-user">{user}</a></div><span class="comment-date" dir="ltr">'
+        f'<a class="comment-link" href="#comment{number}_{post}"><span title="{when}, License: '
+        'CC BY-SA 4.0" class="relativetime-clean">Nov 20 at 9:00</span></a></span></div></div></li>'
+    )
+
+
+def _se_post(post: int, kind: str, user: str, when: str, text: str, comments: str) -> str:
+    """A question's or an answer's cell: votes, text, menu, signature, comment list."""
+    return (
+        '<div class="post-layout"><div class="votecell post-layout--left"><button class="js-vote-'
+        'up-btn s-btn" aria-label="Up vote">Up</button><div class="js-vote-count" itemprop='
+        '"upvoteCount" data-value="12">12</div></div><div class="postcell post-layout--right">'
+        f'<div class="s-prose js-post-body" itemprop="text">{text}</div><div class="mt24">'
+        f'<time itemprop="dateCreated" datetime="{when}"></time><div class="js-post-menu pt2">'
+        f'<a href="/a/{post}" class="js-share-link">Share</a><a href="/posts/{post}/edit">'
+        f'Improve this {kind}</a><button type="button" class="s-btn js-follow-post">Follow'
+        '</button></div><div class="post-signature"><div class="user-info"><div class="user-action-'
+        f'time">{kind}ed <span title="{when}Z" class="relativetime">Nov 20</span></div><div '
+        'class="user-details" itemprop="author" itemscope itemtype="http://schema.org/Person">'
+        f'<a href="/users/{post}/x">{user}</a><span class="d-none" itemprop="name">{user}</span>'
+        '<div class="-flair"><span class="reputation-score">1,234</span></div></div></div></div>'
+        '</div></div><div class="post-layout--right js-post-comments-component">'
+        f'<div id="comments-{post}" class="comments js-comments-container"><ul class="comments-list '
+        f'js-comments-list">{comments}</ul></div><div id="comments-link-{post}"><a class="js-add-'
+        'link comments-link" title="Use comments to ask for more information or suggest '
+        'improvements." href="#" role="button">Add a comment</a></div></div></div>'
+    )
+
+
+def test_stack_exchange_answers_are_comments_and_their_comments_replies() -> None:
+    """A Q&A page's question is the body; the answers (schema.org ``Answer`` is a
+    ``Comment``) are its comments, and the short comments under an answer reply to it."""
+    answer = ('<div id="answer-{0}" class="answer js-answer" data-answerid="{0}" itemprop='
+              '"suggestedAnswer" itemscope itemtype="https://schema.org/Answer">{1}</div>')
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><title>Who pays for winter ferries? - Travel Stack '
+        'Exchange</title></head><body class="question-page"><header class="s-topbar"><a href='
+        '"/" class="s-topbar--logo">Travel Stack Exchange</a></header><div id="content"><div '
+        'itemprop="mainEntity" itemscope itemtype="https://schema.org/Question"><div id="question-'
+        'header"><h1 itemprop="name"><a href="/questions/123/x" class="question-hyperlink">Who pays'
+        ' for winter ferries?</a></h1></div><div id="mainbar" role="main"><div class="question '
+        'js-question" id="question">'
+        + _se_post(123, "ask", "skipper_jo", "2026-11-20 08:00:00", STORY, _se_comment(
+            1001, 123, "mara", "2026-11-20 09:00:00Z", "Which ferry line do you mean?"))
+        + '</div><div id="answers"><div id="answers-header"><h2 data-answercount="2">2 Answers'
+        '</h2><label>Sorted by:</label><select><option selected>Highest score</option></select>'
+        "</div>"
+        + answer.format(456, _se_post(
+            456, "answer", "Jens H", "2026-11-20 10:00:00",
+            "<p>The county pays under the 2019 agreement.</p><p>See the board minutes.</p>",
+            _se_comment(1002, 456, "skipper_jo", "2026-11-20 11:00:00Z", "Thanks, that settles it.")
+            + _se_comment(1003, 456, "Ola", "2026-11-21 07:00:00Z", "It ends next year though.")))
+        + answer.format(789, _se_post(789, "answer", "Otto", "2026-11-22 12:00:00",
+                                      "<p>Ask the skippers' union.</p>", ""))
+        + "</div></div></div></div></body></html>"
+    )
+    result = _extract(html, "https://travel.stackexchange.com/questions/123/who-pays")
+    assert _rows(result) == [
+        ("mara", "2026-11-20", "Which ferry line do you mean?", None),
+        ("Jens H", "2026-11-20", "The county pays under the 2019 agreement.\n"
+                                 "See the board minutes.", None),
+        ("skipper_jo", "2026-11-20", "Thanks, that settles it.", 1),
+        ("Ola", "2026-11-21", "It ends next year though.", 1),
+        ("Otto", "2026-11-22", "Ask the skippers' union.", None),
+    ]
+    _assert_apart(result, comment_words=["ferry line", "2019 agreement", "union"],
+                  furniture=["Share", "Improve this", "Follow", "Add a comment", "reputation"])
