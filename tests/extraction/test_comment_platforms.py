@@ -247,3 +247,18 @@ def test_stack_exchange_answers_are_comments_and_their_comments_replies() -> Non
     ]
     _assert_apart(result, comment_words=["ferry line", "2019 agreement", "union"],
                   furniture=["Share", "Improve this", "Follow", "Add a comment", "reputation"])
+
+
+@pytest.mark.parametrize("form", [
+    '<form action="/comments" method="post"><textarea name="comment"></textarea>'
+    '<input type="submit" value="Post comment"></form>',
+    '<textarea placeholder="Write a comment…"></textarea><button>Post</button>',
+])
+def test_comment_form_outside_any_div_does_not_take_the_page_with_it(form: str) -> None:
+    """The nearest ``div`` around the form's textarea is the page's wrapper here."""
+    html = ('<html lang="en"><head><title>Ferries</title></head><body><div class="flex '
+            'min-h-screen flex-col"><main><article><h1>Ferries</h1>'
+            f'{STORY}</article><section><h2>Leave a comment</h2>{form}</section></main></div>'
+            "</body></html>")
+    result = _extract(html, "https://www.example.org/ferries")
+    assert all(f"Paragraph {n}:" in result.body for n in range(1, 5))

@@ -129,6 +129,10 @@ _AUTHOR_TEXT = etree.XPath(
     "or contains(., '...') or contains(., '…')]"
 )
 _TEXTAREA = etree.XPath(".//textarea")
+#: A comment form's text (labels, policy notes) is shorter than this; a block around a textarea
+#: holding more is the page's content.
+_MAX_FORM_TEXT = 1500
+_PAGE_CONTENT = etree.XPath(".//h1 | .//article | .//main")
 #: The fields of a form that a reader fills in (a hidden input is none).
 _FORM_FIELDS = etree.XPath(".//textarea | .//select | .//input[not(@type='hidden')]")
 _QUOTE_CLASS = token_pattern(r"quote|bbquote|bbcode[_-]?quote|quotebox|quote[_-]?container|"
@@ -1074,9 +1078,18 @@ def _opening_post_furniture(post: HtmlElement) -> list[HtmlElement]:
 
 
 def _forms(tree: HtmlElement) -> list[HtmlElement]:
-    """Comment forms and captchas anywhere on the page (never article text)."""
-    return [element for element in tree.xpath("//body//form | //body//textarea/ancestor::div[1]")
-            if _TEXTAREA(element) or _matches(element, _FORM)]
+    """Comment forms and captchas anywhere on the page (never article text).
+
+    A textarea outside any ``<form>`` (script-driven pages) stands for the ``div`` around it,
+    unless that ``div`` holds the page's content (its headline, article or main block, or
+    more text than a form has): a page whose textarea sits straight in ``<main>`` has the
+    whole page as the ``div`` around it.
+    """
+    return [element for element in tree.xpath(
+                "//body//form | //body//textarea[not(ancestor::form)]/ancestor::div[1]")
+            if (_TEXTAREA(element) or _matches(element, _FORM))
+            and (element.tag == "form" or not (_PAGE_CONTENT(element)
+                                               or len(text_content(element)) > _MAX_FORM_TEXT))]
 
 
 def find_comments(tree: HtmlElement, data: Structured,
