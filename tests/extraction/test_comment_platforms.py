@@ -262,3 +262,51 @@ def test_comment_form_outside_any_div_does_not_take_the_page_with_it(form: str) 
             "</body></html>")
     result = _extract(html, "https://www.example.org/ferries")
     assert all(f"Paragraph {n}:" in result.body for n in range(1, 5))
+
+
+def _utility_comment(number: int, name: str, when: str, iso: str, text: str,
+                     replies: str = "") -> str:
+    """A comment of a React/Tailwind site: utility classes only, an id, a ``data-testid``."""
+    thread = f'<div class="ml-8 border-l pl-4">{replies}</div>' if replies else ""
+    return (
+        f'<div class="flex flex-col gap-2 py-4" data-testid="comment" id="comment-{number}">'
+        f'<div class="flex items-center gap-2"><img class="h-8 w-8 rounded-full" src="/a/{number}'
+        f'.png" alt=""><a class="font-semibold text-sm hover:underline" href="/profile/{number}">'
+        f'{name}</a><span class="text-gray-500 text-xs">·</span><time class="text-gray-500 '
+        f'text-xs" datetime="{iso}" title="{when}">{when}</time></div><div class="prose prose-sm">'
+        f'<p>{text}</p></div><div class="flex items-center gap-4 text-xs"><button class="flex '
+        'items-center gap-1" aria-label="Like"><svg></svg><span>4</span></button><button '
+        f'class="hover:underline">Reply</button><button>Share</button></div>{thread}</div>'
+    )
+
+
+def test_comments_with_utility_classes_only_under_a_count_heading() -> None:
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><title>Ferry timetable changes - Harbour Notes'
+        '</title></head><body><div class="flex min-h-screen flex-col"><div class="sticky top-0 '
+        'border-b"><a href="/" class="text-xl font-bold">Harbour Notes</a></div><main class='
+        '"mx-auto max-w-2xl px-4"><article class="py-8"><h1 class="text-3xl">Ferry timetable '
+        f'changes</h1><div class="prose prose-lg mt-6">{STORY}</div></article><section class='
+        '"border-t py-8"><h2 class="text-xl font-semibold">23 Comments</h2><div class="mt-4 flex '
+        'flex-col gap-2"><textarea class="w-full rounded border" placeholder="Write a comment…">'
+        '</textarea><button class="self-end rounded">Post</button></div><div class="mt-6 flex '
+        'flex-col divide-y">'
+        + _utility_comment(1, "Mara Lind", "Nov 26", "2026-11-26T09:00:00Z",
+                           "Who pays for the winter crossings?",
+                           _utility_comment(2, "Ana Ruiz", "Nov 26", "2026-11-26T10:00:00Z",
+                                            "The county, for now."))
+        + _utility_comment(3, "يوسف الحربي", "2 days ago", "2026-11-26T11:00:00Z",
+                           "Great piece 🚢🌊")
+        + _utility_comment(4, "Otto", "Nov 27", "2026-11-27T12:00:00Z", "Works for me.")
+        + '</div><button class="mt-4 w-full rounded border">Load more comments</button>'
+        "</section></main></div></body></html>"
+    )
+    result = _extract(html, "https://harbournotes.example.com/p/ferry-timetable-changes")
+    assert _rows(result) == [
+        ("Mara Lind", "2026-11-26", "Who pays for the winter crossings?", None),
+        ("Ana Ruiz", "2026-11-26", "The county, for now.", 0),
+        ("يوسف الحربي", "2026-11-26", "Great piece 🚢🌊", None),
+        ("Otto", "2026-11-27", "Works for me.", None),
+    ]
+    _assert_apart(result, comment_words=["23 Comments", "winter crossings?", "Load more"],
+                  furniture=["Reply", "Share", "Write a comment", "Load more", "23 Comments"])

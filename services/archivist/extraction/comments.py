@@ -1077,6 +1077,31 @@ def _opening_post_furniture(post: HtmlElement) -> list[HtmlElement]:
     return furniture
 
 
+def _unnamed_regions(tree: HtmlElement) -> list[HtmlElement]:
+    """Comment sections whose container says nothing (utility classes only: ``div.flex``): the
+    parent of two or more sibling comment blocks (id ``comment-12`` or a comment class),
+    outside the chrome, or the element above it when that holds the section's "23 Comments"
+    heading too."""
+    runs: dict[HtmlElement, int] = {}
+    for element in tree.iter("div", "li", "article", "section"):
+        if _BLOCK_ID.match(element.get("id") or "") or _BLOCK.search(element.get("class") or ""):
+            parent = element.getparent()
+            if parent is not None:
+                runs[parent] = runs.get(parent, 0) + 1
+    found: list[HtmlElement] = []
+    for parent, count in runs.items():
+        if count < _MIN_SEGMENTS or in_chrome(parent) or any(
+                ancestor in runs for ancestor in parent.iterancestors()):
+            continue
+        above = parent.getparent()
+        if above is not None and any(
+                _COMMENTS_HEADING.match(" ".join(text_content(heading).split()))
+                for heading in above.iterchildren("h2", "h3", "h4")):
+            parent = above
+        found.append(parent)
+    return found
+
+
 def _forms(tree: HtmlElement) -> list[HtmlElement]:
     """Comment forms and captchas anywhere on the page (never article text).
 
@@ -1112,6 +1137,12 @@ def find_comments(tree: HtmlElement, data: Structured,
     if not comments:
         for region in regions:
             comments.extend(_from_region(region, dates))
+    if not comments:
+        for region in _unnamed_regions(tree):
+            found = _from_region(region, dates)
+            if 2 * _named(found) >= len(found):
+                comments.extend(found)
+                section.regions.append(region)
     # A page declaring itself an article (a live blog's entries are posts too) is no thread.
     declared_article = any(ld_types(obj) & ARTICLE_TYPES for obj in data.objects)
     if not comments and not declared_article and (posts := _thread_posts(tree, dates)):
