@@ -310,3 +310,24 @@ def test_comments_with_utility_classes_only_under_a_count_heading() -> None:
     ]
     _assert_apart(result, comment_words=["23 Comments", "winter crossings?", "Load more"],
                   furniture=["Reply", "Share", "Write a comment", "Load more", "23 Comments"])
+
+
+@pytest.mark.parametrize("shape", [
+    '<p class="comment-author"><strong>{name}</strong> <a class="comment-permalink" '
+    'href="#comment-{n}" title="{when}">#</a></p><div class="comment-body"><p>{text}</p></div>',
+    '<div class="comment-author">{name}</div><div class="comment-body"><p>{text}</p></div>'
+    '<div class="links"><a href="#comment-{n}" title="{when}">¶</a> <a href="/reply">Reply</a>'
+    "</div>",
+])
+def test_comment_date_only_in_a_symbol_permalinks_title(shape: str) -> None:
+    items = "".join(f'<li class="comment" id="comment-{n}">'
+                    + shape.format(n=n, name=name, when=when, text=text) + "</li>"
+                    for n, name, when, text in [
+                        (7, "Mara", "November 26, 2026 at 9:00 am", "Who pays?"),
+                        (8, "Jens", "November 27, 2026 at 8:00 am", "The county does.")])
+    html = ('<html lang="en"><head><title>Ferries</title></head><body><article><h1>Ferries</h1>'
+            f'{STORY}</article><div id="comments"><h3>2 Responses</h3><ol class="commentlist">'
+            f"{items}</ol></div></body></html>")
+    result = _extract(html, "https://www.example.org/ferries")
+    assert _rows(result) == [("Mara", "2026-11-26", "Who pays?", None),
+                             ("Jens", "2026-11-27", "The county does.", None)]

@@ -92,6 +92,8 @@ _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:fn|author|comment-?author|username|u
 #: comment names its author without author markup (Hacker News, forum software).
 _PROFILE_HREF = re.compile(r"(?:^|/)(?:users?|u|members?|profiles?|people)"
                            r"(?:/[^/?#]+|\?(?:id|u|user|name)=[^&#/]+)/?$", re.IGNORECASE)
+#: The text of a permalink that is a symbol: "#", "¶", "§", "∞", "🔗".
+_PERMALINK_TEXT = re.compile(r"^\s*[#¶§∞🔗]\s*$")
 #: A machine date in a ``title`` attribute ("2026-11-26T09:12:00"), whatever the element.
 _TITLE_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|\s*$)")
 _DATE_CLASS = re.compile(r"date|time|posted|published|metadata|comment-?meta", re.IGNORECASE)
@@ -528,6 +530,12 @@ def _is_media_heading(element: HtmlElement) -> bool:
             and next(parent.iterchildren("h4", "h5")) is element)
 
 
+def _is_permalink(element: HtmlElement) -> bool:
+    """Whether ``element`` is a comment's permalink shown as a symbol ("#", "¶"), whose
+    ``title`` often holds the comment's date."""
+    return element.tag == "a" and bool(_PERMALINK_TEXT.match(text_content(element)))
+
+
 def _is_profile_link(element: HtmlElement) -> bool:
     """Whether ``element`` links a user's profile by name: an "@kim" mention in a comment's
     text links one too, but it names someone else."""
@@ -556,17 +564,21 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
                 _is_profile_link(element)):
             inner = next(iter(element.xpath(".//*[contains(concat(' ',@class,' '),' fn ')]")),
                          None)
-            links = [link for link in element.iter("a") if text_content(link).strip()]
+            marks = {link for link in element.iter("a") if _is_permalink(link)}
+            links = [link for link in element.iter("a")
+                     if text_content(link).strip() and link not in marks]
             # Else a profile link, the rest of the line being a date or a verb, else the line.
             profile = links if len(links) == 1 else []
             sources = [inner] if inner is not None else [*profile, element]
             for source in sources:
-                text = " ".join(text_content(source).split())
+                text = " ".join(lines_text(source, marks).split())
                 said = _SAID.match(text)
                 name = clean_author(said.group("name") if said else re.sub(
                     r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE), handle=True)
                 if name:
-                    date = _said_date(said, dates) if said else _line_date(element, source, dates)
+                    date = (_said_date(said, dates) if said else _line_date(element, source, dates)
+                            ) or next(filter(None, (dates.written(mark.get("title"))
+                                                    for mark in marks)), None)
                     return name, date, {element}
     for element in block.iterdescendants():
         if element in nested or any(ancestor in nested for ancestor in element.iterancestors()):
@@ -593,7 +605,8 @@ def _date_of(block: HtmlElement, nested: set[HtmlElement],
     time: a relative one ("2 hours ago") or one without a year ("Mar 5")."""
     candidates = [element for element in block.iterdescendants()
                   if (element.tag == "time" or _matches(element, _DATE_CLASS)
-                      or _TITLE_DATE.match(element.get("title") or ""))
+                      or _TITLE_DATE.match(element.get("title") or "")
+                      or (_is_permalink(element) and element.get("title")))
                   and element not in nested
                   and not any(ancestor in nested for ancestor in element.iterancestors())]
     texts = [" ".join(text_content(element).split()) for element in candidates]
