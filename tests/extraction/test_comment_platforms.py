@@ -331,3 +331,35 @@ def test_comment_date_only_in_a_symbol_permalinks_title(shape: str) -> None:
     result = _extract(html, "https://www.example.org/ferries")
     assert _rows(result) == [("Mara", "2026-11-26", "Who pays?", None),
                              ("Jens", "2026-11-27", "The county does.", None)]
+
+
+def _typepad_page(comments: str) -> str:
+    return ('<html lang="en"><head><title>Ferries | Harbour Blog</title></head><body><div '
+            'id="container"><div id="content"><div class="entry"><h3 class="entry-header">Ferry '
+            f'timetable changes</h3><div class="entry-body">{STORY}</div><p class="entry-footer">'
+            '<a href="#comments">Comments (3)</a></p></div><div class="comments" id="comments">'
+            f'<h3 class="comments-header">Comments</h3><div class="comments-content">{comments}'
+            '</div><form id="comment-form" method="post" action="/t/comments"><h3>Post a comment'
+            "</h3><p>Comments are moderated, and will not appear until the author has approved "
+            'them.</p><textarea name="text"></textarea><input type="submit" value="Post"></form>'
+            "</div></div></div></body></html>")
+
+
+def _typepad_comment(number: int, name: str, when: str, text: str) -> str:
+    return (f'<div class="comment font-entrybody" id="comment-6a00d83{number}"><a id="c6a00d83'
+            f'{number}"></a><div class="comment-content font-entrybody"><p>{text}</p></div><p '
+            f'class="comment-footer font-entryfooter">Posted by: {name} | <a href="?cid=6a00d83'
+            f'{number}#comment-6a00d83{number}">{when}</a></p></div>')
+
+
+def test_typepad_posted_by_name_and_date_in_the_comment_footer() -> None:
+    comments = (_typepad_comment(1, '<a href="http://mara.example.com" rel="nofollow">Mara</a>',
+                                 "November 26, 2026 at 09:00 AM", "Who pays for the crossings?")
+                + _typepad_comment(2, "Jens", "November 26, 2026 at 10:15 AM", "The county does.")
+                + _typepad_comment(3, "Ola", "November 27, 2026 at 08:00 AM", "Works for me."))
+    result = _extract(_typepad_page(comments), "https://harbour.typepad.com/blog/ferries.html")
+    assert _rows(result) == [("Mara", "2026-11-26", "Who pays for the crossings?", None),
+                             ("Jens", "2026-11-26", "The county does.", None),
+                             ("Ola", "2026-11-27", "Works for me.", None)]
+    _assert_apart(result, comment_words=["Who pays", "Works for me"],
+                  furniture=["Posted by", "moderated"])

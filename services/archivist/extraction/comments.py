@@ -118,12 +118,13 @@ _SAID = re.compile(_SAID_HEAD + r"\s*(?::|\.{3}|…)?\s*$", re.IGNORECASE)
 _SAID_INLINE = re.compile(_SAID_HEAD + r"\s*:\s*", re.IGNORECASE)
 #: What is left of the author line when the name is in its own element: "<cite>NAME</cite> Says:".
 _VERB_LINE = re.compile(r"\s*" + _VERBS + r"\s*(?::|\.{3}|…)?\s*", re.IGNORECASE)
-#: "Posted by NAME", "Posted by NAME on DATE": a comment's author line, before or after its text
-#: (old blogs and hand-written pages), in a few languages.
+#: "Posted by NAME", "Posted by NAME on DATE", "Posted by: NAME | DATE" (Movable Type and
+#: Typepad): a comment's author line, before or after its text (old blogs and hand-written
+#: pages), in a few languages.
 _POSTED_BY = re.compile(
     r"^\s*(?:posted|written|submitted|added|geschrieben|verfasst|publié|écrit|publicado|escrito|"
-    r"pubblicato|scritto|geplaatst)\s+(?:by|von|par|por|da|door)\s+(?P<name>.{1,60}?)"
-    r"(?:,?\s+" + _WHEN + r"(?P<after>.{4,40}?))?\s*$", re.IGNORECASE)
+    r"pubblicato|scritto|geplaatst)\s+(?:by|von|par|por|da|door)\s*:?\s+(?P<name>.{1,60}?)"
+    r"(?:(?:,?\s+" + _WHEN + r"|\s*[|•·]\s*)(?P<after>.{4,40}?))?\s*$", re.IGNORECASE)
 #: Text nodes ending like an author line ("... wrote:", "... said..."), found inside libxml2.
 #: Only used on a page with several ``<body>`` elements (see :func:`_line_ends`).
 _AUTHOR_TEXT = etree.XPath(
@@ -661,10 +662,13 @@ def _is_quote(element: HtmlElement) -> bool:
 
 def _comment_noise(block: HtmlElement) -> set[HtmlElement]:
     """The elements of a comment block that are not its author, date or text: forms, reply
-    and vote links, scripts, and quotes of other comments."""
+    and vote links, scripts, and quotes of other comments. A ``comment-footer`` holding a
+    "Posted by: NAME | DATE" line (Movable Type, Typepad) is the author line, not links."""
     return {element for element in block.iterdescendants()
-            if _is_noise(element) or _matches(element, _REPLY_CLASS)
-            or element.tag in ("script", "style")} | _quotes(block)
+            if _is_noise(element) or element.tag in ("script", "style") or (
+                _matches(element, _REPLY_CLASS)
+                and not _POSTED_BY.match(" ".join(text_content(element).split())))
+            } | _quotes(block)
 
 
 def _quotes(block: HtmlElement) -> set[HtmlElement]:
