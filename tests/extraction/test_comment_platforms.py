@@ -363,3 +363,11 @@ def test_typepad_posted_by_name_and_date_in_the_comment_footer() -> None:
                              ("Ola", "2026-11-27", "Works for me.", None)]
     _assert_apart(result, comment_words=["Who pays", "Works for me"],
                   furniture=["Posted by", "moderated"])
+
+
+def test_commenters_posted_by_line_is_not_the_article_byline() -> None:
+    html = _typepad_page(_typepad_comment(1, "Mara", "November 26, 2026", "Who pays?")
+                         + _typepad_comment(2, "Jens", "November 27, 2026", "The county."))
+    html = html.replace('<h3 class="entry-header">Ferry timetable changes</h3>',
+                        "<h1>Ferry timetable changes</h1>")
+    assert _extract(html, "https://harbour.typepad.com/blog/ferries.html").authors == ()

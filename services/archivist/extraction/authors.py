@@ -239,14 +239,16 @@ def _byline_markup(elements: list[HtmlElement]) -> list[str]:
 def _byline_text(headline: HtmlElement | None) -> list[str]:
     """Names from a short "By ..." line near the headline, when nothing marks up the byline.
 
-    The headline's block may be the whole page: a sidebar's "By day a nurse..." is no byline.
+    The headline's block may be the whole page: a sidebar's "By day a nurse..." is no byline,
+    and a comment's "Posted by: NAME" line names a commenter.
     """
     if headline is None:
         return []
     for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
                                                  "font", "b", "em", "small"):
         text = " ".join(lines_text(element).split())
-        if len(text) <= _MAX_BYLINE and _PREFIX.match(text) and not in_chrome(element):
+        if (len(text) <= _MAX_BYLINE and _PREFIX.match(text) and not in_chrome(element)
+                and not _IN_COMMENT(element)):
             names = split_authors(text)
             if names:
                 return names
