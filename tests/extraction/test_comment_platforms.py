@@ -371,3 +371,12 @@ def test_commenters_posted_by_line_is_not_the_article_byline() -> None:
     html = html.replace('<h3 class="entry-header">Ferry timetable changes</h3>',
                         "<h1>Ferry timetable changes</h1>")
     assert _extract(html, "https://harbour.typepad.com/blog/ferries.html").authors == ()
+
+
+def test_blog_footer_posted_by_name_on_a_date_with_a_comma() -> None:
+    html = _typepad_page(_typepad_comment(1, "Mara", "November 26, 2026", "Who pays?"))
+    html = html.replace('<h3 class="entry-header">Ferry timetable changes</h3>',
+                        "<h1>Ferry timetable changes</h1>").replace(
+        '<p class="entry-footer">', '<p class="entry-footer">Posted by Ana Ruiz on November 25, '
+                                    "2026 | ")
+    assert _extract(html, "https://harbour.typepad.com/blog/ferries.html").authors == ("Ana Ruiz",)

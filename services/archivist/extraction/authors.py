@@ -162,7 +162,8 @@ def split_authors(raw: str) -> list[str]:
     is a description of the names before it, not a name.
     """
     text = _PREFIX.sub("", " ".join(raw.split()))
-    text = re.split(r"\s[|/–—]\s|\s-\s", text)[0]
+    # The date goes before the commas are split: "NAME on November 25, 2026" holds one.
+    text = _DATE_TAIL.sub("", re.split(r"\s[|/–—]\s|\s-\s", text)[0])
     names: list[str] = []
     for index, part in enumerate(_SPLIT.split(text)):
         if index and _ROLE.search(part):
