@@ -380,3 +380,43 @@ def test_blog_footer_posted_by_name_on_a_date_with_a_comma() -> None:
         '<p class="entry-footer">', '<p class="entry-footer">Posted by Ana Ruiz on November 25, '
                                     "2026 | ")
     assert _extract(html, "https://harbour.typepad.com/blog/ferries.html").authors == ("Ana Ruiz",)
+
+
+def test_drupal_7_subjects_made_of_the_first_words_and_submitted_by_lines() -> None:
+    def comment(number: int, attribution: str, subject: str, text: str) -> str:
+        return (f'<a id="comment-{number}"></a><div class="comment clearfix">{attribution}'
+                f'<div class="comment-text"><h3><a href="/comment/{number}#comment-{number}" '
+                f'class="permalink" rel="bookmark">{subject}</a></h3><div class="content"><div '
+                'class="field field-name-comment-body"><div class="field-items"><div class="field-'
+                f'item even" property="content:encoded"><p>{text}</p></div></div></div></div><ul '
+                f'class="links inline"><li class="comment-reply first last"><a href="/comment/'
+                f'reply/5/{number}">reply</a></li></ul></div></div>')
+
+    def submitted(name: str, when: str) -> str:
+        return (f'<div class="submitted"><span>Submitted by <span class="username">{name}</span>'
+                f" on {when}</span></div>")
+
+    comments = (
+        '<div id="comments" class="comment-wrapper"><h2 class="title">3 comments</h2>'
+        + comment(11, submitted("Mara (not verified)", "Wed, 11/26/2026 - 09:00"), "Who pays",
+                  "Who pays for the winter crossings?")
+        + '<div class="indented">' + comment(12, submitted("Jens", "Wed, 11/26/2026 - 10:00"),
+                                             "The county…", "The county does, as in 2019.")
+        + "</div>" + comment(13, submitted("Ola", "Thu, 11/27/2026 - 08:00"), "Timetable",
+                             "Works for me.")
+        + '<h2 class="title comment-form">Add new comment</h2><form class="comment-form" '
+        'action="/comment/reply/5" method="post"><label>Comment <span class="form-required" '
+        'title="This field is required.">*</span></label><textarea name="comment_body">'
+        '</textarea><input type="submit" value="Save"></form></div>'
+    )
+    html = ('<html lang="en"><head><title>Ferries | Harbour</title></head><body><div id="page">'
+            f'<div id="content"><h1 class="title">Ferries</h1><div class="node">{STORY}</div>'
+            f"{comments}</div></div></body></html>")
+    result = _extract(html, "https://www.example.org/node/5")
+    assert _rows(result) == [
+        ("Mara", "2026-11-26", "Who pays for the winter crossings?", None),
+        ("Jens", "2026-11-26", "The county does, as in 2019.", 0),
+        ("Ola", "2026-11-27", "Timetable\nWorks for me.", None),
+    ]
+    _assert_apart(result, comment_words=["Who pays", "Timetable"],
+                  furniture=["Submitted by", "required", "reply"])

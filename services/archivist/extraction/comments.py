@@ -96,7 +96,9 @@ _PROFILE_HREF = re.compile(r"(?:^|/)(?:users?|u|members?|profiles?|people)"
 _PERMALINK_TEXT = re.compile(r"^\s*[#¶§∞🔗]\s*$")
 #: A machine date in a ``title`` attribute ("2026-11-26T09:12:00"), whatever the element.
 _TITLE_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|\s*$)")
-_DATE_CLASS = re.compile(r"date|time|posted|published|metadata|comment-?meta", re.IGNORECASE)
+#: Classes of a comment's date element; "submitted" is Drupal 7's "Submitted by NAME on DATE".
+_DATE_CLASS = re.compile(r"date|time|posted|published|submitted|metadata|comment-?meta",
+                         re.IGNORECASE)
 _TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|message-?(?:body|content)|text-?body|"
                          r"bbwrapper|post_?message|^text$|^content$|"
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
@@ -690,7 +692,7 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
     published = published or said_date
     text = _text_of(block, nested | noise | author_nodes | date_nodes, noise)
     first, _, rest = text.partition("\n")
-    if author_nodes and _VERB_LINE.fullmatch(first):
+    if (author_nodes and _VERB_LINE.fullmatch(first)) or _is_subject(first, rest):
         text = rest
     if not author:
         said = _SAID_INLINE.match(text)
@@ -704,6 +706,14 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
     if not text:
         return None
     return Comment(author=author, published=published or stamped, text=text, parent=parent)
+
+
+def _is_subject(first: str, rest: str) -> bool:
+    """Whether a comment's first line is a subject made of its text's first words (Drupal's
+    default subject, "Who pays" over "Who pays for the winter crossings?"), cut short with
+    an ellipsis or not."""
+    head = first.rstrip(" .…")
+    return bool(head) and len(head) < len(rest) and rest.startswith(head)
 
 
 def _name_date_line(text: str, dates: DateContext) -> tuple[str | None, str | None, str]:
