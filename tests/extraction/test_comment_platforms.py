@@ -420,3 +420,41 @@ def test_drupal_7_subjects_made_of_the_first_words_and_submitted_by_lines() -> N
     ]
     _assert_apart(result, comment_words=["Who pays", "Timetable"],
                   furniture=["Submitted by", "required", "reply"])
+
+
+def test_joomla_jcomments_reply_list_after_the_comment_it_answers() -> None:
+    def item(number: int, parity: str, name: str, when: str, text: str) -> str:
+        return (f'<div class="{parity}" id="comment-item-{number}"><div class="rbox"><div '
+                'class="rbox_m"><div class="comment-box usertype-guest"><span class="comments-'
+                f'vote"><span id="comment-v-{number}"><a href="#" class="vote-good" title="Good '
+                'comment!"></a><span class="vote-none">0</span></span></span><a class="comment-'
+                f'anchor" href="/news/ferries#comment-{number}" id="comment-{number}">#{number}</a>'
+                f'<span class="comment-author">{name}</span><span class="comment-date">{when}'
+                f'</span><div class="comment-body">{text}</div><span class="comments-buttons"><a '
+                'href="#" onclick="jcomments.quoteComment(1); return false;">Quote</a> | <a '
+                'href="#" onclick="jcomments.showReply(1); return false;">Reply</a></span></div>'
+                "</div></div></div>")
+
+    comments = (
+        '<div id="jc"><div id="comments"><h4>Comments <a class="refresh" href="#" title="Refresh '
+        'comments list">&nbsp;</a></h4><div class="comments-list" id="comments-list-0">'
+        + item(101, "even", "Mara", "2026-11-26 09:00", "Who pays for the winter crossings?")
+        + '<div class="comments-list" id="comments-list-101">'
+        + item(102, "odd", "Jens", "2026-11-26 10:00", "The county does.") + "</div>"
+        + item(103, "even", "Ola", "2026-11-27 08:00", "Works for me.")
+        + '</div></div><h4>Add comment</h4><form id="comments-form" action="javascript:void(null);'
+        '"><input id="comments-form-name" type="text" name="name"><label>Name (required)</label>'
+        '<textarea name="comment"></textarea><img class="captcha" src="/captcha.png" alt="Security'
+        ' code"><input class="captcha" type="text" name="captcha_refid"></form></div>'
+    )
+    html = ('<html lang="en"><head><title>Ferries</title></head><body><div class="item-page">'
+            f'<h2 itemprop="headline">Ferries</h2><div itemprop="articleBody">{STORY}</div></div>'
+            f"{comments}</body></html>")
+    result = _extract(html, "https://www.example.org/news/ferries")
+    assert _rows(result) == [
+        ("Mara", "2026-11-26", "Who pays for the winter crossings?", None),
+        ("Jens", "2026-11-26", "The county does.", 0),
+        ("Ola", "2026-11-27", "Works for me.", None),
+    ]
+    _assert_apart(result, comment_words=["winter crossings?", "Works for me"],
+                  furniture=["Quote", "Reply", "#10", "Security code", "required"])

@@ -57,7 +57,7 @@ _REGION = token_pattern(
 )
 _BLOCK = token_pattern(
     r"comment|comment-?item|commentlist-?item|single-?comment|comment-?entry|"
-    r"comment-?wrap(?:per)?|c-comment|post-?comment|user-?comment|reader-?comment|"
+    r"comment-?wrap(?:per)?|comment-?box|c-comment|post-?comment|user-?comment|reader-?comment|"
     r"depth-\d+|thread-(?:even|odd)"
 )
 _REPLIES = token_pattern(r"indented|children|replies|comment-?replies|sub-?comments|"
@@ -440,8 +440,9 @@ def _in_noise(element: HtmlElement, region: HtmlElement) -> bool:
 
 
 def _blocks(region: HtmlElement) -> list[HtmlElement]:
+    # A link with a comment's id is the anchor a permalink jumps to, not the comment.
     blocks = [element for element in region.iter()
-              if isinstance(element.tag, str) and element is not region
+              if isinstance(element.tag, str) and element is not region and element.tag != "a"
               and (_BLOCK.search(attributes(element)) or _BLOCK_ID.match(element.get("id") or ""))
               and not _PINGBACK.search(element.get("class") or "")
               and not _in_noise(element, region)]
@@ -754,15 +755,20 @@ def _clean_lines(text: str, dates: DateContext, *, dated: bool) -> tuple[str, st
 
 def _replied_sibling(block: HtmlElement, index_of: dict[HtmlElement, int]) -> int | None:
     """Replies kept in a container right after the comment they answer (Drupal's
-    ``article.comment + div.indented``): the comment just before that container."""
+    ``article.comment + div.indented``, JComments' ``div#comment-item-5 +
+    div.comments-list``): the comment just before that container, or the one comment inside
+    the element just before it."""
     for ancestor in block.iterancestors():
-        if _REPLIES.search(attributes(ancestor)):
+        if _REPLIES.search(attributes(ancestor)) or _REGION.search(attributes(ancestor)):
             previous = ancestor.getprevious()
             while previous is not None and not isinstance(previous.tag, str):
                 previous = previous.getprevious()
-            if previous is not None and previous in index_of:
+            if previous is None:
+                return None
+            if previous in index_of:
                 return index_of[previous]
-            return None
+            inside = {index_of[node] for node in previous.iterdescendants() if node in index_of}
+            return inside.pop() if len(inside) == 1 else None
     return None
 
 
