@@ -458,3 +458,59 @@ def test_joomla_jcomments_reply_list_after_the_comment_it_answers() -> None:
     ]
     _assert_apart(result, comment_words=["winter crossings?", "Works for me"],
                   furniture=["Quote", "Reply", "#10", "Security code", "required"])
+
+
+OPENING = ("I am looking for advice on the winter ferry timetable, since the county changed it "
+           "without notice and the skippers are unhappy about who pays for the crossings.")
+
+
+def _smf_post(number: int, name: str, when: str, text: str) -> str:
+    return (
+        f'<div class="windowbg" id="msg{number}"><div class="post_wrapper"><div class="poster">'
+        f'<h4><a href="/index.php?action=profile;u={number}" title="View the profile of {name}">'
+        f'{name}</a></h4><ul class="user_info"><li class="membergroup">Full Member</li><li '
+        'class="postcount">Posts: 120</li></ul></div><div class="postarea"><div class="keyinfo">'
+        f'<div class="subject_title"><a href="/index.php?msg={number}" rel="nofollow" '
+        f'class="smalltext">{when}</a></div></div><div class="post"><div class="inner" '
+        f'data-msgid="{number}" id="msg_{number}">{text}</div></div></div><div class="moderatorbar">'
+        f'<div class="signature" id="msg_{number}_signature">Sail safe, {name}.</div></div></div>'
+        "</div>"
+    )
+
+
+def _mybb_post(number: int, name: str, when: str, text: str) -> str:
+    return (
+        f'<div class="post classic" id="post_{number}"><div class="post_author"><div class="author_'
+        f'information"><strong><span class="largetext"><a href="member.php?action=profile&amp;uid='
+        f'{number}">{name}</a></span></strong><br><span class="smalltext">Member</span></div></div>'
+        '<div class="post_content"><div class="post_head"><div class="float_right"><strong><a '
+        f'href="showthread.php?tid=7&amp;pid={number}#pid{number}">#{number - 200}</a></strong>'
+        f'</div><span class="post_date">{when}</span></div><div class="post_body" id="pid_{number}">'
+        f'{text}</div></div><div class="post_controls"><div class="postbit_buttons author_buttons">'
+        f'<a href="search.php?action=finduser&amp;uid={number}" class="postbit_find"><span>Find'
+        '</span></a></div><div class="postbit_buttons"><a href="newreply.php?tid=7&amp;replyto='
+        f'{number}" class="postbit_quote"><span>Reply</span></a></div></div><div class="signature">'
+        f"Sail safe, {name}.</div></div>"
+    )
+
+
+@pytest.mark.parametrize(("post", "dates"), [
+    (_smf_post, ("November 25, 2026, 09:00:00 AM", "November 26, 2026, 10:00:00 AM",
+                 "November 27, 2026, 08:00:00 AM")),
+    (_mybb_post, ("11-25-2026, 09:00 AM", "11-26-2026, 10:00 AM", "11-27-2026, 08:00 AM")),
+])
+def test_forum_replies_without_signatures_post_numbers_or_buttons(post, dates) -> None:
+    """SMF and MyBB threads: every post ends in the poster's signature; MyBB heads each with
+    its number ("#2") and ends it with "Find" and "Reply" buttons."""
+    html = ('<html lang="en-US"><head><title>Winter ferries</title></head><body><div id="content">'
+            '<h2 class="display_title">Winter ferries</h2><div id="posts">'
+            + post(201, "skipper_jo", dates[0], OPENING)
+            + post(202, "mara", dates[1], "The county, as always.")
+            + post(203, "Ola", dates[2], "Works for me 👍") + "</div></div></body></html>")
+    result = _extract(html, "https://forum.example.org/showthread.php?tid=7")
+    assert _rows(result) == [("mara", "2026-11-26", "The county, as always.", None),
+                             ("Ola", "2026-11-27", "Works for me 👍", None)]
+    assert result.authors == ("skipper_jo",)
+    assert "county changed it" in result.body
+    for leak in ("as always", "Sail safe", "Works for me"):
+        assert leak not in result.body

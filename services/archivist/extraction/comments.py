@@ -92,8 +92,9 @@ _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:fn|author|comment-?author|username|u
 #: comment names its author without author markup (Hacker News, forum software).
 _PROFILE_HREF = re.compile(r"(?:^|/)(?:users?|u|members?|profiles?|people)"
                            r"(?:/[^/?#]+|\?(?:id|u|user|name)=[^&#/]+)/?$", re.IGNORECASE)
-#: The text of a permalink that is a symbol: "#", "¶", "§", "∞", "🔗".
-_PERMALINK_TEXT = re.compile(r"^\s*[#¶§∞🔗]\s*$")
+#: The text of a permalink that is a symbol ("#", "¶", "§", "∞", "🔗") or a post's number
+#: ("#2", forum software).
+_PERMALINK_TEXT = re.compile(r"^\s*(?:[#¶§∞🔗]|#\d+)\s*$")
 #: A machine date in a ``title`` attribute ("2026-11-26T09:12:00"), whatever the element.
 _TITLE_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|\s*$)")
 #: Classes of a comment's date element; "submitted" is Drupal 7's "Submitted by NAME on DATE".
@@ -103,7 +104,11 @@ _TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|message-?(?:bo
                          r"bbwrapper|post_?message|^text$|^content$|"
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
 _REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer|vote)|"
+                          r"post_?(?:controls|buttons)|postbit_buttons|"
                           r"(?<!un)vote|(?<!un)like|report|share", re.IGNORECASE)
+#: A forum post's signature (phpBB, SMF, MyBB, vBulletin ``.signature``, XenForo's
+#: ``.message-signature``, Invision's ``.cSignature``): the poster's, under every post.
+_SIGNATURE = token_pattern(r"signature|message-signature|csignature|ipssignature")
 _VERB_WORDS = ("wrote", "says", "said", "writes", "commented", "replied", "schrieb", "schreibt",
                "sagt", "a écrit", "écrit", "dit", "escribió", "dice", "disse", "diz", "scrive",
                "ha scritto", "schreef", "skrev", "napisał")
@@ -665,10 +670,11 @@ def _is_quote(element: HtmlElement) -> bool:
 
 def _comment_noise(block: HtmlElement) -> set[HtmlElement]:
     """The elements of a comment block that are not its author, date or text: forms, reply
-    and vote links, scripts, and quotes of other comments. A ``comment-footer`` holding a
+    and vote links, signatures, scripts, and quotes of other comments. A ``comment-footer`` holding a
     "Posted by: NAME | DATE" line (Movable Type, Typepad) is the author line, not links."""
     return {element for element in block.iterdescendants()
-            if _is_noise(element) or element.tag in ("script", "style") or (
+            if _is_noise(element) or element.tag in ("script", "style")
+            or _SIGNATURE.search(attributes(element)) or (
                 _matches(element, _REPLY_CLASS)
                 and not _POSTED_BY.match(" ".join(text_content(element).split())))
             } | _quotes(block)
@@ -691,7 +697,8 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
     author, said_date, author_nodes = _author_of(block, nested | noise, dates)
     published, date_nodes = _date_of(block, nested | noise | author_nodes, dates)
     published = published or said_date
-    text = _text_of(block, nested | noise | author_nodes | date_nodes, noise)
+    permalinks = {link for link in block.iter("a") if _is_permalink(link)}
+    text = _text_of(block, nested | noise | permalinks | author_nodes | date_nodes, noise)
     first, _, rest = text.partition("\n")
     if (author_nodes and _VERB_LINE.fullmatch(first)) or _is_subject(first, rest):
         text = rest
@@ -1095,12 +1102,14 @@ def is_thread(tree: HtmlElement) -> bool:
 
 def _opening_post_furniture(post: HtmlElement) -> list[HtmlElement]:
     """What surrounds the opening post's text (the poster's profile, the post's title line,
-    its signature): the elements beside the path from the post down to its text."""
+    its signature): the elements beside the path from the post down to its text, and its
+    signature wherever it is."""
     noise = _comment_noise(post)
     holder = _text_holder(post, noise, noise)
+    furniture = [element for element in post.iterdescendants()
+                 if _SIGNATURE.search(attributes(element))]
     if holder is post:
-        return []
-    furniture: list[HtmlElement] = []
+        return furniture
     node = holder
     while node is not post:
         parent = node.getparent()
