@@ -514,3 +514,28 @@ def test_forum_replies_without_signatures_post_numbers_or_buttons(post, dates) -
     assert "county changed it" in result.body
     for leak in ("as always", "Sail safe", "Works for me"):
         assert leak not in result.body
+
+
+def test_unmarked_action_lines_with_scores_and_reply_counts_leave_the_text() -> None:
+    def comment(name: str, when: str, text: str, actions: str) -> str:
+        return (f'<div class="comment"><b class="author">{name}</b> <span class="date">{when}'
+                f"</span><p>{text}</p><p>{actions}</p></div>")
+
+    comments = (
+        '<div id="comments"><h3>23 Comments</h3>'
+        + comment("Mara", "Nov 26, 2026", "Who pays?", '<a href="#">Reply to Mara</a> · <a '
+                  'href="#">Edit</a> · <a href="#">Upvote</a> 3 <a href="#">Downvote</a>')
+        + comment("Jens", "Nov 26, 2026", "+1", '<a href="#">Show replies</a> · <a href="#">'
+                  "View 2 more replies</a>")
+        + comment("Ola", "Nov 27, 2026", "Works for me.", '<a href="#">Like (3)</a> | <a '
+                  'href="#">Flag</a> | <a href="#">Reply ↓</a> | <a href="#">Share</a>')
+        + comment("Pia", "Nov 27, 2026", "Me too.", '<a href="#">👍 12</a> <a href="#">👎 1</a> '
+                  '<a href="#">Antworten</a>')
+        + '<a class="button" href="?cpage=2">Load more comments</a></div>'
+    )
+    html = ('<html lang="en"><head><title>Ferries</title></head><body><article><h1>Ferries</h1>'
+            f"{STORY}</article>{comments}</body></html>")
+    result = _extract(html, "https://www.example.org/ferries")
+    assert [(c.author, c.text) for c in result.comments] == [
+        ("Mara", "Who pays?"), ("Jens", "+1"), ("Ola", "Works for me."), ("Pia", "Me too.")]
+    _assert_apart(result, comment_words=["Load more", "23 Comments"], furniture=[])

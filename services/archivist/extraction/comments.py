@@ -180,12 +180,17 @@ _COMMENTS_HEADING = re.compile(
 )
 #: A line of nothing but a comment's action links: "Reply", "Report abuse | Helpful (4)".
 _NOISE_ACTION = (
-    r"(?:reply|antworten|répondre|responder|rispondi)(?:\s*[↓↑→]|\s+to\s+this(?:\s+comment)?)?|"
+    r"(?:reply|antworten|répondre|responder|rispondi)(?:\s*[↓↑→]|\s+to\s+this(?:\s+comment)?|"
+    r"\s+to\s+@?[\w.'-]+(?:\s+[\w.'-]+)?)?|"
     r"report(?:\s+(?:abuse|comment|this(?:\s+comment)?|spam))?|melden|signaler|"
-    r"flag(?:\s+as\s+inappropriate)?|like|share|permalink|helpful(?:\s*\(\d+\))?|"
-    r"\d+\s+(?:likes?|replies)|log in to reply|quote"
+    r"flag(?:\s+as\s+inappropriate)?|(?:like|helpful)(?:\s*\(\d+\))?|share|permalink|"
+    r"edit|delete|upvote|downvote|vote\s+(?:up|down)|collapse|expand|"
+    r"(?:show|hide|view|load|see)(?:\s+all)?(?:\s+\d+)?(?:\s+more)?\s+(?:replies|comments|reply)|"
+    r"\d+\s+(?:likes?|replies)|log in to reply|quote|[👍👎♥❤]|[+-]?\d+"
 )
-_NOISE_LINE = re.compile(r"^(?:\s*[|•·]?\s*(?:" + _NOISE_ACTION + r"))+\s*$", re.IGNORECASE)
+#: A line of action links, scores and counts, with one word at least ("+1" alone is a comment).
+_NOISE_LINE = re.compile(r"^(?=.*[^\W\d_])(?:\s*[|•·]?\s*(?:" + _NOISE_ACTION + r"))+\s*$",
+                         re.IGNORECASE)
 #: "NAME - DATE", "NAME | DATE", "NAME, DATE", "NAME on DATE": a comment's author line.
 _NAME_DATE = re.compile(r"^\s*(?P<name>[^\d|•·,–—-]{2,40}?)\s*(?:[|•·,–—-]|\s(?:on|am|le|el|il)\s)"
                         r"\s*(?P<date>.{6,40})$", re.IGNORECASE)
