@@ -539,3 +539,54 @@ def test_unmarked_action_lines_with_scores_and_reply_counts_leave_the_text() -> 
     assert [(c.author, c.text) for c in result.comments] == [
         ("Mara", "Who pays?"), ("Jens", "+1"), ("Ola", "Works for me."), ("Pia", "Me too.")]
     _assert_apart(result, comment_words=["Load more", "23 Comments"], furniture=[])
+
+
+def _invision_post(number: int, name: str, iso: str, text: str) -> str:
+    """An Invision Community post: an author pane (twice, for phones and desktops), the date
+    as a permalink, the text in a rich-text block, then the post's tools."""
+    profile = f'<a href="https://forum.example.org/profile/{number}-{name.lower()}/">{name}</a>'
+    posted = (f'<a href="?do=findComment&amp;comment={number}" rel="nofollow">Posted <time '
+              f'datetime="{iso}" title="{iso}" data-short="2 dy">November 26</time></a>')
+    return (
+        f'<article id="elComment_{number}" class="cPost ipsBox ipsComment ipsComment_parent '
+        'ipsClearfix ipsColumns"><div class="cAuthorPane_mobile ipsResponsive_showPhone"><h3 '
+        f'class="ipsType_sectionHead cAuthorPane_author">{profile}</h3><div class="ipsType_light">'
+        f'{posted}</div></div><aside class="ipsComment_author cAuthorPane ipsColumn"><h3 '
+        f'class="ipsType_sectionHead cAuthorPane_author"><strong>{profile}</strong></h3><ul '
+        'class="cAuthorPane_info ipsList_reset"><li data-role="group">Members</li><li class='
+        '"ipsType_light">42 posts</li></ul></aside><div class="ipsColumn ipsColumn_fluid"><div '
+        f'id="comment-{number}_wrap" data-commentid="{number}" class="ipsComment_content"><div '
+        'class="ipsComment_meta ipsType_light"><ul class="ipsList_reset ipsComment_tools"><li><a '
+        f'href="?do=reportComment&amp;comment={number}" title="Report post">Report</a></li><li><a '
+        f'href="?do=findComment&amp;comment={number}" title="Share this post">Share</a></li></ul>'
+        f'<div class="ipsType_reset ipsResponsive_hidePhone">{posted}</div></div><div class="cPost_'
+        'contentWrap"><div data-role="commentContent" class="ipsType_normal ipsType_richText '
+        f'ipsContained">{text}</div></div><ul class="ipsComment_controls" data-role="comment'
+        'Controls"><li><a href="#" data-action="quoteComment">Quote</a></li></ul></div></div>'
+        "</article>"
+    )
+
+
+def test_invision_thread_inside_a_comments_region() -> None:
+    """Invision sets the whole thread, opening post included, in ``div#comments`` (and in a
+    moderation form), with "comment" in every post's classes."""
+    html = (
+        '<!DOCTYPE html><html lang="en-US"><head><title>Winter ferries - Harbour Forum</title>'
+        '</head><body class="ipsApp"><div id="ipsLayout_header"><header><a href="/" id="elLogo">'
+        'Harbour Forum</a></header></div><main id="ipsLayout_body"><div class="ipsPageHeader">'
+        '<h1 class="ipsType_pageTitle">Winter ferries</h1></div><div id="comments" data-'
+        'controller="core.front.core.commentFeed" class="cTopic ipsClear"><div data-role='
+        '"commentFeed"><form action="/topic/7/?do=multimodComment" method="post" data-role='
+        '"moderationTools">'
+        + _invision_post(301, "skipper_jo", "2026-11-25T09:00:00Z", f"<p>{OPENING}</p>")
+        + _invision_post(302, "mara", "2026-11-26T10:00:00Z", "<p>The county, as always.</p>")
+        + _invision_post(303, "Ola", "2026-11-27T08:00:00Z", "<p>Works for me</p>")
+        + '</form></div><div class="ipsComposeArea"><h2>Create an account or sign in to '
+        "comment</h2><p>You need to be a member in order to leave a comment</p></div></div>"
+        "</main></body></html>"
+    )
+    result = _extract(html, "https://forum.example.org/topic/7-winter-ferries/")
+    assert _rows(result) == [("mara", "2026-11-26", "The county, as always.", None),
+                             ("Ola", "2026-11-27", "Works for me", None)]
+    assert result.authors == ("skipper_jo",)
+    assert result.body == OPENING

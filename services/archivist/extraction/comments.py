@@ -101,7 +101,7 @@ _TITLE_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|\s*$)")
 _DATE_CLASS = re.compile(r"date|time|posted|published|submitted|metadata|comment-?meta",
                          re.IGNORECASE)
 _TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|message-?(?:body|content)|text-?body|"
-                         r"bbwrapper|post_?message|^text$|^content$|"
+                         r"bbwrapper|post_?message|rich-?text|^text$|^content$|"
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
 _REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer|vote)|"
                           r"post_?(?:controls|buttons)|postbit_buttons|"
@@ -157,7 +157,7 @@ _QUOTE_HEAD = re.compile(r"^\s*(?:quote|zitat|citation|cita|originally posted by
 _POST_ID = re.compile(r"^(?:js-)?(?:p|post|postid|msg|message)[_-]?\d+$", re.IGNORECASE)
 _POST_CLASS = token_pattern(r"post|postbit|postbitlegacy|postbit-?old|forum-?post|"
                             r"topic-?post|b-post|forumpost|post-?container|message-?item|"
-                            r"message--post")
+                            r"message--post|cpost")
 #: A block whose text is more than this share of links is a teaser, not a post.
 _TEASER_LINKS = 0.5
 #: Microdata items that may be comments: :func:`_is_comment_item` needs "Comment" or
@@ -197,6 +197,8 @@ _NAME_DATE = re.compile(r"^\s*(?P<name>[^\d|•·,–—-]{2,40}?)\s*(?:[|•·,
 #: A line of nothing but separators: the "•" between a comment's author and its time.
 _SEPARATOR_LINE = re.compile(r"^[\s•·∙|/–—-]+$")
 _MIN_SEGMENTS = 2
+#: A paragraph this long is an article's prose.
+_MIN_PROSE = 100
 _WRAPPER_SHARE = 0.9
 
 
@@ -1064,7 +1066,8 @@ def _unmarked(tree: HtmlElement,
 
 def _is_teaser(block: HtmlElement, author: str) -> bool:
     """A listing's teaser, not a post: a heading that links to another page (other than the
-    poster's name linking to their profile, as XenForo sets it), or mostly links."""
+    poster's name linking to their profile, as XenForo sets it), or mostly links other than
+    the post's own (its poster's name, its dated permalink, its "Report"/"Quote" actions)."""
     for heading in block.iter("h1", "h2", "h3", "h4"):
         if clean_author(text_content(heading), handle=True) == author:
             continue
@@ -1072,14 +1075,18 @@ def _is_teaser(block: HtmlElement, author: str) -> bool:
                for link in heading.iter("a")):
             return True
     text = len(text_content(block).strip())
-    linked = sum(len(text_content(link).strip()) for link in block.iter("a"))
+    linked = sum(len(label) for link in block.iter("a")
+                 if (label := " ".join(text_content(link).split()))
+                 and label != author and link.find(".//time") is None
+                 and not _NOISE_LINE.match(label))
     return not text or linked > _TEASER_LINKS * text
 
 
 def _thread_posts(tree: HtmlElement, dates: DateContext) -> list[HtmlElement]:
     """A forum thread's posts, in page order: the largest run (two or more) of sibling blocks
     marked as posts (phpBB's ``div#p4410.post``, vBulletin's ``li#post_123``, Discourse's
-    ``.topic-post``), outside the site chrome, each naming its author and none a teaser."""
+    ``.topic-post``, Invision's ``article.cPost``), outside the site chrome, each naming its
+    author and none a teaser."""
     runs: dict[HtmlElement, list[HtmlElement]] = {}
     for element in tree.iter("div", "li", "article", "section", "table"):
         if _POST_ID.match(element.get("id") or "") or _POST_CLASS.search(
@@ -1122,6 +1129,17 @@ def _opening_post_furniture(post: HtmlElement) -> list[HtmlElement]:
                          and isinstance(child.tag, str))
         node = parent
     return furniture
+
+
+def _prose_before(tree: HtmlElement, element: HtmlElement) -> bool:
+    """Whether a paragraph of prose outside the chrome comes before ``element``."""
+    for node in tree.iter("p", element.tag):
+        if node is element:
+            return False
+        if (node.tag == "p" and len(" ".join(text_content(node).split())) >= _MIN_PROSE
+                and not in_chrome(node)):
+            return True
+    return False
 
 
 def _unnamed_regions(tree: HtmlElement) -> list[HtmlElement]:
@@ -1181,18 +1199,26 @@ def find_comments(tree: HtmlElement, data: Structured,
     section.regions.extend(items)
     if not comments:
         comments = _with_item_regions(microdata, item_index, regions, dates)
-    if not comments:
+    # A page declaring itself an article (a live blog's entries are posts too) is no thread.
+    declared_article = any(ld_types(obj) & ARTICLE_TYPES for obj in data.objects)
+    posts = [] if comments or declared_article else _thread_posts(tree, dates)
+    # A thread's posts inside a comment region (Invision's ``div#comments``) are the thread,
+    # when no article comes before them (Disqus's posts under an article are its comments).
+    held = {region for region in regions if posts and region in posts[0].iterancestors()}
+    if held and _prose_before(tree, posts[0]):
+        held = set()
+    if held:
+        section.regions = [region for region in section.regions if region not in held]
+    if not comments and not held:
         for region in regions:
             comments.extend(_from_region(region, dates))
-    if not comments:
+    if not comments and not held:
         for region in _unnamed_regions(tree):
             found = _from_region(region, dates)
             if 2 * _named(found) >= len(found):
                 comments.extend(found)
                 section.regions.append(region)
-    # A page declaring itself an article (a live blog's entries are posts too) is no thread.
-    declared_article = any(ld_types(obj) & ARTICLE_TYPES for obj in data.objects)
-    if not comments and not declared_article and (posts := _thread_posts(tree, dates)):
+    if not comments and posts:
         # A forum thread: the opening post is the document, the replies are its comments.
         section.author = _author_of(posts[0], _comment_noise(posts[0]), dates)[0]
         section.first_post = _comment_from_block(posts[0], set(), None, dates)
