@@ -142,6 +142,7 @@ _TEXTAREA = etree.XPath(".//textarea")
 #: A comment form's text (labels, policy notes) is shorter than this; a block around a textarea
 #: holding more is the page's content.
 _MAX_FORM_TEXT = 1500
+#: What only the page's content block holds: its headline, its article, its main landmark.
 _PAGE_CONTENT = etree.XPath(".//h1 | .//article | .//main")
 #: The fields of a form that a reader fills in (a hidden input is none).
 _FORM_FIELDS = etree.XPath(".//textarea | .//select | .//input[not(@type='hidden')]")
