@@ -590,3 +590,19 @@ def test_invision_thread_inside_a_comments_region() -> None:
                              ("Ola", "2026-11-27", "Works for me", None)]
     assert result.authors == ("skipper_jo",)
     assert result.body == OPENING
+
+
+def test_microdata_commenter_is_not_the_article_author() -> None:
+    def comment(name: str, iso: str, text: str) -> str:
+        return (f'<div class="media" itemprop="comment" itemscope itemtype="https://schema.org/'
+                f'Comment"><span itemprop="author" itemscope itemtype="https://schema.org/Person">'
+                f'<b itemprop="name">{name}</b></span> <time itemprop="dateCreated" datetime="{iso}">'
+                f'{iso[:10]}</time><div itemprop="text"><p>{text}</p></div></div>')
+
+    html = ('<html lang="en"><head><title>Ferries</title></head><body><article><h1>Ferries</h1>'
+            f'{STORY}</article><div class="media-list">'
+            + comment("Mara", "2026-11-26T09:00", "Who pays?")
+            + comment("Jens", "2026-11-27T09:00", "The county.") + "</div></body></html>")
+    result = _extract(html, "https://www.example.org/ferries")
+    assert [c.author for c in result.comments] == ["Mara", "Jens"]
+    assert result.authors == ()

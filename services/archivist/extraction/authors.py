@@ -67,7 +67,9 @@ _MAX_BYLINE = 120
 _MAX_AUTHORS = 10
 #: Inline elements: a byline's author links and spans, which may stand side by side.
 _INLINE = frozenset({"a", "span", "strong", "b", "em", "i", "cite", "font", "small"})
-_IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment')]")
+#: Inside a comment: a block whose class says so, or a schema.org ``Comment`` or ``Answer`` item.
+_IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment') or contains(@itemtype,'Comment') "
+                          "or contains(@itemtype,'Answer')]")
 #: Byline markup, most specific first. The leading predicates are cheap necessary conditions
 #: of the last one (an element matches all of them or none): libxml2 then evaluates the
 #: costly string tests on a few elements instead of all. ``/descendant::*`` selects what
