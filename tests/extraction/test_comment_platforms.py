@@ -606,3 +606,30 @@ def test_microdata_commenter_is_not_the_article_author() -> None:
     result = _extract(html, "https://www.example.org/ferries")
     assert [c.author for c in result.comments] == ["Mara", "Jens"]
     assert result.authors == ()
+
+
+@pytest.mark.parametrize("line", [
+    "<p><strong>{name}</strong> <span>{when}</span></p>",
+    '<header><img src="a.png" alt=""><b>{name}</b><br><small>{when}</small></header>',
+])
+def test_bold_name_beside_a_timestamp_is_the_author_line(line: str) -> None:
+    items = [("Mara", "26 November 2026", "<p>Who pays?</p>"),
+             ("Jens", "2 days ago", "<p>The county.</p>"),
+             ("Ola", "27 November 2026", "<p><b>Great</b> piece, thanks.</p>")]
+    comments = "".join(f'<div class="comment">{line.format(name=name, when=when)}{text}</div>'
+                       for name, when, text in items)
+    html = ('<html lang="en"><head><title>Ferries</title></head><body><article><h1>Ferries</h1>'
+            f'{STORY}</article><div id="comments"><h3>3 Comments</h3>{comments}</div></body></html>')
+    result = _extract(html, "https://www.example.org/ferries")
+    assert _rows(result) == [("Mara", "2026-11-26", "Who pays?", None),
+                             ("Jens", "2026-11-26", "The county.", None),
+                             ("Ola", "2026-11-27", "Great piece, thanks.", None)]
+
+
+def test_bold_first_word_without_a_timestamp_is_no_author() -> None:
+    comments = "".join(f'<div class="comment"><p><b>{word}</b> {rest}</p></div>'
+                       for word, rest in [("Great", "piece, thanks."), ("Agreed", "on all points.")])
+    html = ('<html lang="en"><head><title>Ferries</title></head><body><article><h1>Ferries</h1>'
+            f'{STORY}</article><div id="comments">{comments}</div></body></html>')
+    assert [(c.author, c.text) for c in _extract(html, "https://www.example.org/f").comments] == [
+        (None, "Great piece, thanks."), (None, "Agreed on all points.")]

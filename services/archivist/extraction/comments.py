@@ -612,6 +612,28 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
             when = posted.group("after")
             if name:
                 return name, dates.written(when) if when else None, {element}
+    return _bold_author_line(block, nested, dates)
+
+
+def _bold_author_line(block: HtmlElement, skip: set[HtmlElement], dates: DateContext
+                      ) -> tuple[str | None, str | None, set[HtmlElement]]:
+    """An author line without author markup: the comment's first text is a name in bold whose
+    line holds nothing else but a timestamp, beside it or under it ("<strong>Mara</strong>
+    <span>26 November 2026</span>", "<b>Mara</b><br><small>2 days ago</small>"). Without the
+    timestamp, a bold first word is the commenter's emphasis."""
+    bold = next((element for element in block.iter("strong", "b")
+                 if element not in skip and not any(ancestor in skip
+                                                    for ancestor in element.iterancestors())),
+                None)
+    line = bold.getparent() if bold is not None else None
+    if line is None or line is block:
+        return None, None, set()
+    name = " ".join(text_content(bold).split())
+    rest = lines_text(line, {bold}).replace("\n", " ").strip()
+    date = dates.timestamp(rest) if rest else None
+    author = clean_author(name, handle=True) if date else None
+    if author and lines_text(block, skip).startswith(name):
+        return author, date, {line}
     return None, None, set()
 
 
