@@ -67,7 +67,9 @@ _MAX_BYLINE = 120
 _MAX_AUTHORS = 10
 #: Inline elements: a byline's author links and spans, which may stand side by side.
 _INLINE = frozenset({"a", "span", "strong", "b", "em", "i", "cite", "font", "small"})
-_IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment')]")
+#: Inside a comment: a block whose class says so, or a schema.org ``Comment`` or ``Answer`` item.
+_IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment') or contains(@itemtype,'Comment') "
+                          "or contains(@itemtype,'Answer')]")
 #: Byline markup, most specific first. The leading predicates are cheap necessary conditions
 #: of the last one (an element matches all of them or none): libxml2 then evaluates the
 #: costly string tests on a few elements instead of all. ``/descendant::*`` selects what
@@ -162,7 +164,8 @@ def split_authors(raw: str) -> list[str]:
     is a description of the names before it, not a name.
     """
     text = _PREFIX.sub("", " ".join(raw.split()))
-    text = re.split(r"\s[|/–—]\s|\s-\s", text)[0]
+    # The date goes before the commas are split: "NAME on November 25, 2026" holds one.
+    text = _DATE_TAIL.sub("", re.split(r"\s[|/–—]\s|\s-\s", text)[0])
     names: list[str] = []
     for index, part in enumerate(_SPLIT.split(text)):
         if index and _ROLE.search(part):
@@ -239,14 +242,16 @@ def _byline_markup(elements: list[HtmlElement]) -> list[str]:
 def _byline_text(headline: HtmlElement | None) -> list[str]:
     """Names from a short "By ..." line near the headline, when nothing marks up the byline.
 
-    The headline's block may be the whole page: a sidebar's "By day a nurse..." is no byline.
+    The headline's block may be the whole page: a sidebar's "By day a nurse..." is no byline,
+    and a comment's "Posted by: NAME" line names a commenter.
     """
     if headline is None:
         return []
     for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
                                                  "font", "b", "em", "small"):
         text = " ".join(lines_text(element).split())
-        if len(text) <= _MAX_BYLINE and _PREFIX.match(text) and not in_chrome(element):
+        if (len(text) <= _MAX_BYLINE and _PREFIX.match(text) and not in_chrome(element)
+                and not _IN_COMMENT(element)):
             names = split_authors(text)
             if names:
                 return names

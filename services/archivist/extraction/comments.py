@@ -45,16 +45,19 @@ from archivist.extraction.text import lines_text, text_content
 
 __all__ = ["CommentSection", "find_comments", "is_thread", "merge_comments"]
 
-_COMMENT_TYPES = {"Comment", "UserComments"}
+#: schema.org's ``Answer`` is a ``Comment``: a Q&A page's answers are its comments.
+_COMMENT_TYPES = {"Comment", "UserComments", "Answer"}
+#: A microdata item a thread is about: the comment regions inside it are the thread's.
+_TOPIC_TYPES = ("Question",)
 _REGION = token_pattern(
-    r"comments?|comment-?list|commentlist|comment-?tree|comments?-(?:area|section|container|wrapper|"
+    r"comments?|comment-?list|commentlist|comment-?tree|comments?-?(?:area|section|container|wrapper|"
     r"block|list|thread|holder|box|content)|responses|discussion|disqus_thread|respond|"
     r"reader-?comments|user-?comments|article-?comments|post-?comments|story-?comments|"
     r"kommentare|commentaires|comentarios"
 )
 _BLOCK = token_pattern(
     r"comment|comment-?item|commentlist-?item|single-?comment|comment-?entry|"
-    r"comment-?wrap(?:per)?|c-comment|post-?comment|user-?comment|reader-?comment|"
+    r"comment-?wrap(?:per)?|comment-?box|c-comment|post-?comment|user-?comment|reader-?comment|"
     r"depth-\d+|thread-(?:even|odd)"
 )
 _REPLIES = token_pattern(r"indented|children|replies|comment-?replies|sub-?comments|"
@@ -62,6 +65,12 @@ _REPLIES = token_pattern(r"indented|children|replies|comment-?replies|sub-?comme
 #: Attributes of a flat reply that name the comment it answers, and of a comment that name it.
 _REPLY_ATTRIBUTES = ("data-parent", "data-parent-id", "data-reply-to", "data-replyto", "data-in-reply-to")
 _ID_ATTRIBUTES = ("id", "data-id", "data-comment-id")
+#: A comment's depth in a flat list that shows the threads by indenting: an attribute of the
+#: block ("data-depth", "data-level") or a class ("depth-2", "level-2") ...
+_DEPTH_ATTRIBUTES = ("data-depth", "data-level", "indent")
+_DEPTH_CLASS = re.compile(r"^(?:depth|level|indent)-?(\d+)$", re.IGNORECASE)
+#: ... or the ``indent`` attribute of a cell inside it (Hacker News's ``td.ind[indent=1]``).
+_INDENT_CELL = etree.XPath(".//*[@indent]")
 #: A reply's link to the comment it answers (``<a class="in-reply-to" href="#comment-12">``).
 _IN_REPLY_TO = etree.XPath(".//a[contains(concat(' ', normalize-space(@class), ' ', @rel, ' '),"
                            " ' in-reply-to ')][contains(@href, '#')]")
@@ -79,12 +88,27 @@ _FORM = re.compile(
 _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:fn|author|comment-?author|username|user-?name|"
                            r"commenter|nickname|name|poster|user|reviewer|review-?author)"
                            r"(?:$|[\s_-])", re.IGNORECASE)
-_DATE_CLASS = re.compile(r"date|time|posted|published|metadata|comment-?meta", re.IGNORECASE)
-_TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|message-?(?:body|content)|"
-                         r"bbwrapper|post_?message|^text$|^content$|"
+#: A link to a user's profile page ("/user/7", "/members/kim.12/", "user?id=kim"): where a
+#: comment names its author without author markup (Hacker News, forum software).
+_PROFILE_HREF = re.compile(r"(?:^|/)(?:users?|u|members?|profiles?|people)"
+                           r"(?:/[^/?#]+|\?(?:id|u|user|name)=[^&#/]+)/?$", re.IGNORECASE)
+#: The text of a permalink that is a symbol ("#", "¶", "§", "∞", "🔗") or a post's number
+#: ("#2", forum software).
+_PERMALINK_TEXT = re.compile(r"^\s*(?:[#¶§∞🔗]|#\d+)\s*$")
+#: A machine date in a ``title`` attribute ("2026-11-26T09:12:00"), whatever the element.
+_TITLE_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|\s*$)")
+#: Classes of a comment's date element; "submitted" is Drupal 7's "Submitted by NAME on DATE".
+_DATE_CLASS = re.compile(r"date|time|posted|published|submitted|metadata|comment-?meta",
+                         re.IGNORECASE)
+_TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|message-?(?:body|content)|text-?body|"
+                         r"bbwrapper|post_?message|rich-?text|^text$|^content$|"
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
 _REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer|vote)|"
-                          r"vote|like|report|share", re.IGNORECASE)
+                          r"post_?(?:controls|buttons)|postbit_buttons|"
+                          r"(?<!un)vote|(?<!un)like|report|share", re.IGNORECASE)
+#: A forum post's signature (phpBB, SMF, MyBB, vBulletin ``.signature``, XenForo's
+#: ``.message-signature``, Invision's ``.cSignature``): the poster's, under every post.
+_SIGNATURE = token_pattern(r"signature|message-signature|csignature|ipssignature")
 _VERB_WORDS = ("wrote", "says", "said", "writes", "commented", "replied", "schrieb", "schreibt",
                "sagt", "a écrit", "écrit", "dit", "escribió", "dice", "disse", "diz", "scrive",
                "ha scritto", "schreef", "skrev", "napisał")
@@ -101,12 +125,13 @@ _SAID = re.compile(_SAID_HEAD + r"\s*(?::|\.{3}|…)?\s*$", re.IGNORECASE)
 _SAID_INLINE = re.compile(_SAID_HEAD + r"\s*:\s*", re.IGNORECASE)
 #: What is left of the author line when the name is in its own element: "<cite>NAME</cite> Says:".
 _VERB_LINE = re.compile(r"\s*" + _VERBS + r"\s*(?::|\.{3}|…)?\s*", re.IGNORECASE)
-#: "Posted by NAME", "Posted by NAME on DATE": a comment's author line, before or after its text
-#: (old blogs and hand-written pages), in a few languages.
+#: "Posted by NAME", "Posted by NAME on DATE", "Posted by: NAME | DATE" (Movable Type and
+#: Typepad): a comment's author line, before or after its text (old blogs and hand-written
+#: pages), in a few languages.
 _POSTED_BY = re.compile(
     r"^\s*(?:posted|written|submitted|added|geschrieben|verfasst|publié|écrit|publicado|escrito|"
-    r"pubblicato|scritto|geplaatst)\s+(?:by|von|par|por|da|door)\s+(?P<name>.{1,60}?)"
-    r"(?:,?\s+" + _WHEN + r"(?P<after>.{4,40}?))?\s*$", re.IGNORECASE)
+    r"pubblicato|scritto|geplaatst)\s+(?:by|von|par|por|da|door)\s*:?\s+(?P<name>.{1,60}?)"
+    r"(?:(?:,?\s+" + _WHEN + r"|\s*[|•·]\s*)(?P<after>.{4,40}?))?\s*$", re.IGNORECASE)
 #: Text nodes ending like an author line ("... wrote:", "... said..."), found inside libxml2.
 #: Only used on a page with several ``<body>`` elements (see :func:`_line_ends`).
 _AUTHOR_TEXT = etree.XPath(
@@ -114,6 +139,13 @@ _AUTHOR_TEXT = etree.XPath(
     "or contains(., '...') or contains(., '…')]"
 )
 _TEXTAREA = etree.XPath(".//textarea")
+#: A comment form's text (labels, policy notes) is shorter than this; a block around a textarea
+#: holding more is the page's content.
+_MAX_FORM_TEXT = 1500
+#: What only the page's content block holds: its headline, its article, its main landmark.
+_PAGE_CONTENT = etree.XPath(".//h1 | .//article | .//main")
+#: The fields of a form that a reader fills in (a hidden input is none).
+_FORM_FIELDS = etree.XPath(".//textarea | .//select | .//input[not(@type='hidden')]")
 _QUOTE_CLASS = token_pattern(r"quote|bbquote|bbcode[_-]?quote|quotebox|quote[_-]?container|"
                              r"message[_-]?quote|post[_-]?quote")
 #: The header of a quote in forum software: "Quote from NAME", "Quote: NAME", "Zitat von",
@@ -126,13 +158,15 @@ _QUOTE_HEAD = re.compile(r"^\s*(?:quote|zitat|citation|cita|originally posted by
 _POST_ID = re.compile(r"^(?:js-)?(?:p|post|postid|msg|message)[_-]?\d+$", re.IGNORECASE)
 _POST_CLASS = token_pattern(r"post|postbit|postbitlegacy|postbit-?old|forum-?post|"
                             r"topic-?post|b-post|forumpost|post-?container|message-?item|"
-                            r"message--post")
+                            r"message--post|cpost")
 #: A block whose text is more than this share of links is a teaser, not a post.
 _TEASER_LINKS = 0.5
-#: Microdata items that may be comments: :func:`_is_comment_item` needs "Comment" in the type.
+#: Microdata items that may be comments: :func:`_is_comment_item` needs "Comment" or
+#: "Answer" in the type.
 #: ``/descendant::*`` selects what ``//*`` does, and libxml2 walks it about 15 % faster.
 _COMMENT_ITEMS = etree.XPath(
-    "/descendant::*[@itemscope and @itemtype][contains(@itemtype, 'Comment')]")
+    "/descendant::*[@itemscope and @itemtype][contains(@itemtype, 'Comment') or "
+    "contains(@itemtype, 'Answer')]")
 #: The whitespace that XPath's normalize-space() strips.
 _XML_SPACE = " \t\r\n"
 #: The same text nodes as :data:`_AUTHOR_TEXT`, unfiltered, as plain strings (cheap to make).
@@ -147,18 +181,25 @@ _COMMENTS_HEADING = re.compile(
 )
 #: A line of nothing but a comment's action links: "Reply", "Report abuse | Helpful (4)".
 _NOISE_ACTION = (
-    r"(?:reply|antworten|répondre|responder|rispondi)(?:\s*[↓↑→]|\s+to\s+this(?:\s+comment)?)?|"
+    r"(?:reply|antworten|répondre|responder|rispondi)(?:\s*[↓↑→]|\s+to\s+this(?:\s+comment)?|"
+    r"\s+to\s+@?[\w.'-]+(?:\s+[\w.'-]+)?)?|"
     r"report(?:\s+(?:abuse|comment|this(?:\s+comment)?|spam))?|melden|signaler|"
-    r"flag(?:\s+as\s+inappropriate)?|like|share|permalink|helpful(?:\s*\(\d+\))?|"
-    r"\d+\s+(?:likes?|replies)|log in to reply|quote"
+    r"flag(?:\s+as\s+inappropriate)?|(?:like|helpful)(?:\s*\(\d+\))?|share|permalink|"
+    r"edit|delete|upvote|downvote|vote\s+(?:up|down)|collapse|expand|"
+    r"(?:show|hide|view|load|see)(?:\s+all)?(?:\s+\d+)?(?:\s+more)?\s+(?:replies|comments|reply)|"
+    r"\d+\s+(?:likes?|replies)|log in to reply|quote|[👍👎♥❤]|[+-]?\d+"
 )
-_NOISE_LINE = re.compile(r"^(?:\s*[|•·]?\s*(?:" + _NOISE_ACTION + r"))+\s*$", re.IGNORECASE)
+#: A line of action links, scores and counts, with one word at least ("+1" alone is a comment).
+_NOISE_LINE = re.compile(r"^(?=.*[^\W\d_])(?:\s*[|•·]?\s*(?:" + _NOISE_ACTION + r"))+\s*$",
+                         re.IGNORECASE)
 #: "NAME - DATE", "NAME | DATE", "NAME, DATE", "NAME on DATE": a comment's author line.
 _NAME_DATE = re.compile(r"^\s*(?P<name>[^\d|•·,–—-]{2,40}?)\s*(?:[|•·,–—-]|\s(?:on|am|le|el|il)\s)"
                         r"\s*(?P<date>.{6,40})$", re.IGNORECASE)
 #: A line of nothing but separators: the "•" between a comment's author and its time.
 _SEPARATOR_LINE = re.compile(r"^[\s•·∙|/–—-]+$")
 _MIN_SEGMENTS = 2
+#: A paragraph this long is an article's prose.
+_MIN_PROSE = 100
 _WRAPPER_SHARE = 0.9
 
 
@@ -271,10 +312,10 @@ def _children(value: Any) -> list[Any]:
 # --- schema.org in microdata -------------------------------------------------------------
 
 
-def _is_comment_item(element: HtmlElement) -> bool:
+def _is_comment_item(element: HtmlElement, types: Iterable[str] = _COMMENT_TYPES) -> bool:
     itemtype = element.get("itemtype") or ""
     return element.get("itemscope") is not None and any(
-        itemtype.rstrip("/").endswith(name) for name in _COMMENT_TYPES)
+        itemtype.rstrip("/").endswith(name) for name in types)
 
 
 def _own_props(item: HtmlElement, name: str) -> Iterator[HtmlElement]:
@@ -293,8 +334,10 @@ def _prop_value(element: HtmlElement) -> str:
     return (element.get("content") or element.get("datetime") or lines_text(element)).strip()
 
 
-def _from_microdata(tree: HtmlElement,
-                    dates: DateContext) -> tuple[list[Comment], list[HtmlElement]]:
+def _from_microdata(tree: HtmlElement, dates: DateContext
+                    ) -> tuple[list[Comment], list[HtmlElement], dict[HtmlElement, int]]:
+    """The microdata comments, the items read, and the index of the comment each item (or the
+    wrapper around it) gave."""
     items = [element for element in _COMMENT_ITEMS(tree)
              if _is_comment_item(element) and not in_chrome(element)]
     item_set = set(items)
@@ -326,7 +369,40 @@ def _from_microdata(tree: HtmlElement,
                            published=dates.written(_prop_value(date_node))
                            if date_node is not None else None,
                            text=lines_text(text_node, _quotes(text_node)), parent=parent))
-    return out, items
+    return out, items, index_of
+
+
+def _with_item_regions(comments: list[Comment], index_of: dict[HtmlElement, int],
+                       regions: list[HtmlElement], dates: DateContext) -> list[Comment]:
+    """Microdata comments with the comments of the comment regions inside the items: a Q&A
+    page's short comments under its question (a ``Question`` item: top level) and under each
+    answer (a comment item: replies to it), all in page order.
+
+    A region that holds comment items, or that no such item holds, is the items' own list or
+    another list, not read here.
+    """
+    if not comments:
+        return comments
+    position = {element: number for number, element in enumerate(
+        next(iter(index_of)).getroottree().iter())}
+    # Each comment as (page position, its key, its parent's key, comment).
+    entries: list[tuple[tuple[int, int], tuple[int, ...], tuple[int, ...] | None, Comment]] = [
+        ((position[item], 0), (index,), None if comments[index].parent is None
+         else (comments[index].parent,), comments[index])
+        for item, index in index_of.items() if item.get("itemscope") is not None]
+    for number, region in enumerate(regions):
+        holders = [ancestor for ancestor in region.iterancestors()
+                   if ancestor in index_of or _is_comment_item(ancestor, _TOPIC_TYPES)]
+        if not holders or any(_is_comment_item(inner) for inner in region.iterdescendants()):
+            continue
+        item = (index_of[holders[0]],) if holders[0] in index_of else None
+        entries.extend(((position[region], order + 1), (-1 - number, order),
+                        item if found.parent is None else (-1 - number, found.parent), found)
+                       for order, found in enumerate(_from_region(region, dates)))
+    entries.sort(key=lambda entry: entry[0])
+    new_index = {key: index for index, (_, key, _, _) in enumerate(entries)}
+    return [dataclasses.replace(comment, parent=new_index.get(parent) if parent else None)
+            for _, _, parent, comment in entries]
 
 
 # --- comment markup ----------------------------------------------------------------------
@@ -357,7 +433,12 @@ def _regions(scanned: Iterable[tuple[HtmlElement, str]]) -> list[HtmlElement]:
 
 
 def _is_noise(element: HtmlElement) -> bool:
-    return (element.tag in ("form", "textarea", "input", "button", "select", "script", "style")
+    """A form, its fields and buttons, a script, or a form-classed block. A ``<form>`` with no
+    field to fill in only wraps text: old Reddit sets each comment's text in the form that
+    edits it, with hidden inputs alone for a reader who is not logged in."""
+    if element.tag == "form":
+        return bool(_FORM_FIELDS(element)) or _matches(element, _FORM)
+    return (element.tag in ("textarea", "input", "button", "select", "script", "style")
             or _matches(element, _FORM))
 
 
@@ -372,8 +453,9 @@ def _in_noise(element: HtmlElement, region: HtmlElement) -> bool:
 
 
 def _blocks(region: HtmlElement) -> list[HtmlElement]:
+    # A link with a comment's id is the anchor a permalink jumps to, not the comment.
     blocks = [element for element in region.iter()
-              if isinstance(element.tag, str) and element is not region
+              if isinstance(element.tag, str) and element is not region and element.tag != "a"
               and (_BLOCK.search(attributes(element)) or _BLOCK_ID.match(element.get("id") or ""))
               and not _PINGBACK.search(element.get("class") or "")
               and not _in_noise(element, region)]
@@ -465,6 +547,19 @@ def _is_media_heading(element: HtmlElement) -> bool:
             and next(parent.iterchildren("h4", "h5")) is element)
 
 
+def _is_permalink(element: HtmlElement) -> bool:
+    """Whether ``element`` is a comment's permalink shown as a symbol ("#", "¶"), whose
+    ``title`` often holds the comment's date."""
+    return element.tag == "a" and bool(_PERMALINK_TEXT.match(text_content(element)))
+
+
+def _is_profile_link(element: HtmlElement) -> bool:
+    """Whether ``element`` links a user's profile by name: an "@kim" mention in a comment's
+    text links one too, but it names someone else."""
+    return (element.tag == "a" and bool(_PROFILE_HREF.search(element.get("href") or ""))
+            and not text_content(element).lstrip().startswith("@"))
+
+
 def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
                ) -> tuple[str | None, str | None, set[HtmlElement]]:
     """The author's name, a date written in the author line ("NAME on DATE said:"), and the
@@ -482,20 +577,25 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
                 return name, dates.timestamp(when) if when else None, {element}
         if element.tag == "cite" or "fn" in _tokens(element) or (
                 element.get("itemprop") in ("author", "creator")) or (
-                _matches(element, _AUTHOR_CLASS) and not _matches(element, _TEXT_CLASS)):
+                _matches(element, _AUTHOR_CLASS) and not _matches(element, _TEXT_CLASS)) or (
+                _is_profile_link(element)):
             inner = next(iter(element.xpath(".//*[contains(concat(' ',@class,' '),' fn ')]")),
                          None)
-            links = [link for link in element.iter("a") if text_content(link).strip()]
+            marks = {link for link in element.iter("a") if _is_permalink(link)}
+            links = [link for link in element.iter("a")
+                     if text_content(link).strip() and link not in marks]
             # Else a profile link, the rest of the line being a date or a verb, else the line.
             profile = links if len(links) == 1 else []
             sources = [inner] if inner is not None else [*profile, element]
             for source in sources:
-                text = " ".join(text_content(source).split())
+                text = " ".join(lines_text(source, marks).split())
                 said = _SAID.match(text)
                 name = clean_author(said.group("name") if said else re.sub(
                     r"\s*(?:says|said|wrote)\s*:?\s*$", "", text, flags=re.IGNORECASE), handle=True)
                 if name:
-                    date = _said_date(said, dates) if said else _line_date(element, source, dates)
+                    date = (_said_date(said, dates) if said else _line_date(element, source, dates)
+                            ) or next(filter(None, (dates.written(mark.get("title"))
+                                                    for mark in marks)), None)
                     return name, date, {element}
     for element in block.iterdescendants():
         if element in nested or any(ancestor in nested for ancestor in element.iterancestors()):
@@ -512,6 +612,28 @@ def _author_of(block: HtmlElement, nested: set[HtmlElement], dates: DateContext
             when = posted.group("after")
             if name:
                 return name, dates.written(when) if when else None, {element}
+    return _bold_author_line(block, nested, dates)
+
+
+def _bold_author_line(block: HtmlElement, skip: set[HtmlElement], dates: DateContext
+                      ) -> tuple[str | None, str | None, set[HtmlElement]]:
+    """An author line without author markup: the comment's first text is a name in bold whose
+    line holds nothing else but a timestamp, beside it or under it ("<strong>Mara</strong>
+    <span>26 November 2026</span>", "<b>Mara</b><br><small>2 days ago</small>"). Without the
+    timestamp, a bold first word is the commenter's emphasis."""
+    bold = next((element for element in block.iter("strong", "b")
+                 if element not in skip and not any(ancestor in skip
+                                                    for ancestor in element.iterancestors())),
+                None)
+    line = bold.getparent() if bold is not None else None
+    if line is None or line is block:
+        return None, None, set()
+    name = " ".join(text_content(bold).split())
+    rest = lines_text(line, {bold}).replace("\n", " ").strip()
+    date = dates.timestamp(rest) if rest else None
+    author = clean_author(name, handle=True) if date else None
+    if author and lines_text(block, skip).startswith(name):
+        return author, date, {line}
     return None, None, set()
 
 
@@ -521,7 +643,9 @@ def _date_of(block: HtmlElement, nested: set[HtmlElement],
     ``datetime`` or ``title`` attribute, or its text) first, else one read against the capture
     time: a relative one ("2 hours ago") or one without a year ("Mar 5")."""
     candidates = [element for element in block.iterdescendants()
-                  if (element.tag == "time" or _matches(element, _DATE_CLASS))
+                  if (element.tag == "time" or _matches(element, _DATE_CLASS)
+                      or _TITLE_DATE.match(element.get("title") or "")
+                      or (_is_permalink(element) and element.get("title")))
                   and element not in nested
                   and not any(ancestor in nested for ancestor in element.iterancestors())]
     texts = [" ".join(text_content(element).split()) for element in candidates]
@@ -541,12 +665,15 @@ def _text_holder(block: HtmlElement, skip: set[HtmlElement],
     """The element holding a comment's text: its text-classed element, else the block.
 
     A text-classed element holding the comment's author, date or replies (what ``skip``
-    holds besides ``noise``) wraps the whole comment, not its text.
+    holds besides ``noise``) wraps the whole comment, not its text. Inside a repeated block
+    that is a whole comment, a comment-classed element is its text (Hacker News's
+    ``div.comment`` beside the author line).
     """
     for element in block.iterdescendants():
         if element in skip or any(ancestor in skip for ancestor in element.iterancestors()):
             continue
-        if _matches(element, _TEXT_CLASS) or element.get("itemprop") in ("text", "commentText"):
+        if (_matches(element, _TEXT_CLASS) or element.get("itemprop") in ("text", "commentText")
+                or _BLOCK.search(attributes(element))):
             holds_meta = any(node in skip and node not in noise
                              for node in element.iterdescendants())
             if not holds_meta or element.get("itemprop"):
@@ -573,10 +700,14 @@ def _is_quote(element: HtmlElement) -> bool:
 
 def _comment_noise(block: HtmlElement) -> set[HtmlElement]:
     """The elements of a comment block that are not its author, date or text: forms, reply
-    and vote links, scripts, and quotes of other comments."""
+    and vote links, signatures, scripts, and quotes of other comments. A ``comment-footer`` holding a
+    "Posted by: NAME | DATE" line (Movable Type, Typepad) is the author line, not links."""
     return {element for element in block.iterdescendants()
-            if _is_noise(element) or _matches(element, _REPLY_CLASS)
-            or element.tag in ("script", "style")} | _quotes(block)
+            if _is_noise(element) or element.tag in ("script", "style")
+            or _SIGNATURE.search(attributes(element)) or (
+                _matches(element, _REPLY_CLASS)
+                and not _POSTED_BY.match(" ".join(text_content(element).split())))
+            } | _quotes(block)
 
 
 def _quotes(block: HtmlElement) -> set[HtmlElement]:
@@ -596,9 +727,10 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
     author, said_date, author_nodes = _author_of(block, nested | noise, dates)
     published, date_nodes = _date_of(block, nested | noise | author_nodes, dates)
     published = published or said_date
-    text = _text_of(block, nested | noise | author_nodes | date_nodes, noise)
+    permalinks = {link for link in block.iter("a") if _is_permalink(link)}
+    text = _text_of(block, nested | noise | permalinks | author_nodes | date_nodes, noise)
     first, _, rest = text.partition("\n")
-    if author_nodes and _VERB_LINE.fullmatch(first):
+    if (author_nodes and _VERB_LINE.fullmatch(first)) or _is_subject(first, rest):
         text = rest
     if not author:
         said = _SAID_INLINE.match(text)
@@ -612,6 +744,14 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
     if not text:
         return None
     return Comment(author=author, published=published or stamped, text=text, parent=parent)
+
+
+def _is_subject(first: str, rest: str) -> bool:
+    """Whether a comment's first line is a subject made of its text's first words (Drupal's
+    default subject, "Who pays" over "Who pays for the winter crossings?"), cut short with
+    an ellipsis or not."""
+    head = first.rstrip(" .…")
+    return bool(head) and len(head) < len(rest) and rest.startswith(head)
 
 
 def _name_date_line(text: str, dates: DateContext) -> tuple[str | None, str | None, str]:
@@ -652,15 +792,20 @@ def _clean_lines(text: str, dates: DateContext, *, dated: bool) -> tuple[str, st
 
 def _replied_sibling(block: HtmlElement, index_of: dict[HtmlElement, int]) -> int | None:
     """Replies kept in a container right after the comment they answer (Drupal's
-    ``article.comment + div.indented``): the comment just before that container."""
+    ``article.comment + div.indented``, JComments' ``div#comment-item-5 +
+    div.comments-list``): the comment just before that container, or the one comment inside
+    the element just before it."""
     for ancestor in block.iterancestors():
-        if _REPLIES.search(attributes(ancestor)):
+        if _REPLIES.search(attributes(ancestor)) or _REGION.search(attributes(ancestor)):
             previous = ancestor.getprevious()
             while previous is not None and not isinstance(previous.tag, str):
                 previous = previous.getprevious()
-            if previous is not None and previous in index_of:
+            if previous is None:
+                return None
+            if previous in index_of:
                 return index_of[previous]
-            return None
+            inside = {index_of[node] for node in previous.iterdescendants() if node in index_of}
+            return inside.pop() if len(inside) == 1 else None
     return None
 
 
@@ -696,12 +841,14 @@ def _from_blocks(blocks: list[HtmlElement], dates: DateContext) -> list[Comment]
     A block with no text of its own wraps its comment and the replies (WordPress
     ``li#li-comment-5 > div#comment-5 + ul.children``): it stands for the first comment found
     inside it, so that the replies point at that comment. A reply listed flat names the comment
-    it answers (:func:`_reply_target`), when that comment comes before it.
+    it answers (:func:`_reply_target`), when that comment comes before it, or shows its depth
+    (:func:`_depth`): it answers the last comment before it that is less deep.
     """
     out: list[Comment] = []
     index_of: dict[HtmlElement, int] = {}
     ids: dict[str, int] = {}
     wrappers: list[HtmlElement] = []
+    depths: list[int | None] = []
     block_set = set(blocks)
     for block in blocks:
         nested = {inner for inner in block.iterdescendants() if inner in block_set}
@@ -715,6 +862,10 @@ def _from_blocks(blocks: list[HtmlElement], dates: DateContext) -> list[Comment]
                                                                  if inner in block_set})
                                         for element in (block, *claimed))), None)
             parent = _replied_comment(target, ids) if target else None
+        depth = _depth(block, nested)
+        if parent is None and depth is not None:
+            parent = next((index for index in range(len(out) - 1, -1, -1)
+                           if depths[index] is not None and depths[index] < depth), None)
         comment = _comment_from_block(block, nested, parent, dates)
         if comment is None:
             wrappers.append(block)
@@ -724,7 +875,18 @@ def _from_blocks(blocks: list[HtmlElement], dates: DateContext) -> list[Comment]
             ids.update({value: len(out) for name in _ID_ATTRIBUTES if (value := element.get(name))})
         wrappers = [wrapper for wrapper in wrappers if wrapper not in claimed]
         out.append(comment)
+        depths.append(depth)
     return out
+
+
+def _depth(block: HtmlElement, nested: set[HtmlElement]) -> int | None:
+    """The depth a comment listed flat shows by indenting (:data:`_DEPTH_ATTRIBUTES`,
+    :data:`_DEPTH_CLASS`, :data:`_INDENT_CELL`), or ``None``."""
+    values = [block.get(name) for name in _DEPTH_ATTRIBUTES]
+    values += [match.group(1) for token in _tokens(block) if (match := _DEPTH_CLASS.match(token))]
+    values += [cell.get("indent") for cell in _INDENT_CELL(block)
+               if not any(ancestor in nested for ancestor in cell.iterancestors())]
+    return next((int(value) for value in values if value and value.strip().isdigit()), None)
 
 
 def _line_date(line: HtmlElement, name: HtmlElement, dates: DateContext) -> str | None:
@@ -821,16 +983,28 @@ def _heading_sections(tree: HtmlElement) -> Iterator[tuple[HtmlElement, list[Htm
             yield heading, run
 
 
+def _named(comments: list[Comment]) -> int:
+    return sum(1 for comment in comments if comment.author)
+
+
 def _from_region(region: HtmlElement, dates: DateContext) -> list[Comment]:
-    blocks = _blocks(region)
-    if blocks:
-        return _from_blocks(blocks, dates)
+    """The comments of a comment region: its comment-classed blocks, else its repeated
+    sibling blocks, else its "NAME wrote:" runs.
+
+    Comment-classed blocks that name no author may hold only the text, the author and date
+    sitting beside them in the repeated block that is the whole comment (Hacker News's
+    ``tr.comtr`` around ``div.comment``): the repeated blocks are read then, and win if more
+    of them name an author.
+    """
+    marked = _from_blocks(_blocks(region), dates)
+    if marked and 2 * _named(marked) >= len(marked):
+        return marked
     # Repeated blocks without comment markup are comments only if most of them name an
     # author: forms, consent notes and account menus repeat too.
     segments = _from_blocks(_with_replies(region, _segments(region), dates), dates)
-    if segments and 2 * sum(1 for comment in segments if comment.author) >= len(segments):
+    if segments and 2 * _named(segments) >= len(segments) and _named(segments) > _named(marked):
         return segments
-    return _said_runs(_said_level(region), dates)
+    return marked or _said_runs(_said_level(region), dates)
 
 
 def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
@@ -915,7 +1089,8 @@ def _unmarked(tree: HtmlElement,
 
 def _is_teaser(block: HtmlElement, author: str) -> bool:
     """A listing's teaser, not a post: a heading that links to another page (other than the
-    poster's name linking to their profile, as XenForo sets it), or mostly links."""
+    poster's name linking to their profile, as XenForo sets it), or mostly links other than
+    the post's own (its poster's name, its dated permalink, its "Report"/"Quote" actions)."""
     for heading in block.iter("h1", "h2", "h3", "h4"):
         if clean_author(text_content(heading), handle=True) == author:
             continue
@@ -923,14 +1098,18 @@ def _is_teaser(block: HtmlElement, author: str) -> bool:
                for link in heading.iter("a")):
             return True
     text = len(text_content(block).strip())
-    linked = sum(len(text_content(link).strip()) for link in block.iter("a"))
+    linked = sum(len(label) for link in block.iter("a")
+                 if (label := " ".join(text_content(link).split()))
+                 and label != author and link.find(".//time") is None
+                 and not _NOISE_LINE.match(label))
     return not text or linked > _TEASER_LINKS * text
 
 
 def _thread_posts(tree: HtmlElement, dates: DateContext) -> list[HtmlElement]:
     """A forum thread's posts, in page order: the largest run (two or more) of sibling blocks
     marked as posts (phpBB's ``div#p4410.post``, vBulletin's ``li#post_123``, Discourse's
-    ``.topic-post``), outside the site chrome, each naming its author and none a teaser."""
+    ``.topic-post``, Invision's ``article.cPost``), outside the site chrome, each naming its
+    author and none a teaser."""
     runs: dict[HtmlElement, list[HtmlElement]] = {}
     for element in tree.iter("div", "li", "article", "section", "table"):
         if _POST_ID.match(element.get("id") or "") or _POST_CLASS.search(
@@ -958,12 +1137,14 @@ def is_thread(tree: HtmlElement) -> bool:
 
 def _opening_post_furniture(post: HtmlElement) -> list[HtmlElement]:
     """What surrounds the opening post's text (the poster's profile, the post's title line,
-    its signature): the elements beside the path from the post down to its text."""
+    its signature): the elements beside the path from the post down to its text, and its
+    signature wherever it is."""
     noise = _comment_noise(post)
     holder = _text_holder(post, noise, noise)
+    furniture = [element for element in post.iterdescendants()
+                 if _SIGNATURE.search(attributes(element))]
     if holder is post:
-        return []
-    furniture: list[HtmlElement] = []
+        return furniture
     node = holder
     while node is not post:
         parent = node.getparent()
@@ -973,10 +1154,55 @@ def _opening_post_furniture(post: HtmlElement) -> list[HtmlElement]:
     return furniture
 
 
+def _prose_before(tree: HtmlElement, element: HtmlElement) -> bool:
+    """Whether a paragraph of prose outside the chrome comes before ``element``."""
+    for node in tree.iter("p", element.tag):
+        if node is element:
+            return False
+        if (node.tag == "p" and len(" ".join(text_content(node).split())) >= _MIN_PROSE
+                and not in_chrome(node)):
+            return True
+    return False
+
+
+def _unnamed_regions(tree: HtmlElement) -> list[HtmlElement]:
+    """Comment sections whose container says nothing (utility classes only: ``div.flex``): the
+    parent of two or more sibling comment blocks (id ``comment-12`` or a comment class),
+    outside the chrome, or the element above it when that holds the section's "23 Comments"
+    heading too."""
+    runs: dict[HtmlElement, int] = {}
+    for element in tree.iter("div", "li", "article", "section"):
+        if _BLOCK_ID.match(element.get("id") or "") or _BLOCK.search(element.get("class") or ""):
+            parent = element.getparent()
+            if parent is not None:
+                runs[parent] = runs.get(parent, 0) + 1
+    found: list[HtmlElement] = []
+    for parent, count in runs.items():
+        if count < _MIN_SEGMENTS or in_chrome(parent) or any(
+                ancestor in runs for ancestor in parent.iterancestors()):
+            continue
+        above = parent.getparent()
+        if above is not None and any(
+                _COMMENTS_HEADING.match(" ".join(text_content(heading).split()))
+                for heading in above.iterchildren("h2", "h3", "h4")):
+            parent = above
+        found.append(parent)
+    return found
+
+
 def _forms(tree: HtmlElement) -> list[HtmlElement]:
-    """Comment forms and captchas anywhere on the page (never article text)."""
-    return [element for element in tree.xpath("//body//form | //body//textarea/ancestor::div[1]")
-            if _TEXTAREA(element) or _matches(element, _FORM)]
+    """Comment forms and captchas anywhere on the page (never article text).
+
+    A textarea outside any ``<form>`` (script-driven pages) stands for the ``div`` around it,
+    unless that ``div`` holds the page's content (its headline, article or main block, or
+    more text than a form has): a page whose textarea sits straight in ``<main>`` has the
+    whole page as the ``div`` around it.
+    """
+    return [element for element in tree.xpath(
+                "//body//form | //body//textarea[not(ancestor::form)]/ancestor::div[1]")
+            if (_TEXTAREA(element) or _matches(element, _FORM))
+            and (element.tag == "form" or not (_PAGE_CONTENT(element)
+                                               or len(text_content(element)) > _MAX_FORM_TEXT))]
 
 
 def find_comments(tree: HtmlElement, data: Structured,
@@ -992,16 +1218,30 @@ def find_comments(tree: HtmlElement, data: Structured,
     regions = _regions(scanned)
     section = CommentSection(regions=regions + _forms(tree))
     comments = _from_json_ld(data)
-    microdata, items = _from_microdata(tree, dates)
+    microdata, items, item_index = _from_microdata(tree, dates)
     section.regions.extend(items)
     if not comments:
-        comments = microdata
-    if not comments:
-        for region in regions:
-            comments.extend(_from_region(region, dates))
+        comments = _with_item_regions(microdata, item_index, regions, dates)
     # A page declaring itself an article (a live blog's entries are posts too) is no thread.
     declared_article = any(ld_types(obj) & ARTICLE_TYPES for obj in data.objects)
-    if not comments and not declared_article and (posts := _thread_posts(tree, dates)):
+    posts = [] if comments or declared_article else _thread_posts(tree, dates)
+    # A thread's posts inside a comment region (Invision's ``div#comments``) are the thread,
+    # when no article comes before them (Disqus's posts under an article are its comments).
+    held = {region for region in regions if posts and region in posts[0].iterancestors()}
+    if held and _prose_before(tree, posts[0]):
+        held = set()
+    if held:
+        section.regions = [region for region in section.regions if region not in held]
+    if not comments and not held:
+        for region in regions:
+            comments.extend(_from_region(region, dates))
+    if not comments and not held:
+        for region in _unnamed_regions(tree):
+            found = _from_region(region, dates)
+            if 2 * _named(found) >= len(found):
+                comments.extend(found)
+                section.regions.append(region)
+    if not comments and posts:
         # A forum thread: the opening post is the document, the replies are its comments.
         section.author = _author_of(posts[0], _comment_noise(posts[0]), dates)[0]
         section.first_post = _comment_from_block(posts[0], set(), None, dates)

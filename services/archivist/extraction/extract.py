@@ -17,7 +17,7 @@ from typing import TypeVar
 import trafilatura
 
 from archivist.extraction.authors import find_authors
-from archivist.extraction.body import extract_body
+from archivist.extraction.body import extract_body, word_key
 from archivist.extraction.boilerplate import (
     boilerplate_elements,
     deck_elements,
@@ -64,6 +64,11 @@ class _PageResult:
         return dataclasses.replace(self, body="", comments=[self.first_post, *shifted])
 
 
+def _holds(body: str, text: str) -> bool:
+    """Whether ``body`` holds the first line of ``text`` (compared by words)."""
+    return word_key(text.partition("\n")[0]) in word_key(body)
+
+
 def _extract_page(parsed: ParsedPage) -> _PageResult:
     page, tree, data = parsed.source, parsed.tree, parsed.structured
     headline = headline_element(tree)
@@ -84,6 +89,10 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
         titles=[metadata.title or "", *headings], comments=[c.text for c in section.comments],
         language=language,
     )
+    if section.first_post is not None and not _holds(body, section.first_post.text):
+        # trafilatura drops blocks whose class says "comment", as a forum's opening post may
+        # have (Invision's ``article.cPost.ipsComment``): the post's own text is the body.
+        body = "\n\n".join(section.first_post.text.split("\n"))
     if not authors and section.author:
         authors = (section.author,)
     return _PageResult(canonical, metadata, authors, published, modified, language, body,
