@@ -47,6 +47,26 @@ def test_next_and_previous_article_links_do_not_stitch_other_articles_in(runtime
     assert set(pages.page_hits) == {"/articles/42"}
 
 
+def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:
+    """``/?p=123`` is post 123: its theme's previous/next links are posts 122 and 124, and its
+    own second page is ``/?p=123&page=2``."""
+    nav = ('<nav class="navigation post-navigation"><a href="/?p={0}" rel="prev">Previous</a>'
+           ' <a href="/?p={1}" rel="next">Next</a></nav>')
+    page_links = ('<div class="page-links">Pages: <a href="/?p=123" class="post-page-numbers">1</a>'
+                  ' <a href="/?p=123&amp;page=2" class="post-page-numbers">2</a></div>')
+    for post in (121, 122, 124, 125):
+        pages.set(f"/?p={post}", PAGE.format(str(post), nav.format(post - 1, post + 1)))
+    submitted = pages.set("/?p=123", PAGE.format("one", page_links + nav.format(122, 124)))
+    pages.set("/?p=123&page=2", PAGE.format("two", page_links + nav.format(122, 124)))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    record = views.get_record(runtime, submitted)
+    assert record["pages"] == [submitted, pages.url("/?p=123&page=2")]
+    assert "lighthouse one" in record["body"] and "lighthouse two" in record["body"]
+    assert set(pages.page_hits) == {"/?p=123", "/?p=123&page=2"}
+
+
 def test_pager_links_with_tracking_parameters_fetch_each_page_once(runtime: Runtime, pages: PageServer) -> None:
     pager = ('<nav class="pagination"><a href="/story?utm_source=pager">1</a>'
              ' <a href="/story?page=2&amp;utm_source=pager&amp;utm_medium=web">2</a></nav>')

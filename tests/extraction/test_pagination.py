@@ -219,3 +219,28 @@ def test_offset_pager_of_a_topic_listing_is_not_followed() -> None:
             f"</body></html>")
     url = "https://forum.example.org/viewforum.php?f=3"
     assert discover_pages(html, url) == [url]
+
+
+def test_wordpress_post_ids_are_not_page_numbers() -> None:
+    """WordPress's plain permalinks name a post ``/?p=123``: the theme's previous/next post
+    links are other posts, and the post's own pages are ``/?p=123&page=2``."""
+    nav = ('<nav class="navigation post-navigation"><div class="nav-links">'
+           '<div class="nav-previous"><a href="https://blog.example.com/?p=122" rel="prev">Previous</a>'
+           '</div><div class="nav-next"><a href="https://blog.example.com/?p=124" rel="next">Next</a>'
+           '</div></div></nav>')
+    url = "https://blog.example.com/?p=123"
+    assert discover_pages(article(after=nav), url) == [url]
+    pages = ('<div class="page-links">Pages: <span class="post-page-numbers current">1</span> '
+             '<a href="https://blog.example.com/?p=123&amp;page=2" class="post-page-numbers">2</a></div>')
+    assert discover_pages(article(pages, after=nav), url) == [url, f"{url}&page=2"]
+    back = ('<div class="page-links">Pages: <a href="https://blog.example.com/?p=123" '
+            'class="post-page-numbers">1</a> <span class="post-page-numbers current">2</span></div>')
+    assert discover_pages(article(back, after=nav), f"{url}&page=2") == [url, f"{url}&page=2"]
+    assert (page_number(url), page_number(f"{url}&page=2")) == (None, 2)
+
+
+def test_the_front_page_pager_pages_the_blog_not_an_article() -> None:
+    pager = ('<div class="pagination"><span class="current">1</span> <a href="/page/2/">2</a> '
+             '<a href="/?paged=3">3</a></div>')
+    url = "https://blog.example.com/"
+    assert discover_pages(article(pager), url) == [url]

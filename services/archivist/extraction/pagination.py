@@ -78,6 +78,8 @@ _EXTENSION = re.compile(r"(?:\.s?html?|\.php|\.aspx?)$", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"https?://([^/?#]*)", re.IGNORECASE)
 _LISTING_PATH = re.compile(r"/(?:tags?|category|categories|topics?|archives?|author|search|"
                            r"section|label)(?:/|$)", re.IGNORECASE)
+#: The site's front page: a number added to it pages the blog, not an article.
+_FRONT_PAGE = re.compile(r"^/?(?:index\.\w+)?$", re.IGNORECASE)
 _COMMENT_PAGE = re.compile(r"comment-page-\d+|[?&]cpage=", re.IGNORECASE)
 #: Query parameters that say how the reader arrived, not which document this is.
 _TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|source|from|cmpid|ito|ns_\w+)$",
@@ -112,18 +114,35 @@ def _strip_fragment(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
 
 
+def _page_parameter(query: list[tuple[str, str]]) -> int | None:
+    """The index in ``query`` of the parameter holding the page number (or offset), if any.
+
+    ``p`` is the page number only when no other page parameter is there: WordPress's plain
+    permalinks page a post as ``?p=123&page=2``, where ``p`` is the post.
+    """
+    found = [index for index, (key, value) in enumerate(query)
+             if key.lower() in _PAGE_PARAMS | _OFFSET_PARAMS and value.isdigit()]
+    unambiguous = [index for index in found if query[index][0].lower() != "p"]
+    return (unambiguous or found or [None])[0]
+
+
 def _split_number(url: str) -> _Numbered:
-    """The URL with its page-number component cut out, and that number (``None`` if absent)."""
+    """The URL with its page-number component cut out, and that number (``None`` if absent).
+
+    A number whose URL is otherwise the site's front page (``/?p=123``, ``/page/2/``) is no
+    page of an article: it pages the blog's index, or it is the id of a post (WordPress's
+    plain permalinks). The whole URL is then the template, without a number.
+    """
     parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
+    whole = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+             if not _TRACKING.match(key)]
+    query = list(whole)
     number = None
     offset = False
-    kept = []
-    for key, value in query:
-        if key.lower() in _PAGE_PARAMS | _OFFSET_PARAMS and value.isdigit() and number is None:
-            number, offset = int(value), key.lower() in _OFFSET_PARAMS
-        elif not _TRACKING.match(key):
-            kept.append((key, value))
+    index = _page_parameter(query)
+    if index is not None:
+        key, value = query.pop(index)
+        number, offset = int(value), key.lower() in _OFFSET_PARAMS
     path = parts.path
     if number is None:
         for pattern in _PATH_PATTERNS:
@@ -132,9 +151,11 @@ def _split_number(url: str) -> _Numbered:
                 number = int(match.group(1))
                 path = path[:match.start()] + (match.group(2) if match.lastindex == 2 else "")
                 break
+    if number is not None and not query and _FRONT_PAGE.match(path):
+        path, query, number, offset = parts.path, whole, None, False
     path = path.rstrip("/") or "/"
     template = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path,
-                           urlencode(sorted(kept)), ""))
+                           urlencode(sorted(query)), ""))
     return _Numbered(template, number, path, offset)
 
 
@@ -328,10 +349,10 @@ def _with_number(sample: str, sample_number: int, number: int) -> str:
     """Rewrite a page URL of the same article for another page number (or offset)."""
     parts = urlsplit(sample)
     query = parse_qsl(parts.query, keep_blank_values=True)
-    for index, (key, value) in enumerate(query):
-        if key.lower() in _PAGE_PARAMS | _OFFSET_PARAMS and value == str(sample_number):
-            query[index] = (key, str(number))
-            return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    index = _page_parameter(query)
+    if index is not None and query[index][1] == str(sample_number):
+        query[index] = (query[index][0], str(number))
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
     for pattern in _PATH_PATTERNS:
         match = pattern.search(parts.path)
         if match and int(match.group(1)) == sample_number:
