@@ -145,3 +145,30 @@ def test_the_submitted_page_down_on_every_attempt_still_fails_the_capture(two_re
 
     assert (shown["status"], shown["reason"]) == ("failed", "http_5xx"), shown
     assert pages.page_hits["/down"] == 3
+
+
+def _xenforo_thread_page(number: int) -> str:
+    """Page ``number`` of 2 of a XenForo thread, whose posts are each an ``<article>``."""
+    posts = "".join(
+        f'<article class="message message--post" data-author="rider{number}{n}" id="js-post-{number}{n}">'
+        f'<div class="message-cell message-cell--user"><h4 class="message-name"><a href="/members/r.{n}/" '
+        f'class="username">rider{number}{n}</a></h4></div><div class="message-cell message-cell--main">'
+        f'<header class="message-attribution"><time class="u-dt" datetime="2023-01-0{n + 1}T10:00:00+0000">'
+        f'Jan {n + 1}, 2023</time></header><article class="message-body"><div class="bbWrapper">'
+        f"Post {n} of page {number}: the front brake squeals at every stop, try sanding the pads.</div>"
+        f"</article></div></article>" for n in range(4))
+    nav = ('<nav class="pageNavWrapper"><ul class="pageNav-main"><li class="pageNav-page"><a href="/threads/squeal.5/">1</a>'
+           '</li><li class="pageNav-page"><a href="/threads/squeal.5/page-2">2</a></li></ul></nav>')
+    return (f'<html><head><title>Brake squeal | Bike Forum</title></head><body><h1 class="p-title-value">Brake squeal'
+            f"</h1>{nav}<div class=\"block-body\">{posts}</div>{nav}</body></html>")
+
+
+def test_a_forum_thread_whose_posts_are_articles_is_one_record_of_its_pages(runtime: Runtime, pages: PageServer) -> None:
+    submitted = pages.set("/threads/squeal.5/", _xenforo_thread_page(1))
+    pages.set("/threads/squeal.5/page-2", _xenforo_thread_page(2))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    record = views.get_record(runtime, submitted)
+    assert record["pages"] == [submitted, pages.url("/threads/squeal.5/page-2")]
+    assert "Post 3 of page 2" in record["comments"][-1]["text"]

@@ -244,3 +244,27 @@ def test_the_front_page_pager_pages_the_blog_not_an_article() -> None:
              '<a href="/?paged=3">3</a></div>')
     url = "https://blog.example.com/"
     assert discover_pages(article(pager), url) == [url]
+
+
+def test_xenforo_thread_of_article_posts_keeps_its_pages() -> None:
+    """XenForo sets each post in an ``<article>``: a thread page is not a list of teasers."""
+    posts = "".join(
+        f'<article class="message message--post js-post" data-author="rider{n}" '
+        f'id="js-post-{900 + n}"><div class="message-inner"><div class="message-cell '
+        f'message-cell--user"><h4 class="message-name"><a href="/members/rider{n}.{40 + n}/" '
+        f'class="username">rider{n}</a></h4></div><div class="message-cell message-cell--main">'
+        f'<header class="message-attribution"><time class="u-dt" datetime="2023-01-0{n + 1}T10:00'
+        f':00+0000">Jan {n + 1}, 2023</time></header><div class="message-content"><article '
+        f'class="message-body"><div class="bbWrapper">The front brake squeals at every stop, '
+        f"reply {n}: have you tried sanding the pads?</div></article></div></div></div></article>"
+        for n in range(5))
+    base = "https://forum.example.com/threads/brake-squeal.555/"
+    nav = ('<nav class="pageNavWrapper"><div class="pageNav"><ul class="pageNav-main">'
+           f'<li class="pageNav-page"><a href="{base}">1</a></li>'
+           f'<li class="pageNav-page pageNav-page--current"><a href="{base}page-2">2</a></li>'
+           f'<li class="pageNav-page"><a href="{base}page-3">3</a></li></ul>'
+           f'<a href="{base}page-3" class="pageNav-jump pageNav-jump--next">Next</a></div></nav>')
+    html = (f'<html><head><title>Brake squeal | Bike Forum</title></head><body><div class="p-body">'
+            f'<h1 class="p-title-value">Brake squeal</h1>{nav}<div class="block-body">{posts}</div>'
+            f"{nav}</div></body></html>")
+    assert discover_pages(html, f"{base}page-2") == [base, f"{base}page-2", f"{base}page-3"]

@@ -198,7 +198,8 @@ def _looks_like_listing(tree: HtmlElement, data: Structured, url: str) -> bool:
     """Category, tag, archive and search pages, or pages made of many linked teasers.
 
     A URL or teaser count that looks like a listing is overruled by article text on the page
-    (several long paragraphs in one block), since articles carry "latest news" boxes too.
+    (several long paragraphs in one block), since articles carry "latest news" boxes too, and
+    by a forum thread's posts (XenForo sets each in an ``<article>``).
     """
     types = set().union(*(ld_types(obj) for obj in data.objects)) if data.objects else set()
     if types & {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle"}:
@@ -211,7 +212,7 @@ def _looks_like_listing(tree: HtmlElement, data: Structured, url: str) -> bool:
     looks = (bool(_LISTING_PATH.search(urlsplit(url).path)) or len(articles) >= _LISTING_ARTICLES
              or len(linked_headings) >= _LISTING_HEADINGS
              or _teaser_run(linked_headings) >= _LISTING_ARTICLES)
-    return looks and not _has_article_text(tree)
+    return looks and not _has_article_text(tree) and not is_thread(tree)
 
 
 def _teaser_run(linked_headings: list[HtmlElement]) -> int:
