@@ -47,6 +47,16 @@ def test_next_and_previous_article_links_do_not_stitch_other_articles_in(runtime
     assert set(pages.page_hits) == {"/articles/42"}
 
 
+def test_the_next_part_of_a_series_is_its_own_article(runtime: Runtime, pages: PageServer) -> None:
+    submitted = pages.set("/2021/03/walk.html", PAGE.format("one", '<p><a href="/2021/03/walk-2.html">Next part »</a></p>'))
+    pages.set("/2021/03/walk-2.html", PAGE.format("two", '<p><a href="/2021/03/walk.html">« Previous part</a></p>'))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    assert views.get_record(runtime, submitted)["pages"] == [submitted]
+    assert set(pages.page_hits) == {"/2021/03/walk.html"}
+
+
 def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:
     """``/?p=123`` is post 123: its theme's previous/next links are posts 122 and 124, and its
     own second page is ``/?p=123&page=2``."""

@@ -268,3 +268,15 @@ def test_xenforo_thread_of_article_posts_keeps_its_pages() -> None:
             f'<h1 class="p-title-value">Brake squeal</h1>{nav}<div class="block-body">{posts}</div>'
             f"{nav}</div></body></html>")
     assert discover_pages(html, f"{base}page-2") == [base, f"{base}page-2", f"{base}page-3"]
+
+
+def test_next_part_of_a_series_and_older_newer_posts_are_other_documents() -> None:
+    """"Next part" opens the series' next article, with its own title; "Older"/"Newer" step
+    through the blog's posts by date: neither is a page of this article, whatever its URL."""
+    url = "https://blog.example.com/2021/03/the-long-walk.html"
+    series = ('<p class="series-nav"><a href="/2021/03/the-long-walk-2.html">Next part »</a></p>')
+    assert discover_pages(article(series), url) == [url]
+    url = "https://notes.example.org/posts/41"
+    nav = ('<nav class="post-nav"><a rel="prev" href="/posts/40">← Older</a> '
+           '<a rel="next" href="/posts/42">Newer →</a></nav>')
+    assert discover_pages(article(after=nav), url) == [url]

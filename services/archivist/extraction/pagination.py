@@ -87,9 +87,12 @@ _TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|source|from|
 _LISTING_ARTICLES = 3
 _ARTICLE_PARAGRAPHS = 3
 _ARTICLE_PARAGRAPH = 150
-#: "Next article ›", "Previous post": a link to a neighbouring item of the site, not a page of
-#: this one, even when its URL has this page's shape (``/articles/41``, ``/articles/43``).
-_OTHER_ITEM = re.compile(r"\b(?:article|post|story|stories|entry|item|news)s?\b", re.IGNORECASE)
+#: "Next article ›", "Previous post", "Article suivant", "Next part" (of a series, an article
+#: of its own), "← Older": a link to a neighbouring item of the site, not a page of this one,
+#: even when its URL has this page's shape (``/articles/41``, ``/articles/43``).
+_OTHER_ITEM = re.compile(r"\b(?:article|post|story|stories|entry|item|news|part|episode|"
+                         r"installment|older|newer|artikel|beitrag|artículo|articolo|"
+                         r"artigo|notícia|noticia)s?\b|\bстать|\bзапис", re.IGNORECASE)
 _PAGE_WORD_IN_TEXT = re.compile(r"\bpages?\b", re.IGNORECASE)
 #: Pager links read "3", "Next »" or "Last page"; longer link texts are headlines.
 _MAX_PAGER_TEXT = 15
@@ -301,9 +304,9 @@ def _links(tree: HtmlElement, base: str,
 
 
 def _names_other_item(text: str) -> bool:
-    """Whether a next/previous link's text names another article or post rather than a page."""
-    return bool(_NEXT_PREV.match(text) and _OTHER_ITEM.search(text)
-                and not _PAGE_WORD_IN_TEXT.search(text))
+    """Whether a link's text names another article or post rather than a page (a theme puts
+    ``rel=next`` on its "Article suivant ›" link as well as on "Next post")."""
+    return bool(_OTHER_ITEM.search(text) and not _PAGE_WORD_IN_TEXT.search(text))
 
 
 def _current_number(tree: HtmlElement, own: int | None) -> tuple[int | None, int | None]:
