@@ -57,6 +57,18 @@ def test_the_next_part_of_a_series_is_its_own_article(runtime: Runtime, pages: P
     assert set(pages.page_hits) == {"/2021/03/walk.html"}
 
 
+def test_a_russian_next_page_link_and_page_count_lead_to_every_page(runtime: Runtime, pages: PageServer) -> None:
+    submitted = pages.set("/rasskaz", PAGE.format("one", '<a href="/rasskaz?page=2">Следующая →</a>'))
+    pages.set("/rasskaz?page=2", PAGE.format("two", '<p class="pages-info">Страница 2 из 3</p>'))
+    pages.set("/rasskaz?page=3", PAGE.format("three", '<a href="/rasskaz?page=2">← Предыдущая</a>'))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    record = views.get_record(runtime, submitted)
+    assert record["pages"] == [submitted, pages.url("/rasskaz?page=2"), pages.url("/rasskaz?page=3")]
+    assert "lighthouse three" in record["body"]
+
+
 def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:
     """``/?p=123`` is post 123: its theme's previous/next links are posts 122 and 124, and its
     own second page is ``/?p=123&page=2``."""

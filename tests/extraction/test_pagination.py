@@ -280,3 +280,19 @@ def test_next_part_of_a_series_and_older_newer_posts_are_other_documents() -> No
     nav = ('<nav class="post-nav"><a rel="prev" href="/posts/40">← Older</a> '
            '<a rel="next" href="/posts/42">Newer →</a></nav>')
     assert discover_pages(article(after=nav), url) == [url]
+
+
+def test_next_links_and_page_counts_in_other_languages() -> None:
+    url = "https://www.example.ru/articles/dolgaya-istoriya?page=2"
+    pager = ('<p class="pages-info">Страница 2 из 3</p><a href="/articles/dolgaya-istoriya?page=3">'
+             'Следующая →</a>')
+    assert discover_pages(article(pager, lang=' lang="ru"'), url) == [
+        "https://www.example.ru/articles/dolgaya-istoriya?page=1", url,
+        "https://www.example.ru/articles/dolgaya-istoriya?page=3"]
+    url = "https://www.example.pl/artykul/dluga-historia"
+    pager = '<p>Strona 1 z 2</p><a href="/artykul/dluga-historia?strona=2">Następna</a>'
+    assert discover_pages(article(pager, lang=' lang="pl"'), url) == [url, f"{url}?strona=2"]
+    for text in ("次へ", "次のページ »", "下一页", "Nächste Seite", "Avanti ›"):
+        url = "https://www.example.jp/kiji/nagai-hanashi"
+        pager = f'<a href="/kiji/nagai-hanashi?page=2">{text}</a>'
+        assert discover_pages(article(pager), url) == [url, f"{url}?page=2"], text

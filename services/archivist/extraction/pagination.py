@@ -38,7 +38,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
-from archivist.extraction.boilerplate import in_furniture
+from archivist.extraction.boilerplate import PAGE_X_OF_N, in_furniture
 from archivist.extraction.comments import is_thread
 from archivist.extraction.metadata import canonical_url
 from archivist.extraction.parse import parse_html
@@ -50,7 +50,7 @@ from archivist.extraction.urls import join_url
 __all__ = ["discover_pages", "find_pages", "page_number"]
 
 _PAGE_PARAMS = {"page", "p", "pg", "pagenum", "pageno", "page_no", "pagenumber", "paged",
-                "pagina", "seite", "currentpage", "pn"}
+                "pagina", "seite", "strona", "sayfa", "currentpage", "pn"}
 #: Parameters that count items, not pages: phpBB's ``&start=15``, ``?offset=20``.
 _OFFSET_PARAMS = {"start", "offset"}
 _PATH_PATTERNS = (
@@ -61,15 +61,16 @@ _PATH_PATTERNS = (
 _PAGER = re.compile(r"pagination|paginat|pager|paging|page-?nav|page-?links|page-?numbers|"
                     r"pages|pagelist|^pag(?:es|ing|e-?list)?$", re.IGNORECASE)
 _NEXT_PREV = re.compile(
-    r"^\W*(?:next|prev|previous|older|newer|continue|weiter|zurück|suivant|précédent|"
-    r"siguiente|anterior|próxima|successiva|precedente|volgende|vorige)\b.{0,20}$|^[«»‹›<>→←]+$",
+    r"^\W*(?:next|prev|previous|older|newer|continue|weiter|zurück|nächste|vorherige|suivante?|"
+    r"précédente?|siguiente|anterior|próxima|próximo|successiva|avanti|precedente|indietro|"
+    r"volgende|vorige|następna|poprzednia|следующая|предыдущая|далее|назад)\b.{0,20}$|"
+    r"^[«»‹›<>→←]+$|^\W*(?:次へ|次のページ|前へ|前のページ|下一页|上一页|下一頁|上一頁)\W*$",
     re.IGNORECASE,
 )
-_PAGE_OF = re.compile(r"\b(?:page|seite|página|pagina|page)\s+(\d{1,3})\s*(?:of|/|von|de|sur|di)"
-                      r"\s*(\d{1,3})\b", re.IGNORECASE)
+_PAGE_OF = re.compile(rf"\b{PAGE_X_OF_N}\b", re.IGNORECASE)
 #: Where a word of :data:`_PAGE_OF` can start: its first letters, in every case that the
 #: case-insensitive pattern accepts (``ſ`` is a long s, ``İ`` and ``ı`` are Turkish i's).
-_PAGE_WORD = re.compile(r"[pPsSſ](?:[aAáÁ][gG]|[eE][iIİı][tT][eE])")
+_PAGE_WORD = re.compile(r"[pPsSſ](?:[aAáÁ][gG]|[eE][iIİı][tT][eE]|[tT][rR])|[сС][тТ]")
 _TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
 #: The same text nodes as "smart" strings, which know their element: made only on a match.
 _HOLDERS = etree.XPath(".//text()")
