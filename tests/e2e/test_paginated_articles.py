@@ -69,6 +69,20 @@ def test_a_russian_next_page_link_and_page_count_lead_to_every_page(runtime: Run
     assert "lighthouse three" in record["body"]
 
 
+def test_a_page_dropdown_leads_to_every_page(runtime: Runtime, pages: PageServer) -> None:
+    jump = ('<select onchange="location=this.value"><option value="/review.html">Page 1: Intro</option>'
+            '<option value="/review-2.html">Page 2: Tests</option><option value="/review-3.html">Page 3: Verdict</option>'
+            "</select>")
+    submitted = pages.set("/review.html", PAGE.format("one", jump))
+    pages.set("/review-2.html", PAGE.format("two", jump))
+    pages.set("/review-3.html", PAGE.format("three", jump))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    record = views.get_record(runtime, submitted)
+    assert record["pages"] == [submitted, pages.url("/review-2.html"), pages.url("/review-3.html")]
+
+
 def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:
     """``/?p=123`` is post 123: its theme's previous/next links are posts 122 and 124, and its
     own second page is ``/?p=123&page=2``."""

@@ -296,3 +296,30 @@ def test_next_links_and_page_counts_in_other_languages() -> None:
         url = "https://www.example.jp/kiji/nagai-hanashi"
         pager = f'<a href="/kiji/nagai-hanashi?page=2">{text}</a>'
         assert discover_pages(article(pager), url) == [url, f"{url}?page=2"], text
+
+
+def test_page_dropdown_of_option_urls() -> None:
+    """A review split over pages often lists them in a ``<select>`` whose options are the pages'
+    URLs (a script navigates on change): every option is a page."""
+    base = "https://www.example.com/reviews/gpu-review,5678"
+    options = "".join(
+        f'<option value="{base}{suffix}.html"{selected}>Page {n}: {title}</option>'
+        for n, suffix, selected, title in ((1, "", "", "Introduction"),
+                                           (2, "-2", " selected", "Benchmarks"),
+                                           (3, "-3", "", "Power and noise"),
+                                           (4, "-4", "", "Verdict")))
+    jump = ('<div class="page-jump"><label>Jump to:</label> <select onchange="window.location='
+            f'this.value">{options}</select></div>')
+    sort = ('<select name="orderby"><option value="?orderby=date">Newest</option>'
+            '<option value="?orderby=rating">Rating</option></select>')
+    assert discover_pages(article(jump, after=sort), f"{base}-2.html") == [
+        f"{base}.html", f"{base}-2.html", f"{base}-3.html", f"{base}-4.html"]
+
+
+def test_archive_dropdown_is_not_a_pager() -> None:
+    options = "".join(f'<option value="https://blog.example.com/2021/{m:02d}/">{m}/2021</option>'
+                      for m in range(1, 13))
+    widget = (f'<aside class="widget widget_archive"><select name="archive-dropdown">{options}'
+              "</select></aside>")
+    url = "https://blog.example.com/2021/03/my-post/"
+    assert discover_pages(article(after=widget), url) == [url]

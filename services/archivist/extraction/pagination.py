@@ -8,6 +8,7 @@ them all, so that any page (including the last) leads to every page:
   only on an article or a forum thread: offsets page listings too) and which carry ``rel=next/prev``
   (``<link>`` or ``<a>``), read as a page number or as next/previous, or sit in a pager
   container (class or id with pag/pager/pagination/page-nav);
+* the options of a page-jump ``<select>`` whose values are such URLs;
 * "Page X of N" text, which fills in pages the pager does not link.
 
 A ``rel=next/prev`` link to a URL of another shape is the blog's previous/next *post* (WordPress
@@ -304,6 +305,27 @@ def _links(tree: HtmlElement, base: str,
             yield element, _strip_fragment(link), rel
 
 
+def _dropdown_pages(tree: HtmlElement, base: str, host: str,
+                    templates: set[str]) -> Iterator[tuple[_Numbered, str]]:
+    """The pages listed in a page-jump ``<select>``, whose options' values are the pages' URLs
+    (a script goes to the one chosen). A select counts when two or more of its options are URLs
+    of this page's shape: one alone is a coincidence."""
+    for select in tree.iter("select"):
+        if _in_comments(select):
+            continue
+        pages = []
+        for option in select.iter("option"):
+            value = (option.get("value") or "").strip()
+            link = join_url(base, value) if "/" in value or "?" in value else None
+            if link is None or urlsplit(link).netloc.lower() != host or _COMMENT_PAGE.search(link):
+                continue
+            numbered = _split_number(_strip_fragment(link))
+            if numbered.template in templates:
+                pages.append((numbered, _strip_fragment(link)))
+        if len(pages) >= 2:
+            yield from pages
+
+
 def _names_other_item(text: str) -> bool:
     """Whether a link's text names another article or post rather than a page (a theme puts
     ``rel=next`` on its "Article suivant ›" link as well as on "Next post")."""
@@ -410,6 +432,8 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
         if text.isdigit() or (in_pager and len(text) <= _MAX_PAGER_TEXT) or rels & {
                 "next", "prev", "previous"} or _NEXT_PREV.match(text):
             pager_links.append((numbered, link, text))
+    pager_links.extend((numbered, link, "")
+                       for numbered, link in _dropdown_pages(tree, base, host, templates))
     if any(numbered.offset for numbered, _, _ in pager_links) and not (
             _has_article_text(tree) or is_thread(tree)):
         # Offsets page listings (a forum's topic list) far more often than documents: they
