@@ -83,6 +83,18 @@ def test_a_page_dropdown_leads_to_every_page(runtime: Runtime, pages: PageServer
     assert record["pages"] == [submitted, pages.url("/review-2.html"), pages.url("/review-3.html")]
 
 
+def test_numbered_page_files_in_the_articles_folder_are_its_pages(runtime: Runtime, pages: PageServer) -> None:
+    pager = '<div class="pages"><a href="./">1</a> <a href="2.html">2</a> <a href="3.html">3</a></div>'
+    pages.set("/fire/", PAGE.format("one", pager))
+    submitted = pages.set("/fire/3.html", PAGE.format("three", pager))
+    pages.set("/fire/2.html", PAGE.format("two", pager))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    record = views.get_record(runtime, submitted)
+    assert record["pages"] == [pages.url("/fire/"), pages.url("/fire/2.html"), submitted]
+
+
 def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:
     """``/?p=123`` is post 123: its theme's previous/next links are posts 122 and 124, and its
     own second page is ``/?p=123&page=2``."""

@@ -323,3 +323,15 @@ def test_archive_dropdown_is_not_a_pager() -> None:
               "</select></aside>")
     url = "https://blog.example.com/2021/03/my-post/"
     assert discover_pages(article(after=widget), url) == [url]
+
+
+def test_page_files_numbered_in_the_articles_folder() -> None:
+    """``/reports/harbour-fire/2.html``: the page's number is the file name, and page 1 is the
+    folder itself (or ``1.html``)."""
+    base = "https://www.example.com/reports/harbour-fire/"
+    pager = ('<div class="pages"><a href="./">1</a> <b>2</b> <a href="3.html">3</a> '
+             '<a href="3.html">Next</a></div>')
+    assert discover_pages(article(pager), f"{base}2.html") == [base, f"{base}2.html", f"{base}3.html"]
+    pager = '<div class="pages"><b>1</b> <a href="2.html">2</a></div>'
+    assert discover_pages(article(pager), base) == [base, f"{base}2.html"]
+    assert discover_pages(article(pager), f"{base}1.html") == [f"{base}1.html", f"{base}2.html"]

@@ -4,7 +4,7 @@ A page of an article split over several URLs shows where the others are in sever
 them all, so that any page (including the last) leads to every page:
 
 * links whose URL differs from this page's only by a page number (``?page=N``, ``&p=N``,
-  ``/page/N``, a trailing ``/N/`` or ``-N.html``) or an offset (``&start=15``, ``?offset=20``,
+  ``/page/N``, a trailing ``/N/``, ``-N.html`` or ``/N.html``) or an offset (``&start=15``, ``?offset=20``,
   only on an article or a forum thread: offsets page listings too) and which carry ``rel=next/prev``
   (``<link>`` or ``<a>``), read as a page number or as next/previous, or sit in a pager
   container (class or id with pag/pager/pagination/page-nav);
@@ -58,6 +58,8 @@ _PATH_PATTERNS = (
     re.compile(r"/(?:page|seite|pagina|p)[/-]?(\d{1,3})/?$", re.IGNORECASE),
     re.compile(r"/(\d{1,2})/?$"),
     re.compile(r"[-_](?:page|p)?(\d{1,2})(\.s?html?|\.php|\.aspx?)$", re.IGNORECASE),
+    # /story/2.html: the folder is page 1 (``/story/``), the extension goes with the number.
+    re.compile(r"/(\d{1,2})\.(?:s?html?|php|aspx?)$", re.IGNORECASE),
 )
 _PAGER = re.compile(r"pagination|paginat|pager|paging|page-?nav|page-?links|page-?numbers|"
                     r"pages|pagelist|^pag(?:es|ing|e-?list)?$", re.IGNORECASE)
