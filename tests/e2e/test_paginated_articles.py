@@ -95,6 +95,22 @@ def test_numbered_page_files_in_the_articles_folder_are_its_pages(runtime: Runti
     assert record["pages"] == [pages.url("/fire/"), pages.url("/fire/2.html"), submitted]
 
 
+def test_bloggers_pager_to_the_newer_and_older_posts_is_not_followed(runtime: Runtime, pages: PageServer) -> None:
+    """Blogger names posts with non-Latin titles ``blog-post_NN.html``: the newer and older posts
+    have this post's URL shape, and a Japanese blog's pager says 次の投稿, not "next post"."""
+    def blog_pager(newer: str, older: str) -> str:
+        return (f'<div class="blog-pager" id="blog-pager"><a class="blog-pager-newer-link" href="/2021/03/{newer}">次の投稿</a>'
+                f' <a class="blog-pager-older-link" href="/2021/03/{older}">前の投稿</a></div>')
+    pages.set("/2021/03/blog-post.html", PAGE.format("old", blog_pager("blog-post_12.html", "x.html")))
+    submitted = pages.set("/2021/03/blog-post_12.html", PAGE.format("middle", blog_pager("blog-post_25.html", "blog-post.html")))
+    pages.set("/2021/03/blog-post_25.html", PAGE.format("new", blog_pager("y.html", "blog-post_12.html")))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    assert views.get_record(runtime, submitted)["pages"] == [submitted]
+    assert set(pages.page_hits) == {"/2021/03/blog-post_12.html"}
+
+
 def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:
     """``/?p=123`` is post 123: its theme's previous/next links are posts 122 and 124, and its
     own second page is ``/?p=123&page=2``."""

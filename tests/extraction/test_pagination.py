@@ -335,3 +335,24 @@ def test_page_files_numbered_in_the_articles_folder() -> None:
     pager = '<div class="pages"><b>1</b> <a href="2.html">2</a></div>'
     assert discover_pages(article(pager), base) == [base, f"{base}2.html"]
     assert discover_pages(article(pager), f"{base}1.html") == [f"{base}1.html", f"{base}2.html"]
+
+
+def test_bloggers_newer_and_older_post_links_are_other_posts() -> None:
+    """Blogger names a post whose title has no Latin letters ``blog-post_12.html``: its pager's
+    links to the newer and older posts (``blog-post_25.html``, ``blog-post.html``) have this
+    page's shape, and their text may be anything ("次の投稿", an icon)."""
+    url = "https://kotoba.blogspot.com/2021/03/blog-post_12.html"
+    for newer, older in (("次の投稿", "前の投稿"), ('<i class="fa fa-angle-left"></i>', "")):
+        pager = ('<div class="blog-pager" id="blog-pager"><span id="blog-pager-newer-link">'
+                 '<a class="blog-pager-newer-link" href="https://kotoba.blogspot.com/2021/03/'
+                 f'blog-post_25.html" id="Blog1_blog-pager-newer-link" title="新しい投稿">{newer}</a>'
+                 '</span><span id="blog-pager-older-link"><a class="blog-pager-older-link" href="'
+                 'https://kotoba.blogspot.com/2021/03/blog-post.html" id="Blog1_blog-pager-older-'
+                 f'link" title="前の投稿">{older}</a></span><a class="home-link" href="https://kotoba'
+                 '.blogspot.com/">ホーム</a></div>')
+        assert discover_pages(article(after=pager, lang=' lang="ja"'), url) == [url], newer
+    url = "https://blog.example.com/notes/entry-3.html"
+    nav = ('<nav class="navigation post-navigation"><div class="nav-links"><div class="nav-previous">'
+           '<a href="/notes/entry-2.html">←</a></div><div class="nav-next"><a href="/notes/entry-4.html">'
+           "→</a></div></div></nav>")
+    assert discover_pages(article(after=nav), url) == [url]

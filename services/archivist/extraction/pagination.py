@@ -97,6 +97,10 @@ _ARTICLE_PARAGRAPH = 150
 _OTHER_ITEM = re.compile(r"\b(?:article|post|story|stories|entry|item|news|part|episode|"
                          r"installment|older|newer|artikel|beitrag|artículo|articolo|"
                          r"artigo|notícia|noticia)s?\b|\bстать|\bзапис", re.IGNORECASE)
+#: The markup of links to the blog's neighbouring posts, whatever their text: Blogger's
+#: ``blog-pager-newer-link``, WordPress's ``post-navigation``, a theme's ``next-post``.
+_POST_NAVIGATION = re.compile(r"(?<![a-z])(?:newer|older)(?![a-z])|post-?nav|(?:next|prev|previous)"
+                              r"[-_]?(?:post|entry|article|story)", re.IGNORECASE)
 _PAGE_WORD_IN_TEXT = re.compile(r"\bpages?\b", re.IGNORECASE)
 #: Pager links read "3", "Next »" or "Last page"; longer link texts are headlines.
 _MAX_PAGER_TEXT = 15
@@ -240,6 +244,16 @@ def _in_pager(element: HtmlElement) -> bool:
         if node.tag == "body":
             return False
         if any(_PAGER.search(token) for token in attributes(node).split()):
+            return True
+    return False
+
+
+def _in_post_navigation(element: HtmlElement) -> bool:
+    """Whether a link is (in) the navigation to the previous and next posts of a blog."""
+    for node in itertools.chain((element,), element.iterancestors()):
+        if node.tag == "body":
+            return False
+        if _POST_NAVIGATION.search(attributes(node)):
             return True
     return False
 
@@ -424,7 +438,7 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
         numbered = _split_number(link)
         if numbered.template not in templates:
             continue
-        if element.tag == "a" and _in_comments(element):
+        if element.tag == "a" and (_in_comments(element) or _in_post_navigation(element)):
             continue
         rels = set(rel.split())
         text = " ".join(text_content(element).split()) if element.tag == "a" else ""
