@@ -146,6 +146,25 @@ def test_pager_links_with_tracking_parameters_fetch_each_page_once(runtime: Runt
     assert pages.page_hits == {"/story": 1, "/story?page=2": 1}
 
 
+def test_page_one_linked_with_its_number_is_fetched_and_stitched_once(runtime: Runtime, pages: PageServer) -> None:
+    """Page 2's pager links page 1 as ``?page=1``, the submitted ``/tale`` under another URL,
+    which a per-request line (a reader count) keeps from being byte for byte the same."""
+    pager = ('<nav class="pagination"><a href="/tale?page=1">1</a> <a href="/tale?page=2">2</a>'
+             ' <a href="/tale?page=3">3</a></nav>')
+    readers = "<p>Read by {} people so far today, and the count goes on rising.</p>"
+    submitted = pages.set("/tale", PAGE.format("one", readers.format(1041) + pager))
+    pages.set("/tale?page=1", PAGE.format("one", readers.format(1042) + pager))
+    pages.set("/tale?page=2", PAGE.format("two", pager))
+    pages.set("/tale?page=3", PAGE.format("three", pager))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    record = views.get_record(runtime, submitted)
+    assert record["pages"] == [submitted, pages.url("/tale?page=2"), pages.url("/tale?page=3")]
+    assert record["body"].count("The keeper of lighthouse one climbed") == 1
+    assert pages.page_hits == {"/tale": 1, "/tale?page=2": 1, "/tale?page=3": 1}
+
+
 def test_a_page_missing_mid_way_is_archived_around_and_reported(runtime: Runtime, pages: PageServer) -> None:
     pager = ('<nav class="pagination"><a href="/tale">1</a> <a href="/tale?page=2">2</a>'
              ' <a href="/tale?page=3">3</a></nav>')

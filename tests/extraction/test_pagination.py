@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archivist.extraction import discover_pages, page_number
+from archivist.extraction import discover_pages, page_key, page_number
 
 from .conftest import article
 
@@ -356,3 +356,13 @@ def test_bloggers_newer_and_older_post_links_are_other_posts() -> None:
            '<a href="/notes/entry-2.html">←</a></div><div class="nav-next"><a href="/notes/entry-4.html">'
            "→</a></div></div></nav>")
     assert discover_pages(article(after=nav), url) == [url]
+
+
+def test_page_key_is_one_for_the_urls_of_one_page() -> None:
+    assert page_key("https://news.example.com/story") == page_key(
+        "https://news.example.com/story?page=1&utm_source=pager#top")
+    assert page_key("https://forum.example.org/viewtopic.php?t=8&f=3") == page_key(
+        "https://forum.example.org/viewtopic.php?f=3&t=8&start=0")
+    assert page_key("https://news.example.com/story") != page_key(
+        "https://news.example.com/story?page=2")
+    assert page_key("https://blog.example.com/?p=122") != page_key("https://blog.example.com/?p=123")

@@ -18,8 +18,8 @@ of many teasers) are not articles: their pagination is never followed and they g
 ``comment-page-N``), links to other hosts, or lists of other articles: those URLs are not this
 page's URL with another page number.
 
-Integration: call :func:`discover_pages` on every fetched page and fetch what is not yet known,
-until no new URL appears. Each call returns its pages ordered by page number, page 1 first;
+Integration: call :func:`discover_pages` on every fetched page and fetch what is not yet known
+(by :func:`page_key`: ``/story`` and ``/story?page=1`` are one page), until nothing new appears. Each call returns its pages ordered by page number, page 1 first;
 merge the lists from several pages by :func:`page_number` (``None`` means page 1) and hand the
 pages to ``extract`` in that order.
 """
@@ -48,7 +48,7 @@ from archivist.extraction.structured import Structured, ld_types, read_structure
 from archivist.extraction.text import text_content
 from archivist.extraction.urls import join_url
 
-__all__ = ["discover_pages", "find_pages", "page_number"]
+__all__ = ["discover_pages", "find_pages", "page_key", "page_number"]
 
 _PAGE_PARAMS = {"page", "p", "pg", "pagenum", "pageno", "page_no", "pagenumber", "paged",
                 "pagina", "seite", "strona", "sayfa", "currentpage", "pn"}
@@ -192,6 +192,16 @@ def page_number(url: str) -> int | None:
     if numbered.offset and numbered.number is not None:
         return numbered.number + 1
     return numbered.number
+
+
+def page_key(url: str) -> tuple[str, int]:
+    """Which page of which document a URL stands for: two URLs with one key are one page.
+
+    The key is the URL less its page number, tracking parameters and fragment, with the page
+    number (:func:`page_number`, 1 when it has none): ``/story`` and ``/story?page=1``, which a
+    pager links for the same page 1, have one key.
+    """
+    return _split_number(url).template, page_number(url) or 1
 
 
 def _has_article_text(tree: HtmlElement) -> bool:

@@ -42,6 +42,7 @@ from archivist.extraction import (
     ParsedPage,
     SourcePage,
     find_pages,
+    page_key,
     page_number,
     parse_page,
 )
@@ -246,7 +247,7 @@ def _fetch_pages(
     url = claim.url
     host = urlsplit(url).hostname
     queue = [url]
-    seen = {url}
+    seen = {page_key(url)}  # /story and /story?page=1 are one page: it is fetched once
     stored: dict[str, tuple[ParsedPage | SourcePage, NewSnapshot]] = {}
     kept_bytes = 0
     tried = 0  # pages that failed count too: a pager of dead links must not fetch without bound
@@ -283,8 +284,8 @@ def _fetch_pages(
                 candidate = canonicalize(candidate)
             except InvalidInput:
                 continue
-            if candidate not in seen and urlsplit(candidate).hostname == host:
-                seen.add(candidate)
+            if page_key(candidate) not in seen and urlsplit(candidate).hostname == host:
+                seen.add(page_key(candidate))
                 queue.append(candidate)
     ordered = _reading_order(list(stored))
     for number, page_url in enumerate(ordered, 1):
