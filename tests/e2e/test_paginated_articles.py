@@ -111,6 +111,18 @@ def test_bloggers_pager_to_the_newer_and_older_posts_is_not_followed(runtime: Ru
     assert set(pages.page_hits) == {"/2021/03/blog-post_12.html"}
 
 
+def test_links_reading_page_and_number_lead_to_the_pages(runtime: Runtime, pages: PageServer) -> None:
+    pager = '<p>Pages: <a href="/report">[1]</a> <a href="/report?page=2">[2]</a> <a href="/report?page=3">Page 3</a></p>'
+    submitted = pages.set("/report", PAGE.format("one", pager))
+    pages.set("/report?page=2", PAGE.format("two", pager))
+    pages.set("/report?page=3", PAGE.format("three", pager))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    record = views.get_record(runtime, submitted)
+    assert record["pages"] == [submitted, pages.url("/report?page=2"), pages.url("/report?page=3")]
+
+
 def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:
     """``/?p=123`` is post 123: its theme's previous/next links are posts 122 and 124, and its
     own second page is ``/?p=123&page=2``."""

@@ -366,3 +366,12 @@ def test_page_key_is_one_for_the_urls_of_one_page() -> None:
     assert page_key("https://news.example.com/story") != page_key(
         "https://news.example.com/story?page=2")
     assert page_key("https://blog.example.com/?p=122") != page_key("https://blog.example.com/?p=123")
+
+
+def test_page_links_that_say_page_and_number() -> None:
+    url = "https://www.example.com/report"
+    for text in ("Page 2", "[2]", "(2)", "2 »", "Seite 2"):
+        pager = f'<p>Pages: <b>1</b> <a href="/report?page=2">{text}</a></p>'
+        assert discover_pages(article(pager), url) == [url, f"{url}?page=2"], text
+    wrong = '<p>Pages: <b>1</b> <a href="/report?page=3">Page 2</a></p>'
+    assert discover_pages(article(wrong), url) == [url]

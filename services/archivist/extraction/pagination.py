@@ -102,6 +102,9 @@ _OTHER_ITEM = re.compile(r"\b(?:article|post|story|stories|entry|item|news|part|
 _POST_NAVIGATION = re.compile(r"(?<![a-z])(?:newer|older)(?![a-z])|post-?nav|(?:next|prev|previous)"
                               r"[-_]?(?:post|entry|article|story)", re.IGNORECASE)
 _PAGE_WORD_IN_TEXT = re.compile(r"\bpages?\b", re.IGNORECASE)
+#: A link that names a page by its number: "3", "[3]", "(3)", "3 »", "Page 3", "Seite 3".
+_PAGE_LABEL = re.compile(r"^[\[(]?\s*(?:page|seite|página|pagina|strona|страница)?\s*(\d{1,3})"
+                         r"\s*[\])]?\s*[.»›>→]?$", re.IGNORECASE)
 #: Pager links read "3", "Next »" or "Last page"; longer link texts are headlines.
 _MAX_PAGER_TEXT = 15
 _LISTING_HEADINGS = 6
@@ -441,7 +444,7 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
     own = _split_number(_strip_fragment(url))
     canonical = _split_number(canonical_url(tree, url))
     templates = {own.template, canonical.template}
-    pager_links: list[tuple[_Numbered, str, str]] = []
+    pager_links: list[tuple[_Numbered, str, int | None]] = []
     for element, link, rel in _links(tree, base, _stems((own, canonical))):
         if urlsplit(link).netloc.lower() != host or _COMMENT_PAGE.search(link):
             continue
@@ -454,11 +457,12 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
         text = " ".join(text_content(element).split()) if element.tag == "a" else ""
         if _names_other_item(text):
             continue
+        label = _PAGE_LABEL.match(text)
         in_pager = _in_pager(element)
-        if text.isdigit() or (in_pager and len(text) <= _MAX_PAGER_TEXT) or rels & {
+        if label or (in_pager and len(text) <= _MAX_PAGER_TEXT) or rels & {
                 "next", "prev", "previous"} or _NEXT_PREV.match(text):
-            pager_links.append((numbered, link, text))
-    pager_links.extend((numbered, link, "")
+            pager_links.append((numbered, link, int(label.group(1)) if label else None))
+    pager_links.extend((numbered, link, None)
                        for numbered, link in _dropdown_pages(tree, base, host, templates))
     if any(numbered.offset for numbered, _, _ in pager_links) and not (
             _has_article_text(tree) or is_thread(tree)):
@@ -467,9 +471,9 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
         pager_links = [entry for entry in pager_links if not entry[0].offset]
     step = _offset_step([own, *(numbered for numbered, _, _ in pager_links)])
     by_number: dict[int, str] = {}
-    for numbered, link, text in pager_links:
+    for numbered, link, label in pager_links:
         number = _page_of(numbered, step)
-        if number is not None and (not text.isdigit() or int(text) == number):
+        if number is not None and label in (None, number):
             by_number.setdefault(number, _without_tracking(link))
     own_number = _page_of(own, step) if own.number else None
     current, total = _current_number(tree, own_number)
