@@ -123,6 +123,18 @@ def test_links_reading_page_and_number_lead_to_the_pages(runtime: Runtime, pages
     assert record["pages"] == [submitted, pages.url("/report?page=2"), pages.url("/report?page=3")]
 
 
+def test_a_sidebar_widgets_pager_is_not_followed(runtime: Runtime, pages: PageServer) -> None:
+    widget = ('<aside class="widget-area"><section class="widget"><h2>Popular</h2><a href="/other">Other story</a>'
+              '<div class="widget-pagination"><span>1</span> <a href="?pg=2">2</a> <a href="?pg=3">3</a></div></section></aside>')
+    submitted = pages.set("/story", PAGE.format("one", "").replace("</body>", widget + "</body>"))
+    pages.set("/story?pg=2", PAGE.format("one", "").replace("</body>", widget + "</body>"))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    assert views.get_record(runtime, submitted)["pages"] == [submitted]
+    assert set(pages.page_hits) == {"/story"}
+
+
 def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:
     """``/?p=123`` is post 123: its theme's previous/next links are posts 122 and 124, and its
     own second page is ``/?p=123&page=2``."""

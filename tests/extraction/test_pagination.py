@@ -375,3 +375,18 @@ def test_page_links_that_say_page_and_number() -> None:
         assert discover_pages(article(pager), url) == [url, f"{url}?page=2"], text
     wrong = '<p>Pages: <b>1</b> <a href="/report?page=3">Page 2</a></p>'
     assert discover_pages(article(wrong), url) == [url]
+
+
+def test_a_sidebar_widgets_own_pager_is_not_the_articles() -> None:
+    """A widget paged on the server links this URL with a page parameter: it pages the
+    widget's list, not the article."""
+    widget = ('<aside id="secondary" class="widget-area"><section class="widget popular-posts">'
+              '<h2 class="widget-title">Popular</h2><ul><li><a href="/news/other-story">Other '
+              'story</a></li></ul><div class="widget-pagination"><span>1</span> <a href="?pg=2">2'
+              '</a> <a href="?pg=3">3</a> <a href="?pg=2" rel="next">›</a></div></section></aside>')
+    html = article().replace('<div id="footer">', f'{widget}<div id="footer">')
+    url = "https://www.example.org/news/budget-vote"
+    assert discover_pages(html, url) == [url]
+    pager = '<div class="page-links"><b>1</b> <a href="?pg=2">2</a></div>'
+    html = article(pager).replace('<div id="footer">', f'{widget}<div id="footer">')
+    assert discover_pages(html, url) == [url, f"{url}?pg=2"]

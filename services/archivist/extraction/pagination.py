@@ -97,6 +97,11 @@ _ARTICLE_PARAGRAPH = 150
 _OTHER_ITEM = re.compile(r"\b(?:article|post|story|stories|entry|item|news|part|episode|"
                          r"installment|older|newer|artikel|beitrag|artículo|articolo|"
                          r"artigo|notícia|noticia)s?\b|\bстать|\bзапис", re.IGNORECASE)
+#: A sidebar or one of its widgets (WordPress's ``widget-area``, ``sidebar-1``), by a whole
+#: class or id token.
+_SIDEBAR = re.compile(r"(?:^|\s)(?:sidebar[\w-]*|side-bar|widget|widgets|widget-area)(?=\s|$)",
+                      re.IGNORECASE)
+_IN_ARTICLE = etree.XPath("ancestor::article")
 #: The markup of links to the blog's neighbouring posts, whatever their text: Blogger's
 #: ``blog-pager-newer-link``, WordPress's ``post-navigation``, a theme's ``next-post``.
 _POST_NAVIGATION = re.compile(r"(?<![a-z])(?:newer|older)(?![a-z])|post-?nav|(?:next|prev|previous)"
@@ -271,6 +276,18 @@ def _in_post_navigation(element: HtmlElement) -> bool:
     return False
 
 
+def _in_sidebar(element: HtmlElement) -> bool:
+    """Whether a link is in the site's sidebar, an ``<aside>`` outside the article or a
+    sidebar/widget block: a widget paged on the server ("Popular 1 2 3") links this page's URL
+    with a page parameter too, but pages its own list."""
+    for node in element.iterancestors():
+        if node.tag == "body":
+            return False
+        if (node.tag == "aside" and not _IN_ARTICLE(node)) or _SIDEBAR.search(attributes(node)):
+            return True
+    return False
+
+
 def _in_comments(element: HtmlElement) -> bool:
     return any("comment" in attributes(node).lower() for node in element.iterancestors())
 
@@ -340,7 +357,7 @@ def _dropdown_pages(tree: HtmlElement, base: str, host: str,
     (a script goes to the one chosen). A select counts when two or more of its options are URLs
     of this page's shape: one alone is a coincidence."""
     for select in tree.iter("select"):
-        if _in_comments(select):
+        if _in_comments(select) or _in_sidebar(select):
             continue
         pages = []
         for option in select.iter("option"):
@@ -451,7 +468,8 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
         numbered = _split_number(link)
         if numbered.template not in templates:
             continue
-        if element.tag == "a" and (_in_comments(element) or _in_post_navigation(element)):
+        if element.tag == "a" and (_in_comments(element) or _in_post_navigation(element)
+                                   or _in_sidebar(element)):
             continue
         rels = set(rel.split())
         text = " ".join(text_content(element).split()) if element.tag == "a" else ""
