@@ -135,6 +135,16 @@ def test_a_sidebar_widgets_pager_is_not_followed(runtime: Runtime, pages: PageSe
     assert set(pages.page_hits) == {"/story"}
 
 
+def test_numbered_parts_of_a_series_are_not_its_pages(runtime: Runtime, pages: PageServer) -> None:
+    submitted = pages.set("/saga-part-1.html", PAGE.format("one", '<div class="series"><a href="/saga-part-2.html">Next ›</a></div>'))
+    pages.set("/saga-part-2.html", PAGE.format("two", '<div class="series"><a href="/saga-part-1.html">‹ Previous</a></div>'))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    assert views.get_record(runtime, submitted)["pages"] == [submitted]
+    assert set(pages.page_hits) == {"/saga-part-1.html"}
+
+
 def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:
     """``/?p=123`` is post 123: its theme's previous/next links are posts 122 and 124, and its
     own second page is ``/?p=123&page=2``."""

@@ -390,3 +390,12 @@ def test_a_sidebar_widgets_own_pager_is_not_the_articles() -> None:
     pager = '<div class="page-links"><b>1</b> <a href="?pg=2">2</a></div>'
     html = article(pager).replace('<div id="footer">', f'{widget}<div id="footer">')
     assert discover_pages(html, url) == [url, f"{url}?pg=2"]
+
+
+def test_numbered_parts_of_a_series_are_other_articles() -> None:
+    """``saga-part-2.html`` numbers the articles of a series, each with its own title, not pages
+    of this one, even behind a bare "Next ›"."""
+    url = "https://blog.example.com/2021/03/saga-part-1.html"
+    nav = ('<div class="series-links"><a href="/2021/03/saga-part-2.html">Next ›</a></div>')
+    assert discover_pages(article(nav), url) == [url]
+    assert page_number(url) is None

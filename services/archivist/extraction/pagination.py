@@ -77,6 +77,10 @@ _PAGE_WORD = re.compile(r"[pPsSſ](?:[aAáÁ][gG]|[eE][iIİı][tT][eE]|[tT][rR])
 _TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
 #: The same text nodes as "smart" strings, which know their element: made only on a match.
 _HOLDERS = etree.XPath(".//text()")
+#: A number after "part", "episode", "chapter"... (``saga-part-2.html``) numbers the articles of
+#: a series, each with its own title: it is no page number.
+_SERIES_NUMBER = re.compile(r"(?<![a-z])(?:part|teil|partie|parte|episode|chapter|kapitel|season|vol|volume)"
+                            r"[-_/]?$", re.IGNORECASE)
 #: A file extension that :func:`_split_number` keeps when it cuts ``-2.html`` out of a path.
 _EXTENSION = re.compile(r"(?:\.s?html?|\.php|\.aspx?)$", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"https?://([^/?#]*)", re.IGNORECASE)
@@ -166,7 +170,7 @@ def _split_number(url: str) -> _Numbered:
     if number is None:
         for pattern in _PATH_PATTERNS:
             match = pattern.search(path)
-            if match:
+            if match and not _SERIES_NUMBER.search(path, 0, match.start(1)):
                 number = int(match.group(1))
                 path = path[:match.start()] + (match.group(2) if match.lastindex == 2 else "")
                 break
