@@ -145,6 +145,24 @@ def test_numbered_parts_of_a_series_are_not_its_pages(runtime: Runtime, pages: P
     assert set(pages.page_hits) == {"/saga-part-1.html"}
 
 
+def test_joomla_pagebreak_pages_are_fetched(runtime: Runtime, pages: PageServer) -> None:
+    """Joomla pages an article with ``limitstart`` (0 for page 1), read like an offset; offsets
+    count on a page of article text, so the pages carry long paragraphs."""
+    prose = "<p>" + "The harbour works went on through the winter and into the spring of that year. " * 3 + "</p>"
+    base = "/index.php?option=com_content&view=article&id=57"
+    pager = ('<div class="pagenavcounter">Page {0} of 3</div><ul class="pager">'
+             + "".join(f'<li><a href="{base.replace("&", "&amp;")}&amp;limitstart={n}">{n + 1}</a></li>' for n in range(3))
+             + "</ul>")
+    submitted = pages.set(base, PAGE.format("one", prose * 3 + pager.format(1)))
+    for n in (1, 2):
+        pages.set(f"{base}&limitstart={n}", PAGE.format(f"page{n + 1}", prose * 3 + pager.format(n + 1)))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    record = views.get_record(runtime, submitted)
+    assert record["pages"] == [submitted, pages.url(f"{base}&limitstart=1"), pages.url(f"{base}&limitstart=2")]
+
+
 def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:
     """``/?p=123`` is post 123: its theme's previous/next links are posts 122 and 124, and its
     own second page is ``/?p=123&page=2``."""

@@ -399,3 +399,13 @@ def test_numbered_parts_of_a_series_are_other_articles() -> None:
     nav = ('<div class="series-links"><a href="/2021/03/saga-part-2.html">Next ›</a></div>')
     assert discover_pages(article(nav), url) == [url]
     assert page_number(url) is None
+
+
+def test_joomla_pagebreak_pages() -> None:
+    """Joomla's pagebreak plugin pages an article with ``limitstart`` (0 for page 1), a page
+    index that counts like an offset."""
+    base = "https://www.example.gr/index.php?option=com_content&view=article&id=57&Itemid=112"
+    pager = ('<div class="pagenavcounter">Page 1 of 3</div><div class="pager"><ul>'
+             f'<li><a href="{base.replace("&", "&amp;")}&amp;limitstart=1">Next</a></li></ul></div>')
+    assert discover_pages(article(pager), base) == [
+        base, f"{base}&limitstart=1", f"{base}&limitstart=2"]

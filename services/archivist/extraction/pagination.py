@@ -52,8 +52,9 @@ __all__ = ["discover_pages", "find_pages", "page_key", "page_number"]
 
 _PAGE_PARAMS = {"page", "p", "pg", "pagenum", "pageno", "page_no", "pagenumber", "paged",
                 "pagina", "seite", "strona", "sayfa", "currentpage", "pn"}
-#: Parameters that count items, not pages: phpBB's ``&start=15``, ``?offset=20``.
-_OFFSET_PARAMS = {"start", "offset"}
+#: Parameters that count items, not pages: phpBB's ``&start=15``, ``?offset=20``; Joomla's
+#: ``limitstart`` (a page index in its pagebreak plugin, an item count in its listings).
+_OFFSET_PARAMS = {"start", "offset", "limitstart"}
 _PATH_PATTERNS = (
     re.compile(r"/(?:page|seite|pagina|p)[/-]?(\d{1,3})/?$", re.IGNORECASE),
     re.compile(r"/(\d{1,2})/?$"),
