@@ -390,6 +390,9 @@ def test_a_sidebar_widgets_own_pager_is_not_the_articles() -> None:
     pager = '<div class="page-links"><b>1</b> <a href="?pg=2">2</a></div>'
     html = article(pager).replace('<div id="footer">', f'{widget}<div id="footer">')
     assert discover_pages(html, url) == [url, f"{url}?pg=2"]
+    # A layout class on the content's wrapper says where the sidebar goes: it is no sidebar.
+    html = html.replace('<div id="content">', '<div id="content" class="sidebar-right">')
+    assert discover_pages(html, url) == [url, f"{url}?pg=2"]
 
 
 def test_numbered_parts_of_a_series_are_other_articles() -> None:

@@ -103,9 +103,9 @@ _OTHER_ITEM = re.compile(r"\b(?:article|post|story|stories|entry|item|news|part|
                          r"installment|older|newer|artikel|beitrag|artículo|articolo|"
                          r"artigo|notícia|noticia)s?\b|\bстать|\bзапис", re.IGNORECASE)
 #: A sidebar or one of its widgets (WordPress's ``widget-area``, ``sidebar-1``), by a whole
-#: class or id token.
-_SIDEBAR = re.compile(r"(?:^|\s)(?:sidebar[\w-]*|side-bar|widget|widgets|widget-area)(?=\s|$)",
-                      re.IGNORECASE)
+#: class or id token; not a layout's ``sidebar-right`` on the wrapper of the whole content.
+_SIDEBAR = re.compile(r"(?:^|\s)(?:sidebar|side-bar|sidebar-\d+|sidebar-(?:primary|secondary)|"
+                      r"widget|widgets|widget-area)(?=\s|$)", re.IGNORECASE)
 _IN_ARTICLE = etree.XPath("ancestor::article")
 #: The markup of links to the blog's neighbouring posts, whatever their text: Blogger's
 #: ``blog-pager-newer-link``, WordPress's ``post-navigation``, a theme's ``next-post``.
