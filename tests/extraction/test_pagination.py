@@ -337,6 +337,14 @@ def test_page_files_numbered_in_the_articles_folder() -> None:
     assert discover_pages(article(pager), f"{base}1.html") == [f"{base}1.html", f"{base}2.html"]
 
 
+def test_wordpress_core_page_links_are_pages() -> None:
+    """``wp_link_pages()`` sets a post's pages in ``p.post-nav-links``: not the post navigation."""
+    url = "https://blog.example.com/2021/03/my-post/"
+    links = ('<p class="post-nav-links">Pages: <span class="post-page-numbers current" aria-current='
+             f'"page">1</span> <a href="{url}2/" class="post-page-numbers">2</a></p>')
+    assert discover_pages(article(links), url) == [url, f"{url}2/"]
+
+
 def test_bloggers_newer_and_older_post_links_are_other_posts() -> None:
     """Blogger names a post whose title has no Latin letters ``blog-post_12.html``: its pager's
     links to the newer and older posts (``blog-post_25.html``, ``blog-post.html``) have this

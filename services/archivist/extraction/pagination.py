@@ -108,9 +108,11 @@ _SIDEBAR = re.compile(r"(?:^|\s)(?:sidebar|side-bar|sidebar-\d+|sidebar-(?:prima
                       r"widget|widgets|widget-area)(?=\s|$)", re.IGNORECASE)
 _IN_ARTICLE = etree.XPath("ancestor::article")
 #: The markup of links to the blog's neighbouring posts, whatever their text: Blogger's
-#: ``blog-pager-newer-link``, WordPress's ``post-navigation``, a theme's ``next-post``.
-_POST_NAVIGATION = re.compile(r"(?<![a-z])(?:newer|older)(?![a-z])|post-?nav|(?:next|prev|previous)"
-                              r"[-_]?(?:post|entry|article|story)", re.IGNORECASE)
+#: ``blog-pager-newer-link``, WordPress's ``post-navigation`` (a whole token: the post's own
+#: page links, ``wp_link_pages()``, are ``post-nav-links``), a theme's ``next-post``.
+_POST_NAVIGATION = re.compile(r"(?<![a-z])(?:newer|older)(?![a-z])|(?:^|\s)(?:post-navigation|post-nav|"
+                              r"postnav)(?=\s|$)|(?:next|prev|previous)[-_]?(?:post|entry|article|"
+                              r"story)", re.IGNORECASE)
 _PAGE_WORD_IN_TEXT = re.compile(r"\bpages?\b", re.IGNORECASE)
 #: A link that names a page by its number: "3", "[3]", "(3)", "3 »", "Page 3", "Seite 3".
 _PAGE_LABEL = re.compile(r"^[\[(]?\s*(?:page|seite|página|pagina|strona|страница)?\s*(\d{1,3})"
