@@ -163,6 +163,15 @@ def test_joomla_pagebreak_pages_are_fetched(runtime: Runtime, pages: PageServer)
     assert record["pages"] == [submitted, pages.url(f"{base}&limitstart=1"), pages.url(f"{base}&limitstart=2")]
 
 
+def test_an_arrow_icon_next_link_leads_to_the_next_page(runtime: Runtime, pages: PageServer) -> None:
+    submitted = pages.set("/long-read", PAGE.format("one", '<p class="read-on"><a href="/long-read?page=2">❯</a></p>'))
+    pages.set("/long-read?page=2", PAGE.format("two", '<p class="read-on"><a href="/long-read">❮</a></p>'))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    assert views.get_record(runtime, submitted)["pages"] == [submitted, pages.url("/long-read?page=2")]
+
+
 def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:
     """``/?p=123`` is post 123: its theme's previous/next links are posts 122 and 124, and its
     own second page is ``/?p=123&page=2``."""

@@ -420,3 +420,10 @@ def test_joomla_pagebreak_pages() -> None:
              f'<li><a href="{base.replace("&", "&amp;")}&amp;limitstart=1">Next</a></li></ul></div>')
     assert discover_pages(article(pager), base) == [
         base, f"{base}&limitstart=1", f"{base}&limitstart=2"]
+
+
+def test_arrow_only_next_links() -> None:
+    url = "https://www.example.com/long-read"
+    for arrow in ("❯", "▶", "►", "〉", "⟩", "» »"):
+        pager = f'<p class="read-on"><a href="/long-read?page=2">{arrow}</a></p>'
+        assert discover_pages(article(pager), url) == [url, f"{url}?page=2"], arrow

@@ -68,7 +68,7 @@ _NEXT_PREV = re.compile(
     r"^\W*(?:next|prev|previous|older|newer|continue|weiter|zurück|nächste|vorherige|suivante?|"
     r"précédente?|siguiente|anterior|próxima|próximo|successiva|avanti|precedente|indietro|"
     r"volgende|vorige|następna|poprzednia|следующая|предыдущая|далее|назад)\b.{0,20}$|"
-    r"^[«»‹›<>→←]+$|^\W*(?:次へ|次のページ|前へ|前のページ|下一页|上一页|下一頁|上一頁)\W*$",
+    r"^[«»‹›<>→←❯❮▶◀►◄〉〈⟩⟨\s]+$|^\W*(?:次へ|次のページ|前へ|前のページ|下一页|上一页|下一頁|上一頁)\W*$",
     re.IGNORECASE,
 )
 _PAGE_OF = re.compile(rf"\b{PAGE_X_OF_N}\b", re.IGNORECASE)
