@@ -172,6 +172,17 @@ def test_an_arrow_icon_next_link_leads_to_the_next_page(runtime: Runtime, pages:
     assert views.get_record(runtime, submitted)["pages"] == [submitted, pages.url("/long-read?page=2")]
 
 
+def test_a_page_parameter_of_a_superscript_digit_is_no_page_number(runtime: Runtime, pages: PageServer) -> None:
+    """``²`` is a digit to ``str.isdigit`` but no number to ``int``: such a URL is archived
+    like any other, not failed with a traceback."""
+    submitted = pages.set("/notes?page=%C2%B2", PAGE.format("two", '<a href="/notes?page=%C2%B3">3</a>'))
+
+    shown = capture(runtime, submitted)
+
+    assert shown["status"] == "archived", shown
+    assert views.get_record(runtime, submitted)["pages"] == [submitted]
+
+
 def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:
     """``/?p=123`` is post 123: its theme's previous/next links are posts 122 and 124, and its
     own second page is ``/?p=123&page=2``."""

@@ -427,3 +427,9 @@ def test_arrow_only_next_links() -> None:
     for arrow in ("❯", "▶", "►", "〉", "⟩", "» »"):
         pager = f'<p class="read-on"><a href="/long-read?page=2">{arrow}</a></p>'
         assert discover_pages(article(pager), url) == [url, f"{url}?page=2"], arrow
+
+
+def test_a_superscript_digit_is_no_page_number() -> None:
+    url = "https://news.example.com/notes?page=%C2%B2"
+    assert page_number(url) is None
+    assert discover_pages(article('<div class="pages"><a href="/notes?page=%C2%B3">3</a></div>'), url) == [url]

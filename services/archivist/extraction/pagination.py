@@ -144,10 +144,11 @@ def _page_parameter(query: list[tuple[str, str]]) -> int | None:
     """The index in ``query`` of the parameter holding the page number (or offset), if any.
 
     ``p`` is the page number only when no other page parameter is there: WordPress's plain
-    permalinks page a post as ``?p=123&page=2``, where ``p`` is the post.
+    permalinks page a post as ``?p=123&page=2``, where ``p`` is the post. Its value is decimal
+    digits (``str.isdigit`` takes ``²`` too, which ``int`` refuses).
     """
     found = [index for index, (key, value) in enumerate(query)
-             if key.lower() in _PAGE_PARAMS | _OFFSET_PARAMS and value.isdigit()]
+             if key.lower() in _PAGE_PARAMS | _OFFSET_PARAMS and value.isdecimal()]
     unambiguous = [index for index in found if query[index][0].lower() != "p"]
     return (unambiguous or found or [None])[0]
 
