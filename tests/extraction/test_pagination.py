@@ -323,6 +323,9 @@ def test_archive_dropdown_is_not_a_pager() -> None:
               "</select></aside>")
     url = "https://blog.example.com/2021/03/my-post/"
     assert discover_pages(article(after=widget), url) == [url]
+    twice = ('<select name="share"><option value="/2021/03/my-post/2/">Share</option>'
+             '<option value="/2021/03/my-post/2/">Share again</option></select>')
+    assert discover_pages(article(twice), url) == [url]
 
 
 def test_page_files_numbered_in_the_articles_folder() -> None:

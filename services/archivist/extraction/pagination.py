@@ -362,8 +362,8 @@ def _links(tree: HtmlElement, base: str,
 def _dropdown_pages(tree: HtmlElement, base: str, host: str,
                     templates: set[str]) -> Iterator[tuple[_Numbered, str]]:
     """The pages listed in a page-jump ``<select>``, whose options' values are the pages' URLs
-    (a script goes to the one chosen). A select counts when two or more of its options are URLs
-    of this page's shape: one alone is a coincidence."""
+    (a script goes to the one chosen). A select counts when two or more of its options are
+    different URLs of this page's shape: one alone is a coincidence."""
     for select in tree.iter("select"):
         if _in_comments(select) or _in_sidebar(select):
             continue
@@ -376,7 +376,7 @@ def _dropdown_pages(tree: HtmlElement, base: str, host: str,
             numbered = _split_number(_strip_fragment(link))
             if numbered.template in templates:
                 pages.append((numbered, _strip_fragment(link)))
-        if len(pages) >= 2:
+        if len({link for _, link in pages}) >= 2:
             yield from pages
 
 
