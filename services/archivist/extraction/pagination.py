@@ -4,24 +4,27 @@ A page of an article split over several URLs shows where the others are in sever
 them all, so that any page (including the last) leads to every page:
 
 * links whose URL differs from this page's only by a page number (``?page=N``, ``&p=N``,
-  ``/page/N``, a trailing ``/N/``, ``-N.html`` or ``/N.html``) or an offset (``&start=15``, ``?offset=20``,
-  only on an article or a forum thread: offsets page listings too) and which carry ``rel=next/prev``
-  (``<link>`` or ``<a>``), read as a page number or as next/previous, or sit in a pager
-  container (class or id with pag/pager/pagination/page-nav);
+  ``/page/N``, a trailing ``/N/``, ``-N.html`` or ``/N.html``) or an offset (``&start=15``,
+  ``?offset=20``, ``&limitstart=1``, only on an article or a forum thread: offsets page
+  listings too) and which carry ``rel=next/prev`` (``<link>`` or ``<a>``), read as a page
+  number ("2", "[2]", "Page 2") or as next/previous, or sit in a pager container (class or id
+  with pag/pager/pagination/page-nav);
 * the options of a page-jump ``<select>`` whose values are such URLs;
 * "Page X of N" text, which fills in pages the pager does not link.
 
 A ``rel=next/prev`` link to a URL of another shape is the blog's previous/next *post* (WordPress
-emits these), not a page of this article. Nor is a link reading "Next article ›" or "‹ Previous
-post", whatever its URL. Listing pages (category, tag, archive, search, a page
-of many teasers) are not articles: their pagination is never followed and they give ``[url]``. Nor are comment pages (``cpage``,
-``comment-page-N``), links to other hosts, or lists of other articles: those URLs are not this
-page's URL with another page number.
+emits these), not a page of this article. Nor is a link reading "Next article ›", "‹ Previous
+post" or "Next part", or one in a blog's post navigation (Blogger's newer/older links), or in
+the sidebar, whatever its URL. Listing pages (category, tag, archive, search, a page of many
+teasers) are not articles: their pagination is never followed and they give ``[url]``. Nor are
+comment pages (``cpage``, ``comment-page-N``), links to other hosts, or lists of other
+articles: those URLs are not this page's URL with another page number.
 
 Integration: call :func:`discover_pages` on every fetched page and fetch what is not yet known
-(by :func:`page_key`: ``/story`` and ``/story?page=1`` are one page), until nothing new appears. Each call returns its pages ordered by page number, page 1 first;
-merge the lists from several pages by :func:`page_number` (``None`` means page 1) and hand the
-pages to ``extract`` in that order.
+(by :func:`page_key`: ``/story`` and ``/story?page=1`` are one page), until nothing new
+appears. Each call returns its pages ordered by page number, page 1 first; merge the lists from
+several pages by :func:`page_number` (``None`` means page 1) and hand the pages to ``extract``
+in that order.
 """
 
 from __future__ import annotations
