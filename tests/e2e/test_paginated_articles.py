@@ -183,6 +183,21 @@ def test_a_page_parameter_of_a_superscript_digit_is_no_page_number(runtime: Runt
     assert views.get_record(runtime, submitted)["pages"] == [submitted]
 
 
+def test_wordpress_adjacent_post_links_in_the_head_are_not_followed(runtime: Runtime, pages: PageServer) -> None:
+    def post(number: int) -> str:
+        head = (f"<link rel='prev' title='Garden notes, day {number - 1}' href='/notes/{number - 1}' />"
+                f"<link rel='next' title='Garden notes, day {number + 1}' href='/notes/{number + 1}' />")
+        return PAGE.format(str(number), "").replace("</head>", head + "</head>")
+    for number in (11, 13):
+        pages.set(f"/notes/{number}", post(number))
+    submitted = pages.set("/notes/12", post(12))
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    assert views.get_record(runtime, submitted)["pages"] == [submitted]
+    assert set(pages.page_hits) == {"/notes/12"}
+
+
 def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:
     """``/?p=123`` is post 123: its theme's previous/next links are posts 122 and 124, and its
     own second page is ``/?p=123&page=2``."""

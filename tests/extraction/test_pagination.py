@@ -436,3 +436,16 @@ def test_a_superscript_digit_is_no_page_number() -> None:
     url = "https://news.example.com/notes?page=%C2%B2"
     assert page_number(url) is None
     assert discover_pages(article('<div class="pages"><a href="/notes?page=%C2%B3">3</a></div>'), url) == [url]
+
+
+def test_wordpress_adjacent_post_links_in_the_head_are_other_posts() -> None:
+    """WordPress's ``adjacent_posts_rel_link_wp_head`` links the previous and next posts from
+    the head, titled with their headlines; with numeric permalinks (``/archives/12``) their URLs
+    have this post's shape."""
+    head = ("<link rel='prev' title='Spring planting notes' href='https://garden.example.org/archives/11' />"
+            "<link rel='next' title='Tomatoes in June' href='https://garden.example.org/archives/14' />")
+    url = "https://garden.example.org/archives/12"
+    assert discover_pages(article(head=head), url) == [url]
+    url = "https://garden.example.org/2021/05/tomatoes/"
+    for paged in (f'<link rel="next" href="{url}2/" />', f'<link rel="next" title="Page 2" href="{url}2/" />'):
+        assert discover_pages(article(head=paged), url) == [url, f"{url}2/"], paged

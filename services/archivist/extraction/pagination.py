@@ -383,6 +383,14 @@ def _dropdown_pages(tree: HtmlElement, base: str, host: str,
             yield from pages
 
 
+def _adjacent_post_link(element: HtmlElement) -> bool:
+    """Whether a ``<link rel=next/prev>`` is WordPress's link to the adjacent post, which carries
+    the post's headline as its title (``adjacent_posts_rel_link_wp_head``); a page's own rel
+    links have no title, or one that says "page"."""
+    title = " ".join((element.get("title") or "").split())
+    return bool(title) and not (_PAGE_WORD_IN_TEXT.search(title) or _PAGE_LABEL.match(title))
+
+
 def _names_other_item(text: str) -> bool:
     """Whether a link's text names another article or post rather than a page (a theme puts
     ``rel=next`` on its "Article suivant ›" link as well as on "Next post")."""
@@ -481,6 +489,8 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
             continue
         if element.tag == "a" and (_in_comments(element) or _in_post_navigation(element)
                                    or _in_sidebar(element)):
+            continue
+        if element.tag == "link" and _adjacent_post_link(element):
             continue
         rels = set(rel.split())
         text = " ".join(text_content(element).split()) if element.tag == "a" else ""
