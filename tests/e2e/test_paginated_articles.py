@@ -269,6 +269,31 @@ def test_a_page_missing_mid_way_is_archived_around_and_reported(runtime: Runtime
 
 
 @pytest.fixture
+def three_pages_at_most(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ARCHIVIST_MAX_PAGES=3``, set before the runtime reads its settings."""
+    monkeypatch.setenv("ARCHIVIST_MAX_PAGES", "3")
+
+
+@pytest.mark.parametrize("submitted_page", [1, 5])
+def test_an_article_longer_than_the_page_limit_says_so(three_pages_at_most, runtime: Runtime, pages: PageServer,
+                                                       submitted_page: int) -> None:
+    """Five pages under a limit of three: the record holds three pages around the submitted
+    one, and the capture says the article has more, rather than passing a part for the whole."""
+    pager = '<nav class="pagination">' + " ".join(f'<a href="/saga?page={n}">{n}</a>' for n in range(1, 6)) + "</nav>"
+    for n in range(1, 6):
+        pages.set(f"/saga?page={n}", PAGE.format(str(n), pager))
+    submitted = pages.url(f"/saga?page={submitted_page}")
+
+    shown = capture(runtime, submitted)
+
+    assert shown["status"] == "archived"
+    held = [1, 2, 3] if submitted_page == 1 else [3, 4, 5]
+    assert views.get_record(runtime, submitted)["pages"] == [pages.url(f"/saga?page={n}") for n in held]
+    assert shown["message"] is not None
+    assert "more than 3 pages" in shown["message"] and "ARCHIVIST_MAX_PAGES" in shown["message"]
+
+
+@pytest.fixture
 def two_retries(embedded_settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """The embedded workers (Dramatiq's own retries) with two retries, quickly spaced."""
     monkeypatch.setenv("ARCHIVIST_FETCH_MAX_RETRIES", "2")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archivist.extraction import discover_pages, page_key, page_number
+from archivist.extraction import discover_pages, limit_pages, page_key, page_number
 
 from .conftest import article
 
@@ -449,3 +449,14 @@ def test_wordpress_adjacent_post_links_in_the_head_are_other_posts() -> None:
     url = "https://garden.example.org/2021/05/tomatoes/"
     for paged in (f'<link rel="next" href="{url}2/" />', f'<link rel="next" title="Page 2" href="{url}2/" />'):
         assert discover_pages(article(head=paged), url) == [url, f"{url}2/"], paged
+
+
+def test_one_page_more_limited_is_the_window_of_the_limit() -> None:
+    """The pipeline asks for one page more than its limit, to know whether there are more, and
+    limits the answer itself: the same window as asking for the limit."""
+    links = "".join(f'<a href="/long?page={n}">{n}</a> ' for n in range(1, 9))
+    html = article(f'<div class="pager">{links}</div>')
+    for current in (1, 2, 3, 4, 8):
+        url = f"https://news.example.com/long?page={current}"
+        assert limit_pages(discover_pages(html, url, max_pages=4), url, 3) == discover_pages(
+            html, url, max_pages=3), current

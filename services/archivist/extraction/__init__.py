@@ -9,7 +9,7 @@ page, :func:`page_number` orders what it gathers), then hands the same trees to 
 
 from archivist.extraction.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract
 from archivist.extraction.model import Comment, Extraction, SourcePage
-from archivist.extraction.pagination import discover_pages, find_pages, page_key, page_number
+from archivist.extraction.pagination import discover_pages, find_pages, limit_pages, page_key, page_number
 from archivist.extraction.parse import ParsedPage, parse_page
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "discover_pages",
     "extract",
     "find_pages",
+    "limit_pages",
     "page_key",
     "page_number",
     "parse_page",

@@ -51,7 +51,7 @@ from archivist.extraction.structured import Structured, ld_types, read_structure
 from archivist.extraction.text import text_content
 from archivist.extraction.urls import join_url
 
-__all__ = ["discover_pages", "find_pages", "page_key", "page_number"]
+__all__ = ["discover_pages", "find_pages", "limit_pages", "page_key", "page_number"]
 
 _PAGE_PARAMS = {"page", "p", "pg", "pagenum", "pageno", "page_no", "pagenumber", "paged",
                 "pagina", "seite", "strona", "sayfa", "currentpage", "pn"}
@@ -530,11 +530,20 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
             if number not in by_number:
                 by_number[number] = _with_number(sample_url, sample.number or 0, (
                     (number - 1) * (step or 0) if sample.offset else number))
-    ordered = [by_number[number] for number in sorted(by_number)]
-    if len(ordered) > max_pages:
-        start = max(0, ordered.index(url) - max_pages + 1)
-        ordered = ordered[start:start + max_pages]
-    return ordered
+    return limit_pages([by_number[number] for number in sorted(by_number)], url, max_pages)
+
+
+def limit_pages(pages: list[str], url: str, max_pages: int) -> list[str]:
+    """At most ``max_pages`` of an article's ``pages`` (in reading order, ``url`` among them):
+    the window that starts at page 1 and moves forward only as far as needed to include ``url``.
+
+    A caller that wants to know whether an article has more pages than it will fetch asks
+    :func:`find_pages` for one more and limits the answer itself.
+    """
+    if len(pages) <= max_pages:
+        return pages
+    start = max(0, pages.index(url) - max_pages + 1)
+    return pages[start:start + max_pages]
 
 
 def discover_pages(html: bytes | str, url: str, *, max_pages: int = 20) -> list[str]:

@@ -42,6 +42,7 @@ from archivist.extraction import (
     ParsedPage,
     SourcePage,
     find_pages,
+    limit_pages,
     page_key,
     page_number,
     parse_page,
@@ -120,7 +121,7 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str, last_atte
         raise
     snapshots = [snapshot for _, _, snapshot in pages]
     replace = claim.attempts > 1  # only an earlier claim can have written this capture's rows
-    note = _missing_pages_message(outcome.missing_pages)
+    note = _pages_note(outcome, runtime.settings.max_pages)
     outcome.extraction = extract_fetched(runtime, capture_id, [(page_url, page) for page_url, page, _ in pages],
                                          snapshots, delivery=delivery, attempt=claim.attempts, replace=replace,
                                          submitted_at=submitted_at, fallback_url=url, message=note)
@@ -272,10 +273,14 @@ def _fetch_pages(
         with runtime.html_work:
             parsed = parse_page(source)
             try:
-                pages = find_pages(parsed.tree, parsed.structured, page_url, max_pages=max_pages)
+                # One page more than the limit: whether the article has more pages than it allows.
+                pages = find_pages(parsed.tree, parsed.structured, page_url, max_pages=max_pages + 1)
             except Exception:  # noqa: BLE001 - a page we cannot parse for links is still archived
                 log.exception("capture %s: pagination discovery failed on %s", capture_id, page_url)
                 pages = [page_url]
+        if len(pages) > max_pages:
+            outcome.more_pages = True
+            pages = limit_pages(pages, page_url, max_pages)
         kept_bytes += len(source.body)
         # A tree takes several times its page's bytes: past the budget, extraction parses again.
         stored[page_url] = (parsed if kept_bytes <= _TREES_BUDGET_BYTES else source, snapshot)
@@ -287,18 +292,26 @@ def _fetch_pages(
             if page_key(candidate) not in seen and urlsplit(candidate).hostname == host:
                 seen.add(page_key(candidate))
                 queue.append(candidate)
+    if queue:  # pages found and left: the limit counts pages that failed too
+        outcome.more_pages = True
     ordered = _reading_order(list(stored))
     for number, page_url in enumerate(ordered, 1):
         stored[page_url][1]["page"] = number
     return [(page_url, *stored[page_url]) for page_url in ordered]
 
 
-def _missing_pages_message(missing: Sequence[str]) -> str | None:
-    """What an archived capture says of the article's pages it could not fetch: the record
-    holds the others, and without this nothing would tell a reader that it has a hole."""
-    if not missing:
-        return None
-    return f"archived without {len(missing)} page(s) of the article that failed: " + "; ".join(missing)
+def _pages_note(outcome: FetchOutcome, max_pages: int) -> str | None:
+    """What an archived capture says of the article's pages it did not fetch: those that failed
+    (the record holds the others) and those past ``max_pages``. Without it nothing would tell a
+    reader that the record has a hole, or is a part of a longer article."""
+    notes = []
+    if outcome.missing_pages:
+        notes.append(f"archived without {len(outcome.missing_pages)} page(s) of the article that failed: "
+                     + "; ".join(outcome.missing_pages))
+    if outcome.more_pages:
+        notes.append(f"the article has more than {max_pages} pages (ARCHIVIST_MAX_PAGES): "
+                     f"the pages past the limit were not fetched")
+    return ". ".join(notes) or None
 
 
 def _reading_order(fetched: list[str]) -> list[str]:
