@@ -6,6 +6,8 @@ served over HTTP on 127.0.0.1.
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from archivist import pipeline, views
@@ -196,6 +198,27 @@ def test_wordpress_adjacent_post_links_in_the_head_are_not_followed(runtime: Run
 
     assert views.get_record(runtime, submitted)["pages"] == [submitted]
     assert set(pages.page_hits) == {"/notes/12"}
+
+
+def test_pages_linked_on_the_sites_www_host_are_fetched(runtime: Runtime, pages: PageServer,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site reached without ``www.`` links its pages on its ``www.`` host. ``www.localhost``
+    stands for it here, resolved to the loopback address as a hosts file would."""
+    resolve = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *args, **kwargs: resolve(
+        "127.0.0.1" if host == "www.localhost" else host, *args, **kwargs))
+    port = pages.base_url.rsplit(":", 1)[1]
+    pager = (f'<nav class="pagination"><a href="http://www.localhost:{port}/story">1</a>'
+             f' <a href="http://www.localhost:{port}/story?page=2">2</a></nav>')
+    pages.set("/story", PAGE.format("one", pager))
+    pages.set("/story?page=2", PAGE.format("two", pager))
+    submitted = f"http://localhost:{port}/story"
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    record = views.get_record(runtime, submitted)
+    assert record["pages"] == [submitted, f"http://www.localhost:{port}/story?page=2"]
+    assert pages.page_hits == {"/story": 1, "/story?page=2": 1}
 
 
 def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(runtime: Runtime, pages: PageServer) -> None:

@@ -460,3 +460,15 @@ def test_one_page_more_limited_is_the_window_of_the_limit() -> None:
         url = f"https://news.example.com/long?page={current}"
         assert limit_pages(discover_pages(html, url, max_pages=4), url, 3) == discover_pages(
             html, url, max_pages=3), current
+
+
+def test_pages_linked_on_the_www_twin_or_over_the_other_scheme() -> None:
+    """A site reached as ``example.com`` links its pages as ``https://www.example.com/...``
+    (its canonical host), an old one as ``http://``: the same site, so the same article."""
+    pager = ('<div class="pagination"><b>1</b> <a href="https://www.example.com/story?page=2">2</a> '
+             '<a href="http://example.com/story?page=3">3</a></div>')
+    url = "https://example.com/story"
+    assert discover_pages(article(pager), url) == [
+        url, "https://www.example.com/story?page=2", "http://example.com/story?page=3"]
+    other = '<div class="pagination"><b>1</b> <a href="https://blog.example.com/story?page=2">2</a></div>'
+    assert discover_pages(article(other), url) == [url]

@@ -9,7 +9,14 @@ page, :func:`page_number` orders what it gathers), then hands the same trees to 
 
 from archivist.extraction.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract
 from archivist.extraction.model import Comment, Extraction, SourcePage
-from archivist.extraction.pagination import discover_pages, find_pages, limit_pages, page_key, page_number
+from archivist.extraction.pagination import (
+    discover_pages,
+    find_pages,
+    limit_pages,
+    page_key,
+    page_number,
+    same_site,
+)
 from archivist.extraction.parse import ParsedPage, parse_page
 
 __all__ = [
@@ -26,4 +33,5 @@ __all__ = [
     "page_key",
     "page_number",
     "parse_page",
+    "same_site",
 ]

@@ -51,7 +51,7 @@ from archivist.extraction.structured import Structured, ld_types, read_structure
 from archivist.extraction.text import text_content
 from archivist.extraction.urls import join_url
 
-__all__ = ["discover_pages", "find_pages", "limit_pages", "page_key", "page_number"]
+__all__ = ["discover_pages", "find_pages", "limit_pages", "page_key", "page_number", "same_site"]
 
 _PAGE_PARAMS = {"page", "p", "pg", "pagenum", "pageno", "page_no", "pagenumber", "paged",
                 "pagina", "seite", "strona", "sayfa", "currentpage", "pn"}
@@ -156,6 +156,18 @@ def _page_parameter(query: list[tuple[str, str]]) -> int | None:
     return (unambiguous or found or [None])[0]
 
 
+def _site(netloc: str) -> str:
+    """The site a URL's host names: the host less a leading ``www.``, which a site may or may
+    not write (``example.com`` links its pages as ``https://www.example.com/...``)."""
+    host = netloc.lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two URLs are on one site: the same host, give or take a leading ``www.``."""
+    return _site(urlsplit(url).netloc) == _site(urlsplit(other).netloc)
+
+
 def _split_number(url: str) -> _Numbered:
     """The URL with its page-number component cut out, and that number (``None`` if absent).
 
@@ -184,8 +196,8 @@ def _split_number(url: str) -> _Numbered:
     if number is not None and not query and _FRONT_PAGE.match(path):
         path, query, number, offset = parts.path, whole, None, False
     path = path.rstrip("/") or "/"
-    template = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path,
-                           urlencode(sorted(query)), ""))
+    # Without the scheme and the www.: http://example.com/story is https://www.example.com/story.
+    template = urlunsplit(("", _site(parts.netloc), path, urlencode(sorted(query)), ""))
     return _Numbered(template, number, path, offset)
 
 
@@ -362,7 +374,7 @@ def _links(tree: HtmlElement, base: str,
             yield element, _strip_fragment(link), rel
 
 
-def _dropdown_pages(tree: HtmlElement, base: str, host: str,
+def _dropdown_pages(tree: HtmlElement, base: str, url: str,
                     templates: set[str]) -> Iterator[tuple[_Numbered, str]]:
     """The pages listed in a page-jump ``<select>``, whose options' values are the pages' URLs
     (a script goes to the one chosen). A select counts when two or more of its options are
@@ -374,7 +386,7 @@ def _dropdown_pages(tree: HtmlElement, base: str, host: str,
         for option in select.iter("option"):
             value = (option.get("value") or "").strip()
             link = join_url(base, value) if "/" in value or "?" in value else None
-            if link is None or urlsplit(link).netloc.lower() != host or _COMMENT_PAGE.search(link):
+            if link is None or not same_site(link, url) or _COMMENT_PAGE.search(link):
                 continue
             numbered = _split_number(_strip_fragment(link))
             if numbered.template in templates:
@@ -476,13 +488,12 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
         return [url]
     base_element = tree.find(".//base[@href]")
     base = (join_url(url, base_element.get("href")) or url) if base_element is not None else url
-    host = urlsplit(url).netloc.lower()
     own = _split_number(_strip_fragment(url))
     canonical = _split_number(canonical_url(tree, url))
     templates = {own.template, canonical.template}
     pager_links: list[tuple[_Numbered, str, int | None]] = []
     for element, link, rel in _links(tree, base, _stems((own, canonical))):
-        if urlsplit(link).netloc.lower() != host or _COMMENT_PAGE.search(link):
+        if not same_site(link, url) or _COMMENT_PAGE.search(link):
             continue
         numbered = _split_number(link)
         if numbered.template not in templates:
@@ -502,7 +513,7 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
                 "next", "prev", "previous"} or _NEXT_PREV.match(text):
             pager_links.append((numbered, link, int(label.group(1)) if label else None))
     pager_links.extend((numbered, link, None)
-                       for numbered, link in _dropdown_pages(tree, base, host, templates))
+                       for numbered, link in _dropdown_pages(tree, base, url, templates))
     if any(numbered.offset for numbered, _, _ in pager_links) and not (
             _has_article_text(tree) or is_thread(tree)):
         # Offsets page listings (a forum's topic list) far more often than documents: they
@@ -549,7 +560,7 @@ def limit_pages(pages: list[str], url: str, max_pages: int) -> list[str]:
 def discover_pages(html: bytes | str, url: str, *, max_pages: int = 20) -> list[str]:
     """All page URLs of the article this page belongs to, page 1 first, ``url`` included.
 
-    Absolute URLs on ``url``'s host only, at most ``max_pages``; ``[url]`` when the page is not
+    Absolute URLs on ``url``'s site only (its host, give or take ``www.``), at most ``max_pages``; ``[url]`` when the page is not
     paginated or is a listing page.
     """
     tree = parse_html(html)

@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from archivist.adapters.catalog import (
     Claim,
@@ -46,6 +45,7 @@ from archivist.extraction import (
     page_key,
     page_number,
     parse_page,
+    same_site,
 )
 from archivist.pipeline.common import aware, end_failed, fetch_lease, utcnow
 from archivist.pipeline.extracting import extract_fetched
@@ -246,7 +246,6 @@ def _fetch_pages(
     """
     max_pages = runtime.settings.max_pages
     url = claim.url
-    host = urlsplit(url).hostname
     queue = [url]
     seen = {page_key(url)}  # /story and /story?page=1 are one page: it is fetched once
     stored: dict[str, tuple[ParsedPage | SourcePage, NewSnapshot]] = {}
@@ -289,7 +288,7 @@ def _fetch_pages(
                 candidate = canonicalize(candidate)
             except InvalidInput:
                 continue
-            if page_key(candidate) not in seen and urlsplit(candidate).hostname == host:
+            if page_key(candidate) not in seen and same_site(candidate, url):
                 seen.add(page_key(candidate))
                 queue.append(candidate)
     if queue:  # pages found and left: the limit counts pages that failed too
