@@ -107,3 +107,10 @@ def test_read_also_lead_ins_in_other_languages_are_dropped() -> None:
     for gone in ("Haushalt", "Budget reporté", "Bilancio", "Presupuesto"):
         assert gone not in body, gone
     assert "Kept 3." in body
+
+
+def test_page_x_of_n_lines_in_other_languages_are_dropped() -> None:
+    for line in ("Page 2 sur 3", "Pagina 2 di 3", "Pagina 2 van 3", "Strona 2 z 3",
+                 "Страница 2 из 3", "Página 2 de 3"):
+        body = page(article(f'<p class="page-info">{line}</p>')).body
+        assert line not in body and "Paragraph 4 ends here." in body, line

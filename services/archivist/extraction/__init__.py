@@ -3,13 +3,20 @@
 Plain Python over lxml and trafilatura: no network, no storage, no broker. Callers hand it the
 archived bytes of one document's pages and get an :class:`Extraction` back. The capture
 pipeline parses each fetched page once (:func:`parse_page`), finds the other pages of a
-paginated article on that tree (:func:`find_pages`; :func:`page_number` orders what it
-gathers), then hands the same trees to :func:`extract`.
+paginated article on that tree (:func:`find_pages`; :func:`page_key` says which URLs are one
+page, :func:`page_number` orders what it gathers), then hands the same trees to :func:`extract`.
 """
 
 from archivist.extraction.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract
 from archivist.extraction.model import Comment, Extraction, SourcePage
-from archivist.extraction.pagination import discover_pages, find_pages, page_number
+from archivist.extraction.pagination import (
+    discover_pages,
+    find_pages,
+    limit_pages,
+    page_key,
+    page_number,
+    same_site,
+)
 from archivist.extraction.parse import ParsedPage, parse_page
 
 __all__ = [
@@ -22,6 +29,9 @@ __all__ = [
     "discover_pages",
     "extract",
     "find_pages",
+    "limit_pages",
+    "page_key",
     "page_number",
     "parse_page",
+    "same_site",
 ]

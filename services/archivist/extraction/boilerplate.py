@@ -17,6 +17,7 @@ from archivist.extraction.regions import attributes, in_chrome, token_pattern
 from archivist.extraction.text import text_content
 
 __all__ = [
+    "PAGE_X_OF_N",
     "boilerplate_elements",
     "deck_elements",
     "in_furniture",
@@ -56,6 +57,10 @@ _MIN_PAGER_NUMBERS = 3
 _READ_ALSO = (r"lesen sie auch|lies auch|lese auch|mehr zum thema|auch interessant|"
               r"(?:à )?lire aussi|voir aussi|lea también|lee también|leer más|ver también|"
               r"leia também|leia mais|leggi anche|lees ook|czytaj (?:też|także)|läs också|læs også")
+#: "Page 2 of 3", "Seite 2 von 3", "Page 2 sur 3", "Страница 2 из 3": the page's number and the
+#: page count (groups 1 and 2). A line of it is pager text; pagination reads the count from it.
+PAGE_X_OF_N = (r"(?:page|seite|página|pagina|strona|strana|страница)\s+(\d{1,3})\s*"
+               r"(?:of|/|von|de|sur|di|van|z|из)\s*(\d{1,3})")
 _LINE_PATTERNS = [
     r"(?:copyright|©|\(c\))\s.{0,200}",
     r".{0,150}all rights reserved\.?.{0,60}",
@@ -72,7 +77,7 @@ _LINE_PATTERNS = [
     r".{0,120}\b(?:sign up|subscribe)\b.{0,120}\b(?:newsletter|inbox|e-?mail)\b.{0,100}",
     r".{0,120}\b(?:newsletter|inbox)\b.{0,120}\b(?:sign up|subscribe)\b.{0,100}",
     r"(?:thanks|thank you) for (?:signing up|subscribing).{0,100}",
-    r"(?:page|seite|página)\s+\d+\s*(?:of|/|von|de)\s*\d+\.?",
+    PAGE_X_OF_N + r"\.?",
     r"\(?page \d+ of \d+\)?",
     r"follow (?:us|him|her|them) on (?:twitter|facebook|instagram).{0,150}",
     r"(?:email|contact) [\w .'-]{2,40} at \S+@\S+.{0,150}",

@@ -4,23 +4,27 @@ A page of an article split over several URLs shows where the others are in sever
 them all, so that any page (including the last) leads to every page:
 
 * links whose URL differs from this page's only by a page number (``?page=N``, ``&p=N``,
-  ``/page/N``, a trailing ``/N/`` or ``-N.html``) or an offset (``&start=15``, ``?offset=20``,
-  only on an article or a forum thread: offsets page listings too) and which carry ``rel=next/prev``
-  (``<link>`` or ``<a>``), read as a page number or as next/previous, or sit in a pager
-  container (class or id with pag/pager/pagination/page-nav);
+  ``/page/N``, a trailing ``/N/``, ``-N.html`` or ``/N.html``) or an offset (``&start=15``,
+  ``?offset=20``, ``&limitstart=1``, only on an article or a forum thread: offsets page
+  listings too) and which carry ``rel=next/prev`` (``<link>`` or ``<a>``), read as a page
+  number ("2", "[2]", "Page 2") or as next/previous, or sit in a pager container (class or id
+  with pag/pager/pagination/page-nav);
+* the options of a page-jump ``<select>`` whose values are such URLs;
 * "Page X of N" text, which fills in pages the pager does not link.
 
 A ``rel=next/prev`` link to a URL of another shape is the blog's previous/next *post* (WordPress
-emits these), not a page of this article. Nor is a link reading "Next article ›" or "‹ Previous
-post", whatever its URL. Listing pages (category, tag, archive, search, a page
-of many teasers) are not articles: their pagination is never followed and they give ``[url]``. Nor are comment pages (``cpage``,
-``comment-page-N``), links to other hosts, or lists of other articles: those URLs are not this
-page's URL with another page number.
+emits these), not a page of this article. Nor is a link reading "Next article ›", "‹ Previous
+post" or "Next part", or one in a blog's post navigation (Blogger's newer/older links), or in
+the sidebar, whatever its URL. Listing pages (category, tag, archive, search, a page of many
+teasers) are not articles: their pagination is never followed and they give ``[url]``. Nor are
+comment pages (``cpage``, ``comment-page-N``), links to other hosts, or lists of other
+articles: those URLs are not this page's URL with another page number.
 
-Integration: call :func:`discover_pages` on every fetched page and fetch what is not yet known,
-until no new URL appears. Each call returns its pages ordered by page number, page 1 first;
-merge the lists from several pages by :func:`page_number` (``None`` means page 1) and hand the
-pages to ``extract`` in that order.
+Integration: call :func:`discover_pages` on every fetched page and fetch what is not yet known
+(by :func:`page_key`: ``/story`` and ``/story?page=1`` are one page), until nothing new
+appears. Each call returns its pages ordered by page number, page 1 first; merge the lists from
+several pages by :func:`page_number` (``None`` means page 1) and hand the pages to ``extract``
+in that order.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
-from archivist.extraction.boilerplate import in_furniture
+from archivist.extraction.boilerplate import PAGE_X_OF_N, in_furniture
 from archivist.extraction.comments import is_thread
 from archivist.extraction.metadata import canonical_url
 from archivist.extraction.parse import parse_html
@@ -47,37 +51,47 @@ from archivist.extraction.structured import Structured, ld_types, read_structure
 from archivist.extraction.text import text_content
 from archivist.extraction.urls import join_url
 
-__all__ = ["discover_pages", "find_pages", "page_number"]
+__all__ = ["discover_pages", "find_pages", "limit_pages", "page_key", "page_number", "same_site"]
 
 _PAGE_PARAMS = {"page", "p", "pg", "pagenum", "pageno", "page_no", "pagenumber", "paged",
-                "pagina", "seite", "currentpage", "pn"}
-#: Parameters that count items, not pages: phpBB's ``&start=15``, ``?offset=20``.
-_OFFSET_PARAMS = {"start", "offset"}
+                "pagina", "seite", "strona", "sayfa", "currentpage", "pn"}
+#: Parameters that count items, not pages: phpBB's ``&start=15``, ``?offset=20``; Joomla's
+#: ``limitstart`` (a page index in its pagebreak plugin, an item count in its listings).
+_OFFSET_PARAMS = {"start", "offset", "limitstart"}
 _PATH_PATTERNS = (
     re.compile(r"/(?:page|seite|pagina|p)[/-]?(\d{1,3})/?$", re.IGNORECASE),
     re.compile(r"/(\d{1,2})/?$"),
     re.compile(r"[-_](?:page|p)?(\d{1,2})(\.s?html?|\.php|\.aspx?)$", re.IGNORECASE),
+    # /story/2.html: the folder is page 1 (``/story/``), the extension goes with the number.
+    re.compile(r"/(\d{1,2})\.(?:s?html?|php|aspx?)$", re.IGNORECASE),
 )
 _PAGER = re.compile(r"pagination|paginat|pager|paging|page-?nav|page-?links|page-?numbers|"
                     r"pages|pagelist|^pag(?:es|ing|e-?list)?$", re.IGNORECASE)
 _NEXT_PREV = re.compile(
-    r"^\W*(?:next|prev|previous|older|newer|continue|weiter|zurück|suivant|précédent|"
-    r"siguiente|anterior|próxima|successiva|precedente|volgende|vorige)\b.{0,20}$|^[«»‹›<>→←]+$",
+    r"^\W*(?:next|prev|previous|older|newer|continue|weiter|zurück|nächste|vorherige|suivante?|"
+    r"précédente?|siguiente|anterior|próxima|próximo|successiva|avanti|precedente|indietro|"
+    r"volgende|vorige|następna|poprzednia|следующая|предыдущая|далее|назад)\b.{0,20}$|"
+    r"^[«»‹›<>→←❯❮▶◀►◄〉〈⟩⟨\s]+$|^\W*(?:次へ|次のページ|前へ|前のページ|下一页|上一页|下一頁|上一頁)\W*$",
     re.IGNORECASE,
 )
-_PAGE_OF = re.compile(r"\b(?:page|seite|página|pagina|page)\s+(\d{1,3})\s*(?:of|/|von|de|sur|di)"
-                      r"\s*(\d{1,3})\b", re.IGNORECASE)
+_PAGE_OF = re.compile(rf"\b{PAGE_X_OF_N}\b", re.IGNORECASE)
 #: Where a word of :data:`_PAGE_OF` can start: its first letters, in every case that the
 #: case-insensitive pattern accepts (``ſ`` is a long s, ``İ`` and ``ı`` are Turkish i's).
-_PAGE_WORD = re.compile(r"[pPsSſ](?:[aAáÁ][gG]|[eE][iIİı][tT][eE])")
+_PAGE_WORD = re.compile(r"[pPsSſ](?:[aAáÁ][gG]|[eE][iIİı][tT][eE]|[tT][rR])|[сС][тТ]")
 _TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
 #: The same text nodes as "smart" strings, which know their element: made only on a match.
 _HOLDERS = etree.XPath(".//text()")
+#: A number after "part", "episode", "chapter"... (``saga-part-2.html``) numbers the articles of
+#: a series, each with its own title: it is no page number.
+_SERIES_NUMBER = re.compile(r"(?<![a-z])(?:part|teil|partie|parte|episode|chapter|kapitel|season|vol|volume)"
+                            r"[-_/]?$", re.IGNORECASE)
 #: A file extension that :func:`_split_number` keeps when it cuts ``-2.html`` out of a path.
 _EXTENSION = re.compile(r"(?:\.s?html?|\.php|\.aspx?)$", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"https?://([^/?#]*)", re.IGNORECASE)
 _LISTING_PATH = re.compile(r"/(?:tags?|category|categories|topics?|archives?|author|search|"
                            r"section|label)(?:/|$)", re.IGNORECASE)
+#: The site's front page: a number added to it pages the blog, not an article.
+_FRONT_PAGE = re.compile(r"^/?(?:index\.\w+)?$", re.IGNORECASE)
 _COMMENT_PAGE = re.compile(r"comment-page-\d+|[?&]cpage=", re.IGNORECASE)
 #: Query parameters that say how the reader arrived, not which document this is.
 _TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|source|from|cmpid|ito|ns_\w+)$",
@@ -85,10 +99,27 @@ _TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|source|from|
 _LISTING_ARTICLES = 3
 _ARTICLE_PARAGRAPHS = 3
 _ARTICLE_PARAGRAPH = 150
-#: "Next article ›", "Previous post": a link to a neighbouring item of the site, not a page of
-#: this one, even when its URL has this page's shape (``/articles/41``, ``/articles/43``).
-_OTHER_ITEM = re.compile(r"\b(?:article|post|story|stories|entry|item|news)s?\b", re.IGNORECASE)
+#: "Next article ›", "Previous post", "Article suivant", "Next part" (of a series, an article
+#: of its own), "← Older": a link to a neighbouring item of the site, not a page of this one,
+#: even when its URL has this page's shape (``/articles/41``, ``/articles/43``).
+_OTHER_ITEM = re.compile(r"\b(?:article|post|story|stories|entry|item|news|part|episode|"
+                         r"installment|older|newer|artikel|beitrag|artículo|articolo|"
+                         r"artigo|notícia|noticia)s?\b|\bстать|\bзапис", re.IGNORECASE)
+#: A sidebar or one of its widgets (WordPress's ``widget-area``, ``sidebar-1``), by a whole
+#: class or id token; not a layout's ``sidebar-right`` on the wrapper of the whole content.
+_SIDEBAR = re.compile(r"(?:^|\s)(?:sidebar|side-bar|sidebar-\d+|sidebar-(?:primary|secondary)|"
+                      r"widget|widgets|widget-area)(?=\s|$)", re.IGNORECASE)
+_IN_ARTICLE = etree.XPath("ancestor::article")
+#: The markup of links to the blog's neighbouring posts, whatever their text: Blogger's
+#: ``blog-pager-newer-link``, WordPress's ``post-navigation`` (a whole token: the post's own
+#: page links, ``wp_link_pages()``, are ``post-nav-links``), a theme's ``next-post``.
+_POST_NAVIGATION = re.compile(r"(?<![a-z])(?:newer|older)(?![a-z])|(?:^|\s)(?:post-navigation|post-nav|"
+                              r"postnav)(?=\s|$)|(?:next|prev|previous)[-_]?(?:post|entry|article|"
+                              r"story)", re.IGNORECASE)
 _PAGE_WORD_IN_TEXT = re.compile(r"\bpages?\b", re.IGNORECASE)
+#: A link that names a page by its number: "3", "[3]", "(3)", "3 »", "Page 3", "Seite 3".
+_PAGE_LABEL = re.compile(r"^[\[(]?\s*(?:page|seite|página|pagina|strona|страница)?\s*(\d{1,3})"
+                         r"\s*[\])]?\s*[.»›>→]?$", re.IGNORECASE)
 #: Pager links read "3", "Next »" or "Last page"; longer link texts are headlines.
 _MAX_PAGER_TEXT = 15
 _LISTING_HEADINGS = 6
@@ -112,29 +143,61 @@ def _strip_fragment(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
 
 
+def _page_parameter(query: list[tuple[str, str]]) -> int | None:
+    """The index in ``query`` of the parameter holding the page number (or offset), if any.
+
+    ``p`` is the page number only when no other page parameter is there: WordPress's plain
+    permalinks page a post as ``?p=123&page=2``, where ``p`` is the post. Its value is decimal
+    digits (``str.isdigit`` takes ``²`` too, which ``int`` refuses).
+    """
+    found = [index for index, (key, value) in enumerate(query)
+             if key.lower() in _PAGE_PARAMS | _OFFSET_PARAMS and value.isdecimal()]
+    unambiguous = [index for index in found if query[index][0].lower() != "p"]
+    return (unambiguous or found or [None])[0]
+
+
+def _site(netloc: str) -> str:
+    """The site a URL's host names: the host less a leading ``www.``, which a site may or may
+    not write (``example.com`` links its pages as ``https://www.example.com/...``)."""
+    host = netloc.lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two URLs are on one site: the same host, give or take a leading ``www.``."""
+    return _site(urlsplit(url).netloc) == _site(urlsplit(other).netloc)
+
+
 def _split_number(url: str) -> _Numbered:
-    """The URL with its page-number component cut out, and that number (``None`` if absent)."""
+    """The URL with its page-number component cut out, and that number (``None`` if absent).
+
+    A number whose URL is otherwise the site's front page (``/?p=123``, ``/page/2/``) is no
+    page of an article: it pages the blog's index, or it is the id of a post (WordPress's
+    plain permalinks). The whole URL is then the template, without a number.
+    """
     parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
+    whole = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+             if not _TRACKING.match(key)]
+    query = list(whole)
     number = None
     offset = False
-    kept = []
-    for key, value in query:
-        if key.lower() in _PAGE_PARAMS | _OFFSET_PARAMS and value.isdigit() and number is None:
-            number, offset = int(value), key.lower() in _OFFSET_PARAMS
-        elif not _TRACKING.match(key):
-            kept.append((key, value))
+    index = _page_parameter(query)
+    if index is not None:
+        key, value = query.pop(index)
+        number, offset = int(value), key.lower() in _OFFSET_PARAMS
     path = parts.path
     if number is None:
         for pattern in _PATH_PATTERNS:
             match = pattern.search(path)
-            if match:
+            if match and not _SERIES_NUMBER.search(path, 0, match.start(1)):
                 number = int(match.group(1))
                 path = path[:match.start()] + (match.group(2) if match.lastindex == 2 else "")
                 break
+    if number is not None and not query and _FRONT_PAGE.match(path):
+        path, query, number, offset = parts.path, whole, None, False
     path = path.rstrip("/") or "/"
-    template = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path,
-                           urlencode(sorted(kept)), ""))
+    # Without the scheme and the www.: http://example.com/story is https://www.example.com/story.
+    template = urlunsplit(("", _site(parts.netloc), path, urlencode(sorted(query)), ""))
     return _Numbered(template, number, path, offset)
 
 
@@ -162,6 +225,16 @@ def page_number(url: str) -> int | None:
     return numbered.number
 
 
+def page_key(url: str) -> tuple[str, int]:
+    """Which page of which document a URL stands for: two URLs with one key are one page.
+
+    The key is the URL less its page number, tracking parameters and fragment, with the page
+    number (:func:`page_number`, 1 when it has none): ``/story`` and ``/story?page=1``, which a
+    pager links for the same page 1, have one key.
+    """
+    return _split_number(url).template, page_number(url) or 1
+
+
 def _has_article_text(tree: HtmlElement) -> bool:
     """Whether some block holds several long paragraphs: an article, not a list of teasers."""
     for parent in {paragraph.getparent() for paragraph in tree.iter("p")
@@ -177,7 +250,8 @@ def _looks_like_listing(tree: HtmlElement, data: Structured, url: str) -> bool:
     """Category, tag, archive and search pages, or pages made of many linked teasers.
 
     A URL or teaser count that looks like a listing is overruled by article text on the page
-    (several long paragraphs in one block), since articles carry "latest news" boxes too.
+    (several long paragraphs in one block), since articles carry "latest news" boxes too, and
+    by a forum thread's posts (XenForo sets each in an ``<article>``).
     """
     types = set().union(*(ld_types(obj) for obj in data.objects)) if data.objects else set()
     if types & {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle"}:
@@ -190,7 +264,7 @@ def _looks_like_listing(tree: HtmlElement, data: Structured, url: str) -> bool:
     looks = (bool(_LISTING_PATH.search(urlsplit(url).path)) or len(articles) >= _LISTING_ARTICLES
              or len(linked_headings) >= _LISTING_HEADINGS
              or _teaser_run(linked_headings) >= _LISTING_ARTICLES)
-    return looks and not _has_article_text(tree)
+    return looks and not _has_article_text(tree) and not is_thread(tree)
 
 
 def _teaser_run(linked_headings: list[HtmlElement]) -> int:
@@ -211,6 +285,28 @@ def _in_pager(element: HtmlElement) -> bool:
         if node.tag == "body":
             return False
         if any(_PAGER.search(token) for token in attributes(node).split()):
+            return True
+    return False
+
+
+def _in_post_navigation(element: HtmlElement) -> bool:
+    """Whether a link is (in) the navigation to the previous and next posts of a blog."""
+    for node in itertools.chain((element,), element.iterancestors()):
+        if node.tag == "body":
+            return False
+        if _POST_NAVIGATION.search(attributes(node)):
+            return True
+    return False
+
+
+def _in_sidebar(element: HtmlElement) -> bool:
+    """Whether a link is in the site's sidebar, an ``<aside>`` outside the article or a
+    sidebar/widget block: a widget paged on the server ("Popular 1 2 3") links this page's URL
+    with a page parameter too, but pages its own list."""
+    for node in element.iterancestors():
+        if node.tag == "body":
+            return False
+        if (node.tag == "aside" and not _IN_ARTICLE(node)) or _SIDEBAR.search(attributes(node)):
             return True
     return False
 
@@ -278,10 +374,39 @@ def _links(tree: HtmlElement, base: str,
             yield element, _strip_fragment(link), rel
 
 
+def _dropdown_pages(tree: HtmlElement, base: str, url: str,
+                    templates: set[str]) -> Iterator[tuple[_Numbered, str]]:
+    """The pages listed in a page-jump ``<select>``, whose options' values are the pages' URLs
+    (a script goes to the one chosen). A select counts when two or more of its options are
+    different URLs of this page's shape: one alone is a coincidence."""
+    for select in tree.iter("select"):
+        if _in_comments(select) or _in_sidebar(select):
+            continue
+        pages = []
+        for option in select.iter("option"):
+            value = (option.get("value") or "").strip()
+            link = join_url(base, value) if "/" in value or "?" in value else None
+            if link is None or not same_site(link, url) or _COMMENT_PAGE.search(link):
+                continue
+            numbered = _split_number(_strip_fragment(link))
+            if numbered.template in templates:
+                pages.append((numbered, _strip_fragment(link)))
+        if len({link for _, link in pages}) >= 2:
+            yield from pages
+
+
+def _adjacent_post_link(element: HtmlElement) -> bool:
+    """Whether a ``<link rel=next/prev>`` is WordPress's link to the adjacent post, which carries
+    the post's headline as its title (``adjacent_posts_rel_link_wp_head``); a page's own rel
+    links have no title, or one that says "page"."""
+    title = " ".join((element.get("title") or "").split())
+    return bool(title) and not (_PAGE_WORD_IN_TEXT.search(title) or _PAGE_LABEL.match(title))
+
+
 def _names_other_item(text: str) -> bool:
-    """Whether a next/previous link's text names another article or post rather than a page."""
-    return bool(_NEXT_PREV.match(text) and _OTHER_ITEM.search(text)
-                and not _PAGE_WORD_IN_TEXT.search(text))
+    """Whether a link's text names another article or post rather than a page (a theme puts
+    ``rel=next`` on its "Article suivant ›" link as well as on "Next post")."""
+    return bool(_OTHER_ITEM.search(text) and not _PAGE_WORD_IN_TEXT.search(text))
 
 
 def _current_number(tree: HtmlElement, own: int | None) -> tuple[int | None, int | None]:
@@ -328,10 +453,10 @@ def _with_number(sample: str, sample_number: int, number: int) -> str:
     """Rewrite a page URL of the same article for another page number (or offset)."""
     parts = urlsplit(sample)
     query = parse_qsl(parts.query, keep_blank_values=True)
-    for index, (key, value) in enumerate(query):
-        if key.lower() in _PAGE_PARAMS | _OFFSET_PARAMS and value == str(sample_number):
-            query[index] = (key, str(number))
-            return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    index = _page_parameter(query)
+    if index is not None and query[index][1] == str(sample_number):
+        query[index] = (query[index][0], str(number))
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
     for pattern in _PATH_PATTERNS:
         match = pattern.search(parts.path)
         if match and int(match.group(1)) == sample_number:
@@ -363,27 +488,32 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
         return [url]
     base_element = tree.find(".//base[@href]")
     base = (join_url(url, base_element.get("href")) or url) if base_element is not None else url
-    host = urlsplit(url).netloc.lower()
     own = _split_number(_strip_fragment(url))
     canonical = _split_number(canonical_url(tree, url))
     templates = {own.template, canonical.template}
-    pager_links: list[tuple[_Numbered, str, str]] = []
+    pager_links: list[tuple[_Numbered, str, int | None]] = []
     for element, link, rel in _links(tree, base, _stems((own, canonical))):
-        if urlsplit(link).netloc.lower() != host or _COMMENT_PAGE.search(link):
+        if not same_site(link, url) or _COMMENT_PAGE.search(link):
             continue
         numbered = _split_number(link)
         if numbered.template not in templates:
             continue
-        if element.tag == "a" and _in_comments(element):
+        if element.tag == "a" and (_in_comments(element) or _in_post_navigation(element)
+                                   or _in_sidebar(element)):
+            continue
+        if element.tag == "link" and _adjacent_post_link(element):
             continue
         rels = set(rel.split())
         text = " ".join(text_content(element).split()) if element.tag == "a" else ""
         if _names_other_item(text):
             continue
+        label = _PAGE_LABEL.match(text)
         in_pager = _in_pager(element)
-        if text.isdigit() or (in_pager and len(text) <= _MAX_PAGER_TEXT) or rels & {
+        if label or (in_pager and len(text) <= _MAX_PAGER_TEXT) or rels & {
                 "next", "prev", "previous"} or _NEXT_PREV.match(text):
-            pager_links.append((numbered, link, text))
+            pager_links.append((numbered, link, int(label.group(1)) if label else None))
+    pager_links.extend((numbered, link, None)
+                       for numbered, link in _dropdown_pages(tree, base, url, templates))
     if any(numbered.offset for numbered, _, _ in pager_links) and not (
             _has_article_text(tree) or is_thread(tree)):
         # Offsets page listings (a forum's topic list) far more often than documents: they
@@ -391,9 +521,9 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
         pager_links = [entry for entry in pager_links if not entry[0].offset]
     step = _offset_step([own, *(numbered for numbered, _, _ in pager_links)])
     by_number: dict[int, str] = {}
-    for numbered, link, text in pager_links:
+    for numbered, link, label in pager_links:
         number = _page_of(numbered, step)
-        if number is not None and (not text.isdigit() or int(text) == number):
+        if number is not None and label in (None, number):
             by_number.setdefault(number, _without_tracking(link))
     own_number = _page_of(own, step) if own.number else None
     current, total = _current_number(tree, own_number)
@@ -411,17 +541,26 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
             if number not in by_number:
                 by_number[number] = _with_number(sample_url, sample.number or 0, (
                     (number - 1) * (step or 0) if sample.offset else number))
-    ordered = [by_number[number] for number in sorted(by_number)]
-    if len(ordered) > max_pages:
-        start = max(0, ordered.index(url) - max_pages + 1)
-        ordered = ordered[start:start + max_pages]
-    return ordered
+    return limit_pages([by_number[number] for number in sorted(by_number)], url, max_pages)
+
+
+def limit_pages(pages: list[str], url: str, max_pages: int) -> list[str]:
+    """At most ``max_pages`` of an article's ``pages`` (in reading order, ``url`` among them):
+    the window that starts at page 1 and moves forward only as far as needed to include ``url``.
+
+    A caller that wants to know whether an article has more pages than it will fetch asks
+    :func:`find_pages` for one more and limits the answer itself.
+    """
+    if len(pages) <= max_pages:
+        return pages
+    start = max(0, pages.index(url) - max_pages + 1)
+    return pages[start:start + max_pages]
 
 
 def discover_pages(html: bytes | str, url: str, *, max_pages: int = 20) -> list[str]:
     """All page URLs of the article this page belongs to, page 1 first, ``url`` included.
 
-    Absolute URLs on ``url``'s host only, at most ``max_pages``; ``[url]`` when the page is not
+    Absolute URLs on ``url``'s site only (its host, give or take ``www.``), at most ``max_pages``; ``[url]`` when the page is not
     paginated or is a listing page.
     """
     tree = parse_html(html)

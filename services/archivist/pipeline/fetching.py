@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from archivist.adapters.catalog import (
     Claim,
@@ -42,8 +41,11 @@ from archivist.extraction import (
     ParsedPage,
     SourcePage,
     find_pages,
+    limit_pages,
+    page_key,
     page_number,
     parse_page,
+    same_site,
 )
 from archivist.pipeline.common import aware, end_failed, fetch_lease, utcnow
 from archivist.pipeline.extracting import extract_fetched
@@ -119,7 +121,7 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str, last_atte
         raise
     snapshots = [snapshot for _, _, snapshot in pages]
     replace = claim.attempts > 1  # only an earlier claim can have written this capture's rows
-    note = _missing_pages_message(outcome.missing_pages)
+    note = _pages_note(outcome, runtime.settings.max_pages)
     outcome.extraction = extract_fetched(runtime, capture_id, [(page_url, page) for page_url, page, _ in pages],
                                          snapshots, delivery=delivery, attempt=claim.attempts, replace=replace,
                                          submitted_at=submitted_at, fallback_url=url, message=note)
@@ -244,9 +246,8 @@ def _fetch_pages(
     """
     max_pages = runtime.settings.max_pages
     url = claim.url
-    host = urlsplit(url).hostname
     queue = [url]
-    seen = {url}
+    seen = {page_key(url)}  # /story and /story?page=1 are one page: it is fetched once
     stored: dict[str, tuple[ParsedPage | SourcePage, NewSnapshot]] = {}
     kept_bytes = 0
     tried = 0  # pages that failed count too: a pager of dead links must not fetch without bound
@@ -271,10 +272,14 @@ def _fetch_pages(
         with runtime.html_work:
             parsed = parse_page(source)
             try:
-                pages = find_pages(parsed.tree, parsed.structured, page_url, max_pages=max_pages)
+                # One page more than the limit: whether the article has more pages than it allows.
+                pages = find_pages(parsed.tree, parsed.structured, page_url, max_pages=max_pages + 1)
             except Exception:  # noqa: BLE001 - a page we cannot parse for links is still archived
                 log.exception("capture %s: pagination discovery failed on %s", capture_id, page_url)
                 pages = [page_url]
+        if len(pages) > max_pages:
+            outcome.more_pages = True
+            pages = limit_pages(pages, page_url, max_pages)
         kept_bytes += len(source.body)
         # A tree takes several times its page's bytes: past the budget, extraction parses again.
         stored[page_url] = (parsed if kept_bytes <= _TREES_BUDGET_BYTES else source, snapshot)
@@ -283,21 +288,29 @@ def _fetch_pages(
                 candidate = canonicalize(candidate)
             except InvalidInput:
                 continue
-            if candidate not in seen and urlsplit(candidate).hostname == host:
-                seen.add(candidate)
+            if page_key(candidate) not in seen and same_site(candidate, url):
+                seen.add(page_key(candidate))
                 queue.append(candidate)
+    if queue:  # pages found and left: the limit counts pages that failed too
+        outcome.more_pages = True
     ordered = _reading_order(list(stored))
     for number, page_url in enumerate(ordered, 1):
         stored[page_url][1]["page"] = number
     return [(page_url, *stored[page_url]) for page_url in ordered]
 
 
-def _missing_pages_message(missing: Sequence[str]) -> str | None:
-    """What an archived capture says of the article's pages it could not fetch: the record
-    holds the others, and without this nothing would tell a reader that it has a hole."""
-    if not missing:
-        return None
-    return f"archived without {len(missing)} page(s) of the article that failed: " + "; ".join(missing)
+def _pages_note(outcome: FetchOutcome, max_pages: int) -> str | None:
+    """What an archived capture says of the article's pages it did not fetch: those that failed
+    (the record holds the others) and those past ``max_pages``. Without it nothing would tell a
+    reader that the record has a hole, or is a part of a longer article."""
+    notes = []
+    if outcome.missing_pages:
+        notes.append(f"archived without {len(outcome.missing_pages)} page(s) of the article that failed: "
+                     + "; ".join(outcome.missing_pages))
+    if outcome.more_pages:
+        notes.append(f"the article has more than {max_pages} pages (ARCHIVIST_MAX_PAGES): "
+                     f"the pages past the limit were not fetched")
+    return ". ".join(notes) or None
 
 
 def _reading_order(fetched: list[str]) -> list[str]:

@@ -29,11 +29,13 @@ class ExtractOutcome:
 @dataclass(slots=True)
 class FetchOutcome:
     """``extraction`` is set when the fetch delivery extracted the pages itself; ``missing_pages``
-    says which pages of the article failed for good, so were archived around."""
+    says which pages of the article failed for good, so were archived around; ``more_pages``
+    that the article has more pages than ``max_pages``, which were not fetched."""
 
     capture_id: str
     pages: list[PageOutcome] = field(default_factory=list)
     missing_pages: list[str] = field(default_factory=list)
+    more_pages: bool = False
     failed_reason: str | None = None
     skipped: bool = False
     extraction: ExtractOutcome | None = None
