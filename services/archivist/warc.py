@@ -37,7 +37,7 @@ from warcio.warcwriter import WARCWriter
 from zlib_ng import zlib_ng
 
 from archivist import __version__
-from archivist.core.errors import InvalidInput, PermanentFailure
+from archivist.core.errors import InvalidInput, PermanentFailure, TransientFailure
 from archivist.core.http import header, inflate
 
 __all__ = [
@@ -386,6 +386,7 @@ def read_response(stream: BinaryIO) -> StoredResponse:
 
     Raises:
         PermanentFailure: the object holds no response (truncated or not a snapshot).
+        StorageUnavailable: the stream's server broke off while sending it.
     """
     found: StoredResponse | None = None
     try:
@@ -404,6 +405,8 @@ def read_response(stream: BinaryIO) -> StoredResponse:
                 raw_body=raw,
                 is_revisit=record.rec_type == "revisit",
             )
+    except TransientFailure:
+        raise  # the store broke off sending the bytes: they may well be whole
     except Exception as exc:  # warcio raises bare Exceptions for broken archives
         raise PermanentFailure(f"unreadable WARC: {exc}", reason="corrupt_warc") from exc
     if found is None:

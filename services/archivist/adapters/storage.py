@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
@@ -117,7 +118,7 @@ class S3ObjectStore:
         # Never let urllib3 undo a stored Content-Encoding: we want the bytes as written.
         response.decode_content = False
         try:
-            yield response  # type: ignore[misc]
+            yield _Download(response, key)  # type: ignore[misc]
         finally:
             response.close()
             response.release_conn()
@@ -145,6 +146,31 @@ class S3ObjectStore:
                 yield obj.object_name
         except (S3Error, urllib3.exceptions.HTTPError, OSError) as exc:
             raise _failure(exc, f"list {prefix!r}", self.bucket) from exc
+
+
+class _Download(io.RawIOBase):
+    """An object's body as it arrives, whose connection breaking (reset, closed short of its
+    Content-Length, a read timeout) raises StorageUnavailable as the GET itself would have.
+
+    urllib3's own errors, met by whoever reads the stream, were taken by the WARC reader for a
+    damaged snapshot: a replay answered 500 ``corrupt_warc`` and an extraction failed for
+    good, where the server had only dropped a connection.
+    """
+
+    def __init__(self, response: urllib3.BaseHTTPResponse, key: str) -> None:
+        self._response = response
+        self._key = key
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        try:
+            data = self._response.read(len(buffer))
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise StorageUnavailable(f"cannot read {self._key!r}: the download broke: {exc}") from exc
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _sync_folder(folder: Path) -> None:
