@@ -9,16 +9,24 @@ capture, and stores nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import random
+from collections.abc import Callable, Iterator
 
 import pytest
+from fastapi.testclient import TestClient
+from minio import Minio
 from sqlalchemy import func, select
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
-from archivist import pipeline, replay
+from archivist import pipeline, replay, views
 from archivist.adapters.catalog import RecordVersionRow
+from archivist.api.app import create_app
 from archivist.core.errors import StorageUnavailable
 from archivist.runtime import Runtime
 from archivist.settings import Settings
+from archivist.warcfiles import import_warc
 from archivist_workers.queue import redis_task_queue
 from tests.support.pages import PageServer
 from tests.support.s3_proxy import S3Proxy
@@ -45,9 +53,16 @@ def proxied(production_settings: Settings, proxy: S3Proxy) -> Iterator[Runtime]:
     runtime.close()
 
 
-def _archived(runtime: Runtime, pages: PageServer, path: str) -> tuple[str, str, str]:
+def _long_article() -> str:
+    """An article whose snapshot is some tens of KiB compressed: warcio reads an object in blocks,
+    and only a damage past its first block went unnoticed."""
+    words = random.Random(7).choices(ARTICLE.split("<p>")[1].split(), k=40000)
+    return ARTICLE.replace("</p>", " ".join(words) + "</p>")
+
+
+def _archived(runtime: Runtime, pages: PageServer, path: str, body: str = ARTICLE) -> tuple[str, str, str]:
     """Archive one page; its URL, capture id and snapshot object key."""
-    url = pages.set(path, ARTICLE)
+    url = pages.set(path, body)
     (submission,) = pipeline.submit(runtime, [url])
     assert pipeline.fetch_capture(runtime, submission.id, delivery="d1").extraction.new_version
     with runtime.database.session() as session:
@@ -79,3 +94,87 @@ def test_a_download_cut_midway_is_the_servers_fault_not_a_damaged_snapshot(
     assert proxy.spoiled == 2
     assert replay.load(proxied, replay.resolve(proxied, url)).body  # the server answering whole again
     assert _versions(proxied) == 1
+
+
+def _bucket_client(runtime: Runtime) -> Minio:
+    """The S3 server's own client, to change the bucket behind the archive's back."""
+    return Minio(runtime.settings.s3_endpoint.split("://", 1)[1], secure=False)
+
+
+def test_a_snapshot_removed_behind_our_back_is_said_missing_naming_the_capture(
+    proxied: Runtime, pages: PageServer
+) -> None:
+    """An object deleted in the bucket (a lifecycle rule, an operator): replay answers 404 naming
+    the capture, and re-extraction skips the capture with that reason instead of raising."""
+    url, capture_id, key = _archived(proxied, pages, "/gone")
+    timestamp = views.get_capture(proxied, capture_id)["timestamp"]
+    _bucket_client(proxied).remove_object(proxied.settings.s3_bucket, key)
+
+    with TestClient(create_app(proxied.settings, runtime=proxied)) as client:
+        replayed = client.get(f"/web/{timestamp}id_/{url}")
+    outcome = pipeline.reextract_capture(proxied, capture_id)
+
+    assert (replayed.status_code, replayed.json()["error"]) == (410, "snapshot_missing"), replayed.text
+    assert capture_id in replayed.json()["detail"] and key in replayed.json()["detail"]
+    assert outcome.failed_reason == "snapshot_missing"
+    assert _versions(proxied) == 1
+
+
+def _cut_short(whole: bytes) -> bytes:
+    return whole[: len(whole) * 2 // 3]
+
+
+def _bytes_changed(whole: bytes) -> bytes:
+    middle = len(whole) // 2
+    return whole[:middle] + bytes([whole[middle] ^ 0xFF]) + whole[middle + 1:]
+
+
+@pytest.mark.parametrize("damage", [_cut_short, _bytes_changed])
+def test_a_damaged_snapshot_is_refused_clearly_and_stores_nothing(
+    proxied: Runtime, pages: PageServer, damage: Callable[[bytes], bytes]
+) -> None:
+    """An object whose bytes changed on the server (cut short by a bad copy, a bit flipped by a
+    disk): warcio reads such a gzip member as a record that merely ends early, so replay served a
+    truncated page and re-extraction stored it as a new, shorter version. Now replay says the
+    snapshot is damaged, naming its capture (410, not a 500), and re-extraction stores nothing."""
+    url, capture_id, key = _archived(proxied, pages, "/damaged", _long_article())
+    timestamp = views.get_capture(proxied, capture_id)["timestamp"]
+    with proxied.store.open(key) as stream:
+        damaged = damage(stream.read())
+    _bucket_client(proxied).put_object(proxied.settings.s3_bucket, key, io.BytesIO(damaged), len(damaged))
+
+    with TestClient(create_app(proxied.settings, runtime=proxied)) as client:
+        replayed = client.get(f"/web/{timestamp}id_/{url}")
+    outcome = pipeline.reextract_capture(proxied, capture_id)
+
+    assert (replayed.status_code, replayed.json()["error"]) == (410, "corrupt_warc"), replayed.text
+    assert capture_id in replayed.json()["detail"]
+    assert outcome.failed_reason == "corrupt_warc"
+    assert _versions(proxied) == 1
+
+
+def test_the_extract_step_fails_a_capture_whose_snapshot_is_gone_instead_of_retrying(
+    proxied: Runtime, pages: PageServer
+) -> None:
+    """An imported capture waits at ``extracting`` for its extract message; its snapshot object
+    removed meanwhile, the step ends it failed ``snapshot_missing`` naming the object. It raised
+    the store's NotFound: a traceback at every retry, then a dead letter saying nothing."""
+    warc = io.BytesIO()
+    writer = WARCWriter(warc, gzip=True)
+    http_headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(
+        "https://news.example.org/harbour-wall", "response", payload=io.BytesIO(ARTICLE.encode()),
+        http_headers=http_headers, warc_headers_dict={"WARC-Date": "2024-03-05T09:30:00Z"}))
+    warc.seek(0)
+    (capture_id,) = import_warc(proxied, warc).captures
+    with proxied.database.session() as session:
+        (row,) = proxied.catalog.snapshots_for_capture(session, capture_id)
+    _bucket_client(proxied).remove_object(proxied.settings.s3_bucket, row.storage_key)
+
+    outcome = pipeline.extract_capture(proxied, capture_id)  # returns: no retry
+
+    capture = views.get_capture(proxied, capture_id)
+    assert outcome.failed_reason == "snapshot_missing"
+    assert (capture["status"], capture["reason"]) == ("failed", "snapshot_missing")
+    assert row.storage_key in capture["message"]
+    assert _versions(proxied) == 0
