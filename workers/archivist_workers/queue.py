@@ -8,8 +8,9 @@ from uuid import uuid4
 
 import dramatiq
 import redis
-from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.common import current_millis
+from dramatiq.errors import ConnectionClosed
 
 from archivist.core.errors import QueueUnavailable
 from archivist.settings import Settings
@@ -38,11 +39,49 @@ _UPTIME_MARGIN_SECONDS = 2
 MAINTENANCE_CHANCE = 1_000_000
 
 
+class _RefusalTolerantConsumer(_RedisConsumer):
+    """Dramatiq's Redis consumer, taking the server refusing a command for a lost connection.
+
+    A Redis that is up but refuses writes (out of memory under ``noeviction``, a read-only
+    replica after a failover, a failed save under ``stop-writes-on-bgsave-error``) answers the
+    fetch and ack scripts with an error reply, which Dramatiq handles as a connection error
+    only when the connection itself failed. Otherwise the consumer logged a traceback every
+    second ("Consumer encountered an unexpected error"), and an ack refused so was given up
+    ("You've found a bug in Dramatiq"), its message left in the worker's unacked set to run
+    again at the worker's next restart. As a lost connection, the consumer logs one line and
+    restarts, and the ack is retried until the server takes writes again.
+    """
+
+    def ack(self, message: dramatiq.MessageProxy) -> None:
+        try:
+            super().ack(message)
+        except redis.ResponseError as exc:
+            raise ConnectionClosed(exc) from None
+
+    def nack(self, message: dramatiq.MessageProxy) -> None:
+        try:
+            super().nack(message)
+        except redis.ResponseError as exc:
+            raise ConnectionClosed(exc) from None
+
+    def __next__(self) -> dramatiq.MessageProxy | None:
+        try:
+            return super().__next__()
+        except redis.ResponseError as exc:
+            raise ConnectionClosed(exc) from None
+
+
+class _RefusalTolerantBroker(RedisBroker):
+    @property
+    def consumer_class(self) -> type[_RedisConsumer]:
+        return _RefusalTolerantConsumer
+
+
 def redis_broker(settings: Settings) -> RedisBroker:
     """The Redis broker the settings describe, for producers and workers alike (no connection yet)."""
     if not settings.redis_url:
         raise QueueUnavailable("no broker configured: set ARCHIVIST_REDIS_URL")
-    return RedisBroker(
+    return _RefusalTolerantBroker(
         url=settings.redis_url,
         namespace=settings.redis_namespace,
         heartbeat_timeout=settings.worker_heartbeat_timeout_ms,

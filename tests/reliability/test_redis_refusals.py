@@ -1,0 +1,66 @@
+"""A Redis that is up but refuses writes: out of memory under ``noeviction`` ("OOM command not
+allowed when used memory > 'maxmemory'"). On a redis-server of the test's own, with a real
+worker process, the API in-process.
+
+The API answers 503 naming the broker; a worker whose capture is in flight finishes it, and its
+ack, refused while the server is full, goes through once the server takes writes again: one
+line a retry, no traceback, nothing run twice or left unacknowledged."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import redis
+from fastapi.testclient import TestClient
+
+from archivist import pipeline, views
+from archivist.api.app import create_app
+from archivist.runtime import Runtime
+from archivist.settings import Settings
+from archivist_workers.queue import redis_task_queue
+from tests.support.pages import PageServer, slow_route, wait_for
+from tests.support.processes import Service
+from tests.support.redis_server import RedisServer
+
+ARTICLE = ("<html><head><title>Lock keeper</title></head><body><article><h1>Lock keeper</h1>"
+           + "<p>The lock keeper opens the gates at dawn and closes them again at dusk, all year. " * 8
+           + "</p></article></body></html>")
+
+
+def test_a_full_redis_refuses_submissions_with_503_and_the_worker_acks_once_it_has_room(
+    production_env: dict[str, str], production_settings: Settings, pages: PageServer, tmp_path: Path
+) -> None:
+    server = RedisServer(tmp_path / "redis", persistent=False, options=("--maxmemory-policy", "noeviction")).start()
+    env = {**production_env, "ARCHIVIST_REDIS_URL": server.url}
+    settings = production_settings.model_copy(update={"redis_url": server.url})
+    runtime = Runtime(settings, queue=redis_task_queue(settings))
+    runtime.prepare()
+    client = redis.Redis.from_url(server.url)
+    pages.routes["/lock"] = slow_route(2.0, ARTICLE)
+    worker = Service(["worker", "--processes", "1", "--threads", "1"], env, tmp_path / "worker.log").start()
+    try:
+        (submission,) = pipeline.submit(runtime, [pages.url("/lock")])
+        wait_for(lambda: pages.hits.get("/lock"), timeout=60, what="the worker to fetch the page")
+        client.config_set("maxmemory", 1)  # full, while the page is being fetched
+
+        with TestClient(create_app(settings, runtime=runtime)) as api:
+            refused = api.post("/v1/captures", json={"urls": [pages.set("/refused", ARTICLE)]})
+        assert (refused.status_code, refused.json()["error"]) == (503, "queue_unavailable"), refused.text
+        assert "maxmemory" in refused.json()["detail"]
+
+        wait_for(lambda: views.get_capture(runtime, submission.id)["status"] == "archived", timeout=60,
+                 what="the capture in flight to be archived")
+        time.sleep(1)  # the worker's ack, sent as the capture was archived, refused
+        assert client.hlen(f"{settings.redis_namespace}:fetch.msgs") == 1
+
+        client.config_set("maxmemory", 0)  # room again
+        wait_for(lambda: client.hlen(f"{settings.redis_namespace}:fetch.msgs") == 0, timeout=30,
+                 what="the fetch message to be acknowledged")
+    finally:
+        worker.stop()
+        runtime.close()
+        server.stop()
+    log = worker.output()
+    assert "Traceback" not in log and "bug in Dramatiq" not in log, log[-4000:]
+    assert pages.hits["/lock"] == 1
