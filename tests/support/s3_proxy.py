@@ -5,13 +5,14 @@ answers come back as the server gave them, unless a fault is armed for the next 
 ``(method, path fragment)``: :meth:`S3Proxy.answer_error` answers it with an S3 error of our own
 (``503 SlowDown``, ``500 InternalError``) without forwarding it; :meth:`S3Proxy.cut_body` forwards
 it and then sends the server's headers and only the first bytes of its body before closing the
-connection (a connection reset in the middle of a download).
+connection (a connection reset in the middle of a download); :meth:`S3Proxy.hold` forwards it late.
 """
 
 from __future__ import annotations
 
 import http.client
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -30,6 +31,7 @@ class _Fault:
     status: int = 0
     code: str = ""
     keep_bytes: int | None = None
+    delay: float = 0.0
 
 
 class S3Proxy:
@@ -63,6 +65,11 @@ class S3Proxy:
         with self._lock:
             self._faults.append(_Fault(method, fragment, times, keep_bytes=keep_bytes))
 
+    def hold(self, method: str, fragment: str, seconds: float, *, times: int = 1) -> None:
+        """Forward the request after ``seconds``: a slow server, to catch a request in flight."""
+        with self._lock:
+            self._faults.append(_Fault(method, fragment, times, delay=seconds))
+
     def _take_fault(self, method: str, path: str) -> _Fault | None:
         with self._lock:
             self.requests.append((method, path))
@@ -83,6 +90,8 @@ class S3Proxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 fault = proxy._take_fault(self.command, self.path)
+                if fault is not None and fault.delay:
+                    time.sleep(fault.delay)
                 if fault is not None and fault.status:
                     self._s3_error(fault)
                     return
