@@ -178,3 +178,68 @@ def test_the_extract_step_fails_a_capture_whose_snapshot_is_gone_instead_of_retr
     assert (capture["status"], capture["reason"]) == ("failed", "snapshot_missing")
     assert row.storage_key in capture["message"]
     assert _versions(proxied) == 0
+
+
+def _stored_whole(runtime: Runtime, url: str) -> bool:
+    return b"Harbour wall" in replay.load(runtime, replay.resolve(runtime, url)).body
+
+
+@pytest.mark.parametrize(("status", "code"), [(503, "SlowDown"), (500, "InternalError")])
+def test_an_s3_error_answer_now_and_then_is_retried_and_the_snapshot_stored_whole(
+    proxied: Runtime, proxy: S3Proxy, pages: PageServer, status: int, code: str
+) -> None:
+    """One error answer to a snapshot's PUT is repeated by the client at once; three in a row
+    (past the client's own retries) fail the step with ``storage_unavailable``, which the broker
+    retries: the capture is archived, its snapshot whole, one version."""
+    once = pages.set("/once", ARTICLE)
+    (first,) = pipeline.submit(proxied, [once])
+    proxy.answer_error("PUT", "/snapshots/", status, code)
+    assert pipeline.fetch_capture(proxied, first.id, delivery="d1").extraction.new_version
+
+    thrice = pages.set("/thrice", ARTICLE)
+    (second,) = pipeline.submit(proxied, [thrice])
+    proxy.answer_error("PUT", "/snapshots/", status, code, times=3)
+    with pytest.raises(StorageUnavailable, match=code):
+        pipeline.fetch_capture(proxied, second.id, delivery="d2")
+    assert pipeline.fetch_capture(proxied, second.id, delivery="d2").extraction.new_version  # the retry
+
+    assert proxy.spoiled == 4
+    assert _stored_whole(proxied, once) and _stored_whole(proxied, thrice)
+    assert _versions(proxied) == 2
+
+
+def test_an_upload_cut_midway_fails_the_step_and_its_retry_stores_the_snapshot_whole(
+    proxied: Runtime, proxy: S3Proxy, pages: PageServer
+) -> None:
+    url = pages.set("/cut-upload", ARTICLE)
+    (submission,) = pipeline.submit(proxied, [url])
+    proxy.cut_upload("PUT", "/snapshots/", keep_bytes=100)  # not repeated by the client: it may have landed
+    with pytest.raises(StorageUnavailable):
+        pipeline.fetch_capture(proxied, submission.id, delivery="d1")
+    assert views.get_capture(proxied, submission.id)["status"] == "fetching"  # under its lease, retried
+
+    assert pipeline.fetch_capture(proxied, submission.id, delivery="d1").extraction.new_version
+    assert _stored_whole(proxied, url)
+    assert _versions(proxied) == 1
+
+
+@pytest.mark.parametrize(("status", "reason", "sent"), [(502, "Bad Gateway", 3), (507, "Insufficient Storage", 1)])
+def test_an_html_error_page_from_a_proxy_in_front_of_s3_is_storage_unavailable(
+    proxied: Runtime, proxy: S3Proxy, pages: PageServer, status: int, reason: str, sent: int
+) -> None:
+    """A load balancer in front of S3 answers its own HTML page, not S3's XML: the client raised
+    its InvalidResponseError, which no adapter caught (a traceback, an "internal error" spending
+    the capture's retries, a replay 500). A 5xx of the kind a busy server answers is repeated by
+    the client (``sent`` times in all), a 507 is not."""
+    url = pages.set("/behind-a-proxy", ARTICLE)
+    (submission,) = pipeline.submit(proxied, [url])
+    proxy.answer_error("PUT", "/snapshots/", status, reason, times=sent, html=True)
+    with pytest.raises(StorageUnavailable, match=str(status)):
+        pipeline.fetch_capture(proxied, submission.id, delivery="d1")
+    assert pipeline.fetch_capture(proxied, submission.id, delivery="d1").extraction.new_version
+
+    proxy.answer_error("GET", "/snapshots/", status, reason, times=sent, html=True)
+    with TestClient(create_app(proxied.settings, runtime=proxied)) as client:
+        timestamp = views.get_capture(proxied, submission.id)["timestamp"]
+        replayed = client.get(f"/web/{timestamp}id_/{url}")
+    assert (replayed.status_code, replayed.json()["error"]) == (503, "storage_unavailable"), replayed.text

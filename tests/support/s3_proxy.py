@@ -5,7 +5,8 @@ answers come back as the server gave them, unless a fault is armed for the next 
 ``(method, path fragment)``: :meth:`S3Proxy.answer_error` answers it with an S3 error of our own
 (``503 SlowDown``, ``500 InternalError``) without forwarding it; :meth:`S3Proxy.cut_body` forwards
 it and then sends the server's headers and only the first bytes of its body before closing the
-connection (a connection reset in the middle of a download); :meth:`S3Proxy.hold` forwards it late.
+connection (a connection reset in the middle of a download); :meth:`S3Proxy.cut_upload` closes the
+connection in the middle of the request's body; :meth:`S3Proxy.hold` forwards it late.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class _Fault:
     code: str = ""
     keep_bytes: int | None = None
     delay: float = 0.0
+    cut_request_after: int | None = None
+    html: bool = False
 
 
 class S3Proxy:
@@ -57,13 +60,21 @@ class S3Proxy:
         self._server.shutdown()
         self._server.server_close()
 
-    def answer_error(self, method: str, fragment: str, status: int, code: str, *, times: int = 1) -> None:
+    def answer_error(self, method: str, fragment: str, status: int, code: str, *, times: int = 1,
+                     html: bool = False) -> None:
+        """With ``html``, an HTML page instead of S3's XML error, as a load balancer in front answers."""
         with self._lock:
-            self._faults.append(_Fault(method, fragment, times, status=status, code=code))
+            self._faults.append(_Fault(method, fragment, times, status=status, code=code, html=html))
 
     def cut_body(self, method: str, fragment: str, keep_bytes: int, *, times: int = 1) -> None:
         with self._lock:
             self._faults.append(_Fault(method, fragment, times, keep_bytes=keep_bytes))
+
+    def cut_upload(self, method: str, fragment: str, keep_bytes: int, *, times: int = 1) -> None:
+        """Read the first ``keep_bytes`` of the request's body, then close the connection without
+        forwarding it: a connection reset in the middle of an upload."""
+        with self._lock:
+            self._faults.append(_Fault(method, fragment, times, cut_request_after=keep_bytes))
 
     def hold(self, method: str, fragment: str, seconds: float, *, times: int = 1) -> None:
         """Forward the request after ``seconds``: a slow server, to catch a request in flight."""
@@ -87,9 +98,14 @@ class S3Proxy:
             protocol_version = "HTTP/1.1"
 
             def _relay(self) -> None:
+                fault = proxy._take_fault(self.command, self.path)
+                if fault is not None and fault.cut_request_after is not None:
+                    self.rfile.read(fault.cut_request_after)
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                fault = proxy._take_fault(self.command, self.path)
                 if fault is not None and fault.delay:
                     time.sleep(fault.delay)
                 if fault is not None and fault.status:
@@ -119,11 +135,15 @@ class S3Proxy:
                     self.wfile.write(payload)
 
             def _s3_error(self, fault: _Fault) -> None:
-                body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{fault.code}</Code>'
-                        f"<Message>injected {fault.code}</Message><Resource>{self.path}</Resource>"
-                        "<RequestId>injected</RequestId></Error>").encode()
+                if fault.html:
+                    body = (f"<html><head><title>{fault.status} {fault.code}</title></head><body><center><h1>"
+                            f"{fault.status} {fault.code}</h1></center><hr><center>nginx</center></body></html>").encode()
+                else:
+                    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{fault.code}</Code>'
+                            f"<Message>injected {fault.code}</Message><Resource>{self.path}</Resource>"
+                            "<RequestId>injected</RequestId></Error>").encode()
                 self.send_response(fault.status)
-                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Type", "text/html" if fault.html else "application/xml")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if self.command != "HEAD":
