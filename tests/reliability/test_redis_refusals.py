@@ -8,6 +8,9 @@ line a retry, no traceback, nothing run twice or left unacknowledged."""
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -64,3 +67,40 @@ def test_a_full_redis_refuses_submissions_with_503_and_the_worker_acks_once_it_h
     log = worker.output()
     assert "Traceback" not in log and "bug in Dramatiq" not in log, log[-4000:]
     assert pages.hits["/lock"] == 1
+
+
+def test_a_redis_that_answers_nothing_is_a_503_in_seconds_and_one_line_a_retry_for_workers(
+    production_env: dict[str, str], production_settings: Settings, tmp_path: Path
+) -> None:
+    """A Redis that accepts connections and says nothing (frozen; ``CLIENT PAUSE`` is the same to
+    its clients): the API's submission fails within the client's socket timeout, and a worker's
+    consumers, whose fetch times out, log one line each time instead of a traceback."""
+    server = RedisServer(tmp_path / "redis", persistent=False).start()
+    settings = production_settings.model_copy(update={"redis_url": server.url})
+    runtime = Runtime(settings, queue=redis_task_queue(settings))
+    runtime.prepare()
+    worker = Service(["worker", "--processes", "1", "--threads", "1"],
+                     {**production_env, "ARCHIVIST_REDIS_URL": server.url}, tmp_path / "worker.log").start()
+    answers: list = []
+    try:
+        wait_for(lambda: "ready for action" in worker.output(), timeout=60, what="the worker to start")
+        with TestClient(create_app(settings, runtime=runtime)) as api:
+            os.kill(server.process.pid, signal.SIGSTOP)
+            started = time.monotonic()
+            request = threading.Thread(target=lambda: answers.append(
+                api.post("/v1/captures", json={"urls": ["https://news.example.org/frozen"]})), daemon=True)
+            request.start()
+            request.join(timeout=30)
+            seconds = time.monotonic() - started
+            wait_for(lambda: "Timeout" in worker.output(), timeout=30, what="the worker to meet the frozen server")
+            os.kill(server.process.pid, signal.SIGCONT)
+            request.join(timeout=30)
+    finally:
+        os.kill(server.process.pid, signal.SIGCONT)
+        worker.stop()
+        runtime.close()
+        server.stop()
+    assert seconds < 20, f"the submission waited {seconds:.0f} s on a frozen Redis"
+    (answer,) = answers
+    assert (answer.status_code, answer.json()["error"]) == (503, "queue_unavailable"), answer.text
+    assert "Traceback" not in worker.output(), worker.output()[-4000:]

@@ -39,49 +39,49 @@ _UPTIME_MARGIN_SECONDS = 2
 MAINTENANCE_CHANCE = 1_000_000
 
 
-class _RefusalTolerantConsumer(_RedisConsumer):
-    """Dramatiq's Redis consumer, taking the server refusing a command for a lost connection.
+class _OutageTolerantConsumer(_RedisConsumer):
+    """Dramatiq's Redis consumer, taking any failure of the server for a lost connection.
 
-    A Redis that is up but refuses writes (out of memory under ``noeviction``, a read-only
-    replica after a failover, a failed save under ``stop-writes-on-bgsave-error``) answers the
-    fetch and ack scripts with an error reply, which Dramatiq handles as a connection error
-    only when the connection itself failed. Otherwise the consumer logged a traceback every
-    second ("Consumer encountered an unexpected error"), and an ack refused so was given up
-    ("You've found a bug in Dramatiq"), its message left in the worker's unacked set to run
-    again at the worker's next restart. As a lost connection, the consumer logs one line and
-    restarts, and the ack is retried until the server takes writes again.
+    Dramatiq handles a lost connection only (``redis.ConnectionError``). A Redis that is up but
+    refuses writes (out of memory under ``noeviction``, a read-only replica after a failover, a
+    failed save under ``stop-writes-on-bgsave-error``) answers the fetch and ack scripts with an
+    error reply, and one that answers nothing (frozen, or ``CLIENT PAUSE``) times out: the
+    consumer logged a traceback at every restart ("Consumer encountered an unexpected error"),
+    and an ack so refused was given up ("You've found a bug in Dramatiq"), its message left in
+    the worker's unacked set to run again at the worker's next restart. As a lost connection,
+    the consumer logs one line and restarts, and the ack is retried until the server takes it.
     """
 
     def ack(self, message: dramatiq.MessageProxy) -> None:
         try:
             super().ack(message)
-        except redis.ResponseError as exc:
+        except redis.RedisError as exc:
             raise ConnectionClosed(exc) from None
 
     def nack(self, message: dramatiq.MessageProxy) -> None:
         try:
             super().nack(message)
-        except redis.ResponseError as exc:
+        except redis.RedisError as exc:
             raise ConnectionClosed(exc) from None
 
     def __next__(self) -> dramatiq.MessageProxy | None:
         try:
             return super().__next__()
-        except redis.ResponseError as exc:
+        except redis.RedisError as exc:
             raise ConnectionClosed(exc) from None
 
 
-class _RefusalTolerantBroker(RedisBroker):
+class _OutageTolerantBroker(RedisBroker):
     @property
     def consumer_class(self) -> type[_RedisConsumer]:
-        return _RefusalTolerantConsumer
+        return _OutageTolerantConsumer
 
 
 def redis_broker(settings: Settings) -> RedisBroker:
     """The Redis broker the settings describe, for producers and workers alike (no connection yet)."""
     if not settings.redis_url:
         raise QueueUnavailable("no broker configured: set ARCHIVIST_REDIS_URL")
-    return _RefusalTolerantBroker(
+    return _OutageTolerantBroker(
         url=settings.redis_url,
         namespace=settings.redis_namespace,
         heartbeat_timeout=settings.worker_heartbeat_timeout_ms,
