@@ -104,3 +104,31 @@ def test_a_redis_that_answers_nothing_is_a_503_in_seconds_and_one_line_a_retry_f
     (answer,) = answers
     assert (answer.status_code, answer.json()["error"]) == (503, "queue_unavailable"), answer.text
     assert "Traceback" not in worker.output(), worker.output()[-4000:]
+
+
+def test_a_redis_that_wants_a_password_refuses_submissions_with_503_saying_so(
+    production_settings: Settings, tmp_path: Path
+) -> None:
+    """``requirepass`` set on the server and not in ARCHIVIST_REDIS_URL (NOAUTH), or another one
+    in it (WRONGPASS): a 503 saying that Redis refused the credentials and where to give them. The
+    client said "auth:AuthenticationError", or the server's advice on its HELLO command."""
+    server = RedisServer(tmp_path / "redis", persistent=False).start()
+    redis.Redis.from_url(server.url).config_set("requirepass", "harbour-master")
+    wrong = server.url.replace("redis://", "redis://:not-the-password@")
+    answers = {}
+    try:
+        for name, url in (("none", server.url), ("wrong", wrong)):
+            settings = production_settings.model_copy(update={"redis_url": url})
+            runtime = Runtime(settings, queue=redis_task_queue(settings))
+            runtime.prepare()
+            try:
+                with TestClient(create_app(settings, runtime=runtime)) as api:
+                    answers[name] = api.post("/v1/captures", json={"urls": [f"https://news.example.org/{name}"]})
+            finally:
+                runtime.close()
+    finally:
+        server.stop()
+    for name, answer in answers.items():
+        assert (answer.status_code, answer.json()["error"]) == (503, "queue_unavailable"), (name, answer.text)
+        assert "Redis refused the credentials" in answer.json()["detail"], (name, answer.text)
+        assert "ARCHIVIST_REDIS_URL" in answer.json()["detail"], (name, answer.text)

@@ -12,6 +12,7 @@ from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.common import current_millis
 from dramatiq.errors import ConnectionClosed
 
+from archivist.adapters.redis_errors import described
 from archivist.core.errors import QueueUnavailable
 from archivist.settings import Settings
 
@@ -117,13 +118,13 @@ class DramatiqTaskQueue:
                 for capture_id in capture_ids:
                     self.broker.enqueue(self._message(queue, actor, capture_id))
         except (redis.RedisError, dramatiq.errors.BrokerConnectionError) as exc:
-            raise QueueUnavailable(f"cannot queue {len(capture_ids)} {what}: {exc}") from exc
+            raise QueueUnavailable(f"cannot queue {len(capture_ids)} {what}: {described(exc)}") from exc
 
     def enqueue_extract(self, capture_id: str) -> None:
         try:
             self.broker.enqueue(self._message(EXTRACT_QUEUE, EXTRACT_ACTOR, capture_id))
         except (redis.RedisError, dramatiq.errors.BrokerConnectionError) as exc:
-            raise QueueUnavailable(f"cannot queue extraction of {capture_id}: {exc}") from exc
+            raise QueueUnavailable(f"cannot queue extraction of {capture_id}: {described(exc)}") from exc
 
     def holds_fetches(self) -> bool | None:
         """Whether a fetch message is in Redis (its ``.msgs`` hashes keep each one until it is
@@ -153,7 +154,7 @@ class DramatiqTaskQueue:
         except redis.ResponseError:
             return None
         except redis.RedisError as exc:
-            raise QueueUnavailable(f"cannot ask the broker since when it holds its messages: {exc}") from exc
+            raise QueueUnavailable(f"cannot ask the broker since when it holds its messages: {described(exc)}") from exc
         uptime = info.get("uptime_in_seconds")
         if info.get("aof_enabled") or not isinstance(uptime, int):
             return None
