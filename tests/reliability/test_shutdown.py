@@ -1,12 +1,11 @@
-"""SIGTERM to the long-running processes, as ``docker compose stop`` or a process manager sends it
-to the main process: ``archivist worker`` with a capture in flight, ``archivist serve`` with a
-request in flight. Each finishes what it was doing and exits 0, promptly."""
+"""SIGTERM to ``archivist serve``, as ``docker compose stop`` or a process manager sends it to the
+main process, with a request in flight: the request is answered and the process exits 0. (The
+worker's side is ``tests/reliability/test_delivery.py::test_sigterm_finishes_in_flight_work``.)"""
 
 from __future__ import annotations
 
 import signal
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,34 +16,13 @@ from archivist import pipeline, views
 from archivist.runtime import Runtime
 from archivist.settings import Settings
 from archivist_workers.queue import redis_task_queue
-from tests.support.pages import PageServer, slow_route, wait_for
-from tests.support.processes import ApiServer, Service
+from tests.support.pages import PageServer, wait_for
+from tests.support.processes import ApiServer
 from tests.support.s3_proxy import S3Proxy
 
 ARTICLE = ("<html><head><title>Night ferry</title></head><body><article><h1>Night ferry</h1>"
            + "<p>The night ferry leaves at eleven and reaches the island before the fishing boats. " * 8
            + "</p></article></body></html>")
-
-
-def test_a_worker_told_to_stop_finishes_the_capture_in_flight_and_exits_0(
-    production_env: dict[str, str], production_runtime: Runtime, pages: PageServer, tmp_path: Path
-) -> None:
-    pages.routes["/ferry"] = slow_route(3.0, ARTICLE)
-    worker = Service(["worker", "--processes", "1", "--threads", "1"], production_env, tmp_path / "w.log").start()
-    try:
-        (submission,) = pipeline.submit(production_runtime, [pages.url("/ferry")])
-        wait_for(lambda: pages.hits.get("/ferry"), timeout=60, what="the fetch to start")
-        worker.signal(signal.SIGTERM, group=False)
-        started = time.monotonic()
-        code = worker.process.wait(timeout=30)
-        seconds = time.monotonic() - started
-    finally:
-        worker.stop()
-    capture = views.get_capture(production_runtime, submission.id)
-    assert code == 0, worker.output()[-3000:]
-    assert seconds < 15, seconds
-    assert capture["status"] == "archived", capture  # by this worker, before it exited
-    assert pages.hits["/ferry"] == 1
 
 
 @pytest.fixture
