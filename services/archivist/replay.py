@@ -30,7 +30,7 @@ from archivist.core.memento import format_http_date, parse_timestamp, timestamp_
 from archivist.core.rewrite import Linker, rewrite_css, rewrite_html
 from archivist.core.urls import canonicalize, urlkey
 from archivist.runtime import Runtime
-from archivist.warc import StoredResponse, read_response
+from archivist.snapshots import read_snapshot
 
 __all__ = [
     "CDX_PAGE_SIZE",
@@ -214,18 +214,18 @@ def load(runtime: Runtime, found: Found) -> Replayed:
     """The snapshot's archived response; for a revisit, the payload of the snapshot it refers to.
 
     Raises:
-        NotFound: the stored object (or the revisited one) is missing.
-        PermanentFailure: the stored object is not a readable snapshot (reason ``corrupt_warc``).
+        NotFound: the revisit refers to no snapshot.
+        SnapshotUnreadable: the stored object (or the revisited one) is gone or damaged.
     """
     snapshot = found.snapshot
-    own = _read(runtime, snapshot.storage_key)
+    own = read_snapshot(runtime.store, snapshot)
     payload = own
     if snapshot.kind == "revisit":
         with runtime.database.session() as session:
             original = runtime.catalog.get_snapshot(session, snapshot.refers_to_id) if snapshot.refers_to_id else None
         if original is None:
             raise NotFound(f"the revisit {snapshot.id} refers to no stored response")
-        payload = _read(runtime, original.storage_key)
+        payload = read_snapshot(runtime.store, original)
     return Replayed(
         url=found.url,
         base_url=own.url or snapshot.final_url,
@@ -441,11 +441,6 @@ def cdx_fields(found: Found) -> dict[str, Any]:
         fields["offset"] = str(row.record_offset)
     fields["filename"] = row.storage_key
     return fields
-
-
-def _read(runtime: Runtime, key: str) -> StoredResponse:
-    with runtime.store.open(key) as stream:
-        return read_response(stream)
 
 
 def _banner(replayed: Replayed, timemap_uri: str | None):  # noqa: ANN202 - an lxml element

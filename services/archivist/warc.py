@@ -37,7 +37,7 @@ from warcio.warcwriter import WARCWriter
 from zlib_ng import zlib_ng
 
 from archivist import __version__
-from archivist.core.errors import InvalidInput, PermanentFailure
+from archivist.core.errors import InvalidInput, PermanentFailure, TransientFailure
 from archivist.core.http import header, inflate
 
 __all__ = [
@@ -380,32 +380,49 @@ def _digest_problem(record) -> str | None:  # noqa: ANN001 - warcio's ArcWarcRec
 
 
 def read_response(stream: BinaryIO) -> StoredResponse:
-    """The last response or revisit record of a snapshot object.
+    """The last response or revisit record of a snapshot object, checked whole.
 
     For a revisit, ``body`` is empty: the caller reads the snapshot it refers to.
 
+    warcio reads a gzip member cut short, or whose bytes changed, as a record that simply ends
+    early (it stops at the first block it cannot inflate): unchecked, a damaged object was
+    replayed as a truncated page and re-extracted into a new, shorter version. So each record
+    must be as long as it says and match its digests.
+
     Raises:
-        PermanentFailure: the object holds no response (truncated or not a snapshot).
+        PermanentFailure: the object holds no response, or a damaged one (reason
+            ``corrupt_warc``).
+        StorageUnavailable: the stream's server broke off while sending it.
     """
     found: StoredResponse | None = None
+    count = 0
     try:
-        for record in ArchiveIterator(stream):
+        for record in _QuietIterator(stream, check_digests=True):
+            count += 1
+            raw = record.raw_stream.read()
+            if getattr(record.raw_stream, "limit", 0):
+                raise PermanentFailure(f"record {count} is cut short (damaged or truncated)", reason="corrupt_warc")
+            if problem := _digest_problem(record):
+                raise PermanentFailure(f"record {count}: {problem}", reason="corrupt_warc")
             if record.rec_type not in ("response", "revisit"):
                 continue
-            raw = record.raw_stream.read() if record.rec_type == "response" else b""
             headers = record.http_headers.headers if record.http_headers else []
             status = int(record.http_headers.get_statuscode() or 0) if record.http_headers else 0
+            body = raw if record.rec_type == "response" else b""
             found = StoredResponse(
                 url=record.rec_headers.get_header("WARC-Target-URI"),
                 date=record.rec_headers.get_header("WARC-Date"),
                 status=status,
                 headers=list(headers),
-                body=decode_content(raw, headers),
-                raw_body=raw,
+                body=decode_content(body, headers),
+                raw_body=body,
                 is_revisit=record.rec_type == "revisit",
             )
-    except Exception as exc:  # warcio raises bare Exceptions for broken archives
-        raise PermanentFailure(f"unreadable WARC: {exc}", reason="corrupt_warc") from exc
+    except (PermanentFailure, TransientFailure):
+        raise  # said already; or the store broke off sending the bytes, which may well be whole
+    except Exception as exc:  # warcio raises ArchiveLoadFailed, ValueError and bare Exceptions
+        raise PermanentFailure(f"record {count + 1} is unreadable: {_unreadable(exc)}",
+                               reason="corrupt_warc") from exc
     if found is None:
         raise PermanentFailure("the WARC holds no response record", reason="corrupt_warc")
     return found

@@ -19,6 +19,7 @@ import redis
 from dramatiq.brokers.redis import RedisBroker
 
 from archivist import pipeline
+from archivist.adapters.redis_errors import described
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import NotFound, QueueUnavailable
 from archivist.runtime import Runtime
@@ -155,4 +156,4 @@ class DeadLetters:
         try:
             return operation()
         except redis.RedisError as exc:
-            raise QueueUnavailable(f"cannot reach the broker: {exc}") from exc
+            raise QueueUnavailable(f"cannot reach the broker: {described(exc)}") from exc

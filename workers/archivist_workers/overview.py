@@ -15,6 +15,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import dq_name, xq_name
 
+from archivist.adapters.redis_errors import described
 from archivist.core.errors import QueueUnavailable
 from archivist_workers.queue import EXTRACT_QUEUE, FETCH_QUEUE
 
@@ -51,7 +52,7 @@ def queue_depths(broker: dramatiq.Broker) -> list[QueueDepth]:
                 pipe.zcard(f"{broker.namespace}:{xq_name(q)}")
             replies = pipe.execute()
     except redis.RedisError as exc:
-        raise QueueUnavailable(f"cannot reach the broker: {exc}") from exc
+        raise QueueUnavailable(f"cannot reach the broker: {described(exc)}") from exc
     return [QueueDepth(q, *replies[3 * i : 3 * i + 3]) for i, q in enumerate(queues)]
 
 

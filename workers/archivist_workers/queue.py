@@ -8,9 +8,11 @@ from uuid import uuid4
 
 import dramatiq
 import redis
-from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.common import current_millis
+from dramatiq.errors import ConnectionClosed
 
+from archivist.adapters.redis_errors import described
 from archivist.core.errors import QueueUnavailable
 from archivist.settings import Settings
 
@@ -38,11 +40,49 @@ _UPTIME_MARGIN_SECONDS = 2
 MAINTENANCE_CHANCE = 1_000_000
 
 
+class _OutageTolerantConsumer(_RedisConsumer):
+    """Dramatiq's Redis consumer, taking any failure of the server for a lost connection.
+
+    Dramatiq handles a lost connection only (``redis.ConnectionError``). A Redis that is up but
+    refuses writes (out of memory under ``noeviction``, a read-only replica after a failover, a
+    failed save under ``stop-writes-on-bgsave-error``) answers the fetch and ack scripts with an
+    error reply, and one that answers nothing (frozen, or ``CLIENT PAUSE``) times out: the
+    consumer logged a traceback at every restart ("Consumer encountered an unexpected error"),
+    and an ack so refused was given up ("You've found a bug in Dramatiq"), its message left in
+    the worker's unacked set to run again at the worker's next restart. As a lost connection,
+    the consumer logs one line and restarts, and the ack is retried until the server takes it.
+    """
+
+    def ack(self, message: dramatiq.MessageProxy) -> None:
+        try:
+            super().ack(message)
+        except redis.RedisError as exc:
+            raise ConnectionClosed(exc) from None
+
+    def nack(self, message: dramatiq.MessageProxy) -> None:
+        try:
+            super().nack(message)
+        except redis.RedisError as exc:
+            raise ConnectionClosed(exc) from None
+
+    def __next__(self) -> dramatiq.MessageProxy | None:
+        try:
+            return super().__next__()
+        except redis.RedisError as exc:
+            raise ConnectionClosed(exc) from None
+
+
+class _OutageTolerantBroker(RedisBroker):
+    @property
+    def consumer_class(self) -> type[_RedisConsumer]:
+        return _OutageTolerantConsumer
+
+
 def redis_broker(settings: Settings) -> RedisBroker:
     """The Redis broker the settings describe, for producers and workers alike (no connection yet)."""
     if not settings.redis_url:
         raise QueueUnavailable("no broker configured: set ARCHIVIST_REDIS_URL")
-    return RedisBroker(
+    return _OutageTolerantBroker(
         url=settings.redis_url,
         namespace=settings.redis_namespace,
         heartbeat_timeout=settings.worker_heartbeat_timeout_ms,
@@ -78,13 +118,13 @@ class DramatiqTaskQueue:
                 for capture_id in capture_ids:
                     self.broker.enqueue(self._message(queue, actor, capture_id))
         except (redis.RedisError, dramatiq.errors.BrokerConnectionError) as exc:
-            raise QueueUnavailable(f"cannot queue {len(capture_ids)} {what}: {exc}") from exc
+            raise QueueUnavailable(f"cannot queue {len(capture_ids)} {what}: {described(exc)}") from exc
 
     def enqueue_extract(self, capture_id: str) -> None:
         try:
             self.broker.enqueue(self._message(EXTRACT_QUEUE, EXTRACT_ACTOR, capture_id))
         except (redis.RedisError, dramatiq.errors.BrokerConnectionError) as exc:
-            raise QueueUnavailable(f"cannot queue extraction of {capture_id}: {exc}") from exc
+            raise QueueUnavailable(f"cannot queue extraction of {capture_id}: {described(exc)}") from exc
 
     def holds_fetches(self) -> bool | None:
         """Whether a fetch message is in Redis (its ``.msgs`` hashes keep each one until it is
@@ -114,7 +154,7 @@ class DramatiqTaskQueue:
         except redis.ResponseError:
             return None
         except redis.RedisError as exc:
-            raise QueueUnavailable(f"cannot ask the broker since when it holds its messages: {exc}") from exc
+            raise QueueUnavailable(f"cannot ask the broker since when it holds its messages: {described(exc)}") from exc
         uptime = info.get("uptime_in_seconds")
         if info.get("aof_enabled") or not isinstance(uptime, int):
             return None

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 import redis
 
+from archivist.adapters.redis_errors import described
 from archivist.core.errors import QueueUnavailable
 
 __all__ = ["LocalHostGate", "RedisHostGate"]
@@ -98,7 +99,7 @@ class RedisHostGate:
             start = float(self._reserve(keys=[f"{self._prefix}:{_host_key(host)}:next"],
                                         args=[now, interval, int(interval) + 3600, max_wait]))
         except redis.RedisError as exc:
-            raise QueueUnavailable(f"cannot reach Redis for host politeness: {exc}") from exc
+            raise QueueUnavailable(f"cannot reach Redis for host politeness: {described(exc)}") from exc
         return max(0.0, start - now)
 
     def hold_off(self, host: str, seconds: float) -> None:
@@ -106,7 +107,7 @@ class RedisHostGate:
             self._hold_off(keys=[f"{self._prefix}:{_host_key(host)}:next"],
                            args=[time.time() + seconds, int(seconds) + 3600])
         except redis.RedisError as exc:
-            raise QueueUnavailable(f"cannot reach Redis for host politeness: {exc}") from exc
+            raise QueueUnavailable(f"cannot reach Redis for host politeness: {described(exc)}") from exc
 
     @contextmanager
     def slot(self, host: str) -> Iterator[bool]:
@@ -116,7 +117,7 @@ class RedisHostGate:
         try:
             acquired = bool(self._acquire(keys=[key], args=[now, now + self.slot_ttl, token, self.concurrency]))
         except redis.RedisError as exc:
-            raise QueueUnavailable(f"cannot reach Redis for host politeness: {exc}") from exc
+            raise QueueUnavailable(f"cannot reach Redis for host politeness: {described(exc)}") from exc
         with self._holding(key, token, acquired):
             yield acquired
 
@@ -130,7 +131,7 @@ class RedisHostGate:
                                       args=[now, interval, int(interval) + 3600, max_wait, now + self.slot_ttl, token,
                                             self.concurrency])
         except redis.RedisError as exc:
-            raise QueueUnavailable(f"cannot reach Redis for host politeness: {exc}") from exc
+            raise QueueUnavailable(f"cannot reach Redis for host politeness: {described(exc)}") from exc
         with self._holding(f"{key}:slots", token, bool(taken)):
             yield max(0.0, float(start) - now), bool(taken)
 

@@ -11,6 +11,7 @@ import time
 
 import redis
 
+from archivist.adapters.redis_errors import described
 from archivist.core.errors import QueueUnavailable
 
 __all__ = ["LocalQuota", "RedisQuota"]
@@ -42,7 +43,7 @@ class RedisQuota:
                 self._client.decrby(name, amount)  # a refused request uses nothing
                 return remaining
         except redis.RedisError as exc:
-            raise QueueUnavailable(f"cannot reach Redis for quotas: {exc}") from exc
+            raise QueueUnavailable(f"cannot reach Redis for quotas: {described(exc)}") from exc
         return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 import urllib3
 from minio import Minio
 from minio.commonconfig import ENABLED
-from minio.error import S3Error
+from minio.error import MinioException, S3Error
 from minio.versioningconfig import VersioningConfig
 
 from archivist.core.errors import InvalidInput, NotFound, StorageMisconfigured, StorageUnavailable
@@ -27,6 +28,12 @@ _CONFIGURATION_CODES = frozenset({
     "NoSuchBucket", "AccessDenied", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch",
     "InvalidBucketName", "AccountProblem",
 })
+
+
+#: What the S3 client raises for a request that failed: S3's own error answers (S3Error), an
+#: answer that is not S3's (MinioException: the HTML page of a load balancer in front, a 507 or a
+#: 502 that is no S3 XML), and the connection's failures.
+_S3_FAILURES = (MinioException, urllib3.exceptions.HTTPError, OSError)
 
 
 def _failure(exc: Exception, doing: str, bucket: str) -> StorageUnavailable | StorageMisconfigured:
@@ -59,10 +66,13 @@ class S3ObjectStore:
         # server restarting or shedding load often answers the next request. A request sent
         # and left unanswered is not: the server is hung, and waiting on it three times made a
         # replay take three timeouts (90 s) before its 503. Longer outages are the actors'
-        # retries, with backoff.
+        # retries, with backoff. The last 5xx is handed to the client, which reads the S3
+        # error in it (``SlowDown``, ``InternalError``) for the message, where urllib3 said
+        # only "too many 503 error responses".
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=min(timeout, 5.0), read=timeout),
-            retries=urllib3.Retry(total=2, read=0, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)),
+            retries=urllib3.Retry(total=2, read=0, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504),
+                                  raise_on_status=False),
             maxsize=16,
         )
         self.bucket = bucket
@@ -85,7 +95,7 @@ class S3ObjectStore:
                     if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                         raise
             self._client.set_bucket_versioning(self.bucket, VersioningConfig(ENABLED))
-        except (S3Error, urllib3.exceptions.HTTPError, OSError) as exc:
+        except _S3_FAILURES as exc:
             raise StorageUnavailable(f"cannot prepare bucket {self.bucket!r}: {exc}") from exc
 
     def put(
@@ -101,7 +111,7 @@ class S3ObjectStore:
             self._client.put_object(
                 self.bucket, key, stream, length, content_type=content_type, metadata=metadata
             )
-        except (S3Error, urllib3.exceptions.HTTPError, OSError) as exc:
+        except _S3_FAILURES as exc:
             raise _failure(exc, f"store {key!r}", self.bucket) from exc
 
     @contextmanager
@@ -112,12 +122,12 @@ class S3ObjectStore:
             if exc.code in _MISSING_CODES:
                 raise NotFound(f"no stored object {key!r}") from exc
             raise _failure(exc, f"read {key!r}", self.bucket) from exc
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
+        except _S3_FAILURES as exc:
             raise StorageUnavailable(f"cannot read {key!r}: {exc}") from exc
         # Never let urllib3 undo a stored Content-Encoding: we want the bytes as written.
         response.decode_content = False
         try:
-            yield response  # type: ignore[misc]
+            yield _Download(response, key)  # type: ignore[misc]
         finally:
             response.close()
             response.release_conn()
@@ -129,22 +139,47 @@ class S3ObjectStore:
             if exc.code in _MISSING_CODES:
                 return False
             raise _failure(exc, f"stat {key!r}", self.bucket) from exc
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
+        except _S3_FAILURES as exc:
             raise StorageUnavailable(f"cannot stat {key!r}: {exc}") from exc
         return True
 
     def delete(self, key: str) -> None:
         try:
             self._client.remove_object(self.bucket, key)  # S3 answers 204 for a missing key too
-        except (S3Error, urllib3.exceptions.HTTPError, OSError) as exc:
+        except _S3_FAILURES as exc:
             raise _failure(exc, f"delete {key!r}", self.bucket) from exc
 
     def list(self, prefix: str) -> Iterator[str]:
         try:
             for obj in self._client.list_objects(self.bucket, prefix=prefix, recursive=True):
                 yield obj.object_name
-        except (S3Error, urllib3.exceptions.HTTPError, OSError) as exc:
+        except _S3_FAILURES as exc:
             raise _failure(exc, f"list {prefix!r}", self.bucket) from exc
+
+
+class _Download(io.RawIOBase):
+    """An object's body as it arrives, whose connection breaking (reset, closed short of its
+    Content-Length, a read timeout) raises StorageUnavailable as the GET itself would have.
+
+    urllib3's own errors, met by whoever reads the stream, were taken by the WARC reader for a
+    damaged snapshot: a replay answered 500 ``corrupt_warc`` and an extraction failed for
+    good, where the server had only dropped a connection.
+    """
+
+    def __init__(self, response: urllib3.BaseHTTPResponse, key: str) -> None:
+        self._response = response
+        self._key = key
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        try:
+            data = self._response.read(len(buffer))
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise StorageUnavailable(f"cannot read {self._key!r}: the download broke: {exc}") from exc
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -25,6 +25,7 @@ from archivist.core.errors import (
     NotFound,
     QueueUnavailable,
     QuotaExceeded,
+    SnapshotUnreadable,
     StorageMisconfigured,
     StorageUnavailable,
     TransientFailure,
@@ -40,6 +41,7 @@ _STATUS = (
     (AccessDenied, 403),
     (QuotaExceeded, 429),
     (NotFound, 404),
+    (SnapshotUnreadable, 410),  # listed in the archive, but its stored copy is gone or damaged
     (InvalidInput, 422),
     (QueueUnavailable, 503),
     (CatalogUnavailable, 503),

@@ -76,6 +76,7 @@ _ERROR_MEANINGS = {
     401: "Authentication is on and no valid API key was given.",
     403: "The API key lacks the scope this route needs.",
     404: "Nothing archived or stored under that identifier or URL.",
+    410: "The capture is archived, but its stored copy is gone (`snapshot_missing`) or damaged (`corrupt_warc`).",
     422: "An input is invalid: `detail` names it and its problem.",
     429: "The API key's submission rate is used up; `Retry-After` says when to retry.",
     503: "PostgreSQL, Redis or S3 cannot be reached or is misconfigured; retry later.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Annotated
 
@@ -21,12 +22,29 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free one).")] = 8000,
 ) -> None:
-    """Run the HTTP API (with in-process workers when no Redis is configured)."""
+    """Run the HTTP API (with in-process workers when no Redis is configured).
+
+    SIGTERM (``docker compose stop``, a process manager) stops it gracefully: uvicorn answers the
+    requests in flight, then runs the application's shutdown, and the process exits 0.
+    """
     import uvicorn
 
     from archivist.api import create_app
 
+    signal.signal(signal.SIGTERM, _exit_stopped)
     uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+
+
+def _exit_stopped(_signum: int, _frame: object) -> None:
+    """SIGTERM once uvicorn has shut down gracefully: exit 0.
+
+    uvicorn handles SIGTERM itself while it serves, and once it has stopped raises it again to
+    the handler it found, so that the process ends "as the signal asked". Python's default
+    handler then killed the process, whose status (143) told ``docker compose``, systemd or a
+    supervisor that the API had failed, although it had stopped as asked, every request
+    answered. Before uvicorn serves, this ends a process that has nothing to finish yet.
+    """
+    raise SystemExit(0)
 
 
 @app.command()

@@ -11,7 +11,8 @@
     ├── CatalogTooNew           the catalog was migrated by a newer release than this one
     ├── PermanentFailure        the capture fails now, with a reason; retrying cannot help
     │   ├── BlockedAddress, RobotsDisallowed, HTTPClientError, NotHTML, BodyTooLarge,
-    │   │   TooManyRedirects, ExtractionFailed, StorageMisconfigured, StepTimedOut, Interrupted
+    │   │   TooManyRedirects, ExtractionFailed, StorageMisconfigured, StepTimedOut, Interrupted,
+    │   │   SnapshotUnreadable
     └── TransientFailure        retry later with backoff
         ├── FetchTimeout, FetchConnectionError, HTTPServerError, RateLimited, HostBusy
         ├── CatalogConflict, TempSpaceUnavailable, CaptureTakenOver
@@ -55,6 +56,7 @@ __all__ = [
     "RateLimited",
     "RobotsDisallowed",
     "ServerUnavailable",
+    "SnapshotUnreadable",
     "StepTimedOut",
     "StorageMisconfigured",
     "StorageUnavailable",
@@ -217,6 +219,15 @@ class Interrupted(PermanentFailure):
     running the command again captures the URL anew."""
 
     reason = "interrupted"
+
+
+class SnapshotUnreadable(PermanentFailure):
+    """A snapshot's stored object is gone from the object store (``snapshot_missing``: a
+    lifecycle rule, an operator) or damaged there (``corrupt_warc``: cut short, bytes changed):
+    its catalog row outlived it. Nothing can be replayed or extracted from it, and retrying
+    will not bring it back."""
+
+    reason = "snapshot_unreadable"
 
 
 class StorageMisconfigured(PermanentFailure):

@@ -38,9 +38,7 @@ from archivist.extraction import (
 from archivist.pipeline.common import aware, end_failed, utcnow
 from archivist.pipeline.outcomes import ExtractOutcome, ReextractOutcome
 from archivist.runtime import Runtime
-from archivist.warc import (
-    read_response,
-)
+from archivist.snapshots import read_snapshot
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -58,8 +56,7 @@ def load_pages(runtime: Runtime, snapshots: Sequence[SnapshotRow]) -> list[Sourc
         if snapshot.kind == "revisit" and snapshot.refers_to_id:
             with runtime.database.session() as session:
                 source = runtime.catalog.get_snapshot(session, snapshot.refers_to_id) or snapshot
-        with runtime.store.open(source.storage_key) as stream:
-            response = read_response(stream)
+        response = read_snapshot(runtime.store, source)
         pages.append(SourcePage(url=response.url, body=response.body, content_type=response.content_type,
                                 captured=aware(source.captured_at)))
     return pages

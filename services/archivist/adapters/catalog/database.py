@@ -158,6 +158,11 @@ class Database:
             if isinstance(exc, OperationalError):
                 raise CatalogUnavailable(f"catalog unavailable: {self._described(exc)}",
                                          local=self.engine.dialect.name == "sqlite") from exc
+            if getattr(exc.orig, "sqlstate", None) == _READ_ONLY_TRANSACTION:
+                raise CatalogUnavailable(
+                    f"catalog unavailable: the database refuses writes ({str(exc.orig).splitlines()[0]}): a "
+                    "standby, or default_transaction_read_only set; ARCHIVIST_DATABASE_URL must name the primary"
+                ) from exc
             if exc.connection_invalidated:
                 raise CatalogUnavailable(f"catalog connection lost: {exc.orig}") from exc
             raise
@@ -253,6 +258,12 @@ def _refuse_unknown_revisions(connection: Connection, scripts: ScriptDirectory) 
             "release, or downgrade the catalog with it, before using this one"
         )
 
+
+#: PostgreSQL's SQLSTATE for a write refused by a read-only transaction
+#: (``read_only_sql_transaction``): a hot standby, or ``default_transaction_read_only`` set on the
+#: database or role. psycopg raises it as an InternalError, not an OperationalError, though it is
+#: the server's state, not the statement: a failover or the setting undone ends it, as an outage.
+_READ_ONLY_TRANSACTION = "25006"
 
 #: PostgreSQL's SQLSTATE for a table that does not exist (``undefined_table``).
 _UNDEFINED_TABLE = "42P01"

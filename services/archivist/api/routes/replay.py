@@ -279,6 +279,7 @@ _CDX_OUTPUTS: dict[str, Callable[[dict[str, Any], Fields], str]] = {
 router.get("/web/cdx", response_class=Response, include_in_schema=False)(cdx)
 _get_and_head("/web/timemap/link/{path:path}", response_class=Response, include_in_schema=False)(timemap_link)
 _get_and_head("/web/timemap/json/{path:path}", response_class=Response, include_in_schema=False)(timemap_json)
-_get_and_head("/web/{path:path}", response_class=Response, responses=_answers(
+_get_and_head("/web/{path:path}", response_class=Response, responses={**_answers(
     "The memento as archived (`id_`: its original bytes and headers), or the listing of captures (`*/`).",
-    "*/*", **{"302": {"description": "The TimeGate's choice, or an inexact timestamp's memento."}}))(web)
+    "*/*", **{"302": {"description": "The TimeGate's choice, or an inexact timestamp's memento."}}),
+    **error_responses(410)})(web)

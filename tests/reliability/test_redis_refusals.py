@@ -1,0 +1,134 @@
+"""A Redis that is up but refuses writes: out of memory under ``noeviction`` ("OOM command not
+allowed when used memory > 'maxmemory'"). On a redis-server of the test's own, with a real
+worker process, the API in-process.
+
+The API answers 503 naming the broker; a worker whose capture is in flight finishes it, and its
+ack, refused while the server is full, goes through once the server takes writes again: one
+line a retry, no traceback, nothing run twice or left unacknowledged."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import redis
+from fastapi.testclient import TestClient
+
+from archivist import pipeline, views
+from archivist.api.app import create_app
+from archivist.runtime import Runtime
+from archivist.settings import Settings
+from archivist_workers.queue import redis_task_queue
+from tests.support.pages import PageServer, slow_route, wait_for
+from tests.support.processes import Service
+from tests.support.redis_server import RedisServer
+
+ARTICLE = ("<html><head><title>Lock keeper</title></head><body><article><h1>Lock keeper</h1>"
+           + "<p>The lock keeper opens the gates at dawn and closes them again at dusk, all year. " * 8
+           + "</p></article></body></html>")
+
+
+def test_a_full_redis_refuses_submissions_with_503_and_the_worker_acks_once_it_has_room(
+    production_env: dict[str, str], production_settings: Settings, pages: PageServer, tmp_path: Path
+) -> None:
+    server = RedisServer(tmp_path / "redis", persistent=False, options=("--maxmemory-policy", "noeviction")).start()
+    env = {**production_env, "ARCHIVIST_REDIS_URL": server.url}
+    settings = production_settings.model_copy(update={"redis_url": server.url})
+    runtime = Runtime(settings, queue=redis_task_queue(settings))
+    runtime.prepare()
+    client = redis.Redis.from_url(server.url)
+    pages.routes["/lock"] = slow_route(2.0, ARTICLE)
+    worker = Service(["worker", "--processes", "1", "--threads", "1"], env, tmp_path / "worker.log").start()
+    try:
+        (submission,) = pipeline.submit(runtime, [pages.url("/lock")])
+        wait_for(lambda: pages.hits.get("/lock"), timeout=60, what="the worker to fetch the page")
+        client.config_set("maxmemory", 1)  # full, while the page is being fetched
+
+        with TestClient(create_app(settings, runtime=runtime)) as api:
+            refused = api.post("/v1/captures", json={"urls": [pages.set("/refused", ARTICLE)]})
+        assert (refused.status_code, refused.json()["error"]) == (503, "queue_unavailable"), refused.text
+        assert "maxmemory" in refused.json()["detail"]
+
+        wait_for(lambda: views.get_capture(runtime, submission.id)["status"] == "archived", timeout=60,
+                 what="the capture in flight to be archived")
+        time.sleep(1)  # the worker's ack, sent as the capture was archived, refused
+        assert client.hlen(f"{settings.redis_namespace}:fetch.msgs") == 1
+
+        client.config_set("maxmemory", 0)  # room again
+        wait_for(lambda: client.hlen(f"{settings.redis_namespace}:fetch.msgs") == 0, timeout=30,
+                 what="the fetch message to be acknowledged")
+    finally:
+        worker.stop()
+        runtime.close()
+        server.stop()
+    log = worker.output()
+    assert "Traceback" not in log and "bug in Dramatiq" not in log, log[-4000:]
+    assert pages.hits["/lock"] == 1
+
+
+def test_a_redis_that_answers_nothing_is_a_503_in_seconds_and_one_line_a_retry_for_workers(
+    production_env: dict[str, str], production_settings: Settings, tmp_path: Path
+) -> None:
+    """A Redis that accepts connections and says nothing (frozen; ``CLIENT PAUSE`` is the same to
+    its clients): the API's submission fails within the client's socket timeout, and a worker's
+    consumers, whose fetch times out, log one line each time instead of a traceback."""
+    server = RedisServer(tmp_path / "redis", persistent=False).start()
+    settings = production_settings.model_copy(update={"redis_url": server.url})
+    runtime = Runtime(settings, queue=redis_task_queue(settings))
+    runtime.prepare()
+    worker = Service(["worker", "--processes", "1", "--threads", "1"],
+                     {**production_env, "ARCHIVIST_REDIS_URL": server.url}, tmp_path / "worker.log").start()
+    answers: list = []
+    try:
+        wait_for(lambda: "ready for action" in worker.output(), timeout=60, what="the worker to start")
+        with TestClient(create_app(settings, runtime=runtime)) as api:
+            os.kill(server.process.pid, signal.SIGSTOP)
+            started = time.monotonic()
+            request = threading.Thread(target=lambda: answers.append(
+                api.post("/v1/captures", json={"urls": ["https://news.example.org/frozen"]})), daemon=True)
+            request.start()
+            request.join(timeout=30)
+            seconds = time.monotonic() - started
+            wait_for(lambda: "Timeout" in worker.output(), timeout=30, what="the worker to meet the frozen server")
+            os.kill(server.process.pid, signal.SIGCONT)
+            request.join(timeout=30)
+    finally:
+        os.kill(server.process.pid, signal.SIGCONT)
+        worker.stop()
+        runtime.close()
+        server.stop()
+    assert seconds < 20, f"the submission waited {seconds:.0f} s on a frozen Redis"
+    (answer,) = answers
+    assert (answer.status_code, answer.json()["error"]) == (503, "queue_unavailable"), answer.text
+    assert "Traceback" not in worker.output(), worker.output()[-4000:]
+
+
+def test_a_redis_that_wants_a_password_refuses_submissions_with_503_saying_so(
+    production_settings: Settings, tmp_path: Path
+) -> None:
+    """``requirepass`` set on the server and not in ARCHIVIST_REDIS_URL (NOAUTH), or another one
+    in it (WRONGPASS): a 503 saying that Redis refused the credentials and where to give them. The
+    client said "auth:AuthenticationError", or the server's advice on its HELLO command."""
+    server = RedisServer(tmp_path / "redis", persistent=False).start()
+    redis.Redis.from_url(server.url).config_set("requirepass", "harbour-master")
+    wrong = server.url.replace("redis://", "redis://:not-the-password@")
+    answers = {}
+    try:
+        for name, url in (("none", server.url), ("wrong", wrong)):
+            settings = production_settings.model_copy(update={"redis_url": url})
+            runtime = Runtime(settings, queue=redis_task_queue(settings))
+            runtime.prepare()
+            try:
+                with TestClient(create_app(settings, runtime=runtime)) as api:
+                    answers[name] = api.post("/v1/captures", json={"urls": [f"https://news.example.org/{name}"]})
+            finally:
+                runtime.close()
+    finally:
+        server.stop()
+    for name, answer in answers.items():
+        assert (answer.status_code, answer.json()["error"]) == (503, "queue_unavailable"), (name, answer.text)
+        assert "Redis refused the credentials" in answer.json()["detail"], (name, answer.text)
+        assert "ARCHIVIST_REDIS_URL" in answer.json()["detail"], (name, answer.text)
