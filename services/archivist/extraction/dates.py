@@ -62,6 +62,8 @@ _WRITTEN_DATE = re.compile(
     r"\s+\d{4}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
 )
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+#: A number written in digits, for :func:`_as_written`.
+_NUMBER = re.compile(r"\d+")
 #: ISO 8601's basic format, a whole text: "20240305", "20240305T101500Z".
 _ISO_BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T\d{4,6}(?:[.,]\d+)?(?:Z|[+-]\d{2,4})?)?")
 #: A numeric date written with dots, "05.03.2024": day first in every locale that writes it so.
@@ -261,9 +263,18 @@ def _parse_date(text: str | None, languages: list[str] | None, locale: str | Non
             read[candidate] = ((_english_date(candidate) if english else None)
                                or parser.get_date_data(candidate).date_obj)
         parsed = read[candidate]
-        if parsed:
+        if parsed and _as_written(parsed, candidate):
             return _valid(parsed.date())
     return None
+
+
+def _as_written(parsed: dt.datetime, text: str) -> bool:
+    """Whether dateparser's date is the one ``text`` writes: its day and its year (or the
+    year's last two digits) are numbers in the text. dateparser reads a part it takes for a
+    relative date against the time of reading, whatever else the text says: Portuguese's
+    "05/03/2021 10h15" is "10 horas" ago to it."""
+    numbers = {int(number) for number in _NUMBER.findall(text)}
+    return parsed.day in numbers and (parsed.year in numbers or parsed.year % 100 in numbers)
 
 
 def epoch_date(value: object) -> str | None:

@@ -1,0 +1,42 @@
+"""Metadata on news pages as sites outside the English-speaking web render them: Brazilian
+"05/03/2021 10h15" datelines, Arabic-Indic digits, French, Dutch and Polish bylines and
+"updated" labels, organisation authors, kicker + headline titles."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from archivist.extraction import Extraction, SourcePage, extract
+
+#: Well after the pages' dates: a date read against the time of extraction shows as wrong.
+CAPTURED = dt.datetime(2021, 3, 15, 12, 0, tzinfo=dt.UTC)
+
+
+def _page(lang: str, meta: str, paragraph: str, *, head: str = "", headline: str = "Headline",
+          url: str = "https://www.example.org/politica/camara-adia-orcamento",
+          captured: dt.datetime | None = CAPTURED) -> Extraction:
+    """A news page in ``lang``: the headline, the byline block ``meta``, four paragraphs."""
+    html = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+            f"<title>{headline} | Jornal</title>{head}</head><body>"
+            f'<header class="site-header"><a class="logo" href="/">Jornal</a></header>'
+            f"<main><article><h1>{headline}</h1>{meta}{f'<p>{paragraph}</p>' * 4}</article></main>"
+            "<footer>© 2021 Jornal</footer></body></html>")
+    return extract([SourcePage(url, html.encode("utf-8"), "text/html; charset=utf-8", captured)])
+
+
+PT = ("A câmara municipal discutiu longamente na terça-feira à noite o novo orçamento para o "
+      "próximo ano, as estradas, as escolas e a biblioteca do bairro.")
+AR = "ناقش المجلس البلدي مساء الثلاثاء الميزانية الجديدة للعام المقبل والطرق والمدارس والمكتبة."
+
+
+@pytest.mark.parametrize("written", ["05/03/2021 10h15", "05/03/2021 às 10h15",
+                                     "5 de março de 2021 10h15"])
+def test_brazilian_dateline_with_an_hour_is_the_written_day(written: str) -> None:
+    """dateparser's Portuguese reads "10h15" as "10 horas" ago: the whole line came out as the
+    day of extraction, a date the page never wrote."""
+    meta = (f'<p class="content-publication-data__from">Por João Silva</p>'
+            f'<p class="content-publication-data__date">{written}</p>')
+    result = _page("pt-BR", meta, PT)
+    assert result.published == "2021-03-05"
