@@ -40,3 +40,12 @@ def test_brazilian_dateline_with_an_hour_is_the_written_day(written: str) -> Non
             f'<p class="content-publication-data__date">{written}</p>')
     result = _page("pt-BR", meta, PT)
     assert result.published == "2021-03-05"
+
+
+@pytest.mark.parametrize(("lang", "written"), [("ar", "٥ مارس ٢٠٢١"), ("fa", "۲۰۲۱-۰۳-۰۵")])
+def test_dates_in_arabic_indic_digits(lang: str, written: str) -> None:
+    """Arabic and Persian pages write their digits in their own script: a year of four of
+    them is a year all the same."""
+    meta = f'<div class="byline"><span class="author">محمد علي</span> <span class="date">{written}</span></div>'
+    result = _page(lang, meta, AR, url="https://www.example.org/ar/news/12345")
+    assert result.published == "2021-03-05"

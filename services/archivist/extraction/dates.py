@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -62,6 +63,10 @@ _WRITTEN_DATE = re.compile(
     r"\s+\d{4}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
 )
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+#: Decimal digits of other scripts (Arabic-Indic "٢٠٢١", Devanagari...) as ASCII digits: the
+#: patterns here look for years and numeric dates in ASCII.
+_ASCII_DIGITS = {code: str(unicodedata.decimal(chr(code))) for code in range(0x80, 0x10000)
+                 if chr(code).isdecimal()}
 #: A number written in digits, for :func:`_as_written`.
 _NUMBER = re.compile(r"\d+")
 #: ISO 8601's basic format, a whole text: "20240305", "20240305T101500Z".
@@ -241,7 +246,7 @@ def _parse_date(text: str | None, languages: list[str] | None, locale: str | Non
     (for the same ``languages`` and ``locale``)."""
     if not text or not text.strip():
         return None
-    text = text.strip()
+    text = text.strip().translate(_ASCII_DIGITS)
     match = _ISO.search(text) or _ISO_BASIC.fullmatch(text)
     if match:
         try:
