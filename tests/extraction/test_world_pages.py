@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -49,3 +50,29 @@ def test_dates_in_arabic_indic_digits(lang: str, written: str) -> None:
     meta = f'<div class="byline"><span class="author">محمد علي</span> <span class="date">{written}</span></div>'
     result = _page(lang, meta, AR, url="https://www.example.org/ar/news/12345")
     assert result.published == "2021-03-05"
+
+
+EN = ("The council met on Tuesday evening to discuss the new budget for the coming year, and "
+      "members spoke at length about roads, schools and the state of the public library.")
+
+
+def _ld(author: object) -> str:
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Headline",
+            "author": author, "publisher": {"@type": "Organization", "name": "Daily Herald"}}
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+@pytest.mark.parametrize("author", [
+    {"@type": "Organization", "name": "Daily Herald"},
+    [{"@type": "NewsMediaOrganization", "name": "Daily Herald"}],
+])
+def test_organisation_author_gives_way_to_the_person_in_the_byline(author: object) -> None:
+    """CMSs declare the publisher as every story's JSON-LD author: the byline names the
+    person who wrote it."""
+    result = _page("en", '<p class="byline">By Jane Doe</p>', EN, head=_ld(author))
+    assert result.authors == ("Jane Doe",)
+
+
+def test_organisation_author_is_the_author_when_no_person_is_named() -> None:
+    result = _page("en", "", EN, head=_ld({"@type": "Organization", "name": "Reuters"}))
+    assert result.authors == ("Reuters",)

@@ -173,13 +173,23 @@ def split_authors(raw: str) -> list[str]:
     return names[:_MAX_AUTHORS]
 
 
-def _ld_authors(data: Structured) -> list[str]:
+def _organisation(entry: object) -> bool:
+    """Whether a JSON-LD author is an organisation (``Organization``, ``NewsMediaOrganization``,
+    ``Corporation``...) rather than a person or a bare name."""
+    return isinstance(entry, dict) and "Person" not in ld_types(entry) and any(
+        name.endswith("Organization") or name == "Corporation" for name in ld_types(entry))
+
+
+def _ld_authors(data: Structured, *, organisations: bool) -> list[str]:
+    """The JSON-LD article's people, or (``organisations``) the organisations it names as
+    authors."""
     for obj in data.objects:
         types = ld_types(obj)
         if "Comment" in types or "author" not in obj or types & {"Person", "Organization"}:
             continue
         raw = obj["author"]
-        entries = raw if isinstance(raw, list) else [raw]
+        entries = [entry for entry in (raw if isinstance(raw, list) else [raw])
+                   if _organisation(entry) is organisations]
         names = [name for entry in entries for name in split_authors(ld_text(entry) or "")]
         if names:
             return names
@@ -196,8 +206,13 @@ def _dedupe(names: Iterable[str]) -> tuple[str, ...]:
 def find_authors(tree: HtmlElement, data: Structured, *,
                  headline: HtmlElement | None) -> tuple[str, ...]:
     """Authors by provenance: JSON-LD, ``<meta>``, then byline markup outside the site chrome,
-    then a "By ..." line near ``headline`` (the page's :func:`.regions.headline_element`)."""
-    names = _ld_authors(data)
+    then a "By ..." line near ``headline`` (the page's :func:`.regions.headline_element`).
+
+    An organisation declared as the JSON-LD author comes last: CMSs declare the publisher as
+    every story's author, and the byline names the person who wrote it. Without a person, the
+    organisation (a news agency, an editorial team) is the author.
+    """
+    names = _ld_authors(data, organisations=False)
     if not names:
         meta = data.first_meta("author", "article:author", "parsely-author", "sailthru.author",
                                "dc.creator", "dcterms.creator", "byl")
@@ -210,6 +225,8 @@ def find_authors(tree: HtmlElement, data: Structured, *,
                 break
     if not names:
         names = _byline_text(headline)
+    if not names:
+        names = _ld_authors(data, organisations=True)
     return _dedupe(names)
 
 
