@@ -76,3 +76,14 @@ def test_organisation_author_gives_way_to_the_person_in_the_byline(author: objec
 def test_organisation_author_is_the_author_when_no_person_is_named() -> None:
     result = _page("en", "", EN, head=_ld({"@type": "Organization", "name": "Reuters"}))
     assert result.authors == ("Reuters",)
+
+
+@pytest.mark.parametrize(("head", "byline"), [
+    ('<meta name="author" content="@janedoe">', '<p class="byline">By Jane Doe</p>'),
+    ("", '<div class="byline">By Jane Doe <a href="https://twitter.com/janedoe">@janedoe</a></div>'),
+])
+def test_a_social_handle_is_no_author_name(head: str, byline: str) -> None:
+    """Themes fill ``meta name=author`` with the Twitter handle, and bylines link it after the
+    name."""
+    assert _page("en", byline, EN, head=head).authors == ("Jane Doe",)
+

@@ -33,6 +33,8 @@ _DATE_TAIL = re.compile(
     re.IGNORECASE)
 _PARENTHESIS = re.compile(r"\([^)]*\)?")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
+#: A social handle beside the name ("Jane Doe @janedoe") or alone in ``meta name=author``.
+_MENTION = re.compile(r"(?<!\S)@\w+")
 #: Name separators: punctuation, "and" in several languages (any case), and the one-letter
 #: conjunctions "y"/"e" only in lower case, so that initials ("Sarah E. Needleman") survive.
 _SPLIT = re.compile(r"\s*(?:,|;|&|\s(?i:and|und|et|og|och|en)\s|\s[ye]\s)\s*")
@@ -134,9 +136,11 @@ def clean_author(raw: str, *, handle: bool = False) -> str | None:
     """One name from a byline fragment, or ``None`` when nothing name-like is left.
 
     With ``handle`` (a commenter), a user name with digits ("Radler99", "jo_1984") is a name:
-    in a byline, digits mean a date or a time rather than a person.
+    in a byline, digits mean a date or a time rather than a person, and an "@janedoe" is the
+    author's social handle beside the name.
     """
-    text = " ".join(_PARENTHESIS.sub(" ", _EMAIL.sub(" ", raw)).split()).strip(" ,;:|-–—()[]")
+    text = _EMAIL.sub(" ", raw) if handle else _MENTION.sub(" ", _EMAIL.sub(" ", raw))
+    text = " ".join(_PARENTHESIS.sub(" ", text).split()).strip(" ,;:|-–—()[]")
     text = _WEEKDAY.sub("", _ROLE.sub("", _PREFIX.sub("", text))).strip(" ,;:|-–—()[]")
     text = _TRAILING_WORD.sub("", _trailing_period(_DATE_TAIL.sub("", text).lstrip(".")))
     user_name = handle and _HANDLE.match(text)
