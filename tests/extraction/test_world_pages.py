@@ -87,3 +87,9 @@ def test_a_social_handle_is_no_author_name(head: str, byline: str) -> None:
     name."""
     assert _page("en", byline, EN, head=head).authors == ("Jane Doe",)
 
+
+def test_microdata_author_named_in_a_meta_tag() -> None:
+    meta = ('<div itemprop="author" itemscope itemtype="https://schema.org/Person">'
+            '<meta itemprop="name" content="Jane Doe"><img src="/staff/jane.jpg" alt="">'
+            '<a href="/staff/jane">Jane Doe</a><p>Jane covers city hall.</p></div>')
+    assert _page("en", meta, EN).authors == ("Jane Doe",)

@@ -248,13 +248,20 @@ def _byline_markup(elements: list[HtmlElement]) -> list[str]:
         if first is not None and (first.tag not in _INLINE
                                   or element.getparent() is not first.getparent()):
             continue
-        name_node = element.find(".//*[@itemprop='name']")
-        found = split_authors(" ".join(lines_text(name_node if name_node is not None
-                                                  else element).split("\n")))
+        found = split_authors(_byline_text_of(element))
         if found and first is None:
             first = element
         names.extend(found)
     return names
+
+
+def _byline_text_of(element: HtmlElement) -> str:
+    """A byline element's text, or its microdata ``name``'s: the ``content`` of a
+    ``<meta itemprop=name>`` (schema.org Person blocks that also hold a picture and a bio)."""
+    name = element.find(".//*[@itemprop='name']")
+    if name is not None and name.tag == "meta":
+        return name.get("content") or ""
+    return " ".join(lines_text(name if name is not None else element).split("\n"))
 
 
 def _byline_text(headline: HtmlElement | None) -> list[str]:
