@@ -93,3 +93,18 @@ def test_microdata_author_named_in_a_meta_tag() -> None:
             '<meta itemprop="name" content="Jane Doe"><img src="/staff/jane.jpg" alt="">'
             '<a href="/staff/jane">Jane Doe</a><p>Jane covers city hall.</p></div>')
     assert _page("en", meta, EN).authors == ("Jane Doe",)
+
+
+@pytest.mark.parametrize(("lang", "byline"), [
+    ("fr", "Par Jean Dupont, envoyé spécial à Lyon"),
+    ("fr", "Par Jean Dupont, correspondant à Bruxelles"),
+    ("de", "Von Jean Dupont, Korrespondent in Paris"),
+    ("de", "Von Jean Dupont, Redakteurin"),
+    ("es", "Por Jean Dupont, enviado especial a Lyon"),
+    ("es", "Por Jean Dupont, corresponsal en Roma"),
+    ("it", "di Jean Dupont, inviato a Kiev"),
+    ("pt", "Por Jean Dupont, correspondente em Lisboa"),
+])
+def test_a_role_after_the_name_in_other_languages_is_no_author(lang: str, byline: str) -> None:
+    result = _page(lang, f'<p class="byline">{byline}</p>', PT)
+    assert result.authors == ("Jean Dupont",)

@@ -37,11 +37,21 @@ _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _MENTION = re.compile(r"(?<!\S)@\w+")
 #: Name separators: punctuation, "and" in several languages (any case), and the one-letter
 #: conjunctions "y"/"e" only in lower case, so that initials ("Sarah E. Needleman") survive.
+#: The comma-separated parts of a byline, each one or more names or a description.
+_LIST = re.compile(r"\s*[,;]\s*")
 _SPLIT = re.compile(r"\s*(?:,|;|&|\s(?i:and|und|et|og|och|en)\s|\s[ye]\s)\s*")
 _ROLE = re.compile(
     r"\b(?:staff|senior|chief|contributing|special|guest|political|foreign|sports|business|"
     r"news|managing)?\s*(?:writer|reporter|correspondent|editor|columnist|contributor|"
-    r"journalist|photographer|staff|author|redakteur|redaktion|rédacteur|redacción)s?\b.*$",
+    r"journalist|photographer|staff|author|redakteur|redaktion|rédacteur|redacción)s?\b.*$"
+    # The same in the other languages bylines are read in: "envoyé spécial à Lyon",
+    # "Korrespondentin in Paris", "corresponsal en Roma", "inviato a Kiev".
+    r"|\b(?:envoyée?s?\s+spéciale?s?|correspondante?s?|journalistes?|rédactrices?|"
+    r"(?:korrespondent|reporter|redakteur)(?:in|innen|en)?|"
+    r"enviad[oa]s?\s+especial(?:es)?|corresponsal(?:es)?|periodistas?|redactor(?:a|es)?|"
+    r"inviat[oai]|corrispondent[ei]|giornalist[aie]|redattor[ei]|redattrice|"
+    r"correspondentes?|jornalistas?|repórter|verslaggever|redacteur|korespondent(?:ka)?|"
+    r"dziennikar(?:z|ka)|корреспондент|обозреватель)\b.*$",
     re.IGNORECASE,
 )
 _WEEKDAY = re.compile(
@@ -163,17 +173,21 @@ def split_authors(raw: str) -> list[str]:
     """Split a byline into clean names: "By A and B" / "A, B and C" → [A, B(, C)].
 
     After the first name, a part that states a role ("Staff Writer", "Irrawaddy Correspondent")
-    is a description of the names before it, not a name.
+    is a description of the names before it, not a name; so is the rest of its comma-separated
+    part ("corresponsal en Roma": "en" is Dutch "and" elsewhere).
     """
     text = _PREFIX.sub("", " ".join(raw.split()))
     text = re.split(r"\s[|/–—]\s|\s-\s", text)[0]
     names: list[str] = []
-    for index, part in enumerate(_SPLIT.split(text)):
-        if index and _ROLE.search(part):
+    for index, listed in enumerate(_LIST.split(text)):
+        if index and _ROLE.search(listed):
             continue
-        name = clean_author(part)
-        if name and name not in names:
-            names.append(name)
+        for inner, part in enumerate(_SPLIT.split(f" {listed} ")):
+            if (index or inner) and _ROLE.search(part):
+                continue
+            name = clean_author(part)
+            if name and name not in names:
+                names.append(name)
     return names[:_MAX_AUTHORS]
 
 
