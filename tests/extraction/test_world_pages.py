@@ -108,3 +108,24 @@ def test_microdata_author_named_in_a_meta_tag() -> None:
 def test_a_role_after_the_name_in_other_languages_is_no_author(lang: str, byline: str) -> None:
     result = _page(lang, f'<p class="byline">{byline}</p>', PT)
     assert result.authors == ("Jean Dupont",)
+
+
+@pytest.mark.parametrize(("byline", "authors"), [
+    ('<div class="byline">By Jane Doe<br>March 5, 2021</div>', ("Jane Doe",)),
+    ('<div class="byline">Jane Doe and John Roe<br>Special to the Herald<br>March 5, 2021</div>',
+     ("Jane Doe", "John Roe")),
+    ('<div class="byline">By<br><a href="/staff/jane">Jane Doe</a><br>March 5, 2021</div>',
+     ("Jane Doe",)),
+])
+def test_byline_lines_hold_the_names_and_the_date_apart(byline: str, authors: tuple) -> None:
+    """A ``<br>`` ends a line of the byline: the date on the next one is no part of the name
+    line, nor is the name part of the date."""
+    result = _page("en", byline, EN)
+    assert (result.authors, result.published) == (authors, "2021-03-05")
+
+
+@pytest.mark.parametrize("separator", ["·", "•"])
+def test_byline_pieces_set_apart_by_a_middle_dot(separator: str) -> None:
+    byline = f'<p class="meta">By Jane Doe {separator} March 5, 2021 {separator} 4 min read</p>'
+    result = _page("en", byline, EN)
+    assert (result.authors, result.published) == (("Jane Doe",), "2021-03-05")

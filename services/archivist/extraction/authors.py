@@ -177,7 +177,7 @@ def split_authors(raw: str) -> list[str]:
     part ("corresponsal en Roma": "en" is Dutch "and" elsewhere).
     """
     text = _PREFIX.sub("", " ".join(raw.split()))
-    text = re.split(r"\s[|/–—]\s|\s-\s", text)[0]
+    text = re.split(r"\s[|/–—·•]\s|\s-\s", text)[0]
     names: list[str] = []
     for index, listed in enumerate(_LIST.split(text)):
         if index and _ROLE.search(listed):
@@ -252,8 +252,8 @@ def _byline_markup(elements: list[HtmlElement]) -> list[str]:
     """Names from the first byline element that gives any, and from the elements of the same
     kind beside it: "By <span itemprop=author>A</span> and <span itemprop=author>B</span>"
     names two authors. Only inline elements have such neighbours: a block beside a byline
-    block is an author's bio or another item's byline. A ``<br>`` separates words ("Jane
-    Doe<br>Monday")."""
+    block is an author's bio or another item's byline. The names are on the first line that
+    gives any (:func:`_byline_lines`)."""
     names: list[str] = []
     first: HtmlElement | None = None
     for element in elements:
@@ -262,20 +262,24 @@ def _byline_markup(elements: list[HtmlElement]) -> list[str]:
         if first is not None and (first.tag not in _INLINE
                                   or element.getparent() is not first.getparent()):
             continue
-        found = split_authors(_byline_text_of(element))
+        found = next((line_names for line in _byline_lines(element)
+                      if (line_names := split_authors(line))), [])
         if found and first is None:
             first = element
         names.extend(found)
     return names
 
 
-def _byline_text_of(element: HtmlElement) -> str:
-    """A byline element's text, or its microdata ``name``'s: the ``content`` of a
-    ``<meta itemprop=name>`` (schema.org Person blocks that also hold a picture and a bio)."""
+def _byline_lines(element: HtmlElement) -> list[str]:
+    """The lines of a byline element (or of its microdata ``name``) that may name its
+    authors: a ``<br>`` ends the names' line ("By Jane Doe<br>March 5, 2021"), and a line that
+    is only "By" leaves them to the next. A ``<meta itemprop=name>`` names them in its
+    ``content`` (schema.org Person blocks that also hold a picture and a bio)."""
     name = element.find(".//*[@itemprop='name']")
     if name is not None and name.tag == "meta":
-        return name.get("content") or ""
-    return " ".join(lines_text(name if name is not None else element).split("\n"))
+        return [name.get("content") or ""]
+    lines = lines_text(name if name is not None else element).split("\n")
+    return [line for line in lines if _PREFIX.sub("", f"{line} ").strip()]
 
 
 def _byline_text(headline: HtmlElement | None) -> list[str]:

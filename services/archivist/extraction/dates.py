@@ -38,7 +38,7 @@ from archivist.extraction.regions import (
     in_chrome,
 )
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_types
-from archivist.extraction.text import text_content
+from archivist.extraction.text import lines_text, text_content
 
 __all__ = ["DateContext", "find_dates", "parse_date", "relative_date", "timestamp_date", "yearless_date"]
 
@@ -110,8 +110,9 @@ _MONTH_NUMBERS = {word: number for number, month in enumerate(_MONTHS, 1)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$|[-_])")
 _BYLINE = re.compile(r"byline|author|dateline|posted|published|pubdate|date|time|meta|info",
                      re.IGNORECASE)
-#: Where a byline splits into pieces that may each be a date ("Jane Doe | 3 March 2022").
-_BYLINE_SEPARATORS = re.compile(r"\s*[|•·–—]\s*|\s{2,}")
+#: Where a byline splits into pieces that may each be a date ("Jane Doe | 3 March 2022", a
+#: line of its own).
+_BYLINE_SEPARATORS = re.compile(r"\s*[|•·–—\n]\s*|\s{2,}")
 #: XPath objects are compiled once; ``element.xpath(...)`` compiles its expression every call.
 _IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment') or contains(@id,'comment')]")
 _IN_HEAD = etree.XPath("boolean(ancestor::head)")
@@ -637,7 +638,8 @@ class _PageDates:
         one labelled as the last change."""
         for element in itertools.islice(self._candidates(self._byline_elements(), early=early),
                                         _MAX_BYLINES):
-            text = " ".join(text_content(element).split())
+            # Line by line: "By Jane Doe<br>March 5, 2021" is not "Jane DoeMarch 5, 2021".
+            text = lines_text(element)
             if updated and not _UPDATED_CLAUSE.search(text):
                 continue  # nor do its children name a change
             for piece in _clauses(text, updated=updated):
