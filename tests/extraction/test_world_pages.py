@@ -129,3 +129,14 @@ def test_byline_pieces_set_apart_by_a_middle_dot(separator: str) -> None:
     byline = f'<p class="meta">By Jane Doe {separator} March 5, 2021 {separator} 4 min read</p>'
     result = _page("en", byline, EN)
     assert (result.authors, result.published) == (("Jane Doe",), "2021-03-05")
+
+
+@pytest.mark.parametrize(("lang", "byline"), [
+    ("nl", "Door Jan de Vries · 5 maart 2021, 10:15 · Laatste update: 6 maart 2021, 08:00"),
+    ("pl", "Autor: Jan de Vries, 5 marca 2021, 10:15. Aktualizacja: 6 marca 2021, 08:00"),
+    ("en", "By Jan de Vries | March 5, 2021 | Last update: March 6, 2021"),
+])
+def test_last_update_label_names_the_modification(lang: str, byline: str) -> None:
+    result = _page(lang, f'<p class="meta">{byline}</p>', PT)
+    assert (result.authors, result.published, result.modified) == (
+        ("Jan de Vries",), "2021-03-05", "2021-03-06")

@@ -133,10 +133,11 @@ _OLDEST_YEAR = 1990
 #: Bound on byline candidates read, since written dates are slow to parse.
 _MAX_BYLINES = 20
 #: Words that label a date as the last change, not the publication ("Updated: 1 May 2024",
-#: "Zuletzt aktualisiert am", "Mis à jour le"), in the languages the date parser reads most.
-_UPDATED_WORDS = (r"updated|modified|revised|aktualisiert|geändert|mis à jour|modifié|"
+#: "Last update:", "Laatste update:", "Zuletzt aktualisiert am", "Mis à jour le",
+#: "Aktualizacja:"), in the languages the date parser reads most.
+_UPDATED_WORDS = (r"updated?|modified|revised|aktualisiert|geändert|mis à jour|modifié|"
                   r"actualizad[oa]|actualización|aggiornat[oa]|bijgewerkt|atualizad[oa]|"
-                  r"uppdaterad|opdateret|oppdatert|zaktualizowano")
+                  r"uppdaterad|opdateret|oppdatert|zaktualizowano|aktualizacja")
 #: A text that starts with such a label, after at most two words ("Last updated", "Page last
 #: modified").
 _STARTS_UPDATED = re.compile(r"^\W{0,3}(?:[^\W\d]+\s+){0,2}?(?:" + _UPDATED_WORDS + r")\b",
