@@ -140,3 +140,33 @@ def test_last_update_label_names_the_modification(lang: str, byline: str) -> Non
     result = _page(lang, f'<p class="meta">{byline}</p>', PT)
     assert (result.authors, result.published, result.modified) == (
         ("Jan de Vries",), "2021-03-05", "2021-03-06")
+
+
+DE = ("Der Stadtrat hat am Dienstagabend lange über den neuen Haushalt für das kommende Jahr "
+      "beraten, über Straßen, Schulen und die Bibliothek im Viertel.")
+
+
+@pytest.mark.parametrize("heading", [
+    '<span class="kicker">Haushaltsstreit</span><span class="title">Stadtrat vertagt Entscheidung</span>',
+    "Haushaltsstreit<br>Stadtrat vertagt Entscheidung",
+])
+def test_kicker_and_headline_in_one_heading(heading: str) -> None:
+    """A kicker set in the ``<h1>`` beside the headline is a word apart from it: the title is
+    the two as the ``<title>`` writes them, and the title's other part is the site."""
+    html = ('<html lang="de"><head><title>Haushaltsstreit: Stadtrat vertagt Entscheidung | '
+            f"Stadtanzeiger</title></head><body><article><h1>{heading}</h1>"
+            f"{f'<p>{DE}</p>' * 4}</article></body></html>")
+    url = "https://www.example.de/politik/haushalt-100.html"
+    result = extract([SourcePage(url, html.encode(), "text/html; charset=utf-8", CAPTURED)])
+    assert (result.title, result.sitename) == ("Haushaltsstreit: Stadtrat vertagt Entscheidung",
+                                               "Stadtanzeiger")
+    assert result.body.startswith("Der Stadtrat")
+
+
+def test_kicker_absent_from_the_title_tag_stays_a_word_apart() -> None:
+    html = ('<html lang="de"><head><title>Stadtanzeiger</title></head><body><article><h1>'
+            '<span class="kicker">Haushaltsstreit</span><span>Stadtrat vertagt Entscheidung'
+            f"</span></h1>{f'<p>{DE}</p>' * 4}</article></body></html>")
+    url = "https://www.example.de/politik/haushalt-100.html"
+    result = extract([SourcePage(url, html.encode(), "text/html; charset=utf-8", CAPTURED)])
+    assert result.title == "Haushaltsstreit Stadtrat vertagt Entscheidung"

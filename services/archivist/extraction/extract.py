@@ -30,7 +30,7 @@ from archivist.extraction.metadata import Metadata, canonical_url, find_metadata
 from archivist.extraction.model import Comment, Extraction, SourcePage
 from archivist.extraction.parse import ParsedPage, parse_page
 from archivist.extraction.regions import containers, headline_element
-from archivist.extraction.text import text_content
+from archivist.extraction.text import lines_text, text_content
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
 
@@ -76,9 +76,9 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     section = find_comments(tree, data, scanned, dates)
     furniture = boilerplate_elements(tree, scanned) + deck_elements(tree) + link_lists(tree)
     canonical = canonical_url(tree, page.url)
-    headings = [text_content(element) for element in tree.iter("h1")]
-    if headline is not None:
-        headings.append(text_content(headline))
+    # A headline set on two lines ("Kicker<br>Headline") may come out as two paragraphs.
+    headings = [text for element in [*tree.iter("h1"), *([] if headline is None else [headline])]
+                for text in (text_content(element), *lines_text(element).split("\n"))]
     body = extract_body(
         tree, page.url, remove=section.regions + furniture,
         titles=[metadata.title or "", *headings], comments=[c.text for c in section.comments],

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
-from archivist.extraction.text import text_content
+from archivist.extraction.text import heading_text, text_content
 from archivist.extraction.urls import join_url
 
 __all__ = ["Metadata", "canonical_url", "find_metadata"]
@@ -113,12 +113,23 @@ def _title_site(title: str | None, heading: str | None, host: str | None) -> str
     if len(parts) != 2:
         return None
     if heading:
-        rest = [part for part in parts if part.lower() != heading.lower()]
+        rest = [part for part in parts if _letters(part) != _letters(heading)]
         return rest[0] if len(rest) == 1 and rest[0] else None
     name = _letters(host or "")
     named = [part for part in parts
              if (letters := _letters(part.replace("&", " and "))) and len(letters) > 3 and letters in name]
     return named[0] if len(named) == 1 else None
+
+
+def _as_titled(heading: str | None, title: str | None) -> str | None:
+    """The headline element's text as the ``<title>`` writes it, when a part of the title
+    spells the same letters: a kicker set on a line of its own in the ``<h1>`` is
+    "Kicker: Headline" there."""
+    if not heading or not title:
+        return heading
+    letters = _letters(heading)
+    return next((part.strip() for part in _TITLE_SEPARATORS.split(title)
+                 if _letters(part) == letters), heading)
 
 
 def _site_first(title: str, sitename: str | None, host: str | None) -> str | None:
@@ -207,7 +218,7 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
                       or publisher or website or data.first_meta("dc.publisher"))
     if declared:
         declared = _TITLE_SEPARATORS.split(declared)[0]
-    heading = _clean(text_content(headline)) if headline is not None else None
+    heading = _clean(heading_text(headline)) if headline is not None else None
     title_tag = tree.find(".//title")
     title_text = _clean(text_content(title_tag)) if title_tag is not None else None
     host = urlsplit(url).hostname
@@ -216,7 +227,7 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
     declared = _clean(data.first_meta("og:title", "twitter:title")
                       or next((ld_text(obj.get("headline")) for obj in articles
                                if obj.get("headline")), None)
-                      or heading)
+                      or _as_titled(heading, title_text))
     if declared:
         title: str | None = _strip_site(declared, sitename, guess=False)
     else:
