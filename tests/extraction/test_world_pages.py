@@ -170,3 +170,13 @@ def test_kicker_absent_from_the_title_tag_stays_a_word_apart() -> None:
     url = "https://www.example.de/politik/haushalt-100.html"
     result = extract([SourcePage(url, html.encode(), "text/html; charset=utf-8", CAPTURED)])
     assert result.title == "Haushaltsstreit Stadtrat vertagt Entscheidung"
+
+
+@pytest.mark.parametrize(("lang", "byline", "author"), [
+    ("de", "Quelle: dpa", "dpa"),
+    ("es", "Fuente: EFE", "EFE"),
+    ("en", "Source: Reuters", "Reuters"),
+    ("ar", "بقلم محمد علي", "محمد علي"),
+])
+def test_agency_source_labels_and_arabic_by(lang: str, byline: str, author: str) -> None:
+    assert _page(lang, f'<p class="author">{byline}</p>', PT).authors == (author,)

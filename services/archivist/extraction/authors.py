@@ -22,10 +22,13 @@ __all__ = ["clean_author", "find_authors", "split_authors", "title_case_name"]
 
 _PREFIX = re.compile(
     r"^\s*(?:(?:(?:written|posted|reported|photos?|words|text|story)\s+)?"
-    r"(?:by|von|par|por|di|da|door|av|af|przez|от|автор)\s*[:\-]?\s+"
+    r"(?:by|von|par|por|di|da|door|av|af|przez|от|автор|بقلم)\s*[:\-]?\s+"
     r"|(?:authors?|autor(?:in|a|es)?|auteur|autore|text|texto|tekst)\s*:\s*)",
     re.IGNORECASE,
 )
+#: An agency story's credit in byline markup: "Quelle: dpa", "Fuente: EFE", "Source: Reuters".
+#: Not a byline's mark by itself, as "By" is: a chart's "Source: ..." line is no byline.
+_SOURCE = re.compile(r"^\s*(?:source|quelle|fuente|fonte|źródło|источник)\s*:\s*", re.IGNORECASE)
 #: A date after the name: "João Silva em 4 de março de 2021", "Jane Doe on 3 May 2024".
 _DATE_TAIL = re.compile(
     r"\s+(?:(?:published|posted|updated|publiziert|veröffentlicht|aktualisiert|publié|publicado|"
@@ -176,7 +179,7 @@ def split_authors(raw: str) -> list[str]:
     is a description of the names before it, not a name; so is the rest of its comma-separated
     part ("corresponsal en Roma": "en" is Dutch "and" elsewhere).
     """
-    text = _PREFIX.sub("", " ".join(raw.split()))
+    text = _PREFIX.sub("", _SOURCE.sub("", " ".join(raw.split())))
     text = re.split(r"\s[|/–—·•]\s|\s-\s", text)[0]
     names: list[str] = []
     for index, listed in enumerate(_LIST.split(text)):
