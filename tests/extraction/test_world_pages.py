@@ -180,3 +180,12 @@ def test_kicker_absent_from_the_title_tag_stays_a_word_apart() -> None:
 ])
 def test_agency_source_labels_and_arabic_by(lang: str, byline: str, author: str) -> None:
     assert _page(lang, f'<p class="author">{byline}</p>', PT).authors == (author,)
+
+
+@pytest.mark.parametrize(("lang", "klass"), [("es", "autor"), ("fr", "auteur"), ("it", "autore")])
+def test_author_class_in_the_page_language(lang: str, klass: str) -> None:
+    """The byline block glues the name to the dateline beside it ("María GarcíaMadrid"): the
+    element whose class says author in the page's language names the author alone."""
+    meta = (f'<div class="byline"><span class="{klass}">María García</span>'
+            '<span class="fecha">Madrid, 03/03/2021 - 09:10 CET</span></div>')
+    assert _page(lang, meta, PT).authors == ("María García",)

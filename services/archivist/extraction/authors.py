@@ -94,9 +94,14 @@ _BYLINE_XPATHS = tuple(etree.XPath(xpath) for xpath in (
     # whose hCards sit in comment blocks.
     ("/descendant::*[@class][contains(@class,'vcard')]/descendant::*[@class][contains(@class,'fn')]"
      "[contains(concat(' ',normalize-space(@class),' '),' fn ')]"),
-    ("/descendant::*[@class][contains(@class,'author') or contains(@class,'writer') or "
+    # "autor", "auteur", "autore": the class in the page's language (Spanish, Portuguese,
+    # German, Polish; French; Italian).
+    ("/descendant::*[@class][contains(@class,'aut') or contains(@class,'writer') or "
      "contains(@class,'reporter') or contains(@class,'byline__name')]"
      "[contains(concat(' ',normalize-space(@class),' '),' author ') or "
+     "contains(concat(' ',normalize-space(@class),' '),' autor ') or "
+     "contains(concat(' ',normalize-space(@class),' '),' auteur ') or "
+     "contains(concat(' ',normalize-space(@class),' '),' autore ') or "
      "contains(@class,'author-name') or contains(@class,'byline__name') or "
      "contains(@class,'post-author') or contains(@class,'entry-author') or "
      "contains(@class,'writer') or contains(@class,'reporter')]"),
