@@ -189,3 +189,18 @@ def test_author_class_in_the_page_language(lang: str, klass: str) -> None:
     meta = (f'<div class="byline"><span class="{klass}">María García</span>'
             '<span class="fecha">Madrid, 03/03/2021 - 09:10 CET</span></div>')
     assert _page(lang, meta, PT).authors == ("María García",)
+
+
+def test_a_two_sentence_article_has_no_site_menu_in_its_body() -> None:
+    """trafilatura's fast pass replaces a result under 250 characters by the text of the
+    whole page, the site's menus included."""
+    html = ('<html lang="en"><head><title>Council delays budget | Daily Herald</title></head>'
+            '<body><header class="site-header"><nav><a href="/">Home</a> <a href="/news">News'
+            '</a> <a href="/sport">Sport</a></nav></header><main><article><h1>Council delays '
+            "budget</h1><p>The council delayed its budget vote on Tuesday. A new vote is set "
+            'for April.</p></article></main><footer class="site-footer"><a href="/privacy">'
+            "Privacy</a></footer></body></html>")
+    result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert result.body == ("The council delayed its budget vote on Tuesday. A new vote is set "
+                           "for April.")
