@@ -56,6 +56,10 @@ EN = ("The council met on Tuesday evening to discuss the new budget for the comi
       "members spoke at length about roads, schools and the state of the public library.")
 
 
+LEAD = ("The mayor said a vote would be held in April, once the roads department has costed "
+        "the repairs that residents of the east side have asked for since the winter storms.")
+
+
 def _ld(author: object) -> str:
     data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Headline",
             "author": author, "publisher": {"@type": "Organization", "name": "Daily Herald"}}
@@ -204,3 +208,20 @@ def test_a_two_sentence_article_has_no_site_menu_in_its_body() -> None:
                                  "text/html; charset=utf-8", CAPTURED)])
     assert result.body == ("The council delayed its budget vote on Tuesday. A new vote is set "
                            "for April.")
+
+
+@pytest.mark.parametrize("teaser", [
+    '<div class="paywall-prompt"><h3>Subscribe to continue reading</h3><p>You have reached your '
+    "limit of free articles this month.</p><a href=\"/subscribe\">Subscribe</a></div>",
+    "<div><p><strong>Subscribe to keep reading.</strong></p><p>You've reached your limit of free "
+    "articles. Already a subscriber? Log in</p></div>",
+    "<p>Il vous reste 78.5% de cet article à lire. La suite est réservée aux abonnés.</p>",
+    "<div><p>Weiterlesen mit Plus</p><p>Jetzt abonnieren</p></div>",
+])
+def test_paywall_teaser_below_the_lead_is_cut(teaser: str) -> None:
+    html = ('<html lang="en"><head><title>Council delays budget | Daily Herald</title></head>'
+            f"<body><article><h1>Council delays budget</h1><p>{EN}</p><p>{LEAD}</p>{teaser}"
+            "</article></body></html>")
+    result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert result.body == f"{EN}\n\n{LEAD}"

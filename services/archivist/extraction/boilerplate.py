@@ -72,6 +72,16 @@ _LINE_PATTERNS = [
     r".{0,120}\b(?:sign up|subscribe)\b.{0,120}\b(?:newsletter|inbox|e-?mail)\b.{0,100}",
     r".{0,120}\b(?:newsletter|inbox)\b.{0,120}\b(?:sign up|subscribe)\b.{0,100}",
     r"(?:thanks|thank you) for (?:signing up|subscribing).{0,100}",
+    # A paywall's teaser below the lead: "Subscribe to continue reading", "You've reached your
+    # limit of free articles", "Already a subscriber? Log in".
+    r"(?:subscribe|sign in|log in|register)(?: now| today)?(?: to (?:continue|keep) reading.{0,100})?",
+    (r".{0,60}\byou(?:'ve| have) (?:reached|used) (?:your|all your|all of your|the) "
+     r"(?:limit|maximum|\d+) (?:of )?free (?:articles|stories).{0,150}"),
+    r"already (?:a subscriber|have an account)\?.{0,60}",
+    (r"(?:il vous reste \d[\d.,]*\s?% de cet article à lire|la suite est réservée aux abonnés|"
+     r"cet article est réservé aux abonnés|jetzt abonnieren|weiterlesen mit [\w+ ]{1,30}|"
+     r"este contenido es exclusivo para (?:suscriptores|socios)|"
+     r"(?:conteúdo|matéria) exclusiv[oa] para assinantes).{0,150}"),
     r"(?:page|seite|página)\s+\d+\s*(?:of|/|von|de)\s*\d+\.?",
     r"\(?page \d+ of \d+\)?",
     r"follow (?:us|him|her|them) on (?:twitter|facebook|instagram).{0,150}",
