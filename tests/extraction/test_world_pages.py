@@ -225,3 +225,17 @@ def test_paywall_teaser_below_the_lead_is_cut(teaser: str) -> None:
     result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
                                  "text/html; charset=utf-8", CAPTURED)])
     assert result.body == f"{EN}\n\n{LEAD}"
+
+
+def test_a_short_comment_section_dates_no_article() -> None:
+    """The comment section's own block (``div#comments`` holding one short comment) is no
+    byline: its comment's date is not the publication's."""
+    html = ('<html lang="en"><head><title>Council delays budget | Daily Herald</title></head>'
+            f"<body><main><article><h1>Council delays budget</h1><p>{EN}</p><p>{LEAD}</p>"
+            '</article><div id="comments"><div class="comment"><span class="comment-author">'
+            'Bob</span> <span class="comment-date">March 10, 2021 at 4:04 pm</span><p>Great '
+            "article.</p></div></div></main></body></html>")
+    result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert result.published is None
+    assert [comment.published for comment in result.comments] == ["2021-03-10"]

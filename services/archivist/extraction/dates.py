@@ -114,7 +114,9 @@ _BYLINE = re.compile(r"byline|author|dateline|posted|published|pubdate|date|time
 #: line of its own).
 _BYLINE_SEPARATORS = re.compile(r"\s*[|•·–—\n]\s*|\s{2,}")
 #: XPath objects are compiled once; ``element.xpath(...)`` compiles its expression every call.
-_IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment') or contains(@id,'comment')]")
+#: In a comment, or the comment section itself (``div#comments``, whose short text is a comment's).
+_IN_COMMENT = etree.XPath("ancestor-or-self::*[contains(@class,'comment') or "
+                          "contains(@id,'comment')]")
 _IN_HEAD = etree.XPath("boolean(ancestor::head)")
 #: ``/descendant::*`` selects what ``//*`` does, and libxml2 walks it about 15 % faster.
 _ITEMPROP = etree.XPath("/descendant::*[@itemprop=$prop]")
