@@ -239,3 +239,26 @@ def test_a_short_comment_section_dates_no_article() -> None:
                                  "text/html; charset=utf-8", CAPTURED)])
     assert result.published is None
     assert [comment.published for comment in result.comments] == ["2021-03-10"]
+
+
+JA = "市議会は火曜日の夜、来年度の新しい予算について長時間議論し、道路、学校、図書館について話し合った。"
+
+
+@pytest.mark.parametrize(("lang", "dateline"), [
+    ("ja", "2021年3月5日 10時15分 更新：2021年3月6日 8時00分"),
+    ("zh-CN", "发布时间：2021年3月5日 10:15 更新时间：2021年3月6日 08:00"),
+    ("ko", "입력 2021년 3월 5일 10:15 수정 2021년 3월 6일 08:00"),
+])
+def test_cjk_datelines_with_an_update(lang: str, dateline: str) -> None:
+    result = _page(lang, f'<p class="date">{dateline}</p>', JA)
+    assert (result.published, result.modified) == ("2021-03-05", "2021-03-06")
+
+
+@pytest.mark.parametrize(("lang", "dateline"), [
+    ("ru", "Опубликовано: 5 марта 2021, 10:15 Обновлено: 6 марта 2021, 08:00"),
+    ("tr", "Yayınlanma: 05.03.2021 10:15 Güncelleme: 06.03.2021 08:00"),
+    ("it", "5 marzo 2021 (modifica il 6 marzo 2021 | 08:00)"),
+])
+def test_updated_labels_in_more_languages(lang: str, dateline: str) -> None:
+    result = _page(lang, f'<p class="date">{dateline}</p>', PT)
+    assert (result.published, result.modified) == ("2021-03-05", "2021-03-06")

@@ -73,6 +73,8 @@ _NUMBER = re.compile(r"\d+")
 _ISO_BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T\d{4,6}(?:[.,]\d+)?(?:Z|[+-]\d{2,4})?)?")
 #: A numeric date written with dots, "05.03.2024": day first in every locale that writes it so.
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.]\d)")
+#: A Chinese, Japanese or Korean date, "2021年3月5日", "2021년 3월 5일": year, month, day.
+_CJK_DATE = re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})(?!\d)")
 #: Unix time in seconds (ten digits, from 2001 on) or milliseconds (thirteen), a whole text.
 _EPOCH = re.compile(r"(\d{10})(\d{3})?")
 #: A relative date ("3 days ago") is at most this long; :func:`relative_date` tells one from
@@ -136,10 +138,12 @@ _OLDEST_YEAR = 1990
 _MAX_BYLINES = 20
 #: Words that label a date as the last change, not the publication ("Updated: 1 May 2024",
 #: "Last update:", "Laatste update:", "Zuletzt aktualisiert am", "Mis à jour le",
-#: "Aktualizacja:"), in the languages the date parser reads most.
+#: "Aktualizacja:", "Обновлено:", "更新："), in the languages the date parser reads most.
 _UPDATED_WORDS = (r"updated?|modified|revised|aktualisiert|geändert|mis à jour|modifié|"
                   r"actualizad[oa]|actualización|aggiornat[oa]|bijgewerkt|atualizad[oa]|"
-                  r"uppdaterad|opdateret|oppdatert|zaktualizowano|aktualizacja")
+                  r"uppdaterad|opdateret|oppdatert|zaktualizowano|aktualizacja|"
+                  r"обновлено|обновлен[оа]?|güncelleme|güncellendi|modifica(?:t[oa])?|"
+                  r"更新(?:时间|時間|日時|日)?|수정")
 #: A text that starts with such a label, after at most two words ("Last updated", "Page last
 #: modified").
 _STARTS_UPDATED = re.compile(r"^\W{0,3}(?:[^\W\d]+\s+){0,2}?(?:" + _UPDATED_WORDS + r")\b",
@@ -264,6 +268,12 @@ def _parse_date(text: str | None, languages: list[str] | None, locale: str | Non
         day, month, year = (int(part) for part in dotted.groups())
         with contextlib.suppress(ValueError):  # "03.25.2024": left to dateparser
             return _valid(dt.date(year, month, day))
+    cjk = _CJK_DATE.search(text)
+    if cjk:
+        try:
+            return _valid(dt.date(*(int(part) for part in cjk.groups())))
+        except ValueError:
+            return None
     parser = _parser(tuple(languages or ()) or _DEFAULT_LANGUAGES, locale)
     english = (set(languages or _DEFAULT_LANGUAGES) == {"en"}
                and (locale or "en").partition("-")[0] == "en")
