@@ -262,3 +262,17 @@ def test_cjk_datelines_with_an_update(lang: str, dateline: str) -> None:
 def test_updated_labels_in_more_languages(lang: str, dateline: str) -> None:
     result = _page(lang, f'<p class="date">{dateline}</p>', PT)
     assert (result.published, result.modified) == ("2021-03-05", "2021-03-06")
+
+
+ZH = "市议会周二晚上就明年的新预算进行了长时间的讨论，涉及道路、学校和图书馆。"
+
+
+@pytest.mark.parametrize("title", ["市议会推迟预算决定_新闻网", "市议会推迟预算决定 _ 新闻网",
+                                   "市议会推迟预算决定--新闻网"])
+def test_chinese_title_with_its_site_after_an_underscore(title: str) -> None:
+    """Chinese portals join headline and site with "_" or "--", without spaces."""
+    html = (f'<html lang="zh-CN"><head><title>{title}</title></head><body><div class="main">'
+            f'<h1>市议会推迟预算决定</h1>{f"<p>{ZH}</p>" * 4}</div></body></html>')
+    result = extract([SourcePage("https://news.example.cn/2021/0305/c1001-12345.html",
+                                 html.encode(), "text/html; charset=utf-8", CAPTURED)])
+    assert (result.title, result.sitename) == ("市议会推迟预算决定", "新闻网")

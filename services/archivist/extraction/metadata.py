@@ -20,7 +20,9 @@ from archivist.extraction.urls import join_url
 
 __all__ = ["Metadata", "canonical_url", "find_metadata"]
 
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—:·•»-]|::)\s+")
+#: Spaced separators, and the "_" and "--" that Chinese portals write without spaces
+#: ("标题_新闻网"); an ASCII word's "_" ("__init__", "path_join") is none.
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—:·•»_-]|::|--)\s+|(?<=[^\x00-\x7f])(?:_|--)(?=[^\x00-\x7f])")
 #: :data:`_TITLE_SEPARATORS` kept in the split: parts at even indexes, separators at odd ones.
 _TITLE_PIECES = re.compile(f"({_TITLE_SEPARATORS.pattern})")
 #: A ``<title>`` whose first part may be the site's: "Site: Headline", "Site - Headline".
