@@ -276,3 +276,25 @@ def test_chinese_title_with_its_site_after_an_underscore(title: str) -> None:
     result = extract([SourcePage("https://news.example.cn/2021/0305/c1001-12345.html",
                                  html.encode(), "text/html; charset=utf-8", CAPTURED)])
     assert (result.title, result.sitename) == ("市议会推迟预算决定", "新闻网")
+
+
+@pytest.mark.parametrize(("byline", "authors"), [
+    ("By Jane Doe, CNN", ("Jane Doe",)),
+    ("By Jane Doe, The Associated Press", ("Jane Doe",)),
+    ("BY JANE DOE, ASSOCIATED PRESS", ("Jane Doe",)),
+    ("Jane Doe and agencies", ("Jane Doe",)),
+    ("Von Max Mustermann, dpa", ("Max Mustermann",)),
+    ("Par Jean Dupont avec AFP", ("Jean Dupont",)),
+    ("By JANE DOE FOR MAILONLINE", ("Jane Doe",)),
+    ("By Jane Doe for the Daily Mail", ("Jane Doe",)),
+    ("By Jane Doe in Washington", ("Jane Doe",)),
+    ("Par Jean Dupont à Lyon", ("Jean Dupont",)),
+    ("By Jane Doe, John Roe and Ann Poe", ("Jane Doe", "John Roe", "Ann Poe")),
+    ("By AFP", ("AFP",)),
+    ("The Associated Press", ("The Associated Press",)),
+])
+def test_the_outlet_and_place_after_the_author_are_no_authors(byline: str, authors: tuple) -> None:
+    """After a person's name, the outlet they write for ("CNN", "The Associated Press",
+    "and agencies", "for MailOnline") and the place they write from ("in Washington") are
+    no second author; an agency alone is the author."""
+    assert _page("en", f'<p class="byline">{byline}</p>', EN).authors == authors

@@ -42,7 +42,19 @@ _MENTION = re.compile(r"(?<!\S)@\w+")
 #: conjunctions "y"/"e" only in lower case, so that initials ("Sarah E. Needleman") survive.
 #: The comma-separated parts of a byline, each one or more names or a description.
 _LIST = re.compile(r"\s*[,;]\s*")
-_SPLIT = re.compile(r"\s*(?:,|;|&|\s(?i:and|und|et|og|och|en)\s|\s[ye]\s)\s*")
+_SPLIT = re.compile(r"\s*(?:,|;|&|\s(?i:and|und|et|og|och|en|avec|mit)\s|\s[ye]\s)\s*")
+#: After a person's name, the outlet they write for: "The Associated Press", "CNN", "dpa",
+#: "agencies" (The Guardian's "Jane Doe and agencies"), "Dailymail.com". "Post" is a surname
+#: as often as a paper's name: "The Washington Post" is known by its "The".
+_OUTLET = re.compile(
+    r"^(?:the\s.+|\S+\.(?:com|net|org|co\.uk|de|fr|es|it)|.*\b(?:press|news|times|"
+    r"herald|tribune|journal|gazette|agency|agencies|agentur|agenturen|agences?|media|online|"
+    r"reuters|bloomberg|dpa|afp|efe|ansa|ap)\b.*)$", re.IGNORECASE)
+#: An acronym: a news agency or a broadcaster ("CNN", "BBC", "AFP").
+_ACRONYM = re.compile(r"^[A-Z]{2,5}$")
+#: What follows the name: the outlet written for ("for MailOnline", "für die Zeit") or the place
+#: written from ("in Washington", "à Lyon").
+_NAME_TAIL = re.compile(r"\s+(?:(?i:for|für|pour|para)\s+\S|(?i:in|à|aus)\s+[A-ZÀ-ÖØ-Þ]).*$")
 _ROLE = re.compile(
     r"\b(?:staff|senior|chief|contributing|special|guest|political|foreign|sports|business|"
     r"news|managing)?\s*(?:writer|reporter|correspondent|editor|columnist|contributor|"
@@ -159,7 +171,8 @@ def clean_author(raw: str, *, handle: bool = False) -> str | None:
     """
     text = _EMAIL.sub(" ", raw) if handle else _MENTION.sub(" ", _EMAIL.sub(" ", raw))
     text = " ".join(_PARENTHESIS.sub(" ", text).split()).strip(" ,;:|-–—()[]")
-    text = _WEEKDAY.sub("", _ROLE.sub("", _PREFIX.sub("", text))).strip(" ,;:|-–—()[]")
+    text = _WEEKDAY.sub("", _ROLE.sub("", _NAME_TAIL.sub("", _PREFIX.sub("", text))))
+    text = text.strip(" ,;:|-–—()[]")
     text = _TRAILING_WORD.sub("", _trailing_period(_DATE_TAIL.sub("", text).lstrip(".")))
     user_name = handle and _HANDLE.match(text)
     not_name = _NOT_NAME.search(text) and not user_name
@@ -181,8 +194,9 @@ def split_authors(raw: str) -> list[str]:
     """Split a byline into clean names: "By A and B" / "A, B and C" → [A, B(, C)].
 
     After the first name, a part that states a role ("Staff Writer", "Irrawaddy Correspondent")
-    is a description of the names before it, not a name; so is the rest of its comma-separated
-    part ("corresponsal en Roma": "en" is Dutch "and" elsewhere).
+    or names an outlet ("CNN", "The Associated Press", "and agencies") is a description of the
+    names before it, not a name; a role takes the rest of its comma-separated part with it
+    ("corresponsal en Roma": "en" is Dutch "and" elsewhere).
     """
     text = _PREFIX.sub("", _SOURCE.sub("", " ".join(raw.split())))
     text = re.split(r"\s[|/–—·•]\s|\s-\s", text)[0]
@@ -191,7 +205,7 @@ def split_authors(raw: str) -> list[str]:
         if index and _ROLE.search(listed):
             continue
         for inner, part in enumerate(_SPLIT.split(f" {listed} ")):
-            if (index or inner) and _ROLE.search(part):
+            if (index or inner) and _describes(part):
                 continue
             name = clean_author(part)
             if name and name not in names:
@@ -204,6 +218,13 @@ def _organisation(entry: object) -> bool:
     ``Corporation``...) rather than a person or a bare name."""
     return isinstance(entry, dict) and "Person" not in ld_types(entry) and any(
         name.endswith("Organization") or name == "Corporation" for name in ld_types(entry))
+
+
+def _describes(part: str) -> bool:
+    """Whether a byline part after the first name describes the names before it: a role
+    ("Staff Writer") or the outlet they write for ("The Associated Press", "CNN")."""
+    part = part.strip()
+    return bool(_ROLE.search(part) or _OUTLET.match(part) or _ACRONYM.match(part))
 
 
 def _ld_authors(data: Structured, *, organisations: bool) -> list[str]:
