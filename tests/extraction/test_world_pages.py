@@ -298,3 +298,23 @@ def test_the_outlet_and_place_after_the_author_are_no_authors(byline: str, autho
     "and agencies", "for MailOnline") and the place they write from ("in Washington") are
     no second author; an agency alone is the author."""
     assert _page("en", f'<p class="byline">{byline}</p>', EN).authors == authors
+
+
+@pytest.mark.parametrize(("lang", "insert"), [
+    ("fr", '<p>» Lire aussi : <a href="/a">Le maire démissionne</a></p>'),
+    ("es", '<p><strong>Te puede interesar:</strong> <a href="/a">Dimite el alcalde</a></p>'),
+    ("ru", '<p>Читайте также: <a href="/a">Мэр ушел в отставку</a></p>'),
+    ("en", '<p><em>Read: <a href="/a">Mayor resigns after long scandal</a></em></p>'),
+    ("en", "<p>Story continues below advertisement</p>"),
+    ("en", "<p>Continue reading the main story</p><p>Article continues below</p>"),
+    ("zh-CN", '<p>相关阅读：<a href="/a">市长辞职</a></p>'),
+])
+def test_read_also_and_continues_below_lines_in_the_text_are_cut(lang: str, insert: str) -> None:
+    paragraphs = [f"{EN} Paragraph {n}." for n in range(1, 5)]
+    html = (f'<html lang="{lang}"><head><title>Council delays budget | Daily Herald</title>'
+            f"</head><body><main><article><h1>Council delays budget</h1><p>{paragraphs[0]}</p>"
+            f"<p>{paragraphs[1]}</p>{insert}<p>{paragraphs[2]}</p><p>{paragraphs[3]}</p>"
+            "</article></main></body></html>")
+    result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert result.body == "\n\n".join(paragraphs)

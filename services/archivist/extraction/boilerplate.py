@@ -55,7 +55,9 @@ _MIN_PAGER_NUMBERS = 3
 #: "Read also" lead-ins in the languages most pages come in ("Lesen Sie auch:", "À lire aussi").
 _READ_ALSO = (r"lesen sie auch|lies auch|lese auch|mehr zum thema|auch interessant|"
               r"(?:à )?lire aussi|voir aussi|lea también|lee también|leer más|ver también|"
-              r"leia também|leia mais|leggi anche|lees ook|czytaj (?:też|także)|läs också|læs også")
+              r"leia também|leia mais|leggi anche|lees ook|czytaj (?:też|także)|läs också|læs også|"
+              r"(?:también )?(?:te|le) puede interesar|puede interesarte|читайте также|"
+              r"смотрите также|相关(?:阅读|新闻|文章|链接)|推荐阅读|延伸阅读|関連記事|あわせて読みたい")
 _LINE_PATTERNS = [
     r"(?:copyright|©|\(c\))\s.{0,200}",
     r".{0,150}all rights reserved\.?.{0,60}",
@@ -63,7 +65,12 @@ _LINE_PATTERNS = [
      r"also read|also see|don'?t miss|more on this|recommended|read next|watch|listen|"
      r"trending|most read|most popular|more from [\w ]{1,40}|you may also like|"
      r"you might also like|more stories|more articles|top stories|" + _READ_ALSO
-     + r")\s*(?::.{0,200}|\.{0,3})"),
+     + r")\s*(?:[:：].{0,200}|\.{0,3})"),
+    r"read\s*:.{0,200}",
+    # What a page prints where an advertisement or a button sat in the text.
+    (r"(?:the )?(?:story|article|text) continues (?:below|after (?:the )?(?:advertisement|ad))"
+     r"(?: (?:the )?advertisement)?\.?"),
+    r"continue reading(?: the main story| below)?\.?",
     (r"(?:more|other|related|recommended|latest|popular|top|similar) (?:articles|stories|news|"
      r"posts|headlines|videos)\b.{0,40}"),
     (r"advertisement|advertising|sponsored|tags?|filed under|share(?: this)?(?: article| story)?|"
@@ -99,7 +106,9 @@ _FORM_PATTERNS = [
 ]
 _FORM_LINE = re.compile(r"^\s*(?:" + "|".join(_FORM_PATTERNS) + r")\s*$", re.IGNORECASE)
 _BOILERPLATE_LINE = re.compile(
-    r"^\s*(?:" + "|".join(_LINE_PATTERNS + _FORM_PATTERNS) + r")\s*$", re.IGNORECASE
+    # A pointer may lead the line: "» Lire aussi : ...".
+    r"^\s*(?:[»›>▶►→•*]\s*)?(?:" + "|".join(_LINE_PATTERNS + _FORM_PATTERNS) + r")\s*$",
+    re.IGNORECASE,
 )
 _PAGER_TEXT = re.compile(
     r"^[\s«»‹›<>|·•,.\-–—\d]*(?:(?:previous|prev|next|first|last|older|newer)[\s«»‹›<>|·•,.\-–—"
