@@ -318,3 +318,15 @@ def test_read_also_and_continues_below_lines_in_the_text_are_cut(lang: str, inse
     result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
                                  "text/html; charset=utf-8", CAPTURED)])
     assert result.body == "\n\n".join(paragraphs)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    (JA * 2, "ja"),
+    (ZH * 2, "zh"),
+    ("Городской совет во вторник отложил голосование по бюджету до апреля.", "ru"),
+])
+def test_a_short_body_in_another_script_overrules_a_template_lang(text: str, language: str) -> None:
+    """200 characters of Japanese are a hundred words: a body in another script than the
+    declared language's is plainly not in it well before that length."""
+    result = _page("en", "", text, url="https://www.example.org/world/story-12345")
+    assert result.language == language

@@ -28,6 +28,12 @@ _DETECT_CHARS = 2000
 _MIN_OVERRULE_CHARS = 200
 #: ... detected as another language by this much log-probability per character.
 _OVERRULE_MARGIN = 1.0
+#: A shorter body (of at least this many characters) overrules it only by a margin that text
+#: in another script than the declared language's reaches (Japanese, Russian or Arabic on an
+#: "en" page: 7 to 14 per character) and text in another language of the same script does not
+#: (German or French on an "en" page: 1 to 2). Twenty characters of Chinese are a sentence.
+_MIN_SCRIPT_CHARS = 20
+_SCRIPT_MARGIN = 5.0
 #: The start of the body that the declared language must lose for the whole sample to be read:
 #: most pages are in the language they declare, and the classifier's walk over the sample costs
 #: in proportion to its length.
@@ -84,7 +90,8 @@ def document_language(declared: str | None, body: str) -> str | None:
 
     Themes ship ``<html lang="en">`` whatever the language of the posts: a body of at least
     :data:`_MIN_OVERRULE_CHARS` whose detected language beats the declared one by
-    :data:`_OVERRULE_MARGIN` log-probability per character overrules the declaration. Close
+    :data:`_OVERRULE_MARGIN` log-probability per character overrules the declaration, and a
+    shorter one in another script (:data:`_SCRIPT_MARGIN`) does too. Close
     languages (Galician and Portuguese, Bokmål and Danish) stay well under that margin. A body
     whose first :data:`_PROBE_CHARS` characters read best as the declared language is not
     plainly in another: the rest of the sample is not read.
@@ -92,7 +99,7 @@ def document_language(declared: str | None, body: str) -> str | None:
     if not declared:
         return detect_language(body)
     sample = body.strip()[:_DETECT_CHARS]
-    if len(sample) < _MIN_OVERRULE_CHARS:
+    if len(sample) < _MIN_SCRIPT_CHARS:
         return declared
     if len(sample) > _PROBE_CHARS and _code(py3langid.rank(sample[:_PROBE_CHARS])[0][0]) == declared:
         return declared
@@ -102,7 +109,8 @@ def document_language(declared: str | None, body: str) -> str | None:
     if code is None or code == declared or declared not in scores:
         return declared
     margin = (scores[best] - scores[declared]) / len(sample)
-    return code if margin >= _OVERRULE_MARGIN else declared
+    needed = _OVERRULE_MARGIN if len(sample) >= _MIN_OVERRULE_CHARS else _SCRIPT_MARGIN
+    return code if margin >= needed else declared
 
 
 def find_language(tree: HtmlElement, data: Structured, body: str) -> str | None:
