@@ -330,3 +330,16 @@ def test_a_short_body_in_another_script_overrules_a_template_lang(text: str, lan
     declared language's is plainly not in it well before that length."""
     result = _page("en", "", text, url="https://www.example.org/world/story-12345")
     assert result.language == language
+
+
+@pytest.mark.parametrize(("site", "og_title"), [
+    ("The Daily Herald", "Council delays budget vote again - Daily Herald"),
+    ("Daily Herald", "Council delays budget vote again | DailyHerald.com"),
+    ("Daily Herald", "Council delays budget vote again | The Daily Herald"),
+])
+def test_og_title_suffix_naming_the_site_a_little_differently(site: str, og_title: str) -> None:
+    head = (f'<meta property="og:site_name" content="{site}">'
+            f'<meta property="og:title" content="{og_title}">')
+    result = _page("en", "", EN, head=head, headline="Council delays budget vote again",
+                   url="https://www.dailyherald.com/news/council-budget")
+    assert result.title == "Council delays budget vote again"
