@@ -343,3 +343,16 @@ def test_og_title_suffix_naming_the_site_a_little_differently(site: str, og_titl
     result = _page("en", "", EN, head=head, headline="Council delays budget vote again",
                    url="https://www.dailyherald.com/news/council-budget")
     assert result.title == "Council delays budget vote again"
+
+
+def test_json_ld_in_language_declares_the_language_and_region() -> None:
+    """A page without ``<html lang>`` whose JSON-LD article says ``inLanguage``: its
+    numeric dates read in its region's order."""
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Headline",
+            "inLanguage": "en-GB"}
+    html = (f'<html><head><title>Headline</title><script type="application/ld+json">'
+            f"{json.dumps(data)}</script></head><body><article><h1>Headline</h1>"
+            '<p class="byline">By Jane Doe, 05/03/2021</p><p>Short.</p></article></body></html>')
+    result = extract([SourcePage("https://www.example.co.uk/news/story", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert (result.language, result.published) == ("en", "2021-03-05")

@@ -13,7 +13,7 @@ import re
 import py3langid
 from lxml.html import HtmlElement
 
-from archivist.extraction.structured import Structured
+from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
 
 __all__ = ["declared_language", "declared_locale", "detect_language", "document_language",
            "find_language"]
@@ -55,7 +55,8 @@ def declared_language(tree: HtmlElement, data: Structured) -> str | None:
 
 
 def declared_locale(tree: HtmlElement, data: Structured) -> str | None:
-    """The language the page declares, with its region when one is declared ("en-GB"), else
+    """The language the page declares (``<html lang>``, ``Content-Language``, ``og:locale``, the
+    JSON-LD article's ``inLanguage``), with its region when one is declared ("en-GB"), else
     ``None``. The region may come from another declaration of the same language: a theme's
     ``<html lang="en">`` beside ``og:locale="en_AU"``. It decides how numeric dates read
     (12/07/2019 is 12 July in Britain, December 7 in the US)."""
@@ -65,6 +66,8 @@ def declared_locale(tree: HtmlElement, data: Structured) -> str | None:
             candidates.append((meta.get("content") or "").split(",")[0])
     candidates.append(data.first_meta("og:locale", "language", "dc.language", "content-language",
                                       "inlanguage"))
+    candidates.extend(ld_text(obj.get("inLanguage")) for obj in data.objects
+                      if ld_types(obj) & ARTICLE_TYPES)
     codes = [(code, candidate.strip()) for candidate in candidates
              if candidate and (code := _code(candidate))]
     if not codes:
