@@ -356,3 +356,27 @@ def test_json_ld_in_language_declares_the_language_and_region() -> None:
     result = extract([SourcePage("https://www.example.co.uk/news/story", html.encode(),
                                  "text/html; charset=utf-8", CAPTURED)])
     assert (result.language, result.published) == ("en", "2021-03-05")
+
+
+@pytest.mark.parametrize("top", ['<div id="fecha">15/03/2021</div>',
+                                 '<div class="wrap"><div class="today">Lunes, 15 de marzo de 2021'
+                                 "</div></div>",
+                                 "<table><tr><td>16 de marzo de 2021</td></tr></table>"])
+def test_a_date_above_the_headline_on_the_capture_day_is_the_sites_today(top: str) -> None:
+    """On a flat page, the site header's "today" date sits above the headline like a blog's
+    date header: dated the day the page was captured (give or take the site's time zone), it
+    is the header's, and a page without another date has none."""
+    html = (f'<html lang="es"><head><title>Presupuesto | Diario</title></head><body>{top}'
+            f"<h1>El consejo aplaza el presupuesto</h1>{f'<p>{PT}</p>' * 4}</body></html>")
+    result = extract([SourcePage("https://www.example.es/politica/presupuesto", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert result.published is None
+
+
+def test_a_date_above_the_headline_before_the_capture_is_the_posts() -> None:
+    html = ('<html lang="es"><head><title>Presupuesto | Diario</title></head><body>'
+            '<div class="fecha">5 de marzo de 2021</div><h1>El consejo aplaza el presupuesto</h1>'
+            f"{f'<p>{PT}</p>' * 4}</body></html>")
+    result = extract([SourcePage("https://www.example.es/politica/presupuesto", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert result.published == "2021-03-05"

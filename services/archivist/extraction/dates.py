@@ -5,10 +5,11 @@ Taking the first date in the document (as generic date finders do) picks a site 
 ``<meta>`` publication dates; ``itemprop=datePublished`` and ``<time>`` elements outside the
 site chrome; a date in the URL path; finally a date written in the byline or next to the author
 element. Header, navigation, footer and sidebar dates are never used, and a date above the
-headline's block (an unmarked header's "today") only when no other source has one. A date
-labelled as a change ("Updated: ...", ``class="updated"``) is the modification date, never the
-publication date. The JSON-LD dates are the article object's first (not an image's or a
-comment's). There is no default: no date found gives ``None``, never the capture day.
+headline's block (an unmarked header's "today") only when no other source has one and it is
+not the capture day. A date labelled as a change ("Updated: ...", ``class="updated"``) is the
+modification date, never the publication date. The JSON-LD dates are the article object's
+first (not an image's or a comment's). There is no default: no date found gives ``None``,
+never the capture day.
 
 Dates are returned as ISO 8601 calendar dates (``YYYY-MM-DD``): time zones are too often
 missing or wrong on real pages to make the time of day trustworthy.
@@ -679,6 +680,17 @@ class _PageDates:
         return None
 
 
+def _unless_today(date: str | None, dates: DateContext) -> str | None:
+    """``date``, unless it is the capture day (give or take a day: the site writes its own time
+    zone's day). A date above the headline's block on the day the page was captured is the
+    site header's "today", which an unmarked header shows like a blog's date header."""
+    if date is None or dates.captured is None:
+        return date
+    captured = dates.captured.astimezone(dt.UTC) if dates.captured.tzinfo else dates.captured
+    gap = abs(dt.date.fromisoformat(date) - captured.date())
+    return None if gap <= dt.timedelta(days=1) else date
+
+
 def find_dates(tree: HtmlElement, data: Structured, url: str, dates: DateContext, *,
                headline: HtmlElement | None) -> tuple[str | None, str | None]:
     """``(published, modified)`` as ISO dates, each ``None`` when not found.
@@ -696,9 +708,9 @@ def find_dates(tree: HtmlElement, data: Structured, url: str, dates: DateContext
         or _from_url(url)
         or _from_ld(data, "dateCreated")
         or page.from_byline(early=False, updated=False)
-        or page.from_elements("datePublished", early=True)
-        or page.from_time(early=True, updated=False)
-        or page.from_byline(early=True, updated=False)
+        or _unless_today(page.from_elements("datePublished", early=True), dates)
+        or _unless_today(page.from_time(early=True, updated=False), dates)
+        or _unless_today(page.from_byline(early=True, updated=False), dates)
         or page.from_relative()
     )
     modified = (
