@@ -380,3 +380,16 @@ def test_a_date_above_the_headline_before_the_capture_is_the_posts() -> None:
     result = extract([SourcePage("https://www.example.es/politica/presupuesto", html.encode(),
                                  "text/html; charset=utf-8", CAPTURED)])
     assert result.published == "2021-03-05"
+
+
+@pytest.mark.parametrize(("lang", "byline", "authors"), [
+    ("en", "<p>Posted by Jane Doe on March 5, 2021</p>", ("Jane Doe",)),
+    ("en", '<p class="byline">By Jane Doe and John Roe on March 5, 2021</p>', ("Jane Doe", "John Roe")),
+    ("zh-CN", '<p class="author">记者 王小明</p>', ("王小明",)),
+    ("zh-CN", '<p class="author">作者：王小明</p>', ("王小明",)),
+    ("ja", '<p class="author">記者：山田太郎</p>', ("山田太郎",)),
+    ("ar", '<p class="author">كتب: محمد علي</p>', ("محمد علي",)),
+    ("ko", '<p class="author">홍길동 기자</p>', ("홍길동",)),
+])
+def test_byline_labels_and_dates_after_several_names(lang: str, byline: str, authors: tuple) -> None:
+    assert _page(lang, byline, PT).authors == authors

@@ -22,8 +22,11 @@ __all__ = ["clean_author", "find_authors", "split_authors", "title_case_name"]
 
 _PREFIX = re.compile(
     r"^\s*(?:(?:(?:written|posted|reported|photos?|words|text|story)\s+)?"
-    r"(?:by|von|par|por|di|da|door|av|af|przez|от|автор|بقلم)\s*[:\-]?\s+"
-    r"|(?:authors?|autor(?:in|a|es)?|auteur|autore|text|texto|tekst)\s*:\s*)",
+    r"(?:by|von|par|por|di|da|door|av|af|przez|от|автор|بقلم|كتب)\s*[:\-]?\s+"
+    r"|(?:authors?|autor(?:in|a|es)?|auteur|autore|text|texto|tekst)\s*:\s*"
+    # Chinese and Japanese labels, before a space or a full-width colon: "记者 王小明",
+    # "作者：王小明", "記者：山田太郎".
+    r"|(?:记者|記者|作者|撰文|筆者)\s*[:：]?\s*(?=\S))",
     re.IGNORECASE,
 )
 #: An agency story's credit in byline markup: "Quelle: dpa", "Fuente: EFE", "Source: Reuters".
@@ -66,7 +69,7 @@ _ROLE = re.compile(
     r"enviad[oa]s?\s+especial(?:es)?|corresponsal(?:es)?|periodistas?|redactor(?:a|es)?|"
     r"inviat[oai]|corrispondent[ei]|giornalist[aie]|redattor[ei]|redattrice|"
     r"correspondentes?|jornalistas?|repórter|verslaggever|redacteur|korespondent(?:ka)?|"
-    r"dziennikar(?:z|ka)|корреспондент|обозреватель)\b.*$",
+    r"dziennikar(?:z|ka)|корреспондент|обозреватель|기자)\b.*$",
     re.IGNORECASE,
 )
 _WEEKDAY = re.compile(
@@ -199,6 +202,7 @@ def split_authors(raw: str) -> list[str]:
     ("corresponsal en Roma": "en" is Dutch "and" elsewhere).
     """
     text = _PREFIX.sub("", _SOURCE.sub("", " ".join(raw.split())))
+    text = _DATE_TAIL.sub("", text)  # before the commas split "on March 5, 2021"
     text = re.split(r"\s[|/–—·•]\s|\s-\s", text)[0]
     names: list[str] = []
     for index, listed in enumerate(_LIST.split(text)):
