@@ -393,3 +393,23 @@ def test_a_date_above_the_headline_before_the_capture_is_the_posts() -> None:
 ])
 def test_byline_labels_and_dates_after_several_names(lang: str, byline: str, authors: tuple) -> None:
     assert _page(lang, byline, PT).authors == authors
+
+
+@pytest.mark.parametrize("head", [
+    '<meta name="author" content="Daily Herald"><meta property="og:site_name" content="Daily Herald">',
+    '<meta name="author" content="dailyherald.com">',
+    '<script type="application/ld+json">{"@type": "NewsArticle", "author": "The Daily Herald", '
+    '"publisher": {"@type": "Organization", "name": "Daily Herald"}}</script>',
+    '<script type="application/ld+json">{"@type": "BlogPosting", "author": {"@type": "Person", '
+    '"name": "admin"}}</script>',
+])
+def test_the_site_or_its_admin_account_declared_as_author_gives_way_to_the_byline(head: str) -> None:
+    result = _page("en", '<p class="byline">By Jane Doe</p>', EN, head=head)
+    assert result.authors == ("Jane Doe",)
+
+
+def test_the_site_declared_as_author_is_the_author_when_no_person_is_named() -> None:
+    head = '<meta name="author" content="Daily Herald"><meta property="og:site_name" content="Daily Herald">'
+    assert _page("en", "", EN, head=head).authors == ("Daily Herald",)
+    admin = '<meta name="author" content="admin">'
+    assert _page("en", "", EN, head=admin).authors == ()

@@ -16,7 +16,7 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.regions import headline_scope, in_chrome
 from archivist.extraction.structured import Structured, ld_text, ld_types
-from archivist.extraction.text import lines_text
+from archivist.extraction.text import lines_text, site_key
 
 __all__ = ["clean_author", "find_authors", "split_authors", "title_case_name"]
 
@@ -53,6 +53,10 @@ _OUTLET = re.compile(
     r"^(?:the\s.+|\S+\.(?:com|net|org|co\.uk|de|fr|es|it)|.*\b(?:press|news|times|"
     r"herald|tribune|journal|gazette|agency|agencies|agentur|agenturen|agences?|media|online|"
     r"reuters|bloomberg|dpa|afp|efe|ansa|ap)\b.*)$", re.IGNORECASE)
+#: A CMS's default account, the author of every post on sites that never set one.
+_ACCOUNTS = frozenset({"admin", "administrator", "webmaster", "root", "wordpress"})
+#: A domain name given as the author ("dailyherald.com").
+_DOMAIN = re.compile(r"\w\.(?:com|net|org|co\.uk|com\.au|de|fr|es|it|nl|in|info)$", re.IGNORECASE)
 #: An acronym: a news agency or a broadcaster ("CNN", "BBC", "AFP").
 _ACRONYM = re.compile(r"^[A-Z]{2,5}$")
 #: What follows the name: the outlet written for ("for MailOnline", "für die Zeit") or the place
@@ -231,6 +235,21 @@ def _describes(part: str) -> bool:
     return bool(_ROLE.search(part) or _OUTLET.match(part) or _ACRONYM.match(part))
 
 
+def _site_names(data: Structured) -> set[str]:
+    """The letters of the names the page gives its site: ``og:site_name``, the JSON-LD
+    publisher's and ``WebSite``'s names."""
+    names = [data.first_meta("og:site_name", "application-name")]
+    names += [ld_text(obj.get("publisher")) for obj in data.objects if obj.get("publisher")]
+    names += [ld_text(obj.get("name")) for obj in data.objects if "WebSite" in ld_types(obj)]
+    return {site_key(name) for name in names if name}
+
+
+def _names_site(name: str, sites: set[str]) -> bool:
+    """Whether an author name is the site's own ("Daily Herald", "The Daily Herald") or a
+    domain name ("dailyherald.com")."""
+    return bool(_DOMAIN.search(name)) or site_key(name) in sites
+
+
 def _ld_authors(data: Structured, *, organisations: bool) -> list[str]:
     """The JSON-LD article's people, or (``organisations``) the organisations it names as
     authors."""
@@ -259,9 +278,11 @@ def find_authors(tree: HtmlElement, data: Structured, *,
     """Authors by provenance: JSON-LD, ``<meta>``, then byline markup outside the site chrome,
     then a "By ..." line near ``headline`` (the page's :func:`.regions.headline_element`).
 
-    An organisation declared as the JSON-LD author comes last: CMSs declare the publisher as
-    every story's author, and the byline names the person who wrote it. Without a person, the
-    organisation (a news agency, an editorial team) is the author.
+    An organisation declared as the JSON-LD author, or a declared author that is the site itself
+    (its ``og:site_name``, its publisher, a domain name), comes last: CMSs declare the publisher
+    as every story's author, and the byline names the person who wrote it. Without a person, the
+    organisation (a news agency, an editorial team) is the author. A CMS's default account
+    ("admin") is nobody's name.
     """
     names = _ld_authors(data, organisations=False)
     if not names:
@@ -269,6 +290,11 @@ def find_authors(tree: HtmlElement, data: Structured, *,
                                "dc.creator", "dcterms.creator", "byl")
         if meta and not meta.startswith("http"):
             names = split_authors(meta)
+    names = [name for name in names if name.lower() not in _ACCOUNTS]
+    sites = _site_names(data)
+    credited = names if names and all(_names_site(name, sites) for name in names) else []
+    if credited:
+        names = []
     if not names:
         for xpath in _BYLINE_XPATHS:
             names = _byline_markup(xpath(tree))
@@ -277,7 +303,7 @@ def find_authors(tree: HtmlElement, data: Structured, *,
     if not names:
         names = _byline_text(headline)
     if not names:
-        names = _ld_authors(data, organisations=True)
+        names = _ld_authors(data, organisations=True) or credited
     return _dedupe(names)
 
 

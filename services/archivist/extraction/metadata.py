@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
-from archivist.extraction.text import heading_text, text_content
+from archivist.extraction.text import heading_text, site_key, text_content
 from archivist.extraction.urls import join_url
 
 __all__ = ["Metadata", "canonical_url", "find_metadata"]
@@ -147,14 +147,6 @@ def _site_first(title: str, sitename: str | None, host: str | None) -> str | Non
     return match.group("headline") if site and site in names else None
 
 
-def _site_key(name: str) -> str:
-    """A site name's letters without a leading "The" and a domain ending: "The Daily Herald",
-    "Daily Herald" and "DailyHerald.com" name one site."""
-    name = re.sub(r"^\s*the\s+|\.(?:com|net|org|co\.uk|com\.au|de|fr|es|it|nl|in)\s*$", "",
-                  name, flags=re.IGNORECASE)
-    return _letters(name)
-
-
 def _strip_site(title: str, sitename: str | None, *, guess: bool) -> str:
     """Remove a site-name part from ``Headline | Site`` or ``Site - Headline`` titles.
 
@@ -168,9 +160,9 @@ def _strip_site(title: str, sitename: str | None, *, guess: bool) -> str:
         # Parts and separators alternate; a site part goes with the separator next to it, and
         # the rest stays as written ("Ferries – what changes", not "Ferries - what changes").
         pieces = _TITLE_PIECES.split(title)
-        site = _site_key(sitename)
+        site = site_key(sitename)
         sites = [index for index in range(0, len(pieces), 2)
-                 if site and _site_key(pieces[index]) == site]
+                 if site and site_key(pieces[index]) == site]
         if sites and len(sites) < len(parts):
             dropped = {index for site in sites for index in (site, site - 1 if site else site + 1)}
             return "".join(piece for index, piece in enumerate(pieces) if index not in dropped)

@@ -6,12 +6,13 @@ need the lines kept.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-__all__ = ["BLOCK_TAGS", "heading_text", "lines_text", "text_content"]
+__all__ = ["BLOCK_TAGS", "heading_text", "lines_text", "site_key", "text_content"]
 
 BLOCK_TAGS = frozenset({
     "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tr",
@@ -82,3 +83,11 @@ def heading_text(element: HtmlElement) -> str:
     out: list[str] = [element.text or ""]
     _collect_words(element, out)
     return " ".join("".join(out).split())
+
+
+def site_key(name: str) -> str:
+    """A site name's letters without a leading "The" and a domain ending: "The Daily Herald",
+    "Daily Herald" and "DailyHerald.com" name one site."""
+    name = re.sub(r"^\s*the\s+|\.(?:com|net|org|co\.uk|com\.au|de|fr|es|it|nl|in)\s*$", "",
+                  name, flags=re.IGNORECASE)
+    return re.sub(r"[\W_]+", "", name).lower()
