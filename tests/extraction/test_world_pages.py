@@ -413,3 +413,12 @@ def test_the_site_declared_as_author_is_the_author_when_no_person_is_named() -> 
     assert _page("en", "", EN, head=head).authors == ("Daily Herald",)
     admin = '<meta name="author" content="admin">'
     assert _page("en", "", EN, head=admin).authors == ()
+
+
+def test_the_headline_keeps_its_case_against_a_title_case_title_tag() -> None:
+    html = ('<html lang="en"><head><title>Council Delays Budget Vote Again | Daily Herald</title>'
+            f"</head><body><article><h1>Council delays budget vote again</h1><p>{EN}</p><p>{LEAD}"
+            "</p></article></body></html>")
+    result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert (result.title, result.sitename) == ("Council delays budget vote again", "Daily Herald")

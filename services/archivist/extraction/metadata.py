@@ -100,8 +100,12 @@ def _logo_alt(tree: HtmlElement) -> str | None:
     return None
 
 
+#: What is not a letter or a digit: spaces and punctuation.
+_WORD_PUNCTUATION = re.compile(r"[\W_]+")
+
+
 def _letters(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text).lower()
+    return _WORD_PUNCTUATION.sub("", text).lower()
 
 
 def _title_site(title: str | None, heading: str | None, host: str | None) -> str | None:
@@ -125,13 +129,13 @@ def _title_site(title: str | None, heading: str | None, host: str | None) -> str
 
 def _as_titled(heading: str | None, title: str | None) -> str | None:
     """The headline element's text as the ``<title>`` writes it, when a part of the title
-    spells the same letters: a kicker set on a line of its own in the ``<h1>`` is
-    "Kicker: Headline" there."""
+    spells the same letters in the same case: a kicker set on a line of its own in the
+    ``<h1>`` is "Kicker: Headline" there."""
     if not heading or not title:
         return heading
-    letters = _letters(heading)
+    letters = _WORD_PUNCTUATION.sub("", heading)
     return next((part.strip() for part in _TITLE_SEPARATORS.split(title)
-                 if _letters(part) == letters), heading)
+                 if _WORD_PUNCTUATION.sub("", part) == letters), heading)
 
 
 def _site_first(title: str, sitename: str | None, host: str | None) -> str | None:
