@@ -415,6 +415,25 @@ def test_the_site_declared_as_author_is_the_author_when_no_person_is_named() -> 
     assert _page("en", "", EN, head=admin).authors == ()
 
 
+@pytest.mark.parametrize("widget", ["crp_related", "td-related-row", "rp4wp-related-posts",
+                                    "related_posts", "jp-relatedposts", "wp-block-related",
+                                    "c-related-list", "more-from-section", "recommended-stories",
+                                    "read-next", "similar-posts", "noticias-relacionadas",
+                                    "articoli-correlati", "mehr-zum-thema"])
+def test_related_posts_widgets_of_common_plugins_are_furniture(widget: str) -> None:
+    """Related-posts plugins and themes name their box in many ways; its teasers' dates are
+    not the article's, and its headlines are not its text."""
+    box = (f'<div class="{widget}"><h3>Related</h3><ul><li><a href="/2021/02/01/other">Mayor '
+           'opens the new library wing after two years</a> <time datetime="2021-02-01">'
+           "February 1, 2021</time></li></ul></div>")
+    html = ('<html lang="en"><head><title>Council delays budget | Daily Herald</title></head>'
+            f'<body><main><article><h1>Council delays budget</h1><p class="meta">March 5, 2021</p>'
+            f"<p>{EN}</p><p>{LEAD}</p>{box}</article></main></body></html>")
+    result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert (result.published, result.body) == ("2021-03-05", f"{EN}\n\n{LEAD}")
+
+
 def test_the_headline_keeps_its_case_against_a_title_case_title_tag() -> None:
     html = ('<html lang="en"><head><title>Council Delays Budget Vote Again | Daily Herald</title>'
             f"</head><body><article><h1>Council delays budget vote again</h1><p>{EN}</p><p>{LEAD}"

@@ -28,8 +28,7 @@ __all__ = [
 ]
 
 _FURNITURE = token_pattern(
-    r"related|related-?(?:articles?|posts?|stories|content|links|news|items?)|"
-    r"(?:\w+-)?related|recommend\w*|newsletter\w*|\w*-newsletter|signup|sign-up|"
+    r"newsletter\w*|\w*-newsletter|signup|sign-up|"
     r"subscribe\w*|subscription|share|shares|sharing|share-?(?:bar|buttons?|tools|links|icons)|"
     r"social|social-?(?:share|links|media|buttons?|icons)|breadcrumbs?|pagination|pager|"
     r"paging|page-?nav|pagenav|post-?tags|tag-?list|tags-?list|article-?tags|entry-?tags|"
@@ -37,7 +36,14 @@ _FURNITURE = token_pattern(
     r"advert\w*|ad-?slot|ad-?container|ad-?wrapper|cookie\w*|popup|modal|author-?bio|"
     r"author-?box|about-?the-?author|print-?only|skip-?link|sr-only|visually-?hidden|"
     r"comment-?count|comments-?link|pageno|page-?number|article-?footer|entry-?footer|"
-    r"post-?footer"
+    r"post-?footer|"
+    # Related-posts boxes: "related" as a part of the token ("related-articles", "crp_related",
+    # "rp4wp-related-posts", "jp-relatedposts", "c-related-list"), and the box's other names.
+    r"[\w-]*?(?<![^\W_])related(?:posts?|articles?|stories|content|links|news|items?)?"
+    r"(?![^\W_])[\w-]*|"
+    r"recommend[\w-]*|more-from[\w-]*|read-?next|also-?read|"
+    r"similar-?(?:posts?|articles?|stories)|[\w-]*relacionad[oa]s|[\w-]*correlat[io]|"
+    r"mehr-?zum-?thema|lesen-?sie-?auch|(?:a-?)?lire-?aussi|voir-?aussi"
 )
 _DECK = token_pattern(r"(?:article-?)?(?:sub-?head(?:line)?|subline|dek|standfirst|sub-?title|"
                       r"strapline|summary|excerpt|teaser|description|kicker|lede|intro)")
