@@ -441,3 +441,15 @@ def test_the_headline_keeps_its_case_against_a_title_case_title_tag() -> None:
     result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
                                  "text/html; charset=utf-8", CAPTURED)])
     assert (result.title, result.sitename) == ("Council delays budget vote again", "Daily Herald")
+
+
+def test_live_blog_without_date_published_starts_at_its_coverage_start() -> None:
+    """A LiveBlogPosting may declare only ``coverageStartTime``: its updates' dates (the
+    latest first) are not the live blog's publication."""
+    data = {"@context": "https://schema.org", "@type": "LiveBlogPosting",
+            "headline": "Live: council budget debate", "coverageStartTime": "2021-03-05T09:00:00Z",
+            "liveBlogUpdate": [
+                {"@type": "BlogPosting", "headline": "Vote delayed", "datePublished": "2021-03-06T01:00:00Z"},
+                {"@type": "BlogPosting", "headline": "Debate opens", "datePublished": "2021-03-05T09:05:00Z"}]}
+    head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    assert _page("en", "", EN, head=head).published == "2021-03-05"

@@ -447,13 +447,14 @@ def _parser(languages: tuple[str, ...], locale: str | None = None) -> DateDataPa
     return DateDataParser(languages=known, settings=_DATE_SETTINGS)
 
 
-def _from_ld(data: Structured, key: str) -> str | None:
-    """``key``'s date from the article's JSON-LD object first, then from the other objects
-    (the ``WebPage`` around it...), never from an image's, a video's or a comment's."""
+def _from_ld(data: Structured, *keys: str) -> str | None:
+    """The date of the first of ``keys`` an object has, from the article's JSON-LD object
+    first, then from the other objects (the ``WebPage`` around it, a live blog's updates...),
+    never from an image's, a video's or a comment's."""
     ranked = sorted((obj for obj in data.objects if not ld_types(obj) & _NOT_DOCUMENT_TYPES),
                     key=lambda obj: not ld_types(obj) & ARTICLE_TYPES)
     for obj in ranked:
-        value = obj.get(key)
+        value = next((obj[key] for key in keys if obj.get(key)), None)
         if isinstance(value, list):
             value = value[0] if value else None
         date = epoch_date(value) or (parse_date(value) if isinstance(value, str) else None)
@@ -701,7 +702,8 @@ def find_dates(tree: HtmlElement, data: Structured, url: str, dates: DateContext
     """
     page = _PageDates(tree, dates, headline)
     published = (
-        _from_ld(data, "datePublished")
+        # A live blog may declare only when its coverage started.
+        _from_ld(data, "datePublished", "coverageStartTime")
         or dates.written(data.first_meta(*_PUBLISHED_META))
         or page.from_elements("datePublished", early=False)
         or page.from_time(early=False, updated=False)
