@@ -453,3 +453,34 @@ def test_live_blog_without_date_published_starts_at_its_coverage_start() -> None
                 {"@type": "BlogPosting", "headline": "Debate opens", "datePublished": "2021-03-05T09:05:00Z"}]}
     head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
     assert _page("en", "", EN, head=head).published == "2021-03-05"
+
+
+IT = ("Il consiglio comunale ha discusso a lungo martedì sera il nuovo bilancio per il prossimo "
+      "anno, le strade, le scuole e la biblioteca del quartiere.")
+
+
+@pytest.mark.parametrize(("lang", "top"), [
+    ("it", "<p>di Marco Rossi</p>"),
+    ("pl", "<p>Autor: Jan Kowalski</p>"),
+    ("ru", "<p>Автор: Иван Петров</p>"),
+    ("en", "<p>By Jane Doe</p><p>Updated 2 hours ago</p>"),
+    ("en", "<p>March 5, 2021 at 10:15 a.m.</p><p>3 min read</p>"),
+    ("de", "<p>Lesezeit: 4 Min.</p>"),
+])
+def test_byline_and_reading_time_lines_above_the_text_leave_the_body(lang: str, top: str) -> None:
+    html = (f'<html lang="{lang}"><head><title>Il consiglio rinvia il bilancio | Giornale</title>'
+            f"</head><body><article><h1>Il consiglio rinvia il bilancio</h1>{top}<p>{IT}</p>"
+            f"<p>{IT} Ancora.</p></article></body></html>")
+    result = extract([SourcePage("https://www.example.it/politica/consiglio", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert result.body == f"{IT}\n\n{IT} Ancora."
+
+
+def test_a_first_paragraph_that_starts_like_a_byline_stays() -> None:
+    """Italian "Da" is "by" in a byline and "since" in a sentence."""
+    first = "Da ieri sera la città è senza acqua corrente."
+    html = ('<html lang="it"><head><title>Città senza acqua | Giornale</title></head><body>'
+            f"<article><h1>Città senza acqua</h1><p>{first}</p><p>{IT}</p></article></body></html>")
+    result = extract([SourcePage("https://www.example.it/cronaca/acqua", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert result.body == f"{first}\n\n{IT}"

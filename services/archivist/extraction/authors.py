@@ -18,7 +18,7 @@ from archivist.extraction.regions import headline_scope, in_chrome
 from archivist.extraction.structured import Structured, ld_text, ld_types
 from archivist.extraction.text import lines_text, site_key
 
-__all__ = ["clean_author", "find_authors", "split_authors", "title_case_name"]
+__all__ = ["byline_names", "clean_author", "find_authors", "split_authors", "title_case_name"]
 
 _PREFIX = re.compile(
     r"^\s*(?:(?:(?:written|posted|reported|photos?|words|text|story)\s+)?"
@@ -350,9 +350,15 @@ def _byline_text(headline: HtmlElement | None) -> list[str]:
         return []
     for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
                                                  "font", "b", "em", "small"):
-        text = " ".join(lines_text(element).split())
-        if len(text) <= _MAX_BYLINE and _PREFIX.match(text) and not in_chrome(element):
-            names = split_authors(text)
-            if names:
-                return names
+        names = byline_names(" ".join(lines_text(element).split()))
+        if names and not in_chrome(element):
+            return names
     return []
+
+
+def byline_names(text: str) -> list[str]:
+    """The names of a short line that starts as a byline does ("By ...", "Von ...", "di ...",
+    "Autor: ..."), or ``[]`` for any other text ("Da ieri sera..." is a sentence)."""
+    if len(text) > _MAX_BYLINE or not _PREFIX.match(text):
+        return []
+    return split_authors(text)

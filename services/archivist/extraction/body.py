@@ -27,6 +27,7 @@ from lxml.html import HtmlElement
 from trafilatura.settings import DEFAULT_CONFIG
 from trafilatura.xml import xmltotxt
 
+from archivist.extraction.authors import byline_names
 from archivist.extraction.boilerplate import is_boilerplate_line, starts_link_list
 from archivist.extraction.dates import parse_date
 from archivist.extraction.text import text_content
@@ -44,8 +45,12 @@ _MIN_EXTRACTED = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
 _NAV_MIN_BLOCKS = 10
 _NAV_LABEL = 40
 _NAV_SHARE = 0.6
-_BYLINE = re.compile(r"^(?:by|von|par|por|door|av|af)\s+\S", re.IGNORECASE)
 _MAX_BYLINE = 100
+#: A line that dates the article by a label and a number ("Updated 2 hours ago"): dates the
+#: parser reads absolutely are found by :func:`.dates.parse_date`.
+_DATELINE = re.compile(r"^(?:(?:last\s+)?updated|published|posted|aktualisiert|veröffentlicht|"
+                       r"publié|mis à jour|publicado|actualizado|pubblicato|aggiornato)\b"
+                       r"(?=.*\d).{0,60}$", re.IGNORECASE)
 #: The headline, if repeated, is within the first few paragraphs.
 _TITLE_WINDOW = 3
 #: XPath objects are compiled once; ``element.xpath(...)`` compiles its expression every call.
@@ -143,11 +148,13 @@ def _looks_like_navigation(blocks: list[str]) -> bool:
 
 
 def _is_byline(block: str, languages: list[str]) -> bool:
-    """A short "By NAME, DATE" line, or a bare date ("Publicado el 3 de marzo de 2022" in the
-    page's language), above the article text."""
+    """A short byline that names its authors ("By NAME, DATE", "di NAME", "Autor: NAME"), a
+    bare date ("Publicado el 3 de marzo de 2022" in the page's language) or a labelled one
+    ("Updated 2 hours ago"), above the article text."""
     if len(block) > _MAX_BYLINE:
         return False
-    return bool(_BYLINE.match(block)) or parse_date(block, languages) is not None
+    return (bool(byline_names(block)) or bool(_DATELINE.match(block))
+            or parse_date(block, languages) is not None)
 
 
 def _is_list(block: str) -> bool:

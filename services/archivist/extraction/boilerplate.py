@@ -77,6 +77,10 @@ _LINE_PATTERNS = [
     (r"(?:the )?(?:story|article|text) continues (?:below|after (?:the )?(?:advertisement|ad))"
      r"(?: (?:the )?advertisement)?\.?"),
     r"continue reading(?: the main story| below)?\.?",
+    # The reading time a page prints above the text: "3 min read", "Lesezeit: 4 Min.".
+    (r"\d+\s*(?:min(?:ute)?s?|min\.)\s*(?:read|de lecture|de lectura|di lettura)|"
+     r"(?:reading time|lesezeit|temps de lecture|tiempo de lectura|tempo di lettura|leestijd)"
+     r"\s*:?\s*\d+\s*(?:min(?:ute)?s?|min\.?|minuten)\.?"),
     (r"(?:more|other|related|recommended|latest|popular|top|similar) (?:articles|stories|news|"
      r"posts|headlines|videos)\b.{0,40}"),
     (r"advertisement|advertising|sponsored|tags?|filed under|share(?: this)?(?: article| story)?|"
