@@ -484,3 +484,24 @@ def test_a_first_paragraph_that_starts_like_a_byline_stays() -> None:
     result = extract([SourcePage("https://www.example.it/cronaca/acqua", html.encode(),
                                  "text/html; charset=utf-8", CAPTURED)])
     assert result.body == f"{first}\n\n{IT}"
+
+
+@pytest.mark.parametrize("section", [
+    '<section id="responses"><h3>2 Responses</h3><ol><li><div class="author">Bob</div>'
+    '<div class="date">March 10, 2021</div><p>Great article, thanks for covering the roads.</p>'
+    '</li><li><div class="author">Ann</div><div class="date">March 11, 2021</div><p>I disagree '
+    "with the council on this one.</p></li></ol></section>",
+    '<div class="discussion"><h3>Reader reactions</h3><div class="post"><span class="byline">'
+    "Bob wrote on March 10, 2021:</span><p>Great article, thanks for covering the roads.</p>"
+    "</div></div>",
+])
+def test_a_comment_section_not_named_so_gives_no_article_date_or_author(section: str) -> None:
+    """The comments found in a section whose class does not say "comment" are comments to the
+    date and author steps too: their dates and names are not the article's."""
+    html = ('<html lang="en"><head><title>Council delays budget | Daily Herald</title></head>'
+            f"<body><main><article><h1>Council delays budget</h1><p>{EN}</p><p>{LEAD}</p>"
+            f"</article>{section}</main></body></html>")
+    result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert (result.published, result.authors) == (None, ())
+    assert [comment.published for comment in result.comments][0] == "2021-03-10"

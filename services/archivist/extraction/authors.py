@@ -9,12 +9,12 @@ care for "McDonald", "O'Brien" and particles such as "van der".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-from archivist.extraction.regions import headline_scope, in_chrome
+from archivist.extraction.regions import headline_scope, in_chrome, within
 from archivist.extraction.structured import Structured, ld_text, ld_types
 from archivist.extraction.text import lines_text, site_key
 
@@ -273,10 +273,11 @@ def _dedupe(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def find_authors(tree: HtmlElement, data: Structured, *,
-                 headline: HtmlElement | None) -> tuple[str, ...]:
-    """Authors by provenance: JSON-LD, ``<meta>``, then byline markup outside the site chrome,
-    then a "By ..." line near ``headline`` (the page's :func:`.regions.headline_element`).
+def find_authors(tree: HtmlElement, data: Structured, *, headline: HtmlElement | None,
+                 comments: Iterable[HtmlElement] = ()) -> tuple[str, ...]:
+    """Authors by provenance: JSON-LD, ``<meta>``, then byline markup outside the site chrome
+    and the comment section (``comments``, its elements whatever their class), then a
+    "By ..." line near ``headline`` (the page's :func:`.regions.headline_element`).
 
     An organisation declared as the JSON-LD author, or a declared author that is the site itself
     (its ``og:site_name``, its publisher, a domain name), comes last: CMSs declare the publisher
@@ -295,13 +296,15 @@ def find_authors(tree: HtmlElement, data: Structured, *,
     credited = names if names and all(_names_site(name, sites) for name in names) else []
     if credited:
         names = []
+    section = set(comments)
     if not names:
         for xpath in _BYLINE_XPATHS:
-            names = _byline_markup(xpath(tree))
+            names = _byline_markup([element for element in xpath(tree)
+                                    if not within(element, section)])
             if names:
                 break
     if not names:
-        names = _byline_text(headline)
+        names = _byline_text(headline, section)
     if not names:
         names = _ld_authors(data, organisations=True) or credited
     return _dedupe(names)
@@ -341,8 +344,9 @@ def _byline_lines(element: HtmlElement) -> list[str]:
     return [line for line in lines if _PREFIX.sub("", f"{line} ").strip()]
 
 
-def _byline_text(headline: HtmlElement | None) -> list[str]:
-    """Names from a short "By ..." line near the headline, when nothing marks up the byline.
+def _byline_text(headline: HtmlElement | None, comments: Collection[HtmlElement]) -> list[str]:
+    """Names from a short "By ..." line near the headline, when nothing marks up the byline,
+    outside the comment section ``comments``.
 
     The headline's block may be the whole page: a sidebar's "By day a nurse..." is no byline.
     """
@@ -351,7 +355,7 @@ def _byline_text(headline: HtmlElement | None) -> list[str]:
     for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
                                                  "font", "b", "em", "small"):
         names = byline_names(" ".join(lines_text(element).split()))
-        if names and not in_chrome(element):
+        if names and not in_chrome(element) and not within(element, comments):
             return names
     return []
 

@@ -23,7 +23,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from dateparser.data.languages_info import language_locale_dict
@@ -37,6 +37,7 @@ from archivist.extraction.regions import (
     attributes,
     headline_scope,
     in_chrome,
+    within,
 )
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_types
 from archivist.extraction.text import lines_text, text_content
@@ -544,8 +545,9 @@ class _PageDates:
     """
 
     def __init__(self, tree: HtmlElement, dates: DateContext,
-                 headline: HtmlElement | None) -> None:
+                 headline: HtmlElement | None, comments: Collection[HtmlElement]) -> None:
         self._tree = tree
+        self._comments = comments
         self._dates = dates
         self._headline = headline
         self._scope = _date_scope(headline) if headline is not None else None
@@ -561,7 +563,8 @@ class _PageDates:
         if element in self._places:
             return self._places[element]
         place: bool | None = None
-        if not (in_chrome(element) or in_furniture(element) or _IN_COMMENT(element)):
+        if not (in_chrome(element) or in_furniture(element) or _IN_COMMENT(element)
+                or within(element, self._comments)):
             place = False
             if self._headline is not None:
                 if self._position is None:
@@ -693,14 +696,16 @@ def _unless_today(date: str | None, dates: DateContext) -> str | None:
 
 
 def find_dates(tree: HtmlElement, data: Structured, url: str, dates: DateContext, *,
-               headline: HtmlElement | None) -> tuple[str | None, str | None]:
+               headline: HtmlElement | None,
+               comments: Iterable[HtmlElement] = ()) -> tuple[str | None, str | None]:
     """``(published, modified)`` as ISO dates, each ``None`` when not found.
 
     ``dates`` says how the page's written dates read (its capture time counts a byline's
     relative date, "3 days ago", back when the page has no other date); ``headline`` is the
-    page's :func:`.regions.headline_element`, found once per page.
+    page's :func:`.regions.headline_element`, found once per page; ``comments`` are the
+    elements of its comment section, whatever their class (:func:`.comments.find_comments`).
     """
-    page = _PageDates(tree, dates, headline)
+    page = _PageDates(tree, dates, headline, set(comments))
     published = (
         # A live blog may declare only when its coverage started.
         _from_ld(data, "datePublished", "coverageStartTime")
