@@ -505,3 +505,14 @@ def test_a_comment_section_not_named_so_gives_no_article_date_or_author(section:
                                  "text/html; charset=utf-8", CAPTURED)])
     assert (result.published, result.authors) == (None, ())
     assert [comment.published for comment in result.comments][0] == "2021-03-10"
+
+
+def test_a_reviewed_claims_author_is_not_the_fact_checks() -> None:
+    """A ClaimReview's author is the fact-checking organisation; the person in the claim it
+    reviews (``itemReviewed.author``) did not write the page."""
+    data = {"@context": "https://schema.org", "@type": "ClaimReview",
+            "author": {"@type": "Organization", "name": "Polygraph.info"},
+            "itemReviewed": {"@type": "CreativeWork",
+                             "author": {"@type": "Person", "name": "Joe Bloggs"}}}
+    head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    assert _page("en", "", EN, head=head).authors == ("Polygraph.info",)

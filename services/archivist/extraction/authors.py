@@ -250,20 +250,21 @@ def _names_site(name: str, sites: set[str]) -> bool:
     return bool(_DOMAIN.search(name)) or site_key(name) in sites
 
 
-def _ld_authors(data: Structured, *, organisations: bool) -> list[str]:
-    """The JSON-LD article's people, or (``organisations``) the organisations it names as
-    authors."""
+def _ld_authors(data: Structured) -> tuple[list[str], list[str]]:
+    """The people and the organisations the JSON-LD names as authors, from the first object
+    whose author gives a name: the document's, not a reviewed claim's nested inside it."""
     for obj in data.objects:
         types = ld_types(obj)
         if "Comment" in types or "author" not in obj or types & {"Person", "Organization"}:
             continue
         raw = obj["author"]
-        entries = [entry for entry in (raw if isinstance(raw, list) else [raw])
-                   if _organisation(entry) is organisations]
-        names = [name for entry in entries for name in split_authors(ld_text(entry) or "")]
-        if names:
-            return names
-    return []
+        entries = raw if isinstance(raw, list) else [raw]
+        people, organisations = (
+            [name for entry in entries if _organisation(entry) is kind
+             for name in split_authors(ld_text(entry) or "")] for kind in (False, True))
+        if people or organisations:
+            return people, organisations
+    return [], []
 
 
 def _dedupe(names: Iterable[str]) -> tuple[str, ...]:
@@ -285,7 +286,7 @@ def find_authors(tree: HtmlElement, data: Structured, *, headline: HtmlElement |
     organisation (a news agency, an editorial team) is the author. A CMS's default account
     ("admin") is nobody's name.
     """
-    names = _ld_authors(data, organisations=False)
+    names, organisations = _ld_authors(data)
     if not names:
         meta = data.first_meta("author", "article:author", "parsely-author", "sailthru.author",
                                "dc.creator", "dcterms.creator", "byl")
@@ -306,7 +307,7 @@ def find_authors(tree: HtmlElement, data: Structured, *, headline: HtmlElement |
     if not names:
         names = _byline_text(headline, section)
     if not names:
-        names = _ld_authors(data, organisations=True) or credited
+        names = organisations or credited
     return _dedupe(names)
 
 
