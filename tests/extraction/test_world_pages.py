@@ -516,3 +516,16 @@ def test_a_reviewed_claims_author_is_not_the_fact_checks() -> None:
                              "author": {"@type": "Person", "name": "Joe Bloggs"}}}
     head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
     assert _page("en", "", EN, head=head).authors == ("Polygraph.info",)
+
+
+def test_a_short_related_box_itself_dates_no_article() -> None:
+    """The box of a related-articles block (not only what it holds) is no byline: its short
+    text holds a teaser's date."""
+    box = ('<div class="more-from-section"><h3>More from News</h3><div class="card">'
+           '<a href="/x">Mayor resigns</a><span class="date">March 9, 2021</span></div></div>')
+    html = ('<html lang="en"><head><title>Council delays budget | Daily Herald</title></head>'
+            f"<body><article><h1>Council delays budget</h1><p>{EN}</p><p>{LEAD}</p>{box}"
+            "</article></body></html>")
+    result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert result.published is None

@@ -27,23 +27,26 @@ __all__ = [
     "starts_link_list",
 ]
 
+#: Boxes of other articles' teasers: "related" as a part of the token ("related-articles",
+#: "crp_related", "rp4wp-related-posts", "jp-relatedposts", "c-related-list"), and the box's
+#: other names.
+_TEASER_BOXES = (
+    r"[\w-]*?(?<![^\W_])related(?:posts?|articles?|stories|content|links|news|items?)?"
+    r"(?![^\W_])[\w-]*|more-?(?:articles|stories|news)|more-from[\w-]*|read-?next|also-?read|"
+    r"recommend[\w-]*|similar-?(?:posts?|articles?|stories)|[\w-]*relacionad[oa]s|"
+    r"[\w-]*correlat[io]|mehr-?zum-?thema|lesen-?sie-?auch|(?:a-?)?lire-?aussi|voir-?aussi"
+)
+_TEASER_BOX = token_pattern(_TEASER_BOXES)
 _FURNITURE = token_pattern(
     r"newsletter\w*|\w*-newsletter|signup|sign-up|"
     r"subscribe\w*|subscription|share|shares|sharing|share-?(?:bar|buttons?|tools|links|icons)|"
     r"social|social-?(?:share|links|media|buttons?|icons)|breadcrumbs?|pagination|pager|"
     r"paging|page-?nav|pagenav|post-?tags|tag-?list|tags-?list|article-?tags|entry-?tags|"
-    r"more-?(?:articles|stories|news|from)|read-?more|outbrain|taboola|promo|promos|"
+    r"read-?more|outbrain|taboola|promo|promos|"
     r"advert\w*|ad-?slot|ad-?container|ad-?wrapper|cookie\w*|popup|modal|author-?bio|"
     r"author-?box|about-?the-?author|print-?only|skip-?link|sr-only|visually-?hidden|"
     r"comment-?count|comments-?link|pageno|page-?number|article-?footer|entry-?footer|"
-    r"post-?footer|"
-    # Related-posts boxes: "related" as a part of the token ("related-articles", "crp_related",
-    # "rp4wp-related-posts", "jp-relatedposts", "c-related-list"), and the box's other names.
-    r"[\w-]*?(?<![^\W_])related(?:posts?|articles?|stories|content|links|news|items?)?"
-    r"(?![^\W_])[\w-]*|"
-    r"recommend[\w-]*|more-from[\w-]*|read-?next|also-?read|"
-    r"similar-?(?:posts?|articles?|stories)|[\w-]*relacionad[oa]s|[\w-]*correlat[io]|"
-    r"mehr-?zum-?thema|lesen-?sie-?auch|(?:a-?)?lire-?aussi|voir-?aussi"
+    r"post-?footer|" + _TEASER_BOXES
 )
 _DECK = token_pattern(r"(?:article-?)?(?:sub-?head(?:line)?|subline|dek|standfirst|sub-?title|"
                       r"strapline|summary|excerpt|teaser|description|kicker|lede|intro)")
@@ -152,8 +155,11 @@ def _is_furniture(element: HtmlElement, attrs: str, named: dict[str, bool]) -> b
 
 
 def in_furniture(element: HtmlElement) -> bool:
-    """Whether the element sits in a related/newsletter/share/... block (by class or id)."""
-    return any(_FURNITURE.search(attributes(node)) for node in element.iterancestors())
+    """Whether the element sits in a related/newsletter/share/... block (by class or id), or
+    is a box of other articles' teasers itself (its short text is a teaser's). An article's
+    footer, furniture to the body, is itself its byline ("Posted by NAME on DATE")."""
+    return bool(_TEASER_BOX.search(attributes(element))) or any(
+        _FURNITURE.search(attributes(node)) for node in element.iterancestors())
 
 
 def boilerplate_elements(tree: HtmlElement,
