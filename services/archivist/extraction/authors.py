@@ -41,10 +41,11 @@ _PARENTHESIS = re.compile(r"\([^)]*\)?")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 #: A social handle beside the name ("Jane Doe @janedoe") or alone in ``meta name=author``.
 _MENTION = re.compile(r"(?<!\S)@\w+")
-#: Name separators: punctuation, "and" in several languages (any case), and the one-letter
-#: conjunctions "y"/"e" only in lower case, so that initials ("Sarah E. Needleman") survive.
 #: The comma-separated parts of a byline, each one or more names or a description.
 _LIST = re.compile(r"\s*[,;]\s*")
+#: Name separators: punctuation, "and" in several languages (any case) and French "avec" and
+#: German "mit" ("with"), and the one-letter conjunctions "y"/"e" only in lower case, so that
+#: initials ("Sarah E. Needleman") survive.
 _SPLIT = re.compile(r"\s*(?:,|;|&|\s(?i:and|und|et|og|och|en|avec|mit)\s|\s[ye]\s)\s*")
 #: After a person's name, the outlet they write for: "The Associated Press", "CNN", "dpa",
 #: "agencies" (The Guardian's "Jane Doe and agencies"), "Dailymail.com". "Post" is a surname
