@@ -529,3 +529,17 @@ def test_a_short_related_box_itself_dates_no_article() -> None:
     result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
                                  "text/html; charset=utf-8", CAPTURED)])
     assert result.published is None
+
+
+@pytest.mark.parametrize(("lang", "dateline", "modified"), [
+    ("fr", "Publié le 3 mars 2020 à 10h15, mis à jour le 4 mars à 08h00", "2020-03-04"),
+    ("en", "Published March 3, 2020 | Updated March 4 at 8:00 a.m.", "2020-03-04"),
+    ("pt-BR", "03/03/2020 10h15 Atualizado há 2 dias", "2021-03-13"),
+])
+def test_an_update_without_a_year_or_relative_in_the_dateline(lang: str, dateline: str,
+                                                               modified: str) -> None:
+    """Sites leave out the year of an update in the year of the publication, or write how
+    long ago it was: the first such day from the publication on, or counted back from the
+    capture time."""
+    result = _page(lang, f'<p class="date">{dateline}</p>', PT)
+    assert (result.published, result.modified) == ("2020-03-03", modified)

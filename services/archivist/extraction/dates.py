@@ -158,6 +158,9 @@ _UPDATED_CLAUSE = re.compile(r"(?=\b(?:(?:last|zuletzt)\s+)?(?:" + _UPDATED_WORD
                              re.IGNORECASE)
 _UPDATED_MARKUP = re.compile(r"updated|modified", re.IGNORECASE)
 _PUBLISHED_MARKUP = re.compile(r"published", re.IGNORECASE)
+#: A change dated without a year is the first such day from the publication on: the most
+#: recent one not after a day short of a year later.
+_YEAR_LESS_WINDOW = dt.timedelta(days=364)
 #: How much text before a date element is read for its label.
 _LABEL_WINDOW = 40
 #: JSON-LD objects whose dates are not the document's: its pictures and its readers' comments.
@@ -684,6 +687,27 @@ class _PageDates:
         return None
 
 
+    def undated_update(self, published: str | None) -> str | None:
+        """A change labelled in a byline with a relative date ("Atualizado há 2 dias"),
+        counted back from the capture time, or with a date without a year ("mis à jour le
+        4 mars"), the first such day from the publication on: sites leave out the year of
+        the publication's."""
+        end = (dt.datetime.combine(dt.date.fromisoformat(published) + _YEAR_LESS_WINDOW,
+                                   dt.time.max) if published else None)
+        for element in itertools.islice(self._candidates(self._byline_elements(), early=False),
+                                        _MAX_BYLINES):
+            text = lines_text(element)
+            if not _UPDATED_CLAUSE.search(text):
+                continue
+            for piece in _clauses(text, updated=True):
+                when = _STARTS_UPDATED.sub("", piece).strip(" :")
+                date = self._dates.relative(when) or (
+                    yearless_date(when, self._dates.languages, end) if end else None)
+                if date:
+                    return date
+        return None
+
+
 def _unless_today(date: str | None, dates: DateContext) -> str | None:
     """``date``, unless it is the capture day (give or take a day: the site writes its own time
     zone's day). A date above the headline's block on the day the page was captured is the
@@ -729,5 +753,6 @@ def find_dates(tree: HtmlElement, data: Structured, url: str, dates: DateContext
         # only a page whose dates are written in its bylines gets them searched for "Updated".
         or (page.from_byline(early=False, updated=True) if page.bylines_read else None)
         or page.from_elements("dateModified", early=True)
+        or (page.undated_update(published) if page.bylines_read else None)
     )
     return published, modified
