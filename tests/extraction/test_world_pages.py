@@ -1,6 +1,8 @@
-"""Metadata on news pages as sites outside the English-speaking web render them: Brazilian
-"05/03/2021 10h15" datelines, Arabic-Indic digits, French, Dutch and Polish bylines and
-"updated" labels, organisation authors, kicker + headline titles."""
+"""Metadata and body on news pages as sites around the world render them: datelines in
+Portuguese ("05/03/2021 10h15"), Arabic-Indic digits, CJK dates, "updated" labels in a dozen
+languages, bylines with roles, outlets, handles and labels, organisation and site authors,
+kicker + headline titles, Chinese portal titles, template languages, comment sections and
+related boxes that date nothing, paywall teasers and "read also" lines in the text."""
 
 from __future__ import annotations
 
