@@ -545,3 +545,25 @@ def test_an_update_without_a_year_or_relative_in_the_dateline(lang: str, datelin
     capture time."""
     result = _page(lang, f'<p class="date">{dateline}</p>', PT)
     assert (result.published, result.modified) == ("2020-03-03", modified)
+
+
+@pytest.mark.parametrize("byline", ["Jane Doe, Staff Writer", "Jane Doe, Senior Reporter",
+                                    "Marie Durand, correspondante à Bruxelles"])
+def test_an_unmarked_name_and_role_line_under_the_headline_is_the_byline(byline: str) -> None:
+    """Without "By" or byline markup, a name followed by its role is a byline all the same."""
+    html = ('<html lang="en"><head><title>Council delays budget | Daily Herald</title></head>'
+            f"<body><article><h1>Council delays budget</h1><p>{byline}</p><p>{EN}</p>"
+            f"<p>{LEAD}</p></article></body></html>")
+    result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert (result.authors[0], result.body) == (byline.split(",")[0], f"{EN}\n\n{LEAD}")
+
+
+def test_a_sentence_with_a_comma_under_the_headline_names_no_author() -> None:
+    first = "Council members, staff writers say, want the vote delayed."
+    html = ('<html lang="en"><head><title>Council delays budget | Daily Herald</title></head>'
+            f"<body><article><h1>Council delays budget</h1><p>{first}</p><p>{EN}</p>"
+            "</article></body></html>")
+    result = extract([SourcePage("https://www.example.com/news/council-budget", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert (result.authors, result.body) == ((), f"{first}\n\n{EN}")

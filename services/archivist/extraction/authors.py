@@ -77,6 +77,9 @@ _ROLE = re.compile(
     r"dziennikar(?:z|ka)|корреспондент|обозреватель|기자)\b.*$",
     re.IGNORECASE,
 )
+#: The place a correspondent writes from, after the role: "in Paris", "à Lyon", "en Roma".
+_PLACE = re.compile(r"\s+(?:in|at|à|en|a|em|aus|from)\s+.*$", re.IGNORECASE)
+_MAX_ROLE_WORDS = 3
 _WEEKDAY = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b.*$", re.IGNORECASE
 )
@@ -364,7 +367,17 @@ def _byline_text(headline: HtmlElement | None, comments: Collection[HtmlElement]
 
 def byline_names(text: str) -> list[str]:
     """The names of a short line that starts as a byline does ("By ...", "Von ...", "di ...",
-    "Autor: ..."), or ``[]`` for any other text ("Da ieri sera..." is a sentence)."""
-    if len(text) > _MAX_BYLINE or not _PREFIX.match(text):
+    "Autor: ...") or that is a name and its role ("Jane Doe, Staff Writer", "Marie Durand,
+    correspondante à Bruxelles"), or ``[]`` for any other text ("Da ieri sera..." and
+    "Council members, staff writers say, ..." are sentences)."""
+    if len(text) > _MAX_BYLINE or not (_PREFIX.match(text) or _name_and_role(text)):
         return []
     return split_authors(text)
+
+
+def _name_and_role(text: str) -> bool:
+    """Whether a line is "NAME, ROLE": after its only comma, at most three words ending in a
+    role, and the place written from ("in Paris", "à Lyon")."""
+    _name, comma, role = text.partition(",")
+    words = _PLACE.sub("", role).split()
+    return bool(comma) and 0 < len(words) <= _MAX_ROLE_WORDS and bool(_ROLE.fullmatch(words[-1]))
