@@ -10,7 +10,8 @@ trafilatura finds the main content; around it we add what it lacks on news and f
 
 trafilatura runs in ``fast`` mode (no fallback extractors): it scores as well on the benchmark
 and is about 1.5x faster. When that pass returns what looks like a menu (mostly short labels),
-the full extractor runs again with ``favor_precision``. An article body split into several
+or little enough text that trafilatura took the whole page's text instead (a two-sentence
+story under the site's menus), the full extractor runs again with ``favor_precision``. An article body split into several
 same-class containers is joined first. Lists, tables and code blocks are kept, one block per
 paragraph.
 """
@@ -23,8 +24,10 @@ from collections.abc import Iterable
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura.settings import DEFAULT_CONFIG
 from trafilatura.xml import xmltotxt
 
+from archivist.extraction.authors import byline_names
 from archivist.extraction.boilerplate import is_boilerplate_line, starts_link_list
 from archivist.extraction.dates import parse_date
 from archivist.extraction.text import text_content
@@ -35,12 +38,19 @@ _WORDS = re.compile(r"\w+")
 #: A chunk of a split article body holds this many paragraphs of this many characters.
 _CHUNK_PARAGRAPHS = 2
 _CHUNK_PARAGRAPH = 80
+#: trafilatura's fast pass replaces a result shorter than this by a dump of the whole page's
+#: text, menus included (its "baseline" rescue); the precision pass has no such rescue.
+_MIN_EXTRACTED = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
 #: Output of at least this many blocks, most of them short labels, is a menu.
 _NAV_MIN_BLOCKS = 10
 _NAV_LABEL = 40
 _NAV_SHARE = 0.6
-_BYLINE = re.compile(r"^(?:by|von|par|por|door|av|af)\s+\S", re.IGNORECASE)
 _MAX_BYLINE = 100
+#: A line that dates the article by a label and a number ("Updated 2 hours ago"): dates the
+#: parser reads absolutely are found by :func:`.dates.parse_date`.
+_DATELINE = re.compile(r"^(?:(?:last\s+)?updated|published|posted|aktualisiert|veröffentlicht|"
+                       r"publié|mis à jour|publicado|actualizado|pubblicato|aggiornato)\b"
+                       r"(?=.*\d).{0,60}$", re.IGNORECASE)
 #: The headline, if repeated, is within the first few paragraphs.
 _TITLE_WINDOW = 3
 #: XPath objects are compiled once; ``element.xpath(...)`` compiles its expression every call.
@@ -138,11 +148,13 @@ def _looks_like_navigation(blocks: list[str]) -> bool:
 
 
 def _is_byline(block: str, languages: list[str]) -> bool:
-    """A short "By NAME, DATE" line, or a bare date ("Publicado el 3 de marzo de 2022" in the
-    page's language), above the article text."""
+    """A short byline that names its authors ("By NAME, DATE", "di NAME", "Autor: NAME"), a
+    bare date ("Publicado el 3 de marzo de 2022" in the page's language) or a labelled one
+    ("Updated 2 hours ago"), above the article text."""
     if len(block) > _MAX_BYLINE:
         return False
-    return bool(_BYLINE.match(block)) or parse_date(block, languages) is not None
+    return (bool(byline_names(block)) or bool(_DATELINE.match(block))
+            or parse_date(block, languages) is not None)
 
 
 def _is_list(block: str) -> bool:
@@ -184,7 +196,7 @@ def extract_body(tree: HtmlElement, url: str, *, remove: Iterable[HtmlElement] =
     _unwrap_layout_tables(tree)
     _join_chunks(tree)
     blocks = _run_trafilatura(tree, url, fast=True)
-    if _looks_like_navigation(blocks):
+    if _looks_like_navigation(blocks) or sum(map(len, blocks)) < _MIN_EXTRACTED:
         blocks = _run_trafilatura(tree, url, fast=False) or blocks
     comment_keys = {word_key(line) for text in comments for line in text.split("\n")}
     comment_keys.discard("")

@@ -28,17 +28,26 @@ __all__ = [
     "starts_link_list",
 ]
 
+#: Boxes of other articles' teasers: "related" as a part of the token ("related-articles",
+#: "crp_related", "rp4wp-related-posts", "jp-relatedposts", "c-related-list"), and the box's
+#: other names.
+_TEASER_BOXES = (
+    r"[\w-]*?(?<![^\W_])related(?:posts?|articles?|stories|content|links|news|items?)?"
+    r"(?![^\W_])[\w-]*|more-?(?:articles|stories|news)|more-from[\w-]*|read-?next|also-?read|"
+    r"recommend[\w-]*|similar-?(?:posts?|articles?|stories)|[\w-]*relacionad[oa]s|"
+    r"[\w-]*correlat[io]|mehr-?zum-?thema|lesen-?sie-?auch|(?:a-?)?lire-?aussi|voir-?aussi"
+)
+_TEASER_BOX = token_pattern(_TEASER_BOXES)
 _FURNITURE = token_pattern(
-    r"related|related-?(?:articles?|posts?|stories|content|links|news|items?)|"
-    r"(?:\w+-)?related|recommend\w*|newsletter\w*|\w*-newsletter|signup|sign-up|"
+    r"newsletter\w*|\w*-newsletter|signup|sign-up|"
     r"subscribe\w*|subscription|share|shares|sharing|share-?(?:bar|buttons?|tools|links|icons)|"
     r"social|social-?(?:share|links|media|buttons?|icons)|breadcrumbs?|pagination|pager|"
     r"paging|page-?nav|pagenav|post-?tags|tag-?list|tags-?list|article-?tags|entry-?tags|"
-    r"more-?(?:articles|stories|news|from)|read-?more|outbrain|taboola|promo|promos|"
+    r"read-?more|outbrain|taboola|promo|promos|"
     r"advert\w*|ad-?slot|ad-?container|ad-?wrapper|cookie\w*|popup|modal|author-?bio|"
     r"author-?box|about-?the-?author|print-?only|skip-?link|sr-only|visually-?hidden|"
     r"comment-?count|comments-?link|pageno|page-?number|article-?footer|entry-?footer|"
-    r"post-?footer"
+    r"post-?footer|" + _TEASER_BOXES
 )
 _DECK = token_pattern(r"(?:article-?)?(?:sub-?head(?:line)?|subline|dek|standfirst|sub-?title|"
                       r"strapline|summary|excerpt|teaser|description|kicker|lede|intro)")
@@ -56,7 +65,9 @@ _MIN_PAGER_NUMBERS = 3
 #: "Read also" lead-ins in the languages most pages come in ("Lesen Sie auch:", "À lire aussi").
 _READ_ALSO = (r"lesen sie auch|lies auch|lese auch|mehr zum thema|auch interessant|"
               r"(?:à )?lire aussi|voir aussi|lea también|lee también|leer más|ver también|"
-              r"leia também|leia mais|leggi anche|lees ook|czytaj (?:też|także)|läs också|læs også")
+              r"leia também|leia mais|leggi anche|lees ook|czytaj (?:też|także)|läs också|læs også|"
+              r"(?:también )?(?:te|le) puede interesar|puede interesarte|читайте также|"
+              r"смотрите также|相关(?:阅读|新闻|文章|链接)|推荐阅读|延伸阅读|関連記事|あわせて読みたい")
 #: "Page 2 of 3", "Seite 2 von 3", "Page 2 sur 3", "Страница 2 из 3": the page's number and the
 #: page count (groups 1 and 2). A line of it is pager text; pagination reads the count from it.
 PAGE_X_OF_N = (r"(?:page|seite|página|pagina|strona|strana|страница)\s+(\d{1,3})\s*"
@@ -68,7 +79,16 @@ _LINE_PATTERNS = [
      r"also read|also see|don'?t miss|more on this|recommended|read next|watch|listen|"
      r"trending|most read|most popular|more from [\w ]{1,40}|you may also like|"
      r"you might also like|more stories|more articles|top stories|" + _READ_ALSO
-     + r")\s*(?::.{0,200}|\.{0,3})"),
+     + r")\s*(?:[:：].{0,200}|\.{0,3})"),
+    r"read\s*:.{0,200}",
+    # What a page prints where an advertisement or a button sat in the text.
+    (r"(?:the )?(?:story|article|text) continues (?:below|after (?:the )?(?:advertisement|ad))"
+     r"(?: (?:the )?advertisement)?\.?"),
+    r"continue reading(?: the main story| below)?\.?",
+    # The reading time a page prints above the text: "3 min read", "Lesezeit: 4 Min.".
+    (r"\d+\s*(?:min(?:ute)?s?|min\.)\s*(?:read|de lecture|de lectura|di lettura)|"
+     r"(?:reading time|lesezeit|temps de lecture|tiempo de lectura|tempo di lettura|leestijd)"
+     r"\s*:?\s*\d+\s*(?:min(?:ute)?s?|min\.?|minuten)\.?"),
     (r"(?:more|other|related|recommended|latest|popular|top|similar) (?:articles|stories|news|"
      r"posts|headlines|videos)\b.{0,40}"),
     (r"advertisement|advertising|sponsored|tags?|filed under|share(?: this)?(?: article| story)?|"
@@ -78,6 +98,16 @@ _LINE_PATTERNS = [
     r".{0,120}\b(?:newsletter|inbox)\b.{0,120}\b(?:sign up|subscribe)\b.{0,100}",
     r"(?:thanks|thank you) for (?:signing up|subscribing).{0,100}",
     PAGE_X_OF_N + r"\.?",
+    # A paywall's teaser below the lead: "Subscribe to continue reading", "You've reached your
+    # limit of free articles", "Already a subscriber? Log in".
+    r"(?:subscribe|sign in|log in|register)(?: now| today)?(?: to (?:continue|keep) reading.{0,100})?",
+    (r".{0,60}\byou(?:'ve| have) (?:reached|used) (?:your|all your|all of your|the) "
+     r"(?:limit|maximum|\d+) (?:of )?free (?:articles|stories).{0,150}"),
+    r"already (?:a subscriber|have an account)\?.{0,60}",
+    (r"(?:il vous reste \d[\d.,]*\s?% de cet article à lire|la suite est réservée aux abonnés|"
+     r"cet article est réservé aux abonnés|jetzt abonnieren|weiterlesen mit [\w+ ]{1,30}|"
+     r"este contenido es exclusivo para (?:suscriptores|socios)|"
+     r"(?:conteúdo|matéria) exclusiv[oa] para assinantes).{0,150}"),
     r"\(?page \d+ of \d+\)?",
     r"follow (?:us|him|her|them) on (?:twitter|facebook|instagram).{0,150}",
     r"(?:email|contact) [\w .'-]{2,40} at \S+@\S+.{0,150}",
@@ -94,7 +124,9 @@ _FORM_PATTERNS = [
 ]
 _FORM_LINE = re.compile(r"^\s*(?:" + "|".join(_FORM_PATTERNS) + r")\s*$", re.IGNORECASE)
 _BOILERPLATE_LINE = re.compile(
-    r"^\s*(?:" + "|".join(_LINE_PATTERNS + _FORM_PATTERNS) + r")\s*$", re.IGNORECASE
+    # A pointer may lead the line: "» Lire aussi : ...".
+    r"^\s*(?:[»›>▶►→•*]\s*)?(?:" + "|".join(_LINE_PATTERNS + _FORM_PATTERNS) + r")\s*$",
+    re.IGNORECASE,
 )
 _PAGER_TEXT = re.compile(
     r"^[\s«»‹›<>|·•,.\-–—\d]*(?:(?:previous|prev|next|first|last|older|newer)[\s«»‹›<>|·•,.\-–—"
@@ -128,8 +160,11 @@ def _is_furniture(element: HtmlElement, attrs: str, named: dict[str, bool]) -> b
 
 
 def in_furniture(element: HtmlElement) -> bool:
-    """Whether the element sits in a related/newsletter/share/... block (by class or id)."""
-    return any(_FURNITURE.search(attributes(node)) for node in element.iterancestors())
+    """Whether the element sits in a related/newsletter/share/... block (by class or id), or
+    is a box of other articles' teasers itself (its short text is a teaser's). An article's
+    footer, furniture to the body, is itself its byline ("Posted by NAME on DATE")."""
+    return bool(_TEASER_BOX.search(attributes(element))) or any(
+        _FURNITURE.search(attributes(node)) for node in element.iterancestors())
 
 
 def boilerplate_elements(tree: HtmlElement,

@@ -5,10 +5,11 @@ Taking the first date in the document (as generic date finders do) picks a site 
 ``<meta>`` publication dates; ``itemprop=datePublished`` and ``<time>`` elements outside the
 site chrome; a date in the URL path; finally a date written in the byline or next to the author
 element. Header, navigation, footer and sidebar dates are never used, and a date above the
-headline's block (an unmarked header's "today") only when no other source has one. A date
-labelled as a change ("Updated: ...", ``class="updated"``) is the modification date, never the
-publication date. The JSON-LD dates are the article object's first (not an image's or a
-comment's). There is no default: no date found gives ``None``, never the capture day.
+headline's block (an unmarked header's "today") only when no other source has one and it is
+not the capture day. A date labelled as a change ("Updated: ...", ``class="updated"``) is the
+modification date, never the publication date. The JSON-LD dates are the article object's
+first (not an image's or a comment's). There is no default: no date found gives ``None``,
+never the capture day.
 
 Dates are returned as ISO 8601 calendar dates (``YYYY-MM-DD``): time zones are too often
 missing or wrong on real pages to make the time of day trustworthy.
@@ -21,7 +22,8 @@ import datetime as dt
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from dateparser.data.languages_info import language_locale_dict
@@ -35,9 +37,10 @@ from archivist.extraction.regions import (
     attributes,
     headline_scope,
     in_chrome,
+    within,
 )
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_types
-from archivist.extraction.text import text_content
+from archivist.extraction.text import lines_text, text_content
 
 __all__ = ["DateContext", "find_dates", "parse_date", "relative_date", "timestamp_date", "yearless_date"]
 
@@ -62,10 +65,18 @@ _WRITTEN_DATE = re.compile(
     r"\s+\d{4}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
 )
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+#: Decimal digits of other scripts (Arabic-Indic "٢٠٢١", Devanagari...) as ASCII digits: the
+#: patterns here look for years and numeric dates in ASCII.
+_ASCII_DIGITS = {code: str(unicodedata.decimal(chr(code))) for code in range(0x80, 0x10000)
+                 if chr(code).isdecimal()}
+#: A number written in digits, for :func:`_as_written`.
+_NUMBER = re.compile(r"\d+")
 #: ISO 8601's basic format, a whole text: "20240305", "20240305T101500Z".
 _ISO_BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T\d{4,6}(?:[.,]\d+)?(?:Z|[+-]\d{2,4})?)?")
 #: A numeric date written with dots, "05.03.2024": day first in every locale that writes it so.
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.]\d)")
+#: A Chinese, Japanese or Korean date, "2021年3月5日", "2021년 3월 5일": year, month, day.
+_CJK_DATE = re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})(?!\d)")
 #: Unix time in seconds (ten digits, from 2001 on) or milliseconds (thirteen), a whole text.
 _EPOCH = re.compile(r"(\d{10})(\d{3})?")
 #: A relative date ("3 days ago") is at most this long; :func:`relative_date` tells one from
@@ -103,10 +114,13 @@ _MONTH_NUMBERS = {word: number for number, month in enumerate(_MONTHS, 1)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$|[-_])")
 _BYLINE = re.compile(r"byline|author|dateline|posted|published|pubdate|date|time|meta|info",
                      re.IGNORECASE)
-#: Where a byline splits into pieces that may each be a date ("Jane Doe | 3 March 2022").
-_BYLINE_SEPARATORS = re.compile(r"\s*[|•·–—]\s*|\s{2,}")
+#: Where a byline splits into pieces that may each be a date ("Jane Doe | 3 March 2022", a
+#: line of its own).
+_BYLINE_SEPARATORS = re.compile(r"\s*[|•·–—\n]\s*|\s{2,}")
 #: XPath objects are compiled once; ``element.xpath(...)`` compiles its expression every call.
-_IN_COMMENT = etree.XPath("ancestor::*[contains(@class,'comment') or contains(@id,'comment')]")
+#: In a comment, or the comment section itself (``div#comments``, whose short text is a comment's).
+_IN_COMMENT = etree.XPath("ancestor-or-self::*[contains(@class,'comment') or "
+                          "contains(@id,'comment')]")
 _IN_HEAD = etree.XPath("boolean(ancestor::head)")
 #: ``/descendant::*`` selects what ``//*`` does, and libxml2 walks it about 15 % faster.
 _ITEMPROP = etree.XPath("/descendant::*[@itemprop=$prop]")
@@ -125,10 +139,13 @@ _OLDEST_YEAR = 1990
 #: Bound on byline candidates read, since written dates are slow to parse.
 _MAX_BYLINES = 20
 #: Words that label a date as the last change, not the publication ("Updated: 1 May 2024",
-#: "Zuletzt aktualisiert am", "Mis à jour le"), in the languages the date parser reads most.
-_UPDATED_WORDS = (r"updated|modified|revised|aktualisiert|geändert|mis à jour|modifié|"
+#: "Last update:", "Laatste update:", "Zuletzt aktualisiert am", "Mis à jour le",
+#: "Aktualizacja:", "Обновлено:", "更新："), in the languages the date parser reads most.
+_UPDATED_WORDS = (r"updated?|modified|revised|aktualisiert|geändert|mis à jour|modifié|"
                   r"actualizad[oa]|actualización|aggiornat[oa]|bijgewerkt|atualizad[oa]|"
-                  r"uppdaterad|opdateret|oppdatert|zaktualizowano")
+                  r"uppdaterad|opdateret|oppdatert|zaktualizowano|aktualizacja|"
+                  r"обновлено|обновлен[оа]?|güncelleme|güncellendi|modifica(?:t[oa])?|"
+                  r"更新(?:时间|時間|日時|日)?|수정")
 #: A text that starts with such a label, after at most two words ("Last updated", "Page last
 #: modified").
 _STARTS_UPDATED = re.compile(r"^\W{0,3}(?:[^\W\d]+\s+){0,2}?(?:" + _UPDATED_WORDS + r")\b",
@@ -141,6 +158,9 @@ _UPDATED_CLAUSE = re.compile(r"(?=\b(?:(?:last|zuletzt)\s+)?(?:" + _UPDATED_WORD
                              re.IGNORECASE)
 _UPDATED_MARKUP = re.compile(r"updated|modified", re.IGNORECASE)
 _PUBLISHED_MARKUP = re.compile(r"published", re.IGNORECASE)
+#: A change dated without a year is the first such day from the publication on: the most
+#: recent one not after a day short of a year later.
+_YEAR_LESS_WINDOW = dt.timedelta(days=364)
 #: How much text before a date element is read for its label.
 _LABEL_WINDOW = 40
 #: JSON-LD objects whose dates are not the document's: its pictures and its readers' comments.
@@ -239,7 +259,7 @@ def _parse_date(text: str | None, languages: list[str] | None, locale: str | Non
     (for the same ``languages`` and ``locale``)."""
     if not text or not text.strip():
         return None
-    text = text.strip()
+    text = text.strip().translate(_ASCII_DIGITS)
     match = _ISO.search(text) or _ISO_BASIC.fullmatch(text)
     if match:
         try:
@@ -253,6 +273,12 @@ def _parse_date(text: str | None, languages: list[str] | None, locale: str | Non
         day, month, year = (int(part) for part in dotted.groups())
         with contextlib.suppress(ValueError):  # "03.25.2024": left to dateparser
             return _valid(dt.date(year, month, day))
+    cjk = _CJK_DATE.search(text)
+    if cjk:
+        try:
+            return _valid(dt.date(*(int(part) for part in cjk.groups())))
+        except ValueError:
+            return None
     parser = _parser(tuple(languages or ()) or _DEFAULT_LANGUAGES, locale)
     english = (set(languages or _DEFAULT_LANGUAGES) == {"en"}
                and (locale or "en").partition("-")[0] == "en")
@@ -261,9 +287,18 @@ def _parse_date(text: str | None, languages: list[str] | None, locale: str | Non
             read[candidate] = ((_english_date(candidate) if english else None)
                                or parser.get_date_data(candidate).date_obj)
         parsed = read[candidate]
-        if parsed:
+        if parsed and _as_written(parsed, candidate):
             return _valid(parsed.date())
     return None
+
+
+def _as_written(parsed: dt.datetime, text: str) -> bool:
+    """Whether dateparser's date is the one ``text`` writes: its day and its year (or the
+    year's last two digits) are numbers in the text. dateparser reads a part it takes for a
+    relative date against the time of reading, whatever else the text says: Portuguese's
+    "05/03/2021 10h15" is "10 horas" ago to it."""
+    numbers = {int(number) for number in _NUMBER.findall(text)}
+    return parsed.day in numbers and (parsed.year in numbers or parsed.year % 100 in numbers)
 
 
 def epoch_date(value: object) -> str | None:
@@ -416,13 +451,14 @@ def _parser(languages: tuple[str, ...], locale: str | None = None) -> DateDataPa
     return DateDataParser(languages=known, settings=_DATE_SETTINGS)
 
 
-def _from_ld(data: Structured, key: str) -> str | None:
-    """``key``'s date from the article's JSON-LD object first, then from the other objects
-    (the ``WebPage`` around it...), never from an image's, a video's or a comment's."""
+def _from_ld(data: Structured, *keys: str) -> str | None:
+    """The date of the first of ``keys`` an object has, from the article's JSON-LD object
+    first, then from the other objects (the ``WebPage`` around it, a live blog's updates...),
+    never from an image's, a video's or a comment's."""
     ranked = sorted((obj for obj in data.objects if not ld_types(obj) & _NOT_DOCUMENT_TYPES),
                     key=lambda obj: not ld_types(obj) & ARTICLE_TYPES)
     for obj in ranked:
-        value = obj.get(key)
+        value = next((obj[key] for key in keys if obj.get(key)), None)
         if isinstance(value, list):
             value = value[0] if value else None
         date = epoch_date(value) or (parse_date(value) if isinstance(value, str) else None)
@@ -512,8 +548,9 @@ class _PageDates:
     """
 
     def __init__(self, tree: HtmlElement, dates: DateContext,
-                 headline: HtmlElement | None) -> None:
+                 headline: HtmlElement | None, comments: Collection[HtmlElement]) -> None:
         self._tree = tree
+        self._comments = comments
         self._dates = dates
         self._headline = headline
         self._scope = _date_scope(headline) if headline is not None else None
@@ -529,7 +566,8 @@ class _PageDates:
         if element in self._places:
             return self._places[element]
         place: bool | None = None
-        if not (in_chrome(element) or in_furniture(element) or _IN_COMMENT(element)):
+        if not (in_chrome(element) or in_furniture(element) or _IN_COMMENT(element)
+                or within(element, self._comments)):
             place = False
             if self._headline is not None:
                 if self._position is None:
@@ -621,7 +659,8 @@ class _PageDates:
         one labelled as the last change."""
         for element in itertools.islice(self._candidates(self._byline_elements(), early=early),
                                         _MAX_BYLINES):
-            text = " ".join(text_content(element).split())
+            # Line by line: "By Jane Doe<br>March 5, 2021" is not "Jane DoeMarch 5, 2021".
+            text = lines_text(element)
             if updated and not _UPDATED_CLAUSE.search(text):
                 continue  # nor do its children name a change
             for piece in _clauses(text, updated=updated):
@@ -648,26 +687,61 @@ class _PageDates:
         return None
 
 
+    def undated_update(self, published: str | None) -> str | None:
+        """A change labelled in a byline with a relative date ("Atualizado há 2 dias"),
+        counted back from the capture time, or with a date without a year ("mis à jour le
+        4 mars"), the first such day from the publication on: sites leave out the year of
+        the publication's."""
+        end = (dt.datetime.combine(dt.date.fromisoformat(published) + _YEAR_LESS_WINDOW,
+                                   dt.time.max) if published else None)
+        for element in itertools.islice(self._candidates(self._byline_elements(), early=False),
+                                        _MAX_BYLINES):
+            text = lines_text(element)
+            if not _UPDATED_CLAUSE.search(text):
+                continue
+            for piece in _clauses(text, updated=True):
+                when = _STARTS_UPDATED.sub("", piece).strip(" :")
+                date = self._dates.relative(when) or (
+                    yearless_date(when, self._dates.languages, end) if end else None)
+                if date:
+                    return date
+        return None
+
+
+def _unless_today(date: str | None, dates: DateContext) -> str | None:
+    """``date``, unless it is the capture day (give or take a day: the site writes its own time
+    zone's day). A date above the headline's block on the day the page was captured is the
+    site header's "today", which an unmarked header shows like a blog's date header."""
+    if date is None or dates.captured is None:
+        return date
+    captured = dates.captured.astimezone(dt.UTC) if dates.captured.tzinfo else dates.captured
+    gap = abs(dt.date.fromisoformat(date) - captured.date())
+    return None if gap <= dt.timedelta(days=1) else date
+
+
 def find_dates(tree: HtmlElement, data: Structured, url: str, dates: DateContext, *,
-               headline: HtmlElement | None) -> tuple[str | None, str | None]:
+               headline: HtmlElement | None,
+               comments: Iterable[HtmlElement] = ()) -> tuple[str | None, str | None]:
     """``(published, modified)`` as ISO dates, each ``None`` when not found.
 
     ``dates`` says how the page's written dates read (its capture time counts a byline's
     relative date, "3 days ago", back when the page has no other date); ``headline`` is the
-    page's :func:`.regions.headline_element`, found once per page.
+    page's :func:`.regions.headline_element`, found once per page; ``comments`` are the
+    elements of its comment section, whatever their class (:func:`.comments.find_comments`).
     """
-    page = _PageDates(tree, dates, headline)
+    page = _PageDates(tree, dates, headline, set(comments))
     published = (
-        _from_ld(data, "datePublished")
+        # A live blog may declare only when its coverage started.
+        _from_ld(data, "datePublished", "coverageStartTime")
         or dates.written(data.first_meta(*_PUBLISHED_META))
         or page.from_elements("datePublished", early=False)
         or page.from_time(early=False, updated=False)
         or _from_url(url)
         or _from_ld(data, "dateCreated")
         or page.from_byline(early=False, updated=False)
-        or page.from_elements("datePublished", early=True)
-        or page.from_time(early=True, updated=False)
-        or page.from_byline(early=True, updated=False)
+        or _unless_today(page.from_elements("datePublished", early=True), dates)
+        or _unless_today(page.from_time(early=True, updated=False), dates)
+        or _unless_today(page.from_byline(early=True, updated=False), dates)
         or page.from_relative()
     )
     modified = (
@@ -679,5 +753,6 @@ def find_dates(tree: HtmlElement, data: Structured, url: str, dates: DateContext
         # only a page whose dates are written in its bylines gets them searched for "Updated".
         or (page.from_byline(early=False, updated=True) if page.bylines_read else None)
         or page.from_elements("dateModified", early=True)
+        or (page.undated_update(published) if page.bylines_read else None)
     )
     return published, modified

@@ -1,7 +1,7 @@
 """Turn a document's archived pages into an :class:`Extraction`.
 
-Each page is parsed once; the read-only steps (structured data, metadata, dates, authors,
-comments) run on the tree first, body extraction (which cuts the tree) last. For a multi-page
+Each page is parsed once; the read-only steps (structured data, metadata, comments, dates,
+authors) run on the tree first, body extraction (which cuts the tree) last. For a multi-page
 document the body is the pages' bodies in reading order (a page whose body repeats an earlier
 page's is the same page under another URL and is skipped), comments are merged without
 repeats, and metadata comes from page 1, completed from later pages where page 1 lacks a field.
@@ -30,7 +30,7 @@ from archivist.extraction.metadata import Metadata, canonical_url, find_metadata
 from archivist.extraction.model import Comment, Extraction, SourcePage
 from archivist.extraction.parse import ParsedPage, parse_page
 from archivist.extraction.regions import containers, headline_element
-from archivist.extraction.text import text_content
+from archivist.extraction.text import lines_text, text_content
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
 
@@ -75,15 +75,17 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     metadata = find_metadata(tree, data, page.url, headline=headline)
     dates = DateContext(declared_locale(tree, data), page.captured)
     language = dates.language
-    published, modified = find_dates(tree, data, page.url, dates, headline=headline)
-    authors = find_authors(tree, data, headline=headline)
     scanned = containers(tree)
+    # Comments first: a comment section (named so or not) dates and names no article.
     section = find_comments(tree, data, scanned, dates)
+    published, modified = find_dates(tree, data, page.url, dates, headline=headline,
+                                     comments=section.regions)
+    authors = find_authors(tree, data, headline=headline, comments=section.regions)
     furniture = boilerplate_elements(tree, scanned) + deck_elements(tree) + link_lists(tree)
     canonical = canonical_url(tree, page.url)
-    headings = [text_content(element) for element in tree.iter("h1")]
-    if headline is not None:
-        headings.append(text_content(headline))
+    # A headline set on two lines ("Kicker<br>Headline") may come out as two paragraphs.
+    headings = [text for element in [*tree.iter("h1"), *([] if headline is None else [headline])]
+                for text in (text_content(element), *lines_text(element).split("\n"))]
     body = extract_body(
         tree, page.url, remove=section.regions + furniture,
         titles=[metadata.title or "", *headings], comments=[c.text for c in section.comments],

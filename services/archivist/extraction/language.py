@@ -13,7 +13,7 @@ import re
 import py3langid
 from lxml.html import HtmlElement
 
-from archivist.extraction.structured import Structured
+from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
 
 __all__ = ["declared_language", "declared_locale", "detect_language", "document_language",
            "find_language"]
@@ -28,6 +28,12 @@ _DETECT_CHARS = 2000
 _MIN_OVERRULE_CHARS = 200
 #: ... detected as another language by this much log-probability per character.
 _OVERRULE_MARGIN = 1.0
+#: A shorter body (of at least this many characters) overrules it only by a margin that text
+#: in another script than the declared language's reaches (Japanese, Russian or Arabic on an
+#: "en" page: 7 to 14 per character) and text in another language of the same script does not
+#: (German or French on an "en" page: 1 to 2). Twenty characters of Chinese are a sentence.
+_MIN_SCRIPT_CHARS = 20
+_SCRIPT_MARGIN = 5.0
 #: The start of the body that the declared language must lose for the whole sample to be read:
 #: most pages are in the language they declare, and the classifier's walk over the sample costs
 #: in proportion to its length.
@@ -49,7 +55,8 @@ def declared_language(tree: HtmlElement, data: Structured) -> str | None:
 
 
 def declared_locale(tree: HtmlElement, data: Structured) -> str | None:
-    """The language the page declares, with its region when one is declared ("en-GB"), else
+    """The language the page declares (``<html lang>``, ``Content-Language``, ``og:locale``, the
+    JSON-LD article's ``inLanguage``), with its region when one is declared ("en-GB"), else
     ``None``. The region may come from another declaration of the same language: a theme's
     ``<html lang="en">`` beside ``og:locale="en_AU"``. It decides how numeric dates read
     (12/07/2019 is 12 July in Britain, December 7 in the US)."""
@@ -59,6 +66,8 @@ def declared_locale(tree: HtmlElement, data: Structured) -> str | None:
             candidates.append((meta.get("content") or "").split(",")[0])
     candidates.append(data.first_meta("og:locale", "language", "dc.language", "content-language",
                                       "inlanguage"))
+    candidates.extend(ld_text(obj.get("inLanguage")) for obj in data.objects
+                      if ld_types(obj) & ARTICLE_TYPES)
     codes = [(code, candidate.strip()) for candidate in candidates
              if candidate and (code := _code(candidate))]
     if not codes:
@@ -84,7 +93,8 @@ def document_language(declared: str | None, body: str) -> str | None:
 
     Themes ship ``<html lang="en">`` whatever the language of the posts: a body of at least
     :data:`_MIN_OVERRULE_CHARS` whose detected language beats the declared one by
-    :data:`_OVERRULE_MARGIN` log-probability per character overrules the declaration. Close
+    :data:`_OVERRULE_MARGIN` log-probability per character overrules the declaration, and a
+    shorter one in another script (:data:`_SCRIPT_MARGIN`) does too. Close
     languages (Galician and Portuguese, Bokmål and Danish) stay well under that margin. A body
     whose first :data:`_PROBE_CHARS` characters read best as the declared language is not
     plainly in another: the rest of the sample is not read.
@@ -92,7 +102,7 @@ def document_language(declared: str | None, body: str) -> str | None:
     if not declared:
         return detect_language(body)
     sample = body.strip()[:_DETECT_CHARS]
-    if len(sample) < _MIN_OVERRULE_CHARS:
+    if len(sample) < _MIN_SCRIPT_CHARS:
         return declared
     if len(sample) > _PROBE_CHARS and _code(py3langid.rank(sample[:_PROBE_CHARS])[0][0]) == declared:
         return declared
@@ -102,7 +112,8 @@ def document_language(declared: str | None, body: str) -> str | None:
     if code is None or code == declared or declared not in scores:
         return declared
     margin = (scores[best] - scores[declared]) / len(sample)
-    return code if margin >= _OVERRULE_MARGIN else declared
+    needed = _OVERRULE_MARGIN if len(sample) >= _MIN_OVERRULE_CHARS else _SCRIPT_MARGIN
+    return code if margin >= needed else declared
 
 
 def find_language(tree: HtmlElement, data: Structured, body: str) -> str | None:

@@ -15,12 +15,14 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
-from archivist.extraction.text import text_content
+from archivist.extraction.text import heading_text, site_key, text_content
 from archivist.extraction.urls import join_url
 
 __all__ = ["Metadata", "canonical_url", "find_metadata"]
 
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—:·•»-]|::)\s+")
+#: Spaced separators, and the "_" and "--" that Chinese portals write without spaces
+#: ("标题_新闻网"); an ASCII word's "_" ("__init__", "path_join") is none.
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—:·•»_-]|::|--)\s+|(?<=[^\x00-\x7f])(?:_|--)(?=[^\x00-\x7f])")
 #: :data:`_TITLE_SEPARATORS` kept in the split: parts at even indexes, separators at odd ones.
 _TITLE_PIECES = re.compile(f"({_TITLE_SEPARATORS.pattern})")
 #: A ``<title>`` whose first part may be the site's: "Site: Headline", "Site - Headline".
@@ -98,8 +100,12 @@ def _logo_alt(tree: HtmlElement) -> str | None:
     return None
 
 
+#: What is not a letter or a digit: spaces and punctuation.
+_WORD_PUNCTUATION = re.compile(r"[\W_]+")
+
+
 def _letters(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text).lower()
+    return _WORD_PUNCTUATION.sub("", text).lower()
 
 
 def _title_site(title: str | None, heading: str | None, host: str | None) -> str | None:
@@ -113,12 +119,23 @@ def _title_site(title: str | None, heading: str | None, host: str | None) -> str
     if len(parts) != 2:
         return None
     if heading:
-        rest = [part for part in parts if part.lower() != heading.lower()]
+        rest = [part for part in parts if _letters(part) != _letters(heading)]
         return rest[0] if len(rest) == 1 and rest[0] else None
     name = _letters(host or "")
     named = [part for part in parts
              if (letters := _letters(part.replace("&", " and "))) and len(letters) > 3 and letters in name]
     return named[0] if len(named) == 1 else None
+
+
+def _as_titled(heading: str | None, title: str | None) -> str | None:
+    """The headline element's text as the ``<title>`` writes it, when a part of the title
+    spells the same letters in the same case: a kicker set on a line of its own in the
+    ``<h1>`` is "Kicker: Headline" there."""
+    if not heading or not title:
+        return heading
+    letters = _WORD_PUNCTUATION.sub("", heading)
+    return next((part.strip() for part in _TITLE_SEPARATORS.split(title)
+                 if _WORD_PUNCTUATION.sub("", part) == letters), heading)
 
 
 def _site_first(title: str, sitename: str | None, host: str | None) -> str | None:
@@ -147,8 +164,9 @@ def _strip_site(title: str, sitename: str | None, *, guess: bool) -> str:
         # Parts and separators alternate; a site part goes with the separator next to it, and
         # the rest stays as written ("Ferries – what changes", not "Ferries - what changes").
         pieces = _TITLE_PIECES.split(title)
+        site = site_key(sitename)
         sites = [index for index in range(0, len(pieces), 2)
-                 if pieces[index].strip().lower() == sitename.lower()]
+                 if site and site_key(pieces[index]) == site]
         if sites and len(sites) < len(parts):
             dropped = {index for site in sites for index in (site, site - 1 if site else site + 1)}
             return "".join(piece for index, piece in enumerate(pieces) if index not in dropped)
@@ -207,7 +225,7 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
                       or publisher or website or data.first_meta("dc.publisher"))
     if declared:
         declared = _TITLE_SEPARATORS.split(declared)[0]
-    heading = _clean(text_content(headline)) if headline is not None else None
+    heading = _clean(heading_text(headline)) if headline is not None else None
     title_tag = tree.find(".//title")
     title_text = _clean(text_content(title_tag)) if title_tag is not None else None
     host = urlsplit(url).hostname
@@ -216,7 +234,7 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
     declared = _clean(data.first_meta("og:title", "twitter:title")
                       or next((ld_text(obj.get("headline")) for obj in articles
                                if obj.get("headline")), None)
-                      or heading)
+                      or _as_titled(heading, title_text))
     if declared:
         title: str | None = _strip_site(declared, sitename, guess=False)
     else:

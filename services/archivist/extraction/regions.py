@@ -8,6 +8,7 @@ article's. The tests here look at the element and its ancestors' tags, ids and c
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -15,7 +16,7 @@ from lxml.html import HtmlElement
 from archivist.extraction.text import text_content
 
 __all__ = ["attributes", "containers", "headline_element",
-    "headline_scope", "in_chrome", "is_chrome", "token_pattern"]
+    "headline_scope", "in_chrome", "is_chrome", "token_pattern", "within"]
 
 #: Elements that can hold a whole page region (inline elements, links and images cannot).
 _CONTAINERS_XPATH = (
@@ -196,3 +197,9 @@ def headline_scope(headline: HtmlElement) -> HtmlElement:
     """The headline's own block: its grandparent (headline, deck, byline and date live there)."""
     scope = headline.getparent() if headline.getparent() is not None else headline
     return scope.getparent() if scope.getparent() is not None else scope
+
+
+def within(element: HtmlElement, regions: Collection[HtmlElement]) -> bool:
+    """Whether ``element`` is one of ``regions`` or inside one (a set, for long lists)."""
+    return bool(regions) and (element in regions
+                              or any(node in regions for node in element.iterancestors()))

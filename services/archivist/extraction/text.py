@@ -6,12 +6,13 @@ need the lines kept.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-__all__ = ["BLOCK_TAGS", "lines_text", "text_content"]
+__all__ = ["BLOCK_TAGS", "heading_text", "lines_text", "site_key", "text_content"]
 
 BLOCK_TAGS = frozenset({
     "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tr",
@@ -58,3 +59,35 @@ def text_content(element: HtmlElement) -> str:
     (libxml2's ``xmlBufGetNodeContent``) in half the time.
     """
     return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
+
+
+
+def _collect_words(element: HtmlElement, out: list[str]) -> None:
+    after_element = False  # whether the last child ended where the next one starts
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "br" or (tag and after_element):
+            out.append(" ")
+        if tag and tag not in _SKIPPED_TAGS:
+            out.append(child.text or "")
+            _collect_words(child, out)
+        out.append(child.tail or "")
+        # A comment between two elements separates nothing.
+        after_element = not child.tail and (bool(tag) or after_element)
+
+
+def heading_text(element: HtmlElement) -> str:
+    """A heading's text on one line, with a ``<br>`` and the meeting of two elements that
+    nothing separates ("<span>Kicker</span><span>Headline</span>") read as a space: that is
+    how the heading shows, its pieces set on lines of their own."""
+    out: list[str] = [element.text or ""]
+    _collect_words(element, out)
+    return " ".join("".join(out).split())
+
+
+def site_key(name: str) -> str:
+    """A site name's letters without a leading "The" and a domain ending: "The Daily Herald",
+    "Daily Herald" and "DailyHerald.com" name one site."""
+    name = re.sub(r"^\s*the\s+|\.(?:com|net|org|co\.uk|com\.au|de|fr|es|it|nl|in)\s*$", "",
+                  name, flags=re.IGNORECASE)
+    return re.sub(r"[\W_]+", "", name).lower()
