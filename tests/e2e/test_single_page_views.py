@@ -144,3 +144,16 @@ def test_a_single_page_view_that_is_not_found_falls_back_to_the_walk(runtime: Ru
     record = views.get_record(runtime, submitted)
     assert record["pages"] == [submitted, pages.url("/ferries?page=2"), pages.url("/ferries?page=3")]
     assert record["body"] == walked(pages).body
+
+
+def test_a_single_page_view_that_robots_disallows_is_not_fetched(runtime: Runtime, pages: PageServer) -> None:
+    pages.set("/robots.txt", "User-agent: *\nDisallow: /ferries/all/\n", headers={"Content-Type": "text/plain"})
+    serve_article(pages, "/ferries/all/")
+    pages.set("/ferries/all/", page(SENTENCES[1] + SENTENCES[2] + SENTENCES[3]))
+    submitted = pages.url("/ferries")
+
+    assert capture(runtime, submitted)["status"] == "archived"
+
+    assert set(pages.page_hits) == {"/ferries", "/ferries?page=2", "/ferries?page=3"}
+    assert views.get_record(runtime, submitted)["pages"] == [
+        submitted, pages.url("/ferries?page=2"), pages.url("/ferries?page=3")]
