@@ -272,15 +272,18 @@ def _fetch_pages(
             continue
         with runtime.html_work:
             parsed = parse_page(source)
-            view_url = None
             try:
                 # One page more than the limit: whether the article has more pages than it allows.
                 pages = find_pages(parsed.tree, parsed.structured, page_url, max_pages=max_pages + 1)
-                if page_url == url:
-                    view_url = find_single_view(parsed.tree, parsed.structured, page_url, pages)
             except Exception:  # noqa: BLE001 - a page we cannot parse for links is still archived
                 log.exception("capture %s: pagination discovery failed on %s", capture_id, page_url)
                 pages = [page_url]
+            view_url = None
+            if page_url == url:
+                try:
+                    view_url = find_single_view(parsed.tree, parsed.structured, page_url, pages)
+                except Exception:  # noqa: BLE001 - the pages are walked as without a view
+                    log.exception("capture %s: single-page view discovery failed on %s", capture_id, page_url)
         if view_url is not None and same_site(view_url, url):
             view = _fetch_single_view(runtime, capture_id, delivery, claim, outcome, parsed, snapshot, view_url)
             if view is not None:  # the whole article in one page more: no walk
