@@ -117,3 +117,20 @@ def test_single_page_texts(text: str) -> None:
     pager = '<nav class="pagination"><a href="/world/2026/11/27/ferry-strike-2.html">2</a></nav>'
     link = f'<a href="/world/2026/11/27/ferry-strike.html?layout=complete">{text}</a>'
     assert discover_single_view(article(pager + link), url) == f"{url}?layout=complete"
+
+
+def test_a_view_link_in_a_comment_or_the_sidebar_is_not_the_sites() -> None:
+    url = "https://news.example.com/world/2026/11/27/ferry-strike"
+    pager = '<nav class="pagination"><a href="/world/2026/11/27/ferry-strike?page=2">2</a></nav>'
+    comment = ('<div class="comments"><div class="comment"><p>Easier to read it here: '
+               '<a href="/world/2026/11/27/ferry-strike?page=all">single page</a></p></div></div>')
+    sidebar = '<aside class="sidebar"><a href="/world/2026/11/27/ferry-strike?print=1">Print</a></aside>'
+    assert discover_single_view(article(pager, after=comment + sidebar), url) is None
+
+
+def test_wordpress_plain_permalinks_single_page_parameter() -> None:
+    url = "https://blog.example.org/?p=123"
+    pager = ('<div class="page-links">Pages: 1 <a href="https://blog.example.org/?p=123&amp;page=2">2</a> '
+             '<a href="https://blog.example.org/?p=123&amp;page=3">3</a></div>')
+    link = '<a href="https://blog.example.org/?p=123&amp;singlepage=1">View as single page</a>'
+    assert discover_single_view(article(pager + link), url) == "https://blog.example.org/?p=123&singlepage=1"

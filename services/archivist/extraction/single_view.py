@@ -23,10 +23,11 @@ from lxml.html import HtmlElement
 from archivist.extraction.body import word_key
 from archivist.extraction.metadata import canonical_url
 from archivist.extraction.pagination import (
-    _EXTENSION,
     _in_comments,
     _in_sidebar,
+    _literal_path,
     _split_number,
+    _stems,
     _strip_fragment,
     find_pages,
     same_site,
@@ -129,25 +130,34 @@ def find_single_view(tree: HtmlElement, data: Structured, url: str, pages: list[
     base = (join_url(url, base_element.get("href")) or url) if base_element is not None else url
     numbered = [_split_number(_strip_fragment(page)) for page in (url, canonical_url(tree, url), *pages)]
     article = {page.template for page in numbered}
-    stems = {_EXTENSION.sub("", page.path) for page in numbered} - {"/"}
+    stems = _stems(numbered)  # None for an article at the site's root (``/?p=123``): no filter
     found: dict[str, str] = {}
     for element in tree.iter("a"):
         href = (element.get("href") or "").strip()
-        if not href or href.startswith(("#", "mailto:")) or _prints_in_browser(element, href):
+        if not href or href.startswith(("#", "mailto:")):
+            continue
+        # A view's URL holds the article's path (see :func:`_stems`): the others are dropped
+        # unresolved when their path is written out, else before the costly parsing below.
+        if stems is not None and not any(stem in href for stem in stems) and _literal_path(href):
             continue
         link = join_url(base, href)
-        if link is None or not same_site(link, url) or _in_comments(element) or _in_sidebar(element):
+        if link is None or not same_site(link, url) or (
+                stems is not None and not any(stem in link for stem in stems)):
+            continue
+        if _prints_in_browser(element, href):
             continue
         link = _strip_fragment(link)
         stripped, kind = _without_view_marker(link)
-        text = " ".join(text_content(element).split()) or (element.get("title") or "").strip()
         if kind is not None:
             if _split_number(stripped).template not in article:
                 continue
-        elif len(text) <= _MAX_TEXT and _split_number(link).template not in article and any(
-                _below(urlsplit(link).path, stem) for stem in stems):
-            kind = "single" if _SINGLE_TEXT.search(text) else "print" if _PRINT_TEXT.match(text) else None
-        if kind is not None:
+        elif _split_number(link).template not in article and any(
+                _below(urlsplit(link).path, stem) for stem in stems or ()):
+            text = " ".join(text_content(element).split()) or (element.get("title") or "").strip()
+            if len(text) <= _MAX_TEXT:
+                kind = "single" if _SINGLE_TEXT.search(text) else "print" if _PRINT_TEXT.match(text) else None
+        # The ancestors last, on the few links left: a page may have hundreds.
+        if kind is not None and not (_in_comments(element) or _in_sidebar(element)):
             found.setdefault(kind, link)
     return found.get("single") or found.get("print")
 
