@@ -3,8 +3,10 @@
 Each page is parsed once; the read-only steps (structured data, metadata, comments, dates,
 authors) run on the tree first, body extraction (which cuts the tree) last. For a multi-page
 document the body is the pages' bodies in reading order (a page whose body repeats an earlier
-page's is the same page under another URL and is skipped), comments are merged without
-repeats, and metadata comes from page 1, completed from later pages where page 1 lacks a field.
+page's is the same page under another URL and is skipped; a page that holds every earlier
+page's text is the article's single-page view, and its body replaces theirs), comments are
+merged without repeats, and metadata comes from page 1, completed from later pages where page 1
+lacks a field.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from archivist.extraction.metadata import Metadata, canonical_url, find_metadata
 from archivist.extraction.model import Comment, Extraction, SourcePage
 from archivist.extraction.parse import ParsedPage, parse_page
 from archivist.extraction.regions import containers, headline_element
+from archivist.extraction.single_view import article_paragraphs, holds_pages
 from archivist.extraction.text import lines_text, text_content
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "extract"]
@@ -119,12 +122,22 @@ def extract(pages: Sequence[SourcePage | ParsedPage]) -> Extraction:
         raise ValueError("extract() needs at least one page")
     results: list[_PageResult] = []
     bodies: list[str] = []  # each page's own body, to recognise a page under a second URL
+    paragraphs: list[list[str]] = []  # each used page's article text, to recognise a whole view
     used: list[SourcePage] = []
     for page in pages:
         parsed = page if isinstance(page, ParsedPage) else parse_page(page)
+        own = article_paragraphs(parsed.tree) if len(pages) > 1 else []
+        whole = bool(results) and holds_pages(parsed.tree, own, paragraphs)
         result = _extract_page(parsed)
         if result.body and result.body in bodies:
             continue  # the same page reached under two URLs (``/story`` and ``?page=1``)
+        if whole:
+            # The article's single-page view, fetched with the page submitted (see
+            # ``single_view``): its body is the whole text; the pages keep their metadata and
+            # comments (a last page's thread that the view may not show).
+            results = [dataclasses.replace(earlier, body="") for earlier in results]
+            used = []
+        paragraphs.append(own)
         bodies.append(result.body)
         results.append(result.as_later_page() if results else result)
         used.append(parsed.source)

@@ -40,7 +40,10 @@ from archivist.core.urls import canonicalize, final_urlkey, url_hash, urlkey
 from archivist.extraction import (
     ParsedPage,
     SourcePage,
+    article_paragraphs,
     find_pages,
+    find_single_view,
+    holds_pages,
     limit_pages,
     page_key,
     page_number,
@@ -233,7 +236,9 @@ def _fetch_pages(
     *,
     last_attempt: bool,
 ) -> list[tuple[str, ParsedPage | SourcePage, NewSnapshot]]:
-    """Fetch ``url``, then the other pages it and its siblings point to, until closure.
+    """Fetch ``url``, then the other pages it and its siblings point to, until closure; or, when
+    ``url`` is a page of an article that links its single-page view and that view holds the
+    article, ``url`` and the view alone (see :func:`_fetch_single_view`).
 
     A later page that fails for good is skipped and named in ``outcome.missing_pages``; so is
     one the site fails transiently on the ``last_attempt`` (earlier, the capture is retried).
@@ -255,12 +260,8 @@ def _fetch_pages(
         page_url = queue.pop(0)
         tried += 1
         if page_url != url:
-            with runtime.database.session(atomic=False) as session:  # one conditional renewal, then a read
-                if not runtime.catalog.touch(session, capture_id, delivery=delivery, attempt=claim.attempts,
-                                             tried=url_hash(page_url)):
-                    _discard(runtime, capture_id, [snapshot["storage_key"] for _, snapshot in stored.values()])
-                    raise CaptureTakenOver(f"capture {capture_id} was claimed again since attempt {claim.attempts}")
-                previous = _previous_response(runtime, session, capture_id, page_url)
+            previous = _renew(runtime, capture_id, delivery, claim, page_url,
+                              [snapshot for _, snapshot in stored.values()])
         try:
             source, snapshot = _fetch_one(runtime, capture_id, page_url, claim, previous, outcome)
         except (PermanentFailure, *_PAGE_DOWN) as exc:
@@ -277,6 +278,17 @@ def _fetch_pages(
             except Exception:  # noqa: BLE001 - a page we cannot parse for links is still archived
                 log.exception("capture %s: pagination discovery failed on %s", capture_id, page_url)
                 pages = [page_url]
+            view_url = None
+            if page_url == url:
+                try:
+                    view_url = find_single_view(parsed.tree, parsed.structured, page_url, pages)
+                except Exception:  # noqa: BLE001 - the pages are walked as without a view
+                    log.exception("capture %s: single-page view discovery failed on %s", capture_id, page_url)
+        if view_url is not None and same_site(view_url, url):
+            view = _fetch_single_view(runtime, capture_id, delivery, claim, outcome, parsed, snapshot, view_url)
+            if view is not None:  # the whole article in one page more: no walk
+                view[2]["page"] = 2
+                return [(url, parsed, snapshot), view]
         if len(pages) > max_pages:
             outcome.more_pages = True
             pages = limit_pages(pages, page_url, max_pages)
@@ -297,6 +309,54 @@ def _fetch_pages(
     for number, page_url in enumerate(ordered, 1):
         stored[page_url][1]["page"] = number
     return [(page_url, *stored[page_url]) for page_url in ordered]
+
+
+def _renew(runtime: Runtime, capture_id: str, delivery: str, claim: Claim, page_url: str,
+           stored: Sequence[NewSnapshot]) -> LatestResponse | None:
+    """Renew the capture's lease before fetching one more page (noting the page as tried, so
+    that a failed capture's cleanup finds its object), and read that page's revisit candidate.
+
+    Raises:
+        CaptureTakenOver: a newer claim holds the capture; the ``stored`` objects are removed.
+    """
+    with runtime.database.session(atomic=False) as session:  # one conditional renewal, then a read
+        if not runtime.catalog.touch(session, capture_id, delivery=delivery, attempt=claim.attempts,
+                                     tried=url_hash(page_url)):
+            _discard(runtime, capture_id, [snapshot["storage_key"] for snapshot in stored])
+            raise CaptureTakenOver(f"capture {capture_id} was claimed again since attempt {claim.attempts}")
+        return _previous_response(runtime, session, capture_id, page_url)
+
+
+def _fetch_single_view(runtime: Runtime, capture_id: str, delivery: str, claim: Claim, outcome: FetchOutcome,
+                       submitted: ParsedPage, submitted_snapshot: NewSnapshot,
+                       view_url: str) -> tuple[str, ParsedPage, NewSnapshot] | None:
+    """Fetch the article's single-page view that the submitted page links, and keep it (its URL,
+    parsed response and snapshot row) if it holds the article: the submitted page's text, and
+    more (see ``single_view``). Extraction then takes the view's body for the submitted page's.
+
+    One fetch, with the same robots rules and politeness as any page. A view that fails, or
+    that is not this article (another article, a page of its own), is dropped with its stored
+    object, and the caller walks the pages as it would without one: ``None``.
+    """
+    try:
+        view_url = canonicalize(view_url)
+    except InvalidInput:
+        return None
+    previous = _renew(runtime, capture_id, delivery, claim, view_url, [submitted_snapshot])
+    try:
+        source, snapshot = _fetch_one(runtime, capture_id, view_url, claim, previous, outcome)
+    except (PermanentFailure, *_PAGE_DOWN) as exc:
+        log.info("capture %s: the single-page view %s failed (%s); walking the pages", capture_id, view_url,
+                 exc.reason)
+        return None
+    with runtime.html_work:
+        view = parse_page(source)
+        whole = holds_pages(view.tree, article_paragraphs(view.tree), [article_paragraphs(submitted.tree)])
+    if not whole:
+        log.info("capture %s: %s does not hold the article; walking the pages", capture_id, view_url)
+        _discard(runtime, capture_id, [snapshot["storage_key"]])
+        return None
+    return view_url, view, snapshot
 
 
 def _pages_note(outcome: FetchOutcome, max_pages: int) -> str | None:
