@@ -55,6 +55,10 @@ def test_content_changed_is_what_the_diff_shows() -> None:
     assert content_changed(old, {**old, "comments": [bob, eve, reply, bob]})  # one more of the same
     assert content_changed(old, {**old, "body": "one\n2"})
     assert content_changed(old, {**old, "title": "B"})
+    pictured = {**old, "image": "https://example.org/img/a.JPG?v=1"}
+    assert not content_changed(pictured, {**pictured, "image": "https://example.org/img/a.JPG?v=2#top"})
+    chosen = {**old, "image": "https://example.org/image.php?id=7"}  # the query chooses the picture
+    assert content_changed(chosen, {**chosen, "image": "https://example.org/image.php?id=8"})
 
 
 @pytest.mark.parametrize("answer", [Route(body=b"", status=200), Route(body=b"", status=204),
@@ -127,3 +131,34 @@ def test_a_long_history_is_read_in_a_fixed_number_of_queries(workers, pages: Pag
         capture(workers, url)
     assert statements(lambda: views.get_record(workers.runtime, url)) == shown
     assert statements(lambda: views.history(workers.runtime, url)) == listed
+
+
+NOISY = """<html><head><title>Harbour news</title>
+<meta property="og:image" content="{base}/img/lighthouse.jpg?v={stamp}">
+<meta name="csrf-token" content="{token}"></head><body><article><h1>Harbour news</h1>
+<p>The harbour council met on Tuesday to discuss the lighthouse and its future in the town.</p>
+<p>Members agreed that the light should stay on through the winter months at the very least.</p>
+<figure><img src="/img/lighthouse.jpg?v={stamp}" alt="The lighthouse at dusk"></figure>
+</article><form action="/comment" method="post"><input type="hidden" name="_token" value="{token}">
+<textarea name="text"></textarea></form></body></html>"""
+
+
+def test_an_image_url_with_a_new_cache_busting_query_makes_no_version(workers, pages: PageServer) -> None:
+    """A site that stamps its image URLs with a deploy or render time (``?v=1732700000``) serves
+    the same picture under a new query on every capture: the same page, no version. A picture
+    at another path is another picture, and a version."""
+    url = pages.url("/harbour")
+    pages.set("/harbour", NOISY.format(base=pages.base_url, stamp="1732700000", token="a1b2c3"))
+    first, = capture(workers, url)
+    pages.set("/harbour", NOISY.format(base=pages.base_url, stamp="1732703600", token="d4e5f6"))
+    again, = capture(workers, url)
+    record = views.get_record(workers.runtime, url)
+    assert (record["version"], record["capture_ids"]) == (1, [first, again])
+
+    pages.set("/harbour", NOISY.format(base=pages.base_url, stamp="1732703600", token="d4e5f6").replace(
+        "/img/lighthouse.jpg", "/img/harbour-wall.jpg"))
+    capture(workers, url)
+    diff = views.record_diff(workers.runtime, url)
+    assert (diff["from"], diff["to"]) == (1, 2)
+    assert diff["metadata"] == {"image": {"from": pages.url("/img/lighthouse.jpg?v=1732700000"),
+                                          "to": pages.url("/img/harbour-wall.jpg?v=1732703600")}}

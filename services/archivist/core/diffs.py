@@ -4,17 +4,20 @@ Plain Python over the versions' content dicts (``archivist.core.records.CONTENT_
 API and the CLI show the same diff. The body is a unified diff (``difflib``) by line, the way
 reviewers read text changes; comments are compared as whole comments (author, date, text, and the
 comment they reply to), since one edited comment is one removed and one added; every other field
-is reported as from/to.
+is reported as from/to. An image URL that differs only in its query string (a cache-buster such
+as ``?v=1732700000``) names the same picture and is no change (:func:`_same_value`).
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import posixpath
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from archivist.core.records import CONTENT_FIELDS
 
@@ -22,6 +25,9 @@ __all__ = ["VersionDiff", "content_changed", "diff_versions"]
 
 #: Content fields compared as a whole, from/to (the body and comments have their own forms).
 METADATA_FIELDS = tuple(name for name in CONTENT_FIELDS if name not in ("body", "comments"))
+
+#: File extensions of a URL path that names an image file, served whatever its query string.
+_IMAGE_FILE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg", ".bmp"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +76,7 @@ def diff_versions(
     metadata = {
         name: {"from": old.get(name), "to": new.get(name)}
         for name in METADATA_FIELDS
-        if old.get(name) != new.get(name)
+        if not _same_value(name, old.get(name), new.get(name))
     }
     return VersionDiff(
         from_version=from_version,
@@ -92,8 +98,30 @@ def content_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     return (
         _lines(old.get("body")) != _lines(new.get("body"))
         or sorted(_comment_keys(old.get("comments") or [])) != sorted(_comment_keys(new.get("comments") or []))
-        or any(old.get(name) != new.get(name) for name in METADATA_FIELDS)
+        or any(not _same_value(name, old.get(name), new.get(name)) for name in METADATA_FIELDS)
     )
+
+
+def _same_value(name: str, old: Any, new: Any) -> bool:
+    """Whether a metadata field's two values are the same to a reader.
+
+    Sites stamp the URLs of their images with a deploy or render time (``?v=1732700000``,
+    ``?ver=6.4``, ``?itok=...``) to defeat caches: every capture then finds a new image URL for
+    the same picture. A URL whose path names an image file is compared without its query string
+    (and fragment); another URL (``/image.php?id=7``) is compared whole, its query may choose the
+    picture.
+    """
+    if name == "image" and isinstance(old, str) and isinstance(new, str):
+        return _image_file(old) == _image_file(new)
+    return old == new
+
+
+def _image_file(url: str) -> str:
+    """``url`` without its query and fragment when its path names an image file, else as it is."""
+    parts = urlsplit(url)
+    if posixpath.splitext(parts.path)[1].lower() not in _IMAGE_FILE_EXTENSIONS:
+        return url
+    return parts._replace(query="", fragment="").geturl()
 
 
 def _lines(text: str | None) -> list[str]:
