@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from archivist import views
 from archivist.api import create_app
 from archivist.core.diffs import diff_versions
 from archivist.settings import Settings
@@ -189,3 +190,68 @@ def test_ids_that_cannot_exist_are_not_found(catalog_workers: EmbeddedWorkers) -
             assert response.status_code == 404, (path, response.text)
             assert response.json()["error"] == "not_found"
         assert client.get("/records/a%00b/diff").status_code == 404
+
+
+THREAD = """<html lang="en"><head><title>Harbour news</title></head><body><article><h1>Harbour news</h1>
+<div class="entry-content">
+<p>The harbour council met on Tuesday evening to discuss the lighthouse and its future in the town, and the
+meeting ran late as residents queued to speak.</p>
+<p>{middle}</p>
+<p>A vote on the longer term is expected next week, after the public consultation closes on Friday evening.</p>
+</div>{pager}</article>
+<section id="comments" class="comments-area"><ol class="comment-list">{comments}</ol></section></body></html>"""
+REPLY = """<li id="comment-{0}" class="comment"><div id="div-comment-{0}" class="comment-body"><footer class="comment-meta">
+<div class="comment-author vcard"><b class="fn">{1}</b> <span class="says">says:</span></div>
+<div class="comment-metadata"><a href="#comment-{0}"><time datetime="{2}">{2}</time></a></div></footer>
+<div class="comment-content"><p>{3}</p></div></div></li>"""
+READERS = {
+    1: ("Bob", "2026-11-20T10:15:00+00:00", "Keep the light on, the fishing boats still need it at night."),
+    2: ("Eve", "2026-11-21T08:40:00+00:00", "The council should publish the running costs before the vote."),
+    3: ("Ann", "2026-11-22T19:05:00+00:00", "My grandfather kept that light for thirty years, keep it lit."),
+}
+
+
+def _thread(*readers: int, middle: str = "Members agreed that the light should stay on through the winter months at the very least.",
+            pager: str = "") -> str:
+    return THREAD.format(middle=middle, pager=pager,
+                         comments="".join(REPLY.format(n, *READERS[n]) for n in readers))
+
+
+def test_diff_names_each_real_change_between_any_two_versions(workers, pages: PageServer) -> None:
+    """A corrected sentence, a new comment, a deleted comment and a second page added: each
+    capture is a version, and a diff between any two of them (1 → 3 too) says what changed,
+    the same over the API and the CLI."""
+    url = pages.set("/harbour", _thread(1, 2))
+    capture(workers, url)
+    corrected = "Members agreed that the light should stay on through the winter and the spring at least."
+    pages.set("/harbour", _thread(1, 2, 3, middle=corrected))
+    capture(workers, url)
+    pages.set("/harbour?page=2", THREAD.format(
+        middle="The keeper's cottage will be let to the sailing club from April onwards.", pager="",
+        comments="").replace("The harbour council met", "Page two: the harbour council also met"))
+    pages.set("/harbour", _thread(1, 3, middle=corrected,
+                                  pager='<nav class="pagination"><span>1</span> <a href="?page=2">2</a></nav>'))
+    capture(workers, url)
+
+    second = views.record_diff(workers.runtime, url, from_version=1, to_version=2)
+    assert [line for line in second["body"].splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")] == [
+        "-Members agreed that the light should stay on through the winter months at the very least.", f"+{corrected}"]
+    assert second["comments"] == {"added": [{"author": "Ann", "published": "2026-11-22", "text": READERS[3][2]}],
+                                  "removed": []}
+    third = views.record_diff(workers.runtime, url)
+    assert (third["from"], third["to"]) == (2, 3)
+    assert third["comments"] == {"added": [], "removed": [
+        {"author": "Eve", "published": "2026-11-21", "text": READERS[2][2]}]}
+    assert "+The keeper's cottage will be let to the sailing club from April onwards." in third["body"].splitlines()
+    assert third["metadata"]["pages"] == {"from": [url], "to": [url, pages.url("/harbour?page=2")]}
+    across = views.record_diff(workers.runtime, url, from_version=1, to_version=3)
+    assert [c["author"] for c in across["comments"]["added"]] == ["Ann"]
+    assert [c["author"] for c in across["comments"]["removed"]] == ["Eve"]
+
+    env = {"ARCHIVIST_HOME": str(workers.runtime.settings.home)}
+    shown = run_cli("diff", url, "--from", "1", "--to", "3", "--json", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert json_lines(shown.stdout) == [across]
+    human = run_cli("diff", url, "--from", "1", "--to", "2", env=env)
+    assert human.returncode == 0, human.stderr
+    assert f"comment added (Ann, 2026-11-22): {READERS[3][2]}" in human.stdout.splitlines()

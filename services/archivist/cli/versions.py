@@ -56,7 +56,14 @@ def diff(
         out.print(Text(line, style=style))
     for label, key, style in (("comment added", "added", "green"), ("comment removed", "removed", "red")):
         for comment in result["comments"][key]:
-            out.print(Text.assemble((label, style), f" ({comment.get('author') or 'anonymous'}): {comment['text']}"))
+            out.print(Text.assemble((label, style), f" ({_byline(comment)}): {comment['text']}"))
+
+
+def _byline(comment: dict) -> str:
+    """Who wrote a comment and when, as the diff names it: two comments a reader told apart by
+    their date alone (the same words, posted again) read the same without it."""
+    author = comment.get("author") or "anonymous"
+    return f"{author}, {comment['published']}" if comment.get("published") else author
 
 
 @app.command()
