@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from archivist import pipeline, views
 from archivist.core.diffs import content_changed
 from archivist.extraction import extract as real_extract
 from archivist.pipeline import extracting
+from archivist.warcfiles import import_warc
 from tests.support.pages import PageServer, Route
 from tests.support.stack import capture
 
@@ -162,3 +167,44 @@ def test_an_image_url_with_a_new_cache_busting_query_makes_no_version(workers, p
     assert (diff["from"], diff["to"]) == (1, 2)
     assert diff["metadata"] == {"image": {"from": pages.url("/img/lighthouse.jpg?v=1732700000"),
                                           "to": pages.url("/img/harbour-wall.jpg?v=1732703600")}}
+
+
+RELATIVE = """<html lang="en"><head><title>Harbour news</title></head><body><article><h1>Harbour news</h1>
+<p>The harbour council met on Tuesday evening to discuss the lighthouse and its future in the town, and the
+meeting ran late as residents queued to speak.</p>
+<p>Members agreed that the light should stay on through the winter months at the very least, with a review of the
+costs in the spring.</p></article>
+<section id="comments"><ol class="comment-list"><li id="comment-1" class="comment"><div class="comment-body">
+<div class="comment-author vcard"><b class="fn">Bob</b></div>
+<div class="comment-metadata"><a href="#comment-1"><time>2 hours ago</time></a></div>
+<div class="comment-content"><p>Keep the light on, the fishing boats still need it at night.</p></div></div></li></ol>
+</section></body></html>"""
+
+
+def test_a_recapture_of_the_same_bytes_reads_their_relative_dates_as_its_original_did(
+    workers, pages: PageServer, tmp_path: Path
+) -> None:
+    """A re-capture whose payload is the one archived before (a revisit) is that content again,
+    whatever day it is: "2 hours ago" in the same bytes was written when they were, so it is read
+    against the original's time, as re-extraction and the extract step read it. Read against
+    the re-capture's own time, every relative date moved a day or more and the unchanged page
+    made a version listing every comment removed and added."""
+    url = pages.set("/harbour", RELATIVE)
+    path = tmp_path / "earlier.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(RELATIVE.encode()),
+                                                      http_headers=headers,
+                                                      warc_headers_dict={"WARC-Date": "2026-11-01T10:00:00Z"}))
+    with path.open("rb") as stream:
+        assert import_warc(workers.runtime, stream).as_dict()["imported"] == 1
+    workers.drain()
+    imported = views.get_record(workers.runtime, url)
+    assert [c["published"] for c in imported["comments"]] == ["2026-11-01"]
+
+    again, = capture(workers, url)
+    assert [s["kind"] for s in views.get_capture(workers.runtime, again)["snapshots"]] == ["revisit"]
+    record = views.get_record(workers.runtime, url)
+    assert record["version"] == 1 and again in record["capture_ids"]
+    assert [c["published"] for c in record["comments"]] == ["2026-11-01"]
