@@ -255,3 +255,32 @@ def test_diff_names_each_real_change_between_any_two_versions(workers, pages: Pa
     human = run_cli("diff", url, "--from", "1", "--to", "2", env=env)
     assert human.returncode == 0, human.stderr
     assert f"comment added (Ann, 2026-11-22): {READERS[3][2]}" in human.stdout.splitlines()
+
+
+NESTED = """<li id="comment-{0}" class="comment"><div id="div-comment-{0}" class="comment-body"><footer class="comment-meta">
+<div class="comment-author vcard"><b class="fn">{1}</b> <span class="says">says:</span></div>
+<div class="comment-metadata"><a href="#comment-{0}"><time datetime="{2}">{2}</time></a></div></footer>
+<div class="comment-content"><p>{3}</p></div></div>{4}</li>"""
+
+
+def test_an_edited_comment_is_the_one_change_its_replies_stay(workers, pages: PageServer) -> None:
+    """A reader who fixes a typo in a comment that has replies edited that comment alone: the
+    diff lists it removed and added, and its replies, which still answer it, not at all."""
+    def thread(bob_says: str) -> str:
+        replies = '<ul class="children">' + "".join(
+            NESTED.format(n, *READERS[n], "") for n in (2, 3)) + "</ul>"
+        return THREAD.format(middle="Members agreed that the light should stay on through the winter months.",
+                             pager="", comments=NESTED.format(1, *READERS[1][:2], bob_says, replies))
+
+    url = pages.set("/harbour", thread("Keep the light on, the fishing boats still ned it at night."))
+    capture(workers, url)
+    assert [c["parent"] for c in views.get_record(workers.runtime, url)["comments"]] == [None, 0, 0]
+    pages.set("/harbour", thread("Keep the light on, the fishing boats still need it at night."))
+    capture(workers, url)
+    diff = views.record_diff(workers.runtime, url)
+    assert (diff["from"], diff["to"], diff["body"], diff["metadata"]) == (1, 2, "", {})
+    assert diff["comments"] == {
+        "removed": [{"author": "Bob", "published": "2026-11-20",
+                     "text": "Keep the light on, the fishing boats still ned it at night."}],
+        "added": [{"author": "Bob", "published": "2026-11-20",
+                   "text": "Keep the light on, the fishing boats still need it at night."}]}
