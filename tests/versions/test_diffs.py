@@ -284,3 +284,24 @@ def test_an_edited_comment_is_the_one_change_its_replies_stay(workers, pages: Pa
                      "text": "Keep the light on, the fishing boats still ned it at night."}],
         "added": [{"author": "Bob", "published": "2026-11-20",
                    "text": "Keep the light on, the fishing boats still need it at night."}]}
+
+
+def test_cli_diff_says_which_comment_a_moved_reply_answered(workers, pages: PageServer) -> None:
+    """A reply moved under another comment is removed and added with the same words: the human
+    diff names the comment it answered before and after, as the JSON and the web page do, or the
+    two lines read as nothing changed."""
+    def thread(under: int) -> str:
+        reply = '<ul class="children">' + NESTED.format(3, *READERS[3], "") + "</ul>"
+        return THREAD.format(middle="Members agreed that the light should stay on through the winter months.",
+                             pager="", comments="".join(NESTED.format(n, *READERS[n], reply if n == under else "")
+                                                        for n in (1, 2)))
+
+    url = pages.set("/harbour", thread(1))
+    capture(workers, url)
+    pages.set("/harbour", thread(2))
+    capture(workers, url)
+    human = run_cli("diff", url, env={"ARCHIVIST_HOME": str(workers.runtime.settings.home)})
+    assert human.returncode == 0, human.stderr
+    lines = human.stdout.splitlines()
+    assert f"comment added (Ann, 2026-11-22, in reply to Eve): {READERS[3][2]}" in lines
+    assert f"comment removed (Ann, 2026-11-22, in reply to Bob): {READERS[3][2]}" in lines

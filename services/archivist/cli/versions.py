@@ -60,10 +60,15 @@ def diff(
 
 
 def _byline(comment: dict) -> str:
-    """Who wrote a comment and when, as the diff names it: two comments a reader told apart by
-    their date alone (the same words, posted again) read the same without it."""
-    author = comment.get("author") or "anonymous"
-    return f"{author}, {comment['published']}" if comment.get("published") else author
+    """Who wrote a comment, when, and whom it answers, as the diff names it (the web page too):
+    without them a reply moved under another comment, removed and added with the same words,
+    read as no change, and so did a comment posted again on another day."""
+    parts = [comment.get("author") or "anonymous"]
+    if comment.get("published"):
+        parts.append(comment["published"])
+    if comment.get("in_reply_to"):
+        parts.append(f"in reply to {comment['in_reply_to'].get('author') or 'anonymous'}")
+    return ", ".join(parts)
 
 
 @app.command()
