@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from archivist import views
 from archivist.api import create_app
 from archivist.core.diffs import diff_versions
 from archivist.settings import Settings
@@ -189,3 +190,118 @@ def test_ids_that_cannot_exist_are_not_found(catalog_workers: EmbeddedWorkers) -
             assert response.status_code == 404, (path, response.text)
             assert response.json()["error"] == "not_found"
         assert client.get("/records/a%00b/diff").status_code == 404
+
+
+THREAD = """<html lang="en"><head><title>Harbour news</title></head><body><article><h1>Harbour news</h1>
+<div class="entry-content">
+<p>The harbour council met on Tuesday evening to discuss the lighthouse and its future in the town, and the
+meeting ran late as residents queued to speak.</p>
+<p>{middle}</p>
+<p>A vote on the longer term is expected next week, after the public consultation closes on Friday evening.</p>
+</div>{pager}</article>
+<section id="comments" class="comments-area"><ol class="comment-list">{comments}</ol></section></body></html>"""
+REPLY = """<li id="comment-{0}" class="comment"><div id="div-comment-{0}" class="comment-body"><footer class="comment-meta">
+<div class="comment-author vcard"><b class="fn">{1}</b> <span class="says">says:</span></div>
+<div class="comment-metadata"><a href="#comment-{0}"><time datetime="{2}">{2}</time></a></div></footer>
+<div class="comment-content"><p>{3}</p></div></div></li>"""
+READERS = {
+    1: ("Bob", "2026-11-20T10:15:00+00:00", "Keep the light on, the fishing boats still need it at night."),
+    2: ("Eve", "2026-11-21T08:40:00+00:00", "The council should publish the running costs before the vote."),
+    3: ("Ann", "2026-11-22T19:05:00+00:00", "My grandfather kept that light for thirty years, keep it lit."),
+}
+
+
+def _thread(*readers: int, middle: str = "Members agreed that the light should stay on through the winter months at the very least.",
+            pager: str = "") -> str:
+    return THREAD.format(middle=middle, pager=pager,
+                         comments="".join(REPLY.format(n, *READERS[n]) for n in readers))
+
+
+def test_diff_names_each_real_change_between_any_two_versions(workers, pages: PageServer) -> None:
+    """A corrected sentence, a new comment, a deleted comment and a second page added: each
+    capture is a version, and a diff between any two of them (1 → 3 too) says what changed,
+    the same over the API and the CLI."""
+    url = pages.set("/harbour", _thread(1, 2))
+    capture(workers, url)
+    corrected = "Members agreed that the light should stay on through the winter and the spring at least."
+    pages.set("/harbour", _thread(1, 2, 3, middle=corrected))
+    capture(workers, url)
+    pages.set("/harbour?page=2", THREAD.format(
+        middle="The keeper's cottage will be let to the sailing club from April onwards.", pager="",
+        comments="").replace("The harbour council met", "Page two: the harbour council also met"))
+    pages.set("/harbour", _thread(1, 3, middle=corrected,
+                                  pager='<nav class="pagination"><span>1</span> <a href="?page=2">2</a></nav>'))
+    capture(workers, url)
+
+    second = views.record_diff(workers.runtime, url, from_version=1, to_version=2)
+    assert [line for line in second["body"].splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")] == [
+        "-Members agreed that the light should stay on through the winter months at the very least.", f"+{corrected}"]
+    assert second["comments"] == {"added": [{"author": "Ann", "published": "2026-11-22", "text": READERS[3][2]}],
+                                  "removed": []}
+    third = views.record_diff(workers.runtime, url)
+    assert (third["from"], third["to"]) == (2, 3)
+    assert third["comments"] == {"added": [], "removed": [
+        {"author": "Eve", "published": "2026-11-21", "text": READERS[2][2]}]}
+    assert "+The keeper's cottage will be let to the sailing club from April onwards." in third["body"].splitlines()
+    assert third["metadata"]["pages"] == {"from": [url], "to": [url, pages.url("/harbour?page=2")]}
+    across = views.record_diff(workers.runtime, url, from_version=1, to_version=3)
+    assert [c["author"] for c in across["comments"]["added"]] == ["Ann"]
+    assert [c["author"] for c in across["comments"]["removed"]] == ["Eve"]
+
+    env = {"ARCHIVIST_HOME": str(workers.runtime.settings.home)}
+    shown = run_cli("diff", url, "--from", "1", "--to", "3", "--json", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert json_lines(shown.stdout) == [across]
+    human = run_cli("diff", url, "--from", "1", "--to", "2", env=env)
+    assert human.returncode == 0, human.stderr
+    assert f"comment added (Ann, 2026-11-22): {READERS[3][2]}" in human.stdout.splitlines()
+
+
+NESTED = """<li id="comment-{0}" class="comment"><div id="div-comment-{0}" class="comment-body"><footer class="comment-meta">
+<div class="comment-author vcard"><b class="fn">{1}</b> <span class="says">says:</span></div>
+<div class="comment-metadata"><a href="#comment-{0}"><time datetime="{2}">{2}</time></a></div></footer>
+<div class="comment-content"><p>{3}</p></div></div>{4}</li>"""
+
+
+def test_an_edited_comment_is_the_one_change_its_replies_stay(workers, pages: PageServer) -> None:
+    """A reader who fixes a typo in a comment that has replies edited that comment alone: the
+    diff lists it removed and added, and its replies, which still answer it, not at all."""
+    def thread(bob_says: str) -> str:
+        replies = '<ul class="children">' + "".join(
+            NESTED.format(n, *READERS[n], "") for n in (2, 3)) + "</ul>"
+        return THREAD.format(middle="Members agreed that the light should stay on through the winter months.",
+                             pager="", comments=NESTED.format(1, *READERS[1][:2], bob_says, replies))
+
+    url = pages.set("/harbour", thread("Keep the light on, the fishing boats still ned it at night."))
+    capture(workers, url)
+    assert [c["parent"] for c in views.get_record(workers.runtime, url)["comments"]] == [None, 0, 0]
+    pages.set("/harbour", thread("Keep the light on, the fishing boats still need it at night."))
+    capture(workers, url)
+    diff = views.record_diff(workers.runtime, url)
+    assert (diff["from"], diff["to"], diff["body"], diff["metadata"]) == (1, 2, "", {})
+    assert diff["comments"] == {
+        "removed": [{"author": "Bob", "published": "2026-11-20",
+                     "text": "Keep the light on, the fishing boats still ned it at night."}],
+        "added": [{"author": "Bob", "published": "2026-11-20",
+                   "text": "Keep the light on, the fishing boats still need it at night."}]}
+
+
+def test_cli_diff_says_which_comment_a_moved_reply_answered(workers, pages: PageServer) -> None:
+    """A reply moved under another comment is removed and added with the same words: the human
+    diff names the comment it answered before and after, as the JSON and the web page do, or the
+    two lines read as nothing changed."""
+    def thread(under: int) -> str:
+        reply = '<ul class="children">' + NESTED.format(3, *READERS[3], "") + "</ul>"
+        return THREAD.format(middle="Members agreed that the light should stay on through the winter months.",
+                             pager="", comments="".join(NESTED.format(n, *READERS[n], reply if n == under else "")
+                                                        for n in (1, 2)))
+
+    url = pages.set("/harbour", thread(1))
+    capture(workers, url)
+    pages.set("/harbour", thread(2))
+    capture(workers, url)
+    human = run_cli("diff", url, env={"ARCHIVIST_HOME": str(workers.runtime.settings.home)})
+    assert human.returncode == 0, human.stderr
+    lines = human.stdout.splitlines()
+    assert f"comment added (Ann, 2026-11-22, in reply to Eve): {READERS[3][2]}" in lines
+    assert f"comment removed (Ann, 2026-11-22, in reply to Bob): {READERS[3][2]}" in lines

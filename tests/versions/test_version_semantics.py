@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from archivist import pipeline, views
 from archivist.core.diffs import content_changed
 from archivist.extraction import extract as real_extract
 from archivist.pipeline import extracting
+from archivist.warcfiles import import_warc
 from tests.support.pages import PageServer, Route
 from tests.support.stack import capture
 
@@ -55,6 +60,10 @@ def test_content_changed_is_what_the_diff_shows() -> None:
     assert content_changed(old, {**old, "comments": [bob, eve, reply, bob]})  # one more of the same
     assert content_changed(old, {**old, "body": "one\n2"})
     assert content_changed(old, {**old, "title": "B"})
+    pictured = {**old, "image": "https://example.org/img/a.JPG?v=1"}
+    assert not content_changed(pictured, {**pictured, "image": "https://example.org/img/a.JPG?v=2#top"})
+    chosen = {**old, "image": "https://example.org/image.php?id=7"}  # the query chooses the picture
+    assert content_changed(chosen, {**chosen, "image": "https://example.org/image.php?id=8"})
 
 
 @pytest.mark.parametrize("answer", [Route(body=b"", status=200), Route(body=b"", status=204),
@@ -127,3 +136,75 @@ def test_a_long_history_is_read_in_a_fixed_number_of_queries(workers, pages: Pag
         capture(workers, url)
     assert statements(lambda: views.get_record(workers.runtime, url)) == shown
     assert statements(lambda: views.history(workers.runtime, url)) == listed
+
+
+NOISY = """<html><head><title>Harbour news</title>
+<meta property="og:image" content="{base}/img/lighthouse.jpg?v={stamp}">
+<meta name="csrf-token" content="{token}"></head><body><article><h1>Harbour news</h1>
+<p>The harbour council met on Tuesday to discuss the lighthouse and its future in the town.</p>
+<p>Members agreed that the light should stay on through the winter months at the very least.</p>
+<figure><img src="/img/lighthouse.jpg?v={stamp}" alt="The lighthouse at dusk"></figure>
+</article><form action="/comment" method="post"><input type="hidden" name="_token" value="{token}">
+<textarea name="text"></textarea></form></body></html>"""
+
+
+def test_an_image_url_with_a_new_cache_busting_query_makes_no_version(workers, pages: PageServer) -> None:
+    """A site that stamps its image URLs with a deploy or render time (``?v=1732700000``) serves
+    the same picture under a new query on every capture: the same page, no version. A picture
+    at another path is another picture, and a version."""
+    url = pages.url("/harbour")
+    pages.set("/harbour", NOISY.format(base=pages.base_url, stamp="1732700000", token="a1b2c3"))
+    first, = capture(workers, url)
+    pages.set("/harbour", NOISY.format(base=pages.base_url, stamp="1732703600", token="d4e5f6"))
+    again, = capture(workers, url)
+    record = views.get_record(workers.runtime, url)
+    assert (record["version"], record["capture_ids"]) == (1, [first, again])
+
+    pages.set("/harbour", NOISY.format(base=pages.base_url, stamp="1732703600", token="d4e5f6").replace(
+        "/img/lighthouse.jpg", "/img/harbour-wall.jpg"))
+    capture(workers, url)
+    diff = views.record_diff(workers.runtime, url)
+    assert (diff["from"], diff["to"]) == (1, 2)
+    assert diff["metadata"] == {"image": {"from": pages.url("/img/lighthouse.jpg?v=1732700000"),
+                                          "to": pages.url("/img/harbour-wall.jpg?v=1732703600")}}
+
+
+RELATIVE = """<html lang="en"><head><title>Harbour news</title></head><body><article><h1>Harbour news</h1>
+<p>The harbour council met on Tuesday evening to discuss the lighthouse and its future in the town, and the
+meeting ran late as residents queued to speak.</p>
+<p>Members agreed that the light should stay on through the winter months at the very least, with a review of the
+costs in the spring.</p></article>
+<section id="comments"><ol class="comment-list"><li id="comment-1" class="comment"><div class="comment-body">
+<div class="comment-author vcard"><b class="fn">Bob</b></div>
+<div class="comment-metadata"><a href="#comment-1"><time>2 hours ago</time></a></div>
+<div class="comment-content"><p>Keep the light on, the fishing boats still need it at night.</p></div></div></li></ol>
+</section></body></html>"""
+
+
+def test_a_recapture_of_the_same_bytes_reads_their_relative_dates_as_its_original_did(
+    workers, pages: PageServer, tmp_path: Path
+) -> None:
+    """A re-capture whose payload is the one archived before (a revisit) is that content again,
+    whatever day it is: "2 hours ago" in the same bytes was written when they were, so it is read
+    against the original's time, as re-extraction and the extract step read it. Read against
+    the re-capture's own time, every relative date moved a day or more and the unchanged page
+    made a version listing every comment removed and added."""
+    url = pages.set("/harbour", RELATIVE)
+    path = tmp_path / "earlier.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(RELATIVE.encode()),
+                                                      http_headers=headers,
+                                                      warc_headers_dict={"WARC-Date": "2026-11-01T10:00:00Z"}))
+    with path.open("rb") as stream:
+        assert import_warc(workers.runtime, stream).as_dict()["imported"] == 1
+    workers.drain()
+    imported = views.get_record(workers.runtime, url)
+    assert [c["published"] for c in imported["comments"]] == ["2026-11-01"]
+
+    again, = capture(workers, url)
+    assert [s["kind"] for s in views.get_capture(workers.runtime, again)["snapshots"]] == ["revisit"]
+    record = views.get_record(workers.runtime, url)
+    assert record["version"] == 1 and again in record["capture_ids"]
+    assert [c["published"] for c in record["comments"]] == ["2026-11-01"]

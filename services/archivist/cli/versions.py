@@ -56,7 +56,19 @@ def diff(
         out.print(Text(line, style=style))
     for label, key, style in (("comment added", "added", "green"), ("comment removed", "removed", "red")):
         for comment in result["comments"][key]:
-            out.print(Text.assemble((label, style), f" ({comment.get('author') or 'anonymous'}): {comment['text']}"))
+            out.print(Text.assemble((label, style), f" ({_byline(comment)}): {comment['text']}"))
+
+
+def _byline(comment: dict) -> str:
+    """Who wrote a comment, when, and whom it answers, as the diff names it (the web page too):
+    without them a reply moved under another comment, removed and added with the same words,
+    read as no change, and so did a comment posted again on another day."""
+    parts = [comment.get("author") or "anonymous"]
+    if comment.get("published"):
+        parts.append(comment["published"])
+    if comment.get("in_reply_to"):
+        parts.append(f"in reply to {comment['in_reply_to'].get('author') or 'anonymous'}")
+    return ", ".join(parts)
 
 
 @app.command()

@@ -432,7 +432,12 @@ def _fetch_one(
         if body is None:
             final.body.seek(0)
             body = decode_content(final.body.read(), final.headers)
-        source = SourcePage(url=final.url, body=body, content_type=final.content_type, captured=captured_at)
+        # A revisit is its original's payload, relative dates ("2 hours ago") and all: they were
+        # written when the original was fetched and are read against its time, as the extract
+        # step and re-extraction read a stored revisit (load_pages), so the same bytes are the
+        # same content whatever day they are fetched again.
+        read_at = aware(previous.captured_at) if revisit is not None else captured_at
+        source = SourcePage(url=final.url, body=body, content_type=final.content_type, captured=read_at)
         return source, snapshot
     finally:
         result.close()
