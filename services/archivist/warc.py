@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
-from warcio.recordloader import ArcWarcRecord
+from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 from zlib_ng import zlib_ng
@@ -47,6 +47,7 @@ __all__ = [
     "Revisit",
     "decode_content",
     "StoredResponse",
+    "WarcIterator",
     "digest_label",
     "payload_digest",
     "read_response",
@@ -257,6 +258,29 @@ def uncompressed_warc(stream: BinaryIO) -> Iterator[BinaryIO]:
         yield plain  # type: ignore[misc]
 
 
+class _SchemeBlindLoader(ArcWarcRecordLoader):
+    """warcio's record loader, reading the HTTP status line and headers of a record whatever the
+    case of its URI's scheme.
+
+    warcio reads them only under a WARC-Target-URI starting with lower-case ``http:`` or
+    ``https:``; but a scheme is case-insensitive (RFC 3986), and a record of
+    ``HTTP://Example.COM/`` left unparsed reads as not HTTP, its payload digest checked against
+    the whole block (HTTP headers included) and so failing.
+    """
+
+    def load_http_headers(self, rec_type, uri, stream, length):  # noqa: ANN001, ANN201 - warcio's signature
+        scheme, colon, rest = (uri or "").partition(":")
+        return super().load_http_headers(rec_type, scheme.lower() + colon + rest if uri else uri, stream, length)
+
+
+class WarcIterator(ArchiveIterator):
+    """warcio's ArchiveIterator, reading HTTP records whatever the case of their URI's scheme."""
+
+    def __init__(self, stream: BinaryIO, **options) -> None:  # noqa: ANN003 - ArchiveIterator's options
+        super().__init__(stream, **options)
+        self.loader = _SchemeBlindLoader(verify_http=False, arc2warc=False)
+
+
 def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | None = None) -> int:
     """Read a whole uncompressed WARC and check it is complete; returns its record count.
 
@@ -316,7 +340,7 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
     return count
 
 
-class _QuietIterator(ArchiveIterator):
+class _QuietIterator(WarcIterator):
     """warcio's iterator without the warning it writes on stderr when a record is not followed by
     a blank line, skipping the line: :func:`_check_ending` makes that the file's one error."""
 

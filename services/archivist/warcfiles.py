@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.statusandheaders import StatusAndHeaders
 
@@ -39,7 +38,15 @@ from archivist.core.keys import snapshot_key
 from archivist.core.urls import canonicalize, final_urlkey, host_prefixes, join, urlkey
 from archivist.pipeline import store_snapshot
 from archivist.runtime import Runtime
-from archivist.warc import Revisit, payload_digest, uncompressed_warc, verify_warc, warc_date, write_warcinfo
+from archivist.warc import (
+    Revisit,
+    WarcIterator,
+    payload_digest,
+    uncompressed_warc,
+    verify_warc,
+    warc_date,
+    write_warcinfo,
+)
 
 __all__ = ["ExportReport", "ImportReport", "export_warc", "import_warc"]
 
@@ -182,7 +189,7 @@ def _import(runtime: Runtime, stream: BinaryIO, stop: threading.Event) -> Import
     index = _FileIndex()
     report = ImportReport(records=verify_warc(stream, index.add))
     requests, redirects = index.requests, index.redirects
-    records = ArchiveIterator(stream)
+    records = WarcIterator(stream)
     for record in records:
         if stop.is_set():
             report.stopped = True
@@ -203,7 +210,7 @@ def _import(runtime: Runtime, stream: BinaryIO, stop: threading.Event) -> Import
             report.skipped["revisit_profile"] += 1
             continue
         http = record.http_headers  # optional on a revisit, which then replays its original's
-        if (http is None and kind == "response") or not headers.get_header("WARC-Target-URI", "").startswith(
+        if (http is None and kind == "response") or not headers.get_header("WARC-Target-URI", "").lower().startswith(
                 ("http:", "https:")):
             report.skipped["not_http"] += 1
             continue

@@ -580,3 +580,41 @@ def test_a_gzip_member_broken_midway_imports_nothing(workers, client: TestClient
             import_warc(workers.runtime, stream)
         assert caught.value.reason == "corrupt_warc", name
     assert _count_snapshots(client, "wget.example.org") == 0
+
+
+def test_a_target_uri_with_an_upper_case_scheme_is_read_as_http(workers, client: TestClient, tmp_path: Path) -> None:
+    """A URI scheme is case-insensitive (RFC 3986): ``HTTP://News.Example.ORG/...`` is an HTTP
+    record, whose status line and headers warcio leaves unparsed (it looks for a lower-case
+    ``http:``). Its request comes along, and a payload digest without a block digest is checked
+    against the payload, after the HTTP headers, not against the whole block."""
+    import base64
+    import hashlib
+
+    url = "HTTP://News.Example.ORG/harbour"
+    body = ARTICLE.format(title="Shouted scheme").encode()
+    block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    path = tmp_path / "upper-scheme.warc"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=False, warc_version="1.0")
+        request = _request(writer, url, "2024-01-02T03:04:05Z")
+        writer.write_record(request)
+        # Written by hand: warcio's writer adds the block digest this record goes without.
+        out.write(b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:%s>\r\n"
+                  b"WARC-Date: 2024-01-02T03:04:05Z\r\nWARC-Target-URI: %s\r\nWARC-Concurrent-To: %s\r\n"
+                  b"WARC-Payload-Digest: sha1:%s\r\nContent-Type: application/http;msgtype=response\r\n"
+                  b"Content-Length: %d\r\n\r\n%s\r\n\r\n" % (
+                      str(uuid.uuid4()).encode(), url.encode(), request.rec_headers.get_header("WARC-Record-ID").encode(),
+                      base64.b32encode(hashlib.sha1(body).digest()), len(block), block))
+        writer.write_record(_response(writer, "HTTPS://News.Example.ORG/gone", b"<html>gone</html>",
+                                      "2024-01-02T03:04:06Z", status="404 Not Found"))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["skipped"]) == (1, {"http_4xx": 1})
+    assert views.get_record(workers.runtime, "http://news.example.org/harbour")["title"] == "Shouted scheme"
+    (line,) = [json.loads(line) for line in client.get(
+        "/cdx", params={"url": "http://news.example.org/harbour", "output": "json"}).text.splitlines()]
+    with workers.runtime.store.open(line["filename"]) as stream:
+        stored = {r.rec_type: r for r in ArchiveIterator(stream)}
+        assert stored["response"].rec_headers.get_header("WARC-Target-URI") == "http://news.example.org/harbour"
+        assert stored["request"].http_headers.get_header("User-Agent") == "Wget/1.21"
