@@ -181,11 +181,13 @@ def write_snapshot(
             warc_headers_dict={"WARC-Date": stamp},
         )
         status_line = f"{exchange.status} {exchange.reason}".strip()
-        http_headers = StatusAndHeaders(status_line, exchange.headers, protocol=_protocol(exchange.http_version))
+        protocol, protocol_fields = _status_line_version(exchange.http_version)
+        http_headers = StatusAndHeaders(status_line, exchange.headers, protocol=protocol)
         is_last = index == len(exchanges) - 1
         if revisit is not None and is_last:
             headers = {
                 "WARC-Date": stamp,
+                **protocol_fields,
                 "WARC-Profile": REVISIT_PROFILE,
                 "WARC-Refers-To-Target-URI": revisit.target_uri,
                 "WARC-Refers-To-Date": revisit.date,
@@ -207,7 +209,7 @@ def write_snapshot(
         else:
             exchange.body.seek(0)
             level = _STORED_LEVEL if _sent_compressed(exchange.headers) else _GZIP_LEVEL
-            headers = {"WARC-Date": stamp}
+            headers = {"WARC-Date": stamp, **protocol_fields}
             if exchange.payload_digest:
                 headers["WARC-Payload-Digest"] = exchange.payload_digest
             response = writer.create_warc_record(
@@ -477,5 +479,23 @@ def _request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _protocol(http_version: str) -> str:
-    return http_version if http_version.startswith("HTTP/") else "HTTP/1.1"
+#: The HTTP versions a WARC reader takes in a status line: pywb loads records with warcio's
+#: strict parser, which refuses any other (``HTTP/2 200``, as Browsertrix writes it).
+_STATUS_LINE_VERSIONS = ("HTTP/1.0", "HTTP/1.1")
+#: ``WARC-Protocol`` values (the IIPC proposal, written by StormCrawler, Nutch, jwarc) by major
+#: HTTP version: the ALPN ids.
+_PROTOCOL_IDS = {"2": "h2", "3": "h3"}
+
+
+def _status_line_version(http_version: str) -> tuple[str, dict[str, str]]:
+    """The HTTP version a response's status line is written with, and the WARC fields that keep
+    the version it came in when the line cannot say it.
+
+    HTTP/2 and HTTP/3 have no status line; their exchange is written in HTTP/1.1's syntax, as
+    other crawlers do, and named in ``WARC-Protocol``.
+    """
+    version = http_version.strip().upper()
+    if version in _STATUS_LINE_VERSIONS:
+        return version, {}
+    major = version.removeprefix("HTTP/").split(".")[0]
+    return "HTTP/1.1", ({"WARC-Protocol": _PROTOCOL_IDS[major]} if major in _PROTOCOL_IDS else {})

@@ -618,3 +618,42 @@ def test_a_target_uri_with_an_upper_case_scheme_is_read_as_http(workers, client:
         stored = {r.rec_type: r for r in ArchiveIterator(stream)}
         assert stored["response"].rec_headers.get_header("WARC-Target-URI") == "http://news.example.org/harbour"
         assert stored["request"].http_headers.get_header("User-Agent") == "Wget/1.21"
+
+
+def test_an_http2_response_is_stored_with_a_status_line_pywb_reads(workers, client: TestClient, tmp_path: Path) -> None:
+    """Browsertrix writes the status line of a page fetched over HTTP/2 as ``HTTP/2 200`` (lower-case
+    headers, no reason phrase). pywb loads a record with warcio's strict parser, which refuses any
+    status line but HTTP/1.0 and HTTP/1.1: the snapshot writes ``HTTP/1.1 200`` and keeps the
+    version in ``WARC-Protocol: h2``, as StormCrawler and Nutch do."""
+    from warcio.bufferedreaders import DecompressingBufferedReader
+    from warcio.recordloader import ArcWarcRecordLoader
+
+    url = "https://h2.example.net/story"
+    body = ARTICLE.format(title="Over HTTP/2").encode()
+    path = tmp_path / "browsertrix-h2.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        writer.write_record(writer.create_warc_record(
+            "urn:pageinfo:" + url, "resource", payload=io.BytesIO(b'{"pages": {}}'), warc_content_type="application/json",
+            warc_headers_dict={"WARC-Page-ID": "a1b2c3", "WARC-Date": "2024-05-01T10:00:00.250Z"}))
+        response = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=StatusAndHeaders(
+            "200", [("content-type", "text/html; charset=utf-8"), ("server", "nginx")], protocol="HTTP/2"),
+            warc_headers_dict={"WARC-Date": "2024-05-01T10:00:00.250Z", "WARC-Page-ID": "a1b2c3",
+                               "WARC-JSON-Metadata": '{"ipType": "public"}'})
+        writer.write_record(response)
+        writer.write_record(_request(writer, url, "2024-05-01T10:00:00.250Z", response.rec_headers.get_header("WARC-Record-ID")))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["skipped"]) == (1, {})
+    assert views.get_record(workers.runtime, url)["title"] == "Over HTTP/2"
+
+    (line,) = [json.loads(line) for line in client.get("/cdx", params={"url": url, "output": "json"}).text.splitlines()]
+    with workers.runtime.store.open(line["filename"]) as stream:
+        stream.read(int(line["offset"]))  # pywb's loader: the record at the CDX line's offset, alone
+        record = ArcWarcRecordLoader().parse_record_stream(DecompressingBufferedReader(stream))
+    assert (record.http_headers.protocol, record.http_headers.get_statuscode()) == ("HTTP/1.1", "200")
+    assert record.rec_headers.get_header("WARC-Protocol") == "h2"
+    assert record.content_stream().read() == body
+    replayed = client.get(f"/web/{line['timestamp']}id_/{url}")
+    assert replayed.status_code == 200 and replayed.content == body
