@@ -125,6 +125,30 @@ def payload_digest(stream: BinaryIO) -> str:
     return digest_label(sha1)
 
 
+class _HeadersAsSent(StatusAndHeaders):
+    """HTTP status line and headers written as the bytes they came as, where warcio would
+    rewrite them.
+
+    warcio writes headers in ASCII: one that is not (a ``Link: </café.css>``, a filename in
+    ``Content-Disposition``) it percent-encodes, changing what the site sent, or, when its
+    encoding leaves a character behind, fails with UnicodeEncodeError, which failed the capture
+    or stopped the import. The fetcher holds header bytes as latin-1 text (a character a byte):
+    written back in latin-1 they are the bytes received. A line with characters beyond latin-1
+    (decoded as UTF-8 from another tool's WARC) is written in UTF-8.
+    """
+
+    def compute_headers_buffer(self, header_filter=None) -> None:  # noqa: ANN001 - warcio's filter
+        lines = self.to_str(header_filter).split("\r\n")
+        self.headers_buff = b"\r\n".join(_header_bytes(line) for line in lines) + b"\r\n"
+
+
+def _header_bytes(line: str) -> bytes:
+    try:
+        return line.encode("latin-1")
+    except UnicodeEncodeError:
+        return line.encode("utf-8")
+
+
 class _MemberWriter:
     """Writes each WARC record as its own gzip member, at our compression level."""
 
@@ -169,7 +193,7 @@ def write_snapshot(
     exchanges = list(exchanges)
     for index, exchange in enumerate(exchanges):
         path = exchange.url
-        request_headers = StatusAndHeaders(
+        request_headers = _HeadersAsSent(
             f"{exchange.method} {_request_target(path)} HTTP/1.1", exchange.request_headers, is_http_request=True
         )
         request = writer.create_warc_record(
@@ -182,7 +206,7 @@ def write_snapshot(
         )
         status_line = f"{exchange.status} {exchange.reason}".strip()
         protocol, protocol_fields = _status_line_version(exchange.http_version)
-        http_headers = StatusAndHeaders(status_line, exchange.headers, protocol=protocol)
+        http_headers = _HeadersAsSent(status_line, exchange.headers, protocol=protocol)
         is_last = index == len(exchanges) - 1
         if revisit is not None and is_last:
             headers = {

@@ -657,3 +657,36 @@ def test_an_http2_response_is_stored_with_a_status_line_pywb_reads(workers, clie
     assert record.content_stream().read() == body
     replayed = client.get(f"/web/{line['timestamp']}id_/{url}")
     assert replayed.status_code == 200 and replayed.content == body
+
+
+def test_headers_that_are_not_ascii_are_imported_as_the_source_holds_them(workers, client: TestClient,
+                                                                          tmp_path: Path) -> None:
+    """A response or request header in UTF-8 (a ``Link`` to ``/café.css``, a ``Referer`` with
+    an accent) stopped the import with a UnicodeEncodeError: warcio cannot write it back. It is
+    stored as the source holds it."""
+    target, url = "https://accents.example.org/sj%C3%B6v%C3%A4der", "https://accents.example.org/sjöväder"
+    link, region, referer = ("Link: </café.css>; rel=preload".encode(), "X-Region: 日本".encode(),
+                             "Referer: https://accents.example.org/väder".encode())
+    body = ARTICLE.format(title="Sjöväder").encode()
+    path = tmp_path / "accents.warc"
+    response_id = f"<urn:uuid:{uuid.uuid4()}>".encode()
+    with path.open("wb") as out:
+        # Written by hand: warcio's writer cannot write these headers either.
+        for kind, record_id, link_to, block in (
+                (b"response", response_id, b"",
+                 b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n%s\r\n%s\r\n\r\n%s" % (link, region, body)),
+                (b"request", f"<urn:uuid:{uuid.uuid4()}>".encode(), b"WARC-Concurrent-To: %s\r\n" % response_id,
+                 b"GET /sj%%C3%%B6v%%C3%%A4der HTTP/1.1\r\nHost: accents.example.org\r\n%s\r\n\r\n" % referer)):
+            out.write(b"WARC/1.1\r\nWARC-Type: %s\r\nWARC-Record-ID: %s\r\n%sWARC-Date: 2024-05-01T10:00:00Z\r\n"
+                      b"WARC-Target-URI: %s\r\nContent-Type: application/http; msgtype=%s\r\nContent-Length: %d\r\n\r\n"
+                      b"%s\r\n\r\n" % (kind, record_id, link_to, target.encode(), kind, len(block), block))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["skipped"]) == (1, {})
+    assert views.get_record(workers.runtime, url)["title"] == "Sjöväder"
+    (line,) = [json.loads(line) for line in client.get("/cdx", params={"url": url, "output": "json"}).text.splitlines()]
+    with workers.runtime.store.open(line["filename"]) as stream:
+        block = gzip.decompress(stream.read())
+    for header in (link, region, referer):
+        assert b"\r\n" + header + b"\r\n" in block, header
