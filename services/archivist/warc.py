@@ -30,6 +30,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeaders
@@ -335,12 +336,11 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
                                    reason="corrupt_warc")
             if visit is not None:
                 visit(record, iterator.offset)
-            while record.raw_stream.read(1 << 16):
-                pass
+            entity_digested = _read_block(record)
             if getattr(record.raw_stream, "limit", 0):
                 raise InvalidInput(f"record {count + 1} ({headers.get_header('WARC-Target-URI')}) is truncated",
                                    reason="corrupt_warc")
-            if problem := _digest_problem(record):
+            if problem := _digest_problem(record, entity_digested=entity_digested):
                 raise InvalidInput(f"record {count + 1} ({headers.get_header('WARC-Target-URI')}): {problem}",
                                    reason="corrupt_warc")
             count += 1
@@ -412,19 +412,58 @@ def _gist(exc: Exception) -> str:
     return text if len(text) <= _QUOTED_ERROR_CHARS else text[:_QUOTED_ERROR_CHARS] + "…"
 
 
-def _digest_problem(record) -> str | None:  # noqa: ANN001 - warcio's ArcWarcRecord, read to its end
+def _read_block(record) -> bool:  # noqa: ANN001 - warcio's ArcWarcRecord, its block unread
+    """Read a record's block to its end (warcio's checker hashes it as it goes); whether it is a
+    chunked response whose payload, de-chunked, is what its ``WARC-Payload-Digest`` states.
+
+    Tools disagree on what the payload of a chunked response is: the body as sent (wget, warcio:
+    what the checker hashes) or the de-chunked entity (WARC itself, Heritrix since 3.x).
+    """
+    declared = record.rec_headers.get_header("WARC-Payload-Digest") or ""
+    http = record.http_headers
+    hasher = _hasher(declared)
+    if (record.rec_type != "response" or http is None or hasher is None
+            or (http.get_header("Transfer-Encoding") or "").strip().lower() != "chunked"):
+        while record.raw_stream.read(1 << 16):
+            pass
+        return False
+    entity = ChunkedDataReader(record.raw_stream)  # de-chunks only: no decompressor is given
+    while chunk := entity.read(1 << 16):
+        hasher.update(chunk)
+    while record.raw_stream.read(1 << 16):  # what follows the last chunk (trailers)
+        pass
+    return _states(declared, hasher.digest())
+
+
+def _hasher(declared: str):  # noqa: ANN202 - hashlib's hash object
+    """A hash of the algorithm a ``WARC-*-Digest`` names (``sha1:...``, ``sha256:...``), or None."""
+    algorithm = declared.partition(":")[0].strip().lower().replace("-", "")
+    try:
+        return hashlib.new(algorithm) if algorithm else None
+    except ValueError:
+        return None
+
+
+def _states(declared: str, digest: bytes) -> bool:
+    """Whether a ``WARC-*-Digest`` value is ``digest``, in base32 (the usual), hex or base64."""
+    value = declared.partition(":")[2].strip()
+    return value.upper().rstrip("=") == base64.b32encode(digest).decode("ascii").rstrip("=") or \
+        value.lower() == digest.hex() or value == base64.b64encode(digest).decode("ascii")
+
+
+def _digest_problem(record, *, entity_digested: bool = False) -> str | None:  # noqa: ANN001 - warcio's ArcWarcRecord, read
     """The digest failure that makes a record corrupt, as warcio's checker found it, or None.
 
     A failed block digest is corruption: the block is every byte of the record. A failed
-    payload digest is too, unless a block digest vouches for those bytes: tools disagree on what
-    the payload of a chunked response is (the body as sent for wget and warcio, the de-chunked
-    entity for WARC itself and Heritrix since 3.x), and of a non-HTTP one.
+    payload digest is too, unless a block digest vouches for those bytes, or it is the digest of
+    the de-chunked payload (``entity_digested``, :func:`_read_block`): tools disagree on what the
+    payload of a chunked response is, and of a non-HTTP one.
     """
     problems = record.digest_checker.problems
     block = [problem for problem in problems if "block digest" in problem]
     if block:
         return block[0]
-    if problems and not record.rec_headers.get_header("WARC-Block-Digest"):
+    if problems and not record.rec_headers.get_header("WARC-Block-Digest") and not entity_digested:
         return problems[0]
     return None
 

@@ -690,3 +690,34 @@ def test_headers_that_are_not_ascii_are_imported_as_the_source_holds_them(worker
         block = gzip.decompress(stream.read())
     for header in (link, region, referer):
         assert b"\r\n" + header + b"\r\n" in block, header
+
+
+def test_a_chunked_payload_heritrix_digested_without_a_block_digest_is_not_corruption(workers, tmp_path: Path) -> None:
+    """Heritrix writes a response's payload digest, taken over the de-chunked entity, and no block
+    digest: nothing vouched for the record, whose payload digest warcio checks over the chunks as
+    sent, and the whole file was refused as corrupt. The de-chunked entity is checked too; a
+    payload that matches neither way still refuses the file."""
+    import base64
+    import hashlib
+
+    body = ARTICLE.format(title="Heritrix chunks").encode()
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:70], body[70:])) + b"0\r\n\r\n"
+    block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked
+    digest = base64.b32encode(hashlib.sha1(body).digest())
+    path = tmp_path / "heritrix-chunked.warc"
+    path.write_bytes(
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://heritrix.example.org/chunks\r\n"
+        b"WARC-Date: 2024-01-02T03:04:05Z\r\nWARC-Payload-Digest: sha1:%s\r\nWARC-IP-Address: 192.0.2.7\r\n"
+        b"WARC-Record-ID: <urn:uuid:%s>\r\nContent-Type: application/http; msgtype=response\r\n"
+        b"Content-Length: %d\r\n\r\n%s\r\n\r\n" % (digest, str(uuid.uuid4()).encode(), len(block), block))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["skipped"]) == (1, {})
+    assert views.get_record(workers.runtime, "http://heritrix.example.org/chunks")["title"] == "Heritrix chunks"
+
+    damaged = tmp_path / "damaged.warc"
+    damaged.write_bytes(path.read_bytes().replace(b"winter months", b"winter m0nths"))
+    with damaged.open("rb") as stream, pytest.raises(InvalidInput) as caught:
+        import_warc(workers.runtime, stream)
+    assert "payload digest" in caught.value.message
