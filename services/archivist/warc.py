@@ -30,8 +30,9 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
-from warcio.recordloader import ArcWarcRecord
+from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 from zlib_ng import zlib_ng
@@ -47,6 +48,7 @@ __all__ = [
     "Revisit",
     "decode_content",
     "StoredResponse",
+    "WarcIterator",
     "digest_label",
     "payload_digest",
     "read_response",
@@ -124,6 +126,30 @@ def payload_digest(stream: BinaryIO) -> str:
     return digest_label(sha1)
 
 
+class _HeadersAsSent(StatusAndHeaders):
+    """HTTP status line and headers written as the bytes they came as, where warcio would
+    rewrite them.
+
+    warcio writes headers in ASCII: one that is not (a ``Link: </café.css>``, a filename in
+    ``Content-Disposition``) it percent-encodes, changing what the site sent, or, when its
+    encoding leaves a character behind, fails with UnicodeEncodeError, which failed the capture
+    or stopped the import. The fetcher holds header bytes as latin-1 text (a character a byte):
+    written back in latin-1 they are the bytes received. A line with characters beyond latin-1
+    (decoded as UTF-8 from another tool's WARC) is written in UTF-8.
+    """
+
+    def compute_headers_buffer(self, header_filter=None) -> None:  # noqa: ANN001 - warcio's filter
+        lines = self.to_str(header_filter).split("\r\n")
+        self.headers_buff = b"\r\n".join(_header_bytes(line) for line in lines) + b"\r\n"
+
+
+def _header_bytes(line: str) -> bytes:
+    try:
+        return line.encode("latin-1")
+    except UnicodeEncodeError:
+        return line.encode("utf-8")
+
+
 class _MemberWriter:
     """Writes each WARC record as its own gzip member, at our compression level."""
 
@@ -168,7 +194,7 @@ def write_snapshot(
     exchanges = list(exchanges)
     for index, exchange in enumerate(exchanges):
         path = exchange.url
-        request_headers = StatusAndHeaders(
+        request_headers = _HeadersAsSent(
             f"{exchange.method} {_request_target(path)} HTTP/1.1", exchange.request_headers, is_http_request=True
         )
         request = writer.create_warc_record(
@@ -180,11 +206,13 @@ def write_snapshot(
             warc_headers_dict={"WARC-Date": stamp},
         )
         status_line = f"{exchange.status} {exchange.reason}".strip()
-        http_headers = StatusAndHeaders(status_line, exchange.headers, protocol=_protocol(exchange.http_version))
+        protocol, protocol_fields = _status_line_version(exchange.http_version)
+        http_headers = _HeadersAsSent(status_line, exchange.headers, protocol=protocol)
         is_last = index == len(exchanges) - 1
         if revisit is not None and is_last:
             headers = {
                 "WARC-Date": stamp,
+                **protocol_fields,
                 "WARC-Profile": REVISIT_PROFILE,
                 "WARC-Refers-To-Target-URI": revisit.target_uri,
                 "WARC-Refers-To-Date": revisit.date,
@@ -206,7 +234,7 @@ def write_snapshot(
         else:
             exchange.body.seek(0)
             level = _STORED_LEVEL if _sent_compressed(exchange.headers) else _GZIP_LEVEL
-            headers = {"WARC-Date": stamp}
+            headers = {"WARC-Date": stamp, **protocol_fields}
             if exchange.payload_digest:
                 headers["WARC-Payload-Digest"] = exchange.payload_digest
             response = writer.create_warc_record(
@@ -257,6 +285,29 @@ def uncompressed_warc(stream: BinaryIO) -> Iterator[BinaryIO]:
         yield plain  # type: ignore[misc]
 
 
+class _SchemeBlindLoader(ArcWarcRecordLoader):
+    """warcio's record loader, reading the HTTP status line and headers of a record whatever the
+    case of its URI's scheme.
+
+    warcio reads them only under a WARC-Target-URI starting with lower-case ``http:`` or
+    ``https:``; but a scheme is case-insensitive (RFC 3986), and a record of
+    ``HTTP://Example.COM/`` left unparsed reads as not HTTP, its payload digest checked against
+    the whole block (HTTP headers included) and so failing.
+    """
+
+    def load_http_headers(self, rec_type, uri, stream, length):  # noqa: ANN001, ANN201 - warcio's signature
+        scheme, colon, rest = (uri or "").partition(":")
+        return super().load_http_headers(rec_type, scheme.lower() + colon + rest if uri else uri, stream, length)
+
+
+class WarcIterator(ArchiveIterator):
+    """warcio's ArchiveIterator, reading HTTP records whatever the case of their URI's scheme."""
+
+    def __init__(self, stream: BinaryIO, **options) -> None:  # noqa: ANN003 - ArchiveIterator's options
+        super().__init__(stream, **options)
+        self.loader = _SchemeBlindLoader(verify_http=False, arc2warc=False)
+
+
 def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | None = None) -> int:
     """Read a whole uncompressed WARC and check it is complete; returns its record count.
 
@@ -285,12 +336,11 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
                                    reason="corrupt_warc")
             if visit is not None:
                 visit(record, iterator.offset)
-            while record.raw_stream.read(1 << 16):
-                pass
+            entity_digested = _read_block(record)
             if getattr(record.raw_stream, "limit", 0):
                 raise InvalidInput(f"record {count + 1} ({headers.get_header('WARC-Target-URI')}) is truncated",
                                    reason="corrupt_warc")
-            if problem := _digest_problem(record):
+            if problem := _digest_problem(record, entity_digested=entity_digested):
                 raise InvalidInput(f"record {count + 1} ({headers.get_header('WARC-Target-URI')}): {problem}",
                                    reason="corrupt_warc")
             count += 1
@@ -316,7 +366,7 @@ def verify_warc(stream: BinaryIO, visit: Callable[[ArcWarcRecord, int], None] | 
     return count
 
 
-class _QuietIterator(ArchiveIterator):
+class _QuietIterator(WarcIterator):
     """warcio's iterator without the warning it writes on stderr when a record is not followed by
     a blank line, skipping the line: :func:`_check_ending` makes that the file's one error."""
 
@@ -362,19 +412,58 @@ def _gist(exc: Exception) -> str:
     return text if len(text) <= _QUOTED_ERROR_CHARS else text[:_QUOTED_ERROR_CHARS] + "…"
 
 
-def _digest_problem(record) -> str | None:  # noqa: ANN001 - warcio's ArcWarcRecord, read to its end
+def _read_block(record) -> bool:  # noqa: ANN001 - warcio's ArcWarcRecord, its block unread
+    """Read a record's block to its end (warcio's checker hashes it as it goes); whether it is a
+    chunked response whose payload, de-chunked, is what its ``WARC-Payload-Digest`` states.
+
+    Tools disagree on what the payload of a chunked response is: the body as sent (wget, warcio:
+    what the checker hashes) or the de-chunked entity (WARC itself, Heritrix since 3.x).
+    """
+    declared = record.rec_headers.get_header("WARC-Payload-Digest") or ""
+    http = record.http_headers
+    hasher = _hasher(declared)
+    if (record.rec_type != "response" or http is None or hasher is None
+            or (http.get_header("Transfer-Encoding") or "").strip().lower() != "chunked"):
+        while record.raw_stream.read(1 << 16):
+            pass
+        return False
+    entity = ChunkedDataReader(record.raw_stream)  # de-chunks only: no decompressor is given
+    while chunk := entity.read(1 << 16):
+        hasher.update(chunk)
+    while record.raw_stream.read(1 << 16):  # what follows the last chunk (trailers)
+        pass
+    return _states(declared, hasher.digest())
+
+
+def _hasher(declared: str):  # noqa: ANN202 - hashlib's hash object
+    """A hash of the algorithm a ``WARC-*-Digest`` names (``sha1:...``, ``sha256:...``), or None."""
+    algorithm = declared.partition(":")[0].strip().lower().replace("-", "")
+    try:
+        return hashlib.new(algorithm) if algorithm else None
+    except ValueError:
+        return None
+
+
+def _states(declared: str, digest: bytes) -> bool:
+    """Whether a ``WARC-*-Digest`` value is ``digest``, in base32 (the usual), hex or base64."""
+    value = declared.partition(":")[2].strip()
+    return value.upper().rstrip("=") == base64.b32encode(digest).decode("ascii").rstrip("=") or \
+        value.lower() == digest.hex() or value == base64.b64encode(digest).decode("ascii")
+
+
+def _digest_problem(record, *, entity_digested: bool = False) -> str | None:  # noqa: ANN001 - warcio's ArcWarcRecord, read
     """The digest failure that makes a record corrupt, as warcio's checker found it, or None.
 
     A failed block digest is corruption: the block is every byte of the record. A failed
-    payload digest is too, unless a block digest vouches for those bytes: tools disagree on what
-    the payload of a chunked response is (the body as sent for wget and warcio, the de-chunked
-    entity for WARC itself and Heritrix since 3.x), and of a non-HTTP one.
+    payload digest is too, unless a block digest vouches for those bytes, or it is the digest of
+    the de-chunked payload (``entity_digested``, :func:`_read_block`): tools disagree on what the
+    payload of a chunked response is, and of a non-HTTP one.
     """
     problems = record.digest_checker.problems
     block = [problem for problem in problems if "block digest" in problem]
     if block:
         return block[0]
-    if problems and not record.rec_headers.get_header("WARC-Block-Digest"):
+    if problems and not record.rec_headers.get_header("WARC-Block-Digest") and not entity_digested:
         return problems[0]
     return None
 
@@ -453,5 +542,23 @@ def _request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _protocol(http_version: str) -> str:
-    return http_version if http_version.startswith("HTTP/") else "HTTP/1.1"
+#: The HTTP versions a WARC reader takes in a status line: pywb loads records with warcio's
+#: strict parser, which refuses any other (``HTTP/2 200``, as Browsertrix writes it).
+_STATUS_LINE_VERSIONS = ("HTTP/1.0", "HTTP/1.1")
+#: ``WARC-Protocol`` values (the IIPC proposal, written by StormCrawler, Nutch, jwarc) by major
+#: HTTP version: the ALPN ids.
+_PROTOCOL_IDS = {"2": "h2", "3": "h3"}
+
+
+def _status_line_version(http_version: str) -> tuple[str, dict[str, str]]:
+    """The HTTP version a response's status line is written with, and the WARC fields that keep
+    the version it came in when the line cannot say it.
+
+    HTTP/2 and HTTP/3 have no status line; their exchange is written in HTTP/1.1's syntax, as
+    other crawlers do, and named in ``WARC-Protocol``.
+    """
+    version = http_version.strip().upper()
+    if version in _STATUS_LINE_VERSIONS:
+        return version, {}
+    major = version.removeprefix("HTTP/").split(".")[0]
+    return "HTTP/1.1", ({"WARC-Protocol": _PROTOCOL_IDS[major]} if major in _PROTOCOL_IDS else {})

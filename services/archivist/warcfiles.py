@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.statusandheaders import StatusAndHeaders
 
@@ -39,7 +38,15 @@ from archivist.core.keys import snapshot_key
 from archivist.core.urls import canonicalize, final_urlkey, host_prefixes, join, urlkey
 from archivist.pipeline import store_snapshot
 from archivist.runtime import Runtime
-from archivist.warc import Revisit, payload_digest, uncompressed_warc, verify_warc, warc_date, write_warcinfo
+from archivist.warc import (
+    Revisit,
+    WarcIterator,
+    payload_digest,
+    uncompressed_warc,
+    verify_warc,
+    warc_date,
+    write_warcinfo,
+)
 
 __all__ = ["ExportReport", "ImportReport", "export_warc", "import_warc"]
 
@@ -182,7 +189,7 @@ def _import(runtime: Runtime, stream: BinaryIO, stop: threading.Event) -> Import
     index = _FileIndex()
     report = ImportReport(records=verify_warc(stream, index.add))
     requests, redirects = index.requests, index.redirects
-    records = ArchiveIterator(stream)
+    records = WarcIterator(stream)
     for record in records:
         if stop.is_set():
             report.stopped = True
@@ -203,7 +210,7 @@ def _import(runtime: Runtime, stream: BinaryIO, stop: threading.Event) -> Import
             report.skipped["revisit_profile"] += 1
             continue
         http = record.http_headers  # optional on a revisit, which then replays its original's
-        if (http is None and kind == "response") or not headers.get_header("WARC-Target-URI", "").startswith(
+        if (http is None and kind == "response") or not headers.get_header("WARC-Target-URI", "").lower().startswith(
                 ("http:", "https:")):
             report.skipped["not_http"] += 1
             continue
@@ -322,7 +329,7 @@ class _FileIndex:
         if record.rec_type != "request":
             return
         method = (record.http_headers.protocol or "GET").split(" ", 1)[0] or "GET"
-        entry = (method, list(record.http_headers.headers))
+        entry = (method, _as_received(record.http_headers.headers))
         self.requests[record.rec_headers.get_header("WARC-Record-ID")] = entry
         concurrent = record.rec_headers.get_header("WARC-Concurrent-To")
         if concurrent:
@@ -415,12 +422,20 @@ def _exchange(record, url: str, method: str, request_headers: list[tuple[str, st
     """
     http = record.http_headers or StatusAndHeaders("", [], protocol="")  # a revisit's are optional
     _, _, reason = (http.statusline or "").partition(" ")
-    headers = [(k, v) for k, v in http.headers if k.lower() not in _TRANSFER_HEADERS]
+    headers = _as_received([(k, v) for k, v in http.headers if k.lower() not in _TRANSFER_HEADERS])
     return Exchange(
         url=url, method=method, request_headers=request_headers, http_version=http.protocol or "HTTP/1.1",
         status=_status(http) or 0, reason=reason, headers=headers, body=io.BytesIO(b""), body_length=0,
         started_at=_warc_datetime(record.rec_headers.get_header("WARC-Date")),
     )
+
+
+def _as_received(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Headers as the fetcher holds them, a character a byte (latin-1), which the snapshot writes
+    back as those bytes; warcio decoded each line as UTF-8 (falling back to latin-1 for a line
+    that is not UTF-8, which comes out re-encoded in UTF-8, the same text)."""
+    return [(name.encode("utf-8").decode("latin-1"), value.encode("utf-8").decode("latin-1"))
+            for name, value in headers]
 
 
 def _import_response(runtime: Runtime, capture_id: str, hops: list[Exchange], exchange: Exchange,

@@ -3,6 +3,7 @@ the CDX offsets of the catalog pointing at the right records of the stored objec
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import subprocess
@@ -141,3 +142,24 @@ def test_a_failed_export_leaves_no_file_behind(workers, pages: PageServer, tmp_p
     result = run_cli("export", "--warc", str(out), env={"ARCHIVIST_HOME": str(workers.runtime.settings.home)})
     assert result.returncode == 2 and "no stored object" in result.stderr
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_headers_that_are_not_ascii_are_archived_as_the_site_sent_them(workers, pages: PageServer, tmp_path: Path) -> None:
+    """Sites send UTF-8 (and latin-1) bytes in header values: a ``Link`` to ``/café.css``, a
+    ``Content-Disposition`` filename. warcio percent-encodes such a header when it writes it, and
+    raises on one it cannot encode (here the ``Link``), which failed the capture. The response
+    record holds the header bytes as they came, and the export passes ``warcio check``."""
+    link = "</café.css>; rel=preload; as=style".encode()
+    disposition = 'inline; filename="Sjömän.html"'.encode("latin-1")
+    url = pages.set("/accents", PAGE.format("accents"), headers={
+        "Content-Type": "text/html; charset=utf-8", "Link": link.decode("latin-1"),
+        "Content-Disposition": disposition.decode("latin-1")})
+    capture(workers, url)
+    (stored,) = [p for p in workers.runtime.settings.objects_dir.rglob("*") if p.is_file()]
+    block = gzip.decompress(stored.read_bytes())
+    assert b"\r\nLink: " + link + b"\r\n" in block and b"\r\nContent-Disposition: " + disposition + b"\r\n" in block
+
+    out = tmp_path / "accents.warc.gz"
+    assert run_cli("export", "--warc", str(out), env={"ARCHIVIST_HOME": str(workers.runtime.settings.home)}).returncode == 0
+    checked = subprocess.run([_tool("warcio"), "check", str(out)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -580,3 +580,144 @@ def test_a_gzip_member_broken_midway_imports_nothing(workers, client: TestClient
             import_warc(workers.runtime, stream)
         assert caught.value.reason == "corrupt_warc", name
     assert _count_snapshots(client, "wget.example.org") == 0
+
+
+def test_a_target_uri_with_an_upper_case_scheme_is_read_as_http(workers, client: TestClient, tmp_path: Path) -> None:
+    """A URI scheme is case-insensitive (RFC 3986): ``HTTP://News.Example.ORG/...`` is an HTTP
+    record, whose status line and headers warcio leaves unparsed (it looks for a lower-case
+    ``http:``). Its request comes along, and a payload digest without a block digest is checked
+    against the payload, after the HTTP headers, not against the whole block."""
+    import base64
+    import hashlib
+
+    url = "HTTP://News.Example.ORG/harbour"
+    body = ARTICLE.format(title="Shouted scheme").encode()
+    block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    path = tmp_path / "upper-scheme.warc"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=False, warc_version="1.0")
+        request = _request(writer, url, "2024-01-02T03:04:05Z")
+        writer.write_record(request)
+        # Written by hand: warcio's writer adds the block digest this record goes without.
+        out.write(b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:%s>\r\n"
+                  b"WARC-Date: 2024-01-02T03:04:05Z\r\nWARC-Target-URI: %s\r\nWARC-Concurrent-To: %s\r\n"
+                  b"WARC-Payload-Digest: sha1:%s\r\nContent-Type: application/http;msgtype=response\r\n"
+                  b"Content-Length: %d\r\n\r\n%s\r\n\r\n" % (
+                      str(uuid.uuid4()).encode(), url.encode(), request.rec_headers.get_header("WARC-Record-ID").encode(),
+                      base64.b32encode(hashlib.sha1(body).digest()), len(block), block))
+        writer.write_record(_response(writer, "HTTPS://News.Example.ORG/gone", b"<html>gone</html>",
+                                      "2024-01-02T03:04:06Z", status="404 Not Found"))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["skipped"]) == (1, {"http_4xx": 1})
+    assert views.get_record(workers.runtime, "http://news.example.org/harbour")["title"] == "Shouted scheme"
+    (line,) = [json.loads(line) for line in client.get(
+        "/cdx", params={"url": "http://news.example.org/harbour", "output": "json"}).text.splitlines()]
+    with workers.runtime.store.open(line["filename"]) as stream:
+        stored = {r.rec_type: r for r in ArchiveIterator(stream)}
+        assert stored["response"].rec_headers.get_header("WARC-Target-URI") == "http://news.example.org/harbour"
+        assert stored["request"].http_headers.get_header("User-Agent") == "Wget/1.21"
+
+
+def test_an_http2_response_is_stored_with_a_status_line_pywb_reads(workers, client: TestClient, tmp_path: Path) -> None:
+    """Browsertrix writes the status line of a page fetched over HTTP/2 as ``HTTP/2 200`` (lower-case
+    headers, no reason phrase). pywb loads a record with warcio's strict parser, which refuses any
+    status line but HTTP/1.0 and HTTP/1.1: the snapshot writes ``HTTP/1.1 200`` and keeps the
+    version in ``WARC-Protocol: h2``, as StormCrawler and Nutch do."""
+    from warcio.bufferedreaders import DecompressingBufferedReader
+    from warcio.recordloader import ArcWarcRecordLoader
+
+    url = "https://h2.example.net/story"
+    body = ARTICLE.format(title="Over HTTP/2").encode()
+    path = tmp_path / "browsertrix-h2.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        writer.write_record(writer.create_warc_record(
+            "urn:pageinfo:" + url, "resource", payload=io.BytesIO(b'{"pages": {}}'), warc_content_type="application/json",
+            warc_headers_dict={"WARC-Page-ID": "a1b2c3", "WARC-Date": "2024-05-01T10:00:00.250Z"}))
+        response = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=StatusAndHeaders(
+            "200", [("content-type", "text/html; charset=utf-8"), ("server", "nginx")], protocol="HTTP/2"),
+            warc_headers_dict={"WARC-Date": "2024-05-01T10:00:00.250Z", "WARC-Page-ID": "a1b2c3",
+                               "WARC-JSON-Metadata": '{"ipType": "public"}'})
+        writer.write_record(response)
+        writer.write_record(_request(writer, url, "2024-05-01T10:00:00.250Z", response.rec_headers.get_header("WARC-Record-ID")))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["skipped"]) == (1, {})
+    assert views.get_record(workers.runtime, url)["title"] == "Over HTTP/2"
+
+    (line,) = [json.loads(line) for line in client.get("/cdx", params={"url": url, "output": "json"}).text.splitlines()]
+    with workers.runtime.store.open(line["filename"]) as stream:
+        stream.read(int(line["offset"]))  # pywb's loader: the record at the CDX line's offset, alone
+        record = ArcWarcRecordLoader().parse_record_stream(DecompressingBufferedReader(stream))
+    assert (record.http_headers.protocol, record.http_headers.get_statuscode()) == ("HTTP/1.1", "200")
+    assert record.rec_headers.get_header("WARC-Protocol") == "h2"
+    assert record.content_stream().read() == body
+    replayed = client.get(f"/web/{line['timestamp']}id_/{url}")
+    assert replayed.status_code == 200 and replayed.content == body
+
+
+def test_headers_that_are_not_ascii_are_imported_as_the_source_holds_them(workers, client: TestClient,
+                                                                          tmp_path: Path) -> None:
+    """A response or request header in UTF-8 (a ``Link`` to ``/café.css``, a ``Referer`` with
+    an accent) stopped the import with a UnicodeEncodeError: warcio cannot write it back. It is
+    stored as the source holds it."""
+    target, url = "https://accents.example.org/sj%C3%B6v%C3%A4der", "https://accents.example.org/sjöväder"
+    link, region, referer = ("Link: </café.css>; rel=preload".encode(), "X-Region: 日本".encode(),
+                             "Referer: https://accents.example.org/väder".encode())
+    body = ARTICLE.format(title="Sjöväder").encode()
+    path = tmp_path / "accents.warc"
+    response_id = f"<urn:uuid:{uuid.uuid4()}>".encode()
+    with path.open("wb") as out:
+        # Written by hand: warcio's writer cannot write these headers either.
+        for kind, record_id, link_to, block in (
+                (b"response", response_id, b"",
+                 b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n%s\r\n%s\r\n\r\n%s" % (link, region, body)),
+                (b"request", f"<urn:uuid:{uuid.uuid4()}>".encode(), b"WARC-Concurrent-To: %s\r\n" % response_id,
+                 b"GET /sj%%C3%%B6v%%C3%%A4der HTTP/1.1\r\nHost: accents.example.org\r\n%s\r\n\r\n" % referer)):
+            out.write(b"WARC/1.1\r\nWARC-Type: %s\r\nWARC-Record-ID: %s\r\n%sWARC-Date: 2024-05-01T10:00:00Z\r\n"
+                      b"WARC-Target-URI: %s\r\nContent-Type: application/http; msgtype=%s\r\nContent-Length: %d\r\n\r\n"
+                      b"%s\r\n\r\n" % (kind, record_id, link_to, target.encode(), kind, len(block), block))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["skipped"]) == (1, {})
+    assert views.get_record(workers.runtime, url)["title"] == "Sjöväder"
+    (line,) = [json.loads(line) for line in client.get("/cdx", params={"url": url, "output": "json"}).text.splitlines()]
+    with workers.runtime.store.open(line["filename"]) as stream:
+        block = gzip.decompress(stream.read())
+    for header in (link, region, referer):
+        assert b"\r\n" + header + b"\r\n" in block, header
+
+
+def test_a_chunked_payload_heritrix_digested_without_a_block_digest_is_not_corruption(workers, tmp_path: Path) -> None:
+    """Heritrix writes a response's payload digest, taken over the de-chunked entity, and no block
+    digest: nothing vouched for the record, whose payload digest warcio checks over the chunks as
+    sent, and the whole file was refused as corrupt. The de-chunked entity is checked too; a
+    payload that matches neither way still refuses the file."""
+    import base64
+    import hashlib
+
+    body = ARTICLE.format(title="Heritrix chunks").encode()
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:70], body[70:])) + b"0\r\n\r\n"
+    block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked
+    digest = base64.b32encode(hashlib.sha1(body).digest())
+    path = tmp_path / "heritrix-chunked.warc"
+    path.write_bytes(
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://heritrix.example.org/chunks\r\n"
+        b"WARC-Date: 2024-01-02T03:04:05Z\r\nWARC-Payload-Digest: sha1:%s\r\nWARC-IP-Address: 192.0.2.7\r\n"
+        b"WARC-Record-ID: <urn:uuid:%s>\r\nContent-Type: application/http; msgtype=response\r\n"
+        b"Content-Length: %d\r\n\r\n%s\r\n\r\n" % (digest, str(uuid.uuid4()).encode(), len(block), block))
+    with path.open("rb") as stream:
+        report = import_warc(workers.runtime, stream).as_dict()
+    workers.drain()
+    assert (report["imported"], report["skipped"]) == (1, {})
+    assert views.get_record(workers.runtime, "http://heritrix.example.org/chunks")["title"] == "Heritrix chunks"
+
+    damaged = tmp_path / "damaged.warc"
+    damaged.write_bytes(path.read_bytes().replace(b"winter months", b"winter m0nths"))
+    with damaged.open("rb") as stream, pytest.raises(InvalidInput) as caught:
+        import_warc(workers.runtime, stream)
+    assert "payload digest" in caught.value.message
