@@ -128,3 +128,19 @@ def test_a_sidebar_inside_the_main_content_wrapper_is_still_chrome() -> None:
     extraction = extract([SourcePage(URL, page.encode(), "text/html; charset=utf-8", captured=CAPTURED)])
     assert not extraction.comments
     assert extraction.published is None
+
+
+def test_an_articles_own_header_by_its_class_holds_its_headline_and_byline() -> None:
+    """``<article><div class="content__header">``: a header class inside the article is the
+    article's header (headline, byline, date), as a ``<header>`` tag there is; the site's
+    header outside it is still chrome."""
+    page = ('<html lang="en"><head><title>Ferry timetable changes | Opinion | Harbour Post</title>'
+            '<meta property="og:title" content="Ferry timetable changes | Opinion"></head><body>'
+            '<div class="site-header"><p>Saturday, November 28, 2026</p><p class="byline">By The Desk</p></div>'
+            '<article class="content"><div class="content__header tonal__header"><h1>Ferry timetable changes</h1>'
+            '<p class="byline">By Jane Harbour</p><p><time>November 19, 2026</time></p></div>'
+            f'<div class="content__body">{STORY}</div></article></body></html>')
+    extraction = extract([SourcePage(URL, page.encode(), "text/html; charset=utf-8", captured=CAPTURED)])
+    assert extraction.title == "Ferry timetable changes"
+    assert extraction.authors == ("Jane Harbour",)
+    assert extraction.published == "2026-11-19"

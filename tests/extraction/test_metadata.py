@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from .conftest import FILLER, article, page
 
 
@@ -371,3 +373,22 @@ def test_meta_with_several_itemprops_and_a_property_counts_under_each() -> None:
             '<meta property="article:modified" itemprop="dateModified" content="2019-11-19T15:00:08.000Z">')
     result = page(article(head=head), url="https://news.example.com/a/budget")
     assert (result.published, result.modified) == ("2019-11-19", "2019-11-19")
+
+
+@pytest.mark.parametrize("declared", [
+    "Opinion | Budget Vote Delayed",
+    "Budget Vote Delayed | Editorial",
+    "Budget Vote Delayed - Auto News",
+    "Analysis: Budget Vote Delayed",
+])
+def test_a_title_decorated_around_the_headline_gives_the_headline(declared: str) -> None:
+    """og:title adds a section label or a suffix the site name does not spell around the
+    headline the page sets in its <h1>: the title is the headline."""
+    result = page(article(head=f'<meta property="og:title" content="{declared}">'))
+    assert result.title == "Budget Vote Delayed"
+
+
+def test_a_title_part_that_is_only_a_section_heading_is_not_the_title() -> None:
+    html = article(head='<meta property="og:title" content="Budget | Budget Vote Delayed Until March">')
+    assert page(html.replace("<h1>Budget Vote Delayed</h1>", "<h1>Budget</h1>")).title == (
+        "Budget | Budget Vote Delayed Until March")

@@ -23,6 +23,9 @@ __all__ = ["Metadata", "canonical_url", "find_metadata"]
 #: Spaced separators, and the "_" and "--" that Chinese portals write without spaces
 #: ("标题_新闻网"); an ASCII word's "_" ("__init__", "path_join") is none.
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—:·•»_-]|::|--)\s+|(?<=[^\x00-\x7f])(?:_|--)(?=[^\x00-\x7f])")
+#: :data:`_TITLE_SEPARATORS` and a colon ("Analysis: Headline"): a label is cut off a title only
+#: where the ``<h1>`` shows the rest alone, so the colon of "Star Wars: A New Hope" stays.
+_HEADLINE_PIECES = re.compile(f"({_TITLE_SEPARATORS.pattern}|:\\s+)")
 #: :data:`_TITLE_SEPARATORS` kept in the split: parts at even indexes, separators at odd ones.
 _TITLE_PIECES = re.compile(f"({_TITLE_SEPARATORS.pattern})")
 #: A ``<title>`` whose first part may be the site's: "Site: Headline", "Site - Headline".
@@ -138,6 +141,25 @@ def _as_titled(heading: str | None, title: str | None) -> str | None:
                  if _WORD_PUNCTUATION.sub("", part) == letters), heading)
 
 
+def _headline_part(title: str | None, heading: str | None) -> str | None:
+    """The part of a decorated title that is the page's headline: a section label or a suffix
+    that names no declared site ("Opinion | Headline", "Headline | Editorial", "Headline - Auto
+    News") around the text the ``<h1>`` sets alone. The part must hold most of the title's
+    letters, so that a section heading (an ``<h1>`` reading "Opinion") is never the title."""
+    if not title or not heading:
+        return title
+    letters, whole = _letters(heading), _letters(title)
+    if not letters or letters == whole or 2 * len(letters) < len(whole):
+        return title
+    pieces = _HEADLINE_PIECES.split(title)  # parts at even indexes, separators at odd ones
+    for start in range(0, len(pieces), 2):
+        for end in range(start + 1, len(pieces) + 1, 2):
+            run = "".join(pieces[start:end])
+            if _letters(run) == letters:
+                return run.strip()
+    return title
+
+
 def _site_first(title: str, sitename: str | None, host: str | None) -> str | None:
     """The headline of a ``Site: Headline`` or ``Site - Headline`` ``<title>``, when its first
     part is the declared site name or spells one label of the host ("Harbour Post" on
@@ -240,6 +262,8 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
     else:
         title = (_site_first(title_text, sitename, host) or _strip_site(title_text, sitename, guess=True)
                  if title_text else None)
+
+    title = _headline_part(title, heading)
 
     image = data.first_meta("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
     if not image:

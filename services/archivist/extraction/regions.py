@@ -52,10 +52,11 @@ def containers(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
 
 
 _CHROME_TAGS = {"header", "nav", "footer", "aside"}
+#: A chrome word between separators (or the ends), captured: a class may hold several.
 _CHROME_WORDS = re.compile(
-    r"(?:^|[\s_-])(?:header|masthead|top-?bar|navbar|nav|navigation|menu|footer|sidebar|"
+    r"(?<![^\s_-])(header|masthead|top-?bar|navbar|nav|navigation|menu|footer|sidebar|"
     r"side-bar|widget|today|current-?date|date-?today|top-?nav|utility|ticker|site-?info|"
-    r"breadcrumbs?|banner)(?:$|[\s_-])",
+    r"breadcrumbs?|banner)(?![^\s_-])",
     re.IGNORECASE,
 )
 _IN_ARTICLE = etree.XPath("ancestor::article")
@@ -98,9 +99,10 @@ def _chrome_by(element: HtmlElement) -> str | None:
         return None
     if tag in _CHROME_TAGS:
         return None if tag in ("header", "footer") and _IN_ARTICLE(element) else "tag"
-    if attrs and _CHROME_WORDS.search(_BUILDER_PREFIX.sub("", attrs)):
-        return "class"
-    return None
+    words = {word.lower() for word in _CHROME_WORDS.findall(_BUILDER_PREFIX.sub("", attrs))} if attrs else set()
+    if not words or (words <= {"header", "footer"} and _IN_ARTICLE(element)):
+        return None  # an article's own header or footer by its class, as by its tag
+    return "class"
 
 
 def _is_main(element: HtmlElement) -> bool:
