@@ -80,7 +80,7 @@ def test_a_reextraction_that_fails_for_good_counts_as_a_failed_extraction(
         workers.drain()
         assert views.get_capture(workers.runtime, submission.id)["status"] == "archived"
         shutil.rmtree(get_settings().objects_dir)
-        before = extractions("failed", "not_found")
+        before = extractions("failed", "snapshot_missing")
         workers.runtime.queue.enqueue_reextract([submission.id])
         workers.drain()
-    assert extractions("failed", "not_found") - before == 1
+    assert extractions("failed", "snapshot_missing") - before == 1

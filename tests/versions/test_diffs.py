@@ -161,9 +161,9 @@ def test_core_diff_of_long_comment_threads_takes_linear_time() -> None:
     count = 20_000
     old = {"comments": [{"author": f"u{i}", "published": None, "text": f"comment {i}"} for i in range(count)]}
     new = {"comments": [{"author": f"u{i}", "published": None, "text": f"reply {i}"} for i in range(count)]}
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a loaded machine slows the wall clock, not this
     diff = diff_versions(old, new, from_version=1, to_version=2)
-    assert time.perf_counter() - started < 3
+    assert time.process_time() - started < 3
     assert len(diff.comments_added) == len(diff.comments_removed) == count
     assert diff.comments_removed[0] == old["comments"][0] and diff.comments_added[-1] == new["comments"][-1]
 
