@@ -37,13 +37,6 @@ ARTICLE = ("<html><head><title>Harbour wall</title></head><body><article><h1>Har
 
 
 @pytest.fixture
-def proxy(s3_endpoint: str) -> Iterator[S3Proxy]:
-    server = S3Proxy(s3_endpoint).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def proxied(production_settings: Settings, proxy: S3Proxy) -> Iterator[Runtime]:
     """A runtime whose S3 requests go through the proxy."""
     settings = production_settings.model_copy(update={"s3_endpoint": proxy.endpoint})

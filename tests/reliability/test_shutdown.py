@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from archivist import pipeline, views
 from archivist.runtime import Runtime
@@ -23,13 +21,6 @@ from tests.support.s3_proxy import S3Proxy
 ARTICLE = ("<html><head><title>Night ferry</title></head><body><article><h1>Night ferry</h1>"
            + "<p>The night ferry leaves at eleven and reaches the island before the fishing boats. " * 8
            + "</p></article></body></html>")
-
-
-@pytest.fixture
-def proxy(s3_endpoint: str) -> Iterator[S3Proxy]:
-    server = S3Proxy(s3_endpoint).start()
-    yield server
-    server.stop()
 
 
 def test_the_api_told_to_stop_answers_the_request_in_flight_and_exits_0(
