@@ -190,7 +190,11 @@ def write_snapshot(
     final = FinalRecord(0, "")
     writer = members.writer
     stamp = warc_date(date)
-    members.write(_warcinfo(writer, filename, stamp))
+    info = _warcinfo(writer, filename, stamp)
+    members.write(info)
+    # Each record names the warcinfo that describes it (WARC 1.1, 5.11), so a record copied into
+    # another file (an export, a crawl's aggregate WARC) still says which file and software wrote it.
+    described_by = {"WARC-Date": stamp, "WARC-Warcinfo-ID": info.rec_headers.get_header("WARC-Record-ID")}
     exchanges = list(exchanges)
     for index, exchange in enumerate(exchanges):
         path = exchange.url
@@ -203,7 +207,7 @@ def write_snapshot(
             payload=io.BytesIO(b""),
             length=0,
             http_headers=request_headers,
-            warc_headers_dict={"WARC-Date": stamp},
+            warc_headers_dict=dict(described_by),
         )
         status_line = f"{exchange.status} {exchange.reason}".strip()
         protocol, protocol_fields = _status_line_version(exchange.http_version)
@@ -211,7 +215,7 @@ def write_snapshot(
         is_last = index == len(exchanges) - 1
         if revisit is not None and is_last:
             headers = {
-                "WARC-Date": stamp,
+                **described_by,
                 **protocol_fields,
                 "WARC-Profile": REVISIT_PROFILE,
                 "WARC-Refers-To-Target-URI": revisit.target_uri,
@@ -234,7 +238,7 @@ def write_snapshot(
         else:
             exchange.body.seek(0)
             level = _STORED_LEVEL if _sent_compressed(exchange.headers) else _GZIP_LEVEL
-            headers = {"WARC-Date": stamp, **protocol_fields}
+            headers = {**described_by, **protocol_fields}
             if exchange.payload_digest:
                 headers["WARC-Payload-Digest"] = exchange.payload_digest
             response = writer.create_warc_record(

@@ -138,8 +138,9 @@ def test_every_stored_snapshot_is_a_warc_file_that_starts_with_warcinfo(
 ) -> None:
     """A snapshot object in S3 is a WARC file of its own (CDX names it as ``filename``): it starts
     with a ``warcinfo`` record naming it, every record of the capture (redirect hop, response,
-    revisit) carries the capture's one ``WARC-Date``, each request is linked to its response, and
-    ``warcio check`` passes on it."""
+    revisit) carries the capture's one ``WARC-Date`` and names that ``warcinfo`` in
+    ``WARC-Warcinfo-ID`` (WARC 1.1, 5.11), each request is linked to its response, and ``warcio
+    check`` passes on it."""
     final = pages.set("/moved-here", ARTICLE.format(title="Moved", middle="The ferry timetable changes in May."))
     start = pages.set("/old-place", status=301, headers={"Location": "/moved-here", "Content-Type": "text/html"})
     with httpx.Client(base_url=production_stack.base_url, timeout=30) as client:
@@ -164,5 +165,6 @@ def test_every_stored_snapshot_is_a_warc_file_that_starts_with_warcinfo(
         stamp = snapshot["timestamp"]
         assert {r["WARC-Date"] for r in records} == {
             f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[8:10]}:{stamp[10:12]}:{stamp[12:]}Z"}
+        assert {r["WARC-Warcinfo-ID"] for r in records[1:]} == {info["WARC-Record-ID"]}
         for request, response in zip(records[1::2], records[2::2], strict=True):
             assert request["WARC-Concurrent-To"] == response["WARC-Record-ID"]
