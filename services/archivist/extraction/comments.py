@@ -37,7 +37,7 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.authors import clean_author
 from archivist.extraction.boilerplate import is_form_line, is_pager_text
-from archivist.extraction.dates import DateContext, parse_date
+from archivist.extraction.dates import DateContext, date_range, parse_date
 from archivist.extraction.model import Comment
 from archivist.extraction.regions import attributes, in_chrome, token_pattern
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
@@ -743,7 +743,14 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
     text, stamped = _clean_lines(text, dates, dated=published is not None)
     if not text:
         return None
-    return Comment(author=author, published=published or stamped, text=text, parent=parent)
+    return _dated(author, published or stamped, text, parent)
+
+
+def _dated(author: str | None, published: str | None, text: str, parent: int | None = None) -> Comment:
+    """A comment whose date was read on the page: a relative one ("3 days ago") keeps the days it
+    may stand for (``Comment.published_range``)."""
+    return Comment(author=author, published=None if published is None else str(published), text=text,
+                   parent=parent, published_range=date_range(published))
 
 
 def _is_subject(first: str, rest: str) -> bool:
@@ -913,7 +920,7 @@ def _said_runs(elements: Iterable[HtmlElement], dates: DateContext) -> list[Comm
     def close() -> None:
         text, stamped = _clean_lines("\n".join(lines), dates, dated=published is not None)
         if author and text:
-            out.append(Comment(author=author, published=published or stamped, text=text))
+            out.append(_dated(author, published or stamped, text))
 
     for element in elements:
         if _is_noise(element) or element.tag in ("script", "style") or _is_quote(element):
@@ -1279,6 +1286,5 @@ def merge_comments(groups: Iterable[Sequence[Comment]]) -> list[Comment]:
                 continue
             parent = mapping.get(comment.parent) if comment.parent is not None else None
             mapping[position] = first_index[key] = len(merged)
-            merged.append(Comment(author=comment.author, published=comment.published,
-                                  text=comment.text, parent=parent))
+            merged.append(dataclasses.replace(comment, parent=parent))
     return merged
