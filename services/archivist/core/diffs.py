@@ -170,7 +170,9 @@ class _KeyedComment:
 def _keyed_comments(comments: list[Mapping[str, Any]]) -> list[_KeyedComment]:
     """Each comment's identity for comparison, and the comment as the diff shows it.
 
-    The identity is who, when and what, and which comment it replies to; not its position in
+    The identity is who, when and what (its words: a comment's text is kept with the lines its
+    markup breaks it into, and a site that wraps its source anew, "the\n  light" for "the light",
+    changes none of them), and which comment it replies to; not its position in
     the list, which a comment added above it shifts. For the same reason a reply's ``parent`` (an
     index) is replaced by the comment it names: shown as that comment's author, date and text
     (``in_reply_to``), compared by its author and date alone, so that a comment edited is the one
@@ -181,6 +183,9 @@ def _keyed_comments(comments: list[Mapping[str, Any]]) -> list[_KeyedComment]:
     def own(comment: Mapping[str, Any]) -> dict[str, Any]:
         return {"author": comment.get("author"), "published": comment.get("published"), "text": comment.get("text")}
 
+    def compared(comment: Mapping[str, Any]) -> dict[str, Any]:
+        return {**own(comment), "text": _words(comment.get("text"))}
+
     def parent_of(comment: Mapping[str, Any]) -> Mapping[str, Any] | None:
         parent = comment.get("parent")
         valid = isinstance(parent, int) and not isinstance(parent, bool) and 0 <= parent < len(comments)
@@ -188,8 +193,8 @@ def _keyed_comments(comments: list[Mapping[str, Any]]) -> list[_KeyedComment]:
 
     keyed = []
     for comment in comments:
-        shown, identity = own(comment), own(comment)
-        undated = {"author": comment.get("author"), "text": comment.get("text")}
+        shown, identity = own(comment), compared(comment)
+        undated = {"author": comment.get("author"), "text": identity["text"]}
         parent = parent_of(comment)
         if parent is not None:
             shown["in_reply_to"] = own(parent)
@@ -203,6 +208,11 @@ def _keyed_comments(comments: list[Mapping[str, Any]]) -> list[_KeyedComment]:
             shown=shown,
         ))
     return keyed
+
+
+def _words(text: str | None) -> str | None:
+    """``text`` with every run of white space, line breaks included, as one space."""
+    return None if text is None else " ".join(text.split())
 
 
 def _unmatched_comments(
