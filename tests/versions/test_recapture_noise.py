@@ -170,7 +170,7 @@ meeting ran late as residents queued to speak.</p>
 NEWS_COMMENT = """<li id="comment-{n}" class="comment"><article class="comment-body"><footer class="comment-meta">
 <div class="comment-author vcard"><b class="fn">{author}</b></div><div class="comment-metadata"><a href="#comment-{n}">
 <time datetime="2026-11-2{n}T10:00:00Z">November 2{n}, 2026 at 10:00 am</time></a></div></footer>
-<div class="comment-content"><p>{text}</p></div>
+<div class="comment-content"><p>{text}</p>{reaction}</div>
 <div class="comment-votes"><span class="score">{votes}</span> points</div></article></li>"""
 READERS = [
     ("Bob", "Keep the light on, the fishing boats still need it at night."),
@@ -209,6 +209,7 @@ def _news(**changes: object) -> str:
         "related": _teasers(1),
         "count": "3 thoughts on “Harbour council keeps the lighthouse lit”",
         "most_read": _teasers(11),
+        "reaction": "",
         "order": (0, 1, 2),
         "votes": (3, 5, 1),
         "readers": READERS,
@@ -216,9 +217,16 @@ def _news(**changes: object) -> str:
     fields.update(changes)
     readers = fields.pop("readers")
     fields["comments"] = "".join(
-        NEWS_COMMENT.format(n=i + 1, author=readers[i][0], text=readers[i][1], votes=votes)
+        NEWS_COMMENT.format(
+            n=i + 1,
+            author=readers[i][0],
+            text=readers[i][1],
+            votes=votes,
+            reaction=fields["reaction"].format(votes=votes),
+        )
         for i, votes in zip(fields.pop("order"), fields.pop("votes"), strict=False)
     )
+    del fields["reaction"]
     return NEWS.format(**fields)
 
 
@@ -302,3 +310,25 @@ def test_a_real_change_amid_the_noise_makes_a_version_and_its_diff(
     assert diff["metadata"] == (
         {"title": {"from": "Harbour council keeps the lighthouse lit", "to": CORRECTED}} if "title" in expected else {}
     )
+
+
+@pytest.mark.parametrize(
+    "reaction",
+    [
+        "<p>👍 {votes}</p>",
+        "<p>{votes} points</p>",
+        "<p>{votes} upvotes</p>",
+        '<span class="score">{votes}</span>',
+        "<p>Was this helpful? Yes ({votes}) No (1)</p>",
+    ],
+    ids=["thumbs", "points", "upvotes", "bare score", "helpful"],
+)
+def test_a_comments_votes_in_its_text_block_make_no_version(workers, pages: PageServer, reaction: str) -> None:
+    """Votes under a comment's text change at every visit; the comment does not."""
+    url = pages.set("/2026/11/20/harbour-lighthouse/", _news(reaction=reaction))
+    (first,) = capture(workers, url)
+    assert [c["text"] for c in views.get_record(workers.runtime, url)["comments"]] == [t for _, t in READERS]
+    pages.set("/2026/11/20/harbour-lighthouse/", _news(reaction=reaction, votes=(9, 5, 2)))
+    (again,) = capture(workers, url)
+    record = views.get_record(workers.runtime, url)
+    assert (record["version"], record["capture_ids"]) == (1, [first, again])

@@ -105,7 +105,8 @@ _TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|message-?(?:bo
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
 _REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer|vote)|"
                           r"post_?(?:controls|buttons)|postbit_buttons|"
-                          r"(?<!un)vote|(?<!un)like|report|share", re.IGNORECASE)
+                          r"(?<!un)vote|(?<!un)like|report|share|score|points|karma|reactions",
+                          re.IGNORECASE)
 #: A forum post's signature (phpBB, SMF, MyBB, vBulletin ``.signature``, XenForo's
 #: ``.message-signature``, Invision's ``.cSignature``): the poster's, under every post.
 _SIGNATURE = token_pattern(r"signature|message-signature|csignature|ipssignature")
@@ -187,10 +188,12 @@ _NOISE_ACTION = (
     r"flag(?:\s+as\s+inappropriate)?|(?:like|helpful)(?:\s*\(\d+\))?|share|permalink|"
     r"edit|delete|upvote|downvote|vote\s+(?:up|down)|collapse|expand|"
     r"(?:show|hide|view|load|see)(?:\s+all)?(?:\s+\d+)?(?:\s+more)?\s+(?:replies|comments|reply)|"
-    r"\d+\s+(?:likes?|replies)|log in to reply|quote|[👍👎♥❤]|[+-]?\d+"
+    r"[+-]?\d+\s+(?:likes?|replies|points?|votes?|upvotes?|downvotes?|punkte)|log in to reply|quote|"
+    r"was this (?:comment |review )?helpful\??|(?:yes|no)\s*\(\d+\)|[👍👎♥❤]|[+-]?\d+"
 )
-#: A line of action links, scores and counts, with one word at least ("+1" alone is a comment).
-_NOISE_LINE = re.compile(r"^(?=.*[^\W\d_])(?:\s*[|•·]?\s*(?:" + _NOISE_ACTION + r"))+\s*$",
+#: A line of action links, scores and counts, with one word at least, or a count beside a
+#: thumb or a heart ("👍 12"): "+1", "42" or "👍" alone is a comment.
+_NOISE_LINE = re.compile(r"^(?=.*(?:[^\W\d_]|[👍👎♥❤]\ufe0f?\s*\d))(?:\s*[|•·]?\s*(?:" + _NOISE_ACTION + r"))+\s*$",
                          re.IGNORECASE)
 #: "NAME - DATE", "NAME | DATE", "NAME, DATE", "NAME on DATE": a comment's author line.
 _NAME_DATE = re.compile(r"^\s*(?P<name>[^\d|•·,–—-]{2,40}?)\s*(?:[|•·,–—-]|\s(?:on|am|le|el|il)\s)"
