@@ -833,3 +833,16 @@ def test_numeric_comment_date_follows_the_page_region() -> None:
         "2019-07-12", "2019-08-03"]
     assert [c.published for c in page(_comment_page("en-US", comments)).comments] == [
         "2019-12-07", "2019-03-08"]
+
+
+def test_a_count_beside_a_thumb_or_points_is_no_comment_text_but_a_thumb_alone_is() -> None:
+    """A comment's votes ("👍 12", "12 points", "Was this helpful? Yes (4) No (1)", a score
+    element) change at every visit and are not what the reader wrote; a comment that is
+    nothing but "👍", "+1" or "42" is."""
+    votes = ("<p>👍 12</p>", "<p>12 points</p>", "<p>Was this helpful? Yes (4) No (1)</p>",
+             '<span class="score">12</span>')
+    html = _comment_page("en", "".join(
+        _one(name, "March 3, 2024", "Thanks for writing this up.</p>" + vote + "<p>")
+        for name, vote in zip(("Rosa Klein", "Mara Holt", "Kai Berg", "Lena Moss"), votes, strict=True)) + _one("Tom Berg", "March 4, 2024", "👍") + _one("Ann Lee", "March 5, 2024", "42"))
+    comments = page(html, url="https://blog.example.com/post").comments
+    assert [c.text for c in comments] == ["Thanks for writing this up."] * 4 + ["👍", "42"]

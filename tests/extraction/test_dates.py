@@ -10,7 +10,7 @@ import time
 import pytest
 
 from archivist.extraction import SourcePage, extract
-from archivist.extraction.dates import _english_date, _parser, parse_date, relative_date
+from archivist.extraction.dates import _english_date, _parser, date_range, parse_date, relative_date
 
 from .conftest import FILLER, page
 
@@ -132,6 +132,34 @@ def test_only_relative_expressions_count_as_relative_dates() -> None:
     assert relative_date("yesterday", None, base) == "2024-03-09"
     for text in ("March 5", "Dana Lee", "5 March 2023", ""):
         assert relative_date(text, None, base) is None
+
+
+@pytest.mark.parametrize(("text", "languages", "date", "days"), [
+    ("2 hours ago", None, "2024-03-09", ("2024-03-09", "2024-03-10")),  # 01:00 less one to three hours
+    ("vor 2 Stunden", ["de"], "2024-03-09", ("2024-03-09", "2024-03-10")),
+    ("il y a 3 jours", ["fr"], "2024-03-07", ("2024-03-06", "2024-03-08")),
+    ("hace 2 días", ["es"], "2024-03-08", ("2024-03-07", "2024-03-09")),
+    ("yesterday", None, "2024-03-09", ("2024-03-08", "2024-03-10")),
+    ("5 minutes ago", None, "2024-03-10", ("2024-03-10", "2024-03-10")),
+    ("2 weeks ago", None, "2024-02-25", ("2024-02-18", "2024-03-03")),
+    ("a month ago", None, "2024-02-10", ("2024-01-10", "2024-03-10")),
+])
+def test_a_relative_date_spans_the_days_its_unit_does(text: str, languages: list[str] | None, date: str,
+                                                       days: tuple[str, str]) -> None:
+    """A site says an age to its unit, cut down or rounded, in its own time zone: "3 days ago"
+    may be two to four days back. Re-captures read the same age in other words and at other
+    times; the range is what lets their dates be compared (``core.diffs``)."""
+    read = relative_date(text, languages, dt.datetime(2024, 3, 10, 1, 0))
+    assert (read, date_range(read)) == (date, days)
+    assert date_range(parse_date("9 March 2024")) is None  # a written date is its day
+
+
+def test_relative_dates_keep_their_range_in_the_extraction() -> None:
+    html = _story('<p class="byline">By Dana Lee · Updated 5 hours ago</p>')
+    captured = dt.datetime(2024, 3, 10, 5, 30, tzinfo=dt.UTC)  # 00:30, said to the hour
+    result = extract([SourcePage(URL, html.encode(), "text/html", captured=captured)]).as_dict()
+    assert (result["modified"], result["modified_range"]) == ("2024-03-10", ["2024-03-09", "2024-03-10"])
+    assert "published_range" not in result  # no date, no range
 
 
 @pytest.mark.parametrize("declaration", [

@@ -478,6 +478,31 @@ def test_byline_and_reading_time_lines_above_the_text_leave_the_body(lang: str, 
     assert result.body == f"{IT}\n\n{IT} Ancora."
 
 
+@pytest.mark.parametrize(("lang", "counter"), [
+    ("en", "1,204 views"), ("en", "Read 1.2k times"), ("en", "214 shares"), ("en", "👁 1204"),
+    ("en", "12 people are reading this right now"), ("de", "31 Personen lesen gerade diesen Artikel"),
+    ("fr", "12 personnes lisent cet article"), ("es", "4.321 visitas"),
+])
+def test_a_visit_counter_in_the_text_leaves_the_body(lang: str, counter: str) -> None:
+    """A counter is new at every visit: kept, each re-capture of the same article changed its text."""
+    html = (f'<html lang="{lang}"><head><title>Il consiglio rinvia il bilancio | Giornale</title>'
+            f"</head><body><article><h1>Il consiglio rinvia il bilancio</h1><p>{IT}</p><p>{counter}</p>"
+            f"<p>{IT} Ancora.</p></article></body></html>")
+    result = extract([SourcePage("https://www.example.it/politica/consiglio", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert result.body == f"{IT}\n\n{IT} Ancora."
+
+
+def test_a_sentence_about_readers_stays() -> None:
+    sentence = "12 people are reading the report aloud at the town hall tonight."
+    html = (f'<html lang="en"><head><title>Il consiglio rinvia il bilancio | Giornale</title>'
+            f"</head><body><article><h1>Il consiglio rinvia il bilancio</h1><p>{IT}</p><p>{sentence}</p>"
+            f"<p>{IT} Ancora.</p></article></body></html>")
+    result = extract([SourcePage("https://www.example.it/politica/consiglio", html.encode(),
+                                 "text/html; charset=utf-8", CAPTURED)])
+    assert sentence in result.body
+
+
 def test_a_first_paragraph_that_starts_like_a_byline_stays() -> None:
     """Italian "Da" is "by" in a byline and "since" in a sentence."""
     first = "Da ieri sera la città è senza acqua corrente."

@@ -5,7 +5,9 @@ API and the CLI show the same diff. The body is a unified diff (``difflib``) by 
 reviewers read text changes; comments are compared as whole comments (author, date, text, and the
 comment they reply to), since one edited comment is one removed and one added; every other field
 is reported as from/to. An image URL that differs only in its query string (a cache-buster such
-as ``?v=1732700000``) names the same picture and is no change (:func:`_same_value`).
+as ``?v=1732700000``) names the same picture and is no change (:func:`_same_value`); nor is a
+date read from a relative expression ("2 hours ago", "Updated 5 minutes ago") that lands on
+another day within the range it was said to (:func:`_same_day`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ __all__ = ["VersionDiff", "content_changed", "diff_versions"]
 
 #: Content fields compared as a whole, from/to (the body and comments have their own forms).
 METADATA_FIELDS = tuple(name for name in CONTENT_FIELDS if name not in ("body", "comments"))
+
+#: The dates a relative expression may give, each with its ``NAME_range`` (``extraction.model``).
+_DATED_FIELDS = frozenset({"published", "modified"})
 
 #: File extensions of a URL path that names an image file, served whatever its query string.
 _IMAGE_FILE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg", ".bmp"})
@@ -69,21 +74,18 @@ def diff_versions(
             n=context,
         )
     )
-    old_comments = _comment_keys(old.get("comments") or [])
-    new_comments = _comment_keys(new.get("comments") or [])
-    added = _multiset_minus(new_comments, [key for key, _ in old_comments])
-    removed = _multiset_minus(old_comments, [key for key, _ in new_comments])
+    removed, added = _unmatched_comments(old.get("comments") or [], new.get("comments") or [])
     metadata = {
         name: {"from": old.get(name), "to": new.get(name)}
         for name in METADATA_FIELDS
-        if not _same_value(name, old.get(name), new.get(name))
+        if not _same_value(name, old, new)
     }
     return VersionDiff(
         from_version=from_version,
         to_version=to_version,
         body=body,
-        comments_added=added,
-        comments_removed=removed,
+        comments_added=[comment.shown for comment in added],
+        comments_removed=[comment.shown for comment in removed],
         metadata=metadata,
     )
 
@@ -97,24 +99,45 @@ def content_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     """
     return (
         _lines(old.get("body")) != _lines(new.get("body"))
-        or sorted(key for key, _ in _comment_keys(old.get("comments") or []))
-        != sorted(key for key, _ in _comment_keys(new.get("comments") or []))
-        or any(not _same_value(name, old.get(name), new.get(name)) for name in METADATA_FIELDS)
+        or any(_unmatched_comments(old.get("comments") or [], new.get("comments") or []))
+        or any(not _same_value(name, old, new) for name in METADATA_FIELDS)
     )
 
 
-def _same_value(name: str, old: Any, new: Any) -> bool:
+def _same_value(name: str, old_content: Mapping[str, Any], new_content: Mapping[str, Any]) -> bool:
     """Whether a metadata field's two values are the same to a reader.
 
     Sites stamp the URLs of their images with a deploy or render time (``?v=1732700000``,
     ``?ver=6.4``, ``?itok=...``) to defeat caches: every capture then finds a new image URL for
     the same picture. A URL whose path names an image file is compared without its query string
     (and fragment); another URL (``/image.php?id=7``) is compared whole, its query may choose the
-    picture.
+    picture. A date read from a relative expression ("Updated 5 minutes ago") is the same date
+    as another within its range (:func:`_same_day`).
     """
+    old, new = old_content.get(name), new_content.get(name)
     if name == "image" and isinstance(old, str) and isinstance(new, str):
         return _image_file(old) == _image_file(new)
+    if name in _DATED_FIELDS:
+        return _same_day(_days(old, old_content.get(f"{name}_range")), _days(new, new_content.get(f"{name}_range")))
     return old == new
+
+
+def _days(date: str | None, date_range: list[str] | None) -> tuple[str, str] | None:
+    """The first and last day ``date`` may be: its range when it was read from a relative
+    expression ("3 days ago"), else that day alone; ``None`` without a date."""
+    if date is None:
+        return None
+    return (date_range[0], date_range[1]) if date_range else (date, date)
+
+
+def _same_day(old: tuple[str, str] | None, new: tuple[str, str] | None) -> bool:
+    """Whether two dates' days (:func:`_days`) can be the same day: a site that says a comment's
+    age ("2 hours ago", then "yesterday", then "3 days ago") dates it anew at each capture, and the
+    capture's own clock puts it on one day or the next; two written dates are the same only
+    when equal (ISO dates compare as text)."""
+    if old is None or new is None:
+        return old is new
+    return old[0] <= new[1] and new[0] <= old[1]
 
 
 def _image_file(url: str) -> str:
@@ -130,10 +153,26 @@ def _lines(text: str | None) -> list[str]:
     return [line + "\n" for line in lines]
 
 
-def _comment_keys(comments: list[Mapping[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+@dataclass(frozen=True, slots=True)
+class _KeyedComment:
+    """A comment as the diff compares it (:func:`_keyed_comments`)."""
+
+    #: Who, when and what, and which comment it replies to, as one hashable text.
+    key: str
+    #: The same without the dates, for comments whose dates are read from relative expressions.
+    undated: str
+    days: tuple[str, str] | None
+    parent_days: tuple[str, str] | None
+    #: The comment as the diff shows it.
+    shown: dict[str, Any]
+
+
+def _keyed_comments(comments: list[Mapping[str, Any]]) -> list[_KeyedComment]:
     """Each comment's identity for comparison, and the comment as the diff shows it.
 
-    The identity is who, when and what, and which comment it replies to; not its position in
+    The identity is who, when and what (its words: a comment's text is kept with the lines its
+    markup breaks it into, and a site that wraps its source anew, "the\n  light" for "the light",
+    changes none of them), and which comment it replies to; not its position in
     the list, which a comment added above it shifts. For the same reason a reply's ``parent`` (an
     index) is replaced by the comment it names: shown as that comment's author, date and text
     (``in_reply_to``), compared by its author and date alone, so that a comment edited is the one
@@ -144,33 +183,79 @@ def _comment_keys(comments: list[Mapping[str, Any]]) -> list[tuple[str, dict[str
     def own(comment: Mapping[str, Any]) -> dict[str, Any]:
         return {"author": comment.get("author"), "published": comment.get("published"), "text": comment.get("text")}
 
-    def replying_to(comment: Mapping[str, Any]) -> dict[str, Any] | None:
+    def compared(comment: Mapping[str, Any]) -> dict[str, Any]:
+        return {**own(comment), "text": _words(comment.get("text"))}
+
+    def parent_of(comment: Mapping[str, Any]) -> Mapping[str, Any] | None:
         parent = comment.get("parent")
         valid = isinstance(parent, int) and not isinstance(parent, bool) and 0 <= parent < len(comments)
-        return own(comments[parent]) if valid else None
+        return comments[parent] if valid else None
 
-    keys = []
+    keyed = []
     for comment in comments:
-        shown, identity = own(comment), own(comment)
-        if (parent := replying_to(comment)) is not None:
-            shown["in_reply_to"] = parent
-            identity["in_reply_to"] = {"author": parent["author"], "published": parent["published"]}
-        keys.append((json.dumps(identity, sort_keys=True, ensure_ascii=False), shown))
-    return keys
+        shown, identity = own(comment), compared(comment)
+        undated = {"author": comment.get("author"), "text": identity["text"]}
+        parent = parent_of(comment)
+        if parent is not None:
+            shown["in_reply_to"] = own(parent)
+            identity["in_reply_to"] = {"author": parent.get("author"), "published": parent.get("published")}
+            undated["in_reply_to"] = {"author": parent.get("author")}
+        keyed.append(_KeyedComment(
+            key=json.dumps(identity, sort_keys=True, ensure_ascii=False),
+            undated=json.dumps(undated, sort_keys=True, ensure_ascii=False),
+            days=_days(comment.get("published"), comment.get("published_range")),
+            parent_days=None if parent is None else _days(parent.get("published"), parent.get("published_range")),
+            shown=shown,
+        ))
+    return keyed
 
 
-def _multiset_minus(left: list[tuple[str, dict[str, Any]]], right: list[str]) -> list[dict[str, Any]]:
-    """The comments of ``left`` (keyed) whose key is not matched one-for-one in ``right``, in
-    ``left``'s order.
+def _words(text: str | None) -> str | None:
+    """``text`` with every run of white space, line breaks included, as one space."""
+    return None if text is None else " ".join(text.split())
 
-    Counted, not searched for in a list: a thread of thousands of comments took seconds
-    (quadratic) to diff, holding an API worker thread all the while.
+
+def _unmatched_comments(
+    old: list[Mapping[str, Any]], new: list[Mapping[str, Any]]
+) -> tuple[list[_KeyedComment], list[_KeyedComment]]:
+    """The comments of ``old`` not in ``new`` (removed) and of ``new`` not in ``old`` (added),
+    each in its list's order.
+
+    Paired one-for-one by identity first (counted, not searched for in a list: a thread of
+    thousands of comments took seconds, quadratic, to diff, holding an API worker thread all the
+    while); then what is left by author, text and the author replied to, with dates that can be
+    the same day (:func:`_same_day`): a comment dated "2 hours ago" at one capture and "3 days
+    ago" at the next is the same comment. Only comments of the same author and text are
+    searched for such a pair.
     """
+    old_keyed, new_keyed = _keyed_comments(old), _keyed_comments(new)
+    removed = _unpaired(old_keyed, [comment.key for comment in new_keyed])
+    added = _unpaired(new_keyed, [comment.key for comment in old_keyed])
+    candidates: dict[str, list[_KeyedComment]] = {}
+    for comment in removed:
+        candidates.setdefault(comment.undated, []).append(comment)
+    paired: set[int] = set()
+    still_added = []
+    for comment in added:
+        same = candidates.get(comment.undated, [])
+        match = next((earlier for earlier in same if _same_day(earlier.days, comment.days)
+                      and _same_day(earlier.parent_days, comment.parent_days)), None)
+        if match is None:
+            still_added.append(comment)
+        else:
+            same.remove(match)
+            paired.add(id(match))
+    return [comment for comment in removed if id(comment) not in paired], still_added
+
+
+def _unpaired(left: list[_KeyedComment], right: list[str]) -> list[_KeyedComment]:
+    """The comments of ``left`` whose key is not matched one-for-one in ``right``, in ``left``'s
+    order."""
     remaining = Counter(right)
     out = []
-    for key, shown in left:
-        if remaining[key] > 0:
-            remaining[key] -= 1
+    for comment in left:
+        if remaining[comment.key] > 0:
+            remaining[comment.key] -= 1
         else:
-            out.append(shown)
+            out.append(comment)
     return out

@@ -20,6 +20,8 @@ from typing import Any
 __all__ = ["CONTENT_FIELDS", "content_fingerprint", "has_content"]
 
 #: The record fields that make up its content. A change in any of them makes a new version.
+#: A date's range (``published_range``, ``modified_range``: the days a relative date such as
+#: "3 days ago" may stand for) qualifies its date and is compared with it, not on its own.
 CONTENT_FIELDS = (
     "url",
     "pages",

@@ -113,6 +113,16 @@ _LINE_PATTERNS = [
     r"(?:email|contact) [\w .'-]{2,40} at \S+@\S+.{0,150}",
     r"write to [\w .'-]{2,60} at \S+@\S+\.?",
     r"(?:photo|image|picture) (?:credit|courtesy)\s*:.{0,120}",
+    # Counters a page prints beside the text, new at every visit: "1,204 views", "Read 1.2k
+    # times", "214 shares", "👁 1204", "12 people are reading this", "31 Personen lesen gerade".
+    (r"[\d.,]+\s*[km]?\s+(?:views?|reads|shares|aufrufe|vues|lectures|visitas|lecturas|"
+     r"visualizzazioni|letture)|(?:read|viewed|shared|gelesen|lu|leído)\s+[\d.,]+\s*[km]?\s*"
+     r"(?:times|mal|fois|veces|volte)|(?:👁\ufe0f?|👀)\s*[\d.,]+\s*[km]?"),
+    (r"[\d.,]+\s*[km]?\s+(?:people|persons|readers|users|visitors|personen|leser(?:innen)?|"
+     r"personnes|lecteurs|personas|lectores|persone|lettori)\s+(?:are\s+|(?:están|stanno)\s+)?"
+     r"(?:reading|viewing|looking at|lesen|lisent|leyendo|leggendo)(?:\s+(?:this|it|now|right|"
+     r"article|story|page|post|gerade|jetzt|diesen|artikel|cet|en ce moment|este|artículo|ahora|"
+     r"questo|articolo|ora))*\.?"),
 ]
 #: Comment-form prompts and captcha instructions: furniture in a body and in a comment alike.
 _FORM_PATTERNS = [

@@ -37,7 +37,7 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.authors import clean_author
 from archivist.extraction.boilerplate import is_form_line, is_pager_text
-from archivist.extraction.dates import DateContext, parse_date
+from archivist.extraction.dates import DateContext, date_range, parse_date
 from archivist.extraction.model import Comment
 from archivist.extraction.regions import attributes, in_chrome, token_pattern
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
@@ -105,7 +105,8 @@ _TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|message-?(?:bo
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
 _REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer|vote)|"
                           r"post_?(?:controls|buttons)|postbit_buttons|"
-                          r"(?<!un)vote|(?<!un)like|report|share", re.IGNORECASE)
+                          r"(?<!un)vote|(?<!un)like|report|share|score|points|karma|reactions",
+                          re.IGNORECASE)
 #: A forum post's signature (phpBB, SMF, MyBB, vBulletin ``.signature``, XenForo's
 #: ``.message-signature``, Invision's ``.cSignature``): the poster's, under every post.
 _SIGNATURE = token_pattern(r"signature|message-signature|csignature|ipssignature")
@@ -187,10 +188,12 @@ _NOISE_ACTION = (
     r"flag(?:\s+as\s+inappropriate)?|(?:like|helpful)(?:\s*\(\d+\))?|share|permalink|"
     r"edit|delete|upvote|downvote|vote\s+(?:up|down)|collapse|expand|"
     r"(?:show|hide|view|load|see)(?:\s+all)?(?:\s+\d+)?(?:\s+more)?\s+(?:replies|comments|reply)|"
-    r"\d+\s+(?:likes?|replies)|log in to reply|quote|[👍👎♥❤]|[+-]?\d+"
+    r"[+-]?\d+\s+(?:likes?|replies|points?|votes?|upvotes?|downvotes?|punkte)|log in to reply|quote|"
+    r"was this (?:comment |review )?helpful\??|(?:yes|no)\s*\(\d+\)|[👍👎♥❤]|[+-]?\d+"
 )
-#: A line of action links, scores and counts, with one word at least ("+1" alone is a comment).
-_NOISE_LINE = re.compile(r"^(?=.*[^\W\d_])(?:\s*[|•·]?\s*(?:" + _NOISE_ACTION + r"))+\s*$",
+#: A line of action links, scores and counts, with one word at least, or a count beside a
+#: thumb or a heart ("👍 12"): "+1", "42" or "👍" alone is a comment.
+_NOISE_LINE = re.compile(r"^(?=.*(?:[^\W\d_]|[👍👎♥❤]\ufe0f?\s*\d))(?:\s*[|•·]?\s*(?:" + _NOISE_ACTION + r"))+\s*$",
                          re.IGNORECASE)
 #: "NAME - DATE", "NAME | DATE", "NAME, DATE", "NAME on DATE": a comment's author line.
 _NAME_DATE = re.compile(r"^\s*(?P<name>[^\d|•·,–—-]{2,40}?)\s*(?:[|•·,–—-]|\s(?:on|am|le|el|il)\s)"
@@ -743,7 +746,14 @@ def _comment_from_block(block: HtmlElement, nested: set[HtmlElement],
     text, stamped = _clean_lines(text, dates, dated=published is not None)
     if not text:
         return None
-    return Comment(author=author, published=published or stamped, text=text, parent=parent)
+    return _dated(author, published or stamped, text, parent)
+
+
+def _dated(author: str | None, published: str | None, text: str, parent: int | None = None) -> Comment:
+    """A comment whose date was read on the page: a relative one ("3 days ago") keeps the days it
+    may stand for (``Comment.published_range``)."""
+    return Comment(author=author, published=None if published is None else str(published), text=text,
+                   parent=parent, published_range=date_range(published))
 
 
 def _is_subject(first: str, rest: str) -> bool:
@@ -913,7 +923,7 @@ def _said_runs(elements: Iterable[HtmlElement], dates: DateContext) -> list[Comm
     def close() -> None:
         text, stamped = _clean_lines("\n".join(lines), dates, dated=published is not None)
         if author and text:
-            out.append(Comment(author=author, published=published or stamped, text=text))
+            out.append(_dated(author, published or stamped, text))
 
     for element in elements:
         if _is_noise(element) or element.tag in ("script", "style") or _is_quote(element):
@@ -1279,6 +1289,5 @@ def merge_comments(groups: Iterable[Sequence[Comment]]) -> list[Comment]:
                 continue
             parent = mapping.get(comment.parent) if comment.parent is not None else None
             mapping[position] = first_index[key] = len(merged)
-            merged.append(Comment(author=comment.author, published=comment.published,
-                                  text=comment.text, parent=parent))
+            merged.append(dataclasses.replace(comment, parent=parent))
     return merged

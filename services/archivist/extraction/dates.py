@@ -42,7 +42,8 @@ from archivist.extraction.regions import (
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_types
 from archivist.extraction.text import lines_text, text_content
 
-__all__ = ["DateContext", "find_dates", "parse_date", "relative_date", "timestamp_date", "yearless_date"]
+__all__ = ["DateContext", "RelativeDate", "date_range", "find_dates", "parse_date", "relative_date",
+           "timestamp_date", "yearless_date"]
 
 _PUBLISHED_META = (
     "article:published_time", "og:published_time", "datepublished", "date", "pubdate",
@@ -83,6 +84,10 @@ _EPOCH = re.compile(r"(\d{10})(\d{3})?")
 #: an absolute date by reading it against two capture times this far apart.
 _MAX_RELATIVE = 40
 _BASE_SHIFT = dt.timedelta(days=1000)
+#: The unit a relative date of dateparser's coarse periods is said in ("2 weeks ago", "a month
+#: ago", "last year"), at its longest; a finer one is told by the age (:func:`_unit_of`).
+_PERIOD_UNITS = {"week": dt.timedelta(days=7), "month": dt.timedelta(days=31), "year": dt.timedelta(days=366)}
+_FINE_UNITS = (dt.timedelta(days=1), dt.timedelta(hours=1), dt.timedelta(minutes=1))
 #: A word of three or more letters, as a month's name is ("Mar", "März").
 _MONTH_WORD = re.compile(r"[^\W\d_]{3,}")
 #: A timestamp line is at most this long (a byline date may sit in longer text).
@@ -166,6 +171,32 @@ _LABEL_WINDOW = 40
 #: JSON-LD objects whose dates are not the document's: its pictures and its readers' comments.
 _NOT_DOCUMENT_TYPES = frozenset({"Comment", "UserComments", "ImageObject", "VideoObject",
                                  "AudioObject", "MediaObject"})
+
+
+class RelativeDate(str):
+    """The ISO date a relative expression ("3 days ago", "vor 2 Stunden") counts back to, and
+    the days it may stand for, ``earliest`` to ``latest`` (ISO dates).
+
+    A site says an age to its unit, cut down or rounded, and counts days in its own time zone:
+    "3 days ago" is anything from two to four days before the capture, "2 hours ago" one to
+    three hours. Read again at a later capture ("5 hours ago", then "yesterday", then "3 days
+    ago"), the same comment's date often lands on another day; within each other's range it
+    is the same date (:func:`archivist.core.diffs.content_changed`).
+    """
+
+    earliest: str
+    latest: str
+
+    def __new__(cls, date: str, earliest: str, latest: str) -> RelativeDate:
+        made = super().__new__(cls, date)
+        made.earliest, made.latest = earliest, latest
+        return made
+
+
+def date_range(date: str | None) -> tuple[str, str] | None:
+    """``(earliest, latest)`` of a date read from a relative expression (:class:`RelativeDate`);
+    ``None`` for a written date, which is the day it says."""
+    return (date.earliest, date.latest) if isinstance(date, RelativeDate) else None
 
 
 def _valid(date: dt.date) -> str | None:
@@ -346,19 +377,36 @@ def relative_date(text: str, languages: list[str] | None, base: dt.datetime) -> 
     if base.tzinfo is not None:
         base = base.astimezone(dt.UTC).replace(tzinfo=None)
     codes = tuple(code for code in (*(languages or ()), *_DEFAULT_LANGUAGES) if code in _SUPPORTED)
-    found = []
+    found, periods = [], []
     for moment in (base, base + _BASE_SHIFT):
-        parsed = DateDataParser(languages=list(dict.fromkeys(codes)), settings={
+        read = DateDataParser(languages=list(dict.fromkeys(codes)), settings={
             "RELATIVE_BASE": moment, "RETURN_AS_TIMEZONE_AWARE": False,
-            "PREFER_DATES_FROM": "past"}).get_date_data(text).date_obj
-        if parsed is None:
+            "PREFER_DATES_FROM": "past"}).get_date_data(text)
+        if read.date_obj is None:
             return None
-        found.append(parsed)
+        found.append(read.date_obj)
+        periods.append(read.period)
     moved = found[1] - found[0] == _BASE_SHIFT or (
         _calendar_gap(base, found[0]) == _calendar_gap(base + _BASE_SHIFT, found[1]))
     if not moved or found[0].date() > base.date():
         return None  # not relative, or ahead of the capture ("in 3 days"): no past date
-    return _valid(found[0].date())
+    date = _valid(found[0].date())
+    if date is None:
+        return None
+    age = base - found[0]
+    unit = _unit_of(age, periods[0])
+    return RelativeDate(date, (base - age - unit).date().isoformat(),
+                        (base - max(age - unit, dt.timedelta(0))).date().isoformat())
+
+
+def _unit_of(age: dt.timedelta, period: str | None) -> dt.timedelta:
+    """The unit a relative date of ``age`` was said in: a week, month or year when dateparser
+    read one ("2 weeks ago"), else the largest of a day, an hour and a minute that the age is a
+    whole number of ("3 days ago", "2 hours ago", "5 minutes ago"; "just now" is minutes)."""
+    if period in _PERIOD_UNITS:
+        return _PERIOD_UNITS[period]
+    return next((unit for unit in _FINE_UNITS if age >= unit and age % unit == dt.timedelta(0)),
+                _FINE_UNITS[-1])
 
 
 def yearless_date(text: str, languages: list[str] | None, base: dt.datetime) -> str | None:

@@ -26,7 +26,7 @@ from archivist.extraction.boilerplate import (
     link_lists,
 )
 from archivist.extraction.comments import find_comments, merge_comments
-from archivist.extraction.dates import DateContext, find_dates
+from archivist.extraction.dates import DateContext, date_range, find_dates
 from archivist.extraction.language import declared_locale, document_language
 from archivist.extraction.metadata import Metadata, canonical_url, find_metadata
 from archivist.extraction.model import Comment, Extraction, SourcePage
@@ -144,13 +144,14 @@ def extract(pages: Sequence[SourcePage | ParsedPage]) -> Extraction:
     first = results[0]
     body = "\n\n".join(result.body for result in results if result.body)
     language = document_language(_first([r.language for r in results]), body)
+    published, modified = _first([r.published for r in results]), _first([r.modified for r in results])
     return Extraction(
         url=first.canonical,
         pages=tuple(page.url for page in used),
         title=_first([r.metadata.title for r in results]),
         authors=_first([r.authors for r in results]) or (),
-        published=_first([r.published for r in results]),
-        modified=_first([r.modified for r in results]),
+        published=_plain(published),
+        modified=_plain(modified),
         sitename=_first([r.metadata.sitename for r in results]),
         language=language,
         description=_first([r.metadata.description for r in results]),
@@ -159,4 +160,11 @@ def extract(pages: Sequence[SourcePage | ParsedPage]) -> Extraction:
         image=_first([r.metadata.image for r in results]),
         body=body,
         comments=tuple(merge_comments(r.comments for r in results)),
+        published_range=date_range(published),
+        modified_range=date_range(modified),
     )
+
+
+def _plain(date: str | None) -> str | None:
+    """``date`` as a plain ISO string (a :class:`RelativeDate`'s range goes in its own field)."""
+    return None if date is None else str(date)

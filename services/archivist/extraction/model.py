@@ -30,17 +30,26 @@ class SourcePage:
 
 @dataclass(frozen=True, slots=True)
 class Comment:
-    """A reader comment. ``parent`` is the index in the comment list of the comment replied to."""
+    """A reader comment. ``parent`` is the index in the comment list of the comment replied to.
+
+    ``published_range`` is the first and last day ``published`` may be, when it was read from
+    a relative date ("3 days ago", said to the day; see ``dates.RelativeDate``), else ``None``.
+    """
 
     author: str | None
     published: str | None
     text: str
     parent: int | None = None
+    published_range: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Extraction:
-    """What extraction found in one document (one or several pages stitched in reading order)."""
+    """What extraction found in one document (one or several pages stitched in reading order).
+
+    ``published_range`` and ``modified_range`` are the first and last day each date may be,
+    when it was read from a relative date ("Updated 5 minutes ago"), as a comment's.
+    """
 
     url: str
     pages: tuple[str, ...]
@@ -56,12 +65,25 @@ class Extraction:
     image: str | None = None
     body: str = ""
     comments: tuple[Comment, ...] = field(default_factory=tuple)
+    published_range: tuple[str, str] | None = None
+    modified_range: tuple[str, str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: tuples become lists, comments become dicts."""
-        data = asdict(self)
+        """JSON-ready dict: tuples become lists, comments become dicts. A date's range is there
+        only when it has one: a written date is the day it says."""
+        data = _without_empty_ranges(asdict(self))
         for key, value in data.items():
             if isinstance(value, tuple):
                 data[key] = list(value)
-        data["comments"] = [dict(comment) for comment in data["comments"]]
+        data["comments"] = [_without_empty_ranges(comment) for comment in data["comments"]]
         return data
+
+
+def _without_empty_ranges(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without its ``None`` date ranges, its ranges as lists."""
+    return {key: list(value) if key in _RANGES and value is not None else value
+            for key, value in data.items() if not (key in _RANGES and value is None)}
+
+
+#: The date range fields (``Comment.published_range``, ``Extraction.modified_range``...).
+_RANGES = frozenset({"published_range", "modified_range"})
