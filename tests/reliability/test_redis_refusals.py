@@ -182,3 +182,40 @@ def test_a_retry_that_redis_refuses_to_queue_is_queued_once_it_has_room(
     log = worker.output()
     assert "Traceback" not in log and "bug in Dramatiq" not in log, log[-4000:]
     assert pages.hits["/sluice"] == 2
+
+
+def test_a_worker_whose_redis_credentials_are_refused_stops_at_once_saying_where_to_give_them(
+    production_env: dict[str, str], tmp_path: Path
+) -> None:
+    """NOAUTH (no password in ARCHIVIST_REDIS_URL) and WRONGPASS (another one) are a
+    misconfiguration, not an outage: the worker ran on, its consumers restarting every 3 s as if
+    Redis were down, and never took a message. It exits 2 at start with one line naming
+    ARCHIVIST_REDIS_URL, without the password; given the right one, it starts."""
+    server = RedisServer(tmp_path / "redis", persistent=False).start()
+    redis.Redis.from_url(server.url).config_set("requirepass", "harbour-master")
+    urls = {
+        "none": server.url,
+        "wrong": server.url.replace("redis://", "redis://:not-the-password@"),
+        "right": server.url.replace("redis://", "redis://:harbour-master@"),
+    }
+    workers = {name: Service(["worker", "--processes", "1", "--threads", "1"],
+                             {**production_env, "ARCHIVIST_REDIS_URL": url}, tmp_path / f"worker-{name}.log")
+               for name, url in urls.items()}
+    try:
+        for worker in workers.values():
+            worker.start()
+        for name in ("none", "wrong"):
+            wait_for(lambda name=name: workers[name].process.poll() is not None, timeout=30,
+                     what=f"the worker given {name} password to stop")
+        wait_for(lambda: "ready for action" in workers["right"].output(), timeout=60,
+                 what="the worker given the right password to start")
+    finally:
+        for worker in workers.values():
+            worker.stop()
+        server.stop()
+    for name in ("none", "wrong"):
+        output = workers[name].output()
+        assert workers[name].process.returncode == 2, (name, output[-3000:])
+        assert "Redis refused the credentials" in output and "ARCHIVIST_REDIS_URL" in output, (name, output)
+        assert "Traceback" not in output and "not-the-password" not in output, (name, output)
+        assert len(output.strip().splitlines()) == 1, (name, output)

@@ -24,6 +24,7 @@ __all__ = [
     "FETCH_QUEUE",
     "REEXTRACT_ACTOR",
     "DramatiqTaskQueue",
+    "check_credentials",
     "redis_broker",
     "redis_task_queue",
 ]
@@ -139,6 +140,25 @@ def redis_broker(settings: Settings) -> RedisBroker:
         heartbeat_timeout=settings.worker_heartbeat_timeout_ms,
         maintenance_chance=MAINTENANCE_CHANCE,
     )
+
+
+def check_credentials(settings: Settings) -> None:
+    """Raise :class:`QueueUnavailable` if the Redis server refuses the settings' credentials.
+
+    A worker's consumers take any failure of the server for a lost connection and wait for it:
+    right for an outage, but a server that wants a password it was not given (NOAUTH) or another
+    one (WRONGPASS) refuses it for as long as the worker runs, which then never takes a message
+    while it looks alive. A server that does not answer passes: the worker waits for it.
+    """
+    client = redis_broker(settings).client
+    try:
+        client.ping()
+    except redis.AuthenticationError as exc:
+        raise QueueUnavailable(f"the worker cannot consume the queue: {described(exc)}") from exc
+    except redis.RedisError:
+        pass
+    finally:
+        client.close()
 
 
 def redis_task_queue(settings: Settings) -> DramatiqTaskQueue:
