@@ -273,3 +273,18 @@ def test_export_leaves_out_snapshots_gone_or_damaged_and_names_their_captures(
         responses = [record.rec_headers.get_header("WARC-Target-URI") for record in WarcIterator(stream)
                      if record.rec_type == "response"]
     assert responses == [whole_url]
+
+
+def test_s3_refusing_a_skewed_clock_is_storage_misconfigured_naming_the_clock(
+    proxied: Runtime, proxy: S3Proxy, pages: PageServer
+) -> None:
+    """S3 refuses a request signed more than 15 minutes away from its own clock (403
+    ``RequestTimeTooSkewed``): every request will be, until a clock is set right. It was the
+    object store unavailable, waited for half an hour a capture, the message naming no clock."""
+    (submission,) = pipeline.submit(proxied, [pages.set("/skewed", ARTICLE)])
+    proxy.answer_error("PUT", "/snapshots/", 403, "RequestTimeTooSkewed", times=3)
+    outcome = pipeline.fetch_capture(proxied, submission.id, delivery="d1")
+    capture = views.get_capture(proxied, submission.id)
+    assert outcome.failed_reason == "storage_misconfigured", outcome
+    assert (capture["status"], capture["reason"]) == ("failed", "storage_misconfigured")
+    assert "RequestTimeTooSkewed" in capture["message"] and "clock" in capture["message"], capture["message"]
