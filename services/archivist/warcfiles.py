@@ -15,7 +15,6 @@ nothing.
 from __future__ import annotations
 
 import io
-import shutil
 import tempfile
 import threading
 import uuid
@@ -32,12 +31,13 @@ from warcio.statusandheaders import StatusAndHeaders
 from archivist.adapters.catalog import CaptureRow, NewSnapshot, SnapshotRow
 from archivist.adapters.fetcher import Exchange
 from archivist.core.captures import CaptureStatus
-from archivist.core.errors import InvalidInput
+from archivist.core.errors import InvalidInput, SnapshotUnreadable
 from archivist.core.http import binary_kind, inflate, looks_like_html
 from archivist.core.keys import snapshot_key
 from archivist.core.urls import canonicalize, final_urlkey, host_prefixes, join, urlkey
 from archivist.pipeline import store_snapshot
 from archivist.runtime import Runtime
+from archivist.snapshots import copy_snapshot
 from archivist.warc import (
     Revisit,
     WarcIterator,
@@ -69,6 +69,9 @@ _TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content
 class ExportReport:
     snapshots: int = 0
     bytes: int = 0
+    #: Snapshots left out, each saying why: its object gone or damaged in storage, or (a revisit)
+    #: the snapshot it refers to so.
+    skipped: list[SnapshotUnreadable] = field(default_factory=list)
     #: A stop request ended the export before the end of the selection.
     stopped: bool = False
 
@@ -116,8 +119,11 @@ def export_warc(
     """Write a WARC file of the selected snapshots (all of them without a filter) to ``out``.
 
     A revisit whose original is not in the selection is preceded by that original, so every
-    revisit in the file resolves within the file. ``stop`` set ends the export between two
-    snapshots (the report says ``stopped``): what was written is whole records, not the selection.
+    revisit in the file resolves within the file. Each object is checked whole before it is
+    written (:func:`~archivist.snapshots.copy_snapshot`): one gone or damaged in storage is left
+    out, and so is a revisit of it, each in the report's ``skipped``. ``stop`` set ends the
+    export between two snapshots (the report says ``stopped``): what was written is whole
+    records, not the selection.
 
     Raises:
         InvalidURL: ``url`` or ``host`` is not valid.
@@ -132,30 +138,42 @@ def export_warc(
     write_warcinfo(counting, filename=filename)  # type: ignore[arg-type]
     report = ExportReport()
     written: set[str] = set()
+    #: The snapshots left out, by id: a revisit of one is left out too, and it is tried once.
+    unreadable: dict[str, SnapshotUnreadable] = {}
+
+    def write(snapshot: SnapshotRow) -> None:
+        try:
+            copy_snapshot(runtime.store, snapshot, counting)  # type: ignore[arg-type]
+        except SnapshotUnreadable as exc:
+            unreadable[snapshot.id] = exc
+            report.skipped.append(exc)
+            return
+        written.add(snapshot.id)
+        report.snapshots += 1
+
     with runtime.database.session() as session:
         # A redirected snapshot found under two keys of the selection is written once.
         for snapshot, _ in runtime.catalog.find_snapshots(session, exact=exact, prefixes=prefixes, since=since):
             if stop is not None and stop.is_set():
                 report.stopped = True
                 break
-            if snapshot.kind == "revisit" and snapshot.refers_to_id and snapshot.refers_to_id not in written:
-                original = runtime.catalog.get_snapshot(session, snapshot.refers_to_id)
-                if original is not None:
-                    _copy_object(runtime, original.storage_key, counting)
-                    written.add(original.id)
-                    report.snapshots += 1
-            if snapshot.id in written:
+            if snapshot.id in written or snapshot.id in unreadable:
                 continue
-            _copy_object(runtime, snapshot.storage_key, counting)
-            written.add(snapshot.id)
-            report.snapshots += 1
+            original_id = snapshot.refers_to_id if snapshot.kind == "revisit" else None
+            if original_id and original_id not in written and original_id not in unreadable:
+                original = runtime.catalog.get_snapshot(session, original_id)
+                if original is not None:
+                    write(original)
+            if original_id in unreadable:
+                refused = SnapshotUnreadable(
+                    f"the revisit of {snapshot.url} (capture {snapshot.capture_id}) refers to a snapshot left "
+                    f"out: {unreadable[original_id].message}", reason=unreadable[original_id].reason)
+                unreadable[snapshot.id] = refused
+                report.skipped.append(refused)
+                continue
+            write(snapshot)
     report.bytes = counting.count
     return report
-
-
-def _copy_object(runtime: Runtime, key: str, out: _Counting) -> None:
-    with runtime.store.open(key) as stream:
-        shutil.copyfileobj(stream, out, length=1 << 20)  # type: ignore[misc]
 
 
 def import_warc(runtime: Runtime, stream: BinaryIO, *, stop: threading.Event | None = None) -> ImportReport:

@@ -9,6 +9,8 @@ that waits for it without spending the capture's retries; nothing is lost."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -16,10 +18,11 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from archivist import pipeline, views
 from archivist.api.app import create_app
-from archivist.core.errors import CatalogUnavailable
+from archivist.core.errors import CatalogConflict, CatalogUnavailable
 from archivist.runtime import Runtime
 from archivist.settings import Settings
 from archivist_workers.queue import redis_task_queue
@@ -129,3 +132,61 @@ def test_the_connection_limit_reached_is_the_catalog_unavailable(
         assert pipeline.fetch_capture(runtime, queued.id, delivery="d1").extraction.new_version
     finally:
         runtime.close()
+
+
+_TOUCH = text("UPDATE captures SET updated_at = updated_at WHERE id = :id")
+
+
+def test_a_deadlock_is_a_catalog_conflict_not_the_catalog_unavailable(
+    production_runtime: Runtime, pg_url: str, pages: PageServer
+) -> None:
+    """PostgreSQL ends one of two transactions that wait on each other's rows (deadlock_detected,
+    40P01): a conflict between writers, over once the other commits, not a database to wait for.
+    It was the catalog unavailable ("waiting for the catalog database"): a step spent no retry and
+    waited out the outage's backoff, the API said the database was down."""
+    first, second = pipeline.submit(production_runtime, [pages.set("/ferry", ARTICLE), pages.set("/tide", ARTICLE)])
+    holds_first = threading.Event()
+    raised: list[BaseException] = []
+
+    def locks_first_then_second() -> None:
+        try:
+            with production_runtime.database.session() as session:
+                session.execute(_TOUCH, {"id": first.id})
+                holds_first.set()
+                session.execute(_TOUCH, {"id": second.id})  # waits on the other connection
+        except BaseException as exc:  # noqa: BLE001 - what the adapter raised is the test's subject
+            raised.append(exc)
+
+    with psycopg.connect(pg_url) as other:
+        # This side waits longer before looking for a deadlock: the adapter's transaction is the one ended.
+        other.execute("SET deadlock_timeout = '20s'")
+        other.execute("UPDATE captures SET updated_at = updated_at WHERE id = %s", (second.id,))
+        adapter = threading.Thread(target=locks_first_then_second, daemon=True)
+        adapter.start()
+        assert holds_first.wait(timeout=10)
+        time.sleep(0.3)  # the adapter now waits for the second row
+        other.execute("UPDATE captures SET updated_at = updated_at WHERE id = %s", (first.id,))
+        adapter.join(timeout=20)
+        other.rollback()
+    (exc,) = raised
+    assert isinstance(exc, CatalogConflict), repr(exc)
+    assert exc.reason == "catalog_conflict" and "deadlock" in exc.message, exc.message
+
+
+def test_a_serialization_failure_is_a_catalog_conflict_not_the_catalog_unavailable(
+    production_runtime: Runtime, pg_url: str, pages: PageServer
+) -> None:
+    """A transaction at REPEATABLE READ or SERIALIZABLE (a database whose
+    default_transaction_isolation an operator raised) that writes a row another committed since
+    it began is refused (serialization_failure, 40001): run again, it succeeds."""
+    (queued,) = pipeline.submit(production_runtime, [pages.set("/ferry", ARTICLE)])
+    with pytest.raises(CatalogConflict, match="serialize") as refused:
+        with production_runtime.database.session() as session:
+            session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+            session.execute(text("SELECT status FROM captures WHERE id = :id"), {"id": queued.id})
+            with psycopg.connect(pg_url, autocommit=True) as other:
+                other.execute("UPDATE captures SET updated_at = updated_at WHERE id = %s", (queued.id,))
+            session.execute(_TOUCH, {"id": queued.id})
+    assert refused.value.reason == "catalog_conflict"
+    with production_runtime.database.session() as session:  # run again, it goes through
+        session.execute(_TOUCH, {"id": queued.id})

@@ -22,7 +22,7 @@ from archivist.api.app import create_app
 from archivist.runtime import Runtime
 from archivist.settings import Settings
 from archivist_workers.queue import redis_task_queue
-from tests.support.pages import PageServer, slow_route, wait_for
+from tests.support.pages import PageServer, Route, slow_route, wait_for
 from tests.support.processes import Service
 from tests.support.redis_server import RedisServer
 
@@ -132,3 +132,90 @@ def test_a_redis_that_wants_a_password_refuses_submissions_with_503_saying_so(
         assert (answer.status_code, answer.json()["error"]) == (503, "queue_unavailable"), (name, answer.text)
         assert "Redis refused the credentials" in answer.json()["detail"], (name, answer.text)
         assert "ARCHIVIST_REDIS_URL" in answer.json()["detail"], (name, answer.text)
+
+
+def test_a_retry_that_redis_refuses_to_queue_is_queued_once_it_has_room(
+    production_env: dict[str, str], production_settings: Settings, pages: PageServer, tmp_path: Path
+) -> None:
+    """The page fails once (a 500: a retry spent); as the worker queues the retry, Redis is full.
+    Dramatiq's Retries middleware logged the refusal (one critical line) and the message was acked
+    all the same once Redis had room: the retry was lost and the capture stayed ``fetching`` until
+    its lease ran out and reconcile re-sent it. The retry must go out once Redis takes writes."""
+    server = RedisServer(tmp_path / "redis", persistent=False, options=("--maxmemory-policy", "noeviction")).start()
+    env = {**production_env, "ARCHIVIST_REDIS_URL": server.url}
+    settings = production_settings.model_copy(update={"redis_url": server.url})
+    runtime = Runtime(settings, queue=redis_task_queue(settings))
+    runtime.prepare()
+    client = redis.Redis.from_url(server.url)
+    refused_answers = threading.Event()
+
+    def fails_once_redis_is_full(handler) -> None:  # noqa: ANN001
+        """The first answer (given once Redis is full) is a 500, later ones the article."""
+        refused_answers.wait(timeout=30)
+        first = pages.hits["/sluice"] == 1
+        data = b"busy" if first else ARTICLE.encode()
+        handler.send_response(500 if first else 200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    pages.routes["/sluice"] = Route(handler=fails_once_redis_is_full)
+    worker = Service(["worker", "--processes", "1", "--threads", "1"], env, tmp_path / "worker.log").start()
+    try:
+        (submission,) = pipeline.submit(runtime, [pages.url("/sluice")])
+        wait_for(lambda: pages.hits.get("/sluice"), timeout=60, what="the worker to fetch the page")
+        client.config_set("maxmemory", 1)  # full, while the page is being fetched
+        refused_answers.set()
+        wait_for(lambda: "retry" in worker.output().lower() and "maxmemory" in worker.output(), timeout=30,
+                 what="the worker to be refused the retry")
+        time.sleep(2)
+        client.config_set("maxmemory", 0)  # room again
+        wait_for(lambda: views.get_capture(runtime, submission.id)["status"] == "archived", timeout=60,
+                 what="the retried capture to be archived")
+        wait_for(lambda: client.hlen(f"{settings.redis_namespace}:fetch.msgs") == 0, timeout=30,
+                 what="the fetch message to be acknowledged")
+    finally:
+        worker.stop()
+        runtime.close()
+        server.stop()
+    log = worker.output()
+    assert "Traceback" not in log and "bug in Dramatiq" not in log, log[-4000:]
+    assert pages.hits["/sluice"] == 2
+
+
+def test_a_worker_whose_redis_credentials_are_refused_stops_at_once_saying_where_to_give_them(
+    production_env: dict[str, str], tmp_path: Path
+) -> None:
+    """NOAUTH (no password in ARCHIVIST_REDIS_URL) and WRONGPASS (another one) are a
+    misconfiguration, not an outage: the worker ran on, its consumers restarting every 3 s as if
+    Redis were down, and never took a message. It exits 2 at start with one line naming
+    ARCHIVIST_REDIS_URL, without the password; given the right one, it starts."""
+    server = RedisServer(tmp_path / "redis", persistent=False).start()
+    redis.Redis.from_url(server.url).config_set("requirepass", "harbour-master")
+    urls = {
+        "none": server.url,
+        "wrong": server.url.replace("redis://", "redis://:not-the-password@"),
+        "right": server.url.replace("redis://", "redis://:harbour-master@"),
+    }
+    workers = {name: Service(["worker", "--processes", "1", "--threads", "1"],
+                             {**production_env, "ARCHIVIST_REDIS_URL": url}, tmp_path / f"worker-{name}.log")
+               for name, url in urls.items()}
+    try:
+        for worker in workers.values():
+            worker.start()
+        for name in ("none", "wrong"):
+            wait_for(lambda name=name: workers[name].process.poll() is not None, timeout=30,
+                     what=f"the worker given {name} password to stop")
+        wait_for(lambda: "ready for action" in workers["right"].output(), timeout=60,
+                 what="the worker given the right password to start")
+    finally:
+        for worker in workers.values():
+            worker.stop()
+        server.stop()
+    for name in ("none", "wrong"):
+        output = workers[name].output()
+        assert workers[name].process.returncode == 2, (name, output[-3000:])
+        assert "Redis refused the credentials" in output and "ARCHIVIST_REDIS_URL" in output, (name, output)
+        assert "Traceback" not in output and "not-the-password" not in output, (name, output)
+        assert len(output.strip().splitlines()) == 1, (name, output)

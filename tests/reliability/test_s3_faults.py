@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import random
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,10 +27,12 @@ from archivist.api.app import create_app
 from archivist.core.errors import StorageUnavailable
 from archivist.runtime import Runtime
 from archivist.settings import Settings
+from archivist.warc import WarcIterator
 from archivist.warcfiles import import_warc
 from archivist_workers.queue import redis_task_queue
 from tests.support.pages import PageServer
 from tests.support.s3_proxy import S3Proxy
+from tests.support.stack import run_cli
 
 ARTICLE = ("<html><head><title>Harbour wall</title></head><body><article><h1>Harbour wall</h1>"
            + "<p>The harbour wall was rebuilt over the winter, stone by stone, by the town's masons. " * 10
@@ -236,3 +239,52 @@ def test_an_html_error_page_from_a_proxy_in_front_of_s3_is_storage_unavailable(
         timestamp = views.get_capture(proxied, submission.id)["timestamp"]
         replayed = client.get(f"/web/{timestamp}id_/{url}")
     assert (replayed.status_code, replayed.json()["error"]) == (503, "storage_unavailable"), replayed.text
+
+
+def test_export_leaves_out_snapshots_gone_or_damaged_and_names_their_captures(
+    proxied: Runtime, pages: PageServer, production_env: dict[str, str], tmp_path: Path
+) -> None:
+    """``archivist export`` copied each object as it was stored: a damaged one went into the
+    WARC as is (a record cut short, bytes changed, which readers take for a shorter page), and a
+    missing one stopped the export with no file at all. Each object is checked whole (its stored
+    length, every record's length and digests) before it is written: the file holds the sound
+    ones, each left out has its line naming its capture and why, and the command exits 1."""
+    whole_url, _, _ = _archived(proxied, pages, "/whole")
+    _, gone, gone_key = _archived(proxied, pages, "/gone")
+    _, cut, cut_key = _archived(proxied, pages, "/cut", _long_article())
+    _, flipped, flipped_key = _archived(proxied, pages, "/flipped", _long_article())
+    bucket = _bucket_client(proxied)
+    bucket.remove_object(proxied.settings.s3_bucket, gone_key)
+    for key, damage in ((cut_key, _cut_short), (flipped_key, _bytes_changed)):
+        with proxied.store.open(key) as stream:
+            damaged = damage(stream.read())
+        bucket.put_object(proxied.settings.s3_bucket, key, io.BytesIO(damaged), len(damaged))
+
+    out = tmp_path / "harbour.warc.gz"
+    result = run_cli("export", "--warc", str(out), env=production_env)
+
+    assert result.returncode == 1, result.stderr
+    skipped = {capture: line.split(")", 1)[0].removeprefix("skipped (")
+               for line in result.stderr.splitlines() if line.startswith("skipped (")
+               for capture in (gone, cut, flipped) if f"capture {capture}," in line}
+    assert skipped == {gone: "snapshot_missing", cut: "corrupt_warc", flipped: "corrupt_warc"}, result.stderr
+    assert "exported 1 snapshots" in result.stderr and "3 skipped" in result.stderr, result.stderr
+    with out.open("rb") as stream:
+        responses = [record.rec_headers.get_header("WARC-Target-URI") for record in WarcIterator(stream)
+                     if record.rec_type == "response"]
+    assert responses == [whole_url]
+
+
+def test_s3_refusing_a_skewed_clock_is_storage_misconfigured_naming_the_clock(
+    proxied: Runtime, proxy: S3Proxy, pages: PageServer
+) -> None:
+    """S3 refuses a request signed more than 15 minutes away from its own clock (403
+    ``RequestTimeTooSkewed``): every request will be, until a clock is set right. It was the
+    object store unavailable, waited for half an hour a capture, the message naming no clock."""
+    (submission,) = pipeline.submit(proxied, [pages.set("/skewed", ARTICLE)])
+    proxy.answer_error("PUT", "/snapshots/", 403, "RequestTimeTooSkewed", times=3)
+    outcome = pipeline.fetch_capture(proxied, submission.id, delivery="d1")
+    capture = views.get_capture(proxied, submission.id)
+    assert outcome.failed_reason == "storage_misconfigured", outcome
+    assert (capture["status"], capture["reason"]) == ("failed", "storage_misconfigured")
+    assert "RequestTimeTooSkewed" in capture["message"] and "clock" in capture["message"], capture["message"]

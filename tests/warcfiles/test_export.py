@@ -131,17 +131,29 @@ def test_cdx_offsets_point_at_the_final_record(workers, client: TestClient, page
         assert record.rec_headers.get_header("WARC-Target-URI") == line["url"]
 
 
-def test_a_failed_export_leaves_no_file_behind(workers, pages: PageServer, tmp_path: Path) -> None:
-    """An export that stops (a stored object is gone) exits 2 with the reason and leaves neither
-    the file nor its ``.partial`` behind."""
-    _archive(workers, pages)
-    objects = sorted(p for p in workers.runtime.settings.objects_dir.rglob("*") if p.is_file())
-    objects[-1].unlink()
+def test_an_object_gone_from_the_folder_is_left_out_of_the_export_and_named(
+    workers, pages: PageServer, tmp_path: Path
+) -> None:
+    """An object removed from the embedded store's folder stopped the whole export (exit 2, no
+    file). It is left out with a line naming its capture (exit 1), the file holds the others, and
+    no ``.partial`` stays behind (an export that fails leaves none: ``tests/reliability/test_local_disk.py``)."""
+    changing, _ = _archive(workers, pages)
+    runtime = workers.runtime
+    with runtime.database.session() as session:  # a page no revisit refers to: it alone is left out
+        key = next(snapshot.storage_key for snapshot, _ in runtime.catalog.find_snapshots(session)
+                   if snapshot.url == changing)
+    gone = runtime.settings.objects_dir / key
+    gone.unlink()
     (tmp_path / "out").mkdir()
-    out = tmp_path / "out" / "broken.warc.gz"
+    out = tmp_path / "out" / "three.warc.gz"
     result = run_cli("export", "--warc", str(out), env={"ARCHIVIST_HOME": str(workers.runtime.settings.home)})
-    assert result.returncode == 2 and "no stored object" in result.stderr
-    assert list((tmp_path / "out").iterdir()) == []
+    assert result.returncode == 1, result.stderr
+    (skipped,) = [line for line in result.stderr.splitlines() if line.startswith("skipped (snapshot_missing)")]
+    assert key in skipped, result.stderr
+    assert "exported 3 snapshots" in result.stderr and "1 skipped" in result.stderr, result.stderr
+    assert list((tmp_path / "out").iterdir()) == [out]
+    checked = subprocess.run([_tool("warcio"), "check", str(out)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_headers_that_are_not_ascii_are_archived_as_the_site_sent_them(workers, pages: PageServer, tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
@@ -10,7 +12,8 @@ import dramatiq
 import redis
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.common import current_millis
-from dramatiq.errors import ConnectionClosed
+from dramatiq.errors import BrokerConnectionError, ConnectionClosed
+from dramatiq.middleware import Retries, default_middleware
 
 from archivist.adapters.redis_errors import described
 from archivist.core.errors import QueueUnavailable
@@ -21,6 +24,7 @@ __all__ = [
     "FETCH_QUEUE",
     "REEXTRACT_ACTOR",
     "DramatiqTaskQueue",
+    "check_credentials",
     "redis_broker",
     "redis_task_queue",
 ]
@@ -32,6 +36,8 @@ EXTRACT_ACTOR = "extract_capture"
 #: Re-extraction shares the extract queue (and so its workers): it is the same kind of work.
 REEXTRACT_ACTOR = "reextract_capture"
 
+
+log = logging.getLogger(__name__)
 
 #: Added to the start a Redis server's uptime implies (see DramatiqTaskQueue.kept_since).
 _UPTIME_MARGIN_SECONDS = 2
@@ -72,7 +78,53 @@ class _OutageTolerantConsumer(_RedisConsumer):
             raise ConnectionClosed(exc) from None
 
 
+#: Seconds between two tries to queue a retry that Redis refused (as Dramatiq's for an ack).
+RETRY_SEND_INTERVAL_SECONDS = 5
+
+
+class _SendsUntilTaken:
+    """The broker as :class:`_OutageTolerantRetries` sees it: ``enqueue`` is tried again until
+    Redis takes the message; everything else is the broker's own."""
+
+    def __init__(self, broker: RedisBroker) -> None:
+        self._broker = broker
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._broker, name)
+
+    def enqueue(self, message: dramatiq.Message, *, delay: int | None = None) -> dramatiq.Message:
+        while True:
+            try:
+                return self._broker.enqueue(message, delay=delay)
+            except (redis.RedisError, BrokerConnectionError) as exc:
+                log.warning("could not queue the retry of %s (%s); trying again in %d s, the message is "
+                            "acknowledged only once it is queued", message, described(exc),
+                            RETRY_SEND_INTERVAL_SECONDS)
+                time.sleep(RETRY_SEND_INTERVAL_SECONDS)
+
+
+class _OutageTolerantRetries(Retries):
+    """Dramatiq's Retries, whose retry is queued before the message it retries is acknowledged.
+
+    Retries sends a failed message's retry (to the delay queue) when its actor returns, before
+    the worker acks it. A Redis that refused that send (full, read-only, gone) raised into the
+    broker's middleware loop, which logs any middleware's error as one critical line and goes
+    on: the message was acked once Redis took writes again, the retry was lost, and its capture
+    stayed live until reconcile found its lease run out. The send is tried again, as the ack is,
+    until Redis takes it; the ack follows. A worker stopped meanwhile leaves the message
+    unacknowledged: it is redelivered (a send whose answer was lost may have gone through: the
+    capture's lease absorbs the duplicate).
+    """
+
+    def after_process_message(self, broker, message, *, result=None, exception=None):  # noqa: ANN001
+        super().after_process_message(_SendsUntilTaken(broker), message, result=result, exception=exception)
+
+
 class _OutageTolerantBroker(RedisBroker):
+    def __init__(self, **options: object) -> None:
+        middleware = [_OutageTolerantRetries() if kind is Retries else kind() for kind in default_middleware]
+        super().__init__(middleware=middleware, **options)
+
     @property
     def consumer_class(self) -> type[_RedisConsumer]:
         return _OutageTolerantConsumer
@@ -88,6 +140,25 @@ def redis_broker(settings: Settings) -> RedisBroker:
         heartbeat_timeout=settings.worker_heartbeat_timeout_ms,
         maintenance_chance=MAINTENANCE_CHANCE,
     )
+
+
+def check_credentials(settings: Settings) -> None:
+    """Raise :class:`QueueUnavailable` if the Redis server refuses the settings' credentials.
+
+    A worker's consumers take any failure of the server for a lost connection and wait for it:
+    right for an outage, but a server that wants a password it was not given (NOAUTH) or another
+    one (WRONGPASS) refuses it for as long as the worker runs, which then never takes a message
+    while it looks alive. A server that does not answer passes: the worker waits for it.
+    """
+    client = redis_broker(settings).client
+    try:
+        client.ping()
+    except redis.AuthenticationError as exc:
+        raise QueueUnavailable(f"the worker cannot consume the queue: {described(exc)}") from exc
+    except redis.RedisError:
+        pass
+    finally:
+        client.close()
 
 
 def redis_task_queue(settings: Settings) -> DramatiqTaskQueue:

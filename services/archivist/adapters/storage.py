@@ -23,11 +23,17 @@ from archivist.core.errors import InvalidInput, NotFound, StorageMisconfigured, 
 __all__ = ["LocalObjectStore", "S3ObjectStore"]
 
 _MISSING_CODES = frozenset({"NoSuchKey", "NoSuchObject", "NoSuchVersion"})
-#: The server refused the bucket or the credentials: retrying will not change its answer.
-_CONFIGURATION_CODES = frozenset({
-    "NoSuchBucket", "AccessDenied", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch",
-    "InvalidBucketName", "AccountProblem",
-})
+_CHECK_SETTINGS = "check ARCHIVIST_S3_BUCKET, ARCHIVIST_S3_ACCESS_KEY and ARCHIVIST_S3_SECRET_KEY"
+#: The server refused the bucket, the credentials or this machine's clock: retrying will not
+#: change its answer. Each with what to check.
+_CONFIGURATION_CODES = {
+    **dict.fromkeys(("NoSuchBucket", "AccessDenied", "AllAccessDisabled", "InvalidAccessKeyId",
+                     "SignatureDoesNotMatch", "InvalidBucketName", "AccountProblem"), _CHECK_SETTINGS),
+    # A request is signed with this machine's time, and S3 refuses one more than 15 minutes away
+    # from its own: every request is, until one of the clocks is set right.
+    "RequestTimeTooSkewed": "the clocks of this machine and of the S3 server differ by more than S3 allows "
+                            "(15 minutes): set them right (NTP)",
+}
 
 
 #: What the S3 client raises for a request that failed: S3's own error answers (S3Error), an
@@ -40,8 +46,7 @@ def _failure(exc: Exception, doing: str, bucket: str) -> StorageUnavailable | St
     """The error to raise for ``exc``, met while ``doing`` something in ``bucket``."""
     if isinstance(exc, S3Error) and exc.code in _CONFIGURATION_CODES:
         return StorageMisconfigured(
-            f"S3 refused to {doing} in bucket {bucket!r}: {exc.code} ({exc.message}); "
-            "check ARCHIVIST_S3_BUCKET, ARCHIVIST_S3_ACCESS_KEY and ARCHIVIST_S3_SECRET_KEY"
+            f"S3 refused to {doing} in bucket {bucket!r}: {exc.code} ({exc.message}); {_CONFIGURATION_CODES[exc.code]}"
         )
     return StorageUnavailable(f"cannot {doing}: {exc}")
 

@@ -40,7 +40,8 @@ def export(
     """Write the archive (or a part of it) as a standard WARC 1.1 file, in constant memory.
 
     The file is written as NAME.partial and renamed when it is whole. Ctrl-C (or SIGTERM)
-    stops it within seconds, exit status 130 (143), and removes the partial file.
+    stops it within seconds, exit status 130 (143), and removes the partial file. A snapshot
+    whose object is gone or damaged in storage is left out with a line saying so, exit status 1.
     """
     from archivist.runtime import Runtime
     from archivist.warcfiles import export_warc
@@ -67,12 +68,18 @@ def export(
         raise fail(exc) from exc
     finally:
         runtime.close()
+    for skipped in report.skipped:
+        err.print(Text.assemble(("skipped", "yellow"), f" ({skipped.reason}): {skipped.message}"), soft_wrap=True)
     if report.stopped:
         sys.stdout.flush()
         done = (f"wrote {report.snapshots} snapshots, {report.bytes} bytes to stdout (whole records, not all the "
                 "selection)") if str(warc) == "-" else f"{warc} was not written (the partial file is removed)"
         err.print(f"interrupted: {done}; run the same command again for all of it", soft_wrap=True, markup=False)
         raise typer.Exit(code=stop.exit_code)
+    if report.skipped:
+        err.print(f"exported {report.snapshots} snapshots, {report.bytes} bytes; {len(report.skipped)} skipped "
+                  "(gone or damaged in storage, each named above)", soft_wrap=True)
+        raise typer.Exit(code=1)
     err.print(f"exported {report.snapshots} snapshots, {report.bytes} bytes")
 
 

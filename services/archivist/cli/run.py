@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from archivist.cli._common import err, fail
+from archivist.cli._common import err, fail, report
 from archivist.core.errors import ArchivistError
 from archivist.settings import get_settings
 
@@ -57,11 +57,17 @@ def worker(
     Their metrics are served on ARCHIVIST_WORKER_METRICS_PORT (default 9191).
     """
     from archivist.observability.workers import exposition_env, metrics_port_in_use
+    from archivist_workers.queue import check_credentials
 
     settings = get_settings()
     if not settings.redis_url:
         err.print("[red]error[/red]: workers consume the Redis queue; set ARCHIVIST_REDIS_URL")
         raise typer.Exit(code=2)
+    try:  # a misconfiguration, said at once: the workers would take it for an outage and wait
+        check_credentials(settings)
+    except ArchivistError as exc:
+        report(exc, soft_wrap=True)
+        raise typer.Exit(code=2) from exc
     exported = not metrics_port_in_use(settings)
     if not exported:
         err.print(f"[yellow]warning[/yellow]: the metrics port {settings.worker_metrics_port} is in use (another "

@@ -140,7 +140,8 @@ class Database:
         more CPU than a short statement's own work (docs/PERFORMANCE.md).
 
         Raises:
-            CatalogConflict: a unique key was already taken (a concurrent writer won).
+            CatalogConflict: a unique key was already taken (a concurrent writer won), or PostgreSQL
+                ended the transaction for a concurrent one's sake (a deadlock, a serialization failure).
             CatalogUnavailable: the database could not be reached.
             CatalogNotMigrated: it was reached and has no catalog tables (never upgraded).
         """
@@ -155,6 +156,9 @@ class Database:
                 raise CatalogNotMigrated(
                     f"the catalog has no schema ({first_line}): run `archivist db upgrade`"
                 ) from exc
+            if getattr(exc.orig, "sqlstate", None) in _CONCURRENT_TRANSACTION_CONFLICTS:
+                raise CatalogConflict(f"catalog conflict: {str(exc.orig).splitlines()[0]} (a concurrent "
+                                      "transaction; run again, it goes through)") from exc
             if isinstance(exc, OperationalError):
                 raise CatalogUnavailable(f"catalog unavailable: {self._described(exc)}",
                                          local=self.engine.dialect.name == "sqlite") from exc
@@ -264,6 +268,13 @@ def _refuse_unknown_revisions(connection: Connection, scripts: ScriptDirectory) 
 #: database or role. psycopg raises it as an InternalError, not an OperationalError, though it is
 #: the server's state, not the statement: a failover or the setting undone ends it, as an outage.
 _READ_ONLY_TRANSACTION = "25006"
+
+#: PostgreSQL's SQLSTATEs for a transaction ended for a concurrent one's sake: ``deadlock_detected``
+#: (two transactions waiting on each other's rows, one is ended) and ``serialization_failure`` (a
+#: REPEATABLE READ or SERIALIZABLE transaction writing what another changed since it began).
+#: psycopg raises them as OperationalErrors, like a server gone, but the server is fine and the
+#: transaction run again goes through: a conflict (retried, spending a retry), not an outage to wait out.
+_CONCURRENT_TRANSACTION_CONFLICTS = frozenset({"40P01", "40001"})
 
 #: PostgreSQL's SQLSTATE for a table that does not exist (``undefined_table``).
 _UNDEFINED_TABLE = "42P01"
