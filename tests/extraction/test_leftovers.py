@@ -1,0 +1,164 @@
+"""Leftovers of the extraction work: forum platforms whose markup hid their threads (vBulletin
+5's widgets, Discourse's crawler view), change dates written as "Stand:", the language an HTTP
+header declares, and pager shapes that were misread."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from archivist.extraction import Extraction, SourcePage, extract
+
+CAPTURED = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
+OPENING = "".join(
+    f"<p>Paragraph {n}: the harbour board argued for three hours over the new ferry timetable, "
+    "and the skippers asked who would pay for the extra crossings in winter.</p>"
+    for n in range(1, 4))
+OPENING_TEXT = "\n\n".join(
+    f"Paragraph {n}: the harbour board argued for three hours over the new ferry timetable, "
+    "and the skippers asked who would pay for the extra crossings in winter."
+    for n in range(1, 4))
+REPLIES = [("The county should pay, it voted for the extra runs.", "2024-03-12"),
+           ("Does anyone know when the winter timetable starts?", "2024-03-13")]
+
+
+def _extract(html: str, url: str, content_type: str = "text/html; charset=utf-8") -> Extraction:
+    return extract([SourcePage(url, html.encode("utf-8"), content_type, captured=CAPTURED)])
+
+
+def _rows(result: Extraction) -> list[tuple[str | None, str | None, str, int | None]]:
+    return [(c.author, c.published, c.text, c.parent) for c in result.comments]
+
+
+def _vb5_post(node: int, user: str, iso: str, shown: str, text: str, *, microdata: bool) -> str:
+    """A vBulletin 5 post: the poster's card, the timestamp, the text, the controls and the
+    post's number; with ``microdata``, the replies are schema.org comments."""
+    first = node == 1001
+    item = ""
+    if microdata:
+        item = (' itemscope itemtype="https://schema.org/DiscussionForumPosting"' if first else
+                ' itemprop="comment" itemscope itemtype="https://schema.org/Comment"')
+    profile = f"https://forum.example.org/member/{node}-{user.lower()}"
+    return (
+        '<li class="b-post js-post js-comment-entry__parent h-restore--on-preview b-comment--'
+        f'parent {"b-post--first " if first else ""}js-slideshow__gallery-node js-post__content-'
+        f'wrapper" data-node-id="{node}" id="post{node}"{item}><div class="b-post__grid">'
+        '<div class="b-post__arrow b-post__arrow--left"></div><div class="b-userinfo b-post__'
+        f'hide-when-deleted" data-user-id="{node}" itemprop="author" itemscope itemtype='
+        f'"https://schema.org/Person"><a href="{profile}" class="b-avatar b-avatar--m"><img '
+        f'src="/core/image.php?userid={node}&amp;thumb=1" alt="{user}"></a><div class='
+        '"b-userinfo__details"><div class="author h-text-size--14"><strong><a href='
+        f'"{profile}" data-vbnamecard="{node}" itemprop="url"><span itemprop="name">{user}'
+        '</span></a></strong></div><div class="b-userinfo__rank">Senior Member</div><div '
+        'class="b-userinfo__additional-info-block"><div class="b-userinfo__additional-info">'
+        '<label>Join Date:</label> <span>Jan 2019</span></div><div class="b-userinfo__'
+        'additional-info"><label>Posts:</label> <span>1,204</span></div></div></div></div>'
+        '<div class="b-post__body"><div class="b-post__content js-post__content"><div class='
+        '"b-media__body b-post__hide-when-deleted"><div class="b-post__timestamp"><time '
+        f'itemprop="dateCreated" datetime="{iso}">{shown}</time></div><div class="js-post__'
+        f'content-text restore h-wordwrap" itemprop="text">{text}</div></div></div><div '
+        'class="b-post__footer h-hide--on-preview"><ul class="h-left js-post-controls b-comment'
+        '__controls"><li class="b-comment__control"><a href="#" class="js-post-control__reply">'
+        'Reply</a></li><li class="b-comment__control"><a href="#" class="js-post-control__vote">'
+        'Like</a></li></ul><a href="https://forum.example.org/forum/harbour/1000-ferry?p='
+        f'{node}#post{node}" class="b-post__count">#{node - 1000}</a></div></div></div></li>'
+    )
+
+
+@pytest.mark.parametrize("microdata", [False, True])
+def test_vbulletin_5_thread_in_canvas_widgets(microdata: bool) -> None:
+    """vBulletin 5 sets every part of the page, the thread included, in a ``canvas-widget``
+    module: the word names the builder's blocks, not a sidebar."""
+    posts = (
+        _vb5_post(1001, "Harbourmaster", "2024-03-12T14:05:00", "03-12-2024, 02:05 PM",
+                  OPENING, microdata=microdata)
+        + _vb5_post(1002, "Skipper_Jo", "2024-03-12T15:20:00", "03-12-2024, 03:20 PM",
+                    REPLIES[0][0], microdata=microdata)
+        + _vb5_post(1003, "Mara", "2024-03-13T09:02:00", "03-13-2024, 09:02 AM",
+                    REPLIES[1][0], microdata=microdata))
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><title>Ferry timetable for winter - Harbour Forum'
+        '</title></head><body id="vb-page-body" class="l-desktop page60 vb-page view-mode '
+        'logged-out"><div id="outer-wrapper"><div id="wrapper"><div id="header-axd" class='
+        '"header-edit-box axdnum_1 h-clearfix"><header class="b-top-menu__background"><a href='
+        '"/">Harbour Forum</a></header></div><main id="content"><div class="canvas-layout-'
+        'container js-canvas-layout-container"><div id="canvas-layout-full" class="canvas-'
+        'layout" data-layout-id="1"><div class="canvas-widget-list section-0 js-sectiontype-'
+        'primary h-clearfix" data-section-id="0"><div class="b-module canvas-widget default-'
+        'widget page-title-widget widget-no-header-buttons widget-no-border" id="widget_4">'
+        '<div class="widget-content"><h1 class="main-title js-main-title hide-on-editmode">'
+        'Ferry timetable for winter</h1></div></div><div class="b-module canvas-widget default-'
+        'widget conversation-content-widget forum-conversation-content-widget widget-tabs '
+        'widget-no-border widget-no-header-buttons axd-container" id="widget_8" data-widget-'
+        'id="8"><div class="widget-tabs-panel"><div id="thread-view-tab" class="conversation-'
+        'view conversation-thread-view"><ul class="conversation-list list-container h-clearfix '
+        f'thread-view">{posts}</ul></div></div></div></div></div></div></main><footer id='
+        '"footer">Powered by vBulletin</footer></div></div></body></html>'
+    )
+    result = _extract(html, "https://forum.example.org/forum/harbour/1000-ferry-timetable")
+    assert _rows(result) == [("Skipper_Jo", REPLIES[0][1], REPLIES[0][0], None),
+                             ("Mara", REPLIES[1][1], REPLIES[1][0], None)]
+    assert result.body == OPENING_TEXT
+    assert result.authors == ("Harbourmaster",)
+    assert result.published == "2024-03-12"
+    assert result.title == "Ferry timetable for winter"
+
+
+def _discourse_post(number: int, user: str, iso: str, text: str, *, every_post: bool) -> str:
+    """A post of Discourse's crawler view (what it serves without JavaScript). Recent versions
+    mark the replies as schema.org comments of the topic's ``DiscussionForumPosting``; older
+    ones (``every_post``) marked every post a ``DiscussionForumPosting`` of its own with its
+    text as ``articleBody``, beside its number."""
+    if every_post:
+        item, text_prop = " itemscope itemtype='http://schema.org/DiscussionForumPosting'", "articleBody"
+    else:
+        item = "" if number == 1 else (" itemprop='comment' itemscope itemtype='http://schema."
+                                       "org/Comment'")
+        text_prop = "text"
+    return (
+        f"<div id='post_{number}'{item} class='topic-body crawler-post'><div class='crawler-"
+        "post-meta'><span class=\"creator\" itemprop=\"author\" itemscope itemtype=\"http://"
+        "schema.org/Person\"><a itemprop=\"url\" rel='nofollow' href='https://discuss.example"
+        f".org/u/{user}'><span itemprop='name'>{user}</span></a> ({user.title()} Berg)</span>"
+        "<link itemprop=\"mainEntityOfPage\" href=\"https://discuss.example.org/t/winter-"
+        "ferry-timetable/412\"><span class='crawler-post-infos'><time itemprop='datePublished'"
+        f" datetime='{iso}' class='post-time'>{iso[:10]}</time><meta itemprop='dateModified' "
+        f"content='{iso}'><span itemprop='position'>{number}</span></span></div><div class="
+        f"'post' itemprop='{text_prop}'>{text}</div><div itemprop=\"interactionStatistic\" "
+        "itemscope itemtype=\"http://schema.org/InteractionCounter\"><meta itemprop="
+        "\"interactionType\" content=\"http://schema.org/LikeAction\"/><meta itemprop="
+        "\"userInteractionCount\" content=\"2\" /><span class='post-likes'>2 Likes</span>"
+        "</div></div>"
+    )
+
+
+@pytest.mark.parametrize("every_post", [False, True])
+def test_discourse_crawler_view_first_post_is_the_body(every_post: bool) -> None:
+    posts = (_discourse_post(1, "skipper_jo", "2024-03-12T14:05:00Z", OPENING,
+                             every_post=every_post)
+             + "".join(_discourse_post(n, user, f"{day}T09:00:00Z", f"<p>{text}</p>",
+                                       every_post=every_post)
+                       for n, user, (text, day) in zip((2, 3), ("mara", "ola"), REPLIES,
+                                                       strict=True)))
+    topic = ("<div class='posts'>" if every_post else
+             "<div itemscope itemtype='http://schema.org/DiscussionForumPosting'><meta "
+             "itemprop='headline' content='Winter ferry timetable'>")
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><title>Winter ferry timetable - Harbour - '
+        'Harbour Forum</title><meta property="og:site_name" content="Harbour Forum"></head>'
+        "<body class='crawler'><header><a href='/'><img src='/logo.png' alt='Harbour Forum'>"
+        "</a></header><div id='main-outlet' class='wrap' role='main'><div id='topic-title'>"
+        "<h1><a href='/t/winter-ferry-timetable/412'>Winter ferry timetable</a></h1></div>"
+        f"{topic}{posts}</div><div id='related-topics' class='more-topics__list' role="
+        "'complementary'><h3>Related topics</h3><table class='topic-list'><tr><td><a href="
+        "'/t/buoys/399'>Buoys off the north pier</a></td></tr></table></div></div><footer "
+        "class='noscript-footer-nav'><p class='powered-by-link'>Powered by Discourse, best "
+        "viewed with JavaScript enabled</p></footer></body></html>"
+    )
+    result = _extract(html, "https://discuss.example.org/t/winter-ferry-timetable/412")
+    assert _rows(result) == [("mara", REPLIES[0][1], REPLIES[0][0], None),
+                             ("ola", REPLIES[1][1], REPLIES[1][0], None)]
+    assert result.body == OPENING_TEXT
+    assert result.authors == ("skipper_jo",)
+    assert result.published == "2024-03-12"
