@@ -162,3 +162,34 @@ def test_discourse_crawler_view_first_post_is_the_body(every_post: bool) -> None
     assert result.body == OPENING_TEXT
     assert result.authors == ("skipper_jo",)
     assert result.published == "2024-03-12"
+
+
+def _dated_story(lang: str, lines: str) -> Extraction:
+    """A story whose only dates are the lines written under its headline."""
+    paragraphs = "".join(f"<p>Absatz {n}: {'Der Stadtrat vertagte die Abstimmung. ' * 4}</p>"
+                         for n in range(1, 4))
+    html = (f'<!DOCTYPE html><html lang="{lang}"><head><title>Story - Example</title></head>'
+            '<body><div id="header"><a href="/">Example</a></div><div id="content"><article>'
+            f'<h1>Stadtrat vertagt Abstimmung</h1>{lines}<div class="text">{paragraphs}</div>'
+            "</article></div></body></html>")
+    return _extract(html, "https://news.example.com/politik/stadtrat-100.html")
+
+
+@pytest.mark.parametrize(("lang", "lines", "published", "modified"), [
+    # tagesschau writes the version's date ("as of") under every story, changed or not.
+    ("de", '<p class="metatextline">Stand: 12.03.2024 14:05 Uhr</p>', "2024-03-12", "2024-03-12"),
+    ("de", "<p>Veröffentlicht am 10.03.2024</p><p>Stand: 12.03.2024 14:05 Uhr</p>",
+     "2024-03-10", "2024-03-12"),
+    ("it", "<p>Pubblicato il 10 marzo 2024</p><p>Ultimo aggiornamento: 12/03/2024 14:05</p>",
+     "2024-03-10", "2024-03-12"),
+    ("fr", "<p>Publié le 10/03/2024 à 09h15</p><p>Mise à jour : 12/03/2024 14:05</p>",
+     "2024-03-10", "2024-03-12"),
+    ("fr", "<p>Publié le 10/03/2024</p><p>Actualisé le 12/03/2024 à 14h05</p>",
+     "2024-03-10", "2024-03-12"),
+    ("it", "<p>Ultimo aggiornamento: 12/03/2024 14:05</p>", None, "2024-03-12"),
+])
+def test_written_version_and_update_labels(lang: str, lines: str, published: str | None,
+                                           modified: str) -> None:
+    result = _dated_story(lang, lines)
+    assert (result.published, result.modified) == (published, modified)
+    assert "2024" not in result.body
