@@ -193,3 +193,24 @@ def test_written_version_and_update_labels(lang: str, lines: str, published: str
     result = _dated_story(lang, lines)
     assert (result.published, result.modified) == (published, modified)
     assert "2024" not in result.body
+
+
+@pytest.mark.parametrize(("lang", "head", "header"), [
+    ("", "", "en-GB"),
+    (' lang=""', "", "en-GB, en"),
+    (' lang=""', '<meta http-equiv="content-language" content="en-GB">', None),
+    ("", '<meta http-equiv="Content-Language" content="en-GB">', "en-US"),
+])
+def test_language_declared_outside_the_html_element(lang: str, head: str,
+                                                    header: str | None) -> None:
+    """A page without ``<html lang>`` (or with an empty one) is in the language its
+    ``<meta http-equiv>`` or else its HTTP Content-Language header declares: British English
+    reads 12/07/2019 as 12 July."""
+    html = (f"<!DOCTYPE html><html{lang}><head><title>Harbour dues rise</title>{head}</head>"
+            '<body><article><h1>Harbour dues rise</h1><p class="byline">By Jane Doe, 12/07/2019'
+            "</p><p>The harbour board raised the mooring dues on Tuesday after a long meeting, "
+            "and the skippers said the smaller boats would leave the harbour for good.</p>"
+            "</article></body></html>")
+    result = extract([SourcePage("https://news.example.co.uk/harbour-dues", html.encode(),
+                                 "text/html; charset=utf-8", content_language=header)])
+    assert (result.language, result.published) == ("en", "2019-07-12")

@@ -76,7 +76,7 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     page, tree, data = parsed.source, parsed.tree, parsed.structured
     headline = headline_element(tree)
     metadata = find_metadata(tree, data, page.url, headline=headline)
-    dates = DateContext(declared_locale(tree, data), page.captured)
+    dates = DateContext(declared_locale(tree, data, page.content_language), page.captured)
     language = dates.language
     scanned = containers(tree)
     # Comments first: a comment section (named so or not) dates and names no article.
