@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from archivist.extraction import Extraction, SourcePage, extract
+from archivist.extraction import Extraction, SourcePage, discover_pages, extract
 
 CAPTURED = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
 OPENING = "".join(
@@ -214,3 +214,28 @@ def test_language_declared_outside_the_html_element(lang: str, head: str,
     result = extract([SourcePage("https://news.example.co.uk/harbour-dues", html.encode(),
                                  "text/html; charset=utf-8", content_language=header)])
     assert (result.language, result.published) == ("en", "2019-07-12")
+
+
+STORY = "".join(
+    f"<p>Paragraph {n}: the harbour board argued for three hours over the new ferry timetable, "
+    "and the skippers asked who would pay for the extra crossings in winter.</p>"
+    for n in range(1, 5))
+
+
+@pytest.mark.parametrize("section", [
+    '<section id="feedback"><h2>What readers say</h2><div class="item"><b>Ann</b><p>Great '
+    'piece.</p></div><div class="item"><b>Bo</b><p>Too long.</p></div><div class="pager"><a '
+    'href="/story/ferry?page=2">2</a> <a href="/story/ferry?page=3">3</a></div></section>',
+    '<div id="talk"><h3>12 Comments</h3><div class="c"><b>Ann</b> said:<p>Great piece.</p>'
+    '</div><div class="c"><b>Bo</b> said:<p>Too long.</p></div><div class="paging"><a href='
+    '"/story/ferry?pg=2">2</a> <a href="/story/ferry?pg=3">Next</a></div></div>',
+])
+def test_a_pager_of_a_section_below_the_article_is_not_the_articles(section: str) -> None:
+    html = (f"<html><head><title>Ferry</title></head><body><article><h1>Ferry</h1>{STORY}"
+            f"{section}</article></body></html>")
+    url = "https://news.example.com/story/ferry"
+    assert discover_pages(html, url) == [url]
+    pager = ('<div class="pager"><a href="/story/ferry?page=2">2</a> <a href="/story/ferry?'
+             'page=3">3</a></div>')
+    assert discover_pages(html.replace("</article>", f"{pager}</article>"), url) == [
+        url, f"{url}?page=2", f"{url}?page=3"]
