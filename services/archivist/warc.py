@@ -107,6 +107,10 @@ class StoredResponse:
     def content_type(self) -> str | None:
         return header(self.headers, "content-type")
 
+    @property
+    def content_language(self) -> str | None:
+        return header(self.headers, "content-language")
+
 
 def warc_date(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -91,6 +91,10 @@ class Exchange:
     def content_type(self) -> str | None:
         return header(self.headers, "content-type")
 
+    @property
+    def content_language(self) -> str | None:
+        return header(self.headers, "content-language")
+
 
 @dataclass(slots=True)
 class FetchResult:

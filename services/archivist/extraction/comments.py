@@ -39,7 +39,7 @@ from archivist.extraction.authors import clean_author
 from archivist.extraction.boilerplate import is_form_line, is_pager_text
 from archivist.extraction.dates import DateContext, date_range, parse_date
 from archivist.extraction.model import Comment
-from archivist.extraction.regions import attributes, in_chrome, token_pattern
+from archivist.extraction.regions import attributes, in_chrome, token_pattern, within
 from archivist.extraction.structured import ARTICLE_TYPES, Structured, ld_text, ld_types
 from archivist.extraction.text import lines_text, text_content
 
@@ -103,6 +103,8 @@ _DATE_CLASS = re.compile(r"date|time|posted|published|submitted|metadata|comment
 _TEXT_CLASS = re.compile(r"comment-?(?:content|text|body|message)|message-?(?:body|content)|text-?body|"
                          r"bbwrapper|post_?message|rich-?text|^text$|^content$|"
                          r"(?:^|\s)(?:text|content|message|body)(?:$|\s)", re.IGNORECASE)
+#: Microdata properties of a comment's or post's text.
+_TEXT_PROPS = ("text", "commentText", "articleBody")
 _REPLY_CLASS = re.compile(r"reply|respond|comment-?(?:actions|tools|links|footer|vote)|"
                           r"post_?(?:controls|buttons)|postbit_buttons|"
                           r"(?<!un)vote|(?<!un)like|report|share|score|points|karma|reactions",
@@ -217,6 +219,8 @@ class CommentSection:
     #: On a forum thread, its first post on this page as a comment: on a later page of the
     #: thread, that post is a reply, not the document.
     first_post: Comment | None = None
+    #: On a forum thread, the element of its first post on this page.
+    opening_post: HtmlElement | None = None
 
 
 def _tokens(element: HtmlElement) -> list[str]:
@@ -667,7 +671,8 @@ def _text_holder(block: HtmlElement, skip: set[HtmlElement],
                  noise: set[HtmlElement]) -> HtmlElement:
     """The element holding a comment's text: its text-classed element, else the block.
 
-    A text-classed element holding the comment's author, date or replies (what ``skip``
+    A text-classed element (or microdata text: a forum post's ``articleBody``, as older
+    Discourse marks every post a ``DiscussionForumPosting``) holding the comment's author, date or replies (what ``skip``
     holds besides ``noise``) wraps the whole comment, not its text. Inside a repeated block
     that is a whole comment, a comment-classed element is its text (Hacker News's
     ``div.comment`` beside the author line).
@@ -675,7 +680,7 @@ def _text_holder(block: HtmlElement, skip: set[HtmlElement],
     for element in block.iterdescendants():
         if element in skip or any(ancestor in skip for ancestor in element.iterancestors()):
             continue
-        if (_matches(element, _TEXT_CLASS) or element.get("itemprop") in ("text", "commentText")
+        if (_matches(element, _TEXT_CLASS) or element.get("itemprop") in _TEXT_PROPS
                 or _BLOCK.search(attributes(element))):
             holds_meta = any(node in skip and node not in noise
                              for node in element.iterdescendants())
@@ -1164,6 +1169,24 @@ def _opening_post_furniture(post: HtmlElement) -> list[HtmlElement]:
     return furniture
 
 
+def _replies_are_items(posts: list[HtmlElement], items: list[HtmlElement]) -> bool:
+    """Whether ``posts`` are a thread whose opening post is no microdata comment and whose
+    replies each are (or hold) one of the comment ``items``."""
+    if not posts or not items:
+        return False
+    held = {post for item in items for post in (item, *item.iterancestors()) if post in posts}
+    return posts[0] not in held and not within(posts[0], items) and held == set(posts[1:])
+
+
+def _open_thread(section: CommentSection, post: HtmlElement, dates: DateContext) -> None:
+    """Record ``post`` as the thread's opening post: the document's author and text, and
+    the furniture around its text (profile, title line, signature) as part of the section."""
+    section.author = _author_of(post, _comment_noise(post), dates)[0]
+    section.first_post = _comment_from_block(post, set(), None, dates)
+    section.opening_post = post
+    section.regions.extend(_opening_post_furniture(post))
+
+
 def _prose_before(tree: HtmlElement, element: HtmlElement) -> bool:
     """Whether a paragraph of prose outside the chrome comes before ``element``."""
     for node in tree.iter("p", element.tag):
@@ -1230,11 +1253,18 @@ def find_comments(tree: HtmlElement, data: Structured,
     comments = _from_json_ld(data)
     microdata, items, item_index = _from_microdata(tree, dates)
     section.regions.extend(items)
+    from_microdata = not comments and bool(microdata)
     if not comments:
         comments = _with_item_regions(microdata, item_index, regions, dates)
     # A page declaring itself an article (a live blog's entries are posts too) is no thread.
     declared_article = any(ld_types(obj) & ARTICLE_TYPES for obj in data.objects)
-    posts = [] if comments or declared_article else _thread_posts(tree, dates)
+    posts = ([] if (comments and not from_microdata) or declared_article
+             else _thread_posts(tree, dates))
+    if from_microdata and _replies_are_items(posts, items):
+        # A thread whose replies are microdata comments (vBulletin 5, Discourse): its opening
+        # post is the document all the same.
+        _open_thread(section, posts[0], dates)
+        posts = []
     # A thread's posts inside a comment region (Invision's ``div#comments``) are the thread,
     # when no article comes before them (Disqus's posts under an article are its comments).
     held = {region for region in regions if posts and region in posts[0].iterancestors()}
@@ -1253,10 +1283,9 @@ def find_comments(tree: HtmlElement, data: Structured,
                 section.regions.append(region)
     if not comments and posts:
         # A forum thread: the opening post is the document, the replies are its comments.
-        section.author = _author_of(posts[0], _comment_noise(posts[0]), dates)[0]
-        section.first_post = _comment_from_block(posts[0], set(), None, dates)
+        _open_thread(section, posts[0], dates)
         comments = _from_blocks(posts[1:], dates)
-        section.regions.extend([*posts[1:], *_opening_post_furniture(posts[0])])
+        section.regions.extend(posts[1:])
     if not comments:
         # No comment markup: trust a "Comments" heading only when what follows it reads as
         # comments ("NAME wrote:"), since an article may have a section called "Comments".

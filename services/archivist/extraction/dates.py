@@ -144,9 +144,11 @@ _OLDEST_YEAR = 1990
 #: Bound on byline candidates read, since written dates are slow to parse.
 _MAX_BYLINES = 20
 #: Words that label a date as the last change, not the publication ("Updated: 1 May 2024",
-#: "Last update:", "Laatste update:", "Zuletzt aktualisiert am", "Mis à jour le",
-#: "Aktualizacja:", "Обновлено:", "更新："), in the languages the date parser reads most.
-_UPDATED_WORDS = (r"updated?|modified|revised|aktualisiert|geändert|mis à jour|modifié|"
+#: "Last update:", "Laatste update:", "Zuletzt aktualisiert am", "Mis à jour le", "Mise à
+#: jour :", "Ultimo aggiornamento:", "Aktualizacja:", "Обновлено:", "更新："), in the languages
+#: the date parser reads most, and German "Stand:" (as of: the date of the version shown).
+_UPDATED_WORDS = (r"updated?|modified|revised|aktualisiert|geändert|mise? à jour|modifié|"
+                  r"actualisée?|gewijzigd|stand(?=\s*:)|aggiornamento|atualização|"
                   r"actualizad[oa]|actualización|aggiornat[oa]|bijgewerkt|atualizad[oa]|"
                   r"uppdaterad|opdateret|oppdatert|zaktualizowano|aktualizacja|"
                   r"обновлено|обновлен[оа]?|güncelleme|güncellendi|modifica(?:t[oa])?|"
@@ -161,6 +163,9 @@ _ENDS_UPDATED = re.compile(r"\b(?:" + _UPDATED_WORDS + r")\W{0,3}(?:on|at|am|le|
 #: Where a byline's updated part begins ("Published 3 May 2024, updated 4 May 2024").
 _UPDATED_CLAUSE = re.compile(r"(?=\b(?:(?:last|zuletzt)\s+)?(?:" + _UPDATED_WORDS + r")\b)",
                              re.IGNORECASE)
+#: The version's date ("Stand: 12.03.2024 14:05 Uhr"): German news sites write it under every
+#: story, changed or not.
+_STARTS_AS_OF = re.compile(r"^\W{0,3}stand\s*:", re.IGNORECASE)
 _UPDATED_MARKUP = re.compile(r"updated|modified", re.IGNORECASE)
 _PUBLISHED_MARKUP = re.compile(r"published", re.IGNORECASE)
 #: A change dated without a year is the first such day from the publication on: the most
@@ -735,6 +740,18 @@ class _PageDates:
         return None
 
 
+    def as_of(self) -> str | None:
+        """A byline's date labelled as the version's ("Stand: 12.03.2024 14:05 Uhr")."""
+        for element in itertools.islice(self._candidates(self._byline_elements(), early=False),
+                                        _MAX_BYLINES):
+            text = lines_text(element)
+            for piece in _clauses(text, updated=True) if "tand" in text else ():
+                date = (self._dates.written(piece) if _STARTS_AS_OF.match(piece)
+                        and len(piece) <= _MAX_DATE_TEXT else None)
+                if date:
+                    return date
+        return None
+
     def undated_update(self, published: str | None) -> str | None:
         """A change labelled in a byline with a relative date ("Atualizado há 2 dias"),
         counted back from the capture time, or with a date without a year ("mis à jour le
@@ -803,4 +820,8 @@ def find_dates(tree: HtmlElement, data: Structured, url: str, dates: DateContext
         or page.from_elements("dateModified", early=True)
         or (page.undated_update(published) if page.bylines_read else None)
     )
+    if published is None and page.bylines_read:
+        # A version's date ("Stand:") is the only date many German stories give: with no
+        # publication date, it is the best the page says of it.
+        published = page.as_of()
     return published, modified

@@ -76,7 +76,7 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     page, tree, data = parsed.source, parsed.tree, parsed.structured
     headline = headline_element(tree)
     metadata = find_metadata(tree, data, page.url, headline=headline)
-    dates = DateContext(declared_locale(tree, data), page.captured)
+    dates = DateContext(declared_locale(tree, data, page.content_language), page.captured)
     language = dates.language
     scanned = containers(tree)
     # Comments first: a comment section (named so or not) dates and names no article.
@@ -84,7 +84,13 @@ def _extract_page(parsed: ParsedPage) -> _PageResult:
     published, modified = find_dates(tree, data, page.url, dates, headline=headline,
                                      comments=section.regions)
     authors = find_authors(tree, data, headline=headline, comments=section.regions)
+    if published is None and section.first_post is not None:
+        published = section.first_post.published  # a thread was posted when its first post was
     furniture = boilerplate_elements(tree, scanned) + deck_elements(tree) + link_lists(tree)
+    if section.opening_post is not None and section.opening_post.tag == "li":
+        # A post set as a list item (vBulletin's ``li.b-post``, ``li.postbit``) is a block of
+        # the thread: read as one, its paragraphs stay paragraphs instead of one "- " item.
+        section.opening_post.tag = "div"
     canonical = canonical_url(tree, page.url)
     # A headline set on two lines ("Kicker<br>Headline") may come out as two paragraphs.
     headings = [text for element in [*tree.iter("h1"), *([] if headline is None else [headline])]

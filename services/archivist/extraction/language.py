@@ -48,22 +48,26 @@ def _code(value: str | None) -> str | None:
     return code if len(code) == 2 else None
 
 
-def declared_language(tree: HtmlElement, data: Structured) -> str | None:
-    """The language the page declares about itself, if any."""
-    locale = declared_locale(tree, data)
+def declared_language(tree: HtmlElement, data: Structured,
+                      content_language: str | None = None) -> str | None:
+    """The language the page declares about itself, if any (see :func:`declared_locale`)."""
+    locale = declared_locale(tree, data, content_language)
     return locale.partition("-")[0] if locale else None
 
 
-def declared_locale(tree: HtmlElement, data: Structured) -> str | None:
-    """The language the page declares (``<html lang>``, ``Content-Language``, ``og:locale``, the
-    JSON-LD article's ``inLanguage``), with its region when one is declared ("en-GB"), else
-    ``None``. The region may come from another declaration of the same language: a theme's
+def declared_locale(tree: HtmlElement, data: Structured,
+                    content_language: str | None = None) -> str | None:
+    """The language the page declares (``<html lang>``, ``<meta http-equiv=content-language>``,
+    then the HTTP ``Content-Language`` header the pipeline passes as ``content_language``, as
+    the HTML standard orders them; ``og:locale``, the JSON-LD article's ``inLanguage``), with
+    its region when one is declared ("en-GB"), else ``None``. The region may come from another declaration of the same language: a theme's
     ``<html lang="en">`` beside ``og:locale="en_AU"``. It decides how numeric dates read
     (12/07/2019 is 12 July in Britain, December 7 in the US)."""
     candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
     for meta in tree.iter("meta"):
         if (meta.get("http-equiv") or "").lower() == "content-language":
             candidates.append((meta.get("content") or "").split(",")[0])
+    candidates.append((content_language or "").split(",")[0])
     candidates.append(data.first_meta("og:locale", "language", "dc.language", "content-language",
                                       "inlanguage"))
     candidates.extend(ld_text(obj.get("inLanguage")) for obj in data.objects
@@ -116,6 +120,7 @@ def document_language(declared: str | None, body: str) -> str | None:
     return code if margin >= needed else declared
 
 
-def find_language(tree: HtmlElement, data: Structured, body: str) -> str | None:
+def find_language(tree: HtmlElement, data: Structured, body: str,
+                  content_language: str | None = None) -> str | None:
     """Declared language first (unless the body overrules it), else detected from the body."""
-    return document_language(declared_language(tree, data), body)
+    return document_language(declared_language(tree, data, content_language), body)

@@ -19,13 +19,16 @@ class SourcePage:
 
     ``body`` is the raw payload bytes; ``content_type`` is the response's Content-Type header,
     used for the declared charset; ``captured`` is when the body was fetched, against which a
-    relative date ("3 days ago") is read (none is read without it).
+    relative date ("3 days ago") is read (none is read without it); ``content_language`` is
+    the response's Content-Language header, the language the server declares for a page that
+    does not declare its own (no ``<html lang>``).
     """
 
     url: str
     body: bytes
     content_type: str | None = None
     captured: datetime | None = None
+    content_language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -317,6 +317,22 @@ def _in_comments(element: HtmlElement) -> bool:
     return any("comment" in attributes(node).lower() for node in element.iterancestors())
 
 
+def _pages_a_section(element: HtmlElement) -> bool:
+    """Whether a link pages a section of its own below the article (reviews, reader comments
+    under an unmarked heading, "What readers say"), not the article: the nearest block around
+    it that holds a heading holds a subheading but no ``<h1>`` and no paragraph of the
+    article's prose."""
+    for node in element.iterancestors():
+        if node.tag in ("body", "article", "main"):
+            return False
+        headings = [heading.tag for heading in node.iter("h1", "h2", "h3", "h4")]
+        if headings:
+            return "h1" not in headings and not any(
+                len(" ".join(text_content(paragraph).split())) >= _ARTICLE_PARAGRAPH
+                for paragraph in node.iter("p"))
+    return False
+
+
 def _stems(templates: Iterable[_Numbered]) -> tuple[str, ...] | None:
     """Strings that the href of a page of this article must contain, or ``None`` if unknown.
 
@@ -501,7 +517,7 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
         if numbered.template not in templates:
             continue
         if element.tag == "a" and (_in_comments(element) or _in_post_navigation(element)
-                                   or _in_sidebar(element)):
+                                   or _in_sidebar(element) or _pages_a_section(element)):
             continue
         if element.tag == "link" and _adjacent_post_link(element):
             continue

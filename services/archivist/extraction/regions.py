@@ -76,11 +76,34 @@ def attributes(element: HtmlElement) -> str:
     return f"{element.get('id') or ''} {element.get('class') or ''}".strip()
 
 
-#: Elementor calls every block of a page a widget (``elementor-widget``, its
-#: ``elementor-widget-container`` and ``-wrap``) and names each by its kind
-#: (``elementor-widget-post-comments``, ``elementor-widget-nav-menu``): the prefix says nothing
-#: about where the block sits, the kind after it may.
-_BUILDER_PREFIX = re.compile(r"(?:^|(?<=\s))elementor-widget(?:-|(?=\s|$))", re.IGNORECASE)
+#: Page builders call every block of a page a widget, so the word says nothing about where the
+#: block sits. Elementor prefixes each block's kind with ``elementor-widget``
+#: (``elementor-widget-post-comments``, ``elementor-widget-nav-menu``; its parts are
+#: ``elementor-widget-container`` and ``-wrap``): the kind after the prefix is read.
+#: vBulletin 5 lays out every page (its thread included) as a ``canvas-widget-list`` of
+#: ``canvas-widget default-widget`` modules, each naming its kind (``conversation-content-widget``,
+#: ``page-title-widget``) and its options (``widget-tabs``, ``widget-no-border``,
+#: ``widget-no-header-buttons``), with parts ``widget-content`` and ``widget-tabs-panel``.
+_BUILDER_PREFIX = re.compile(
+    r"(?:^|(?<=\s))(?:elementor-widget(?:-|(?=\s|$))|(?:canvas-widget(?:-list)?|default-widget|"
+    r"widget-no-[\w-]+|widget-tabs(?:-panel)?|widget-content)(?=\s|$))",
+    re.IGNORECASE,
+)
+#: ... and of a vBulletin 5 module (``canvas-widget``), the kind before ``-widget`` is read; its
+#: id (``widget_8``) only numbers it.
+_CANVAS_MODULE = re.compile(r"(?:^|\s)canvas-widget(?=\s|$)", re.IGNORECASE)
+_KIND_SUFFIX = re.compile(r"-widget(?=\s|$)|^widget_\d+(?=\s|$)", re.IGNORECASE)
+
+
+def _layout_free(attrs: str) -> str:
+    """``attrs`` without a page builder's vocabulary (:data:`_BUILDER_PREFIX`)."""
+    if "idget" not in attrs and "IDGET" not in attrs:  # most blocks: no regex run at all
+        return attrs
+    if _CANVAS_MODULE.search(attrs):
+        attrs = _KIND_SUFFIX.sub("", attrs)
+    return _BUILDER_PREFIX.sub("", attrs)
+
+
 #: The page's main content landmark: ``<main>``, ``role=main``, or a wrapper id that themes give it.
 _MAIN_IDS = re.compile(r"^(?:main|primary|content|main-?content|site-?content)$", re.IGNORECASE)
 
@@ -99,7 +122,7 @@ def _chrome_by(element: HtmlElement) -> str | None:
         return None
     if tag in _CHROME_TAGS:
         return None if tag in ("header", "footer") and _IN_ARTICLE(element) else "tag"
-    words = {word.lower() for word in _CHROME_WORDS.findall(_BUILDER_PREFIX.sub("", attrs))} if attrs else set()
+    words = {word.lower() for word in _CHROME_WORDS.findall(_layout_free(attrs))} if attrs else set()
     if not words or (words <= {"header", "footer"} and _IN_ARTICLE(element)):
         return None  # an article's own header or footer by its class, as by its tag
     return "class"

@@ -58,7 +58,7 @@ def load_pages(runtime: Runtime, snapshots: Sequence[SnapshotRow]) -> list[Sourc
                 source = runtime.catalog.get_snapshot(session, snapshot.refers_to_id) or snapshot
         response = read_snapshot(runtime.store, source)
         pages.append(SourcePage(url=response.url, body=response.body, content_type=response.content_type,
-                                captured=aware(source.captured_at)))
+                                captured=aware(source.captured_at), content_language=response.content_language))
     return pages
 
 

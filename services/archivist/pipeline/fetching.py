@@ -437,7 +437,8 @@ def _fetch_one(
         # step and re-extraction read a stored revisit (load_pages), so the same bytes are the
         # same content whatever day they are fetched again.
         read_at = aware(previous.captured_at) if revisit is not None else captured_at
-        source = SourcePage(url=final.url, body=body, content_type=final.content_type, captured=read_at)
+        source = SourcePage(url=final.url, body=body, content_type=final.content_type, captured=read_at,
+                            content_language=final.content_language)
         return source, snapshot
     finally:
         result.close()
