@@ -41,7 +41,7 @@ T = TypeVar("T")
 
 EXTRACTOR_NAME = "archivist"
 #: Bumped whenever the output for the same input can change, so re-extraction makes new versions.
-EXTRACTOR_VERSION = f"1.5+trafilatura.{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"1.6+trafilatura.{trafilatura.__version__}"
 
 
 @dataclass(slots=True)
