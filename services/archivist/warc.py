@@ -21,6 +21,7 @@ import base64
 import gzip
 import hashlib
 import io
+import json
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -55,6 +56,7 @@ __all__ = [
     "uncompressed_warc",
     "verify_warc",
     "warc_date",
+    "write_extraction",
     "write_snapshot",
     "write_warcinfo",
 ]
@@ -258,6 +260,29 @@ def write_snapshot(
         final = FinalRecord(members.written, response.rec_headers.get_header("WARC-Record-ID"))
         members.write(response, level)
     return final
+
+
+def write_extraction(out: BinaryIO, *, url: str, date: datetime, refers_to: str | None, text: str,
+                     record: dict) -> None:
+    """A page's extraction as two records after its capture's: its text as a ``resource`` record of
+    ``urn:text:URL`` (``text/plain``, the form Browsertrix writes and WARC full-text indexers read),
+    and the whole extracted record as a ``metadata`` record of ``urn:record:URL``
+    (``application/json``). Both carry the capture's ``WARC-Date`` and name the response (or
+    revisit) record they were extracted from in ``WARC-Refers-To``.
+
+    Their targets are URNs, not the page's URL: a replay tool indexing the file finds them under
+    the URN, never as a capture of the page.
+    """
+    members = _MemberWriter(out)
+    headers = {"WARC-Date": warc_date(date), **({"WARC-Refers-To": refers_to} if refers_to else {})}
+    for kind, target, content_type, payload in (
+        ("resource", f"urn:text:{url}", "text/plain; charset=utf-8", text.encode("utf-8")),
+        ("metadata", f"urn:record:{url}", "application/json",
+         json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")),
+    ):
+        members.write(members.writer.create_warc_record(
+            target, kind, payload=io.BytesIO(payload), length=len(payload), warc_content_type=content_type,
+            warc_headers_dict=dict(headers)))
 
 
 def write_warcinfo(out: BinaryIO, *, filename: str) -> None:

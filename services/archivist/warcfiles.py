@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.statusandheaders import StatusAndHeaders
@@ -45,8 +45,12 @@ from archivist.warc import (
     uncompressed_warc,
     verify_warc,
     warc_date,
+    write_extraction,
     write_warcinfo,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["ExportReport", "ImportReport", "export_warc", "import_warc"]
 
@@ -68,6 +72,8 @@ _TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content
 @dataclass(slots=True)
 class ExportReport:
     snapshots: int = 0
+    #: Captures whose extraction was written (``extractions=True``).
+    extractions: int = 0
     bytes: int = 0
     #: Snapshots left out, each saying why: its object gone or damaged in storage, or (a revisit)
     #: the snapshot it refers to so.
@@ -115,8 +121,14 @@ def export_warc(
     host: str | None = None,
     since: datetime | None = None,
     stop: threading.Event | None = None,
+    extractions: bool = False,
 ) -> ExportReport:
     """Write a WARC file of the selected snapshots (all of them without a filter) to ``out``.
+
+    With ``extractions``, each extracted capture's first page is followed by what extraction
+    made of the capture (:func:`~archivist.warc.write_extraction`): its text and its record, as
+    the version the capture gives now (after a re-extraction, the new one). A capture not
+    extracted (failed, or not yet) has none.
 
     A revisit whose original is not in the selection is preceded by that original, so every
     revisit in the file resolves within the file. Each object is checked whole before it is
@@ -150,6 +162,8 @@ def export_warc(
             return
         written.add(snapshot.id)
         report.snapshots += 1
+        if extractions and snapshot.page == 1:
+            report.extractions += _write_extraction(runtime, session, snapshot, counting)
 
     with runtime.database.session() as session:
         # A redirected snapshot found under two keys of the selection is written once.
@@ -174,6 +188,30 @@ def export_warc(
             write(snapshot)
     report.bytes = counting.count
     return report
+
+
+def _write_extraction(runtime: Runtime, session: Session, snapshot: SnapshotRow, out: BinaryIO) -> bool:
+    """Write the extraction of the capture whose first page ``snapshot`` is; False if it has none."""
+    found = runtime.catalog.extraction_of_capture(session, snapshot.capture_id)
+    if found is None:
+        return False
+    record, version = found
+    content = version.content
+    write_extraction(
+        out,
+        url=content.get("url") or record.url,
+        date=snapshot.captured_at,
+        refers_to=snapshot.warc_record_id,
+        text=content.get("body") or "",
+        record={
+            "record_id": record.id,
+            "version": version.version,
+            "capture_id": snapshot.capture_id,
+            "extractor": {"name": version.extractor_name, "version": version.extractor_version},
+            **content,
+        },
+    )
+    return True
 
 
 def import_warc(runtime: Runtime, stream: BinaryIO, *, stop: threading.Event | None = None) -> ImportReport:

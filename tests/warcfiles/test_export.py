@@ -175,3 +175,54 @@ def test_headers_that_are_not_ascii_are_archived_as_the_site_sent_them(workers, 
     assert run_cli("export", "--warc", str(out), env={"ARCHIVIST_HOME": str(workers.runtime.settings.home)}).returncode == 0
     checked = subprocess.run([_tool("warcio"), "check", str(out)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_export_with_extractions_carries_each_captures_text_and_record(
+    workers, client: TestClient, seed_site: PageServer, seed: dict, tmp_path: Path
+) -> None:
+    """``--extractions`` follows each capture's first page with what was extracted from it, as
+    derived data travels in a WARC (Browsertrix's ``urn:text:`` resource records): its text, and
+    its whole record as JSON, each naming the record it came from. A paginated article's capture
+    has one of each, for all its pages; the file stays one that warcio checks and indexes."""
+    changing, same = _archive(workers, seed_site)
+    (article_id,) = capture(workers, seed_site.url(list(seed["served_as"])[-1]))
+    article = client.get(f"/v1/captures/{article_id}").json()["url"]
+    article_record = client.get("/v1/records", params={"url": article}).json()["url"]
+    env = {"ARCHIVIST_HOME": str(workers.runtime.settings.home)}
+    out = tmp_path / "with-extractions.warc.gz"
+    result = run_cli("export", "--warc", str(out), "--extractions", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "exported 7 snapshots and 5 extractions" in result.stderr, result.stderr
+    checked = subprocess.run([_tool("warcio"), "check", "-v", str(out)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    indexed = subprocess.run([_tool("warcio"), "index", "-f", "warc-type,warc-target-uri", str(out)],
+                             capture_output=True, text=True)
+    assert indexed.returncode == 0 and "urn:text:" in indexed.stdout, indexed.stderr
+
+    with out.open("rb") as stream:
+        records = [(r.rec_type, r.rec_headers, r.content_stream().read()) for r in ArchiveIterator(stream)]
+    finals = {headers.get_header("WARC-Record-ID"): (kind, headers) for kind, headers, _ in records
+              if kind in ("response", "revisit")}
+    texts = [(headers, payload) for kind, headers, payload in records if kind == "resource"]
+    derived = [(headers, json.loads(payload)) for kind, headers, payload in records if kind == "metadata"]
+    assert len(texts) == len(derived) == 5
+    seen = []
+    for (text_headers, text), (record_headers, record) in zip(texts, derived, strict=True):
+        url = record["url"]
+        assert text_headers.get_header("WARC-Target-URI") == f"urn:text:{url}"
+        assert record_headers.get_header("WARC-Target-URI") == f"urn:record:{url}"
+        assert text_headers.get_header("Content-Type").startswith("text/plain")
+        assert record_headers.get_header("Content-Type") == "application/json"
+        kind, final = finals[record_headers.get_header("WARC-Refers-To")]
+        assert text_headers.get_header("WARC-Refers-To") == final.get_header("WARC-Record-ID")
+        assert record_headers.get_header("WARC-Date") == final.get_header("WARC-Date")
+        shown = client.get("/v1/records", params={"url": url, "version": record["version"]}).json()
+        assert text.decode("utf-8") == shown["body"] and record["title"] == shown["title"]
+        assert record["comments"] == shown["comments"] and record["capture_id"] in shown["capture_ids"]
+        seen.append((url, record["version"], kind))
+    assert sorted(seen) == sorted([(changing, 1, "response"), (changing, 2, "response"), (same, 1, "response"),
+                                   (same, 1, "revisit"), (article_record, 1, "response")]), seen
+    (article_text,) = [text.decode() for headers, text in texts
+                       if headers.get_header("WARC-Target-URI") == f"urn:text:{article_record}"]
+    for paragraph in seed["body_paragraphs_stitched"][:1] + seed["body_paragraphs_stitched"][-1:]:
+        assert paragraph in article_text  # the first page's and the last page's

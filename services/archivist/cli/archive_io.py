@@ -36,6 +36,9 @@ def export(
     url: Annotated[str | None, typer.Option(help="Only captures of this URL.")] = None,
     host: Annotated[str | None, typer.Option(help="Only captures on this host.")] = None,
     since: Annotated[str | None, typer.Option(help="Only captures since: a duration (7d) or a timestamp (2024).")] = None,
+    extractions: Annotated[bool, typer.Option(
+        "--extractions", help="After each capture, what was extracted from it: its text (urn:text:URL) and "
+                              "its record as JSON (urn:record:URL).")] = False,
 ) -> None:
     """Write the archive (or a part of it) as a standard WARC 1.1 file, in constant memory.
 
@@ -54,12 +57,12 @@ def export(
             moment = _since(since) if since else None
             if str(warc) == "-":
                 report = export_warc(runtime, sys.stdout.buffer, filename="archivist.warc.gz", url=url, host=host,
-                                     since=moment, stop=stop.event)
+                                     since=moment, stop=stop.event, extractions=extractions)
             else:
                 try:
                     with written_whole(warc) as out:
                         report = export_warc(runtime, out, filename=warc.name, url=url, host=host, since=moment,
-                                             stop=stop.event)
+                                             stop=stop.event, extractions=extractions)
                         if report.stopped:
                             raise _Unfinished(report)  # the partial file goes, the final name is never made
                 except _Unfinished as unfinished:
@@ -76,11 +79,13 @@ def export(
                 "selection)") if str(warc) == "-" else f"{warc} was not written (the partial file is removed)"
         err.print(f"interrupted: {done}; run the same command again for all of it", soft_wrap=True, markup=False)
         raise typer.Exit(code=stop.exit_code)
+    exported = f"exported {report.snapshots} snapshots" + (
+        f" and {report.extractions} extractions" if extractions else "") + f", {report.bytes} bytes"
     if report.skipped:
-        err.print(f"exported {report.snapshots} snapshots, {report.bytes} bytes; {len(report.skipped)} skipped "
-                  "(gone or damaged in storage, each named above)", soft_wrap=True)
+        err.print(f"{exported}; {len(report.skipped)} skipped (gone or damaged in storage, each named above)",
+                  soft_wrap=True)
         raise typer.Exit(code=1)
-    err.print(f"exported {report.snapshots} snapshots, {report.bytes} bytes")
+    err.print(exported)
 
 
 @app.command(name="import")

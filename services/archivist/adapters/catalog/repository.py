@@ -1081,6 +1081,17 @@ class Catalog:
             .where(CaptureRow.id == capture_id)
         ).first()
 
+    def extraction_of_capture(self, session: Session, capture_id: str) -> tuple[RecordRow, RecordVersionRow] | None:
+        """The record and the version the capture's extraction gave (its latest, after a
+        re-extraction), if it was extracted: one query."""
+        row = session.execute(
+            select(RecordRow, RecordVersionRow)
+            .join(RecordVersionRow, RecordVersionRow.record_id == RecordRow.id)
+            .join(CaptureRow, CaptureRow.record_version_id == RecordVersionRow.id)
+            .where(CaptureRow.id == capture_id)
+        ).first()
+        return None if row is None else (row[0], row[1])
+
     def newest_capture_of_record(self, session: Session, record_id: str) -> CaptureRow | None:
         """The archived capture taken last (its first snapshot) whose extraction went into the record.
 
