@@ -20,7 +20,7 @@ from archivist import pipeline, views
 from archivist.api import create_app
 from archivist.runtime import Runtime
 from tests.support.clock import next_second
-from tests.support.pages import PageServer
+from tests.support.pages import PageServer, Route
 
 ARTICLE = """<html><head><title>{0}</title></head><body><article><h1>{0}</h1>
 <p>The ferry to the island of {0} leaves the harbour at seven, weather permitting, every morning.</p>
@@ -205,3 +205,25 @@ def test_each_page_of_an_article_asks_about_its_own_capture(runtime: Runtime, pa
     record = views.get_record(runtime, url)
     assert record["latest_version"] == 2
     assert "Kilronan" in record["body"] and "Crossing one" in record["body"] and "Crossing three" in record["body"]
+
+
+def test_behind_a_redirect_only_the_url_that_sent_the_validators_is_asked(runtime: Runtime, pages: PageServer) -> None:
+    pages.routes["/?p=12"] = Route(status=301, headers={"Location": f"{pages.base_url}/2024/05/pier/"})
+    pages.set("/2024/05/pier/", ARTICLE.format("Pier", ""), etag='"pier-1"')
+    submitted = pages.url("/?p=12")
+    first = capture(runtime, submitted)
+    next_second()
+    second = capture(runtime, submitted)
+
+    assert second["status"] == "archived", second
+    assert conditional_asked(pages, "/?p=12") == [{}, {}]  # the redirect is asked nothing
+    assert conditional_asked(pages, "/2024/05/pier/") == [{}, {"if-none-match": '"pier-1"'}]
+    (original,), (revisit,) = rows(runtime, first["id"]), rows(runtime, second["id"])
+    assert (revisit.kind, revisit.http_status, revisit.refers_to_id) == ("revisit", 304, original.id)
+    assert revisit.redirects["final_url"] == pages.url("/2024/05/pier/")
+    kinds = [kind for kind, *_ in stored_records(runtime, revisit.storage_key)]
+    assert kinds == ["warcinfo", "request", "response", "request", "revisit"]  # the hop, then the 304
+    with TestClient(create_app(runtime.settings, runtime=runtime)) as client:
+        stamp = revisit.captured_at.strftime("%Y%m%d%H%M%S")
+        replayed = client.get(f"/web/{stamp}id_/{pages.url('/2024/05/pier/')}")
+    assert replayed.status_code == 200 and replayed.content == pages.routes["/2024/05/pier/"].body
