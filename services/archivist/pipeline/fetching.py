@@ -94,7 +94,8 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str, last_atte
     in the capture's message) instead of losing the pages fetched with it.
     """
     outcome = FetchOutcome(capture_id)
-    # The claim is one conditional statement (which reads the revisit candidate too); the rest
+    # The claim is one conditional statement (which reads the revisit candidate and its
+    # validators too); the rest
     # are reads: no transaction around them.
     with runtime.database.session(atomic=False) as session:
         claim = runtime.catalog.claim_fetch(
