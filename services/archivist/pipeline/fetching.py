@@ -95,8 +95,7 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str, last_atte
     """
     outcome = FetchOutcome(capture_id)
     # The claim is one conditional statement (which reads the revisit candidate and its
-    # validators too); the rest
-    # are reads: no transaction around them.
+    # validators too); the rest are reads: no transaction around them.
     with runtime.database.session(atomic=False) as session:
         claim = runtime.catalog.claim_fetch(
             session, capture_id, delivery=delivery, lease_expired=utcnow() - fetch_lease(runtime)
@@ -429,6 +428,9 @@ def _fetch_one(
                 revisit = Revisit(target_uri=previous.url, date=warc_date(aware(previous.captured_at)),
                                   record_id=previous.warc_record_id)
         page.revisit = revisit is not None
+        # A 304 has no payload of its own: the row describes the one it confirms.
+        payload_type = original.content_type if result.not_modified else final.content_type
+        payload_length = len(original.raw_body) if result.not_modified else final.body_length
         captured_at = final.started_at
         storage_key = snapshot_key(page_url, claim.submitted_at, capture_id, claim.attempts)
         stored_length, final_record = store_snapshot(runtime, storage_key, result.exchanges, captured_at, revisit)
@@ -437,10 +439,8 @@ def _fetch_one(
             id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{capture_id} {page_url}")),
             capture_id=capture_id, page=1, url=page_url, urlkey=urlkey(page_url), captured_at=captured_at,
             kind="revisit" if revisit else "response", http_status=final.status,
-            mime=((original.content_type if result.not_modified else final.content_type) or "").split(";")[0].strip()
-            or None,
-            payload_digest=digest, payload_length=len(original.raw_body) if result.not_modified else final.body_length,
-            storage_key=storage_key,
+            mime=(payload_type or "").split(";")[0].strip() or None,
+            payload_digest=digest, payload_length=payload_length, storage_key=storage_key,
             stored_length=stored_length, refers_to_id=previous.id if revisit is not None else None,
             record_offset=final_record.offset, warc_record_id=final_record.record_id,
             redirects={"chain": [{"url": hop.url, "status": hop.status} for hop in result.redirects],
