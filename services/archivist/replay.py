@@ -226,13 +226,16 @@ def load(runtime: Runtime, found: Found) -> Replayed:
         if original is None:
             raise NotFound(f"the revisit {snapshot.id} refers to no stored response")
         payload = read_snapshot(runtime.store, original)
+    # A revisit without HTTP headers replays its original's; so does a server-not-modified one,
+    # whose 304 and its headers describe no body: what it confirms is the original response.
+    not_modified = own.status == 304
     return Replayed(
         url=found.url,
         base_url=own.url or snapshot.final_url,
         moment=aware(snapshot.captured_at),
         kind=snapshot.kind,
-        status=own.status or payload.status,
-        headers=sendable_headers(own.headers or payload.headers),
+        status=payload.status if not_modified else own.status or payload.status,
+        headers=sendable_headers(payload.headers if not_modified else own.headers or payload.headers),
         body=payload.body,
         raw_body=payload.raw_body,
     )

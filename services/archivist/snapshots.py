@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from typing import BinaryIO
 
-from archivist.adapters.catalog import SnapshotRow
+from archivist.adapters.catalog import LatestResponse, SnapshotRow
 from archivist.core.errors import InvalidInput, NotFound, PermanentFailure, SnapshotUnreadable
 from archivist.core.ports import ObjectStore
 from archivist.core.tempspace import spool_refused
@@ -16,13 +16,13 @@ from archivist.warc import StoredResponse, read_response, uncompressed_warc, ver
 __all__ = ["copy_snapshot", "read_snapshot"]
 
 
-def _which(snapshot: SnapshotRow) -> str:
+def _which(snapshot: SnapshotRow | LatestResponse) -> str:
     """The snapshot as its errors name it: the page, its capture and the object, which are what an
     operator looks for, where the store's own error named the key alone."""
     return f"the snapshot of {snapshot.url} (capture {snapshot.capture_id}, object {snapshot.storage_key!r})"
 
 
-def read_snapshot(store: ObjectStore, snapshot: SnapshotRow) -> StoredResponse:
+def read_snapshot(store: ObjectStore, snapshot: SnapshotRow | LatestResponse) -> StoredResponse:
     """The archived response of ``snapshot`` (a revisit's own record: its payload is the
     snapshot it refers to).
 

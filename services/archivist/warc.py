@@ -3,7 +3,8 @@
 A snapshot object is a small ``.warc.gz`` file (CDX names it as ``filename``): a ``warcinfo``
 record naming it, as a WARC file starts, then for every HTTP exchange (redirect hops, then the
 final one) a ``request`` and a ``response`` record linked by ``WARC-Concurrent-To``, or for an
-unchanged re-capture a ``revisit`` (identical-payload-digest profile), all with the capture's
+unchanged re-capture a ``revisit`` (identical-payload-digest profile, or server-not-modified for
+a site's ``304 Not Modified``), all with the capture's
 ``WARC-Date``. Each record is its own gzip member, so objects concatenate into valid WARC files
 (each ``warcinfo`` describing the records after it) and any record reads from its offset.
 We compress with zlib-ng rather than warcio's zlib at 9, at level 5: on the benchmark pages it
@@ -43,6 +44,7 @@ from archivist.core.errors import InvalidInput, PermanentFailure, TransientFailu
 from archivist.core.http import header, inflate
 
 __all__ = [
+    "NOT_MODIFIED_PROFILE",
     "REVISIT_PROFILE",
     "WARCINFO_FIELDS",
     "FinalRecord",
@@ -62,6 +64,9 @@ __all__ = [
 ]
 
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+#: A revisit whose site answered ``304 Not Modified`` to a conditional request: its HTTP headers
+#: are the 304's, its payload the one it refers to.
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 #: The ``warcinfo`` fields of every file we write: who wrote it, to which format.
 WARCINFO_FIELDS = {
     "software": f"archivist/{__version__}",
@@ -75,13 +80,16 @@ _STORED_LEVEL = 0
 
 @dataclass(frozen=True, slots=True)
 class Revisit:
-    """What an unchanged re-capture refers to."""
+    """What an unchanged re-capture refers to, and how it knows it is unchanged (``profile``:
+    the same payload fetched again, or the site's ``304 Not Modified``)."""
 
     target_uri: str
     date: str
     record_id: str | None = None
-    #: The payload digest as the source declared it (an imported revisit has no body to hash).
+    #: The payload digest of the response it refers to, where the revisit has no body to hash
+    #: (an imported revisit, a 304).
     payload_digest: str | None = None
+    profile: str = REVISIT_PROFILE
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +231,7 @@ def write_snapshot(
             headers = {
                 **described_by,
                 **protocol_fields,
-                "WARC-Profile": REVISIT_PROFILE,
+                "WARC-Profile": revisit.profile,
                 "WARC-Refers-To-Target-URI": revisit.target_uri,
                 "WARC-Refers-To-Date": revisit.date,
                 "WARC-Payload-Digest": revisit.payload_digest or exchange.payload_digest or payload_digest(exchange.body),

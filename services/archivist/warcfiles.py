@@ -5,7 +5,7 @@ per record), behind a ``warcinfo`` record: the output is a standard WARC 1.1 fil
 ``warcio check`` and ``warcio index`` / pywb read, written in constant memory whatever its size.
 
 Import reads WARCs written by other tools (wget, Heritrix, Browsertrix: responses with or
-without request records, identical-payload revisits) and makes each 2xx HTML response a capture
+without request records, identical-payload and server-not-modified revisits) and makes each 2xx HTML response a capture
 of its own, stored as our snapshot WARC and handed to extraction, as if we had fetched it then
 (after the file's redirects that led to it, as a capture of the URL they started from).
 The file is verified whole before anything is stored, so a truncated or broken file imports
@@ -32,13 +32,15 @@ from archivist.adapters.catalog import CaptureRow, NewSnapshot, SnapshotRow
 from archivist.adapters.fetcher import Exchange
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import InvalidInput, SnapshotUnreadable
-from archivist.core.http import binary_kind, inflate, looks_like_html
+from archivist.core.http import binary_kind, header, inflate, looks_like_html
 from archivist.core.keys import snapshot_key
 from archivist.core.urls import canonicalize, final_urlkey, host_prefixes, join, urlkey
 from archivist.pipeline import store_snapshot
 from archivist.runtime import Runtime
 from archivist.snapshots import copy_snapshot
 from archivist.warc import (
+    NOT_MODIFIED_PROFILE,
+    REVISIT_PROFILE,
     Revisit,
     WarcIterator,
     payload_digest,
@@ -60,10 +62,14 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: history is in capture time, so a capture dated years ahead would be its latest version
 #: whatever is captured until then.
 _CLOCK_AHEAD = timedelta(days=1)
-_REVISIT_PROFILES = (
-    "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
-    "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest",
-)
+#: The revisit profiles imported (WARC 1.0's and 1.1's names), as the profile we store them with:
+#: the same payload fetched again, or a site's ``304 Not Modified`` (Heritrix writes these).
+_REVISIT_PROFILES = {
+    "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest": REVISIT_PROFILE,
+    "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest": REVISIT_PROFILE,
+    "http://netpreserve.org/warc/1.1/revisit/server-not-modified": NOT_MODIFIED_PROFILE,
+    "http://netpreserve.org/warc/1.0/revisit/server-not-modified": NOT_MODIFIED_PROFILE,
+}
 #: HTTP headers that describe the transfer encoding we undo on import: the stored payload is the
 #: entity itself, so these would misdescribe it.
 _TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
@@ -215,7 +221,7 @@ def _write_extraction(runtime: Runtime, session: Session, snapshot: SnapshotRow,
 
 
 def import_warc(runtime: Runtime, stream: BinaryIO, *, stop: threading.Event | None = None) -> ImportReport:
-    """Import every 2xx HTML response (and identical-payload revisit) of a seekable WARC stream.
+    """Import every 2xx HTML response (and revisit of one) of a seekable WARC stream.
 
     Each becomes a capture, born at ``extracting`` (it was fetched by another tool), with one
     snapshot stored as our own snapshot WARC, and its extraction is queued. Payloads above the
@@ -523,15 +529,17 @@ def _import_response(runtime: Runtime, capture_id: str, hops: list[Exchange], ex
 
 def _import_revisit(runtime: Runtime, capture_id: str, hops: list[Exchange], exchange: Exchange,
                     headers) -> str | None:  # noqa: ANN001
-    """Store a revisit if the response it repeats is in the archive; it carries that response's
-    payload digest, under which it is stored here (and which pywb resolves revisits by).
+    """Store a revisit if the response it repeats (or, server-not-modified, confirms) is in the
+    archive, imported before it from this file or another; it carries that response's payload
+    digest, under which it is stored here (and which pywb resolves revisits by), and its profile.
     The reason it is skipped, or None."""
     with runtime.database.session() as session:
         original = _original(runtime, session, headers, exchange.url)
     if original is None:
         return "unresolved_revisit"
     revisit = Revisit(target_uri=original.final_url, date=warc_date(_aware(original.captured_at)),
-                      record_id=original.warc_record_id, payload_digest=original.payload_digest)
+                      record_id=original.warc_record_id, payload_digest=original.payload_digest,
+                      profile=_REVISIT_PROFILES[headers.get_header("WARC-Profile")])
     exchange.body_length = 0
     _commit(runtime, capture_id, hops, exchange, kind="revisit", digest=original.payload_digest, revisit=revisit,
             refers_to=original)
@@ -599,6 +607,7 @@ def _commit(runtime: Runtime, capture_id: str, hops: list[Exchange], exchange: E
             redirects={"chain": [{"url": hop.url, "status": hop.status} for hop in hops],
                        "final_url": exchange.url, "imported": True},
             final_urlkey=final_urlkey(url, exchange.url),
+            etag=header(exchange.headers, "etag"), last_modified=header(exchange.headers, "last-modified"),
         )], replace=False)
     runtime.queue.enqueue_extract(capture_id)
 

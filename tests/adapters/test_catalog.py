@@ -121,6 +121,7 @@ def test_a_session_without_a_transaction_commits_each_statement_at_once(database
 
 
 def test_a_claim_reads_its_urls_latest_full_response(database: Database) -> None:
+    """With its validators: the claim's one statement is all a conditional re-capture reads."""
     from archivist.adapters.catalog import LatestResponse, NewSnapshot
 
     catalog = Catalog()
@@ -133,7 +134,8 @@ def test_a_claim_reads_its_urls_latest_full_response(database: Database) -> None
                            mime=None, payload_digest=f"d-{snapshot_id}", payload_length=1,
                            storage_key=f"k/{snapshot_id}", stored_length=1, refers_to_id=None,
                            redirects={"final_url": final_url} if final_url else {}, record_offset=0,
-                           warc_record_id=f"w-{snapshot_id}", final_urlkey=None)
+                           warc_record_id=f"w-{snapshot_id}", final_urlkey=None, etag=f'"e-{snapshot_id}"',
+                           last_modified="Mon, 04 Mar 2024 09:00:00 GMT")
 
     with database.session() as session:
         catalog.add_captures(session, [capture("c1"), capture("c2"), capture("c3")])
@@ -148,7 +150,8 @@ def test_a_claim_reads_its_urls_latest_full_response(database: Database) -> None
         claim = catalog.claim_fetch(session, "c2", delivery="m1", lease_expired=long_ago)
         assert claim is not None and claim.latest_response == catalog.latest_response(session, "com,example)/")
         assert claim.latest_response == LatestResponse("newest", "c1", "https://x.example/",
-                                                       claim.latest_response.captured_at, "d-newest", "w-newest")
+                                                       claim.latest_response.captured_at, "d-newest", "w-newest",
+                                                       "k/newest", '"e-newest"', "Mon, 04 Mar 2024 09:00:00 GMT")
         assert claim.latest_response.captured_at.replace(tzinfo=UTC) == start.replace(minute=2)
         assert claim.attempts == 1  # and the claim itself took the capture as ever
         assert catalog.claim_fetch(session, "c2", delivery="m2", lease_expired=long_ago) is None

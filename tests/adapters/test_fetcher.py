@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from archivist.adapters.fetcher import MAX_RETRY_AFTER, Fetcher
+from archivist.adapters.fetcher import MAX_RETRY_AFTER, Conditional, Fetcher
 from archivist.core.errors import (
     BlockedAddress,
     BodyTooLarge,
@@ -364,3 +364,23 @@ def test_an_empty_body_labelled_as_compressed_is_not_refused(fetcher: Fetcher, p
     assert result.final.status == 204
     assert result.final.body_length == 0
     result.close()
+
+
+def test_a_304_is_an_answer_only_to_the_conditional_request(fetcher: Fetcher, pages: PageServer) -> None:
+    """Validators go with the request for the URL that sent them (not a redirect before it, not
+    another URL); a 304 to any other request, or one that names a Location, is malformed."""
+    pages.routes["/start"] = Route(status=301, headers={"Location": "/page"})
+    pages.routes["/page"] = Route(body=HTML.encode(), etag='W/"p-1"')
+    asked = [("If-None-Match", 'W/"p-1"')]
+    result = fetcher.fetch(pages.url("/start"), conditional=Conditional(pages.url("/page"), asked))
+    assert result.not_modified and [hop.status for hop in result.exchanges] == [301, 304]
+    assert ("If-None-Match", 'W/"p-1"') in result.final.request_headers
+    assert "if-none-match" not in pages.requests["/start"][0]
+
+    for answer in (Route(status=304), Route(status=304, headers={"Location": "/elsewhere"})):
+        pages.routes["/unasked"] = answer
+        with pytest.raises(MalformedResponse) as refused:
+            fetcher.fetch(pages.url("/unasked"))
+        assert refused.value.reason == "bad_response" and "not conditional" in refused.value.message
+        with pytest.raises(MalformedResponse):  # asked about another URL: this request was not conditional
+            fetcher.fetch(pages.url("/unasked"), conditional=Conditional(pages.url("/page"), asked))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from datetime import UTC, datetime
 
 import pytest
 
-from archivist.core.http import binary_kind, inflate
+from archivist.core.http import binary_kind, conditional_headers, inflate
 
 
 @pytest.mark.parametrize(("head", "kind"), [
@@ -69,3 +70,12 @@ def test_a_stream_cut_short_or_corrupt_is_an_error(data: bytes) -> None:
 
 def test_nothing_to_decode_is_no_error() -> None:
     assert decoded(b"", chunk=1, step=1) == b""
+
+
+def test_validators_go_back_as_sent_unless_the_date_is_none_or_in_the_future() -> None:
+    received = datetime(2026, 3, 4, 9, 0, 30, tzinfo=UTC)
+    assert conditional_headers('W/"a-1"', "Wed, 04 Mar 2026 09:00:00 GMT", received_at=received) == [
+        ("If-None-Match", 'W/"a-1"'), ("If-Modified-Since", "Wed, 04 Mar 2026 09:00:00 GMT")]
+    assert conditional_headers(None, "Wed, 04 Mar 2026 09:01:00 GMT", received_at=received) == []  # after it came
+    assert conditional_headers(None, "yesterday", received_at=received) == []
+    assert conditional_headers(" ", None, received_at=received) == []

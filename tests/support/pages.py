@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,24 @@ class Route:
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
     #: Takes over the whole answer when set (slow or broken servers).
     handler: Callable[[BaseHTTPRequestHandler], None] | None = None
+    #: Validators sent with the page; a request they match (``If-None-Match``, else
+    #: ``If-Modified-Since``, as RFC 9110 13.2.2 orders them) is answered ``304 Not Modified``.
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def not_modified(self, asked: dict[str, str]) -> bool:
+        """Whether a request with headers ``asked`` gets a 304: an ETag it lists (compared weakly,
+        as If-None-Match is), or, without If-None-Match, a Last-Modified not after its date."""
+        if "if-none-match" in asked:
+            listed = {tag.strip().removeprefix("W/") for tag in asked["if-none-match"].split(",")}
+            return self.etag is not None and self.etag.removeprefix("W/") in listed
+        if "if-modified-since" in asked and self.last_modified is not None:
+            try:
+                since = email.utils.parsedate_to_datetime(asked["if-modified-since"])
+            except (TypeError, ValueError):
+                return False
+            return email.utils.parsedate_to_datetime(self.last_modified) <= since
+        return False
 
 
 def slow_route(seconds: float, body: str) -> Route:
@@ -39,11 +58,13 @@ def slow_route(seconds: float, body: str) -> Route:
 
 
 class PageServer:
-    """Serves ``routes[path_with_query]`` on 127.0.0.1; counts the hits per path."""
+    """Serves ``routes[path_with_query]`` on 127.0.0.1; counts the hits per path and keeps each
+    request's headers (lower-case names), in order, in ``requests``."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: dict[str, int] = {}
+        self.requests: dict[str, list[dict[str, str]]] = {}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,6 +77,8 @@ class PageServer:
             def do_GET(self) -> None:  # noqa: N802 - stdlib name
                 target = self.path if "://" not in self.path else urlsplit(self.path)._replace(scheme="", netloc="").geturl()
                 server.hits[target] = server.hits.get(target, 0) + 1
+                asked = {name.lower(): value for name, value in self.headers.items()}
+                server.requests.setdefault(target, []).append(asked)
                 route = server.routes.get(target)
                 if route is None:
                     self.send_response(404)
@@ -67,8 +90,16 @@ class PageServer:
                 if route.handler is not None:
                     route.handler(self)
                     return
+                validators = [("ETag", route.etag), ("Last-Modified", route.last_modified)]
+                validators = [(name, value) for name, value in validators if value is not None]
+                if route.not_modified(asked):
+                    self.send_response(304)
+                    for name, value in validators:
+                        self.send_header(name, value)
+                    self.end_headers()
+                    return
                 self.send_response(route.status)
-                for name, value in route.headers.items():
+                for name, value in [*route.headers.items(), *validators]:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()

@@ -49,7 +49,7 @@ from archivist.core.urls import canonicalize, join, shown_input
 from archivist.settings import FetchPolicy
 from archivist.warc import digest_label
 
-__all__ = ["MAX_RETRY_AFTER", "ROBOTS_MAX_REDIRECTS", "Exchange", "FetchResult", "Fetcher"]
+__all__ = ["MAX_RETRY_AFTER", "ROBOTS_MAX_REDIRECTS", "Conditional", "Exchange", "FetchResult", "Fetcher"]
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SPOOL_IN_MEMORY = 1 << 20
@@ -96,6 +96,16 @@ class Exchange:
         return header(self.headers, "content-language")
 
 
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """Validators of an archived response of ``url`` (``If-None-Match``, ``If-Modified-Since``:
+    see ``core.http.conditional_headers``), sent with the request for that URL, wherever it
+    comes in the redirects: they name a representation of that resource, no other."""
+
+    url: str
+    headers: list[tuple[str, str]]
+
+
 @dataclass(slots=True)
 class FetchResult:
     """The final exchange and the redirect hops that led to it, in order."""
@@ -106,6 +116,12 @@ class FetchResult:
     @property
     def exchanges(self) -> list[Exchange]:
         return [*self.redirects, self.final]
+
+    @property
+    def not_modified(self) -> bool:
+        """The site answered ``304 Not Modified`` to the conditional request: no body, the
+        archived response it was asked about is still current."""
+        return self.final.status == 304
 
     def close(self) -> None:
         for exchange in self.exchanges:
@@ -328,11 +344,15 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def fetch(self, url: str, *, may_follow: Callable[[str], object] | None = None) -> FetchResult:
+    def fetch(self, url: str, *, may_follow: Callable[[str], object] | None = None,
+              conditional: Conditional | None = None) -> FetchResult:
         """GET ``url``, following redirects, and return the exchanges with their raw bodies.
 
         ``may_follow`` is called with every redirect target before it is requested, and raises
         to refuse it: a hop is a request of its own (robots.txt rules apply to it).
+        ``conditional`` makes the request for its URL conditional; a ``304`` to it is a final
+        answer (:attr:`FetchResult.not_modified`), and a ``304`` to any other request is a
+        malformed one.
 
         Raises:
             PermanentFailure subclasses: blocked address, unsupported host, 4xx, not HTML, too large, redirects,
@@ -340,7 +360,7 @@ class Fetcher:
             TransientFailure subclasses: timeout, connection error, 5xx, 429 (with retry_after).
         """
         with self._deadline():
-            return self._follow(url, may_follow)
+            return self._follow(url, may_follow, conditional)
 
     @contextmanager
     def _deadline(self) -> Iterator[None]:
@@ -351,12 +371,14 @@ class Fetcher:
         finally:
             _DEADLINE.reset(token)
 
-    def _follow(self, url: str, may_follow: Callable[[str], object] | None) -> FetchResult:
+    def _follow(self, url: str, may_follow: Callable[[str], object] | None,
+                conditional: Conditional | None) -> FetchResult:
         redirects: list[Exchange] = []
         current = url
         try:
             while True:
-                exchange, location = self._exchange(current)
+                asks = conditional.headers if conditional is not None and conditional.url == current else []
+                exchange, location = self._exchange(current, asks)
                 if location is None:
                     return FetchResult(final=exchange, redirects=redirects)
                 redirects.append(exchange)
@@ -407,10 +429,14 @@ class Fetcher:
             except UnicodeError as exc:  # idna's, building the request or a redirect's
                 raise _unsupported_host(url, exc) from exc
 
-    def _exchange(self, url: str) -> tuple[Exchange, str | None]:
+    def _exchange(self, url: str, validators: list[tuple[str, str]]) -> tuple[Exchange, str | None]:
+        """One request for ``url`` (with ``validators``, conditional) and its answer; the
+        redirect's Location, or None for a final answer."""
         started = datetime.now(UTC)
         try:
-            request = self._client.build_request("GET", url)
+            # As bytes, the ones the site sent: httpx would refuse a str header beyond ASCII.
+            request = self._client.build_request(
+                "GET", url, headers=[(name, value.encode("latin-1")) for name, value in validators])
         except UnicodeError as exc:  # idna's
             raise _unsupported_host(url, exc) from exc
         try:
@@ -422,8 +448,9 @@ class Fetcher:
                                    reason="bad_redirect") from exc
         try:
             status = response.status_code
-            location = response.headers.get("location") if 300 <= status < 400 else None
-            if location is None:
+            not_modified = status == 304 and bool(validators)
+            location = response.headers.get("location") if 300 <= status < 400 and status != 304 else None
+            if location is None and not not_modified:
                 self._check_status(url, response)
                 self._check_declared(url, response)
             body, length, digest = self._read_body(url, response)
@@ -442,7 +469,7 @@ class Fetcher:
             started_at=started,
             payload_digest=digest,
         )
-        if location is None:
+        if location is None and not not_modified:
             self._check_content(url, exchange)
         return exchange, location
 
@@ -456,6 +483,9 @@ class Fetcher:
             raise HTTPServerError(f"{url} answered {status} {response.reason_phrase}", status=status)
         if status >= 400:
             raise HTTPClientError(f"{url} answered {status} {response.reason_phrase}", status=status)
+        if status == 304:
+            raise MalformedResponse(f"{url} answered 304 Not Modified to a request that was not conditional: "
+                                    "there is nothing it could leave unchanged")
         if status >= 300:
             raise HTTPClientError(f"{url} answered {status} without a Location", status=status,
                                   reason="bad_redirect")

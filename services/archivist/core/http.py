@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import codecs
+import email.utils
 import re
 import zlib
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from urllib.parse import quote
 
-__all__ = ["binary_kind", "content_wbits", "header", "inflate", "looks_like_html", "sendable_headers",
-           "utf16_byte_order"]
+__all__ = ["binary_kind", "conditional_headers", "content_wbits", "header", "inflate", "looks_like_html",
+           "sendable_headers", "utf16_byte_order"]
 
 #: File signatures of formats that are sent or saved where a page is expected, with a name a
 #: user recognises.
@@ -179,3 +181,29 @@ def utf16_byte_order(head: bytes, content_type: str | None) -> str | None:
         return None
     declared = _CHARSET.search(content_type or "")
     return _UTF16_LABELS.get(declared[1].lower()) if declared else None
+
+
+def conditional_headers(etag: str | None, last_modified: str | None, *,
+                        received_at: datetime) -> list[tuple[str, str]]:
+    """The request headers that ask whether a response received at ``received_at`` with these
+    validators is still current (RFC 9110 13.1): ``If-None-Match`` and ``If-Modified-Since``.
+
+    Each goes back as the site sent it: an ETag, weak (``W/"..."``) or strong, is opaque, and a
+    date is best returned as the exact string the site wrote (13.1.3). A ``Last-Modified`` that is
+    not a date, or that was later than the moment it was received (a server's clock ahead, or a
+    date it made up), is not sent: a site would compare it with its own, and a date in the
+    future can claim "not modified" for a page changed until then. No validator, no header.
+    """
+    found = []
+    if etag and etag.strip():
+        found.append(("If-None-Match", etag.strip()))
+    if last_modified and last_modified.strip():
+        try:
+            moment = email.utils.parsedate_to_datetime(last_modified)
+        except (TypeError, ValueError):
+            moment = None
+        if moment is not None:
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # an HTTP-date is UTC
+            if moment <= received_at:
+                found.append(("If-Modified-Since", last_modified.strip()))
+    return found

@@ -47,7 +47,8 @@ FETCH_DURATION = Histogram(
 )
 FETCHED_BYTES = Counter("archivist_fetched_bytes_total", "Response body bytes received, as sent.")
 STORED_BYTES = Counter("archivist_stored_bytes_total", "Bytes written to the object store (WARC, gzipped).")
-REVISITS = Counter("archivist_revisits_total", "Re-captures whose payload was identical: no body stored.")
+REVISITS = Counter("archivist_revisits_total",
+                   "Re-captures whose payload was identical, or that the site answered 304: no body stored.")
 EXTRACTIONS = Counter(
     "archivist_extractions_total", "Extractions by outcome (ok, failed) and failure reason.", ["outcome", "reason"]
 )

@@ -20,6 +20,7 @@ from archivist.adapters.catalog import (
     LatestResponse,
     NewSnapshot,
 )
+from archivist.adapters.fetcher import Conditional
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import (
     CaptureTakenOver,
@@ -31,9 +32,11 @@ from archivist.core.errors import (
     InvalidInput,
     PermanentFailure,
     RateLimited,
+    SnapshotUnreadable,
     StorageMisconfigured,
     StorageUnavailable,
 )
+from archivist.core.http import conditional_headers, header
 from archivist.core.keys import attempts_prefix, snapshot_key
 from archivist.core.tempspace import spool_refused
 from archivist.core.urls import canonicalize, final_urlkey, url_hash, urlkey
@@ -54,9 +57,12 @@ from archivist.pipeline.common import aware, end_failed, fetch_lease, utcnow
 from archivist.pipeline.extracting import extract_fetched
 from archivist.pipeline.outcomes import FetchOutcome, PageOutcome
 from archivist.runtime import Runtime
+from archivist.snapshots import read_snapshot
 from archivist.warc import (
+    NOT_MODIFIED_PROFILE,
     FinalRecord,
     Revisit,
+    StoredResponse,
     decode_content,
     payload_digest,
     warc_date,
@@ -88,8 +94,8 @@ def fetch_capture(runtime: Runtime, capture_id: str, *, delivery: str, last_atte
     in the capture's message) instead of losing the pages fetched with it.
     """
     outcome = FetchOutcome(capture_id)
-    # The claim is one conditional statement (which reads the revisit candidate too); the rest
-    # are reads: no transaction around them.
+    # The claim is one conditional statement (which reads the revisit candidate and its
+    # validators too); the rest are reads: no transaction around them.
     with runtime.database.session(atomic=False) as session:
         claim = runtime.catalog.claim_fetch(
             session, capture_id, delivery=delivery, lease_expired=utcnow() - fetch_lease(runtime)
@@ -389,14 +395,18 @@ def _fetch_one(
     """Fetch one page and store its snapshot object; returns the response and the snapshot's row.
 
     ``previous`` is the URL's newest full response from another capture: an identical payload
-    is stored as a revisit of it, without the body.
+    is stored as a revisit of it, without the body; and when it came with validators, the
+    request asks whether it is still current (:func:`_conditional`): a ``304 Not Modified`` is
+    stored as a server-not-modified revisit of it, its page the payload archived then.
     """
     page = PageOutcome(status=None)
     outcome.pages.append(page)
+    previous, conditional, original = _conditional(runtime, capture_id, previous)
     with runtime.politeness.request(page_url):
         started = time.perf_counter()
         try:
-            result = runtime.fetcher.fetch(page_url, may_follow=runtime.politeness.check_robots)
+            result = runtime.fetcher.fetch(page_url, may_follow=runtime.politeness.check_robots,
+                                           conditional=conditional)
         except (HTTPClientError, HTTPServerError, RateLimited) as exc:
             page.status = exc.status  # the site answered: its status class, not "none"
             raise
@@ -406,12 +416,21 @@ def _fetch_one(
         final = result.final
         page.status = final.status
         page.received_bytes = sum(exchange.body_length for exchange in result.exchanges)
-        digest = final.payload_digest or payload_digest(final.body)
         revisit = None
-        if previous is not None and previous.payload_digest == digest:
+        if result.not_modified:  # only ever an answer to the conditional request: previous is set
+            digest = previous.payload_digest
             revisit = Revisit(target_uri=previous.url, date=warc_date(aware(previous.captured_at)),
-                              record_id=previous.warc_record_id)
+                              record_id=previous.warc_record_id, payload_digest=digest,
+                              profile=NOT_MODIFIED_PROFILE)
+        else:
+            digest = final.payload_digest or payload_digest(final.body)
+            if previous is not None and previous.payload_digest == digest:
+                revisit = Revisit(target_uri=previous.url, date=warc_date(aware(previous.captured_at)),
+                                  record_id=previous.warc_record_id)
         page.revisit = revisit is not None
+        # A 304 has no payload of its own: the row describes the one it confirms.
+        payload_type = original.content_type if result.not_modified else final.content_type
+        payload_length = len(original.raw_body) if result.not_modified else final.body_length
         captured_at = final.started_at
         storage_key = snapshot_key(page_url, claim.submitted_at, capture_id, claim.attempts)
         stored_length, final_record = store_snapshot(runtime, storage_key, result.exchanges, captured_at, revisit)
@@ -420,28 +439,61 @@ def _fetch_one(
             id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{capture_id} {page_url}")),
             capture_id=capture_id, page=1, url=page_url, urlkey=urlkey(page_url), captured_at=captured_at,
             kind="revisit" if revisit else "response", http_status=final.status,
-            mime=(final.content_type or "").split(";")[0].strip() or None,
-            payload_digest=digest, payload_length=final.body_length, storage_key=storage_key,
+            mime=(payload_type or "").split(";")[0].strip() or None,
+            payload_digest=digest, payload_length=payload_length, storage_key=storage_key,
             stored_length=stored_length, refers_to_id=previous.id if revisit is not None else None,
             record_offset=final_record.offset, warc_record_id=final_record.record_id,
             redirects={"chain": [{"url": hop.url, "status": hop.status} for hop in result.redirects],
                        "final_url": final.url},
             final_urlkey=final_urlkey(page_url, final.url),
+            etag=header(final.headers, "etag"), last_modified=header(final.headers, "last-modified"),
         )
-        body = final.decoded_body
-        if body is None:
-            final.body.seek(0)
-            body = decode_content(final.body.read(), final.headers)
         # A revisit is its original's payload, relative dates ("2 hours ago") and all: they were
         # written when the original was fetched and are read against its time, as the extract
         # step and re-extraction read a stored revisit (load_pages), so the same bytes are the
         # same content whatever day they are fetched again.
         read_at = aware(previous.captured_at) if revisit is not None else captured_at
+        if result.not_modified:  # the page is the response the 304 confirms, read before asking
+            source = SourcePage(url=original.url, body=original.body, content_type=original.content_type,
+                                captured=read_at, content_language=original.content_language)
+            return source, snapshot
+        body = final.decoded_body
+        if body is None:
+            final.body.seek(0)
+            body = decode_content(final.body.read(), final.headers)
         source = SourcePage(url=final.url, body=body, content_type=final.content_type, captured=read_at,
                             content_language=final.content_language)
         return source, snapshot
     finally:
         result.close()
+
+
+def _conditional(
+    runtime: Runtime, capture_id: str, previous: LatestResponse | None
+) -> tuple[LatestResponse | None, Conditional | None, StoredResponse | None]:
+    """``previous`` if a revisit may refer to it, the validators to ask the site with (for the
+    URL ``previous`` came from), and ``previous``'s archived response they ask about; for an
+    unconditional request, no validators and no response.
+
+    Asked only about a response whose stored object reads back whole: a ``304`` makes a revisit
+    of it and extracts its payload, so one gone or damaged in storage would leave the capture
+    pointing at nothing. It is read before asking, once: it is the page when the site answers
+    304, and a site that sends validators usually does. Found unreadable, it is no revisit's
+    original either: the page is stored whole. A first capture has no ``previous``, and a
+    response stored without validators (or before they were kept) asks nothing.
+    """
+    if previous is None:
+        return None, None, None
+    asks = conditional_headers(previous.etag, previous.last_modified, received_at=aware(previous.captured_at))
+    if not asks:
+        return previous, None, None
+    try:
+        original = read_snapshot(runtime.store, previous)
+    except SnapshotUnreadable as exc:
+        log.warning("capture %s: asking unconditionally and storing the page whole, the response it would "
+                    "revisit is unreadable: %s", capture_id, exc.message)
+        return None, None, None
+    return previous, Conditional(previous.url, asks), original
 
 
 def store_snapshot(

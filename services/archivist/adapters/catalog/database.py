@@ -34,7 +34,7 @@ _MIGRATION_LOCK_ID = 0x41524348
 #: migration, so every command, worker and API process that starts on one reads that one row
 #: instead of importing alembic and loading its scripts (half a second of each start-up).
 #: ``tests/versions/test_migrations.py`` checks it is the scripts' head.
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 
 
 #: A pooled connection unused for longer than this is pinged before it is handed out.

@@ -64,7 +64,8 @@ __all__ = ["Catalog", "Claim", "FoundSnapshot", "LatestResponse", "NewCapture", 
 
 
 class LatestResponse(NamedTuple):
-    """What a new capture of a URL needs of its newest full response to write a revisit."""
+    """What a new capture of a URL needs of its newest full response to write a revisit of it,
+    or to ask the site whether the page changed since (its validators; see SnapshotRow)."""
 
     id: str
     capture_id: str
@@ -74,6 +75,10 @@ class LatestResponse(NamedTuple):
     captured_at: datetime
     payload_digest: str
     warc_record_id: str
+    #: Its stored object: read back when a ``304 Not Modified`` confirms it.
+    storage_key: str
+    etag: str | None
+    last_modified: str | None
 
 
 class Claim(NamedTuple):
@@ -350,6 +355,9 @@ class NewSnapshot(TypedDict):
     warc_record_id: str | None
     #: The key of the URL the redirects ended on, when it is not ``urlkey`` (see SnapshotRow).
     final_urlkey: str | None
+    #: The final response's validators as sent (see SnapshotRow).
+    etag: str | None
+    last_modified: str | None
 
 
 class NewVersion(TypedDict):

@@ -94,6 +94,11 @@ class SnapshotRow(Base):
     #: match either key: the page is found under the URL it was requested as and under the one
     #: browsers (and links on other pages) end up on. Migration 0005.
     final_urlkey: Mapped[str | None] = mapped_column(_URLKEY)
+    #: The final response's ``ETag`` and ``Last-Modified`` as the site sent them (None where it
+    #: sent none): a later capture of the URL asks with them whether the page changed since
+    #: (``If-None-Match``, ``If-Modified-Since``). Migration 0010.
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         UniqueConstraint("capture_id", "url", name="uq_snapshots_capture_url"),
