@@ -20,7 +20,7 @@ from archivist.adapters.catalog import (
     LatestResponse,
     NewSnapshot,
 )
-from archivist.adapters.fetcher import Conditional
+from archivist.adapters.fetcher import Conditional, FetchResult
 from archivist.core.captures import CaptureStatus
 from archivist.core.errors import (
     CaptureTakenOver,
@@ -396,23 +396,23 @@ def _fetch_one(
 
     ``previous`` is the URL's newest full response from another capture: an identical payload
     is stored as a revisit of it, without the body; and when it came with validators, the
-    request asks whether it is still current (:func:`_conditional`): a ``304 Not Modified`` is
-    stored as a server-not-modified revisit of it, its page the payload archived then.
+    request asks whether it is still current: a ``304 Not Modified`` is stored as a
+    server-not-modified revisit of it, its page the payload archived then.
+
+    That payload is read from storage only once the site has answered 304 (a page that changed
+    costs no read). Found gone or damaged, it can be no revisit's original, so the page is asked
+    for again unconditionally and stored whole: a revisit of it would replay nothing.
     """
     page = PageOutcome(status=None)
     outcome.pages.append(page)
-    previous, conditional, original = _conditional(runtime, capture_id, previous)
-    with runtime.politeness.request(page_url):
-        started = time.perf_counter()
-        try:
-            result = runtime.fetcher.fetch(page_url, may_follow=runtime.politeness.check_robots,
-                                           conditional=conditional)
-        except (HTTPClientError, HTTPServerError, RateLimited) as exc:
-            page.status = exc.status  # the site answered: its status class, not "none"
-            raise
-        finally:
-            page.seconds = time.perf_counter() - started
+    conditional = _validators(previous)
+    result = _request(runtime, page_url, page, conditional)
     try:
+        original = _confirmed(runtime, capture_id, previous) if result.not_modified else None
+        if result.not_modified and original is None:
+            result.close()
+            previous = None
+            result = _request(runtime, page_url, page, None)
         final = result.final
         page.status = final.status
         page.received_bytes = sum(exchange.body_length for exchange in result.exchanges)
@@ -453,7 +453,7 @@ def _fetch_one(
         # step and re-extraction read a stored revisit (load_pages), so the same bytes are the
         # same content whatever day they are fetched again.
         read_at = aware(previous.captured_at) if revisit is not None else captured_at
-        if result.not_modified:  # the page is the response the 304 confirms, read before asking
+        if result.not_modified:  # the page is the response the 304 confirms
             source = SourcePage(url=original.url, body=original.body, content_type=original.content_type,
                                 captured=read_at, content_language=original.content_language)
             return source, snapshot
@@ -468,32 +468,37 @@ def _fetch_one(
         result.close()
 
 
-def _conditional(
-    runtime: Runtime, capture_id: str, previous: LatestResponse | None
-) -> tuple[LatestResponse | None, Conditional | None, StoredResponse | None]:
-    """``previous`` if a revisit may refer to it, the validators to ask the site with (for the
-    URL ``previous`` came from), and ``previous``'s archived response they ask about; for an
-    unconditional request, no validators and no response.
+def _request(runtime: Runtime, page_url: str, page: PageOutcome, conditional: Conditional | None) -> FetchResult:
+    """One request for the page, in its host's politeness turn, timed into ``page``."""
+    with runtime.politeness.request(page_url):
+        started = time.perf_counter()
+        try:
+            return runtime.fetcher.fetch(page_url, may_follow=runtime.politeness.check_robots, conditional=conditional)
+        except (HTTPClientError, HTTPServerError, RateLimited) as exc:
+            page.status = exc.status  # the site answered: its status class, not "none"
+            raise
+        finally:
+            page.seconds = time.perf_counter() - started
 
-    Asked only about a response whose stored object reads back whole: a ``304`` makes a revisit
-    of it and extracts its payload, so one gone or damaged in storage would leave the capture
-    pointing at nothing. It is read before asking, once: it is the page when the site answers
-    304, and a site that sends validators usually does. Found unreadable, it is no revisit's
-    original either: the page is stored whole. A first capture has no ``previous``, and a
-    response stored without validators (or before they were kept) asks nothing.
-    """
+
+def _validators(previous: LatestResponse | None) -> Conditional | None:
+    """What to ask the site with about ``previous`` (for the URL it came from): its ``ETag`` and
+    ``Last-Modified``; None for a first capture, or a response stored without validators (or
+    before they were kept)."""
     if previous is None:
-        return None, None, None
+        return None
     asks = conditional_headers(previous.etag, previous.last_modified, received_at=aware(previous.captured_at))
-    if not asks:
-        return previous, None, None
+    return Conditional(previous.url, asks) if asks else None
+
+
+def _confirmed(runtime: Runtime, capture_id: str, previous: LatestResponse) -> StoredResponse | None:
+    """The archived response a ``304`` confirmed, or None if it is gone or damaged in storage."""
     try:
-        original = read_snapshot(runtime.store, previous)
+        return read_snapshot(runtime.store, previous)
     except SnapshotUnreadable as exc:
-        log.warning("capture %s: asking unconditionally and storing the page whole, the response it would "
-                    "revisit is unreadable: %s", capture_id, exc.message)
-        return None, None, None
-    return previous, Conditional(previous.url, asks), original
+        log.warning("capture %s: the site answered 304 Not Modified, but the response it confirms is unreadable "
+                    "(%s); asking for the page whole", capture_id, exc.message)
+        return None
 
 
 def store_snapshot(
