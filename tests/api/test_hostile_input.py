@@ -78,3 +78,10 @@ def test_a_cdx_page_past_any_index_is_the_past_the_last_page_answer(client: http
         answer = client.get("/cdx", params={"url": "https://example.com/", "page": page})
         assert answer.status_code == 400, (page, answer.text)
         assert "past the last page" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize("length", ["\u00b2", "\u0663", "\uff18"])
+def test_a_cdx_collapse_length_of_digits_that_are_not_ascii_is_a_422(client: httpx.Client, length: str) -> None:
+    """``str.isdigit`` takes "²" (and other scripts' digits) that ``int`` then refused: a 500."""
+    refused = _refused(client.get("/cdx", params={"url": "https://example.com/", "collapse": f"timestamp:{length}"}))
+    assert "positive number" in refused["detail"]
