@@ -886,7 +886,8 @@ def _depth(block: HtmlElement, nested: set[HtmlElement]) -> int | None:
     values += [match.group(1) for token in _tokens(block) if (match := _DEPTH_CLASS.match(token))]
     values += [cell.get("indent") for cell in _INDENT_CELL(block)
                if not any(ancestor in nested for ancestor in cell.iterancestors())]
-    return next((int(value) for value in values if value and value.strip().isdigit()), None)
+    # Decimal digits: str.isdigit takes "²" too, which int refuses.
+    return next((int(value) for value in values if value and value.strip().isdecimal()), None)
 
 
 def _line_date(line: HtmlElement, name: HtmlElement, dates: DateContext) -> str | None:
