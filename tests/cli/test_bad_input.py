@@ -4,10 +4,14 @@ errors, ``invalid_settings``), never a traceback, never 0 for work it did not do
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import os
 import random
+import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -166,6 +170,41 @@ def test_an_output_in_a_missing_folder_names_the_folder(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     message = said(done)
     assert "error (output_unwritable)" in message and f"no folder '{target.parent}'" in message, message
+
+
+def test_an_output_that_is_a_pipe_or_device_is_written_into_not_replaced(tmp_path: Path) -> None:
+    """``--warc /dev/stdout``, a named pipe, ``>(gzip)``: the output was written beside it as
+    ``NAME.partial`` and renamed over it, which replaced the pipe (as root, the device node
+    itself: ``/dev/full`` became a file) and sent the reader nothing."""
+    assert run("db", "upgrade", home=tmp_path / "home").returncode == 0
+    pipe = tmp_path / "out.fifo"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # open first, so the writer's open does not wait
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVIST_")}
+    environment.update({"ARCHIVIST_HOME": str(tmp_path / "home"), "COLUMNS": "1000"})
+    received = b""
+    try:
+        with subprocess.Popen([sys.executable, "-m", "archivist", "export", "--warc", str(pipe)], env=environment,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as command:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    received += os.read(reader, 65536)
+                except BlockingIOError:
+                    pass
+                if command.poll() is not None:
+                    break
+                time.sleep(0.01)
+            with contextlib.suppress(BlockingIOError):
+                received += os.read(reader, 65536)
+            _, stderr = command.communicate(timeout=30)
+    finally:
+        os.close(reader)
+    assert "Traceback" not in stderr.decode(), stderr
+    assert command.returncode == 0, stderr
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode), "the pipe was replaced by a file"
+    assert not (tmp_path / "out.fifo.partial").exists()
+    assert gzip.decompress(received).startswith(b"WARC/1.1\r\nWARC-Type: warcinfo"), received[:100]
 
 
 def _warc(*, compressed: bool) -> bytes:
