@@ -397,3 +397,34 @@ def test_integrity_crossorigin_and_the_pages_own_csp_do_not_block_replayed_resou
     assert doc.get_element_by_id("early-css").get("href") == f"{archive}cs_/{base}/site.css"
     assert doc.get_element_by_id("early-js").get("href") == f"{archive}js_/{base}/app.js"
     assert doc.get_element_by_id("module").get("href") == f"{archive}js_/{base}/main.mjs"
+
+
+BROKEN_LINKS = """<!DOCTYPE html><html><head><title>Broken links</title>
+<style>.hero { background: url(http://[2001:db8::1/hero.png) } .tile { background: url(tile.png) }</style></head>
+<body><p>The page still reads.</p><a id="v6" href="http://[2001:db8::1/page">an unclosed IPv6 host</a>
+<a id="named" href="http://[cdn]/x">a name in brackets</a><img id="ctl" src="/img/a\x01b.png">
+<div id="styled" style="background: url('http://[::1'); color: red\x02"></div>
+<a id="fine" href="/next">next</a></body></html>"""
+
+
+def test_links_no_url_parser_reads_are_left_as_the_page_had_them(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """``href="http://[2001:db8::1/page"`` (an IPv6 host never closed) is a ValueError to
+    urljoin, and a control character in a rewritten attribute one to lxml: the replay of any
+    page holding either was a 500."""
+    url = pages.set("/broken", BROKEN_LINKS)
+    capture(workers, url)
+    (stamp,) = _stamp(client, url)
+    for view in (f"/web/{stamp}/{url}", f"/web/{stamp}mp_/{url}"):
+        response = client.get(view)
+        assert response.status_code == 200, (view, response.text)
+    doc = lxml.html.fromstring(response.content)
+    archive, base = f"/web/{stamp}", pages.base_url
+    assert doc.get_element_by_id("v6").get("href") == "http://[2001:db8::1/page"
+    assert doc.get_element_by_id("named").get("href") == "http://[cdn]/x"
+    assert doc.get_element_by_id("ctl").get("src") == f"{archive}im_/{base}/img/a%01b.png"
+    assert "url('http://[::1')" in doc.get_element_by_id("styled").get("style")
+    assert doc.get_element_by_id("fine").get("href") == f"{archive}/{base}/next"
+    style = doc.find(".//style").text
+    assert "url(http://[2001:db8::1/hero.png)" in style and f"url({archive}im_/{base}/tile.png)" in style
