@@ -280,3 +280,18 @@ def test_schedule_with_the_catalog_down_says_so_in_one_line(tmp_path: Path, comm
     message = said(done)
     assert len(done.stderr.splitlines()) == 1, done.stderr
     assert message.startswith("error (catalog_unavailable): ") and "Connection refused" in message, message
+
+
+def test_extract_of_a_tag_crowded_with_attributes_does_not_take_minutes(tmp_path: Path) -> None:
+    """libxml2 checks each attribute of a tag against every one before it: a page holding one
+    tag of 100,000 attributes (1.4 MB) took about three minutes to extract (run's timeout fails
+    it). Its first thousand attributes are parsed; the rest of the page is read as it is."""
+    page = tmp_path / "crowded.html"
+    crowded = " ".join(f"data-a{number}='{number}'" for number in range(100_000))
+    page.write_text(f"<html><head><title>Crowded</title></head><body><article><h1>Crowded</h1>"
+                    f"<div id='crowded' {crowded}><p>{'The harbour council met on Tuesday evening. ' * 20}</p></div>"
+                    "</article></body></html>")
+    done = run("extract", str(page), "--json", "--url", "https://example.org/crowded", home=tmp_path / "home")
+    assert done.returncode == 0, done.stderr
+    said(done)
+    assert "The harbour council met on Tuesday evening." in done.stdout

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime
 
 import lxml.html
+import pytest
 from fastapi.testclient import TestClient
 
 from archivist.core.memento import parse_http_date
@@ -428,3 +429,25 @@ def test_links_no_url_parser_reads_are_left_as_the_page_had_them(
     assert doc.get_element_by_id("fine").get("href") == f"{archive}/{base}/next"
     style = doc.find(".//style").text
     assert "url(http://[2001:db8::1/hero.png)" in style and f"url({archive}im_/{base}/tile.png)" in style
+
+
+@pytest.mark.timeout(120)
+def test_a_page_with_a_tag_crowded_with_attributes_replays_in_seconds(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """libxml2 checks each attribute of a tag against every one before it: one tag of 100,000
+    attributes made every replay of its page (and its extraction) take minutes of CPU. The tag
+    keeps its first thousand, rewritten as any others; the rest of the page is as it was."""
+    crowded = " ".join(f"data-a{number}='{number}'" for number in range(100_000))
+    url = pages.set("/crowded", f"<!DOCTYPE html><html><head><title>Crowded</title></head><body>"
+                                f"<div id='crowded' {crowded} data-last='x'><a id='in' href='/next'>next</a></div>"
+                                "<p>The page still reads.</p></body></html>")
+    capture(workers, url)
+    (stamp,) = _stamp(client, url)
+    response = client.get(f"/web/{stamp}/{url}")
+    assert response.status_code == 200, response.text
+    doc = lxml.html.fromstring(response.content)
+    tag = doc.get_element_by_id("crowded")
+    assert len(tag.attrib) == 1000 and tag.get("data-a998") == "998" and tag.get("data-last") is None
+    assert doc.get_element_by_id("in").get("href") == f"/web/{stamp}/{pages.base_url}/next"
+    assert "The page still reads." in response.text

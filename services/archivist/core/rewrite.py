@@ -24,6 +24,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from archivist.core.markup import bounded_attributes
+
 __all__ = ["Linker", "rewrite_css", "rewrite_html"]
 
 #: ``link(absolute_url, modifier) -> archive URL``.
@@ -173,6 +175,7 @@ def _rewrite_image_sets(text: str, string_form: Callable[[re.Match[str]], str]) 
 
 
 def _parse(body: bytes, charset: str | None) -> etree._Element:
+    """The page's tree, each tag with at most a thousand attributes (see :mod:`.markup`)."""
     text: str | None = None
     if charset:
         try:
@@ -183,11 +186,11 @@ def _parse(body: bytes, charset: str | None) -> etree._Element:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            return lxml.html.document_fromstring(body)
+            return lxml.html.document_fromstring(bounded_attributes(body))
     if text.lstrip().startswith("<?xml"):
         # lxml refuses str input that carries an encoding declaration; the text is decoded.
         text = text.lstrip().split("?>", 1)[-1]
-    return lxml.html.document_fromstring(text)
+    return lxml.html.document_fromstring(bounded_attributes(text))
 
 
 def _drop_meta_policies(document: etree._Element) -> None:

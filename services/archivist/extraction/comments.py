@@ -35,6 +35,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from archivist.core.markup import bounded_attributes
 from archivist.extraction.authors import clean_author
 from archivist.extraction.boilerplate import is_form_line, is_pager_text
 from archivist.extraction.dates import DateContext, parse_date
@@ -233,7 +234,7 @@ def _markup_text(text: str) -> str:
     if "<" not in text and "&" not in text:
         return text
     try:
-        fragment = lxml.html.fragment_fromstring(text, create_parent="div")
+        fragment = lxml.html.fragment_fromstring(bounded_attributes(text), create_parent="div")
     except etree.ParserError:
         return html.unescape(text)
     return lines_text(fragment)
