@@ -295,3 +295,17 @@ def test_extract_of_a_tag_crowded_with_attributes_does_not_take_minutes(tmp_path
     assert done.returncode == 0, done.stderr
     said(done)
     assert "The harbour council met on Tuesday evening." in done.stdout
+
+
+def test_import_reads_a_warc_from_a_pipe(tmp_path: Path) -> None:
+    """``zcat crawl.warc.gz | archivist import /dev/stdin``, ``<(...)``, a named pipe: the import
+    reads a file twice (it verifies the whole file first), and seeking a pipe was an OSError
+    ("Illegal seek") traceback. A pipe is copied to a temporary file first."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVIST_")}
+    environment.update({"ARCHIVIST_HOME": str(tmp_path / "home"), "COLUMNS": "1000"})
+    for compressed in (True, False):
+        done = subprocess.run([sys.executable, "-m", "archivist", "import", "/dev/stdin"], env=environment,
+                              input=_warc(compressed=compressed), capture_output=True, timeout=120)
+        assert "Traceback" not in done.stderr.decode(), done.stderr.decode()
+        assert done.returncode == 0, done.stderr.decode()
+        assert b'"file": "/dev/stdin"' in done.stdout and b'"records": 2' in done.stdout, done.stdout
