@@ -97,6 +97,7 @@ def test_scheduler_once_with_redis_down_fails_instead_of_exiting_0(tmp_path: Pat
     ("ARCHIVIST_S3_ENDPOINT", "http://127.0.0.1:99999", "port"),  # was a ValueError traceback
     ("ARCHIVIST_REDIS_URL", "redis://127.0.0.1:99999/0", "port"),  # was a ValueError traceback
     ("ARCHIVIST_REDIS_URL", "redis://127.0.0.1:6379/abc", "database number"),  # database 0 was used
+    ("ARCHIVIST_REDIS_URL", "redis://127.0.0.1:6379/\u00b2", "database number"),  # a digit to isdigit: 0 too
 ])
 def test_a_setting_out_of_its_range_is_refused_at_start(tmp_path: Path, variable: str, value: str,
                                                          problem: str) -> None:
