@@ -13,6 +13,7 @@ import collections
 import contextlib
 import itertools
 import re
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -397,7 +398,9 @@ def cdx_query(
             # pywb's order: filters, collapsing (of lines adjacent in the index), then the order asked.
             kept: Iterable[dict[str, Any]] = collapse(selected, rules)
             if page is not None:
-                kept = itertools.islice(kept, page * page_size, (page + 1) * page_size)
+                # A page past the largest index islice takes is past every line all the same.
+                start, stop = (min(bound * page_size, sys.maxsize) for bound in (page, page + 1))
+                kept = itertools.islice(kept, start, stop)
             if target is not None:
                 kept = closest_first(((parse_timestamp(fields["timestamp"]), fields) for fields in kept), target)
             yield from _limited(kept, limit, reverse=reverse)

@@ -121,7 +121,8 @@ class Settings(BaseSettings):
         if parts.scheme not in ("redis", "rediss", "unix"):
             raise ValueError("not a Redis URL, such as redis://host:6379/0")
         _port(value)
-        if parts.scheme != "unix" and not parts.path.strip("/").isdigit() and parts.path.strip("/"):
+        database = parts.path.strip("/")
+        if parts.scheme != "unix" and database and not (database.isascii() and database.isdigit()):
             raise ValueError("the path is the database number, such as redis://host:6379/0")
         return value
 

@@ -473,7 +473,7 @@ class _Redirects:
 def _status(http: StatusAndHeaders) -> int | None:
     """A response's HTTP status code; None when its status line holds none ("OK", "2OO")."""
     code = http.get_statuscode() or ""
-    return int(code) if len(code) == 3 and code.isdigit() else None
+    return int(code) if len(code) == 3 and code.isascii() and code.isdigit() else None  # "²²²" is no number
 
 
 def _exchange(record, url: str, method: str, request_headers: list[tuple[str, str]]) -> Exchange:  # noqa: ANN001

@@ -147,6 +147,11 @@ def test_backslashes_in_a_location_lead_where_a_browser_goes(fetcher: Fetcher, p
         # A wait of years would park the host and its captures as long: an hour at most.
         (429, {"Retry-After": "999999999"}, RateLimited, MAX_RETRY_AFTER),
         (503, {"Retry-After": "Fri, 01 Jan 2100 00:00:00 GMT"}, RateLimited, MAX_RETRY_AFTER),
+        # No answer either, not a ValueError or OverflowError out of the fetch: "²" is a digit to
+        # str.isdigit but no number to float, and a year past 9999 is no date Python holds.
+        (429, {"Retry-After": "\u00b2"}, RateLimited, None),
+        (503, {"Retry-After": "Fri, 01 Jan 99999999999999999999 00:00:00 GMT"}, RateLimited, None),
+        (503, {"Retry-After": "Fri, 31 Dec 9999 23:59:59 -0100"}, RateLimited, MAX_RETRY_AFTER),
     ],
 )
 def test_status_classes(fetcher, pages, status, headers, error, retry_after) -> None:

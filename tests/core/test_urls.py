@@ -58,7 +58,10 @@ def test_invalid_urls_are_refused_with_a_reason(given: str, words: str) -> None:
 @pytest.mark.parametrize(
     "given",
     ["http://user:secret@example.com/", "https://token@example.com/a", "http://:secret@example.com/",
-     "//user:secret@example.org/x", "HTTP://User:Secret@Example.COM:8080/", "http://a@b@example.com/"],
+     "//user:secret@example.org/x", "HTTP://User:Secret@Example.COM:8080/", "http://a@b@example.com/",
+     # The user name "@" (only the last "@" ends the user part): it was kept, as "%40@", in the
+     # canonical URL, which canonicalize then refused.
+     "http://@@example.com/", "https://@@@example.com/a"],
 )
 def test_credentials_are_refused_and_never_shown(given: str) -> None:
     """An archive must not store or replay secrets, and httpx would send them as Basic auth."""
@@ -90,6 +93,27 @@ def test_backslashes_before_the_query_are_slashes_as_in_browsers(given: str, exp
 def test_references_resolve_with_backslashes_as_slashes() -> None:
     assert join("http://example.com/a/b", "/\\evil.com/x") == "http://evil.com/x"
     assert join("http://example.com/a/b", "c\\d?e\\f") == "http://example.com/a/c/d?e\\f"
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        # url-normalize reads the host "x]y[" and the port ":1]", urlsplit the host "::1": a URL
+        # that no two parsers read alike was kept as it was, as a page of the loopback address.
+        "https://x]y[::1]/",
+        "http://_:0]x([::1]/",
+        "http://example.com]/",
+        "http://ex[ample.com/",
+        "http://[::1]]/",
+        # A port of digits that are not ASCII: urlsplit reads "١" as 1, no browser does.
+        "http://example.com:\u0661/",
+        "http://example.com:\uff18\uff10/",
+    ],
+)
+def test_brackets_outside_an_ipv6_literal_and_ports_that_are_not_digits_are_malformed(given: str) -> None:
+    with pytest.raises(InvalidURL) as caught:
+        canonicalize(given)
+    assert "malformed" in caught.value.message or "host" in caught.value.message
 
 
 @pytest.mark.parametrize(

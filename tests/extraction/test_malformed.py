@@ -80,3 +80,18 @@ def _nested_name(name: str, depth: int) -> object:
     for _ in range(depth):
         value = {"name": value}
     return value
+
+
+def test_a_comment_depth_that_is_no_number_is_no_depth() -> None:
+    """``data-depth="²"``: ``str.isdigit`` takes "²", which ``int`` refuses, and the ValueError
+    ended the page's extraction (the capture failed, ``archivist extract`` printed a traceback)."""
+    comments = "".join(
+        f'<li class="comment" id="comment-{n}" data-depth="{depth}"><div class="comment-author">{who}</div>'
+        f'<div class="comment-content"><p>{said}</p></div></li>'
+        for n, (depth, who, said) in enumerate([("\u00b2", "Ann", "The vote should have happened last week."),
+                                                 ("1", "Bob", "Roads first, then the library, I say."),
+                                                 ("\u00b2", "Eve", "Agreed with Bob on the roads.")], start=1))
+    result = page(article(after=f'<div id="comments"><h2>3 Comments</h2><ol class="comment-list">{comments}</ol></div>'),
+                  url=URL)
+    assert "Paragraph 1 ends here." in result.body
+    assert [comment.author for comment in result.comments] == ["Ann", "Bob", "Eve"]

@@ -93,3 +93,20 @@ def test_dlq_list_says_when_it_shows_only_some(redis_url: str, redis_namespace: 
     assert "2 of 3" in some.stderr and "--limit" in some.stderr, some.stderr
     every = CliRunner().invoke(app, ["dlq", "list"])
     assert len(every.stdout.splitlines()) == 3 and every.stderr == ""
+
+
+def test_dlq_list_with_a_limit_beyond_redis_integers_lists_them_all(
+    redis_url: str, redis_namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``--limit`` past a 64-bit integer went to ZRANGE as it was, and Redis's "value is not an
+    integer or out of range" was reported as a broker that cannot be reached (queue_unavailable)."""
+    broker = RedisBroker(url=redis_url, namespace=redis_namespace)
+    dead_letter(broker, "capture-1")
+    broker.close()
+    monkeypatch.setenv("ARCHIVIST_REDIS_URL", redis_url)
+    monkeypatch.setenv("ARCHIVIST_REDIS_NAMESPACE", redis_namespace)
+    get_settings.cache_clear()
+    listed = CliRunner().invoke(app, ["dlq", "list", "--limit", "99999999999999999999"])
+    assert listed.exit_code == 0, listed.stderr
+    (letter,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert letter["args"] == ["capture-1"]

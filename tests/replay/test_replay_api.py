@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime
 
 import lxml.html
+import pytest
 from fastapi.testclient import TestClient
 
 from archivist.core.memento import parse_http_date
@@ -397,3 +398,56 @@ def test_integrity_crossorigin_and_the_pages_own_csp_do_not_block_replayed_resou
     assert doc.get_element_by_id("early-css").get("href") == f"{archive}cs_/{base}/site.css"
     assert doc.get_element_by_id("early-js").get("href") == f"{archive}js_/{base}/app.js"
     assert doc.get_element_by_id("module").get("href") == f"{archive}js_/{base}/main.mjs"
+
+
+BROKEN_LINKS = """<!DOCTYPE html><html><head><title>Broken links</title>
+<style>.hero { background: url(http://[2001:db8::1/hero.png) } .tile { background: url(tile.png) }</style></head>
+<body><p>The page still reads.</p><a id="v6" href="http://[2001:db8::1/page">an unclosed IPv6 host</a>
+<a id="named" href="http://[cdn]/x">a name in brackets</a><img id="ctl" src="/img/a\x01b.png">
+<div id="styled" style="background: url('http://[::1'); color: red\x02"></div>
+<a id="fine" href="/next">next</a></body></html>"""
+
+
+def test_links_no_url_parser_reads_are_left_as_the_page_had_them(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """``href="http://[2001:db8::1/page"`` (an IPv6 host never closed) is a ValueError to
+    urljoin, and a control character in a rewritten attribute one to lxml: the replay of any
+    page holding either was a 500."""
+    url = pages.set("/broken", BROKEN_LINKS)
+    capture(workers, url)
+    (stamp,) = _stamp(client, url)
+    for view in (f"/web/{stamp}/{url}", f"/web/{stamp}mp_/{url}"):
+        response = client.get(view)
+        assert response.status_code == 200, (view, response.text)
+    doc = lxml.html.fromstring(response.content)
+    archive, base = f"/web/{stamp}", pages.base_url
+    assert doc.get_element_by_id("v6").get("href") == "http://[2001:db8::1/page"
+    assert doc.get_element_by_id("named").get("href") == "http://[cdn]/x"
+    assert doc.get_element_by_id("ctl").get("src") == f"{archive}im_/{base}/img/a%01b.png"
+    assert "url('http://[::1')" in doc.get_element_by_id("styled").get("style")
+    assert doc.get_element_by_id("fine").get("href") == f"{archive}/{base}/next"
+    style = doc.find(".//style").text
+    assert "url(http://[2001:db8::1/hero.png)" in style and f"url({archive}im_/{base}/tile.png)" in style
+
+
+@pytest.mark.timeout(120)
+def test_a_page_with_a_tag_crowded_with_attributes_replays_in_seconds(
+    workers, client: TestClient, pages: PageServer
+) -> None:
+    """libxml2 checks each attribute of a tag against every one before it: one tag of 100,000
+    attributes made every replay of its page (and its extraction) take minutes of CPU. The tag
+    keeps its first thousand, rewritten as any others; the rest of the page is as it was."""
+    crowded = " ".join(f"data-a{number}='{number}'" for number in range(100_000))
+    url = pages.set("/crowded", f"<!DOCTYPE html><html><head><title>Crowded</title></head><body>"
+                                f"<div id='crowded' {crowded} data-last='x'><a id='in' href='/next'>next</a></div>"
+                                "<p>The page still reads.</p></body></html>")
+    capture(workers, url)
+    (stamp,) = _stamp(client, url)
+    response = client.get(f"/web/{stamp}/{url}")
+    assert response.status_code == 200, response.text
+    doc = lxml.html.fromstring(response.content)
+    tag = doc.get_element_by_id("crowded")
+    assert len(tag.attrib) == 1000 and tag.get("data-a998") == "998" and tag.get("data-last") is None
+    assert doc.get_element_by_id("in").get("href") == f"/web/{stamp}/{pages.base_url}/next"
+    assert "The page still reads." in response.text

@@ -396,9 +396,16 @@ def test_records_with_a_broken_status_line_or_date_are_skipped_and_the_rest_impo
                                   ("http://odd.example.com/good", "200 OK", "2024-01-01T00:00:00Z")]:
             writer.write_record(_response(writer, url, ARTICLE.format(title="Odd").encode(), date, status=status,
                                           extra=[("Location", "/good")]))
+        # A status of digits to str.isdigit and no number to int ("²²²", which warcio cannot
+        # write): it was a ValueError out of the import.
+        http = "HTTP/1.1 \u00b2\u00b2\u00b2 OK\r\nContent-Type: text/html\r\n\r\n".encode() + ARTICLE.format(title="Odd").encode()
+        out.write(b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://odd.example.com/super\r\n"
+                  b"WARC-Date: 2024-01-01T00:00:00Z\r\nWARC-Record-ID: <urn:uuid:%s>\r\n"
+                  b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n%s\r\n\r\n"
+                  % (str(uuid.uuid4()).encode(), len(http), http))
     with path.open("rb") as stream:
         report = import_warc(workers.runtime, stream).as_dict()
-    assert (report["imported"], report["skipped"]) == (1, {"bad_status": 2, "bad_date": 1})
+    assert (report["imported"], report["skipped"]) == (1, {"bad_status": 3, "bad_date": 1})
 
 
 def test_a_revisit_without_http_headers_is_imported(workers, client: TestClient, tmp_path: Path) -> None:

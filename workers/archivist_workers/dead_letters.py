@@ -83,7 +83,8 @@ class DeadLetters:
         ids_key, msgs_key = self._keys(queue)
 
         def read() -> list[DeadLetter]:
-            entries = self.client.zrange(ids_key, 0, limit - 1, withscores=True)
+            # Redis reads a range's end as a 64-bit integer: a limit past it is no limit (-1, the last).
+            entries = self.client.zrange(ids_key, 0, limit - 1 if limit <= 2**63 else -1, withscores=True)
             bodies = self.client.hmget(msgs_key, [message_id for message_id, _ in entries]) if entries else []
             letters = []
             for (message_id, score), body in zip(entries, bodies, strict=True):

@@ -236,11 +236,12 @@ def _retry_after(value: str | None) -> float | None:
     """
     if not value:
         return None
-    if value.strip().isdigit():
-        return min(float(value.strip()), MAX_RETRY_AFTER)
+    seconds = value.strip()
+    if seconds.isascii() and seconds.isdigit():  # str.isdigit alone takes "²", which is no number
+        return min(float(seconds), MAX_RETRY_AFTER)
     try:
         moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a year or hour no C integer holds
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

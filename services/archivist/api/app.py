@@ -7,14 +7,13 @@ from contextlib import asynccontextmanager
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from starlette.exceptions import HTTPException
 
 from archivist import __version__, web
-from archivist.api.invalid import describe
+from archivist.api.invalid import refusal
 from archivist.api.middleware import HeadAsGet, RequestMetrics, serves
 from archivist.api.routes import captures, records, replay, schedules
 from archivist.core.errors import (
@@ -66,9 +65,7 @@ def _invalid_request(request: Request, exc: RequestValidationError) -> JSONRespo
     """A request the API's schemas refuse, in the shape of every other error (``error``, and
     ``detail`` as a sentence naming each field and its problem), with FastAPI's own list of
     the problems kept in ``errors`` for clients that read it."""
-    detail = describe(exc, content_type=request.headers.get("content-type", ""))
-    return JSONResponse({"error": "invalid_input", "detail": detail, "errors": jsonable_encoder(exc.errors())},
-                        status_code=422)
+    return JSONResponse(refusal(exc, content_type=request.headers.get("content-type", "")), status_code=422)
 
 
 def _http_error(request: Request, exc: HTTPException) -> Response:

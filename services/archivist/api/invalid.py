@@ -3,11 +3,17 @@ on an error page, and both name each field and its problem the same way."""
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 
-__all__ = ["describe"]
+__all__ = ["describe", "refusal"]
+
+#: A lone UTF-16 surrogate: a JSON body's ``"\\ud800"`` escape reads as one, and UTF-8 has none.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def describe(exc: RequestValidationError, *, content_type: str | None = None) -> str:
@@ -41,3 +47,31 @@ def _problem(error: dict[str, Any]) -> str:
     if not where and loc == ("body",):
         where = "body"
     return f"{where}: {error.get('msg')}" if where else str(error.get("msg"))
+
+
+def refusal(exc: RequestValidationError, *, content_type: str) -> dict[str, Any]:
+    """The API's answer to a request the schemas refuse: ``error``, ``detail`` (:func:`describe`)
+    and FastAPI's own list of the problems in ``errors``, as JSON can carry them.
+
+    Each problem echoes its ``input``, which is whatever the client sent: a body FastAPI did not
+    read as JSON comes as bytes (not UTF-8, perhaps), a JSON number may be ``1e400`` or ``NaN``
+    (which Python's reader takes and JSON cannot write), a string may hold a lone surrogate
+    (UTF-8 cannot encode one), and the detail may quote it. Those are echoed as text instead of
+    failing the answer with a 500.
+    """
+    errors = jsonable_encoder(exc.errors(), custom_encoder={bytes: lambda raw: raw.decode("utf-8", "replace")})
+    return _writable({"error": "invalid_input", "detail": describe(exc, content_type=content_type), "errors": errors})
+
+
+def _writable(value: Any) -> Any:
+    """``value`` (JSON's types) with each lone surrogate replaced by U+FFFD and each number JSON
+    cannot write (infinities, NaN) as its name, so that the answer quoting it can be sent."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return [_writable(item) for item in value]
+    if isinstance(value, dict):
+        return {_writable(key): _writable(item) for key, item in value.items()}
+    return value

@@ -86,17 +86,22 @@ def written_whole(path: Path) -> Iterator[BinaryIO]:
 
     Written beside it under a ``.partial`` name and renamed over it once complete, and removed
     on any failure: half a WARC is no WARC, and a file already at ``path`` stays as it was. A
-    write the disk refuses (full, a quota, a file size limit) ends the command with one line
-    naming the file and the cause (exit code 2), not a traceback; a folder that does not exist
-    is named as the cause, not the file.
+    path that is a stream (a named pipe, ``/dev/stdout``, ``>(gzip)``, a device) is written
+    into instead, as a shell's ``>`` would: renaming over it would replace the pipe or device
+    node itself with a file, and its reader would get nothing. A write the disk refuses (full,
+    a quota, a file size limit) ends the command with one line naming the file and the cause
+    (exit code 2), not a traceback; a folder that does not exist is named as the cause, not the file.
     """
-    partial = path.with_name(path.name + ".partial")
+    stream = path.exists() and not path.is_file()
+    partial = path if stream else path.with_name(path.name + ".partial")
     try:
         with partial.open("wb") as out:
             yield out
-        partial.replace(path)
+        if not stream:
+            partial.replace(path)
     except BaseException as exc:
-        partial.unlink(missing_ok=True)
+        if not stream:
+            partial.unlink(missing_ok=True)
         if isinstance(exc, FileNotFoundError) and not path.parent.is_dir():
             raise fail(OutputUnwritable(f"cannot write {str(path)!r}: no folder {str(path.parent)!r}")) from exc
         if isinstance(exc, OSError):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 from rich.text import Text
@@ -14,6 +18,7 @@ from archivist.cli._interrupt import stop_on_signals
 from archivist.cli._workers import queued_runtime
 from archivist.core.errors import ArchivistError, InvalidInput
 from archivist.core.memento import parse_timestamp
+from archivist.core.tempspace import spool_refused
 from archivist.settings import get_settings
 
 if TYPE_CHECKING:
@@ -108,7 +113,7 @@ def import_(
                 if stop.event.is_set():
                     break
                 try:
-                    with path.open("rb") as stream:
+                    with _read_twice(path) as stream:
                         report = import_warc(queued.runtime, stream, stop=stop.event)
                 except InvalidInput as exc:
                     err.print(Text.assemble(("error", "red"), f" ({exc.reason}) {path}: {exc.message}; nothing imported"))
@@ -128,6 +133,28 @@ def import_(
         raise fail(exc) from exc
     if broken:
         raise typer.Exit(code=2)
+
+
+@contextmanager
+def _read_twice(path: Path) -> Iterator[BinaryIO]:
+    """``path`` open for reading from the start again, as the import reads a file (it verifies
+    the whole file first). A pipe (``/dev/stdin``, ``<(zcat ...)``, a named pipe) cannot go back,
+    so it is copied to a temporary file first; seeking it was an "Illegal seek" traceback.
+
+    Raises:
+        TempSpaceUnavailable: the temporary file could not be written.
+    """
+    with path.open("rb") as stream:
+        if stream.seekable():
+            yield stream
+            return
+        with tempfile.TemporaryFile() as copy:
+            try:
+                shutil.copyfileobj(stream, copy)
+            except OSError as exc:
+                raise spool_refused(exc, f"the WARC read from {path}") from exc
+            copy.seek(0)
+            yield copy
 
 
 def _since(text: str):  # noqa: ANN202 - a datetime

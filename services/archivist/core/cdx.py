@@ -138,7 +138,7 @@ def parse_collapse(text: str) -> Collapse:
         InvalidInput: an unknown field, or a length that is not a positive number.
     """
     name, colon, length = text.partition(":")
-    if colon and not (length.isdigit() and int(length) > 0):
+    if colon and not (length.isascii() and length.isdigit() and int(length) > 0):
         raise InvalidInput(f"collapse={text!r}: the length after ':' must be a positive number")
     return Collapse(field=field_name(name.strip()), length=int(length) if colon else None)
 

@@ -73,15 +73,16 @@ def parse_http_date(text: str) -> datetime:
     """An RFC 1123 date (``Accept-Datetime``) as a UTC moment.
 
     Raises:
-        InvalidInput: not an HTTP date.
+        InvalidInput: not an HTTP date, or one outside the years 1 to 9999 once in UTC (a number
+            too large for the calendar is an OverflowError in the standard library).
     """
     try:
         moment = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError) as exc:
+        if moment is None:
+            raise ValueError("no date")
+        return _utc(moment)
+    except (TypeError, ValueError, IndexError, OverflowError) as exc:
         raise InvalidInput(f"{text!r} is not an RFC 1123 date") from exc
-    if moment is None:
-        raise InvalidInput(f"{text!r} is not an RFC 1123 date")
-    return _utc(moment)
 
 
 def link_header(*, original: str, timegate: str, timemap: str, memento: Memento | None = None,

@@ -24,6 +24,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from archivist.core.markup import bounded_attributes
+
 __all__ = ["Linker", "rewrite_css", "rewrite_html"]
 
 #: ``link(absolute_url, modifier) -> archive URL``.
@@ -97,9 +99,10 @@ def rewrite_html(
     base = page_url
     for element in document.iter("base"):
         href = element.get("href")
-        if href:
-            base = urljoin(page_url, href.strip())
-            element.set("href", link(base, ""))
+        joined = _joined(page_url, href) if href else None
+        if joined is not None:
+            base = joined
+            _set(element, "href", link(base, ""))
         break
     for element in document.iter(etree.Element):
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -111,20 +114,20 @@ def rewrite_html(
             modifier = _modifier(tag, attribute, element)
             if modifier is None:
                 continue
-            element.set(attribute, _absolute_link(value, base, modifier, link))
+            _set(element, attribute, _absolute_link(value, base, modifier, link))
         for attribute in _BLOCKING_ATTRIBUTES:
             element.attrib.pop(attribute, None)
         for attribute in ("srcset", "imagesrcset"):
             srcset = element.get(attribute)
             if srcset:
-                element.set(attribute, _rewrite_srcset(srcset, base, link))
+                _set(element, attribute, _rewrite_srcset(srcset, base, link))
         style = element.get("style")
         if style:
-            element.set("style", rewrite_css(style, base_url=base, link=link))
+            _set(element, "style", rewrite_css(style, base_url=base, link=link))
         if tag == "style" and element.text:
-            element.text = rewrite_css(element.text, base_url=base, link=link)
+            element.text = _storable(rewrite_css(element.text, base_url=base, link=link))
         if tag == "meta" and (element.get("http-equiv") or "").lower() == "refresh":
-            element.set("content", _rewrite_refresh(element.get("content") or "", base, link))
+            _set(element, "content", _rewrite_refresh(element.get("content") or "", base, link))
     if banner is not None:
         _insert_banner(document, banner())
     # lxml reports a default DTD for pages that declared none; adding one could change the
@@ -172,6 +175,7 @@ def _rewrite_image_sets(text: str, string_form: Callable[[re.Match[str]], str]) 
 
 
 def _parse(body: bytes, charset: str | None) -> etree._Element:
+    """The page's tree, each tag with at most a thousand attributes (see :mod:`.markup`)."""
     text: str | None = None
     if charset:
         try:
@@ -182,11 +186,11 @@ def _parse(body: bytes, charset: str | None) -> etree._Element:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            return lxml.html.document_fromstring(body)
+            return lxml.html.document_fromstring(bounded_attributes(body))
     if text.lstrip().startswith("<?xml"):
         # lxml refuses str input that carries an encoding declaration; the text is decoded.
         text = text.lstrip().split("?>", 1)[-1]
-    return lxml.html.document_fromstring(text)
+    return lxml.html.document_fromstring(bounded_attributes(text))
 
 
 def _drop_meta_policies(document: etree._Element) -> None:
@@ -216,10 +220,39 @@ def _absolute_link(value: str, base: str, modifier: str, link: Linker) -> str:
     stripped = value.strip()
     if not stripped or stripped.lower().startswith(_SKIP_SCHEMES):
         return value
-    absolute = urljoin(base, stripped)
-    if urlsplit(absolute).scheme not in ("http", "https"):
+    absolute = _joined(base, stripped)
+    if absolute is None or urlsplit(absolute).scheme not in ("http", "https"):
         return value
     return link(absolute, modifier)
+
+
+def _joined(base: str, reference: str) -> str | None:
+    """``reference`` made absolute against ``base``; None when no URL parser reads it (an IPv6
+    host never closed, ``http://[::1``; a name in brackets, ``http://[cdn]/``), which a
+    browser does not load either: such a link is left as the page had it."""
+    try:
+        absolute = urljoin(base, reference.strip())
+        urlsplit(absolute)
+    except ValueError:
+        return None
+    return absolute
+
+
+#: What lxml refuses to hold in a tree (XML 1.0's excluded characters): C0 controls other than
+#: tab, LF and CR, U+FFFE, U+FFFF and lone surrogates. Its HTML parser reads them from a page.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _storable(text: str) -> str:
+    """``text`` with each character lxml cannot hold percent-encoded, as a browser's URL parser
+    encodes a control character in a URL (the only place it means anything): a value
+    rewritten from the page's own could not otherwise be put back, and the replay failed."""
+    return _NOT_XML.sub(lambda found: "".join(f"%{byte:02X}" for byte in found[0].encode("utf-8", "surrogatepass")),
+                        text)
+
+
+def _set(element: etree._Element, attribute: str, value: str) -> None:
+    element.set(attribute, _storable(value))
 
 
 def _rewrite_srcset(srcset: str, base: str, link: Linker) -> str:

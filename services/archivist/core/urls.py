@@ -227,10 +227,15 @@ def _canonicalize(url: str, *, max_length: int) -> str:
     if "%" in authority.host:
         authority = authority._replace(host=_percent_decoded_host(authority.host))
         raw = reconstruct_url(authority)
-    if authority.userinfo.rstrip("@") not in ("", ":"):
+    # The user part as written ends with the one "@" that ends it: "@@host" has the user name "@".
+    if authority.userinfo.removesuffix("@") not in ("", ":"):
         raise InvalidURL("URL holds credentials (a user name or password before the host): an archive "
                          "must not store or replay them, and they would be sent to the site; remove them")
     _check_given_host(authority.host)
+    if authority.port and not (authority.port.isascii() and authority.port.isdigit()):
+        # urlsplit reads a port of other digits ("١") as a number, and url-normalize reads
+        # "x]y[::1]" as the host "x]y[" and the port ":1]" where urlsplit reads the host "::1".
+        raise InvalidURL(f"malformed URL: its port {shown_input(authority.port)!r} is not a number")
     try:
         normalized = _url_normalize(raw)
         parts = urlsplit(normalized)
@@ -293,8 +298,11 @@ def _check_given_host(host: str) -> None:
     over-long label; a single trailing dot (the fully qualified form) is no label.
 
     Raises:
-        InvalidURL: a label is empty or too long, or the name cannot be IDNA-encoded.
+        InvalidURL: a label is empty or too long, the name cannot be IDNA-encoded, or it holds
+            a bracket other than those around an IPv6 literal.
     """
+    if ("[" in host or "]" in host) and not (host.startswith("[") and host.endswith("]") and host.count("]") == 1):
+        raise InvalidURL(f"malformed URL: its host {host!r} holds a bracket outside an IPv6 literal ([::1])")
     labels = _DOTS.split(host)
     if labels[-1] == "":
         labels.pop()

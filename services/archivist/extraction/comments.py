@@ -35,6 +35,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from archivist.core.markup import bounded_attributes
 from archivist.extraction.authors import clean_author
 from archivist.extraction.boilerplate import is_form_line, is_pager_text
 from archivist.extraction.dates import DateContext, date_range, parse_date
@@ -240,7 +241,7 @@ def _markup_text(text: str) -> str:
     if "<" not in text and "&" not in text:
         return text
     try:
-        fragment = lxml.html.fragment_fromstring(text, create_parent="div")
+        fragment = lxml.html.fragment_fromstring(bounded_attributes(text), create_parent="div")
     except etree.ParserError:
         return html.unescape(text)
     return lines_text(fragment)
@@ -901,7 +902,8 @@ def _depth(block: HtmlElement, nested: set[HtmlElement]) -> int | None:
     values += [match.group(1) for token in _tokens(block) if (match := _DEPTH_CLASS.match(token))]
     values += [cell.get("indent") for cell in _INDENT_CELL(block)
                if not any(ancestor in nested for ancestor in cell.iterancestors())]
-    return next((int(value) for value in values if value and value.strip().isdigit()), None)
+    # Decimal digits: str.isdigit takes "²" too, which int refuses.
+    return next((int(value) for value in values if value and value.strip().isdecimal()), None)
 
 
 def _line_date(line: HtmlElement, name: HtmlElement, dates: DateContext) -> str | None:

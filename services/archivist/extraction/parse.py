@@ -15,6 +15,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 
+from archivist.core.markup import bounded_attributes
 from archivist.extraction.decode import decode_html
 from archivist.extraction.metadata import canonical_url
 from archivist.extraction.model import SourcePage
@@ -38,8 +39,9 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
 def parse_html(html: bytes | str, content_type: str | None = None) -> HtmlElement:
-    """Decode (see :mod:`.decode`) and parse a document; never raises on junk input."""
-    text = _XML_DECLARATION.sub("", decode_html(html, content_type), count=1)
+    """Decode (see :mod:`.decode`) and parse a document; never raises on junk input, and a tag
+    crowded with attributes keeps its first thousand (:func:`~archivist.core.markup.bounded_attributes`)."""
+    text = bounded_attributes(_XML_DECLARATION.sub("", decode_html(html, content_type), count=1))
     if not text.strip():
         text = "<html><body></body></html>"
     try:
