@@ -12,15 +12,15 @@ import email.utils
 import json
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from warcio.archiveiterator import ArchiveIterator
 
-from archivist import pipeline, views
+from archivist import views
 from archivist.api import create_app
 from archivist.runtime import Runtime
 from tests.support.clock import next_second
 from tests.support.pages import PageServer, Route
+from tests.support.stack import capture_in_process
 
 ARTICLE = """<html><head><title>{0}</title></head><body><article><h1>{0}</h1>
 <p>The ferry to the island of {0} leaves the harbour at seven, weather permitting, every morning.</p>
@@ -30,16 +30,6 @@ ARTICLE = """<html><head><title>{0}</title></head><body><article><h1>{0}</h1>
 LAST_WEEK = email.utils.format_datetime(datetime.now(UTC) - timedelta(days=7), usegmt=True)
 NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
-
-@pytest.fixture
-def runtime(production_runtime: Runtime) -> Runtime:
-    return production_runtime
-
-
-def capture(runtime: Runtime, url: str) -> dict:
-    (submission,) = pipeline.submit(runtime, [url])
-    pipeline.fetch_capture(runtime, submission.id, delivery=f"d-{submission.id}")
-    return views.get_capture(runtime, submission.id)
 
 
 def rows(runtime: Runtime, capture_id: str) -> list:
@@ -67,9 +57,9 @@ def test_an_unchanged_page_answers_304_and_is_archived_as_a_server_not_modified_
     runtime: Runtime, pages: PageServer
 ) -> None:
     url = pages.set("/ferry", ARTICLE.format("Inishmore", ""), etag='"ferry-1"', last_modified=LAST_WEEK)
-    first = capture(runtime, url)
+    first = capture_in_process(runtime, url)
     next_second()
-    second = capture(runtime, url)
+    second = capture_in_process(runtime, url)
 
     assert first["status"] == second["status"] == "archived", (first, second)
     assert conditional_asked(pages, "/ferry") == [{}, {"if-none-match": '"ferry-1"', "if-modified-since": LAST_WEEK}]
@@ -111,12 +101,12 @@ def test_an_unchanged_page_answers_304_and_is_archived_as_a_server_not_modified_
 
 def test_a_changed_page_is_fetched_whole_and_makes_a_version(runtime: Runtime, pages: PageServer) -> None:
     url = pages.set("/timetable", ARTICLE.format("Inisheer", ""), etag='"t-1"')
-    first = capture(runtime, url)
+    first = capture_in_process(runtime, url)
     pages.set(
         "/timetable", ARTICLE.format("Inisheer", "<p>Winter crossings are cancelled this year.</p>"), etag='"t-2"'
     )
     next_second()
-    second = capture(runtime, url)
+    second = capture_in_process(runtime, url)
 
     assert conditional_asked(pages, "/timetable")[1] == {"if-none-match": '"t-1"'}
     (changed,) = rows(runtime, second["id"])
@@ -127,14 +117,14 @@ def test_a_changed_page_is_fetched_whole_and_makes_a_version(runtime: Runtime, p
 
 def test_a_304_to_a_request_that_was_not_conditional_is_a_bad_response(runtime: Runtime, pages: PageServer) -> None:
     never = pages.set("/never-seen", b"", status=304)
-    assert (capture(runtime, never)["status"], capture(runtime, never)["reason"]) == ("failed", "bad_response")
+    assert (capture_in_process(runtime, never)["status"], capture_in_process(runtime, never)["reason"]) == ("failed", "bad_response")
 
     # Captured once without validators: the next request asks nothing, so a 304 answers nothing.
     plain = pages.set("/no-validators", ARTICLE.format("Inishmaan", ""))
-    assert capture(runtime, plain)["status"] == "archived"
+    assert capture_in_process(runtime, plain)["status"] == "archived"
     pages.set("/no-validators", b"", status=304)
     next_second()
-    failed = capture(runtime, plain)
+    failed = capture_in_process(runtime, plain)
     assert (failed["status"], failed["reason"]) == ("failed", "bad_response")
     assert conditional_asked(pages, "/no-validators") == [{}, {}]
     assert views.get_record(runtime, plain)["latest_version"] == 1
@@ -146,11 +136,11 @@ def test_a_304_confirming_a_response_gone_from_storage_is_asked_again_in_full(
     """The confirmed response is read only once the site answered 304 (a changed page costs no
     read); found gone, the page is asked for again without validators and stored whole."""
     url = pages.set("/harbour", ARTICLE.format("Clare", ""), etag='"h-1"', last_modified=LAST_WEEK)
-    first = capture(runtime, url)
+    first = capture_in_process(runtime, url)
     (original,) = rows(runtime, first["id"])
     runtime.store.delete(original.storage_key)
     next_second()
-    second = capture(runtime, url)
+    second = capture_in_process(runtime, url)
 
     assert second["status"] == "archived", second
     assert conditional_asked(pages, "/harbour") == [
@@ -169,9 +159,9 @@ def test_a_weak_etag_goes_back_as_is_and_a_last_modified_in_the_future_not_at_al
     tomorrow = email.utils.format_datetime(datetime.now(UTC) + timedelta(days=1), usegmt=True)
     weak = pages.set("/weak", ARTICLE.format("Aran", ""), etag='W/"aran-7"', last_modified=tomorrow)
     ahead = pages.set("/ahead", ARTICLE.format("Galway", ""), last_modified=tomorrow)
-    capture(runtime, weak), capture(runtime, ahead)
+    capture_in_process(runtime, weak), capture_in_process(runtime, ahead)
     next_second()
-    weak_again, ahead_again = capture(runtime, weak), capture(runtime, ahead)
+    weak_again, ahead_again = capture_in_process(runtime, weak), capture_in_process(runtime, ahead)
 
     assert conditional_asked(pages, "/weak")[1] == {"if-none-match": 'W/"aran-7"'}
     assert conditional_asked(pages, "/ahead")[1] == {}
@@ -185,7 +175,7 @@ def test_each_page_of_an_article_asks_about_its_own_capture(runtime: Runtime, pa
     url = pages.set("/crossing", ARTICLE.format("Crossing one", pager), etag='"p1"')
     pages.set("/crossing?page=2", ARTICLE.format("Crossing two", pager), etag='"p2"')
     pages.set("/crossing?page=3", ARTICLE.format("Crossing three", pager), etag='"p3"')
-    first = capture(runtime, url)
+    first = capture_in_process(runtime, url)
     assert first["status"] == "archived" and len(first["snapshots"]) == 3, first
 
     pages.set(
@@ -196,7 +186,7 @@ def test_each_page_of_an_article_asks_about_its_own_capture(runtime: Runtime, pa
         etag='"p2b"',
     )
     next_second()
-    second = capture(runtime, url)
+    second = capture_in_process(runtime, url)
 
     assert second["status"] == "archived", second
     for path, etag in (("/crossing", '"p1"'), ("/crossing?page=2", '"p2"'), ("/crossing?page=3", '"p3"')):
@@ -216,9 +206,9 @@ def test_behind_a_redirect_only_the_url_that_sent_the_validators_is_asked(runtim
     pages.routes["/?p=12"] = Route(status=301, headers={"Location": f"{pages.base_url}/2024/05/pier/"})
     pages.set("/2024/05/pier/", ARTICLE.format("Pier", ""), etag='"pier-1"')
     submitted = pages.url("/?p=12")
-    first = capture(runtime, submitted)
+    first = capture_in_process(runtime, submitted)
     next_second()
-    second = capture(runtime, submitted)
+    second = capture_in_process(runtime, submitted)
 
     assert second["status"] == "archived", second
     assert conditional_asked(pages, "/?p=12") == [{}, {}]  # the redirect is asked nothing

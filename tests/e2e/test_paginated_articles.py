@@ -15,6 +15,7 @@ from archivist.runtime import Runtime
 from archivist.settings import get_settings
 from archivist_workers.embedded import EmbeddedWorkers
 from tests.support.pages import PageServer, Route, slow_route
+from tests.support.stack import capture_in_process
 
 PAGE = """<html><head><title>Lighthouse {0}</title></head><body><article><h1>Lighthouse {0}</h1>
 <p>The keeper of lighthouse {0} climbed the stairs every night and counted every one of them.</p>
@@ -23,17 +24,6 @@ PAGE = """<html><head><title>Lighthouse {0}</title></head><body><article><h1>Lig
 {1}</article></body></html>"""
 
 
-@pytest.fixture
-def runtime(production_runtime: Runtime) -> Runtime:
-    """The tests here drive the pipeline in this process, on the real servers."""
-    return production_runtime
-
-
-def capture(runtime: Runtime, url: str) -> dict:
-    (submission,) = pipeline.submit(runtime, [url])
-    pipeline.fetch_capture(runtime, submission.id, delivery=f"d-{submission.id}")
-    return views.get_capture(runtime, submission.id)
-
 
 def test_next_and_previous_article_links_do_not_stitch_other_articles_in(runtime: Runtime, pages: PageServer) -> None:
     pages.set("/articles/41", PAGE.format("41", '<a rel="next" href="/articles/42">Next article ›</a>'))
@@ -41,7 +31,7 @@ def test_next_and_previous_article_links_do_not_stitch_other_articles_in(runtime
                                                        ' <a rel="next" href="/articles/43">Next story ›</a>'))
     pages.set("/articles/43", PAGE.format("43", '<a rel="prev" href="/articles/42">‹ Previous post</a>'))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     record = views.get_record(runtime, submitted)
     assert record["url"] == submitted and record["pages"] == [submitted]
@@ -53,7 +43,7 @@ def test_the_next_part_of_a_series_is_its_own_article(runtime: Runtime, pages: P
     submitted = pages.set("/2021/03/walk.html", PAGE.format("one", '<p><a href="/2021/03/walk-2.html">Next part »</a></p>'))
     pages.set("/2021/03/walk-2.html", PAGE.format("two", '<p><a href="/2021/03/walk.html">« Previous part</a></p>'))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     assert views.get_record(runtime, submitted)["pages"] == [submitted]
     assert set(pages.page_hits) == {"/2021/03/walk.html"}
@@ -64,7 +54,7 @@ def test_a_russian_next_page_link_and_page_count_lead_to_every_page(runtime: Run
     pages.set("/rasskaz?page=2", PAGE.format("two", '<p class="pages-info">Страница 2 из 3</p>'))
     pages.set("/rasskaz?page=3", PAGE.format("three", '<a href="/rasskaz?page=2">← Предыдущая</a>'))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     record = views.get_record(runtime, submitted)
     assert record["pages"] == [submitted, pages.url("/rasskaz?page=2"), pages.url("/rasskaz?page=3")]
@@ -79,7 +69,7 @@ def test_a_page_dropdown_leads_to_every_page(runtime: Runtime, pages: PageServer
     pages.set("/review-2.html", PAGE.format("two", jump))
     pages.set("/review-3.html", PAGE.format("three", jump))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     record = views.get_record(runtime, submitted)
     assert record["pages"] == [submitted, pages.url("/review-2.html"), pages.url("/review-3.html")]
@@ -91,7 +81,7 @@ def test_numbered_page_files_in_the_articles_folder_are_its_pages(runtime: Runti
     submitted = pages.set("/fire/3.html", PAGE.format("three", pager))
     pages.set("/fire/2.html", PAGE.format("two", pager))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     record = views.get_record(runtime, submitted)
     assert record["pages"] == [pages.url("/fire/"), pages.url("/fire/2.html"), submitted]
@@ -107,7 +97,7 @@ def test_bloggers_pager_to_the_newer_and_older_posts_is_not_followed(runtime: Ru
     submitted = pages.set("/2021/03/blog-post_12.html", PAGE.format("middle", blog_pager("blog-post_25.html", "blog-post.html")))
     pages.set("/2021/03/blog-post_25.html", PAGE.format("new", blog_pager("y.html", "blog-post_12.html")))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     assert views.get_record(runtime, submitted)["pages"] == [submitted]
     assert set(pages.page_hits) == {"/2021/03/blog-post_12.html"}
@@ -119,7 +109,7 @@ def test_links_reading_page_and_number_lead_to_the_pages(runtime: Runtime, pages
     pages.set("/report?page=2", PAGE.format("two", pager))
     pages.set("/report?page=3", PAGE.format("three", pager))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     record = views.get_record(runtime, submitted)
     assert record["pages"] == [submitted, pages.url("/report?page=2"), pages.url("/report?page=3")]
@@ -131,7 +121,7 @@ def test_a_sidebar_widgets_pager_is_not_followed(runtime: Runtime, pages: PageSe
     submitted = pages.set("/story", PAGE.format("one", "").replace("</body>", widget + "</body>"))
     pages.set("/story?pg=2", PAGE.format("one", "").replace("</body>", widget + "</body>"))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     assert views.get_record(runtime, submitted)["pages"] == [submitted]
     assert set(pages.page_hits) == {"/story"}
@@ -141,7 +131,7 @@ def test_numbered_parts_of_a_series_are_not_its_pages(runtime: Runtime, pages: P
     submitted = pages.set("/saga-part-1.html", PAGE.format("one", '<div class="series"><a href="/saga-part-2.html">Next ›</a></div>'))
     pages.set("/saga-part-2.html", PAGE.format("two", '<div class="series"><a href="/saga-part-1.html">‹ Previous</a></div>'))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     assert views.get_record(runtime, submitted)["pages"] == [submitted]
     assert set(pages.page_hits) == {"/saga-part-1.html"}
@@ -159,7 +149,7 @@ def test_joomla_pagebreak_pages_are_fetched(runtime: Runtime, pages: PageServer)
     for n in (1, 2):
         pages.set(f"{base}&limitstart={n}", PAGE.format(f"page{n + 1}", prose * 3 + pager.format(n + 1)))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     record = views.get_record(runtime, submitted)
     assert record["pages"] == [submitted, pages.url(f"{base}&limitstart=1"), pages.url(f"{base}&limitstart=2")]
@@ -169,7 +159,7 @@ def test_an_arrow_icon_next_link_leads_to_the_next_page(runtime: Runtime, pages:
     submitted = pages.set("/long-read", PAGE.format("one", '<p class="read-on"><a href="/long-read?page=2">❯</a></p>'))
     pages.set("/long-read?page=2", PAGE.format("two", '<p class="read-on"><a href="/long-read">❮</a></p>'))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     assert views.get_record(runtime, submitted)["pages"] == [submitted, pages.url("/long-read?page=2")]
 
@@ -179,7 +169,7 @@ def test_a_page_parameter_of_a_superscript_digit_is_no_page_number(runtime: Runt
     like any other, not failed with a traceback."""
     submitted = pages.set("/notes?page=%C2%B2", PAGE.format("two", '<a href="/notes?page=%C2%B3">3</a>'))
 
-    shown = capture(runtime, submitted)
+    shown = capture_in_process(runtime, submitted)
 
     assert shown["status"] == "archived", shown
     assert views.get_record(runtime, submitted)["pages"] == [submitted]
@@ -194,7 +184,7 @@ def test_wordpress_adjacent_post_links_in_the_head_are_not_followed(runtime: Run
         pages.set(f"/notes/{number}", post(number))
     submitted = pages.set("/notes/12", post(12))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     assert views.get_record(runtime, submitted)["pages"] == [submitted]
     assert set(pages.page_hits) == {"/notes/12"}
@@ -214,7 +204,7 @@ def test_pages_linked_on_the_sites_www_host_are_fetched(runtime: Runtime, pages:
     pages.set("/story?page=2", PAGE.format("two", pager))
     submitted = f"http://localhost:{port}/story"
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     record = views.get_record(runtime, submitted)
     assert record["pages"] == [submitted, f"http://www.localhost:{port}/story?page=2"]
@@ -233,7 +223,7 @@ def test_wordpress_plain_permalinks_fetch_the_posts_pages_not_its_neighbours(run
     submitted = pages.set("/?p=123", PAGE.format("one", page_links + nav.format(122, 124)))
     pages.set("/?p=123&page=2", PAGE.format("two", page_links + nav.format(122, 124)))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     record = views.get_record(runtime, submitted)
     assert record["pages"] == [submitted, pages.url("/?p=123&page=2")]
@@ -249,7 +239,7 @@ def test_pager_links_with_tracking_parameters_fetch_each_page_once(runtime: Runt
         pages.set(path, PAGE.format(words, pager))
     submitted = pages.url("/story")
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     record = views.get_record(runtime, submitted)
     assert record["pages"] == [submitted, pages.url("/story?page=2")]
@@ -267,7 +257,7 @@ def test_page_one_linked_with_its_number_is_fetched_and_stitched_once(runtime: R
     pages.set("/tale?page=2", PAGE.format("two", pager))
     pages.set("/tale?page=3", PAGE.format("three", pager))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     record = views.get_record(runtime, submitted)
     assert record["pages"] == [submitted, pages.url("/tale?page=2"), pages.url("/tale?page=3")]
@@ -282,7 +272,7 @@ def test_a_page_missing_mid_way_is_archived_around_and_reported(runtime: Runtime
     pages.set("/tale?page=2", "gone", status=404, headers={"Content-Type": "text/plain"})
     pages.set("/tale?page=3", PAGE.format("three", pager))
 
-    shown = capture(runtime, submitted)
+    shown = capture_in_process(runtime, submitted)
 
     assert shown["status"] == "archived"
     assert [snapshot["url"] for snapshot in shown["snapshots"]] == [submitted, pages.url("/tale?page=3")]
@@ -307,7 +297,7 @@ def test_an_article_longer_than_the_page_limit_says_so(three_pages_at_most, runt
         pages.set(f"/saga?page={n}", PAGE.format(str(n), pager))
     submitted = pages.url(f"/saga?page={submitted_page}")
 
-    shown = capture(runtime, submitted)
+    shown = capture_in_process(runtime, submitted)
 
     assert shown["status"] == "archived"
     held = [1, 2, 3] if submitted_page == 1 else [3, 4, 5]
@@ -385,7 +375,7 @@ def test_a_forum_thread_whose_posts_are_articles_is_one_record_of_its_pages(runt
     submitted = pages.set("/threads/squeal.5/", _xenforo_thread_page(1))
     pages.set("/threads/squeal.5/page-2", _xenforo_thread_page(2))
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     record = views.get_record(runtime, submitted)
     assert record["pages"] == [submitted, pages.url("/threads/squeal.5/page-2")]

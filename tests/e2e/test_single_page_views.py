@@ -7,12 +7,11 @@ served over HTTP on 127.0.0.1.
 
 from __future__ import annotations
 
-import pytest
-
 from archivist import pipeline, views
 from archivist.extraction import Extraction, SourcePage, extract
 from archivist.runtime import Runtime
 from tests.support.pages import PageServer
+from tests.support.stack import capture_in_process
 
 SENTENCES = {
     1: ("The ferry crews walked out at dawn on Monday, leaving the island's morning commuters on the quay "
@@ -68,17 +67,6 @@ def walked(pages: PageServer) -> Extraction:
                     for path in ("/ferries", "/ferries?page=2", "/ferries?page=3")])
 
 
-@pytest.fixture
-def runtime(production_runtime: Runtime) -> Runtime:
-    """The tests here drive the pipeline in this process, on the real servers."""
-    return production_runtime
-
-
-def capture(runtime: Runtime, url: str) -> dict:
-    (submission,) = pipeline.submit(runtime, [url])
-    pipeline.fetch_capture(runtime, submission.id, delivery=f"d-{submission.id}")
-    return views.get_capture(runtime, submission.id)
-
 
 def test_the_single_page_view_replaces_the_walk(runtime: Runtime, pages: PageServer) -> None:
     serve_article(pages, "/ferries?page=all")
@@ -86,7 +74,7 @@ def test_the_single_page_view_replaces_the_walk(runtime: Runtime, pages: PageSer
     pages.set("/ferries?page=all", page(whole, TOOLS.format("/ferries?page=all")))
     submitted = pages.url("/ferries")
 
-    shown = capture(runtime, submitted)
+    shown = capture_in_process(runtime, submitted)
 
     assert shown["status"] == "archived", shown
     assert set(pages.page_hits) == {"/ferries", "/ferries?page=all"}  # 2 fetches, not 3
@@ -106,7 +94,7 @@ def test_comments_of_the_submitted_last_page_are_kept_when_the_view_lacks_them(
     pages.set("/ferries/all/", page(SENTENCES[1] + SENTENCES[2] + SENTENCES[3]))
     submitted = pages.url("/ferries?page=3")
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     assert set(pages.page_hits) == {"/ferries?page=3", "/ferries/all/"}
     record = views.get_record(runtime, pages.url("/ferries"))
@@ -121,7 +109,7 @@ def test_a_single_page_link_to_another_article_falls_back_to_the_walk(runtime: R
     pages.set("/ferries?page=all", page(OTHER * 2, canonical="/library", title="Library approved"))
     submitted = pages.url("/ferries")
 
-    shown = capture(runtime, submitted)
+    shown = capture_in_process(runtime, submitted)
 
     assert shown["status"] == "archived", shown
     walk = [submitted, pages.url("/ferries?page=2"), pages.url("/ferries?page=3")]
@@ -137,7 +125,7 @@ def test_a_single_page_view_that_is_not_found_falls_back_to_the_walk(runtime: Ru
     serve_article(pages, "/ferries?view=all")
     submitted = pages.url("/ferries")
 
-    shown = capture(runtime, submitted)
+    shown = capture_in_process(runtime, submitted)
 
     assert shown["status"] == "archived", shown
     assert shown["message"] is None
@@ -152,7 +140,7 @@ def test_a_single_page_view_that_robots_disallows_is_not_fetched(runtime: Runtim
     pages.set("/ferries/all/", page(SENTENCES[1] + SENTENCES[2] + SENTENCES[3]))
     submitted = pages.url("/ferries")
 
-    assert capture(runtime, submitted)["status"] == "archived"
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
 
     assert set(pages.page_hits) == {"/ferries", "/ferries?page=2", "/ferries?page=3"}
     assert views.get_record(runtime, submitted)["pages"] == [

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from archivist import pipeline
+from archivist import pipeline, views
 from archivist.api import create_app
+from archivist.runtime import Runtime
 from archivist.settings import Settings
 from archivist_workers.embedded import EmbeddedWorkers
 
@@ -42,6 +43,14 @@ def capture(workers: EmbeddedWorkers, *urls: str) -> list[str]:
             row = workers.runtime.catalog.get_capture(session, capture_id)
             assert row.status == "archived", (row.status, row.reason, row.message)
     return ids
+
+
+def capture_in_process(runtime: Runtime, url: str) -> dict:
+    """Submit ``url`` and run its fetch delivery (which extracts) in this process; the capture as
+    the API shows it."""
+    (submission,) = pipeline.submit(runtime, [url])
+    pipeline.fetch_capture(runtime, submission.id, delivery=f"d-{submission.id}")
+    return views.get_capture(runtime, submission.id)
 
 
 def run_cli(*args: str, env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess[str]:
