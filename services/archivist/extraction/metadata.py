@@ -38,6 +38,10 @@ _HOME = re.compile(
     r"(?:home\s*page|home|startseite|accueil|inicio|portada|homepagina|pagina\s+iniziale|"
     r"strona\s+główna)$", re.IGNORECASE)
 _MAX_TAGS = 50
+#: A declared site name that is the site's address ("https://www.example.com", "www.example.com")
+#: or its social handle ("@example"): CMSs fill ``og:site_name`` so, and a name comes after it.
+#: A name written as a domain ("Phys.org", "Express.co.uk") is the name the site goes by.
+_ADDRESS = re.compile(r"(?:https?://|www\.|@)\S*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,8 +247,9 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
                       if obj.get("publisher")), None)
     website = next((ld_text(obj.get("name")) for obj in data.objects
                     if "WebSite" in ld_types(obj) and obj.get("name")), None)
-    declared = _clean(data.first_meta("og:site_name", "application-name", "al:ios:app_name")
-                      or publisher or website or data.first_meta("dc.publisher"))
+    declared = next((name for value in (data.first_meta("og:site_name", "application-name", "al:ios:app_name"),
+                                        publisher, website, data.first_meta("dc.publisher"))
+                     if (name := _clean(value)) and not _ADDRESS.match(name)), None)
     if declared:
         declared = _TITLE_SEPARATORS.split(declared)[0]
     heading = _clean(heading_text(headline)) if headline is not None else None
