@@ -42,3 +42,48 @@ def test_a_site_name_address_alone_still_names_the_host() -> None:
     html = article(head='<meta property="og:site_name" content="https://www.harbourpost.example/">')
     html = html.replace('alt="Example News"', 'alt=""').replace(" | Example News", "")
     assert page(html, url="https://www.harbourpost.example/budget").sitename == "www.harbourpost.example"
+
+
+@pytest.mark.parametrize(
+    ("site", "byline"),
+    [
+        ("Harbour Post", 'By <a href="/staff/jane-doe">Jane Doe</a>, <a href="/">Harbour Post</a>'),
+        ("The Harbour Post", "By Jane Doe, Harbour Post Business"),
+        ("Harbour Post Deutschland", "Jane Doe, Harbour Post"),
+    ],
+)
+def test_the_site_named_beside_a_person_in_the_byline_is_no_author(site: str, byline: str) -> None:
+    """ "Jane Doe, CNN Business" on CNN, "Jane Doe, Business Insider" on Business Insider
+    Deutschland: the site (or its desk, or its parent edition) that the author writes for."""
+    head = f'<meta property="og:site_name" content="{site}">'
+    assert page(article(head=head, before=f'<p class="byline">{byline}</p>')).authors == ("Jane Doe",)
+
+
+def test_the_site_declared_beside_a_person_as_author_is_no_author() -> None:
+    head = '<meta property="og:site_name" content="Harbour Post"><meta name="author" content="Jane Doe, Harbour Post">'
+    assert page(article(head=head)).authors == ("Jane Doe",)
+
+
+def test_the_site_alone_is_still_the_author_when_nobody_is_named() -> None:
+    head = '<meta property="og:site_name" content="Harbour Post"><meta name="author" content="Harbour Post">'
+    assert page(article(head=head)).authors == ("Harbour Post",)
+
+
+@pytest.mark.parametrize("label", ["Analysis by", "Opinion by", "Commentary by", "Review by", "Column by"])
+def test_a_label_before_by_is_not_part_of_the_name(label: str) -> None:
+    result = page(article(before=f'<p class="byline"><span class="author">{label} Jane Doe</span></p>'))
+    assert result.authors == ("Jane Doe",)
+    assert label not in result.body
+
+
+@pytest.mark.parametrize("account", ["admin", "Admin", "jdadmin", "siteadmin", "webmaster"])
+def test_a_cms_account_in_the_byline_is_nobodys_name(account: str) -> None:
+    """WordPress themes print the posting account: "Posted by admin", or a site's own
+    "jdadmin". Declared in ``<meta name=author>`` it was already nobody; in the byline too."""
+    byline = f'<p class="byline">Posted by <span class="author vcard"><a class="fn">{account}</a></span></p>'
+    assert page(article(before=byline)).authors == ()
+
+
+def test_a_cms_account_gives_way_to_a_person_named_in_the_byline_text() -> None:
+    byline = '<span class="author">admin</span><p>By Jane Doe</p>'
+    assert page(article(before=byline)).authors == ("Jane Doe",)

@@ -16,12 +16,14 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.regions import headline_scope, in_chrome, within
 from archivist.extraction.structured import Structured, ld_text, ld_types
-from archivist.extraction.text import lines_text, site_key
+from archivist.extraction.text import lines_text, site_words
 
 __all__ = ["byline_names", "clean_author", "find_authors", "split_authors", "title_case_name"]
 
 _PREFIX = re.compile(
-    r"^\s*(?:(?:(?:written|posted|reported|photos?|words|text|story)\s+)?"
+    # A label before "by" names the kind of piece, not a person: "Analysis by", "Opinion by".
+    r"^\s*(?:(?:(?:written|posted|reported|photos?|words|text|story|analysis|opinion|commentary|"
+    r"review|column|essay|perspective)\s+)?"
     r"(?:by|von|par|por|di|da|door|av|af|przez|от|автор|بقلم|كتب)\s*[:\-]?\s+"
     r"|(?:authors?|autor(?:in|a|es)?|auteur|autore|text|texto|tekst)\s*:\s*"
     # Chinese and Japanese labels, before a space or a full-width colon: "记者 王小明",
@@ -54,8 +56,9 @@ _OUTLET = re.compile(
     r"^(?:the\s.+|\S+\.(?:com|net|org|co\.uk|de|fr|es|it)|.*\b(?:press|news|times|"
     r"herald|tribune|journal|gazette|agency|agencies|agentur|agenturen|agences?|media|online|"
     r"reuters|bloomberg|dpa|afp|efe|ansa|ap)\b.*)$", re.IGNORECASE)
-#: A CMS's default account, the author of every post on sites that never set one.
-_ACCOUNTS = frozenset({"admin", "administrator", "webmaster", "root", "wordpress"})
+#: A CMS's default account, the author of every post on sites that never set one, or the site's
+#: own administrator login ("jdadmin", "siteadmin"): one word, nobody's display name.
+_ACCOUNT = re.compile(r"^(?:\w*admin|administrator|webmaster|root|wordpress)$", re.IGNORECASE)
 #: A domain name given as the author ("dailyherald.com").
 _DOMAIN = re.compile(r"\w\.(?:com|net|org|co\.uk|com\.au|de|fr|es|it|nl|in|info)$", re.IGNORECASE)
 #: An acronym: a news agency or a broadcaster ("CNN", "BBC", "AFP").
@@ -241,19 +244,25 @@ def _describes(part: str) -> bool:
     return bool(_ROLE.search(part) or _OUTLET.match(part) or _ACRONYM.match(part))
 
 
-def _site_names(data: Structured) -> set[str]:
-    """The letters of the names the page gives its site: ``og:site_name``, the JSON-LD
-    publisher's and ``WebSite``'s names."""
+def _site_names(data: Structured) -> set[tuple[str, ...]]:
+    """The words of the names the page gives its site (:func:`.text.site_words`):
+    ``og:site_name``, the JSON-LD publisher's and ``WebSite``'s names."""
     names = [data.first_meta("og:site_name", "application-name")]
     names += [ld_text(obj.get("publisher")) for obj in data.objects if obj.get("publisher")]
     names += [ld_text(obj.get("name")) for obj in data.objects if "WebSite" in ld_types(obj)]
-    return {site_key(name) for name in names if name}
+    return {words for name in names if name and (words := site_words(name))}
 
 
-def _names_site(name: str, sites: set[str]) -> bool:
-    """Whether an author name is the site's own ("Daily Herald", "The Daily Herald") or a
-    domain name ("dailyherald.com")."""
-    return bool(_DOMAIN.search(name)) or site_key(name) in sites
+def _names_site(name: str, sites: set[tuple[str, ...]]) -> bool:
+    """Whether an author name is the site's own ("Daily Herald", "The Daily Herald",
+    "DailyHerald"), a domain name ("dailyherald.com"), or the site's name as a byline writes it
+    around a desk or an edition: the one is the other and more words ("CNN Business" on CNN,
+    "Business Insider" on Business Insider Deutschland)."""
+    if _DOMAIN.search(name):
+        return True
+    words = site_words(name)
+    return bool(words) and any("".join(words) == "".join(site) or words[:len(site)] == site
+                               or site[:len(words)] == words for site in sites)
 
 
 def _ld_authors(data: Structured) -> tuple[list[str], list[str]]:
@@ -298,7 +307,7 @@ def find_authors(tree: HtmlElement, data: Structured, *, headline: HtmlElement |
                                "dc.creator", "dcterms.creator", "byl")
         if meta and not meta.startswith("http"):
             names = split_authors(meta)
-    names = [name for name in names if name.lower() not in _ACCOUNTS]
+    names = _without_accounts(names)
     sites = _site_names(data)
     credited = names if names and all(_names_site(name, sites) for name in names) else []
     if credited:
@@ -314,7 +323,15 @@ def find_authors(tree: HtmlElement, data: Structured, *, headline: HtmlElement |
         names = _byline_text(headline, section)
     if not names:
         names = organisations or credited
-    return _dedupe(names)
+    # "Jane Doe, CNN Business": beside a person, the site (its desk, its edition) is what the
+    # person writes for.
+    people = [name for name in names if not _names_site(name, sites)]
+    return _dedupe(people or names)
+
+
+def _without_accounts(names: list[str]) -> list[str]:
+    """``names`` less the CMS accounts (:data:`_ACCOUNT`), whatever the source that gives them."""
+    return [name for name in names if not _ACCOUNT.match(name)]
 
 
 def _byline_markup(elements: list[HtmlElement]) -> list[str]:
@@ -332,7 +349,7 @@ def _byline_markup(elements: list[HtmlElement]) -> list[str]:
                                   or element.getparent() is not first.getparent()):
             continue
         found = next((line_names for line in _byline_lines(element)
-                      if (line_names := split_authors(line))), [])
+                      if (line_names := _without_accounts(split_authors(line)))), [])
         if found and first is None:
             first = element
         names.extend(found)
@@ -362,7 +379,7 @@ def _byline_text(headline: HtmlElement | None, comments: Collection[HtmlElement]
         return []
     for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
                                                  "font", "b", "em", "small"):
-        names = byline_names(" ".join(lines_text(element).split()))
+        names = _without_accounts(byline_names(" ".join(lines_text(element).split())))
         if names and not in_chrome(element) and not within(element, comments) and not _IN_COMMENT(element):
             return names
     return []

@@ -88,6 +88,12 @@ def heading_text(element: HtmlElement) -> str:
 def site_key(name: str) -> str:
     """A site name's letters without a leading "The" and a domain ending: "The Daily Herald",
     "Daily Herald" and "DailyHerald.com" name one site."""
+    return "".join(site_words(name))
+
+
+def site_words(name: str) -> tuple[str, ...]:
+    """A site name's words, lower-cased, without a leading "The" and a domain ending (see
+    :func:`site_key`): ("daily", "herald")."""
     name = re.sub(r"^\s*the\s+|\.(?:com|net|org|co\.uk|com\.au|de|fr|es|it|nl|in)\s*$", "",
                   name, flags=re.IGNORECASE)
-    return re.sub(r"[\W_]+", "", name).lower()
+    return tuple(word for word in re.split(r"[\W_]+", name.lower()) if word)
