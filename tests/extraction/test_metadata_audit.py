@@ -87,3 +87,38 @@ def test_a_cms_account_in_the_byline_is_nobodys_name(account: str) -> None:
 def test_a_cms_account_gives_way_to_a_person_named_in_the_byline_text() -> None:
     byline = '<span class="author">admin</span><p>By Jane Doe</p>'
     assert page(article(before=byline)).authors == ("Jane Doe",)
+
+
+@pytest.mark.parametrize(
+    ("declared", "description"),
+    [
+        (
+            "The council met on Tuesday to discuss the budget [&hellip;]",
+            "The council met on Tuesday to discuss the budget",
+        ),
+        ("The council met on Tuesday to discuss the budget [...]", "The council met on Tuesday to discuss the budget"),
+        (
+            "The council met on Tuesday to discuss the budget… Read more »",
+            "The council met on Tuesday to discuss the budget…",
+        ),
+        ("The council met on Tuesday. Continue reading →", "The council met on Tuesday."),
+        ("The council met on Tuesday... Click here to read more", "The council met on Tuesday..."),
+        ("Le conseil s'est réuni mardi. Lire la suite", "Le conseil s'est réuni mardi."),
+        ("Der Rat tagte am Dienstag. Weiterlesen", "Der Rat tagte am Dienstag."),
+        ("Read more about how we handle your data", "Read more about how we handle your data"),
+    ],
+)
+def test_a_read_more_link_written_into_the_description_is_cut(declared: str, description: str) -> None:
+    """WordPress excerpts end in "[…]" and themes add their "Read more" link to the excerpt that
+    becomes the description: the link's text is no part of it. A sentence that starts so stays."""
+    head = f'<meta name="description" content="{declared}">'
+    assert page(article(head=head)).description == description
+
+
+def test_a_description_that_is_only_a_read_more_link_gives_way_to_the_next() -> None:
+    head = (
+        '<meta property="og:description" content="Read more...">'
+        '<meta name="description" content="The council put off its budget vote to June.">'
+    )
+    assert page(article(head=head)).description == "The council put off its budget vote to June."
+    assert page(article(head='<meta name="description" content="Continue reading »">')).description is None

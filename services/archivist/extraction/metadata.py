@@ -38,6 +38,16 @@ _HOME = re.compile(
     r"(?:home\s*page|home|startseite|accueil|inicio|portada|homepagina|pagina\s+iniziale|"
     r"strona\s+główna)$", re.IGNORECASE)
 _MAX_TAGS = 50
+#: The "read more" link a theme writes at the end of the excerpt that becomes the description
+#: (WordPress's "[…]", "Continue reading →", "Lire la suite", "Weiterlesen"), with the arrows
+#: after it. Anchored at the end, and only ever searched in a description.
+_READ_MORE = re.compile(
+    r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|(?:click\s+here\s+to\s+)?read\s+more|continue\s+reading|"
+    r"read\s+the\s+full\s+(?:story|article)|lire\s+la\s+suite|weiterlesen|mehr\s+lesen|leer\s+más|"
+    r"leia\s+mais|continua\s+a\s+leggere|leggi\s+tutto|lees\s+verder|читать\s+далее|подробнее)"
+    r"[\s.…:»›→>\]-]*$",
+    re.IGNORECASE,
+)
 #: A declared site name that is the site's address ("https://www.example.com", "www.example.com")
 #: or its social handle ("@example"): CMSs fill ``og:site_name`` so, and a name comes after it.
 #: A name written as a domain ("Phys.org", "Express.co.uk") is the name the site goes by.
@@ -236,6 +246,15 @@ def _ld_image(value: Any) -> str | None:
     return None
 
 
+def _description(data: Structured, articles: list[dict]) -> str | None:
+    """The first declared description that says something once its "read more" link
+    (:data:`_READ_MORE`) is cut: a description that is only that link gives way to the next."""
+    declared = [data.first_meta(name) for name in ("og:description", "description", "twitter:description",
+                                                    "dc.description")]
+    declared.append(next((ld_text(obj.get("description")) for obj in articles if obj.get("description")), None))
+    return next((text for value in declared if (text := _clean(_READ_MORE.sub("", value or "")))), None)
+
+
 def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
                   headline: HtmlElement | None) -> Metadata:
     """Read title, description, site name, image, tags and categories from one page.
@@ -279,10 +298,7 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
                              + _ld_list(articles, "articleSection"))
     return Metadata(
         title=title,
-        description=_clean(data.first_meta("og:description", "description",
-                                           "twitter:description", "dc.description")
-                           or next((ld_text(obj.get("description")) for obj in articles
-                                    if obj.get("description")), None)),
+        description=_description(data, articles),
         sitename=sitename,
         image=join_url(url, image) if image else None,
         tags=tags,
