@@ -5,9 +5,12 @@ dated before the publication)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+
+from archivist.extraction import Extraction, SourcePage, extract
 
 from .conftest import article, page
 
@@ -122,3 +125,63 @@ def test_a_description_that_is_only_a_read_more_link_gives_way_to_the_next() -> 
     )
     assert page(article(head=head)).description == "The council put off its budget vote to June."
     assert page(article(head='<meta name="description" content="Continue reading »">')).description is None
+
+
+CAPTURED = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+
+
+def _dated(head: str = "", byline: str = "", captured: dt.datetime | None = CAPTURED) -> Extraction:
+    html = article(head=head, before=byline)
+    return extract([SourcePage("https://news.example.com/2026/ferries", html.encode(), "text/html", captured=captured)])
+
+
+@pytest.mark.parametrize(
+    ("head", "byline", "published"),
+    [
+        (_ld({"@type": "NewsArticle", "datePublished": "2027-03-01"}), "", None),
+        (
+            _ld({"@type": "NewsArticle", "datePublished": "2027-03-01"}),
+            '<time datetime="2026-03-01">1 March</time>',
+            "2026-03-01",
+        ),
+        ('<meta property="article:published_time" content="2026-12-20T10:00:00Z">', "", None),
+        ("", '<p class="byline">By Jane Doe, March 3, 2027</p>', None),
+        # A site a time zone ahead of the capture's is a day ahead.
+        ('<meta property="article:published_time" content="2026-11-28T01:00:00+13:00">', "", "2026-11-28"),
+    ],
+)
+def test_a_date_after_the_capture_is_no_date_of_the_page(head: str, byline: str, published: str | None) -> None:
+    """A page captured on 27 November 2026 was not published in 2027: such a date is an event's,
+    a scheduled post's or a broken template's, and the next source is read instead."""
+    assert _dated(head, byline).published == published
+
+
+def test_without_a_capture_time_a_date_after_today_is_no_date_of_the_page() -> None:
+    head = _ld({"@type": "NewsArticle", "datePublished": f"{dt.date.today().year + 1}-01-01"})
+    assert _dated(head, captured=None).published is None
+
+
+def test_a_modification_after_the_capture_is_no_modification() -> None:
+    head = _ld({"@type": "NewsArticle", "datePublished": "2026-10-20", "dateModified": "2026-12-20"})
+    assert (_dated(head).published, _dated(head).modified) == ("2026-10-20", None)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        _ld(
+            {
+                "@type": "BlogPosting",
+                "datePublished": "2024-06-21T09:41:45+01:00",
+                "dateModified": "2024-06-17T17:46:05+01:00",
+            }
+        ),
+        '<meta property="article:published_time" content="2024-06-21T09:41:45+01:00">'
+        '<meta property="article:modified_time" content="2024-06-17T17:46:05+01:00">',
+    ],
+)
+def test_a_modification_dated_before_the_publication_is_none(head: str) -> None:
+    """WordPress dates a post scheduled after its last edit so: the version shown was not
+    changed after it appeared."""
+    result = _dated(head)
+    assert (result.published, result.modified) == ("2024-06-21", None)
