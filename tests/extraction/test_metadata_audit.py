@@ -12,7 +12,7 @@ import pytest
 
 from archivist.extraction import Extraction, SourcePage, extract
 
-from .conftest import article, page
+from .conftest import FILLER, article, page
 
 
 def _ld(data: dict) -> str:
@@ -185,3 +185,24 @@ def test_a_modification_dated_before_the_publication_is_none(head: str) -> None:
     changed after it appeared."""
     result = _dated(head)
     assert (result.published, result.modified) == ("2024-06-21", None)
+
+
+@pytest.mark.parametrize(
+    "account",
+    [
+        '<div class="account"><a class="logout" href="/logout"><img src="/u/7.png" alt="Mara Jones"></a></div>',
+        '<div id="modal-logout" class="modal"><img src="/img/avatar-default.png" alt="avatar"></div>',
+        '<a href="/logout"><img src="/img/logout.png" alt="Sign out"></a>',
+    ],
+)
+def test_an_account_menus_logout_is_no_logo(account: str) -> None:
+    """ "logout" holds "logo": the picture in an account menu (the reader's own avatar) names
+    no site, and the title's site part does."""
+    html = (
+        '<html lang="en"><head><title>Budget Vote Delayed - Harbour Post</title></head><body>'
+        f'<div id="header">{account}</div>'
+        '<div class="article"><h1>Budget Vote Delayed</h1>'
+        + "".join(f"<p>{FILLER}</p>" for _ in range(3))
+        + "</div></body></html>"
+    )
+    assert page(html).sitename == "Harbour Post"

@@ -30,7 +30,9 @@ _HEADLINE_PIECES = re.compile(f"({_TITLE_SEPARATORS.pattern}|:\\s+)")
 _TITLE_PIECES = re.compile(f"({_TITLE_SEPARATORS.pattern})")
 #: A ``<title>`` whose first part may be the site's: "Site: Headline", "Site - Headline".
 _SITE_FIRST = re.compile(r"(?P<site>.+?)(?:\s*:|\s+(?:[|–—·•»-]|::))\s+(?P<headline>\S.*)")
-_LOGO = re.compile(r"logo|brand|masthead|site-?title|site-?name", re.IGNORECASE)
+#: A logo block, or an image named so; "logout" (an account menu's, around the reader's avatar)
+#: holds the letters of "logo" and is none.
+_LOGO = re.compile(r"logo(?!ut)|brand|masthead|site-?title|site-?name", re.IGNORECASE)
 _ARTICLE_TYPES = ARTICLE_TYPES | {"WebPage"}
 #: A logo's ``alt`` that names the link's target, not the site ("Home", "Zur Startseite").
 _HOME = re.compile(
@@ -111,7 +113,7 @@ def _logo_alt(tree: HtmlElement) -> str | None:
             if name:
                 return name
     for image in tree.xpath("//img[contains(translate(@src, 'LOGO', 'logo'), 'logo')]"):
-        name = _logo_name(image.get("alt"))
+        name = _logo_name(image.get("alt")) if _LOGO.search(image.get("src") or "") else None
         if name:
             return name
     return None
