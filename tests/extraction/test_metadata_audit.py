@@ -206,3 +206,44 @@ def test_an_account_menus_logout_is_no_logo(account: str) -> None:
         + "</div></body></html>"
     )
     assert page(html).sitename == "Harbour Post"
+
+
+@pytest.mark.parametrize(
+    ("byline", "published"),
+    [
+        ("By Jane Doe November 12, 2024", "2024-11-12"),
+        ("By Jane Doe Nov. 12, 2024 10:04 am", "2024-11-12"),
+        ("By Jane Doe 12 Nov 2024", "2024-11-12"),
+        ("Jane Doe 12.11.2024", "2024-11-12"),
+        ("Posted on November 12, 2024 by Jane Doe", "2024-11-12"),
+        ("November 12, 2024 by Jane Doe", "2024-11-12"),
+        ("12.11.2024 · By Jane Doe", "2024-11-12"),
+        ("by Jane Doe ／ 12.11.2024", "2024-11-12"),
+    ],
+)
+def test_a_date_written_against_the_name_leaves_the_name(byline: str, published: str) -> None:
+    """Templates that set the author and the date in one line with no separator between
+    them ("By Jane Doe November 12, 2024") or the date first ("Posted on ... by Jane Doe",
+    WordPress's default) lost the name with the date, or kept "Posted" for it."""
+    result = page(article(before=f'<div class="byline">{byline}</div>'))
+    assert (result.authors, result.published) == (("Jane Doe",), published)
+
+
+@pytest.mark.parametrize("name", ["Brian May", "June Carter", "April Ryan"])
+def test_a_month_in_a_name_is_the_name(name: str) -> None:
+    assert page(article(before=f'<div class="byline">By {name}</div>')).authors == (name,)
+
+
+@pytest.mark.parametrize(
+    ("author", "authors"),
+    [
+        ("Jane Doe Follow", ("Jane Doe",)),
+        ("Jane Doe Follow on Twitter", ("Jane Doe",)),
+        ("Twitter: @janedoe", ()),
+        ("Follow @janedoe", ()),
+    ],
+)
+def test_a_follow_button_or_a_social_label_is_no_name(author: str, authors: tuple[str, ...]) -> None:
+    """An author box's "Follow" button and the label of the author's handle, read with the
+    name once the handle is cut ("Twitter: @janedoe" named "Twitter")."""
+    assert page(article(before=f'<div class="author">{author}</div>')).authors == authors

@@ -39,6 +39,18 @@ _DATE_TAIL = re.compile(
     r"\s+(?:(?:published|posted|updated|publiziert|veröffentlicht|aktualisiert|publié|publicado|"
     r"pubblicato|gepubliceerd)\s+)?(?:on|at|am|le|el|il|em|op|den|the|às)\s+(?=\S*\d|.*\d{4}).*$",
     re.IGNORECASE)
+#: A date written before the byline's "by": WordPress's default "Posted on November 12, 2024 by
+#: NAME", "12.11.2024 by NAME". Bounded, so that only a byline's first words are looked at.
+_DATE_FIRST = re.compile(r"^[^\n]{0,40}?\d[^\n]{0,20}?\sby\s+", re.IGNORECASE)
+#: A date written against the name with no separator: "Jane Doe November 12, 2024", "Jane Doe
+#: 12 Nov 2024", "Jane Doe 12.11.2024". An article author's name holds no digits; a month
+#: counts only before a number ("Brian May", "June Carter" are names).
+_GLUED_DATE = re.compile(
+    r"\s+(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).*$", re.IGNORECASE)
+#: An author box's follow button and the label of a handle ("Twitter: @janedoe", once the
+#: handle is cut): no part of a name.
+_SOCIAL = re.compile(r"(?:^|\s+)(?:follow(?:\s+(?:on|me|us))?(?:\s+(?:twitter|instagram|facebook|linkedin))?|"
+                     r"twitter|instagram|facebook|linkedin)\W*$", re.IGNORECASE)
 _PARENTHESIS = re.compile(r"\([^)]*\)?")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 #: A social handle beside the name ("Jane Doe @janedoe") or alone in ``meta name=author``.
@@ -185,7 +197,7 @@ def clean_author(raw: str, *, handle: bool = False) -> str | None:
     in a byline, digits mean a date or a time rather than a person, and an "@janedoe" is the
     author's social handle beside the name.
     """
-    text = _EMAIL.sub(" ", raw) if handle else _MENTION.sub(" ", _EMAIL.sub(" ", raw))
+    text = _EMAIL.sub(" ", raw) if handle else _SOCIAL.sub("", _MENTION.sub(" ", _EMAIL.sub(" ", raw)).strip())
     text = " ".join(_PARENTHESIS.sub(" ", text).split()).strip(" ,;:|-–—()[]")
     text = _WEEKDAY.sub("", _ROLE.sub("", _NAME_TAIL.sub("", _PREFIX.sub("", text))))
     text = text.strip(" ,;:|-–—()[]")
@@ -214,9 +226,17 @@ def split_authors(raw: str) -> list[str]:
     names before it, not a name; a role takes the rest of its comma-separated part with it
     ("corresponsal en Roma": "en" is Dutch "and" elsewhere).
     """
-    text = _PREFIX.sub("", _SOURCE.sub("", " ".join(raw.split())))
+    segments = re.split(r"\s[|/–—·•／｜]\s|\s-\s", " ".join(raw.split()))
+    # The names are in the first segment that gives any: "Jane Doe | Reuters", "12.11.2024 · By
+    # Jane Doe".
+    return next((names for segment in segments if (names := _segment_authors(segment))), [])
+
+
+def _segment_authors(segment: str) -> list[str]:
+    """The names of one segment of a byline (:func:`split_authors`)."""
+    text = _PREFIX.sub("", _DATE_FIRST.sub("", _SOURCE.sub("", segment)))
     text = _DATE_TAIL.sub("", text)  # before the commas split "on November 25, 2026"
-    text = re.split(r"\s[|/–—·•]\s|\s-\s", text)[0]
+    text = _GLUED_DATE.sub("", text)
     names: list[str] = []
     for index, listed in enumerate(_LIST.split(text)):
         if index and _ROLE.search(listed):
