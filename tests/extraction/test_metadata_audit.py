@@ -247,3 +247,23 @@ def test_a_follow_button_or_a_social_label_is_no_name(author: str, authors: tupl
     """An author box's "Follow" button and the label of the author's handle, read with the
     name once the handle is cut ("Twitter: @janedoe" named "Twitter")."""
     assert page(article(before=f'<div class="author">{author}</div>')).authors == authors
+
+
+@pytest.mark.parametrize(
+    ("title", "h1"),
+    [
+        ("Ferries change timetable | Local | Harbour Post", "<h1>Ferries change timetable</h1>"),
+        ("Harbour Post | Local | Ferries change timetable", "<h1>Ferries change timetable</h1>"),
+        ("Ferries change timetable | Local | Harbour Post", ""),
+    ],
+)
+def test_the_site_part_of_a_title_of_three_parts_names_the_site(title: str, h1: str) -> None:
+    """ "Headline | Section | Site": with no declared name, the end part that is not the headline
+    (or whose letters the host spells) is the site's, and it is not left on the title."""
+    html = (
+        f'<html lang="en"><head><title>{title}</title>'
+        '<meta property="og:title" content="Ferries change timetable | Harbour Post"></head><body>'
+        f'<div class="article">{h1}' + "".join(f"<p>{FILLER}</p>" for _ in range(3)) + "</div></body></html>"
+    )
+    result = page(html, url="https://www.harbourpost.example/news/ferries")
+    assert (result.title, result.sitename) == ("Ferries change timetable", "Harbour Post")

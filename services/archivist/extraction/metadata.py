@@ -128,20 +128,22 @@ def _letters(text: str) -> str:
 
 
 def _title_site(title: str | None, heading: str | None, host: str | None) -> str | None:
-    """The site name in a ``Headline | Site`` (or ``Site :: Headline``) ``<title>``: the one
-    part left when the part that is the headline is taken out or, with no headline to take
-    out, the one part whose letters the host name spells ("Harbour Post & Times" on
-    ``www.harbourpostandtimes.com``; "and" is what ``&`` becomes in host names)."""
+    """The site name in a ``Headline | Site`` (or ``Site :: Headline``) ``<title>``, or at an end
+    of a ``Headline | Section | Site`` one: the one end part left when the part that is the
+    headline is taken out or, with no headline to take out, the one end part whose letters
+    the host name spells ("Harbour Post & Times" on ``www.harbourpostandtimes.com``; "and" is
+    what ``&`` becomes in host names)."""
     if not title:
         return None
     parts = [part.strip() for part in _TITLE_SEPARATORS.split(title)]
-    if len(parts) != 2:
+    if len(parts) < 2:
         return None
+    ends = [parts[0], parts[-1]]
     if heading:
-        rest = [part for part in parts if _letters(part) != _letters(heading)]
+        rest = [part for part in ends if _letters(part) != _letters(heading)]
         return rest[0] if len(rest) == 1 and rest[0] else None
     name = _letters(host or "")
-    named = [part for part in parts
+    named = [part for part in ends
              if (letters := _letters(part.replace("&", " and "))) and len(letters) > 3 and letters in name]
     return named[0] if len(named) == 1 else None
 
