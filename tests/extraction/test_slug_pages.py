@@ -40,6 +40,10 @@ def test_a_slug_that_ends_in_a_number_is_page_one_of_its_series() -> None:
         f"{SITE}{slug}.html",
         f"{SITE}{slug}-2.html",
     ]
+    assert discover_pages(article(_pager(slug, 2, 2, suffix=".html")), f"{SITE}{slug}-2.html") == [
+        f"{SITE}{slug}.html",
+        f"{SITE}{slug}-2.html",
+    ]
 
 
 def test_the_next_page_link_and_the_page_count_fill_the_series() -> None:

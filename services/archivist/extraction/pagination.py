@@ -596,11 +596,9 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
     for element, link, rel in _links(tree, base, _stems((*readings, *canonical))):
         if not same_site(link, url) or _COMMENT_PAGE.search(link):
             continue
-        numbered = _split_number(link)
-        if numbered.template not in templates:
-            numbered = _slug_page(link)
-            if numbered is None or numbered.template not in templates:
-                continue
+        numbered = _link_reading(link, templates)
+        if numbered is None:
+            continue
         if element.tag == "a" and (_in_comments(element) or _in_post_navigation(element)
                                    or _in_sidebar(element) or _pages_a_section(element)):
             continue
@@ -652,6 +650,21 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
                 by_number[number] = _with_number(sample_url, sample.number or 0, (
                     (number - 1) * (step or 0) if sample.offset else number))
     return limit_pages([by_number[number] for number in sorted(by_number)], url, max_pages)
+
+
+def _link_reading(link: str, templates: set[str]) -> _Numbered | None:
+    """A link's URL read as a page of one of ``templates``: as written, else as a first page's
+    URL with a slug number added (``/story-2`` of ``/story``), else as a first page whose slug
+    ends in a number (``/covid-19.html``, which reads as page 19 of ``/covid.html``); ``None``
+    when no reading fits."""
+    numbered = _split_number(link)
+    if numbered.template in templates:
+        return numbered
+    slug = _slug_page(link)
+    if slug is not None and slug.template in templates:
+        return slug
+    first = _as_first_page(link)
+    return first if first.template in templates else None
 
 
 def _confirmed_reading(readings: list[_Numbered], canonical: list[_Numbered],
