@@ -8,6 +8,7 @@ fallback, and the host name is the last resort for the site name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,6 +51,9 @@ _READ_MORE = re.compile(
     r"[\s.…:»›→>\]-]*$",
     re.IGNORECASE,
 )
+#: The end of a description where :data:`_READ_MORE` is looked for: the longest link and the
+#: arrows after it.
+_READ_MORE_WINDOW = 60
 #: A declared site name that is the site's address ("https://www.example.com", "www.example.com")
 #: or its social handle ("@example"): CMSs fill ``og:site_name`` so, and a name comes after it.
 #: A name written as a domain ("Phys.org", "Express.co.uk") is the name the site goes by.
@@ -253,10 +257,22 @@ def _ld_image(value: Any) -> str | None:
 def _description(data: Structured, articles: list[dict]) -> str | None:
     """The first declared description that says something once its "read more" link
     (:data:`_READ_MORE`) is cut: a description that is only that link gives way to the next."""
-    declared = [data.first_meta(name) for name in ("og:description", "description", "twitter:description",
-                                                    "dc.description")]
-    declared.append(next((ld_text(obj.get("description")) for obj in articles if obj.get("description")), None))
-    return next((text for value in declared if (text := _clean(_READ_MORE.sub("", value or "")))), None)
+    return next((text for value in _declared_descriptions(data, articles)
+                 if value and (text := _clean(_without_read_more(value)))), None)
+
+
+def _without_read_more(text: str) -> str:
+    """``text`` less the "read more" link at its end (:data:`_READ_MORE`), looked for in its
+    last :data:`_READ_MORE_WINDOW` characters only."""
+    match = _READ_MORE.search(text, max(0, len(text) - _READ_MORE_WINDOW))
+    return text[:match.start()] if match else text
+
+
+def _declared_descriptions(data: Structured, articles: list[dict]) -> Iterator[str | None]:
+    """The page's descriptions, in the order they are trusted, each read only when needed."""
+    for name in ("og:description", "description", "twitter:description", "dc.description"):
+        yield data.first_meta(name)
+    yield next((ld_text(obj.get("description")) for obj in articles if obj.get("description")), None)
 
 
 def find_metadata(tree: HtmlElement, data: Structured, url: str, *,

@@ -91,9 +91,13 @@ def site_key(name: str) -> str:
     return "".join(site_words(name))
 
 
+#: What a site name may carry around its words: a leading "The", a domain ending.
+_SITE_DECORATION = re.compile(r"^\s*the\s+|\.(?:com|net|org|co\.uk|com\.au|de|fr|es|it|nl|in)\s*$",
+                              re.IGNORECASE)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def site_words(name: str) -> tuple[str, ...]:
     """A site name's words, lower-cased, without a leading "The" and a domain ending (see
     :func:`site_key`): ("daily", "herald")."""
-    name = re.sub(r"^\s*the\s+|\.(?:com|net|org|co\.uk|com\.au|de|fr|es|it|nl|in)\s*$", "",
-                  name, flags=re.IGNORECASE)
-    return tuple(word for word in re.split(r"[\W_]+", name.lower()) if word)
+    return tuple(word for word in _NOT_WORD.split(_SITE_DECORATION.sub("", name).lower()) if word)
