@@ -380,3 +380,37 @@ def test_a_forum_thread_whose_posts_are_articles_is_one_record_of_its_pages(runt
     record = views.get_record(runtime, submitted)
     assert record["pages"] == [submitted, pages.url("/threads/squeal.5/page-2")]
     assert "Post 3 of page 2" in record["comments"][-1]["text"]
+
+
+@pytest.mark.parametrize("submitted_page", [1, 3])
+def test_pages_numbered_at_the_end_of_the_slug_are_fetched_and_stitched_in_order(
+        runtime: Runtime, pages: PageServer, submitted_page: int) -> None:
+    """``/covid-19``, ``/covid-19-2``, ``/covid-19-3``: the slug's own "19" is no page number,
+    the numbers added to it are; from the last page as from the first, the record reads 1, 2, 3."""
+    def pager(current: int) -> str:
+        return '<div class="pagination">' + " ".join(
+            f"<span>{n}</span>" if n == current else f'<a href="/health/covid-19{"" if n == 1 else f"-{n}"}">{n}</a>'
+            for n in (1, 2, 3)) + "</div>"
+    urls = [pages.set(path, PAGE.format(name, pager(n)))
+            for n, (path, name) in enumerate([("/health/covid-19", "one"), ("/health/covid-19-2", "two"),
+                                              ("/health/covid-19-3", "three")], 1)]
+
+    assert capture_in_process(runtime, urls[submitted_page - 1])["status"] == "archived"
+
+    record = views.get_record(runtime, urls[submitted_page - 1])
+    assert record["pages"] == urls
+    body = record["body"]
+    assert body.index("lighthouse one") < body.index("lighthouse two") < body.index("lighthouse three")
+    assert pages.page_hits == {"/health/covid-19": 1, "/health/covid-19-2": 1, "/health/covid-19-3": 1}
+
+
+def test_articles_sharing_a_numbered_slug_pattern_are_not_stitched(runtime: Runtime, pages: PageServer) -> None:
+    pages.set("/news/story-11", PAGE.format("11", '<a href="/news/story-12">Next ›</a>'))
+    submitted = pages.set("/news/story-12", PAGE.format("12", '<a href="/news/story-11">‹ Previous</a>'
+                                                          ' <a href="/news/story-13">Next ›</a>'))
+    pages.set("/news/story-13", PAGE.format("13", '<a href="/news/story-12">‹ Previous</a>'))
+
+    assert capture_in_process(runtime, submitted)["status"] == "archived"
+
+    assert views.get_record(runtime, submitted)["pages"] == [submitted]
+    assert set(pages.page_hits) == {"/news/story-12"}

@@ -4,7 +4,7 @@ Plain Python over lxml and trafilatura: no network, no storage, no broker. Calle
 archived bytes of one document's pages and get an :class:`Extraction` back. The capture
 pipeline parses each fetched page once (:func:`parse_page`), finds the other pages of a
 paginated article on that tree (:func:`find_pages`; :func:`page_key` says which URLs are one
-page, :func:`page_number` orders what it gathers; :func:`find_single_view` finds its link to the
+page, :func:`reading_order` orders what it gathers, by :func:`page_number`; :func:`find_single_view` finds its link to the
 whole article on one page, which :func:`holds_pages` checks once fetched), then hands the same
 trees to :func:`extract`.
 """
@@ -17,6 +17,7 @@ from archivist.extraction.pagination import (
     limit_pages,
     page_key,
     page_number,
+    reading_order,
     same_site,
 )
 from archivist.extraction.parse import ParsedPage, parse_page
@@ -45,5 +46,6 @@ __all__ = [
     "page_key",
     "page_number",
     "parse_page",
+    "reading_order",
     "same_site",
 ]

@@ -16,12 +16,14 @@ from lxml.html import HtmlElement
 
 from archivist.extraction.regions import headline_scope, in_chrome, within
 from archivist.extraction.structured import Structured, ld_text, ld_types
-from archivist.extraction.text import lines_text, site_key
+from archivist.extraction.text import lines_text, site_words
 
 __all__ = ["byline_names", "clean_author", "find_authors", "split_authors", "title_case_name"]
 
 _PREFIX = re.compile(
-    r"^\s*(?:(?:(?:written|posted|reported|photos?|words|text|story)\s+)?"
+    # A label before "by" names the kind of piece, not a person: "Analysis by", "Opinion by".
+    r"^\s*(?:(?:(?:written|posted|reported|photos?|words|text|story|analysis|opinion|commentary|"
+    r"review|column|essay|perspective)\s+)?"
     r"(?:by|von|par|por|di|da|door|av|af|przez|от|автор|بقلم|كتب)\s*[:\-]?\s+"
     r"|(?:authors?|autor(?:in|a|es)?|auteur|autore|text|texto|tekst)\s*:\s*"
     # Chinese and Japanese labels, before a space or a full-width colon: "记者 王小明",
@@ -37,6 +39,18 @@ _DATE_TAIL = re.compile(
     r"\s+(?:(?:published|posted|updated|publiziert|veröffentlicht|aktualisiert|publié|publicado|"
     r"pubblicato|gepubliceerd)\s+)?(?:on|at|am|le|el|il|em|op|den|the|às)\s+(?=\S*\d|.*\d{4}).*$",
     re.IGNORECASE)
+#: A date written before the byline's "by": WordPress's default "Posted on November 12, 2024 by
+#: NAME", "12.11.2024 by NAME". Bounded, so that only a byline's first words are looked at.
+_DATE_FIRST = re.compile(r"^[^\n]{0,40}?\d[^\n]{0,20}?\sby\s+", re.IGNORECASE)
+#: A date written against the name with no separator: "Jane Doe November 12, 2024", "Jane Doe
+#: 12 Nov 2024", "Jane Doe 12.11.2024". An article author's name holds no digits; a month
+#: counts only before a number ("Brian May", "June Carter" are names).
+_GLUED_DATE = re.compile(
+    r"\s+(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).*$", re.IGNORECASE)
+#: An author box's follow button and the label of a handle ("Twitter: @janedoe", once the
+#: handle is cut): no part of a name.
+_SOCIAL = re.compile(r"(?:^|\s+)(?:follow(?:\s+(?:on|me|us))?(?:\s+(?:twitter|instagram|facebook|linkedin))?|"
+                     r"twitter|instagram|facebook|linkedin)\W*$", re.IGNORECASE)
 _PARENTHESIS = re.compile(r"\([^)]*\)?")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 #: A social handle beside the name ("Jane Doe @janedoe") or alone in ``meta name=author``.
@@ -54,8 +68,9 @@ _OUTLET = re.compile(
     r"^(?:the\s.+|\S+\.(?:com|net|org|co\.uk|de|fr|es|it)|.*\b(?:press|news|times|"
     r"herald|tribune|journal|gazette|agency|agencies|agentur|agenturen|agences?|media|online|"
     r"reuters|bloomberg|dpa|afp|efe|ansa|ap)\b.*)$", re.IGNORECASE)
-#: A CMS's default account, the author of every post on sites that never set one.
-_ACCOUNTS = frozenset({"admin", "administrator", "webmaster", "root", "wordpress"})
+#: A CMS's default account, the author of every post on sites that never set one, or the site's
+#: own administrator login ("jdadmin", "siteadmin"): one word, nobody's display name.
+_ACCOUNT = re.compile(r"^(?:\w*admin|administrator|webmaster|root|wordpress)$", re.IGNORECASE)
 #: A domain name given as the author ("dailyherald.com").
 _DOMAIN = re.compile(r"\w\.(?:com|net|org|co\.uk|com\.au|de|fr|es|it|nl|in|info)$", re.IGNORECASE)
 #: An acronym: a news agency or a broadcaster ("CNN", "BBC", "AFP").
@@ -182,7 +197,7 @@ def clean_author(raw: str, *, handle: bool = False) -> str | None:
     in a byline, digits mean a date or a time rather than a person, and an "@janedoe" is the
     author's social handle beside the name.
     """
-    text = _EMAIL.sub(" ", raw) if handle else _MENTION.sub(" ", _EMAIL.sub(" ", raw))
+    text = _EMAIL.sub(" ", raw) if handle else _SOCIAL.sub("", _MENTION.sub(" ", _EMAIL.sub(" ", raw)).strip())
     text = " ".join(_PARENTHESIS.sub(" ", text).split()).strip(" ,;:|-–—()[]")
     text = _WEEKDAY.sub("", _ROLE.sub("", _NAME_TAIL.sub("", _PREFIX.sub("", text))))
     text = text.strip(" ,;:|-–—()[]")
@@ -211,9 +226,17 @@ def split_authors(raw: str) -> list[str]:
     names before it, not a name; a role takes the rest of its comma-separated part with it
     ("corresponsal en Roma": "en" is Dutch "and" elsewhere).
     """
-    text = _PREFIX.sub("", _SOURCE.sub("", " ".join(raw.split())))
+    segments = re.split(r"\s[|/–—·•／｜]\s|\s-\s", " ".join(raw.split()))
+    # The names are in the first segment that gives any: "Jane Doe | Reuters", "12.11.2024 · By
+    # Jane Doe".
+    return next((names for segment in segments if (names := _segment_authors(segment))), [])
+
+
+def _segment_authors(segment: str) -> list[str]:
+    """The names of one segment of a byline (:func:`split_authors`)."""
+    text = _PREFIX.sub("", _DATE_FIRST.sub("", _SOURCE.sub("", segment)))
     text = _DATE_TAIL.sub("", text)  # before the commas split "on November 25, 2026"
-    text = re.split(r"\s[|/–—·•]\s|\s-\s", text)[0]
+    text = _GLUED_DATE.sub("", text)
     names: list[str] = []
     for index, listed in enumerate(_LIST.split(text)):
         if index and _ROLE.search(listed):
@@ -241,19 +264,25 @@ def _describes(part: str) -> bool:
     return bool(_ROLE.search(part) or _OUTLET.match(part) or _ACRONYM.match(part))
 
 
-def _site_names(data: Structured) -> set[str]:
-    """The letters of the names the page gives its site: ``og:site_name``, the JSON-LD
-    publisher's and ``WebSite``'s names."""
+def _site_names(data: Structured) -> set[tuple[str, ...]]:
+    """The words of the names the page gives its site (:func:`.text.site_words`):
+    ``og:site_name``, the JSON-LD publisher's and ``WebSite``'s names."""
     names = [data.first_meta("og:site_name", "application-name")]
     names += [ld_text(obj.get("publisher")) for obj in data.objects if obj.get("publisher")]
     names += [ld_text(obj.get("name")) for obj in data.objects if "WebSite" in ld_types(obj)]
-    return {site_key(name) for name in names if name}
+    return {words for name in names if name and (words := site_words(name))}
 
 
-def _names_site(name: str, sites: set[str]) -> bool:
-    """Whether an author name is the site's own ("Daily Herald", "The Daily Herald") or a
-    domain name ("dailyherald.com")."""
-    return bool(_DOMAIN.search(name)) or site_key(name) in sites
+def _names_site(name: str, sites: set[tuple[str, ...]]) -> bool:
+    """Whether an author name is the site's own ("Daily Herald", "The Daily Herald",
+    "DailyHerald"), a domain name ("dailyherald.com"), or the site's name as a byline writes it
+    around a desk or an edition: the one is the other and more words ("CNN Business" on CNN,
+    "Business Insider" on Business Insider Deutschland)."""
+    if _DOMAIN.search(name):
+        return True
+    words = site_words(name)
+    return bool(words) and any("".join(words) == "".join(site) or words[:len(site)] == site
+                               or site[:len(words)] == words for site in sites)
 
 
 def _ld_authors(data: Structured) -> tuple[list[str], list[str]]:
@@ -298,7 +327,7 @@ def find_authors(tree: HtmlElement, data: Structured, *, headline: HtmlElement |
                                "dc.creator", "dcterms.creator", "byl")
         if meta and not meta.startswith("http"):
             names = split_authors(meta)
-    names = [name for name in names if name.lower() not in _ACCOUNTS]
+    names = _without_accounts(names)
     sites = _site_names(data)
     credited = names if names and all(_names_site(name, sites) for name in names) else []
     if credited:
@@ -314,7 +343,15 @@ def find_authors(tree: HtmlElement, data: Structured, *, headline: HtmlElement |
         names = _byline_text(headline, section)
     if not names:
         names = organisations or credited
-    return _dedupe(names)
+    # "Jane Doe, CNN Business": beside a person, the site (its desk, its edition) is what the
+    # person writes for.
+    people = [name for name in names if not _names_site(name, sites)]
+    return _dedupe(people or names)
+
+
+def _without_accounts(names: list[str]) -> list[str]:
+    """``names`` less the CMS accounts (:data:`_ACCOUNT`), whatever the source that gives them."""
+    return [name for name in names if not _ACCOUNT.match(name)]
 
 
 def _byline_markup(elements: list[HtmlElement]) -> list[str]:
@@ -332,7 +369,7 @@ def _byline_markup(elements: list[HtmlElement]) -> list[str]:
                                   or element.getparent() is not first.getparent()):
             continue
         found = next((line_names for line in _byline_lines(element)
-                      if (line_names := split_authors(line))), [])
+                      if (line_names := _without_accounts(split_authors(line)))), [])
         if found and first is None:
             first = element
         names.extend(found)
@@ -362,7 +399,7 @@ def _byline_text(headline: HtmlElement | None, comments: Collection[HtmlElement]
         return []
     for element in headline_scope(headline).iter("p", "div", "span", "address", "li", "td",
                                                  "font", "b", "em", "small"):
-        names = byline_names(" ".join(lines_text(element).split()))
+        names = _without_accounts(byline_names(" ".join(lines_text(element).split())))
         if names and not in_chrome(element) and not within(element, comments) and not _IN_COMMENT(element):
             return names
     return []

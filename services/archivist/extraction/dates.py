@@ -795,33 +795,54 @@ def find_dates(tree: HtmlElement, data: Structured, url: str, dates: DateContext
     elements of its comment section, whatever their class (:func:`.comments.find_comments`).
     """
     page = _PageDates(tree, dates, headline, set(comments))
-    published = (
-        # A live blog may declare only when its coverage started.
-        _from_ld(data, "datePublished", "coverageStartTime")
-        or dates.written(data.first_meta(*_PUBLISHED_META))
-        or page.from_elements("datePublished", early=False)
-        or page.from_time(early=False, updated=False)
-        or _from_url(url)
-        or _from_ld(data, "dateCreated")
-        or page.from_byline(early=False, updated=False)
-        or _unless_today(page.from_elements("datePublished", early=True), dates)
-        or _unless_today(page.from_time(early=True, updated=False), dates)
-        or _unless_today(page.from_byline(early=True, updated=False), dates)
-        or page.from_relative()
-    )
-    modified = (
-        _from_ld(data, "dateModified")
-        or dates.written(data.first_meta(*_MODIFIED_META))
-        or page.from_elements("dateModified", early=False)
-        or page.from_time(early=False, updated=True)
-        # A page that declares its publication date declares its changes too, if at all;
-        # only a page whose dates are written in its bylines gets them searched for "Updated".
-        or (page.from_byline(early=False, updated=True) if page.bylines_read else None)
-        or page.from_elements("dateModified", early=True)
-        or (page.undated_update(published) if page.bylines_read else None)
-    )
+    # A page was neither published nor changed after it was captured (give or take a day for
+    # the site's time zone): a later date is an event's, a scheduled post's or a broken
+    # template's, and the next source is read.
+    latest = ((dates.captured or dt.datetime.now(dt.UTC)).date() + dt.timedelta(days=1)).isoformat()
+    published = next((date for date in _published_candidates(page, data, url, dates) if date and date <= latest),
+                     None)
+    modified = next((date for date in _modified_candidates(page, data, dates, published)
+                     if date and date <= latest), None)
     if published is None and page.bylines_read:
         # A version's date ("Stand:") is the only date many German stories give: with no
         # publication date, it is the best the page says of it.
         published = page.as_of()
+    if published and modified and modified < published:
+        # WordPress dates a post scheduled after its last edit so: the version shown was not
+        # changed after it appeared.
+        modified = None
     return published, modified
+
+
+def _published_candidates(page: _PageDates, data: Structured, url: str,
+                          dates: DateContext) -> Iterator[str | None]:
+    """The page's publication date by each source in turn, most reliable first, each read only
+    when the ones before it gave none that :func:`find_dates` takes."""
+    # A live blog may declare only when its coverage started.
+    yield _from_ld(data, "datePublished", "coverageStartTime")
+    yield dates.written(data.first_meta(*_PUBLISHED_META))
+    yield page.from_elements("datePublished", early=False)
+    yield page.from_time(early=False, updated=False)
+    yield _from_url(url)
+    yield _from_ld(data, "dateCreated")
+    yield page.from_byline(early=False, updated=False)
+    yield _unless_today(page.from_elements("datePublished", early=True), dates)
+    yield _unless_today(page.from_time(early=True, updated=False), dates)
+    yield _unless_today(page.from_byline(early=True, updated=False), dates)
+    yield page.from_relative()
+
+
+def _modified_candidates(page: _PageDates, data: Structured, dates: DateContext,
+                        published: str | None) -> Iterator[str | None]:
+    """The page's modification date by each source in turn (see :func:`_published_candidates`)."""
+    yield _from_ld(data, "dateModified")
+    yield dates.written(data.first_meta(*_MODIFIED_META))
+    yield page.from_elements("dateModified", early=False)
+    yield page.from_time(early=False, updated=True)
+    # A page that declares its publication date declares its changes too, if at all; only a
+    # page whose dates are written in its bylines gets them searched for "Updated".
+    if page.bylines_read:
+        yield page.from_byline(early=False, updated=True)
+    yield page.from_elements("dateModified", early=True)
+    if page.bylines_read:
+        yield page.undated_update(published)

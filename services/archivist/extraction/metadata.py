@@ -8,6 +8,7 @@ fallback, and the host name is the last resort for the site name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,7 +31,9 @@ _HEADLINE_PIECES = re.compile(f"({_TITLE_SEPARATORS.pattern}|:\\s+)")
 _TITLE_PIECES = re.compile(f"({_TITLE_SEPARATORS.pattern})")
 #: A ``<title>`` whose first part may be the site's: "Site: Headline", "Site - Headline".
 _SITE_FIRST = re.compile(r"(?P<site>.+?)(?:\s*:|\s+(?:[|–—·•»-]|::))\s+(?P<headline>\S.*)")
-_LOGO = re.compile(r"logo|brand|masthead|site-?title|site-?name", re.IGNORECASE)
+#: A logo block, or an image named so; "logout" (an account menu's, around the reader's avatar)
+#: holds the letters of "logo" and is none.
+_LOGO = re.compile(r"logo(?!ut)|brand|masthead|site-?title|site-?name", re.IGNORECASE)
 _ARTICLE_TYPES = ARTICLE_TYPES | {"WebPage"}
 #: A logo's ``alt`` that names the link's target, not the site ("Home", "Zur Startseite").
 _HOME = re.compile(
@@ -38,6 +41,23 @@ _HOME = re.compile(
     r"(?:home\s*page|home|startseite|accueil|inicio|portada|homepagina|pagina\s+iniziale|"
     r"strona\s+główna)$", re.IGNORECASE)
 _MAX_TAGS = 50
+#: The "read more" link a theme writes at the end of the excerpt that becomes the description
+#: (WordPress's "[…]", "Continue reading →", "Lire la suite", "Weiterlesen"), with the arrows
+#: after it. Anchored at the end, and only ever searched in a description.
+_READ_MORE = re.compile(
+    r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|(?:click\s+here\s+to\s+)?read\s+more|continue\s+reading|"
+    r"read\s+the\s+full\s+(?:story|article)|lire\s+la\s+suite|weiterlesen|mehr\s+lesen|leer\s+más|"
+    r"leia\s+mais|continua\s+a\s+leggere|leggi\s+tutto|lees\s+verder|читать\s+далее|подробнее)"
+    r"[\s.…:»›→>\]-]*$",
+    re.IGNORECASE,
+)
+#: The end of a description where :data:`_READ_MORE` is looked for: the longest link and the
+#: arrows after it.
+_READ_MORE_WINDOW = 60
+#: A declared site name that is the site's address ("https://www.example.com", "www.example.com")
+#: or its social handle ("@example"): CMSs fill ``og:site_name`` so, and a name comes after it.
+#: A name written as a domain ("Phys.org", "Express.co.uk") is the name the site goes by.
+_ADDRESS = re.compile(r"(?:https?://|www\.|@)\S*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +117,7 @@ def _logo_alt(tree: HtmlElement) -> str | None:
             if name:
                 return name
     for image in tree.xpath("//img[contains(translate(@src, 'LOGO', 'logo'), 'logo')]"):
-        name = _logo_name(image.get("alt"))
+        name = _logo_name(image.get("alt")) if _LOGO.search(image.get("src") or "") else None
         if name:
             return name
     return None
@@ -112,20 +132,22 @@ def _letters(text: str) -> str:
 
 
 def _title_site(title: str | None, heading: str | None, host: str | None) -> str | None:
-    """The site name in a ``Headline | Site`` (or ``Site :: Headline``) ``<title>``: the one
-    part left when the part that is the headline is taken out or, with no headline to take
-    out, the one part whose letters the host name spells ("Harbour Post & Times" on
-    ``www.harbourpostandtimes.com``; "and" is what ``&`` becomes in host names)."""
+    """The site name in a ``Headline | Site`` (or ``Site :: Headline``) ``<title>``, or at an end
+    of a ``Headline | Section | Site`` one: the one end part left when the part that is the
+    headline is taken out or, with no headline to take out, the one end part whose letters
+    the host name spells ("Harbour Post & Times" on ``www.harbourpostandtimes.com``; "and" is
+    what ``&`` becomes in host names)."""
     if not title:
         return None
     parts = [part.strip() for part in _TITLE_SEPARATORS.split(title)]
-    if len(parts) != 2:
+    if len(parts) < 2:
         return None
+    ends = [parts[0], parts[-1]]
     if heading:
-        rest = [part for part in parts if _letters(part) != _letters(heading)]
+        rest = [part for part in ends if _letters(part) != _letters(heading)]
         return rest[0] if len(rest) == 1 and rest[0] else None
     name = _letters(host or "")
-    named = [part for part in parts
+    named = [part for part in ends
              if (letters := _letters(part.replace("&", " and "))) and len(letters) > 3 and letters in name]
     return named[0] if len(named) == 1 else None
 
@@ -232,6 +254,27 @@ def _ld_image(value: Any) -> str | None:
     return None
 
 
+def _description(data: Structured, articles: list[dict]) -> str | None:
+    """The first declared description that says something once its "read more" link
+    (:data:`_READ_MORE`) is cut: a description that is only that link gives way to the next."""
+    return next((text for value in _declared_descriptions(data, articles)
+                 if value and (text := _clean(_without_read_more(value)))), None)
+
+
+def _without_read_more(text: str) -> str:
+    """``text`` less the "read more" link at its end (:data:`_READ_MORE`), looked for in its
+    last :data:`_READ_MORE_WINDOW` characters only."""
+    match = _READ_MORE.search(text, max(0, len(text) - _READ_MORE_WINDOW))
+    return text[:match.start()] if match else text
+
+
+def _declared_descriptions(data: Structured, articles: list[dict]) -> Iterator[str | None]:
+    """The page's descriptions, in the order they are trusted, each read only when needed."""
+    for name in ("og:description", "description", "twitter:description", "dc.description"):
+        yield data.first_meta(name)
+    yield next((ld_text(obj.get("description")) for obj in articles if obj.get("description")), None)
+
+
 def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
                   headline: HtmlElement | None) -> Metadata:
     """Read title, description, site name, image, tags and categories from one page.
@@ -243,8 +286,9 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
                       if obj.get("publisher")), None)
     website = next((ld_text(obj.get("name")) for obj in data.objects
                     if "WebSite" in ld_types(obj) and obj.get("name")), None)
-    declared = _clean(data.first_meta("og:site_name", "application-name", "al:ios:app_name")
-                      or publisher or website or data.first_meta("dc.publisher"))
+    declared = next((name for value in (data.first_meta("og:site_name", "application-name", "al:ios:app_name"),
+                                        publisher, website, data.first_meta("dc.publisher"))
+                     if (name := _clean(value)) and not _ADDRESS.match(name)), None)
     if declared:
         declared = _TITLE_SEPARATORS.split(declared)[0]
     heading = _clean(heading_text(headline)) if headline is not None else None
@@ -274,10 +318,7 @@ def find_metadata(tree: HtmlElement, data: Structured, url: str, *,
                              + _ld_list(articles, "articleSection"))
     return Metadata(
         title=title,
-        description=_clean(data.first_meta("og:description", "description",
-                                           "twitter:description", "dc.description")
-                           or next((ld_text(obj.get("description")) for obj in articles
-                                    if obj.get("description")), None)),
+        description=_description(data, articles),
         sitename=sitename,
         image=join_url(url, image) if image else None,
         tags=tags,

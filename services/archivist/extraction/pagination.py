@@ -4,7 +4,8 @@ A page of an article split over several URLs shows where the others are in sever
 them all, so that any page (including the last) leads to every page:
 
 * links whose URL differs from this page's only by a page number (``?page=N``, ``&p=N``,
-  ``/page/N``, a trailing ``/N/``, ``-N.html`` or ``/N.html``) or an offset (``&start=15``,
+  ``/page/N``, a trailing ``/N/``, ``-N.html`` or ``/N.html``, or ``-N`` added to the first
+  page's slug) or an offset (``&start=15``,
   ``?offset=20``, ``&limitstart=1``, only on an article or a forum thread: offsets page
   listings too) and which carry ``rel=next/prev`` (``<link>`` or ``<a>``), read as a page
   number ("2", "[2]", "Page 2") or as next/previous, or sit in a pager container (class or id
@@ -23,8 +24,8 @@ articles: those URLs are not this page's URL with another page number.
 Integration: call :func:`discover_pages` on every fetched page and fetch what is not yet known
 (by :func:`page_key`: ``/story`` and ``/story?page=1`` are one page), until nothing new
 appears. Each call returns its pages ordered by page number, page 1 first; merge the lists from
-several pages by :func:`page_number` (``None`` means page 1) and hand the pages to ``extract``
-in that order.
+several pages with :func:`reading_order` (by :func:`page_number`, ``None`` meaning page 1, a
+slug's number read against the first page) and hand the pages to ``extract`` in that order.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -51,7 +52,7 @@ from archivist.extraction.structured import Structured, ld_types, read_structure
 from archivist.extraction.text import text_content
 from archivist.extraction.urls import join_url
 
-__all__ = ["discover_pages", "find_pages", "limit_pages", "page_key", "page_number", "same_site"]
+__all__ = ["discover_pages", "find_pages", "limit_pages", "page_key", "page_number", "reading_order", "same_site"]
 
 _PAGE_PARAMS = {"page", "p", "pg", "pagenum", "pageno", "page_no", "pagenumber", "paged",
                 "pagina", "seite", "strona", "sayfa", "currentpage", "pn"}
@@ -87,6 +88,11 @@ _HOLDERS = etree.XPath(".//text()")
 #: a series, each with its own title: it is no page number.
 _SERIES_NUMBER = re.compile(r"(?<![a-z])(?:part|teil|partie|parte|episode|chapter|kapitel|season|vol|volume)"
                             r"[-_/]?$", re.IGNORECASE)
+#: A number after a dash or an underscore at the end of a URL's last path segment
+#: (``/story-title-2``, ``/story_2/``, ``/covid-19.html``). Alone it is ambiguous (``/covid-19``
+#: is no page 19): it is a page number only against the article's first page, the same URL
+#: without it, that the page is or that its pager links (:func:`_slug_page`).
+_SLUG_NUMBER = re.compile(r"[-_](\d{1,2})(\.s?html?|\.php|\.aspx?)?/?$", re.IGNORECASE)
 #: A file extension that :func:`_split_number` keeps when it cuts ``-2.html`` out of a path.
 _EXTENSION = re.compile(r"(?:\.s?html?|\.php|\.aspx?)$", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"https?://([^/?#]*)", re.IGNORECASE)
@@ -197,10 +203,56 @@ def _split_number(url: str) -> _Numbered:
                 break
     if number is not None and not query and _FRONT_PAGE.match(path):
         path, query, number, offset = parts.path, whole, None, False
+    return _template(parts.netloc, path, query, number, offset=offset)
+
+
+def _template(netloc: str, path: str, query: list[tuple[str, str]], number: int | None, *,
+              offset: bool = False) -> _Numbered:
+    """A page URL's :class:`_Numbered`, its page number (or offset) cut out of ``path`` and
+    ``query`` already."""
     path = path.rstrip("/") or "/"
     # Without the scheme and the www.: http://example.com/story is https://www.example.com/story.
-    template = urlunsplit(("", _site(parts.netloc), path, urlencode(sorted(query)), ""))
+    template = urlunsplit(("", _site(netloc), path, urlencode(sorted(query)), ""))
     return _Numbered(template, number, path, offset)
+
+
+def _as_first_page(url: str) -> _Numbered:
+    """``url`` read as an article's first page, whatever number its path ends in (``/covid-19``,
+    ``/covid-19.html``): its whole path is the template, and it has no number."""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+             if not _TRACKING.match(key)]
+    return _template(parts.netloc, parts.path, query, None)
+
+
+def _slug_page(url: str) -> _Numbered | None:
+    """``url`` read as its first page's URL with a page number added at the end of its slug
+    (``/story-title-3``: page 3 of ``/story-title``; ``/covid-19-2.html``: page 2 of
+    ``/covid-19.html``), or ``None`` when its path ends in no such number (2 to 99, not a
+    series' ``part-2``) or a query parameter numbers its page. The template is the first
+    page's (:func:`_as_first_page`)."""
+    parts = urlsplit(url)
+    match = _SLUG_NUMBER.search(parts.path)
+    if match is None or int(match.group(1)) < 2 or _SERIES_NUMBER.search(parts.path, 0, match.start(1)):
+        return None
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+             if not _TRACKING.match(key)]
+    if _page_parameter(query) is not None:
+        return None
+    return _template(parts.netloc, parts.path[:match.start()] + (match.group(2) or ""), query,
+                     int(match.group(1)))
+
+
+def _readings(url: str) -> list[_Numbered]:
+    """The ways to read this page's URL: as written (:func:`_split_number`), and when its path
+    ends in a slug number, also as the first page (:func:`_as_first_page`) and as that page of
+    the URL without it (:func:`_slug_page`). :func:`find_pages` takes the one its pager
+    confirms."""
+    written = _split_number(url)
+    slug = _slug_page(url)
+    if slug is None:
+        return [written]
+    return list(dict.fromkeys((written, _as_first_page(url), slug)))
 
 
 def _without_tracking(url: str) -> str:
@@ -214,17 +266,42 @@ def _without_tracking(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
-def page_number(url: str) -> int | None:
+def page_number(url: str, first: str | None = None) -> int | None:
     """The page number written in a URL (``?page=3``, ``/page/3``, ``/3/``), else ``None``.
 
     An offset parameter (``&start=30``, ``?offset=20``) counts items, and the URL does not
     say how many a page holds: its number is the position of the page's first item, the
     offset plus one, which orders the pages as page numbers do (``start=0`` is page 1).
+
+    A number at the end of a slug (``/story-title-3``) is ambiguous alone (``/covid-19``): it
+    counts against ``first``, the URL of the article's first page, when the URL is ``first``
+    with it added; ``first`` itself is page 1 (``None``) whatever its slug ends in.
     """
+    if first is not None:
+        first_page = _as_first_page(first).template
+        if _as_first_page(url).template == first_page:
+            return None
+        slug = _slug_page(url)
+        if slug is not None and slug.template == first_page:
+            return slug.number
     numbered = _split_number(url)
     if numbered.offset and numbered.number is not None:
         return numbered.number + 1
     return numbered.number
+
+
+def reading_order(urls: Sequence[str]) -> list[str]:
+    """An article's page URLs in reading order: by :func:`page_number` (none is page 1), then in
+    the order given. A number at the end of a slug counts when the first page is among them
+    (``/story``, ``/story-2``, ``/story-3``) or, if it is not, when two or more of them add one
+    to the same URL (page 1 failed to fetch)."""
+    firsts = {_as_first_page(url).template: url for url in urls}
+    slugs = Counter(slug.template for url in urls if (slug := _slug_page(url)) is not None)
+    first = next((firsts[template] for template in slugs if template in firsts), None)
+    if first is None:
+        template = next((template for template, count in slugs.most_common(1) if count >= 2), None)
+        first = None if template is None else "https:" + template
+    return sorted(urls, key=lambda url: (page_number(url, first) or 1, urls.index(url)))
 
 
 def page_key(url: str) -> tuple[str, int]:
@@ -480,6 +557,12 @@ def _with_number(sample: str, sample_number: int, number: int) -> str:
         if match and int(match.group(1)) == sample_number:
             path = parts.path[:match.start(1)] + str(number) + parts.path[match.end(1):]
             return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+    match = _SLUG_NUMBER.search(parts.path)
+    if match and int(match.group(1)) == sample_number:
+        # Page 1 is the slug without a number (``/story``, not ``/story-1``).
+        path = (parts.path[:match.start()] + (match.group(2) or "") if number == 1
+                else parts.path[:match.start(1)] + str(number) + parts.path[match.end(1):])
+        return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
     return sample
 
 
@@ -506,15 +589,15 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
         return [url]
     base_element = tree.find(".//base[@href]")
     base = (join_url(url, base_element.get("href")) or url) if base_element is not None else url
-    own = _split_number(_strip_fragment(url))
-    canonical = _split_number(canonical_url(tree, url))
-    templates = {own.template, canonical.template}
+    readings = _readings(_strip_fragment(url))
+    canonical = _readings(canonical_url(tree, url))
+    templates = {numbered.template for numbered in (*readings, *canonical)}
     pager_links: list[tuple[_Numbered, str, int | None]] = []
-    for element, link, rel in _links(tree, base, _stems((own, canonical))):
+    for element, link, rel in _links(tree, base, _stems((*readings, *canonical))):
         if not same_site(link, url) or _COMMENT_PAGE.search(link):
             continue
-        numbered = _split_number(link)
-        if numbered.template not in templates:
+        numbered = _link_reading(link, templates)
+        if numbered is None:
             continue
         if element.tag == "a" and (_in_comments(element) or _in_post_navigation(element)
                                    or _in_sidebar(element) or _pages_a_section(element)):
@@ -537,6 +620,12 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
         # Offsets page listings (a forum's topic list) far more often than documents: they
         # count only on a page that is an article or a thread.
         pager_links = [entry for entry in pager_links if not entry[0].offset]
+    own = _confirmed_reading(readings, canonical, pager_links)
+    if len(readings) > 1:
+        # A slug number read one way: the links of the other readings are other articles'.
+        kept = {own.template, canonical[0].template}
+        pager_links = [entry for entry in pager_links if entry[0].template in kept]
+    numbered_links = {link: numbered for numbered, link, _ in pager_links}
     step = _offset_step([own, *(numbered for numbered, _, _ in pager_links)])
     by_number: dict[int, str] = {}
     for numbered, link, label in pager_links:
@@ -549,7 +638,8 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
         current = 1
     by_number.pop(current, None)
     by_number[current] = url
-    samples = [(number, _split_number(link)) for number, link in by_number.items()]
+    numbered_links[url] = own
+    samples = [(number, numbered_links.get(link) or _split_number(link)) for number, link in by_number.items()]
     samples = [(number, numbered) for number, numbered in samples
                if numbered.number and _page_of(numbered, step) == number]
     if total and samples and total <= max_pages * 5:
@@ -560,6 +650,38 @@ def find_pages(tree: HtmlElement, data: Structured, url: str, *, max_pages: int 
                 by_number[number] = _with_number(sample_url, sample.number or 0, (
                     (number - 1) * (step or 0) if sample.offset else number))
     return limit_pages([by_number[number] for number in sorted(by_number)], url, max_pages)
+
+
+def _link_reading(link: str, templates: set[str]) -> _Numbered | None:
+    """A link's URL read as a page of one of ``templates``: as written, else as a first page's
+    URL with a slug number added (``/story-2`` of ``/story``), else as a first page whose slug
+    ends in a number (``/covid-19.html``, which reads as page 19 of ``/covid.html``); ``None``
+    when no reading fits."""
+    numbered = _split_number(link)
+    if numbered.template in templates:
+        return numbered
+    slug = _slug_page(link)
+    if slug is not None and slug.template in templates:
+        return slug
+    first = _as_first_page(link)
+    return first if first.template in templates else None
+
+
+def _confirmed_reading(readings: list[_Numbered], canonical: list[_Numbered],
+                       pager_links: list[tuple[_Numbered, str, int | None]]) -> _Numbered:
+    """Of the ways to read this page's URL (:func:`_readings`), the one its pager links: the
+    reading that most links share a template with, the URL as written on a tie.
+
+    Read as page N of a URL without its slug number (``/story-3`` of ``/story``), the page
+    counts only when that first page is in view, linked by the pager or the page's canonical
+    URL: ``/article-12`` linking ``/article-13`` as "Next" are two articles of one pattern.
+    """
+    counts = Counter(numbered.template for numbered, _, _ in pager_links)
+    first_pages = {numbered.template for numbered, _, _ in pager_links if numbered.number is None}
+    first_pages |= {numbered.template for numbered in canonical if numbered.number is None}
+    confirmed = [numbered for numbered in readings
+                 if numbered is readings[0] or numbered.number is None or numbered.template in first_pages]
+    return max(confirmed, key=lambda numbered: counts[numbered.template])
 
 
 def limit_pages(pages: list[str], url: str, max_pages: int) -> list[str]:

@@ -88,6 +88,16 @@ def heading_text(element: HtmlElement) -> str:
 def site_key(name: str) -> str:
     """A site name's letters without a leading "The" and a domain ending: "The Daily Herald",
     "Daily Herald" and "DailyHerald.com" name one site."""
-    name = re.sub(r"^\s*the\s+|\.(?:com|net|org|co\.uk|com\.au|de|fr|es|it|nl|in)\s*$", "",
-                  name, flags=re.IGNORECASE)
-    return re.sub(r"[\W_]+", "", name).lower()
+    return "".join(site_words(name))
+
+
+#: What a site name may carry around its words: a leading "The", a domain ending.
+_SITE_DECORATION = re.compile(r"^\s*the\s+|\.(?:com|net|org|co\.uk|com\.au|de|fr|es|it|nl|in)\s*$",
+                              re.IGNORECASE)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def site_words(name: str) -> tuple[str, ...]:
+    """A site name's words, lower-cased, without a leading "The" and a domain ending (see
+    :func:`site_key`): ("daily", "herald")."""
+    return tuple(word for word in _NOT_WORD.split(_SITE_DECORATION.sub("", name).lower()) if word)

@@ -49,8 +49,8 @@ from archivist.extraction import (
     holds_pages,
     limit_pages,
     page_key,
-    page_number,
     parse_page,
+    reading_order,
     same_site,
 )
 from archivist.pipeline.common import aware, end_failed, fetch_lease, utcnow
@@ -311,7 +311,7 @@ def _fetch_pages(
                 queue.append(candidate)
     if queue:  # pages found and left: the limit counts pages that failed too
         outcome.more_pages = True
-    ordered = _reading_order(list(stored))
+    ordered = reading_order(list(stored))
     for number, page_url in enumerate(ordered, 1):
         stored[page_url][1]["page"] = number
     return [(page_url, *stored[page_url]) for page_url in ordered]
@@ -377,11 +377,6 @@ def _pages_note(outcome: FetchOutcome, max_pages: int) -> str | None:
         notes.append(f"the article has more than {max_pages} pages (ARCHIVIST_MAX_PAGES): "
                      f"the pages past the limit were not fetched")
     return ". ".join(notes) or None
-
-
-def _reading_order(fetched: list[str]) -> list[str]:
-    """The page URLs ordered by the page number in their URL (none means page 1), then as fetched."""
-    return sorted(fetched, key=lambda page_url: (page_number(page_url) or 1, fetched.index(page_url)))
 
 
 def _fetch_one(
