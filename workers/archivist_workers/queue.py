@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import dramatiq
 import redis
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
-from dramatiq.common import current_millis
+from dramatiq.common import current_millis, dq_name
 from dramatiq.errors import BrokerConnectionError, ConnectionClosed
 from dramatiq.middleware import Retries, default_middleware
+from dramatiq.worker import ConsumerThread
 
 from archivist.adapters.redis_errors import described
 from archivist.core.errors import QueueUnavailable
@@ -57,7 +59,20 @@ class _OutageTolerantConsumer(_RedisConsumer):
     and an ack so refused was given up ("You've found a bug in Dramatiq"), its message left in
     the worker's unacked set to run again at the worker's next restart. As a lost connection,
     the consumer logs one line and restarts, and the ack is retried until the server takes it.
+
+    A delay queue's consumer thread holds the retries it fetched in memory until their eta, then
+    moves each back to its queue and acks it. When its consumer restarts it drops what it held
+    (and a move refused was a traceback), while Redis keeps them in this worker's unacked set of
+    the delay queue, where nothing takes them back as long as the worker lives: the retries were
+    stuck until it restarted. So a delay queue's consumer first puts back whatever that set holds
+    (the consumer before it held it, there being one consumer of a queue per worker process),
+    before fetching: once the server takes writes again, the retries come back with their eta.
     """
+
+    def __init__(self, broker: RedisBroker, queue_name: str, prefetch: int, timeout: int) -> None:
+        super().__init__(broker, queue_name, prefetch, timeout)
+        self._holds_retries = queue_name == dq_name(queue_name)
+        self._put_back_held = not self._holds_retries
 
     def ack(self, message: dramatiq.MessageProxy) -> None:
         try:
@@ -71,11 +86,29 @@ class _OutageTolerantConsumer(_RedisConsumer):
         except redis.RedisError as exc:
             raise ConnectionClosed(exc) from None
 
+    def requeue(self, messages: Iterable[dramatiq.MessageProxy]) -> None:
+        try:
+            super().requeue(messages)
+        except redis.RedisError as exc:
+            raise ConnectionClosed(exc) from None
+
     def __next__(self) -> dramatiq.MessageProxy | None:
         try:
+            if not self._put_back_held:
+                self._put_back_retries_held()
+                self._put_back_held = True
             return super().__next__()
         except redis.RedisError as exc:
             raise ConnectionClosed(exc) from None
+
+    def _put_back_retries_held(self) -> None:
+        """Move this worker's unacked retries of the delay queue back to it (its requeue script
+        takes each out of the unacked set and puts it back in the queue, if it is still there)."""
+        broker = self.broker
+        held = broker.client.smembers(f"{broker.namespace}:__acks__.{broker.broker_id}.{self.queue_name}")
+        if held:
+            broker.do_requeue(self.queue_name, *sorted(held))
+            log.info("put back in %s the %d message(s) its consumer held when it stopped", self.queue_name, len(held))
 
 
 #: Seconds between two tries to queue a retry that Redis refused (as Dramatiq's for an ack).
@@ -124,6 +157,19 @@ class _OutageTolerantBroker(RedisBroker):
     def __init__(self, **options: object) -> None:
         middleware = [_OutageTolerantRetries() if kind is Retries else kind() for kind in default_middleware]
         super().__init__(middleware=middleware, **options)
+
+    def enqueue(self, message: dramatiq.Message, *, delay: int | None = None) -> dramatiq.Message:
+        """The broker's enqueue; on a worker's consumer thread, whose only send is the move of a
+        due retry from its delay queue, any failure of Redis is a lost connection: the consumer
+        restarts (one line) and puts the retry back (see :class:`_OutageTolerantConsumer`),
+        instead of a traceback and the retry left held until the worker restarts. Producers get
+        Redis's own errors, as they expect."""
+        try:
+            return super().enqueue(message, delay=delay)
+        except redis.RedisError as exc:
+            if isinstance(threading.current_thread(), ConsumerThread):
+                raise ConnectionClosed(exc) from None
+            raise
 
     @property
     def consumer_class(self) -> type[_RedisConsumer]:
