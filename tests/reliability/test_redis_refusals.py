@@ -318,3 +318,55 @@ def test_a_due_retry_whose_move_back_redis_refuses_is_put_back_not_held(
     assert consumers, "the consumers never met the refusal"
     assert not [record for record in consumers if record.exc_info or "unexpected" in record.getMessage()], caplog.text
     assert len(runs) == 2
+
+
+def _stops_naming_the_url(worker: Service) -> None:
+    """The worker exited 2 with one line saying Redis refused the credentials and where to give them."""
+    wait_for(lambda: worker.process.poll() is not None, timeout=60, what="the worker to stop")
+    output = worker.output()
+    assert worker.process.returncode == 2, output[-3000:]
+    said = [line for line in output.splitlines() if "Redis refused the credentials" in line]
+    assert len(said) == 1 and "ARCHIVIST_REDIS_URL" in said[0], output[-3000:]
+    assert "Traceback" not in output and "harbour-master" not in output, output[-3000:]
+
+
+def test_a_worker_started_while_redis_is_down_stops_when_it_comes_back_wanting_a_password(
+    production_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Started while Redis is down, the worker cannot check its credentials and waits for it (as
+    it should for an outage). Redis comes back with ``requirepass``: the consumers took NOAUTH
+    for a lost connection and restarted every 3 s for as long as the worker ran, taking no
+    message while it looked alive. Once the server answers and refuses the credentials, the
+    worker stops as it does when it starts so: one line naming ARCHIVIST_REDIS_URL, status 2."""
+    server = RedisServer(tmp_path / "redis", persistent=False, password="harbour-master")
+    worker = Service(["worker", "--processes", "1", "--threads", "1"],
+                     {**production_env, "ARCHIVIST_REDIS_URL": server.url}, tmp_path / "worker.log").start()
+    try:
+        wait_for(lambda: "ready for action" in worker.output(), timeout=60, what="the worker to start")
+        time.sleep(2)  # its consumers meet the server down
+        assert worker.process.poll() is None, worker.output()[-3000:]
+        server.start()
+        _stops_naming_the_url(worker)
+    finally:
+        worker.stop()
+        server.stop()
+
+
+def test_a_worker_whose_redis_password_is_set_while_it_runs_stops_saying_so(
+    production_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The server's password is set (or changed) while the worker runs; its connections, once
+    authenticated, stay so, until they are dropped (a restart of Redis, a failover, a timeout):
+    from then on it is refused. The worker stops saying so, in one line."""
+    server = RedisServer(tmp_path / "redis", persistent=False).start()
+    worker = Service(["worker", "--processes", "1", "--threads", "1"],
+                     {**production_env, "ARCHIVIST_REDIS_URL": server.url}, tmp_path / "worker.log").start()
+    try:
+        wait_for(lambda: "ready for action" in worker.output(), timeout=60, what="the worker to start")
+        client = redis.Redis.from_url(server.url)
+        client.config_set("requirepass", "harbour-master")
+        client.client_kill_filter(_type="normal", skipme=True)
+        _stops_naming_the_url(worker)
+    finally:
+        worker.stop()
+        server.stop()

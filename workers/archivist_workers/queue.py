@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -48,6 +50,32 @@ _UPTIME_MARGIN_SECONDS = 2
 MAINTENANCE_CHANCE = 1_000_000
 
 
+def credentials_refused(exc: redis.AuthenticationError) -> str:
+    """What a worker says when Redis refuses its credentials, at start-up or later."""
+    return f"the worker cannot consume the queue: {described(exc)}"
+
+
+def _refused_credentials(exc: BaseException) -> redis.AuthenticationError | None:
+    """The NOAUTH or WRONGPASS in ``exc``: Redis's own error, or one Dramatiq wrapped as a lost
+    connection (an AuthenticationError is a ``redis.ConnectionError``, which it wraps so)."""
+    cause = exc.message if isinstance(exc, ConnectionClosed) else exc
+    return cause if isinstance(cause, redis.AuthenticationError) else None
+
+
+@contextmanager
+def _as_lost_connection(broker: _OutageTolerantBroker) -> Iterator[None]:
+    """Any failure of Redis inside, as a lost connection (Dramatiq's ConnectionClosed), which its
+    consumer threads wait out; credentials refused stop a worker process instead (see
+    :meth:`_OutageTolerantBroker.stop_if_credentials_refused`)."""
+    try:
+        yield
+    except (redis.RedisError, ConnectionClosed) as exc:
+        broker.stop_if_credentials_refused(exc)
+        if isinstance(exc, ConnectionClosed):
+            raise
+        raise ConnectionClosed(exc) from None
+
+
 class _OutageTolerantConsumer(_RedisConsumer):
     """Dramatiq's Redis consumer, taking any failure of the server for a lost connection.
 
@@ -75,31 +103,23 @@ class _OutageTolerantConsumer(_RedisConsumer):
         self._put_back_held = not self._holds_retries
 
     def ack(self, message: dramatiq.MessageProxy) -> None:
-        try:
+        with _as_lost_connection(self.broker):
             super().ack(message)
-        except redis.RedisError as exc:
-            raise ConnectionClosed(exc) from None
 
     def nack(self, message: dramatiq.MessageProxy) -> None:
-        try:
+        with _as_lost_connection(self.broker):
             super().nack(message)
-        except redis.RedisError as exc:
-            raise ConnectionClosed(exc) from None
 
     def requeue(self, messages: Iterable[dramatiq.MessageProxy]) -> None:
-        try:
+        with _as_lost_connection(self.broker):
             super().requeue(messages)
-        except redis.RedisError as exc:
-            raise ConnectionClosed(exc) from None
 
     def __next__(self) -> dramatiq.MessageProxy | None:
-        try:
+        with _as_lost_connection(self.broker):
             if not self._put_back_held:
                 self._put_back_retries_held()
                 self._put_back_held = True
             return super().__next__()
-        except redis.RedisError as exc:
-            raise ConnectionClosed(exc) from None
 
     def _put_back_retries_held(self) -> None:
         """Move this worker's unacked retries of the delay queue back to it (its requeue script
@@ -130,6 +150,7 @@ class _SendsUntilTaken:
             try:
                 return self._broker.enqueue(message, delay=delay)
             except (redis.RedisError, BrokerConnectionError) as exc:
+                self._broker.stop_if_credentials_refused(exc)
                 log.warning("could not queue the retry of %s (%s); trying again in %d s, the message is "
                             "acknowledged only once it is queued", message, described(exc),
                             RETRY_SEND_INTERVAL_SECONDS)
@@ -154,9 +175,34 @@ class _OutageTolerantRetries(Retries):
 
 
 class _OutageTolerantBroker(RedisBroker):
+    #: Set in the worker processes (:mod:`archivist_workers.app`): Redis refusing the credentials
+    #: ends the process, with status 2.
+    exits_on_refused_credentials = False
+
     def __init__(self, **options: object) -> None:
         middleware = [_OutageTolerantRetries() if kind is Retries else kind() for kind in default_middleware]
         super().__init__(middleware=middleware, **options)
+        self._stopping = threading.Lock()
+
+    def stop_if_credentials_refused(self, exc: BaseException) -> None:
+        """End this worker process, saying why in one line, if ``exc`` is Redis refusing the
+        credentials (NOAUTH, WRONGPASS).
+
+        ``archivist worker`` checks them at start (:func:`check_credentials`), but one started
+        while Redis was down cannot, and a password set or changed on the server while it runs
+        is met when its connections are made again: its consumers took the refusal for a lost
+        connection and restarted every 3 s for as long as it ran, taking no message while it
+        looked alive. The password is read from ARCHIVIST_REDIS_URL at start, so only a restart
+        with the right one helps: the process exits 2 at once (its in-flight messages, which it
+        could not acknowledge, are redelivered as a dead worker's), and Dramatiq's main process
+        stops the others and exits 2 as well, as ``archivist worker`` does at start.
+        """
+        refused = _refused_credentials(exc)
+        if refused is None or not self.exits_on_refused_credentials:
+            return
+        with self._stopping:  # the first thread to meet it says it; the others wait for the end
+            log.error("%s; this worker stops", credentials_refused(refused))
+            os._exit(2)
 
     def enqueue(self, message: dramatiq.Message, *, delay: int | None = None) -> dramatiq.Message:
         """The broker's enqueue; on a worker's consumer thread, whose only send is the move of a
@@ -164,12 +210,10 @@ class _OutageTolerantBroker(RedisBroker):
         restarts (one line) and puts the retry back (see :class:`_OutageTolerantConsumer`),
         instead of a traceback and the retry left held until the worker restarts. Producers get
         Redis's own errors, as they expect."""
-        try:
+        if not isinstance(threading.current_thread(), ConsumerThread):
             return super().enqueue(message, delay=delay)
-        except redis.RedisError as exc:
-            if isinstance(threading.current_thread(), ConsumerThread):
-                raise ConnectionClosed(exc) from None
-            raise
+        with _as_lost_connection(self):
+            return super().enqueue(message, delay=delay)
 
     @property
     def consumer_class(self) -> type[_RedisConsumer]:
@@ -200,7 +244,7 @@ def check_credentials(settings: Settings) -> None:
     try:
         client.ping()
     except redis.AuthenticationError as exc:
-        raise QueueUnavailable(f"the worker cannot consume the queue: {described(exc)}") from exc
+        raise QueueUnavailable(credentials_refused(exc)) from exc
     except redis.RedisError:
         pass
     finally:
