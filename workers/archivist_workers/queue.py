@@ -50,12 +50,12 @@ _UPTIME_MARGIN_SECONDS = 2
 MAINTENANCE_CHANCE = 1_000_000
 
 
-def credentials_refused(exc: redis.AuthenticationError) -> str:
+def _cannot_consume(exc: redis.AuthenticationError) -> str:
     """What a worker says when Redis refuses its credentials, at start-up or later."""
     return f"the worker cannot consume the queue: {described(exc)}"
 
 
-def _refused_credentials(exc: BaseException) -> redis.AuthenticationError | None:
+def _credentials_refusal(exc: BaseException) -> redis.AuthenticationError | None:
     """The NOAUTH or WRONGPASS in ``exc``: Redis's own error, or one Dramatiq wrapped as a lost
     connection (an AuthenticationError is a ``redis.ConnectionError``, which it wraps so)."""
     cause = exc.message if isinstance(exc, ConnectionClosed) else exc
@@ -99,8 +99,8 @@ class _OutageTolerantConsumer(_RedisConsumer):
 
     def __init__(self, broker: RedisBroker, queue_name: str, prefetch: int, timeout: int) -> None:
         super().__init__(broker, queue_name, prefetch, timeout)
-        self._holds_retries = queue_name == dq_name(queue_name)
-        self._put_back_held = not self._holds_retries
+        #: Done, or nothing to do: only a delay queue's consumer thread holds messages it drops.
+        self._put_back_held = queue_name != dq_name(queue_name)
 
     def ack(self, message: dramatiq.MessageProxy) -> None:
         with _as_lost_connection(self.broker):
@@ -197,11 +197,11 @@ class _OutageTolerantBroker(RedisBroker):
         could not acknowledge, are redelivered as a dead worker's), and Dramatiq's main process
         stops the others and exits 2 as well, as ``archivist worker`` does at start.
         """
-        refused = _refused_credentials(exc)
+        refused = _credentials_refusal(exc)
         if refused is None or not self.exits_on_refused_credentials:
             return
         with self._stopping:  # the first thread to meet it says it; the others wait for the end
-            log.error("%s; this worker stops", credentials_refused(refused))
+            log.error("%s; this worker stops", _cannot_consume(refused))
             os._exit(2)
 
     def enqueue(self, message: dramatiq.Message, *, delay: int | None = None) -> dramatiq.Message:
@@ -244,7 +244,7 @@ def check_credentials(settings: Settings) -> None:
     try:
         client.ping()
     except redis.AuthenticationError as exc:
-        raise QueueUnavailable(credentials_refused(exc)) from exc
+        raise QueueUnavailable(_cannot_consume(exc)) from exc
     except redis.RedisError:
         pass
     finally:
