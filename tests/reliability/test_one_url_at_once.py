@@ -16,7 +16,7 @@ import itertools
 import re
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -154,15 +154,20 @@ def _warc_of(path: Path, url: str, dates: dict[str, str]) -> Path:
     return path
 
 
+@pytest.mark.parametrize(("offset", "order"), [(-2, ["imported long", "imported near", "1"]),
+                                               (8, ["imported long", "1", "imported near"])])
 def test_an_import_of_the_url_while_a_live_capture_runs_loses_and_corrupts_nothing(
-    production_env: dict[str, str], production_runtime: Runtime, pages: PageServer, tmp_path: Path
+    production_env: dict[str, str], production_runtime: Runtime, pages: PageServer, tmp_path: Path,
+    offset: int, order: list[str]
 ) -> None:
-    """The WARC holds the URL as it was long ago and as it was a moment ago, both imported while
-    a worker fetches it: the live capture, archived last, is what replay shows and the record's
-    latest version; the imported ones replay at their own times."""
+    """The WARC holds the URL as it was long ago and as another crawler saw it about when the live
+    capture runs (just before it, or just after), both imported while a worker fetches it: the one
+    captured last in time, live or imported, is what replay shows and the record's latest version;
+    the others replay at their own times."""
     url = _revisions(pages, "/ferry", seconds=3)
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    warc = _warc_of(tmp_path / "ferry.warc.gz", url, {"long": "2021-03-04T05:06:07Z", "now": now})
+    near = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=offset)
+    warc = _warc_of(tmp_path / "ferry.warc.gz", url,
+                    {"long": "2021-03-04T05:06:07Z", "near": near.strftime("%Y-%m-%dT%H:%M:%SZ")})
     worker = Service(["worker", "--processes", "1", "--threads", "2"], production_env, tmp_path / "worker.log").start()
     try:
         (live,) = pipeline.submit(production_runtime, [url])
@@ -175,8 +180,9 @@ def test_an_import_of_the_url_while_a_live_capture_runs_loses_and_corrupts_nothi
         wait_for(lambda: _settled(production_runtime, ids), timeout=120, what="the imported captures' extraction")
     finally:
         worker.stop()
+    time.sleep(max(0.0, (near - datetime.now(UTC)).total_seconds() + 1))  # replay without a time: now's
     revisions = _assert_whole(production_runtime, url, ids)
-    assert revisions == ["imported long", "imported now", "1"], revisions
+    assert revisions == order, revisions
     long_ago = replay.resolve(production_runtime, url, at=datetime(2021, 3, 4, 5, 6, 7, tzinfo=UTC))
     assert _revision(replay.load(production_runtime, long_ago).body) == "imported long"
     assert "Traceback" not in worker.output(), worker.output()[-4000:]
