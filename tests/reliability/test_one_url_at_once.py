@@ -79,10 +79,9 @@ def _assert_whole(runtime: Runtime, url: str, capture_ids: list[str]) -> list[st
     assert len(found) == len(capture_ids), [f.snapshot.capture_id for f in found]
     revisions = [_revision(replay.load(runtime, memento).body) for memento in found]  # each read whole
     assert len(set(revisions)) == len(revisions), revisions
-    last = max(found, key=lambda memento: memento.snapshot.captured_at)
-    assert _revision(replay.load(runtime, replay.resolve(runtime, url)).body) == _revision(
-        replay.load(runtime, last).body)
-    assert record["title"].startswith(f"Quay, revision {_revision(replay.load(runtime, last).body)}"), record["title"]
+    last = _revision(replay.load(runtime, max(found, key=lambda memento: memento.snapshot.captured_at)).body)
+    assert _revision(replay.load(runtime, replay.resolve(runtime, url)).body) == last
+    assert record["title"] in (f"Quay, revision {last}", f"Quay, revision {last} (better extracted)"), record["title"]
     return revisions
 
 
@@ -97,7 +96,7 @@ def test_two_workers_capturing_one_url_and_reextractions_meanwhile_lose_and_corr
     monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Four submissions of the URL, taken by two worker processes at once; meanwhile ``archivist
-    reextract --url`` (the workers' extractor: nothing to change) and, in this process, a newer
+    reextract --url`` (queued to the workers, their extractor) and, in this process, a newer
     extractor re-extracting each capture as it is archived (a version when it is still the newest).
     The record's writers take turns: each capture is a version, each re-extraction a version or
     nothing, the numbers without a gap."""
@@ -137,8 +136,12 @@ def test_two_workers_capturing_one_url_and_reextractions_meanwhile_lose_and_corr
     assert [o.failed_reason for o in reextractions] == [None] * 5, reextractions
     revisions = _assert_whole(production_runtime, url, [first.id, *later])
     versions = views.get_record(production_runtime, url)["versions"]
-    assert len(versions) == 5 + sum(o.new_version for o in reextractions), (revisions, reextractions)
-    assert sum(o.new_version for o in reextractions) >= 1, reextractions  # the newest one's, at the least
+    ours = sum(o.new_version for o in reextractions)
+    assert ours >= 1, reextractions  # the newest capture's, at the least
+    # The queued ``reextract --url`` is one more version when it found the newest capture's
+    # latest version made by the newer extractor: the workers' reads it back as it was.
+    assert 5 + ours <= len(versions) <= 5 + ours + 1, (revisions, reextractions, versions)
+    assert {c for v in versions for c in v["capture_ids"]} == {first.id, *later}
     assert "Traceback" not in worker.output(), worker.output()[-4000:]
 
 
