@@ -370,3 +370,28 @@ def test_a_worker_whose_redis_password_is_set_while_it_runs_stops_saying_so(
     finally:
         worker.stop()
         server.stop()
+
+
+def test_a_worker_whose_redis_user_may_not_run_scripts_stops_saying_so(
+    production_env: dict[str, str], tmp_path: Path
+) -> None:
+    """An ACL user that logs in (so the check at start passes) but may not run what the broker
+    runs (its Lua scripts: NOPERM): the consumers took every refusal for a lost connection and
+    restarted every 3 s, taking no message while the worker looked alive. It stops with one line
+    naming the user's URL setting."""
+    server = RedisServer(tmp_path / "redis", persistent=False).start()
+    redis.Redis.from_url(server.url).acl_setuser("keeper", enabled=True, passwords=["+harbour-master"],
+                                                  keys=["*"], channels=["*"], commands=["+@all", "-eval", "-evalsha"])
+    url = server.url.replace("redis://", "redis://keeper:harbour-master@")
+    worker = Service(["worker", "--processes", "1", "--threads", "1"],
+                     {**production_env, "ARCHIVIST_REDIS_URL": url}, tmp_path / "worker.log").start()
+    try:
+        wait_for(lambda: worker.process.poll() is not None, timeout=60, what="the worker to stop")
+    finally:
+        worker.stop()
+        server.stop()
+    output = worker.output()
+    assert worker.process.returncode == 2, output[-3000:]
+    said = [line for line in output.splitlines() if "NOPERM" in line or "permission" in line]
+    assert len(said) == 1 and "ARCHIVIST_REDIS_URL" in said[0], output[-3000:]
+    assert "Traceback" not in output and "harbour-master" not in output, output[-3000:]

@@ -50,27 +50,28 @@ _UPTIME_MARGIN_SECONDS = 2
 MAINTENANCE_CHANCE = 1_000_000
 
 
-def _cannot_consume(exc: redis.AuthenticationError) -> str:
-    """What a worker says when Redis refuses its credentials, at start-up or later."""
+def _cannot_consume(exc: redis.RedisError) -> str:
+    """What a worker says when Redis refuses it access, at start-up or later."""
     return f"the worker cannot consume the queue: {described(exc)}"
 
 
-def _credentials_refusal(exc: BaseException) -> redis.AuthenticationError | None:
-    """The NOAUTH or WRONGPASS in ``exc``: Redis's own error, or one Dramatiq wrapped as a lost
-    connection (an AuthenticationError is a ``redis.ConnectionError``, which it wraps so)."""
+def _access_refusal(exc: BaseException) -> redis.RedisError | None:
+    """The refusal of access in ``exc``, credentials (NOAUTH, WRONGPASS) or ACL rules (NOPERM):
+    Redis's own error, or one Dramatiq wrapped as a lost connection (an AuthenticationError is a
+    ``redis.ConnectionError``, which it wraps so)."""
     cause = exc.message if isinstance(exc, ConnectionClosed) else exc
-    return cause if isinstance(cause, redis.AuthenticationError) else None
+    return cause if isinstance(cause, redis.AuthenticationError | redis.exceptions.NoPermissionError) else None
 
 
 @contextmanager
 def _as_lost_connection(broker: _OutageTolerantBroker) -> Iterator[None]:
     """Any failure of Redis inside, as a lost connection (Dramatiq's ConnectionClosed), which its
-    consumer threads wait out; credentials refused stop a worker process instead (see
-    :meth:`_OutageTolerantBroker.stop_if_credentials_refused`)."""
+    consumer threads wait out; access refused stops a worker process instead (see
+    :meth:`_OutageTolerantBroker.stop_if_access_refused`)."""
     try:
         yield
     except (redis.RedisError, ConnectionClosed) as exc:
-        broker.stop_if_credentials_refused(exc)
+        broker.stop_if_access_refused(exc)
         if isinstance(exc, ConnectionClosed):
             raise
         raise ConnectionClosed(exc) from None
@@ -150,7 +151,7 @@ class _SendsUntilTaken:
             try:
                 return self._broker.enqueue(message, delay=delay)
             except (redis.RedisError, BrokerConnectionError) as exc:
-                self._broker.stop_if_credentials_refused(exc)
+                self._broker.stop_if_access_refused(exc)
                 log.warning("could not queue the retry of %s (%s); trying again in %d s, the message is "
                             "acknowledged only once it is queued", message, described(exc),
                             RETRY_SEND_INTERVAL_SECONDS)
@@ -175,18 +176,18 @@ class _OutageTolerantRetries(Retries):
 
 
 class _OutageTolerantBroker(RedisBroker):
-    #: Set in the worker processes (:mod:`archivist_workers.app`): Redis refusing the credentials
+    #: Set in the worker processes (:mod:`archivist_workers.app`): Redis refusing them access
     #: ends the process, with status 2.
-    exits_on_refused_credentials = False
+    exits_on_refused_access = False
 
     def __init__(self, **options: object) -> None:
         middleware = [_OutageTolerantRetries() if kind is Retries else kind() for kind in default_middleware]
         super().__init__(middleware=middleware, **options)
         self._stopping = threading.Lock()
 
-    def stop_if_credentials_refused(self, exc: BaseException) -> None:
+    def stop_if_access_refused(self, exc: BaseException) -> None:
         """End this worker process, saying why in one line, if ``exc`` is Redis refusing the
-        credentials (NOAUTH, WRONGPASS).
+        credentials (NOAUTH, WRONGPASS) or, by its ACL rules, the commands the broker runs (NOPERM).
 
         ``archivist worker`` checks them at start (:func:`check_credentials`), but one started
         while Redis was down cannot, and a password set or changed on the server while it runs
@@ -195,10 +196,12 @@ class _OutageTolerantBroker(RedisBroker):
         looked alive. The password is read from ARCHIVIST_REDIS_URL at start, so only a restart
         with the right one helps: the process exits 2 at once (its in-flight messages, which it
         could not acknowledge, are redelivered as a dead worker's), and Dramatiq's main process
-        stops the others and exits 2 as well, as ``archivist worker`` does at start.
+        stops the others and exits 2 as well, as ``archivist worker`` does at start. A user whose
+        ACL rules refuse the broker's commands logs in (the check at start passes) and is refused
+        them for as long as the rules stay: the same.
         """
-        refused = _credentials_refusal(exc)
-        if refused is None or not self.exits_on_refused_credentials:
+        refused = _access_refusal(exc)
+        if refused is None or not self.exits_on_refused_access:
             return
         with self._stopping:  # the first thread to meet it says it; the others wait for the end
             log.error("%s; this worker stops", _cannot_consume(refused))
