@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import redis
+
 from tests.support.pages import PageServer, slow_route, wait_for
 from tests.support.processes import ApiServer, Service, archivist_env
 from tests.support.redis_server import RedisServer
@@ -69,3 +71,36 @@ def test_captures_queued_when_redis_lost_its_messages_are_resent_by_the_next_rec
             worker.stop()
         api.stop()
         redis_server.stop()
+
+
+def test_a_retry_held_by_a_worker_when_redis_restarts_runs_after_the_restart(
+    production_env: dict[str, str], pages: PageServer, tmp_path: Path
+) -> None:
+    """A worker holds a retry (taken from ``fetch.DQ``, waiting for its eta) when Redis, keeping an
+    append-only file, restarts: the restart kept the retry in the worker's unacknowledged set,
+    while the worker's consumer, restarted on the lost connection, dropped what it held: the
+    capture stayed ``fetching`` until the worker itself restarted. The retry must run once Redis
+    is back."""
+    server = RedisServer(tmp_path / "redis", persistent=True).start()
+    env = {**production_env, "ARCHIVIST_REDIS_URL": server.url,
+           "ARCHIVIST_RETRY_MIN_BACKOFF_MS": "6000", "ARCHIVIST_RETRY_MAX_BACKOFF_MS": "6000"}
+    client = redis.Redis.from_url(server.url)
+    namespace = production_env["ARCHIVIST_REDIS_NAMESPACE"]
+    pages.set("/jetty", b"busy", status=500)
+    api = ApiServer(env, tmp_path / "api.log")
+    worker = Service(["worker", "--processes", "1", "--threads", "1"], env, tmp_path / "worker.log")
+    try:
+        api.start()
+        worker.start()
+        capture_id = api.submit(pages.url("/jetty"))
+        wait_for(lambda: sum(client.scard(key) for key in client.keys(f"{namespace}:__acks__.*.fetch.DQ")) == 1,
+                 timeout=60, what="the worker to hold the retry until its eta")
+        pages.set("/jetty", ARTICLE.format("jetty"))
+        server.restart()
+        assert wait_for(lambda: api.finished(capture_id), timeout=60, what="the retry to run")["status"] == "archived"
+    finally:
+        worker.stop()
+        api.stop()
+        server.stop()
+    assert pages.hits["/jetty"] == 2
+    assert "Traceback" not in worker.output(), worker.output()[-4000:]

@@ -288,3 +288,41 @@ def test_s3_refusing_a_skewed_clock_is_storage_misconfigured_naming_the_clock(
     assert outcome.failed_reason == "storage_misconfigured", outcome
     assert (capture["status"], capture["reason"]) == ("failed", "storage_misconfigured")
     assert "RequestTimeTooSkewed" in capture["message"] and "clock" in capture["message"], capture["message"]
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "details", "html", "said"),
+    [
+        (400, "EntityTooLarge", {"ProposedSize": "2097152", "MaxSizeAllowed": "1048576"}, False,
+         ["EntityTooLarge", "1048576 bytes", "ARCHIVIST_MAX_BODY_BYTES"]),
+        (400, "EntityTooLarge", None, False, ["EntityTooLarge", "ARCHIVIST_MAX_BODY_BYTES"]),
+        (413, "Request Entity Too Large", None, True, ["413", "ARCHIVIST_MAX_BODY_BYTES"]),
+        (400, "InvalidArgument", None, False, ["InvalidArgument", "bucket"]),
+        (400, "InvalidRequest", None, False, ["InvalidRequest", "bucket"]),
+    ],
+)
+def test_s3_refusing_the_object_itself_is_storage_misconfigured_not_an_outage(
+    proxied: Runtime, proxy: S3Proxy, pages: PageServer, status: int, code: str, details: dict[str, str] | None,
+    html: bool, said: list[str]
+) -> None:
+    """S3 (or a proxy in front of it: nginx's 413) refusing a snapshot's PUT as larger than it takes,
+    or the request as one its bucket does not accept (``InvalidArgument``, ``InvalidRequest``: object
+    lock wanting a checksum, an encryption it requires): the same request gets the same answer. It
+    was the object store unavailable, the capture waited for half an hour and its site fetched again
+    at every retry. The re-capture fails at once naming the refusal (and the server's limit, when it
+    gives it); the version and snapshot archived before stay, and replay serves them."""
+    url = pages.set("/refused-object", ARTICLE)
+    (first,) = pipeline.submit(proxied, [url])
+    assert pipeline.fetch_capture(proxied, first.id, delivery="d1").extraction.new_version
+    pages.set("/refused-object", ARTICLE.replace("stone by stone", "block by block"))
+    (second,) = pipeline.submit(proxied, [url])
+    proxy.answer_error("PUT", "/snapshots/", status, code, times=3, html=html, details=details)
+    outcome = pipeline.fetch_capture(proxied, second.id, delivery="d2")
+    capture = views.get_capture(proxied, second.id)
+    assert outcome.failed_reason == "storage_misconfigured", outcome
+    assert (capture["status"], capture["reason"]) == ("failed", "storage_misconfigured")
+    for words in said:
+        assert words in capture["message"], capture["message"]
+    assert proxy.spoiled == 1  # not repeated: the answer would be the same
+    assert _versions(proxied) == 1
+    assert _stored_whole(proxied, url)

@@ -35,6 +35,8 @@ class _Fault:
     delay: float = 0.0
     cut_request_after: int | None = None
     html: bool = False
+    #: More elements of the XML error, as S3 gives some (``MaxSizeAllowed`` of an ``EntityTooLarge``).
+    details: dict[str, str] | None = None
 
 
 class S3Proxy:
@@ -61,10 +63,12 @@ class S3Proxy:
         self._server.server_close()
 
     def answer_error(self, method: str, fragment: str, status: int, code: str, *, times: int = 1,
-                     html: bool = False) -> None:
-        """With ``html``, an HTML page instead of S3's XML error, as a load balancer in front answers."""
+                     html: bool = False, details: dict[str, str] | None = None) -> None:
+        """With ``html``, an HTML page instead of S3's XML error, as a load balancer in front answers;
+        ``details`` are more elements of the XML error."""
         with self._lock:
-            self._faults.append(_Fault(method, fragment, times, status=status, code=code, html=html))
+            self._faults.append(_Fault(method, fragment, times, status=status, code=code, html=html,
+                                       details=details))
 
     def cut_body(self, method: str, fragment: str, keep_bytes: int, *, times: int = 1) -> None:
         with self._lock:
@@ -139,8 +143,9 @@ class S3Proxy:
                     body = (f"<html><head><title>{fault.status} {fault.code}</title></head><body><center><h1>"
                             f"{fault.status} {fault.code}</h1></center><hr><center>nginx</center></body></html>").encode()
                 else:
+                    details = "".join(f"<{name}>{value}</{name}>" for name, value in (fault.details or {}).items())
                     body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{fault.code}</Code>'
-                            f"<Message>injected {fault.code}</Message><Resource>{self.path}</Resource>"
+                            f"<Message>injected {fault.code}</Message>{details}<Resource>{self.path}</Resource>"
                             "<RequestId>injected</RequestId></Error>").encode()
                 self.send_response(fault.status)
                 self.send_header("Content-Type", "text/html" if fault.html else "application/xml")

@@ -27,5 +27,6 @@ logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
 
 setup = build(get_settings(), embedded=False)
 broker = setup.broker
+broker.exits_on_refused_access = True  # a worker process: a restart with the right user or password is what helps
 broker.add_middleware(WorkerPrometheus())
 dramatiq.set_broker(broker)

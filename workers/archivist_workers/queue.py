@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import dramatiq
 import redis
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
-from dramatiq.common import current_millis
+from dramatiq.common import current_millis, dq_name
 from dramatiq.errors import BrokerConnectionError, ConnectionClosed
 from dramatiq.middleware import Retries, default_middleware
+from dramatiq.worker import ConsumerThread
 
 from archivist.adapters.redis_errors import described
 from archivist.core.errors import QueueUnavailable
@@ -46,6 +50,33 @@ _UPTIME_MARGIN_SECONDS = 2
 MAINTENANCE_CHANCE = 1_000_000
 
 
+def _cannot_consume(exc: redis.RedisError) -> str:
+    """What a worker says when Redis refuses it access, at start-up or later."""
+    return f"the worker cannot consume the queue: {described(exc)}"
+
+
+def _access_refusal(exc: BaseException) -> redis.RedisError | None:
+    """The refusal of access in ``exc``, credentials (NOAUTH, WRONGPASS) or ACL rules (NOPERM):
+    Redis's own error, or one Dramatiq wrapped as a lost connection (an AuthenticationError is a
+    ``redis.ConnectionError``, which it wraps so)."""
+    cause = exc.message if isinstance(exc, ConnectionClosed) else exc
+    return cause if isinstance(cause, redis.AuthenticationError | redis.exceptions.NoPermissionError) else None
+
+
+@contextmanager
+def _as_lost_connection(broker: _OutageTolerantBroker) -> Iterator[None]:
+    """Any failure of Redis inside, as a lost connection (Dramatiq's ConnectionClosed), which its
+    consumer threads wait out; access refused stops a worker process instead (see
+    :meth:`_OutageTolerantBroker.stop_if_access_refused`)."""
+    try:
+        yield
+    except (redis.RedisError, ConnectionClosed) as exc:
+        broker.stop_if_access_refused(exc)
+        if isinstance(exc, ConnectionClosed):
+            raise
+        raise ConnectionClosed(exc) from None
+
+
 class _OutageTolerantConsumer(_RedisConsumer):
     """Dramatiq's Redis consumer, taking any failure of the server for a lost connection.
 
@@ -57,25 +88,48 @@ class _OutageTolerantConsumer(_RedisConsumer):
     and an ack so refused was given up ("You've found a bug in Dramatiq"), its message left in
     the worker's unacked set to run again at the worker's next restart. As a lost connection,
     the consumer logs one line and restarts, and the ack is retried until the server takes it.
+
+    A delay queue's consumer thread holds the retries it fetched in memory until their eta, then
+    moves each back to its queue and acks it. When its consumer restarts it drops what it held
+    (and a move refused was a traceback), while Redis keeps them in this worker's unacked set of
+    the delay queue, where nothing takes them back as long as the worker lives: the retries were
+    stuck until it restarted. So a delay queue's consumer first puts back whatever that set holds
+    (the consumer before it held it, there being one consumer of a queue per worker process),
+    before fetching: once the server takes writes again, the retries come back with their eta.
     """
 
+    def __init__(self, broker: RedisBroker, queue_name: str, prefetch: int, timeout: int) -> None:
+        super().__init__(broker, queue_name, prefetch, timeout)
+        #: Done, or nothing to do: only a delay queue's consumer thread holds messages it drops.
+        self._put_back_held = queue_name != dq_name(queue_name)
+
     def ack(self, message: dramatiq.MessageProxy) -> None:
-        try:
+        with _as_lost_connection(self.broker):
             super().ack(message)
-        except redis.RedisError as exc:
-            raise ConnectionClosed(exc) from None
 
     def nack(self, message: dramatiq.MessageProxy) -> None:
-        try:
+        with _as_lost_connection(self.broker):
             super().nack(message)
-        except redis.RedisError as exc:
-            raise ConnectionClosed(exc) from None
+
+    def requeue(self, messages: Iterable[dramatiq.MessageProxy]) -> None:
+        with _as_lost_connection(self.broker):
+            super().requeue(messages)
 
     def __next__(self) -> dramatiq.MessageProxy | None:
-        try:
+        with _as_lost_connection(self.broker):
+            if not self._put_back_held:
+                self._put_back_retries_held()
+                self._put_back_held = True
             return super().__next__()
-        except redis.RedisError as exc:
-            raise ConnectionClosed(exc) from None
+
+    def _put_back_retries_held(self) -> None:
+        """Move this worker's unacked retries of the delay queue back to it (its requeue script
+        takes each out of the unacked set and puts it back in the queue, if it is still there)."""
+        broker = self.broker
+        held = broker.client.smembers(f"{broker.namespace}:__acks__.{broker.broker_id}.{self.queue_name}")
+        if held:
+            broker.do_requeue(self.queue_name, *sorted(held))
+            log.info("put back in %s the %d message(s) its consumer held when it stopped", self.queue_name, len(held))
 
 
 #: Seconds between two tries to queue a retry that Redis refused (as Dramatiq's for an ack).
@@ -97,6 +151,7 @@ class _SendsUntilTaken:
             try:
                 return self._broker.enqueue(message, delay=delay)
             except (redis.RedisError, BrokerConnectionError) as exc:
+                self._broker.stop_if_access_refused(exc)
                 log.warning("could not queue the retry of %s (%s); trying again in %d s, the message is "
                             "acknowledged only once it is queued", message, described(exc),
                             RETRY_SEND_INTERVAL_SECONDS)
@@ -121,9 +176,47 @@ class _OutageTolerantRetries(Retries):
 
 
 class _OutageTolerantBroker(RedisBroker):
+    #: Set in the worker processes (:mod:`archivist_workers.app`): Redis refusing them access
+    #: ends the process, with status 2.
+    exits_on_refused_access = False
+
     def __init__(self, **options: object) -> None:
         middleware = [_OutageTolerantRetries() if kind is Retries else kind() for kind in default_middleware]
         super().__init__(middleware=middleware, **options)
+        self._stopping = threading.Lock()
+
+    def stop_if_access_refused(self, exc: BaseException) -> None:
+        """End this worker process, saying why in one line, if ``exc`` is Redis refusing the
+        credentials (NOAUTH, WRONGPASS) or, by its ACL rules, the commands the broker runs (NOPERM).
+
+        ``archivist worker`` checks them at start (:func:`check_credentials`), but one started
+        while Redis was down cannot, and a password set or changed on the server while it runs
+        is met when its connections are made again: its consumers took the refusal for a lost
+        connection and restarted every 3 s for as long as it ran, taking no message while it
+        looked alive. The password is read from ARCHIVIST_REDIS_URL at start, so only a restart
+        with the right one helps: the process exits 2 at once (its in-flight messages, which it
+        could not acknowledge, are redelivered as a dead worker's), and Dramatiq's main process
+        stops the others and exits 2 as well, as ``archivist worker`` does at start. A user whose
+        ACL rules refuse the broker's commands logs in (the check at start passes) and is refused
+        them for as long as the rules stay: the same.
+        """
+        refused = _access_refusal(exc)
+        if refused is None or not self.exits_on_refused_access:
+            return
+        with self._stopping:  # the first thread to meet it says it; the others wait for the end
+            log.error("%s; this worker stops", _cannot_consume(refused))
+            os._exit(2)
+
+    def enqueue(self, message: dramatiq.Message, *, delay: int | None = None) -> dramatiq.Message:
+        """The broker's enqueue; on a worker's consumer thread, whose only send is the move of a
+        due retry from its delay queue, any failure of Redis is a lost connection: the consumer
+        restarts (one line) and puts the retry back (see :class:`_OutageTolerantConsumer`),
+        instead of a traceback and the retry left held until the worker restarts. Producers get
+        Redis's own errors, as they expect."""
+        if not isinstance(threading.current_thread(), ConsumerThread):
+            return super().enqueue(message, delay=delay)
+        with _as_lost_connection(self):
+            return super().enqueue(message, delay=delay)
 
     @property
     def consumer_class(self) -> type[_RedisConsumer]:
@@ -154,7 +247,7 @@ def check_credentials(settings: Settings) -> None:
     try:
         client.ping()
     except redis.AuthenticationError as exc:
-        raise QueueUnavailable(f"the worker cannot consume the queue: {described(exc)}") from exc
+        raise QueueUnavailable(_cannot_consume(exc)) from exc
     except redis.RedisError:
         pass
     finally:

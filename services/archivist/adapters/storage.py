@@ -11,11 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import urllib3
 from minio import Minio
 from minio.commonconfig import ENABLED
-from minio.error import MinioException, S3Error
+from minio.error import InvalidResponseError, MinioException, S3Error
 from minio.versioningconfig import VersioningConfig
 
 from archivist.core.errors import InvalidInput, NotFound, StorageMisconfigured, StorageUnavailable
@@ -33,7 +34,16 @@ _CONFIGURATION_CODES = {
     # from its own: every request is, until one of the clocks is set right.
     "RequestTimeTooSkewed": "the clocks of this machine and of the S3 server differ by more than S3 allows "
                             "(15 minutes): set them right (NTP)",
+    # The request is refused as the bucket is set up (object lock wanting a checksum, an
+    # encryption it requires, a header it does not take): the same request, the same answer.
+    **dict.fromkeys(("InvalidArgument", "InvalidRequest"),
+                    "the server does not take this request as the bucket is set up (object lock, encryption, "
+                    "its S3 compatibility): check the bucket's settings"),
 }
+#: Said of an object the server refuses as larger than it takes: our fetch limits allow larger
+#: snapshots than it stores, so every page that large would be refused alike.
+_TOO_LARGE_ADVICE = ("raise that limit, or lower ARCHIVIST_MAX_BODY_BYTES (and ARCHIVIST_MAX_PAGES, a snapshot "
+                     "holding every page of an article) so that snapshots stay under it")
 
 
 #: What the S3 client raises for a request that failed: S3's own error answers (S3Error), an
@@ -44,11 +54,32 @@ _S3_FAILURES = (MinioException, urllib3.exceptions.HTTPError, OSError)
 
 def _failure(exc: Exception, doing: str, bucket: str) -> StorageUnavailable | StorageMisconfigured:
     """The error to raise for ``exc``, met while ``doing`` something in ``bucket``."""
+    too_large = _refused_as_too_large(exc)
+    if too_large:
+        return StorageMisconfigured(f"S3 refused to {doing} in bucket {bucket!r}: {too_large}; {_TOO_LARGE_ADVICE}")
     if isinstance(exc, S3Error) and exc.code in _CONFIGURATION_CODES:
         return StorageMisconfigured(
             f"S3 refused to {doing} in bucket {bucket!r}: {exc.code} ({exc.message}); {_CONFIGURATION_CODES[exc.code]}"
         )
     return StorageUnavailable(f"cannot {doing}: {exc}")
+
+
+def _refused_as_too_large(exc: Exception) -> str | None:
+    """What refused an object as too large, and the limit when the answer gives it; None when
+    ``exc`` is no such refusal. S3 says ``EntityTooLarge``, with ``MaxSizeAllowed`` (AWS does,
+    MinIO does not); a proxy in front of it (nginx's ``client_max_body_size``) answers an HTML 413,
+    which the client reports as a non-XML answer."""
+    if isinstance(exc, InvalidResponseError) and exc._code == 413:  # the status the client read
+        return "a proxy in front of it answered 413 (the upload is larger than it lets through)"
+    if not isinstance(exc, S3Error) or exc.code != "EntityTooLarge":
+        return None
+    limit = None
+    try:
+        limit = ElementTree.fromstring(exc.response.data).findtext("MaxSizeAllowed")
+    except ElementTree.ParseError:
+        pass
+    where = f"the server takes objects up to {limit} bytes" if limit else "the server does not say its limit"
+    return f"EntityTooLarge ({exc.message}): {where}"
 
 
 class S3ObjectStore:
@@ -117,7 +148,7 @@ class S3ObjectStore:
                 self.bucket, key, stream, length, content_type=content_type, metadata=metadata
             )
         except _S3_FAILURES as exc:
-            raise _failure(exc, f"store {key!r}", self.bucket) from exc
+            raise _failure(exc, f"store {key!r} ({length} bytes)", self.bucket) from exc
 
     @contextmanager
     def open(self, key: str) -> Iterator[BinaryIO]:
