@@ -6,16 +6,19 @@ Concurrency slots are leases: each holder is a member of a sorted set scored by 
 the slots of a worker killed mid-request free themselves after ``slot_ttl`` seconds. (Dramatiq's
 ConcurrentRateLimiter keeps a counter whose expiry is renewed by every acquisition: a crashed
 holder's slot never comes back while the host stays busy.) Host names are hashed into keys:
-nothing about a host leaks into key listings or metrics.
+nothing about a host leaks into key listings or metrics. robots.txt files are shared on Redis
+too, each loaded by one worker under a lock key while the others wait for it: a site is asked
+for its robots.txt once per cache period, not once per worker process.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import redis
@@ -68,6 +71,13 @@ local taken = 0
 if start == now then taken = take(KEYS[2], ARGV[1], ARGV[5], ARGV[6], tonumber(ARGV[7])) end
 return {tostring(start), taken}
 """
+# KEYS[1] lock key; ARGV: token. Removes the lock only while its holder still has it.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+"""
+#: How often a worker waiting for another's robots.txt fetch looks for its answer.
+_ROBOTS_POLL = 0.05
 # KEYS[1] next-slot key; ARGV: until, ttl seconds. Pushes the next slot to at least `until`.
 _HOLD_OFF = """
 local start = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -90,6 +100,7 @@ class RedisHostGate:
         self._hold_off = self._client.register_script(_HOLD_OFF)
         self._acquire = self._client.register_script(_ACQUIRE)
         self._turn = self._client.register_script(_TURN)
+        self._release = self._client.register_script(_RELEASE)
         self.concurrency = concurrency
         self.slot_ttl = slot_ttl
 
@@ -135,6 +146,35 @@ class RedisHostGate:
         with self._holding(f"{key}:slots", token, bool(taken)):
             yield max(0.0, float(start) - now), bool(taken)
 
+    def robots(self, origin: str, ttl: float, load: Callable[[], str | None]) -> tuple[float, str | None]:
+        key = f"{self._prefix}:robots:{_host_key(origin)}"
+        lock, token = f"{key}:loading", uuid.uuid4().hex
+        # A loader that died holding the lock lets it go after a fetch's longest time.
+        deadline = time.monotonic() + self.slot_ttl
+        try:
+            while True:
+                shared = self._client.get(key)
+                if shared is not None:
+                    expires, text = json.loads(shared)
+                    return float(expires), text
+                if self._client.set(lock, token, nx=True, px=int(self.slot_ttl * 1000)) or time.monotonic() > deadline:
+                    break
+                time.sleep(_ROBOTS_POLL)
+        except redis.RedisError as exc:
+            raise QueueUnavailable(f"cannot reach Redis for host politeness: {described(exc)}") from exc
+        try:
+            text = load()
+            expires = time.time() + ttl
+            self._client.set(key, json.dumps([expires, text]), px=max(1, int(ttl * 1000)))
+            return expires, text
+        except redis.RedisError as exc:
+            raise QueueUnavailable(f"cannot reach Redis for host politeness: {described(exc)}") from exc
+        finally:
+            try:
+                self._release(keys=[lock], args=[token])
+            except redis.RedisError:
+                pass  # the lock expires by itself
+
     @contextmanager
     def _holding(self, key: str, token: str, acquired: bool) -> Iterator[None]:
         """Give the lease ``token`` back when the block ends, if it was taken."""
@@ -179,6 +219,10 @@ class LocalHostGate:
             return
         with self.slot(host) as acquired:
             yield wait, acquired
+
+    def robots(self, origin: str, ttl: float, load: Callable[[], str | None]) -> tuple[float, str | None]:
+        """One process has nobody to share with: the caller's own cache keeps the answer."""
+        return time.time() + ttl, load()
 
     @contextmanager
     def slot(self, host: str) -> Iterator[bool]:
