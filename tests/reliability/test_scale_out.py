@@ -6,6 +6,8 @@ its own, so nothing one keeps on its local disk or in its memory can reach anoth
 
 from __future__ import annotations
 
+import shutil
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from archivist import pipeline, views
-from tests.support.pages import PageServer, Route, wait_for
+from tests.support.pages import PageServer, Route, slow_route, wait_for
 from tests.support.processes import Service
 from tests.support.seaweed import free_port
 
@@ -107,3 +109,52 @@ def test_workers_on_three_hosts_share_one_host_budget_and_one_robots_txt(
     # Slots are booked 0.3 s apart; a request leaves within milliseconds of its slot (connecting
     # to the site is the request's own time), never with the next one.
     assert min(spacing) > 0.3 - 0.05, sorted(spacing)[:5]
+
+
+def test_a_recapture_on_another_host_is_a_revisit_and_two_at_once_make_one_version(
+    hosts: Hosts, production_runtime, pages: PageServer
+) -> None:
+    """The revisit and version decisions read the catalog, not what a worker remembers."""
+    url = pages.set("/story", ARTICLE.format("Story"))
+    first = hosts.start("a", threads=1)
+    (submission,) = pipeline.submit(production_runtime, [url])
+    wait_for(lambda: finished(production_runtime, [submission.id]), timeout=60, what="the first capture")
+    first.stop()
+
+    pages.routes["/story"] = slow_route(0.5, ARTICLE.format("Story"))  # long enough for both to be at it
+    hosts.start("b", threads=1)
+    hosts.start("c", threads=1)
+    both = pipeline.submit(production_runtime, [url, url])
+    wait_for(lambda: finished(production_runtime, [s.id for s in both]), timeout=60, what="the re-captures")
+
+    seen = views.history(production_runtime, url)
+    assert [(c["status"], c["kind"]) for c in seen["captures"]] == [
+        ("archived", "response"), ("archived", "revisit"), ("archived", "revisit")]
+    assert len(seen["versions"]) == 1
+    assert sorted(seen["versions"][0]["capture_ids"]) == sorted([submission.id, *(s.id for s in both)])
+
+
+def test_a_lost_worker_host_leaves_its_captures_to_another(hosts: Hosts, production_runtime, pages: PageServer,
+                                                           tmp_path: Path) -> None:
+    """SIGKILL, then its home and TMPDIR deleted: the survivor redelivers and completes the capture,
+    from the site and the shared servers alone."""
+    pages.routes["/slow"] = slow_route(3, ARTICLE.format("Slow"))
+    big = pages.set("/big", ARTICLE.format("Big").replace("</p>", "words " * 200_000 + "</p>"))  # spooled to TMPDIR
+    hosts.env["ARCHIVIST_WORKER_HEARTBEAT_TIMEOUT_MS"] = "3000"
+    lost = hosts.start("lost", threads=2)
+    submissions = pipeline.submit(production_runtime, [big, pages.url("/slow")])
+    wait_for(lambda: pages.hits.get("/slow"), timeout=30, what="the fetch to start")
+    lost.signal(signal.SIGKILL)
+    lost.process.wait()
+    shutil.rmtree(tmp_path / "hosts" / "lost")
+
+    hosts.start("survivor", threads=2)
+    done = wait_for(lambda: finished(production_runtime, [s.id for s in submissions]), timeout=90,
+                    what="the survivor to complete the captures")
+    assert [c["status"] for c in done] == ["archived", "archived"], done
+    for submission in submissions:
+        with production_runtime.database.session() as session:
+            keys = [s.storage_key for s in production_runtime.catalog.snapshots_for_captures(
+                session, [submission.id]).get(submission.id, [])]
+        assert keys and all(production_runtime.store.exists(key) for key in keys)
+    assert views.get_record(production_runtime, big)["title"] == "Big"
