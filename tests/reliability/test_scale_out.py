@@ -6,18 +6,22 @@ its own, so nothing one keeps on its local disk or in its memory can reach anoth
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from archivist import pipeline, views
 from tests.support.pages import PageServer, Route, slow_route, wait_for
-from tests.support.processes import Service
+from tests.support.processes import ApiServer, Service, archivist_env
 from tests.support.seaweed import free_port
 
 ARTICLE = "<html><head><title>{0}</title></head><body><article><p>{0} " + "text " * 60 + "</p></article></body></html>"
@@ -158,3 +162,41 @@ def test_a_lost_worker_host_leaves_its_captures_to_another(hosts: Hosts, product
                 session, [submission.id]).get(submission.id, [])]
         assert keys and all(production_runtime.store.exists(key) for key in keys)
     assert views.get_record(production_runtime, big)["title"] == "Big"
+
+
+def test_two_api_processes_share_captures_keys_and_quotas(
+    hosts: Hosts, production_env: dict[str, str], pages: PageServer, tmp_path: Path
+) -> None:
+    """Two API processes behind a load balancer: what one took, the other knows."""
+    env = {**production_env, "ARCHIVIST_AUTH_REQUIRED": "1"}
+    created = subprocess.run([sys.executable, "-m", "archivist", "keys", "create", "robot", "--scope", "submit",
+                              "--scope", "read", "--rate", "4"], env=archivist_env(env), capture_output=True,
+                             text=True, timeout=60)
+    assert created.returncode == 0, created.stderr
+    key = {"Authorization": f"Bearer {json.loads(created.stdout)['key']}"}
+    one, two = (ApiServer(env, tmp_path / f"api-{n}.log").start() for n in (1, 2))
+    try:
+        hosts.start("a", threads=1)
+        url = pages.set("/story", ARTICLE.format("Story"))
+        if time.time() % 60 > 45:  # the quota's one-minute window must hold the submissions
+            time.sleep(60.5 - time.time() % 60)
+        unfetchable = ["ftp://a.example/", "ftp://b.example/", "ftp://c.example/"]  # counted, failed at once
+        assert httpx.post(f"{one.base_url}/v1/captures", json={"urls": unfetchable[:2]}, headers=key,
+                          timeout=10).status_code == 202
+        over = httpx.post(f"{two.base_url}/v1/captures", json={"urls": unfetchable}, headers=key, timeout=10)
+        assert over.status_code == 429, "four URLs a minute for the key, whichever API process took them"
+        first = httpx.post(f"{one.base_url}/v1/captures", json={"urls": [url]}, headers=key, timeout=10)
+        assert first.status_code == 202, first.text
+        capture_id = first.json()["captures"][0]["id"]
+        wait_for(lambda: httpx.get(f"{two.base_url}/v1/captures/{capture_id}", headers=key,
+                                   timeout=10).json()["status"] == "archived", timeout=60, what="the capture")
+        again = httpx.post(f"{two.base_url}/v1/captures", json={"urls": [url], "if_not_archived_within": "1h"},
+                           headers=key, timeout=10).json()["captures"][0]
+        assert (again["id"], again["existing"]) == (capture_id, True)
+        assert pages.hits["/story"] == 1
+        replayed = httpx.get(f"{two.base_url}/web/{url}", headers=key, timeout=10, follow_redirects=True)
+        assert replayed.status_code == 200 and "Story" in replayed.text
+
+    finally:
+        one.stop()
+        two.stop()
