@@ -14,12 +14,18 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
-from archivist import pipeline, views
+from archivist import pipeline, scheduling, views
+from archivist.adapters.catalog import CaptureRow
+from archivist.core.urls import urlkey
+from archivist_workers.queue import FETCH_QUEUE
+from tests.conftest import REDIS_URL
 from tests.support.pages import PageServer, Route, slow_route, wait_for
 from tests.support.processes import ApiServer, Service, archivist_env
 from tests.support.seaweed import free_port
@@ -197,6 +203,49 @@ def test_two_api_processes_share_captures_keys_and_quotas(
         replayed = httpx.get(f"{two.base_url}/web/{url}", headers=key, timeout=10, follow_redirects=True)
         assert replayed.status_code == 200 and "Story" in replayed.text
 
+        revoked = subprocess.run([sys.executable, "-m", "archivist", "keys", "revoke", json.loads(created.stdout)["id"]],
+                                 env=archivist_env(env), capture_output=True, text=True, timeout=60)
+        assert revoked.returncode == 0, revoked.stderr
+        for api in (one, two):
+            assert httpx.get(f"{api.base_url}/v1/captures/{capture_id}", headers=key, timeout=10).status_code == 401
+
     finally:
         one.stop()
         two.stop()
+
+
+def test_two_schedulers_at_once_submit_a_slot_once_and_resend_an_abandoned_fetch_once(
+    hosts: Hosts, production_runtime, production_env: dict[str, str], pages: PageServer, tmp_path: Path
+) -> None:
+    """A compose restart's overlap: two schedulers looking and reconciling every few tenths of a
+    second, a schedule due and a fetch whose worker died long ago, no worker yet."""
+    scheduled = pages.set("/scheduled", ARTICLE.format("Scheduled"))
+    abandoned = pages.set("/abandoned", ARTICLE.format("Abandoned"))
+    scheduling.add_schedule(production_runtime, scheduled, timedelta(hours=1))
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
+    with production_runtime.database.session() as session:
+        production_runtime.catalog.add_captures(session, [CaptureRow(
+            id="abandoned", url=abandoned, urlkey=urlkey(abandoned), status="fetching", claimed_by="dead-worker",
+            submitted_at=long_ago, updated_at=long_ago, attempts=1)])
+    env = {**production_env, "ARCHIVIST_RECONCILE_INTERVAL": "0.3"}
+    schedulers = [Service(["scheduler", "--poll", "0.2"], env, tmp_path / f"scheduler-{n}.log").start() for n in (1, 2)]
+    try:
+        wait_for(lambda: sum(s.output().count("re-sent") for s in schedulers) >= 1, timeout=60,
+                 what="a scheduler to reconcile")
+        time.sleep(2)  # a few more looks and reconciles each
+        queue = redis.Redis.from_url(REDIS_URL)
+        try:
+            assert queue.hlen(f"{production_env['ARCHIVIST_REDIS_NAMESPACE']}:{FETCH_QUEUE}.msgs") == 2, [
+                s.output()[-2000:] for s in schedulers]
+        finally:
+            queue.close()
+        hosts.start("a", threads=2)
+        wait_for(lambda: finished(production_runtime, ["abandoned"]), timeout=60, what="the abandoned capture")
+        with production_runtime.database.session() as session:
+            captures = production_runtime.catalog.captures_for_url(session, urlkey(scheduled))
+        assert len(captures) == 1
+        wait_for(lambda: finished(production_runtime, [captures[0].id]), timeout=60, what="the scheduled capture")
+    finally:
+        for scheduler in schedulers:
+            scheduler.stop()
+    assert (pages.hits["/scheduled"], pages.hits["/abandoned"]) == (1, 1)
