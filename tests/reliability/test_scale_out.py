@@ -131,11 +131,13 @@ def test_a_recapture_on_another_host_is_a_revisit_and_two_at_once_make_one_versi
     wait_for(lambda: finished(production_runtime, [submission.id]), timeout=60, what="the first capture")
     first.stop()
 
-    pages.routes["/story"] = slow_route(0.5, ARTICLE.format("Story"))  # long enough for both to be at it
-    hosts.start("b", threads=1)
-    hosts.start("c", threads=1)
+    visits = Visits()
+    pages.routes["/story"] = visits.route(ARTICLE.format("Story"), 1.0)  # long enough for both to be at it
+    hosts.start("b", threads=1, dramatiq_queue_prefetch="1")  # one message each: one goes to each host
+    hosts.start("c", threads=1, dramatiq_queue_prefetch="1")
     both = pipeline.submit(production_runtime, [url, url])
     wait_for(lambda: finished(production_runtime, [s.id for s in both]), timeout=60, what="the re-captures")
+    assert visits.most_in_flight == 2, "the two re-captures ran at once, one on each host"
 
     seen = views.history(production_runtime, url)
     assert [(c["status"], c["kind"]) for c in seen["captures"]] == [
