@@ -137,3 +137,21 @@ def test_robots_txt_is_loaded_by_one_of_many_gates_at_once(redis_url: str, redis
     with pytest.raises(RuntimeError):
         gates[0].robots("http://other.example", 3600, fail)
     assert gates[1].robots("http://other.example", 3600, lambda: None)[1] is None
+
+
+def test_hosts_whose_clocks_differ_still_space_their_requests(
+    redis_url: str, redis_namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spacing is kept on the Redis server's clock: a worker host whose clock runs 5 s ahead
+    took the host's next slot at once, its "now" being past the slot another host had booked."""
+    on_time, ahead = (RedisHostGate(redis_url, concurrency=2, slot_ttl=60, namespace=redis_namespace)
+                      for _ in range(2))
+    assert on_time.reserve("example.com", 2.0, 60) == pytest.approx(0, abs=0.05)
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 5)
+    assert ahead.reserve("example.com", 2.0, 60) == pytest.approx(2.0, abs=0.1)
+    with ahead.turn("example.com", 2.0, 60) as (wait, holding):
+        assert wait == pytest.approx(4.0, abs=0.1) and not holding
+    ahead.hold_off("example.com", 10)
+    monkeypatch.setattr(time, "time", real)
+    assert on_time.reserve("example.com", 2.0, 60) == pytest.approx(10, abs=0.1)
