@@ -31,7 +31,8 @@ __all__ = ["LocalHostGate", "RedisHostGate"]
 
 _PREFIX = "archivist-host"
 
-# Lua functions of the scripts below. Times are the Redis server's clock (`clock`), not the
+# Lua functions of the scripts below. Times are the Redis server's clock (`clock`: TIME in a
+# script that writes needs Redis 5 or later, which replicates scripts by their effects), not the
 # callers': worker hosts whose clocks differ would each take their own "now" for the host's
 # turn, and one running ahead would go before a slot another host had booked. `reserve` takes
 # the host's next request slot, `interval` after the previous one, when it starts within
