@@ -132,7 +132,7 @@ def test_a_recapture_on_another_host_is_a_revisit_and_two_at_once_make_one_versi
     first.stop()
 
     visits = Visits()
-    pages.routes["/story"] = visits.route(ARTICLE.format("Story"), 1.0)  # long enough for both to be at it
+    pages.routes["/story"] = visits.route(ARTICLE.format("Story"), 3.0)  # longer than an idle consumer sleeps (1 s)
     hosts.start("b", threads=1, dramatiq_queue_prefetch="1")  # one message each: one goes to each host
     hosts.start("c", threads=1, dramatiq_queue_prefetch="1")
     both = pipeline.submit(production_runtime, [url, url])
@@ -144,6 +144,16 @@ def test_a_recapture_on_another_host_is_a_revisit_and_two_at_once_make_one_versi
         ("archived", "response"), ("archived", "revisit"), ("archived", "revisit")]
     assert len(seen["versions"]) == 1
     assert sorted(seen["versions"][0]["capture_ids"]) == sorted([submission.id, *(s.id for s in both)])
+
+
+def removed(folder: Path) -> bool:
+    """Whether ``folder`` could be deleted: a killed worker's child process may still be writing
+    into it for a moment after its main process is gone."""
+    try:
+        shutil.rmtree(folder)
+    except OSError:
+        return False
+    return True
 
 
 def test_a_lost_worker_host_leaves_its_captures_to_another(hosts: Hosts, production_runtime, pages: PageServer,
@@ -158,7 +168,7 @@ def test_a_lost_worker_host_leaves_its_captures_to_another(hosts: Hosts, product
     wait_for(lambda: pages.hits.get("/slow"), timeout=30, what="the fetch to start")
     lost.signal(signal.SIGKILL)
     lost.process.wait()
-    shutil.rmtree(tmp_path / "hosts" / "lost")
+    wait_for(lambda: removed(tmp_path / "hosts" / "lost"), timeout=10, what="the lost host's disk to go")
 
     hosts.start("survivor", threads=2)
     done = wait_for(lambda: finished(production_runtime, [s.id for s in submissions]), timeout=90,
