@@ -138,3 +138,36 @@ def test_a_batch_of_one_site_waits_its_turn_without_failing(embedded_settings, p
         captures = [views.get_capture(workers.runtime, s.id) for s in submitted]
     assert [(c["status"], c["reason"]) for c in captures] == [("archived", None)] * len(urls)
     assert set(pages.page_hits.values()) == {1}
+
+
+def test_a_changed_robots_txt_reaches_every_worker_when_the_shared_copy_expires(
+    pages: PageServer, redis_url: str, redis_namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers' politeness on one Redis: one fetch serves both, and both drop their parsed
+    copies when the shared one expires, not a cache period after each parsed it."""
+    from archivist import politeness
+    from archivist.adapters.fetcher import Fetcher
+    from archivist.adapters.hostgate import RedisHostGate
+    from archivist.core.errors import RobotsDisallowed
+
+    monkeypatch.setattr(politeness, "ROBOTS_TTL", 1.0)
+    monkeypatch.setenv("ARCHIVIST_ALLOW_PRIVATE_NETWORKS", "1")
+    get_settings.cache_clear()
+    fetcher = Fetcher(get_settings().fetch_policy)
+    workers = [
+        politeness.Politeness(gate=RedisHostGate(redis_url, concurrency=2, slot_ttl=60, namespace=redis_namespace),
+                              fetcher=lambda: fetcher, user_agent="archivist/1", respect_robots=True,
+                              min_interval=0, max_wait=10)
+        for _ in range(2)
+    ]
+    pages.set("/robots.txt", "User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"})
+    workers[0].check_robots(pages.url("/news/a"))
+    time.sleep(0.5)
+    workers[1].check_robots(pages.url("/news/a"))  # half the period left: the shared copy
+    pages.set("/robots.txt", "User-agent: *\nDisallow: /news/\n", headers={"Content-Type": "text/plain"})
+    time.sleep(0.6)  # the shared copy, fetched 1.1 s ago, has expired; worker 1 parsed it 0.6 s ago
+    for worker in workers:
+        with pytest.raises(RobotsDisallowed):
+            worker.check_robots(pages.url("/news/a"))
+    fetcher.close()
+    assert pages.hits["/robots.txt"] == 2

@@ -91,17 +91,19 @@ def dashboard() -> dict:
                                quantiles("archivist_extraction_duration_seconds"), unit="s")
     end_to_end = panel("End-to-end latency", "From submission to the archived record.",
                        quantiles("archivist_capture_latency_seconds"), unit="s")
+    # The queue gauges are Redis's counts, which every API process reads and exports alike:
+    # max, not sum, or two API processes would show twice the backlog.
     queues = panel(
         "Queue depth",
         "Messages not acknowledged yet (waiting or held by a worker), and retries waiting out their backoff.",
         [
-            target("sum by (queue) (archivist_queue_messages)", "{{queue}}"),
-            target("sum by (queue) (archivist_queue_delayed_messages)", "{{queue}} delayed"),
+            target("max by (queue) (archivist_queue_messages)", "{{queue}}"),
+            target("max by (queue) (archivist_queue_delayed_messages)", "{{queue}} delayed"),
         ],
         unit="short",
     )
     dead_letters = panel("Dead letters", "Messages that exhausted their retries (kept 7 days by Dramatiq).",
-                         [target("sum by (queue) (archivist_queue_dead_letters)", "{{queue}}")], unit="short")
+                         [target("max by (queue) (archivist_queue_dead_letters)", "{{queue}}")], unit="short")
     workers = panel(
         "Workers",
         "Worker containers answering on their metrics port, and messages being processed.",

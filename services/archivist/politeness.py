@@ -2,8 +2,9 @@
 
 The rules follow RFC 9309 for robots.txt: a 4xx robots.txt allows everything, a 5xx or an
 unreachable one disallows for now (a transient failure, retried later), and ``Crawl-delay``
-widens the spacing between requests. Spacing and concurrency are shared by all workers through
-the :class:`~archivist.core.ports.HostGate`; parsed robots.txt files are cached per process.
+widens the spacing between requests. Spacing, concurrency and robots.txt files are shared by all
+workers through the :class:`~archivist.core.ports.HostGate`; each process keeps the files it
+parsed until the shared copy expires.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from archivist.core.ports import HostGate
 
 __all__ = ["Politeness"]
 
-#: How long a parsed robots.txt is trusted.
+#: How long a robots.txt is trusted, from the moment one worker fetched it for all.
 ROBOTS_TTL = 3600.0
-#: How many hosts' robots.txt files one process keeps.
+#: How many hosts' parsed robots.txt files one process keeps.
 ROBOTS_CACHE_SIZE = 4096
 #: Backing off a host that said 429/503 without a Retry-After.
 DEFAULT_HOLD_OFF = 60.0
@@ -104,22 +105,24 @@ class Politeness:
                 raise
 
     def _rules(self, url: str) -> Protego | None:
+        """The origin's parsed robots.txt, kept in this process until the shared copy it was
+        parsed from expires, so that a changed file reaches every worker within ROBOTS_TTL."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
             loading = self._loading.setdefault(origin, threading.Lock())
         # One thread loads an origin's robots.txt; the others wait for its answer.
         with loading:
-            now = time.monotonic()
             with self._lock:
                 cached = self._robots.get(origin)
-                if cached is not None and cached[0] > now:
+                if cached is not None and cached[0] > time.time():
                     self._robots.move_to_end(origin)
                     return cached[1]
             try:
-                rules = self._load(origin)
+                expires, text = self.gate.robots(origin, ROBOTS_TTL, lambda: self._load(origin))
+                rules = None if text is None else Protego.parse(text)
                 with self._lock:
-                    self._robots[origin] = (now + ROBOTS_TTL, rules)
+                    self._robots[origin] = (expires, rules)
                     while len(self._robots) > ROBOTS_CACHE_SIZE:
                         self._robots.popitem(last=False)
             finally:
@@ -127,8 +130,8 @@ class Politeness:
                     self._loading.pop(origin, None)
             return rules
 
-    def _load(self, origin: str) -> Protego | None:
-        """Parsed rules, or None when everything is allowed (no robots.txt)."""
+    def _load(self, origin: str) -> str | None:
+        """The robots.txt text, or None when everything is allowed (no robots.txt)."""
         try:
             status, body = self._fetcher().fetch_robots(origin)
         except TooManyRedirects:
@@ -142,4 +145,4 @@ class Politeness:
             return None  # a 3xx without a Location (300, 304): no file to read
         # A byte order mark (editors on Windows write one) would glue itself to the first
         # line's name, and the first group, often the only one, would be ignored.
-        return Protego.parse(body.decode("utf-8-sig", errors="replace"))
+        return body.decode("utf-8-sig", errors="replace")

@@ -110,3 +110,48 @@ def test_a_turn_drops_an_abandoned_lease_when_the_host_looks_full(redis_url: str
     time.sleep(0.6)
     with gate.turn("example.com", 0.0, 60) as (_, holding):
         assert holding
+
+
+def test_robots_txt_is_loaded_by_one_of_many_gates_at_once(redis_url: str, redis_namespace: str) -> None:
+    """Gates of several worker processes asking at once: one loads, the others get its answer; a
+    load that failed keeps nothing, so the next caller loads again."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    gates = [RedisHostGate(redis_url, concurrency=1, slot_ttl=60, namespace=redis_namespace) for _ in range(3)]
+    loads: list[int] = []
+
+    def load() -> str:
+        loads.append(1)
+        time.sleep(0.3)
+        return "User-agent: *\nDisallow: /private/\n"
+
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda g: g.robots("http://example.com", 3600, load), gates))
+    assert len(loads) == 1
+    assert {text for _, text in answers} == {"User-agent: *\nDisallow: /private/\n"}
+    assert all(expires == pytest.approx(time.time() + 3600, abs=5) for expires, _ in answers)
+
+    def fail() -> str | None:
+        raise RuntimeError("robots.txt answered 503")
+
+    with pytest.raises(RuntimeError):
+        gates[0].robots("http://other.example", 3600, fail)
+    assert gates[1].robots("http://other.example", 3600, lambda: None)[1] is None
+
+
+def test_hosts_whose_clocks_differ_still_space_their_requests(
+    redis_url: str, redis_namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spacing is kept on the Redis server's clock: a worker host whose clock runs 5 s ahead
+    took the host's next slot at once, its "now" being past the slot another host had booked."""
+    on_time, ahead = (RedisHostGate(redis_url, concurrency=2, slot_ttl=60, namespace=redis_namespace)
+                      for _ in range(2))
+    assert on_time.reserve("example.com", 2.0, 60) == pytest.approx(0, abs=0.05)
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 5)
+    assert ahead.reserve("example.com", 2.0, 60) == pytest.approx(2.0, abs=0.1)
+    with ahead.turn("example.com", 2.0, 60) as (wait, holding):
+        assert wait == pytest.approx(4.0, abs=0.1) and not holding
+    ahead.hold_off("example.com", 10)
+    monkeypatch.setattr(time, "time", real)
+    assert on_time.reserve("example.com", 2.0, 60) == pytest.approx(10, abs=0.1)

@@ -58,6 +58,39 @@ def test_a_stale_capture_is_resent_once_per_period_not_at_every_run(
         client.close()
 
 
+def test_an_abandoned_fetch_is_resent_once_by_two_schedulers_and_once_per_lease(
+    pg_url: str, redis_url: str, redis_namespace: str, tmp_path
+) -> None:
+    """Two schedulers (a restart's overlap) reconciling one fetch whose worker died: one message
+    between them, and none from later runs while it waits its turn; a worker's claim of it works.
+    Each run sent one more, piling duplicates onto the queue behind a backlog."""
+    settings = Settings(home=tmp_path / "home", database_url=pg_url, redis_url=redis_url,
+                        redis_namespace=redis_namespace)
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
+    runtime = Runtime(settings)
+    runtime.prepare()
+    with runtime.database.session() as session:
+        runtime.catalog.add_captures(session, [CaptureRow(
+            id="abandoned", url="http://example.org/a", urlkey="org,example)/a", status="fetching",
+            claimed_by="dead-worker-message", submitted_at=long_ago, updated_at=long_ago, attempts=1)])
+
+    with ThreadPoolExecutor(2) as pool:
+        sent = list(pool.map(reconcile_once, [settings, settings]))
+    assert sum(sent) == 1, sent
+    assert [reconcile_once(settings) for _ in range(2)] == [0, 0]
+    client = redis.Redis.from_url(redis_url)
+    try:
+        assert client.hlen(f"{redis_namespace}:{FETCH_QUEUE}.msgs") == 1
+    finally:
+        client.close()
+    with runtime.database.session() as session:
+        claim = runtime.catalog.claim_fetch(session, "abandoned", delivery="new-message",
+                                            lease_expired=datetime.now(UTC) - timedelta(minutes=5))
+        assert claim is not None and claim.attempts == 2
+        assert not runtime.catalog.touch(session, "abandoned", delivery="dead-worker-message", attempt=1)
+    runtime.close()
+
+
 def test_captures_whose_messages_could_not_be_sent_are_resent_at_the_next_run(
     pg_url: str, redis_url: str, redis_namespace: str, tmp_path
 ) -> None:

@@ -6,7 +6,7 @@ object storage (S3/MinIO, local folder) and the task queue (Redis, in-process Dr
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import BinaryIO, Protocol
@@ -113,6 +113,15 @@ class HostGate(Protocol):
         """:meth:`reserve`, and when the turn is now, :meth:`slot` in the same step (one round trip
         for a shared gate): ``(wait, holding)`` while the block runs. Holding nothing, a caller
         that waits its turn takes a slot after.
+        """
+
+    def robots(self, origin: str, ttl: float, load: Callable[[], str | None]) -> tuple[float, str | None]:
+        """The robots.txt of ``origin`` shared by every worker, and when that copy expires (epoch
+        seconds): ``load()``'s answer (the file's text, None when it allows everything), called
+        only when no copy younger than ``ttl`` is shared, by one caller at a time across all
+        processes, the others waiting for its answer. A site is asked for its robots.txt once per
+        ``ttl``, however many workers and hosts fetch its pages. What ``load`` raises goes to its
+        caller, and nothing is kept.
         """
 
 

@@ -464,11 +464,17 @@ def _fetch_one(
 
 
 def _request(runtime: Runtime, page_url: str, page: PageOutcome, conditional: Conditional | None) -> FetchResult:
-    """One request for the page, in its host's politeness turn, timed into ``page``."""
+    """One request for the page, in its host's politeness turn, timed into ``page``.
+
+    The thread's HTTP client is made before the turn is taken: made in it (an SSL context, tens
+    of milliseconds on a busy machine), it sent the request that much after its slot, up against
+    the next worker's request that went out on time.
+    """
+    fetcher = runtime.fetcher
     with runtime.politeness.request(page_url):
         started = time.perf_counter()
         try:
-            return runtime.fetcher.fetch(page_url, may_follow=runtime.politeness.check_robots, conditional=conditional)
+            return fetcher.fetch(page_url, may_follow=runtime.politeness.check_robots, conditional=conditional)
         except (HTTPClientError, HTTPServerError, RateLimited) as exc:
             page.status = exc.status  # the site answered: its status class, not "none"
             raise

@@ -33,10 +33,11 @@ def requeue_stale(runtime: Runtime, *, queued_older_than: timedelta, limit: int 
     broker lost it). Actors are idempotent, so a message that was only slow is harmless to send
     twice.
 
-    A queued or extracting capture is touched as its message is re-sent, so that behind a
-    backlog longer than ``queued_older_than`` it gets one more message per period, not one per
-    run, and two runs at once send it one between them. An abandoned fetch is not: its lease is
-    the claim the new message takes over (``claim_fetch``), and that claim touches it.
+    Each capture is touched as its message is re-sent (an abandoned fetch has its expired lease
+    revoked too, so that the new message's claim takes it, and the dead holder, were it only
+    slow, can renew it no more), so that behind a backlog longer than its period it gets one more
+    message per period, not one per run, and two runs at once (two schedulers overlapping in a
+    restart, or the scheduler and an operator) send it one between them.
     """
     kept_since = runtime.queue.kept_since()
     holds_fetches = runtime.queue.holds_fetches()
@@ -53,14 +54,10 @@ def requeue_stale(runtime: Runtime, *, queued_older_than: timedelta, limit: int 
     }
     with runtime.database.session() as session:
         stale = runtime.catalog.stale_captures(session, older_than=older_than, limit=limit)
-    fetches = [c.id for c in stale if c.status == CaptureStatus.FETCHING.value]
-    waiting = {c.id: c.updated_at for c in stale if c.status != CaptureStatus.FETCHING.value}
+    waiting = {c.id: c.updated_at for c in stale}
     with runtime.database.session() as session:
-        touched = runtime.catalog.mark_resent(
-            session, list(waiting), now=now,
-            older_than={status: before for status, before in older_than.items() if status != CaptureStatus.FETCHING},
-        )
-    fetches += [capture_id for capture_id, status in touched if status == CaptureStatus.QUEUED.value]
+        touched = runtime.catalog.mark_resent(session, list(waiting), now=now, older_than=older_than)
+    fetches = [capture_id for capture_id, status in touched if status != CaptureStatus.EXTRACTING.value]
     extracts = [capture_id for capture_id, status in touched if status == CaptureStatus.EXTRACTING.value]
     try:
         if fetches:

@@ -184,7 +184,8 @@ _CLAIM = (
     .where(or_(
         _CAPTURES.c.status == CaptureStatus.QUEUED.value,
         and_(_CAPTURES.c.status == CaptureStatus.FETCHING.value,
-             or_(_CAPTURES.c.claimed_by == bindparam("p_delivery"), _CAPTURES.c.updated_at < bindparam("p_expired"))),
+             or_(_CAPTURES.c.claimed_by == bindparam("p_delivery"), _CAPTURES.c.claimed_by.is_(None),
+                 _CAPTURES.c.updated_at < bindparam("p_expired"))),
     ))
     .values(status=CaptureStatus.FETCHING.value, claimed_by=bindparam("p_delivery"), updated_at=bindparam("p_now"),
             attempts=_CAPTURES.c.attempts + 1)
@@ -542,7 +543,8 @@ class Catalog:
 
         A queued capture is taken by anyone. A capture already fetching is taken back only by
         the same delivery (the broker redelivered it after its worker died) or once the holder's
-        lease has expired; a duplicate message meanwhile gets None and does nothing. One
+        lease has expired or reconcile revoked it (:meth:`mark_resent`); a duplicate message
+        meanwhile gets None and does nothing. One
         statement: the claim returns the capture's URL and submission time, and on PostgreSQL its
         URL's latest response too (SQLite reads it after, in a statement of its own; its
         statements are calls within this process, not round trips). Every claim counts
@@ -601,7 +603,9 @@ class Catalog:
 
         Touched, a capture looks fresh for another full period, so reconcile sends it one message
         per period, not one per run. A concurrent reconcile's update waits on these rows' locks,
-        then finds them fresh and takes none: each capture is re-sent once.
+        then finds them fresh and takes none: each capture is re-sent once. A fetch's expired
+        lease is revoked (``claimed_by`` emptied): touched, it would otherwise look held to the
+        message re-sent for it, and its dead holder could still renew it.
         """
         if not capture_ids:
             return []
@@ -609,7 +613,7 @@ class Catalog:
                       for status, before in older_than.items()))
         rows = session.execute(
             update(CaptureRow).execution_options(synchronize_session=False)
-            .where(CaptureRow.id.in_(capture_ids)).where(stale).values(updated_at=now)
+            .where(CaptureRow.id.in_(capture_ids)).where(stale).values(updated_at=now, claimed_by=None)
             .returning(CaptureRow.id, CaptureRow.status)
         ).all()
         return [(row.id, row.status) for row in rows]
