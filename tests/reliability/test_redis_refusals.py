@@ -375,10 +375,11 @@ def test_a_worker_whose_redis_password_is_set_while_it_runs_stops_saying_so(
 def test_a_worker_whose_redis_user_may_not_run_scripts_stops_saying_so(
     production_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """An ACL user that logs in (so the check at start passes) but may not run what the broker
-    runs (its Lua scripts: NOPERM): the consumers took every refusal for a lost connection and
-    restarted every 3 s, taking no message while the worker looked alive. It stops with one line
-    naming the user's URL setting."""
+    """An ACL user that logs in but may not run what the broker runs (its Lua scripts: NOPERM):
+    the consumers took every refusal for a lost connection and restarted every 3 s, taking no
+    message while the worker looked alive. It stops with one line naming the user's URL setting,
+    at start, before Dramatiq's processes start (a worker process ending while it booted left
+    Dramatiq's main process waiting for it forever, one run in five)."""
     server = RedisServer(tmp_path / "redis", persistent=False).start()
     redis.Redis.from_url(server.url).acl_setuser("keeper", enabled=True, passwords=["+harbour-master"],
                                                   keys=["*"], channels=["*"], commands=["+@all", "-eval", "-evalsha"])

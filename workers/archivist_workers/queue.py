@@ -236,17 +236,28 @@ def redis_broker(settings: Settings) -> RedisBroker:
 
 
 def check_credentials(settings: Settings) -> None:
-    """Raise :class:`QueueUnavailable` if the Redis server refuses the settings' credentials.
+    """Raise :class:`QueueUnavailable` if the Redis server refuses the settings' credentials, or
+    the Lua scripts the broker runs (an ACL user without EVAL or EVALSHA: NOPERM).
 
     A worker's consumers take any failure of the server for a lost connection and wait for it:
     right for an outage, but a server that wants a password it was not given (NOAUTH) or another
     one (WRONGPASS) refuses it for as long as the worker runs, which then never takes a message
     while it looks alive. A server that does not answer passes: the worker waits for it.
+
+    A refusal met only once the worker runs ends its process from a consumer thread
+    (:meth:`_OutageTolerantBroker.stop_if_access_refused`); met while Dramatiq's worker process
+    is still booting, that exit could come while the process held the boot event it shares with
+    Dramatiq's main process, which then waited for it forever. Found here, nothing has started.
     """
     client = redis_broker(settings).client
     try:
         client.ping()
-    except redis.AuthenticationError as exc:
+        client.eval("return 1", 0)
+        try:
+            client.evalsha("0" * 40, 0)
+        except redis.exceptions.NoScriptError:
+            pass  # allowed, and no such script: what a first EVALSHA of each script meets
+    except (redis.AuthenticationError, redis.exceptions.NoPermissionError) as exc:
         raise QueueUnavailable(_cannot_consume(exc)) from exc
     except redis.RedisError:
         pass
