@@ -19,7 +19,7 @@ demo: install
 
 ## Set up, start the local services the tests need if they are down, and run the test suite.
 test: install services
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 3 --dist worksteal $(PYTEST_ARGS)
 
 services:
 	@bash infra/local/ensure-services.sh
